@@ -1,0 +1,12 @@
+export * from "./schema.js";
+export { buildQuestionnaire, type Questionnaire, type QuestionInfo } from "./model.js";
+export { operandOf, type AnswerValue } from "./answer.js";
+export { loadQuestionnaireFile, parseQuestionnaire, formatIssue, type LoadResult, type QuestionnaireIssue } from "./load.js";
+export type { LocalizedText, Option } from "./types/common.js";
+export { NOT_APPLICABLE } from "./types/scale.js";
+export { DEFAULT_TEXT_MAX_LENGTH } from "./types/text.js";
+export type { SingleQuestion } from "./types/single.js";
+export type { MultiQuestion } from "./types/multi.js";
+export type { ScaleQuestion } from "./types/scale.js";
+export type { NumberQuestion } from "./types/number.js";
+export type { TextQuestion } from "./types/text.js";
