@@ -1,0 +1,2 @@
+export { startSurvey, step } from "./engine.js";
+export * from "./types.js";
