@@ -39,3 +39,110 @@ export interface ScoringInput {
 
 /** Why a unit gets no index (SURVEY-FORMAT 3, checked in this order). */
 export type ExclusionReason = "insufficient_responses" | "missing_appraisal" | "no_valid_answers";
+
+/** Flag counts of a unit, over all its submitted responses (counted or not). */
+export interface FlagCounts {
+  readonly speeder: number;
+  readonly straightliner: number;
+  readonly delegation: number;
+}
+
+/** Data-quality flags of one submitted response (SURVEY-FORMAT 3.3). */
+export interface ResponseFlags {
+  readonly speeder: boolean;
+  readonly straightliner: boolean;
+  readonly delegation: boolean;
+}
+
+/** A points component in the output: `points` and `index` are null when the component is unrated. */
+export interface PointsComponentResult {
+  readonly points: number | null;
+  readonly max: number;
+  readonly index: number | null;
+}
+
+/** One ranked unit of a `kind: points` score (SURVEY-FORMAT 6); values rounded to 2 decimals. */
+export interface PointsUnitResult {
+  readonly unit: string;
+  readonly responses: number;
+  readonly counted: number;
+  readonly surveyPoints: number;
+  /** Only with `appraisalMax`. */
+  readonly appraisalPoints?: number;
+  readonly index: number;
+  readonly rank: number;
+  readonly surveyRank: number;
+  /** Only with `appraisalMax`. */
+  readonly appraisalRank?: number;
+  /** Only with `classes`; null when no class matches. */
+  readonly class?: string | null;
+  readonly components: Readonly<Record<string, PointsComponentResult>>;
+  readonly flags: FlagCounts;
+}
+
+/** One ranked unit of a `kind: satisfaction` score (SURVEY-FORMAT 6); values rounded to 2 decimals. */
+export interface SatisfactionUnitResult {
+  readonly unit: string;
+  readonly responses: number;
+  readonly counted: number;
+  readonly index: number;
+  readonly rank: number;
+  /** Only with `classes`; null when no class matches. */
+  readonly class?: string | null;
+  readonly components: Readonly<Record<string, { readonly index: number | null }>>;
+  /** Every scale question, the overall one included; null when unrated. */
+  readonly criteria: Readonly<Record<string, number | null>>;
+  /** Per multi question, per option: percent of counted responses that chose it. Absent without multi questions. */
+  readonly choices?: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  readonly flags: FlagCounts;
+}
+
+/** A unit that gets no index and no rank, with the first reason that applies. */
+export interface ExcludedUnit {
+  readonly unit: string;
+  readonly reason: ExclusionReason;
+  readonly responses: number;
+  readonly counted: number;
+}
+
+/** The score output of a points questionnaire. */
+export interface PointsScoreReport {
+  readonly questionnaire: { readonly id: string; readonly version: number };
+  readonly kind: "points";
+  /** Sorted by rank, then unit id in code-point order. */
+  readonly units: readonly PointsUnitResult[];
+  /** Sorted by unit id in code-point order. */
+  readonly excluded: readonly ExcludedUnit[];
+}
+
+/** The score output of a satisfaction questionnaire. */
+export interface SatisfactionScoreReport {
+  readonly questionnaire: { readonly id: string; readonly version: number };
+  readonly kind: "satisfaction";
+  readonly units: readonly SatisfactionUnitResult[];
+  readonly excluded: readonly ExcludedUnit[];
+}
+
+/** Exactly the `--format json` document of SURVEY-FORMAT section 6. */
+export type ScoreReport = PointsScoreReport | SatisfactionScoreReport;
+
+/** Something the organiser should know that does not stop scoring (printed on standard error). */
+export interface ScoringWarning {
+  readonly code: "unweighted_group" | "appraisal_ignored";
+  readonly message: string;
+  /** For `unweighted_group`: the group without a weight and how many responses carry it. */
+  readonly group?: string;
+  readonly responses?: number;
+}
+
+/** Input that cannot be scored (e.g. an appraisal row for a unit outside the campaign). */
+export interface ScoringError {
+  readonly code: "unknown_appraisal_unit" | "unknown_response_unit" | "not_scored" | "bad_overall_question" | "unknown_unit";
+  readonly message: string;
+  readonly unit?: string;
+}
+
+/** What `scoreUnits` returns: the report and warnings, or the errors that prevent scoring. */
+export type ScoringOutcome =
+  | { readonly ok: true; readonly report: ScoreReport; readonly warnings: readonly ScoringWarning[] }
+  | { readonly ok: false; readonly errors: readonly ScoringError[] };
