@@ -1,0 +1,82 @@
+/** The time zone of times written without an offset when none is given (file mode). */
+export const DEFAULT_TIME_ZONE = "Asia/Ho_Chi_Minh";
+
+/** Whether `zone` is an IANA time zone this Node knows, e.g. "Asia/Ho_Chi_Minh". */
+export function isValidTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** Offset of `zone` from UTC at the instant `utcMs`, in milliseconds (east positive). */
+export function zoneOffsetMs(zone: string, utcMs: number): number {
+  let fmt = formatters.get(zone);
+  if (!fmt) {
+    fmt = new Intl.DateTimeFormat("en-US", {
+      timeZone: zone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "numeric",
+      day: "numeric",
+      hour: "numeric",
+      minute: "numeric",
+      second: "numeric",
+    });
+    formatters.set(zone, fmt);
+  }
+  const parts: Record<string, number> = {};
+  for (const p of fmt.formatToParts(new Date(utcMs))) if (p.type !== "literal") parts[p.type] = Number(p.value);
+  const wall = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!);
+  return wall - (utcMs - (((utcMs % 1000) + 1000) % 1000));
+}
+
+const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+
+/**
+ * Parses an ISO 8601 date-time to epoch milliseconds; a time without an offset is wall-clock
+ * time in `zone`. A space may stand for the `T` (Excel writes times that way). `undefined` when invalid.
+ */
+export function parseIsoTime(text: string, zone: string): number | undefined {
+  const m = ISO.exec(text.trim());
+  if (!m) return undefined;
+  const [year, month, day, hour = 0, minute = 0, second = 0] = [m[1], m[2], m[3], m[4], m[5], m[6]].map((v) => (v === undefined ? undefined : Number(v))) as number[];
+  const ms = m[7] === undefined ? 0 : Number(m[7].slice(0, 3).padEnd(3, "0"));
+  if (month! < 1 || month! > 12 || day! < 1 || day! > daysInMonth(year!, month!) || hour > 23 || minute > 59 || second > 59) return undefined;
+  const wall = Date.UTC(year!, month! - 1, day!, hour, minute, second, ms);
+  const offset = m[8];
+  if (offset !== undefined) {
+    if (offset.toUpperCase() === "Z") return wall;
+    const sign = offset.startsWith("-") ? -1 : 1;
+    const digits = offset.slice(1).replace(":", "");
+    const oh = Number(digits.slice(0, 2));
+    const om = digits.length > 2 ? Number(digits.slice(2)) : 0;
+    if (oh > 23 || om > 59) return undefined;
+    return wall - sign * (oh * 60 + om) * 60_000;
+  }
+  // Two passes find the instant whose local time is `wall`, also next to a daylight-saving change.
+  const first = wall - zoneOffsetMs(zone, wall);
+  return wall - zoneOffsetMs(zone, first);
+}
+
+/** Formats epoch milliseconds as ISO 8601 wall-clock time in `zone` with its offset, e.g. 2026-12-01T08:00:00+07:00. */
+export function formatIsoTime(utcMs: number, zone: string): string {
+  const offset = zoneOffsetMs(zone, utcMs);
+  const d = new Date(utcMs + offset);
+  const pad = (n: number, w = 2) => String(n).padStart(w, "0");
+  const millis = d.getUTCMilliseconds() ? `.${pad(d.getUTCMilliseconds(), 3)}` : "";
+  const abs = Math.abs(offset) / 60_000;
+  const zoneText = offset === 0 ? "Z" : `${offset < 0 ? "-" : "+"}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+  return (
+    `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}` +
+    `T${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}${millis}${zoneText}`
+  );
+}
+
+function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
