@@ -1,2 +1,3 @@
-export { startSurvey, step } from "./engine.js";
+export { startSurvey, step, progressOf, reviewItems } from "./engine.js";
+export { parseAnswerText, parseAnswerChoice, validateAnswer, renderHints, readNumber, type AnswerResult } from "./question-types/index.js";
 export * from "./types.js";

@@ -61,7 +61,7 @@ export interface SurveyState {
   readonly startedAt: Timestamp;
   /** Subject units to assess, in order (a single own unit is the common case). */
   readonly units: readonly string[];
-  /** Index into `units` of the unit being answered (equals `units.length` once completed). */
+  /** Index into `units` of the unit being answered (the last one once completed). */
   readonly unitIndex: number;
   /** Present when the questionnaire has an attestation. */
   readonly attestation?: { readonly status: "pending" | "accepted" | "declined"; readonly at?: Timestamp };
