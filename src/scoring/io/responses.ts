@@ -207,7 +207,7 @@ export function parseAnswer(question: Question, raw: string): CellResult {
   if (question.type === "text") {
     if (raw.trim() === "") return { ok: true, value: undefined };
     const max = question.maxLength ?? DEFAULT_TEXT_MAX_LENGTH;
-    const length = [...raw].length;
+    const length = [...raw.normalize("NFC")].length;
     return length > max ? { ok: false, reason: `the answer is ${length} characters long, at most ${max} allowed` } : { ok: true, value: raw };
   }
   const text = raw.trim();
