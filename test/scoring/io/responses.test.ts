@@ -122,7 +122,7 @@ describe("parseResponsesCsv: rejected rows", () => {
   });
 
   test("a questionnaire without groups accepts any group, even empty", () => {
-    const noGroups = questionnaireFrom(QUESTIONNAIRE_YAML.replace(/groups:\n(  - .*\n)+/, ""));
+    const noGroups = questionnaireFrom(QUESTIONNAIRE_YAML.replace(/groups:\n( {2}- .*\n)+/, ""));
     const result = parseResponsesCsv(`${HEADER}\nr1,U,,,,yes,1,a,,,\nr2,U,anyone,,,yes,1,a,,,\n`, noGroups);
     expect(result.rejected).toEqual([]);
     expect(result.responses.map((r) => r.group)).toEqual(["", "anyone"]);
