@@ -1,4 +1,5 @@
-import type { ExcludedUnit, ExclusionReason, PointsUnitResult, SatisfactionUnitResult, ScoringError, ScoringWarning } from "./types.js";
+import { scoreWithDetail } from "./score.js";
+import type { ExcludedUnit, ExclusionReason, PointsUnitResult, SatisfactionUnitResult, ScoringError, ScoringInput, ScoringWarning } from "./types.js";
 
 // Every number in an explanation is in full precision (not rounded), so a renderer can show the
 // arithmetic; `result` carries the rounded line of the report for the same unit.
@@ -124,6 +125,8 @@ export interface SatisfactionUnitExplanation {
   readonly positive: readonly number[];
   readonly groupWeights?: Readonly<Record<string, number>>;
   readonly components: readonly SatisfactionComponentExplanation[];
+  /** Every scale question in questionnaire order, the overall one included. */
+  readonly criteria: readonly CriterionExplanation[];
   /** The overall question's criterion, when `overallQuestion` is set (then it is the unit index). */
   readonly overall?: CriterionExplanation;
   readonly choices: readonly ChoiceExplanation[];
@@ -139,3 +142,19 @@ export type UnitExplanation = PointsUnitExplanation | SatisfactionUnitExplanatio
 export type ExplainOutcome =
   | { readonly ok: true; readonly explanation: UnitExplanation; readonly warnings: readonly ScoringWarning[] }
   | { readonly ok: false; readonly errors: readonly ScoringError[] };
+
+/** How one unit's index was reached, in full precision, with its rounded report line (`--explain UNIT`). */
+export function explainUnit(input: ScoringInput, unitId: string): ExplainOutcome {
+  const scored = scoreWithDetail(input);
+  if (!scored.ok) return scored;
+  const analysis = scored.analyses.find((a) => a.unit === unitId);
+  const line = scored.lines.get(unitId);
+  if (!analysis || !line) {
+    return { ok: false, errors: [{ code: "unknown_unit", unit: unitId, message: `unit "${unitId}" has no responses${input.units ? " and is not in the campaign" : " and no appraisal row"}` }] };
+  }
+  const explanation =
+    analysis.kind === "points"
+      ? { ...analysis, result: line as PointsUnitResult | ExcludedUnit }
+      : { ...analysis, result: line as SatisfactionUnitResult | ExcludedUnit };
+  return { ok: true, explanation, warnings: scored.warnings };
+}

@@ -1,0 +1,530 @@
+import { NOT_APPLICABLE, type PointsScoring, type SatisfactionScoring } from "../questionnaire/index.js";
+import type {
+  ChoiceExplanation,
+  CriterionExplanation,
+  GroupExplanation,
+  PointsComponentExplanation,
+  PointsQuestionExplanation,
+  PointsUnitExplanation,
+  SatisfactionComponentExplanation,
+  SatisfactionUnitExplanation,
+} from "./explain.js";
+import { computeFlags } from "./flags.js";
+import type { ExclusionReason, ResponseFlags, ScoringError, ScoringInput, ScoringWarning } from "./types.js";
+
+// Scoring runs in two steps: one pass over every answer accumulates counts and sums per
+// (unit, group, question) in flat typed arrays (no allocation per answer, which is what keeps
+// two million answers fast), then each unit is evaluated from its slice of those arrays.
+
+/** A unit's full-precision analysis: its explanation without the rounded report line. */
+export type PointsAnalysis = Omit<PointsUnitExplanation, "result">;
+/** A unit's full-precision analysis on a satisfaction questionnaire. */
+export type SatisfactionAnalysis = Omit<SatisfactionUnitExplanation, "result">;
+
+/** Everything `scoreUnits` and `explainUnit` build their output from. */
+export type Analysis =
+  | {
+      readonly ok: true;
+      readonly kind: "points";
+      readonly scoring: PointsScoring;
+      readonly units: readonly PointsAnalysis[];
+      readonly flags: FlagTotals;
+      readonly warnings: readonly ScoringWarning[];
+    }
+  | {
+      readonly ok: true;
+      readonly kind: "satisfaction";
+      readonly scoring: SatisfactionScoring;
+      readonly units: readonly SatisfactionAnalysis[];
+      readonly flags: FlagTotals;
+      readonly warnings: readonly ScoringWarning[];
+    }
+  | { readonly ok: false; readonly errors: readonly ScoringError[] };
+
+/** Flag counts per unit, indexed like `units`. */
+export interface FlagTotals {
+  readonly speeder: Int32Array;
+  readonly straightliner: Int32Array;
+  readonly delegation: Int32Array;
+}
+
+interface UnitTable {
+  readonly names: string[];
+  readonly index: Map<string, number>;
+}
+
+interface GroupTable {
+  readonly names: string[];
+  readonly index: Map<string, number>;
+  readonly weights: number[];
+}
+
+/** Scores answered with a null-score option are NaN so that one typed lookup serves both cases. */
+function scoreLookup(options: readonly { readonly id: string; readonly score: number | null }[]): Map<string, number> {
+  return new Map(options.map((o) => [o.id, o.score ?? Number.NaN]));
+}
+
+function anyFlag(f: ResponseFlags): boolean {
+  return f.speeder || f.straightliner || f.delegation;
+}
+
+/** Resolves the units to report and checks that responses and appraisal fit them. */
+function unitTable(input: ScoringInput, appraisalUsed: boolean, errors: ScoringError[]): UnitTable {
+  const names: string[] = [];
+  const index = new Map<string, number>();
+  const add = (unit: string): void => {
+    if (!index.has(unit)) {
+      index.set(unit, names.length);
+      names.push(unit);
+    }
+  };
+  if (input.units) {
+    for (const unit of input.units) add(unit);
+    const unknown = new Map<string, number>();
+    for (const r of input.responses) if (!index.has(r.unit)) unknown.set(r.unit, (unknown.get(r.unit) ?? 0) + 1);
+    for (const [unit, count] of unknown) {
+      errors.push({ code: "unknown_response_unit", unit, message: `${count} response(s) assess unit "${unit}", which is not in the campaign` });
+    }
+    if (appraisalUsed && input.appraisal) {
+      for (const unit of input.appraisal.keys()) {
+        if (!index.has(unit)) {
+          errors.push({ code: "unknown_appraisal_unit", unit, message: `the appraisal has a row for unit "${unit}", which is not in the campaign` });
+        }
+      }
+    }
+  } else {
+    for (const r of input.responses) add(r.unit);
+    if (appraisalUsed && input.appraisal) for (const unit of input.appraisal.keys()) add(unit);
+  }
+  return { names, index };
+}
+
+/** Groups seen in the responses, with their weights (0 when `groupWeights` names none). */
+function groupTable(input: ScoringInput, groupWeights: Readonly<Record<string, number>>, warnings: ScoringWarning[]): GroupTable {
+  const names: string[] = [];
+  const index = new Map<string, number>();
+  const weights: number[] = [];
+  const unweighted = new Map<string, number>();
+  for (const r of input.responses) {
+    if (!index.has(r.group)) {
+      index.set(r.group, names.length);
+      names.push(r.group);
+      weights.push(Object.hasOwn(groupWeights, r.group) ? groupWeights[r.group]! : 0);
+    }
+    if (!Object.hasOwn(groupWeights, r.group)) unweighted.set(r.group, (unweighted.get(r.group) ?? 0) + 1);
+  }
+  for (const [group, responses] of unweighted) {
+    warnings.push({
+      code: "unweighted_group",
+      group,
+      responses,
+      message: `group "${group}" has no weight in scoring.groupWeights: its ${responses} response(s) count towards "counted" and minResponses but weigh 0 in every mean`,
+    });
+  }
+  return { names, index, weights };
+}
+
+/** Per-response bookkeeping shared by both kinds; returns which responses count. */
+function tally(
+  input: ScoringInput,
+  units: UnitTable,
+  excludeFlagged: boolean,
+): { counts: Uint8Array; responseUnit: Int32Array; responses: Int32Array; counted: Int32Array; flaggedOut: Int32Array; rejected: Int32Array; flags: FlagTotals } {
+  const n = units.names.length;
+  const flags = computeFlags(input.questionnaire, input.responses);
+  const out = {
+    counts: new Uint8Array(input.responses.length),
+    responseUnit: new Int32Array(input.responses.length),
+    responses: new Int32Array(n),
+    counted: new Int32Array(n),
+    flaggedOut: new Int32Array(n),
+    rejected: new Int32Array(n),
+    flags: { speeder: new Int32Array(n), straightliner: new Int32Array(n), delegation: new Int32Array(n) },
+  };
+  input.responses.forEach((r, i) => {
+    const u = units.index.get(r.unit)!;
+    const f = flags[i]!;
+    out.responseUnit[i] = u;
+    out.responses[u]!++;
+    if (f.speeder) out.flags.speeder[u]!++;
+    if (f.straightliner) out.flags.straightliner[u]!++;
+    if (f.delegation) out.flags.delegation[u]!++;
+    if (r.decision === "reject") out.rejected[u]!++;
+    else if (r.decision !== "accept" && excludeFlagged && anyFlag(f)) out.flaggedOut[u]!++;
+    else {
+      out.counts[i] = 1;
+      out.counted[u]!++;
+    }
+  });
+  return out;
+}
+
+/** Weighted mean over groups with data, weights renormalised over those groups (SURVEY-FORMAT 3.1). */
+function combineGroups(
+  groups: GroupTable,
+  valid: (g: number) => number,
+  groupValue: (g: number) => number,
+  positives?: (g: number) => number,
+): { value: number | null; details: GroupExplanation[] } {
+  let totalWeight = 0;
+  let acc = 0;
+  for (let g = 0; g < groups.names.length; g++) {
+    if (valid(g) > 0) {
+      totalWeight += groups.weights[g]!;
+      acc += groups.weights[g]! * groupValue(g);
+    }
+  }
+  const details = groups.names.map((group, g): GroupExplanation => {
+    const n = valid(g);
+    const weight = groups.weights[g]!;
+    return {
+      group,
+      weight,
+      normalisedWeight: n > 0 && totalWeight > 0 ? weight / totalWeight : 0,
+      valid: n,
+      mean: n > 0 ? groupValue(g) : null,
+      ...(positives ? { positive: positives(g) } : {}),
+    };
+  });
+  return { value: totalWeight > 0 ? acc / totalWeight : null, details };
+}
+
+function exclusion(counted: number, minResponses: number, appraisalMissing: boolean, rated: boolean): ExclusionReason | undefined {
+  if (counted < minResponses) return "insufficient_responses";
+  if (appraisalMissing) return "missing_appraisal";
+  if (!rated) return "no_valid_answers";
+  return undefined;
+}
+
+function analysePoints(input: ScoringInput, scoring: PointsScoring): Analysis {
+  const { questionnaire } = input;
+  const errors: ScoringError[] = [];
+  const warnings: ScoringWarning[] = [];
+  const appraisalUsed = scoring.appraisalMax !== undefined;
+  if (input.appraisal && !appraisalUsed) {
+    warnings.push({ code: "appraisal_ignored", message: "the questionnaire sets no appraisalMax, so the appraisal points are ignored" });
+  }
+  const units = unitTable(input, appraisalUsed, errors);
+  if (errors.length > 0) return { ok: false, errors };
+  const weighted = scoring.groupWeights !== undefined;
+  const groups: GroupTable = weighted
+    ? groupTable(input, scoring.groupWeights!, warnings)
+    : { names: [""], index: new Map(), weights: [1] };
+
+  // Scored questions, grouped by component in questionnaire order.
+  const questions = questionnaire.questions.filter(
+    (q) => (q.question.type === "single" || q.question.type === "multi") && q.question.maxPoints !== undefined,
+  );
+  const ids = questions.map((q) => q.question.id);
+  const maxPoints = questions.map((q) => (q.question as { maxPoints: number }).maxPoints);
+  const isSingle = questions.map((q) => q.question.type === "single");
+  const scores = questions.map((q) => scoreLookup((q.question as { options: { id: string; score: number | null }[] }).options));
+  const components = questionnaire.components
+    .map((component) => ({ component, members: questions.flatMap((q, i) => (q.component === component ? [i] : [])) }))
+    .filter((c) => c.members.length > 0);
+
+  const nQ = questions.length;
+  const nG = groups.names.length;
+  const nU = units.names.length;
+  const sums = new Float64Array(nU * nG * nQ);
+  const valid = new Float64Array(nU * nG * nQ);
+  const notJudged = new Int32Array(nU * nQ);
+  const t = tally(input, units, scoring.excludeFlagged);
+
+  const responses = input.responses;
+  for (let r = 0; r < responses.length; r++) {
+    if (t.counts[r] === 0) continue;
+    const response = responses[r]!;
+    const u = t.responseUnit[r]!;
+    const g = weighted ? groups.index.get(response.group)! : 0;
+    const base = (u * nG + g) * nQ;
+    const answers = response.answers;
+    for (let q = 0; q < nQ; q++) {
+      const value = answers[ids[q]!];
+      if (value === undefined) continue;
+      let score: number;
+      if (isSingle[q]) {
+        const s = scores[q]!.get(value as string) ?? (typeof value === "string" ? undefined : scores[q]!.get(String(value)));
+        if (s === undefined) continue;
+        score = s;
+      } else {
+        // Multi: the mean of the chosen options' non-null scores.
+        const lookup = scores[q]!;
+        let total = 0;
+        let n = 0;
+        let chosen = 0;
+        if (Array.isArray(value)) {
+          for (let k = 0; k < value.length; k++) {
+            const s = lookup.get(value[k] as string);
+            if (s === undefined) continue;
+            chosen++;
+            if (s === s) {
+              total += s;
+              n++;
+            }
+          }
+        } else {
+          const s = lookup.get(String(value));
+          if (s !== undefined) {
+            chosen = 1;
+            if (s === s) {
+              total = s;
+              n = 1;
+            }
+          }
+        }
+        if (chosen === 0) continue;
+        score = n > 0 ? total / n : Number.NaN;
+      }
+      if (score !== score) notJudged[u * nQ + q]!++;
+      else {
+        sums[base + q]! += score;
+        valid[base + q]!++;
+      }
+    }
+  }
+
+  const totalMax = components.reduce((acc, c) => acc + c.members.reduce((a, q) => a + maxPoints[q]!, 0), 0);
+  const unitsOut = units.names.map((unit, u): PointsAnalysis => {
+    const componentsOut = components.map(({ component, members }): PointsComponentExplanation => {
+      let max = 0;
+      let ratedMax = 0;
+      let rawPoints = 0;
+      const questionsOut = members.map((q): PointsQuestionExplanation => {
+        const at = (g: number): number => (u * nG + g) * nQ + q;
+        let mean: number | null;
+        let groupDetails: GroupExplanation[] | undefined;
+        let validCount = 0;
+        let sum = 0;
+        for (let g = 0; g < nG; g++) {
+          validCount += valid[at(g)]!;
+          sum += sums[at(g)]!;
+        }
+        if (weighted) {
+          const combined = combineGroups(groups, (g) => valid[at(g)]!, (g) => sums[at(g)]! / valid[at(g)]!);
+          mean = combined.value;
+          groupDetails = combined.details;
+        } else {
+          mean = validCount > 0 ? sum / validCount : null;
+        }
+        max += maxPoints[q]!;
+        if (mean !== null) {
+          ratedMax += maxPoints[q]!;
+          rawPoints += maxPoints[q]! * mean;
+        }
+        const nj = notJudged[u * nQ + q]!;
+        return {
+          question: ids[q]!,
+          maxPoints: maxPoints[q]!,
+          valid: validCount,
+          notJudged: nj,
+          unanswered: t.counted[u]! - validCount - nj,
+          sum,
+          ...(groupDetails ? { groups: groupDetails } : {}),
+          mean,
+          points: mean === null ? null : maxPoints[q]! * mean,
+          rated: mean !== null,
+        };
+      });
+      const factor = ratedMax > 0 ? max / ratedMax : null;
+      const points = factor === null ? null : rawPoints * factor;
+      return { component, max, ratedMax, rawPoints, factor, points, index: points === null ? null : (points / max) * 100, questions: questionsOut };
+    });
+
+    let surveyRatedMax = 0;
+    let surveyRaw = 0;
+    for (const c of componentsOut) {
+      if (c.points === null) continue;
+      surveyRatedMax += c.max;
+      surveyRaw += c.points;
+    }
+    const surveyFactor = surveyRatedMax > 0 ? totalMax / surveyRatedMax : null;
+    const surveyPoints = surveyFactor === null ? null : surveyRaw * surveyFactor;
+    const appraisalPoints = appraisalUsed ? (input.appraisal?.get(unit) ?? null) : null;
+    const reason = exclusion(t.counted[u]!, scoring.minResponses, appraisalUsed && appraisalPoints === null, surveyPoints !== null);
+    let index: number | null = null;
+    if (reason === undefined && surveyPoints !== null) {
+      index = appraisalUsed
+        ? ((appraisalPoints! + surveyPoints) / (scoring.appraisalMax! + scoring.surveyMax)) * 100
+        : (surveyPoints / scoring.surveyMax) * 100;
+    }
+    return {
+      kind: "points",
+      unit,
+      responses: t.responses[u]!,
+      counted: t.counted[u]!,
+      notCounted: { flagged: t.flaggedOut[u]!, rejected: t.rejected[u]! },
+      minResponses: scoring.minResponses,
+      ...(weighted ? { groupWeights: scoring.groupWeights! } : {}),
+      components: componentsOut,
+      survey: { rawPoints: surveyRaw, max: totalMax, ratedMax: surveyRatedMax, factor: surveyFactor, points: surveyPoints },
+      ...(appraisalUsed ? { appraisal: { points: appraisalPoints, max: scoring.appraisalMax! } } : {}),
+      index,
+      ...(reason ? { exclusion: reason } : {}),
+    };
+  });
+  return { ok: true, kind: "points", scoring, units: unitsOut, flags: t.flags, warnings };
+}
+
+function analyseSatisfaction(input: ScoringInput, scoring: SatisfactionScoring): Analysis {
+  const { questionnaire } = input;
+  const errors: ScoringError[] = [];
+  const warnings: ScoringWarning[] = [];
+  if (input.appraisal) {
+    warnings.push({ code: "appraisal_ignored", message: "a satisfaction questionnaire takes no appraisal points, so the appraisal is ignored" });
+  }
+  const overallId = scoring.overallQuestion;
+  if (overallId !== undefined && questionnaire.byId.get(overallId)?.question.type !== "scale") {
+    errors.push({ code: "bad_overall_question", message: `scoring.overallQuestion "${overallId}" is not a scale question of the questionnaire` });
+  }
+  const units = unitTable(input, false, errors);
+  if (errors.length > 0) return { ok: false, errors };
+  const weighted = scoring.groupWeights !== undefined;
+  const groups: GroupTable = weighted
+    ? groupTable(input, scoring.groupWeights!, warnings)
+    : { names: [""], index: new Map(), weights: [1] };
+
+  const criteria = questionnaire.questions.filter((q) => q.question.type === "scale");
+  const ids = criteria.map((q) => q.question.id);
+  const positive = new Set(scoring.positive);
+  const multis = questionnaire.questions.flatMap((q) => (q.question.type === "multi" ? [q.question] : []));
+  const optionOffset: number[] = [];
+  let totalOptions = 0;
+  for (const m of multis) {
+    optionOffset.push(totalOptions);
+    totalOptions += m.options.length;
+  }
+  const optionIndex = multis.map((m) => new Map(m.options.map((o, i) => [o.id, i])));
+  const multiIds = multis.map((m) => m.id);
+
+  const nQ = criteria.length;
+  const nG = groups.names.length;
+  const nU = units.names.length;
+  const valid = new Float64Array(nU * nG * nQ);
+  const positives = new Float64Array(nU * nG * nQ);
+  const notApplicable = new Int32Array(nU * nQ);
+  const chosen = new Int32Array(nU * totalOptions);
+  const t = tally(input, units, scoring.excludeFlagged);
+
+  const responses = input.responses;
+  for (let r = 0; r < responses.length; r++) {
+    if (t.counts[r] === 0) continue;
+    const response = responses[r]!;
+    const u = t.responseUnit[r]!;
+    const g = weighted ? groups.index.get(response.group)! : 0;
+    const base = (u * nG + g) * nQ;
+    const answers = response.answers;
+    for (let q = 0; q < nQ; q++) {
+      const value = answers[ids[q]!];
+      if (value === undefined) continue;
+      if (value === NOT_APPLICABLE) {
+        notApplicable[u * nQ + q]!++;
+        continue;
+      }
+      const n = typeof value === "number" ? value : Number(value);
+      if (n !== n) continue;
+      valid[base + q]!++;
+      if (positive.has(n)) positives[base + q]!++;
+    }
+    for (let m = 0; m < multis.length; m++) {
+      const value = answers[multiIds[m]!];
+      if (value === undefined) continue;
+      const list = Array.isArray(value) ? value : [String(value)];
+      const at = u * totalOptions + optionOffset[m]!;
+      for (let k = 0; k < list.length; k++) {
+        const o = optionIndex[m]!.get(list[k] as string);
+        if (o !== undefined) chosen[at + o]!++;
+      }
+    }
+  }
+
+  const componentIds = questionnaire.components.filter((c) => criteria.some((q) => q.component === c && q.question.id !== overallId));
+  const unitsOut = units.names.map((unit, u): SatisfactionAnalysis => {
+    const criterion = (q: number): CriterionExplanation => {
+      const at = (g: number): number => (u * nG + g) * nQ + q;
+      let validCount = 0;
+      let positiveCount = 0;
+      for (let g = 0; g < nG; g++) {
+        validCount += valid[at(g)]!;
+        positiveCount += positives[at(g)]!;
+      }
+      let index: number | null;
+      let groupDetails: GroupExplanation[] | undefined;
+      if (weighted) {
+        const combined = combineGroups(
+          groups,
+          (g) => valid[at(g)]!,
+          (g) => (positives[at(g)]! / valid[at(g)]!) * 100,
+          (g) => positives[at(g)]!,
+        );
+        index = combined.value;
+        groupDetails = combined.details;
+      } else {
+        index = validCount > 0 ? (positiveCount / validCount) * 100 : null;
+      }
+      const na = notApplicable[u * nQ + q]!;
+      return {
+        question: ids[q]!,
+        valid: validCount,
+        positive: positiveCount,
+        notApplicable: na,
+        unanswered: t.counted[u]! - validCount - na,
+        ...(groupDetails ? { groups: groupDetails } : {}),
+        index,
+      };
+    };
+    const all = criteria.map((_, q) => criterion(q));
+    const componentsOut = componentIds.map((component): SatisfactionComponentExplanation => {
+      const members = all.filter((c, q) => criteria[q]!.component === component && c.question !== overallId);
+      const rated = members.filter((c) => c.index !== null);
+      return {
+        component,
+        criteria: members,
+        index: rated.length > 0 ? rated.reduce((a, c) => a + c.index!, 0) / rated.length : null,
+      };
+    });
+    const overall = overallId === undefined ? undefined : all.find((c) => c.question === overallId);
+    let raw: number | null;
+    if (overall) raw = overall.index;
+    else {
+      const rated = componentsOut.filter((c) => c.index !== null);
+      raw = rated.length > 0 ? rated.reduce((a, c) => a + c.index!, 0) / rated.length : null;
+    }
+    const counted = t.counted[u]!;
+    const choices = multis.map((m, mi): ChoiceExplanation => ({
+      question: m.id,
+      counted,
+      options: m.options.map((o, oi) => {
+        const n = chosen[u * totalOptions + optionOffset[mi]! + oi]!;
+        return { option: o.id, chosen: n, share: counted > 0 ? (n / counted) * 100 : 0 };
+      }),
+    }));
+    const reason = exclusion(counted, scoring.minResponses, false, raw !== null);
+    return {
+      kind: "satisfaction",
+      unit,
+      responses: t.responses[u]!,
+      counted,
+      notCounted: { flagged: t.flaggedOut[u]!, rejected: t.rejected[u]! },
+      minResponses: scoring.minResponses,
+      positive: scoring.positive,
+      ...(weighted ? { groupWeights: scoring.groupWeights! } : {}),
+      components: componentsOut,
+      ...(overall ? { overall } : {}),
+      criteria: all,
+      choices,
+      index: reason === undefined ? raw : null,
+      ...(reason ? { exclusion: reason } : {}),
+    };
+  });
+  return { ok: true, kind: "satisfaction", scoring, units: unitsOut, flags: t.flags, warnings };
+}
+
+/** Accumulates and evaluates every unit in full precision; the shared core of scoring and explaining. */
+export function analyse(input: ScoringInput): Analysis {
+  const scoring = input.questionnaire.definition.scoring;
+  if (!scoring) {
+    return { ok: false, errors: [{ code: "not_scored", message: `questionnaire "${input.questionnaire.id}" has no scoring section, so it cannot be scored` }] };
+  }
+  return scoring.kind === "points" ? analysePoints(input, scoring) : analyseSatisfaction(input, scoring);
+}
