@@ -1,0 +1,161 @@
+import { z } from "zod";
+import { Secret, redactUrlPassword } from "./secret.js";
+
+/** Languages the respondent-facing texts exist in (locales/<lang>). */
+export const SUPPORTED_LANGUAGES = ["vi", "en"] as const;
+/** A respondent-facing language. */
+export type Language = (typeof SUPPORTED_LANGUAGES)[number];
+
+/** Log levels, most to least severe; `silent` turns logging off. */
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+/** How much the bot logs. */
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** SQLite file under ./data: works on a fresh machine with no server to install. */
+export const DEFAULT_DATABASE_URL = "file:./data/khaosat.db";
+
+/** Settings shared by both bot modes. */
+interface CommonConfig {
+  /** Absent: `npm start` runs the console demo instead of the bot. */
+  readonly telegramBotToken?: Secret;
+  /** Base URL of a self-hosted Bot API server; absent: api.telegram.org. */
+  readonly telegramApiRoot?: string;
+  readonly port: number;
+  /** Telegram user ids allowed to use the admin commands. */
+  readonly adminTelegramIds: readonly number[];
+  /** Printable form redacts the password. */
+  readonly databaseUrl: Secret;
+  readonly databaseKind: "sqlite" | "postgresql";
+  /** Key of the keyed hashes of one-time codes. */
+  readonly codeSecret?: Secret;
+  readonly defaultLanguage: Language;
+  readonly logLevel: LogLevel;
+}
+
+/** The whole configuration, parsed once at start-up; secrets are `Secret`s, never plain strings. */
+export type Config = CommonConfig &
+  (
+    | { readonly botMode: "polling" }
+    | { readonly botMode: "webhook"; readonly webhookUrl: string; readonly webhookSecret: Secret }
+  );
+
+// `.env` templates often leave `NAME=` empty: an empty value means "not set".
+const blankToUndefined = (value: unknown): unknown =>
+  typeof value === "string" ? (value.trim() === "" ? undefined : value.trim()) : value;
+
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess(blankToUndefined, schema.optional());
+const withDefault = <T extends z.ZodType>(schema: T, fallback: z.input<T>) =>
+  z.preprocess((v) => blankToUndefined(v) ?? fallback, schema);
+
+const TOKEN = /^\d{1,20}:[A-Za-z0-9_-]{30,}$/;
+const WEBHOOK_SECRET = /^[A-Za-z0-9_-]{1,256}$/;
+const MIN_CODE_SECRET = 32;
+
+function isHttpUrl(value: string, protocols: readonly string[]): boolean {
+  try {
+    return protocols.includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+}
+
+const adminIds = z.string().transform((value, ctx) => {
+  const ids: number[] = [];
+  for (const item of value.split(/[\s,]+/).filter((s) => s !== "")) {
+    if (item.startsWith("@")) {
+      ctx.addIssue({
+        code: "custom",
+        message: `"${item}" is a username; use the numeric Telegram user id instead (e.g. 123456789): usernames can change hands, ids cannot`,
+      });
+    } else if (!/^\d{1,16}$/.test(item) || Number(item) === 0) {
+      ctx.addIssue({
+        code: "custom",
+        message: `"${item}" is not a Telegram user id; list numeric user ids separated by commas, e.g. 123456789,987654321`,
+      });
+    } else if (!ids.includes(Number(item))) {
+      ids.push(Number(item));
+    }
+  }
+  return ids;
+});
+
+function checkWebhook(env: { WEBHOOK_URL?: unknown; WEBHOOK_SECRET?: unknown; TELEGRAM_API_ROOT?: unknown }, ctx: z.RefinementCtx): void {
+  // Telegram only delivers webhooks over HTTPS; a self-hosted Bot API server may use plain HTTP.
+  const protocols = env.TELEGRAM_API_ROOT !== undefined ? ["https:", "http:"] : ["https:"];
+  if (env.WEBHOOK_URL === undefined) {
+    ctx.addIssue({ code: "custom", path: ["WEBHOOK_URL"], message: "required when BOT_MODE=webhook: the public https:// address Telegram posts updates to, e.g. https://bot.example.gov.vn/telegram" });
+  } else if (typeof env.WEBHOOK_URL !== "string" || !isHttpUrl(env.WEBHOOK_URL, protocols)) {
+    ctx.addIssue({ code: "custom", path: ["WEBHOOK_URL"], message: "expected a public https:// URL, e.g. https://bot.example.gov.vn/telegram" });
+  }
+  if (env.WEBHOOK_SECRET === undefined) {
+    ctx.addIssue({ code: "custom", path: ["WEBHOOK_SECRET"], message: 'required when BOT_MODE=webhook: 1 to 256 characters of A-Z, a-z, 0-9, _ and -, e.g. the output of "openssl rand -hex 32"' });
+  } else if (typeof env.WEBHOOK_SECRET !== "string" || !WEBHOOK_SECRET.test(env.WEBHOOK_SECRET)) {
+    ctx.addIssue({ code: "custom", path: ["WEBHOOK_SECRET"], message: "expected 1 to 256 characters of A-Z, a-z, 0-9, _ and - (the characters Telegram allows)" });
+  }
+}
+
+/**
+ * The environment variables khaosat reads, and what each must hold. Every message says what to put
+ * there; none repeats the value of a variable that may hold a secret.
+ */
+export const envShape = {
+    TELEGRAM_BOT_TOKEN: optional(
+      z.string().regex(TOKEN, "expected the token @BotFather gave you, like 123456789:AAH…; leave it unset to run the console demo"),
+    ),
+    TELEGRAM_API_ROOT: optional(
+      z.string().refine((v) => isHttpUrl(v, ["http:", "https:"]), "expected the http(s) URL of a Bot API server, e.g. http://localhost:8081; leave it unset for api.telegram.org"),
+    ),
+    BOT_MODE: withDefault(z.enum(["polling", "webhook"], { error: 'use "polling" (the default, no public address needed) or "webhook"' }), "polling"),
+    WEBHOOK_URL: optional(z.string()),
+    WEBHOOK_SECRET: optional(z.string()),
+    PORT: withDefault(
+      z.string().regex(/^\d{1,5}$/, "expected a port number between 1 and 65535, e.g. 8080").transform(Number).refine((n) => n >= 1 && n <= 65535, "expected a port number between 1 and 65535, e.g. 8080"),
+      "8080",
+    ),
+    ADMIN_TELEGRAM_IDS: withDefault(adminIds, ""),
+    DATABASE_URL: withDefault(
+      z.string().refine(
+        (v) => v.startsWith("file:") || isHttpUrl(v, ["postgres:", "postgresql:"]),
+        `expected ${DEFAULT_DATABASE_URL} (SQLite) or postgresql://user:password@host:5432/khaosat`,
+      ),
+      DEFAULT_DATABASE_URL,
+    ),
+    CODE_SECRET: optional(
+      z.string().min(MIN_CODE_SECRET, `expected at least ${MIN_CODE_SECRET} random characters, e.g. the output of "openssl rand -hex 32"`),
+    ),
+    DEFAULT_LANGUAGE: withDefault(z.enum(SUPPORTED_LANGUAGES, { error: 'use "vi" (the default) or "en"' }), "vi"),
+    LOG_LEVEL: withDefault(z.enum(LOG_LEVELS, { error: `use one of ${LOG_LEVELS.join(", ")} (default info)` }), "info"),
+};
+
+/** The configuration schema: environment variables in, `Config` out. */
+export const envSchema = z
+  .object(envShape)
+  .superRefine(
+    (parsed, ctx) => {
+      // Runs even when other variables failed (see `when`), so values may be missing or unparsed.
+      const env = parsed as Partial<Record<keyof typeof parsed, unknown>>;
+      if (env.BOT_MODE !== "webhook") return;
+      checkWebhook(env, ctx);
+    },
+    { when: () => true },
+  )
+  .transform((env): Config => {
+    const common: CommonConfig = {
+      ...(env.TELEGRAM_BOT_TOKEN !== undefined ? { telegramBotToken: new Secret(env.TELEGRAM_BOT_TOKEN) } : {}),
+      ...(env.TELEGRAM_API_ROOT !== undefined ? { telegramApiRoot: env.TELEGRAM_API_ROOT.replace(/\/+$/, "") } : {}),
+      port: env.PORT,
+      adminTelegramIds: Object.freeze(env.ADMIN_TELEGRAM_IDS),
+      databaseUrl: new Secret(env.DATABASE_URL, redactUrlPassword(env.DATABASE_URL)),
+      databaseKind: env.DATABASE_URL.startsWith("file:") ? "sqlite" : "postgresql",
+      ...(env.CODE_SECRET !== undefined ? { codeSecret: new Secret(env.CODE_SECRET) } : {}),
+      defaultLanguage: env.DEFAULT_LANGUAGE,
+      logLevel: env.LOG_LEVEL,
+    };
+    // superRefine has guaranteed both webhook values in webhook mode.
+    return env.BOT_MODE === "webhook"
+      ? { ...common, botMode: "webhook", webhookUrl: env.WEBHOOK_URL!, webhookSecret: new Secret(env.WEBHOOK_SECRET!) }
+      : { ...common, botMode: "polling" };
+  });
+
+/** The names of the environment variables khaosat reads. */
+export const ENV_VARIABLES = Object.keys(envShape) as readonly (keyof typeof envShape)[];
