@@ -1,7 +1,9 @@
 export * from "./schema.js";
 export { buildQuestionnaire, type Questionnaire, type QuestionInfo } from "./model.js";
 export { operandOf, type AnswerValue } from "./answer.js";
-export { loadQuestionnaireFile, parseQuestionnaire, formatIssue, type LoadResult, type QuestionnaireIssue } from "./load.js";
+export { loadQuestionnaireFile, parseQuestionnaire, formatIssue, type LoadResult, type ParseOptions, type QuestionnaireIssue } from "./load.js";
+export { migrate, MIGRATIONS, DEFAULT_MIGRATIONS, type Migration, type MigrationRegistry, type MigrationResult } from "./migrations.js";
+export { formatPath, type IssuePath } from "./paths.js";
 export type { LocalizedText, Option } from "./types/common.js";
 export { NOT_APPLICABLE } from "./types/scale.js";
 export { DEFAULT_TEXT_MAX_LENGTH } from "./types/text.js";

@@ -1,45 +1,129 @@
-// PROVISIONAL: minimal loader so that other modules can start; the full loader (rules, line numbers,
-// migrations, all errors at once) replaces this file with the same exported API.
 import { readFile } from "node:fs/promises";
-import { parse } from "yaml";
 import { buildQuestionnaire, type Questionnaire } from "./model.js";
+import { DEFAULT_MIGRATIONS, migrate, type MigrationRegistry } from "./migrations.js";
+import { idsAsWritten, normalizeNfc } from "./normalize.js";
+import { formatPath, type Finding } from "./paths.js";
+import { checkRules } from "./rules.js";
 import { questionnaireSchema } from "./schema.js";
+import { decodeUtf8, locate, parseSource, positionInScalar, type SourceDocument, type SourceProblem } from "./source.js";
+import { findingsFromZod, zodErrorMap } from "./zod-issues.js";
 
 /** One problem found in a questionnaire file. */
 export interface QuestionnaireIssue {
   readonly file: string;
-  /** Path inside the file, e.g. `sections[1].questions[3].options[2].score`; "" for the whole file. */
+  /** Path inside the file, e.g. `sections[1].questions[3].options[2].score` (0-based); "" for the whole file. */
   readonly path: string;
   readonly line?: number;
   readonly column?: number;
   readonly message: string;
+  /** Absent for errors; warnings do not stop the file from loading. */
+  readonly severity?: "warning";
 }
 
+/** The outcome of loading a questionnaire: the model and any warnings, or every error found. */
 export type LoadResult =
   | { readonly ok: true; readonly questionnaire: Questionnaire; readonly warnings: readonly QuestionnaireIssue[] }
   | { readonly ok: false; readonly issues: readonly QuestionnaireIssue[] };
 
-/** Parses and validates questionnaire text (YAML or JSON); `fileName` is used in messages. */
-export function parseQuestionnaire(source: string | Uint8Array, fileName: string): LoadResult {
-  const text = typeof source === "string" ? source : new TextDecoder().decode(source);
-  const data: unknown = parse(text);
-  const result = questionnaireSchema.safeParse(data);
-  if (!result.success) {
-    return {
-      ok: false,
-      issues: result.error.issues.map((i) => ({ file: fileName, path: i.path.join("."), message: i.message })),
-    };
+/** Options for tests and tools; the defaults are what the product uses. */
+export interface ParseOptions {
+  /** Schema migrations to apply before validation. */
+  readonly migrations?: MigrationRegistry;
+}
+
+/** Parses and validates questionnaire text or bytes (YAML or JSON); `fileName` is used in messages. */
+export function parseQuestionnaire(source: string | Uint8Array, fileName: string, options: ParseOptions = {}): LoadResult {
+  const fail = (problems: readonly SourceProblem[]): LoadResult => ({
+    ok: false,
+    issues: problems.map((p) => ({ file: fileName, path: "", ...position(p.line, p.column), message: p.message })),
+  });
+  const decoded = decodeUtf8(source);
+  if (!decoded.ok) return fail([decoded.problem]);
+  const parsed = parseSource(decoded.text, fileName);
+  if (!parsed.ok) return fail(parsed.problems);
+  const doc = parsed.source;
+
+  let raw: unknown;
+  try {
+    raw = doc.doc.toJS({ maxAliasCount: 1000 });
+  } catch (error) {
+    return fail([{ message: `the file cannot be read as data: ${error instanceof Error ? error.message : String(error)}` }]);
   }
-  return { ok: true, questionnaire: buildQuestionnaire(result.data), warnings: [] };
+  let data = normalizeNfc(raw) as Record<string, unknown>;
+  idsAsWritten(data, doc);
+
+  const findings: Finding[] = parsed.warnings.map((w) => ({ path: [], message: w.message, warning: true }));
+  const registry = options.migrations ?? DEFAULT_MIGRATIONS;
+  const migrated = migrate(data, registry);
+  if (!migrated.ok) {
+    const issue = toIssue(fileName, doc, { path: ["schemaVersion"], message: migrated.message });
+    if (migrated.fatal) return { ok: false, issues: [issue] };
+    findings.push({ path: ["schemaVersion"], message: migrated.message });
+    data = { ...data, schemaVersion: registry.current };
+  } else {
+    if (migrated.from !== registry.current) {
+      findings.push({ path: ["schemaVersion"], warning: true, message: `written for schemaVersion ${migrated.from}, read as ${registry.current}; update the file to the current format` });
+    }
+    data = migrated.data;
+  }
+
+  const result = questionnaireSchema.safeParse(data, { error: zodErrorMap });
+  if (!result.success) findings.push(...findingsFromZod(result.error.issues, questionnaireSchema, data));
+  findings.push(...checkRules(data, (path) => locate(doc, path).line));
+
+  const issues = sortIssues(findings.map((f) => toIssue(fileName, doc, f)));
+  const errors = issues.filter((i) => i.severity !== "warning");
+  if (errors.length > 0 || !result.success) return { ok: false, issues: errors };
+  return { ok: true, questionnaire: buildQuestionnaire(result.data), warnings: issues.filter((i) => i.severity === "warning") };
 }
 
-/** Reads, parses and validates a questionnaire file. */
-export async function loadQuestionnaireFile(path: string): Promise<LoadResult> {
-  return parseQuestionnaire(await readFile(path), path);
+function toIssue(file: string, doc: SourceDocument, finding: Finding): QuestionnaireIssue {
+  const at = locate(doc, finding.path, finding.target);
+  const inValue = finding.valueIndex !== undefined && at.exact ? positionInScalar(doc, at.node, finding.valueIndex) : {};
+  const line = inValue.line ?? at.line;
+  const column = inValue.line !== undefined ? inValue.column : at.column;
+  return {
+    file,
+    path: formatPath(finding.path),
+    ...position(line, column),
+    message: finding.message,
+    ...(finding.warning ? { severity: "warning" as const } : {}),
+  };
 }
 
-/** One line per issue: `file:line:column: path: message`. */
+function position(line: number | undefined, column: number | undefined): { line?: number; column?: number } {
+  return { ...(line !== undefined ? { line } : {}), ...(line !== undefined && column !== undefined ? { column } : {}) };
+}
+
+function sortIssues(issues: QuestionnaireIssue[]): QuestionnaireIssue[] {
+  return issues
+    .map((issue, index) => ({ issue, index }))
+    .sort((a, b) => (a.issue.line ?? Infinity) - (b.issue.line ?? Infinity) || (a.issue.column ?? 0) - (b.issue.column ?? 0) || a.index - b.index)
+    .map((x) => x.issue);
+}
+
+/** Reads, parses and validates a questionnaire file; a missing or unreadable file is an issue, not an exception. */
+export async function loadQuestionnaireFile(path: string, options: ParseOptions = {}): Promise<LoadResult> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const message =
+      code === "ENOENT"
+        ? "file not found: check the path"
+        : code === "EISDIR"
+          ? "this is a folder, not a questionnaire file"
+          : code === "EACCES" || code === "EPERM"
+            ? "cannot read the file: permission denied"
+            : `cannot read the file: ${error instanceof Error ? error.message : String(error)}`;
+    return { ok: false, issues: [{ file: path, path: "", message }] };
+  }
+  return parseQuestionnaire(bytes, path, options);
+}
+
+/** One line per issue: `file:line:column: path: message` (warnings say so). */
 export function formatIssue(issue: QuestionnaireIssue): string {
   const where = [issue.file, issue.line, issue.line !== undefined ? issue.column : undefined].filter((x) => x !== undefined).join(":");
-  return `${where}: ${issue.path ? `${issue.path}: ` : ""}${issue.message}`;
+  return `${where}: ${issue.path ? `${issue.path}: ` : ""}${issue.severity === "warning" ? "warning: " : ""}${issue.message}`;
 }
