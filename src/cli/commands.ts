@@ -1,6 +1,8 @@
 import type { Command } from "commander";
+import { registerQuestionnaireCommands } from "./commands/questionnaire.js";
 
 /** Adds every sub-command to the program; each feature registers its own commands in its own file. */
 export function registerCommands(program: Command): void {
+  registerQuestionnaireCommands(program);
   void program;
 }
