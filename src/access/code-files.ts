@@ -1,0 +1,231 @@
+import { createRequire } from "node:module";
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
+import ExcelJS from "exceljs";
+import PDFDocument from "pdfkit";
+import QRCode from "qrcode";
+import { stringify } from "csv-stringify/sync";
+import { formatCode } from "./codes.js";
+
+/** One issued code as it goes into a file: who (or which counter) it is for and how to use it. */
+export interface CodeSlip {
+  /** Canonical code; files show it grouped (`ABCDE-FGHJK`). */
+  readonly code: string;
+  /** The deep link (`codeDeepLink`). */
+  readonly link: string;
+  /** Unit name as printed. */
+  readonly unit: string;
+  /** Named codes: the respondent's external id and full name; absent on anonymous slips. */
+  readonly externalId?: string;
+  readonly name?: string;
+  /** Anonymous slips: the public service the slip is for (issue 7). */
+  readonly service?: string;
+}
+
+/** File formats of issued codes, chosen by the output file's extension. */
+export type CodeFileFormat = "csv" | "xlsx" | "pdf";
+
+/** An output file name whose extension is not one of the code file formats. */
+export class CodeFileFormatError extends Error {
+  constructor(readonly file: string) {
+    super(`cannot tell the format of "${file}": use a name ending in .csv, .xlsx or .pdf`);
+    this.name = "CodeFileFormatError";
+  }
+}
+
+/** The format for an output file name, from its extension (case-insensitive). */
+export function codeFileFormat(file: string): CodeFileFormat {
+  const ext = path.extname(file).toLowerCase();
+  if (ext === ".csv") return "csv";
+  if (ext === ".xlsx") return "xlsx";
+  if (ext === ".pdf") return "pdf";
+  throw new CodeFileFormatError(file);
+}
+
+/** Options of the printable slips. */
+export interface SlipOptions {
+  /** Shown in the instructions so a respondent without a camera can find the bot. */
+  readonly botUsername: string;
+  /** Campaign name printed on each slip. */
+  readonly title?: string;
+  /** Fixed document dates make the PDF reproducible in tests. */
+  readonly createdAt?: Date;
+}
+
+/** Renders issued codes in the given format. */
+export async function renderCodeFile(format: CodeFileFormat, slips: readonly CodeSlip[], options: SlipOptions): Promise<Buffer> {
+  switch (format) {
+    case "csv":
+      return renderCodesCsv(slips);
+    case "xlsx":
+      return renderCodesXlsx(slips);
+    case "pdf":
+      return renderSlipsPdf(slips, options);
+  }
+}
+
+const COLUMNS = ["external_id", "full_name", "unit", "service", "code", "link"] as const;
+
+function row(slip: CodeSlip): string[] {
+  return [slip.externalId ?? "", slip.name ?? "", slip.unit, slip.service ?? "", formatCode(slip.code), slip.link];
+}
+
+// Spreadsheets run cells beginning with these as formulas; a name from an imported file must not.
+function defuse(cell: string): string {
+  return /^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell;
+}
+
+/** CSV for mail merge: UTF-8 with a BOM, so Excel shows the Vietnamese names correctly. */
+export function renderCodesCsv(slips: readonly CodeSlip[]): Buffer {
+  const text = stringify([[...COLUMNS], ...slips.map((s) => row(s).map(defuse))], { record_delimiter: "\r\n" });
+  return Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text, "utf8")]);
+}
+
+/** XLSX for mail merge: one sheet, header row frozen, cells as text. */
+export async function renderCodesXlsx(slips: readonly CodeSlip[]): Promise<Buffer> {
+  const workbook = new ExcelJS.Workbook();
+  const sheet = workbook.addWorksheet("codes", { views: [{ state: "frozen", ySplit: 1 }] });
+  sheet.columns = COLUMNS.map((header) => ({ header, key: header, width: header === "link" ? 45 : header === "code" ? 14 : 28 }));
+  sheet.getRow(1).font = { bold: true };
+  for (const slip of slips) sheet.addRow(row(slip));
+  return Buffer.from(await workbook.xlsx.writeBuffer());
+}
+
+const require = createRequire(import.meta.url);
+/** The fonts embedded in the slips: DejaVu covers every Vietnamese letter (the standard PDF fonts do not). */
+export const SLIP_FONTS = {
+  regular: require.resolve("dejavu-fonts-ttf/ttf/DejaVuSans.ttf"),
+  bold: require.resolve("dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf"),
+  mono: require.resolve("dejavu-fonts-ttf/ttf/DejaVuSansMono-Bold.ttf"),
+} as const;
+
+// A4 in points, 2 × 4 slips a page: each slip about 9.5 × 6.9 cm, big enough to cut by hand.
+const PAGE = { width: 595.28, height: 841.89, margin: 28 } as const;
+const GRID = { columns: 2, rows: 4 } as const;
+const PAD = 12;
+const QR_SIZE = 104;
+
+/** The Vietnamese instructions printed on a slip. */
+export function slipInstructions(botUsername: string, named: boolean): string {
+  const bot = `@${botUsername.replace(/^@/, "")}`;
+  const who = named
+    ? "Mã chỉ dành cho người có tên trên phiếu và chỉ dùng được với một tài khoản Telegram; xin không chuyển cho người khác."
+    : "Mỗi mã chỉ dùng được một lần.";
+  return `Quét mã QR bằng camera điện thoại để mở Telegram, hoặc tìm ${bot} trong Telegram, bấm Bắt đầu và gửi mã ở trên. ${who}`;
+}
+
+/** A4 PDF of cut-out slips, 8 a page with dashed cut lines: name, unit, grouped code, QR of the deep link, instructions. */
+export async function renderSlipsPdf(slips: readonly CodeSlip[], options: SlipOptions): Promise<Buffer> {
+  const doc = new PDFDocument({
+    size: "A4",
+    margin: 0,
+    autoFirstPage: false,
+    info: {
+      Title: options.title ?? "Mã khảo sát",
+      Producer: "khaosat-bot",
+      Creator: "khaosat-bot",
+      ...(options.createdAt ? { CreationDate: options.createdAt, ModDate: options.createdAt } : {}),
+    },
+  });
+  const chunks: Buffer[] = [];
+  doc.on("data", (chunk: Buffer) => chunks.push(chunk));
+  const done = new Promise<Buffer>((resolve, reject) => {
+    doc.on("end", () => resolve(Buffer.concat(chunks)));
+    doc.on("error", reject);
+  });
+  doc.registerFont("regular", SLIP_FONTS.regular);
+  doc.registerFont("bold", SLIP_FONTS.bold);
+  doc.registerFont("mono", SLIP_FONTS.mono);
+
+  const perPage = GRID.columns * GRID.rows;
+  const cellWidth = (PAGE.width - 2 * PAGE.margin) / GRID.columns;
+  const cellHeight = (PAGE.height - 2 * PAGE.margin) / GRID.rows;
+  for (const [index, slip] of slips.entries()) {
+    const cell = index % perPage;
+    if (cell === 0) {
+      doc.addPage();
+      drawCutLines(doc, cellWidth, cellHeight);
+    }
+    const x = PAGE.margin + (cell % GRID.columns) * cellWidth;
+    const y = PAGE.margin + Math.floor(cell / GRID.columns) * cellHeight;
+    drawSlip(doc, slip, x, y, cellWidth, cellHeight, options);
+  }
+  if (slips.length === 0) doc.addPage().font("regular").fontSize(12).text("Không có mã nào được phát hành.", PAGE.margin, PAGE.margin);
+  doc.end();
+  return done;
+}
+
+function drawCutLines(doc: PDFKit.PDFDocument, cellWidth: number, cellHeight: number): void {
+  doc.save().lineWidth(0.5).strokeColor("#888888").dash(4, { space: 3 });
+  for (let c = 0; c <= GRID.columns; c++) {
+    const x = PAGE.margin + c * cellWidth;
+    doc.moveTo(x, PAGE.margin / 2).lineTo(x, PAGE.height - PAGE.margin / 2).stroke();
+  }
+  for (let r = 0; r <= GRID.rows; r++) {
+    const y = PAGE.margin + r * cellHeight;
+    doc.moveTo(PAGE.margin / 2, y).lineTo(PAGE.width - PAGE.margin / 2, y).stroke();
+  }
+  doc.undash().restore();
+}
+
+function drawSlip(doc: PDFKit.PDFDocument, slip: CodeSlip, x: number, y: number, width: number, height: number, options: SlipOptions): void {
+  drawQr(doc, slip.link, x + PAD, y + PAD, QR_SIZE);
+  const textX = x + PAD + QR_SIZE + PAD;
+  const textWidth = width - (textX - x) - PAD;
+  let cursor = y + PAD;
+  if (options.title) {
+    doc.font("regular").fontSize(7.5).fillColor("#555555").text(options.title, textX, cursor, { width: textWidth, lineBreak: true });
+    cursor = doc.y + 3;
+  }
+  doc.fillColor("black");
+  const heading = slip.name ?? "Phiếu khảo sát ý kiến";
+  doc.font("bold").fontSize(11).text(heading, textX, cursor, { width: textWidth });
+  doc.font("regular").fontSize(9).text(slip.unit, textX, doc.y + 2, { width: textWidth });
+  if (slip.service) doc.text(slip.service, textX, doc.y + 1, { width: textWidth });
+  doc.font("regular").fontSize(7.5).fillColor("#555555").text("Mã của bạn:", textX, doc.y + 6, { width: textWidth });
+  doc.font("mono").fontSize(15).fillColor("black").text(formatCode(slip.code), textX, doc.y + 1, { width: textWidth });
+  const instructionsY = Math.max(doc.y + 6, y + PAD + QR_SIZE + 6);
+  doc
+    .font("regular")
+    .fontSize(7.5)
+    .fillColor("#222222")
+    .text(slipInstructions(options.botUsername, slip.name !== undefined), x + PAD, instructionsY, {
+      width: width - 2 * PAD,
+      height: y + height - PAD - instructionsY,
+      ellipsis: true,
+    });
+  doc.fillColor("black");
+}
+
+// Drawn as vector squares: sharp at any printer resolution and no image decoding.
+function drawQr(doc: PDFKit.PDFDocument, text: string, x: number, y: number, size: number): void {
+  const qr = QRCode.create(text, { errorCorrectionLevel: "M" });
+  const count = qr.modules.size;
+  const quiet = 2;
+  const module = size / (count + 2 * quiet);
+  doc.save().fillColor("black");
+  for (let row = 0; row < count; row++) {
+    for (let col = 0; col < count; col++) {
+      if (qr.modules.get(row, col)) doc.rect(x + (col + quiet) * module, y + (row + quiet) * module, module, module);
+    }
+  }
+  doc.fill().restore();
+}
+
+/** The issued file already exists: overwriting it would destroy the only copy of earlier codes. */
+export class CodeFileExistsError extends Error {
+  constructor(readonly file: string) {
+    super(`${file} already exists; it may hold the only copy of codes issued earlier. Choose another file name`);
+    this.name = "CodeFileExistsError";
+  }
+}
+
+/** Writes an issued file owner-only (it holds plain codes) and never over an existing file. */
+export async function writeCodeFile(file: string, content: Buffer): Promise<void> {
+  try {
+    await writeFile(file, content, { mode: 0o600, flag: "wx" });
+  } catch (error) {
+    if (typeof error === "object" && error !== null && "code" in error && error.code === "EEXIST") throw new CodeFileExistsError(file);
+    throw error;
+  }
+}

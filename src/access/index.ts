@@ -1,0 +1,61 @@
+export {
+  CODE_ALPHABET,
+  CODE_LENGTH,
+  CODE_PAYLOAD_PREFIX,
+  generateCode,
+  formatCode,
+  normalizeCode,
+  parseCode,
+  describeCodeProblem,
+  hashCode,
+  hashAccount,
+  codeStartPayload,
+  codeDeepLink,
+  parseStartPayload,
+  CodeFormatError,
+  BotUsernameError,
+  type CodeProblem,
+  type NormalizeResult,
+  type CodeKey,
+  type RandomBytes,
+  type StartPayload,
+} from "./codes.js";
+export { loadCodeSecret, CodeSecretError, CODE_SECRET_FILE, type LoadCodeSecretOptions } from "./secret.js";
+export {
+  DuplicateCodeError,
+  type AccessRepository,
+  type AccessAuditKind,
+  type AttemptRecord,
+  type AuditRecord,
+  type CampaignWindow,
+  type CodeStatus,
+  type NewCode,
+  type StoredCode,
+} from "./repository.js";
+export { MemoryAccessRepository } from "./memory-repository.js";
+export {
+  RedemptionService,
+  DEFAULT_ACCESS_LIMITS,
+  type AccessLimits,
+  type FailureResult,
+  type RedeemRequest,
+  type RedeemedSubject,
+  type RedemptionResult,
+  type RedemptionServiceOptions,
+} from "./redemption.js";
+export { issueCodes, revokeCodes, reissueCode, type CodeHolder, type IssuedCode, type IssueCodesOptions } from "./issue.js";
+export {
+  codeFileFormat,
+  renderCodeFile,
+  renderCodesCsv,
+  renderCodesXlsx,
+  renderSlipsPdf,
+  slipInstructions,
+  writeCodeFile,
+  CodeFileExistsError,
+  CodeFileFormatError,
+  SLIP_FONTS,
+  type CodeFileFormat,
+  type CodeSlip,
+  type SlipOptions,
+} from "./code-files.js";
