@@ -25,6 +25,7 @@ type QuestionPosition = Extract<Position, { kind: "question" }>;
 /** Starts a survey: shows the attestation when the questionnaire has one, else the first question of the first unit. */
 export function startSurvey(questionnaire: Questionnaire, options: StartOptions): StepResult {
   if (options.units.length === 0) throw new EngineStateError("startSurvey needs at least one subject unit");
+  if (new Set(options.units).size !== options.units.length) throw new EngineStateError(`subject units repeat: ${options.units.join(", ")}`);
   const language = questionnaire.languages.includes(options.language ?? "") ? options.language! : questionnaire.defaultLanguage;
   const base: SurveyState = {
     stateVersion: ENGINE_STATE_VERSION,

@@ -69,6 +69,10 @@ describe("start and attestation", () => {
     expect(r.state.attestation).toBeUndefined();
   });
 
+  test.each([[[]], [["U1", "U1"]]])("subject units %j are a host bug", (units) => {
+    expect(() => startSurvey(q, { units, now: minute(0) })).toThrow(EngineStateError);
+  });
+
   test("a state of another questionnaire version is a host bug", () => {
     const s = begun();
     const other = { ...q, version: 3 };
@@ -136,6 +140,16 @@ describe("answering and validation", () => {
     s.send({ type: "toggle", questionId: "q_improve", optionId: "b" });
     expect(s.send({ type: "confirm_selection", questionId: "q_improve" })[0]).toMatchObject({ type: "answer_recorded", value: ["b"] });
     expect(s.at).toBe("q_hours");
+  });
+
+  test("a 100,000-character text is refused with the limit and nothing is stored", () => {
+    const s = begun();
+    s.type("citizen", "4", "a", "");
+    expect(s.at).toBe("q_comment");
+    expect(s.type("ý".repeat(100_000))).toEqual([
+      { type: "validation_failed", questionId: "q_comment", reason: "too_long", params: { maxLength: 4000, length: 100_000 } },
+    ]);
+    expect(s.answers).not.toHaveProperty("q_comment");
   });
 
   test("text is stored NFC and trimmed; decomposed input equals composed", () => {
