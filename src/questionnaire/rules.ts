@@ -129,7 +129,7 @@ function checkUniqueIds(data: Rec, questions: readonly QuestionEntry[], out: Fin
 // ---- per question type -------------------------------------------------------------------------
 
 function checkQuestionShape({ q, path, type }: QuestionEntry, out: Finding[]): void {
-  if (type === "multi") {
+  if (type === "multi" && list(q.options).length > 0) {
     const count = list(q.options).length;
     const minSelect = num(q.minSelect) ?? 1;
     const maxSelect = num(q.maxSelect) ?? count;
@@ -147,7 +147,8 @@ function checkQuestionShape({ q, path, type }: QuestionEntry, out: Finding[]): v
     if (min !== undefined && max !== undefined && min >= max) {
       out.push({ path: [...path, "max"], message: `max (${max}) must be greater than min (${min})` });
     }
-    if (isRecord(q.labels) && min !== undefined && max !== undefined) {
+    // With a broken range every label would look out of range; the range error is enough.
+    if (isRecord(q.labels) && min !== undefined && max !== undefined && min < max && Number.isInteger(min) && Number.isInteger(max)) {
       for (const key of Object.keys(q.labels)) {
         const value = Number(key);
         if (/^-?\d+$/.test(key) && (value < min || value > max)) {
@@ -171,8 +172,11 @@ function checkScoring(data: Rec, questions: readonly QuestionEntry[], out: Findi
   const kind = scoring?.kind;
   let sum = 0;
   let scored = 0;
+  // One bad maxPoints (reported by the schema) would make the sum check report a second, derived error.
+  let sumKnown = true;
   for (const { q, path, type } of questions) {
     if ((type !== "single" && type !== "multi") || q.maxPoints === undefined) continue;
+    if (kind !== "points" && kind !== undefined && kind !== "satisfaction") continue; // unknown kind: reported by the schema
     if (kind !== "points") {
       out.push({
         path: [...path, "maxPoints"],
@@ -187,7 +191,7 @@ function checkScoring(data: Rec, questions: readonly QuestionEntry[], out: Findi
     if (points !== undefined && points > 0) {
       sum += points;
       scored++;
-    }
+    } else sumKnown = false;
     const options = optionsOf(q);
     if (options.length > 0 && !options.some(({ option }) => typeof option.score === "number")) {
       out.push({ path: [...path, "options"], message: "a scored question (it has maxPoints) needs at least one option with a score between 0 and 1" });
@@ -199,7 +203,7 @@ function checkScoring(data: Rec, questions: readonly QuestionEntry[], out: Findi
     const surveyMax = num(scoring.surveyMax);
     if (scored === 0) {
       out.push({ path: ["scoring", "kind"], message: "scoring kind points needs at least one single or multi question with maxPoints" });
-    } else if (surveyMax !== undefined && Math.abs(surveyMax - sum) > 1e-9) {
+    } else if (surveyMax !== undefined && sumKnown && Math.abs(surveyMax - sum) > 1e-9) {
       out.push({
         path: ["scoring", "surveyMax"],
         message: `surveyMax is ${surveyMax} but the maxPoints of the ${scored} scored question${scored === 1 ? "" : "s"} add up to ${Number(sum.toFixed(9))}: make them equal`,
@@ -231,7 +235,7 @@ function checkScoring(data: Rec, questions: readonly QuestionEntry[], out: Findi
     });
   }
 
-  const groups = Array.isArray(data.groups) ? data.groups.flatMap((g) => (isRecord(g) && typeof g.id === "string" ? [g.id] : [])) : undefined;
+  const groups = Array.isArray(data.groups) ? [...new Set(data.groups.flatMap((g) => (isRecord(g) && typeof g.id === "string" ? [g.id] : [])))] : undefined;
   if (isRecord(scoring.groupWeights)) {
     const weights = scoring.groupWeights;
     if (groups) {
