@@ -1,0 +1,59 @@
+import type { AnswerValue, LocalizedText, Question, Questionnaire } from "../../questionnaire/index.js";
+import { NOT_APPLICABLE } from "../../questionnaire/index.js";
+
+/** Text of the questionnaire in `language`, falling back to its default language. */
+export function localized(text: LocalizedText, language: string, questionnaire: Questionnaire): string {
+  return text[language] ?? text[questionnaire.defaultLanguage] ?? Object.values(text)[0] ?? "";
+}
+
+/** BCP 47 locale of a respondent language, for numbers and dates. */
+export function localeOf(language: string): string {
+  return language === "vi" ? "vi-VN" : language === "en" ? "en-GB" : language;
+}
+
+/** A number as the respondent writes it: `3,5` in Vietnamese, `3.5` in English, no grouping. */
+export function formatNumber(value: number, language: string): string {
+  return new Intl.NumberFormat(localeOf(language), { useGrouping: false, maximumFractionDigits: 10 }).format(value);
+}
+
+/** Time and date of an ISO timestamp in the campaign's time zone: `{ time: "14:05", date: "05/12/2026" }`. */
+export function formatDateTime(iso: string, language: string, timeZone: string): { time: string; date: string } {
+  const at = new Date(iso);
+  const locale = localeOf(language);
+  const time = new Intl.DateTimeFormat(locale, { timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(at);
+  const date = new Intl.DateTimeFormat(locale, language === "vi" ? { timeZone, day: "2-digit", month: "2-digit", year: "numeric" } : { timeZone, day: "numeric", month: "long", year: "numeric" }).format(at);
+  return { time, date };
+}
+
+/** Shortens one-line text to `max` characters with an ellipsis (review lists, refusals). */
+export function truncate(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return [...flat].length <= max ? flat : `${[...flat].slice(0, max - 1).join("").trimEnd()}…`;
+}
+
+/**
+ * An answer as the respondent sees it: option labels, a scale value with its label, a localized number.
+ * `notApplicable` is the translated "cannot judge".
+ */
+export function formatAnswer(question: Question, value: AnswerValue, language: string, questionnaire: Questionnaire, notApplicable: string): string {
+  const label = (id: string) => {
+    const option = "options" in question ? question.options.find((o) => o.id === id) : undefined;
+    return option ? localized(option.label, language, questionnaire) : id;
+  };
+  switch (question.type) {
+    case "single":
+      return label(String(value));
+    case "multi":
+      return (Array.isArray(value) ? value : [String(value)]).map(label).join("; ");
+    case "scale": {
+      if (value === NOT_APPLICABLE) return notApplicable;
+      const text = formatNumber(Number(value), language);
+      const scaleLabel = question.labels?.[String(value)];
+      return scaleLabel ? `${text} (${localized(scaleLabel, language, questionnaire)})` : text;
+    }
+    case "number":
+      return formatNumber(Number(value), language);
+    case "text":
+      return String(value);
+  }
+}

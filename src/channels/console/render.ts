@@ -1,0 +1,280 @@
+import type { EngineEvent, RenderHints, ReviewItem, ValidationParams, ValidationReason } from "../../engine/index.js";
+import { isSupportedLanguage, type I18n } from "../../i18n/index.js";
+import type { Question, Questionnaire } from "../../questionnaire/index.js";
+import { NOT_APPLICABLE } from "../../questionnaire/index.js";
+import { formatAnswer, formatDateTime, formatNumber, localized, truncate } from "./format.js";
+
+/** Time zone of Vietnamese public administration: submission times are shown in it. */
+export const DEFAULT_TIME_ZONE = "Asia/Ho_Chi_Minh";
+
+/** Typed words of the console that are not translated (they are shown inside the translated help). */
+export const CONSOLE_WORDS = { skip: "skip", edit: "edit", submit: "submit", review: "review", notApplicable: NOT_APPLICABLE } as const;
+
+const REVIEW_TEXT_MAX = 90;
+
+/** Options of `ConsoleRenderer`. */
+export interface ConsoleRendererOptions {
+  readonly questionnaire: Questionnaire;
+  /** Its language follows the respondent's (`language_changed`). */
+  readonly i18n: I18n;
+  /** Display name of a subject unit id; default the id itself. */
+  readonly unitName?: (unitId: string) => string;
+  /** Default Asia/Ho_Chi_Minh. */
+  readonly timeZone?: string;
+}
+
+/**
+ * Turns engine events into the lines a respondent reads in a terminal, in the respondent's language.
+ * It remembers the last review (so `edit <n>` and refusals can name questions by number).
+ */
+export class ConsoleRenderer {
+  readonly #q: Questionnaire;
+  readonly #i18n: I18n;
+  readonly #unitName: (unitId: string) => string;
+  readonly #timeZone: string;
+  #language: string;
+  #lastSection: string | undefined;
+  #unitCount = 1;
+  #review: readonly ReviewItem[] | undefined;
+
+  constructor(options: ConsoleRendererOptions) {
+    this.#q = options.questionnaire;
+    this.#i18n = options.i18n;
+    this.#unitName = options.unitName ?? ((id) => id);
+    this.#timeZone = options.timeZone ?? DEFAULT_TIME_ZONE;
+    this.#language = options.questionnaire.defaultLanguage;
+  }
+
+  /** The respondent's language (a questionnaire language); sets the texts of the channel too. */
+  setLanguage(language: string): void {
+    this.#language = language;
+    // A questionnaire language we have no channel texts for keeps the default (Vietnamese) texts.
+    if (isSupportedLanguage(language)) void this.#i18n.changeLanguage(language);
+  }
+
+  get language(): string {
+    return this.#language;
+  }
+
+  /** Items of the review last shown, for `edit <n>`; undefined before any review. */
+  get lastReview(): readonly ReviewItem[] | undefined {
+    return this.#review;
+  }
+
+  /** Lines for the given events, in order. */
+  render(events: readonly EngineEvent[]): string[] {
+    return events.flatMap((event) => this.#event(event));
+  }
+
+  /** Translated channel text (`ns:key`). */
+  t(key: string, params: Record<string, unknown> = {}): string {
+    return this.#i18n.t(key, params);
+  }
+
+  /** The translated help: one line per command. */
+  help(): string[] {
+    const keys = ["back", "review", "edit", "skip", "submit", "lang", "quit", "help"];
+    return [this.t("console:help.title"), ...keys.map((k) => `  ${this.t(`console:help.${k}`)}`)];
+  }
+
+  #event(event: EngineEvent): string[] {
+    const t = (key: string, params: Record<string, unknown> = {}) => this.t(key, params);
+    switch (event.type) {
+      case "survey_started": {
+        this.setLanguage(event.language);
+        this.#unitCount = event.units.length;
+        const intro = this.#q.definition.intro;
+        return [localized(this.#q.definition.title, this.#language, this.#q), ...(intro ? [localized(intro, this.#language, this.#q)] : []), t("console:helpShort")];
+      }
+      case "attestation_shown": {
+        const text = this.#q.definition.attestation;
+        return ["", t("access:attestation.intro"), ...(text ? [localized(text, this.#language, this.#q)] : []), t("access:yesNo.prompt", this.yesNo())];
+      }
+      case "attestation_accepted":
+        return [t("access:attestation.accepted")];
+      case "attestation_declined":
+        return [t("access:attestation.declined")];
+      case "unit_started":
+        this.#unitCount = event.unitCount;
+        this.#lastSection = undefined;
+        return event.unitCount > 1 ? ["", t("unitStarted", { unit: this.#unitName(event.unit), unitNumber: event.unitIndex + 1, unitCount: event.unitCount })] : [];
+      case "question_shown":
+        return this.#question(event);
+      case "answer_recorded":
+      case "selection_changed":
+        return [];
+      case "question_skipped":
+        return [t("skipped")];
+      case "answer_discarded":
+        return event.reason === "skipped" ? [t("skipped")] : [];
+      case "validation_failed":
+        return [this.validationMessage(event.questionId, event.reason, event.params)];
+      case "review_shown":
+        return this.#reviewLines(event.unit, event.progress.answered, event.progress.total, event.progress.unitCount, event.items);
+      case "submit_refused": {
+        const items = event.missing.map((id) => t("submitRefusedItem", { number: this.#numberOf(id), question: truncate(this.#text(id), REVIEW_TEXT_MAX) }));
+        return ["", t("submitRefused", { count: event.missing.length, questions: items.join("; ") })];
+      }
+      case "unit_submitted": {
+        if (this.#unitCount <= 1) return [];
+        return ["", t("unitSubmitted", { unit: this.#unitName(event.unit), ...formatDateTime(event.at, this.#language, this.#timeZone) })];
+      }
+      case "completed":
+        return ["", t("thanks", formatDateTime(event.at, this.#language, this.#timeZone))];
+      case "language_changed":
+        this.setLanguage(event.language);
+        this.#lastSection = undefined;
+        return [t("languageChanged")];
+      case "input_rejected":
+        return [t(`rejected.${event.reason}`)];
+    }
+  }
+
+  /** The yes and no words of the current language, for yes/no prompts. */
+  yesNo(): { yes: string; no: string } {
+    return { yes: this.t("console:yes"), no: this.t("console:no") };
+  }
+
+  /** The message of a validation reason code, its numbers in the respondent's format. */
+  validationMessage(questionId: string, reason: ValidationReason, params: ValidationParams): string {
+    const question = this.#q.byId.get(questionId)?.question;
+    const num = (n: number | undefined) => (n === undefined ? undefined : formatNumber(n, this.#language));
+    const fromQuestion = question ? this.#limits(question) : {};
+    const merged = { ...fromQuestion, ...params };
+    const count = reason === "too_few_selected" ? merged.minSelect : reason === "too_many_selected" ? merged.maxSelect : undefined;
+    return this.t(`validation.${reason}`, {
+      ...merged,
+      min: num(merged.min),
+      max: num(merged.max),
+      ...(count !== undefined ? { count } : {}),
+    });
+  }
+
+  #limits(question: Question): ValidationParams {
+    switch (question.type) {
+      case "single":
+        return { optionCount: question.options.length };
+      case "multi":
+        return { optionCount: question.options.length };
+      case "scale":
+        return { min: question.min, max: question.max };
+      case "number":
+        return { ...(question.min !== undefined ? { min: question.min } : {}), ...(question.max !== undefined ? { max: question.max } : {}) };
+      case "text":
+        return {};
+    }
+  }
+
+  #question(event: Extract<EngineEvent, { type: "question_shown" }>): string[] {
+    const info = this.#q.byId.get(event.questionId);
+    if (!info) return [];
+    const { question, section } = info;
+    const lines: string[] = [""];
+    if (this.#lastSection !== section.id) {
+      lines.push(`── ${localized(section.title, this.#language, this.#q)} ──`);
+      this.#lastSection = section.id;
+    }
+    const p = event.progress;
+    lines.push(
+      p.unitCount > 1
+        ? this.t("progressUnit", { number: event.number, total: p.total, unit: this.#unitName(event.unit), unitNumber: p.unitIndex + 1, unitCount: p.unitCount })
+        : this.t("progress", { number: event.number, total: p.total }),
+    );
+    lines.push(localized(question.text, this.#language, this.#q) + (event.required ? "" : ` ${this.t("optional")}`));
+    if (question.help) lines.push(localized(question.help, this.#language, this.#q));
+    lines.push(...this.#controls(question, event.hints));
+    if (!event.required) lines.push(this.t("hint.skip", { command: CONSOLE_WORDS.skip }));
+    if (event.current !== undefined) lines.push(this.t("currentAnswer", { answer: this.#answer(question, event.current) }));
+    return lines;
+  }
+
+  #controls(question: Question, hints: RenderHints): string[] {
+    const t = (key: string, params: Record<string, unknown> = {}) => this.t(key, params);
+    const num = (n: number) => formatNumber(n, this.#language);
+    switch (hints.type) {
+      case "single":
+      case "multi": {
+        const options = "options" in question ? question.options : [];
+        const lines = hints.options.map((o) => {
+          const option = options.find((x) => x.id === o.id);
+          return `  ${o.number}. ${option ? localized(option.label, this.#language, this.#q) : o.id}`;
+        });
+        if (hints.type === "single") return [...lines, t("hint.single", { count: hints.options.length })];
+        const example = multiExample(hints.options.length, hints.minSelect, hints.maxSelect);
+        return [
+          ...lines,
+          hints.minSelect === hints.maxSelect
+            ? t("hint.multiExact", { count: hints.minSelect, example })
+            : t("hint.multiRange", { minSelect: hints.minSelect, maxSelect: hints.maxSelect, example }),
+        ];
+      }
+      case "scale": {
+        const labels = question.type === "scale" ? (question.labels ?? {}) : {};
+        const lines = hints.labelled.map((v) => {
+          const label = labels[String(v)];
+          return `  ${num(v)} = ${label ? localized(label, this.#language, this.#q) : ""}`;
+        });
+        if (hints.allowNotApplicable) lines.push(`  ${CONSOLE_WORDS.notApplicable} = ${t("notApplicable")}`);
+        lines.push(
+          hints.allowNotApplicable
+            ? t("hint.scaleNotApplicable", { min: num(hints.min), max: num(hints.max), naCode: CONSOLE_WORDS.notApplicable })
+            : t("hint.scale", { min: num(hints.min), max: num(hints.max) }),
+        );
+        return lines;
+      }
+      case "number": {
+        const range =
+          hints.min !== undefined && hints.max !== undefined
+            ? t("hint.numberRange", { min: num(hints.min), max: num(hints.max) })
+            : hints.min !== undefined
+              ? t("hint.numberMin", { min: num(hints.min) })
+              : hints.max !== undefined
+                ? t("hint.numberMax", { max: num(hints.max) })
+                : t("hint.number");
+        return [hints.integer ? `${range} ${t("hint.integer")}` : range];
+      }
+      case "text":
+        return [t("hint.text", { maxLength: hints.maxLength })];
+    }
+  }
+
+  #reviewLines(unit: string, answered: number, total: number, unitCount: number, items: readonly ReviewItem[]): string[] {
+    this.#review = items;
+    this.#lastSection = undefined;
+    const lines = ["", unitCount > 1 ? this.t("review.titleUnit", { unit: this.#unitName(unit) }) : this.t("review.title")];
+    for (const item of items) {
+      const question = this.#q.byId.get(item.questionId)?.question;
+      if (!question) continue;
+      const answer =
+        item.value !== undefined ? truncate(this.#answer(question, item.value), REVIEW_TEXT_MAX) : item.missing ? this.t("answer.missing") : this.t("answer.none");
+      lines.push(`${String(item.number).padStart(3)}. ${truncate(localized(question.text, this.#language, this.#q), REVIEW_TEXT_MAX)}`, `     → ${answer}`);
+    }
+    lines.push(this.t("review.progress", { answered, total }));
+    const missing = items.filter((i) => i.missing).length;
+    if (missing > 0) lines.push(this.t("review.missingCount", { count: missing }));
+    lines.push(this.t("review.edit", { editCommand: CONSOLE_WORDS.edit, submitCommand: CONSOLE_WORDS.submit }));
+    return lines;
+  }
+
+  #answer(question: Question, value: Parameters<typeof formatAnswer>[1]): string {
+    return formatAnswer(question, value, this.#language, this.#q, this.t("answer.notApplicable"));
+  }
+
+  #text(questionId: string): string {
+    const info = this.#q.byId.get(questionId);
+    return info ? localized(info.question.text, this.#language, this.#q) : questionId;
+  }
+
+  #numberOf(questionId: string): number {
+    const fromReview = this.#review?.find((i) => i.questionId === questionId)?.number;
+    return fromReview ?? (this.#q.byId.get(questionId)?.index ?? 0) + 1;
+  }
+}
+
+/** An example answer for a multi question: "1,3" for most, spread over the options, within the limits. */
+export function multiExample(optionCount: number, minSelect: number, maxSelect: number): string {
+  const k = Math.max(minSelect, Math.min(2, maxSelect));
+  const spread = Array.from({ length: k }, (_, i) => 1 + 2 * i);
+  const numbers = spread[spread.length - 1]! <= optionCount ? spread : Array.from({ length: k }, (_, i) => i + 1);
+  return numbers.join(",");
+}

@@ -1,0 +1,171 @@
+import { startSurvey, step, type EngineInput, type StepResult, type SurveyState } from "../../engine/index.js";
+import type { I18n } from "../../i18n/index.js";
+import type { Questionnaire } from "../../questionnaire/index.js";
+import { parseCommand, parseYesNo } from "./commands.js";
+import type { LineSource } from "./lines.js";
+import { ConsoleRenderer } from "./render.js";
+
+/** How a console session ended. */
+export type ConsoleOutcome = "completed" | "declined" | "quit" | "input_ended";
+
+/** Options of `runConsoleSurvey`. */
+export interface ConsoleSurveyOptions {
+  readonly questionnaire: Questionnaire;
+  readonly lines: LineSource;
+  readonly output: NodeJS.WritableStream;
+  readonly i18n: I18n;
+  /** The channel's clock; the engine gets its readings as timestamps. */
+  readonly clock: () => Date;
+  /** Resume this state (re-shows where the respondent stopped); otherwise a new survey starts. */
+  readonly state?: SurveyState;
+  /** New survey: subject units (default one unit, "unit") and preferred language. */
+  readonly units?: readonly string[];
+  readonly language?: string;
+  readonly unitName?: (unitId: string) => string;
+  readonly timeZone?: string;
+  /**
+   * Called with every step before anything of it is shown: the host stores the state and the answers
+   * here (nothing is shown that was not stored). A throw ends the session with that error.
+   */
+  readonly onStep?: (result: StepResult) => Promise<void>;
+  /** Message key printed on `quit` (default `console:quit`). */
+  readonly quitMessage?: string;
+}
+
+/** The end of a console session: how it ended and the last state. */
+export interface ConsoleSurveyResult {
+  readonly outcome: ConsoleOutcome;
+  readonly state: SurveyState;
+}
+
+/**
+ * Runs one respondent through a questionnaire in a terminal: reads lines, turns them into engine
+ * inputs, stores each step through `onStep`, and writes what the engine says, translated.
+ */
+export async function runConsoleSurvey(options: ConsoleSurveyOptions): Promise<ConsoleSurveyResult> {
+  const { questionnaire, lines, output } = options;
+  const renderer = new ConsoleRenderer({
+    questionnaire,
+    i18n: options.i18n,
+    ...(options.unitName ? { unitName: options.unitName } : {}),
+    ...(options.timeZone ? { timeZone: options.timeZone } : {}),
+  });
+  const write = (text: readonly string[]) => {
+    if (text.length > 0) output.write(`${text.join("\n")}\n`);
+  };
+  const now = () => options.clock().toISOString();
+
+  let state: SurveyState;
+  const apply = async (result: StepResult) => {
+    await options.onStep?.(result);
+    state = result.state;
+    write(renderer.render(result.events));
+  };
+
+  if (options.state) {
+    renderer.setLanguage(options.state.language);
+    state = options.state;
+    await apply(step(questionnaire, state, { type: "resume" }, { now: now() }));
+  } else {
+    await apply(
+      startSurvey(questionnaire, {
+        units: options.units ?? ["unit"],
+        ...(options.language !== undefined ? { language: options.language } : {}),
+        now: now(),
+      }),
+    );
+  }
+
+  for (;;) {
+    const position = state!.position.kind;
+    if (position === "completed" || position === "declined") return { outcome: position, state: state! };
+    const line = await lines.next();
+    if (line === undefined) {
+      write(["", renderer.t("console:inputEnded")]);
+      return { outcome: "input_ended", state: state! };
+    }
+    const input = toInput(line, state!, questionnaire, renderer, write);
+    if (input === "quit") {
+      write([renderer.t(options.quitMessage ?? "console:quit")]);
+      return { outcome: "quit", state: state! };
+    }
+    if (input !== undefined) await apply(step(questionnaire, state!, input, { now: now() }));
+  }
+}
+
+/** The engine input a line means where the respondent is; undefined when the console answered it itself. */
+function toInput(
+  line: string,
+  state: SurveyState,
+  questionnaire: Questionnaire,
+  renderer: ConsoleRenderer,
+  write: (text: readonly string[]) => void,
+): EngineInput | "quit" | undefined {
+  const command = parseCommand(line);
+  const position = state.position;
+  switch (command?.kind) {
+    case "quit":
+      return "quit";
+    case "help":
+      write(renderer.help());
+      return undefined;
+    case "lang": {
+      const languages = questionnaire.languages;
+      const next = command.language ?? languages[(languages.indexOf(state.language) + 1) % languages.length]!;
+      return { type: "set_language", language: next };
+    }
+    case undefined:
+      break;
+    default:
+      if (position.kind === "attestation") {
+        write([renderer.t("access:yesNo.invalid", renderer.yesNo())]);
+        return undefined;
+      }
+  }
+  if (position.kind === "attestation") {
+    const yes = parseYesNo(line);
+    if (yes === undefined) {
+      write([renderer.t("access:yesNo.invalid", renderer.yesNo())]);
+      return undefined;
+    }
+    return { type: yes ? "accept_attestation" : "decline_attestation" };
+  }
+  switch (command?.kind) {
+    case "back":
+      return { type: "back" };
+    case "review":
+      return { type: "review" };
+    case "skip":
+      return { type: "skip" };
+    case "submit":
+      if (position.kind !== "review") {
+        write([renderer.t("console:submitNeedsReview")]);
+        return undefined;
+      }
+      return { type: "submit" };
+    case "edit": {
+      const review = renderer.lastReview;
+      if (position.kind !== "review" || review === undefined) {
+        write([renderer.t("console:editNeedsReview")]);
+        return undefined;
+      }
+      if (command.number === undefined) {
+        write([renderer.t("console:editUsage")]);
+        return undefined;
+      }
+      const item = review.find((i) => i.number === command.number);
+      if (!item) {
+        write([renderer.t("console:editUnknown", { number: command.number })]);
+        return undefined;
+      }
+      return { type: "edit", questionId: item.questionId };
+    }
+    default:
+      break;
+  }
+  if (position.kind === "review") {
+    write([renderer.t("console:reviewHint")]);
+    return undefined;
+  }
+  return { type: "answer", text: line };
+}

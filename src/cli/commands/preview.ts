@@ -1,0 +1,82 @@
+import { Option, type Command } from "commander";
+import { createLineSource, runConsoleSurvey } from "../../channels/console/index.js";
+import { createI18n, isSupportedLanguage } from "../../i18n/index.js";
+import { formatIssue, loadQuestionnaireFile, type Questionnaire } from "../../questionnaire/index.js";
+import { CliError } from "../errors.js";
+
+/** Options of `khaosat preview`. */
+interface PreviewOptions {
+  readonly lang?: string;
+  readonly units?: string;
+  readonly clock?: string;
+}
+
+/** Registers `khaosat preview FILE [--lang en] [--units "A,B"]`. */
+export function registerPreviewCommand(program: Command): void {
+  program
+    .command("preview")
+    .description("take a questionnaire in the terminal, exactly as respondents see it (nothing is stored)")
+    .argument("<file>", "questionnaire file (YAML or JSON)")
+    .option("--lang <code>", "respondent language, one of the questionnaire's languages (default: its first)")
+    .option("--units <names>", "comma-separated subject units, to preview answering once per unit")
+    // Fixed clock for reproducible transcripts (tests, documentation).
+    .addOption(new Option("--clock <iso>", "fixed time for every step").hideHelp())
+    .action(async (file: string, options: PreviewOptions) => {
+      process.exitCode = await preview(file, options, process.stdin, process.stdout, process.stderr);
+    });
+}
+
+/** Runs the preview on the given streams; returns the exit code (load errors: 1). */
+export async function preview(
+  file: string,
+  options: PreviewOptions,
+  input: NodeJS.ReadableStream & { isTTY?: boolean },
+  output: NodeJS.WritableStream,
+  errors: NodeJS.WritableStream,
+): Promise<number> {
+  const loaded = await loadQuestionnaireFile(file);
+  if (!loaded.ok) {
+    for (const issue of loaded.issues) errors.write(`${formatIssue(issue)}\n`);
+    errors.write(`${file}: ${loaded.issues.length} error${loaded.issues.length === 1 ? "" : "s"}; fix ${loaded.issues.length === 1 ? "it" : "them"} and run the preview again\n`);
+    return 1;
+  }
+  for (const warning of loaded.warnings) errors.write(`${formatIssue(warning)}\n`);
+  const questionnaire = loaded.questionnaire;
+  const language = checkLanguage(questionnaire, options.lang);
+  const units = options.units === undefined ? ["preview"] : options.units.split(",").map((u) => u.trim()).filter((u) => u !== "");
+  if (units.length === 0) throw new CliError('--units needs at least one unit name, e.g. --units "Sở Tư pháp,Sở Tài chính"');
+  const clock = fixedClock(options.clock);
+
+  errors.write(`Preview of ${questionnaire.id} v${questionnaire.version} (${language}); nothing is stored. Type help for the commands, quit to leave.\n`);
+  const lines = createLineSource(input, output, { terminal: input.isTTY === true });
+  try {
+    await runConsoleSurvey({
+      questionnaire,
+      lines,
+      output,
+      i18n: createI18n({ language: isSupportedLanguage(language) ? language : "vi" }),
+      clock,
+      units,
+      language,
+      quitMessage: "console:quitPreview",
+    });
+  } finally {
+    lines.close();
+  }
+  return 0;
+}
+
+function checkLanguage(questionnaire: Questionnaire, requested: string | undefined): string {
+  if (requested === undefined) return questionnaire.defaultLanguage;
+  if (!questionnaire.languages.includes(requested)) {
+    throw new CliError(`--lang ${requested}: this questionnaire is written in ${questionnaire.languages.join(", ")}; use one of those`);
+  }
+  return requested;
+}
+
+function fixedClock(iso: string | undefined): () => Date {
+  if (iso === undefined) return () => new Date();
+  const at = new Date(iso);
+  if (Number.isNaN(at.getTime())) throw new CliError(`--clock ${iso}: expected an ISO 8601 time, e.g. 2026-12-01T09:00:00+07:00`);
+  return () => at;
+}
