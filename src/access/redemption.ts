@@ -179,7 +179,7 @@ export class RedemptionService {
     await this.#repo.recordAttempt({ accountKey, at: now, success: false });
     const inWindow = await this.#repo.recentFailures({
       accountKey,
-      since: new Date(now.getTime() - limits.accountWindowMs),
+      since: windowStart(now, limits.accountWindowMs),
       limit: limits.accountFailures,
     });
     const attemptsLeft = Math.max(0, limits.accountFailures - inWindow.length);
@@ -202,7 +202,7 @@ export class RedemptionService {
     const newest = failures[0];
     const oldest = failures[limits.accountFailures - 1];
     if (newest === undefined || oldest === undefined) return 0;
-    if (newest.getTime() - oldest.getTime() > limits.accountWindowMs) return 0;
+    if (newest.getTime() - oldest.getTime() >= limits.accountWindowMs) return 0;
     return secondsUntil(newest.getTime() + limits.accountLockMs, now);
   }
 
@@ -210,7 +210,7 @@ export class RedemptionService {
   async #globalThrottleSeconds(now: Date): Promise<number> {
     const limits = this.#limits;
     const failures = await this.#repo.recentFailures({
-      since: new Date(now.getTime() - limits.globalWindowMs),
+      since: windowStart(now, limits.globalWindowMs),
       limit: limits.globalFailures + 1,
     });
     const oldest = failures[limits.globalFailures];
@@ -241,6 +241,11 @@ export class RedemptionService {
       data: { codeId: code.id, respondentId: code.respondentId, batchId: code.batchId, ...extra },
     });
   }
+}
+
+// Windows are half-open, (now - window, now]: a failure exactly one window old no longer counts.
+function windowStart(now: Date, windowMs: number): Date {
+  return new Date(now.getTime() - windowMs + 1);
 }
 
 function secondsUntil(timeMs: number, now: Date): number {
