@@ -102,7 +102,7 @@ function generate(q: ReturnType<typeof questionnaire>): { responses: ScoringResp
 /** The ceiling: one pass summing option scores per (unit, question), nothing else. */
 function plainPass(q: ReturnType<typeof questionnaire>, responses: readonly ScoringResponse[]): Float64Array {
   const ids = q.questions.map((x) => x.question.id);
-  const lookups = q.questions.map((x) => new Map(options.map((o) => [o.id, o.score ?? Number.NaN])));
+  const lookups = q.questions.map(() => new Map(options.map((o) => [o.id, o.score ?? Number.NaN])));
   const units = new Map<string, number>();
   const sums = new Float64Array(UNITS * ids.length);
   for (const response of responses) {
