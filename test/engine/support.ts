@@ -34,6 +34,7 @@ export class Session {
 
   /** Applies one input and returns its events. */
   send(input: EngineInput): EngineEvent[] {
+    deepFreeze(this.state); // the engine must never change the state it is given
     const result = step(this.questionnaire, this.state, input, { now: minute(this.clock++) });
     this.state = result.state;
     this.events = [...result.events];
@@ -61,4 +62,13 @@ export class Session {
 /** The events of a given type. */
 export function ofType<T extends EngineEvent["type"]>(events: readonly EngineEvent[], type: T): Array<Extract<EngineEvent, { type: T }>> {
   return events.filter((e): e is Extract<EngineEvent, { type: T }> => e.type === type);
+}
+
+/** Freezes a value and everything in it, so that any mutation throws (modules run in strict mode). */
+export function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
 }
