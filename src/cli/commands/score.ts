@@ -1,0 +1,184 @@
+import { readFile, writeFile } from "node:fs/promises";
+import type { Command } from "commander";
+import { formatIssue, loadQuestionnaireFile, type Questionnaire } from "../../questionnaire/index.js";
+import { explainUnit, scoreUnits, type ScoringInput, type ScoringResponse } from "../../scoring/index.js";
+import { formatExplanation, formatScoreCsv, formatScoreTable, formatScoreXlsx, type ReportLanguage } from "../../scoring/format/index.js";
+import { DEFAULT_TIME_ZONE, formatFileIssue, isValidTimeZone, parseAppraisalCsv, parseResponsesCsv, type RejectedRow } from "../../scoring/io/index.js";
+import { CliError } from "../errors.js";
+
+const FORMATS = ["json", "csv", "xlsx", "table"] as const;
+type Format = (typeof FORMATS)[number];
+const LANGS = ["vi", "en"] as const;
+
+/** Options of `khaosat score`, as commander parses them. */
+interface ScoreOptions {
+  readonly questionnaire: string;
+  readonly responses: string;
+  readonly appraisal?: string;
+  readonly format?: string;
+  readonly out?: string;
+  readonly lang?: string;
+  readonly timezone: string;
+  readonly skipInvalid?: boolean;
+  readonly explain?: string;
+}
+
+/** Registers `khaosat score`: scores a responses file (and appraisal file) against a questionnaire. */
+export function registerScoreCommand(program: Command): void {
+  program
+    .command("score")
+    .description("compute each unit's index, rank and class from a responses file (SURVEY-FORMAT sections 3 to 6)")
+    .requiredOption("--questionnaire <file>", "questionnaire file (YAML or JSON) with a scoring section")
+    .requiredOption("--responses <file>", "responses CSV (UTF-8): response_id,subject_unit,group,started_at,submitted_at,<question ids>")
+    .option("--appraisal <file>", "appraisal CSV: unit,points (points scoring with appraisalMax)")
+    .option("--format <format>", "json | csv | xlsx | table (default: table on a terminal, json otherwise)")
+    .option("--out <file>", "write to this file instead of standard output (required for xlsx)")
+    .option("--lang <lang>", "vi | en: language of table and xlsx headings (xlsx default: Vietnamese with English below)")
+    .option("--timezone <zone>", "IANA time zone of times written without an offset", DEFAULT_TIME_ZONE)
+    .option("--skip-invalid", "score without the rejected rows (listed on standard error) instead of stopping")
+    .option("--explain <unit>", "print how this unit's index was reached, question by question")
+    .action(async (options: ScoreOptions) => {
+      await runScore(options);
+    });
+}
+
+async function runScore(options: ScoreOptions): Promise<void> {
+  const format = checkFormat(options);
+  const lang = options.lang as ReportLanguage | undefined;
+  if (lang !== undefined && !(LANGS as readonly string[]).includes(lang)) throw new CliError(`--lang must be one of ${LANGS.join(", ")}, not "${lang}"`);
+  if (!isValidTimeZone(options.timezone)) throw new CliError(`--timezone: unknown time zone "${options.timezone}" (use an IANA name such as Asia/Ho_Chi_Minh)`);
+
+  const questionnaire = await loadQuestionnaire(options.questionnaire);
+  const scoring = questionnaire.definition.scoring;
+  if (!scoring) throw new CliError(`${options.questionnaire}: the questionnaire has no scoring section, so there is nothing to score`);
+
+  const parsed = parseResponsesCsv(await readInput(options.responses), questionnaire, { timezone: options.timezone });
+  if (parsed.errors.length > 0) {
+    for (const issue of parsed.errors) printError(formatFileIssue(options.responses, issue));
+    throw new CliError(`${options.responses}: cannot read the responses file; nothing scored`);
+  }
+  for (const warning of parsed.warnings) printError(formatFileIssue(options.responses, { line: warning.line, message: `warning: ${warning.message}` }));
+  checkRejected(options.responses, parsed.rejected, options.skipInvalid === true);
+
+  let appraisal: Map<string, number> | undefined;
+  if (options.appraisal === undefined && scoring.kind === "points" && scoring.appraisalMax !== undefined) {
+    printError(`warning: the questionnaire sets appraisalMax ${scoring.appraisalMax} but no --appraisal file was given: every unit is excluded with missing_appraisal`);
+  }
+  if (options.appraisal !== undefined) {
+    const appraisalMax = scoring.kind === "points" ? scoring.appraisalMax : undefined;
+    const result = parseAppraisalCsv(await readInput(options.appraisal), appraisalMax === undefined ? {} : { appraisalMax });
+    if (result.errors.length > 0) {
+      for (const issue of result.errors) printError(formatFileIssue(options.appraisal, issue));
+      throw new CliError(`${options.appraisal}: cannot read the appraisal file; nothing scored`);
+    }
+    checkRejected(options.appraisal, result.rejected, options.skipInvalid === true);
+    appraisal = result.points;
+  }
+
+  const input: ScoringInput = { questionnaire, responses: parsed.responses as readonly ScoringResponse[], ...(appraisal ? { appraisal } : {}) };
+  const outcome = scoreUnits(input);
+  if (!outcome.ok) {
+    for (const error of outcome.errors) printError(`error: ${error.message}`);
+    throw new CliError("cannot score these files");
+  }
+  for (const warning of outcome.warnings) printError(`warning: ${warning.message}`);
+  const report = outcome.report;
+
+  if (options.explain !== undefined) {
+    const explained = explainUnit(input, options.explain);
+    if (!explained.ok) {
+      const known = [...report.units.map((u) => u.unit), ...report.excluded.map((x) => x.unit)].sort();
+      const unknown = explained.errors.some((e) => e.code === "unknown_unit");
+      throw new CliError(
+        unknown
+          ? `--explain: no unit "${options.explain}" in ${options.responses}${options.appraisal ? ` or ${options.appraisal}` : ""}; known units: ${known.join(", ") || "(none)"}`
+          : explained.errors.map((e) => e.message).join("\n"),
+      );
+    }
+    await emit(formatExplanation(explained.explanation, questionnaire), options.out);
+    return;
+  }
+
+  switch (format) {
+    case "json":
+      await emit(`${JSON.stringify(report, null, 2)}\n`, options.out);
+      break;
+    case "csv":
+      // A byte-order mark lets Excel open the file as UTF-8, so Vietnamese unit names survive.
+      await emit(formatScoreCsv(report, questionnaire), options.out, options.out !== undefined ? "\uFEFF" : "");
+      break;
+    case "table":
+      await emit(formatScoreTable(report, questionnaire, lang ?? "en"), options.out);
+      break;
+    case "xlsx":
+      await writeOutput(options.out!, await formatScoreXlsx(report, questionnaire, lang));
+      break;
+  }
+}
+
+function checkFormat(options: ScoreOptions): Format {
+  const format = options.format ?? (process.stdout.isTTY && options.out === undefined ? "table" : "json");
+  if (!(FORMATS as readonly string[]).includes(format)) throw new CliError(`--format must be one of ${FORMATS.join(", ")}, not "${format}"`);
+  if (format === "xlsx" && options.out === undefined && options.explain === undefined) {
+    throw new CliError("--format xlsx writes a workbook: give the file name with --out FILE.xlsx");
+  }
+  return format as Format;
+}
+
+async function loadQuestionnaire(path: string): Promise<Questionnaire> {
+  let result;
+  try {
+    result = await loadQuestionnaireFile(path);
+  } catch (error) {
+    throw new CliError(`cannot read ${path}: ${describeFsError(error)}`);
+  }
+  if (!result.ok) {
+    for (const issue of result.issues) printError(formatIssue(issue));
+    throw new CliError(`${path}: ${result.issues.length} problem${result.issues.length === 1 ? "" : "s"} in the questionnaire; nothing scored`);
+  }
+  for (const warning of result.warnings) printError(`warning: ${formatIssue(warning)}`);
+  return result.questionnaire;
+}
+
+/** Lists rejected rows; stops unless the user asked to skip them. */
+function checkRejected(file: string, rejected: readonly RejectedRow[], skip: boolean): void {
+  if (rejected.length === 0) return;
+  for (const row of rejected) printError(formatFileIssue(file, { line: row.line, message: skip ? `skipped: ${row.reason}` : row.reason }));
+  const rows = `${rejected.length} row${rejected.length === 1 ? "" : "s"}`;
+  if (!skip) throw new CliError(`${file}: ${rows} rejected; nothing scored (fix ${rejected.length === 1 ? "it" : "them"}, or pass --skip-invalid to score without ${rejected.length === 1 ? "it" : "them"})`);
+  printError(`${file}: skipped ${rows} (--skip-invalid)`);
+}
+
+async function readInput(path: string): Promise<Uint8Array> {
+  try {
+    return await readFile(path);
+  } catch (error) {
+    throw new CliError(`cannot read ${path}: ${describeFsError(error)}`);
+  }
+}
+
+async function emit(text: string, out: string | undefined, prefix = ""): Promise<void> {
+  if (out === undefined) process.stdout.write(text);
+  else await writeOutput(out, prefix + text);
+}
+
+async function writeOutput(path: string, data: string | Uint8Array): Promise<void> {
+  try {
+    await writeFile(path, data);
+  } catch (error) {
+    throw new CliError(`cannot write ${path}: ${describeFsError(error)}`);
+  }
+  printError(`wrote ${path}`);
+}
+
+function describeFsError(error: unknown): string {
+  const code = (error as { code?: string } | undefined)?.code;
+  if (code === "ENOENT") return "no such file or directory";
+  if (code === "EISDIR") return "it is a directory";
+  if (code === "EACCES" || code === "EPERM") return "permission denied";
+  return error instanceof Error ? error.message : String(error);
+}
+
+function printError(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
