@@ -73,6 +73,10 @@ function tokenize(source: string): Token[] {
         i += op.length;
       } else if (ch === "=") {
         throw new SyntaxFailure(column, 'unexpected "=": write "==" to compare');
+      } else if (ch === "&" || ch === "|") {
+        throw new SyntaxFailure(column, `unexpected "${ch}": write "${ch === "&" ? "and" : "or"}" to combine conditions`);
+      } else if (ch === "!") {
+        throw new SyntaxFailure(column, 'unexpected "!": write "not" to negate, or "!=" to compare');
       } else if (ch === "'") {
         throw new SyntaxFailure(column, "strings are written in double quotes, not single quotes");
       } else {
@@ -110,7 +114,10 @@ class Parser {
   parseAll(): Condition {
     const condition = this.or();
     const t = this.peek();
-    if (t.kind !== "end") throw new SyntaxFailure(t.column, `unexpected ${describe(t)}: expected "and", "or" or the end`);
+    if (t.kind !== "end") {
+      const hint = t.kind === "ident" && KEYWORDS.has(t.text.toLowerCase()) ? ` (keywords are lower case: write "${t.text.toLowerCase()}")` : "";
+      throw new SyntaxFailure(t.column, `unexpected ${describe(t)}: expected "and", "or" or the end${hint}`);
+    }
     return condition;
   }
 

@@ -1,0 +1,43 @@
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { expect, test } from "vitest";
+
+const run = promisify(execFile);
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const GOOD = "test/fixtures/questionnaires/valid-points.yaml";
+const SATISFACTION = "test/fixtures/questionnaires/valid-satisfaction.json";
+const BROKEN = "test/fixtures/questionnaires/broken.yaml";
+
+async function khaosat(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ["bin/khaosat.js", ...args], { cwd: ROOT });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+test("khaosat questionnaire validate: good files print one summary line each and exit 0", async () => {
+  const result = await khaosat("questionnaire", "validate", GOOD, SATISFACTION);
+  expect(result).toEqual({
+    code: 0,
+    stdout:
+      `${GOOD}: ok: par-test v2, 5 questions in 2 sections, languages vi, en, points scoring: 2 scored questions, surveyMax 2.5, appraisalMax 7.5\n` +
+      `${SATISFACTION}: ok: sipas-test v1, 3 questions in 1 section, languages vi, satisfaction scoring: 2 scale questions, overall q_overall\n`,
+    stderr: "",
+  });
+});
+
+test("khaosat questionnaire validate: every issue of every file, exit 1", async () => {
+  const result = await khaosat("questionnaire", "validate", BROKEN, GOOD, "missing.yaml");
+  expect(result.code).toBe(1);
+  expect(result.stdout).toBe(`${GOOD}: ok: par-test v2, 5 questions in 2 sections, languages vi, en, points scoring: 2 scored questions, surveyMax 2.5, appraisalMax 7.5\n`);
+  const lines = result.stderr.trimEnd().split("\n");
+  expect(lines).toHaveLength(18 + 1 + 2 + 1);
+  expect(lines[0]).toBe(`${BROKEN}:2:5: id: the questionnaire id uses only a-z, 0-9 and -`);
+  expect(lines).toContain(`${BROKEN}:24:9: sections[0].questions[0].requird: unknown key "requird": did you mean "required"?`);
+  expect(lines).toContain(`${BROKEN}:32:21: sections[0].questions[1].showIf: syntax error in the condition at column 4: unexpected "=": write "==" to compare`);
+  expect(lines.slice(-4)).toEqual([`${BROKEN}: 18 errors`, "missing.yaml: file not found: check the path", "missing.yaml: 1 error", "2 of 3 files have errors"]);
+});
