@@ -1,0 +1,136 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import ExcelJS from "exceljs";
+import { afterAll, describe, expect, test } from "vitest";
+import {
+  codeDeepLink,
+  codeFileFormat,
+  CodeFileExistsError,
+  CodeFileFormatError,
+  renderCodeFile,
+  renderCodesCsv,
+  slipInstructions,
+  writeCodeFile,
+  type CodeSlip,
+} from "../../src/access/index.js";
+
+const BOT = "khaosat_bot";
+const slip = (externalId: string, name: string, unit: string, code: string): CodeSlip => ({
+  externalId,
+  name,
+  unit,
+  code,
+  link: codeDeepLink(BOT, code),
+});
+const SLIPS: CodeSlip[] = [
+  slip("CB001", "Nguyễn Văn An", "Sở Tư pháp", "ABCDEFGHJK"),
+  slip("CB002", "Trần Thị Bích Ngọc", "Sở Kế hoạch và Đầu tư", "23456789MN"),
+  slip("CB003", "=HYPERLINK(\"x\")", "UBND huyện Đồng Văn", "PQRSTUVWXY"),
+];
+const dir = mkdtempSync(path.join(tmpdir(), "khaosat-codes-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("codeFileFormat", () => {
+  test.each([
+    ["codes.csv", "csv"],
+    ["out/CODES.XLSX", "xlsx"],
+    ["slips.pdf", "pdf"],
+  ])("%s → %s", (file, format) => {
+    expect(codeFileFormat(file)).toBe(format);
+  });
+
+  test.each(["codes.txt", "codes", "codes.xls"])("%s is refused with the accepted extensions", (file) => {
+    expect(() => codeFileFormat(file)).toThrow(CodeFileFormatError);
+    expect(() => codeFileFormat(file)).toThrow(`cannot tell the format of "${file}": use a name ending in .csv, .xlsx or .pdf`);
+  });
+});
+
+describe("CSV", () => {
+  test("UTF-8 with BOM, grouped codes, deep links, formulas defused", () => {
+    const bytes = renderCodesCsv(SLIPS);
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    expect(bytes.subarray(3).toString("utf8")).toBe(
+      [
+        "external_id,full_name,unit,service,code,link",
+        "CB001,Nguyễn Văn An,Sở Tư pháp,,ABCDE-FGHJK,https://t.me/khaosat_bot?start=KS_ABCDEFGHJK",
+        "CB002,Trần Thị Bích Ngọc,Sở Kế hoạch và Đầu tư,,23456-789MN,https://t.me/khaosat_bot?start=KS_23456789MN",
+        `CB003,"'=HYPERLINK(""x"")",UBND huyện Đồng Văn,,PQRST-UVWXY,https://t.me/khaosat_bot?start=KS_PQRSTUVWXY`,
+        "",
+      ].join("\r\n"),
+    );
+  });
+});
+
+describe("XLSX", () => {
+  test("one sheet with the same rows", async () => {
+    const bytes = await renderCodeFile("xlsx", SLIPS, { botUsername: BOT });
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(bytes as unknown as ArrayBuffer);
+    const sheet = workbook.getWorksheet("codes");
+    const rows: unknown[][] = [];
+    sheet?.eachRow((row) => rows.push((row.values as unknown[]).slice(1)));
+    expect(rows).toEqual([
+      ["external_id", "full_name", "unit", "service", "code", "link"],
+      ["CB001", "Nguyễn Văn An", "Sở Tư pháp", "", "ABCDE-FGHJK", "https://t.me/khaosat_bot?start=KS_ABCDEFGHJK"],
+      ["CB002", "Trần Thị Bích Ngọc", "Sở Kế hoạch và Đầu tư", "", "23456-789MN", "https://t.me/khaosat_bot?start=KS_23456789MN"],
+      ["CB003", "=HYPERLINK(\"x\")", "UBND huyện Đồng Văn", "", "PQRST-UVWXY", "https://t.me/khaosat_bot?start=KS_PQRSTUVWXY"],
+    ]);
+  });
+});
+
+const hasPdftotext = spawnSync("pdftotext", ["-v"]).error === undefined;
+if (!hasPdftotext) console.warn("pdftotext (poppler-utils) is not installed: skipping the PDF text checks; apt-get install poppler-utils");
+
+describe("PDF slips", () => {
+  const many = Array.from({ length: 11 }, (_, i) => slip(`X${i}`, `Lê Thị Hồng Nhung ${i + 1}`, "Sở Nội vụ tỉnh Thừa Thiên Huế", "ZYXWVUTSRQ"));
+
+  test("an A4 PDF, 8 slips a page", async () => {
+    const bytes = await renderCodeFile("pdf", many, { botUsername: BOT, title: "Khảo sát Chỉ số CCHC 2025", createdAt: new Date("2025-03-01T00:00:00Z") });
+    const text = bytes.toString("latin1");
+    expect(text.startsWith("%PDF-")).toBe(true);
+    expect(text.match(/\/Type \/Page\b/g)).toHaveLength(2);
+    expect(text).toContain("/MediaBox [0 0 595.28 841.89]");
+  });
+
+  test.skipIf(!hasPdftotext)("pdftotext gives back the Vietnamese names, units, grouped codes and instructions exactly", async () => {
+    const bytes = await renderCodeFile("pdf", [...SLIPS, { code: "MNPQRSTUVW", link: codeDeepLink(BOT, "MNPQRSTUVW"), unit: "UBND xã Tân Lập", service: "Đăng ký kết hôn" }], {
+      botUsername: BOT,
+      title: "Khảo sát Chỉ số CCHC 2025",
+    });
+    const file = path.join(dir, "slips.pdf");
+    writeFileSync(file, bytes);
+    const text = execFileSync("pdftotext", ["-enc", "UTF-8", "-raw", file, "-"], { encoding: "utf8" });
+    // Long names may wrap inside a slip: compare with line breaks folded into spaces.
+    const flat = text.replace(/\s+/g, " ");
+    for (const expected of [
+      "Nguyễn Văn An",
+      "Sở Tư pháp",
+      "ABCDE-FGHJK",
+      "Trần Thị Bích Ngọc",
+      "Sở Kế hoạch và Đầu tư",
+      "23456-789MN",
+      "UBND huyện Đồng Văn",
+      "Phiếu khảo sát ý kiến",
+      "UBND xã Tân Lập",
+      "Đăng ký kết hôn",
+      "MNPQR-STUVW",
+      "Khảo sát Chỉ số CCHC 2025",
+    ]) {
+      expect(flat).toContain(expected);
+    }
+    expect(flat).toContain(slipInstructions(BOT, true));
+    expect(flat).toContain(slipInstructions(BOT, false));
+  });
+});
+
+describe("writeCodeFile", () => {
+  test("owner-only, and never over an existing file", async () => {
+    const file = path.join(dir, "codes.csv");
+    await writeCodeFile(file, Buffer.from("first"));
+    if (process.platform !== "win32") expect(statSync(file).mode & 0o777).toBe(0o600);
+    await expect(writeCodeFile(file, Buffer.from("second"))).rejects.toThrow(CodeFileExistsError);
+    expect(readFileSync(file, "utf8")).toBe("first");
+  });
+});
