@@ -2,11 +2,13 @@ import type { Command } from "commander";
 import { registerQuestionnaireCommands } from "./commands/questionnaire.js";
 import { registerScoreCommand } from "./commands/score.js";
 import { registerPreviewCommand } from "./commands/preview.js";
+import { registerStartCommand } from "./commands/start.js";
 
 /** Adds every sub-command to the program; each feature registers its own commands in its own file. */
 export function registerCommands(program: Command): void {
   registerQuestionnaireCommands(program);
   registerScoreCommand(program);
   registerPreviewCommand(program);
+  registerStartCommand(program);
   void program;
 }

@@ -1,0 +1,5 @@
+export { runDemo, type DemoOptions, type DemoOutcome } from "./run-demo.js";
+export { MemoryCodeChecker, MemorySessionStore, MEMORY_MAX_FAILURES } from "./memory.js";
+export { countBySection, summaryLines, type SectionCount } from "./summary.js";
+export { DEMO_CODE, DEMO_RESPONDENT } from "./sample.js";
+export type { CodeChecker, CodeCheckResult, Respondent, SurveySessionStore, UnitRef } from "./ports.js";
