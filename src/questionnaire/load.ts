@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { buildQuestionnaire, type Questionnaire } from "./model.js";
 import { DEFAULT_MIGRATIONS, migrate, type MigrationRegistry } from "./migrations.js";
-import { idsAsWritten, normalizeNfc } from "./normalize.js";
+import { CyclicDataError, idsAsWritten, normalizeNfc } from "./normalize.js";
 import { formatPath, type Finding } from "./paths.js";
 import { checkRules } from "./rules.js";
 import { questionnaireSchema } from "./schema.js";
@@ -43,13 +43,13 @@ export function parseQuestionnaire(source: string | Uint8Array, fileName: string
   if (!parsed.ok) return fail(parsed.problems);
   const doc = parsed.source;
 
-  let raw: unknown;
+  let data: Record<string, unknown>;
   try {
-    raw = doc.doc.toJS({ maxAliasCount: 1000 });
+    data = normalizeNfc(doc.doc.toJS({ maxAliasCount: 1000 })) as Record<string, unknown>;
   } catch (error) {
+    if (error instanceof CyclicDataError) return fail([{ message: error.message }]);
     return fail([{ message: `the file cannot be read as data: ${error instanceof Error ? error.message : String(error)}` }]);
   }
-  let data = normalizeNfc(raw) as Record<string, unknown>;
   idsAsWritten(data, doc);
 
   const findings: Finding[] = parsed.warnings.map((w) => ({ path: [], message: w.message, warning: true }));

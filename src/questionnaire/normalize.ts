@@ -6,13 +6,25 @@ import { locate, type SourceDocument } from "./source.js";
  * NFC-normalises every string and key, so text typed in decomposed form (NFD, as some macOS and
  * Vietnamese input tools produce) behaves exactly like precomposed text: labels, ids, conditions.
  */
-export function normalizeNfc(value: unknown): unknown {
+export function normalizeNfc(value: unknown, ancestors: Set<object> = new Set()): unknown {
   if (typeof value === "string") return value.normalize("NFC");
-  if (Array.isArray(value)) return value.map(normalizeNfc);
-  if (value !== null && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k.normalize("NFC"), normalizeNfc(v)]));
+  if (value === null || typeof value !== "object") return value;
+  // An alias inside its own anchor (`a: &x [*x]`) makes the data cyclic; it cannot be a questionnaire.
+  if (ancestors.has(value)) throw new CyclicDataError();
+  ancestors.add(value);
+  const result = Array.isArray(value)
+    ? value.map((v: unknown) => normalizeNfc(v, ancestors))
+    : Object.fromEntries(Object.entries(value).map(([k, v]) => [k.normalize("NFC"), normalizeNfc(v, ancestors)]));
+  ancestors.delete(value);
+  return result;
+}
+
+/** Thrown by `normalizeNfc` when the data refers to itself. */
+export class CyclicDataError extends Error {
+  constructor() {
+    super("an alias (*name) is used inside its own anchor (&name), so the data refers to itself: remove that alias");
+    this.name = "CyclicDataError";
   }
-  return value;
 }
 
 /**

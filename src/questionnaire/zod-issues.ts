@@ -49,6 +49,7 @@ export function zodErrorMap(issue: z.core.$ZodRawIssue): string | undefined {
     case "invalid_type": {
       const expected = EXPECTED[issue.expected] ?? issue.expected;
       if (input === undefined) return `missing: add it (${expected})`;
+      if (typeof input === "number" && !Number.isFinite(input)) return `expected a finite number, found ${String(input)}`;
       const key = issue.path?.[issue.path.length - 1];
       const perLanguage = typeof key === "string" && LOCALIZED_KEYS.has(key) && typeof input === "string";
       return `expected ${expected}, found ${describeValue(input)}${perLanguage ? ' (write it per language, e.g. { vi: "...", en: "..." })' : ""}`;

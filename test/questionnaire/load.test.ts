@@ -82,6 +82,7 @@ describe("file-level faults", () => {
     ["JSON with a comment", '{\n  // note\n  "id": "t"\n}\n', "q.json", 2, 3, "(JSON has no comments"],
     ["top level is a list", "- a\n- b\n", "q.yaml", 1, 1, "the top level must be a mapping with keys such as schemaVersion, id, languages, title and sections; found a list"],
     ["top level is a single value", "hello\n", "q.yaml", 1, 1, "found a single value"],
+    ["alias inside its own anchor", "a: &x [*x]\n", "q.yaml", undefined, undefined, "an alias (*name) is used inside its own anchor (&name)"],
     [
       "not UTF-8 (Windows-1258 bytes)",
       Uint8Array.from([...Buffer.from("id: t\ntitle: { vi: \"Phi"), 0xea, 0xa1, 0x75, ...Buffer.from('" }\n')]),

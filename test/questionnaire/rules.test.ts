@@ -48,6 +48,7 @@ const cases: Array<[string, string, string, string, number, string]> = [
   // scores
   ["score above 1", "score: 0.5 }", "score: 1.5 }", "sections[0].questions[1].options[1].score", 43, "score must be between 0 and 1, or null"],
   ["negative score", "score: 0 }\n          - { id: x", "score: -0.5 }\n          - { id: x", "sections[0].questions[0].options[1].score", 32, "score must be between 0 and 1, or null"],
+  ["score not finite", "score: 0.5 }", "score: .nan }", "sections[0].questions[1].options[1].score", 43, "expected a finite number, found NaN"],
   ["score as text", "score: 0.5 }", 'score: "half" }', "sections[0].questions[1].options[1].score", 43, 'expected a number, found the text "half"'],
   // conditions
   ["condition syntax error, column inside the file", "showIf: 'q3 >= 4'", "showIf: 'q3 => 4'", "sections[1].questions[1].showIf", 59, "syntax error in the condition at column 4"],
