@@ -134,7 +134,7 @@ async function loadQuestionnaire(path: string): Promise<Questionnaire> {
   }
   if (!result.ok) {
     for (const issue of result.issues) printError(formatIssue(issue));
-    throw new CliError(`${path}: ${result.issues.length} problem${result.issues.length === 1 ? "" : "s"} in the questionnaire; nothing scored`);
+    throw new CliError(`${path}: cannot load the questionnaire; nothing scored`);
   }
   for (const warning of result.warnings) printError(`warning: ${formatIssue(warning)}`);
   return result.questionnaire;

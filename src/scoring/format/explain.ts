@@ -105,7 +105,7 @@ function explainSatisfaction(e: SatisfactionUnitExplanation, questionnaire: Ques
     if (c.index === null) out.push("  → unrated: no criterion has a valid answer");
     else {
       rated.push(c.index);
-      out.push(`  → index: mean of ${indices.length} rated criteria (${indices.map(num).join(" + ")}) / ${indices.length} = ${num(c.index)}`);
+      out.push(`  → index: mean of ${indices.length} rated ${indices.length === 1 ? "criterion" : "criteria"} (${indices.map(num).join(" + ")}) / ${indices.length} = ${num(c.index)}`);
     }
   }
   out.push("");
@@ -113,7 +113,7 @@ function explainSatisfaction(e: SatisfactionUnitExplanation, questionnaire: Ques
     out.push("Overall question:", ...criterionLine(e.overall, "  "));
     if (e.index !== null) out.push(`Index: the overall question's index = ${num(e.index)}`);
   } else if (e.index !== null) {
-    out.push(`Index: mean of ${rated.length} rated factors (${rated.map(num).join(" + ")}) / ${rated.length} = ${num(e.index)}`);
+    out.push(`Index: mean of ${rated.length} rated factor${rated.length === 1 ? "" : "s"} (${rated.map(num).join(" + ")}) / ${rated.length} = ${num(e.index)}`);
   }
   for (const choice of e.choices) {
     out.push(
