@@ -63,7 +63,7 @@ function explainPoints(e: PointsUnitExplanation, questionnaire: Questionnaire): 
         const mean = q.groups ? `weighted mean ${num(q.mean)}` : `mean ${num(q.sum)} / ${q.valid} = ${num(q.mean)}`;
         out.push(`  ${q.question}: max ${num(q.maxPoints)}; ${counts}; ${mean}; points ${num(q.maxPoints)} × ${num(q.mean)} = ${num(q.points)}`);
       }
-      out.push(...groupLines(q.groups, "      ", false));
+      if (q.valid > 0) out.push(...groupLines(q.groups, "      ", false));
     }
     if (c.points === null || c.factor === null) out.push(`  → unrated: no question of ${c.component} has a valid answer`);
     else if (c.factor === 1) out.push(`  → points ${num(c.points)} of ${num(c.max)}, index ${num(c.index ?? 0)}`);
@@ -91,7 +91,7 @@ function explainPoints(e: PointsUnitExplanation, questionnaire: Questionnaire): 
 function criterionLine(c: CriterionExplanation, indent: string): string[] {
   const counts = `${c.valid} valid, ${c.notApplicable} cannot judge, ${c.unanswered} unanswered`;
   const value = c.index === null ? "unrated" : c.groups ? `weighted index ${num(c.index)}` : `${c.positive} satisfied / ${c.valid} = ${num(c.index)}`;
-  return [`${indent}${c.question}: ${counts}; ${value}`, ...groupLines(c.groups, `${indent}    `, true)];
+  return [`${indent}${c.question}: ${counts}; ${value}`, ...(c.valid > 0 ? groupLines(c.groups, `${indent}    `, true) : [])];
 }
 
 function explainSatisfaction(e: SatisfactionUnitExplanation, questionnaire: Questionnaire): string[] {
