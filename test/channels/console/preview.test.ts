@@ -1,0 +1,121 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, test } from "vitest";
+
+const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+const FIXTURE = fileURLToPath(new URL("./fixtures/preview.yaml", import.meta.url));
+const GOLDEN = fileURLToPath(new URL("./fixtures/preview.transcript.txt", import.meta.url));
+const CLOCK = "2026-12-01T02:05:00Z";
+
+function preview(args: readonly string[], lines: readonly string[]) {
+  const result = spawnSync(process.execPath, [path.join(ROOT, "bin/khaosat.js"), "preview", ...args], {
+    cwd: ROOT,
+    input: lines.map((l) => `${l}\n`).join(""),
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+// One conversation through every question type: invalid answers, refused submit naming the missing
+// questions, a condition hiding an answered question, back, a language switch, review and edit.
+const SCRIPT = ["ok", "có", "3", "1", "review", "submit", "4", "1,2,3", "1 3", "6", "na", "3,5", "back", "back", "lang", "2", "review", "edit 3", "5", "100", "skip", "edit 9", "submit"];
+
+let fullRun: ReturnType<typeof preview> | undefined;
+// The child process takes a second or two to start: run the long conversation once for both tests.
+const full = () => (fullRun ??= preview([FIXTURE, "--clock", CLOCK], SCRIPT));
+
+describe("khaosat preview", () => {
+  test("a full conversation prints exactly the golden transcript", () => {
+    const { status, stdout, stderr } = full();
+    expect(stderr).toBe("Preview of console-preview v2 (vi); nothing is stored. Type help for the commands, quit to leave.\n");
+    expect(status).toBe(0);
+    if (process.env.UPDATE_GOLDEN === "1") writeFileSync(GOLDEN, stdout);
+    expect(stdout).toBe(readFileSync(GOLDEN, "utf8"));
+  });
+
+  test("key lines of the transcript", () => {
+    const lines = full().stdout.split("\n");
+    for (const line of [
+      "Câu 1/4",
+      "Không có phương án “3”. Xin vui lòng gõ số thứ tự từ 1 đến 2.",
+      "Chưa thể gửi phiếu vì còn câu bắt buộc chưa được trả lời: câu 2 “Ông/Bà dùng những dịch vụ nào?”; câu 3 “Mức độ hài lòng của Ông/Bà?”; câu 4 “Ông/Bà chờ bao nhiêu giờ?”.",
+      "Xin vui lòng chọn nhiều nhất 2 phương án.",
+      "  na = Không đánh giá được",
+      "     → 3,5",
+      "Switched to English.",
+      "Question 2 of 4",
+      "     → 3.5",
+      "There is no question 9 in the review.",
+      "Thank you very much! Your survey was submitted at 09:05 on 1 December 2026. Your views help improve public administration.",
+    ]) {
+      expect(lines).toContain(line);
+    }
+  });
+
+  test("--lang en starts in English; quit ends without storing", () => {
+    const { status, stdout } = preview([FIXTURE, "--lang", "en"], ["yes", "quit"]);
+    expect(status).toBe(0);
+    expect(stdout.split("\n")).toEqual([
+      "Test form",
+      "A short introduction.",
+      "Type help to see the commands.",
+      "",
+      "Before you start, please read and confirm:",
+      "I answer this form myself.",
+      "Type yes to agree or no to decline.",
+      "> yes",
+      "Thank you for confirming.",
+      "",
+      "── Part one ──",
+      "Question 1 of 4",
+      "Do you use online public services?",
+      "  1. Yes",
+      "  2. No",
+      "Please type the number of your choice (1 to 2).",
+      "> quit",
+      "Preview ended. Answers were not stored.",
+      "",
+    ]);
+  });
+
+  test("declining the attestation ends politely; help lists the commands; end of input is reported", () => {
+    expect(preview([FIXTURE], ["help", "không"]).stdout.split("\n").slice(7)).toEqual([
+      "> help",
+      "Các lệnh Ông/Bà có thể gõ bất cứ lúc nào:",
+      "  back: quay lại câu trước",
+      "  review: xem lại tất cả câu trả lời",
+      "  edit <số>: sửa câu trả lời có số thứ tự đó (từ màn hình xem lại)",
+      "  skip: bỏ qua câu không bắt buộc",
+      "  submit: gửi phiếu",
+      "  lang: đổi ngôn ngữ (Tiếng Việt / English)",
+      "  quit: thoát",
+      "  help: xem hướng dẫn này",
+      "> không",
+      "Ông/Bà đã không xác nhận nên phiếu khảo sát kết thúc tại đây. Xin trân trọng cảm ơn Ông/Bà đã dành thời gian.",
+      "",
+    ]);
+    expect(preview([FIXTURE], ["có"]).stdout.split("\n").slice(-3)).toEqual(["", "Đã hết dữ liệu nhập; phiên làm việc kết thúc mà chưa gửi phiếu.", ""]);
+  });
+
+  test("a broken questionnaire prints its issues and exits 1", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "khaosat-preview-"));
+    const file = path.join(dir, "broken.yaml");
+    writeFileSync(file, readFileSync(FIXTURE, "utf8").replace("id: q3", "id: q1"));
+    const { status, stdout, stderr } = preview([file], []);
+    expect(status).toBe(1);
+    expect(stdout).toBe("");
+    const lines = stderr.trimEnd().split("\n");
+    expect(lines[0]).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:\\d+:\\d+: sections\\[1\\]\\.questions\\[0\\]\\.id: `));
+    expect(lines.at(-1)).toBe(`${file}: 1 error; fix it and run the preview again`);
+  });
+
+  test("a language the questionnaire lacks is refused", () => {
+    const { status, stderr } = preview([FIXTURE, "--lang", "fr"], []);
+    expect(status).toBe(1);
+    expect(stderr).toBe("khaosat: --lang fr: this questionnaire is written in vi, en; use one of those\n");
+  });
+});
