@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
+import { question } from "../../src/questionnaire/index.js";
 import { scoreReportSchema, scoreUnits } from "../../src/scoring/index.js";
 import { GOLDEN_DIR, goldenCases, loadGoldenCase } from "./support/golden.js";
 
@@ -14,6 +15,12 @@ describe("golden scoring cases (expected values computed by hand in ARITHMETIC.m
         expect(existsSync(path.join(GOLDEN_DIR, name, file)), `${name}/${file}`).toBe(true);
       }
     }
+  });
+
+  test("every question type appears in some golden case (a new type needs a fixture)", () => {
+    const types = question.options.map((o) => o.shape.type.value);
+    const covered = new Set(cases.flatMap((name) => loadGoldenCase(name).input.questionnaire.questions.map((q) => q.question.type)));
+    expect(types.filter((t) => !covered.has(t))).toEqual([]);
   });
 
   test.each(cases)("%s: expected.json is a valid section 6 document", (name) => {
