@@ -1,0 +1,2 @@
+/** The PostgreSQL schema text for the SQLite schema text. */
+export function derivePostgresSchema(sqliteSchema: string): string;

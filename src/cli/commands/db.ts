@@ -1,0 +1,47 @@
+import type { Command } from "commander";
+import { readEnvironment } from "../../config/index.js";
+import { DatabaseError, migrateDatabase, openDatabase, type Database } from "../../db/index.js";
+import { CliError } from "../errors.js";
+
+/** Runs a storage operation, turning database problems into plain CLI errors (no stack trace). */
+export async function withDatabaseErrors<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof DatabaseError) throw new CliError(error.message);
+    throw error;
+  }
+}
+
+/** Where the database is: DATABASE_URL (environment or .env), or the default SQLite file. */
+export function databaseUrl(): string | undefined {
+  const url = readEnvironment().DATABASE_URL?.trim();
+  return url ? url : undefined;
+}
+
+/** Opens the configured database (migrating it first), runs `work`, and always closes it. */
+export async function withDatabase<T>(work: (db: Database) => Promise<T>): Promise<T> {
+  const db = await withDatabaseErrors(() => openDatabase(databaseUrl()));
+  try {
+    return await withDatabaseErrors(() => work(db));
+  } finally {
+    await db.close();
+  }
+}
+
+/** Registers `khaosat db migrate`. */
+export function registerDbCommands(program: Command): void {
+  const db = program.command("db").description("database administration");
+  db.command("migrate")
+    .description("apply pending migrations to DATABASE_URL (default: SQLite file ./data/khaosat.db)")
+    .action(async () => {
+      const result = await withDatabaseErrors(() => migrateDatabase(databaseUrl()));
+      const where = result.target.provider === "sqlite" ? `SQLite ${result.target.file}` : `PostgreSQL ${result.target.host} (schema ${result.target.schema})`;
+      if (result.applied.length === 0) {
+        process.stdout.write(`${where}: already current (${result.total} migration${result.total === 1 ? "" : "s"} applied), nothing to do\n`);
+      } else {
+        process.stdout.write(`${where}: applied ${result.applied.length} migration${result.applied.length === 1 ? "" : "s"}:\n`);
+        for (const name of result.applied) process.stdout.write(`  ${name}\n`);
+      }
+    });
+}

@@ -1,0 +1,66 @@
+// Opens the database: migrations first (so every entry point starts on the current schema), then a
+// Prisma client wrapped in repositories. Callers get repositories, never the client.
+import Sqlite from "better-sqlite3";
+import { createPrismaClient } from "./client.js";
+import { explainDatabaseError, parseDatabaseUrl, prepareSqliteFile, type DatabaseTarget } from "./connection.js";
+import { migrateDatabase, type MigrateResult } from "./migrate.js";
+import { auditRepository } from "./audit.js";
+import { campaignRepository } from "./campaigns.js";
+import { participationRepository } from "./participation.js";
+import { respondentRepository } from "./respondents.js";
+import type { AuditRepository, CampaignRepository, ParticipationRepository, RespondentRepository } from "./types.js";
+
+/** An open database: the repositories the application uses. */
+export interface Database {
+  readonly target: DatabaseTarget;
+  /** What the automatic migration did on open (undefined when opened with `migrate: false`). */
+  readonly migration: MigrateResult | undefined;
+  readonly campaigns: CampaignRepository;
+  readonly respondents: RespondentRepository;
+  readonly participation: ParticipationRepository;
+  readonly audit: AuditRepository;
+  close(): Promise<void>;
+}
+
+/** Options of openDatabase. */
+export interface OpenOptions {
+  /** Apply pending migrations first (default true). */
+  readonly migrate?: boolean;
+}
+
+/** Opens (and by default migrates) the database at `url` (default: the SQLite file under ./data). */
+export async function openDatabase(url?: string, options: OpenOptions = {}): Promise<Database> {
+  const target = parseDatabaseUrl(url);
+  if (target.provider === "sqlite") enableWal(target.file);
+  const migration = options.migrate === false ? undefined : await migrateDatabase(url);
+  const { prisma, close } = createPrismaClient(target);
+  try {
+    await prisma.$queryRawUnsafe("SELECT 1");
+  } catch (error) {
+    await close().catch(() => {});
+    throw explainDatabaseError(target, error);
+  }
+  return {
+    target,
+    migration,
+    campaigns: campaignRepository(prisma),
+    respondents: respondentRepository(prisma),
+    participation: participationRepository(prisma),
+    audit: auditRepository(prisma),
+    close,
+  };
+}
+
+/** WAL lets readers (reports, the bot) run while an import writes; the mode persists in the file. */
+function enableWal(file: string): void {
+  prepareSqliteFile(file);
+  let db: Sqlite.Database | undefined;
+  try {
+    db = new Sqlite(file, { timeout: 10_000 });
+    if (db.pragma("journal_mode", { simple: true }) !== "wal") db.pragma("journal_mode = WAL");
+  } catch (error) {
+    throw explainDatabaseError({ provider: "sqlite", url: `file:${file}`, file }, error);
+  } finally {
+    db?.close();
+  }
+}

@@ -1,0 +1,5 @@
+// Public API of the storage layer: repositories and their record types; the Prisma client stays inside.
+export { openDatabase, type Database, type OpenOptions } from "./database.js";
+export { migrateDatabase, type MigrateResult } from "./migrate.js";
+export { DatabaseError, DEFAULT_DATABASE_URL, parseDatabaseUrl, type DatabaseTarget } from "./connection.js";
+export type * from "./types.js";

@@ -1,0 +1,121 @@
+// Applies the committed SQL migrations (prisma/migrations/<provider>/) with the WebAssembly schema
+// engine, recording them in `_prisma_migrations` exactly as the Prisma CLI would.
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { MigrationList } from "@prisma/schema-engine-wasm";
+import Sqlite from "better-sqlite3";
+import pg from "pg";
+import { adapterFactoryFor, DatabaseError, explainDatabaseError, parseDatabaseUrl, prepareSqliteFile, type DatabaseTarget } from "./connection.js";
+import { startSchemaEngine } from "./schema-engine.js";
+
+const projectRoot = fileURLToPath(new URL("../..", import.meta.url));
+
+/** Folder of one provider's migrations. */
+export function migrationsDir(provider: DatabaseTarget["provider"]): string {
+  return path.join(projectRoot, "prisma", "migrations", provider);
+}
+
+/** The Prisma schema file of one provider. */
+export function schemaFile(provider: DatabaseTarget["provider"]): { path: string; content: string } {
+  const file = path.join(projectRoot, "prisma", ...(provider === "sqlite" ? [] : ["postgres"]), "schema.prisma");
+  return { path: file, content: readFileSync(file, "utf8") };
+}
+
+/** Reads a migrations folder into the engine's input shape. */
+export function readMigrations(provider: DatabaseTarget["provider"]): MigrationList {
+  const baseDir = migrationsDir(provider);
+  const lockPath = path.join(baseDir, "migration_lock.toml");
+  const names = existsSync(baseDir)
+    ? readdirSync(baseDir, { withFileTypes: true })
+        .filter((d) => d.isDirectory())
+        .map((d) => d.name)
+        .sort()
+    : [];
+  return {
+    baseDir,
+    lockfile: { path: "migration_lock.toml", content: existsSync(lockPath) ? readFileSync(lockPath, "utf8") : null },
+    shadowDbInitScript: "",
+    migrationDirectories: names.map((name) => {
+      const file = path.join(baseDir, name, "migration.sql");
+      return {
+        path: name,
+        migrationFile: {
+          path: "migration.sql",
+          content: existsSync(file) ? { tag: "ok", value: readFileSync(file, "utf8") } : { tag: "error", value: `${file} is missing` },
+        },
+      };
+    }),
+  };
+}
+
+/** What a migration run did. */
+export interface MigrateResult {
+  readonly target: DatabaseTarget;
+  /** Names of the migrations applied now; empty when the database was already current. */
+  readonly applied: readonly string[];
+  /** Number of migrations known. */
+  readonly total: number;
+}
+
+/** Names of the migrations recorded as applied, read with a plain connection (no schema engine). */
+export async function appliedMigrations(target: DatabaseTarget): Promise<Set<string>> {
+  const query =
+    'SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL';
+  try {
+    if (target.provider === "sqlite") {
+      if (!existsSync(target.file)) return new Set();
+      const db = new Sqlite(target.file, { readonly: true, timeout: 10_000 });
+      try {
+        const table = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = '_prisma_migrations'").get();
+        if (!table) return new Set();
+        return new Set((db.prepare(query).all() as { migration_name: string }[]).map((r) => r.migration_name));
+      } finally {
+        db.close();
+      }
+    }
+    const url = new URL(target.url);
+    url.searchParams.delete("schema");
+    const client = new pg.Client({ connectionString: url.toString(), connectionTimeoutMillis: 10_000 });
+    client.on("error", () => {});
+    await client.connect();
+    try {
+      const exists = await client.query("SELECT to_regclass($1) AS t", [`"${target.schema}"."_prisma_migrations"`]);
+      if (exists.rows[0]?.t === null) return new Set();
+      const rows = await client.query<{ migration_name: string }>(query.replace('"_prisma_migrations"', `"${target.schema}"."_prisma_migrations"`));
+      return new Set(rows.rows.map((r) => r.migration_name));
+    } finally {
+      await client.end();
+    }
+  } catch (error) {
+    throw explainDatabaseError(target, error);
+  }
+}
+
+/** Applies pending migrations to the database at `url` (no-op when current). */
+export async function migrateDatabase(url?: string): Promise<MigrateResult> {
+  const target = parseDatabaseUrl(url);
+  const migrationsList = readMigrations(target.provider);
+  if (migrationsList.migrationDirectories.length === 0) throw new DatabaseError(`no migrations found in ${migrationsList.baseDir}`);
+  if (target.provider === "sqlite") prepareSqliteFile(target.file);
+  // The schema engine locks a SQLite file exclusively, which would fail (and block) while the bot
+  // or a report has it open; so it is only started when something is actually pending.
+  const applied = await appliedMigrations(target);
+  if (migrationsList.migrationDirectories.every((d) => applied.has(d.path))) {
+    return { target, applied: [], total: migrationsList.migrationDirectories.length };
+  }
+  const adapter = adapterFactoryFor(target);
+  try {
+    const { engine, close } = await startSchemaEngine(adapter.factory, schemaFile(target.provider));
+    try {
+      const out = await engine.applyMigrations({ migrationsList, filters: { externalTables: [], externalEnums: [] } });
+      return { target, applied: out.appliedMigrationNames, total: migrationsList.migrationDirectories.length };
+    } finally {
+      await close();
+    }
+  } catch (error) {
+    throw explainDatabaseError(target, error);
+  } finally {
+    await adapter.dispose();
+  }
+}

@@ -1,0 +1,231 @@
+// Prisma implementation of the outbox (src/outbox/types.ts). Claims are conditional updates, and on
+// PostgreSQL one `UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED)`, so two senders never hold
+// the same row; every later transition names the state it expects.
+import type {
+  ClaimedMessage,
+  InlineKeyboard,
+  OutboxCounts,
+  OutboxKind,
+  OutboxMessageInput,
+  OutboxRepository,
+  OutboxStatus,
+  ParseMode,
+} from "../outbox/types.js";
+import type { Prisma } from "./client.js";
+import type { DatabaseTarget } from "./connection.js";
+
+/** A Prisma client or an interactive transaction of one. */
+export type PrismaTx = Omit<Prisma, "$connect" | "$disconnect" | "$on" | "$transaction" | "$extends">;
+
+const CHUNK = 500;
+
+function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** Inserts outbox rows inside the caller's transaction, skipping existing dedupe keys and unreachable chats. */
+export async function insertOutboxMessages(
+  tx: PrismaTx,
+  messages: readonly OutboxMessageInput[],
+): Promise<{ queued: number; unreachable: number; duplicate: number }> {
+  const existing = new Set<string>();
+  const blocked = new Set<string>();
+  for (const part of chunks(messages)) {
+    const rows = await tx.outboxMessage.findMany({ where: { dedupeKey: { in: part.map((m) => m.dedupeKey) } }, select: { dedupeKey: true } });
+    for (const r of rows) existing.add(r.dedupeKey);
+  }
+  for (const part of chunks([...new Set(messages.map((m) => m.chatId))])) {
+    const rows = await tx.unreachableChat.findMany({ where: { chatId: { in: part } }, select: { chatId: true } });
+    for (const r of rows) blocked.add(r.chatId);
+  }
+  const seen = new Set<string>();
+  const fresh = messages.filter((m) => {
+    if (existing.has(m.dedupeKey) || seen.has(m.dedupeKey) || blocked.has(m.chatId)) return false;
+    seen.add(m.dedupeKey);
+    return true;
+  });
+  for (const part of chunks(fresh)) {
+    await tx.outboxMessage.createMany({
+      data: part.map((m) => ({
+        kind: m.kind,
+        campaignId: m.campaignId ?? null,
+        batchId: m.batchId ?? null,
+        respondentId: m.respondentId ?? null,
+        chatId: m.chatId,
+        dedupeKey: m.dedupeKey,
+        text: m.text,
+        parseMode: m.parseMode ?? null,
+        replyMarkup: m.replyMarkup ? JSON.stringify(m.replyMarkup) : null,
+        notBefore: m.notBefore,
+      })),
+    });
+  }
+  const unreachable = messages.filter((m) => blocked.has(m.chatId) && !existing.has(m.dedupeKey)).length;
+  return { queued: fresh.length, unreachable, duplicate: messages.length - fresh.length - unreachable };
+}
+
+type Row = {
+  id: number;
+  kind: string;
+  batchId: string | null;
+  chatId: string;
+  text: string;
+  parseMode: string | null;
+  replyMarkup: string | null;
+  attempts: number;
+  claimToken: string | null;
+};
+
+function toClaimed(row: Row): ClaimedMessage {
+  return {
+    id: row.id,
+    kind: row.kind as OutboxKind,
+    batchId: row.batchId,
+    chatId: row.chatId,
+    text: row.text,
+    parseMode: row.parseMode as ParseMode | null,
+    replyMarkup: row.replyMarkup ? (JSON.parse(row.replyMarkup) as InlineKeyboard) : null,
+    attempts: row.attempts,
+    claimToken: row.claimToken ?? "",
+  };
+}
+
+const PENDING: OutboxStatus[] = ["queued", "claimed", "sending"];
+
+/** The outbox over Prisma; `provider` selects the PostgreSQL row-locking claim. */
+export function outboxRepository(prisma: Prisma, provider: DatabaseTarget["provider"]): OutboxRepository {
+  return {
+    enqueue: (messages) => prisma.$transaction((tx) => insertOutboxMessages(tx, messages), { timeout: 120_000, maxWait: 30_000 }),
+
+    async claim(token, now, limit) {
+      if (provider === "postgres") {
+        await prisma.$executeRaw`
+          UPDATE "OutboxMessage" SET "status" = 'claimed', "claimToken" = ${token}, "claimedAt" = ${now}
+          WHERE "id" IN (
+            SELECT "id" FROM "OutboxMessage"
+            WHERE "status" = 'queued' AND "notBefore" <= ${now}
+            ORDER BY "id" LIMIT ${limit}
+            FOR UPDATE SKIP LOCKED)`;
+      } else {
+        // SQLite has one writer at a time; the status condition makes a lost race claim nothing.
+        const ids = await prisma.outboxMessage.findMany({
+          where: { status: "queued", notBefore: { lte: now } },
+          orderBy: { id: "asc" },
+          take: limit,
+          select: { id: true },
+        });
+        if (ids.length === 0) return [];
+        await prisma.outboxMessage.updateMany({
+          where: { id: { in: ids.map((r) => r.id) }, status: "queued" },
+          data: { status: "claimed", claimToken: token, claimedAt: now },
+        });
+      }
+      const rows = await prisma.outboxMessage.findMany({ where: { claimToken: token, status: "claimed" }, orderBy: { id: "asc" } });
+      return rows.map(toClaimed);
+    },
+
+    async markSending(id, token, now) {
+      const { count } = await prisma.outboxMessage.updateMany({
+        where: { id, claimToken: token, status: "claimed" },
+        data: { status: "sending", sendingAt: now, attempts: { increment: 1 } },
+      });
+      return count === 1;
+    },
+
+    async markSent(marks) {
+      if (marks.length === 0) return;
+      await prisma.$transaction(
+        marks.map((m) =>
+          prisma.outboxMessage.updateMany({
+            where: { id: m.id, status: "sending" },
+            data: { status: "sent", doneAt: m.at, telegramMessageId: m.telegramMessageId, lastError: null },
+          }),
+        ),
+      );
+    },
+
+    async requeue(id, notBefore, failedAttempt) {
+      // A send that never reached Telegram (429) does not use up an attempt.
+      await prisma.outboxMessage.updateMany({
+        where: { id, status: { in: ["sending", "claimed"] } },
+        data: {
+          status: "queued",
+          notBefore,
+          claimToken: null,
+          claimedAt: null,
+          sendingAt: null,
+          ...(failedAttempt ? { lastError: failedAttempt.error } : { attempts: { decrement: 1 } }),
+        },
+      });
+    },
+
+    async finish(id, status, error, at) {
+      await prisma.outboxMessage.updateMany({ where: { id, status: { in: ["sending", "claimed"] } }, data: { status, lastError: error, doneAt: at } });
+    },
+
+    async markUnreachable(id, chatId, reason, at) {
+      return prisma.$transaction(async (tx) => {
+        await tx.unreachableChat.upsert({ where: { chatId }, create: { chatId, reason, at }, update: {} });
+        await tx.outboxMessage.updateMany({ where: { id, status: { in: ["sending", "claimed"] } }, data: { status: "unreachable", lastError: reason, doneAt: at } });
+        const { count } = await tx.outboxMessage.updateMany({
+          where: { chatId, status: { in: ["queued", "claimed"] } },
+          data: { status: "unreachable", lastError: reason, doneAt: at },
+        });
+        return count;
+      });
+    },
+
+    async releaseClaim(token) {
+      const { count } = await prisma.outboxMessage.updateMany({
+        where: { claimToken: token, status: "claimed" },
+        data: { status: "queued", claimToken: null, claimedAt: null },
+      });
+      return count;
+    },
+
+    async recover(now, claimedBefore, sendingBefore) {
+      const requeued = await prisma.outboxMessage.updateMany({
+        where: { status: "claimed", claimedAt: { lt: claimedBefore } },
+        data: { status: "queued", claimToken: null, claimedAt: null },
+      });
+      const inDoubt = await prisma.outboxMessage.updateMany({
+        where: { status: "sending", sendingAt: { lt: sendingBefore } },
+        data: { status: "in_doubt", doneAt: now, lastError: "the sender stopped while this message was being sent; not sent again so nobody gets it twice" },
+      });
+      return { requeued: requeued.count, inDoubt: inDoubt.count };
+    },
+
+    pending: (batchId) => prisma.outboxMessage.count({ where: { status: { in: PENDING }, ...(batchId !== undefined ? { batchId } : {}) } }),
+
+    async counts(filter = {}) {
+      const groups = await prisma.outboxMessage.groupBy({
+        by: ["kind", "status"],
+        where: { ...(filter.campaignId !== undefined ? { campaignId: filter.campaignId } : {}), ...(filter.batchId !== undefined ? { batchId: filter.batchId } : {}) },
+        _count: { _all: true },
+      });
+      const out: OutboxCounts = {};
+      for (const g of groups) (out[g.kind] ??= {})[g.status as OutboxStatus] = g._count._all;
+      return out;
+    },
+
+    async cancelBatch(batchId, at) {
+      const { count } = await prisma.outboxMessage.updateMany({
+        where: { batchId, status: { in: ["queued", "claimed"] } },
+        data: { status: "cancelled", doneAt: at, lastError: "cancelled by an organiser" },
+      });
+      return count;
+    },
+
+    async unreachableAmong(chatIds) {
+      const found = new Set<string>();
+      for (const part of chunks([...chatIds])) {
+        for (const r of await prisma.unreachableChat.findMany({ where: { chatId: { in: part } }, select: { chatId: true } })) found.add(r.chatId);
+      }
+      return found;
+    },
+
+    unreachableCount: () => prisma.unreachableChat.count(),
+  };
+}

@@ -1,0 +1,157 @@
+// Records and repository interfaces: what the rest of the code sees of the database. Plain data,
+// no Prisma types, so callers never depend on the client.
+
+/** A questionnaire version as stored (the file text exactly as loaded). */
+export interface QuestionnaireVersionRecord {
+  readonly pk: number;
+  readonly questionnaireId: string;
+  readonly version: number;
+  readonly fileName: string;
+  readonly source: string;
+  readonly sourceHash: string;
+  readonly loadedAt: Date;
+}
+
+/** A campaign with its questionnaire's id and version. */
+export interface CampaignRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly questionnaireId: string;
+  readonly questionnaireVersion: number;
+  readonly questionnaireVersionPk: number;
+  readonly opensAt: Date;
+  readonly closesAt: Date;
+  readonly timeZone: string;
+  readonly identified: boolean;
+  readonly settings: Readonly<Record<string, unknown>>;
+  readonly closedAt: Date | null;
+  readonly createdAt: Date;
+}
+
+/** What is needed to create a campaign. */
+export interface NewCampaign {
+  readonly id: string;
+  readonly name: string;
+  readonly questionnaireVersionPk: number;
+  readonly opensAt: Date;
+  readonly closesAt: Date;
+  readonly timeZone: string;
+  readonly identified: boolean;
+  readonly settings?: Readonly<Record<string, unknown>>;
+}
+
+/** The outcome of storing a questionnaire version. */
+export type StoreQuestionnaireResult =
+  | { readonly ok: true; readonly record: QuestionnaireVersionRecord; readonly reused: boolean }
+  | { readonly ok: false; readonly stored: QuestionnaireVersionRecord };
+
+/** Campaigns and the questionnaire versions they freeze. */
+export interface CampaignRepository {
+  /** Stores a questionnaire version, or reuses the identical one; refuses different text under the same id and version. */
+  storeQuestionnaireVersion(input: Omit<QuestionnaireVersionRecord, "pk" | "loadedAt">): Promise<StoreQuestionnaireResult>;
+  /** The questionnaire version a campaign uses. */
+  questionnaireVersion(pk: number): Promise<QuestionnaireVersionRecord | null>;
+  create(input: NewCampaign): Promise<CampaignRecord>;
+  get(id: string): Promise<CampaignRecord | null>;
+  list(): Promise<CampaignRecord[]>;
+  /** Marks the campaign closed at `at` (returns null if unknown); closing twice keeps the first time. */
+  close(id: string, at: Date): Promise<CampaignRecord | null>;
+}
+
+/** A respondent as stored. */
+export interface RespondentRecord {
+  readonly id: string;
+  readonly campaignId: string;
+  readonly externalId: string;
+  readonly fullName: string;
+  readonly unitCode: string;
+  readonly groupId: string;
+  readonly language: string;
+  readonly phone: string | null;
+  readonly email: string | null;
+  /** Units assessed; empty means the respondent's own unit. */
+  readonly subjectUnits: readonly string[];
+  readonly coordinator: boolean;
+}
+
+/** One respondent row of an import (unit name travels with it). */
+export interface RespondentInput {
+  readonly externalId: string;
+  readonly fullName: string;
+  readonly unitCode: string;
+  readonly unitName: string;
+  readonly groupId: string;
+  readonly language: string;
+  readonly phone: string | null;
+  readonly email: string | null;
+  readonly subjectUnits: readonly string[];
+  readonly coordinator: boolean;
+}
+
+/** Counts of what an import did. */
+export interface ImportCounts {
+  readonly created: number;
+  readonly updated: number;
+  readonly unchanged: number;
+}
+
+/** A unit of a campaign. */
+export interface UnitRecord {
+  readonly code: string;
+  readonly name: string;
+  readonly parentCode: string | null;
+}
+
+/** Respondents and units of campaigns. */
+export interface RespondentRepository {
+  /** Creates new respondents and updates changed ones in one transaction; answers are never touched. */
+  importRespondents(campaignId: string, rows: readonly RespondentInput[]): Promise<ImportCounts>;
+  /** External ids already in the campaign. */
+  externalIds(campaignId: string): Promise<Set<string>>;
+  list(campaignId: string): Promise<RespondentRecord[]>;
+  getByExternalId(campaignId: string, externalId: string): Promise<RespondentRecord | null>;
+  units(campaignId: string): Promise<UnitRecord[]>;
+}
+
+/** Where a respondent stands; each respondent has exactly one. */
+export type RespondentStatus = "not_redeemed" | "redeemed" | "declined" | "in_progress" | "submitted";
+
+/** The facts participation reports are made of, one per respondent. */
+export interface ParticipationFact {
+  readonly respondentId: string;
+  readonly unitCode: string;
+  readonly groupId: string;
+  readonly redeemed: boolean;
+  readonly attested: boolean;
+  readonly declined: boolean;
+  /** Responses submitted, and how many are expected (one per subject unit). */
+  readonly submittedResponses: number;
+  readonly expectedResponses: number;
+  readonly startedResponses: number;
+}
+
+/** Read model for participation and status counts. */
+export interface ParticipationRepository {
+  facts(campaignId: string): Promise<ParticipationFact[]>;
+}
+
+/** An audit event to record. */
+export interface AuditEventInput {
+  readonly at: Date;
+  readonly kind: string;
+  readonly campaignId?: string | null;
+  readonly actor?: string | null;
+  readonly data?: Readonly<Record<string, unknown>>;
+}
+
+/** An audit event as stored. */
+export interface AuditEventRecord extends Required<Omit<AuditEventInput, "data">> {
+  readonly id: number;
+  readonly data: Readonly<Record<string, unknown>>;
+}
+
+/** Audit trail for organisers. */
+export interface AuditRepository {
+  record(event: AuditEventInput): Promise<void>;
+  list(filter?: { campaignId?: string; kind?: string }): Promise<AuditEventRecord[]>;
+}
