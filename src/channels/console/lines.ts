@@ -48,12 +48,14 @@ export function createLineSource(input: NodeJS.ReadableStream, output: NodeJS.Wr
   };
 }
 
-/** Lines from a fixed list (tests, scripted runs). */
-export function lineSourceOf(lines: readonly string[]): LineSource {
+/** Lines from a fixed list (tests, scripted runs); with `echo`, each is written there after `> `, like piped input. */
+export function lineSourceOf(lines: readonly string[], echo?: NodeJS.WritableStream): LineSource {
   const queue = [...lines];
   return {
     async next() {
-      return queue.shift();
+      const line = queue.shift();
+      if (line !== undefined) echo?.write(`> ${line}\n`);
+      return line;
     },
     close() {
       queue.length = 0;

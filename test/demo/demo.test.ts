@@ -1,0 +1,216 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { PassThrough } from "node:stream";
+import { fileURLToPath } from "node:url";
+import { describe, expect, test } from "vitest";
+import { lineSourceOf } from "../../src/channels/console/index.js";
+import { ENV_VARIABLES } from "../../src/config/index.js";
+import { DEMO_CODE, DEMO_RESPONDENT, MemoryCodeChecker, MemorySessionStore, countBySection, runDemo, type DemoOutcome } from "../../src/demo/index.js";
+import { createI18n } from "../../src/i18n/index.js";
+import { loadQuestionnaireFile, parseQuestionnaire, type Questionnaire } from "../../src/questionnaire/index.js";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const FIXTURE = fileURLToPath(new URL("../channels/console/fixtures/preview.yaml", import.meta.url));
+const CLOCK = "2026-12-01T02:05:00Z";
+
+function startProcess(lines: readonly string[], env: Record<string, string> = {}, args: readonly string[] = []) {
+  const clean: Record<string, string | undefined> = { ...process.env };
+  for (const name of ENV_VARIABLES) delete clean[name];
+  // A temporary working directory: no developer's .env can leak into the test.
+  const cwd = mkdtempSync(path.join(tmpdir(), "khaosat-start-"));
+  const result = spawnSync(process.execPath, [path.join(ROOT, "bin/khaosat.js"), "start", "--clock", CLOCK, ...args], {
+    cwd,
+    env: { ...clean, ...env },
+    input: lines.map((l) => `${l}\n`).join(""),
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function fixture(): Questionnaire {
+  const result = parseQuestionnaire(readFileSync(FIXTURE), FIXTURE);
+  if (!result.ok) throw new Error("fixture does not load");
+  return result.questionnaire;
+}
+
+async function demo(lines: readonly string[], options: { store?: MemorySessionStore; codes?: MemoryCodeChecker; account?: string } = {}) {
+  const output = new PassThrough();
+  let text = "";
+  output.on("data", (chunk: Buffer) => (text += chunk.toString("utf8")));
+  const outcome: DemoOutcome = await runDemo({
+    questionnaire: fixture(),
+    lines: lineSourceOf(lines, output),
+    output,
+    clock: () => new Date(CLOCK),
+    i18n: createI18n(),
+    codes: options.codes ?? new MemoryCodeChecker(new Map([[DEMO_CODE, DEMO_RESPONDENT]])),
+    store: options.store ?? new MemorySessionStore(),
+    account: options.account ?? "console:test",
+    demoCode: DEMO_CODE,
+  });
+  return { outcome, lines: text.split("\n") };
+}
+
+const OPENING = [
+  "Chào mừng Ông/Bà đến với bản chạy thử khaosat-bot: khảo sát cải cách hành chính ngay trong cửa sổ dòng lệnh.",
+  "Mã khảo sát dùng thử: CCHC5-DEM26",
+  "",
+  "Xin Ông/Bà vui lòng nhập mã khảo sát (mã dùng một lần được ghi trên giấy mời):",
+];
+
+describe("npm start without a token: the console demo", () => {
+  test("a full run of the sample officials' questionnaire, from the code to the summary", async () => {
+    // Answer "1" to every question (valid for every type in the sample), then submit from the review.
+    const { status, stdout, stderr } = startProcess(["ABCDE-FGHJK", "cchc5 dem26", "có", "có", ...Array<string>(60).fill("1"), "submit"]);
+    expect(stderr).toBe("");
+    expect(status).toBe(0);
+    const lines = stdout.split("\n");
+    expect(lines.slice(0, 13)).toEqual([
+      "TELEGRAM_BOT_TOKEN is not set, so the console demo starts (to run the Telegram bot, put TELEGRAM_BOT_TOKEN=<token from @BotFather> in .env and run npm start again).",
+      ...OPENING,
+      "> ABCDE-FGHJK",
+      "Mã vừa nhập không đúng. Xin Ông/Bà vui lòng kiểm tra lại và nhập lại mã.",
+      "> cchc5 dem26",
+      "Mã hợp lệ. Xin chào Ông/Bà!",
+      "",
+      "Theo danh sách khảo sát, mã này được cấp cho: Nguyễn Văn An, Sở Tư pháp. Ông/Bà có đúng là người này không?",
+      "Gõ có để đồng ý hoặc không để từ chối.",
+      "> có",
+    ]);
+    expect(lines).toContain("Tôi xác nhận là người được mời tham gia khảo sát và tự mình trả lời phiếu này theo nhận định của bản thân, không nhờ cấp phó, trợ lý hay người khác trả lời thay.");
+
+    // The summary names every section of the sample, in order, every shown question answered.
+    const loaded = await loadQuestionnaireFile(path.join(ROOT, "examples/par-officials.yaml"));
+    if (!loaded.ok) throw new Error("examples/par-officials.yaml does not load");
+    const sections = loaded.questionnaire.definition.sections.map((s) => s.title.vi!);
+    const start = lines.indexOf("Tóm tắt phiếu đã gửi:");
+    expect(start).toBeGreaterThan(0);
+    const summary = lines.slice(start + 1, start + 1 + sections.length);
+    expect(summary.map((l) => l.replace(/: đã trả lời \d+\/\d+ câu$/, "").trim())).toEqual(sections);
+    for (const line of summary) {
+      const [, answered, shown] = /(\d+)\/(\d+) câu$/.exec(line)!;
+      expect(Number(answered)).toBe(Number(shown));
+    }
+    expect(lines.slice(start + 1 + sections.length)).toEqual([
+      expect.stringMatching(/^Tổng cộng: đã trả lời (\d+)\/\1 câu\.$/),
+      "Thời điểm gửi: 09:05 ngày 01/12/2026.",
+      "",
+      "Bản chạy thử kết thúc. Câu trả lời chỉ được giữ trong bộ nhớ và không được lưu lại.",
+      "",
+    ]);
+    expect(lines).toContain("Xin trân trọng cảm ơn Ông/Bà! Phiếu khảo sát đã được gửi lúc 09:05 ngày 01/12/2026. Ý kiến của Ông/Bà giúp nâng cao chất lượng cải cách hành chính.");
+  });
+
+  test("with a token set it refuses clearly and exits 1 (the Telegram channel is a later module)", () => {
+    const { status, stdout, stderr } = startProcess([], { TELEGRAM_BOT_TOKEN: "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw" });
+    expect(status).toBe(1);
+    expect(stdout).toBe("");
+    expect(stderr).toBe(
+      "khaosat: TELEGRAM_BOT_TOKEN is set, but this build has no Telegram channel yet (a later module adds it); unset the token to run the console demo\n",
+    );
+  });
+
+  test("a bad configuration stops start-up naming every variable, without the secret", () => {
+    const { status, stdout, stderr } = startProcess([], { TELEGRAM_BOT_TOKEN: "oops-secret", PORT: "eighty" });
+    expect(status).toBe(1);
+    expect(stdout).toBe("");
+    expect(stderr).toBe(
+      [
+        "khaosat: invalid configuration (2 problems); set these environment variables or put them in .env:",
+        "  TELEGRAM_BOT_TOKEN: expected the token @BotFather gave you, like 123456789:AAH…; leave it unset to run the console demo",
+        "  PORT: expected a port number between 1 and 65535, e.g. 8080",
+        "",
+      ].join("\n"),
+    );
+  });
+});
+
+describe("runDemo", () => {
+  test("full run on a small questionnaire: summary per section with shown questions only", async () => {
+    const store = new MemorySessionStore();
+    const { outcome, lines } = await demo([DEMO_CODE, "có", "có", "2", "4", "3,5", "skip", "submit"], { store });
+    expect(outcome).toBe("completed");
+    const tail = [
+      "Xin trân trọng cảm ơn Ông/Bà! Phiếu khảo sát đã được gửi lúc 09:05 ngày 01/12/2026. Ý kiến của Ông/Bà giúp nâng cao chất lượng cải cách hành chính.",
+      "",
+      "Tóm tắt phiếu đã gửi:",
+      "  Phần một: đã trả lời 1/1 câu",
+      "  Phần hai: đã trả lời 2/3 câu",
+      "Tổng cộng: đã trả lời 3/4 câu.",
+      "Thời điểm gửi: 09:05 ngày 01/12/2026.",
+      "",
+      "Bản chạy thử kết thúc. Câu trả lời chỉ được giữ trong bộ nhớ và không được lưu lại.",
+      "",
+    ];
+    expect(lines.slice(-tail.length)).toEqual(tail);
+    // The store saw every step, the submission included.
+    expect(store.log.at(-1)?.result.events.map((e) => e.type)).toEqual(["unit_submitted", "completed"]);
+    expect((await store.responses(DEMO_RESPONDENT.id)).map((r) => [r.unit, r.submittedAt, Object.keys(r.answers)])).toEqual([
+      ["SO_TP", "2026-12-01T02:05:00.000Z", ["q1", "q3", "q4"]],
+    ]);
+  });
+
+  test.each<[string, string[], DemoOutcome, string[]]>([
+    [
+      "declining the attestation ends politely",
+      [DEMO_CODE, "có", "không"],
+      "declined",
+      ["> không", "Ông/Bà đã không xác nhận nên phiếu khảo sát kết thúc tại đây. Xin trân trọng cảm ơn Ông/Bà đã dành thời gian.", ""],
+    ],
+    [
+      "not the named person",
+      [DEMO_CODE, "hmm", "không"],
+      "identity_declined",
+      ["> không", "Xin cảm ơn Ông/Bà. Mã này được cấp cho người khác; xin vui lòng liên hệ cơ quan tổ chức khảo sát để được hỗ trợ.", ""],
+    ],
+    [
+      "five wrong codes lock the account",
+      ["a", "b", "c", "d", "e", "f"],
+      "too_many_attempts",
+      ["> f", "Ông/Bà đã nhập sai mã quá nhiều lần. Xin vui lòng thử lại sau ít phút.", ""],
+    ],
+    ["end of input while asking for the code", [""], "input_ended", ["Xin Ông/Bà vui lòng nhập mã khảo sát (mã dùng một lần được ghi trên giấy mời):", "", "Đã hết dữ liệu nhập; phiên làm việc kết thúc mà chưa gửi phiếu.", ""]],
+  ])("%s", async (_name, input, expectedOutcome, tail) => {
+    const { outcome, lines } = await demo(input);
+    expect(outcome).toBe(expectedOutcome);
+    expect(lines.slice(-tail.length)).toEqual(tail);
+  });
+
+  test("a code bound to another account is refused", async () => {
+    const codes = new MemoryCodeChecker(new Map([[DEMO_CODE, DEMO_RESPONDENT]]));
+    await demo([DEMO_CODE, "có", "quit"], { codes, account: "console:first" });
+    const { lines } = await demo([DEMO_CODE], { codes, account: "console:second" });
+    expect(lines.slice(-5)).toEqual([
+      "> CCHC5-DEM26",
+      "Mã này đã được sử dụng từ một tài khoản khác. Nếu Ông/Bà chưa từng dùng mã, xin vui lòng liên hệ cơ quan tổ chức khảo sát.",
+      "",
+      "Đã hết dữ liệu nhập; phiên làm việc kết thúc mà chưa gửi phiếu.",
+      "",
+    ]);
+  });
+
+  test("a respondent who stopped resumes at the same question with the answers kept", async () => {
+    const store = new MemorySessionStore();
+    const codes = new MemoryCodeChecker(new Map([[DEMO_CODE, DEMO_RESPONDENT]]));
+    const first = await demo([DEMO_CODE, "có", "có", "1", "quit"], { store, codes });
+    expect(first.outcome).toBe("quit");
+    const second = await demo([DEMO_CODE, "có", "back"], { store, codes });
+    const afterIdentity = second.lines.indexOf("> có") + 2;
+    expect(second.lines.slice(afterIdentity, afterIdentity + 3)).toEqual(["", "── Phần một ──", "Câu 2/5"]);
+    expect(second.lines).toContain("Câu trả lời hiện tại: Có");
+  });
+});
+
+describe("countBySection", () => {
+  test("hidden questions are not counted as shown", () => {
+    const q = fixture();
+    const response = { unit: "X", startedAt: CLOCK, answers: { q1: { value: "no", answeredAt: CLOCK, changeCount: 0 }, q3: { value: 4, answeredAt: CLOCK, changeCount: 0 } } };
+    expect(countBySection(q, response)).toEqual([
+      { sectionId: "s1", answered: 1, shown: 1 },
+      { sectionId: "s2", answered: 1, shown: 3 },
+    ]);
+  });
+});
