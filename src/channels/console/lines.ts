@@ -28,6 +28,8 @@ export function createLineSource(input: NodeJS.ReadableStream, output: NodeJS.Wr
     if (waiter) waiter(line);
     else buffered.push(line);
   });
+  // Without a listener, readline only pauses on Ctrl+C and the session would hang: end the input instead.
+  rl.on("SIGINT", () => rl.close());
   rl.on("close", () => {
     ended = true;
     for (const waiter of waiting.splice(0)) waiter(undefined);
