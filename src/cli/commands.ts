@@ -3,6 +3,7 @@ import { registerQuestionnaireCommands } from "./commands/questionnaire.js";
 import { registerScoreCommand } from "./commands/score.js";
 import { registerPreviewCommand } from "./commands/preview.js";
 import { registerStartCommand } from "./commands/start.js";
+import { registerCodesCommands } from "./commands/codes.js";
 
 /** Adds every sub-command to the program; each feature registers its own commands in its own file. */
 export function registerCommands(program: Command): void {
@@ -10,5 +11,6 @@ export function registerCommands(program: Command): void {
   registerScoreCommand(program);
   registerPreviewCommand(program);
   registerStartCommand(program);
+  registerCodesCommands(program);
   void program;
 }

@@ -1,0 +1,297 @@
+import { existsSync, linkSync, unlinkSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
+import type { Command } from "commander";
+import {
+  BotUsernameError,
+  codeDeepLink,
+  codeFileFormat,
+  CodeFileFormatError,
+  CodeSecretError,
+  issueCodes,
+  loadCodeSecret,
+  reissueCode,
+  renderCodeFile,
+  revokeCodes,
+  type AccessRepository,
+  type CodeFileFormat,
+  type CodeSlip,
+  type IssuedCode,
+} from "../../access/index.js";
+import { ConfigError, loadConfigFromEnvironment, type Config } from "../../config/index.js";
+import { DatabaseError, openDatabase, type Database, type RespondentRecord } from "../../db/index.js";
+import { openAccessRepository } from "../../db/access-repository.js";
+import { CliError } from "../errors.js";
+
+interface IssueOptions {
+  readonly campaign: string;
+  readonly out: string;
+  readonly bot: string;
+}
+
+interface RevokeOptions {
+  readonly respondent: string;
+  readonly campaign?: string;
+}
+
+type ReissueOptions = RevokeOptions & { readonly out: string; readonly bot: string };
+
+/** Registers `khaosat codes issue|revoke|reissue`. */
+export function registerCodesCommands(program: Command): void {
+  const codes = program.command("codes").description("one-time access codes: issue, revoke, reissue");
+  codes
+    .command("issue")
+    .description("issue a code to every respondent of a campaign without an active one and write them to FILE (.csv, .xlsx or .pdf slips)")
+    .requiredOption("--campaign <id>", "campaign id")
+    .requiredOption("--out <file>", "output file: .csv or .xlsx for mail merge, .pdf for printable slips; never overwritten")
+    .requiredOption("--bot <username>", "the bot's Telegram username, for the deep links (e.g. khaosat_bot)")
+    .action(async (options: IssueOptions) => {
+      process.stdout.write(await issueCommand(options, new Date()));
+    });
+  codes
+    .command("revoke")
+    .description("revoke a respondent's active code (a lost or leaked slip); the code stops working at once")
+    .requiredOption("--respondent <external-id>", "the respondent's external_id from the imported file")
+    .option("--campaign <id>", "campaign id (needed when the external id is in several campaigns)")
+    .action(async (options: RevokeOptions) => {
+      process.stdout.write(await revokeCommand(options, new Date()));
+    });
+  codes
+    .command("reissue")
+    .description("revoke a respondent's active code and issue a new one, written to FILE")
+    .requiredOption("--respondent <external-id>", "the respondent's external_id from the imported file")
+    .option("--campaign <id>", "campaign id (needed when the external id is in several campaigns)")
+    .requiredOption("--out <file>", "output file (.csv, .xlsx or .pdf); never overwritten")
+    .requiredOption("--bot <username>", "the bot's Telegram username, for the deep link")
+    .action(async (options: ReissueOptions) => {
+      process.stdout.write(await reissueCommand(options, new Date()));
+    });
+}
+
+/** `codes issue`: returns the summary to print. */
+export async function issueCommand(options: IssueOptions, now: Date): Promise<string> {
+  const format = checkOutput(options.out);
+  checkBot(options.bot);
+  return withAccess(async ({ db, access, secret }) => {
+    const campaign = await db.campaigns.get(options.campaign);
+    if (!campaign) throw new CliError(`no campaign "${options.campaign}"; "khaosat campaign list" shows the campaigns`);
+    const respondents = await db.respondents.list(campaign.id);
+    if (respondents.length === 0) {
+      throw new CliError(`campaign "${campaign.id}" has no respondents yet; import them first: khaosat respondents import --campaign ${campaign.id} FILE`);
+    }
+    const unitNames = await unitNameMap(db, campaign.id);
+    const byId = new Map(respondents.map((r) => [r.id, r]));
+    const file = new PendingFile(options.out);
+    let issued: IssuedCode[];
+    try {
+      issued = await issueCodes({
+        repository: access,
+        secret,
+        campaignId: campaign.id,
+        respondents: respondents.map((r) => ({ id: r.id, unitCode: r.unitCode })),
+        now,
+        actor: "cli",
+        beforeStore: async (list) => file.write(await render(format, list, byId, unitNames, options.bot, campaign.name, now)),
+      });
+    } catch (error) {
+      file.discard();
+      throw error;
+    }
+    const holding = respondents.length - issued.length;
+    if (issued.length === 0) return `every respondent of campaign "${campaign.id}" already holds an active code; nothing issued, ${options.out} not written\n`;
+    file.commit();
+    return (
+      `issued ${issued.length} code${issued.length === 1 ? "" : "s"} for campaign "${campaign.id}"` +
+      (holding > 0 ? ` (${holding} respondent${holding === 1 ? "" : "s"} already held an active code)` : "") +
+      `\nwrote ${options.out} (${format}): it is the only copy of these codes; keep it safe and delete it once the slips are handed out\n`
+    );
+  });
+}
+
+/** `codes revoke`: returns the summary to print. */
+export async function revokeCommand(options: RevokeOptions, now: Date): Promise<string> {
+  return withAccess(async ({ db, access }) => {
+    const respondent = await findRespondent(db, options);
+    const count = await revokeCodes({ repository: access, campaignId: respondent.campaignId, respondentId: respondent.id, now, actor: "cli" });
+    if (count === 0) return `${describe(respondent)} holds no active code; nothing revoked\n`;
+    return `revoked the code of ${describe(respondent)}; "khaosat codes reissue --respondent ${respondent.externalId} --campaign ${respondent.campaignId} --out FILE" issues a new one\n`;
+  });
+}
+
+/** `codes reissue`: returns the summary to print. */
+export async function reissueCommand(options: ReissueOptions, now: Date): Promise<string> {
+  const format = checkOutput(options.out);
+  checkBot(options.bot);
+  return withAccess(async ({ db, access, secret }) => {
+    const respondent = await findRespondent(db, options);
+    const campaign = await db.campaigns.get(respondent.campaignId);
+    const unitNames = await unitNameMap(db, respondent.campaignId);
+    const file = new PendingFile(options.out);
+    try {
+      await reissueCode({
+        repository: access,
+        secret,
+        campaignId: respondent.campaignId,
+        respondent: { id: respondent.id, unitCode: respondent.unitCode },
+        now,
+        actor: "cli",
+        beforeStore: async (list) =>
+          file.write(await render(format, list, new Map([[respondent.id, respondent]]), unitNames, options.bot, campaign?.name ?? respondent.campaignId, now)),
+      });
+    } catch (error) {
+      file.discard();
+      throw error;
+    }
+    file.commit();
+    return `issued a new code to ${describe(respondent)} (any earlier code is revoked); wrote ${options.out} (${format})\n`;
+  });
+}
+
+function checkOutput(out: string): CodeFileFormat {
+  let format: CodeFileFormat;
+  try {
+    format = codeFileFormat(out);
+  } catch (error) {
+    if (error instanceof CodeFileFormatError) throw new CliError(`--out: ${error.message}`);
+    throw error;
+  }
+  if (existsSync(out)) throw new CliError(`--out: ${out} already exists; it may hold the only copy of codes issued earlier. Choose another file name`);
+  if (!existsSync(path.dirname(path.resolve(out)))) throw new CliError(`--out: the folder ${path.dirname(path.resolve(out))} does not exist`);
+  return format;
+}
+
+function checkBot(bot: string): void {
+  try {
+    codeDeepLink(bot, "2222222222");
+  } catch (error) {
+    if (error instanceof BotUsernameError) throw new CliError(`--bot: ${error.message}`);
+    throw error;
+  }
+}
+
+function describe(r: RespondentRecord): string {
+  return `${r.fullName} (${r.externalId}, campaign "${r.campaignId}")`;
+}
+
+async function unitNameMap(db: Database, campaignId: string): Promise<Map<string, string>> {
+  return new Map((await db.respondents.units(campaignId)).map((u) => [u.code, u.name]));
+}
+
+async function findRespondent(db: Database, options: RevokeOptions): Promise<RespondentRecord> {
+  if (options.campaign !== undefined) {
+    if (!(await db.campaigns.get(options.campaign))) throw new CliError(`no campaign "${options.campaign}"; "khaosat campaign list" shows the campaigns`);
+    const found = await db.respondents.getByExternalId(options.campaign, options.respondent);
+    if (!found) throw new CliError(`campaign "${options.campaign}" has no respondent with external_id "${options.respondent}"`);
+    return found;
+  }
+  const matches: RespondentRecord[] = [];
+  for (const campaign of await db.campaigns.list()) {
+    const found = await db.respondents.getByExternalId(campaign.id, options.respondent);
+    if (found) matches.push(found);
+  }
+  const [only] = matches;
+  if (!only) throw new CliError(`no respondent with external_id "${options.respondent}" in any campaign`);
+  if (matches.length > 1) {
+    throw new CliError(`external_id "${options.respondent}" is in campaigns ${matches.map((m) => `"${m.campaignId}"`).join(", ")}; say which with --campaign`);
+  }
+  return only;
+}
+
+async function render(
+  format: CodeFileFormat,
+  issued: readonly IssuedCode[],
+  respondents: ReadonlyMap<string, RespondentRecord>,
+  unitNames: ReadonlyMap<string, string>,
+  bot: string,
+  title: string,
+  now: Date,
+): Promise<Buffer> {
+  const slips: CodeSlip[] = issued.map(({ respondentId, code }) => {
+    const r = respondents.get(respondentId);
+    if (!r) throw new Error(`issued a code to unknown respondent ${respondentId}`);
+    return { code, link: codeDeepLink(bot, code), externalId: r.externalId, name: r.fullName, unit: unitNames.get(r.unitCode) ?? r.unitCode };
+  });
+  return renderCodeFile(format, slips, { botUsername: bot, title, createdAt: now });
+}
+
+/**
+ * The issued file, written under a temporary name before the codes are stored and moved into place
+ * after: a failure on either side leaves neither stored codes without a file nor a file of unstored codes.
+ */
+class PendingFile {
+  readonly #temp: string;
+  #written = false;
+
+  constructor(readonly file: string) {
+    this.#temp = path.join(path.dirname(path.resolve(file)), `.${path.basename(file)}.${process.pid}.partial`);
+  }
+
+  async write(content: Buffer): Promise<void> {
+    try {
+      await writeFile(this.#temp, content, { mode: 0o600 });
+      this.#written = true;
+    } catch (error) {
+      throw new CliError(`cannot write ${this.file}: ${error instanceof Error ? error.message : String(error)}; no code was issued`);
+    }
+  }
+
+  commit(): void {
+    if (!this.#written) return;
+    try {
+      linkSync(this.#temp, this.file);
+    } catch (error) {
+      throw new CliError(
+        `the codes are stored but ${this.file} could not be created (${error instanceof Error ? error.message : String(error)}); ` +
+          `they are in ${this.#temp}: rename it yourself`,
+      );
+    }
+    this.discard();
+  }
+
+  discard(): void {
+    if (!this.#written) return;
+    try {
+      unlinkSync(this.#temp);
+    } catch {
+      // Already gone.
+    }
+    this.#written = false;
+  }
+}
+
+interface AccessContext {
+  readonly db: Database;
+  readonly access: AccessRepository;
+  readonly secret: ReturnType<typeof loadCodeSecret>;
+}
+
+async function withAccess<T>(run: (context: AccessContext) => Promise<T>): Promise<T> {
+  let config: Config;
+  try {
+    config = loadConfigFromEnvironment();
+  } catch (error) {
+    if (error instanceof ConfigError) throw new CliError(error.message);
+    throw error;
+  }
+  let secret: AccessContext["secret"];
+  try {
+    secret = loadCodeSecret(config);
+  } catch (error) {
+    if (error instanceof CodeSecretError) throw new CliError(error.message);
+    throw error;
+  }
+  const url = config.databaseUrl.reveal();
+  let db: Database | undefined;
+  let access: Awaited<ReturnType<typeof openAccessRepository>> | undefined;
+  try {
+    db = await openDatabase(url);
+    access = await openAccessRepository(url);
+    return await run({ db, access: access.repository, secret });
+  } catch (error) {
+    if (error instanceof DatabaseError) throw new CliError(error.message);
+    throw error;
+  } finally {
+    await access?.close();
+    await db?.close();
+  }
+}
