@@ -3,3 +3,4 @@ export { openDatabase, type Database, type OpenOptions } from "./database.js";
 export { migrateDatabase, type MigrateResult } from "./migrate.js";
 export { DatabaseError, DEFAULT_DATABASE_URL, parseDatabaseUrl, type DatabaseTarget } from "./connection.js";
 export type * from "./types.js";
+export { openOutboxStore, type OutboxStore } from "./outbox-store.js";
