@@ -1,0 +1,83 @@
+import { autoRetry } from "@grammyjs/auto-retry";
+import type { BotError} from "grammy";
+import { Bot, type Context } from "grammy";
+import type { UserFromGetMe } from "grammy/types";
+import { commandsComposer, entryComposer, fallbacksComposer, identityComposer, questionsComposer } from "../channels/telegram/index.js";
+import { describeError, translator, initialLanguage, type ChannelDeps } from "../channels/telegram/index.js";
+
+/** How the bot reaches the Bot API (tests pass a fake `fetch` or a loopback `apiRoot`). */
+export interface CreateBotOptions {
+  readonly token: string;
+  readonly deps: ChannelDeps;
+  /** Known bot identity: skips `getMe` (tests, and start-up when the API is slow). */
+  readonly botInfo?: UserFromGetMe;
+  /** A self-hosted Bot API server (TELEGRAM_API_ROOT). */
+  readonly apiRoot?: string;
+  readonly fetch?: typeof fetch;
+  /** Retries on 429 and 5xx; default on, waiting at most `maxRetryDelaySeconds` (default 60). */
+  readonly autoRetry?: boolean;
+  readonly maxRetryDelaySeconds?: number;
+}
+
+/**
+ * Builds the respondent bot: dedupe by `update_id`, then the features in order (entry, identity and
+ * attestation, questions, commands, fallbacks) behind an error boundary, so one respondent's failure
+ * is logged with its update id and answered with an apology, never affecting anyone else.
+ */
+export function createBot(options: CreateBotOptions): Bot<Context> {
+  const { deps } = options;
+  const bot = new Bot<Context>(options.token, {
+    ...(options.botInfo ? { botInfo: options.botInfo } : {}),
+    client: {
+      ...(options.apiRoot ? { apiRoot: options.apiRoot } : {}),
+      ...(options.fetch ? { fetch: options.fetch as never } : {}),
+    },
+  });
+  if (options.autoRetry !== false) {
+    bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: options.maxRetryDelaySeconds ?? 60, rethrowInternalServerErrors: false }));
+  }
+
+  // Only private chats: the survey is personal, and groups must never see anyone's answers.
+  bot.drop((ctx) => ctx.chat !== undefined && ctx.chat.type !== "private");
+
+  // A redelivered update (same update_id) was already stored and answered: change nothing.
+  bot.use(async (ctx, next) => {
+    if (await deps.ports.sessions.isProcessed(ctx.update.update_id)) {
+      deps.logger.debug({ updateId: ctx.update.update_id }, "duplicate update ignored");
+      if (ctx.callbackQuery) await ctx.answerCallbackQuery().catch(() => undefined);
+      return;
+    }
+    await next();
+  });
+
+  bot.errorBoundary(
+    async (error) => {
+      logError(deps, error);
+      await apologise(deps, error.ctx);
+    },
+    entryComposer(deps),
+    identityComposer(deps),
+    questionsComposer(deps),
+    commandsComposer(deps),
+    fallbacksComposer(deps),
+  );
+
+  // Errors outside the boundary (the dedupe lookup itself): logged; the runner and webhook keep going.
+  bot.catch((error) => logError(deps, error));
+  return bot;
+}
+
+function logError(deps: ChannelDeps, error: BotError<Context>): void {
+  // Never the update itself: it may hold a code or an answer.
+  deps.logger.error({ updateId: error.ctx.update.update_id, error: describeError(error.error) }, "update failed");
+}
+
+async function apologise(deps: ChannelDeps, ctx: Context): Promise<void> {
+  try {
+    const t = translator(deps, initialLanguage(deps, ctx));
+    if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text: t("telegram:error").slice(0, 190), show_alert: true });
+    else if (ctx.chat) await ctx.api.sendMessage(ctx.chat.id, t("telegram:error"));
+  } catch (error) {
+    deps.logger.warn({ updateId: ctx.update.update_id, error: describeError(error) }, "could not send the apology");
+  }
+}

@@ -1,0 +1,183 @@
+import type { Context } from "grammy";
+import type { Language } from "../../config/index.js";
+import { step as engineStep, type EngineInput, type StepResult } from "../../engine/index.js";
+import { isSupportedLanguage, type I18n, type Translate } from "../../i18n/index.js";
+import { formatDateTime } from "../console/format.js";
+import { sessionTag } from "./callback-data.js";
+import type { BotCampaign, BotLogger, BotSession, CommitResult, LivePrompt, TelegramPorts } from "./ports.js";
+import { TelegramRenderer, type OutgoingMessage } from "./render.js";
+
+/** What every feature of the channel is built from. */
+export interface ChannelDeps {
+  readonly ports: TelegramPorts;
+  readonly i18n: I18n;
+  /** The clock (tests pass a fixed one). */
+  readonly now: () => Date;
+  readonly logger: BotLogger;
+  /** Language of a respondent before they choose one. */
+  readonly defaultLanguage: Language;
+}
+
+/** The account key of the sender: `telegram:<user id>`. */
+export function accountOf(ctx: Context): string | undefined {
+  return ctx.from ? `telegram:${ctx.from.id}` : undefined;
+}
+
+/** Channel texts in a language. */
+export function translator(deps: ChannelDeps, language: string): Translate {
+  return deps.i18n.getFixedT(isSupportedLanguage(language) ? language : deps.defaultLanguage);
+}
+
+/** The language of a new respondent: their Telegram app's, when we have texts in it. */
+export function initialLanguage(deps: ChannelDeps, ctx: Context): Language {
+  const code = ctx.from?.language_code?.slice(0, 2);
+  return code !== undefined && isSupportedLanguage(code) ? code : deps.defaultLanguage;
+}
+
+/** When the campaign stopped taking answers, or null while it is open. */
+export function closedAt(campaign: BotCampaign, now: Date): Date | null {
+  if (campaign.closedAt !== null && campaign.closedAt <= now) return campaign.closedAt;
+  return campaign.closesAt <= now ? campaign.closesAt : null;
+}
+
+/**
+ * One respondent's session while one update is handled: runs the engine, stores the result with the
+ * update id, then (only then) edits the old prompt and sends the new messages.
+ */
+export class Conversation {
+  constructor(
+    readonly deps: ChannelDeps,
+    readonly ctx: Context,
+    public session: BotSession,
+    readonly campaign: BotCampaign,
+  ) {}
+
+  get t(): Translate {
+    return translator(this.deps, this.session.language);
+  }
+
+  /** The renderer for the session's language and buttons. */
+  renderer(): TelegramRenderer {
+    const names = new Map(this.session.units.map((u) => [u.id, u.name]));
+    const q = this.campaign.questionnaire;
+    const language = this.session.engine?.language ?? (q.languages.includes(this.session.language) ? this.session.language : q.defaultLanguage);
+    return new TelegramRenderer({
+      questionnaire: q,
+      language,
+      t: this.t,
+      tag: sessionTag(this.session.id),
+      unitName: (id) => names.get(id) ?? id,
+      timeZone: this.campaign.timeZone,
+      unitCount: this.session.units.length,
+    });
+  }
+
+  /** Time and date in the campaign's time zone and the respondent's language. */
+  when(at: Date | string): { time: string; date: string } {
+    return formatDateTime(typeof at === "string" ? at : at.toISOString(), this.session.language, this.campaign.timeZone);
+  }
+
+  /** Stores the session (and the step) for this update; "duplicate" when the update was already handled. */
+  async commit(session: BotSession, step?: StepResult): Promise<CommitResult> {
+    const result = await this.deps.ports.sessions.commit(this.ctx.update.update_id, { session, ...(step ? { step } : {}) });
+    if (result === "stored") this.session = session;
+    return result;
+  }
+
+  /**
+   * Runs one engine input: refusals (nothing changed) are answered without a write; anything else
+   * is stored first, then shown. Returns the step, or undefined for a duplicate update.
+   */
+  async step(input: EngineInput, options: { readonly prefix?: readonly OutgoingMessage[] } = {}): Promise<StepResult | undefined> {
+    const state = this.session.engine;
+    if (!state) throw new Error("bug: step before the survey started");
+    const result = engineStep(this.campaign.questionnaire, state, input, { now: this.deps.now().toISOString() });
+    const refusedOnly = result.events.every((e) => e.type === "input_rejected" || e.type === "validation_failed");
+    if (refusedOnly) {
+      const texts = result.events.map((e) =>
+        e.type === "validation_failed" ? this.renderer().validation(e.questionId, e.reason, e.params) : this.t(`survey:rejected.${e.type === "input_rejected" ? e.reason : ""}`),
+      );
+      // A refused button press is a short notice on the button; a refused message gets a reply.
+      if (this.ctx.callbackQuery) await this.ctx.answerCallbackQuery({ text: texts.join("\n").slice(0, 190), show_alert: true });
+      else await this.send(texts.map((text) => ({ text })));
+      return result;
+    }
+    const language = result.state.language;
+    const next: BotSession = {
+      ...this.session,
+      engine: result.state,
+      ...(isSupportedLanguage(language) ? { language } : {}),
+      ...(result.state.position.kind === "declined" ? { stage: "declined" as const } : {}),
+    };
+    const before = this.session.prompt;
+    if ((await this.commit(next, result)) === "duplicate") return undefined;
+    if (this.ctx.callbackQuery) await this.ctx.answerCallbackQuery().catch(() => undefined);
+
+    const renderer = this.renderer();
+    const selection = result.events.find((e) => e.type === "selection_changed");
+    if (selection && before?.kind === "question" && before.questionId === selection.questionId) {
+      const position = result.state.position;
+      const shown = position.kind === "question" ? position : undefined;
+      const info = this.campaign.questionnaire.byId.get(selection.questionId);
+      const keyboard = renderer.multiKeyboard(selection.questionId, selection.selected, info?.question.required ?? true, shown?.mode === "flow" && result.state.history.length > 0);
+      await this.#edit(before.messageId, undefined, keyboard);
+      return result;
+    }
+    const messages = renderer.events(result.events);
+    await this.#retire(before, result, renderer, messages.some((m) => m.prompt !== undefined));
+    await this.send([...(options.prefix ?? []), ...messages]);
+    return result;
+  }
+
+  /** Marks the message whose keyboard is no longer live: an answered question shows its answer, others lose their buttons. */
+  async #retire(before: LivePrompt | undefined, result: StepResult, renderer: TelegramRenderer, replaced: boolean): Promise<void> {
+    if (!before) return;
+    const recorded = result.events.find((e) => e.type === "answer_recorded" && e.questionId === before.questionId);
+    const attested = result.events.find((e) => e.type === "attestation_accepted" || e.type === "attestation_declined");
+    if (before.kind === "question" && recorded?.type === "answer_recorded") {
+      await this.#edit(before.messageId, renderer.answered(recorded.questionId, recorded.value), undefined);
+    } else if (before.kind === "attestation" && attested) {
+      const choice = this.t(attested.type === "attestation_accepted" ? "access:attestation.accept" : "access:attestation.decline");
+      await this.#edit(before.messageId, `${renderer.attestation().text}\n\n${this.t("telegram:answered", { answer: choice })}`, undefined);
+    } else if (replaced) {
+      await this.#edit(before.messageId, undefined, undefined);
+    }
+  }
+
+  /** Retires the live prompt (its keyboard) without a step, e.g. identity answered. */
+  async retirePrompt(text?: string): Promise<void> {
+    const before = this.session.prompt;
+    if (before) await this.#edit(before.messageId, text, undefined);
+  }
+
+  async #edit(messageId: number, text: string | undefined, keyboard: OutgoingMessage["keyboard"]): Promise<void> {
+    const chatId = this.session.chatId;
+    const markup = keyboard ? { inline_keyboard: keyboard } : { inline_keyboard: [] };
+    try {
+      if (text !== undefined) await this.ctx.api.editMessageText(chatId, messageId, text, { reply_markup: markup });
+      else await this.ctx.api.editMessageReplyMarkup(chatId, messageId, { reply_markup: markup });
+    } catch (error) {
+      // An old or already edited message cannot be changed; the answer is stored, so this is cosmetic.
+      this.deps.logger.debug({ updateId: this.ctx.update.update_id, error: describeError(error) }, "could not edit a message");
+    }
+  }
+
+  /** Sends messages in order; the last one with a keyboard becomes the live prompt. */
+  async send(messages: readonly OutgoingMessage[]): Promise<void> {
+    let prompt: LivePrompt | undefined;
+    for (const message of messages) {
+      const sent = await this.ctx.api.sendMessage(this.session.chatId, message.text, message.keyboard ? { reply_markup: { inline_keyboard: message.keyboard } } : {});
+      if (message.prompt) prompt = { ...message.prompt, messageId: sent.message_id };
+    }
+    if (prompt) {
+      await this.deps.ports.sessions.setPrompt(this.session.id, prompt);
+      this.session = { ...this.session, prompt };
+    }
+  }
+}
+
+/** A short description of an error for logs, with anything that looks like a bot token removed. */
+export function describeError(error: unknown): string {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return text.replace(/\d{5,20}:[A-Za-z0-9_-]{30,}/g, "[token]");
+}

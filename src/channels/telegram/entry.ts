@@ -1,0 +1,151 @@
+import { Composer, type Context } from "grammy";
+import { normalizeCode, parseStartPayload, type CodeProblem, type RedemptionResult } from "../../access/index.js";
+import { startSurvey } from "../../engine/index.js";
+import type { Translate } from "../../i18n/index.js";
+import { DEFAULT_TIME_ZONE, formatDateTime } from "../console/index.js";
+import { accountOf, Conversation, initialLanguage, translator, type ChannelDeps } from "./conversation.js";
+import type { BotSession } from "./ports.js";
+import { terminalText } from "./session-access.js";
+
+/**
+ * Entry: `/start`, `/start <code>` (the deep link) and a code sent as a plain message by someone
+ * with no survey in progress. A respondent who already redeemed goes straight back to where they were.
+ */
+export function entryComposer(deps: ChannelDeps): Composer<Context> {
+  const composer = new Composer<Context>();
+  const dm = composer.chatType("private");
+
+  dm.command("start", async (ctx) => {
+    const payload = parseStartPayload(ctx.match);
+    const t = translator(deps, initialLanguage(deps, ctx));
+    if (payload.kind === "malformed") return void (await ctx.reply(t("telegram:code.malformedLink")));
+    if (payload.kind === "code") return redeem(deps, ctx, payload.input);
+    const account = accountOf(ctx)!;
+    const latest = await deps.ports.sessions.findLatest(account);
+    if (latest) return resume(deps, ctx, latest);
+    await ctx.reply(`${t("telegram:welcome")}\n\n${t("telegram:code.prompt")}`);
+  });
+
+  // A code typed or pasted as a message: only when no survey is waiting for an answer.
+  dm.on("message:text", async (ctx, next) => {
+    if (ctx.message.text.startsWith("/")) return next();
+    const latest = await deps.ports.sessions.findLatest(accountOf(ctx)!);
+    if (latest && !isFinished(latest)) return next();
+    if (latest && !normalizeCode(ctx.message.text).ok) return next();
+    await redeem(deps, ctx, ctx.message.text);
+  });
+  return composer;
+}
+
+function isFinished(session: BotSession): boolean {
+  return session.stage === "declined" || session.engine?.position.kind === "completed" || session.engine?.position.kind === "declined";
+}
+
+/** Resumes a session: the current prompt again, or why nothing more can be answered. */
+export async function resume(deps: ChannelDeps, ctx: Context, session: BotSession): Promise<void> {
+  const campaign = await deps.ports.campaigns.find(session.campaignId);
+  if (!campaign) throw new Error(`bug: session ${session.id} names campaign ${session.campaignId}, which does not exist`);
+  const conversation = new Conversation(deps, ctx, session, campaign);
+  const terminal = terminalText(conversation);
+  if (terminal !== undefined) return void (await ctx.reply(terminal));
+  const greeting = { text: conversation.t("telegram:resume") };
+  if (session.stage === "identity") {
+    await conversation.retirePrompt();
+    const respondent = session.respondentId ? await deps.ports.respondents.find(session.respondentId) : undefined;
+    if (!respondent) throw new Error(`bug: session ${session.id} waits for identity but has no respondent`);
+    return conversation.send([greeting, conversation.renderer().identity(respondent.name, respondent.unit.name)]);
+  }
+  await conversation.step({ type: "resume" }, { prefix: [greeting] });
+}
+
+async function redeem(deps: ChannelDeps, ctx: Context, input: string): Promise<void> {
+  const account = accountOf(ctx)!;
+  const language = initialLanguage(deps, ctx);
+  const t = translator(deps, language);
+  const now = deps.now();
+  const result = await deps.ports.codes.redeem({ input, account, now });
+  if (result.kind !== "ok") {
+    const timeZone = "campaignId" in result ? (await deps.ports.campaigns.find(result.campaignId))?.timeZone : undefined;
+    return void (await ctx.reply(refusal(t, result, language, timeZone ?? DEFAULT_TIME_ZONE)));
+  }
+
+  const { sessions } = deps.ports;
+  const respondentId = result.subject.kind === "respondent" ? result.subject.respondentId : null;
+  const existing = await sessions.findFor(account, result.campaignId, respondentId, respondentId === null ? result.codeId : null);
+  if (existing) return resume(deps, ctx, existing);
+
+  const campaign = await deps.ports.campaigns.find(result.campaignId);
+  if (!campaign) throw new Error(`bug: code of campaign ${result.campaignId}, which does not exist`);
+  const base = { id: sessions.newId(), account, chatId: ctx.chat!.id, campaignId: campaign.id, codeId: result.codeId, language } as const;
+
+  if (result.subject.kind === "anonymous") {
+    // Anonymous codes (issue 7): no identity step; the unit on the slip is the unit assessed.
+    const unitCode = result.subject.unitCode;
+    if (unitCode === null) return void (await ctx.reply(t("telegram:code.anonymousUnavailable")));
+    const name = (await deps.ports.respondents.unitName(campaign.id, unitCode)) ?? unitCode;
+    const session: BotSession = { ...base, respondentId: null, units: [{ id: unitCode, name }], stage: "survey" };
+    const conversation = new Conversation(deps, ctx, session, campaign);
+    const started = startSurvey(campaign.questionnaire, { language, units: [unitCode], now: now.toISOString() });
+    const next: BotSession = { ...session, engine: started.state };
+    if ((await conversation.commit(next, started)) === "duplicate") return;
+    return conversation.send([{ text: t("access:code.accepted") }, ...conversation.renderer().events(started.events)]);
+  }
+
+  const respondent = await deps.ports.respondents.find(result.subject.respondentId);
+  if (!respondent) throw new Error(`bug: code bound to respondent ${result.subject.respondentId}, who does not exist`);
+  const preferred = respondent.language !== undefined && respondent.language !== "" ? respondent.language : language;
+  const session: BotSession = {
+    ...base,
+    language: preferred === "en" || preferred === "vi" ? preferred : language,
+    respondentId: respondent.id,
+    units: (respondent.subjectUnits.length > 0 ? respondent.subjectUnits : [respondent.unit]).map((u) => ({ id: u.id, name: u.name })),
+    stage: "identity",
+  };
+  const conversation = new Conversation(deps, ctx, session, campaign);
+  if ((await conversation.commit(session)) === "duplicate") return;
+  await conversation.send([{ text: conversation.t("access:code.accepted") }, conversation.renderer().identity(respondent.name, respondent.unit.name)]);
+}
+
+/** The respondent-facing text of a refused redemption. */
+export function refusal(t: Translate, result: Exclude<RedemptionResult, { kind: "ok" }>, language: string, timeZone: string): string {
+  const lockedText = (seconds: number) => t("telegram:code.locked", { wait: waitText(t, seconds) });
+  const when = (at: Date) => formatDateTime(at.toISOString(), language, timeZone);
+  switch (result.kind) {
+    case "invalid_format":
+      return problemText(t, result.problem);
+    case "unknown_code":
+      return result.retryAfterSeconds ? lockedText(result.retryAfterSeconds) : t("telegram:code.unknown", { count: result.attemptsLeft });
+    case "revoked":
+      return result.retryAfterSeconds ? lockedText(result.retryAfterSeconds) : t("telegram:code.revoked", { count: result.attemptsLeft });
+    case "bound_to_other":
+      return result.retryAfterSeconds ? lockedText(result.retryAfterSeconds) : t("telegram:code.boundToOther", { count: result.attemptsLeft });
+    case "delegation_refused":
+      return t("telegram:code.delegationRefused");
+    case "locked":
+      return lockedText(result.retryAfterSeconds);
+    case "throttled":
+      return t("telegram:code.throttled", { wait: waitText(t, result.retryAfterSeconds) });
+    case "campaign_not_open":
+      return t("telegram:code.notOpen", when(result.opensAt));
+    case "campaign_closed":
+      return t("telegram:closed", when(result.closedAt));
+  }
+}
+
+/** "15 phút" / "45 giây": minutes, rounded up, from a minute on. */
+export function waitText(t: Translate, seconds: number): string {
+  return seconds >= 60 ? t("telegram:wait.minutes", { count: Math.ceil(seconds / 60) }) : t("telegram:wait.seconds", { count: Math.max(1, Math.ceil(seconds)) });
+}
+
+function problemText(t: Translate, problem: CodeProblem): string {
+  switch (problem.kind) {
+    case "empty":
+      return t("telegram:code.problem.empty");
+    case "wrong_length":
+      return t("telegram:code.problem.wrong_length", { expected: problem.expected, length: problem.length });
+    case "bad_character":
+      return problem.lookalike
+        ? t(`telegram:code.problem.lookalike_${problem.lookalike}`, { position: problem.position })
+        : t("telegram:code.problem.bad_character", { character: problem.character, position: problem.position });
+  }
+}

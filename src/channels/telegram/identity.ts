@@ -1,0 +1,57 @@
+import { Composer, type Context } from "grammy";
+import { startSurvey } from "../../engine/index.js";
+import { parseCallback, sessionTag } from "./callback-data.js";
+import type { ChannelDeps } from "./conversation.js";
+import type { BotSession } from "./ports.js";
+import { openConversation } from "./session-access.js";
+
+/**
+ * Identity and attestation: the respondent confirms they are the person on record (name and unit),
+ * then accepts the questionnaire's attestation; either refusal ends the session, recorded, with
+ * the code still bound.
+ */
+export function identityComposer(deps: ChannelDeps): Composer<Context> {
+  const composer = new Composer<Context>();
+  composer.on("callback_query:data", async (ctx, next) => {
+    const data = parseCallback(ctx.callbackQuery.data);
+    if (!data || (data.action.kind !== "identity" && data.action.kind !== "attestation")) return next();
+    const conversation = await openConversation(deps, ctx, "open");
+    if (!conversation) return;
+    const { session, campaign } = conversation;
+    const stale = () => ctx.answerCallbackQuery({ text: conversation.t("telegram:notice.stale") });
+    if (data.tag !== sessionTag(session.id) || (session.prompt && ctx.callbackQuery.message?.message_id !== session.prompt.messageId)) return void (await stale());
+
+    if (data.action.kind === "attestation") {
+      if (session.engine?.position.kind !== "attestation") return void (await stale());
+      await conversation.step({ type: data.action.accept ? "accept_attestation" : "decline_attestation" });
+      return;
+    }
+    if (session.stage !== "identity") return void (await stale());
+    const now = deps.now().toISOString();
+    const respondent = session.respondentId ? await deps.ports.respondents.find(session.respondentId) : undefined;
+    const marked = (confirm: boolean) =>
+      respondent
+        ? `${conversation.renderer().identity(respondent.name, respondent.unit.name).text}\n\n${conversation.t("telegram:answered", { answer: conversation.t(confirm ? "telegram:identity.confirm" : "telegram:identity.decline") })}`
+        : undefined;
+    if (!data.action.confirm) {
+      const declined: BotSession = { ...session, stage: "declined", identityDeclinedAt: now };
+      if ((await conversation.commit(declined)) === "duplicate") return;
+      await ctx.answerCallbackQuery();
+      await conversation.retirePrompt(marked(false));
+      await conversation.send([{ text: conversation.t("access:identity.declined") }]);
+      return;
+    }
+    const q = campaign.questionnaire;
+    const started = startSurvey(q, {
+      language: q.languages.includes(session.language) ? session.language : q.defaultLanguage,
+      units: session.units.map((u) => u.id),
+      now,
+    });
+    const surveying: BotSession = { ...session, stage: "survey", identityConfirmedAt: now, engine: started.state };
+    if ((await conversation.commit(surveying, started)) === "duplicate") return;
+    await ctx.answerCallbackQuery();
+    await conversation.retirePrompt(marked(true));
+    await conversation.send(conversation.renderer().events(started.events));
+  });
+  return composer;
+}

@@ -1,0 +1,116 @@
+import type { RedeemRequest, RedemptionResult } from "../../access/index.js";
+import type { Language } from "../../config/index.js";
+import type { Respondent } from "../../demo/ports.js";
+import type { StepResult, SurveyState } from "../../engine/index.js";
+import type { Questionnaire } from "../../questionnaire/index.js";
+
+/** A campaign as the bot needs it: its questionnaire and open window. */
+export interface BotCampaign {
+  readonly id: string;
+  readonly questionnaire: Questionnaire;
+  readonly opensAt: Date;
+  readonly closesAt: Date;
+  /** Set when an organiser closed the campaign early. */
+  readonly closedAt: Date | null;
+  /** Time zone the respondent reads times in (deadline, submission); e.g. Asia/Ho_Chi_Minh. */
+  readonly timeZone: string;
+}
+
+/** The bot message whose inline keyboard is live, so it can be marked once it no longer is. */
+export interface LivePrompt {
+  readonly messageId: number;
+  readonly kind: "identity" | "attestation" | "question" | "review" | "language";
+  /** For `question`: the question it asks and the unit it was asked for. */
+  readonly questionId?: string;
+  readonly unit?: string;
+}
+
+/**
+ * One messaging account's conversation in one campaign, as stored. `stage` says where the channel
+ * is; the engine state (present once identity is confirmed) says where the questionnaire is.
+ */
+export interface BotSession {
+  readonly id: string;
+  /** Namespaced account, `telegram:<user id>`. */
+  readonly account: string;
+  readonly chatId: number;
+  readonly campaignId: string;
+  readonly codeId: string | null;
+  /** Null for anonymous codes (issue 7): no identity step. */
+  readonly respondentId: string | null;
+  /** Subject unit ids and their names (the unit being assessed, shown in progress). */
+  readonly units: readonly { readonly id: string; readonly name: string }[];
+  readonly stage: "identity" | "survey" | "declined";
+  /** Language of the channel's texts (follows the engine's language once the survey has started). */
+  readonly language: Language;
+  readonly identityConfirmedAt?: string;
+  /** When the respondent said they are not the person named (the code stays bound). */
+  readonly identityDeclinedAt?: string;
+  readonly engine?: SurveyState;
+  readonly prompt?: LivePrompt;
+}
+
+/** What to persist for one update: the new session and, when the engine stepped, its result. */
+export interface SessionWrite {
+  readonly session: BotSession;
+  /** The engine step whose events (answers, submission, attestation) are applied with the state. */
+  readonly step?: StepResult;
+}
+
+/** Outcome of `BotSessionStore.commit`. */
+export type CommitResult = "stored" | "duplicate";
+
+/**
+ * Sessions and answers of the Telegram channel. Every write records the update id it came from in
+ * the same transaction, so a redelivered update (same `update_id`) stores nothing twice.
+ */
+export interface BotSessionStore {
+  /** Has an update with this id already been committed? */
+  isProcessed(updateId: number): Promise<boolean>;
+  /** The account's most recently updated session, if any. */
+  findLatest(account: string): Promise<BotSession | undefined>;
+  /** The account's session for this campaign and respondent (named) or code (anonymous). */
+  findFor(account: string, campaignId: string, respondentId: string | null, codeId: string | null): Promise<BotSession | undefined>;
+  /**
+   * Stores the session (state, answers of `step`, identity and attestation times) and marks
+   * `updateId` processed, in ONE transaction; "duplicate" (nothing written) when it already was.
+   */
+  commit(updateId: number, write: SessionWrite): Promise<CommitResult>;
+  /** Records which message now carries the live keyboard (after it was sent; losing it is harmless). */
+  setPrompt(sessionId: string, prompt: LivePrompt | undefined): Promise<void>;
+  /** A new session id (the store decides the format). */
+  newId(): string;
+}
+
+/** Redeems one-time codes (the access module's `RedemptionService`). */
+export interface CodeRedeemer {
+  redeem(request: RedeemRequest): Promise<RedemptionResult>;
+}
+
+/** Campaigns by id. */
+export interface CampaignDirectory {
+  find(campaignId: string): Promise<BotCampaign | undefined>;
+}
+
+/** Respondents of the sample by id (name and unit to confirm identity; subject units). */
+export interface RespondentDirectory {
+  find(respondentId: string): Promise<Respondent | undefined>;
+  /** Display name of a unit of the campaign (anonymous codes carry only the unit code). */
+  unitName(campaignId: string, unitCode: string): Promise<string | undefined>;
+}
+
+/** Structured log sink; never given the token, a code or an answer. */
+export interface BotLogger {
+  debug(data: Record<string, unknown>, message: string): void;
+  info(data: Record<string, unknown>, message: string): void;
+  warn(data: Record<string, unknown>, message: string): void;
+  error(data: Record<string, unknown>, message: string): void;
+}
+
+/** The ports and services the Telegram channel is built from. */
+export interface TelegramPorts {
+  readonly codes: CodeRedeemer;
+  readonly campaigns: CampaignDirectory;
+  readonly respondents: RespondentDirectory;
+  readonly sessions: BotSessionStore;
+}

@@ -1,0 +1,73 @@
+import { Composer, type Context } from "grammy";
+import type { EngineInput } from "../../engine/index.js";
+import { parseCallback, sessionTag, type CallbackAction } from "./callback-data.js";
+import type { ChannelDeps, Conversation } from "./conversation.js";
+import { openConversation } from "./session-access.js";
+
+/**
+ * The questionnaire: button presses (options, scale values, toggles, Done, skip, back, edit,
+ * submit) and typed answers. A button is accepted only when it carries this session's tag, comes
+ * from the live message and names the current question; anything else gets a short notice.
+ */
+export function questionsComposer(deps: ChannelDeps): Composer<Context> {
+  const composer = new Composer<Context>();
+
+  composer.on("callback_query:data", async (ctx, next) => {
+    const data = parseCallback(ctx.callbackQuery.data);
+    if (!data || data.action.kind === "identity" || data.action.kind === "attestation" || data.action.kind === "language") return next();
+    const conversation = await openConversation(deps, ctx, "open");
+    if (!conversation) return;
+    const { session } = conversation;
+    const livePrompt = session.prompt?.messageId;
+    const fromLive = livePrompt === undefined || ctx.callbackQuery.message?.message_id === livePrompt;
+    const input = data.tag === sessionTag(session.id) && fromLive && session.stage === "survey" ? inputOf(conversation, data.action) : undefined;
+    if (!input) return void (await ctx.answerCallbackQuery({ text: conversation.t("telegram:notice.stale") }));
+    await conversation.step(input);
+  });
+
+  composer.chatType("private").on("message:text", async (ctx, next) => {
+    if (ctx.message.text.startsWith("/")) return next();
+    const conversation = await openConversation(deps, ctx, "open");
+    if (!conversation) return;
+    const position = conversation.session.engine?.position;
+    if (conversation.session.stage !== "survey" || position?.kind === "attestation") return void (await ctx.reply(conversation.t("telegram:useButtons")));
+    // The question id pins the answer to the question the respondent saw (updates of a chat run in order).
+    const questionId = position?.kind === "question" ? position.questionId : undefined;
+    await conversation.step({ type: "answer", text: ctx.message.text, ...(questionId !== undefined ? { questionId } : {}) });
+  });
+  return composer;
+}
+
+/** The engine input of a button, or undefined when the button is not for where the respondent is. */
+function inputOf(conversation: Conversation, action: CallbackAction): EngineInput | undefined {
+  const { questionnaire } = conversation.campaign;
+  const position = conversation.session.engine?.position;
+  if (!position) return undefined;
+  if (action.kind === "submit") return position.kind === "review" ? { type: "submit" } : undefined;
+  if (action.kind === "review") return { type: "review" };
+  if (action.kind === "identity" || action.kind === "attestation" || action.kind === "language") return undefined;
+  const info = questionnaire.questions[action.question];
+  if (!info) return undefined;
+  const questionId = info.question.id;
+  if (action.kind === "edit") return position.kind === "review" ? { type: "edit", questionId } : undefined;
+  if (position.kind !== "question" || position.questionId !== questionId) return undefined;
+  const question = info.question;
+  switch (action.kind) {
+    case "option": {
+      const option = question.type === "single" ? question.options[action.option] : undefined;
+      return option ? { type: "choose", questionId, choice: { kind: "option", optionId: option.id } } : undefined;
+    }
+    case "toggle": {
+      const option = question.type === "multi" ? question.options[action.option] : undefined;
+      return option ? { type: "toggle", questionId, optionId: option.id } : undefined;
+    }
+    case "scale":
+      return question.type === "scale" ? { type: "choose", questionId, choice: { kind: "scale", value: action.value } } : undefined;
+    case "done":
+      return question.type === "multi" ? { type: "confirm_selection", questionId } : undefined;
+    case "skip":
+      return { type: "skip", questionId };
+    case "back":
+      return position.mode === "flow" ? { type: "back" } : undefined;
+  }
+}
