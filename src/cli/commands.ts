@@ -4,6 +4,7 @@ import { registerScoreCommand } from "./commands/score.js";
 import { registerPreviewCommand } from "./commands/preview.js";
 import { registerStartCommand } from "./commands/start.js";
 import { registerCodesCommands } from "./commands/codes.js";
+import { registerDbCommands } from "./commands/db.js";
 
 /** Adds every sub-command to the program; each feature registers its own commands in its own file. */
 export function registerCommands(program: Command): void {
@@ -12,5 +13,6 @@ export function registerCommands(program: Command): void {
   registerPreviewCommand(program);
   registerStartCommand(program);
   registerCodesCommands(program);
+  registerDbCommands(program);
   void program;
 }
