@@ -3,3 +3,4 @@ export { MemoryCodeChecker, MemorySessionStore, MEMORY_MAX_FAILURES } from "./me
 export { countBySection, summaryLines, type SectionCount } from "./summary.js";
 export { DEMO_CODE, DEMO_RESPONDENT } from "./sample.js";
 export type { CodeChecker, CodeCheckResult, Respondent, SurveySessionStore, UnitRef } from "./ports.js";
+export { RedemptionCodeChecker, createDemoCodeChecker } from "./redemption-checker.js";

@@ -22,7 +22,9 @@ export type CodeCheckResult =
   | { readonly kind: "ok"; readonly respondent: Respondent }
   | { readonly kind: "invalid" }
   | { readonly kind: "already_used" }
-  | { readonly kind: "too_many_attempts"; readonly retryAfterSeconds: number };
+  | { readonly kind: "too_many_attempts"; readonly retryAfterSeconds: number }
+  | { readonly kind: "campaign_not_open" }
+  | { readonly kind: "campaign_closed" };
 
 /**
  * Checks one-time codes and binds them to a messaging account. The demo uses an in-memory one; the

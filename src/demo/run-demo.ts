@@ -5,7 +5,15 @@ import type { CodeChecker, Respondent, SurveySessionStore } from "./ports.js";
 import { summaryLines } from "./summary.js";
 
 /** How the demo ended. */
-export type DemoOutcome = "completed" | "declined" | "identity_declined" | "too_many_attempts" | "quit" | "input_ended";
+export type DemoOutcome =
+  | "completed"
+  | "declined"
+  | "identity_declined"
+  | "too_many_attempts"
+  | "campaign_not_open"
+  | "campaign_closed"
+  | "quit"
+  | "input_ended";
 
 /** What the demo runs on: the questionnaire, the terminal, the clock and the two storage ports. */
 export interface DemoOptions {
@@ -56,6 +64,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
       case "too_many_attempts":
         write(i18n.t("access:code.tooManyAttempts"));
         return "too_many_attempts";
+      case "campaign_not_open":
+        write(i18n.t("access:code.campaignNotOpen"));
+        return "campaign_not_open";
+      case "campaign_closed":
+        write(i18n.t("access:code.campaignClosed"));
+        return "campaign_closed";
     }
   }
   if (respondent.language !== undefined && isSupportedLanguage(respondent.language)) await i18n.changeLanguage(respondent.language);

@@ -86,7 +86,7 @@ describe("createI18n", () => {
     ["en", "validation.too_few_selected", { count: 1 }, "Please choose at least 1 option."],
     ["en", "validation.too_few_selected", { count: 2 }, "Please choose at least 2 options."],
     ["vi", "validation.too_few_selected", { count: 1 }, "Xin vui lòng chọn ít nhất 1 phương án."],
-    ["vi", "access:code.prompt", {}, "Xin Anh/Chị vui lòng nhập mã khảo sát (mã dùng một lần được ghi trên giấy mời):"],
+    ["vi", "access:code.prompt", {}, "Xin Ông/Bà vui lòng nhập mã khảo sát (mã dùng một lần được ghi trên giấy mời):"],
   ] as const)("%s %s", (language, key, params, expected) => {
     expect(createI18n({ language }).t(key, params)).toBe(expected);
   });

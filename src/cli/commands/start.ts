@@ -2,7 +2,7 @@ import { fileURLToPath } from "node:url";
 import { Option, type Command } from "commander";
 import { createLineSource } from "../../channels/console/index.js";
 import { ConfigError, loadConfigFromEnvironment, type Config } from "../../config/index.js";
-import { DEMO_CODE, DEMO_RESPONDENT, MemoryCodeChecker, MemorySessionStore, runDemo } from "../../demo/index.js";
+import { DEMO_CODE, DEMO_RESPONDENT, MemorySessionStore, createDemoCodeChecker, runDemo } from "../../demo/index.js";
 import { createI18n } from "../../i18n/index.js";
 import { formatIssue, loadQuestionnaireFile } from "../../questionnaire/index.js";
 import { CliError } from "../errors.js";
@@ -67,7 +67,7 @@ export async function start(
       output,
       clock,
       i18n: createI18n({ language: config.defaultLanguage }),
-      codes: new MemoryCodeChecker(new Map([[DEMO_CODE, DEMO_RESPONDENT]])),
+      codes: await createDemoCodeChecker(new Map([[DEMO_CODE, DEMO_RESPONDENT]]), clock()),
       store: new MemorySessionStore(),
       account: "console:demo",
       demoCode: DEMO_CODE,
