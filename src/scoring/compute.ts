@@ -10,7 +10,7 @@ import type {
   SatisfactionUnitExplanation,
 } from "./explain.js";
 import { computeFlags } from "./flags.js";
-import type { ExclusionReason, ResponseFlags, ScoringError, ScoringInput, ScoringWarning } from "./types.js";
+import type { ExclusionReason, ResponseFlags, ScoringError, ScoringInput, ScoringResponse, ScoringWarning } from "./types.js";
 
 // Scoring runs in two steps: one pass over every answer accumulates counts and sums per
 // (unit, group, question) in flat typed arrays (no allocation per answer, which is what keeps
@@ -196,47 +196,25 @@ function exclusion(counted: number, minResponses: number, appraisalMissing: bool
   return undefined;
 }
 
-function analysePoints(input: ScoringInput, scoring: PointsScoring): Analysis {
-  const { questionnaire } = input;
-  const errors: ScoringError[] = [];
-  const warnings: ScoringWarning[] = [];
-  const appraisalUsed = scoring.appraisalMax !== undefined;
-  if (input.appraisal && !appraisalUsed) {
-    warnings.push({ code: "appraisal_ignored", message: "the questionnaire sets no appraisalMax, so the appraisal points are ignored" });
-  }
-  const units = unitTable(input, appraisalUsed, errors);
-  if (errors.length > 0) return { ok: false, errors };
-  const weighted = scoring.groupWeights !== undefined;
-  const groups: GroupTable = weighted
-    ? groupTable(input, scoring.groupWeights!, warnings)
-    : { names: [""], index: new Map(), weights: [1] };
-
-  // Scored questions, grouped by component in questionnaire order.
-  const questions = questionnaire.questions.filter(
-    (q) => (q.question.type === "single" || q.question.type === "multi") && q.question.maxPoints !== undefined,
-  );
-  const ids = questions.map((q) => q.question.id);
-  const maxPoints = questions.map((q) => (q.question as { maxPoints: number }).maxPoints);
-  const isSingle = questions.map((q) => q.question.type === "single");
-  const scores = questions.map((q) => scoreLookup((q.question as { options: { id: string; score: number | null }[] }).options));
-  const components = questionnaire.components
-    .map((component) => ({ component, members: questions.flatMap((q, i) => (q.component === component ? [i] : [])) }))
-    .filter((c) => c.members.length > 0);
-
-  const nQ = questions.length;
-  const nG = groups.names.length;
-  const nU = units.names.length;
-  const sums = new Float64Array(nU * nG * nQ);
-  const valid = new Float64Array(nU * nG * nQ);
-  const notJudged = new Int32Array(nU * nQ);
-  const t = tally(input, units, scoring.excludeFlagged);
-
-  const responses = input.responses;
+/** The hot loop of points scoring, kept apart so that its locals live in registers, not in a closure context. */
+function accumulatePoints(
+  responses: readonly ScoringResponse[],
+  counts: Uint8Array,
+  responseUnit: Int32Array,
+  groupIndex: ReadonlyMap<string, number> | undefined,
+  compiled: { readonly ids: readonly string[]; readonly isSingle: readonly boolean[]; readonly scores: readonly ReadonlyMap<string, number>[] },
+  nG: number,
+  sums: Float64Array,
+  valid: Float64Array,
+  notJudged: Int32Array,
+): void {
+  const { ids, isSingle, scores } = compiled;
+  const nQ = ids.length;
   for (let r = 0; r < responses.length; r++) {
-    if (t.counts[r] === 0) continue;
+    if (counts[r] === 0) continue;
     const response = responses[r]!;
-    const u = t.responseUnit[r]!;
-    const g = weighted ? groups.index.get(response.group)! : 0;
+    const u = responseUnit[r]!;
+    const g = groupIndex ? groupIndex.get(response.group)! : 0;
     const base = (u * nG + g) * nQ;
     const answers = response.answers;
     for (let q = 0; q < nQ; q++) {
@@ -283,6 +261,44 @@ function analysePoints(input: ScoringInput, scoring: PointsScoring): Analysis {
       }
     }
   }
+}
+
+function analysePoints(input: ScoringInput, scoring: PointsScoring): Analysis {
+  const { questionnaire } = input;
+  const errors: ScoringError[] = [];
+  const warnings: ScoringWarning[] = [];
+  const appraisalUsed = scoring.appraisalMax !== undefined;
+  if (input.appraisal && !appraisalUsed) {
+    warnings.push({ code: "appraisal_ignored", message: "the questionnaire sets no appraisalMax, so the appraisal points are ignored" });
+  }
+  const units = unitTable(input, appraisalUsed, errors);
+  if (errors.length > 0) return { ok: false, errors };
+  const weighted = scoring.groupWeights !== undefined;
+  const groups: GroupTable = weighted
+    ? groupTable(input, scoring.groupWeights!, warnings)
+    : { names: [""], index: new Map(), weights: [1] };
+
+  // Scored questions, grouped by component in questionnaire order.
+  const questions = questionnaire.questions.filter(
+    (q) => (q.question.type === "single" || q.question.type === "multi") && q.question.maxPoints !== undefined,
+  );
+  const ids = questions.map((q) => q.question.id);
+  const maxPoints = questions.map((q) => (q.question as { maxPoints: number }).maxPoints);
+  const isSingle = questions.map((q) => q.question.type === "single");
+  const scores = questions.map((q) => scoreLookup((q.question as { options: { id: string; score: number | null }[] }).options));
+  const components = questionnaire.components
+    .map((component) => ({ component, members: questions.flatMap((q, i) => (q.component === component ? [i] : [])) }))
+    .filter((c) => c.members.length > 0);
+
+  const nQ = questions.length;
+  const nG = groups.names.length;
+  const nU = units.names.length;
+  const sums = new Float64Array(nU * nG * nQ);
+  const valid = new Float64Array(nU * nG * nQ);
+  const notJudged = new Int32Array(nU * nQ);
+  const t = tally(input, units, scoring.excludeFlagged);
+
+  accumulatePoints(input.responses, t.counts, t.responseUnit, weighted ? groups.index : undefined, { ids, isSingle, scores }, nG, sums, valid, notJudged);
 
   const totalMax = components.reduce((acc, c) => acc + c.members.reduce((a, q) => a + maxPoints[q]!, 0), 0);
   const unitsOut = units.names.map((unit, u): PointsAnalysis => {
@@ -366,6 +382,60 @@ function analysePoints(input: ScoringInput, scoring: PointsScoring): Analysis {
   return { ok: true, kind: "points", scoring, units: unitsOut, flags: t.flags, warnings };
 }
 
+/** The hot loop of satisfaction scoring (see accumulatePoints). */
+function accumulateSatisfaction(
+  responses: readonly ScoringResponse[],
+  counts: Uint8Array,
+  responseUnit: Int32Array,
+  groupIndex: ReadonlyMap<string, number> | undefined,
+  compiled: {
+    readonly ids: readonly string[];
+    readonly positive: ReadonlySet<number>;
+    readonly multiIds: readonly string[];
+    readonly optionIndex: readonly ReadonlyMap<string, number>[];
+    readonly optionOffset: readonly number[];
+    readonly totalOptions: number;
+  },
+  nG: number,
+  valid: Float64Array,
+  positives: Float64Array,
+  notApplicable: Int32Array,
+  chosen: Int32Array,
+): void {
+  const { ids, positive, multiIds, optionIndex, optionOffset, totalOptions } = compiled;
+  const nQ = ids.length;
+  for (let r = 0; r < responses.length; r++) {
+    if (counts[r] === 0) continue;
+    const response = responses[r]!;
+    const u = responseUnit[r]!;
+    const g = groupIndex ? groupIndex.get(response.group)! : 0;
+    const base = (u * nG + g) * nQ;
+    const answers = response.answers;
+    for (let q = 0; q < nQ; q++) {
+      const value = answers[ids[q]!];
+      if (value === undefined) continue;
+      if (value === NOT_APPLICABLE) {
+        notApplicable[u * nQ + q]!++;
+        continue;
+      }
+      const n = typeof value === "number" ? value : Number(value);
+      if (n !== n) continue;
+      valid[base + q]!++;
+      if (positive.has(n)) positives[base + q]!++;
+    }
+    for (let m = 0; m < multiIds.length; m++) {
+      const value = answers[multiIds[m]!];
+      if (value === undefined) continue;
+      const list = Array.isArray(value) ? value : [String(value)];
+      const at = u * totalOptions + optionOffset[m]!;
+      for (let k = 0; k < list.length; k++) {
+        const o = optionIndex[m]!.get(list[k] as string);
+        if (o !== undefined) chosen[at + o]!++;
+      }
+    }
+  }
+}
+
 function analyseSatisfaction(input: ScoringInput, scoring: SatisfactionScoring): Analysis {
   const { questionnaire } = input;
   const errors: ScoringError[] = [];
@@ -406,37 +476,18 @@ function analyseSatisfaction(input: ScoringInput, scoring: SatisfactionScoring):
   const chosen = new Int32Array(nU * totalOptions);
   const t = tally(input, units, scoring.excludeFlagged);
 
-  const responses = input.responses;
-  for (let r = 0; r < responses.length; r++) {
-    if (t.counts[r] === 0) continue;
-    const response = responses[r]!;
-    const u = t.responseUnit[r]!;
-    const g = weighted ? groups.index.get(response.group)! : 0;
-    const base = (u * nG + g) * nQ;
-    const answers = response.answers;
-    for (let q = 0; q < nQ; q++) {
-      const value = answers[ids[q]!];
-      if (value === undefined) continue;
-      if (value === NOT_APPLICABLE) {
-        notApplicable[u * nQ + q]!++;
-        continue;
-      }
-      const n = typeof value === "number" ? value : Number(value);
-      if (n !== n) continue;
-      valid[base + q]!++;
-      if (positive.has(n)) positives[base + q]!++;
-    }
-    for (let m = 0; m < multis.length; m++) {
-      const value = answers[multiIds[m]!];
-      if (value === undefined) continue;
-      const list = Array.isArray(value) ? value : [String(value)];
-      const at = u * totalOptions + optionOffset[m]!;
-      for (let k = 0; k < list.length; k++) {
-        const o = optionIndex[m]!.get(list[k] as string);
-        if (o !== undefined) chosen[at + o]!++;
-      }
-    }
-  }
+  accumulateSatisfaction(
+    input.responses,
+    t.counts,
+    t.responseUnit,
+    weighted ? groups.index : undefined,
+    { ids, positive, multiIds, optionIndex, optionOffset, totalOptions },
+    nG,
+    valid,
+    positives,
+    notApplicable,
+    chosen,
+  );
 
   const componentIds = questionnaire.components.filter((c) => criteria.some((q) => q.component === c && q.question.id !== overallId));
   const unitsOut = units.names.map((unit, u): SatisfactionAnalysis => {
