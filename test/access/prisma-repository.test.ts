@@ -1,11 +1,9 @@
 // The Prisma AccessRepository against real databases: SQLite always, PostgreSQL when
-// TEST_DATABASE_URL is set (each run in its own schema, dropped afterwards).
+// TEST_DATABASE_URL is set (each run in its own schema, dropped afterwards; test/support/db.ts).
 import { createHash, randomBytes } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import Sqlite from "better-sqlite3";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { Secret } from "../../src/config/index.js";
 import { formatCode, hashAccount, hashCode, issueCodes, RedemptionService, type AccessRepository, type IssuedCode } from "../../src/access/index.js";
@@ -13,6 +11,7 @@ import { accessRepository } from "../../src/db/access-repository.js";
 import { createPrismaClient, type Prisma } from "../../src/db/client.js";
 import { parseDatabaseUrl } from "../../src/db/connection.js";
 import { migrateDatabase } from "../../src/db/migrate.js";
+import { createEmptyDatabase, TEST_DATABASE_URL } from "../support/db.js";
 import { seedCampaign } from "./db-fixture.js";
 
 const secret = new Secret(randomBytes(32).toString("base64url"));
@@ -63,30 +62,17 @@ const providers: [string, () => Promise<Harness>][] = [
   [
     "SQLite",
     async () => {
-      const dir = mkdtempSync(path.join(tmpdir(), "khaosat-access-db-"));
-      const file = path.join(dir, "khaosat.db");
-      const h = await open(`file:${file}`, { sqliteFile: file, drop: async () => rmSync(dir, { recursive: true, force: true }) });
-      return h;
+      const empty = await createEmptyDatabase("sqlite");
+      return open(empty.url, { sqliteFile: empty.url.slice("file:".length), drop: () => empty.drop() });
     },
   ],
 ];
-const pgUrl = process.env.TEST_DATABASE_URL;
-if (pgUrl) {
+if (TEST_DATABASE_URL) {
   providers.push([
     "PostgreSQL",
     async () => {
-      const schema = `access_test_${randomBytes(4).toString("hex")}`;
-      const admin = new pg.Client({ connectionString: pgUrl });
-      await admin.connect();
-      await admin.query(`CREATE SCHEMA ${schema}`);
-      const url = new URL(pgUrl);
-      url.searchParams.set("schema", schema);
-      return open(url.toString(), {
-        drop: async () => {
-          await admin.query(`DROP SCHEMA ${schema} CASCADE`);
-          await admin.end();
-        },
-      });
+      const empty = await createEmptyDatabase("postgres");
+      return open(empty.url, { drop: () => empty.drop() });
     },
   ]);
 }
