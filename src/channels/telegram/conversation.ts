@@ -94,6 +94,8 @@ export class Conversation {
     const result = engineStep(this.campaign.questionnaire, state, input, { now: this.deps.now().toISOString() });
     const refusedOnly = result.events.every((e) => e.type === "input_rejected" || e.type === "validation_failed");
     if (refusedOnly) {
+      // Nothing changes, but the update is recorded so a redelivery does not repeat the refusal.
+      if ((await this.commit(this.session)) === "duplicate") return undefined;
       const texts = result.events.map((e) =>
         e.type === "validation_failed" ? this.renderer().validation(e.questionId, e.reason, e.params) : this.t(`survey:rejected.${e.type === "input_rejected" ? e.reason : ""}`),
       );
