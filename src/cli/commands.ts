@@ -5,6 +5,7 @@ import { registerPreviewCommand } from "./commands/preview.js";
 import { registerStartCommand } from "./commands/start.js";
 import { registerCodesCommands } from "./commands/codes.js";
 import { registerDbCommands } from "./commands/db.js";
+import { registerCampaignCommands } from "./commands/campaign.js";
 
 /** Adds every sub-command to the program; each feature registers its own commands in its own file. */
 export function registerCommands(program: Command): void {
@@ -14,5 +15,6 @@ export function registerCommands(program: Command): void {
   registerStartCommand(program);
   registerCodesCommands(program);
   registerDbCommands(program);
+  registerCampaignCommands(program);
   void program;
 }

@@ -1,0 +1,110 @@
+// Creating a campaign: load and freeze the questionnaire file, check the window, store both.
+import { createHash, randomInt } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { formatIssue, parseQuestionnaire, type Questionnaire } from "../questionnaire/index.js";
+import type { CampaignRecord, CampaignRepository } from "../db/index.js";
+import { DEFAULT_TIME_ZONE, formatZonedTime, isValidTimeZone, parseZonedTime } from "./time.js";
+
+/** A problem with what the organiser asked for; the message says what to fix. */
+export class CampaignInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "CampaignInputError";
+  }
+}
+
+/** What `campaign create` is given. */
+export interface CreateCampaignInput {
+  readonly questionnaireFile: string;
+  readonly name: string;
+  /** ISO 8601; without an offset, in `timeZone`. */
+  readonly opens: string;
+  /** ISO 8601; without an offset, in `timeZone`; a bare date means the end of that day. */
+  readonly closes: string;
+  readonly timeZone?: string;
+  readonly identified?: boolean;
+}
+
+/** The created campaign and whether its questionnaire version was already stored. */
+export interface CreatedCampaign {
+  readonly campaign: CampaignRecord;
+  readonly questionnaire: Questionnaire;
+  readonly questionnaireReused: boolean;
+}
+
+// Lowercase letters and digits without look-alikes, so ids survive being read aloud or retyped.
+const ID_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789";
+
+/** A new random campaign id, e.g. `c-7hk2mx9q`. */
+export function newCampaignId(): string {
+  let id = "c-";
+  for (let i = 0; i < 8; i++) id += ID_ALPHABET[randomInt(ID_ALPHABET.length)];
+  return id;
+}
+
+/** Hex SHA-256 of the file bytes: identifies a questionnaire file exactly as loaded. */
+export function sourceHash(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+/** Loads and validates a questionnaire file; throws CampaignInputError listing every problem. */
+export async function readQuestionnaire(file: string): Promise<{ questionnaire: Questionnaire; bytes: Uint8Array }> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(file);
+  } catch (error) {
+    throw new CampaignInputError(`cannot read the questionnaire ${file}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message}`);
+  }
+  const result = parseQuestionnaire(bytes, file);
+  if (!result.ok) throw new CampaignInputError(`the questionnaire is invalid:\n${result.issues.map((i) => `  ${formatIssue(i)}`).join("\n")}`);
+  return { questionnaire: result.questionnaire, bytes };
+}
+
+/** Creates a campaign, storing the questionnaire version (or reusing the identical stored one). */
+export async function createCampaign(campaigns: CampaignRepository, input: CreateCampaignInput): Promise<CreatedCampaign> {
+  const name = input.name.trim();
+  if (name === "") throw new CampaignInputError("--name must not be empty");
+  const timeZone = input.timeZone ?? DEFAULT_TIME_ZONE;
+  if (!isValidTimeZone(timeZone)) throw new CampaignInputError(`--timezone "${timeZone}" is not a known time zone; use an IANA name such as ${DEFAULT_TIME_ZONE}`);
+  const opensAt = parseZonedTime(input.opens, timeZone);
+  if (!opensAt) throw new CampaignInputError(`--opens "${input.opens}" is not an ISO 8601 time; use e.g. 2026-12-01T08:00 (in ${timeZone}) or 2026-12-01T08:00+07:00`);
+  const closesAt = parseZonedTime(input.closes, timeZone, { endOfDay: true });
+  if (!closesAt) throw new CampaignInputError(`--closes "${input.closes}" is not an ISO 8601 time; use e.g. 2026-12-31T17:00 (in ${timeZone}) or 2026-12-31 for the end of that day`);
+  if (closesAt.getTime() <= opensAt.getTime()) {
+    throw new CampaignInputError(`--closes (${formatZonedTime(closesAt, timeZone)}) must be after --opens (${formatZonedTime(opensAt, timeZone)})`);
+  }
+  const { questionnaire, bytes } = await readQuestionnaire(input.questionnaireFile);
+  const stored = await campaigns.storeQuestionnaireVersion({
+    questionnaireId: questionnaire.id,
+    version: questionnaire.version,
+    fileName: path.basename(input.questionnaireFile),
+    source: new TextDecoder().decode(bytes),
+    sourceHash: sourceHash(bytes),
+  });
+  if (!stored.ok) {
+    throw new CampaignInputError(
+      `questionnaire ${questionnaire.id} version ${questionnaire.version} is already stored from a different file (${stored.stored.fileName}, loaded ${stored.stored.loadedAt.toISOString()}); ` +
+        `a changed questionnaire needs a new version: bump version in ${input.questionnaireFile}`,
+    );
+  }
+  const campaign = await campaigns.create({
+    id: newCampaignId(),
+    name,
+    questionnaireVersionPk: stored.record.pk,
+    opensAt,
+    closesAt,
+    timeZone,
+    identified: input.identified ?? false,
+  });
+  return { campaign, questionnaire, questionnaireReused: stored.reused };
+}
+
+/** The questionnaire of a campaign, parsed from the stored source. */
+export async function campaignQuestionnaire(campaigns: CampaignRepository, campaign: CampaignRecord): Promise<Questionnaire> {
+  const version = await campaigns.questionnaireVersion(campaign.questionnaireVersionPk);
+  if (!version) throw new Error(`bug: campaign ${campaign.id} has no questionnaire version`);
+  const result = parseQuestionnaire(version.source, version.fileName);
+  if (!result.ok) throw new CampaignInputError(`the stored questionnaire ${version.fileName} no longer loads:\n${result.issues.map((i) => `  ${formatIssue(i)}`).join("\n")}`);
+  return result.questionnaire;
+}

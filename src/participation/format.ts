@@ -1,0 +1,55 @@
+// Participation report output: an aligned table for the terminal, CSV, XLSX and JSON.
+import ExcelJS from "exceljs";
+import { stringify } from "csv-stringify/sync";
+import type { ParticipationReport } from "./report.js";
+
+/** Output formats of `khaosat participation`. */
+export const PARTICIPATION_FORMATS = ["table", "csv", "xlsx", "json"] as const;
+/** One of PARTICIPATION_FORMATS. */
+export type ParticipationFormat = (typeof PARTICIPATION_FORMATS)[number];
+
+const HEADER = ["unit", "unit_name", "group", "sampled", "redeemed", "attested", "in_progress", "submitted", "submission_rate"];
+
+function cells(report: ParticipationReport): (string | number)[][] {
+  const rate = (r: number | null) => (r === null ? "" : r);
+  return [
+    ...report.rows.map((r) => [r.unit, r.unitName, r.group, r.sampled, r.redeemed, r.attested, r.inProgress, r.submitted, rate(r.rate)]),
+    ["TOTAL", "", "", report.totals.sampled, report.totals.redeemed, report.totals.attested, report.totals.inProgress, report.totals.submitted, rate(report.totals.rate)],
+  ];
+}
+
+/** CSV with a header row; the last row holds the totals. */
+export function participationCsv(report: ParticipationReport): string {
+  return stringify([HEADER, ...cells(report)]);
+}
+
+/** JSON: rows and totals. */
+export function participationJson(report: ParticipationReport): string {
+  return `${JSON.stringify(report, null, 2)}\n`;
+}
+
+/** An aligned text table for the terminal; rates with a percent sign. */
+export function participationTable(report: ParticipationReport): string {
+  const head = ["unit", "name", "group", "sampled", "redeemed", "attested", "in progress", "submitted", "rate"];
+  const body = cells(report).map((row) => row.map((c, i) => (i === 8 ? (c === "" ? "-" : `${(c as number).toFixed(1)}%`) : String(c))));
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => [...(r[i] ?? "")].length)));
+  const line = (row: string[]) =>
+    row
+      .map((c, i) => (i >= 3 ? c.padStart(widths[i]!) : c + " ".repeat(widths[i]! - [...c].length)))
+      .join("  ")
+      .trimEnd();
+  const rule = widths.map((w) => "-".repeat(w)).join("  ");
+  const rows = body.map(line);
+  return `${[line(head), rule, ...rows.slice(0, -1), rule, rows[rows.length - 1]!].join("\n")}\n`;
+}
+
+/** An XLSX workbook with one sheet, header row frozen. */
+export async function participationXlsx(report: ParticipationReport): Promise<Uint8Array> {
+  const workbook = new ExcelJS.Workbook();
+  const sheet = workbook.addWorksheet("participation", { views: [{ state: "frozen", ySplit: 1 }] });
+  sheet.addRow(HEADER).font = { bold: true };
+  for (const row of cells(report)) sheet.addRow(row);
+  sheet.getRow(sheet.rowCount).font = { bold: true };
+  sheet.columns.forEach((col, i) => (col.width = i === 1 ? 32 : 14));
+  return new Uint8Array(await workbook.xlsx.writeBuffer());
+}
