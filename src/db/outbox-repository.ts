@@ -12,6 +12,7 @@ import type {
   ParseMode,
 } from "../outbox/types.js";
 import type { Prisma } from "./client.js";
+import { Prisma as Sql } from "./generated/sqlite/client.js";
 import type { DatabaseTarget } from "./connection.js";
 
 /** A Prisma client or an interactive transaction of one. */
@@ -46,21 +47,14 @@ export async function insertOutboxMessages(
     seen.add(m.dedupeKey);
     return true;
   });
-  for (const part of chunks(fresh)) {
-    await tx.outboxMessage.createMany({
-      data: part.map((m) => ({
-        kind: m.kind,
-        campaignId: m.campaignId ?? null,
-        batchId: m.batchId ?? null,
-        respondentId: m.respondentId ?? null,
-        chatId: m.chatId,
-        dedupeKey: m.dedupeKey,
-        text: m.text,
-        parseMode: m.parseMode ?? null,
-        replyMarkup: m.replyMarkup ? JSON.stringify(m.replyMarkup) : null,
-        notBefore: m.notBefore,
-      })),
-    });
+  // One multi-row INSERT per chunk: Prisma's createMany is far slower on large batches.
+  const createdAt = new Date();
+  for (const part of chunks(fresh, 200)) {
+    const values = part.map(
+      (m) =>
+        Sql.sql`(${m.kind}, ${m.campaignId ?? null}, ${m.batchId ?? null}, ${m.respondentId ?? null}, ${m.chatId}, ${m.dedupeKey}, ${m.text}, ${m.parseMode ?? null}, ${m.replyMarkup ? JSON.stringify(m.replyMarkup) : null}, 'queued', 0, ${m.notBefore}, ${createdAt})`,
+    );
+    await tx.$executeRaw`INSERT INTO "OutboxMessage" ("kind", "campaignId", "batchId", "respondentId", "chatId", "dedupeKey", "text", "parseMode", "replyMarkup", "status", "attempts", "notBefore", "createdAt") VALUES ${Sql.join(values)}`;
   }
   const unreachable = messages.filter((m) => blocked.has(m.chatId) && !existing.has(m.dedupeKey)).length;
   return { queued: fresh.length, unreachable, duplicate: messages.length - fresh.length - unreachable };

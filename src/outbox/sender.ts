@@ -91,7 +91,7 @@ export class OutboxSender {
     const rate = options.ratePerSecond ?? 25;
     const margin = options.safetyMargin ?? 0.02;
     this.limiter = new SlidingWindowLimiter(rate, 1000 * (1 + margin));
-    this.perChat = new PerChatSpacing(options.perChatPerSecond ?? 1);
+    this.perChat = new PerChatSpacing((options.perChatPerSecond ?? 1) / (1 + margin));
     this.opts = {
       maxAttempts: options.maxAttempts ?? 5,
       backoffMs: options.backoffMs ?? defaultBackoff,
@@ -151,7 +151,6 @@ export class OutboxSender {
         }
         const [message] = this.buffer.splice(index, 1);
         this.inflightChats.add(message!.chatId);
-        this.perChat.take(message!.chatId, now);
         const task = this.sendOne(message!).finally(() => {
           this.inflight.delete(task);
           this.inflightChats.delete(message!.chatId);
@@ -201,7 +200,7 @@ export class OutboxSender {
   }
 
   // Serialises the rate limiter: each send waits for its own slot, in order of arrival.
-  private async slot(): Promise<boolean> {
+  private async slot(chatId: string): Promise<boolean> {
     const previous = this.gate;
     let release!: () => void;
     this.gate = new Promise((resolve) => (release = resolve));
@@ -213,6 +212,8 @@ export class OutboxSender {
         const wait = this.limiter.delay(now);
         if (wait <= 0) {
           this.limiter.take(now);
+          // Spacing per chat counts from the moment of sending, not of claiming.
+          this.perChat.take(chatId, now);
           return true;
         }
         await sleep(wait);
@@ -225,7 +226,7 @@ export class OutboxSender {
   private async sendOne(message: ClaimedMessage): Promise<void> {
     const { id, batchId, chatId } = message;
     if (!(await this.outbox.markSending(id, message.claimToken, this.opts.clock()))) return; // cancelled, unreachable or taken over
-    if (!(await this.slot())) {
+    if (!(await this.slot(chatId))) {
       // Paused by a 429 (or stopping) after the row was marked: nothing went out, so it goes back.
       await this.outbox.requeue(id, new Date(this.opts.clock().getTime() + Math.max(0, this.pausedUntil - performance.now())), null);
       return;

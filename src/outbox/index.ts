@@ -1,0 +1,5 @@
+// The durable outbox of proactive messages and the one rate-limited sender that drains it.
+export * from "./types.js";
+export { OutboxSender, type SenderOptions, type SenderEvent, type SenderStats } from "./sender.js";
+export { fetchTransport, classifyAnswer, type OutboxTransport, type SendOutcome, type FetchTransportOptions } from "./transport.js";
+export { SlidingWindowLimiter, PerChatSpacing } from "./rate-limit.js";

@@ -1,0 +1,88 @@
+// Deciding and queueing reminders. A tick looks at every open campaign with a schedule, takes the
+// latest slot already due and, if that slot has no run yet, records the run and one outbox row per
+// recipient in one transaction: a slot missed while the bot was down is sent when it comes back
+// (still before the close), and the unique run per campaign and slot means never twice.
+import type { I18n } from "../i18n/index.js";
+import type { MessagingCampaign, MessagingRepository, OutboxMessageInput, Recipient, ReminderRunRecord } from "../outbox/types.js";
+import { reminderMessage } from "./message.js";
+import { dueSlot, parseReminderSchedule, reminderSlots } from "./schedule.js";
+
+/** What a tick did for one campaign. */
+export type TickOutcome =
+  | { readonly campaignId: string; readonly result: "queued"; readonly run: ReminderRunRecord }
+  | { readonly campaignId: string; readonly result: "already_ran"; readonly label: string }
+  | { readonly campaignId: string; readonly result: "bad_schedule"; readonly error: string };
+
+/** Who a reminder goes to: named respondents who opened the bot and have neither submitted nor declined. */
+export function needsReminder(r: Recipient): boolean {
+  return !r.submitted && !r.declined;
+}
+
+/** Reminders of all campaigns: the scheduled tick and the organiser's "remind now". */
+export class ReminderService {
+  constructor(
+    private readonly repo: MessagingRepository,
+    private readonly i18n: I18n,
+  ) {}
+
+  /** Queues the reminders due at `now`; campaigns with nothing due are left out of the result. */
+  async tick(now: Date): Promise<TickOutcome[]> {
+    const outcomes: TickOutcome[] = [];
+    for (const campaign of await this.repo.campaignsWithReminders(now)) {
+      const parsed = parseReminderSchedule(campaign.reminders ?? "");
+      if (!parsed.ok) {
+        outcomes.push({ campaignId: campaign.id, result: "bad_schedule", error: parsed.error });
+        continue;
+      }
+      const slot = dueSlot(reminderSlots(parsed.schedule, campaign.closesAt, campaign.timeZone), now, campaign);
+      if (!slot) continue;
+      if (await this.repo.hasRun(campaign.id, slot.at)) continue;
+      const run = await this.queue(campaign, { slotAt: slot.at, label: slot.label, trigger: "scheduled", actor: null }, now);
+      outcomes.push(run ? { campaignId: campaign.id, result: "queued", run } : { campaignId: campaign.id, result: "already_ran", label: slot.label });
+    }
+    return outcomes;
+  }
+
+  /** How many respondents a reminder would reach now (for a preview before confirming). */
+  async preview(campaignId: string): Promise<number> {
+    return (await this.repo.recipients(campaignId)).filter(needsReminder).length;
+  }
+
+  /** Queues a reminder now, outside the schedule (an organiser's request). Null if the campaign is unknown or closed. */
+  async remindNow(campaignId: string, now: Date, actor: string | null): Promise<ReminderRunRecord | null> {
+    const campaign = await this.repo.campaign(campaignId);
+    if (!campaign || campaign.closedAt !== null || now.getTime() >= campaign.closesAt.getTime()) return null;
+    return this.queue(campaign, { slotAt: now, label: "manual", trigger: "manual", actor }, now);
+  }
+
+  private async queue(
+    campaign: MessagingCampaign,
+    run: { slotAt: Date; label: string; trigger: "scheduled" | "manual"; actor: string | null },
+    now: Date,
+  ): Promise<ReminderRunRecord | null> {
+    const recipients = (await this.repo.recipients(campaign.id)).filter(needsReminder);
+    const build = (runId: string): OutboxMessageInput[] =>
+      recipients.map((r) => {
+        const { text, replyMarkup } = reminderMessage(this.i18n, {
+          language: r.language,
+          campaignId: campaign.id,
+          campaignName: campaign.name,
+          closesAt: campaign.closesAt,
+          timeZone: campaign.timeZone,
+          now,
+        });
+        return {
+          kind: "reminder",
+          campaignId: campaign.id,
+          batchId: runId,
+          respondentId: r.respondentId,
+          chatId: r.chatId,
+          dedupeKey: `reminder:${runId}:${r.respondentId}`,
+          text,
+          replyMarkup,
+          notBefore: now,
+        };
+      });
+    return this.repo.recordReminderRun({ campaignId: campaign.id, ...run, ranAt: now }, build);
+  }
+}
