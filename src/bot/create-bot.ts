@@ -1,4 +1,5 @@
 import { autoRetry } from "@grammyjs/auto-retry";
+import { sequentialize } from "@grammyjs/runner";
 import type { BotError} from "grammy";
 import { Bot, type Context } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
@@ -36,6 +37,9 @@ export function createBot(options: CreateBotOptions): Bot<Context> {
   if (options.autoRetry !== false) {
     bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: options.maxRetryDelaySeconds ?? 60, rethrowInternalServerErrors: false }));
   }
+
+  // One chat's updates run one after another (the runner and concurrent webhooks would interleave them).
+  bot.use(sequentialize((ctx: Context) => (ctx.chat?.id ?? ctx.from?.id)?.toString()));
 
   // Only private chats: the survey is personal, and groups must never see anyone's answers.
   bot.drop((ctx) => ctx.chat !== undefined && ctx.chat.type !== "private");

@@ -1,0 +1,93 @@
+import { GrammyError, type Bot, type Context } from "grammy";
+import type { UserFromGetMe } from "grammy/types";
+import { describeError, type BotLogger, type TelegramPorts } from "../channels/telegram/index.js";
+import type { Config } from "../config/index.js";
+import { createI18n, type I18n } from "../i18n/index.js";
+import { createBot } from "./create-bot.js";
+import { publishCommands } from "./menu.js";
+import { startPolling } from "./polling.js";
+import { startWebhook } from "./webhook.js";
+
+/** Options of `startBot`. */
+export interface StartBotOptions {
+  readonly config: Config;
+  readonly ports: TelegramPorts;
+  readonly logger: BotLogger;
+  readonly i18n?: I18n;
+  readonly now?: () => Date;
+  readonly fetch?: typeof fetch;
+  readonly botInfo?: UserFromGetMe;
+  /** Webhook mode: listen address (default all interfaces). */
+  readonly host?: string;
+  /** Polling: long-poll timeout in seconds (tests use 1). */
+  readonly pollingTimeoutSeconds?: number;
+  /** Delay before retrying `getMe` when Telegram cannot be reached at start (default 5 s). */
+  readonly initRetryMs?: number;
+}
+
+/** A started bot. */
+export interface RunningBot {
+  readonly bot: Bot<Context>;
+  readonly mode: "polling" | "webhook";
+  /** Webhook mode: the port bound. */
+  readonly port?: number;
+  /** Stops taking updates and waits for those in progress. */
+  stop(): Promise<void>;
+}
+
+/** Refused by Telegram at start: the token is wrong or revoked (no point retrying). */
+export class BotTokenRejectedError extends Error {
+  constructor() {
+    super("Telegram refused TELEGRAM_BOT_TOKEN (401 Unauthorized): copy the token again from @BotFather, or /revoke and use the new one");
+    this.name = "BotTokenRejectedError";
+  }
+}
+
+/**
+ * Starts the respondent bot in the configured mode: learns its identity (retrying while Telegram
+ * is unreachable, failing fast on a refused token), publishes the command menu (a failure is only
+ * a warning), then long-polls through the runner or serves the webhook.
+ */
+export async function startBot(options: StartBotOptions): Promise<RunningBot> {
+  const { config, logger } = options;
+  const token = config.telegramBotToken?.reveal();
+  if (token === undefined) throw new Error("bug: startBot without TELEGRAM_BOT_TOKEN");
+  const i18n = options.i18n ?? createI18n({ language: config.defaultLanguage });
+  const bot = createBot({
+    token,
+    ...(options.botInfo ? { botInfo: options.botInfo } : {}),
+    ...(config.telegramApiRoot ? { apiRoot: config.telegramApiRoot } : {}),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    deps: { ports: options.ports, i18n, now: options.now ?? (() => new Date()), logger, defaultLanguage: config.defaultLanguage },
+  });
+  await initWithRetry(bot, logger, options.initRetryMs ?? 5_000);
+  await publishCommands(bot.api, i18n, logger);
+
+  if (config.botMode === "webhook") {
+    const server = await startWebhook(bot, { logger, url: config.webhookUrl, secret: config.webhookSecret.reveal(), port: config.port, ...(options.host ? { host: options.host } : {}) });
+    logger.info({ mode: "webhook", port: server.port, bot: bot.botInfo.username }, "bot started");
+    return { bot, mode: "webhook", port: server.port, stop: () => server.close() };
+  }
+  const runner = await startPolling(bot, { logger, ...(options.pollingTimeoutSeconds ? { timeoutSeconds: options.pollingTimeoutSeconds } : {}) });
+  logger.info({ mode: "polling", bot: bot.botInfo.username }, "bot started");
+  return {
+    bot,
+    mode: "polling",
+    stop: async () => {
+      if (runner.isRunning()) await runner.stop();
+    },
+  };
+}
+
+async function initWithRetry(bot: Bot<Context>, logger: BotLogger, retryMs: number): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await bot.init();
+      return;
+    } catch (error) {
+      if (error instanceof GrammyError && error.error_code === 401) throw new BotTokenRejectedError();
+      logger.warn({ attempt, error: describeError(error) }, "cannot reach the Telegram Bot API yet; retrying");
+      await new Promise((resolve) => setTimeout(resolve, Math.min(retryMs * attempt, 60_000)));
+    }
+  }
+}
