@@ -67,5 +67,17 @@ export function campaignRepository(prisma: Prisma): CampaignRepository {
       const row = await prisma.campaign.findUnique({ where: { id }, include: withVersion });
       return row ? toRecord(row) : null;
     },
+    async updateSettings(id, patch) {
+      return prisma.$transaction(async (tx) => {
+        const row = await tx.campaign.findUnique({ where: { id }, select: { settings: true } });
+        if (!row) return null;
+        const settings = parseJsonObject(row.settings);
+        for (const [key, value] of Object.entries(patch)) {
+          if (value === null) delete settings[key];
+          else settings[key] = value;
+        }
+        return toRecord(await tx.campaign.update({ where: { id }, data: { settings: JSON.stringify(settings) }, include: withVersion }));
+      });
+    },
   };
 }

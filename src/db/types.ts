@@ -56,6 +56,8 @@ export interface CampaignRepository {
   list(): Promise<CampaignRecord[]>;
   /** Marks the campaign closed at `at` (returns null if unknown); closing twice keeps the first time. */
   close(id: string, at: Date): Promise<CampaignRecord | null>;
+  /** Merges `patch` into the campaign's settings (a null value removes the key); null if unknown. */
+  updateSettings(id: string, patch: Readonly<Record<string, unknown>>): Promise<CampaignRecord | null>;
 }
 
 /** A respondent as stored. */
