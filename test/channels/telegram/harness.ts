@@ -9,7 +9,9 @@ import {
   MemoryRespondentDirectory,
   sessionTag,
   type BotCampaign,
+  type BotLogger,
   type BotSession,
+  type TelegramPorts,
   type CallbackAction,
 } from "../../../src/channels/telegram/index.js";
 import type { Respondent } from "../../../src/demo/index.js";
@@ -43,8 +45,8 @@ export interface HarnessOptions {
   readonly closesAt?: Date;
 }
 
-/** Bot, fake API, updates, stores and a settable clock. */
-export async function createHarness(options: HarnessOptions) {
+/** In-memory ports with a campaign, respondents and codes, and a settable clock. */
+export async function createMemoryPorts(options: HarnessOptions) {
   const clock = { now: options.now ?? new Date("2026-11-10T02:00:00Z") };
   const campaign: BotCampaign = {
     id: "c1",
@@ -68,24 +70,32 @@ export async function createHarness(options: HarnessOptions) {
   );
   const sessions = new MemoryBotSessionStore();
   const campaigns = new MemoryCampaignDirectory([campaign]);
+  const ports: TelegramPorts = {
+    codes: new RedemptionService({ repository: access, secret: TEST_SECRET }),
+    campaigns,
+    respondents: new MemoryRespondentDirectory(options.respondents),
+    sessions,
+  };
   const logs: LogLine[] = [];
   const log = (level: string) => (data: Record<string, unknown>, message: string) => void logs.push({ level, data, message });
+  const logger: BotLogger = { debug: log("debug"), info: log("info"), warn: log("warn"), error: log("error") };
+  return { ports, sessions, access, campaign, campaigns, clock, logs, logger };
+}
+
+/** Bot, fake API, updates, stores and a settable clock. */
+export async function createHarness(options: HarnessOptions) {
+  const memory = await createMemoryPorts(options);
+  const { clock } = memory;
   const api = new FakeBotApi();
   const bot = createBot({
     token: TEST_TOKEN,
     botInfo: TEST_BOT_INFO,
     fetch: api.fetch,
-    deps: {
-      ports: { codes: new RedemptionService({ repository: access, secret: TEST_SECRET }), campaigns, respondents: new MemoryRespondentDirectory(options.respondents), sessions },
-      i18n: createI18n(),
-      now: () => clock.now,
-      logger: { debug: log("debug"), info: log("info"), warn: log("warn"), error: log("error") },
-      defaultLanguage: "vi",
-    },
+    deps: { ports: memory.ports, i18n: createI18n(), now: () => clock.now, logger: memory.logger, defaultLanguage: "vi" },
   });
   await bot.init();
   const updates = new UpdateFactory();
-  return { bot, api, updates, sessions, access, campaign, campaigns, clock, logs, send: (update: Update) => bot.handleUpdate(update) };
+  return { ...memory, bot, api, updates, send: (update: Update) => bot.handleUpdate(update) };
 }
 
 export type Harness = Awaited<ReturnType<typeof createHarness>>;

@@ -1,0 +1,138 @@
+// Integration: the bot started as in production (startBot) against the Bot API stub on 127.0.0.1.
+import { afterEach, describe, expect, test } from "vitest";
+import { startBot, type RunningBot } from "../../../src/bot/index.js";
+import { Secret, type Config } from "../../../src/config/index.js";
+import type { Respondent } from "../../../src/demo/index.js";
+import { BotApiStub } from "../../support/bot-api-stub.js";
+import { UpdateFactory } from "../../support/telegram.js";
+import { createMemoryPorts, loadExample, TEST_TOKEN } from "./harness.js";
+
+const AN: Respondent = { id: "r1", name: "Nguyễn Văn An", unit: { id: "stp", name: "Sở Tư pháp" }, subjectUnits: [] };
+const BINH: Respondent = { id: "r2", name: "Trần Thị Bình", unit: { id: "syt", name: "Sở Y tế" }, subjectUnits: [] };
+const WEBHOOK_SECRET = "hook-secret_123";
+
+let stub: BotApiStub | undefined;
+let running: RunningBot | undefined;
+afterEach(async () => {
+  await running?.stop();
+  await stub?.stop();
+  running = undefined;
+  stub = undefined;
+});
+
+function configFor(apiRoot: string, mode: "polling" | "webhook"): Config {
+  const common = {
+    telegramBotToken: new Secret(TEST_TOKEN),
+    telegramApiRoot: apiRoot,
+    port: 0,
+    adminTelegramIds: [],
+    databaseUrl: new Secret("file:./unused.db"),
+    databaseKind: "sqlite" as const,
+    defaultLanguage: "vi" as const,
+    logLevel: "silent" as const,
+  };
+  return mode === "polling" ? { ...common, botMode: "polling" } : { ...common, botMode: "webhook", webhookUrl: "https://bot.example.gov.vn/telegram/hook", webhookSecret: new Secret(WEBHOOK_SECRET) };
+}
+
+async function until(check: () => boolean, timeoutMs = 8_000): Promise<void> {
+  const start = Date.now();
+  while (!check()) {
+    if (Date.now() - start > timeoutMs) throw new Error("timed out waiting");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+async function setup(mode: "polling" | "webhook", stubOptions: ConstructorParameters<typeof BotApiStub>[0] = {}) {
+  stub = new BotApiStub(stubOptions);
+  const apiRoot = await stub.start();
+  const memory = await createMemoryPorts({ questionnaire: await loadExample("par-officials.yaml"), respondents: [AN, BINH], codes: { ABCDE23456: "r1", HJKMN78923: "r2" } });
+  running = await startBot({ config: configFor(apiRoot, mode), ports: memory.ports, logger: memory.logger, now: () => memory.clock.now, host: "127.0.0.1", pollingTimeoutSeconds: 1 });
+  return { stub, memory, running };
+}
+
+const sentTo = (s: BotApiStub, chat: number) => s.callsOf("sendMessage").filter((c) => c.status === 200 && Number(c.payload.chat_id) === chat).map((c) => String(c.payload.text));
+
+describe("long polling through the runner", () => {
+  test("fetches with increasing offsets, answers every chat, publishes the menu in vi and en", async () => {
+    const { stub, memory } = await setup("polling");
+    const updates = new UpdateFactory();
+    stub.push(updates.text(701, "/start KS_ABCDE23456"), updates.text(702, "/start KS_HJKMN78923"), updates.text(703, "/help"));
+    await until(() => sentTo(stub, 701).length >= 2 && sentTo(stub, 702).length >= 2 && sentTo(stub, 703).length >= 1);
+    expect(sentTo(stub, 701)).toEqual(["Mã hợp lệ. Xin chào Ông/Bà!", "Theo danh sách khảo sát, mã này được cấp cho: Nguyễn Văn An, Sở Tư pháp. Ông/Bà có đúng là người này không?"]);
+    expect(sentTo(stub, 702)[1]).toBe("Theo danh sách khảo sát, mã này được cấp cho: Trần Thị Bình, Sở Y tế. Ông/Bà có đúng là người này không?");
+    stub.push(updates.text(701, "/status"));
+    await until(() => sentTo(stub, 701).length >= 3);
+    // Each batch is confirmed by the next call's offset: last id + 1.
+    await until(() => stub.callsOf("getUpdates").some((c) => Number(c.payload.offset) === 5));
+    const offsets = stub.callsOf("getUpdates").map((c) => Number(c.payload.offset ?? 0));
+    expect(offsets[0]).toBe(0);
+    expect(offsets).toContain(4);
+    expect(offsets.filter((o, i) => i > 0 && o < offsets[i - 1]!)).toEqual([]);
+    expect(stub.callsOf("getUpdates")[0]!.payload.allowed_updates).toEqual(["message", "callback_query"]);
+    expect(stub.callsOf("deleteWebhook")).toHaveLength(1);
+    const menus = stub.callsOf("setMyCommands").map((c) => [c.payload.language_code ?? "default", (c.payload.commands as { command: string; description: string }[])[0]]);
+    expect(menus).toEqual([
+      ["default", { command: "start", description: "Bắt đầu hoặc tiếp tục khảo sát" }],
+      ["vi", { command: "start", description: "Bắt đầu hoặc tiếp tục khảo sát" }],
+      ["en", { command: "start", description: "Start or resume the survey" }],
+    ]);
+    expect(await memory.sessions.findLatest("telegram:701")).toMatchObject({ stage: "identity", respondentId: "r1" });
+  });
+
+  test("a 429 with retry_after is waited out by auto-retry and the message still arrives", async () => {
+    const { stub } = await setup("polling", { tooManyEvery: 1, retryAfter: 1 });
+    stub.options.tooManyEvery = 1;
+    const updates = new UpdateFactory();
+    stub.push(updates.text(711, "/start"));
+    await until(() => stub.callsOf("sendMessage").length >= 1);
+    stub.options.tooManyEvery = undefined;
+    await until(() => sentTo(stub, 711).length === 1);
+    const attempts = stub.callsOf("sendMessage").map((c) => c.status);
+    expect(attempts[0]).toBe(429);
+    expect(attempts.at(-1)).toBe(200);
+    const [first, last] = [stub.callsOf("sendMessage")[0]!, stub.callsOf("sendMessage").at(-1)!];
+    expect(last.at - first.at).toBeGreaterThanOrEqual(950);
+  });
+
+  test("a chat that blocked the bot (403) is logged with its update id; other chats are served", async () => {
+    const { stub, memory } = await setup("polling");
+    stub.blockedChats.add(721);
+    const updates = new UpdateFactory();
+    const blocked = updates.text(721, "/start");
+    stub.push(blocked, updates.text(722, "/start"));
+    await until(() => sentTo(stub, 722).length === 1 && memory.logs.some((l) => l.level === "error"));
+    const errors = memory.logs.filter((l) => l.level === "error");
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.data.updateId).toBe(blocked.update_id);
+    expect(String(errors[0]!.data.error)).toContain("403");
+    expect(JSON.stringify(memory.logs)).not.toContain(TEST_TOKEN);
+  });
+});
+
+describe("webhook", () => {
+  test("registers with the secret; only requests carrying it reach the bot; 200 after the update is handled", async () => {
+    const { stub, running } = await setup("webhook");
+    expect(running.mode).toBe("webhook");
+    expect(stub.callsOf("setWebhook").map((c) => [c.payload.url, c.payload.secret_token])).toEqual([["https://bot.example.gov.vn/telegram/hook", WEBHOOK_SECRET]]);
+    const base = `http://127.0.0.1:${running.port}`;
+    const updates = new UpdateFactory();
+    const post = (update: unknown, headers: Record<string, string>, path = "/telegram/hook") =>
+      fetch(base + path, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(update) });
+
+    const forged = await post(updates.text(731, "/start KS_ABCDE23456"), {});
+    expect(forged.status).toBe(401);
+    const wrong = await post(updates.text(731, "/start KS_ABCDE23456"), { "x-telegram-bot-api-secret-token": "nope" });
+    expect(wrong.status).toBe(401);
+    expect(stub.callsOf("sendMessage")).toHaveLength(0);
+
+    const elsewhere = await post(updates.text(731, "/help"), { "x-telegram-bot-api-secret-token": WEBHOOK_SECRET }, "/other");
+    expect(elsewhere.status).toBe(404);
+
+    const started = Date.now();
+    const ok = await post(updates.text(731, "/start KS_ABCDE23456"), { "x-telegram-bot-api-secret-token": WEBHOOK_SECRET });
+    expect(ok.status).toBe(200);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(sentTo(stub, 731)).toEqual(["Mã hợp lệ. Xin chào Ông/Bà!", "Theo danh sách khảo sát, mã này được cấp cho: Nguyễn Văn An, Sở Tư pháp. Ông/Bà có đúng là người này không?"]);
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+  });
+});
