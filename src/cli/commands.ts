@@ -6,6 +6,9 @@ import { registerStartCommand } from "./commands/start.js";
 import { registerCodesCommands } from "./commands/codes.js";
 import { registerDbCommands } from "./commands/db.js";
 import { registerCampaignCommands } from "./commands/campaign.js";
+import { registerOutboxCommands } from "./commands/outbox.js";
+import { registerRespondentsCommands } from "./commands/respondents.js";
+import { registerParticipationCommand } from "./commands/participation.js";
 
 /** Adds every sub-command to the program; each feature registers its own commands in its own file. */
 export function registerCommands(program: Command): void {
@@ -16,5 +19,8 @@ export function registerCommands(program: Command): void {
   registerCodesCommands(program);
   registerDbCommands(program);
   registerCampaignCommands(program);
+  registerOutboxCommands(program);
+  registerRespondentsCommands(program);
+  registerParticipationCommand(program);
   void program;
 }

@@ -1,0 +1,43 @@
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
+import type { Command } from "commander";
+import {
+  buildParticipation,
+  participationCsv,
+  participationJson,
+  participationTable,
+  participationXlsx,
+  PARTICIPATION_FORMATS,
+  type ParticipationFormat,
+} from "../../participation/index.js";
+import { CliError } from "../errors.js";
+import { requireCampaign } from "./campaign.js";
+import { withDatabase } from "./db.js";
+
+/** Registers `khaosat participation`. */
+export function registerParticipationCommand(program: Command): void {
+  program
+    .command("participation")
+    .description("participation per unit and group: sampled, redeemed, attested, in progress, submitted, rate")
+    .requiredOption("--campaign <id>", "campaign id")
+    .option("--format <format>", `${PARTICIPATION_FORMATS.join(" | ")} (default: from --out, else table)`)
+    .option("--out <file>", "write to this file instead of standard output (required for xlsx)")
+    .action(async (opts: { campaign: string; format?: string; out?: string }) => {
+      const fromOut = opts.out ? path.extname(opts.out).slice(1).toLowerCase() : "";
+      const format = (opts.format ?? ((PARTICIPATION_FORMATS as readonly string[]).includes(fromOut) ? fromOut : "table")) as ParticipationFormat;
+      if (!PARTICIPATION_FORMATS.includes(format)) throw new CliError(`--format "${opts.format}": use one of ${PARTICIPATION_FORMATS.join(", ")}`);
+      if (format === "xlsx" && !opts.out) throw new CliError("--format xlsx writes a file: add --out FILE.xlsx");
+      await withDatabase(async (db) => {
+        const campaign = await requireCampaign(db, opts.campaign);
+        const report = buildParticipation(campaign.id, await db.participation.facts(campaign.id), await db.respondents.units(campaign.id));
+        const output =
+          format === "xlsx" ? await participationXlsx(report) : format === "csv" ? participationCsv(report) : format === "json" ? participationJson(report) : participationTable(report);
+        if (opts.out) {
+          await writeFile(opts.out, output);
+          process.stderr.write(`wrote ${opts.out}\n`);
+        } else {
+          process.stdout.write(output);
+        }
+      });
+    });
+}
