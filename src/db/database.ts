@@ -8,6 +8,7 @@ import { auditRepository } from "./audit.js";
 import { campaignRepository } from "./campaigns.js";
 import { participationRepository } from "./participation.js";
 import { respondentRepository } from "./respondents.js";
+import { channelStores, type ChannelStores } from "./sessions.js";
 import type { AuditRepository, CampaignRepository, ParticipationRepository, RespondentRepository } from "./types.js";
 
 /** An open database: the repositories the application uses. */
@@ -19,6 +20,8 @@ export interface Database {
   readonly respondents: RespondentRepository;
   readonly participation: ParticipationRepository;
   readonly audit: AuditRepository;
+  /** Sessions, answers and directories of the Telegram and console channels. */
+  readonly channel: ChannelStores;
   close(): Promise<void>;
 }
 
@@ -47,6 +50,7 @@ export async function openDatabase(url?: string, options: OpenOptions = {}): Pro
     respondents: respondentRepository(prisma),
     participation: participationRepository(prisma),
     audit: auditRepository(prisma),
+    channel: channelStores(prisma),
     close,
   };
 }

@@ -4,3 +4,4 @@ export { migrateDatabase, type MigrateResult } from "./migrate.js";
 export { DatabaseError, DEFAULT_DATABASE_URL, parseDatabaseUrl, type DatabaseTarget } from "./connection.js";
 export type * from "./types.js";
 export { openOutboxStore, type OutboxStore } from "./outbox-store.js";
+export { SubmittedResponseError, responseIdOf, type ChannelStores, type ConsoleSessionOptions } from "./sessions.js";
