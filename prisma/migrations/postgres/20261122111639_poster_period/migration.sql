@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Poster" ADD COLUMN     "periodDays" INTEGER NOT NULL DEFAULT 30;
