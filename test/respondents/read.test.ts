@@ -1,0 +1,90 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import ExcelJS from "exceljs";
+import iconv from "iconv-lite";
+import { describe, expect, test } from "vitest";
+import { cellText, readTable } from "../../src/respondents/index.js";
+
+const dir = mkdtempSync(path.join(tmpdir(), "khaosat-read-"));
+const file = (name: string, content: string | Uint8Array) => {
+  const p = path.join(dir, name);
+  writeFileSync(p, content);
+  return p;
+};
+
+describe("CSV", () => {
+  test("UTF-8 with a BOM: header without the BOM, line numbers of each row", async () => {
+    const p = file("bom.csv", "\uFEFFexternal_id,full_name\nE1,Nguyễn Văn An\n\nE2,\"Trần, Thị Bình\"\n");
+    expect(await readTable(p)).toEqual({
+      header: ["external_id", "full_name"],
+      headerLine: 1,
+      rows: [
+        { line: 2, cells: ["E1", "Nguyễn Văn An"] },
+        { line: 4, cells: ["E2", "Trần, Thị Bình"] },
+      ],
+    });
+  });
+
+  test("semicolon-separated (Excel in a Vietnamese locale)", async () => {
+    const p = file("semi.csv", "external_id;full_name\nE1;An\n");
+    expect((await readTable(p)).rows).toEqual([{ line: 2, cells: ["E1", "An"] }]);
+  });
+
+  test("Windows-1258 is refused with the line and how to convert", async () => {
+    const p = file("cp1258.csv", Buffer.concat([Buffer.from("external_id,full_name\n"), iconv.encode("E1,Nguyễn Văn Ân\n", "windows-1258")]));
+    await expect(readTable(p)).rejects.toThrow(
+      new RegExp(`^${p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} is not UTF-8 \\(invalid byte 0x[0-9a-f]{2} on line 2\\); it is probably in a legacy encoding such as Windows-1258\\. In Excel use "Save As → CSV UTF-8 \\(Comma delimited\\)", or convert it: iconv -f WINDOWS-1258 -t UTF-8 `),
+    );
+  });
+
+  test.each([
+    ["utf16.csv", Buffer.from([0xff, 0xfe, 0x41, 0x00]), 'is UTF-16 text ("Unicode Text"); save it as "CSV UTF-8 (Comma delimited)" instead'],
+    ["old.xls", "x", "is an old Excel 97–2003 file; save it as .xlsx (Excel Workbook) or CSV UTF-8"],
+    ["list.ods", "x", 'unknown file type ".ods"; use .csv (UTF-8) or .xlsx'],
+    ["empty.csv", "", "is empty: expected a header row"],
+  ])("%s is refused", async (name, content, message) => {
+    await expect(readTable(file(name, content))).rejects.toThrow(message);
+  });
+
+  test("a missing file", async () => {
+    await expect(readTable(path.join(dir, "none.csv"))).rejects.toThrow(`cannot read ${path.join(dir, "none.csv")}: no such file`);
+  });
+});
+
+describe("XLSX", () => {
+  test("formula cells give their cached result, rich text is flattened, merged cells fill their block", async () => {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet("sample");
+    ws.addRow(["external_id", "full_name", "unit", "unit_name"]);
+    ws.addRow(["E1", { richText: [{ text: "Nguyễn " }, { text: "Văn An", font: { bold: true } }] }, "SO_TP", "Sở Tư pháp"]);
+    ws.addRow([{ formula: 'CONCAT("E","2")', result: "E2" }, "Trần Thị Bình", "SO_TP", null]);
+    ws.addRow([1003, "Lê Văn Cường", "SO_TC", "Sở Tài chính"]);
+    ws.mergeCells("D2:D3");
+    const p = path.join(dir, "sample.xlsx");
+    await wb.xlsx.writeFile(p);
+    expect(await readTable(p)).toEqual({
+      header: ["external_id", "full_name", "unit", "unit_name"],
+      headerLine: 1,
+      rows: [
+        { line: 2, cells: ["E1", "Nguyễn Văn An", "SO_TP", "Sở Tư pháp"] },
+        { line: 3, cells: ["E2", "Trần Thị Bình", "SO_TP", "Sở Tư pháp"] },
+        { line: 4, cells: ["1003", "Lê Văn Cường", "SO_TC", "Sở Tài chính"] },
+      ],
+    });
+  });
+
+  test.each([
+    [null, ""],
+    ["  An  ", "An"],
+    [42, "42"],
+    [true, "yes"],
+    [{ formula: "1+1", result: 2 }, "2"],
+    [{ sharedFormula: "A1", result: "x" }, "x"],
+    [{ richText: [{ text: "a" }, { text: "b" }] }, "ab"],
+    [{ text: "link", hyperlink: "https://example.vn" }, "link"],
+    [new Date("2026-12-01T00:00:00Z"), "2026-12-01"],
+  ])("cellText(%j) = %j", (value, text) => {
+    expect(cellText(value)).toBe(text);
+  });
+});
