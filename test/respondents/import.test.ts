@@ -140,8 +140,9 @@ describeDatabases("respondents import", (ctx) => {
       externalId: `T${i}`, fullName: "X", unitCode: "SO_TX", unitName: "Sở X", groupId: "leaders", language: "vi",
       phone: null, email: null, subjectUnits: [] as string[], coordinator: false,
     }));
-    // A respondent of a campaign that does not exist violates a foreign key after the first chunks were written.
-    await expect(ctx.db().respondents.importRespondents("c-missing", input)).rejects.toThrow();
+    // The repeated external id breaks the unique key in the third chunk, after a unit and 1,000 rows were written.
+    input.push({ ...input[5]! });
+    await expect(ctx.db().respondents.importRespondents(campaignId, input)).rejects.toThrow();
     expect(await ctx.prisma().respondent.count()).toBe(before);
     expect(await ctx.prisma().unit.count({ where: { code: "SO_TX" } })).toBe(0);
   });
