@@ -95,7 +95,7 @@ export class OutboxSender {
     this.opts = {
       maxAttempts: options.maxAttempts ?? 5,
       backoffMs: options.backoffMs ?? defaultBackoff,
-      concurrency: options.concurrency ?? Math.max(2, Math.ceil(rate / 25)),
+      concurrency: options.concurrency ?? Math.max(2, Math.ceil(rate / 50)),
       claimBatch: options.claimBatch ?? Math.min(500, Math.max(10, Math.ceil(rate))),
       idlePollMs: options.idlePollMs ?? 1000,
       claimLeaseMs: options.claimLeaseMs ?? 60_000,
@@ -225,12 +225,13 @@ export class OutboxSender {
 
   private async sendOne(message: ClaimedMessage): Promise<void> {
     const { id, batchId, chatId } = message;
-    if (!(await this.outbox.markSending(id, message.claimToken, this.opts.clock()))) return; // cancelled, unreachable or taken over
+    // The rate slot comes first, so a row is marked `sending` only right before its HTTP call: rows
+    // waiting for their turn are still `claimed` and come back to the queue after a crash.
     if (!(await this.slot(chatId))) {
-      // Paused by a 429 (or stopping) after the row was marked: nothing went out, so it goes back.
-      await this.outbox.requeue(id, new Date(this.opts.clock().getTime() + Math.max(0, this.pausedUntil - performance.now())), null);
+      this.buffer.unshift(message);
       return;
     }
+    if (!(await this.outbox.markSending(id, message.claimToken, this.opts.clock()))) return; // cancelled, unreachable or taken over
     const outcome = await this.transport.send(message);
     const at = this.opts.clock();
     const attempt = message.attempts + 1;

@@ -1,0 +1,118 @@
+import { Option, type Command } from "commander";
+import { ConfigError, loadConfigFromEnvironment } from "../../config/index.js";
+import { openOutboxStore, type OutboxStore } from "../../db/index.js";
+import { fetchTransport, OUTBOX_STATUSES, OutboxSender, type OutboxCounts, type SenderStats } from "../../outbox/index.js";
+import { CliError } from "../errors.js";
+import { databaseUrl, withDatabaseErrors } from "./db.js";
+
+/** Opens the outbox store of the configured database (migrating it first), runs `work`, always closes it. */
+export async function withOutboxStore<T>(work: (store: OutboxStore) => Promise<T>): Promise<T> {
+  const store = await withDatabaseErrors(() => openOutboxStore(databaseUrl()));
+  try {
+    return await withDatabaseErrors(() => work(store));
+  } finally {
+    await store.close();
+  }
+}
+
+/** The counts table of `outbox status`: one row per kind, one column per status that occurs. */
+export function formatOutboxCounts(counts: OutboxCounts, unreachableChats: number): string {
+  const kinds = Object.keys(counts).sort();
+  if (kinds.length === 0) return `the outbox is empty\nunreachable chats: ${unreachableChats}\n`;
+  const statuses = OUTBOX_STATUSES.filter((s) => kinds.some((k) => counts[k]![s] !== undefined));
+  const header = ["kind", ...statuses, "total"];
+  const rows = kinds.map((k) => {
+    const values = statuses.map((s) => counts[k]![s] ?? 0);
+    return [k, ...values.map(String), String(values.reduce((a, b) => a + b, 0))];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ").trimEnd();
+  return `${[line(header), ...rows.map(line)].join("\n")}\nunreachable chats: ${unreachableChats}\n`;
+}
+
+/** One-line summary of a sender run. */
+export function formatSenderStats(s: SenderStats): string {
+  return `sent ${s.sent}, failed ${s.failed}, unreachable ${s.unreachable}, skipped (chat not found) ${s.skipped}, in doubt ${s.inDoubt}, retries ${s.retries}, 429 answers ${s.rateLimited}`;
+}
+
+function positive(name: string, integer = false): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) throw new CliError(`${name} must be a positive ${integer ? "whole " : ""}number, got "${value}"`);
+    return n;
+  };
+}
+
+interface SendOptions {
+  readonly watch?: boolean;
+  readonly rate: number;
+  readonly perChatRate: number;
+  readonly maxAttempts: number;
+  readonly claimLeaseMs?: number;
+  readonly inDoubtAfterMs?: number;
+  readonly timeoutMs?: number;
+}
+
+/** Registers `khaosat outbox status` and `khaosat outbox send`. */
+export function registerOutboxCommands(program: Command): void {
+  const outbox = program.command("outbox").description("the queue of proactive messages (reminders, broadcasts, digests)");
+
+  outbox
+    .command("status")
+    .description("messages per kind and status (queued, sent, failed, unreachable, ...)")
+    .option("--campaign <id>", "only this campaign")
+    .action(async (options: { campaign?: string }) => {
+      const text = await withOutboxStore(async (store) =>
+        formatOutboxCounts(await store.outbox.counts(options.campaign !== undefined ? { campaignId: options.campaign } : {}), await store.outbox.unreachableCount()),
+      );
+      process.stdout.write(text);
+    });
+
+  outbox
+    .command("send")
+    .description("send queued messages with TELEGRAM_BOT_TOKEN until the outbox is empty (or keep running with --watch)")
+    .option("--watch", "keep running and send new messages as they are queued")
+    .addOption(new Option("--rate <n>", "messages per second overall").default(25).argParser(positive("--rate")))
+    .addOption(new Option("--per-chat-rate <n>", "messages per second to one chat").default(1).argParser(positive("--per-chat-rate")))
+    .addOption(new Option("--max-attempts <n>", "attempts before a failing message is recorded as failed").default(5).argParser(positive("--max-attempts", true)))
+    // Crash-recovery timings, shortened by tests and the benchmark.
+    .addOption(new Option("--claim-lease-ms <n>").argParser(positive("--claim-lease-ms", true)).hideHelp())
+    .addOption(new Option("--in-doubt-after-ms <n>").argParser(positive("--in-doubt-after-ms", true)).hideHelp())
+    .addOption(new Option("--timeout-ms <n>").argParser(positive("--timeout-ms", true)).hideHelp())
+    .action(async (options: SendOptions) => {
+      let token: string;
+      let apiRoot: string | undefined;
+      try {
+        const config = loadConfigFromEnvironment();
+        if (config.telegramBotToken === undefined) throw new CliError("TELEGRAM_BOT_TOKEN is not set: put the token from @BotFather in .env to send messages");
+        token = config.telegramBotToken.reveal();
+        apiRoot = config.telegramApiRoot;
+      } catch (error) {
+        if (error instanceof ConfigError) throw new CliError(error.message);
+        throw error;
+      }
+      const stats = await withOutboxStore(async (store) => {
+        const sender = new OutboxSender(store.outbox, fetchTransport({ token, ...(apiRoot ? { apiRoot } : {}), ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) }), {
+          ratePerSecond: options.rate,
+          perChatPerSecond: options.perChatRate,
+          maxAttempts: options.maxAttempts,
+          ...(options.claimLeaseMs ? { claimLeaseMs: options.claimLeaseMs } : {}),
+          ...(options.inDoubtAfterMs ? { inDoubtAfterMs: options.inDoubtAfterMs } : {}),
+          onEvent: (e) => {
+            if (e.type === "paused") process.stderr.write(`429 from Telegram: pausing ${e.seconds} s\n`);
+            if (e.type === "recovered") process.stderr.write(`recovered: ${e.requeued} claimed messages requeued, ${e.inDoubt} interrupted sends marked in doubt\n`);
+          },
+        });
+        const stop = () => sender.stop();
+        process.once("SIGINT", stop);
+        process.once("SIGTERM", stop);
+        try {
+          return await sender.run({ drain: options.watch !== true });
+        } finally {
+          process.off("SIGINT", stop);
+          process.off("SIGTERM", stop);
+        }
+      });
+      process.stdout.write(`${formatSenderStats(stats)}\n`);
+    });
+}
