@@ -16,7 +16,7 @@ interface MutableCode {
   respondentId: string | null;
   batchId: string | null;
   unitCode: string | null;
-  status: "active" | "revoked";
+  status: "active" | "revoked" | "used";
   boundAccountKey: string | null;
   boundAt: Date | null;
   issuedAt: Date;
@@ -37,6 +37,11 @@ export class MemoryAccessRepository implements AccessRepository {
   /** Adds or replaces a campaign window (campaigns belong to the storage layer; tests set them here). */
   setCampaign(campaign: CampaignWindow): void {
     this.#campaigns.set(campaign.id, campaign);
+  }
+
+  /** The window of a campaign set with `setCampaign` (shared with other in-memory repositories). */
+  async campaignWindow(campaignId: string): Promise<CampaignWindow | undefined> {
+    return this.#campaigns.get(campaignId);
   }
 
   async findCodeByHash(codeHash: string): Promise<StoredCode | null> {

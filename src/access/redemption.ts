@@ -49,6 +49,8 @@ export type RedemptionResult =
   /** A code already bound to another messaging account. */
   | FailureResult<"bound_to_other">
   | FailureResult<"revoked">
+  /** An anonymous batch code whose response has been submitted: it works once. */
+  | FailureResult<"spent">
   /** This account already holds another respondent's code and delegation is not allowed. */
   | FailureResult<"delegation_refused">
   /** Too many failures from this account: wait `retryAfterSeconds`. */
@@ -119,6 +121,7 @@ export class RedemptionService {
     const code = await this.#repo.findCodeByHash(hashCode(normalized.code, this.#secret));
     if (!code) return this.#fail("unknown_code", accountKey, now);
     if (code.status === "revoked") return this.#fail("revoked", accountKey, now);
+    if (code.status === "used") return this.#fail("spent", accountKey, now);
 
     const window = code.campaign;
     const closedAt = window.closedAt !== null && window.closedAt <= now ? window.closedAt : window.closesAt <= now ? window.closesAt : null;
@@ -136,6 +139,7 @@ export class RedemptionService {
       // Lost a race: another request bound or revoked the code between our read and our update.
       const current = await this.#repo.findCodeById(code.id);
       if (!current || current.status === "revoked") return this.#fail("revoked", accountKey, now);
+      if (current.status === "used") return this.#fail("spent", accountKey, now);
       return this.#alreadyBound(current, accountKey, now);
     }
     // Checked again after binding: two codes redeemed at once by one account are still flagged.
@@ -170,7 +174,7 @@ export class RedemptionService {
 
   // A success never clears earlier failures: otherwise one valid code of one's own would reset the
   // counter between every few guesses.
-  async #fail<K extends "unknown_code" | "bound_to_other" | "revoked" | "delegation_refused">(
+  async #fail<K extends "unknown_code" | "bound_to_other" | "revoked" | "spent" | "delegation_refused">(
     kind: K,
     accountKey: string,
     now: Date,

@@ -4,8 +4,8 @@
  * Implementations: `MemoryAccessRepository` (tests) and `PrismaAccessRepository` (src/db).
  */
 
-/** Status of a stored code. */
-export type CodeStatus = "active" | "revoked";
+/** Status of a stored code; `used`: an anonymous batch code whose response was submitted (spent). */
+export type CodeStatus = "active" | "revoked" | "used";
 
 /** The open window of the campaign a code belongs to. */
 export interface CampaignWindow {

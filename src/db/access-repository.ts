@@ -23,8 +23,8 @@ function toStoredCode(row: CodeRow): StoredCode {
     respondentId: row.respondentId,
     batchId: row.batchId,
     unitCode: row.unitCode,
-    // "used" (reserved for spent anonymous codes) is as unusable as revoked for redemption.
-    status: row.status === "active" ? "active" : "revoked",
+    // "used": a spent anonymous batch code (its response was submitted).
+    status: row.status === "active" || row.status === "used" ? row.status : "revoked",
     boundAccountKey: row.boundAccount,
     boundAt: row.boundAt,
   };

@@ -26,6 +26,7 @@ export class RedemptionCodeChecker implements CodeChecker {
       case "throttled":
         return { kind: "too_many_attempts", retryAfterSeconds: result.retryAfterSeconds };
       case "bound_to_other":
+      case "spent":
       case "delegation_refused":
         return result.retryAfterSeconds !== undefined ? { kind: "too_many_attempts", retryAfterSeconds: result.retryAfterSeconds } : { kind: "already_used" };
       case "unknown_code":

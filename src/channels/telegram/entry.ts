@@ -117,6 +117,8 @@ export function refusal(t: Translate, result: Exclude<RedemptionResult, { kind: 
       return result.retryAfterSeconds ? lockedText(result.retryAfterSeconds) : t("telegram:code.unknown", { count: result.attemptsLeft });
     case "revoked":
       return result.retryAfterSeconds ? lockedText(result.retryAfterSeconds) : t("telegram:code.revoked", { count: result.attemptsLeft });
+    case "spent":
+      return result.retryAfterSeconds ? lockedText(result.retryAfterSeconds) : t("telegram:code.spent");
     case "bound_to_other":
       return result.retryAfterSeconds ? lockedText(result.retryAfterSeconds) : t("telegram:code.boundToOther", { count: result.attemptsLeft });
     case "delegation_refused":

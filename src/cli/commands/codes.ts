@@ -22,6 +22,7 @@ import { ConfigError, loadConfigFromEnvironment, type Config } from "../../confi
 import { DatabaseError, openDatabase, type Database, type RespondentRecord } from "../../db/index.js";
 import { openAccessRepository } from "../../db/access-repository.js";
 import { CliError } from "../errors.js";
+import { registerCitizenCodeCommands } from "./citizens.js";
 
 interface IssueOptions {
   readonly campaign: string;
@@ -66,6 +67,7 @@ export function registerCodesCommands(program: Command): void {
     .action(async (options: ReissueOptions) => {
       process.stdout.write(await reissueCommand(options, new Date()));
     });
+  registerCitizenCodeCommands(codes);
 }
 
 /** `codes issue`: returns the summary to print. */

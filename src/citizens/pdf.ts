@@ -1,0 +1,130 @@
+import PDFDocument from "pdfkit";
+import QRCode from "qrcode";
+import { formatCode, SLIP_FONTS } from "../access/index.js";
+
+/** One anonymous slip on a receipt: the unit, the service, the deep link and the code. */
+export interface ReceiptSlip {
+  readonly code: string;
+  readonly link: string;
+  readonly unit: string;
+  readonly service?: string;
+}
+
+/** Document settings shared by the receipt and poster PDFs. */
+export interface CitizenPdfOptions {
+  readonly botUsername: string;
+  /** Campaign name, printed small. */
+  readonly title?: string;
+  /** Fixed document dates make the PDF reproducible in tests. */
+  readonly createdAt?: Date;
+}
+
+/** The one line of Vietnamese instructions printed on a receipt slip. */
+export function receiptInstructions(botUsername: string): string {
+  return `Quét mã QR hoặc tìm @${botUsername.replace(/^@/, "")} trên Telegram và gửi mã để đánh giá (khoảng 2 phút, không cần ghi tên).`;
+}
+
+// 80 mm paper has a printable width of about 72 mm; pages are cut by the printer after each slip.
+const RECEIPT = { width: 226.77, height: 340, margin: 12 } as const;
+
+/** A PDF for 80 mm receipt printers: one slip a page (unit, service, QR of the deep link, code, one line of instructions). */
+export async function renderReceiptPdf(slips: readonly ReceiptSlip[], options: CitizenPdfOptions): Promise<Buffer> {
+  const doc = newDocument(options, "Phiếu đánh giá");
+  const width = RECEIPT.width - 2 * RECEIPT.margin;
+  for (const slip of slips) {
+    doc.addPage({ size: [RECEIPT.width, RECEIPT.height], margin: 0 });
+    let y = RECEIPT.margin;
+    doc.font("bold").fontSize(10).fillColor("black").text("PHIẾU ĐÁNH GIÁ SỰ HÀI LÒNG", RECEIPT.margin, y, { width, align: "center" });
+    doc.font("bold").fontSize(9.5).text(slip.unit, RECEIPT.margin, doc.y + 4, { width, align: "center" });
+    if (slip.service) doc.font("regular").fontSize(8.5).text(slip.service, RECEIPT.margin, doc.y + 2, { width, align: "center" });
+    y = doc.y + 6;
+    const qrSize = 130;
+    drawQr(doc, slip.link, (RECEIPT.width - qrSize) / 2, y, qrSize);
+    y += qrSize + 4;
+    doc.font("mono").fontSize(16).text(formatCode(slip.code), RECEIPT.margin, y, { width, align: "center" });
+    doc.font("regular").fontSize(7.5).text(receiptInstructions(options.botUsername), RECEIPT.margin, doc.y + 4, { width, align: "center" });
+  }
+  if (slips.length === 0) doc.addPage({ size: [RECEIPT.width, RECEIPT.height], margin: 0 }).font("regular").fontSize(9).text("Không có mã nào.", RECEIPT.margin, RECEIPT.margin);
+  return finish(doc);
+}
+
+/** What a counter poster shows. */
+export interface PosterContent {
+  readonly unit: string;
+  readonly service?: string;
+  readonly link: string;
+  /** How often one person may answer, in days (printed so nobody is surprised by a refusal). */
+  readonly periodDays: number;
+}
+
+/** An A4 poster for a one-stop counter: the unit, a large reusable QR of the deep link, and what happens. */
+export async function renderPosterPdf(poster: PosterContent, options: CitizenPdfOptions): Promise<Buffer> {
+  const doc = newDocument(options, "Áp phích khảo sát");
+  const page = { width: 595.28, height: 841.89, margin: 56 };
+  const width = page.width - 2 * page.margin;
+  doc.addPage({ size: "A4", margin: 0 });
+  if (options.title) doc.font("regular").fontSize(11).fillColor("#555555").text(options.title, page.margin, page.margin, { width, align: "center" });
+  doc.fillColor("black").font("bold").fontSize(26).text("Ông/Bà hài lòng với dịch vụ hôm nay?", page.margin, page.margin + 28, { width, align: "center" });
+  doc.font("bold").fontSize(18).text(poster.unit, page.margin, doc.y + 14, { width, align: "center" });
+  if (poster.service) doc.font("regular").fontSize(14).text(poster.service, page.margin, doc.y + 6, { width, align: "center" });
+  const qrSize = 300;
+  const qrY = doc.y + 24;
+  drawQr(doc, poster.link, (page.width - qrSize) / 2, qrY, qrSize);
+  doc.font("regular").fontSize(13).text(
+    `Quét mã QR bằng camera điện thoại để mở Telegram, hoặc tìm @${options.botUsername.replace(/^@/, "")} trên Telegram. Chỉ mất khoảng 2 phút, không cần ghi tên.`,
+    page.margin,
+    qrY + qrSize + 20,
+    { width, align: "center" },
+  );
+  doc.font("regular").fontSize(10).fillColor("#333333").text(
+    `Ý kiến của Ông/Bà được giữ kín: không lưu tài khoản Telegram cùng câu trả lời. Mỗi người đánh giá một lần trong ${poster.periodDays} ngày.`,
+    page.margin,
+    doc.y + 12,
+    { width, align: "center" },
+  );
+  return finish(doc);
+}
+
+function newDocument(options: CitizenPdfOptions, fallbackTitle: string): PDFKit.PDFDocument {
+  const doc = new PDFDocument({
+    autoFirstPage: false,
+    margin: 0,
+    info: {
+      Title: options.title ?? fallbackTitle,
+      Producer: "khaosat-bot",
+      Creator: "khaosat-bot",
+      ...(options.createdAt ? { CreationDate: options.createdAt, ModDate: options.createdAt } : {}),
+    },
+  });
+  // DejaVu covers every Vietnamese letter; the standard PDF fonts do not (see NOTES.md).
+  doc.registerFont("regular", SLIP_FONTS.regular);
+  doc.registerFont("bold", SLIP_FONTS.bold);
+  doc.registerFont("mono", SLIP_FONTS.mono);
+  return doc;
+}
+
+function finish(doc: PDFKit.PDFDocument): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  doc.on("data", (chunk: Buffer) => chunks.push(chunk));
+  const done = new Promise<Buffer>((resolve, reject) => {
+    doc.on("end", () => resolve(Buffer.concat(chunks)));
+    doc.on("error", reject);
+  });
+  doc.end();
+  return done;
+}
+
+// Vector squares: sharp on thermal and laser printers alike.
+function drawQr(doc: PDFKit.PDFDocument, text: string, x: number, y: number, size: number): void {
+  const qr = QRCode.create(text, { errorCorrectionLevel: "M" });
+  const count = qr.modules.size;
+  const quiet = 2;
+  const module = size / (count + 2 * quiet);
+  doc.save().fillColor("black");
+  for (let row = 0; row < count; row++) {
+    for (let col = 0; col < count; col++) {
+      if (qr.modules.get(row, col)) doc.rect(x + (col + quiet) * module, y + (row + quiet) * module, module, module);
+    }
+  }
+  doc.fill().restore();
+}

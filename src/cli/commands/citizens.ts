@@ -1,0 +1,249 @@
+import { existsSync, linkSync, unlinkSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
+import type { Command } from "commander";
+import { stringify } from "csv-stringify/sync";
+import { BotUsernameError, codeDeepLink, CodeSecretError, formatCode, loadCodeSecret, renderSlipsPdf } from "../../access/index.js";
+import { CitizenService, CitizensInputError, DEFAULT_POSTER_PERIOD_DAYS, posterDeepLink, renderPosterPdf, renderReceiptPdf, type BatchKind, type CitizensRepository } from "../../citizens/index.js";
+import { ConfigError, loadConfigFromEnvironment } from "../../config/index.js";
+import { DatabaseError, openDatabase, type CampaignRecord, type Database } from "../../db/index.js";
+import { openCitizensRepository } from "../../db/citizens-repository.js";
+import { CliError } from "../errors.js";
+
+interface BatchOptions {
+  readonly campaign: string;
+  readonly unit: string;
+  readonly unitName?: string;
+  readonly count: string;
+  readonly service?: string;
+  readonly out: string;
+  readonly format?: string;
+  readonly bot: string;
+}
+
+interface PosterOptions {
+  readonly campaign: string;
+  readonly unit: string;
+  readonly unitName?: string;
+  readonly service?: string;
+  readonly out: string;
+  readonly bot: string;
+  readonly periodDays?: string;
+}
+
+/** Adds `codes batch` and `codes poster` (citizens' feedback, issue 7) to the `codes` command. */
+export function registerCitizenCodeCommands(codes: Command): void {
+  codes
+    .command("batch")
+    .description("issue N single-use anonymous codes for a unit's one-stop desk: CSV, an A4 sheet of slips, or 80 mm receipt slips")
+    .requiredOption("--campaign <id>", "campaign id")
+    .requiredOption("--unit <code>", "the unit the codes rate (its code)")
+    .option("--unit-name <name>", "the unit's name, to add the unit when the campaign does not have it yet")
+    .requiredOption("--count <n>", "how many codes (1-10000)")
+    .option("--service <name>", 'the public service the codes are for, e.g. "Đăng ký kết hôn"')
+    .requiredOption("--out <file>", "output file: .csv, or .pdf (see --format); never overwritten")
+    .option("--format <format>", "for .pdf: a4 (cut-out slips, 8 a page) or receipt (80 mm receipt printer, one slip a page)", "a4")
+    .requiredOption("--bot <username>", "the bot's Telegram username, for the deep links (e.g. khaosat_bot)")
+    .action(async (options: BatchOptions) => {
+      process.stdout.write(await batchCommand(options, new Date()));
+    });
+  codes
+    .command("poster")
+    .description("make an A4 poster with one reusable QR for a unit's counter (one response per person per period)")
+    .requiredOption("--campaign <id>", "campaign id")
+    .requiredOption("--unit <code>", "the unit the poster's responses rate (its code)")
+    .option("--unit-name <name>", "the unit's name, to add the unit when the campaign does not have it yet")
+    .option("--service <name>", "the public service, printed on the poster")
+    .requiredOption("--out <file>", "output .pdf file; never overwritten")
+    .requiredOption("--bot <username>", "the bot's Telegram username, for the deep link")
+    .option("--period-days <days>", `one response per Telegram account and unit per this many days (default ${DEFAULT_POSTER_PERIOD_DAYS})`)
+    .action(async (options: PosterOptions) => {
+      process.stdout.write(await posterCommand(options, new Date()));
+    });
+}
+
+/** `codes batch`: returns the summary to print. */
+export async function batchCommand(options: BatchOptions, now: Date): Promise<string> {
+  const ext = path.extname(options.out).toLowerCase();
+  if (ext !== ".csv" && ext !== ".pdf") throw new CliError(`--out: cannot tell the format of "${options.out}": use a name ending in .csv or .pdf`);
+  const format = options.format ?? "a4";
+  if (format !== "a4" && format !== "receipt") throw new CliError(`--format: "${format}" is not a slip layout; use a4 or receipt`);
+  const kind: BatchKind = ext === ".csv" ? "csv" : format;
+  const count = parseWhole("--count", options.count);
+  checkOut(options.out);
+  checkBot(options.bot);
+  return withCitizens(async ({ db, service }) => {
+    const campaign = await findCampaign(db, options.campaign);
+    const file = new PendingFile(options.out);
+    let batch;
+    try {
+      batch = await service.issueBatch({
+        campaignId: campaign.id,
+        unitCode: options.unit,
+        ...(options.unitName !== undefined ? { unitName: options.unitName } : {}),
+        ...(options.service !== undefined ? { service: options.service } : {}),
+        count,
+        kind,
+        now,
+        actor: "cli",
+        beforeStore: async ({ unitName, codes }) => {
+          const serviceName = options.service?.normalize("NFC").trim() || undefined;
+          const slips = codes.map((code) => ({ code, link: codeDeepLink(options.bot, code), unit: unitName, ...(serviceName ? { service: serviceName } : {}) }));
+          const pdfOptions = { botUsername: options.bot, title: campaign.name, createdAt: now };
+          const content =
+            kind === "csv" ? batchCsv(options.unit, slips) : kind === "receipt" ? await renderReceiptPdf(slips, pdfOptions) : await renderSlipsPdf(slips, pdfOptions);
+          await file.write(content);
+        },
+      });
+    } catch (error) {
+      file.discard();
+      throw error;
+    }
+    file.commit();
+    return (
+      `issued ${batch.codes.length} anonymous code${batch.codes.length === 1 ? "" : "s"} for ${batch.unitName} (${options.unit}) in campaign "${campaign.id}" (batch ${batch.batchId})\n` +
+      `wrote ${options.out} (${kind}): it is the only copy of these codes; each works once\n`
+    );
+  });
+}
+
+/** `codes poster`: returns the summary to print. */
+export async function posterCommand(options: PosterOptions, now: Date): Promise<string> {
+  if (path.extname(options.out).toLowerCase() !== ".pdf") throw new CliError(`--out: a poster is a PDF; use a name ending in .pdf`);
+  const periodDays = options.periodDays === undefined ? undefined : parseWhole("--period-days", options.periodDays);
+  checkOut(options.out);
+  checkBot(options.bot);
+  return withCitizens(async ({ db, service }) => {
+    const campaign = await findCampaign(db, options.campaign);
+    const poster = await service.createPoster({
+      campaignId: campaign.id,
+      unitCode: options.unit,
+      ...(options.unitName !== undefined ? { unitName: options.unitName } : {}),
+      ...(options.service !== undefined ? { service: options.service } : {}),
+      ...(periodDays !== undefined ? { periodDays } : {}),
+      now,
+      actor: "cli",
+    });
+    const serviceName = options.service?.normalize("NFC").trim() || undefined;
+    const pdf = await renderPosterPdf(
+      { unit: poster.unitName, ...(serviceName ? { service: serviceName } : {}), link: posterDeepLink(options.bot, poster.token), periodDays: poster.periodDays },
+      { botUsername: options.bot, title: campaign.name, createdAt: now },
+    );
+    const file = new PendingFile(options.out);
+    await file.write(pdf);
+    file.commit();
+    return (
+      `made a poster for ${poster.unitName} (${options.unit}) in campaign "${campaign.id}" (poster ${poster.posterId}); ` +
+      `one response per Telegram account per ${poster.periodDays} days\nwrote ${options.out}\n`
+    );
+  });
+}
+
+function batchCsv(unitCode: string, slips: readonly { code: string; link: string; unit: string; service?: string }[]): Buffer {
+  const rows = [["unit_code", "unit", "service", "code", "link"], ...slips.map((s) => [unitCode, s.unit, s.service ?? "", formatCode(s.code), s.link].map(defuse))];
+  // A BOM so Excel shows the Vietnamese unit names correctly.
+  return Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(stringify(rows, { record_delimiter: "\r\n" }), "utf8")]);
+}
+
+// Spreadsheets run cells beginning with these as formulas.
+function defuse(cell: string): string {
+  return /^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell;
+}
+
+function parseWhole(flag: string, text: string): number {
+  if (!/^\d+$/.test(text.trim())) throw new CliError(`${flag} must be a whole number (got "${text}")`);
+  return Number(text.trim());
+}
+
+function checkOut(out: string): void {
+  if (existsSync(out)) throw new CliError(`--out: ${out} already exists; choose another file name (issued files are never overwritten)`);
+  if (!existsSync(path.dirname(path.resolve(out)))) throw new CliError(`--out: the folder ${path.dirname(path.resolve(out))} does not exist`);
+}
+
+function checkBot(bot: string): void {
+  try {
+    codeDeepLink(bot, "2222222222");
+  } catch (error) {
+    if (error instanceof BotUsernameError) throw new CliError(`--bot: ${error.message}`);
+    throw error;
+  }
+}
+
+async function findCampaign(db: Database, id: string): Promise<CampaignRecord> {
+  const campaign = await db.campaigns.get(id);
+  if (!campaign) throw new CliError(`no campaign "${id}"; "khaosat campaign list" shows the campaigns`);
+  if (campaign.closedAt !== null) throw new CliError(`campaign "${id}" is closed; codes and posters for it would never work`);
+  return campaign;
+}
+
+/** The file is written under a temporary name and linked into place only after the codes are stored. */
+class PendingFile {
+  readonly #temp: string;
+  #written = false;
+
+  constructor(readonly file: string) {
+    this.#temp = path.join(path.dirname(path.resolve(file)), `.${path.basename(file)}.${process.pid}.partial`);
+  }
+
+  async write(content: Buffer): Promise<void> {
+    try {
+      await writeFile(this.#temp, content, { mode: 0o600 });
+      this.#written = true;
+    } catch (error) {
+      throw new CliError(`cannot write ${this.file}: ${error instanceof Error ? error.message : String(error)}; nothing was issued`);
+    }
+  }
+
+  commit(): void {
+    if (!this.#written) return;
+    try {
+      linkSync(this.#temp, this.file);
+    } catch (error) {
+      throw new CliError(`stored, but ${this.file} could not be created (${error instanceof Error ? error.message : String(error)}); the file is ${this.#temp}: rename it yourself`);
+    }
+    this.discard();
+  }
+
+  discard(): void {
+    if (!this.#written) return;
+    try {
+      unlinkSync(this.#temp);
+    } catch {
+      // Already gone.
+    }
+    this.#written = false;
+  }
+}
+
+interface CitizensContext {
+  readonly db: Database;
+  readonly repository: CitizensRepository;
+  readonly service: CitizenService;
+}
+
+async function withCitizens<T>(run: (context: CitizensContext) => Promise<T>): Promise<T> {
+  let secret;
+  let url: string;
+  try {
+    const config = loadConfigFromEnvironment();
+    secret = loadCodeSecret(config);
+    url = config.databaseUrl.reveal();
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof CodeSecretError) throw new CliError(error.message);
+    throw error;
+  }
+  let db: Database | undefined;
+  let citizens: Awaited<ReturnType<typeof openCitizensRepository>> | undefined;
+  try {
+    db = await openDatabase(url);
+    citizens = await openCitizensRepository(url);
+    const service = new CitizenService({ repository: citizens.repository, secret });
+    return await run({ db, repository: citizens.repository, service });
+  } catch (error) {
+    if (error instanceof DatabaseError || error instanceof CitizensInputError) throw new CliError(error.message);
+    throw error;
+  } finally {
+    await citizens?.close();
+    await db?.close();
+  }
+}
