@@ -1,0 +1,85 @@
+// The organiser's commands end to end, through the real CLI on a fresh SQLite file.
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import ExcelJS from "exceljs";
+import { afterAll, describe, expect, test } from "vitest";
+import { openDatabase, type Database } from "../../src/db/index.js";
+
+const run = promisify(execFile);
+const dir = mkdtempSync(path.join(tmpdir(), "khaosat-cli-"));
+const env = { ...process.env, DATABASE_URL: `file:${path.join(dir, "k.db")}` };
+const khaosat = (...args: string[]) => run(process.execPath, ["bin/khaosat.js", ...args], { env });
+const fails = (...args: string[]) => khaosat(...args).then(() => expect.unreachable("should fail"), (e: { code: number; stdout: string; stderr: string }) => e);
+
+describe("khaosat campaign / respondents / participation", () => {
+  let id = "";
+  let db: Database | undefined;
+  afterAll(async () => db?.close());
+
+  test("campaign create prints the id; campaign list shows it", async () => {
+    const created = await khaosat("campaign", "create", "--questionnaire", "examples/par-officials.yaml", "--name", "PAR 2026", "--opens", "2026-12-01T08:00", "--closes", "2026-12-31");
+    id = created.stdout.trim();
+    expect(id).toMatch(/^c-[a-z2-9]{8}$/);
+    expect(created.stderr).toMatch(/^created campaign "PAR 2026": questionnaire par-officials v\d+ \(stored\), open 2026-12-01 08:00 – 2027-01-01 00:00 Asia\/Ho_Chi_Minh\n$/);
+    const list = await khaosat("campaign", "list");
+    expect(list.stdout).toMatch(new RegExp(`^${id}  \\S.*  2026-12-01 08:00 – 2027-01-01 00:00  par-officials v\\d+  PAR 2026\\n$`));
+  });
+
+  test("respondents import from XLSX, then the same file again", async () => {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet("mẫu");
+    ws.addRow(["external_id", "full_name", "unit", "unit_name", "group", "language"]);
+    ws.addRow(["E1", "Nguyễn Văn An", "SO_TP", "Sở Tư pháp", "leaders", "vi"]);
+    ws.addRow(["E2", "Trần Thị Bình", "SO_TP", "Sở Tư pháp", "officials", "vi"]);
+    const file = path.join(dir, "mau.xlsx");
+    await wb.xlsx.writeFile(file);
+    expect((await khaosat("respondents", "import", "--campaign", id, file)).stdout).toBe("2 created, 0 updated, 0 unchanged\n");
+    expect((await khaosat("respondents", "import", "--campaign", id, file)).stdout).toBe("0 created, 0 updated, 2 unchanged\n");
+    db = await openDatabase(env.DATABASE_URL);
+    expect((await db.respondents.list(id)).map((r) => [r.externalId, r.fullName, r.unitCode, r.groupId])).toEqual([
+      ["E1", "Nguyễn Văn An", "SO_TP", "leaders"],
+      ["E2", "Trần Thị Bình", "SO_TP", "officials"],
+    ]);
+  });
+
+  test("a bad file: every problem with its line, exit 1, nothing stored", async () => {
+    const file = path.join(dir, "bad.csv");
+    writeFileSync(file, "external_id,full_name,unit,unit_name,group,language\nE3,,SO_TP,Sở Tư pháp,leaders,vi\nE4,Dũng,SO_TP,Sở Tư pháp,boss,vi\n");
+    const error = await fails("respondents", "import", "--campaign", id, file);
+    expect(error.code).toBe(1);
+    expect(error.stderr).toBe(
+      `khaosat: 2 rows with problems, nothing imported:\n  ${file}:2: full_name is empty\n  ${file}:3: unknown group "boss" (the questionnaire's groups: leaders, officials, deputies)\n` +
+        "fix them and import again, or use --skip-invalid to import the other rows\n",
+    );
+    expect(await db!.respondents.externalIds(id)).toEqual(new Set(["E1", "E2"]));
+  });
+
+  test("campaign show counts by status; participation as JSON and XLSX", async () => {
+    const show = await khaosat("campaign", "show", id);
+    expect(show.stdout).toContain("respondents    2\n  not redeemed 2\n  redeemed     0\n  declined     0\n  in progress  0\n  submitted    0\n");
+    const json = JSON.parse((await khaosat("participation", "--campaign", id, "--format", "json")).stdout) as unknown;
+    expect(json).toEqual({
+      campaignId: id,
+      rows: [
+        { unit: "SO_TP", unitName: "Sở Tư pháp", group: "leaders", sampled: 1, redeemed: 0, attested: 0, inProgress: 0, submitted: 0, rate: 0 },
+        { unit: "SO_TP", unitName: "Sở Tư pháp", group: "officials", sampled: 1, redeemed: 0, attested: 0, inProgress: 0, submitted: 0, rate: 0 },
+      ],
+      totals: { sampled: 2, redeemed: 0, attested: 0, inProgress: 0, submitted: 0, rate: 0 },
+    });
+    const out = path.join(dir, "participation.xlsx");
+    await khaosat("participation", "--campaign", id, "--out", out);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(readFileSync(out));
+    expect(wb.worksheets[0]!.getRow(2).values).toEqual([undefined, "SO_TP", "Sở Tư pháp", "leaders", 1, 0, 0, 0, 0, 0]);
+  });
+
+  test("campaign close, and unknown ids", async () => {
+    expect((await khaosat("campaign", "close", id)).stdout).toMatch(new RegExp(`^campaign ${id} closed at \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d(:\\d\\d)? \\(Asia/Ho_Chi_Minh\\)\\n$`));
+    expect((await db!.campaigns.get(id))?.closedAt).toBeInstanceOf(Date);
+    const error = await fails("campaign", "show", "c-nothere");
+    expect(error.stderr).toBe('khaosat: no campaign "c-nothere"; `khaosat campaign list` shows the ids\n');
+  });
+});
