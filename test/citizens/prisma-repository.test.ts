@@ -1,4 +1,4 @@
-import { describe, expect, test } from "vitest";
+import { expect, test } from "vitest";
 import { hashAccount, RedemptionService } from "../../src/access/index.js";
 import { CitizenService } from "../../src/citizens/index.js";
 import { Secret } from "../../src/config/index.js";
