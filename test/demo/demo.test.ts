@@ -98,7 +98,8 @@ describe("npm start without a token: the console demo", () => {
       expect.stringMatching(/^Tổng cộng: đã trả lời (\d+)\/\1 câu\.$/),
       "Thời điểm gửi: 09:05 ngày 01/12/2026.",
       "",
-      "Bản chạy thử kết thúc. Câu trả lời chỉ được giữ trong bộ nhớ và không được lưu lại.",
+      "Bản chạy thử kết thúc.",
+      "Câu trả lời đã được lưu vào cơ sở dữ liệu (chiến dịch demo); xuất ra tệp bằng: npx khaosat responses export --campaign demo responses.csv",
       "",
     ]);
     expect(lines).toContain("Xin trân trọng cảm ơn Ông/Bà! Phiếu khảo sát đã được gửi lúc 09:05 ngày 01/12/2026. Ý kiến của Ông/Bà giúp nâng cao chất lượng cải cách hành chính.");
@@ -142,7 +143,7 @@ describe("runDemo", () => {
       "Tổng cộng: đã trả lời 3/4 câu.",
       "Thời điểm gửi: 09:05 ngày 01/12/2026.",
       "",
-      "Bản chạy thử kết thúc. Câu trả lời chỉ được giữ trong bộ nhớ và không được lưu lại.",
+      "Bản chạy thử kết thúc.",
       "",
     ];
     expect(lines.slice(-tail.length)).toEqual(tail);

@@ -2,10 +2,14 @@ import { fileURLToPath } from "node:url";
 import { Option, type Command } from "commander";
 import { createLineSource } from "../../channels/console/index.js";
 import { ConfigError, loadConfigFromEnvironment, type Config } from "../../config/index.js";
-import { DEMO_CODE, DEMO_RESPONDENT, MemorySessionStore, createDemoCodeChecker, runDemo } from "../../demo/index.js";
+import { readFile } from "node:fs/promises";
+import { CodeSecretError, loadCodeSecret } from "../../access/index.js";
+import { DatabaseError, openDatabase, type Database } from "../../db/index.js";
+import { DemoStorageError, prepareDatabaseDemo, runDemo } from "../../demo/index.js";
 import { createI18n } from "../../i18n/index.js";
 import { formatIssue, loadQuestionnaireFile } from "../../questionnaire/index.js";
 import { CliError } from "../errors.js";
+import { BotApiUnreachableError, BotTokenRejectedError, runBot } from "../../bot/index.js";
 
 /** The questionnaire the demo walks through. */
 export const DEMO_QUESTIONNAIRE = fileURLToPath(new URL("../../../examples/par-officials.yaml", import.meta.url));
@@ -48,7 +52,14 @@ export async function start(
     throw error;
   }
   if (config.telegramBotToken !== undefined) {
-    throw new CliError("TELEGRAM_BOT_TOKEN is set, but this build has no Telegram channel yet (a later module adds it); unset the token to run the console demo");
+    try {
+      await runBot(config);
+    } catch (error) {
+      // Configuration and environment faults are the operator's to fix: print them without a stack.
+      if (error instanceof BotTokenRejectedError || error instanceof BotApiUnreachableError || error instanceof DatabaseError || error instanceof CodeSecretError) throw new CliError(error.message);
+      throw error;
+    }
+    return 0;
   }
   output.write(`${NO_TOKEN_LINE}\n`);
 
@@ -59,23 +70,54 @@ export async function start(
     throw new CliError(`the demo questionnaire ${file} has errors; fix them or pass another file with --questionnaire`);
   }
   const clock = fixedClock(options.clock);
+  const i18n = createI18n({ language: config.defaultLanguage });
+  // The demo stores to the configured database (./data/khaosat.db by default), migrated on open.
+  let db: Database;
+  try {
+    db = await openDatabase(config.databaseUrl.reveal());
+  } catch (error) {
+    if (error instanceof DatabaseError) throw new CliError(error.message);
+    throw error;
+  }
   const lines = createLineSource(input, output, { terminal: input.isTTY === true });
   try {
-    await runDemo({
+    const demo = await prepareDatabaseDemo(db, {
+      questionnaire: loaded.questionnaire,
+      source: await readFile(file),
+      fileName: file,
+      secret: demoSecret(config),
+      language: config.defaultLanguage,
+      now: clock(),
+    }).catch((error: unknown) => {
+      throw error instanceof DemoStorageError ? new CliError(error.message) : error;
+    });
+    if (demo.fresh) output.write(`${i18n.t("demo:fresh", { number: demo.respondentNumber })}\n`);
+    const outcome = await runDemo({
       questionnaire: loaded.questionnaire,
       lines,
       output,
       clock,
-      i18n: createI18n({ language: config.defaultLanguage }),
-      codes: await createDemoCodeChecker(new Map([[DEMO_CODE, DEMO_RESPONDENT]]), clock()),
-      store: new MemorySessionStore(),
-      account: "console:demo",
-      demoCode: DEMO_CODE,
+      i18n,
+      codes: demo.codes,
+      store: demo.store,
+      account: demo.account,
+      demoCode: demo.demoCode,
     });
+    if (outcome === "completed") output.write(`${i18n.t("demo:stored", { campaign: demo.campaignId })}\n`);
   } finally {
     lines.close();
+    await db.close();
   }
   return 0;
+}
+
+function demoSecret(config: Config) {
+  try {
+    return loadCodeSecret(config);
+  } catch (error) {
+    if (error instanceof CodeSecretError) throw new CliError(error.message);
+    throw error;
+  }
 }
 
 function fixedClock(iso: string | undefined): () => Date {

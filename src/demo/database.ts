@@ -1,0 +1,163 @@
+// The demo over the database: a demo campaign with the demo questionnaire, demo respondents and
+// their codes are created once; the console session's answers are stored as Response and Answer rows.
+//
+// Each demo respondent answers once. When the latest one has submitted (or declined), the next run
+// takes a new demo respondent with a new code, so a newcomer always gets the whole walk-through and
+// earlier responses stay in the database for `khaosat responses export` and `khaosat score`.
+import { createHash } from "node:crypto";
+import path from "node:path";
+import { RedemptionService, formatCode, generateCode, hashCode, parseCode, type CodeKey } from "../access/index.js";
+import type { Database } from "../db/index.js";
+import type { Questionnaire } from "../questionnaire/index.js";
+import type { CodeChecker, SurveySessionStore } from "./ports.js";
+import { RedemptionCodeChecker } from "./redemption-checker.js";
+import { DEMO_CODE, DEMO_RESPONDENT } from "./sample.js";
+
+/** The demo campaign's id for the default questionnaire. */
+export const DEMO_CAMPAIGN_ID = "demo";
+
+/** The demo's questionnaire could not be stored (another file under the same id and version). */
+export class DemoStorageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "DemoStorageError";
+  }
+}
+
+/** What `prepareDatabaseDemo` needs. */
+export interface DatabaseDemoOptions {
+  readonly questionnaire: Questionnaire;
+  /** The questionnaire file's bytes, stored as loaded. */
+  readonly source: Uint8Array;
+  readonly fileName: string;
+  /** Key of the code hashes (the configured or generated code secret). */
+  readonly secret: CodeKey;
+  /** Language of the demo respondents. */
+  readonly language: string;
+  readonly now: Date;
+}
+
+/** The demo's ports over the database, and who this run's demo respondent is. */
+export interface DatabaseDemo {
+  readonly campaignId: string;
+  readonly codes: CodeChecker;
+  readonly store: SurveySessionStore;
+  /** The messaging account of this demo respondent (`console:demo`, `console:demo-2`, …). */
+  readonly account: string;
+  /** This run's code, formatted. */
+  readonly demoCode: string;
+  /** 1 for the first demo respondent; more when earlier ones finished. */
+  readonly respondentNumber: number;
+  /** The previous demo respondent had finished, so this run starts a new one. */
+  readonly fresh: boolean;
+}
+
+/**
+ * Creates (once) the demo campaign, and the demo respondent and code this run uses; returns the
+ * demo's ports over the database.
+ */
+export async function prepareDatabaseDemo(db: Database, options: DatabaseDemoOptions): Promise<DatabaseDemo> {
+  const { questionnaire } = options;
+  const campaignId = await demoCampaign(db, options);
+  const existing = (await db.respondents.list(campaignId)).map((r) => ({ r, n: demoNumber(r.externalId) })).filter((x) => x.n > 0);
+  let number = Math.max(1, ...existing.map((x) => x.n));
+  let latest = existing.find((x) => x.n === number)?.r;
+  const storeFor = (n: number) => db.channel.surveySessions({ campaignId, account: accountOf(n) });
+  let fresh = false;
+  if (latest) {
+    const position = (await storeFor(number).load(latest.id, questionnaire))?.position.kind;
+    if (position === "completed" || position === "declined") {
+      number++;
+      latest = undefined;
+      fresh = true;
+    }
+  }
+  if (!latest) {
+    const group = questionnaire.definition.groups?.[0]?.id ?? "respondents";
+    await db.respondents.importRespondents(campaignId, [
+      {
+        externalId: `demo-${number}`,
+        fullName: DEMO_RESPONDENT.name,
+        unitCode: DEMO_RESPONDENT.unit.id,
+        unitName: DEMO_RESPONDENT.unit.name,
+        groupId: group,
+        language: options.language,
+        phone: null,
+        email: null,
+        subjectUnits: DEMO_RESPONDENT.subjectUnits.map((u) => u.id),
+        coordinator: false,
+      },
+    ]);
+    latest = (await db.respondents.getByExternalId(campaignId, `demo-${number}`))!;
+  }
+  const code = demoCodeFor(number, options.secret);
+  const codeHash = hashCode(code, options.secret);
+  const stored = await db.channel.access.findCodeByHash(codeHash);
+  if (!stored) {
+    // A lost secret file makes the old code's hash useless: replace the code.
+    await db.channel.access.revokeRespondentCodes(latest.id, options.now);
+    await db.channel.access.insertCodes([{ codeHash, campaignId, respondentId: latest.id, batchId: null, unitCode: null, issuedAt: options.now }]);
+  }
+  const service = new RedemptionService({ repository: db.channel.access, secret: options.secret });
+  // The demo speaks the configured language, whatever the respondent row says.
+  const codes = new RedemptionCodeChecker(service, async (id) => {
+    const respondent = await db.channel.respondents.find(id);
+    if (!respondent) return undefined;
+    const { language: _language, ...rest } = respondent;
+    return rest;
+  });
+  return { campaignId, codes, store: storeFor(number), account: accountOf(number), demoCode: formatCode(code), respondentNumber: number, fresh };
+}
+
+/** The demo campaign for this questionnaire: `demo` for the first one stored, else `demo-<id>-v<version>`. */
+async function demoCampaign(db: Database, options: DatabaseDemoOptions): Promise<string> {
+  const { questionnaire } = options;
+  const matches = (c: { questionnaireId: string; questionnaireVersion: number } | null) =>
+    c !== null && c.questionnaireId === questionnaire.id && c.questionnaireVersion === questionnaire.version;
+  const main = await db.campaigns.get(DEMO_CAMPAIGN_ID);
+  if (matches(main)) return DEMO_CAMPAIGN_ID;
+  const id = main === null ? DEMO_CAMPAIGN_ID : `demo-${questionnaire.id}-v${questionnaire.version}`;
+  if (main !== null && matches(await db.campaigns.get(id))) return id;
+  const stored = await db.campaigns.storeQuestionnaireVersion({
+    questionnaireId: questionnaire.id,
+    version: questionnaire.version,
+    fileName: path.basename(options.fileName),
+    source: new TextDecoder().decode(options.source),
+    sourceHash: createHash("sha256").update(options.source).digest("hex"),
+  });
+  if (!stored.ok) {
+    throw new DemoStorageError(
+      `the database already holds questionnaire ${questionnaire.id} version ${questionnaire.version} from a different file (${stored.stored.fileName}); bump version in ${options.fileName}, or use another DATABASE_URL for the demo`,
+    );
+  }
+  // Open from long ago to far ahead: the demo must work whatever the clock says.
+  await db.campaigns.create({
+    id,
+    name: `Demo: ${questionnaire.id} v${questionnaire.version}`,
+    questionnaireVersionPk: stored.record.pk,
+    opensAt: new Date("2000-01-01T00:00:00Z"),
+    closesAt: new Date("2100-01-01T00:00:00Z"),
+    timeZone: "Asia/Ho_Chi_Minh",
+    identified: false,
+  });
+  return id;
+}
+
+function demoNumber(externalId: string): number {
+  const match = /^demo-(\d+)$/.exec(externalId);
+  return match ? Number(match[1]) : 0;
+}
+
+function accountOf(n: number): string {
+  return n === 1 ? "console:demo" : `console:demo-${n}`;
+}
+
+/**
+ * The code of demo respondent `n`: the published DEMO_CODE for the first; for later ones derived from
+ * the secret, so a resumed run shows the same code without storing it in plain text.
+ */
+export function demoCodeFor(n: number, secret: CodeKey): string {
+  if (n === 1) return parseCode(DEMO_CODE);
+  let block = 0;
+  return generateCode((size) => Buffer.from(hashCode(`demo-respondent:${n}:${block++}`, secret), "hex").subarray(0, size));
+}
