@@ -5,6 +5,7 @@ import { Bot, type Context } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import { commandsComposer, entryComposer, fallbacksComposer, identityComposer, questionsComposer } from "../channels/telegram/index.js";
 import { describeError, translator, initialLanguage, type ChannelDeps } from "../channels/telegram/index.js";
+import { adminComposer, type AdminOptions } from "../channels/telegram/admin/index.js";
 
 /** How the bot reaches the Bot API (tests pass a fake `fetch` or a loopback `apiRoot`). */
 export interface CreateBotOptions {
@@ -18,6 +19,8 @@ export interface CreateBotOptions {
   /** Retries on 429 and 5xx; default on, waiting at most `maxRetryDelaySeconds` (default 60). */
   readonly autoRetry?: boolean;
   readonly maxRetryDelaySeconds?: number;
+  /** Organisers' commands for ADMIN_TELEGRAM_IDS; absent: no admin commands. */
+  readonly admin?: AdminOptions;
 }
 
 /**
@@ -59,6 +62,7 @@ export function createBot(options: CreateBotOptions): Bot<Context> {
       logError(deps, error);
       await apologise(deps, error.ctx);
     },
+    ...(options.admin ? [adminComposer(deps, options.admin)] : []),
     entryComposer(deps),
     identityComposer(deps),
     questionsComposer(deps),

@@ -1,0 +1,62 @@
+// Broadcasts over the outbox: the Broadcast row and one outbox row per recipient are written in one
+// transaction (MessagingRepository.recordBroadcast); the outbox sender delivers them within limits.
+import type { MessagingRepository, OutboxCounts, OutboxRepository, OutboxStatus } from "../../../outbox/types.js";
+import { formatAudience, inAudience } from "./audience.js";
+import type { AdminBroadcasts, BroadcastProgressCounts } from "./ports.js";
+
+const FAILED: readonly OutboxStatus[] = ["failed", "unreachable", "skipped", "in_doubt"];
+const PENDING: readonly OutboxStatus[] = ["queued", "claimed", "sending"];
+
+function sum(counts: OutboxCounts, statuses: readonly OutboxStatus[]): number {
+  let n = 0;
+  for (const byStatus of Object.values(counts)) for (const s of statuses) n += byStatus[s] ?? 0;
+  return n;
+}
+
+/** AdminBroadcasts over the outbox engineer's repositories. */
+export function outboxBroadcasts(messaging: MessagingRepository, outbox: OutboxRepository): AdminBroadcasts {
+  const progress = async (broadcastId: string): Promise<BroadcastProgressCounts | null> => {
+    const broadcast = await messaging.broadcast(broadcastId);
+    if (!broadcast) return null;
+    const counts = await outbox.counts({ batchId: broadcastId });
+    return {
+      recipients: broadcast.recipients,
+      sent: sum(counts, ["sent"]),
+      failed: sum(counts, FAILED),
+      remaining: sum(counts, PENDING),
+      cancelled: sum(counts, ["cancelled"]),
+      cancelledAt: broadcast.cancelledAt,
+    };
+  };
+  return {
+    async audienceSize(campaignId, audience) {
+      return (await messaging.recipients(campaignId)).filter((r) => inAudience(audience, r)).length;
+    },
+    async start({ campaignId, audience, text, actor, key, now }) {
+      const recipients = (await messaging.recipients(campaignId)).filter((r) => inAudience(audience, r));
+      const record = await messaging.recordBroadcast(
+        { campaignId, audience: formatAudience(audience), text, parseMode: null, parts: 1, actor, createdAt: now },
+        (broadcastId) =>
+          recipients.map((r) => ({
+            kind: "broadcast" as const,
+            campaignId,
+            batchId: broadcastId,
+            respondentId: r.respondentId,
+            chatId: r.chatId,
+            // Keyed by the admin's draft, not the new row: confirming the same draft twice queues nobody twice.
+            dedupeKey: `broadcast:${key}:${r.respondentId}`,
+            text,
+            notBefore: now,
+          })),
+      );
+      return { id: record.id, recipients: record.recipients };
+    },
+    progress,
+    async cancel(broadcastId, now) {
+      const marked = await messaging.markBroadcastCancelled(broadcastId, now);
+      if (!marked) return null;
+      await outbox.cancelBatch(broadcastId, now);
+      return progress(broadcastId);
+    },
+  };
+}
