@@ -9,6 +9,7 @@ import { registerCampaignCommands } from "./commands/campaign.js";
 import { registerOutboxCommands } from "./commands/outbox.js";
 import { registerRespondentsCommands } from "./commands/respondents.js";
 import { registerParticipationCommand } from "./commands/participation.js";
+import { registerResponsesCommands } from "./commands/responses.js";
 
 /** Adds every sub-command to the program; each feature registers its own commands in its own file. */
 export function registerCommands(program: Command): void {
@@ -22,5 +23,6 @@ export function registerCommands(program: Command): void {
   registerOutboxCommands(program);
   registerRespondentsCommands(program);
   registerParticipationCommand(program);
+  registerResponsesCommands(program);
   void program;
 }

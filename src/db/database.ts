@@ -8,8 +8,9 @@ import { auditRepository } from "./audit.js";
 import { campaignRepository } from "./campaigns.js";
 import { participationRepository } from "./participation.js";
 import { respondentRepository } from "./respondents.js";
+import { responseRepository } from "./responses.js";
 import { channelStores, type ChannelStores } from "./sessions.js";
-import type { AuditRepository, CampaignRepository, ParticipationRepository, RespondentRepository } from "./types.js";
+import type { AuditRepository, CampaignRepository, ParticipationRepository, RespondentRepository, ResponseRepository } from "./types.js";
 
 /** An open database: the repositories the application uses. */
 export interface Database {
@@ -20,6 +21,8 @@ export interface Database {
   readonly respondents: RespondentRepository;
   readonly participation: ParticipationRepository;
   readonly audit: AuditRepository;
+  /** Submitted responses: export, file import, scoring. */
+  readonly responses: ResponseRepository;
   /** Sessions, answers and directories of the Telegram and console channels. */
   readonly channel: ChannelStores;
   close(): Promise<void>;
@@ -50,6 +53,7 @@ export async function openDatabase(url?: string, options: OpenOptions = {}): Pro
     respondents: respondentRepository(prisma),
     participation: participationRepository(prisma),
     audit: auditRepository(prisma),
+    responses: responseRepository(prisma),
     channel: channelStores(prisma),
     close,
   };

@@ -157,3 +157,38 @@ export interface AuditRepository {
   record(event: AuditEventInput): Promise<void>;
   list(filter?: { campaignId?: string; kind?: string }): Promise<AuditEventRecord[]>;
 }
+
+/** A submitted response with its answers (values as stored JSON, parsed). */
+export interface StoredResponse {
+  readonly id: string;
+  /** response_id of an imported file row; null for responses collected by a channel. */
+  readonly externalId: string | null;
+  readonly unit: string;
+  readonly group: string;
+  readonly startedAt: Date | null;
+  readonly submittedAt: Date | null;
+  readonly respondentId: string | null;
+  readonly account: string | null;
+  readonly flags: readonly string[];
+  readonly decision: "accept" | "reject" | null;
+  readonly answers: Readonly<Record<string, unknown>>;
+}
+
+/** One row of a responses file to store (submitted; time may be unknown). */
+export interface ImportedResponse {
+  readonly externalId: string;
+  readonly unit: string;
+  readonly group: string;
+  readonly startedAt: Date | null;
+  readonly submittedAt: Date | null;
+  /** Answer values by question id (stored as JSON). */
+  readonly answers: Readonly<Record<string, unknown>>;
+}
+
+/** Submitted responses of campaigns, for export, import and scoring. */
+export interface ResponseRepository {
+  /** Every submitted response of the campaign, ordered by submission time, then id. */
+  submitted(campaignId: string): Promise<StoredResponse[]>;
+  /** Stores file rows keyed by (campaign, response_id) in one transaction: new, replaced when different, or unchanged. */
+  importResponses(campaignId: string, questionnaireVersionPk: number, rows: readonly ImportedResponse[], now: Date): Promise<ImportCounts>;
+}

@@ -1,6 +1,6 @@
 // The organiser's commands end to end, through the real CLI on a fresh SQLite file.
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -72,7 +72,7 @@ describe("khaosat campaign / respondents / participation", () => {
     const out = path.join(dir, "participation.xlsx");
     await khaosat("participation", "--campaign", id, "--out", out);
     const wb = new ExcelJS.Workbook();
-    await wb.xlsx.load(readFileSync(out));
+    await wb.xlsx.readFile(out);
     expect(wb.worksheets[0]!.getRow(2).values).toEqual([undefined, "SO_TP", "Sở Tư pháp", "leaders", 1, 0, 0, 0, 0, 0]);
   });
 

@@ -1,0 +1,66 @@
+import { readFile, writeFile } from "node:fs/promises";
+import type { Command } from "commander";
+import { CampaignInputError, exportCampaignResponses, importCampaignResponses } from "../../campaigns/index.js";
+import { formatFileIssue } from "../../scoring/io/index.js";
+import { CliError } from "../errors.js";
+import { requireCampaign } from "./campaign.js";
+import { withDatabase } from "./db.js";
+
+const SHOWN = 50;
+
+/** Registers `khaosat responses import|export`. */
+export function registerResponsesCommands(program: Command): void {
+  const responses = program.command("responses").description("submitted responses of a campaign as a responses CSV (SURVEY-FORMAT 4)");
+
+  responses
+    .command("export <file>")
+    .description("write the campaign's submitted responses (no respondent identity) to a CSV file; - for standard output")
+    .requiredOption("--campaign <id>", "campaign id")
+    .action(async (file: string, opts: { campaign: string }) => {
+      await withDatabase(async (db) => {
+        const campaign = await requireCampaign(db, opts.campaign);
+        const { csv, count } = await exportCampaignResponses(db, campaign);
+        if (file === "-") process.stdout.write(csv);
+        else {
+          // A byte-order mark so that Excel opens the Vietnamese text as UTF-8.
+          await writeFile(file, `\uFEFF${csv}`);
+          process.stderr.write(`wrote ${count} response${count === 1 ? "" : "s"} to ${file}\n`);
+        }
+      });
+    });
+
+  responses
+    .command("import <file>")
+    .description("import submitted responses (paper forms, other tools); re-importing the same file changes nothing")
+    .requiredOption("--campaign <id>", "campaign id")
+    .option("--skip-invalid", "import the valid rows and list the rejected ones", false)
+    .action(async (file: string, opts: { campaign: string; skipInvalid: boolean }) => {
+      let source: Uint8Array;
+      try {
+        source = await readFile(file);
+      } catch {
+        throw new CliError(`cannot read ${file}: no such file`);
+      }
+      await withDatabase(async (db) => {
+        const campaign = await requireCampaign(db, opts.campaign);
+        let report;
+        try {
+          report = await importCampaignResponses(db, campaign, source, { skipInvalid: opts.skipInvalid, now: new Date() });
+        } catch (error) {
+          if (error instanceof CampaignInputError) throw new CliError(error.message);
+          throw error;
+        }
+        for (const w of report.warnings) process.stderr.write(`${formatFileIssue(file, { line: w.line, message: `warning: ${w.message}` })}\n`);
+        if (report.errors.length > 0) throw new CliError(`${report.errors.map((e) => formatFileIssue(file, e)).join("\n")}\nnothing imported`);
+        const rejected = report.rejected.slice(0, SHOWN).map((r) => `  ${formatFileIssue(file, { line: r.line, message: r.reason })}`);
+        if (report.rejected.length > SHOWN) rejected.push(`  … and ${report.rejected.length - SHOWN} more`);
+        if (!report.imported) {
+          const n = report.rejected.length;
+          throw new CliError(`${n} row${n === 1 ? "" : "s"} rejected, nothing imported:\n${rejected.join("\n")}\nfix them and import again, or use --skip-invalid to import the other rows`);
+        }
+        if (report.rejected.length > 0) process.stderr.write(`skipped ${report.rejected.length} rejected row${report.rejected.length === 1 ? "" : "s"}:\n${rejected.join("\n")}\n`);
+        const c = report.counts;
+        process.stdout.write(`${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged${report.rejected.length > 0 ? `, ${report.rejected.length} skipped` : ""}\n`);
+      });
+    });
+}
