@@ -6,6 +6,7 @@ import { registerStartCommand } from "./commands/start.js";
 import { registerCodesCommands } from "./commands/codes.js";
 import { registerDbCommands } from "./commands/db.js";
 import { registerCampaignCommands } from "./commands/campaign.js";
+import { registerFlagsCommands } from "./commands/flags.js";
 import { registerOutboxCommands } from "./commands/outbox.js";
 import { registerRespondentsCommands } from "./commands/respondents.js";
 import { registerParticipationCommand } from "./commands/participation.js";
@@ -20,6 +21,7 @@ export function registerCommands(program: Command): void {
   registerCodesCommands(program);
   registerDbCommands(program);
   registerCampaignCommands(program);
+  registerFlagsCommands(program);
   registerOutboxCommands(program);
   registerRespondentsCommands(program);
   registerParticipationCommand(program);

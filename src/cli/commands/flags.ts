@@ -1,0 +1,96 @@
+import type { Command } from "commander";
+import { CodeSecretError } from "../../access/index.js";
+import { ConfigError, loadConfigFromEnvironment } from "../../config/index.js";
+import { DatabaseError, openDatabase, type Database } from "../../db/index.js";
+import { openFlagsRepository } from "../../db/flags-repository.js";
+import {
+  decideFlaggedResponse,
+  FLAG_LIST_FORMATS,
+  FlagDecisionError,
+  flagListRows,
+  formatFlagList,
+  refreshCampaignFlags,
+  type FlagDecision,
+  type FlagListFormat,
+  type FlagsRepository,
+} from "../../flags/index.js";
+import { formatIssue, parseQuestionnaire, type Questionnaire } from "../../questionnaire/index.js";
+import { CliError } from "../errors.js";
+
+/** Registers `khaosat flags --campaign ID` and `khaosat flags accept|reject RESPONSE_ID --reason TEXT`. */
+export function registerFlagsCommands(program: Command): void {
+  const flags = program
+    .command("flags")
+    .description("data-quality flags (speeder, straightliner, delegation): list flagged responses anonymously, or accept/reject one")
+    .option("--campaign <id>", "campaign id: list its flagged responses")
+    .option("--format <format>", `output: ${FLAG_LIST_FORMATS.join(", ")}`, "table")
+    .action(async (options: { campaign?: string; format: string }) => {
+      if (options.campaign === undefined) throw new CliError('say which campaign: khaosat flags --campaign ID (or "khaosat flags accept|reject RESPONSE_ID --reason TEXT")');
+      process.stdout.write(await listFlagsCommand({ campaign: options.campaign, format: options.format }));
+    });
+  for (const decision of ["accept", "reject"] as const) {
+    flags
+      .command(`${decision} <response-id>`)
+      .description(decision === "accept" ? "count a flagged response in scoring whatever excludeFlagged says (audited)" : "never count a flagged response in scoring (audited)")
+      .requiredOption("--reason <text>", "why; kept in the audit log")
+      .action(async (responseId: string, options: { reason: string }) => {
+        process.stdout.write(await decideFlagCommand({ responseId, decision: decision === "accept" ? "accepted" : "rejected", reason: options.reason }, new Date()));
+      });
+  }
+}
+
+/** `flags --campaign`: recomputes the campaign's flags (the speeder median moves) and lists the flagged responses. */
+export async function listFlagsCommand(options: { readonly campaign: string; readonly format: string }): Promise<string> {
+  if (!(FLAG_LIST_FORMATS as readonly string[]).includes(options.format)) throw new CliError(`--format: "${options.format}" is not one of ${FLAG_LIST_FORMATS.join(", ")}`);
+  return withFlags(async ({ db, flags }) => {
+    const campaign = await db.campaigns.get(options.campaign);
+    if (!campaign) throw new CliError(`no campaign "${options.campaign}"; "khaosat campaign list" shows the campaigns`);
+    const subjects = await refreshCampaignFlags(flags, await questionnaireOf(db, campaign.questionnaireVersionPk), campaign.id);
+    return formatFlagList(flagListRows(subjects), options.format as FlagListFormat);
+  });
+}
+
+/** `flags accept|reject`: records the decision and returns the confirmation to print. */
+export async function decideFlagCommand(options: { readonly responseId: string; readonly decision: FlagDecision; readonly reason: string }, now: Date): Promise<string> {
+  return withFlags(async ({ flags }) => {
+    try {
+      const { previous, flags: names } = await decideFlaggedResponse(flags, { ...options, at: now, actor: "cli" });
+      const effect = options.decision === "accepted" ? "it counts in scoring" : "it no longer counts in scoring";
+      return `${options.decision} response ${options.responseId} (${names.join(", ")})${previous !== null && previous !== options.decision ? `, was ${previous}` : ""}: ${effect}\n`;
+    } catch (error) {
+      if (error instanceof FlagDecisionError) throw new CliError(error.message);
+      throw error;
+    }
+  });
+}
+
+async function questionnaireOf(db: Database, pk: number): Promise<Questionnaire> {
+  const version = await db.campaigns.questionnaireVersion(pk);
+  if (!version) throw new Error(`bug: questionnaire version ${pk} missing`);
+  const result = parseQuestionnaire(version.source, version.fileName);
+  if (!result.ok) throw new CliError(`the stored questionnaire ${version.fileName} no longer loads:\n${result.issues.map((i) => `  ${formatIssue(i)}`).join("\n")}`);
+  return result.questionnaire;
+}
+
+async function withFlags<T>(run: (context: { db: Database; flags: FlagsRepository }) => Promise<T>): Promise<T> {
+  let url: string;
+  try {
+    url = loadConfigFromEnvironment().databaseUrl.reveal();
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof CodeSecretError) throw new CliError(error.message);
+    throw error;
+  }
+  let db: Database | undefined;
+  let flags: Awaited<ReturnType<typeof openFlagsRepository>> | undefined;
+  try {
+    db = await openDatabase(url);
+    flags = await openFlagsRepository(url);
+    return await run({ db, flags: flags.repository });
+  } catch (error) {
+    if (error instanceof DatabaseError) throw new CliError(error.message);
+    throw error;
+  } finally {
+    await flags?.close();
+    await db?.close();
+  }
+}

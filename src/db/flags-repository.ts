@@ -1,0 +1,108 @@
+// Prisma implementation of the flags module's repository (src/flags/repository.ts).
+import type { FlagDecision, FlagName, FlagSubject, FlagsRepository } from "../flags/repository.js";
+import type { AnswerValue } from "../questionnaire/index.js";
+import { createPrismaClient, type Prisma } from "./client.js";
+import { explainDatabaseError, parseDatabaseUrl } from "./connection.js";
+
+const FLAG_NAMES = new Set<string>(["speeder", "straightliner", "delegation"]);
+
+function parseFlags(text: string): FlagName[] {
+  try {
+    const value: unknown = JSON.parse(text);
+    return Array.isArray(value) ? value.filter((f): f is FlagName => typeof f === "string" && FLAG_NAMES.has(f)) : [];
+  } catch {
+    return [];
+  }
+}
+
+function parseDecision(text: string | null): FlagDecision | null {
+  return text === "accepted" || text === "rejected" ? text : null;
+}
+
+const columns = {
+  id: true,
+  campaignId: true,
+  status: true,
+  subjectUnit: true,
+  groupId: true,
+  startedAt: true,
+  submittedAt: true,
+  respondentId: true,
+  account: true,
+  flags: true,
+  flagDecision: true,
+  flagReason: true,
+} as const;
+
+type Row = { id: string; subjectUnit: string; groupId: string; startedAt: Date | null; submittedAt: Date | null; respondentId: string | null; account: string | null; flags: string; flagDecision: string | null; flagReason: string | null };
+
+function subject(row: Row, answers?: { questionId: string; value: string }[]): FlagSubject {
+  return {
+    id: row.id,
+    unit: row.subjectUnit,
+    group: row.groupId,
+    startedAt: row.startedAt,
+    submittedAt: row.submittedAt,
+    respondentId: row.respondentId,
+    account: row.account,
+    flags: parseFlags(row.flags),
+    decision: parseDecision(row.flagDecision),
+    reason: row.flagReason,
+    ...(answers ? { answers: Object.fromEntries(answers.map((a) => [a.questionId, JSON.parse(a.value) as AnswerValue])) } : {}),
+  };
+}
+
+/** Flags and decisions on responses stored through Prisma. */
+export function flagsRepository(prisma: Prisma): FlagsRepository {
+  return {
+    async submitted(campaignId, options) {
+      const rows = await prisma.response.findMany({ where: { campaignId, status: "submitted" }, select: columns, orderBy: { id: "asc" } });
+      const wanted = options.withAnswers ? undefined : new Set(options.answersFor ?? []);
+      const answerRows = await prisma.answer.findMany({
+        where: wanted ? { responseId: { in: [...wanted] } } : { response: { campaignId, status: "submitted" } },
+        select: { responseId: true, questionId: true, value: true },
+      });
+      const byResponse = new Map<string, { questionId: string; value: string }[]>();
+      for (const a of answerRows) byResponse.set(a.responseId, [...(byResponse.get(a.responseId) ?? []), a]);
+      return rows.map((r) => subject(r, !wanted || wanted.has(r.id) ? (byResponse.get(r.id) ?? []) : undefined));
+    },
+
+    async setFlags(updates) {
+      await prisma.$transaction(updates.map((u) => prisma.response.update({ where: { id: u.responseId }, data: { flags: JSON.stringify(u.flags) } })));
+    },
+
+    async find(responseId) {
+      const row = await prisma.response.findUnique({ where: { id: responseId }, select: columns });
+      return row ? { ...subject(row), campaignId: row.campaignId, status: row.status } : null;
+    },
+
+    async decide(responseId, decision, reason, at, actor) {
+      await prisma.$transaction(async (tx) => {
+        const before = await tx.response.findUniqueOrThrow({ where: { id: responseId }, select: { campaignId: true, flags: true, flagDecision: true } });
+        await tx.response.update({ where: { id: responseId }, data: { flagDecision: decision, flagReason: reason } });
+        await tx.auditEvent.create({
+          data: {
+            at,
+            kind: "flags.decision",
+            campaignId: before.campaignId,
+            actor,
+            data: JSON.stringify({ responseId, decision, reason, previous: before.flagDecision, flags: parseFlags(before.flags) }),
+          },
+        });
+      });
+    },
+  };
+}
+
+/** A flags repository on its own connection (like `openAccessRepository`). Does not migrate: open the `Database` first. */
+export async function openFlagsRepository(url?: string): Promise<{ repository: FlagsRepository; close(): Promise<void> }> {
+  const target = parseDatabaseUrl(url);
+  const { prisma, close } = createPrismaClient(target);
+  try {
+    await prisma.response.count({ where: { id: "" } });
+  } catch (error) {
+    await close().catch(() => {});
+    throw explainDatabaseError(target, error);
+  }
+  return { repository: flagsRepository(prisma), close };
+}

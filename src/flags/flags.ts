@@ -1,0 +1,84 @@
+import { computeFlags, type ResponseFlags, type ScoringResponse } from "../scoring/index.js";
+import type { Questionnaire } from "../questionnaire/index.js";
+import type { FlagDecision, FlagName, FlagSubject, FlagsRepository } from "./repository.js";
+
+const FLAG_NAMES: readonly FlagName[] = ["speeder", "straightliner", "delegation"];
+
+/** The stored flag names of one `computeFlags` result, in a fixed order. */
+export function flagNames(flags: ResponseFlags): FlagName[] {
+  return FLAG_NAMES.filter((name) => flags[name]);
+}
+
+/** The scoring decision of a stored one: accepted always counts, rejected never does, none follows `excludeFlagged`. */
+export function scoringDecision(decision: string | null | undefined): ScoringResponse["decision"] {
+  if (decision === "accepted") return "accept";
+  if (decision === "rejected") return "reject";
+  return undefined;
+}
+
+function toScoring(subject: FlagSubject): ScoringResponse {
+  return {
+    id: subject.id,
+    unit: subject.unit,
+    group: subject.group,
+    ...(subject.startedAt ? { startedAt: subject.startedAt.getTime() } : {}),
+    ...(subject.submittedAt ? { submittedAt: subject.submittedAt.getTime() } : {}),
+    answers: subject.answers ?? {},
+    ...(subject.respondentId !== null ? { respondent: subject.respondentId } : {}),
+    ...(subject.account !== null ? { account: subject.account } : {}),
+  };
+}
+
+function sameFlags(a: readonly FlagName[], b: readonly FlagName[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/**
+ * Computes and stores the flags of one just-submitted response with the scoring module's rules: the
+ * other submitted responses supply the speeder median and the delegation pairs (their answers are
+ * not loaded; straight-lining depends only on the response's own answers). Returns its flags.
+ */
+export async function flagSubmittedResponse(repository: FlagsRepository, questionnaire: Questionnaire, campaignId: string, responseId: string): Promise<FlagName[]> {
+  const subjects = await repository.submitted(campaignId, { withAnswers: false, answersFor: [responseId] });
+  const index = subjects.findIndex((s) => s.id === responseId);
+  if (index < 0) throw new Error(`bug: flagging response ${responseId}, which is not a submitted response of campaign ${campaignId}`);
+  const flags = flagNames(computeFlags(questionnaire, subjects.map(toScoring))[index]!);
+  await repository.setFlags([{ responseId, flags }]);
+  return flags;
+}
+
+/**
+ * Recomputes the flags of every submitted response of a campaign (the speeder median moves as
+ * responses arrive) and stores those that changed; returns the responses with their current flags.
+ */
+export async function refreshCampaignFlags(repository: FlagsRepository, questionnaire: Questionnaire, campaignId: string): Promise<FlagSubject[]> {
+  const subjects = await repository.submitted(campaignId, { withAnswers: true });
+  const computed = computeFlags(questionnaire, subjects.map(toScoring)).map(flagNames);
+  const changed = subjects.flatMap((s, i) => (sameFlags(s.flags, computed[i]!) ? [] : [{ responseId: s.id, flags: computed[i]! }]));
+  if (changed.length > 0) await repository.setFlags(changed);
+  return subjects.map((s, i) => ({ ...s, flags: computed[i]! }));
+}
+
+/** Why a decision cannot be recorded. */
+export class FlagDecisionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "FlagDecisionError";
+  }
+}
+
+/** Records an organiser's decision on a flagged, submitted response (audited); the reason is required. */
+export async function decideFlaggedResponse(
+  repository: FlagsRepository,
+  request: { readonly responseId: string; readonly decision: FlagDecision; readonly reason: string; readonly at: Date; readonly actor: string },
+): Promise<{ readonly previous: FlagDecision | null; readonly flags: readonly FlagName[] }> {
+  const reason = request.reason.normalize("NFC").trim();
+  if (reason === "") throw new FlagDecisionError("--reason must say why (it is kept in the audit log)");
+  if ([...reason].length > 500) throw new FlagDecisionError("--reason is too long: at most 500 characters");
+  const response = await repository.find(request.responseId);
+  if (!response) throw new FlagDecisionError(`no response "${request.responseId}"; "khaosat flags --campaign ID" lists the flagged responses`);
+  if (response.status !== "submitted") throw new FlagDecisionError(`response "${request.responseId}" is not submitted (${response.status.replace("_", " ")}); only submitted responses are scored`);
+  if (response.flags.length === 0) throw new FlagDecisionError(`response "${request.responseId}" carries no flag; only flagged responses need a decision`);
+  await repository.decide(request.responseId, request.decision, reason, request.at, request.actor);
+  return { previous: response.decision, flags: response.flags };
+}

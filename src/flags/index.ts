@@ -1,0 +1,6 @@
+// Data-quality flags in the database: computed on submit with the scoring rules, listed anonymously,
+// decided by organisers (audited), and handed to scoring as `ScoringResponse.decision`.
+export type * from "./repository.js";
+export { MemoryFlagsRepository } from "./memory-repository.js";
+export { flagSubmittedResponse, refreshCampaignFlags, decideFlaggedResponse, scoringDecision, flagNames, FlagDecisionError } from "./flags.js";
+export { flagListRows, formatFlagList, formatDuration, FLAG_LIST_FORMATS, type FlagListFormat, type FlagListRow } from "./format.js";

@@ -1,0 +1,40 @@
+/**
+ * What the data-quality flags need from storage. Implementations: `MemoryFlagsRepository` (tests) and
+ * the Prisma one in src/db/flags-repository.ts.
+ */
+import type { AnswerValue } from "../questionnaire/index.js";
+
+/** The flags of SURVEY-FORMAT 3.3, as stored on a response. */
+export type FlagName = "speeder" | "straightliner" | "delegation";
+
+/** An organiser's decision on a flagged response. */
+export type FlagDecision = "accepted" | "rejected";
+
+/** A submitted response as the flag rules see it (answers only when asked for). */
+export interface FlagSubject {
+  readonly id: string;
+  readonly unit: string;
+  readonly group: string;
+  readonly startedAt: Date | null;
+  readonly submittedAt: Date | null;
+  /** The named respondent, if any (delegation). */
+  readonly respondentId: string | null;
+  /** The messaging account or its keyed hash, while kept (named responses); null for anonymous ones. */
+  readonly account: string | null;
+  readonly answers?: Readonly<Record<string, AnswerValue>>;
+  readonly flags: readonly FlagName[];
+  readonly decision: FlagDecision | null;
+  readonly reason: string | null;
+}
+
+/** Storage operations of the flags module. */
+export interface FlagsRepository {
+  /** Submitted responses of a campaign; with `answers` when `withAnswers`, or only for the ids in `answersFor`. */
+  submitted(campaignId: string, options: { readonly withAnswers: boolean; readonly answersFor?: readonly string[] }): Promise<FlagSubject[]>;
+  /** Stores the flags of responses (only the given ones change). */
+  setFlags(updates: readonly { readonly responseId: string; readonly flags: readonly FlagName[] }[]): Promise<void>;
+  /** One response with its campaign and status; null when unknown. */
+  find(responseId: string): Promise<(FlagSubject & { readonly campaignId: string; readonly status: string }) | null>;
+  /** Records a decision and its audit event (actor, reason, previous decision) in one transaction. */
+  decide(responseId: string, decision: FlagDecision, reason: string, at: Date, actor: string): Promise<void>;
+}
