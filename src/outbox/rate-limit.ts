@@ -26,8 +26,9 @@ export class SlidingWindowLimiter {
   /** Records a send at `now`. */
   take(now: number): void {
     this.stamps.push(now);
-    // Falling behind does not earn a burst: the next slot counts from now at the latest.
-    this.nextAt = Math.max(now, this.nextAt) + this.spacing;
+    // Late timers may catch up a little (a twentieth of the window), never with a long burst; the
+    // sliding window above still caps every window at `rate`.
+    this.nextAt = Math.max(now - this.windowMs / 20, this.nextAt) + this.spacing;
   }
 }
 

@@ -121,6 +121,8 @@ export class OutboxSender {
           await this.idle(this.pausedUntil - now);
           continue;
         }
+        // Claim ahead, while earlier sends are in flight, so the pipeline never runs dry.
+        if (this.buffer.length < this.opts.claimBatch / 2 && !this.claiming) void this.prefetch();
         if (this.buffer.length === 0) {
           await this.refill();
           if (this.buffer.length === 0) {
@@ -188,6 +190,19 @@ export class OutboxSender {
     const now = this.opts.clock();
     const result = await this.outbox.recover(now, new Date(now.getTime() - this.opts.claimLeaseMs), new Date(now.getTime() - this.opts.inDoubtAfterMs));
     if (result.requeued > 0 || result.inDoubt > 0) this.opts.onEvent?.({ type: "recovered", ...result });
+  }
+
+  private claiming = false;
+
+  private async prefetch(): Promise<void> {
+    this.claiming = true;
+    try {
+      await this.refill();
+    } catch {
+      // The main loop's own claim reports database trouble.
+    } finally {
+      this.claiming = false;
+    }
   }
 
   private async refill(): Promise<void> {

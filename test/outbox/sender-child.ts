@@ -8,7 +8,7 @@ const rate = Number(process.argv[2] ?? 25);
 const store = await openOutboxStore(process.env.DATABASE_URL, { migrate: false });
 const sender = new OutboxSender(store.outbox, fetchTransport({ token: process.env.TELEGRAM_BOT_TOKEN!, apiRoot: process.env.TELEGRAM_API_ROOT!, timeoutMs: 2000 }), {
   ratePerSecond: rate,
-  claimLeaseMs: 1000,
+  claimLeaseMs: 3000,
   inDoubtAfterMs: 3000,
   onEvent: (e) => {
     if (e.type === "recovered") process.stderr.write(`recovered ${JSON.stringify(e)}\n`);
