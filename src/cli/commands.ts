@@ -11,6 +11,7 @@ import { registerOutboxCommands } from "./commands/outbox.js";
 import { registerRespondentsCommands } from "./commands/respondents.js";
 import { registerParticipationCommand } from "./commands/participation.js";
 import { registerResponsesCommands } from "./commands/responses.js";
+import { registerCoordinatorsCommands } from "./commands/coordinators.js";
 
 /** Adds every sub-command to the program; each feature registers its own commands in its own file. */
 export function registerCommands(program: Command): void {
@@ -26,5 +27,6 @@ export function registerCommands(program: Command): void {
   registerRespondentsCommands(program);
   registerParticipationCommand(program);
   registerResponsesCommands(program);
+  registerCoordinatorsCommands(program);
   void program;
 }

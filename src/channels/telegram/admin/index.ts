@@ -7,3 +7,4 @@ export { auditStateStore, decodeState, IDLE, STATE_EVENT, TRACK_EVENT, FINISH_EV
 export { formatAudience, parseAudience, inAudience, type Audience, type AudienceMember } from "./audience.js";
 export { unitsWorstFirst, formatRate, statsText, type UnitParticipation } from "./stats.js";
 export type * from "./ports.js";
+export { databaseResponses } from "./responses.js";
