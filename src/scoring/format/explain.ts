@@ -6,6 +6,7 @@ import type {
   SatisfactionUnitExplanation,
   UnitExplanation,
 } from "../explain.js";
+import { protectBreakdown, withheldNote } from "../../privacy/index.js";
 import { REASONS } from "./labels.js";
 
 /**
@@ -14,6 +15,11 @@ import { REASONS } from "./labels.js";
  * Intermediate values keep 4 decimals; the report's values are rounded to 2.
  */
 export function formatExplanation(explanation: UnitExplanation, questionnaire: Questionnaire): string {
+  // Small cells (src/privacy): a unit under minResponses shows no per-question detail at all.
+  if ("reason" in explanation.result && explanation.result.reason === "insufficient_responses") {
+    const note = `Details not shown: fewer than ${explanation.minResponses} counted responses could reveal what the few respondents answered`;
+    return [...header(explanation, questionnaire), note, ...outcome(explanation)].join("\n") + "\n";
+  }
   const lines = explanation.kind === "points" ? explainPoints(explanation, questionnaire) : explainSatisfaction(explanation, questionnaire);
   return lines.join("\n") + "\n";
 }
@@ -33,12 +39,17 @@ function header(e: UnitExplanation, questionnaire: Questionnaire): string[] {
   return out;
 }
 
-function groupLines(groups: readonly GroupExplanation[] | undefined, indent: string, satisfaction: boolean): string[] {
+function groupLines(groups: readonly GroupExplanation[] | undefined, indent: string, satisfaction: boolean, minResponses: number): string[] {
   if (!groups) return [];
-  return groups.map((g) => {
+  // Small cells: a group with fewer valid answers than minResponses is withheld (and one more when
+  // the weighted mean would give it away).
+  const { shown, hidden } = protectBreakdown(groups.filter((g) => g.valid > 0), (g) => g.valid, minResponses, { totalShown: true });
+  const visible = new Set(shown);
+  const lines = groups.filter((g) => g.valid === 0 || visible.has(g)).map((g) => {
     const value = g.mean === null ? "no valid answer" : satisfaction ? `${g.positive ?? 0} satisfied → ${num(g.mean)}%` : `mean ${num(g.mean)}`;
     return `${indent}group ${g.group}: weight ${num(g.weight)} → ${num(g.normalisedWeight)}, ${g.valid} valid, ${value}`;
   });
+  return hidden > 0 ? [...lines, `${indent}${withheldNote(hidden, minResponses)}`] : lines;
 }
 
 function outcome(e: UnitExplanation): string[] {
@@ -63,7 +74,7 @@ function explainPoints(e: PointsUnitExplanation, questionnaire: Questionnaire): 
         const mean = q.groups ? `weighted mean ${num(q.mean)}` : `mean ${num(q.sum)} / ${q.valid} = ${num(q.mean)}`;
         out.push(`  ${q.question}: max ${num(q.maxPoints)}; ${counts}; ${mean}; points ${num(q.maxPoints)} × ${num(q.mean)} = ${num(q.points)}`);
       }
-      if (q.valid > 0) out.push(...groupLines(q.groups, "      ", false));
+      if (q.valid > 0) out.push(...groupLines(q.groups, "      ", false, e.minResponses));
     }
     if (c.points === null || c.factor === null) out.push(`  → unrated: no question of ${c.component} has a valid answer`);
     else if (c.factor === 1) out.push(`  → points ${num(c.points)} of ${num(c.max)}, index ${num(c.index ?? 0)}`);
@@ -88,10 +99,10 @@ function explainPoints(e: PointsUnitExplanation, questionnaire: Questionnaire): 
   return out;
 }
 
-function criterionLine(c: CriterionExplanation, indent: string): string[] {
+function criterionLine(c: CriterionExplanation, indent: string, minResponses: number): string[] {
   const counts = `${c.valid} valid, ${c.notApplicable} cannot judge, ${c.unanswered} unanswered`;
   const value = c.index === null ? "unrated" : c.groups ? `weighted index ${num(c.index)}` : `${c.positive} satisfied / ${c.valid} = ${num(c.index)}`;
-  return [`${indent}${c.question}: ${counts}; ${value}`, ...(c.valid > 0 ? groupLines(c.groups, `${indent}    `, true) : [])];
+  return [`${indent}${c.question}: ${counts}; ${value}`, ...(c.valid > 0 ? groupLines(c.groups, `${indent}    `, true, minResponses) : [])];
 }
 
 function explainSatisfaction(e: SatisfactionUnitExplanation, questionnaire: Questionnaire): string[] {
@@ -100,7 +111,7 @@ function explainSatisfaction(e: SatisfactionUnitExplanation, questionnaire: Ques
   const rated: number[] = [];
   for (const c of e.components) {
     out.push("", `Factor ${c.component}`);
-    for (const criterion of c.criteria) out.push(...criterionLine(criterion, "  "));
+    for (const criterion of c.criteria) out.push(...criterionLine(criterion, "  ", e.minResponses));
     const indices = c.criteria.filter((x) => x.index !== null).map((x) => x.index!);
     if (c.index === null) out.push("  → unrated: no criterion has a valid answer");
     else {
@@ -110,7 +121,7 @@ function explainSatisfaction(e: SatisfactionUnitExplanation, questionnaire: Ques
   }
   out.push("");
   if (e.overall) {
-    out.push("Overall question:", ...criterionLine(e.overall, "  "));
+    out.push("Overall question:", ...criterionLine(e.overall, "  ", e.minResponses));
     if (e.index !== null) out.push(`Index: the overall question's index = ${num(e.index)}`);
   } else if (e.index !== null) {
     out.push(`Index: mean of ${rated.length} rated factor${rated.length === 1 ? "" : "s"} (${rated.map(num).join(" + ")}) / ${rated.length} = ${num(e.index)}`);
