@@ -105,7 +105,7 @@ describe("posters", () => {
     const scan = await s.service.scanPoster({ token, account: "telegram:123456789", now: NOW });
     if (scan.kind !== "ok") throw new Error("not ok");
     await s.service.complete({ campaignId: "sipas", unitCode: "UB_BD", account: "telegram:123456789", source: scan.source, responseId: null, sessionId: null, now: NOW });
-    const [[key, expires]] = [...s.repository.claims.entries()];
+    const [key, expires] = [...s.repository.claims.entries()][0]!;
     expect(key).toMatch(/^[0-9a-f]{64}$/);
     expect(expires).toEqual(new Date("2026-03-15T00:00:00Z"));
     expect(JSON.stringify([...s.repository.claims, s.repository.submissions, s.repository.audit])).not.toContain("123456789");
