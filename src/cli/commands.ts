@@ -8,6 +8,7 @@ import { registerDbCommands } from "./commands/db.js";
 import { registerCampaignCommands } from "./commands/campaign.js";
 import { registerFlagsCommands } from "./commands/flags.js";
 import { registerOutboxCommands } from "./commands/outbox.js";
+import { registerBroadcastCommands } from "./commands/broadcast.js";
 import { registerRespondentsCommands } from "./commands/respondents.js";
 import { registerParticipationCommand } from "./commands/participation.js";
 import { registerResponsesCommands } from "./commands/responses.js";
@@ -24,6 +25,7 @@ export function registerCommands(program: Command): void {
   registerCampaignCommands(program);
   registerFlagsCommands(program);
   registerOutboxCommands(program);
+  registerBroadcastCommands(program);
   registerRespondentsCommands(program);
   registerParticipationCommand(program);
   registerResponsesCommands(program);

@@ -1,0 +1,86 @@
+import { readFile } from "node:fs/promises";
+import { Option, type Command } from "commander";
+import { BroadcastService, parseAudience } from "../../broadcast/index.js";
+import type { ParseMode } from "../../outbox/index.js";
+import { formatReminderSchedule, parseReminderSchedule } from "../../reminders/index.js";
+import { CliError } from "../errors.js";
+import { withOutboxStore } from "./outbox.js";
+
+interface BroadcastOptions {
+  readonly campaign: string;
+  readonly audience: string;
+  readonly text: string;
+  readonly dryRun?: boolean;
+  readonly parseMode?: ParseMode;
+  readonly split?: boolean;
+}
+
+/** Registers `khaosat broadcast` and `khaosat reminders set|show`. */
+export function registerBroadcastCommands(program: Command): void {
+  program
+    .command("broadcast")
+    .description("queue a message to respondents of a campaign who opened the bot (sent by `outbox send` or the bot)")
+    .requiredOption("--campaign <id>", "campaign id")
+    .requiredOption("--audience <who>", "all | not-submitted | unit:CODE | group:ID")
+    .requiredOption("--text <file>", "UTF-8 file with the message")
+    .option("--dry-run", "check everything and print the recipient count, queue nothing")
+    .addOption(new Option("--parse-mode <mode>", "Telegram formatting of the text").choices(["HTML", "MarkdownV2"]))
+    .option("--split", "send a text over 4,096 characters as several messages instead of refusing it")
+    .action(async (options: BroadcastOptions) => {
+      const audience = parseAudience(options.audience);
+      if (!audience.ok) throw new CliError(audience.error);
+      let text: string;
+      try {
+        text = await readFile(options.text, "utf8");
+      } catch (error) {
+        throw new CliError(`cannot read the text file ${options.text}: ${(error as Error).message}`);
+      }
+      const out = await withOutboxStore(async (store) => {
+        const service = new BroadcastService(store.messaging, store.outbox);
+        const now = new Date();
+        const prepared = await service.prepare(
+          { campaignId: options.campaign, audience: audience.audience, text, parseMode: options.parseMode ?? null, split: options.split === true, actor: "cli" },
+          now,
+        );
+        if (!prepared.ok) throw new CliError(prepared.error);
+        const { parts, recipients } = prepared.prepared;
+        const what = `${recipients.length} recipient${recipients.length === 1 ? "" : "s"}, ${parts.length} message${parts.length === 1 ? "" : "s"} each`;
+        if (options.dryRun) return `dry run: would queue ${what} (nothing queued)\n`;
+        const record = await service.queue(prepared.prepared, now);
+        return `queued broadcast ${record.id}: ${what}; run \`khaosat outbox send\` (or the bot) to send it\n`;
+      });
+      process.stdout.write(out);
+    });
+
+  const reminders = program.command("reminders").description("reminder schedules of campaigns");
+  reminders
+    .command("set <campaign> <schedule>")
+    .description('set a campaign\'s reminder schedule, e.g. "7d,3d,1d@09:00" (days before the close, time in the campaign\'s zone); "off" clears it')
+    .action(async (campaignId: string, scheduleText: string) => {
+      let canonical: string | null = null;
+      if (scheduleText.trim().toLowerCase() !== "off") {
+        const parsed = parseReminderSchedule(scheduleText);
+        if (!parsed.ok) throw new CliError(parsed.error);
+        canonical = formatReminderSchedule(parsed.schedule);
+      }
+      await withOutboxStore(async (store) => {
+        if (!(await store.messaging.setReminderSchedule(campaignId, canonical))) throw new CliError(`no campaign "${campaignId}"`);
+      });
+      process.stdout.write(canonical === null ? `campaign ${campaignId}: reminders off\n` : `campaign ${campaignId}: reminders ${canonical}\n`);
+    });
+  reminders
+    .command("show <campaign>")
+    .description("the schedule and the reminder runs of a campaign")
+    .action(async (campaignId: string) => {
+      const text = await withOutboxStore(async (store) => {
+        const campaign = await store.messaging.campaign(campaignId);
+        if (!campaign) throw new CliError(`no campaign "${campaignId}"`);
+        const runs = await store.messaging.reminderRuns(campaignId);
+        const lines = [`campaign ${campaignId}: reminders ${campaign.reminders ?? "off"} (time zone ${campaign.timeZone})`];
+        for (const r of runs) lines.push(`  ${r.slotAt.toISOString()}  ${r.label.padEnd(9)} ${r.trigger.padEnd(9)} ${r.recipients} recipients`);
+        if (runs.length === 0) lines.push("  no reminder sent yet");
+        return `${lines.join("\n")}\n`;
+      });
+      process.stdout.write(text);
+    });
+}

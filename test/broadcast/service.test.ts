@@ -1,0 +1,58 @@
+import { afterEach, beforeEach, expect, test } from "vitest";
+import { BroadcastService } from "../../src/broadcast/index.js";
+import { testDb, type TestDb } from "../outbox/support.js";
+import { seedCampaign } from "../reminders/seed.js";
+
+let t: TestDb;
+beforeEach(async () => {
+  t = await testDb();
+  await seedCampaign(t.url, { id: "c1", opensAt: new Date("2026-12-01T00:00:00Z"), closesAt: new Date("2026-12-15T10:00:00Z") }, [
+    { externalId: "a", stage: "in_progress", unit: "U1", chatId: "1" },
+    { externalId: "b", stage: "submitted", unit: "U2", chatId: "2" },
+    { externalId: "c", stage: "redeemed", unit: "U2", group: "g2", chatId: "3" },
+    { externalId: "d", stage: "not_redeemed", unit: "U1", chatId: "4" },
+  ]);
+});
+afterEach(async () => {
+  await t.dispose();
+});
+
+const NOW = new Date("2026-12-10T00:00:00Z");
+const base = { campaignId: "c1", text: "Xin nhắc", parseMode: null, split: false, actor: "cli" } as const;
+
+test("audiences select among respondents who opened the bot", async () => {
+  const s = new BroadcastService(t.store.messaging, t.store.outbox);
+  const chats = async (audience: Parameters<typeof s.prepare>[0]["audience"]) => {
+    const r = await s.prepare({ ...base, audience }, NOW);
+    return r.ok ? r.prepared.recipients.map((x) => x.chatId).sort() : r.error;
+  };
+  expect(await chats({ kind: "all" })).toEqual(["1", "2", "3"]);
+  expect(await chats({ kind: "not-submitted" })).toEqual(["1", "3"]);
+  expect(await chats({ kind: "unit", code: "U2" })).toEqual(["2", "3"]);
+  expect(await chats({ kind: "group", id: "g2" })).toEqual(["3"]);
+  expect(await chats({ kind: "unit", code: "U9" })).toBe('nobody in campaign "c1" matches the audience unit:U9 among respondents who opened the bot; nothing to send');
+});
+
+test("queueing writes one row per recipient and part; progress and cancel", async () => {
+  const s = new BroadcastService(t.store.messaging, t.store.outbox);
+  const long = `${"x".repeat(4000)}\n\n${"y".repeat(200)}`;
+  expect(await s.prepare({ ...base, audience: { kind: "all" }, text: long }, NOW)).toEqual({
+    ok: false,
+    error: "the text is 4202 characters long; Telegram accepts at most 4096 per message: shorten it or pass --split to send it as several messages",
+  });
+  const prepared = await s.prepare({ ...base, audience: { kind: "not-submitted" }, text: long, split: true }, NOW);
+  if (!prepared.ok) throw new Error(prepared.error);
+  const record = await s.queue(prepared.prepared, NOW);
+  expect(record).toMatchObject({ campaignId: "c1", audience: "not-submitted", parts: 2, recipients: 2 });
+  expect(await s.progress(record.id)).toEqual({ queued: 4 });
+  expect(await s.cancel(record.id, NOW)).toMatchObject({ cancelled: 4 });
+  expect(await s.progress(record.id)).toEqual({ cancelled: 4 });
+});
+
+test("a closed campaign is refused", async () => {
+  const s = new BroadcastService(t.store.messaging, t.store.outbox);
+  expect(await s.prepare({ ...base, audience: { kind: "all" } }, new Date("2026-12-16T00:00:00Z"))).toEqual({
+    ok: false,
+    error: 'campaign "c1" is closed (2026-12-15T10:00:00.000Z); broadcasts go only to open campaigns',
+  });
+});
