@@ -1,6 +1,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { CampaignInputError, exportCampaignResponses, importCampaignResponses } from "../../campaigns/index.js";
+import { exportIdentityDecision } from "../../privacy/index.js";
 import { formatFileIssue } from "../../scoring/io/index.js";
 import { CliError } from "../errors.js";
 import { requireCampaign } from "./campaign.js";
@@ -16,9 +17,13 @@ export function registerResponsesCommands(program: Command): void {
     .command("export <file>")
     .description("write the campaign's submitted responses (no respondent identity) to a CSV file; - for standard output")
     .requiredOption("--campaign <id>", "campaign id")
-    .action(async (file: string, opts: { campaign: string }) => {
+    .option("--with-identity", "add respondent identity (only for a campaign created with --identified)", false)
+    .action(async (file: string, opts: { campaign: string; withIdentity: boolean }) => {
       await withDatabase(async (db) => {
         const campaign = await requireCampaign(db, opts.campaign);
+        const identity = exportIdentityDecision(campaign, opts.withIdentity);
+        if (!identity.ok) throw new CliError(identity.reason);
+        if (identity.withIdentity) throw new CliError(`exporting identities of the identified campaign "${campaign.id}" is not implemented yet; the export without --with-identity carries no identity`);
         const { csv, count } = await exportCampaignResponses(db, campaign);
         if (file === "-") process.stdout.write(csv);
         else {
