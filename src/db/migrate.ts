@@ -108,7 +108,7 @@ export async function migrateDatabase(url?: string): Promise<MigrateResult> {
   try {
     const { engine, close } = await startSchemaEngine(adapter.factory, schemaFile(target.provider));
     try {
-      const out = await engine.applyMigrations({ migrationsList, filters: { externalTables: [], externalEnums: [] } });
+      const out = await withUnrefTimers(() => engine.applyMigrations({ migrationsList, filters: { externalTables: [], externalEnums: [] } }));
       return { target, applied: out.appliedMigrationNames, total: migrationsList.migrationDirectories.length };
     } finally {
       await close();
@@ -117,5 +117,25 @@ export async function migrateDatabase(url?: string): Promise<MigrateResult> {
     throw explainDatabaseError(target, error);
   } finally {
     await adapter.dispose();
+  }
+}
+
+/**
+ * The wasm engine arms a 10 s timer around its PostgreSQL advisory lock and never clears it, which
+ * kept `khaosat db migrate` alive for 10 s after finishing. Timers it creates meanwhile are unref'd:
+ * the open connections keep the process alive while work is really pending.
+ */
+async function withUnrefTimers<T>(run: () => Promise<T>): Promise<T> {
+  const original = globalThis.setTimeout;
+  const unrefing = ((...args: Parameters<typeof setTimeout>) => {
+    const timer = original(...args);
+    timer.unref();
+    return timer;
+  }) as typeof setTimeout;
+  globalThis.setTimeout = unrefing;
+  try {
+    return await run();
+  } finally {
+    if (globalThis.setTimeout === unrefing) globalThis.setTimeout = original;
   }
 }
