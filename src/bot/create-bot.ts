@@ -6,6 +6,7 @@ import type { UserFromGetMe } from "grammy/types";
 import { commandsComposer, entryComposer, fallbacksComposer, identityComposer, questionsComposer } from "../channels/telegram/index.js";
 import { describeError, translator, initialLanguage, type ChannelDeps } from "../channels/telegram/index.js";
 import { adminComposer, type AdminOptions } from "../channels/telegram/admin/index.js";
+import { citizenComposer, type CitizenCompletion } from "../channels/telegram/citizen.js";
 
 /** How the bot reaches the Bot API (tests pass a fake `fetch` or a loopback `apiRoot`). */
 export interface CreateBotOptions {
@@ -19,6 +20,8 @@ export interface CreateBotOptions {
   /** Retries on 429 and 5xx; default on, waiting at most `maxRetryDelaySeconds` (default 60). */
   readonly autoRetry?: boolean;
   readonly maxRetryDelaySeconds?: number;
+  /** Citizens' feedback (issue 7): spends anonymous codes and forgets the chat after submission. */
+  readonly citizens?: CitizenCompletion;
   /** Organisers' commands for ADMIN_TELEGRAM_IDS; absent: no admin commands. */
   readonly admin?: AdminOptions;
 }
@@ -38,7 +41,9 @@ export function createBot(options: CreateBotOptions): Bot<Context> {
     },
   });
   if (options.autoRetry !== false) {
-    bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: options.maxRetryDelaySeconds ?? 60, rethrowInternalServerErrors: false }));
+    const retry = autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: options.maxRetryDelaySeconds ?? 60, rethrowInternalServerErrors: false });
+    // getMe runs once at start-up, where an unreachable API must fail fast with a clear message.
+    bot.api.config.use((prev, method, payload, signal) => (method === "getMe" ? prev(method, payload, signal) : retry(prev, method, payload, signal)));
   }
 
   // One chat's updates run one after another (the runner and concurrent webhooks would interleave them).
@@ -63,6 +68,7 @@ export function createBot(options: CreateBotOptions): Bot<Context> {
       await apologise(deps, error.ctx);
     },
     ...(options.admin ? [adminComposer(deps, options.admin)] : []),
+    ...(options.citizens ? [citizenComposer(deps, options.citizens)] : []),
     entryComposer(deps),
     identityComposer(deps),
     questionsComposer(deps),

@@ -21,7 +21,8 @@ export interface StartBotOptions {
   readonly host?: string;
   /** Polling: long-poll timeout in seconds (tests use 1). */
   readonly pollingTimeoutSeconds?: number;
-  /** Delay before retrying `getMe` when Telegram cannot be reached at start (default 5 s). */
+  /** Attempts at `getMe` while Telegram cannot be reached at start (default 3), the n-th retry after n × `initRetryMs` (default 1 s). */
+  readonly initAttempts?: number;
   readonly initRetryMs?: number;
 }
 
@@ -43,6 +44,17 @@ export class BotTokenRejectedError extends Error {
   }
 }
 
+/** Telegram (or TELEGRAM_API_ROOT) could not be reached at start: the process exits and its supervisor retries. */
+export class BotApiUnreachableError extends Error {
+  constructor(
+    readonly apiRoot: string,
+    readonly attempts: number,
+  ) {
+    super(`cannot reach the Telegram Bot API at ${apiRoot} (${attempts} attempts): check the network, or TELEGRAM_API_ROOT if you run your own Bot API server`);
+    this.name = "BotApiUnreachableError";
+  }
+}
+
 /**
  * Starts the respondent bot in the configured mode: learns its identity (retrying while Telegram
  * is unreachable, failing fast on a refused token), publishes the command menu (a failure is only
@@ -60,7 +72,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     ...(options.fetch ? { fetch: options.fetch } : {}),
     deps: { ports: options.ports, i18n, now: options.now ?? (() => new Date()), logger, defaultLanguage: config.defaultLanguage },
   });
-  await initWithRetry(bot, logger, options.initRetryMs ?? 5_000);
+  await initWithRetry(bot, logger, config.telegramApiRoot ?? "https://api.telegram.org", options.initAttempts ?? 3, options.initRetryMs ?? 1_000);
   await publishCommands(bot.api, i18n, logger);
 
   if (config.botMode === "webhook") {
@@ -79,15 +91,18 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
   };
 }
 
-async function initWithRetry(bot: Bot<Context>, logger: BotLogger, retryMs: number): Promise<void> {
+async function initWithRetry(bot: Bot<Context>, logger: BotLogger, apiRoot: string, attempts: number, retryMs: number): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
+      // One getMe per attempt: grammY's own init would retry network errors forever.
+      if (!bot.isInited()) bot.botInfo = await bot.api.getMe();
       await bot.init();
       return;
     } catch (error) {
       if (error instanceof GrammyError && error.error_code === 401) throw new BotTokenRejectedError();
+      if (attempt >= attempts) throw new BotApiUnreachableError(apiRoot, attempts);
       logger.warn({ attempt, error: describeError(error) }, "cannot reach the Telegram Bot API yet; retrying");
-      await new Promise((resolve) => setTimeout(resolve, Math.min(retryMs * attempt, 60_000)));
+      await new Promise((resolve) => setTimeout(resolve, retryMs * attempt));
     }
   }
 }
