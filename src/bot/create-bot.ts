@@ -41,9 +41,7 @@ export function createBot(options: CreateBotOptions): Bot<Context> {
     },
   });
   if (options.autoRetry !== false) {
-    const retry = autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: options.maxRetryDelaySeconds ?? 60, rethrowInternalServerErrors: false });
-    // getMe runs once at start-up, where an unreachable API must fail fast with a clear message.
-    bot.api.config.use((prev, method, payload, signal) => (method === "getMe" ? prev(method, payload, signal) : retry(prev, method, payload, signal)));
+    bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: options.maxRetryDelaySeconds ?? 60, rethrowInternalServerErrors: false }));
   }
 
   // One chat's updates run one after another (the runner and concurrent webhooks would interleave them).
