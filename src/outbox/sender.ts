@@ -91,7 +91,8 @@ export class OutboxSender {
     const rate = options.ratePerSecond ?? 25;
     const margin = options.safetyMargin ?? 0.02;
     this.limiter = new SlidingWindowLimiter(rate, 1000 * (1 + margin));
-    this.perChat = new PerChatSpacing((options.perChatPerSecond ?? 1) / (1 + margin));
+    // Per chat the margin is wider: one chat rarely limits throughput, and a 429 pauses everyone.
+    this.perChat = new PerChatSpacing((options.perChatPerSecond ?? 1) / 1.1);
     this.opts = {
       maxAttempts: options.maxAttempts ?? 5,
       backoffMs: options.backoffMs ?? defaultBackoff,

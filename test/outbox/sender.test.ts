@@ -111,7 +111,7 @@ describe("outbox sender", () => {
       ...messages(3, 500, { dedupeKey: "x" }).map((m, i) => ({ ...m, chatId: "500", dedupeKey: `same:${i}` })),
       ...messages(30, 2000),
     ]);
-    const stats = await sender({ ratePerSecond: 20 }).run({ drain: true });
+    const stats = await sender({ ratePerSecond: 18 }).run({ drain: true });
     expect(stats.sent).toBe(33);
     expect(stats.rateLimited).toBe(0);
     const same = stub.callsOf("sendMessage").filter((c) => String(c.payload.chat_id) === "500");
