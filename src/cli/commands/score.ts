@@ -5,6 +5,9 @@ import { explainUnit, scoreUnits, type ScoringInput, type ScoringResponse } from
 import { formatExplanation, formatScoreCsv, formatScoreTable, formatScoreXlsx, type ReportLanguage } from "../../scoring/format/index.js";
 import { DEFAULT_TIME_ZONE, formatFileIssue, isValidTimeZone, parseAppraisalCsv, parseResponsesCsv, type RejectedRow } from "../../scoring/io/index.js";
 import { CliError } from "../errors.js";
+import { campaignScoringInput } from "../../campaigns/index.js";
+import { requireCampaign } from "./campaign.js";
+import { withDatabase } from "./db.js";
 
 const FORMATS = ["json", "csv", "xlsx", "table"] as const;
 type Format = (typeof FORMATS)[number];
@@ -12,8 +15,10 @@ const LANGS = ["vi", "en"] as const;
 
 /** Options of `khaosat score`, as commander parses them. */
 interface ScoreOptions {
-  readonly questionnaire: string;
-  readonly responses: string;
+  readonly questionnaire?: string;
+  readonly responses?: string;
+  /** Score a campaign's submitted responses from the database instead of files. */
+  readonly campaign?: string;
   readonly appraisal?: string;
   readonly format?: string;
   readonly out?: string;
@@ -27,9 +32,10 @@ interface ScoreOptions {
 export function registerScoreCommand(program: Command): void {
   program
     .command("score")
-    .description("compute each unit's index, rank and class from a responses file (SURVEY-FORMAT sections 3 to 6)")
-    .requiredOption("--questionnaire <file>", "questionnaire file (YAML or JSON) with a scoring section")
-    .requiredOption("--responses <file>", "responses CSV (UTF-8): response_id,subject_unit,group,started_at,submitted_at,<question ids>")
+    .description("compute each unit's index, rank and class from a responses file or a campaign (SURVEY-FORMAT sections 3 to 6)")
+    .option("--questionnaire <file>", "questionnaire file (YAML or JSON) with a scoring section")
+    .option("--responses <file>", "responses CSV (UTF-8): response_id,subject_unit,group,started_at,submitted_at,<question ids>")
+    .option("--campaign <id>", "score a campaign's submitted responses from the database (instead of --questionnaire and --responses)")
     .option("--appraisal <file>", "appraisal CSV: unit,points (points scoring with appraisalMax)")
     .option("--format <format>", "json | csv | xlsx | table (default: table on a terminal, json otherwise)")
     .option("--out <file>", "write to this file instead of standard output (required for xlsx)")
@@ -48,17 +54,10 @@ async function runScore(options: ScoreOptions): Promise<void> {
   if (lang !== undefined && !(LANGS as readonly string[]).includes(lang)) throw new CliError(`--lang must be one of ${LANGS.join(", ")}, not "${lang}"`);
   if (!isValidTimeZone(options.timezone)) throw new CliError(`--timezone: unknown time zone "${options.timezone}" (use an IANA name such as Asia/Ho_Chi_Minh)`);
 
-  const questionnaire = await loadQuestionnaire(options.questionnaire);
+  const source = options.campaign !== undefined ? await loadCampaignForScoring(options.campaign, options) : await loadFiles(options);
+  const { questionnaire, responses, units } = source;
   const scoring = questionnaire.definition.scoring;
-  if (!scoring) throw new CliError(`${options.questionnaire}: the questionnaire has no scoring section, so there is nothing to score`);
-
-  const parsed = parseResponsesCsv(await readInput(options.responses), questionnaire, { timezone: options.timezone });
-  if (parsed.errors.length > 0) {
-    for (const issue of parsed.errors) printError(formatFileIssue(options.responses, issue));
-    throw new CliError(`${options.responses}: cannot read the responses file; nothing scored`);
-  }
-  for (const warning of parsed.warnings) printError(formatFileIssue(options.responses, { line: warning.line, message: `warning: ${warning.message}` }));
-  checkRejected(options.responses, parsed.rejected, options.skipInvalid === true);
+  if (!scoring) throw new CliError(`${source.label}: the questionnaire has no scoring section, so there is nothing to score`);
 
   let appraisal: Map<string, number> | undefined;
   if (options.appraisal === undefined && scoring.kind === "points" && scoring.appraisalMax !== undefined) {
@@ -75,7 +74,7 @@ async function runScore(options: ScoreOptions): Promise<void> {
     appraisal = result.points;
   }
 
-  const input: ScoringInput = { questionnaire, responses: parsed.responses as readonly ScoringResponse[], ...(appraisal ? { appraisal } : {}) };
+  const input: ScoringInput = { questionnaire, responses, ...(units ? { units } : {}), ...(appraisal ? { appraisal } : {}) };
   const outcome = scoreUnits(input);
   if (!outcome.ok) {
     for (const error of outcome.errors) printError(`error: ${error.message}`);
@@ -91,7 +90,7 @@ async function runScore(options: ScoreOptions): Promise<void> {
       const unknown = explained.errors.some((e) => e.code === "unknown_unit");
       throw new CliError(
         unknown
-          ? `--explain: no unit "${options.explain}" in ${options.responses}${options.appraisal ? ` or ${options.appraisal}` : ""}; known units: ${known.join(", ") || "(none)"}`
+          ? `--explain: no unit "${options.explain}" in ${source.label}${options.appraisal ? ` or ${options.appraisal}` : ""}; known units: ${known.join(", ") || "(none)"}`
           : explained.errors.map((e) => e.message).join("\n"),
       );
     }
@@ -114,6 +113,43 @@ async function runScore(options: ScoreOptions): Promise<void> {
       await writeOutput(options.out!, await formatScoreXlsx(report, questionnaire, lang));
       break;
   }
+}
+
+/** What is scored: the questionnaire and the responses, from files or from a campaign. */
+interface ScoringSource {
+  readonly questionnaire: Questionnaire;
+  readonly responses: readonly ScoringResponse[];
+  /** Campaign mode: the campaign's units. */
+  readonly units?: readonly string[];
+  /** The responses' origin in messages. */
+  readonly label: string;
+}
+
+async function loadFiles(options: ScoreOptions): Promise<ScoringSource> {
+  if (options.questionnaire === undefined || options.responses === undefined) {
+    throw new CliError("give --questionnaire FILE and --responses FILE, or --campaign ID to score a campaign's responses from the database");
+  }
+  const questionnaire = await loadQuestionnaire(options.questionnaire);
+  if (!questionnaire.definition.scoring) return { questionnaire, responses: [], label: options.questionnaire };
+  const parsed = parseResponsesCsv(await readInput(options.responses), questionnaire, { timezone: options.timezone });
+  if (parsed.errors.length > 0) {
+    for (const issue of parsed.errors) printError(formatFileIssue(options.responses, issue));
+    throw new CliError(`${options.responses}: cannot read the responses file; nothing scored`);
+  }
+  for (const warning of parsed.warnings) printError(formatFileIssue(options.responses, { line: warning.line, message: `warning: ${warning.message}` }));
+  checkRejected(options.responses, parsed.rejected, options.skipInvalid === true);
+  return { questionnaire, responses: parsed.responses as readonly ScoringResponse[], label: options.responses };
+}
+
+async function loadCampaignForScoring(campaignId: string, options: ScoreOptions): Promise<ScoringSource> {
+  if (options.questionnaire !== undefined || options.responses !== undefined) {
+    throw new CliError("--campaign scores the campaign's stored questionnaire and responses: leave out --questionnaire and --responses");
+  }
+  return withDatabase(async (db) => {
+    const campaign = await requireCampaign(db, campaignId);
+    const input = await campaignScoringInput(db, campaign);
+    return { questionnaire: input.questionnaire, responses: input.responses, ...(input.units ? { units: input.units } : {}), label: `campaign ${campaignId}` };
+  });
 }
 
 function checkFormat(options: ScoreOptions): Format {
