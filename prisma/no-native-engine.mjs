@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+/* global process */
 // Stands in for Prisma's native schema engine, which cannot be downloaded on this project's
 // machines (see docs: PRISMA-OFFLINE). `prisma generate` only checks that an engine file exists;
 // anything that really needs the engine must go through our wasm-based tools instead.
