@@ -3,7 +3,7 @@ import { sequentialize } from "@grammyjs/runner";
 import type { BotError} from "grammy";
 import { Bot, type Context } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
-import { commandsComposer, entryComposer, fallbacksComposer, identityComposer, questionsComposer } from "../channels/telegram/index.js";
+import { cacheCampaigns, commandsComposer, entryComposer, fallbacksComposer, identityComposer, questionsComposer } from "../channels/telegram/index.js";
 import { describeError, translator, initialLanguage, type ChannelDeps } from "../channels/telegram/index.js";
 import { adminComposer, type AdminOptions } from "../channels/telegram/admin/index.js";
 import { citizenComposer, type CitizenCompletion } from "../channels/telegram/citizen.js";
@@ -20,6 +20,8 @@ export interface CreateBotOptions {
   /** Retries on 429 and 5xx; default on, waiting at most `maxRetryDelaySeconds` (default 60). */
   readonly autoRetry?: boolean;
   readonly maxRetryDelaySeconds?: number;
+  /** How long a campaign (questionnaire, window) is reused between updates; 0 reads it every time. Default 5 s. */
+  readonly campaignCacheMs?: number;
   /** Citizens' feedback (issue 7): spends anonymous codes and forgets the chat after submission. */
   readonly citizens?: CitizenCompletion;
   /** Organisers' commands for ADMIN_TELEGRAM_IDS; absent: no admin commands. */
@@ -32,7 +34,10 @@ export interface CreateBotOptions {
  * is logged with its update id and answered with an apology, never affecting anyone else.
  */
 export function createBot(options: CreateBotOptions): Bot<Context> {
-  const { deps } = options;
+  const deps: ChannelDeps =
+    options.campaignCacheMs === 0
+      ? options.deps
+      : { ...options.deps, ports: { ...options.deps.ports, campaigns: cacheCampaigns(options.deps.ports.campaigns, { ttlMs: options.campaignCacheMs ?? 5_000 }) } };
   const bot = new Bot<Context>(options.token, {
     ...(options.botInfo ? { botInfo: options.botInfo } : {}),
     client: {
@@ -41,7 +46,9 @@ export function createBot(options: CreateBotOptions): Bot<Context> {
     },
   });
   if (options.autoRetry !== false) {
-    bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: options.maxRetryDelaySeconds ?? 60, rethrowInternalServerErrors: false }));
+    const retry = autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: options.maxRetryDelaySeconds ?? 60, rethrowInternalServerErrors: false });
+    // getMe runs once at start-up, where an unreachable API must fail fast with a clear message.
+    bot.api.config.use((prev, method, payload, signal) => (method === "getMe" ? prev(method, payload, signal) : retry(prev, method, payload, signal)));
   }
 
   // One chat's updates run one after another (the runner and concurrent webhooks would interleave them).

@@ -8,5 +8,6 @@ export { fallbacksComposer } from "./fallbacks.js";
 export { Conversation, accountOf, closedAt, describeError, translator, initialLanguage, type ChannelDeps } from "./conversation.js";
 export { encodeCallback, parseCallback, sessionTag, CALLBACK_VERSION, MAX_CALLBACK_BYTES, type CallbackAction, type CallbackData } from "./callback-data.js";
 export { TelegramRenderer, splitText, MAX_MESSAGE_CHARS, type OutgoingMessage, type RenderContext } from "./render.js";
+export { cacheCampaigns } from "./campaign-cache.js";
 export { MemoryBotSessionStore, MemoryCampaignDirectory, MemoryRespondentDirectory } from "./memory.js";
 export type * from "./ports.js";
