@@ -3,6 +3,8 @@
 import { createReadStream } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
+import { Transform, type Readable } from "node:stream";
+import { StringDecoder } from "node:string_decoder";
 import { parse } from "csv-parse/sync";
 import ExcelJS from "exceljs";
 
@@ -110,6 +112,22 @@ export function cellText(value: unknown): string {
   return String(value).trim();
 }
 
+/** A stream turning UTF-8 bytes into strings, never splitting a character. */
+function utf8Text(): Transform {
+  const decoder = new StringDecoder("utf8");
+  return new Transform({
+    readableObjectMode: true,
+    transform(chunk: Buffer, _encoding, done) {
+      const text = decoder.write(chunk);
+      done(null, text === "" ? undefined : text);
+    },
+    flush(done) {
+      const text = decoder.end();
+      done(null, text === "" ? undefined : text);
+    },
+  });
+}
+
 /** Column letters → 1-based index. */
 function columnIndex(letters: string): number {
   let n = 0;
@@ -125,21 +143,30 @@ async function readXlsx(file: string): Promise<Table> {
     styles: "cache",
     worksheets: "emit",
   });
+  // exceljs decodes each compressed chunk on its own, which garbles a Vietnamese letter whose UTF-8
+  // bytes straddle two chunks; hand it text decoded across chunk boundaries instead.
+  const internals = reader as unknown as { _parseSharedStrings(entry: Readable): AsyncGenerator<unknown> };
+  const parseSharedStrings = internals._parseSharedStrings.bind(reader);
+  internals._parseSharedStrings = (entry) => parseSharedStrings(entry.pipe(utf8Text()));
   const rows: { line: number; cells: string[] }[] = [];
   const merges: string[] = [];
   try {
     for await (const worksheet of reader) {
-      // The streaming reader skips <mergeCell>; tap the sheet's XML on its way to the parser.
+      // The streaming reader also skips <mergeCell>: tap the sheet's XML on its way to the parser.
       const ws = worksheet as unknown as { iterator: AsyncIterable<Buffer | string> };
       const source = ws.iterator;
       ws.iterator = (async function* tap() {
+        const decoder = new StringDecoder("utf8");
         let tail = "";
         for await (const chunk of source) {
-          const text = tail + chunk.toString();
+          const piece = typeof chunk === "string" ? chunk : decoder.write(chunk);
+          const text = tail + piece;
           for (const m of text.matchAll(/<mergeCell\b[^>]*\bref="([A-Z]+\d+:[A-Z]+\d+)"/g)) merges.push(m[1]!);
           tail = text.slice(-200);
-          yield chunk;
+          if (piece !== "") yield piece;
         }
+        const rest = decoder.end();
+        if (rest !== "") yield rest;
       })();
       for await (const row of worksheet) {
         const values = (row as ExcelJS.Row).values as unknown[];

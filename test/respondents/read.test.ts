@@ -74,6 +74,23 @@ describe("XLSX", () => {
     });
   });
 
+  test.each([true, false])("Vietnamese text survives chunk boundaries (shared strings: %s)", async (useSharedStrings) => {
+    const p = path.join(dir, `long-${useSharedStrings}.xlsx`);
+    const writer = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: p, useSharedStrings });
+    const sheet = writer.addWorksheet("s");
+    sheet.addRow(["full_name", "unit_name"]).commit();
+    const expected: string[][] = [];
+    for (let i = 0; i < 4000; i++) {
+      const row = [`Nguyễn Thị Ánh Tuyết số ${i}`, `Ủy ban nhân dân huyện Đắk Lắk ${i % 97}`];
+      expected.push(row);
+      sheet.addRow(row).commit();
+    }
+    sheet.commit();
+    await writer.commit();
+    const table = await readTable(p);
+    expect(table.rows.map((r) => r.cells)).toEqual(expected);
+  });
+
   test.each([
     [null, ""],
     ["  An  ", "An"],
