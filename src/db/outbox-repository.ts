@@ -86,6 +86,16 @@ function toClaimed(row: Row): ClaimedMessage {
   };
 }
 
+const RESENT = "was in doubt; queued again by an organiser (khaosat outbox resend-in-doubt)";
+
+// In-doubt rows an organiser may send again: not to a chat known unreachable, not of a cancelled broadcast.
+function resendable(campaignId: string | undefined): Sql.Sql {
+  return Sql.sql`"status" = 'in_doubt'
+    ${campaignId !== undefined ? Sql.sql`AND "campaignId" = ${campaignId}` : Sql.empty}
+    AND "chatId" NOT IN (SELECT "chatId" FROM "UnreachableChat")
+    AND ("batchId" IS NULL OR "batchId" NOT IN (SELECT "id" FROM "Broadcast" WHERE "cancelledAt" IS NOT NULL))`;
+}
+
 const PENDING: OutboxStatus[] = ["queued", "claimed", "sending"];
 
 /** The outbox over Prisma; `provider` selects the PostgreSQL row-locking claim. */
@@ -126,16 +136,38 @@ export function outboxRepository(prisma: Prisma, provider: DatabaseTarget["provi
       return count === 1;
     },
 
+    async markSendingMany(rows, now) {
+      const moved = new Set<number>();
+      const byToken = new Map<string, number[]>();
+      for (const r of rows) (byToken.get(r.claimToken) ?? byToken.set(r.claimToken, []).get(r.claimToken)!).push(r.id);
+      // One statement per claim token (almost always one): the per-message round trip was the
+      // sender's bottleneck. RETURNING tells which rows this claim still held.
+      for (const [token, ids] of byToken) {
+        for (const part of chunks(ids)) {
+          const got = await prisma.$queryRaw<{ id: number }[]>`
+            UPDATE "OutboxMessage" SET "status" = 'sending', "sendingAt" = ${now}, "attempts" = "attempts" + 1
+            WHERE "id" IN (${Sql.join(part)}) AND "claimToken" = ${token} AND "status" = 'claimed'
+            RETURNING "id"`;
+          for (const r of got) moved.add(Number(r.id));
+        }
+      }
+      return moved;
+    },
+
     async markSent(marks) {
-      if (marks.length === 0) return;
-      await prisma.$transaction(
-        marks.map((m) =>
-          prisma.outboxMessage.updateMany({
-            where: { id: m.id, status: "sending" },
-            data: { status: "sent", doneAt: m.at, telegramMessageId: m.telegramMessageId, lastError: null },
-          }),
-        ),
-      );
+      // One UPDATE per chunk; the Telegram message id differs per row (CASE), the time is the latest
+      // of the chunk (the sender flushes every tenth of a second, so it is accurate to that).
+      for (const part of chunks(marks, 200)) {
+        const doneAt = part.reduce((latest, m) => (m.at > latest ? m.at : latest), part[0]!.at);
+        const cases = Sql.join(
+          part.map((m) => Sql.sql`WHEN ${m.id} THEN CAST(${m.telegramMessageId} AS INTEGER)`),
+          " ",
+        );
+        await prisma.$executeRaw`
+          UPDATE "OutboxMessage" SET "status" = 'sent', "doneAt" = ${doneAt}, "lastError" = NULL,
+            "telegramMessageId" = CASE "id" ${cases} END
+          WHERE "id" IN (${Sql.join(part.map((m) => m.id))}) AND "status" = 'sending'`;
+      }
     },
 
     async requeue(id, notBefore, failedAttempt) {
@@ -219,5 +251,17 @@ export function outboxRepository(prisma: Prisma, provider: DatabaseTarget["provi
     },
 
     unreachableCount: () => prisma.unreachableChat.count(),
+
+    async inDoubtResendable(filter = {}) {
+      const [row] = await prisma.$queryRaw<{ n: number | bigint }[]>`SELECT COUNT(*) AS "n" FROM "OutboxMessage" WHERE ${resendable(filter.campaignId)}`;
+      return Number(row?.n ?? 0);
+    },
+
+    async requeueInDoubt(filter, now) {
+      return prisma.$executeRaw`
+        UPDATE "OutboxMessage" SET "status" = 'queued', "notBefore" = ${now}, "claimToken" = NULL, "claimedAt" = NULL,
+          "sendingAt" = NULL, "doneAt" = NULL, "lastError" = ${RESENT}
+        WHERE ${resendable(filter.campaignId)}`;
+    },
   };
 }

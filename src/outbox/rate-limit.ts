@@ -1,34 +1,66 @@
-// Outbound pacing. Telegram counts messages in rolling one-second windows; sending evenly spaced
-// messages and keeping a sliding window of the last `rate` sends stays under that limit without
-// bursts, even when the sender falls behind and catches up.
+// Outbound pacing. Telegram counts messages in rolling one-second windows, by when they arrive. The
+// sender asks "how many may I start now?" and starts that many at once: a token bucket paces the
+// average and lets a late loop catch up a little; a sliding window is the hard cap. A request arrives
+// somewhere between its start and its answer, so the window counts each request from its start
+// until a full window after its answer: every request the server counts in its window at any moment
+// is counted here too, however the requests are delayed on the way (event-loop stalls, slow
+// connections). The price is one round trip per window: rate ÷ (1 + round trip in seconds).
 
-/** A limiter for `rate` sends per `windowMs`, paced evenly. */
-export class SlidingWindowLimiter {
+/** A send budget of `rate` requests per `windowMs`: token bucket plus a sliding-window cap that holds in-flight requests. */
+export class SendBudget {
   private readonly stamps: number[] = [];
-  private nextAt = 0;
-  private readonly spacing: number;
+  private inflight = 0;
+  private tokens: number;
+  private last = -Infinity;
+  private readonly perMs: number;
+  private readonly burst: number;
 
   constructor(
     readonly rate: number,
     readonly windowMs: number,
+    /** Tokens the bucket holds at most: how far a late loop may catch up in one go. */
+    burst = Math.max(1, Math.ceil(rate / 10)),
   ) {
     if (!(rate > 0)) throw new RangeError(`rate must be positive, got ${rate}`);
-    this.spacing = windowMs / rate;
+    this.perMs = rate / windowMs;
+    this.burst = Math.max(1, burst);
+    this.tokens = 1;
   }
 
-  /** Milliseconds to wait before the next send is allowed at `now` (0: go). */
-  delay(now: number): number {
+  private refill(now: number): void {
+    if (this.last !== -Infinity) this.tokens = Math.min(this.burst, this.tokens + (now - this.last) * this.perMs);
+    this.last = now;
     while (this.stamps.length > 0 && this.stamps[0]! <= now - this.windowMs) this.stamps.shift();
-    const windowWait = this.stamps.length >= this.rate ? this.stamps[0]! + this.windowMs - now : 0;
-    return Math.max(0, windowWait, this.nextAt - now);
   }
 
-  /** Records a send at `now`. */
-  take(now: number): void {
+  /** Starts allowed at `now`. */
+  available(now: number): number {
+    this.refill(now);
+    return Math.max(0, Math.min(Math.floor(this.tokens), Math.floor(this.rate) - this.stamps.length - this.inflight));
+  }
+
+  /** Milliseconds until `n` starts (at most the burst) are allowed at once (0: now). */
+  delay(now: number, n = 1): number {
+    const want = Math.max(1, Math.min(n, this.burst, Math.floor(this.rate)));
+    if (this.available(now) >= want) return 0;
+    const tokenWait = (want - this.tokens) / this.perMs;
+    const room = Math.floor(this.rate) - want - this.inflight;
+    // With the window full of requests still in flight, only an answer frees room: look again soon.
+    const windowWait = room < 0 ? this.windowMs / this.rate : this.stamps.length > room ? this.stamps[this.stamps.length - room - 1]! + this.windowMs - now : 0;
+    return Math.max(0, tokenWait, windowWait);
+  }
+
+  /** Records `n` requests started at `now` (in flight until `settle`). */
+  take(now: number, n = 1): void {
+    this.refill(now);
+    this.tokens -= n;
+    this.inflight += n;
+  }
+
+  /** Records the answer (or failure) of one started request at `now`; it stays counted for a window. */
+  settle(now: number): void {
+    this.inflight = Math.max(0, this.inflight - 1);
     this.stamps.push(now);
-    // Late timers may catch up a little (a twentieth of the window), never with a long burst; the
-    // sliding window above still caps every window at `rate`.
-    this.nextAt = Math.max(now - this.windowMs / 20, this.nextAt) + this.spacing;
   }
 }
 
@@ -48,6 +80,7 @@ export class PerChatSpacing {
     return last === undefined ? 0 : Math.max(0, last + this.gap - now);
   }
 
+  /** Records a message to `chatId` at `now`. */
   take(chatId: string, now: number): void {
     this.last.set(chatId, now);
     if (this.last.size > 50_000) {

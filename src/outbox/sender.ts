@@ -4,8 +4,8 @@
 // sent again. The only messages that can be lost are those whose HTTP call was under way at the
 // moment of a crash and had not reached Telegram; they are counted and visible, never silent.
 import { randomUUID } from "node:crypto";
-import { PerChatSpacing, SlidingWindowLimiter } from "./rate-limit.js";
-import type { OutboxTransport } from "./transport.js";
+import { PerChatSpacing, SendBudget } from "./rate-limit.js";
+import type { OutboxTransport, SendOutcome } from "./transport.js";
 import type { ClaimedMessage, OutboxRepository, SentMark } from "./types.js";
 
 /** Settings of the sender; every one has a default that suits one bot on Telegram. */
@@ -14,7 +14,7 @@ export interface SenderOptions {
   readonly ratePerSecond?: number;
   /** Messages per second to one chat (Telegram: about 1). */
   readonly perChatPerSecond?: number;
-  /** Share of the rate kept in reserve against timing jitter (default 0.02). */
+  /** Share of the rate kept in reserve (default 0.005: the window already counts each request until its answer). */
   readonly safetyMargin?: number;
   /** Attempts before a message that keeps failing is recorded as failed (default 5). */
   readonly maxAttempts?: number;
@@ -67,18 +67,20 @@ function sleep(ms: number): Promise<void> {
 /** Drains the outbox through a transport; `run` until stopped (or until empty with `drain`). */
 export class OutboxSender {
   readonly stats: SenderStats = { sent: 0, failed: 0, unreachable: 0, skipped: 0, inDoubt: 0, retries: 0, rateLimited: 0 };
-  private readonly limiter: SlidingWindowLimiter;
+  private readonly budget: SendBudget;
+  private readonly group: number;
   private readonly perChat: PerChatSpacing;
   private readonly opts: Required<Omit<SenderOptions, "onEvent" | "safetyMargin" | "ratePerSecond" | "perChatPerSecond">> & { onEvent?: (e: SenderEvent) => void };
   private stopped = false;
   private pausedUntil = 0;
   private buffer: ClaimedMessage[] = [];
+  // Marked `sending`, waiting for a free slot: at most one small group.
+  private ready: ClaimedMessage[] = [];
   private readonly tokens = new Set<string>();
   private readonly inflight = new Set<Promise<void>>();
   private readonly inflightChats = new Set<string>();
   private marks: SentMark[] = [];
   private flushing: Promise<void> = Promise.resolve();
-  private gate: Promise<void> = Promise.resolve();
   private claimSeq = 0;
   private lastFlush = 0;
   private wake?: () => void;
@@ -89,14 +91,16 @@ export class OutboxSender {
     options: SenderOptions = {},
   ) {
     const rate = options.ratePerSecond ?? 25;
-    const margin = options.safetyMargin ?? 0.02;
-    this.limiter = new SlidingWindowLimiter(rate, 1000 * (1 + margin));
+    const margin = options.safetyMargin ?? 0.005;
+    this.budget = new SendBudget(rate, 1000 * (1 + margin));
+    this.group = Math.max(1, Math.ceil(rate / 50));
     // Per chat the margin is wider: one chat rarely limits throughput, and a 429 pauses everyone.
     this.perChat = new PerChatSpacing((options.perChatPerSecond ?? 1) / 1.1);
     this.opts = {
       maxAttempts: options.maxAttempts ?? 5,
       backoffMs: options.backoffMs ?? defaultBackoff,
-      concurrency: options.concurrency ?? Math.max(2, Math.ceil(rate / 50)),
+      // Enough requests in flight for the rate at a few hundred milliseconds of round trip.
+      concurrency: options.concurrency ?? Math.max(4, Math.ceil(rate / 4)),
       claimBatch: options.claimBatch ?? Math.min(500, Math.max(10, Math.ceil(rate))),
       idlePollMs: options.idlePollMs ?? 1000,
       claimLeaseMs: options.claimLeaseMs ?? 60_000,
@@ -119,48 +123,58 @@ export class OutboxSender {
           await this.recover();
         }
         if (this.pausedUntil > now) {
-          await this.idle(this.pausedUntil - now);
+          await this.putBackReady();
+          await this.flush();
+          await this.idle(this.pausedUntil - performance.now());
           continue;
         }
         // Claim ahead, while earlier sends are in flight, so the pipeline never runs dry.
         if (this.buffer.length < this.opts.claimBatch / 2 && !this.claiming) void this.prefetch();
-        if (this.buffer.length === 0) {
-          await this.refill();
+        if (this.ready.length === 0) {
           if (this.buffer.length === 0) {
-            if (this.inflight.size > 0) {
-              await Promise.race(this.inflight);
+            await this.refill();
+            if (this.buffer.length === 0) {
+              if (this.inflight.size > 0) {
+                await Promise.race(this.inflight);
+                continue;
+              }
+              await this.flush();
+              if (options.drain && (await this.outbox.pending()) === 0) break;
+              // Rows claimed by a dead sender come back after their lease; check sooner while draining.
+              if (options.drain) lastRecover = Math.min(lastRecover, performance.now() - this.opts.recoverEveryMs + this.opts.idlePollMs);
+              await this.idle(this.opts.idlePollMs);
               continue;
             }
-            await this.flush();
-            if (options.drain && (await this.outbox.pending()) === 0) break;
-            // Rows claimed by a dead sender come back after their lease; check sooner while draining.
-            if (options.drain) lastRecover = Math.min(lastRecover, performance.now() - this.opts.recoverEveryMs + this.opts.idlePollMs);
-            await this.idle(this.opts.idlePollMs);
+          }
+          // Prepare the next small group (a fiftieth of a second's worth) while earlier requests are
+          // in flight: one statement marks it `sending`, so no database round trip stands between
+          // a free slot and its request.
+          const picked = this.pick(this.group, now);
+          if (picked.length === 0) {
+            const chatWait = Math.min(...this.buffer.map((m) => this.perChat.delay(m.chatId, now)).filter((d) => d > 0), 50);
+            if (this.inflight.size > 0) await Promise.race([...this.inflight, sleep(chatWait)]);
+            else await this.idle(chatWait);
+            // Keep claiming while the head waits on per-chat spacing, so other chats are not starved.
+            if (this.buffer.length < this.opts.claimBatch) await this.refill();
             continue;
           }
+          await this.prepare(picked);
+          continue;
         }
-        if (this.inflight.size >= this.opts.concurrency) {
+        const free = this.opts.concurrency - this.inflight.size;
+        if (free <= 0) {
           await Promise.race(this.inflight);
           continue;
         }
-        const index = this.buffer.findIndex((m) => !this.inflightChats.has(m.chatId) && this.perChat.delay(m.chatId, now) === 0);
-        if (index < 0) {
-          const wait = Math.min(...this.buffer.map((m) => this.perChat.delay(m.chatId, now)).filter((d) => d > 0), 50);
-          if (this.inflight.size > 0) await Promise.race([...this.inflight, sleep(wait)]);
-          else await this.idle(wait);
-          // Keep claiming while the head waits on per-chat spacing, so other chats are not starved.
-          if (this.buffer.length < this.opts.claimBatch) await this.refill();
+        const n = Math.min(free, this.ready.length, this.budget.available(now));
+        if (n <= 0) {
+          await this.idle(this.budget.delay(now));
           continue;
         }
-        const [message] = this.buffer.splice(index, 1);
-        this.inflightChats.add(message!.chatId);
-        const task = this.sendOne(message!).finally(() => {
-          this.inflight.delete(task);
-          this.inflightChats.delete(message!.chatId);
-        });
-        this.inflight.add(task);
+        this.dispatch(this.ready.splice(0, n));
       }
     } finally {
+      await this.putBackReady();
       await Promise.allSettled(this.inflight);
       await this.flush();
       for (const token of this.tokens) await this.outbox.releaseClaim(token);
@@ -174,6 +188,65 @@ export class OutboxSender {
   stop(): void {
     this.stopped = true;
     this.wake?.();
+  }
+
+  // Up to `n` buffered messages whose chat is free (nothing in flight to it, spacing passed), one per chat.
+  private pick(n: number, now: number): ClaimedMessage[] {
+    const picked: ClaimedMessage[] = [];
+    if (n <= 0) return picked;
+    const chats = new Set<string>();
+    const rest: ClaimedMessage[] = [];
+    for (const m of this.buffer) {
+      if (picked.length < n && !chats.has(m.chatId) && !this.inflightChats.has(m.chatId) && this.perChat.delay(m.chatId, now) === 0) {
+        picked.push(m);
+        chats.add(m.chatId);
+      } else {
+        rest.push(m);
+      }
+    }
+    this.buffer = rest;
+    return picked;
+  }
+
+  // Marks a picked group `sending` (one statement); its chats stay reserved until answered.
+  private async prepare(picked: readonly ClaimedMessage[]): Promise<void> {
+    for (const m of picked) this.inflightChats.add(m.chatId);
+    let moved: Set<number>;
+    try {
+      moved = await this.outbox.markSendingMany(picked, this.opts.clock());
+    } catch (error) {
+      for (const m of picked) this.inflightChats.delete(m.chatId);
+      this.buffer.unshift(...picked);
+      throw error;
+    }
+    for (const m of picked) {
+      // Cancelled, ended or taken over since the claim.
+      if (moved.has(m.id)) this.ready.push(m);
+      else this.inflightChats.delete(m.chatId);
+    }
+  }
+
+  // Prepared rows that did not leave (a 429 pause, a stop): none reached Telegram, so they are queued again.
+  private async putBackReady(): Promise<void> {
+    const rows = this.ready.splice(0);
+    if (rows.length === 0) return;
+    const notBefore = new Date(this.opts.clock().getTime() + Math.max(0, this.pausedUntil - performance.now()));
+    for (const m of rows) {
+      await this.outbox.requeue(m.id, notBefore, null);
+      this.inflightChats.delete(m.chatId);
+    }
+  }
+
+  // Starts the HTTP calls; both limits count them as in flight until answered.
+  private dispatch(messages: readonly ClaimedMessage[]): void {
+    this.budget.take(performance.now(), messages.length);
+    for (const message of messages) {
+      const task = this.sendOne(message).finally(() => {
+        this.inflight.delete(task);
+        this.inflightChats.delete(message.chatId);
+      });
+      this.inflight.add(task);
+    }
   }
 
   private async idle(ms: number): Promise<void> {
@@ -215,47 +288,25 @@ export class OutboxSender {
     }
   }
 
-  // Serialises the rate limiter: each send waits for its own slot, in order of arrival.
-  private async slot(chatId: string): Promise<boolean> {
-    const previous = this.gate;
-    let release!: () => void;
-    this.gate = new Promise((resolve) => (release = resolve));
-    await previous;
-    try {
-      for (;;) {
-        const now = performance.now();
-        if (this.pausedUntil > now || this.stopped) return false;
-        const wait = this.limiter.delay(now);
-        if (wait <= 0) {
-          this.limiter.take(now);
-          // Spacing per chat counts from the moment of sending, not of claiming.
-          this.perChat.take(chatId, now);
-          return true;
-        }
-        await sleep(wait);
-      }
-    } finally {
-      release();
-    }
-  }
-
   private async sendOne(message: ClaimedMessage): Promise<void> {
     const { id, batchId, chatId } = message;
-    // The rate slot comes first, so a row is marked `sending` only right before its HTTP call: rows
-    // waiting for their turn are still `claimed` and come back to the queue after a crash.
-    if (!(await this.slot(chatId))) {
-      this.buffer.unshift(message);
-      return;
+    let outcome: SendOutcome;
+    try {
+      outcome = await this.transport.send(message);
+    } finally {
+      const answeredAt = performance.now();
+      this.budget.settle(answeredAt);
+      // Spacing per chat also counts from the answer: the message arrived at the latest then.
+      this.perChat.take(chatId, answeredAt);
     }
-    if (!(await this.outbox.markSending(id, message.claimToken, this.opts.clock()))) return; // cancelled, unreachable or taken over
-    const outcome = await this.transport.send(message);
     const at = this.opts.clock();
     const attempt = message.attempts + 1;
     switch (outcome.kind) {
       case "sent":
         this.stats.sent++;
         this.marks.push({ id, at, telegramMessageId: outcome.messageId });
-        if (this.marks.length >= 100 || performance.now() - this.lastFlush > 250) void this.flush();
+        // Flushed often: until then a delivered row reads `sending`, and a crash would leave it in doubt.
+        if (this.marks.length >= 50 || performance.now() - this.lastFlush > 100) void this.flush();
         this.opts.onEvent?.({ type: "sent", id, batchId });
         return;
       case "rate_limited": {
@@ -304,6 +355,7 @@ export class OutboxSender {
   }
 
   private flush(): Promise<void> {
+    if (this.marks.length === 0) return this.flushing;
     this.lastFlush = performance.now();
     this.flushing = this.flushing.then(async () => {
       const marks = this.marks;

@@ -72,7 +72,9 @@ export interface OutboxRepository {
   claim(token: string, now: Date, limit: number): Promise<ClaimedMessage[]>;
   /** Moves one claimed row to `sending` just before the HTTP call; false if it is no longer this claim's. */
   markSending(id: number, token: string, now: Date): Promise<boolean>;
-  /** Marks rows sent (one transaction). */
+  /** Moves claimed rows to `sending` in one statement per claim token, just before their HTTP calls; returns the ids that moved (the others were cancelled, ended or taken over). */
+  markSendingMany(rows: readonly { readonly id: number; readonly claimToken: string }[], now: Date): Promise<Set<number>>;
+  /** Marks rows sent (one statement per few hundred rows). */
   markSent(marks: readonly SentMark[]): Promise<void>;
   /** Puts a row back in the queue (not delivered: 429, retryable error); `failedAttempt` counts towards the limit. */
   requeue(id: number, notBefore: Date, failedAttempt: { error: string } | null): Promise<void>;
@@ -94,6 +96,13 @@ export interface OutboxRepository {
   unreachableAmong(chatIds: readonly string[]): Promise<Set<string>>;
   /** Number of chats recorded as unreachable. */
   unreachableCount(): Promise<number>;
+  /** In-doubt rows that `requeueInDoubt` would queue again, optionally of one campaign. */
+  inDoubtResendable(filter?: { campaignId?: string }): Promise<number>;
+  /**
+   * Queues in-doubt rows again (at-least-once for them, by an organiser's choice), optionally of one
+   * campaign; rows of cancelled broadcasts and rows to unreachable chats stay as they are.
+   */
+  requeueInDoubt(filter: { campaignId?: string }, now: Date): Promise<number>;
 }
 
 /** A respondent the bot can write to proactively: named, has opened the bot in a private chat. */
