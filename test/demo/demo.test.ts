@@ -105,13 +105,15 @@ describe("npm start without a token: the console demo", () => {
     expect(lines).toContain("Xin trân trọng cảm ơn Ông/Bà! Phiếu khảo sát đã được gửi lúc 09:05 ngày 01/12/2026. Ý kiến của Ông/Bà giúp nâng cao chất lượng cải cách hành chính.");
   });
 
-  test("with a token set it refuses clearly and exits 1 (the Telegram channel is a later module)", () => {
-    const { status, stdout, stderr } = startProcess([], { TELEGRAM_BOT_TOKEN: "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw" });
+  test("with a token set it starts the bot, and exits 1 naming the API root when the Bot API cannot be reached", () => {
+    // Port 9 on loopback refuses connections: no real network is touched.
+    const { status, stdout, stderr } = startProcess([], { TELEGRAM_BOT_TOKEN: "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw", TELEGRAM_API_ROOT: "http://127.0.0.1:9" });
     expect(status).toBe(1);
     expect(stdout).toBe("");
-    expect(stderr).toBe(
-      "khaosat: TELEGRAM_BOT_TOKEN is set, but this build has no Telegram channel yet (a later module adds it); unset the token to run the console demo\n",
-    );
+    expect(stderr.split("\n").filter((l) => l.startsWith("khaosat:"))).toEqual([
+      "khaosat: cannot reach the Telegram Bot API at http://127.0.0.1:9 (3 attempts): check the network, or TELEGRAM_API_ROOT if you run your own Bot API server",
+    ]);
+    expect(stderr).not.toContain("AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw");
   });
 
   test("a bad configuration stops start-up naming every variable, without the secret", () => {
