@@ -140,7 +140,7 @@ describeDatabases("respondents import", (ctx) => {
       externalId: `T${i}`, fullName: "X", unitCode: "SO_TX", unitName: "Sở X", groupId: "leaders", language: "vi",
       phone: null, email: null, subjectUnits: [] as string[], coordinator: false,
     }));
-    // The repeated external id breaks the unique key in the third chunk, after a unit and 1,000 rows were written.
+    // The repeated external id breaks the unique key in the last chunk, after a unit and 1,200 rows were written.
     input.push({ ...input[5]! });
     await expect(ctx.db().respondents.importRespondents(campaignId, input)).rejects.toThrow();
     expect(await ctx.prisma().respondent.count()).toBe(before);
