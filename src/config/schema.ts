@@ -30,6 +30,10 @@ interface CommonConfig {
   readonly codeSecret?: Secret;
   readonly defaultLanguage: Language;
   readonly logLevel: LogLevel;
+  /** Proactive messages (reminders, broadcasts, digests) per second overall, for the outbox sender. */
+  readonly outboxRatePerSecond: number;
+  /** Proactive messages per second to one chat. */
+  readonly outboxPerChatPerSecond: number;
 }
 
 /** The whole configuration, parsed once at start-up; secrets are `Secret`s, never plain strings. */
@@ -46,6 +50,14 @@ const blankToUndefined = (value: unknown): unknown =>
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess(blankToUndefined, schema.optional());
 const withDefault = <T extends z.ZodType>(schema: T, fallback: z.input<T>) =>
   z.preprocess((v) => blankToUndefined(v) ?? fallback, schema);
+
+/** A positive decimal number up to `max`, e.g. for message rates. */
+const rate = (max: number, example: string) =>
+  z
+    .string()
+    .regex(/^\d+(\.\d+)?$/, `expected a number of messages per second, e.g. ${example}`)
+    .transform(Number)
+    .refine((n) => n > 0 && n <= max, `expected a number of messages per second above 0 and at most ${max}, e.g. ${example}`);
 
 const TOKEN = /^\d{1,20}:[A-Za-z0-9_-]{30,}$/;
 const WEBHOOK_SECRET = /^[A-Za-z0-9_-]{1,256}$/;
@@ -125,6 +137,9 @@ export const envShape = {
     ),
     DEFAULT_LANGUAGE: withDefault(z.enum(SUPPORTED_LANGUAGES, { error: 'use "vi" (the default) or "en"' }), "vi"),
     LOG_LEVEL: withDefault(z.enum(LOG_LEVELS, { error: `use one of ${LOG_LEVELS.join(", ")} (default info)` }), "info"),
+    // Telegram allows about 30/s to different chats (up to 1,000/s with paid broadcasts) and 1/s per chat.
+    OUTBOX_RATE_PER_SECOND: withDefault(rate(1000, "25 (the default; Telegram allows about 30)"), "25"),
+    OUTBOX_PER_CHAT_PER_SECOND: withDefault(rate(30, "1 (the default; Telegram allows about 1 per chat)"), "1"),
 };
 
 /** The configuration schema: environment variables in, `Config` out. */
@@ -150,6 +165,8 @@ export const envSchema = z
       ...(env.CODE_SECRET !== undefined ? { codeSecret: new Secret(env.CODE_SECRET) } : {}),
       defaultLanguage: env.DEFAULT_LANGUAGE,
       logLevel: env.LOG_LEVEL,
+      outboxRatePerSecond: env.OUTBOX_RATE_PER_SECOND,
+      outboxPerChatPerSecond: env.OUTBOX_PER_CHAT_PER_SECOND,
     };
     // superRefine has guaranteed both webhook values in webhook mode.
     return env.BOT_MODE === "webhook"

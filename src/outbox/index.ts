@@ -3,3 +3,4 @@ export * from "./types.js";
 export { OutboxSender, type SenderOptions, type SenderEvent, type SenderStats } from "./sender.js";
 export { fetchTransport, classifyAnswer, type OutboxTransport, type SendOutcome, type FetchTransportOptions } from "./transport.js";
 export { SendBudget, PerChatSpacing } from "./rate-limit.js";
+export { configuredSender } from "./configured.js";

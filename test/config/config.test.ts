@@ -29,6 +29,8 @@ describe("loadConfig defaults", () => {
       databaseKind: "sqlite",
       defaultLanguage: "vi",
       logLevel: "info",
+      outboxRatePerSecond: 25,
+      outboxPerChatPerSecond: 1,
     });
   });
 
@@ -49,6 +51,7 @@ describe("loadConfig accepts", () => {
     ["postgres url", { DATABASE_URL: "postgresql://app:pw@db:5432/khaosat" }, (c) => [c.databaseKind, c.databaseUrl.reveal()], ["postgresql", "postgresql://app:pw@db:5432/khaosat"]],
     ["English default", { DEFAULT_LANGUAGE: "en" }, (c) => c.defaultLanguage, "en"],
     ["log level", { LOG_LEVEL: "debug" }, (c) => c.logLevel, "debug"],
+    ["outbox rates", { OUTBOX_RATE_PER_SECOND: "28", OUTBOX_PER_CHAT_PER_SECOND: "0.5" }, (c) => [c.outboxRatePerSecond, c.outboxPerChatPerSecond], [28, 0.5]],
     ["code secret", { CODE_SECRET }, (c) => c.codeSecret?.reveal(), CODE_SECRET],
     [
       "webhook mode",
@@ -100,6 +103,10 @@ describe("loadConfig refuses, naming the variable and what to put there", () => 
     [{ CODE_SECRET: "short" }, ['CODE_SECRET: expected at least 32 random characters, e.g. the output of "openssl rand -hex 32"']],
     [{ DEFAULT_LANGUAGE: "fr" }, ['DEFAULT_LANGUAGE: use "vi" (the default) or "en"']],
     [{ LOG_LEVEL: "verbose" }, ["LOG_LEVEL: use one of fatal, error, warn, info, debug, trace, silent (default info)"]],
+    [{ OUTBOX_RATE_PER_SECOND: "fast" }, ["OUTBOX_RATE_PER_SECOND: expected a number of messages per second, e.g. 25 (the default; Telegram allows about 30)"]],
+    [{ OUTBOX_RATE_PER_SECOND: "0" }, ["OUTBOX_RATE_PER_SECOND: expected a number of messages per second above 0 and at most 1000, e.g. 25 (the default; Telegram allows about 30)"]],
+    [{ OUTBOX_PER_CHAT_PER_SECOND: "-1" }, ["OUTBOX_PER_CHAT_PER_SECOND: expected a number of messages per second, e.g. 1 (the default; Telegram allows about 1 per chat)"]],
+    [{ OUTBOX_PER_CHAT_PER_SECOND: "31" }, ["OUTBOX_PER_CHAT_PER_SECOND: expected a number of messages per second above 0 and at most 30, e.g. 1 (the default; Telegram allows about 1 per chat)"]],
   ])("%o", (env, expected) => {
     expect(problemsOf(env)).toEqual(expected);
   });
@@ -174,7 +181,7 @@ describe("readEnvironment", () => {
 
   test("the schema names every variable the brief lists", () => {
     expect([...ENV_VARIABLES].sort()).toEqual(
-      ["ADMIN_TELEGRAM_IDS", "BOT_MODE", "CODE_SECRET", "DATABASE_URL", "DEFAULT_LANGUAGE", "LOG_LEVEL", "PORT", "TELEGRAM_API_ROOT", "TELEGRAM_BOT_TOKEN", "WEBHOOK_SECRET", "WEBHOOK_URL"],
+      ["ADMIN_TELEGRAM_IDS", "BOT_MODE", "CODE_SECRET", "DATABASE_URL", "DEFAULT_LANGUAGE", "LOG_LEVEL", "OUTBOX_PER_CHAT_PER_SECOND", "OUTBOX_RATE_PER_SECOND", "PORT", "TELEGRAM_API_ROOT", "TELEGRAM_BOT_TOKEN", "WEBHOOK_SECRET", "WEBHOOK_URL"],
     );
   });
 });

@@ -52,35 +52,48 @@ export function registerBroadcastCommands(program: Command): void {
       process.stdout.write(out);
     });
 
-  const reminders = program.command("reminders").description("reminder schedules of campaigns");
+  // `reminders set|show` are the older names of `campaign reminders ID [SCHEDULE]`; both stay.
+  const reminders = program.command("reminders").description("reminder schedules of campaigns (also: khaosat campaign reminders)");
   reminders
     .command("set <campaign> <schedule>")
     .description('set a campaign\'s reminder schedule, e.g. "7d,3d,1d@09:00" (days before the close, time in the campaign\'s zone); "off" clears it')
     .action(async (campaignId: string, scheduleText: string) => {
-      let canonical: string | null = null;
-      if (scheduleText.trim().toLowerCase() !== "off") {
-        const parsed = parseReminderSchedule(scheduleText);
-        if (!parsed.ok) throw new CliError(parsed.error);
-        canonical = formatReminderSchedule(parsed.schedule);
-      }
-      await withOutboxStore(async (store) => {
-        if (!(await store.messaging.setReminderSchedule(campaignId, canonical))) throw new CliError(`no campaign "${campaignId}"`);
-      });
-      process.stdout.write(canonical === null ? `campaign ${campaignId}: reminders off\n` : `campaign ${campaignId}: reminders ${canonical}\n`);
+      process.stdout.write(await setCampaignReminders(campaignId, scheduleText));
     });
   reminders
     .command("show <campaign>")
     .description("the schedule and the reminder runs of a campaign")
     .action(async (campaignId: string) => {
-      const text = await withOutboxStore(async (store) => {
-        const campaign = await store.messaging.campaign(campaignId);
-        if (!campaign) throw new CliError(`no campaign "${campaignId}"`);
-        const runs = await store.messaging.reminderRuns(campaignId);
-        const lines = [`campaign ${campaignId}: reminders ${campaign.reminders ?? "off"} (time zone ${campaign.timeZone})`];
-        for (const r of runs) lines.push(`  ${r.slotAt.toISOString()}  ${r.label.padEnd(9)} ${r.trigger.padEnd(9)} ${r.recipients} recipients`);
-        if (runs.length === 0) lines.push("  no reminder sent yet");
-        return `${lines.join("\n")}\n`;
-      });
-      process.stdout.write(text);
+      process.stdout.write(await showCampaignReminders(campaignId));
     });
+}
+
+/** The canonical form of a schedule text ("off" → null); a CliError says what is wrong with a bad one. */
+export function reminderScheduleArgument(scheduleText: string): string | null {
+  if (scheduleText.trim().toLowerCase() === "off") return null;
+  const parsed = parseReminderSchedule(scheduleText);
+  if (!parsed.ok) throw new CliError(parsed.error);
+  return formatReminderSchedule(parsed.schedule);
+}
+
+/** Stores a campaign's reminder schedule ("off" clears it); returns the line to print. */
+export async function setCampaignReminders(campaignId: string, scheduleText: string): Promise<string> {
+  const canonical = reminderScheduleArgument(scheduleText);
+  await withOutboxStore(async (store) => {
+    if (!(await store.messaging.setReminderSchedule(campaignId, canonical))) throw new CliError(`no campaign "${campaignId}"; \`khaosat campaign list\` shows the ids`);
+  });
+  return canonical === null ? `campaign ${campaignId}: reminders off\n` : `campaign ${campaignId}: reminders ${canonical}\n`;
+}
+
+/** A campaign's schedule and its reminder runs, latest first. */
+export async function showCampaignReminders(campaignId: string): Promise<string> {
+  return withOutboxStore(async (store) => {
+    const campaign = await store.messaging.campaign(campaignId);
+    if (!campaign) throw new CliError(`no campaign "${campaignId}"; \`khaosat campaign list\` shows the ids`);
+    const runs = await store.messaging.reminderRuns(campaignId);
+    const lines = [`campaign ${campaignId}: reminders ${campaign.reminders ?? "off"} (time zone ${campaign.timeZone})`];
+    for (const r of runs) lines.push(`  ${r.slotAt.toISOString()}  ${r.label.padEnd(9)} ${r.trigger.padEnd(9)} ${r.recipients} recipients`);
+    if (runs.length === 0) lines.push("  no reminder sent yet");
+    return `${lines.join("\n")}\n`;
+  });
 }

@@ -3,6 +3,7 @@ import { CampaignInputError, createCampaign, DEFAULT_TIME_ZONE, formatZonedTime,
 import type { CampaignRecord, Database } from "../../db/index.js";
 import { RESPONDENT_STATUSES, statusCounts } from "../../participation/index.js";
 import { CliError } from "../errors.js";
+import { reminderScheduleArgument, setCampaignReminders, showCampaignReminders } from "./broadcast.js";
 import { withDatabase } from "./db.js";
 
 /** Runs campaign logic, turning input problems into plain CLI errors. */
@@ -27,7 +28,7 @@ function state(campaign: CampaignRecord, now: Date): string {
   return check.open ? "open" : check.reason === "closed" ? "closed" : "not open yet";
 }
 
-/** Registers `khaosat campaign create|list|show|close`. */
+/** Registers `khaosat campaign create|list|show|reminders|close`. */
 export function registerCampaignCommands(program: Command): void {
   const campaign = program.command("campaign").description("survey rounds: questionnaire, open window, sample");
 
@@ -40,7 +41,10 @@ export function registerCampaignCommands(program: Command): void {
     .requiredOption("--closes <iso>", "closing time, ISO 8601 (a bare date means the end of that day)")
     .option("--timezone <zone>", "IANA time zone of the campaign", DEFAULT_TIME_ZONE)
     .option("--identified", "response exports may carry respondent identity (rare; say so to respondents)", false)
-    .action(async (opts: { questionnaire: string; name: string; opens: string; closes: string; timezone: string; identified: boolean }) => {
+    .option("--reminders <schedule>", 'reminder schedule, e.g. "7d,3d,1d@09:00" (days before the close, time in --timezone)')
+    .action(async (opts: { questionnaire: string; name: string; opens: string; closes: string; timezone: string; identified: boolean; reminders?: string }) => {
+      // Checked before anything is stored, so a bad schedule leaves no campaign behind.
+      const reminders = opts.reminders !== undefined ? reminderScheduleArgument(opts.reminders) : null;
       await withDatabase(async (db) => {
         const created = await withInputErrors(() =>
           createCampaign(db.campaigns, {
@@ -53,9 +57,11 @@ export function registerCampaignCommands(program: Command): void {
           }),
         );
         const c = created.campaign;
+        if (reminders !== null) await db.campaigns.updateSettings(c.id, { reminders });
         process.stderr.write(
           `created campaign "${c.name}": questionnaire ${c.questionnaireId} v${c.questionnaireVersion} (${created.questionnaireReused ? "already stored, reused" : "stored"}), ` +
-            `open ${formatZonedTime(c.opensAt, c.timeZone)} – ${formatZonedTime(c.closesAt, c.timeZone)} ${c.timeZone}\n`,
+            `open ${formatZonedTime(c.opensAt, c.timeZone)} – ${formatZonedTime(c.closesAt, c.timeZone)} ${c.timeZone}` +
+            `${reminders !== null ? `, reminders ${reminders}` : ""}\n`,
         );
         process.stdout.write(`${c.id}\n`);
       });
@@ -103,6 +109,13 @@ export function registerCampaignCommands(program: Command): void {
         ];
         process.stdout.write(`${lines.join("\n")}\n`);
       });
+    });
+
+  campaign
+    .command("reminders <id> [schedule]")
+    .description('set a campaign\'s reminder schedule, e.g. "7d,3d,1d@09:00" ("off" clears it); without a schedule, show it and the runs so far')
+    .action(async (id: string, schedule: string | undefined) => {
+      process.stdout.write(schedule === undefined ? await showCampaignReminders(id) : await setCampaignReminders(id, schedule));
     });
 
   campaign

@@ -1,7 +1,7 @@
 import { Option, type Command } from "commander";
-import { ConfigError, loadConfigFromEnvironment } from "../../config/index.js";
+import { ConfigError, loadConfigFromEnvironment, type Config } from "../../config/index.js";
 import { openOutboxStore, type OutboxStore } from "../../db/index.js";
-import { fetchTransport, OUTBOX_STATUSES, OutboxSender, type OutboxCounts, type SenderStats } from "../../outbox/index.js";
+import { configuredSender, OUTBOX_STATUSES, type OutboxCounts, type SenderStats } from "../../outbox/index.js";
 import { CliError } from "../errors.js";
 import { databaseUrl, withDatabaseErrors } from "./db.js";
 
@@ -35,6 +35,15 @@ export function formatSenderStats(s: SenderStats): string {
   return `sent ${s.sent}, failed ${s.failed}, unreachable ${s.unreachable}, skipped (chat not found) ${s.skipped}, in doubt ${s.inDoubt}, retries ${s.retries}, 429 answers ${s.rateLimited}`;
 }
 
+/** What `outbox resend-in-doubt` says, for a dry run or after queueing. */
+export function formatResendInDoubt(count: number, confirmed: boolean, campaignId?: string): string {
+  const scope = campaignId !== undefined ? ` of campaign ${campaignId}` : "";
+  const messages = `${count} in-doubt message${count === 1 ? "" : "s"}${scope}`;
+  if (count === 0) return `no in-doubt messages${scope} to resend (rows of cancelled broadcasts and unreachable chats are left alone)\n`;
+  if (confirmed) return `queued ${messages} again; \`khaosat outbox send\` (or the bot) sends them\n`;
+  return `dry run: ${messages} would be queued again; each may already have reached its recipient, who would then get it twice; add --confirm to queue them\n`;
+}
+
 function positive(name: string, integer = false): (value: string) => number {
   return (value) => {
     const n = Number(value);
@@ -45,15 +54,15 @@ function positive(name: string, integer = false): (value: string) => number {
 
 interface SendOptions {
   readonly watch?: boolean;
-  readonly rate: number;
-  readonly perChatRate: number;
+  readonly rate?: number;
+  readonly perChatRate?: number;
   readonly maxAttempts: number;
   readonly claimLeaseMs?: number;
   readonly inDoubtAfterMs?: number;
   readonly timeoutMs?: number;
 }
 
-/** Registers `khaosat outbox status` and `khaosat outbox send`. */
+/** Registers `khaosat outbox status|send|resend-in-doubt`. */
 export function registerOutboxCommands(program: Command): void {
   const outbox = program.command("outbox").description("the queue of proactive messages (reminders, broadcasts, digests)");
 
@@ -69,33 +78,45 @@ export function registerOutboxCommands(program: Command): void {
     });
 
   outbox
+    .command("resend-in-doubt")
+    .description("queue again the messages left in doubt by a crash mid-send (at-least-once for them: some recipients may get them twice); a dry run without --confirm")
+    .option("--campaign <id>", "only this campaign")
+    .option("--confirm", "queue them (without it, only count)")
+    .action(async (options: { campaign?: string; confirm?: boolean }) => {
+      const filter = options.campaign !== undefined ? { campaignId: options.campaign } : {};
+      const text = await withOutboxStore(async (store) => {
+        const n = options.confirm ? await store.outbox.requeueInDoubt(filter, new Date()) : await store.outbox.inDoubtResendable(filter);
+        return formatResendInDoubt(n, options.confirm === true, options.campaign);
+      });
+      process.stdout.write(text);
+    });
+
+  outbox
     .command("send")
     .description("send queued messages with TELEGRAM_BOT_TOKEN until the outbox is empty (or keep running with --watch)")
     .option("--watch", "keep running and send new messages as they are queued")
-    .addOption(new Option("--rate <n>", "messages per second overall").default(25).argParser(positive("--rate")))
-    .addOption(new Option("--per-chat-rate <n>", "messages per second to one chat").default(1).argParser(positive("--per-chat-rate")))
+    .addOption(new Option("--rate <n>", "messages per second overall (default: OUTBOX_RATE_PER_SECOND, 25)").argParser(positive("--rate")))
+    .addOption(new Option("--per-chat-rate <n>", "messages per second to one chat (default: OUTBOX_PER_CHAT_PER_SECOND, 1)").argParser(positive("--per-chat-rate")))
     .addOption(new Option("--max-attempts <n>", "attempts before a failing message is recorded as failed").default(5).argParser(positive("--max-attempts", true)))
     // Crash-recovery timings, shortened by tests and the benchmark.
     .addOption(new Option("--claim-lease-ms <n>").argParser(positive("--claim-lease-ms", true)).hideHelp())
     .addOption(new Option("--in-doubt-after-ms <n>").argParser(positive("--in-doubt-after-ms", true)).hideHelp())
     .addOption(new Option("--timeout-ms <n>").argParser(positive("--timeout-ms", true)).hideHelp())
     .action(async (options: SendOptions) => {
-      let token: string;
-      let apiRoot: string | undefined;
+      let config: Config;
       try {
-        const config = loadConfigFromEnvironment();
-        if (config.telegramBotToken === undefined) throw new CliError("TELEGRAM_BOT_TOKEN is not set: put the token from @BotFather in .env to send messages");
-        token = config.telegramBotToken.reveal();
-        apiRoot = config.telegramApiRoot;
+        config = loadConfigFromEnvironment();
       } catch (error) {
         if (error instanceof ConfigError) throw new CliError(error.message);
         throw error;
       }
+      if (config.telegramBotToken === undefined) throw new CliError("TELEGRAM_BOT_TOKEN is not set: put the token from @BotFather in .env to send messages");
       const stats = await withOutboxStore(async (store) => {
-        const sender = new OutboxSender(store.outbox, fetchTransport({ token, ...(apiRoot ? { apiRoot } : {}), ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) }), {
-          ratePerSecond: options.rate,
-          perChatPerSecond: options.perChatRate,
+        const sender = configuredSender(config, store.outbox, {
+          ...(options.rate !== undefined ? { ratePerSecond: options.rate } : {}),
+          ...(options.perChatRate !== undefined ? { perChatPerSecond: options.perChatRate } : {}),
           maxAttempts: options.maxAttempts,
+          ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
           ...(options.claimLeaseMs ? { claimLeaseMs: options.claimLeaseMs } : {}),
           ...(options.inDoubtAfterMs ? { inDoubtAfterMs: options.inDoubtAfterMs } : {}),
           onEvent: (e) => {

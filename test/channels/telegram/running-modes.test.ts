@@ -30,6 +30,8 @@ function configFor(apiRoot: string, mode: "polling" | "webhook"): Config {
     databaseKind: "sqlite" as const,
     defaultLanguage: "vi" as const,
     logLevel: "silent" as const,
+    outboxRatePerSecond: 25,
+    outboxPerChatPerSecond: 1,
   };
   return mode === "polling" ? { ...common, botMode: "polling" } : { ...common, botMode: "webhook", webhookUrl: "https://bot.example.gov.vn/telegram/hook", webhookSecret: new Secret(WEBHOOK_SECRET) };
 }
