@@ -1,6 +1,8 @@
 import { loadCodeSecret, RedemptionService } from "../access/index.js";
 import type { BotLogger } from "../channels/telegram/index.js";
+import { CitizenService } from "../citizens/index.js";
 import type { Config } from "../config/index.js";
+import { openCitizensRepository } from "../db/citizens-repository.js";
 import { openDatabase } from "../db/index.js";
 import { createJsonLogger } from "./logger.js";
 import { startBot, type RunningBot } from "./start.js";
@@ -23,12 +25,18 @@ export interface RunBotOptions {
 export async function runBot(config: Config, options: RunBotOptions = {}): Promise<void> {
   const logger = options.logger ?? createJsonLogger(config.logLevel);
   const db = await openDatabase(config.databaseUrl.reveal());
+  // Posters and the anonymous clean-up (issue 7), on their own connection to the same database.
+  const citizensDb = await openCitizensRepository(config.databaseUrl.reveal()).catch(async (error: unknown) => {
+    await db.close();
+    throw error;
+  });
   try {
     const secret = loadCodeSecret(config);
     const { channel } = db;
     const running = await startBot({
       config,
       logger,
+      citizens: new CitizenService({ repository: citizensDb.repository, secret }),
       ports: { codes: new RedemptionService({ repository: channel.access, secret }), campaigns: channel.campaigns, respondents: channel.respondents, sessions: channel.sessions },
       ...(options.pollingTimeoutSeconds ? { pollingTimeoutSeconds: options.pollingTimeoutSeconds } : {}),
     });
@@ -37,6 +45,7 @@ export async function runBot(config: Config, options: RunBotOptions = {}): Promi
     logger.info({}, "stopping");
     await running.stop();
   } finally {
+    await citizensDb.close();
     await db.close();
   }
 }

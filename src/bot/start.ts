@@ -1,6 +1,7 @@
 import { GrammyError, type Bot, type Context } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import { describeError, type BotLogger, type TelegramPorts } from "../channels/telegram/index.js";
+import type { CitizenCompletion } from "../channels/telegram/citizen.js";
 import type { Config } from "../config/index.js";
 import { createI18n, type I18n } from "../i18n/index.js";
 import { createBot } from "./create-bot.js";
@@ -24,6 +25,8 @@ export interface StartBotOptions {
   /** Attempts at `getMe` while Telegram cannot be reached at start (default 3), the n-th retry after n × `initRetryMs` (default 1 s). */
   readonly initAttempts?: number;
   readonly initRetryMs?: number;
+  /** Citizens' posters and anonymous clean-up (`CitizenService`). */
+  readonly citizens?: CitizenCompletion;
 }
 
 /** A started bot. */
@@ -70,6 +73,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     ...(options.botInfo ? { botInfo: options.botInfo } : {}),
     ...(config.telegramApiRoot ? { apiRoot: config.telegramApiRoot } : {}),
     ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.citizens ? { citizens: options.citizens } : {}),
     deps: { ports: options.ports, i18n, now: options.now ?? (() => new Date()), logger, defaultLanguage: config.defaultLanguage },
   });
   await initWithRetry(bot, logger, config.telegramApiRoot ?? "https://api.telegram.org", options.initAttempts ?? 3, options.initRetryMs ?? 1_000);

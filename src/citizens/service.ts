@@ -215,7 +215,11 @@ export class CitizenService {
       sessionId: request.sessionId,
       accountKey: hashAccount(request.account, this.#secret),
     });
-    if (outcome === "already_claimed") return "already_answered";
+    if (outcome === "already_claimed") {
+      // A second response in the period (two sessions raced): still forget the account and chat.
+      await this.#repo.completeAnonymous({ campaignId, unitCode, at: now, codeId: null, claim: null, responseId: request.responseId, sessionId: request.sessionId, accountKey: hashAccount(request.account, this.#secret) });
+      return "already_answered";
+    }
     await this.#checkBurst(campaignId, unitCode, now);
     return "completed";
   }

@@ -30,5 +30,13 @@ export function participationRepository(prisma: Prisma): ParticipationRepository
         expectedResponses: Math.max(1, r.subjectUnits === "" ? 0 : r.subjectUnits.split("|").length),
       }));
     },
+    async reminderFacts(campaignId) {
+      const last = await prisma.reminderRun.findFirst({ where: { campaignId }, orderBy: { ranAt: "desc" }, select: { ranAt: true } });
+      // A respondent is unreachable when a chat of theirs (a Telegram session) is recorded unreachable.
+      const sessions = await prisma.session.findMany({ where: { campaignId, respondentId: { not: null }, chatId: { not: null } }, select: { respondentId: true, chatId: true } });
+      const blocked = new Set((await prisma.unreachableChat.findMany({ select: { chatId: true } })).map((r) => r.chatId));
+      const unreachable = new Set(sessions.filter((s) => blocked.has(s.chatId!)).map((s) => s.respondentId));
+      return { lastReminderAt: last?.ranAt ?? null, unreachable: unreachable.size };
+    },
   };
 }

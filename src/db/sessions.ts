@@ -281,7 +281,7 @@ export function campaignDirectory(prisma: Prisma): CampaignDirectory {
         questionnaire = parsed.questionnaire;
         questionnaires.set(row.questionnaireVersionPk, questionnaire);
       }
-      return { id: row.id, questionnaire, opensAt: row.opensAt, closesAt: row.closesAt, closedAt: row.closedAt, timeZone: row.timeZone };
+      return { id: row.id, questionnaire, opensAt: row.opensAt, closesAt: row.closesAt, closedAt: row.closedAt, timeZone: row.timeZone, identified: row.identified };
     },
   };
 }

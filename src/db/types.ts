@@ -132,9 +132,18 @@ export interface ParticipationFact {
   readonly startedResponses: number;
 }
 
+/** What reminders have done for a campaign, for the participation report. */
+export interface ReminderFacts {
+  /** When the latest reminder run of the campaign was recorded; null before the first. */
+  readonly lastReminderAt: Date | null;
+  /** Respondents whose Telegram chat is recorded unreachable (blocked the bot, deactivated). */
+  readonly unreachable: number;
+}
+
 /** Read model for participation and status counts. */
 export interface ParticipationRepository {
   facts(campaignId: string): Promise<ParticipationFact[]>;
+  reminderFacts(campaignId: string): Promise<ReminderFacts>;
 }
 
 /** An audit event to record. */

@@ -18,6 +18,13 @@ function cells(report: ParticipationReport): (string | number)[][] {
   ];
 }
 
+// The reminder lines under the table and the sheet; CSV stays one plain table for mail merges.
+function reminderLines(report: ParticipationReport): string[] {
+  if (!report.reminders) return [];
+  const { lastReminderAt, unreachable } = report.reminders;
+  return [`last reminder: ${lastReminderAt ? lastReminderAt.toISOString() : "none yet"}`, `unreachable (blocked the bot or deactivated): ${unreachable}`];
+}
+
 /** CSV with a header row; the last row holds the totals. */
 export function participationCsv(report: ParticipationReport): string {
   return stringify([HEADER, ...cells(report)]);
@@ -40,7 +47,7 @@ export function participationTable(report: ParticipationReport): string {
       .trimEnd();
   const rule = widths.map((w) => "-".repeat(w)).join("  ");
   const rows = body.map(line);
-  return `${[line(head), rule, ...rows.slice(0, -1), rule, rows[rows.length - 1]!].join("\n")}\n`;
+  return `${[line(head), rule, ...rows.slice(0, -1), rule, rows[rows.length - 1]!, ...reminderLines(report)].join("\n")}\n`;
 }
 
 /** An XLSX workbook with one sheet, header row frozen. */
@@ -50,6 +57,9 @@ export async function participationXlsx(report: ParticipationReport): Promise<Ui
   sheet.addRow(HEADER).font = { bold: true };
   for (const row of cells(report)) sheet.addRow(row);
   sheet.getRow(sheet.rowCount).font = { bold: true };
+  const lines = reminderLines(report);
+  if (lines.length > 0) sheet.addRow([]);
+  for (const text of lines) sheet.addRow([text]);
   sheet.columns.forEach((col, i) => (col.width = i === 1 ? 32 : 14));
   return new Uint8Array(await workbook.xlsx.writeBuffer());
 }

@@ -1,6 +1,6 @@
 // Participation per unit and group: how far the sample has got (code redeemed, attested, in
 // progress, submitted) and the submission rate. Counts only, never answers.
-import type { ParticipationFact, RespondentStatus, UnitRecord } from "../db/index.js";
+import type { ParticipationFact, ReminderFacts, RespondentStatus, UnitRecord } from "../db/index.js";
 
 /** The one status a respondent is in, furthest first. */
 export function respondentStatus(fact: ParticipationFact): RespondentStatus {
@@ -47,6 +47,8 @@ export interface ParticipationReport {
   readonly campaignId: string;
   readonly rows: readonly ParticipationRow[];
   readonly totals: ParticipationCounts;
+  /** Last reminder run and respondents whose chat is unreachable; absent when not asked for. */
+  readonly reminders?: ReminderFacts;
 }
 
 function count(facts: readonly ParticipationFact[]): ParticipationCounts {
@@ -63,7 +65,7 @@ function count(facts: readonly ParticipationFact[]): ParticipationCounts {
 }
 
 /** Builds the report: one row per unit and group, sorted by unit id then group, and the totals. */
-export function buildParticipation(campaignId: string, facts: readonly ParticipationFact[], units: readonly UnitRecord[]): ParticipationReport {
+export function buildParticipation(campaignId: string, facts: readonly ParticipationFact[], units: readonly UnitRecord[], reminders?: ReminderFacts): ParticipationReport {
   const names = new Map(units.map((u) => [u.code, u.name]));
   const byKey = new Map<string, ParticipationFact[]>();
   for (const fact of facts) {
@@ -79,5 +81,5 @@ export function buildParticipation(campaignId: string, facts: readonly Participa
       return { unit, unitName: names.get(unit) ?? unit, group, ...count(list) };
     })
     .sort((a, b) => cmp(a.unit, b.unit) || cmp(a.group, b.group));
-  return { campaignId, rows, totals: count(facts) };
+  return { campaignId, rows, totals: count(facts), ...(reminders ? { reminders } : {}) };
 }

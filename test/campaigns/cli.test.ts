@@ -68,6 +68,7 @@ describe("khaosat campaign / respondents / participation", () => {
         { unit: "SO_TP", unitName: "Sở Tư pháp", group: "officials", sampled: 1, redeemed: 0, attested: 0, inProgress: 0, submitted: 0, rate: 0 },
       ],
       totals: { sampled: 2, redeemed: 0, attested: 0, inProgress: 0, submitted: 0, rate: 0 },
+      reminders: { lastReminderAt: null, unreachable: 0 },
     });
     const out = path.join(dir, "participation.xlsx");
     await khaosat("participation", "--campaign", id, "--out", out);

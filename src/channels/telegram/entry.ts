@@ -1,11 +1,15 @@
 import { Composer, type Context } from "grammy";
 import { normalizeCode, parseStartPayload, type CodeProblem, type RedemptionResult } from "../../access/index.js";
+import type { Language } from "../../config/index.js";
 import { startSurvey } from "../../engine/index.js";
 import type { Translate } from "../../i18n/index.js";
+import { privacyNotice } from "../../privacy/index.js";
 import { DEFAULT_TIME_ZONE, formatDateTime } from "../console/index.js";
+import { encodeCallback, parseCallback, sessionTag } from "./callback-data.js";
 import { accountOf, Conversation, initialLanguage, translator, type ChannelDeps } from "./conversation.js";
-import type { BotSession } from "./ports.js";
-import { terminalText } from "./session-access.js";
+import type { BotCampaign, BotSession } from "./ports.js";
+import type { OutgoingMessage } from "./render.js";
+import { openConversation, terminalText } from "./session-access.js";
 
 /**
  * Entry: `/start`, `/start <code>` (the deep link) and a code sent as a plain message by someone
@@ -34,7 +38,83 @@ export function entryComposer(deps: ChannelDeps): Composer<Context> {
     if (latest && !normalizeCode(ctx.message.text).ok) return next();
     await redeem(deps, ctx, ctx.message.text);
   });
+
+  // The language button under an anonymous respondent's privacy notice (named respondents use /lang).
+  composer.on("callback_query:data", async (ctx, next) => {
+    const data = parseCallback(ctx.callbackQuery.data);
+    if (data?.action.kind !== "language") return next();
+    const latest = await deps.ports.sessions.findLatest(accountOf(ctx)!);
+    if (!latest || latest.respondentId !== null || data.tag !== sessionTag(latest.id)) return next();
+    const conversation = await openConversation(deps, ctx, "open");
+    if (!conversation) return;
+    const language = data.action.language;
+    const { session, campaign } = conversation;
+    if (language === session.language || !campaign.questionnaire.languages.includes(language) || !session.engine) return void (await ctx.answerCallbackQuery());
+    // The notice again in the chosen language (with the way back); the live prompt is re-shown by the engine.
+    const step = await conversation.step({ type: "set_language", language }, { prefix: [anonymousWelcome(deps, session, campaign, language)] });
+    if (step) await ctx.editMessageReplyMarkup({ reply_markup: { inline_keyboard: [] } }).catch(() => undefined);
+  });
   return composer;
+}
+
+/**
+ * The first message of an anonymous respondent: the unit being rated, the privacy notice (what is
+ * kept, who sees it) and one button for the other language.
+ */
+export function anonymousWelcome(deps: ChannelDeps, session: BotSession, campaign: BotCampaign, language: Language, service?: string | null): OutgoingMessage {
+  const t = translator(deps, language);
+  const unit = session.units[0];
+  const lines = [
+    ...(unit ? [t("citizens:start.unit", { unit: unit.name })] : []),
+    ...(service ? [t("citizens:start.service", { service })] : []),
+  ];
+  const text = [...(lines.length > 0 ? [lines.join("\n")] : []), privacyNotice(t, "anonymous")].join("\n\n");
+  const other: Language = language === "vi" ? "en" : "vi";
+  if (!campaign.questionnaire.languages.includes(other)) return { text };
+  const button = { text: t(`citizens:language.${other}`), callback_data: encodeCallback(sessionTag(session.id), { kind: "language", language: other }) };
+  return { text, keyboard: [[button]] };
+}
+
+/** What an anonymous session (batch code or poster) is started with. */
+export interface AnonymousStart {
+  readonly campaign: BotCampaign;
+  readonly unitCode: string;
+  readonly service?: string | null;
+  readonly codeId: string | null;
+  readonly poster?: BotSession["poster"];
+  /** Sent before the welcome (e.g. "code accepted"). */
+  readonly greeting?: string;
+}
+
+/**
+ * Starts an anonymous survey (issue 7): no identity step; Vietnamese unless the respondent taps the
+ * other language under the privacy notice, then the questionnaire's attestation and questions.
+ */
+export async function startAnonymous(deps: ChannelDeps, ctx: Context, start: AnonymousStart): Promise<void> {
+  const { campaign, unitCode } = start;
+  const account = accountOf(ctx)!;
+  // Not the app's language: Telegram has no Vietnamese interface, so most citizens' apps say "en".
+  const language = deps.defaultLanguage;
+  const name = (await deps.ports.respondents.unitName(campaign.id, unitCode)) ?? unitCode;
+  const session: BotSession = {
+    id: deps.ports.sessions.newId(),
+    account,
+    chatId: ctx.chat!.id,
+    campaignId: campaign.id,
+    codeId: start.codeId,
+    ...(start.poster ? { poster: start.poster } : {}),
+    respondentId: null,
+    units: [{ id: unitCode, name }],
+    stage: "survey",
+    language,
+  };
+  const conversation = new Conversation(deps, ctx, session, campaign);
+  const q = campaign.questionnaire;
+  const started = startSurvey(q, { language: q.languages.includes(language) ? language : q.defaultLanguage, units: [unitCode], now: deps.now().toISOString() });
+  if ((await conversation.commit({ ...session, engine: started.state }, started)) === "duplicate") return;
+  const welcome = anonymousWelcome(deps, session, campaign, language, start.service);
+  const first = start.greeting !== undefined ? { ...welcome, text: `${start.greeting}\n\n${welcome.text}` } : welcome;
+  await conversation.send([first, ...conversation.renderer().events(started.events)]);
 }
 
 function isFinished(session: BotSession): boolean {
@@ -79,16 +159,10 @@ async function redeem(deps: ChannelDeps, ctx: Context, input: string): Promise<v
   const base = { id: sessions.newId(), account, chatId: ctx.chat!.id, campaignId: campaign.id, codeId: result.codeId, language } as const;
 
   if (result.subject.kind === "anonymous") {
-    // Anonymous codes (issue 7): no identity step; the unit on the slip is the unit assessed.
+    // Anonymous codes (issue 7): the unit on the slip is the unit assessed.
     const unitCode = result.subject.unitCode;
     if (unitCode === null) return void (await ctx.reply(t("telegram:code.anonymousUnavailable")));
-    const name = (await deps.ports.respondents.unitName(campaign.id, unitCode)) ?? unitCode;
-    const session: BotSession = { ...base, respondentId: null, units: [{ id: unitCode, name }], stage: "survey" };
-    const conversation = new Conversation(deps, ctx, session, campaign);
-    const started = startSurvey(campaign.questionnaire, { language, units: [unitCode], now: now.toISOString() });
-    const next: BotSession = { ...session, engine: started.state };
-    if ((await conversation.commit(next, started)) === "duplicate") return;
-    return conversation.send([{ text: t("access:code.accepted") }, ...conversation.renderer().events(started.events)]);
+    return startAnonymous(deps, ctx, { campaign, unitCode, codeId: result.codeId, greeting: translator(deps, deps.defaultLanguage)("access:code.accepted") });
   }
 
   const respondent = await deps.ports.respondents.find(result.subject.respondentId);
@@ -103,7 +177,9 @@ async function redeem(deps: ChannelDeps, ctx: Context, input: string): Promise<v
   };
   const conversation = new Conversation(deps, ctx, session, campaign);
   if ((await conversation.commit(session)) === "duplicate") return;
-  await conversation.send([{ text: conversation.t("access:code.accepted") }, conversation.renderer().identity(respondent.name, respondent.unit.name)]);
+  // The privacy notice once, at the start: who sees what (issue 7, confidentiality).
+  const notice = privacyNotice(conversation.t, campaign.identified === true ? "identified" : "named");
+  await conversation.send([{ text: `${conversation.t("access:code.accepted")}\n\n${notice}` }, conversation.renderer().identity(respondent.name, respondent.unit.name)]);
 }
 
 /** The respondent-facing text of a refused redemption. */

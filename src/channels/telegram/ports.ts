@@ -14,6 +14,8 @@ export interface BotCampaign {
   readonly closedAt: Date | null;
   /** Time zone the respondent reads times in (deadline, submission); e.g. Asia/Ho_Chi_Minh. */
   readonly timeZone: string;
+  /** Created with `--identified`: organisers see answers with names (the privacy notice says so). */
+  readonly identified?: boolean;
 }
 
 /** The bot message whose inline keyboard is live, so it can be marked once it no longer is. */
@@ -36,7 +38,9 @@ export interface BotSession {
   readonly chatId: number;
   readonly campaignId: string;
   readonly codeId: string | null;
-  /** Null for anonymous codes (issue 7): no identity step. */
+  /** A counter poster's session (issue 7): what recording its one-response-per-period claim needs. */
+  readonly poster?: { readonly id: string; readonly opensAt: string; readonly periodDays: number };
+  /** Null for anonymous codes and posters (issue 7): no identity step. */
   readonly respondentId: string | null;
   /** Subject unit ids and their names (the unit being assessed, shown in progress). */
   readonly units: readonly { readonly id: string; readonly name: string }[];

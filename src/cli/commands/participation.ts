@@ -29,7 +29,12 @@ export function registerParticipationCommand(program: Command): void {
       if (format === "xlsx" && !opts.out) throw new CliError("--format xlsx writes a file: add --out FILE.xlsx");
       await withDatabase(async (db) => {
         const campaign = await requireCampaign(db, opts.campaign);
-        const report = buildParticipation(campaign.id, await db.participation.facts(campaign.id), await db.respondents.units(campaign.id));
+        const report = buildParticipation(
+          campaign.id,
+          await db.participation.facts(campaign.id),
+          await db.respondents.units(campaign.id),
+          await db.participation.reminderFacts(campaign.id),
+        );
         const output =
           format === "xlsx" ? await participationXlsx(report) : format === "csv" ? participationCsv(report) : format === "json" ? participationJson(report) : participationTable(report);
         if (opts.out) {

@@ -2,6 +2,9 @@ import { beforeEach, describe, expect, test } from "vitest";
 import type { Respondent } from "../../../src/demo/index.js";
 import { answerUntilReview, buttons, createHarness, data, lastKeyboard, loadExample, press, sessionOf, type Harness } from "./harness.js";
 
+// The privacy notice a named respondent sees once, with the code accepted.
+const NAMED_NOTICE = "🔒 Cơ quan tổ chức khảo sát biết Ông/Bà đã gửi phiếu hay chưa, nhưng không ai xem được câu trả lời của riêng Ông/Bà: kết quả chỉ được công bố dưới dạng tổng hợp, cho những đơn vị có đủ số phiếu tối thiểu. Tài khoản Telegram chỉ được lưu dưới dạng mã băm để mã khảo sát không bị người khác dùng.";
+
 const AN: Respondent = { id: "r1", name: "Nguyễn Văn An", unit: { id: "stp", name: "Sở Tư pháp" }, subjectUnits: [] };
 const CODE = "ABCDE23456";
 const USER = 501;
@@ -26,7 +29,7 @@ describe("PAR officials' survey through Telegram", () => {
   test("deep link: code accepted, identity on record with two buttons", async () => {
     await h.send(h.updates.text(USER, `/start KS_${CODE}`));
     expect(h.api.sentTexts(USER)).toEqual([
-      "Mã hợp lệ. Xin chào Ông/Bà!",
+      `Mã hợp lệ. Xin chào Ông/Bà!\n\n${NAMED_NOTICE}`,
       "Theo danh sách khảo sát, mã này được cấp cho: Nguyễn Văn An, Sở Tư pháp. Ông/Bà có đúng là người này không?",
     ]);
     const tag = (await sessionOf(h, USER)).id;
@@ -45,7 +48,7 @@ describe("PAR officials' survey through Telegram", () => {
       "Xin chào! Đây là trợ lý khảo sát về cải cách hành chính.\n\nXin Ông/Bà vui lòng gửi mã khảo sát (mã dùng một lần ghi trên giấy mời, dạng ABCDE-FGHJK).",
     ]);
     await h.send(h.updates.text(USER, "abcde 23456"));
-    expect(h.api.sentTexts(USER).slice(1, 2)).toEqual(["Mã hợp lệ. Xin chào Ông/Bà!"]);
+    expect(h.api.sentTexts(USER).slice(1, 2)).toEqual([`Mã hợp lệ. Xin chào Ông/Bà!\n\n${NAMED_NOTICE}`]);
     expect((await sessionOf(h, USER)).stage).toBe("identity");
   });
 

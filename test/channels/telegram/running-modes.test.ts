@@ -7,6 +7,9 @@ import { BotApiStub } from "../../support/bot-api-stub.js";
 import { UpdateFactory } from "../../support/telegram.js";
 import { createMemoryPorts, loadExample, TEST_TOKEN } from "./harness.js";
 
+// The privacy notice a named respondent sees once, with the code accepted.
+const NAMED_NOTICE = "🔒 Cơ quan tổ chức khảo sát biết Ông/Bà đã gửi phiếu hay chưa, nhưng không ai xem được câu trả lời của riêng Ông/Bà: kết quả chỉ được công bố dưới dạng tổng hợp, cho những đơn vị có đủ số phiếu tối thiểu. Tài khoản Telegram chỉ được lưu dưới dạng mã băm để mã khảo sát không bị người khác dùng.";
+
 const AN: Respondent = { id: "r1", name: "Nguyễn Văn An", unit: { id: "stp", name: "Sở Tư pháp" }, subjectUnits: [] };
 const BINH: Respondent = { id: "r2", name: "Trần Thị Bình", unit: { id: "syt", name: "Sở Y tế" }, subjectUnits: [] };
 const WEBHOOK_SECRET = "hook-secret_123";
@@ -60,7 +63,7 @@ describe("long polling through the runner", () => {
     const updates = new UpdateFactory();
     stub.push(updates.text(701, "/start KS_ABCDE23456"), updates.text(702, "/start KS_HJKMN78923"), updates.text(703, "/help"));
     await until(() => sentTo(stub, 701).length >= 2 && sentTo(stub, 702).length >= 2 && sentTo(stub, 703).length >= 1);
-    expect(sentTo(stub, 701)).toEqual(["Mã hợp lệ. Xin chào Ông/Bà!", "Theo danh sách khảo sát, mã này được cấp cho: Nguyễn Văn An, Sở Tư pháp. Ông/Bà có đúng là người này không?"]);
+    expect(sentTo(stub, 701)).toEqual([`Mã hợp lệ. Xin chào Ông/Bà!\n\n${NAMED_NOTICE}`, "Theo danh sách khảo sát, mã này được cấp cho: Nguyễn Văn An, Sở Tư pháp. Ông/Bà có đúng là người này không?"]);
     expect(sentTo(stub, 702)[1]).toBe("Theo danh sách khảo sát, mã này được cấp cho: Trần Thị Bình, Sở Y tế. Ông/Bà có đúng là người này không?");
     stub.push(updates.text(701, "/status"));
     await until(() => sentTo(stub, 701).length >= 3);
@@ -134,7 +137,7 @@ describe("webhook", () => {
     const ok = await post(updates.text(731, "/start KS_ABCDE23456"), { "x-telegram-bot-api-secret-token": WEBHOOK_SECRET });
     expect(ok.status).toBe(200);
     expect(Date.now() - started).toBeLessThan(2_000);
-    expect(sentTo(stub, 731)).toEqual(["Mã hợp lệ. Xin chào Ông/Bà!", "Theo danh sách khảo sát, mã này được cấp cho: Nguyễn Văn An, Sở Tư pháp. Ông/Bà có đúng là người này không?"]);
+    expect(sentTo(stub, 731)).toEqual([`Mã hợp lệ. Xin chào Ông/Bà!\n\n${NAMED_NOTICE}`, "Theo danh sách khảo sát, mã này được cấp cho: Nguyễn Văn An, Sở Tư pháp. Ông/Bà có đúng là người này không?"]);
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
   });
 });
