@@ -1,3 +1,4 @@
+import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { BotApiStub } from "../support/bot-api-stub.js";
 import { fetchTransport } from "../../src/outbox/transport.js";
@@ -54,6 +55,12 @@ describe("outbox sender", () => {
     expect(await t.store.outbox.counts()).toEqual({ broadcast: { sent: 50 } });
     const first = stub.callsOf("sendMessage")[0]!;
     expect(first.payload.text).toMatch(/^hello \d+$/);
+    // The batched sent marks keep each row's own Telegram message id (the stub numbers from 1000).
+    const sqlite = new Database(t.url.slice("file:".length), { readonly: true });
+    const rows = sqlite.prepare(`SELECT "telegramMessageId" AS m, "doneAt" AS d FROM "OutboxMessage" ORDER BY "telegramMessageId"`).all() as { m: number; d: unknown }[];
+    sqlite.close();
+    expect(rows.map((r) => r.m)).toEqual(Array.from({ length: 50 }, (_, i) => 1000 + i));
+    expect(rows.every((r) => r.d !== null)).toBe(true);
   });
 
   test("403 marks the chat unreachable, ends its other messages and refuses new ones; 400 chat not found is skipped", async () => {
