@@ -64,3 +64,27 @@ export async function testDb(kind: "sqlite" | "postgres" = "sqlite"): Promise<Te
     },
   };
 }
+
+/** Runs a read-only SQL query on the test database (SQLite file or PostgreSQL schema) and returns its rows. */
+export async function queryRows<T>(url: string, sql: string): Promise<T[]> {
+  if (url.startsWith("file:")) {
+    const { default: Sqlite } = await import("better-sqlite3");
+    const db = new Sqlite(url.slice("file:".length), { readonly: true });
+    try {
+      return db.prepare(sql).all() as T[];
+    } finally {
+      db.close();
+    }
+  }
+  const u = new URL(url);
+  const schema = u.searchParams.get("schema") ?? "public";
+  u.searchParams.delete("schema");
+  const client = new pg.Client({ connectionString: u.toString() });
+  await client.connect();
+  try {
+    await client.query(`SET search_path TO "${schema}"`);
+    return (await client.query(sql)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}

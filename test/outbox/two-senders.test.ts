@@ -1,7 +1,7 @@
 import { expect, test } from "vitest";
 import { BotApiStub } from "../support/bot-api-stub.js";
 import { fetchTransport, OutboxSender } from "../../src/outbox/index.js";
-import { PG_URL, testDb } from "./support.js";
+import { PG_URL, queryRows, testDb } from "./support.js";
 
 test.skipIf(!PG_URL)("two senders on one PostgreSQL database (SKIP LOCKED claims) never send the same row (needs TEST_DATABASE_URL)", async () => {
   const t = await testDb("postgres");
@@ -24,6 +24,11 @@ test.skipIf(!PG_URL)("two senders on one PostgreSQL database (SKIP LOCKED claims
     expect(chats).toHaveLength(N);
     expect(new Set(chats).size).toBe(N);
     expect(await t.store.outbox.counts()).toEqual({ broadcast: { sent: N } });
+    // Each row keeps the message id the stub gave its own request (batched CASE update on PostgreSQL).
+    const stored = await queryRows<{ chatId: string; m: number }>(t.url, `SELECT "chatId", "telegramMessageId" AS m FROM "OutboxMessage"`);
+    // The stub numbers its answers from 1000 in the order it records the calls.
+    const given = new Map(stub.callsOf("sendMessage").map((c, i) => [String(c.payload.chat_id), 1000 + i]));
+    expect(new Map(stored.map((r) => [r.chatId, Number(r.m)]))).toEqual(given);
   } finally {
     await stub.stop();
     await t.dispose();
