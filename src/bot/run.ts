@@ -1,9 +1,15 @@
 import { loadCodeSecret, RedemptionService } from "../access/index.js";
+import { auditStateStore, BroadcastProgress, databaseParticipation, databaseResponses, outboxBroadcasts } from "../channels/telegram/admin/index.js";
+import type { AdminOptions } from "../channels/telegram/admin/index.js";
 import type { BotLogger } from "../channels/telegram/index.js";
 import { CitizenService } from "../citizens/index.js";
 import type { Config } from "../config/index.js";
-import { openCitizensRepository } from "../db/citizens-repository.js";
-import { openDatabase } from "../db/index.js";
+import { coordinatorDigestJob, DigestService } from "../coordinators/index.js";
+import { openDatabase, type Database } from "../db/index.js";
+import { createI18n } from "../i18n/index.js";
+import { configuredSender } from "../outbox/index.js";
+import { ReminderService } from "../reminders/index.js";
+import { DatabaseRunCoordinator, reminderJob, startScheduler, type TickEvent } from "../scheduler/index.js";
 import { createJsonLogger } from "./logger.js";
 import { startBot, type RunningBot } from "./start.js";
 
@@ -16,38 +22,85 @@ export interface RunBotOptions {
   readonly onStarted?: (running: RunningBot) => void;
   /** Polling: long-poll timeout in seconds. */
   readonly pollingTimeoutSeconds?: number;
+  /** Run the outbox sender, the cron jobs and broadcast progress in this process (default true). */
+  readonly background?: boolean;
 }
 
 /**
- * What `npm start` runs with a token: opens (and migrates) the database, wires the channel's ports
- * to it and to the redemption service, starts the bot and stops it cleanly on SIGINT/SIGTERM.
+ * What `npm start` runs with a token: opens (and migrates) the database, wires the channel's ports,
+ * the redemption service, citizens' posters and the organisers' commands to it, starts the bot, the
+ * outbox sender, the cron jobs (reminders, coordinators' digests; one instance per tick) and the
+ * broadcast progress updates, and stops all of them cleanly on SIGINT/SIGTERM.
  */
 export async function runBot(config: Config, options: RunBotOptions = {}): Promise<void> {
   const logger = options.logger ?? createJsonLogger(config.logLevel);
+  // One database handle, one client: on SQLite a second writing connection would block the event loop.
   const db = await openDatabase(config.databaseUrl.reveal());
-  // Posters and the anonymous clean-up (issue 7), on their own connection to the same database.
-  const citizensDb = await openCitizensRepository(config.databaseUrl.reveal()).catch(async (error: unknown) => {
-    await db.close();
-    throw error;
-  });
+  const stops: Array<() => Promise<void> | void> = [];
   try {
     const secret = loadCodeSecret(config);
+    const i18n = createI18n({ language: config.defaultLanguage });
     const { channel } = db;
+    const reminders = new ReminderService(db.messaging, i18n);
+    const admin = adminOptions(config, db, reminders);
     const running = await startBot({
       config,
       logger,
-      citizens: new CitizenService({ repository: citizensDb.repository, secret }),
+      i18n,
+      citizens: new CitizenService({ repository: db.citizens, secret }),
+      admin,
       ports: { codes: new RedemptionService({ repository: channel.access, secret }), campaigns: channel.campaigns, respondents: channel.respondents, sessions: channel.sessions },
       ...(options.pollingTimeoutSeconds ? { pollingTimeoutSeconds: options.pollingTimeoutSeconds } : {}),
     });
+    stops.push(() => running.stop());
+
+    if (options.background !== false) {
+      const sender = configuredSender(config, db.outbox, {
+        onEvent: (event) => {
+          if (event.type === "paused") logger.warn({ retryAfterSeconds: event.seconds }, "outbox paused by Telegram (429)");
+        },
+      });
+      const sending = sender.run().catch((error: unknown) => logger.error({ error: String(error) }, "outbox sender stopped"));
+      stops.unshift(async () => {
+        sender.stop();
+        await sending;
+      });
+
+      const digests = new DigestService({ campaigns: db.campaigns, respondents: db.respondents, participation: db.participation, messaging: db.messaging, outbox: db.outbox, i18n });
+      const scheduler = startScheduler([reminderJob(reminders), coordinatorDigestJob(digests)], new DatabaseRunCoordinator(db.leases), {
+        onEvent: (event: TickEvent) => {
+          if (event.type === "failed") logger.error({ job: event.job, error: event.error.message }, "scheduled job failed");
+        },
+      });
+      stops.unshift(() => scheduler.stop());
+
+      const progress = new BroadcastProgress({ api: running.bot.api, broadcasts: admin.ports.broadcasts, state: admin.ports.state, audit: db.audit, i18n, logger });
+      stops.unshift(progress.start(5_000));
+    }
+
     options.onStarted?.(running);
     await (options.until ?? signalled());
     logger.info({}, "stopping");
-    await running.stop();
   } finally {
-    await citizensDb.close();
+    for (const stop of stops) await stop();
     await db.close();
   }
+}
+
+/** The organisers' commands over the database; reminders and broadcasts go through the outbox. */
+function adminOptions(config: Config, db: Database, reminders: ReminderService): AdminOptions {
+  return {
+    ids: config.adminTelegramIds,
+    ports: {
+      campaigns: db.campaigns,
+      participation: databaseParticipation(db),
+      reminders,
+      broadcasts: outboxBroadcasts(db.messaging, db.outbox),
+      audit: db.audit,
+      state: auditStateStore(db.audit),
+      responses: databaseResponses(db),
+    },
+  };
 }
 
 function signalled(): Promise<string> {

@@ -4,6 +4,7 @@ import { describeError, type BotLogger, type TelegramPorts } from "../channels/t
 import type { CitizenCompletion } from "../channels/telegram/citizen.js";
 import type { Config } from "../config/index.js";
 import { createI18n, type I18n } from "../i18n/index.js";
+import type { AdminOptions } from "../channels/telegram/admin/index.js";
 import { createBot } from "./create-bot.js";
 import { publishCommands } from "./menu.js";
 import { startPolling } from "./polling.js";
@@ -27,6 +28,8 @@ export interface StartBotOptions {
   readonly initRetryMs?: number;
   /** Citizens' posters and anonymous clean-up (`CitizenService`). */
   readonly citizens?: CitizenCompletion;
+  /** Organisers' commands for ADMIN_TELEGRAM_IDS. */
+  readonly admin?: AdminOptions;
 }
 
 /** A started bot. */
@@ -74,6 +77,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     ...(config.telegramApiRoot ? { apiRoot: config.telegramApiRoot } : {}),
     ...(options.fetch ? { fetch: options.fetch } : {}),
     ...(options.citizens ? { citizens: options.citizens } : {}),
+    ...(options.admin ? { admin: options.admin } : {}),
     deps: { ports: options.ports, i18n, now: options.now ?? (() => new Date()), logger, defaultLanguage: config.defaultLanguage },
   });
   await initWithRetry(bot, logger, config.telegramApiRoot ?? "https://api.telegram.org", options.initAttempts ?? 3, options.initRetryMs ?? 1_000);

@@ -1,7 +1,7 @@
 // Prisma implementation of the access module's repository (src/access/repository.ts).
 import { DuplicateCodeError, type AccessRepository, type StoredCode } from "../access/repository.js";
-import { createPrismaClient, type Prisma } from "./client.js";
-import { explainDatabaseError, parseDatabaseUrl } from "./connection.js";
+import type { Prisma } from "./client.js";
+import { openDatabase } from "./database.js";
 
 const campaignWindow = { select: { id: true, opensAt: true, closesAt: true, closedAt: true } } as const;
 
@@ -132,18 +132,8 @@ export function accessRepository(prisma: Prisma): AccessRepository {
   };
 }
 
-/**
- * An access repository on its own connection, for callers that hold an open `Database` without
- * one (until `Database` carries `access`). Does not migrate: open the `Database` first.
- */
+/** The access repository of the database at `url`, on its own client. Does not migrate. Prefer `openDatabase(url).access` where a `Database` is open. */
 export async function openAccessRepository(url?: string): Promise<{ repository: AccessRepository; close(): Promise<void> }> {
-  const target = parseDatabaseUrl(url);
-  const { prisma, close } = createPrismaClient(target);
-  try {
-    await prisma.accessCode.count({ where: { id: "" } });
-  } catch (error) {
-    await close().catch(() => {});
-    throw explainDatabaseError(target, error);
-  }
-  return { repository: accessRepository(prisma), close };
+  const db = await openDatabase(url, { migrate: false });
+  return { repository: db.access, close: () => db.close() };
 }

@@ -1,8 +1,8 @@
 // Prisma implementation of the citizens' module repository (src/citizens/repository.ts).
 import { DuplicateCodeError } from "../access/index.js";
 import type { CitizensRepository } from "../citizens/repository.js";
-import { createPrismaClient, type Prisma } from "./client.js";
-import { explainDatabaseError, parseDatabaseUrl } from "./connection.js";
+import type { Prisma } from "./client.js";
+import { openDatabase } from "./database.js";
 
 function isUniqueViolation(error: unknown): boolean {
   return typeof error === "object" && error !== null && "code" in error && error.code === "P2002";
@@ -113,15 +113,8 @@ export function citizensRepository(prisma: Prisma): CitizensRepository {
   };
 }
 
-/** A citizens' repository on its own connection (like `openAccessRepository`). Does not migrate: open the `Database` first. */
+/** The citizens repository of the database at `url`, on its own client. Does not migrate. Prefer `openDatabase(url).citizens` where a `Database` is open. */
 export async function openCitizensRepository(url?: string): Promise<{ repository: CitizensRepository; close(): Promise<void> }> {
-  const target = parseDatabaseUrl(url);
-  const { prisma, close } = createPrismaClient(target);
-  try {
-    await prisma.poster.count({ where: { id: "" } });
-  } catch (error) {
-    await close().catch(() => {});
-    throw explainDatabaseError(target, error);
-  }
-  return { repository: citizensRepository(prisma), close };
+  const db = await openDatabase(url, { migrate: false });
+  return { repository: db.citizens, close: () => db.close() };
 }

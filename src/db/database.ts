@@ -11,8 +11,21 @@ import { respondentRepository } from "./respondents.js";
 import { responseRepository } from "./responses.js";
 import { channelStores, type ChannelStores } from "./sessions.js";
 import type { AuditRepository, CampaignRepository, ParticipationRepository, RespondentRepository, ResponseRepository } from "./types.js";
+import type { AccessRepository } from "../access/repository.js";
+import type { CitizensRepository } from "../citizens/repository.js";
+import type { FlagsRepository } from "../flags/repository.js";
+import type { LeaseRepository, MessagingRepository, OutboxRepository } from "../outbox/types.js";
+import { accessRepository } from "./access-repository.js";
+import { citizensRepository } from "./citizens-repository.js";
+import { flagsRepository } from "./flags-repository.js";
+import { leaseRepository, messagingRepository } from "./messaging-repository.js";
+import { outboxRepository } from "./outbox-repository.js";
 
-/** An open database: the repositories the application uses. */
+/**
+ * An open database: the repositories the application uses, all on ONE Prisma client. On SQLite a
+ * process must not hold two connections that write: better-sqlite3 waits for a lock synchronously,
+ * so a second connection blocks the event loop that the first one's transaction needs to finish.
+ */
 export interface Database {
   readonly target: DatabaseTarget;
   /** What the automatic migration did on open (undefined when opened with `migrate: false`). */
@@ -25,6 +38,16 @@ export interface Database {
   readonly responses: ResponseRepository;
   /** Sessions, answers and directories of the Telegram and console channels. */
   readonly channel: ChannelStores;
+  /** One-time codes, bindings and attempts (`channel.access` is the same repository). */
+  readonly access: AccessRepository;
+  /** Anonymous code batches, posters and poster claims. */
+  readonly citizens: CitizensRepository;
+  /** Data-quality flags and organisers' decisions. */
+  readonly flags: FlagsRepository;
+  /** Proactive messages: the outbox, reminder runs and broadcasts, scheduler leases. */
+  readonly outbox: OutboxRepository;
+  readonly messaging: MessagingRepository;
+  readonly leases: LeaseRepository;
   close(): Promise<void>;
 }
 
@@ -55,6 +78,12 @@ export async function openDatabase(url?: string, options: OpenOptions = {}): Pro
     audit: auditRepository(prisma),
     responses: responseRepository(prisma),
     channel: channelStores(prisma),
+    access: accessRepository(prisma),
+    citizens: citizensRepository(prisma),
+    flags: flagsRepository(prisma),
+    outbox: outboxRepository(prisma, target.provider),
+    messaging: messagingRepository(prisma),
+    leases: leaseRepository(prisma),
     close,
   };
 }

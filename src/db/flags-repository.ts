@@ -1,8 +1,8 @@
 // Prisma implementation of the flags module's repository (src/flags/repository.ts).
 import type { FlagDecision, FlagName, FlagSubject, FlagsRepository } from "../flags/repository.js";
 import type { AnswerValue } from "../questionnaire/index.js";
-import { createPrismaClient, type Prisma } from "./client.js";
-import { explainDatabaseError, parseDatabaseUrl } from "./connection.js";
+import type { Prisma } from "./client.js";
+import { openDatabase } from "./database.js";
 
 const FLAG_NAMES = new Set<string>(["speeder", "straightliner", "delegation"]);
 
@@ -94,15 +94,8 @@ export function flagsRepository(prisma: Prisma): FlagsRepository {
   };
 }
 
-/** A flags repository on its own connection (like `openAccessRepository`). Does not migrate: open the `Database` first. */
+/** The flags repository of the database at `url`, on its own client. Does not migrate. Prefer `openDatabase(url).flags` where a `Database` is open. */
 export async function openFlagsRepository(url?: string): Promise<{ repository: FlagsRepository; close(): Promise<void> }> {
-  const target = parseDatabaseUrl(url);
-  const { prisma, close } = createPrismaClient(target);
-  try {
-    await prisma.response.count({ where: { id: "" } });
-  } catch (error) {
-    await close().catch(() => {});
-    throw explainDatabaseError(target, error);
-  }
-  return { repository: flagsRepository(prisma), close };
+  const db = await openDatabase(url, { migrate: false });
+  return { repository: db.flags, close: () => db.close() };
 }

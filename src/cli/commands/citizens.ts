@@ -7,7 +7,6 @@ import { BotUsernameError, codeDeepLink, CodeSecretError, formatCode, loadCodeSe
 import { CitizenService, CitizensInputError, DEFAULT_POSTER_PERIOD_DAYS, posterDeepLink, renderPosterPdf, renderReceiptPdf, type BatchKind, type CitizensRepository } from "../../citizens/index.js";
 import { ConfigError, loadConfigFromEnvironment } from "../../config/index.js";
 import { DatabaseError, openDatabase, type CampaignRecord, type Database } from "../../db/index.js";
-import { openCitizensRepository } from "../../db/citizens-repository.js";
 import { CliError } from "../errors.js";
 
 interface BatchOptions {
@@ -233,17 +232,14 @@ async function withCitizens<T>(run: (context: CitizensContext) => Promise<T>): P
     throw error;
   }
   let db: Database | undefined;
-  let citizens: Awaited<ReturnType<typeof openCitizensRepository>> | undefined;
   try {
     db = await openDatabase(url);
-    citizens = await openCitizensRepository(url);
-    const service = new CitizenService({ repository: citizens.repository, secret });
-    return await run({ db, repository: citizens.repository, service });
+    const service = new CitizenService({ repository: db.citizens, secret });
+    return await run({ db, repository: db.citizens, service });
   } catch (error) {
     if (error instanceof DatabaseError || error instanceof CitizensInputError) throw new CliError(error.message);
     throw error;
   } finally {
-    await citizens?.close();
     await db?.close();
   }
 }

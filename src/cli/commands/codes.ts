@@ -20,7 +20,6 @@ import {
 } from "../../access/index.js";
 import { ConfigError, loadConfigFromEnvironment, type Config } from "../../config/index.js";
 import { DatabaseError, openDatabase, type Database, type RespondentRecord } from "../../db/index.js";
-import { openAccessRepository } from "../../db/access-repository.js";
 import { CliError } from "../errors.js";
 import { registerCitizenCodeCommands } from "./citizens.js";
 
@@ -284,16 +283,13 @@ async function withAccess<T>(run: (context: AccessContext) => Promise<T>): Promi
   }
   const url = config.databaseUrl.reveal();
   let db: Database | undefined;
-  let access: Awaited<ReturnType<typeof openAccessRepository>> | undefined;
   try {
     db = await openDatabase(url);
-    access = await openAccessRepository(url);
-    return await run({ db, access: access.repository, secret });
+    return await run({ db, access: db.access, secret });
   } catch (error) {
     if (error instanceof DatabaseError) throw new CliError(error.message);
     throw error;
   } finally {
-    await access?.close();
     await db?.close();
   }
 }

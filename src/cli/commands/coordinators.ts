@@ -1,9 +1,9 @@
 // `khaosat coordinators add|remove|list|settings`: unit coordinators and their daily digest.
 import type { Command } from "commander";
 import { coordinatorSettings, parseDigestTime } from "../../coordinators/index.js";
-import { openOutboxStore, type CampaignRecord, type Database, type RespondentRecord } from "../../db/index.js";
+import type { CampaignRecord, Database, RespondentRecord } from "../../db/index.js";
 import { CliError } from "../errors.js";
-import { databaseUrl, withDatabase } from "./db.js";
+import { withDatabase } from "./db.js";
 
 async function campaignOf(db: Database, id: string): Promise<CampaignRecord> {
   const campaign = await db.campaigns.get(id);
@@ -75,13 +75,7 @@ export function registerCoordinatorsCommands(program: Command): void {
       await withDatabase(async (db) => {
         const campaign = await campaignOf(db, opts.campaign);
         const coordinators = (await db.respondents.list(campaign.id)).filter((r) => r.coordinator);
-        const store = await openOutboxStore(databaseUrl(), { migrate: false });
-        let reachable: Set<string>;
-        try {
-          reachable = new Set((await store.messaging.recipients(campaign.id)).map((r) => r.respondentId));
-        } finally {
-          await store.close();
-        }
+        const reachable = new Set((await db.messaging.recipients(campaign.id)).map((r) => r.respondentId));
         process.stdout.write("external_id\tname\tunit\tdigest\n");
         for (const r of coordinators) {
           process.stdout.write(`${r.externalId}\t${r.fullName}\t${r.unitCode}\t${reachable.has(r.id) ? "yes" : "no: has not opened the bot"}\n`);

@@ -2,7 +2,6 @@ import type { Command } from "commander";
 import { CodeSecretError } from "../../access/index.js";
 import { ConfigError, loadConfigFromEnvironment } from "../../config/index.js";
 import { DatabaseError, openDatabase, type Database } from "../../db/index.js";
-import { openFlagsRepository } from "../../db/flags-repository.js";
 import {
   decideFlaggedResponse,
   FLAG_LIST_FORMATS,
@@ -81,16 +80,13 @@ async function withFlags<T>(run: (context: { db: Database; flags: FlagsRepositor
     throw error;
   }
   let db: Database | undefined;
-  let flags: Awaited<ReturnType<typeof openFlagsRepository>> | undefined;
   try {
     db = await openDatabase(url);
-    flags = await openFlagsRepository(url);
-    return await run({ db, flags: flags.repository });
+    return await run({ db, flags: db.flags });
   } catch (error) {
     if (error instanceof DatabaseError) throw new CliError(error.message);
     throw error;
   } finally {
-    await flags?.close();
     await db?.close();
   }
 }
