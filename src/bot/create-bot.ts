@@ -1,10 +1,10 @@
 import { autoRetry } from "@grammyjs/auto-retry";
 import { sequentialize } from "@grammyjs/runner";
-import type { BotError} from "grammy";
+import type { BotError, NextFunction } from "grammy";
 import { Bot, type Context } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import { cacheCampaigns, commandsComposer, entryComposer, fallbacksComposer, identityComposer, questionsComposer } from "../channels/telegram/index.js";
-import { describeError, translator, initialLanguage, type ChannelDeps } from "../channels/telegram/index.js";
+import { accountOf, describeError, rememberLatest, translator, initialLanguage, type ChannelDeps } from "../channels/telegram/index.js";
 import { adminComposer, type AdminOptions } from "../channels/telegram/admin/index.js";
 import { citizenComposer, type CitizenCompletion } from "../channels/telegram/citizen.js";
 
@@ -57,21 +57,28 @@ export function createBot(options: CreateBotOptions): Bot<Context> {
   // Only private chats: the survey is personal, and groups must never see anyone's answers.
   bot.drop((ctx) => ctx.chat !== undefined && ctx.chat.type !== "private");
 
-  // A redelivered update (same update_id) was already stored and answered: change nothing.
-  bot.use(async (ctx, next) => {
-    if (await deps.ports.sessions.isProcessed(ctx.update.update_id)) {
+  // A redelivered update (same update_id) was already stored and answered: change nothing. The same
+  // read brings the sender's latest session, which the handlers then use instead of reading again.
+  // (Each commit also refuses an already processed update inside its transaction, so a redelivery
+  // racing the first delivery on another instance stores nothing either.)
+  const dedupe = async (ctx: Context, next: NextFunction) => {
+    const start = await deps.ports.sessions.begin(ctx.update.update_id, accountOf(ctx));
+    if (start.processed) {
       deps.logger.debug({ updateId: ctx.update.update_id }, "duplicate update ignored");
       if (ctx.callbackQuery) await ctx.answerCallbackQuery().catch(() => undefined);
       return;
     }
+    rememberLatest(ctx, start.latest);
     await next();
-  });
+  };
 
+  // Inside the boundary: a failing read is that respondent's error, answered with the apology.
   bot.errorBoundary(
     async (error) => {
       logError(deps, error);
       await apologise(deps, error.ctx);
     },
+    dedupe,
     ...(options.admin ? [adminComposer(deps, options.admin)] : []),
     ...(options.citizens ? [citizenComposer(deps, options.citizens)] : []),
     entryComposer(deps),
@@ -81,7 +88,7 @@ export function createBot(options: CreateBotOptions): Bot<Context> {
     fallbacksComposer(deps),
   );
 
-  // Errors outside the boundary (the dedupe lookup itself): logged; the runner and webhook keep going.
+  // Errors outside the boundary (the boundary's own handler): logged; the runner and webhook keep going.
   bot.catch((error) => logError(deps, error));
   return bot;
 }

@@ -10,7 +10,10 @@ import type { StepResult, SurveyState, UnitResponse } from "../engine/index.js";
 import { parseQuestionnaire, type Questionnaire } from "../questionnaire/index.js";
 import type { AccessRepository } from "../access/index.js";
 import { accessRepository } from "./access-repository.js";
-import type { Prisma } from "./client.js";
+import { flagSubmittedResponse } from "../flags/index.js";
+import type SqliteConnection from "better-sqlite3";
+import { providerOf, sqliteConnectionOf, type Prisma } from "./client.js";
+import { flagsRepository } from "./flags-repository.js";
 import { parseJsonObject } from "./json.js";
 import type { PrismaTx } from "./outbox-repository.js";
 
@@ -40,17 +43,28 @@ interface ResponseOwner {
 
 const date = (iso: string | undefined): Date | null => (iso === undefined ? null : new Date(iso));
 
-/**
- * Applies one engine step to the Response and Answer rows. Which rows to touch comes from the events;
- * their values come from the new state (the engine's own record), so rows always match the state.
- * Returns the id of the response being answered, if it exists.
- */
-async function applyStep(tx: PrismaTx, owner: ResponseOwner, step: StepResult): Promise<string | null> {
+/** The ids of the responses a step submitted (to flag them once the step is committed). */
+function submittedBy(sessionId: string, step: StepResult | undefined): string[] {
+  return (step?.events ?? []).flatMap((e) => (e.type === "unit_submitted" ? [responseIdOf(sessionId, e.unit)] : []));
+}
+
+/** Which rows a step touches: responses (by unit), answers (by unit and question), responses rewritten in full. */
+interface StepPlan {
+  readonly touched: ReadonlySet<string>;
+  readonly questions: ReadonlyMap<string, ReadonlySet<string>>;
+  readonly full: ReadonlySet<string>;
+  /** A unit started, or the attestation was answered: rows may have to be created. */
+  readonly creates: boolean;
+  readonly declined: boolean;
+}
+
+function planStep(step: StepResult): StepPlan {
   const state = step.state;
   const touched = new Set<string>();
   const questions = new Map<string, Set<string>>();
   const full = new Set<string>();
   let attestation = false;
+  let creates = false;
   const touchQuestion = (unit: string, questionId: string) => {
     touched.add(unit);
     let set = questions.get(unit);
@@ -61,6 +75,7 @@ async function applyStep(tx: PrismaTx, owner: ResponseOwner, step: StepResult): 
     switch (event.type) {
       case "unit_started":
         touched.add(event.unit);
+        creates = true;
         break;
       case "answer_recorded":
         if (event.changed) touchQuestion(event.unit, event.questionId);
@@ -92,7 +107,40 @@ async function applyStep(tx: PrismaTx, owner: ResponseOwner, step: StepResult): 
     // A declined attestation before any unit started is still a response of the first unit (participation counts it).
     if (declined && state.responses.length === 0 && state.units[0] !== undefined) touched.add(state.units[0]);
   }
+  return { touched, questions, full, creates: creates || attestation, declined };
+}
 
+/** The Response columns of one unit, from the engine's state. */
+function responseFields(owner: ResponseOwner, state: SurveyState, unit: string, declined: boolean) {
+  const response = state.responses.find((r) => r.unit === unit);
+  const submitted = response?.submittedAt !== undefined;
+  return {
+    status: submitted ? "submitted" : declined ? "declined" : "in_progress",
+    language: state.language,
+    startedAt: new Date(response?.startedAt ?? state.startedAt),
+    submittedAt: date(response?.submittedAt),
+    attestedAt: state.attestation?.status === "accepted" ? date(state.attestation.at) : null,
+    declinedAt: declined ? date(state.attestation?.at) : null,
+    // Anonymous responses keep no link to the account that gave them once submitted.
+    account: submitted && owner.respondentId === null ? null : owner.account,
+  };
+}
+
+/** The response a session points at after a step: the one being answered, else the first touched. */
+function currentResponse(owner: ResponseOwner, state: SurveyState, touched: ReadonlySet<string>): string | null {
+  const current = state.responses[state.unitIndex] ?? state.responses.at(-1);
+  if (current) return responseIdOf(owner.sessionId, current.unit);
+  return touched.size > 0 ? responseIdOf(owner.sessionId, [...touched][0]!) : null;
+}
+
+/**
+ * Applies one engine step to the Response and Answer rows. Which rows to touch comes from the events;
+ * their values come from the new state (the engine's own record), so rows always match the state.
+ * Returns the id of the response being answered, if it exists.
+ */
+async function applyStep(tx: PrismaTx, owner: ResponseOwner, step: StepResult): Promise<string | null> {
+  const state = step.state;
+  const { touched, questions, full, declined } = planStep(step);
   let context: { questionnaireVersionPk: number; groupId: string } | undefined;
   const creationContext = async () => {
     if (context) return context;
@@ -105,22 +153,13 @@ async function applyStep(tx: PrismaTx, owner: ResponseOwner, step: StepResult): 
   for (const unit of touched) {
     const response: UnitResponse | undefined = state.responses.find((r) => r.unit === unit);
     const id = responseIdOf(owner.sessionId, unit);
-    const existing = await tx.response.findUnique({ where: { id }, select: { status: true } });
-    if (existing?.status === "submitted") throw new SubmittedResponseError(id);
-    const submitted = response?.submittedAt !== undefined;
-    const fields = {
-      status: submitted ? "submitted" : declined ? "declined" : "in_progress",
-      language: state.language,
-      startedAt: new Date(response?.startedAt ?? state.startedAt),
-      submittedAt: date(response?.submittedAt),
-      attestedAt: state.attestation?.status === "accepted" ? date(state.attestation.at) : null,
-      declinedAt: declined ? date(state.attestation?.at) : null,
-      // Anonymous responses keep no link to the account that gave them once submitted.
-      account: submitted && owner.respondentId === null ? null : owner.account,
-    };
-    if (existing) {
-      await tx.response.update({ where: { id }, data: fields });
-    } else {
+    const fields = responseFields(owner, state, unit, declined);
+    // One statement in the common case: the row exists and is not submitted. Only when it changed
+    // nothing is the row read, to tell a new response (created) from a submitted one (refused).
+    const { count } = await tx.response.updateMany({ where: { id, status: { not: "submitted" } }, data: fields });
+    if (count === 0) {
+      const existing = await tx.response.findUnique({ where: { id }, select: { status: true } });
+      if (existing) throw new SubmittedResponseError(id);
       const { questionnaireVersionPk, groupId } = await creationContext();
       await tx.response.create({
         data: {
@@ -150,9 +189,7 @@ async function applyStep(tx: PrismaTx, owner: ResponseOwner, step: StepResult): 
       await tx.answer.upsert({ where: { responseId_questionId: { responseId: id, questionId } }, create: { responseId: id, questionId, ...data }, update: data });
     }
   }
-  const current = state.responses[state.unitIndex] ?? state.responses.at(-1);
-  if (current) return responseIdOf(owner.sessionId, current.unit);
-  return touched.size > 0 ? responseIdOf(owner.sessionId, [...touched][0]!) : null;
+  return currentResponse(owner, state, touched);
 }
 
 function isUniqueViolation(error: unknown): boolean {
@@ -167,11 +204,150 @@ function toBotSession(row: { id: string; state: string }): BotSession {
   return { ...(parseJsonObject(row.state) as unknown as BotSession), id: row.id };
 }
 
-/** The Telegram channel's sessions stored through Prisma (one transaction per update). */
-export function botSessionStore(prisma: Prisma): BotSessionStore {
+/** Given up inside the synchronous transaction: rolled back, and the commit takes the general path. */
+const GENERAL_PATH = Symbol("general path");
+
+/** A DateTime as Prisma's SQLite adapter stores it. */
+const sqliteDate = (value: Date | null): string | null => (value === null ? null : value.toISOString().replace("Z", "+00:00"));
+
+/**
+ * The common commit on SQLite (an answer, a refusal, a move in an existing session) as one
+ * synchronous transaction on the client's own connection: nothing else runs on the event loop
+ * between BEGIN and COMMIT. Through Prisma, each statement of an interactive transaction waits a
+ * turn of the event loop while the connection stays locked, so under load commits queued behind
+ * one another for tens of milliseconds each; this takes well under a millisecond. Anything that
+ * creates rows, submits, declines or is refused (a submitted response) returns GENERAL_PATH after
+ * rolling back, and the Prisma transaction below handles it with the same rules.
+ */
+function commitSync(db: SqliteConnection.Database, updateId: number, session: BotSession, step: StepResult | undefined): CommitResult | typeof GENERAL_PATH {
+  // A Prisma transaction is open on this connection (awaiting between statements): do not join it.
+  if (db.inTransaction || session.identityDeclinedAt !== undefined) return GENERAL_PATH;
+  const plan = step ? planStep(step) : undefined;
+  if (plan && (plan.creates || plan.full.size > 0)) return GENERAL_PATH;
+  const owner: ResponseOwner = {
+    sessionId: session.id,
+    campaignId: session.campaignId,
+    respondentId: session.respondentId,
+    accessCodeId: session.codeId,
+    account: session.account,
+    source: "bot",
+    identityConfirmedAt: date(session.identityConfirmedAt),
+  };
+  const now = sqliteDate(new Date());
+  const run = db.transaction((): CommitResult => {
+    try {
+      db.prepare(`INSERT INTO "ProcessedUpdate" ("channel", "updateId", "processedAt") VALUES (?, ?, ?)`).run(TELEGRAM, BigInt(updateId), now);
+    } catch (error) {
+      if ((error as { code?: unknown }).code === "SQLITE_CONSTRAINT_PRIMARYKEY") return "duplicate";
+      throw error;
+    }
+    let responseId: string | null = null;
+    if (step && plan) {
+      for (const unit of plan.touched) {
+        const id = responseIdOf(session.id, unit);
+        const f = responseFields(owner, step.state, unit, plan.declined);
+        const updated = db
+          .prepare(
+            `UPDATE "Response" SET "status" = ?, "language" = ?, "startedAt" = ?, "submittedAt" = ?, "attestedAt" = ?, "declinedAt" = ?, "account" = ?, "updatedAt" = ? WHERE "id" = ? AND "status" <> 'submitted'`,
+          )
+          .run(f.status, f.language, sqliteDate(f.startedAt), sqliteDate(f.submittedAt), sqliteDate(f.attestedAt), sqliteDate(f.declinedAt), f.account, now, id);
+        // A missing row (to create) or a submitted one (to refuse): the general path decides.
+        if (updated.changes === 0) throw GENERAL_PATH;
+        const response = step.state.responses.find((r) => r.unit === unit);
+        if (!response) continue;
+        for (const questionId of plan.questions.get(unit) ?? []) {
+          const answer = response.answers[questionId];
+          if (answer === undefined) {
+            db.prepare(`DELETE FROM "Answer" WHERE "responseId" = ? AND "questionId" = ?`).run(id, questionId);
+            continue;
+          }
+          db.prepare(
+            `INSERT INTO "Answer" ("responseId", "questionId", "value", "answeredAt", "changedCount") VALUES (?, ?, ?, ?, ?)
+             ON CONFLICT ("responseId", "questionId") DO UPDATE SET "value" = excluded."value", "answeredAt" = excluded."answeredAt", "changedCount" = excluded."changedCount"`,
+          ).run(id, questionId, JSON.stringify(answer.value), sqliteDate(new Date(answer.answeredAt)), answer.changeCount);
+        }
+      }
+      responseId = currentResponse(owner, step.state, plan.touched);
+    }
+    const stored = db
+      .prepare(`UPDATE "Session" SET "state" = ?, "language" = ?, "chatId" = ?, "responseId" = COALESCE(?, "responseId"), "updatedAt" = ? WHERE "id" = ? AND "channel" = ?`)
+      .run(JSON.stringify(session), session.language, String(session.chatId), responseId, now, session.id, TELEGRAM);
+    // A new session: created by the general path.
+    if (stored.changes === 0) throw GENERAL_PATH;
+    return "stored";
+  });
+  try {
+    return run.immediate();
+  } catch (error) {
+    if (error === GENERAL_PATH) return GENERAL_PATH;
+    throw error;
+  }
+}
+
+/** What the session store does right after a step that submitted responses is committed. */
+export interface SubmitHooks {
+  /**
+   * Flags the just-submitted response (speeder, straight-liner, delegation) on its row. Runs after
+   * the commit: the answers are safe whatever happens here, and `khaosat flags` recomputes any
+   * flag that could not be stored.
+   */
+  flag(campaignId: string, responseId: string): Promise<unknown>;
+  /** Told when flagging fails (the respondent still gets their confirmation). */
+  onError?(error: unknown, responseId: string): void;
+}
+
+/** Flags submitted responses with the flags module, the questionnaire taken from the campaign directory. */
+export function flagOnSubmit(prisma: Prisma, campaigns: CampaignDirectory): SubmitHooks {
+  const repository = flagsRepository(prisma);
+  return {
+    async flag(campaignId, responseId) {
+      const campaign = await campaigns.find(campaignId);
+      if (!campaign) throw new Error(`bug: flagging a response of campaign ${campaignId}, which does not exist`);
+      return flagSubmittedResponse(repository, campaign.questionnaire, campaignId, responseId);
+    },
+  };
+}
+
+async function runSubmitHooks(hooks: SubmitHooks | undefined, campaignId: string, responseIds: readonly string[]): Promise<void> {
+  if (!hooks) return;
+  for (const responseId of responseIds) {
+    try {
+      await hooks.flag(campaignId, responseId);
+    } catch (error) {
+      hooks.onError?.(error, responseId);
+    }
+  }
+}
+
+/** Options of `botSessionStore`. */
+export interface BotSessionStoreOptions {
+  /** Run after a commit that submitted responses (flags); none by default. */
+  readonly onSubmit?: SubmitHooks;
+}
+
+/**
+ * The Telegram channel's sessions stored through Prisma. An answer costs three round trips: `begin`
+ * (processed flag and latest session in one read), `commit` (one transaction: the processed update
+ * id, the Response row, the changed Answer rows, the Session row) and `setPrompt` (one statement).
+ */
+export function botSessionStore(prisma: Prisma, options: BotSessionStoreOptions = {}): BotSessionStore {
+  const postgres = providerOf(prisma) === "postgres";
   return {
     async isProcessed(updateId) {
       return (await prisma.processedUpdate.count({ where: { channel: TELEGRAM, updateId: BigInt(updateId) } })) > 0;
+    },
+
+    async begin(updateId, account) {
+      // One statement for both lookups; the sub-select uses the (channel, account) index.
+      const rows = await prisma.$queryRaw<{ processed: unknown; id: string | null; state: string | null }[]>`
+        SELECT CASE WHEN EXISTS (SELECT 1 FROM "ProcessedUpdate" WHERE "channel" = ${TELEGRAM} AND "updateId" = ${BigInt(updateId)}) THEN 1 ELSE 0 END AS "processed", s."id", s."state"
+        FROM (SELECT 1 AS "one") AS o
+        LEFT JOIN (SELECT "id", "state" FROM "Session" WHERE "channel" = ${TELEGRAM} AND "account" = ${account ?? null} ORDER BY "updatedAt" DESC, "createdAt" DESC LIMIT 1) AS s ON 1 = 1`;
+      const row = rows[0];
+      return {
+        processed: Number(row?.processed ?? 0) === 1,
+        latest: row?.id != null && row.state != null ? toBotSession({ id: row.id, state: row.state }) : undefined,
+      };
     },
 
     async findLatest(account) {
@@ -189,6 +365,11 @@ export function botSessionStore(prisma: Prisma): BotSessionStore {
 
     async commit(updateId, write: SessionWrite): Promise<CommitResult> {
       const { session, step } = write;
+      const db = sqliteConnectionOf(prisma);
+      if (db) {
+        const result = commitSync(db, updateId, session, step);
+        if (result !== GENERAL_PATH) return result;
+      }
       try {
         await prisma.$transaction(
           async (tx) => {
@@ -199,7 +380,12 @@ export function botSessionStore(prisma: Prisma): BotSessionStore {
               if (isUniqueViolation(error)) throw DUPLICATE;
               throw error;
             }
-            const previous = await tx.session.findUnique({ where: { id: session.id }, select: { state: true, responseId: true } });
+            // The previous state matters only for the first decline of identity (audited once).
+            const auditDecline =
+              session.identityDeclinedAt !== undefined &&
+              !(await tx.session
+                .findUnique({ where: { id: session.id }, select: { state: true } })
+                .then((row) => row !== null && (parseJsonObject(row.state) as { identityDeclinedAt?: string }).identityDeclinedAt !== undefined));
             const owner: ResponseOwner = {
               sessionId: session.id,
               campaignId: session.campaignId,
@@ -210,12 +396,8 @@ export function botSessionStore(prisma: Prisma): BotSessionStore {
               identityConfirmedAt: date(session.identityConfirmedAt),
             };
             const responseId = step ? await applyStep(tx, owner, step) : null;
-            const columns = {
-              state: JSON.stringify(session),
-              language: session.language,
-              chatId: String(session.chatId),
-              responseId: responseId ?? previous?.responseId ?? null,
-            };
+            // Without a response of this step, the session keeps the one it has.
+            const columns = { state: JSON.stringify(session), language: session.language, chatId: String(session.chatId), ...(responseId !== null ? { responseId } : {}) };
             await tx.session.upsert({
               where: { id: session.id },
               create: {
@@ -225,15 +407,15 @@ export function botSessionStore(prisma: Prisma): BotSessionStore {
                 account: session.account,
                 respondentId: session.respondentId,
                 accessCodeId: session.codeId,
+                responseId,
                 ...columns,
               },
               update: columns,
             });
-            const wasDeclined = previous !== null && (parseJsonObject(previous.state) as { identityDeclinedAt?: string }).identityDeclinedAt !== undefined;
-            if (session.identityDeclinedAt !== undefined && !wasDeclined) {
+            if (auditDecline) {
               await tx.auditEvent.create({
                 data: {
-                  at: new Date(session.identityDeclinedAt),
+                  at: new Date(session.identityDeclinedAt!),
                   kind: "session.identity_declined",
                   campaignId: session.campaignId,
                   actor: session.account,
@@ -244,7 +426,6 @@ export function botSessionStore(prisma: Prisma): BotSessionStore {
           },
           { maxWait: 30_000, timeout: 30_000 },
         );
-        return "stored";
       } catch (error) {
         // On PostgreSQL the loser of a race may see the violation at commit instead of at the insert.
         if (error === DUPLICATE || isUniqueViolation(error)) {
@@ -252,13 +433,22 @@ export function botSessionStore(prisma: Prisma): BotSessionStore {
         }
         throw error;
       }
+      await runSubmitHooks(options.onSubmit, session.campaignId, submittedBy(session.id, step));
+      return "stored";
     },
 
     async setPrompt(sessionId, prompt: LivePrompt | undefined) {
-      const row = await prisma.session.findUnique({ where: { id: sessionId }, select: { state: true } });
-      if (!row) return;
-      const { prompt: _old, ...rest } = parseJsonObject(row.state) as unknown as BotSession;
-      await prisma.session.update({ where: { id: sessionId }, data: { state: JSON.stringify(prompt ? { ...rest, prompt } : rest) } });
+      // One statement that edits only the prompt inside the stored state, so nothing committed
+      // meanwhile is overwritten and no read is needed.
+      const json = prompt === undefined ? null : JSON.stringify(prompt);
+      if (postgres) {
+        if (json === null) await prisma.$executeRaw`UPDATE "Session" SET "state" = ("state"::jsonb - 'prompt')::text WHERE "id" = ${sessionId}`;
+        else await prisma.$executeRaw`UPDATE "Session" SET "state" = jsonb_set("state"::jsonb, '{prompt}', ${json}::jsonb)::text WHERE "id" = ${sessionId}`;
+      } else if (json === null) {
+        await prisma.$executeRaw`UPDATE "Session" SET "state" = json_remove("state", '$.prompt') WHERE "id" = ${sessionId}`;
+      } else {
+        await prisma.$executeRaw`UPDATE "Session" SET "state" = json_set("state", '$.prompt', json(${json})) WHERE "id" = ${sessionId}`;
+      }
     },
 
     newId() {
@@ -317,7 +507,7 @@ const CONSOLE = "console";
  * The console demo's `SurveySessionStore` over the database: one Session row per respondent of the
  * campaign, and each step's answers applied with the state in one transaction.
  */
-export function surveySessionStore(prisma: Prisma, options: ConsoleSessionOptions): SurveySessionStore {
+export function surveySessionStore(prisma: Prisma, options: ConsoleSessionOptions & { readonly onSubmit?: SubmitHooks }): SurveySessionStore {
   const { campaignId, account } = options;
   const find = (respondentId: string) => prisma.session.findFirst({ where: { channel: CONSOLE, campaignId, respondentId }, orderBy: { createdAt: "asc" } });
   const stateOf = (row: { state: string } | null): SurveyState | undefined => {
@@ -331,7 +521,7 @@ export function surveySessionStore(prisma: Prisma, options: ConsoleSessionOption
       return state;
     },
     async save(respondentId, result) {
-      await prisma.$transaction(
+      const sessionId = await prisma.$transaction(
         async (tx) => {
           const row = await tx.session.findFirst({ where: { channel: CONSOLE, campaignId, respondentId }, orderBy: { createdAt: "asc" }, select: { id: true } });
           const sessionId = row?.id ?? randomUUID();
@@ -344,9 +534,11 @@ export function surveySessionStore(prisma: Prisma, options: ConsoleSessionOption
             create: { id: sessionId, campaignId, channel: CONSOLE, account, respondentId, ...columns },
             update: columns,
           });
+          return sessionId;
         },
         { maxWait: 30_000, timeout: 30_000 },
       );
+      await runSubmitHooks(options.onSubmit, campaignId, submittedBy(sessionId, result));
     },
     async responses(respondentId) {
       return stateOf(await find(respondentId))?.responses ?? [];
@@ -370,11 +562,17 @@ export interface ChannelStores {
 
 /** Builds the channels' stores. */
 export function channelStores(prisma: Prisma): ChannelStores {
+  const campaigns = campaignDirectory(prisma);
+  // Submitted responses are flagged right after their commit (issue 7).
+  const onSubmit: SubmitHooks = {
+    ...flagOnSubmit(prisma, campaigns),
+    onError: (error, responseId) => console.warn(`could not flag response ${responseId} (khaosat flags recomputes it): ${error instanceof Error ? error.message : String(error)}`),
+  };
   return {
-    sessions: botSessionStore(prisma),
-    campaigns: campaignDirectory(prisma),
+    sessions: botSessionStore(prisma, { onSubmit }),
+    campaigns,
     respondents: respondentDirectory(prisma),
     access: accessRepository(prisma),
-    surveySessions: (options) => surveySessionStore(prisma, options),
+    surveySessions: (options) => surveySessionStore(prisma, { ...options, onSubmit }),
   };
 }

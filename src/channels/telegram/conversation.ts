@@ -23,6 +23,26 @@ export function accountOf(ctx: Context): string | undefined {
   return ctx.from ? `telegram:${ctx.from.id}` : undefined;
 }
 
+/**
+ * The sender's latest session as this update last read or wrote it. The dedupe check reads it
+ * with the processed flag in one query; it stays valid while this update runs (one chat's updates
+ * run one after another), because every write of this update goes through `Conversation`, which
+ * keeps it current. Absent: read the store.
+ */
+const latestOfUpdate = new WeakMap<Context, BotSession | undefined>();
+
+/** Remembers the sender's latest session read at the start of this update. */
+export function rememberLatest(ctx: Context, session: BotSession | undefined): void {
+  latestOfUpdate.set(ctx, session);
+}
+
+/** The sender's latest session: as this update knows it, or read from the store. */
+export async function latestSession(deps: ChannelDeps, ctx: Context): Promise<BotSession | undefined> {
+  if (latestOfUpdate.has(ctx)) return latestOfUpdate.get(ctx);
+  const account = accountOf(ctx);
+  return account === undefined ? undefined : deps.ports.sessions.findLatest(account);
+}
+
 /** Channel texts in a language. */
 export function translator(deps: ChannelDeps, language: string): Translate {
   return deps.i18n.getFixedT(isSupportedLanguage(language) ? language : deps.defaultLanguage);
@@ -80,7 +100,13 @@ export class Conversation {
   /** Stores the session (and the step) for this update; "duplicate" when the update was already handled. */
   async commit(session: BotSession, step?: StepResult): Promise<CommitResult> {
     const result = await this.deps.ports.sessions.commit(this.ctx.update.update_id, { session, ...(step ? { step } : {}) });
-    if (result === "stored") this.session = session;
+    if (result === "stored") {
+      this.session = session;
+      // Just written, so now the account's most recently updated session.
+      latestOfUpdate.set(this.ctx, session);
+    } else {
+      latestOfUpdate.delete(this.ctx);
+    }
     return result;
   }
 
@@ -174,6 +200,7 @@ export class Conversation {
     if (prompt) {
       await this.deps.ports.sessions.setPrompt(this.session.id, prompt);
       this.session = { ...this.session, prompt };
+      if (latestOfUpdate.get(this.ctx)?.id === this.session.id) latestOfUpdate.set(this.ctx, this.session);
     }
   }
 }

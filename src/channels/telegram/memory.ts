@@ -9,6 +9,7 @@ import type {
   LivePrompt,
   RespondentDirectory,
   SessionWrite,
+  UpdateStart,
 } from "./ports.js";
 
 /**
@@ -26,6 +27,10 @@ export class MemoryBotSessionStore implements BotSessionStore {
 
   async isProcessed(updateId: number): Promise<boolean> {
     return this.processed.has(updateId);
+  }
+
+  async begin(updateId: number, account: string | undefined): Promise<UpdateStart> {
+    return { processed: this.processed.has(updateId), latest: account === undefined ? undefined : await this.findLatest(account) };
   }
 
   async findLatest(account: string): Promise<BotSession | undefined> {

@@ -64,6 +64,14 @@ export interface SessionWrite {
 /** Outcome of `BotSessionStore.commit`. */
 export type CommitResult = "stored" | "duplicate";
 
+/** What `BotSessionStore.begin` finds for an update before it is handled. */
+export interface UpdateStart {
+  /** The update was already committed (a redelivery): handle nothing. */
+  readonly processed: boolean;
+  /** The sender's most recently updated session, as `findLatest` would return it. */
+  readonly latest: BotSession | undefined;
+}
+
 /**
  * Sessions and answers of the Telegram channel. Every write records the update id it came from in
  * the same transaction, so a redelivered update (same `update_id`) stores nothing twice.
@@ -71,6 +79,8 @@ export type CommitResult = "stored" | "duplicate";
 export interface BotSessionStore {
   /** Has an update with this id already been committed? */
   isProcessed(updateId: number): Promise<boolean>;
+  /** `isProcessed` and `findLatest` in one read: what every update starts with. */
+  begin(updateId: number, account: string | undefined): Promise<UpdateStart>;
   /** The account's most recently updated session, if any. */
   findLatest(account: string): Promise<BotSession | undefined>;
   /** The account's session for this campaign and respondent (named) or code (anonymous). */
@@ -80,7 +90,10 @@ export interface BotSessionStore {
    * `updateId` processed, in ONE transaction; "duplicate" (nothing written) when it already was.
    */
   commit(updateId: number, write: SessionWrite): Promise<CommitResult>;
-  /** Records which message now carries the live keyboard (after it was sent; losing it is harmless). */
+  /**
+   * Records which message now carries the live keyboard (after it was sent; losing it is harmless),
+   * changing nothing else of the stored session, in one statement.
+   */
   setPrompt(sessionId: string, prompt: LivePrompt | undefined): Promise<void>;
   /** A new session id (the store decides the format). */
   newId(): string;

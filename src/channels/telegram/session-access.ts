@@ -1,5 +1,5 @@
 import type { Context } from "grammy";
-import { accountOf, closedAt, Conversation, translator, initialLanguage, type ChannelDeps } from "./conversation.js";
+import { accountOf, closedAt, Conversation, latestSession, translator, initialLanguage, type ChannelDeps } from "./conversation.js";
 
 /** How strictly a handler needs an open, unfinished survey. */
 export type Gate =
@@ -15,7 +15,7 @@ export type Gate =
 export async function openConversation(deps: ChannelDeps, ctx: Context, gate: Gate): Promise<Conversation | undefined> {
   const account = accountOf(ctx);
   if (account === undefined) return undefined;
-  const session = await deps.ports.sessions.findLatest(account);
+  const session = await latestSession(deps, ctx);
   const notify = async (text: string) => {
     if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text: text.slice(0, 190), show_alert: true });
     else await ctx.reply(text);
