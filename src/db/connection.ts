@@ -140,7 +140,7 @@ class ReusableStatement {
     return this.statement.run(...(args.length > 0 ? args : this.#args));
   }
   get(...args: unknown[]): unknown {
-    return this.statement.get(...(args.length > 0 ? args : this.#args));
+    return this.statement.raw(false).get(...(args.length > 0 ? args : this.#args));
   }
   all(...args: unknown[]): unknown[] {
     return this.statement.raw(false).all(...(args.length > 0 ? args : this.#args));

@@ -204,6 +204,11 @@ function toBotSession(row: { id: string; state: string }): BotSession {
   return { ...(parseJsonObject(row.state) as unknown as BotSession), id: row.id };
 }
 
+/** `begin` on SQLite: the processed flag and the latest session of an account in one statement. */
+const BEGIN_SQLITE = `SELECT CASE WHEN EXISTS (SELECT 1 FROM "ProcessedUpdate" WHERE "channel" = ? AND "updateId" = ?) THEN 1 ELSE 0 END AS "processed", s."id", s."state"
+  FROM (SELECT 1 AS "one") AS o
+  LEFT JOIN (SELECT "id", "state" FROM "Session" WHERE "channel" = ? AND "account" = ? ORDER BY "updatedAt" DESC, "createdAt" DESC LIMIT 1) AS s ON 1 = 1`;
+
 /** Given up inside the synchronous transaction: rolled back, and the commit takes the general path. */
 const GENERAL_PATH = Symbol("general path");
 
@@ -338,6 +343,13 @@ export function botSessionStore(prisma: Prisma, options: BotSessionStoreOptions 
     },
 
     async begin(updateId, account) {
+      // On SQLite, straight on the connection (a read, under a millisecond) rather than through
+      // Prisma's pipeline, which costs several times the query itself.
+      const db = sqliteConnectionOf(prisma);
+      if (db) {
+        const row = db.prepare(BEGIN_SQLITE).get(TELEGRAM, BigInt(updateId), TELEGRAM, account ?? null) as { processed: unknown; id: string | null; state: string | null } | undefined;
+        return { processed: Number(row?.processed ?? 0) === 1, latest: row?.id != null && row.state != null ? toBotSession({ id: row.id, state: row.state }) : undefined };
+      }
       // One statement for both lookups; the sub-select uses the (channel, account) index.
       const rows = await prisma.$queryRaw<{ processed: unknown; id: string | null; state: string | null }[]>`
         SELECT CASE WHEN EXISTS (SELECT 1 FROM "ProcessedUpdate" WHERE "channel" = ${TELEGRAM} AND "updateId" = ${BigInt(updateId)}) THEN 1 ELSE 0 END AS "processed", s."id", s."state"
@@ -444,10 +456,17 @@ export function botSessionStore(prisma: Prisma, options: BotSessionStoreOptions 
       if (postgres) {
         if (json === null) await prisma.$executeRaw`UPDATE "Session" SET "state" = ("state"::jsonb - 'prompt')::text WHERE "id" = ${sessionId}`;
         else await prisma.$executeRaw`UPDATE "Session" SET "state" = jsonb_set("state"::jsonb, '{prompt}', ${json}::jsonb)::text WHERE "id" = ${sessionId}`;
-      } else if (json === null) {
-        await prisma.$executeRaw`UPDATE "Session" SET "state" = json_remove("state", '$.prompt') WHERE "id" = ${sessionId}`;
       } else {
-        await prisma.$executeRaw`UPDATE "Session" SET "state" = json_set("state", '$.prompt', json(${json})) WHERE "id" = ${sessionId}`;
+        const db = sqliteConnectionOf(prisma);
+        // Not inside a Prisma transaction that is open on the connection (it would join it).
+        if (db && !db.inTransaction) {
+          if (json === null) db.prepare(`UPDATE "Session" SET "state" = json_remove("state", '$.prompt') WHERE "id" = ?`).run(sessionId);
+          else db.prepare(`UPDATE "Session" SET "state" = json_set("state", '$.prompt', json(?)) WHERE "id" = ?`).run(json, sessionId);
+        } else if (json === null) {
+          await prisma.$executeRaw`UPDATE "Session" SET "state" = json_remove("state", '$.prompt') WHERE "id" = ${sessionId}`;
+        } else {
+          await prisma.$executeRaw`UPDATE "Session" SET "state" = json_set("state", '$.prompt', json(${json})) WHERE "id" = ${sessionId}`;
+        }
       }
     },
 
