@@ -18,12 +18,13 @@ export type OpenCheck =
 /** Says whether answers are accepted at `now`: after opening, before the close time and before an early close. */
 export function checkOpen(campaign: CampaignWindow, now: Date): OpenCheck {
   const t = now.getTime();
-  if (t < campaign.opensAt.getTime()) {
-    return { open: false, reason: "not_open_yet", at: campaign.opensAt, message: `opens at ${formatZonedTime(campaign.opensAt, campaign.timeZone)} (${campaign.timeZone})` };
-  }
+  // An early close wins even before the opening time: a campaign closed before it opened is closed.
   const closed = campaign.closedAt !== null && campaign.closedAt.getTime() < campaign.closesAt.getTime() ? campaign.closedAt : campaign.closesAt;
   if (t >= closed.getTime()) {
     return { open: false, reason: "closed", at: closed, message: `closed at ${formatZonedTime(closed, campaign.timeZone)} (${campaign.timeZone})` };
+  }
+  if (t < campaign.opensAt.getTime()) {
+    return { open: false, reason: "not_open_yet", at: campaign.opensAt, message: `opens at ${formatZonedTime(campaign.opensAt, campaign.timeZone)} (${campaign.timeZone})` };
   }
   return { open: true };
 }

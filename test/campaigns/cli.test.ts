@@ -80,6 +80,9 @@ describe("khaosat campaign / respondents / participation", () => {
   test("campaign close, and unknown ids", async () => {
     expect((await khaosat("campaign", "close", id)).stdout).toMatch(new RegExp(`^campaign ${id} closed at \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d(:\\d\\d)? \\(Asia/Ho_Chi_Minh\\)\\n$`));
     expect((await db!.campaigns.get(id))?.closedAt).toBeInstanceOf(Date);
+    // It had not opened yet (opens 2026-12-01): closed now, not "not open yet".
+    expect((await khaosat("campaign", "list")).stdout).toMatch(new RegExp(`^${id}  closed  `));
+    expect((await khaosat("campaign", "show", id)).stdout).toContain("\nstate          closed\n");
     const error = await fails("campaign", "show", "c-nothere");
     expect(error.stderr).toBe('khaosat: no campaign "c-nothere"; `khaosat campaign list` shows the ids\n');
   });

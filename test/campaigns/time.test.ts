@@ -49,4 +49,10 @@ describe("checkOpen", () => {
     expect(checkOpen(closed, new Date("2026-12-10T02:59:00Z"))).toEqual({ open: true });
     expect(checkOpen(closed, new Date("2026-12-11T00:00:00Z"))).toMatchObject({ open: false, reason: "closed", message: "closed at 2026-12-10 10:00 (Asia/Ho_Chi_Minh)" });
   });
+
+  test("a campaign closed before it opened is closed, not 'not open yet'", () => {
+    const closed = { ...campaign, closedAt: new Date("2026-11-20T03:00:00Z") };
+    expect(checkOpen(closed, new Date("2026-11-22T00:00:00Z"))).toEqual({ open: false, reason: "closed", at: closed.closedAt, message: "closed at 2026-11-20 10:00 (Asia/Ho_Chi_Minh)" });
+    expect(checkOpen(closed, new Date("2026-12-05T00:00:00Z"))).toMatchObject({ open: false, reason: "closed" });
+  });
 });
