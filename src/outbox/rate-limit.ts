@@ -1,66 +1,122 @@
-// Outbound pacing. Telegram counts messages in rolling one-second windows, by when they arrive. The
-// sender asks "how many may I start now?" and starts that many at once: a token bucket paces the
-// average and lets a late loop catch up a little; a sliding window is the hard cap. A request arrives
-// somewhere between its start and its answer, so the window counts each request from its start
-// until a full window after its answer: every request the server counts in its window at any moment
-// is counted here too, however the requests are delayed on the way (event-loop stalls, slow
-// connections). The price is one round trip per window: rate ÷ (1 + round trip in seconds).
+// Outbound pacing. Telegram counts messages in rolling one-second windows, by when they ARRIVE. The
+// sender asks "how many may I start now?" and starts that many at once: a token bucket paces starts
+// at the rate and lets a late loop catch up a little; a sliding window over start times is the hard
+// cap. A request arrives some delay after its start; if that delay varies by at most J, requests
+// arriving within one second of each other started within 1 s + J of each other. So each start is
+// held for the window plus J, where J is the spread between the fastest and slowest round trip
+// recently observed (bounded): no more than `rate` requests arrive in any one second, and the rate
+// stays close to the permitted one (rate × window ÷ (window + J)). Arrival jitter the round trips do
+// not show (a stalled server) is learnt from 429s: each widens the margin, and the widening fades.
+// The sender still pauses entirely for a 429's retry_after.
 
-/** A send budget of `rate` requests per `windowMs`: token bucket plus a sliding-window cap that holds in-flight requests. */
+/** A send budget of `rate` request starts per `windowMs`: token bucket plus a sliding window over starts, widened by the recent round-trip spread. */
 export class SendBudget {
-  private readonly stamps: number[] = [];
-  private inflight = 0;
+  private readonly starts: number[] = [];
+  private head = 0;
   private tokens: number;
   private last = -Infinity;
   private readonly perMs: number;
   private readonly burst: number;
+  private readonly rtts: number[] = [];
+  private rttNext = 0;
+  private spread: number;
+  // Learnt from 429s: the arrival jitter the round trips did not show (a stalled server, a congested link).
+  private floor = 0;
+  private floorAt = 0;
 
   constructor(
     readonly rate: number,
     readonly windowMs: number,
     /** Tokens the bucket holds at most: how far a late loop may catch up in one go. */
     burst = Math.max(1, Math.ceil(rate / 10)),
+    /** The jitter margin is at most this (and this until enough round trips were seen). */
+    readonly maxMarginMs = 100,
+    /** Round trips the spread is taken over. */
+    readonly samples = 200,
   ) {
     if (!(rate > 0)) throw new RangeError(`rate must be positive, got ${rate}`);
     this.perMs = rate / windowMs;
     this.burst = Math.max(1, burst);
     this.tokens = 1;
+    this.spread = maxMarginMs;
   }
 
-  private refill(now: number): void {
+  /** Milliseconds each start is held beyond the window: the recent round-trip spread, bounded. */
+  margin(now?: number): number {
+    if (now !== undefined && this.floor > 0) {
+      // The learnt part fades (10 ms per second) once the 429s stop.
+      this.floor = Math.max(0, this.floor - (now - this.floorAt) * 0.01);
+      this.floorAt = now;
+    }
+    return Math.max(this.spread, this.floor);
+  }
+
+  /** Records a 429 at `now`: the jitter was underestimated, so starts are held longer (100 ms more, at most 1 s, fading). */
+  penalize(now: number): void {
+    this.margin(now);
+    if (now - this.lastPenalty < 1000) return;
+    this.lastPenalty = now;
+    this.floor = Math.min(1000, Math.max(this.floor, this.spread) + 100);
+    this.floorAt = now;
+  }
+  private lastPenalty = -Infinity;
+
+  private refill(now: number): number {
     if (this.last !== -Infinity) this.tokens = Math.min(this.burst, this.tokens + (now - this.last) * this.perMs);
     this.last = now;
-    while (this.stamps.length > 0 && this.stamps[0]! <= now - this.windowMs) this.stamps.shift();
+    const hold = this.windowMs + this.margin(now);
+    while (this.head < this.starts.length && this.starts[this.head]! <= now - hold) this.head++;
+    if (this.head > 4096) {
+      this.starts.splice(0, this.head);
+      this.head = 0;
+    }
+    return hold;
+  }
+
+  private held(): number {
+    return this.starts.length - this.head;
   }
 
   /** Starts allowed at `now`. */
   available(now: number): number {
     this.refill(now);
-    return Math.max(0, Math.min(Math.floor(this.tokens), Math.floor(this.rate) - this.stamps.length - this.inflight));
+    return Math.max(0, Math.min(Math.floor(this.tokens), Math.floor(this.rate) - this.held()));
   }
 
   /** Milliseconds until `n` starts (at most the burst) are allowed at once (0: now). */
   delay(now: number, n = 1): number {
     const want = Math.max(1, Math.min(n, this.burst, Math.floor(this.rate)));
     if (this.available(now) >= want) return 0;
+    const hold = this.refill(now);
     const tokenWait = (want - this.tokens) / this.perMs;
-    const room = Math.floor(this.rate) - want - this.inflight;
-    // With the window full of requests still in flight, only an answer frees room: look again soon.
-    const windowWait = room < 0 ? this.windowMs / this.rate : this.stamps.length > room ? this.stamps[this.stamps.length - room - 1]! + this.windowMs - now : 0;
+    // The start that must leave the window before `want` more fit.
+    const over = this.held() - (Math.floor(this.rate) - want);
+    const windowWait = over > 0 ? this.starts[this.head + over - 1]! + hold - now : 0;
     return Math.max(0, tokenWait, windowWait);
   }
 
-  /** Records `n` requests started at `now` (in flight until `settle`). */
+  /** Records `n` requests started at `now`. */
   take(now: number, n = 1): void {
     this.refill(now);
     this.tokens -= n;
-    this.inflight += n;
+    for (let i = 0; i < n; i++) this.starts.push(now);
   }
 
-  /** Records the answer (or failure) of one started request at `now`; it stays counted for a window. */
-  settle(now: number): void {
-    this.inflight = Math.max(0, this.inflight - 1);
-    this.stamps.push(now);
+  /** Records the answer (or failure) at `now` of a request started at `startedAt`: its round trip feeds the jitter margin. */
+  settle(startedAt: number, now: number): void {
+    const rtt = Math.max(0, now - startedAt);
+    if (this.rtts.length < this.samples) this.rtts.push(rtt);
+    else this.rtts[this.rttNext] = rtt;
+    this.rttNext = (this.rttNext + 1) % this.samples;
+    // Until a few round trips were seen, the spread is unknown: hold the full margin.
+    if (this.rtts.length < Math.min(this.samples, 10)) return;
+    let min = Infinity;
+    let max = -Infinity;
+    for (const r of this.rtts) {
+      if (r < min) min = r;
+      if (r > max) max = r;
+    }
+    this.spread = Math.min(this.maxMarginMs, max - min);
   }
 }
 

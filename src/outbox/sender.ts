@@ -14,8 +14,10 @@ export interface SenderOptions {
   readonly ratePerSecond?: number;
   /** Messages per second to one chat (Telegram: about 1). */
   readonly perChatPerSecond?: number;
-  /** Share of the rate kept in reserve (default 0.005: the window already counts each request until its answer). */
+  /** Share of the rate kept in reserve (default 0: the window already holds each start for the round-trip jitter). */
   readonly safetyMargin?: number;
+  /** Most milliseconds a start is held beyond the one-second window for round-trip jitter (default 100). */
+  readonly maxJitterMarginMs?: number;
   /** Attempts before a message that keeps failing is recorded as failed (default 5). */
   readonly maxAttempts?: number;
   /** Delay before retry n (1-based); default 2 s doubling, at most 10 min. */
@@ -70,7 +72,7 @@ export class OutboxSender {
   private readonly budget: SendBudget;
   private readonly group: number;
   private readonly perChat: PerChatSpacing;
-  private readonly opts: Required<Omit<SenderOptions, "onEvent" | "safetyMargin" | "ratePerSecond" | "perChatPerSecond">> & { onEvent?: (e: SenderEvent) => void };
+  private readonly opts: Required<Omit<SenderOptions, "onEvent" | "safetyMargin" | "maxJitterMarginMs" | "ratePerSecond" | "perChatPerSecond">> & { onEvent?: (e: SenderEvent) => void };
   private stopped = false;
   private pausedUntil = 0;
   private buffer: ClaimedMessage[] = [];
@@ -91,8 +93,8 @@ export class OutboxSender {
     options: SenderOptions = {},
   ) {
     const rate = options.ratePerSecond ?? 25;
-    const margin = options.safetyMargin ?? 0.005;
-    this.budget = new SendBudget(rate, 1000 * (1 + margin));
+    const margin = options.safetyMargin ?? 0;
+    this.budget = new SendBudget(rate, 1000 * (1 + margin), undefined, options.maxJitterMarginMs ?? 100);
     this.group = Math.max(1, Math.ceil(rate / 50));
     // Per chat the margin is wider: one chat rarely limits throughput, and a 429 pauses everyone.
     this.perChat = new PerChatSpacing((options.perChatPerSecond ?? 1) / 1.1);
@@ -237,11 +239,12 @@ export class OutboxSender {
     }
   }
 
-  // Starts the HTTP calls; both limits count them as in flight until answered.
+  // Starts the HTTP calls: the budget counts their starts; their chats stay reserved until answered.
   private dispatch(messages: readonly ClaimedMessage[]): void {
-    this.budget.take(performance.now(), messages.length);
+    const startedAt = performance.now();
+    this.budget.take(startedAt, messages.length);
     for (const message of messages) {
-      const task = this.sendOne(message).finally(() => {
+      const task = this.sendOne(message, startedAt).finally(() => {
         this.inflight.delete(task);
         this.inflightChats.delete(message.chatId);
       });
@@ -288,14 +291,14 @@ export class OutboxSender {
     }
   }
 
-  private async sendOne(message: ClaimedMessage): Promise<void> {
+  private async sendOne(message: ClaimedMessage, startedAt: number): Promise<void> {
     const { id, batchId, chatId } = message;
     let outcome: SendOutcome;
     try {
       outcome = await this.transport.send(message);
     } finally {
       const answeredAt = performance.now();
-      this.budget.settle(answeredAt);
+      this.budget.settle(startedAt, answeredAt);
       // Spacing per chat also counts from the answer: the message arrived at the latest then.
       this.perChat.take(chatId, answeredAt);
     }
@@ -311,6 +314,7 @@ export class OutboxSender {
         return;
       case "rate_limited": {
         this.stats.rateLimited++;
+        this.budget.penalize(performance.now());
         const until = performance.now() + outcome.retryAfterSeconds * 1000;
         if (until > this.pausedUntil) {
           this.pausedUntil = until;
