@@ -6,7 +6,7 @@ import type { Translate } from "../../i18n/index.js";
 import { privacyNotice } from "../../privacy/index.js";
 import { DEFAULT_TIME_ZONE, formatDateTime } from "../console/index.js";
 import { encodeCallback, parseCallback, sessionTag } from "./callback-data.js";
-import { accountOf, Conversation, initialLanguage, translator, type ChannelDeps } from "./conversation.js";
+import { accountOf, Conversation, initialLanguage, latestSession, translator, type ChannelDeps } from "./conversation.js";
 import type { BotCampaign, BotSession } from "./ports.js";
 import type { OutgoingMessage } from "./render.js";
 import { openConversation, terminalText } from "./session-access.js";
@@ -33,7 +33,7 @@ export function entryComposer(deps: ChannelDeps): Composer<Context> {
   // A code typed or pasted as a message: only when no survey is waiting for an answer.
   dm.on("message:text", async (ctx, next) => {
     if (ctx.message.text.startsWith("/")) return next();
-    const latest = await deps.ports.sessions.findLatest(accountOf(ctx)!);
+    const latest = await latestSession(deps, ctx);
     if (latest && !isFinished(latest)) return next();
     if (latest && !normalizeCode(ctx.message.text).ok) return next();
     await redeem(deps, ctx, ctx.message.text);
