@@ -1,11 +1,14 @@
 // Prisma implementation of RespondentRepository: the import is one transaction, so a killed import
 // leaves nothing half-done, and it only ever writes respondent and unit rows (answers are untouched).
+import { randomUUID } from "node:crypto";
 import type { Prisma } from "./client.js";
+import { Prisma as Sql } from "./generated/sqlite/client.js";
 import type { ImportCounts, RespondentInput, RespondentRecord, RespondentRepository } from "./types.js";
 
 // Prisma caches a query plan per statement shape, and a 500-row createMany plan costs ~70 MB of
 // heap; 100-row chunks keep that near 15 MB at the same speed.
 const CHUNK = 100;
+const INSERT_CHUNK = 200;
 /** Generous: 20,000 rows take a few seconds; the default 5 s would abort slow disks. */
 const IMPORT_TIMEOUT_MS = 10 * 60_000;
 
@@ -76,10 +79,15 @@ export function respondentRepository(prisma: Prisma): RespondentRepository {
               updated++;
             }
           }
-          for (let i = 0; i < creates.length; i += CHUNK) {
-            await tx.respondent.createMany({
-              data: creates.slice(i, i + CHUNK).map((c) => ({ ...c, campaignId })),
-            });
+          // One multi-row INSERT per chunk: Prisma's createMany took ~15 s for 20,000 rows on a busy machine.
+          const now = new Date();
+          for (let i = 0; i < creates.length; i += INSERT_CHUNK) {
+            const values = creates.slice(i, i + INSERT_CHUNK).map(
+              (c) =>
+                // "? = 1" makes a boolean on PostgreSQL and 0/1 on SQLite from the same parameter.
+                Sql.sql`(${randomUUID()}, ${campaignId}, ${c.externalId}, ${c.fullName}, ${c.unitCode}, ${c.groupId}, ${c.language}, ${c.phone}, ${c.email}, ${c.subjectUnits}, ${c.coordinator ? 1 : 0} = 1, ${now}, ${now})`,
+            );
+            await tx.$executeRaw`INSERT INTO "Respondent" ("id", "campaignId", "externalId", "fullName", "unitCode", "groupId", "language", "phone", "email", "subjectUnits", "coordinator", "createdAt", "updatedAt") VALUES ${Sql.join(values)}`;
           }
           return { created: creates.length, updated, unchanged };
         },

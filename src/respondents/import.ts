@@ -1,8 +1,8 @@
-// `respondents import`: read, validate, then write everything in one transaction.
+// `respondents import`: read and validate row by row, then write everything in one transaction.
 import type { Database, ImportCounts } from "../db/index.js";
 import { campaignQuestionnaire } from "../campaigns/index.js";
-import { readTable } from "./read.js";
-import { validateRespondents, type RowProblem } from "./validate.js";
+import { streamTable } from "./read.js";
+import { RespondentValidator, type RowProblem } from "./validate.js";
 
 /** The result of an import (nothing is written when `imported` is false). */
 export interface ImportReport {
@@ -24,8 +24,11 @@ export async function importRespondentsFile(
   const campaign = await db.campaigns.get(campaignId);
   if (!campaign) throw new Error(`bug: campaign ${campaignId} checked by the caller`);
   const questionnaire = await campaignQuestionnaire(db.campaigns, campaign);
-  const table = await readTable(file);
-  const checked = validateRespondents(table, questionnaire);
+  const knownUnits = new Set((await db.respondents.units(campaignId)).map((u) => u.code));
+  // Rows become compact records as they are read: the raw rows of a large XLSX are never all in memory.
+  const validator = new RespondentValidator(questionnaire, knownUnits);
+  await streamTable(file, validator);
+  const checked = validator.finish();
   const none = { created: 0, updated: 0, unchanged: 0 };
   if (checked.fatal || (checked.errors.length > 0 && !options.skipInvalid)) {
     return { imported: false, counts: none, errors: checked.errors, warnings: checked.warnings, skipped: 0 };

@@ -2,7 +2,7 @@
 // is reported with its line, so the organiser can fix the whole file in one go.
 import type { Questionnaire } from "../questionnaire/index.js";
 import type { RespondentInput } from "../db/index.js";
-import type { Table } from "./read.js";
+import type { Table, TableRow, TableSink } from "./read.js";
 
 /** Columns of the respondents file. */
 export const RESPONDENT_COLUMNS = ["external_id", "full_name", "unit", "unit_name", "group", "language", "phone", "email", "subject_units", "coordinator"] as const;
@@ -32,57 +32,91 @@ const PHONE = /^\+?[0-9][0-9 .()-]{5,19}$/;
 const YES = new Set(["yes", "y", "true", "1", "x", "có", "co"]);
 const NO = new Set(["", "no", "n", "false", "0", "không", "khong"]);
 
-/** Validates a table (a row whose external id the campaign already has is an update, not a duplicate). */
-export function validateRespondents(table: Table, questionnaire: Questionnaire): ValidatedTable {
-  const warnings: RowProblem[] = [];
-  const normalized = table.header.map((h) => h.trim().toLowerCase().replace(/[\s-]+/g, "_"));
-  const index = new Map<string, number>();
-  const headerErrors: string[] = [];
-  normalized.forEach((name, i) => {
-    if (name === "") return;
-    if (index.has(name)) headerErrors.push(`column "${table.header[i]}" appears twice`);
-    else index.set(name, i);
-    if (!(RESPONDENT_COLUMNS as readonly string[]).includes(name)) warnings.push({ line: table.headerLine, message: `column "${table.header[i]}" is not used (ignored)` });
-  });
-  const missing = REQUIRED.filter((c) => !index.has(c));
-  if (missing.length > 0) headerErrors.push(`missing column${missing.length > 1 ? "s" : ""} ${missing.join(", ")}`);
-  if (headerErrors.length > 0) {
-    return {
-      valid: [],
-      errors: [{ line: table.headerLine, message: `header: ${headerErrors.join("; ")} (expected columns: ${RESPONDENT_COLUMNS.join(", ")})` }],
-      warnings,
-      fatal: true,
-    };
+/** Validates a table in memory; see `RespondentValidator` for the streamed form. */
+export function validateRespondents(table: Table, questionnaire: Questionnaire, knownUnits: ReadonlySet<string> = new Set()): ValidatedTable {
+  const validator = new RespondentValidator(questionnaire, knownUnits);
+  validator.header(table.header, table.headerLine);
+  for (const row of table.rows) validator.row(row);
+  return validator.finish();
+}
+
+/**
+ * Validates respondents row by row as a file is read, keeping only the compact records, the first
+ * line of each external id and unit, and the problems (a row whose external id the campaign already
+ * has is an update, not a duplicate). `knownUnits`: unit codes the campaign already has.
+ */
+export class RespondentValidator implements TableSink {
+  readonly #questionnaire: Questionnaire;
+  readonly #knownUnits: ReadonlySet<string>;
+  readonly #groups: readonly string[] | undefined;
+  readonly #index = new Map<string, number>();
+  readonly #firstLine = new Map<string, number>();
+  readonly #unitNames = new Map<string, { name: string; line: number }>();
+  readonly #valid: { record: RespondentInput; line: number }[] = [];
+  readonly #errors: RowProblem[] = [];
+  readonly #warnings: RowProblem[] = [];
+  #fatal = false;
+  #headerSeen = false;
+
+  constructor(questionnaire: Questionnaire, knownUnits: ReadonlySet<string> = new Set()) {
+    this.#questionnaire = questionnaire;
+    this.#knownUnits = knownUnits;
+    this.#groups = questionnaire.definition.groups?.map((g) => g.id);
   }
 
-  const groups = questionnaire.definition.groups?.map((g) => g.id);
-  const languages = questionnaire.languages;
-  const firstLine = new Map<string, number>();
-  const unitNames = new Map<string, { name: string; line: number }>();
-  const valid: RespondentInput[] = [];
-  const errors: RowProblem[] = [];
+  /** The header row: decides which column is which. */
+  header(header: readonly string[], line: number): void {
+    this.#headerSeen = true;
+    const normalized = header.map((h) => h.trim().toLowerCase().replace(/[\s-]+/g, "_"));
+    const headerErrors: string[] = [];
+    normalized.forEach((name, i) => {
+      if (name === "") return;
+      if (this.#index.has(name)) headerErrors.push(`column "${header[i]}" appears twice`);
+      else this.#index.set(name, i);
+      if (!(RESPONDENT_COLUMNS as readonly string[]).includes(name)) this.#warnings.push({ line, message: `column "${header[i]}" is not used (ignored)` });
+    });
+    const missing = REQUIRED.filter((c) => !this.#index.has(c));
+    if (missing.length > 0) headerErrors.push(`missing column${missing.length > 1 ? "s" : ""} ${missing.join(", ")}`);
+    if (headerErrors.length > 0) {
+      this.#fatal = true;
+      this.#errors.push({ line, message: `header: ${headerErrors.join("; ")} (expected columns: ${RESPONDENT_COLUMNS.join(", ")})` });
+    }
+  }
 
-  for (const row of table.rows) {
+  /** One data row: becomes a compact record or a problem at once. */
+  row(row: TableRow): void {
+    if (this.#fatal || !this.#headerSeen) return;
+    const questionnaire = this.#questionnaire;
+    const groups = this.#groups;
+    const languages = questionnaire.languages;
+    const cellProblem = (c: Column) => {
+      const i = this.#index.get(c);
+      return i === undefined ? undefined : row.cellProblems?.get(i);
+    };
     const get = (c: Column) => {
-      const i = index.get(c);
+      const i = this.#index.get(c);
       return i === undefined ? "" : (row.cells[i] ?? "").trim();
     };
-    if (RESPONDENT_COLUMNS.every((c) => get(c) === "")) continue;
+    if (RESPONDENT_COLUMNS.every((c) => get(c) === "" && cellProblem(c) === undefined)) return;
     const problems: string[] = [];
-    for (const c of REQUIRED) if (get(c) === "") problems.push(`${c} is empty`);
+    for (const c of RESPONDENT_COLUMNS) {
+      const problem = cellProblem(c);
+      if (problem !== undefined) problems.push(`${c}: ${problem}`);
+      else if (get(c) === "" && REQUIRED.includes(c)) problems.push(`${c} is empty`);
+    }
 
     const externalId = get("external_id");
     if (externalId !== "") {
-      const first = firstLine.get(externalId);
+      const first = this.#firstLine.get(externalId);
       if (first !== undefined) problems.push(`external_id ${externalId} is a duplicate (first on line ${first})`);
-      else firstLine.set(externalId, row.line);
+      else this.#firstLine.set(externalId, row.line);
     }
     const unit = get("unit");
     if (unit !== "" && !CODE.test(unit)) problems.push(`unit "${unit}" must be a code of letters, digits, "_", "." or "-" (e.g. SO_TP)`);
     const unitName = get("unit_name");
     if (unit !== "" && unitName !== "") {
-      const seen = unitNames.get(unit);
-      if (!seen) unitNames.set(unit, { name: unitName, line: row.line });
+      const seen = this.#unitNames.get(unit);
+      if (!seen) this.#unitNames.set(unit, { name: unitName, line: row.line });
       else if (seen.name !== unitName) problems.push(`unit ${unit} is named "${unitName}" here but "${seen.name}" on line ${seen.line}`);
     }
     const group = get("group");
@@ -92,7 +126,7 @@ export function validateRespondents(table: Table, questionnaire: Questionnaire):
     let phone = get("phone");
     // Excel turns 0912345678 typed into a number cell into 912345678; Vietnamese numbers have 10 digits.
     if (/^[1-9]\d{8}$/.test(phone)) {
-      warnings.push({ line: row.line, message: `phone ${phone} read as 0${phone} (the leading 0 was lost in a number cell)` });
+      this.#warnings.push({ line: row.line, message: `phone ${phone} read as 0${phone} (the leading 0 was lost in a number cell)` });
       phone = `0${phone}`;
     }
     if (phone !== "" && !PHONE.test(phone)) problems.push(`phone "${phone}" is not a phone number`);
@@ -108,21 +142,38 @@ export function validateRespondents(table: Table, questionnaire: Questionnaire):
     if (!YES.has(coordinatorText) && !NO.has(coordinatorText)) problems.push(`coordinator "${get("coordinator")}" must be yes or no`);
 
     if (problems.length > 0) {
-      errors.push({ line: row.line, message: problems.join("; ") });
-      continue;
+      this.#errors.push({ line: row.line, message: problems.join("; ") });
+      return;
     }
-    valid.push({
-      externalId,
-      fullName: get("full_name").normalize("NFC"),
-      unitCode: unit,
-      unitName: unitName.normalize("NFC"),
-      groupId: group,
-      language,
-      phone: phone === "" ? null : phone,
-      email: email === "" ? null : email,
-      subjectUnits,
-      coordinator: YES.has(coordinatorText),
+    this.#valid.push({
+      line: row.line,
+      record: {
+        externalId,
+        fullName: get("full_name").normalize("NFC"),
+        unitCode: unit,
+        unitName: unitName.normalize("NFC"),
+        groupId: group,
+        language,
+        phone: phone === "" ? null : phone,
+        email: email === "" ? null : email,
+        subjectUnits,
+        coordinator: YES.has(coordinatorText),
+      },
     });
   }
-  return { valid, errors, warnings, fatal: false };
+
+  /** The outcome, once every row has been seen: a subject unit may be defined on a later line. */
+  finish(): ValidatedTable {
+    if (!this.#headerSeen) throw new Error("bug: RespondentValidator.finish before a header");
+    if (this.#fatal) return { valid: [], errors: this.#errors, warnings: this.#warnings, fatal: true };
+    const valid: RespondentInput[] = [];
+    const late: RowProblem[] = [];
+    for (const { record, line } of this.#valid) {
+      const unknown = record.subjectUnits.filter((u) => !this.#unitNames.has(u) && !this.#knownUnits.has(u));
+      if (unknown.length === 0) valid.push(record);
+      else late.push({ line, message: `subject unit${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")} ${unknown.length > 1 ? "are" : "is"} neither in this file nor in the campaign (add a row of that unit or fix the code)` });
+    }
+    const errors = late.length === 0 ? this.#errors : [...this.#errors, ...late].sort((a, b) => a.line - b.line);
+    return { valid, errors, warnings: this.#warnings, fatal: false };
+  }
 }

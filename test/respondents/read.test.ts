@@ -74,6 +74,47 @@ describe("XLSX", () => {
     });
   });
 
+  test("a block merged down a middle column and one merged across fill every cell they cover", async () => {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet("sample");
+    ws.addRow(["external_id", "full_name", "unit", "unit_name", "group"]);
+    ws.addRow(["E1", "An", "SO_TP", "Sở Tư pháp", "leaders"]);
+    ws.addRow(["E2", "Bình", "SO_TC", "Sở Tài chính", "officials"]);
+    ws.addRow(["E3", "Cường", null, null, "officials"]);
+    ws.addRow(["E4", "Dung", "SO_XD", "Sở Xây dựng", null]);
+    ws.mergeCells("C3:C4"); // unit, a middle column, down two rows
+    ws.mergeCells("D3:D4");
+    ws.mergeCells("D5:E5"); // across: the name also fills the group cell
+    const p = path.join(dir, "merged.xlsx");
+    await wb.xlsx.writeFile(p);
+    expect((await readTable(p)).rows).toEqual([
+      { line: 2, cells: ["E1", "An", "SO_TP", "Sở Tư pháp", "leaders"] },
+      { line: 3, cells: ["E2", "Bình", "SO_TC", "Sở Tài chính", "officials"] },
+      { line: 4, cells: ["E3", "Cường", "SO_TC", "Sở Tài chính", "officials"] },
+      { line: 5, cells: ["E4", "Dung", "SO_XD", "Sở Xây dựng", "Sở Xây dựng"] },
+    ]);
+  });
+
+  test("formula errors and formulas without a saved value are reported by cell", async () => {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet("s");
+    ws.addRow(["a", "b", "c", "d"]);
+    ws.addRow(["x", { formula: "1/0", result: { error: "#DIV/0!" } }, { formula: "A1" }, { error: "#N/A" }]);
+    const p = path.join(dir, "errors.xlsx");
+    await wb.xlsx.writeFile(p);
+    expect((await readTable(p)).rows).toEqual([
+      {
+        line: 2,
+        cells: ["x"],
+        cellProblems: new Map([
+          [1, "cell B2 holds a formula error (#DIV/0!)"],
+          [2, "cell C2 holds a formula without a saved value: open the file in Excel and save it again"],
+          [3, "cell D2 holds an error (#N/A)"],
+        ]),
+      },
+    ]);
+  });
+
   test.each([true, false])("Vietnamese text survives chunk boundaries (shared strings: %s)", async (useSharedStrings) => {
     const p = path.join(dir, `long-${useSharedStrings}.xlsx`);
     const writer = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: p, useSharedStrings });

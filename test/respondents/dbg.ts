@@ -1,0 +1,12 @@
+import { openDatabase } from "../../src/db/index.js";
+import { createCampaign } from "../../src/campaigns/index.js";
+const db = await openDatabase(`file:/tmp/dbg-${process.pid}.db`);
+const { campaign } = await createCampaign(db.campaigns, { questionnaireFile: "examples/par-officials.yaml", name: "b", opens: "2026-12-01", closes: "2026-12-31" });
+const rows = Array.from({ length: 20000 }, (_, i) => ({ externalId: `E${i}-${Math.random()}`, fullName: `Nguyễn Văn ${i}`, unitCode: `U${i % 400}`, unitName: `Đơn vị ${i % 400}`, groupId: "officials", language: "vi", phone: "0912345678", email: `a${i}@x.vn`, subjectUnits: [], coordinator: false }));
+const s = Date.now();
+await db.respondents.importRespondents(campaign.id, rows);
+console.log("insert s", (Date.now() - s) / 1000);
+const s2 = Date.now();
+await db.respondents.importRespondents(campaign.id, rows);
+console.log("unchanged s", (Date.now() - s2) / 1000);
+await db.close();
