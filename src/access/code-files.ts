@@ -1,9 +1,6 @@
-import { createRequire } from "node:module";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
-import ExcelJS from "exceljs";
-import PDFDocument from "pdfkit";
-import QRCode from "qrcode";
+import { drawQr, finishPdf, newPdf, newWorkbook, PDF_FONTS } from "../documents/index.js";
 import { stringify } from "csv-stringify/sync";
 import { formatCode } from "./codes.js";
 
@@ -83,7 +80,7 @@ export function renderCodesCsv(slips: readonly CodeSlip[]): Buffer {
 
 /** XLSX for mail merge: one sheet, header row frozen, cells as text. */
 export async function renderCodesXlsx(slips: readonly CodeSlip[]): Promise<Buffer> {
-  const workbook = new ExcelJS.Workbook();
+  const workbook = await newWorkbook();
   const sheet = workbook.addWorksheet("codes", { views: [{ state: "frozen", ySplit: 1 }] });
   sheet.columns = COLUMNS.map((header) => ({ header, key: header, width: header === "link" ? 45 : header === "code" ? 14 : 28 }));
   sheet.getRow(1).font = { bold: true };
@@ -91,13 +88,8 @@ export async function renderCodesXlsx(slips: readonly CodeSlip[]): Promise<Buffe
   return Buffer.from(await workbook.xlsx.writeBuffer());
 }
 
-const require = createRequire(import.meta.url);
 /** The fonts embedded in the slips: DejaVu covers every Vietnamese letter (the standard PDF fonts do not). */
-export const SLIP_FONTS = {
-  regular: require.resolve("dejavu-fonts-ttf/ttf/DejaVuSans.ttf"),
-  bold: require.resolve("dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf"),
-  mono: require.resolve("dejavu-fonts-ttf/ttf/DejaVuSansMono-Bold.ttf"),
-} as const;
+export const SLIP_FONTS = PDF_FONTS;
 
 // A4 in points, 2 × 4 slips a page: each slip about 9.5 × 6.9 cm, big enough to cut by hand.
 const PAGE = { width: 595.28, height: 841.89, margin: 28 } as const;
@@ -116,26 +108,7 @@ export function slipInstructions(botUsername: string, named: boolean): string {
 
 /** A4 PDF of cut-out slips, 8 a page with dashed cut lines: name, unit, grouped code, QR of the deep link, instructions. */
 export async function renderSlipsPdf(slips: readonly CodeSlip[], options: SlipOptions): Promise<Buffer> {
-  const doc = new PDFDocument({
-    size: "A4",
-    margin: 0,
-    autoFirstPage: false,
-    info: {
-      Title: options.title ?? "Mã khảo sát",
-      Producer: "khaosat-bot",
-      Creator: "khaosat-bot",
-      ...(options.createdAt ? { CreationDate: options.createdAt, ModDate: options.createdAt } : {}),
-    },
-  });
-  const chunks: Buffer[] = [];
-  doc.on("data", (chunk: Buffer) => chunks.push(chunk));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on("end", () => resolve(Buffer.concat(chunks)));
-    doc.on("error", reject);
-  });
-  doc.registerFont("regular", SLIP_FONTS.regular);
-  doc.registerFont("bold", SLIP_FONTS.bold);
-  doc.registerFont("mono", SLIP_FONTS.mono);
+  const doc = await newPdf({ title: options.title ?? "Mã khảo sát", size: "A4", ...(options.createdAt ? { createdAt: options.createdAt } : {}) });
 
   const perPage = GRID.columns * GRID.rows;
   const cellWidth = (PAGE.width - 2 * PAGE.margin) / GRID.columns;
@@ -151,8 +124,7 @@ export async function renderSlipsPdf(slips: readonly CodeSlip[], options: SlipOp
     drawSlip(doc, slip, x, y, cellWidth, cellHeight, options);
   }
   if (slips.length === 0) doc.addPage().font("regular").fontSize(12).text("Không có mã nào được phát hành.", PAGE.margin, PAGE.margin);
-  doc.end();
-  return done;
+  return finishPdf(doc);
 }
 
 function drawCutLines(doc: PDFKit.PDFDocument, cellWidth: number, cellHeight: number): void {
@@ -197,20 +169,6 @@ function drawSlip(doc: PDFKit.PDFDocument, slip: CodeSlip, x: number, y: number,
   doc.fillColor("black");
 }
 
-// Drawn as vector squares: sharp at any printer resolution and no image decoding.
-function drawQr(doc: PDFKit.PDFDocument, text: string, x: number, y: number, size: number): void {
-  const qr = QRCode.create(text, { errorCorrectionLevel: "M" });
-  const count = qr.modules.size;
-  const quiet = 2;
-  const module = size / (count + 2 * quiet);
-  doc.save().fillColor("black");
-  for (let row = 0; row < count; row++) {
-    for (let col = 0; col < count; col++) {
-      if (qr.modules.get(row, col)) doc.rect(x + (col + quiet) * module, y + (row + quiet) * module, module, module);
-    }
-  }
-  doc.fill().restore();
-}
 
 /** The issued file already exists: overwriting it would destroy the only copy of earlier codes. */
 export class CodeFileExistsError extends Error {

@@ -1,6 +1,5 @@
-import PDFDocument from "pdfkit";
-import QRCode from "qrcode";
-import { formatCode, SLIP_FONTS } from "../access/index.js";
+import { formatCode } from "../access/index.js";
+import { drawQr, finishPdf as finish, newPdf } from "../documents/index.js";
 
 /** One anonymous slip on a receipt: the unit, the service, the deep link and the code. */
 export interface ReceiptSlip {
@@ -29,7 +28,7 @@ const RECEIPT = { width: 226.77, height: 340, margin: 12 } as const;
 
 /** A PDF for 80 mm receipt printers: one slip a page (unit, service, QR of the deep link, code, one line of instructions). */
 export async function renderReceiptPdf(slips: readonly ReceiptSlip[], options: CitizenPdfOptions): Promise<Buffer> {
-  const doc = newDocument(options, "Phiếu đánh giá");
+  const doc = await newDocument(options, "Phiếu đánh giá");
   const width = RECEIPT.width - 2 * RECEIPT.margin;
   for (const slip of slips) {
     doc.addPage({ size: [RECEIPT.width, RECEIPT.height], margin: 0 });
@@ -59,7 +58,7 @@ export interface PosterContent {
 
 /** An A4 poster for a one-stop counter: the unit, a large reusable QR of the deep link, and what happens. */
 export async function renderPosterPdf(poster: PosterContent, options: CitizenPdfOptions): Promise<Buffer> {
-  const doc = newDocument(options, "Áp phích khảo sát");
+  const doc = await newDocument(options, "Áp phích khảo sát");
   const page = { width: 595.28, height: 841.89, margin: 56 };
   const width = page.width - 2 * page.margin;
   doc.addPage({ size: "A4", margin: 0 });
@@ -85,46 +84,6 @@ export async function renderPosterPdf(poster: PosterContent, options: CitizenPdf
   return finish(doc);
 }
 
-function newDocument(options: CitizenPdfOptions, fallbackTitle: string): PDFKit.PDFDocument {
-  const doc = new PDFDocument({
-    autoFirstPage: false,
-    margin: 0,
-    info: {
-      Title: options.title ?? fallbackTitle,
-      Producer: "khaosat-bot",
-      Creator: "khaosat-bot",
-      ...(options.createdAt ? { CreationDate: options.createdAt, ModDate: options.createdAt } : {}),
-    },
-  });
-  // DejaVu covers every Vietnamese letter; the standard PDF fonts do not (see NOTES.md).
-  doc.registerFont("regular", SLIP_FONTS.regular);
-  doc.registerFont("bold", SLIP_FONTS.bold);
-  doc.registerFont("mono", SLIP_FONTS.mono);
-  return doc;
-}
-
-function finish(doc: PDFKit.PDFDocument): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  doc.on("data", (chunk: Buffer) => chunks.push(chunk));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on("end", () => resolve(Buffer.concat(chunks)));
-    doc.on("error", reject);
-  });
-  doc.end();
-  return done;
-}
-
-// Vector squares: sharp on thermal and laser printers alike.
-function drawQr(doc: PDFKit.PDFDocument, text: string, x: number, y: number, size: number): void {
-  const qr = QRCode.create(text, { errorCorrectionLevel: "M" });
-  const count = qr.modules.size;
-  const quiet = 2;
-  const module = size / (count + 2 * quiet);
-  doc.save().fillColor("black");
-  for (let row = 0; row < count; row++) {
-    for (let col = 0; col < count; col++) {
-      if (qr.modules.get(row, col)) doc.rect(x + (col + quiet) * module, y + (row + quiet) * module, module, module);
-    }
-  }
-  doc.fill().restore();
+function newDocument(options: CitizenPdfOptions, fallbackTitle: string): Promise<PDFKit.PDFDocument> {
+  return newPdf({ title: options.title ?? fallbackTitle, ...(options.createdAt ? { createdAt: options.createdAt } : {}) });
 }

@@ -1,5 +1,5 @@
 // Participation report output: an aligned table for the terminal, CSV, XLSX and JSON.
-import ExcelJS from "exceljs";
+import { newWorkbook } from "../documents/index.js";
 import { stringify } from "csv-stringify/sync";
 import type { ParticipationReport } from "./report.js";
 
@@ -52,7 +52,7 @@ export function participationTable(report: ParticipationReport): string {
 
 /** An XLSX workbook with one sheet, header row frozen. */
 export async function participationXlsx(report: ParticipationReport): Promise<Uint8Array> {
-  const workbook = new ExcelJS.Workbook();
+  const workbook = await newWorkbook();
   const sheet = workbook.addWorksheet("participation", { views: [{ state: "frozen", ySplit: 1 }] });
   sheet.addRow(HEADER).font = { bold: true };
   for (const row of cells(report)) sheet.addRow(row);

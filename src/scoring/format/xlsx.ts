@@ -1,4 +1,4 @@
-import ExcelJS from "exceljs";
+import { newWorkbook } from "../../documents/index.js";
 import type { LocalizedText, Questionnaire } from "../../questionnaire/index.js";
 import type { PointsUnitResult, SatisfactionUnitResult, ScoreReport } from "../types.js";
 import { reportComponents, satisfactionQuestions, unitColumns, type Cell } from "./columns.js";
@@ -18,7 +18,7 @@ interface SheetColumn {
  * Vietnamese with English in a second row, or only `lang` when given.
  */
 export async function formatScoreXlsx(report: ScoreReport, questionnaire: Questionnaire, lang?: ReportLanguage): Promise<Uint8Array> {
-  const workbook = new ExcelJS.Workbook();
+  const workbook = await newWorkbook();
   workbook.creator = "khaosat-bot";
   const sheetName = (key: keyof typeof SHEETS) => SHEETS[key][lang ?? "vi"];
   const languages: ReportLanguage[] = lang ? [lang] : ["vi", "en"];

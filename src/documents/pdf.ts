@@ -1,0 +1,68 @@
+// PDF documents (code slips, receipts, posters): pdfkit with an embedded DejaVu font, which covers
+// every Vietnamese letter (pdfkit's standard fonts cannot encode them), and vector QR codes.
+import { createRequire } from "node:module";
+import QRCode from "qrcode";
+
+const require = createRequire(import.meta.url);
+
+/** The fonts embedded in printed documents, registered under these names. */
+export const PDF_FONTS = {
+  regular: require.resolve("dejavu-fonts-ttf/ttf/DejaVuSans.ttf"),
+  bold: require.resolve("dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf"),
+  mono: require.resolve("dejavu-fonts-ttf/ttf/DejaVuSansMono-Bold.ttf"),
+} as const;
+
+/** Document settings: title, fixed dates (reproducible output in tests) and page options. */
+export interface PdfOptions {
+  readonly title: string;
+  readonly createdAt?: Date;
+  readonly size?: string | [number, number];
+}
+
+/**
+ * A new PDF with the fonts registered as "regular", "bold" and "mono". pdfkit is loaded on first use:
+ * importing it costs most of a second, which every `khaosat` command would otherwise pay.
+ */
+export async function newPdf(options: PdfOptions): Promise<PDFKit.PDFDocument> {
+  const { default: PDFDocument } = await import("pdfkit");
+  const doc = new PDFDocument({
+    autoFirstPage: false,
+    margin: 0,
+    ...(options.size ? { size: options.size } : {}),
+    info: {
+      Title: options.title,
+      Producer: "khaosat-bot",
+      Creator: "khaosat-bot",
+      ...(options.createdAt ? { CreationDate: options.createdAt, ModDate: options.createdAt } : {}),
+    },
+  });
+  for (const [name, file] of Object.entries(PDF_FONTS)) doc.registerFont(name, file);
+  return doc;
+}
+
+/** Ends the document and resolves with its bytes. */
+export function finishPdf(doc: PDFKit.PDFDocument): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  doc.on("data", (chunk: Buffer) => chunks.push(chunk));
+  const done = new Promise<Buffer>((resolve, reject) => {
+    doc.on("end", () => resolve(Buffer.concat(chunks)));
+    doc.on("error", reject);
+  });
+  doc.end();
+  return done;
+}
+
+/** Draws a QR code of `text` as vector squares (sharp on any printer, no image decoding), with a quiet zone. */
+export function drawQr(doc: PDFKit.PDFDocument, text: string, x: number, y: number, size: number): void {
+  const qr = QRCode.create(text, { errorCorrectionLevel: "M" });
+  const count = qr.modules.size;
+  const quiet = 2;
+  const module = size / (count + 2 * quiet);
+  doc.save().fillColor("black");
+  for (let row = 0; row < count; row++) {
+    for (let col = 0; col < count; col++) {
+      if (qr.modules.get(row, col)) doc.rect(x + (col + quiet) * module, y + (row + quiet) * module, module, module);
+    }
+  }
+  doc.fill().restore();
+}
