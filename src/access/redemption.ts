@@ -98,6 +98,8 @@ export class RedemptionService {
   readonly #secret: CodeKey;
   readonly #allowDelegation: boolean;
   readonly #limits: AccessLimits;
+  /** A burst audit event is being written: concurrent failures of the same burst do not write another. */
+  #burstAuditPending = false;
 
   constructor(options: RedemptionServiceOptions) {
     this.#repo = options.repository;
@@ -174,23 +176,32 @@ export class RedemptionService {
 
   // A success never clears earlier failures: otherwise one valid code of one's own would reset the
   // counter between every few guesses.
+  // The failure is stored before it is counted: concurrent attempts all passed the checks at the
+  // start, and counting after storing is what stops a simultaneous burst (the one whose count goes
+  // over a limit is answered "locked" or "throttled", which tells nothing about the code).
   async #fail<K extends "unknown_code" | "bound_to_other" | "revoked" | "spent" | "delegation_refused">(
     kind: K,
     accountKey: string,
     now: Date,
-  ): Promise<FailureResult<K>> {
+  ): Promise<FailureResult<K> | { readonly kind: "locked" | "throttled"; readonly retryAfterSeconds: number }> {
     const limits = this.#limits;
     await this.#repo.recordAttempt({ accountKey, at: now, success: false });
     const inWindow = await this.#repo.recentFailures({
       accountKey,
       since: windowStart(now, limits.accountWindowMs),
-      limit: limits.accountFailures,
+      limit: limits.accountFailures + 1,
     });
+    const throttledFor = await this.#globalThrottleSeconds(now);
+    if (throttledFor > 0) await this.#auditBurst(now);
+    if (inWindow.length > limits.accountFailures) {
+      // Concurrent attempts of this account used up its last allowed failure before this one.
+      return { kind: "locked", retryAfterSeconds: Math.max(1, await this.#accountLockSeconds(accountKey, now)) };
+    }
+    if (throttledFor > 0) return { kind: "throttled", retryAfterSeconds: throttledFor };
     const attemptsLeft = Math.max(0, limits.accountFailures - inWindow.length);
     if (inWindow.length === limits.accountFailures) {
       await this.#repo.recordAudit({ kind: "access.account_locked", at: now, campaignId: null, actor: accountKey, data: { failures: inWindow.length } });
     }
-    await this.#checkBurst(now);
     const lockedFor = attemptsLeft === 0 ? await this.#accountLockSeconds(accountKey, now) : 0;
     return lockedFor > 0 ? { kind, attemptsLeft, retryAfterSeconds: lockedFor } : { kind, attemptsLeft };
   }
@@ -222,18 +233,24 @@ export class RedemptionService {
     return Math.max(1, secondsUntil(oldest.getTime() + limits.globalWindowMs, now));
   }
 
-  async #checkBurst(now: Date): Promise<void> {
+  /** One burst audit event per cooldown, however long the burst lasts. */
+  async #auditBurst(now: Date): Promise<void> {
     const limits = this.#limits;
-    if ((await this.#globalThrottleSeconds(now)) === 0) return;
-    const last = await this.#repo.lastAuditAt("access.failure_burst", new Date(now.getTime() - limits.burstAuditCooldownMs));
-    if (last !== null) return;
-    await this.#repo.recordAudit({
-      kind: "access.failure_burst",
-      at: now,
-      campaignId: null,
-      actor: null,
-      data: { failures: limits.globalFailures + 1, windowSeconds: Math.round(limits.globalWindowMs / 1000) },
-    });
+    if (this.#burstAuditPending) return;
+    this.#burstAuditPending = true;
+    try {
+      const last = await this.#repo.lastAuditAt("access.failure_burst", new Date(now.getTime() - limits.burstAuditCooldownMs));
+      if (last !== null) return;
+      await this.#repo.recordAudit({
+        kind: "access.failure_burst",
+        at: now,
+        campaignId: null,
+        actor: null,
+        data: { failures: limits.globalFailures + 1, windowSeconds: Math.round(limits.globalWindowMs / 1000) },
+      });
+    } finally {
+      this.#burstAuditPending = false;
+    }
   }
 
   async #audit(kind: AuditRecord["kind"], now: Date, code: StoredCode, accountKey: string, extra: AuditRecord["data"]): Promise<void> {

@@ -149,6 +149,19 @@ describe.each(providers)("Prisma access repository on %s", (_name, make) => {
     expect(await h.repo.lastAuditAt("access.failure_burst", t(0))).toEqual(t(5));
   });
 
+  test("300 simultaneous wrong codes from 300 accounts on two connections: the burst is throttled and audited", async () => {
+    const when = new Date(NOW.getTime() + 2 * 86_400_000);
+    const services = [new RedemptionService({ repository: h.repo, secret }), new RedemptionService({ repository: h.otherRepo, secret })];
+    const wrong = (i: number) => `ZZZZZ-ZZZ${"23456789AB"[i % 10]}Z`;
+    const results = await Promise.all(Array.from({ length: 300 }, (_, i) => services[i % 2]!.redeem({ input: wrong(i), account: `telegram:77${i}`, now: when })));
+    const kinds = results.map((r) => r.kind);
+    expect(kinds.filter((k) => k === "unknown_code").length).toBeLessThanOrEqual(50);
+    expect(kinds.filter((k) => k === "throttled").length).toBeGreaterThanOrEqual(250);
+    const bursts = await h.prisma.auditEvent.count({ where: { kind: "access.failure_burst", at: when } });
+    expect(bursts).toBeGreaterThanOrEqual(1);
+    expect(bursts).toBeLessThanOrEqual(2); // one per bot instance at most
+  }, 60_000);
+
   test("a stolen database reveals no usable code", async () => {
     const plain = h.issued.flatMap(({ code }) => [code, formatCode(code), code.toLowerCase()]);
     const accountIds = ["5550001", "5550002"];

@@ -191,11 +191,13 @@ describe("redeem: limits on failures (injected clock)", () => {
 
   test("a burst of failures across accounts throttles everyone and raises one audit event", async () => {
     const s = service();
-    // 51 failures from 51 fresh accounts within 51 seconds: each account is far below its own limit.
-    for (let i = 0; i < 51; i++) {
+    // 51 failures from 51 fresh accounts within 51 seconds: each account is far below its own limit;
+    // the 51st is counted as soon as it is stored, so it is already answered "throttled".
+    for (let i = 0; i < 50; i++) {
       const result = await s.redeem({ input: wrong(i % 10), account: `telegram:9${i}`, now: at(0, i) });
       expect(result.kind).toBe("unknown_code");
     }
+    expect(await s.redeem({ input: wrong(0), account: "telegram:950", now: at(0, 50) })).toEqual({ kind: "throttled", retryAfterSeconds: 10 });
     const bursts = () => repo.audit.filter((e) => e.kind === "access.failure_burst");
     expect(bursts()).toEqual([{ kind: "access.failure_burst", at: at(0, 50), campaignId: null, actor: null, data: { failures: 51, windowSeconds: 60 } }]);
 
@@ -212,6 +214,25 @@ describe("redeem: limits on failures (injected clock)", () => {
 });
 
 describe("concurrency", () => {
+  const wrong = (i: number) => `ZZZZZ-ZZZ${"23456789AB"[i]}${"Z"}`;
+  test("300 simultaneous wrong codes from 300 accounts: at most the global limit get an answer, the rest are throttled, one audit event", async () => {
+    const s = service();
+    const results = await Promise.all(Array.from({ length: 300 }, (_, i) => s.redeem({ input: wrong(i % 10), account: `telegram:8${i}`, now: at(0) })));
+    const kinds = results.map((r) => r.kind);
+    expect(kinds.filter((k) => k === "unknown_code").length).toBeLessThanOrEqual(50);
+    expect(kinds.filter((k) => k !== "unknown_code" && k !== "throttled")).toEqual([]);
+    expect(results.filter((r) => r.kind === "throttled")).toContainEqual({ kind: "throttled", retryAfterSeconds: 60 });
+    expect(repo.audit.filter((e) => e.kind === "access.failure_burst")).toHaveLength(1);
+  });
+
+  test("20 simultaneous wrong codes from one account: at most 5 answered, the rest locked", async () => {
+    const s = service();
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => s.redeem({ input: wrong(i % 10), account: BOB, now: at(0) })));
+    expect(results.filter((r) => r.kind === "unknown_code").length).toBeLessThanOrEqual(5);
+    expect(results.filter((r) => r.kind === "locked")).toContainEqual({ kind: "locked", retryAfterSeconds: 3600 });
+    expect(await s.redeem({ input: codeOf("r1"), account: BOB, now: at(1) })).toEqual({ kind: "locked", retryAfterSeconds: 3540 });
+  });
+
   test("two accounts redeeming the same code at once: exactly one wins", async () => {
     const s = service();
     const results = await Promise.all([
