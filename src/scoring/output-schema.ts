@@ -27,7 +27,7 @@ const pointsUnit = z.strictObject({
   appraisalPoints: rounded.min(0).optional(),
   index: percent,
   rank,
-  surveyRank: rank,
+  surveyRank: rank.optional(),
   appraisalRank: rank.optional(),
   class: z.string().nullable().optional(),
   components: z.record(z.string(), z.strictObject({ points: rounded.min(0).nullable(), max: rounded.positive(), index: percent.nullable() })),

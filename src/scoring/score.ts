@@ -59,8 +59,9 @@ function pointsReport(
       ...(withAppraisal ? { appraisalPoints: appraisal } : {}),
       index,
       rank: ranks.get(a.unit)!,
-      surveyRank: surveyRanks.get(a.unit)!,
-      ...(withAppraisal ? { appraisalRank: appraisalRanks.get(a.unit)! } : {}),
+      // SURVEY-FORMAT 3.3: survey and appraisal ranks exist for points scoring with appraisalMax only
+      // (without an appraisal the survey rank would repeat the rank).
+      ...(withAppraisal ? { surveyRank: surveyRanks.get(a.unit)!, appraisalRank: appraisalRanks.get(a.unit)! } : {}),
       ...(classes ? { class: classFor(classes, index) } : {}),
       components,
       flags: flagCounts(flags, u),

@@ -71,7 +71,8 @@ export interface PointsUnitResult {
   readonly appraisalPoints?: number;
   readonly index: number;
   readonly rank: number;
-  readonly surveyRank: number;
+  /** With appraisalMax only. */
+  readonly surveyRank?: number;
   /** Only with `appraisalMax`. */
   readonly appraisalRank?: number;
   /** Only with `classes`; null when no class matches. */

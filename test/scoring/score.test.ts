@@ -109,7 +109,6 @@ describe("warnings", () => {
         surveyPoints: 0.5,
         index: 50,
         rank: 1,
-        surveyRank: 1,
         components: { s: { points: 0.5, max: 1, index: 50 } },
         flags: { speeder: 0, straightliner: 0, delegation: 0 },
       },
@@ -129,10 +128,10 @@ describe("points details", () => {
     expect(r.units[0]).toMatchObject({ surveyPoints: 1.5, index: 75 });
   });
 
-  test("no classes → no class field; no appraisalMax → no appraisal fields", () => {
+  test("no classes → no class field; no appraisalMax → no appraisal fields and no survey rank", () => {
     const q = questionnaire({ kind: "points", surveyMax: 1 }, { s: [single("q1")] });
     const { report: r } = report({ questionnaire: q, responses: [response("U", { q1: "1" })] });
-    expect(Object.keys(r.units[0]!)).toEqual(["unit", "responses", "counted", "surveyPoints", "index", "rank", "surveyRank", "components", "flags"]);
+    expect(Object.keys(r.units[0]!)).toEqual(["unit", "responses", "counted", "surveyPoints", "index", "rank", "components", "flags"]);
   });
 });
 

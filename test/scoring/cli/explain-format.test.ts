@@ -52,7 +52,7 @@ test("explanation shows group weighting and both rescalings", () => {
       "",
       "Survey points: rated components carry 3 of 4: 2.0625 × 4 / 3 = 2.75 of 4",
       "Index: 2.75 / 4 × 100 = 68.75",
-      "Result: index 68.75, rank 1, survey rank 1",
+      "Result: index 68.75, rank 1",
       "",
     ].join("\n"),
   );
