@@ -34,6 +34,10 @@ interface CommonConfig {
   readonly outboxRatePerSecond: number;
   /** Proactive messages per second to one chat. */
   readonly outboxPerChatPerSecond: number;
+  /** Whether one messaging account may redeem the codes of several respondents (always flagged and audited); absent: no. */
+  readonly allowDelegation?: boolean;
+  /** The bot's Telegram username (without "@"): the default of `codes … --bot` for deep links. */
+  readonly botUsername?: string;
 }
 
 /** The whole configuration, parsed once at start-up; secrets are `Secret`s, never plain strings. */
@@ -140,6 +144,21 @@ export const envShape = {
     // Telegram allows about 30/s to different chats (up to 1,000/s with paid broadcasts) and 1/s per chat.
     OUTBOX_RATE_PER_SECOND: withDefault(rate(1000, "25 (the default; Telegram allows about 30)"), "25"),
     OUTBOX_PER_CHAT_PER_SECOND: withDefault(rate(30, "1 (the default; Telegram allows about 1 per chat)"), "1"),
+    // Off by default: a code is personal; an organiser may allow one phone to answer for several people.
+    ALLOW_DELEGATION: withDefault(
+      z
+        .string()
+        .transform((v) => v.toLowerCase())
+        .pipe(z.enum(["yes", "no", "true", "false", "1", "0"], { error: 'use "no" (the default: one account, one respondent) or "yes" (one account may answer for several respondents, always flagged)' }))
+        .transform((v) => v === "yes" || v === "true" || v === "1"),
+      "no",
+    ),
+    BOT_USERNAME: optional(
+      z
+        .string()
+        .transform((v) => v.replace(/^@/, ""))
+        .pipe(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{3,31}$/, "expected the bot's Telegram username, e.g. khaosat_hanoi_bot (5 to 32 letters, digits and _)")),
+    ),
 };
 
 /** The configuration schema: environment variables in, `Config` out. */
@@ -167,6 +186,8 @@ export const envSchema = z
       logLevel: env.LOG_LEVEL,
       outboxRatePerSecond: env.OUTBOX_RATE_PER_SECOND,
       outboxPerChatPerSecond: env.OUTBOX_PER_CHAT_PER_SECOND,
+      allowDelegation: env.ALLOW_DELEGATION,
+      ...(env.BOT_USERNAME !== undefined ? { botUsername: env.BOT_USERNAME } : {}),
     };
     // superRefine has guaranteed both webhook values in webhook mode.
     return env.BOT_MODE === "webhook"

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, test } from "vitest";
-import { Secret } from "../../src/config/index.js";
+import { loadConfig, Secret } from "../../src/config/index.js";
 import {
   hashAccount,
   hashCode,
@@ -210,6 +210,21 @@ describe("redeem: limits on failures (injected clock)", () => {
     await s.redeem({ input: wrong(1), account: "telegram:778", now: at(1, 0) });
     expect(await s.redeem({ input: wrong(1), account: "telegram:779", now: at(1, 0) })).toEqual({ kind: "throttled", retryAfterSeconds: 1 });
     expect(bursts()).toHaveLength(1);
+  });
+});
+
+describe("ALLOW_DELEGATION (as src/bot/run.ts passes it)", () => {
+  test.each([
+    [{}, { kind: "delegation_refused", attemptsLeft: 4 }, "access.delegation_refused"],
+    [{ ALLOW_DELEGATION: "no" }, { kind: "delegation_refused", attemptsLeft: 4 }, "access.delegation_refused"],
+    [{ ALLOW_DELEGATION: "yes" }, { kind: "ok", firstUse: true, delegation: true }, "access.delegation"],
+  ])("%j: a second respondent's code on one account → %j, audited as %s", async (env, outcome, audit) => {
+    const config = loadConfig(env);
+    const s = new RedemptionService({ repository: repo, secret, allowDelegation: config.allowDelegation });
+    expect(await s.redeem({ input: codeOf("r1"), account: ALICE, now: at(0) })).toMatchObject({ kind: "ok", delegation: false });
+    expect(await s.redeem({ input: codeOf("r2"), account: ALICE, now: at(1) })).toMatchObject(outcome);
+    expect(repo.audit.map((e) => e.kind).filter((k) => k !== "access.codes_issued")).toEqual([audit]);
+    expect(repo.codes.find((c) => c.respondentId === "r2")?.boundAccountKey ?? null).toBe(audit === "access.delegation" ? hashAccount(ALICE, secret) : null);
   });
 });
 

@@ -31,6 +31,7 @@ describe("loadConfig defaults", () => {
       logLevel: "info",
       outboxRatePerSecond: 25,
       outboxPerChatPerSecond: 1,
+      allowDelegation: false,
     });
   });
 
@@ -53,6 +54,9 @@ describe("loadConfig accepts", () => {
     ["log level", { LOG_LEVEL: "debug" }, (c) => c.logLevel, "debug"],
     ["outbox rates", { OUTBOX_RATE_PER_SECOND: "28", OUTBOX_PER_CHAT_PER_SECOND: "0.5" }, (c) => [c.outboxRatePerSecond, c.outboxPerChatPerSecond], [28, 0.5]],
     ["code secret", { CODE_SECRET }, (c) => c.codeSecret?.reveal(), CODE_SECRET],
+    ["delegation allowed", { ALLOW_DELEGATION: "Yes" }, (c) => c.allowDelegation, true],
+    ["delegation refused", { ALLOW_DELEGATION: "false" }, (c) => c.allowDelegation, false],
+    ["bot username, @ dropped", { BOT_USERNAME: "@khaosat_hanoi_bot" }, (c) => c.botUsername, "khaosat_hanoi_bot"],
     [
       "webhook mode",
       { BOT_MODE: "webhook", WEBHOOK_URL: "https://bot.example.gov.vn/telegram", WEBHOOK_SECRET: SECRET },
@@ -106,6 +110,8 @@ describe("loadConfig refuses, naming the variable and what to put there", () => 
     [{ OUTBOX_RATE_PER_SECOND: "fast" }, ["OUTBOX_RATE_PER_SECOND: expected a number of messages per second, e.g. 25 (the default; Telegram allows about 30)"]],
     [{ OUTBOX_RATE_PER_SECOND: "0" }, ["OUTBOX_RATE_PER_SECOND: expected a number of messages per second above 0 and at most 1000, e.g. 25 (the default; Telegram allows about 30)"]],
     [{ OUTBOX_PER_CHAT_PER_SECOND: "-1" }, ["OUTBOX_PER_CHAT_PER_SECOND: expected a number of messages per second, e.g. 1 (the default; Telegram allows about 1 per chat)"]],
+    [{ ALLOW_DELEGATION: "maybe" }, ['ALLOW_DELEGATION: use "no" (the default: one account, one respondent) or "yes" (one account may answer for several respondents, always flagged)']],
+    [{ BOT_USERNAME: "t.me/khaosat_bot" }, ["BOT_USERNAME: expected the bot's Telegram username, e.g. khaosat_hanoi_bot (5 to 32 letters, digits and _)"]],
     [{ OUTBOX_PER_CHAT_PER_SECOND: "31" }, ["OUTBOX_PER_CHAT_PER_SECOND: expected a number of messages per second above 0 and at most 30, e.g. 1 (the default; Telegram allows about 1 per chat)"]],
   ])("%o", (env, expected) => {
     expect(problemsOf(env)).toEqual(expected);
@@ -181,7 +187,7 @@ describe("readEnvironment", () => {
 
   test("the schema names every variable the brief lists", () => {
     expect([...ENV_VARIABLES].sort()).toEqual(
-      ["ADMIN_TELEGRAM_IDS", "BOT_MODE", "CODE_SECRET", "DATABASE_URL", "DEFAULT_LANGUAGE", "LOG_LEVEL", "OUTBOX_PER_CHAT_PER_SECOND", "OUTBOX_RATE_PER_SECOND", "PORT", "TELEGRAM_API_ROOT", "TELEGRAM_BOT_TOKEN", "WEBHOOK_SECRET", "WEBHOOK_URL"],
+      ["ADMIN_TELEGRAM_IDS", "ALLOW_DELEGATION", "BOT_MODE", "BOT_USERNAME", "CODE_SECRET", "DATABASE_URL", "DEFAULT_LANGUAGE", "LOG_LEVEL", "OUTBOX_PER_CHAT_PER_SECOND", "OUTBOX_RATE_PER_SECOND", "PORT", "TELEGRAM_API_ROOT", "TELEGRAM_BOT_TOKEN", "WEBHOOK_SECRET", "WEBHOOK_URL"],
     );
   });
 });
