@@ -17,7 +17,7 @@ const url = `file:${path.join(dir, "khaosat.db")}`;
 const out = (name: string) => path.join(dir, name);
 let prisma: Prisma;
 let closeDb: () => Promise<void>;
-const saved = { DATABASE_URL: process.env.DATABASE_URL, CODE_SECRET: process.env.CODE_SECRET };
+const saved = { DATABASE_URL: process.env.DATABASE_URL, CODE_SECRET: process.env.CODE_SECRET, BOT_USERNAME: process.env.BOT_USERNAME };
 
 async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = "";
@@ -157,6 +157,21 @@ describe("khaosat codes", () => {
       expect(text).toContain("Nguyễn Văn An");
       expect(text).toContain("Sở Tư pháp");
       expect(text).toMatch(/[2-9A-HJKMNP-Z]{5}-[2-9A-HJKMNP-Z]{5}/);
+    }
+  });
+
+  test("--bot defaults to BOT_USERNAME and can still be overridden", async () => {
+    delete process.env.BOT_USERNAME;
+    const missing = await run("codes", "reissue", "--respondent", "CB001", "--campaign", "other", "--out", out("none.csv"));
+    expect(missing.stderr).toContain("required option '--bot <username>' not specified");
+    process.env.BOT_USERNAME = "@khaosat_env_bot";
+    try {
+      expect((await run("codes", "reissue", "--respondent", "CB001", "--campaign", "other", "--out", out("env.csv"))).code).toBe(0);
+      expect(csvRows(out("env.csv"))[1]!.join(",")).toContain("https://t.me/khaosat_env_bot?start=");
+      expect((await run("codes", "reissue", "--respondent", "CB001", "--campaign", "other", "--out", out("flag.csv"), "--bot", "khaosat_flag_bot")).code).toBe(0);
+      expect(csvRows(out("flag.csv"))[1]!.join(",")).toContain("https://t.me/khaosat_flag_bot?start=");
+    } finally {
+      delete process.env.BOT_USERNAME;
     }
   });
 });

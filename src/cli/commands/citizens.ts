@@ -8,6 +8,7 @@ import { CitizenService, CitizensInputError, DEFAULT_POSTER_PERIOD_DAYS, posterD
 import { ConfigError, loadConfigFromEnvironment } from "../../config/index.js";
 import { DatabaseError, openDatabase, type CampaignRecord, type Database } from "../../db/index.js";
 import { CliError } from "../errors.js";
+import { botDefault } from "./codes.js";
 
 interface BatchOptions {
   readonly campaign: string;
@@ -42,7 +43,7 @@ export function registerCitizenCodeCommands(codes: Command): void {
     .option("--service <name>", 'the public service the codes are for, e.g. "Đăng ký kết hôn"')
     .requiredOption("--out <file>", "output file: .csv, or .pdf (see --format); never overwritten")
     .option("--format <format>", "for .pdf: a4 (cut-out slips, 8 a page) or receipt (80 mm receipt printer, one slip a page)", "a4")
-    .requiredOption("--bot <username>", "the bot's Telegram username, for the deep links (e.g. khaosat_bot)")
+    .requiredOption("--bot <username>", "the bot's Telegram username, for the deep links (e.g. khaosat_bot; default: BOT_USERNAME)", botDefault())
     .action(async (options: BatchOptions) => {
       process.stdout.write(await batchCommand(options, new Date()));
     });
@@ -54,7 +55,7 @@ export function registerCitizenCodeCommands(codes: Command): void {
     .option("--unit-name <name>", "the unit's name, to add the unit when the campaign does not have it yet")
     .option("--service <name>", "the public service, printed on the poster")
     .requiredOption("--out <file>", "output .pdf file; never overwritten")
-    .requiredOption("--bot <username>", "the bot's Telegram username, for the deep link")
+    .requiredOption("--bot <username>", "the bot's Telegram username, for the deep link (default: BOT_USERNAME)", botDefault())
     .option("--period-days <days>", `one response per Telegram account and unit per this many days (default ${DEFAULT_POSTER_PERIOD_DAYS})`)
     .action(async (options: PosterOptions) => {
       process.stdout.write(await posterCommand(options, new Date()));

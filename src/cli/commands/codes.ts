@@ -18,7 +18,7 @@ import {
   type CodeSlip,
   type IssuedCode,
 } from "../../access/index.js";
-import { ConfigError, loadConfigFromEnvironment, type Config } from "../../config/index.js";
+import { ConfigError, loadConfigFromEnvironment, readEnvironment, type Config } from "../../config/index.js";
 import { DatabaseError, openDatabase, type Database, type RespondentRecord } from "../../db/index.js";
 import { CliError } from "../errors.js";
 import { registerCitizenCodeCommands } from "./citizens.js";
@@ -44,7 +44,7 @@ export function registerCodesCommands(program: Command): void {
     .description("issue a code to every respondent of a campaign without an active one and write them to FILE (.csv, .xlsx or .pdf slips)")
     .requiredOption("--campaign <id>", "campaign id")
     .requiredOption("--out <file>", "output file: .csv or .xlsx for mail merge, .pdf for printable slips; never overwritten")
-    .requiredOption("--bot <username>", "the bot's Telegram username, for the deep links (e.g. khaosat_bot)")
+    .requiredOption("--bot <username>", "the bot's Telegram username, for the deep links (e.g. khaosat_bot; default: BOT_USERNAME)", botDefault())
     .action(async (options: IssueOptions) => {
       process.stdout.write(await issueCommand(options, new Date()));
     });
@@ -62,7 +62,7 @@ export function registerCodesCommands(program: Command): void {
     .requiredOption("--respondent <external-id>", "the respondent's external_id from the imported file")
     .option("--campaign <id>", "campaign id (needed when the external id is in several campaigns)")
     .requiredOption("--out <file>", "output file (.csv, .xlsx or .pdf); never overwritten")
-    .requiredOption("--bot <username>", "the bot's Telegram username, for the deep link")
+    .requiredOption("--bot <username>", "the bot's Telegram username, for the deep link (default: BOT_USERNAME)", botDefault())
     .action(async (options: ReissueOptions) => {
       process.stdout.write(await reissueCommand(options, new Date()));
     });
@@ -159,6 +159,15 @@ function checkOutput(out: string): CodeFileFormat {
   if (existsSync(out)) throw new CliError(`--out: ${out} already exists; it may hold the only copy of codes issued earlier. Choose another file name`);
   if (!existsSync(path.dirname(path.resolve(out)))) throw new CliError(`--out: the folder ${path.dirname(path.resolve(out))} does not exist`);
   return format;
+}
+
+/**
+ * BOT_USERNAME (environment or .env) as the default of --bot; read leniently so that a bad unrelated
+ * variable does not break every command's registration (checkBot judges the value).
+ */
+export function botDefault(): string | undefined {
+  const value = readEnvironment().BOT_USERNAME?.trim().replace(/^@/, "");
+  return value ? value : undefined;
 }
 
 function checkBot(bot: string): void {
