@@ -320,7 +320,10 @@ function visit(condition: Condition, fn: (leaf: Leaf) => void): void {
   else fn(condition);
 }
 
-function checkOperandTypes(node: Leaf, target: QuestionEntry, push: (message: string, warning?: boolean) => void): void {
+function checkOperandTypes(node: Leaf, target: QuestionEntry, report: (message: string, warning?: boolean) => void): void {
+  // The grammar allows these conditions (SURVEY-FORMAT 2 defines what they mean), so a file that uses
+  // them is accepted; they are almost always mistakes, so each gets a warning that says why.
+  const push = (message: string): void => report(message, true);
   const { type, q, id } = target;
   if (node.kind === "answered" || type === undefined) return;
   if (node.kind === "includes") {
@@ -356,7 +359,7 @@ function checkOperandTypes(node: Leaf, target: QuestionEntry, push: (message: st
     const min = num(q.min);
     const max = num(q.max);
     if (!Number.isInteger(value) || (min !== undefined && value < min) || (max !== undefined && value > max)) {
-      push(`${id} is a scale ${min ?? "?"}..${max ?? "?"}, so ${id} == ${text} is never true`, true);
+      push(`${id} is a scale ${min ?? "?"}..${max ?? "?"}, so ${id} == ${text} is never true`);
     }
   }
 }

@@ -55,13 +55,6 @@ const cases: Array<[string, string, string, string, number, string]> = [
   ["condition refers to an unknown question", "showIf: 'q3 >= 4'", "showIf: 'q33 >= 4'", "sections[1].questions[1].showIf", 59, 'refers to "q33", which is not a question of this questionnaire (did you mean "q3"?)'],
   ["condition refers to the question itself", "showIf: 'q3 >= 4'", "showIf: 'q4 >= 4'", "sections[1].questions[1].showIf", 59, "refers to the question itself (q4)"],
   ["condition refers to a later question", "showIf: 'q1 == 1'", "showIf: 'q4 == 1'", "sections[0].questions[1].showIf", 37, "refers to q4, which comes later (sections[1].questions[1], line 56)"],
-  ["includes on a single question", "showIf: 'q3 >= 4'", "showIf: 'q1 includes \"1\"'", "sections[1].questions[1].showIf", 59, '"includes" works only on multi questions; q1 is a single question'],
-  ["== on a multi question", "showIf: 'q3 >= 4'", "showIf: 'q2 == \"a\"'", "sections[1].questions[1].showIf", 59, "q2 is a multi question, and == on a multi answer is always false"],
-  ["ordering on a single question", "showIf: 'q3 >= 4'", "showIf: 'q1 >= 1'", "sections[1].questions[1].showIf", 59, ">= compares numbers, but q1 is a single question"],
-  ["unknown option in a comparison", "showIf: 'q1 == 1'", "showIf: 'q1 == 3'", "sections[0].questions[1].showIf", 37, 'q1 has no option "3" (options: 1, 2, x)'],
-  ["unknown option in includes", "showIf: 'q3 >= 4'", "showIf: 'q2 includes \"d\"'", "sections[1].questions[1].showIf", 59, 'q2 has no option "d" (options: a, b, c)'],
-  ["text compared with a scale", "showIf: 'q3 >= 4'", "showIf: 'q3 == \"good\"'", "sections[1].questions[1].showIf", 59, "q3 is a scale question: compare it with a number"],
-  ["na compared with a scale", "showIf: 'q3 >= 4'", "showIf: 'q3 == \"na\"'", "sections[1].questions[1].showIf", 59, "never holds; use answered(q3)"],
   // points scoring
   ["surveyMax differs from the sum", "surveyMax: 2.5", "surveyMax: 3", "scoring.surveyMax", 13, "surveyMax is 3 but the maxPoints of the 2 scored questions add up to 2.5"],
   ["maxPoints without a scored option", "score: 1 }\n          - { id: 2, label: { vi: \"Kém\", en: \"Poor\" }, score: 0 }", "score: null }\n          - { id: 2, label: { vi: \"Kém\", en: \"Poor\" } }", "sections[0].questions[0].options", 31, "needs at least one option with a score"],
@@ -95,6 +88,18 @@ const cases: Array<[string, string, string, string, number, string]> = [
   ["missing scale max", "        max: 5\n", "", "sections[1].questions[0].max", 48, "max is missing: add it (a number)"],
 ];
 
+// Conditions the grammar allows but that are (almost) never true: the file loads, with one warning.
+// [rule, from, to, path, line, message fragment]
+const warningCases: Array<[string, string, string, string, number, string]> = [
+  ["includes on a single question", "showIf: 'q3 >= 4'", "showIf: 'q1 includes \"1\"'", "sections[1].questions[1].showIf", 59, '"includes" works only on multi questions; q1 is a single question'],
+  ["== on a multi question", "showIf: 'q3 >= 4'", "showIf: 'q2 == \"a\"'", "sections[1].questions[1].showIf", 59, "q2 is a multi question, and == on a multi answer is always false"],
+  ["ordering on a single question", "showIf: 'q3 >= 4'", "showIf: 'q1 >= 1'", "sections[1].questions[1].showIf", 59, ">= compares numbers, but q1 is a single question"],
+  ["unknown option in a comparison", "showIf: 'q1 == 1'", "showIf: 'q1 == 3'", "sections[0].questions[1].showIf", 37, 'q1 has no option "3" (options: 1, 2, x)'],
+  ["unknown option in includes", "showIf: 'q3 >= 4'", "showIf: 'q2 includes \"d\"'", "sections[1].questions[1].showIf", 59, 'q2 has no option "d" (options: a, b, c)'],
+  ["text compared with a scale", "showIf: 'q3 >= 4'", "showIf: 'q3 == \"good\"'", "sections[1].questions[1].showIf", 59, "q3 is a scale question: compare it with a number"],
+  ["na compared with a scale", "showIf: 'q3 >= 4'", "showIf: 'q3 == \"na\"'", "sections[1].questions[1].showIf", 59, "never holds; use answered(q3)"],
+];
+
 describe("questionnaire rules", () => {
   test.each(cases)("%s", (_name, from, to, path, line, fragment) => {
     const issues = errorsOf(edit(from, to));
@@ -105,5 +110,16 @@ describe("questionnaire rules", () => {
     expect(found[0]!.file).toBe(FILE);
     // Nothing else is wrong in these files, so nothing else may be reported.
     expect(issues.map(formatIssue)).toEqual([formatIssue(found[0]!)]);
+  });
+});
+
+describe("condition warnings", () => {
+  test.each(warningCases)("%s", (_name, from, to, path, line, fragment) => {
+    const result = parseQuestionnaire(edit(from, to), FILE);
+    expect(result.ok, result.ok ? "" : result.issues.map(formatIssue).join("\n")).toBe(true);
+    const warnings = result.ok ? result.warnings : [];
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({ path, line, severity: "warning", file: FILE });
+    expect(warnings[0]!.message).toContain(fragment);
   });
 });

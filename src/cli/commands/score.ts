@@ -172,7 +172,7 @@ async function loadQuestionnaire(path: string): Promise<Questionnaire> {
     for (const issue of result.issues) printError(formatIssue(issue));
     throw new CliError(`${path}: cannot load the questionnaire; nothing scored`);
   }
-  for (const warning of result.warnings) printError(`warning: ${formatIssue(warning)}`);
+  for (const warning of result.warnings) printError(formatIssue(warning));
   return result.questionnaire;
 }
 
