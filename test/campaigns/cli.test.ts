@@ -14,7 +14,8 @@ const env = { ...process.env, DATABASE_URL: `file:${path.join(dir, "k.db")}` };
 const khaosat = (...args: string[]) => run(process.execPath, ["bin/khaosat.js", ...args], { env });
 const fails = (...args: string[]) => khaosat(...args).then(() => expect.unreachable("should fail"), (e: { code: number; stdout: string; stderr: string }) => e);
 
-describe("khaosat campaign / respondents / participation", () => {
+// Every test spawns the CLI: a generous timeout for a loaded machine (each takes seconds otherwise).
+describe("khaosat campaign / respondents / participation", { timeout: 120_000 }, () => {
   let id = "";
   let db: Database | undefined;
   afterAll(async () => db?.close());

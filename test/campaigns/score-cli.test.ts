@@ -9,7 +9,8 @@ import { expect, test } from "vitest";
 const run = promisify(execFile);
 const FIXTURE = "test/fixtures/scoring/points-appraisal";
 
-test("responses import, export and score --campaign", async () => {
+// Spawns the CLI several times: a generous timeout for a loaded machine (it takes seconds otherwise).
+test("responses import, export and score --campaign", { timeout: 120_000 }, async () => {
   const dir = mkdtempSync(path.join(tmpdir(), "khaosat-score-"));
   const env = { ...process.env, DATABASE_URL: `file:${path.join(dir, "k.db")}` };
   const khaosat = (...args: string[]) => run(process.execPath, ["bin/khaosat.js", ...args], { env });

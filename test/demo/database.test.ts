@@ -46,7 +46,7 @@ async function responses() {
   }));
 }
 
-describe("npm start without a token stores the demo in ./data/khaosat.db", () => {
+describe("npm start without a token stores the demo in ./data/khaosat.db", { timeout: 120_000 }, () => {
   test("first run: demo campaign, respondent and hashed code created; the submitted answers are rows", async () => {
     const out = start([DEMO_CODE, "có", "có", "1", "1", "1", "1", "1", "submit"]);
     expect(out).toContain("Mã khảo sát dùng thử: CCHC5-DEM26");

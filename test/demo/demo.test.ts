@@ -61,7 +61,7 @@ const OPENING = [
   "Xin Ông/Bà vui lòng nhập mã khảo sát (mã dùng một lần được ghi trên giấy mời):",
 ];
 
-describe("npm start without a token: the console demo", () => {
+describe("npm start without a token: the console demo", { timeout: 120_000 }, () => {
   test("a full run of the sample officials' questionnaire, from the code to the summary", async () => {
     // Answer "1" to every question (valid for every type in the sample), then submit from the review.
     const { status, stdout, stderr } = startProcess(["ABCDE-FGHJK", "cchc5 dem26", "có", "có", ...Array<string>(60).fill("1"), "submit"]);
