@@ -25,7 +25,8 @@ for (const target of [Map, Object] as const) {
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
-    testTimeout: 30_000,
+    // Generous: several tests start the khaosat command or a bot process, which is slow on a loaded 2-core machine.
+    testTimeout: 120_000,
     hookTimeout: 60_000,
     pool: "forks",
     reporters: ["default", "./test/support/summary-reporter.ts"],

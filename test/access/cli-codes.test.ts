@@ -59,7 +59,7 @@ beforeAll(async () => {
     { id: "r2", externalId: "CB002", fullName: "Trần Thị Bích Ngọc", unitCode: "SO_NV" },
   ]);
   await seedCampaign(prisma, "other", units, [{ id: "o1", externalId: "CB001", fullName: "Nguyễn Văn An", unitCode: "SO_TP" }]);
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await closeDb();

@@ -81,7 +81,7 @@ describe.each(providers)("Prisma access repository on %s", (_name, make) => {
   let h: Harness;
   beforeAll(async () => {
     h = await make();
-  }, 60_000);
+  }, 120_000);
   afterAll(async () => h?.close());
 
   test("issued codes are stored as hashes, one active code per respondent", async () => {
@@ -160,7 +160,7 @@ describe.each(providers)("Prisma access repository on %s", (_name, make) => {
     const bursts = await h.prisma.auditEvent.count({ where: { kind: "access.failure_burst", at: when } });
     expect(bursts).toBeGreaterThanOrEqual(1);
     expect(bursts).toBeLessThanOrEqual(2); // one per bot instance at most
-  }, 60_000);
+  }, 120_000);
 
   test("a stolen database reveals no usable code", async () => {
     const plain = h.issued.flatMap(({ code }) => [code, formatCode(code), code.toLowerCase()]);

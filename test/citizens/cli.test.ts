@@ -36,7 +36,7 @@ beforeAll(async () => {
     data: { id: "sipas2026", name: "SIPAS 2026", questionnaireVersionPk: version.pk, opensAt: new Date("2026-03-01T00:00:00Z"), closesAt: new Date("2026-06-01T00:00:00Z") },
   });
   await prisma.unit.create({ data: { campaignId: "sipas2026", code: "UB_BD", name: "UBND phường Ba Đình" } });
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await closeDb();

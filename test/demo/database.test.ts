@@ -26,7 +26,7 @@ function start(lines: readonly string[]) {
     env,
     input: lines.map((l) => `${l}\n`).join(""),
     encoding: "utf8",
-    timeout: 60_000,
+    timeout: 120_000,
   });
   expect(result.stderr).toBe("");
   expect(result.status).toBe(0);

@@ -25,7 +25,7 @@ function startProcess(lines: readonly string[], env: Record<string, string> = {}
     env: { ...clean, ...env },
     input: lines.map((l) => `${l}\n`).join(""),
     encoding: "utf8",
-    timeout: 60_000,
+    timeout: 120_000,
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }

@@ -53,7 +53,7 @@ beforeAll(async () => {
   await migrateDatabase(url);
   ({ prisma, close } = createPrismaClient(parseDatabaseUrl(url)));
   await seed();
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await close();

@@ -43,7 +43,7 @@ describe("reminder schedules from the CLI", () => {
     // The older spelling stays.
     expect((await khaosat("reminders", "set", id, "off")).stdout).toBe(`campaign ${id}: reminders off\n`);
     expect(await settings(id)).toEqual({});
-  }, 60_000);
+  }, 120_000);
 
   test("a bad schedule is refused before anything is stored", async () => {
     const before = (await khaosat("campaign", "list")).stdout;
@@ -53,7 +53,7 @@ describe("reminder schedules from the CLI", () => {
     expect((await khaosat("campaign", "list")).stdout).toBe(before);
     expect((await fails("campaign", "reminders", "c-nothere", "1d")).stderr).toBe('khaosat: no campaign "c-nothere"; `khaosat campaign list` shows the ids\n');
     expect((await fails("campaign", "reminders", "c-nothere", "1d@25:00")).stderr).toBe('khaosat: "25:00" is not a time of day; hours go from 00 to 23 and minutes from 00 to 59\n');
-  }, 60_000);
+  }, 120_000);
 });
 
 describe("outbox resend-in-doubt and the participation report's reminder figures", () => {
@@ -92,12 +92,12 @@ describe("outbox resend-in-doubt and the participation report's reminder figures
     expect((await t.store.outbox.counts({ campaignId: "other" })).broadcast).toEqual({ in_doubt: 1 });
     expect((await khaosat("outbox", "resend-in-doubt", "--campaign", "cr")).stdout).toBe("no in-doubt messages of campaign cr to resend (rows of cancelled broadcasts and unreachable chats are left alone)\n");
     expect((await khaosat("outbox", "resend-in-doubt")).stdout).toBe(formatResendInDoubt(1, false));
-  }, 60_000);
+  }, 120_000);
 
   test("participation shows the last reminder and the unreachable respondents", async () => {
     const json = JSON.parse((await khaosat("participation", "--campaign", "cr", "--format", "json")).stdout) as { reminders: unknown };
     expect(json.reminders).toEqual({ lastReminderAt: "2026-12-24T02:00:05.000Z", unreachable: 1 });
     const table = (await khaosat("participation", "--campaign", "cr")).stdout;
     expect(table.split("\n").slice(-3)).toEqual(["last reminder: 2026-12-24T02:00:05.000Z", "unreachable (blocked the bot or deactivated): 1", ""]);
-  }, 60_000);
+  }, 120_000);
 });

@@ -33,4 +33,4 @@ test.skipIf(!PG_URL)("two senders on one PostgreSQL database (SKIP LOCKED claims
     await stub.stop();
     await t.dispose();
   }
-}, 60_000);
+}, 120_000);

@@ -33,7 +33,7 @@ beforeAll(async () => {
   ({ prisma, close } = createPrismaClient(parseDatabaseUrl(url)));
   const version = await prisma.questionnaireVersion.create({ data: { questionnaireId: "q", version: 1, fileName: "q.yaml", source: "x", sourceHash: "h" } });
   await prisma.campaign.create({ data: { id: "anon", name: "anon", questionnaireVersionPk: version.pk, opensAt: new Date(0), closesAt: new Date(1e13) } });
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await close();

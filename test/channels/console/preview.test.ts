@@ -15,7 +15,7 @@ function preview(args: readonly string[], lines: readonly string[]) {
     cwd: ROOT,
     input: lines.map((l) => `${l}\n`).join(""),
     encoding: "utf8",
-    timeout: 60_000,
+    timeout: 120_000,
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }

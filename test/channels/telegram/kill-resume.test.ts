@@ -59,7 +59,7 @@ beforeAll(async () => {
   }
   stub = new BotApiStub();
   await stub.start();
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   child?.kill("SIGKILL");
