@@ -23,8 +23,8 @@ export type CodeCheckResult =
   | { readonly kind: "invalid" }
   | { readonly kind: "already_used" }
   | { readonly kind: "too_many_attempts"; readonly retryAfterSeconds: number }
-  | { readonly kind: "campaign_not_open" }
-  | { readonly kind: "campaign_closed" };
+  | { readonly kind: "campaign_not_open"; readonly opensAt: Date }
+  | { readonly kind: "campaign_closed"; readonly closedAt: Date };
 
 /**
  * Checks one-time codes and binds them to a messaging account. The demo uses an in-memory one; the

@@ -35,9 +35,9 @@ export class RedemptionCodeChecker implements CodeChecker {
       case "invalid_format":
         return { kind: "invalid" };
       case "campaign_not_open":
-        return { kind: "campaign_not_open" };
+        return { kind: "campaign_not_open", opensAt: result.opensAt };
       case "campaign_closed":
-        return { kind: "campaign_closed" };
+        return { kind: "campaign_closed", closedAt: result.closedAt };
     }
   }
 }

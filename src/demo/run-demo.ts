@@ -1,4 +1,4 @@
-import { DEFAULT_TIME_ZONE, parseYesNo, runConsoleSurvey, type LineSource } from "../channels/console/index.js";
+import { DEFAULT_TIME_ZONE, formatDateTime, parseYesNo, runConsoleSurvey, type LineSource } from "../channels/console/index.js";
 import { isSupportedLanguage, type I18n } from "../i18n/index.js";
 import type { Questionnaire } from "../questionnaire/index.js";
 import type { CodeChecker, Respondent, SurveySessionStore } from "./ports.js";
@@ -62,13 +62,13 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
         write(i18n.t("access:code.alreadyUsed"));
         break;
       case "too_many_attempts":
-        write(i18n.t("access:code.tooManyAttempts"));
+        write(i18n.t("access:code.tooManyAttempts", { wait: waitText(i18n, result.retryAfterSeconds) }));
         return "too_many_attempts";
       case "campaign_not_open":
-        write(i18n.t("access:code.campaignNotOpen"));
+        write(i18n.t("access:code.campaignNotOpen", formatDateTime(result.opensAt.toISOString(), i18n.language, options.timeZone ?? DEFAULT_TIME_ZONE)));
         return "campaign_not_open";
       case "campaign_closed":
-        write(i18n.t("access:code.campaignClosed"));
+        write(i18n.t("access:code.campaignClosed", formatDateTime(result.closedAt.toISOString(), i18n.language, options.timeZone ?? DEFAULT_TIME_ZONE)));
         return "campaign_closed";
     }
   }
@@ -114,4 +114,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
     write("", i18n.t("console:inputEnded"));
     return "input_ended";
   }
+}
+
+/** "60 phút" / "45 giây": the remaining wait, in minutes rounded up from a minute on (as the Telegram texts). */
+function waitText(i18n: I18n, seconds: number): string {
+  return seconds >= 60 ? i18n.t("access:wait.minutes", { count: Math.ceil(seconds / 60) }) : i18n.t("access:wait.seconds", { count: Math.max(1, Math.ceil(seconds)) });
 }

@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
 import { lineSourceOf } from "../../src/channels/console/index.js";
 import { ENV_VARIABLES } from "../../src/config/index.js";
-import { DEMO_CODE, DEMO_RESPONDENT, MemoryCodeChecker, MemorySessionStore, countBySection, runDemo, type DemoOutcome } from "../../src/demo/index.js";
+import { DEMO_CODE, DEMO_RESPONDENT, MemoryCodeChecker, MemorySessionStore, countBySection, createDemoCodeChecker, runDemo, type CodeChecker, type DemoOutcome } from "../../src/demo/index.js";
 import { createI18n } from "../../src/i18n/index.js";
 import { loadQuestionnaireFile, parseQuestionnaire, type Questionnaire } from "../../src/questionnaire/index.js";
 
@@ -36,7 +36,7 @@ function fixture(): Questionnaire {
   return result.questionnaire;
 }
 
-async function demo(lines: readonly string[], options: { store?: MemorySessionStore; codes?: MemoryCodeChecker; account?: string } = {}) {
+async function demo(lines: readonly string[], options: { store?: MemorySessionStore; codes?: CodeChecker; account?: string; clock?: string; language?: "vi" | "en" } = {}) {
   const output = new PassThrough();
   let text = "";
   output.on("data", (chunk: Buffer) => (text += chunk.toString("utf8")));
@@ -44,8 +44,8 @@ async function demo(lines: readonly string[], options: { store?: MemorySessionSt
     questionnaire: fixture(),
     lines: lineSourceOf(lines, output),
     output,
-    clock: () => new Date(CLOCK),
-    i18n: createI18n(),
+    clock: () => new Date(options.clock ?? CLOCK),
+    i18n: createI18n(options.language ? { language: options.language } : {}),
     codes: options.codes ?? new MemoryCodeChecker(new Map([[DEMO_CODE, DEMO_RESPONDENT]])),
     store: options.store ?? new MemorySessionStore(),
     account: options.account ?? "console:test",
@@ -173,13 +173,28 @@ describe("runDemo", () => {
       "five wrong codes lock the account",
       ["a", "b", "c", "d", "e", "f"],
       "too_many_attempts",
-      ["> f", "Ông/Bà đã nhập sai mã quá nhiều lần. Xin vui lòng thử lại sau ít phút.", ""],
+      ["> f", "Ông/Bà đã nhập sai mã quá nhiều lần. Xin vui lòng thử lại sau 15 phút.", ""],
     ],
     ["end of input while asking for the code", [""], "input_ended", ["Xin Ông/Bà vui lòng nhập mã khảo sát (mã dùng một lần được ghi trên giấy mời):", "", "Đã hết dữ liệu nhập; phiên làm việc kết thúc mà chưa gửi phiếu.", ""]],
   ])("%s", async (_name, input, expectedOutcome, tail) => {
     const { outcome, lines } = await demo(input);
     expect(outcome).toBe(expectedOutcome);
     expect(lines.slice(-tail.length)).toEqual(tail);
+  });
+
+  // The redemption service's own limits and the campaign window (opens a day before NOW, closes 30 days after).
+  test.each<[string, string[], string | undefined, "vi" | "en" | undefined, DemoOutcome, string]>([
+    ["locked for an hour", ["ABCDE-FGHJK", "ABCDE-FGHJM", "ABCDE-FGHJN", "ABCDE-FGHJP", "ABCDE-FGHJQ"], undefined, undefined, "too_many_attempts", "Ông/Bà đã nhập sai mã quá nhiều lần. Xin vui lòng thử lại sau 60 phút."],
+    ["locked (English)", ["ABCDE-FGHJK", "ABCDE-FGHJM", "ABCDE-FGHJN", "ABCDE-FGHJP", "ABCDE-FGHJQ"], undefined, "en", "too_many_attempts", "Too many incorrect codes were entered. Please try again in 60 minutes."],
+    ["not open yet", [DEMO_CODE], "2026-11-01T00:00:00Z", undefined, "campaign_not_open", "Đợt khảo sát chưa bắt đầu. Xin Ông/Bà vui lòng quay lại từ 09:00 ngày 30/11/2026."],
+    ["not open yet (English)", [DEMO_CODE], "2026-11-01T00:00:00Z", "en", "campaign_not_open", "The survey has not opened yet. Please come back from 09:00 on 30 November 2026."],
+    ["closed", [DEMO_CODE], "2027-02-01T00:00:00Z", undefined, "campaign_closed", "Đợt khảo sát đã kết thúc lúc 09:00 ngày 31/12/2026. Xin trân trọng cảm ơn Ông/Bà đã quan tâm."],
+    ["closed (English)", [DEMO_CODE], "2027-02-01T00:00:00Z", "en", "campaign_closed", "The survey closed at 09:00 on 31 December 2026. Thank you for your interest."],
+  ])("redemption service: %s", async (_name, input, clock, language, expectedOutcome, message) => {
+    const codes = await createDemoCodeChecker(new Map([[DEMO_CODE, DEMO_RESPONDENT]]), new Date("2026-12-01T02:00:00Z"));
+    const { outcome, lines } = await demo(input, { codes, ...(clock ? { clock } : {}), ...(language ? { language } : {}) });
+    expect(outcome).toBe(expectedOutcome);
+    expect(lines.slice(-2)).toEqual([message, ""]);
   });
 
   test("a code bound to another account is refused", async () => {
