@@ -8,7 +8,6 @@ import path from "node:path";
 import { Transform, type Readable } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
 import { parse } from "csv-parse/sync";
-import ExcelJS from "exceljs";
 import { SaxesParser } from "saxes";
 
 /** A file that cannot be read as a table; the message says what to do. */
@@ -202,6 +201,8 @@ function numberText(v: string): string {
  * after the rows) are noted, then parsed row by row with merged blocks filled as each row passes.
  */
 async function readXlsx(file: string, sink: TableSink): Promise<void> {
+  // Loaded on first use: importing exceljs costs about half a second that every command would pay.
+  const { default: ExcelJS } = await import("exceljs");
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(createReadStream(file), {
     entries: "emit",
     sharedStrings: "emit",
