@@ -1,9 +1,19 @@
-// Runs every benchmark: `npm run bench`. Each bench file exports a function that prints its figures.
-import { benchScoring } from "./scoring.js";
+// Runs every benchmark in turn: `npm run bench` (or one of them: `npm run bench:scoring|bench:bot|bench:outbox`).
+// Each prints its own figures, measured side by side with its ceiling in the same run.
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 
-const benches: readonly [string, () => unknown][] = [["scoring", benchScoring]];
+const root = fileURLToPath(new URL("..", import.meta.url));
+const benches: ReadonlyArray<readonly [string, readonly string[]]> = [
+  ["scoring", ["--expose-gc", "bin/run-ts.js", "bench/scoring.ts"]],
+  ["bot", ["bin/run-ts.js", "bench/bot.ts"]],
+  ["outbox", ["bin/run-ts.js", "bench/outbox.ts"]],
+];
 
-for (const [name, run] of benches) {
-  console.log(`# ${name}`);
-  run();
+let failed = 0;
+for (const [name, args] of benches) {
+  console.log(`\n# ${name}`);
+  const run = spawnSync(process.execPath, args, { cwd: root, stdio: "inherit" });
+  if (run.status !== 0) failed++;
 }
+process.exitCode = failed > 0 ? 1 : 0;

@@ -168,7 +168,7 @@ export function benchScoring(): { scoringMs: number; plainMs: number; ratio: num
   return { scoringMs, plainMs, ratio, maxRssMiB };
 }
 
-// Run directly (`npm run bench:scoring`); bench/index.ts imports it and calls benchScoring itself.
+// Run directly (`npm run bench:scoring`, or `npm run bench` for every benchmark).
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const figures = benchScoring();
   if (figures.ratio > 3 || figures.scoringMs > 2000 || figures.maxRssMiB > 1024) process.exitCode = 1;
