@@ -1,7 +1,13 @@
 // Participation report output: an aligned table for the terminal, CSV, XLSX and JSON.
 import { newWorkbook } from "../documents/index.js";
 import { stringify } from "csv-stringify/sync";
+import { DEFAULT_TIME_ZONE, formatZonedTime } from "../campaigns/index.js";
 import type { ParticipationReport } from "./report.js";
+
+/** How times are shown: the campaign's time zone, like every other time organisers read. */
+export interface ParticipationFormatOptions {
+  readonly timeZone?: string;
+}
 
 /** Output formats of `khaosat participation`. */
 export const PARTICIPATION_FORMATS = ["table", "csv", "xlsx", "json"] as const;
@@ -19,10 +25,11 @@ function cells(report: ParticipationReport): (string | number)[][] {
 }
 
 // The reminder lines under the table and the sheet; CSV stays one plain table for mail merges.
-function reminderLines(report: ParticipationReport): string[] {
+function reminderLines(report: ParticipationReport, options: ParticipationFormatOptions): string[] {
   if (!report.reminders) return [];
   const { lastReminderAt, unreachable } = report.reminders;
-  return [`last reminder: ${lastReminderAt ? lastReminderAt.toISOString() : "none yet"}`, `unreachable (blocked the bot or deactivated): ${unreachable}`];
+  const timeZone = options.timeZone ?? DEFAULT_TIME_ZONE;
+  return [`last reminder: ${lastReminderAt ? `${formatZonedTime(lastReminderAt, timeZone)} (${timeZone})` : "none yet"}`, `unreachable (blocked the bot or deactivated): ${unreachable}`];
 }
 
 /** CSV with a header row; the last row holds the totals. */
@@ -36,7 +43,7 @@ export function participationJson(report: ParticipationReport): string {
 }
 
 /** An aligned text table for the terminal; rates with a percent sign. */
-export function participationTable(report: ParticipationReport): string {
+export function participationTable(report: ParticipationReport, options: ParticipationFormatOptions = {}): string {
   const head = ["unit", "name", "group", "sampled", "redeemed", "attested", "in progress", "submitted", "rate"];
   const body = cells(report).map((row) => row.map((c, i) => (i === 8 ? (c === "" ? "-" : `${(c as number).toFixed(1)}%`) : String(c))));
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => [...(r[i] ?? "")].length)));
@@ -47,17 +54,17 @@ export function participationTable(report: ParticipationReport): string {
       .trimEnd();
   const rule = widths.map((w) => "-".repeat(w)).join("  ");
   const rows = body.map(line);
-  return `${[line(head), rule, ...rows.slice(0, -1), rule, rows[rows.length - 1]!, ...reminderLines(report)].join("\n")}\n`;
+  return `${[line(head), rule, ...rows.slice(0, -1), rule, rows[rows.length - 1]!, ...reminderLines(report, options)].join("\n")}\n`;
 }
 
 /** An XLSX workbook with one sheet, header row frozen. */
-export async function participationXlsx(report: ParticipationReport): Promise<Uint8Array> {
+export async function participationXlsx(report: ParticipationReport, options: ParticipationFormatOptions = {}): Promise<Uint8Array> {
   const workbook = await newWorkbook();
   const sheet = workbook.addWorksheet("participation", { views: [{ state: "frozen", ySplit: 1 }] });
   sheet.addRow(HEADER).font = { bold: true };
   for (const row of cells(report)) sheet.addRow(row);
   sheet.getRow(sheet.rowCount).font = { bold: true };
-  const lines = reminderLines(report);
+  const lines = reminderLines(report, options);
   if (lines.length > 0) sheet.addRow([]);
   for (const text of lines) sheet.addRow([text]);
   sheet.columns.forEach((col, i) => (col.width = i === 1 ? 32 : 14));

@@ -36,7 +36,13 @@ export function registerParticipationCommand(program: Command): void {
           await db.participation.reminderFacts(campaign.id),
         );
         const output =
-          format === "xlsx" ? await participationXlsx(report) : format === "csv" ? participationCsv(report) : format === "json" ? participationJson(report) : participationTable(report);
+          format === "xlsx"
+            ? await participationXlsx(report, { timeZone: campaign.timeZone })
+            : format === "csv"
+              ? participationCsv(report)
+              : format === "json"
+                ? participationJson(report)
+                : participationTable(report, { timeZone: campaign.timeZone });
         if (opts.out) {
           await writeFile(opts.out, output);
           process.stderr.write(`wrote ${opts.out}\n`);
