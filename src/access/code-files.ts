@@ -1,6 +1,6 @@
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
-import { drawQr, finishPdf, newPdf, newWorkbook, PDF_FONTS } from "../documents/index.js";
+import { drawFittedText, drawQr, finishPdf, newPdf, newWorkbook, PDF_FONTS } from "../documents/index.js";
 import { stringify } from "csv-stringify/sync";
 import { formatCode } from "./codes.js";
 
@@ -140,30 +140,40 @@ function drawCutLines(doc: PDFKit.PDFDocument, cellWidth: number, cellHeight: nu
   doc.undash().restore();
 }
 
+// Names, units and headings run across the whole slip above the QR code, shrunk to stay on one line
+// (a line of their own is what a reader, a cutter and pdftotext all expect); the code and the
+// instructions sit beside the QR code.
 function drawSlip(doc: PDFKit.PDFDocument, slip: CodeSlip, x: number, y: number, width: number, height: number, options: SlipOptions): void {
-  drawQr(doc, slip.link, x + PAD, y + PAD, QR_SIZE);
-  const textX = x + PAD + QR_SIZE + PAD;
-  const textWidth = width - (textX - x) - PAD;
+  const lineX = x + PAD;
+  const lineWidth = width - 2 * PAD;
+  const bottom = y + height - PAD;
   let cursor = y + PAD;
   if (options.title) {
-    doc.font("regular").fontSize(7.5).fillColor("#555555").text(options.title, textX, cursor, { width: textWidth, lineBreak: true });
-    cursor = doc.y + 3;
+    doc.fillColor("#555555");
+    drawFittedText(doc, options.title, lineX, cursor, { font: "regular", maxSize: 7.5, minSize: 6, width: lineWidth });
+    cursor = doc.y + 2;
   }
   doc.fillColor("black");
-  const heading = slip.name ?? "Phiếu khảo sát ý kiến";
-  doc.font("bold").fontSize(11).text(heading, textX, cursor, { width: textWidth });
-  doc.font("regular").fontSize(9).text(slip.unit, textX, doc.y + 2, { width: textWidth });
-  if (slip.service) doc.text(slip.service, textX, doc.y + 1, { width: textWidth });
-  doc.font("regular").fontSize(7.5).fillColor("#555555").text("Mã của bạn:", textX, doc.y + 6, { width: textWidth });
+  drawFittedText(doc, slip.name ?? "Phiếu khảo sát ý kiến", lineX, cursor, { font: "bold", maxSize: 11, minSize: 7, width: lineWidth });
+  drawFittedText(doc, slip.unit, lineX, doc.y + 1, { font: "regular", maxSize: 9, minSize: 7, width: lineWidth });
+  if (slip.service) drawFittedText(doc, slip.service, lineX, doc.y + 1, { font: "regular", maxSize: 9, minSize: 7, width: lineWidth });
+
+  const top = doc.y + 4;
+  // Names that wrap even at the minimum size push the QR code down: shrink it rather than overflow the cut line.
+  const qrSize = Math.max(64, Math.min(QR_SIZE, bottom - top));
+  drawQr(doc, slip.link, lineX, top, qrSize);
+  const textX = lineX + qrSize + PAD;
+  const textWidth = x + width - PAD - textX;
+  doc.font("regular").fontSize(7.5).fillColor("#555555").text("Mã của bạn:", textX, top + 4, { width: textWidth });
   doc.font("mono").fontSize(15).fillColor("black").text(formatCode(slip.code), textX, doc.y + 1, { width: textWidth });
-  const instructionsY = Math.max(doc.y + 6, y + PAD + QR_SIZE + 6);
+  const instructionsY = doc.y + 4;
   doc
     .font("regular")
-    .fontSize(7.5)
+    .fontSize(7)
     .fillColor("#222222")
-    .text(slipInstructions(options.botUsername, slip.name !== undefined), x + PAD, instructionsY, {
-      width: width - 2 * PAD,
-      height: y + height - PAD - instructionsY,
+    .text(slipInstructions(options.botUsername, slip.name !== undefined), textX, instructionsY, {
+      width: textWidth,
+      height: Math.max(0, bottom - instructionsY),
       ellipsis: true,
     });
   doc.fillColor("black");

@@ -1,5 +1,5 @@
 import { formatCode } from "../access/index.js";
-import { drawQr, finishPdf as finish, newPdf } from "../documents/index.js";
+import { drawFittedText, drawQr, fitsOnLine, finishPdf as finish, newPdf } from "../documents/index.js";
 
 /** One anonymous slip on a receipt: the unit, the service, the deep link and the code. */
 export interface ReceiptSlip {
@@ -33,9 +33,14 @@ export async function renderReceiptPdf(slips: readonly ReceiptSlip[], options: C
   for (const slip of slips) {
     doc.addPage({ size: [RECEIPT.width, RECEIPT.height], margin: 0 });
     let y = RECEIPT.margin;
-    doc.font("bold").fontSize(10).fillColor("black").text("PHIẾU ĐÁNH GIÁ SỰ HÀI LÒNG", RECEIPT.margin, y, { width, align: "center" });
-    doc.font("bold").fontSize(9.5).text(slip.unit, RECEIPT.margin, doc.y + 4, { width, align: "center" });
-    if (slip.service) doc.font("regular").fontSize(8.5).text(slip.service, RECEIPT.margin, doc.y + 2, { width, align: "center" });
+    // Each field stays on one line, shrunk as far as a receipt stays legible: at the minimum sizes a
+    // unit name or service of about 60 characters still fits the 72 mm line. A unit name too long
+    // for bold at 7 pt is set in the narrower regular face rather than in tinier bold.
+    doc.fillColor("black");
+    drawFittedText(doc, "PHIẾU ĐÁNH GIÁ SỰ HÀI LÒNG", RECEIPT.margin, y, { font: "bold", maxSize: 10, minSize: 7, width, align: "center" });
+    const unitFont = fitsOnLine(doc, slip.unit, "bold", 7, width) ? "bold" : "regular";
+    drawFittedText(doc, slip.unit, RECEIPT.margin, doc.y + 4, { font: unitFont, maxSize: 9.5, minSize: 6, width, align: "center" });
+    if (slip.service) drawFittedText(doc, slip.service, RECEIPT.margin, doc.y + 2, { font: "regular", maxSize: 8.5, minSize: 6, width, align: "center" });
     y = doc.y + 6;
     const qrSize = 130;
     drawQr(doc, slip.link, (RECEIPT.width - qrSize) / 2, y, qrSize);
@@ -64,8 +69,8 @@ export async function renderPosterPdf(poster: PosterContent, options: CitizenPdf
   doc.addPage({ size: "A4", margin: 0 });
   if (options.title) doc.font("regular").fontSize(11).fillColor("#555555").text(options.title, page.margin, page.margin, { width, align: "center" });
   doc.fillColor("black").font("bold").fontSize(26).text("Ông/Bà hài lòng với dịch vụ hôm nay?", page.margin, page.margin + 28, { width, align: "center" });
-  doc.font("bold").fontSize(18).text(poster.unit, page.margin, doc.y + 14, { width, align: "center" });
-  if (poster.service) doc.font("regular").fontSize(14).text(poster.service, page.margin, doc.y + 6, { width, align: "center" });
+  drawFittedText(doc, poster.unit, page.margin, doc.y + 14, { font: "bold", maxSize: 18, minSize: 12, width, align: "center" });
+  if (poster.service) drawFittedText(doc, poster.service, page.margin, doc.y + 6, { font: "regular", maxSize: 14, minSize: 10, width, align: "center" });
   const qrSize = 300;
   const qrY = doc.y + 24;
   drawQr(doc, poster.link, (page.width - qrSize) / 2, qrY, qrSize);

@@ -1,2 +1,2 @@
-export { PDF_FONTS, newPdf, finishPdf, drawQr, type PdfOptions } from "./pdf.js";
+export { PDF_FONTS, newPdf, finishPdf, drawQr, fitFontSize, fitsOnLine, drawFittedText, type PdfOptions, type FittedTextOptions } from "./pdf.js";
 export { newWorkbook } from "./xlsx.js";

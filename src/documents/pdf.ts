@@ -66,3 +66,47 @@ export function drawQr(doc: PDFKit.PDFDocument, text: string, x: number, y: numb
   }
   doc.fill().restore();
 }
+
+/** A line of text that should stay on one line: the font and the size range it may be shrunk within. */
+export interface FittedTextOptions {
+  readonly font: string;
+  readonly maxSize: number;
+  readonly minSize: number;
+  readonly width: number;
+  readonly align?: "left" | "center" | "right";
+}
+
+// pdfkit's line wrapper sums word widths, which can exceed the whole string's width by a rounding
+// error; a little slack keeps a string that measures as fitting from wrapping its last word.
+const FIT_SLACK = 1;
+const FIT_STEP = 0.25;
+
+/**
+ * The largest size from `maxSize` down to `minSize` (in steps of a quarter point) at which `text`
+ * fits `width` on one line, measured in `font`; `minSize` when even that is too wide. Leaves the
+ * document's font set to `font` (and its size to the result).
+ */
+export function fitFontSize(doc: PDFKit.PDFDocument, text: string, font: string, maxSize: number, minSize: number, width: number): number {
+  let size = maxSize;
+  while (size > minSize) {
+    if (fitsOnLine(doc, text, font, size, width)) return size;
+    size = Math.max(minSize, size - FIT_STEP);
+  }
+  doc.font(font).fontSize(minSize);
+  return minSize;
+}
+
+/** Whether `text` fits `width` on one line in `font` at `size` (leaves the document's font and size set to them). */
+export function fitsOnLine(doc: PDFKit.PDFDocument, text: string, font: string, size: number, width: number): boolean {
+  return doc.font(font).fontSize(size).widthOfString(text) <= width - FIT_SLACK;
+}
+
+/**
+ * Draws a name or heading on one line, shrunk (down to the minimum) to fit; only a text too wide
+ * even at the minimum wraps. The cursor (`doc.y`) ends below the text, as with `doc.text`.
+ */
+export function drawFittedText(doc: PDFKit.PDFDocument, text: string, x: number, y: number, options: FittedTextOptions): number {
+  const size = fitFontSize(doc, text, options.font, options.maxSize, options.minSize, options.width);
+  doc.text(text, x, y, { width: options.width, align: options.align ?? "left" });
+  return size;
+}

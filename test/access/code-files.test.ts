@@ -125,6 +125,43 @@ describe("PDF slips", () => {
   });
 });
 
+// Realistic long unit names (up to about 60 characters), service and person names: each must stay on
+// one line of a slip, so that a reader and pdftotext both find it whole.
+const LONG_UNITS = [
+  "UBND huyện Quỳnh Nhai – Bộ phận Một cửa",
+  "Trung tâm Phục vụ hành chính công tỉnh Sơn La",
+  "Bộ phận Tiếp nhận và Trả kết quả UBND huyện Mường La tỉnh Sơn",
+];
+const LONG_SERVICE = "Đăng ký khai sinh, đăng ký thường trú, cấp thẻ bảo hiểm y tế";
+const LONG_PERSON = "Nguyễn Thị Thanh Hương";
+
+/** How many times `needle` occurs in `text` (a name broken over two lines does not count). */
+function occurrences(text: string, needle: string): number {
+  return text.split(needle).length - 1;
+}
+
+describe("PDF slips with long names", () => {
+  test.skipIf(!hasPdftotext)("every unit, service, person name and the header stay whole on one line", async () => {
+    const long: CodeSlip[] = LONG_UNITS.flatMap((unit, i) => [
+      slip(`L${i}`, LONG_PERSON, unit, "ABCDEFGHJK"),
+      { code: "23456789MN", link: codeDeepLink(BOT, "23456789MN"), unit, service: LONG_SERVICE },
+    ]);
+    const file = path.join(dir, "long-slips.pdf");
+    writeFileSync(file, await renderCodeFile("pdf", long, { botUsername: BOT, title: "Khảo sát Chỉ số CCHC 2025" }));
+    const text = execFileSync("pdftotext", ["-enc", "UTF-8", "-layout", file, "-"], { encoding: "utf8" });
+    for (const unit of LONG_UNITS) expect(occurrences(text, unit), unit).toBe(2);
+    expect(occurrences(text, LONG_SERVICE)).toBe(3);
+    expect(occurrences(text, LONG_PERSON)).toBe(3);
+    expect(occurrences(text, "Phiếu khảo sát ý kiến")).toBe(3);
+    expect(occurrences(text, "ABCDE-FGHJK")).toBe(3);
+    expect(occurrences(text, "23456-789MN")).toBe(3);
+    // The instructions beside the QR code are not cut off by the slip's edge (-raw: in -layout the columns interleave).
+    const raw = execFileSync("pdftotext", ["-enc", "UTF-8", "-raw", file, "-"], { encoding: "utf8" }).replace(/\s+/g, " ");
+    expect(occurrences(raw, slipInstructions(BOT, true))).toBe(3);
+    expect(occurrences(raw, slipInstructions(BOT, false))).toBe(3);
+  });
+});
+
 describe("writeCodeFile", () => {
   test("owner-only, and never over an existing file", async () => {
     const file = path.join(dir, "codes.csv");
