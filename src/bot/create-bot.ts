@@ -3,7 +3,7 @@ import { sequentialize } from "@grammyjs/runner";
 import type { BotError, NextFunction } from "grammy";
 import { Bot, type Context } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
-import { cacheCampaigns, commandsComposer, entryComposer, fallbacksComposer, identityComposer, questionsComposer } from "../channels/telegram/index.js";
+import { cacheCampaigns, commandsComposer, entryComposer, fallbacksComposer, identityComposer, questionsComposer, resumeButtonComposer } from "../channels/telegram/index.js";
 import { accountOf, describeError, rememberLatest, translator, initialLanguage, type ChannelDeps } from "../channels/telegram/index.js";
 import { adminComposer, type AdminOptions } from "../channels/telegram/admin/index.js";
 import { citizenComposer, type CitizenCompletion } from "../channels/telegram/citizen.js";
@@ -81,6 +81,7 @@ export function createBot(options: CreateBotOptions): Bot<Context> {
     dedupe,
     ...(options.admin ? [adminComposer(deps, options.admin)] : []),
     ...(options.citizens ? [citizenComposer(deps, options.citizens)] : []),
+    resumeButtonComposer(deps),
     entryComposer(deps),
     identityComposer(deps),
     questionsComposer(deps),

@@ -367,6 +367,11 @@ export function botSessionStore(prisma: Prisma, options: BotSessionStoreOptions 
       return row ? toBotSession(row) : undefined;
     },
 
+    async findInCampaign(account, campaignId) {
+      const row = await prisma.session.findFirst({ where: { channel: TELEGRAM, account, campaignId }, orderBy: [{ updatedAt: "desc" }, { createdAt: "desc" }] });
+      return row ? toBotSession(row) : undefined;
+    },
+
     async findFor(account, campaignId, respondentId, codeId) {
       const row = await prisma.session.findFirst({
         where: { channel: TELEGRAM, account, campaignId, ...(respondentId !== null ? { respondentId } : { respondentId: null, accessCodeId: codeId }) },

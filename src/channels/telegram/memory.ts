@@ -41,6 +41,14 @@ export class MemoryBotSessionStore implements BotSessionStore {
     return best ? structuredClone(best) : undefined;
   }
 
+  async findInCampaign(account: string, campaignId: string): Promise<BotSession | undefined> {
+    let best: BotSession | undefined;
+    for (const s of this.sessions.values()) {
+      if (s.account === account && s.campaignId === campaignId && (best === undefined || this.#order.get(s.id)! > this.#order.get(best.id)!)) best = s;
+    }
+    return best ? structuredClone(best) : undefined;
+  }
+
   async findFor(account: string, campaignId: string, respondentId: string | null, codeId: string | null): Promise<BotSession | undefined> {
     for (const s of this.sessions.values()) {
       if (s.account !== account || s.campaignId !== campaignId) continue;

@@ -85,6 +85,8 @@ export interface BotSessionStore {
   findLatest(account: string): Promise<BotSession | undefined>;
   /** The account's session for this campaign and respondent (named) or code (anonymous). */
   findFor(account: string, campaignId: string, respondentId: string | null, codeId: string | null): Promise<BotSession | undefined>;
+  /** The account's most recently updated session in this campaign, whoever it is for (the reminder's resume button). */
+  findInCampaign(account: string, campaignId: string): Promise<BotSession | undefined>;
   /**
    * Stores the session (state, answers of `step`, identity and attestation times) and marks
    * `updateId` processed, in ONE transaction; "duplicate" (nothing written) when it already was.
