@@ -4,6 +4,7 @@ import type { AnswerValue, Questionnaire } from "../questionnaire/index.js";
 import type { CampaignRecord, Database, ImportCounts, StoredResponse } from "../db/index.js";
 import type { ScoringInput, ScoringResponse } from "../scoring/index.js";
 import { parseResponsesCsv, writeResponsesCsv, type RejectedRow, type RowWarning, type FileIssue } from "../scoring/io/index.js";
+import { protectBreakdown, smallCellThreshold } from "../privacy/index.js";
 import { campaignQuestionnaire } from "./create.js";
 
 function toScoring(r: StoredResponse, withIdentity: boolean): ScoringResponse {
@@ -34,11 +35,71 @@ export async function campaignScoringInput(
   return { questionnaire, responses, units: [...units].sort(), ...(appraisal ? { appraisal } : {}) };
 }
 
-/** The campaign's submitted responses as a responses CSV (no respondent identity in it). */
-export async function exportCampaignResponses(db: Database, campaign: CampaignRecord): Promise<{ csv: string; count: number }> {
+/** A campaign's responses file, and how many rows the small-cell rule withheld from it. */
+export interface CampaignResponsesExport {
+  readonly csv: string;
+  /** Rows written. */
+  readonly count: number;
+  /** Rows withheld: their (subject unit, group) cell has fewer than `minResponses` submitted responses. */
+  readonly withheld: number;
+  /** Cells withheld (counts only, never which people). */
+  readonly withheldCells: number;
+  readonly minResponses: number;
+}
+
+/**
+ * The campaign's submitted responses as a responses CSV. Without `--identified` the rows of a
+ * (subject unit, group) cell with fewer than `minResponses` submitted responses are withheld: a row
+ * is one person's answers, and participation tells who the few people of a small cell are (for
+ * anonymous citizens, the unit and time could point to the person served at the counter). An
+ * `--identified` campaign exists to export named data, so nothing is withheld there, and with
+ * `withIdentity` each row carries the respondent's external id and name.
+ */
+export async function exportCampaignResponses(
+  db: Database,
+  campaign: CampaignRecord,
+  options: { readonly withIdentity?: boolean } = {},
+): Promise<CampaignResponsesExport> {
+  const withIdentity = options.withIdentity === true;
+  if (withIdentity && !campaign.identified) throw new Error(`bug: identities requested for campaign ${campaign.id}, which is not --identified`);
   const questionnaire = await campaignQuestionnaire(db.campaigns, campaign);
-  const responses = (await db.responses.submitted(campaign.id)).map((r) => toScoring(r, false));
-  return { csv: writeResponsesCsv(questionnaire, responses, { timezone: campaign.timeZone }), count: responses.length };
+  const minResponses = smallCellThreshold(questionnaire.definition);
+  const stored = await db.responses.submitted(campaign.id);
+  let rows = stored;
+  let withheldCells = 0;
+  if (!campaign.identified) {
+    const cells = new Map<string, StoredResponse[]>();
+    for (const r of stored) {
+      const key = JSON.stringify([r.unit, r.group]);
+      const cell = cells.get(key);
+      if (cell) cell.push(r);
+      else cells.set(key, [r]);
+    }
+    // No total is published next to the rows, so a withheld cell cannot be worked out from the others.
+    const kept = protectBreakdown([...cells.values()], (c) => c.length, minResponses, { totalShown: false });
+    withheldCells = kept.hidden;
+    const shown = new Set(kept.shown.flat());
+    rows = stored.filter((r) => shown.has(r));
+  }
+  const responses = rows.map((r) => toScoring(r, false));
+  let identities: ((r: ScoringResponse) => readonly string[]) | undefined;
+  if (withIdentity) {
+    const people = new Map((await db.respondents.list(campaign.id)).map((p) => [p.id, p]));
+    const byResponse = new Map(rows.map((r) => [r.externalId ?? r.id, r.respondentId === null ? undefined : people.get(r.respondentId)]));
+    identities = (r) => {
+      const person = byResponse.get(r.id);
+      return [person?.externalId ?? "", person?.fullName ?? ""];
+    };
+  }
+  const csv = writeResponsesCsv(questionnaire, responses, { timezone: campaign.timeZone, ...(identities ? { identities } : {}) });
+  return { csv, count: responses.length, withheld: stored.length - rows.length, withheldCells, minResponses };
+}
+
+/** The stderr note of an export that withheld rows (counts only, never which people). */
+export function withheldRowsNote(e: CampaignResponsesExport): string {
+  const rows = `${e.withheld} row${e.withheld === 1 ? "" : "s"}`;
+  const cells = `${e.withheldCells} unit/group cell${e.withheldCells === 1 ? "" : "s"}`;
+  return `${rows} withheld: ${cells} with fewer than ${e.minResponses} submitted responses (minResponses), where a row could be one identifiable person's answers`;
 }
 
 /** The outcome of importing a responses file (nothing is written unless `imported`). */

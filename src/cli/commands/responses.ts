@@ -1,6 +1,6 @@
 import { readFile, writeFile } from "node:fs/promises";
 import type { Command } from "commander";
-import { CampaignInputError, exportCampaignResponses, importCampaignResponses } from "../../campaigns/index.js";
+import { CampaignInputError, exportCampaignResponses, importCampaignResponses, withheldRowsNote } from "../../campaigns/index.js";
 import { exportIdentityDecision } from "../../privacy/index.js";
 import { formatFileIssue } from "../../scoring/io/index.js";
 import { CliError } from "../errors.js";
@@ -15,7 +15,10 @@ export function registerResponsesCommands(program: Command): void {
 
   responses
     .command("export <file>")
-    .description("write the campaign's submitted responses (no respondent identity) to a CSV file; - for standard output")
+    .description(
+      "write the campaign's submitted responses (no respondent identity) to a CSV file; - for standard output. " +
+        "Unless the campaign is --identified, rows of a unit/group cell with fewer than minResponses responses are withheld",
+    )
     .requiredOption("--campaign <id>", "campaign id")
     .option("--with-identity", "add respondent identity (only for a campaign created with --identified)", false)
     .action(async (file: string, opts: { campaign: string; withIdentity: boolean }) => {
@@ -23,8 +26,9 @@ export function registerResponsesCommands(program: Command): void {
         const campaign = await requireCampaign(db, opts.campaign);
         const identity = exportIdentityDecision(campaign, opts.withIdentity);
         if (!identity.ok) throw new CliError(identity.reason);
-        if (identity.withIdentity) throw new CliError(`exporting identities of the identified campaign "${campaign.id}" is not implemented yet; the export without --with-identity carries no identity`);
-        const { csv, count } = await exportCampaignResponses(db, campaign);
+        const exported = await exportCampaignResponses(db, campaign, { withIdentity: identity.withIdentity });
+        const { csv, count } = exported;
+        if (exported.withheld > 0) process.stderr.write(`${withheldRowsNote(exported)}\n`);
         if (file === "-") process.stdout.write(csv);
         else {
           // A byte-order mark so that Excel opens the Vietnamese text as UTF-8.

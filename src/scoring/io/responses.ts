@@ -15,6 +15,12 @@ import { DEFAULT_TIME_ZONE, formatIsoTime, isValidTimeZone, parseIsoTime } from 
 /** The fixed columns of a responses file, before the question columns (SURVEY-FORMAT 4). */
 export const RESPONSE_COLUMNS = ["response_id", "subject_unit", "group", "started_at", "submitted_at"] as const;
 const REQUIRED_COLUMNS = ["response_id", "subject_unit", "group"] as const;
+/**
+ * Respondent identity columns, written after the fixed ones only by the export of an `--identified`
+ * campaign with `--with-identity`. The import accepts and ignores them: a responses file links no
+ * respondent record, so the same file imports with or without them.
+ */
+export const RESPONSE_IDENTITY_COLUMNS = ["respondent_external_id", "respondent_name"] as const;
 
 /** A row that breaks the questionnaire: not imported. */
 export interface RejectedRow {
@@ -171,7 +177,7 @@ export function parseResponsesCsv(source: string | Uint8Array, questionnaire: Qu
 
 function checkHeader(columns: readonly string[], questionnaire: Questionnaire, line: number): FileIssue[] {
   const errors: FileIssue[] = [];
-  const known = [...RESPONSE_COLUMNS, ...questionnaire.questions.map((q) => q.question.id)];
+  const known = [...RESPONSE_COLUMNS, ...RESPONSE_IDENTITY_COLUMNS, ...questionnaire.questions.map((q) => q.question.id)];
   const seen = new Set<string>();
   columns.forEach((name, i) => {
     if (name === "") errors.push({ line, message: `column ${i + 1} of the header has no name` });
@@ -257,6 +263,8 @@ export function parseAnswer(question: Question, raw: string): CellResult {
 export interface WriteResponsesOptions {
   /** Time zone the times are written in (with their offset, so any reader gets the same instant). */
   readonly timezone?: string;
+  /** Identity cells of each response ({@link RESPONSE_IDENTITY_COLUMNS}); when absent those columns are not written. */
+  readonly identities?: (response: ScoringResponse) => readonly string[];
 }
 
 /**
@@ -266,7 +274,8 @@ export interface WriteResponsesOptions {
 export function writeResponsesCsv(questionnaire: Questionnaire, responses: readonly ScoringResponse[], options: WriteResponsesOptions = {}): string {
   const zone = options.timezone ?? DEFAULT_TIME_ZONE;
   const questions = questionnaire.questions.map((q) => q.question.id);
-  const rows: string[][] = [[...RESPONSE_COLUMNS, ...questions]];
+  const identities = options.identities;
+  const rows: string[][] = [[...RESPONSE_COLUMNS, ...(identities ? RESPONSE_IDENTITY_COLUMNS : []), ...questions]];
   for (const r of responses) {
     rows.push([
       r.id,
@@ -274,6 +283,7 @@ export function writeResponsesCsv(questionnaire: Questionnaire, responses: reado
       r.group,
       r.startedAt === undefined ? "" : formatIsoTime(r.startedAt, zone),
       r.submittedAt === undefined ? "" : formatIsoTime(r.submittedAt, zone),
+      ...(identities ? RESPONSE_IDENTITY_COLUMNS.map((_, i) => identities(r)[i] ?? "") : []),
       ...questions.map((id) => {
         const value = r.answers[id];
         if (value === undefined) return "";

@@ -1,5 +1,6 @@
 // ResponsesExporter over the campaigns module: the responses file of SURVEY-FORMAT section 4, as
-// `khaosat responses export` writes it (submitted responses only, no respondent identity).
+// `khaosat responses export` writes it (submitted responses only, no respondent identity, small
+// cells withheld unless the campaign is --identified).
 import { exportCampaignResponses } from "../../../campaigns/index.js";
 import type { Database } from "../../../db/index.js";
 import type { ResponsesExporter } from "./ports.js";
