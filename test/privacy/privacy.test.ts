@@ -59,10 +59,16 @@ describe("privacy notice", () => {
 
   test("says what is kept and who sees it, in both languages", () => {
     const i18n = createI18n();
-    expect(privacyNotice(i18n.getFixedT("vi"), "anonymous")).toContain("không lưu tài khoản Telegram");
-    expect(privacyNotice(i18n.getFixedT("en"), "anonymous")).toContain("We do not keep your Telegram account");
+    expect(privacyNotice(i18n.getFixedT("vi"), "anonymous")).toContain("khi gửi phiếu, tài khoản này được xoá khỏi phiếu");
+    expect(privacyNotice(i18n.getFixedT("en"), "anonymous")).toContain("once you submit, it is removed");
     expect(privacyNotice(i18n.getFixedT("en"), "named")).toContain("nobody sees your own answers");
     expect(privacyNotice(i18n.getFixedT("vi"), "identified")).toContain("kèm tên");
+    // Named sessions and responses keep the raw account (resume, delegation flag): no notice may claim a hash for them.
+    for (const mode of ["named", "identified"] as const) {
+      expect(privacyNotice(i18n.getFixedT("en"), mode)).not.toMatch(/hash/);
+      expect(privacyNotice(i18n.getFixedT("en"), mode)).toContain("Your Telegram account is kept with your survey so that you can resume it");
+      expect(privacyNotice(i18n.getFixedT("vi"), mode)).not.toMatch(/mã băm/);
+    }
   });
 });
 

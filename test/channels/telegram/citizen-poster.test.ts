@@ -25,9 +25,9 @@ const DUNG = 834519264;
 const quiet: BotLogger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 
 const NOTICE_VI =
-  "🔒 Phiếu này không ghi tên. Chúng tôi không lưu tài khoản Telegram hay số điện thoại của Ông/Bà cùng câu trả lời; sau khi gửi phiếu, cuộc trò chuyện khảo sát được xoá và chỉ còn một mã băm (không thể đọc ngược) để mỗi người chỉ đánh giá một lần trong một kỳ. Cơ quan tổ chức khảo sát chỉ xem kết quả tổng hợp của những đơn vị có đủ số phiếu tối thiểu.";
+  "🔒 Phiếu này không ghi tên. Chúng tôi không hỏi tên hay số điện thoại của Ông/Bà. Trong lúc trả lời, tài khoản Telegram được lưu cùng phiếu để Ông/Bà có thể làm tiếp; khi gửi phiếu, tài khoản này được xoá khỏi phiếu: cuộc trò chuyện khảo sát được xoá và chỉ còn một mã băm (không thể đọc ngược) của tài khoản để mỗi người chỉ đánh giá một lần trong một kỳ. Cơ quan tổ chức khảo sát chỉ xem kết quả tổng hợp của những đơn vị có đủ số phiếu tối thiểu.";
 const NOTICE_EN =
-  "🔒 This form is anonymous. We do not keep your Telegram account or phone number with your answers; after you submit, the survey chat is deleted and only a one-way hash remains so that each person rates once per period. The organisers see only totals, for units with enough responses.";
+  "🔒 This form is anonymous. We never ask for your name or phone number. While you answer, your Telegram account is kept with the form so that you can resume; once you submit, it is removed: the survey chat is deleted and only a one-way hash of the account remains so that each person rates once per period. The organisers see only totals, for units with enough responses.";
 
 describeDatabases("citizens' counter poster through Telegram", (ctx) => {
   let h: Harness;

@@ -3,7 +3,7 @@ import type { Respondent } from "../../../src/demo/index.js";
 import { answerUntilReview, buttons, createHarness, data, lastKeyboard, loadExample, press, sessionOf, type Harness } from "./harness.js";
 
 // The privacy notice a named respondent sees once, with the code accepted.
-const NAMED_NOTICE = "🔒 Cơ quan tổ chức khảo sát biết Ông/Bà đã gửi phiếu hay chưa, nhưng không ai xem được câu trả lời của riêng Ông/Bà: kết quả chỉ được công bố dưới dạng tổng hợp, cho những đơn vị có đủ số phiếu tối thiểu. Tài khoản Telegram chỉ được lưu dưới dạng mã băm để mã khảo sát không bị người khác dùng.";
+const NAMED_NOTICE = "🔒 Cơ quan tổ chức khảo sát biết Ông/Bà đã gửi phiếu hay chưa, nhưng không ai xem được câu trả lời của riêng Ông/Bà: kết quả chỉ được công bố dưới dạng tổng hợp, cho những đơn vị có đủ số phiếu tối thiểu. Tài khoản Telegram được lưu cùng phiếu để Ông/Bà có thể làm tiếp và để mã khảo sát không bị người khác dùng; cơ quan tổ chức không xem được tài khoản này và không tệp xuất nào chứa nó.";
 
 const AN: Respondent = { id: "r1", name: "Nguyễn Văn An", unit: { id: "stp", name: "Sở Tư pháp" }, subjectUnits: [] };
 const CODE = "ABCDE23456";

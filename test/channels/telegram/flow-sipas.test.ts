@@ -22,7 +22,7 @@ describe("SIPAS citizens' survey through Telegram", () => {
   test("in English: scale keyboard on one row with its end labels, cannot-judge row, toggles, Done limits, typed comment, submit", async () => {
     const h = await harness();
     await h.send(h.updates.text(USER, "/start KS_ABCDE23456"));
-    expect(h.api.sentTexts(USER)).toEqual(["Code accepted. Welcome!\n\n🔒 The organisers can see whether you have submitted, but nobody sees your own answers: results are published only as totals, for units with enough responses. Your Telegram account is kept only as a one-way hash so that nobody else can use your code.", "According to the survey list, this code was issued to: Lê Văn Lan, UBND xã Tân Lập. Is that you?"]);
+    expect(h.api.sentTexts(USER)).toEqual(["Code accepted. Welcome!\n\n🔒 The organisers can see whether you have submitted, but nobody sees your own answers: results are published only as totals, for units with enough responses. Your Telegram account is kept with your survey so that you can resume it and nobody else can use your code; the organisers never see it and no export contains it.", "According to the survey list, this code was issued to: Lê Văn Lan, UBND xã Tân Lập. Is that you?"]);
     await press(h, USER, await data(h, USER, { kind: "identity", confirm: true }));
     expect(h.api.sentTexts(USER).at(-1)).toBe(
       "Before you start, please read and confirm:\n\nI confirm that I personally carried out the administrative procedure being rated and that I answer this form myself.",
