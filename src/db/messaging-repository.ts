@@ -42,10 +42,22 @@ function toCampaign(row: CampaignRow): MessagingCampaign {
   };
 }
 
-type RunRow = { id: string; campaignId: string; slotAt: Date; label: string; trigger: string; actor: string | null; ranAt: Date; recipients: number };
+type RunRow = {
+  id: string;
+  campaignId: string;
+  slotAt: Date;
+  label: string;
+  trigger: string;
+  actor: string | null;
+  ranAt: Date;
+  recipients: number;
+  slotOffset: string | null;
+  forClosesAt: Date | null;
+};
 
 function toRun(row: RunRow): ReminderRunRecord {
-  return { ...row, trigger: row.trigger === "manual" ? "manual" : "scheduled" };
+  const { slotOffset, ...rest } = row;
+  return { ...rest, offset: slotOffset, trigger: row.trigger === "manual" ? "manual" : "scheduled" };
 }
 
 type BroadcastRow = { id: string; campaignId: string; audience: string; parts: number; recipients: number; actor: string | null; createdAt: Date; cancelledAt: Date | null };
@@ -122,15 +134,26 @@ export function messagingRepository(prisma: Prisma): MessagingRepository {
       return out;
     },
 
-    async hasRun(campaignId, slotAt) {
-      return (await prisma.reminderRun.count({ where: { campaignId, slotAt } })) > 0;
+    async hasRun(campaignId, offset, forClosesAt) {
+      return (await prisma.reminderRun.count({ where: { campaignId, slotOffset: offset, forClosesAt } })) > 0;
     },
 
     async recordReminderRun(run, build) {
       try {
         return await prisma.$transaction(async (tx) => {
           const created = await tx.reminderRun.create({
-            data: { campaignId: run.campaignId, slotAt: run.slotAt, label: run.label, trigger: run.trigger, actor: run.actor ?? null, ranAt: run.ranAt, recipients: 0 },
+            data: {
+              campaignId: run.campaignId,
+              slotAt: run.slotAt,
+              label: run.label,
+              trigger: run.trigger,
+              actor: run.actor ?? null,
+              ranAt: run.ranAt,
+              recipients: 0,
+              // Manual runs keep null keys: nulls never collide, so "remind now" can repeat.
+              slotOffset: run.offset ?? null,
+              forClosesAt: run.forClosesAt ?? null,
+            },
           });
           const result = await insertOutboxMessages(tx, build(created.id));
           const row = await tx.reminderRun.update({ where: { id: created.id }, data: { recipients: result.queued } });

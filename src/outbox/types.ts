@@ -138,6 +138,10 @@ export interface ReminderRunInput {
   readonly trigger: "scheduled" | "manual";
   readonly actor?: string | null;
   readonly ranAt: Date;
+  /** Offset of a scheduled slot ("1d", "12h"): with `forClosesAt`, what makes a run unique. Null for manual runs. */
+  readonly offset?: string | null;
+  /** The close time the slot was computed for (extending the deadline re-arms the reminders). */
+  readonly forClosesAt?: Date | null;
 }
 
 /** A reminder run as stored. */
@@ -167,9 +171,9 @@ export interface MessagingRepository {
   setReminderSchedule(campaignId: string, schedule: string | null): Promise<boolean>;
   /** Respondents of the campaign who opened the bot in Telegram, minus unreachable chats. */
   recipients(campaignId: string): Promise<Recipient[]>;
-  /** Whether a run exists for the slot. */
-  hasRun(campaignId: string, slotAt: Date): Promise<boolean>;
-  /** Records the run and its messages atomically; `null` when the slot already ran (unique campaign + slot). */
+  /** Whether a scheduled run exists for this offset and close time (whatever its time of day). */
+  hasRun(campaignId: string, offset: string, forClosesAt: Date): Promise<boolean>;
+  /** Records the run and its messages atomically; `null` when it already ran (unique campaign + offset + close time). */
   recordReminderRun(run: ReminderRunInput, build: (runId: string) => readonly OutboxMessageInput[]): Promise<ReminderRunRecord | null>;
   /** Runs of a campaign, latest first. */
   reminderRuns(campaignId: string): Promise<ReminderRunRecord[]>;

@@ -16,6 +16,8 @@ export interface ReminderSchedule {
 /** One concrete reminder of a campaign: when it falls and how it is named in runs and reports. */
 export interface ReminderSlot {
   readonly label: string;
+  /** The offset alone ("1d", "12h"): a slot is the same reminder whatever its time of day. */
+  readonly offset: string;
   readonly at: Date;
 }
 
@@ -95,7 +97,8 @@ export function reminderSlots(schedule: ReminderSchedule, closesAt: Date, timeZo
         ? new Date(closesAt.getTime() - o.amount * 3_600_000)
         : zonedTimeToInstant(close.year, close.month, close.day - o.amount, Math.floor(schedule.timeOfDay / 60), schedule.timeOfDay % 60, timeZone);
     if (at.getTime() >= closesAt.getTime()) continue;
-    slots.push({ label: o.unit === "d" ? `${o.amount}d@${formatTimeOfDay(schedule.timeOfDay)}` : `${o.amount}h`, at });
+    const offset = `${o.amount}${o.unit}`;
+    slots.push({ label: o.unit === "d" ? `${offset}@${formatTimeOfDay(schedule.timeOfDay)}` : offset, offset, at });
   }
   return slots.sort((a, b) => a.at.getTime() - b.at.getTime());
 }

@@ -1,7 +1,8 @@
 // Deciding and queueing reminders. A tick looks at every open campaign with a schedule, takes the
 // latest slot already due and, if that slot has no run yet, records the run and one outbox row per
 // recipient in one transaction: a slot missed while the bot was down is sent when it comes back
-// (still before the close), and the unique run per campaign and slot means never twice.
+// (still before the close), and the unique run per campaign, offset ("1d") and close time means
+// never twice: moving the time of day does not repeat a reminder, extending the deadline re-arms it.
 import type { I18n } from "../i18n/index.js";
 import type { MessagingCampaign, MessagingRepository, OutboxMessageInput, Recipient, ReminderRunRecord } from "../outbox/types.js";
 import { reminderMessage } from "./message.js";
@@ -36,8 +37,9 @@ export class ReminderService {
       }
       const slot = dueSlot(reminderSlots(parsed.schedule, campaign.closesAt, campaign.timeZone), now, campaign);
       if (!slot) continue;
-      if (await this.repo.hasRun(campaign.id, slot.at)) continue;
-      const run = await this.queue(campaign, { slotAt: slot.at, label: slot.label, trigger: "scheduled", actor: null }, now);
+      if (await this.repo.hasRun(campaign.id, slot.offset, campaign.closesAt)) continue;
+      const scheduled = { slotAt: slot.at, label: slot.label, trigger: "scheduled", actor: null, offset: slot.offset, forClosesAt: campaign.closesAt } as const;
+      const run = await this.queue(campaign, scheduled, now);
       outcomes.push(run ? { campaignId: campaign.id, result: "queued", run } : { campaignId: campaign.id, result: "already_ran", label: slot.label });
     }
     return outcomes;
@@ -57,7 +59,7 @@ export class ReminderService {
 
   private async queue(
     campaign: MessagingCampaign,
-    run: { slotAt: Date; label: string; trigger: "scheduled" | "manual"; actor: string | null },
+    run: { slotAt: Date; label: string; trigger: "scheduled" | "manual"; actor: string | null; offset?: string; forClosesAt?: Date },
     now: Date,
   ): Promise<ReminderRunRecord | null> {
     const recipients = (await this.repo.recipients(campaign.id)).filter(needsReminder);

@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { createI18n } from "../../src/i18n/index.js";
 import { ReminderService } from "../../src/reminders/index.js";
+import { createPrismaClient } from "../../src/db/client.js";
+import { parseDatabaseUrl } from "../../src/db/connection.js";
 import { PG_URL, testDb, type TestDb } from "../outbox/support.js";
 import { seedCampaign } from "./seed.js";
 
@@ -83,13 +85,50 @@ describe("reminder ticks with an injected clock", () => {
     expect((await rows()).map((m) => m.text.match(/còn [^)]+/)?.[0])).toEqual(["còn 1 ngày"]);
   });
 
-  test("the same slot recorded twice keeps the first run and its messages only", async () => {
+  test("the same offset and close recorded twice (even at another time of day) keeps the first run and its messages only", async () => {
     await seedCampaign(t.url, CAMPAIGN, [{ externalId: "a", stage: "redeemed", chatId: "31" }]);
-    const run = { campaignId: "par2026", slotAt: new Date("2026-12-11T17:30:00Z"), label: "3d@00:30", trigger: "scheduled" as const, ranAt: new Date("2026-12-11T17:30:00Z") };
+    const run = {
+      campaignId: "par2026",
+      slotAt: new Date("2026-12-11T17:30:00Z"),
+      label: "3d@00:30",
+      trigger: "scheduled" as const,
+      ranAt: new Date("2026-12-11T17:30:00Z"),
+      offset: "3d",
+      forClosesAt: CAMPAIGN.closesAt,
+    };
     const message = (runId: string) => [{ kind: "reminder" as const, chatId: "31", dedupeKey: `reminder:${runId}:a`, text: runId, notBefore: run.ranAt }];
-    expect(await t.store.messaging.recordReminderRun(run, message)).toMatchObject({ recipients: 1 });
+    expect(await t.store.messaging.recordReminderRun(run, message)).toMatchObject({ recipients: 1, offset: "3d", forClosesAt: CAMPAIGN.closesAt });
     expect(await t.store.messaging.recordReminderRun({ ...run, ranAt: new Date("2026-12-11T17:31:00Z") }, message)).toBeNull();
+    expect(await t.store.messaging.recordReminderRun({ ...run, slotAt: new Date("2026-12-11T18:00:00Z"), label: "3d@01:00" }, message)).toBeNull();
     expect(await rows()).toHaveLength(1);
+  });
+
+  test("changing the time of day after a reminder ran sends no second one; moving the close re-arms the reminders", async () => {
+    await seedCampaign(t.url, { ...CAMPAIGN, reminders: "7d,3d,1d@09:00" }, [{ externalId: "a", stage: "in_progress", chatId: "51" }]);
+    const service = new ReminderService(t.store.messaging, i18n);
+    // 1d@09:00 local on 14 Dec = 02:00 UTC.
+    expect(await service.tick(new Date("2026-12-14T02:00:00Z"))).toMatchObject([{ result: "queued", run: { label: "1d@09:00", recipients: 1, offset: "1d" } }]);
+    // The organiser moves the time of day earlier the same day: the 1d slot (now 08:30) is "due" but already ran.
+    expect(await t.store.messaging.setReminderSchedule("par2026", "7d,3d,1d@08:30")).toBe(true);
+    expect(await service.tick(new Date("2026-12-14T11:00:00Z"))).toEqual([]);
+    // ... and later that day: still nothing.
+    expect(await t.store.messaging.setReminderSchedule("par2026", "7d,3d,1d@20:00")).toBe(true);
+    expect(await service.tick(new Date("2026-12-14T13:00:00Z"))).toEqual([]);
+    expect((await t.store.messaging.reminderRuns("par2026")).map((r) => r.label)).toEqual(["1d@09:00"]);
+
+    // The deadline is extended by a week (22 Dec 17:00 local): the reminders count again from the new close.
+    const { prisma, close } = createPrismaClient(parseDatabaseUrl(t.url));
+    try {
+      await prisma.campaign.update({ where: { id: "par2026" }, data: { closesAt: new Date("2026-12-22T10:00:00Z") } });
+    } finally {
+      await close();
+    }
+    // 7d@20:00 before 22 Dec = 15 Dec 20:00 local = 13:00 UTC.
+    expect(await service.tick(new Date("2026-12-15T12:59:00Z"))).toEqual([]);
+    expect(await service.tick(new Date("2026-12-15T13:00:00Z"))).toMatchObject([{ result: "queued", run: { label: "7d@20:00", recipients: 1 } }]);
+    expect(await service.tick(new Date("2026-12-21T13:00:00Z"))).toMatchObject([{ result: "queued", run: { label: "1d@20:00", recipients: 1, offset: "1d" } }]);
+    expect(await service.tick(new Date("2026-12-21T13:01:00Z"))).toEqual([]);
+    expect((await rows()).map((m) => m.text.match(/còn [^)]+/)?.[0])).toEqual(["còn 1 ngày", "còn 6 ngày", "còn 21 giờ"]);
   });
 
   test("a closed campaign or one without a schedule gets no reminders; remindNow refuses a closed campaign", async () => {
