@@ -7,6 +7,7 @@ import { cacheCampaigns, commandsComposer, entryComposer, fallbacksComposer, ide
 import { accountOf, describeError, rememberLatest, translator, initialLanguage, type ChannelDeps } from "../channels/telegram/index.js";
 import { adminComposer, type AdminOptions } from "../channels/telegram/admin/index.js";
 import { citizenComposer, type CitizenCompletion } from "../channels/telegram/citizen.js";
+import { reachableAgainComposer } from "../channels/telegram/reachable-again.js";
 
 /** How the bot reaches the Bot API (tests pass a fake `fetch` or a loopback `apiRoot`). */
 export interface CreateBotOptions {
@@ -79,6 +80,7 @@ export function createBot(options: CreateBotOptions): Bot<Context> {
       await apologise(deps, error.ctx);
     },
     dedupe,
+    ...(deps.ports.reachability ? [reachableAgainComposer(deps, deps.ports.reachability)] : []),
     ...(options.admin ? [adminComposer(deps, options.admin)] : []),
     ...(options.citizens ? [citizenComposer(deps, options.citizens)] : []),
     resumeButtonComposer(deps),

@@ -49,7 +49,7 @@ export async function runBot(config: Config, options: RunBotOptions = {}): Promi
       i18n,
       citizens: new CitizenService({ repository: db.citizens, secret }),
       admin,
-      ports: { codes: new RedemptionService({ repository: channel.access, secret, allowDelegation: config.allowDelegation }), campaigns: channel.campaigns, respondents: channel.respondents, sessions: channel.sessions },
+      ports: { codes: new RedemptionService({ repository: channel.access, secret, allowDelegation: config.allowDelegation }), campaigns: channel.campaigns, respondents: channel.respondents, sessions: channel.sessions, reachability: db.messaging },
       ...(options.pollingTimeoutSeconds ? { pollingTimeoutSeconds: options.pollingTimeoutSeconds } : {}),
     });
     stops.push(() => running.stop());

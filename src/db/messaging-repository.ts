@@ -170,6 +170,14 @@ export function messagingRepository(prisma: Prisma): MessagingRepository {
       return rows.map(toRun);
     },
 
+    async unreachableChats() {
+      return (await prisma.unreachableChat.findMany({ select: { chatId: true } })).map((r) => r.chatId);
+    },
+
+    async clearUnreachable(chatId) {
+      return (await prisma.unreachableChat.deleteMany({ where: { chatId } })).count > 0;
+    },
+
     async recordBroadcast(input, build) {
       return prisma.$transaction(async (tx) => {
         const created = await tx.broadcast.create({ data: { ...input, recipients: 0 } });

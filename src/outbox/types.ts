@@ -177,6 +177,10 @@ export interface MessagingRepository {
   recordReminderRun(run: ReminderRunInput, build: (runId: string) => readonly OutboxMessageInput[]): Promise<ReminderRunRecord | null>;
   /** Runs of a campaign, latest first. */
   reminderRuns(campaignId: string): Promise<ReminderRunRecord[]>;
+  /** Every chat id recorded unreachable (the bot keeps them to notice a chat that came back). */
+  unreachableChats(): Promise<string[]>;
+  /** Forgets that a chat was unreachable (it wrote to the bot again); false if it was not recorded. */
+  clearUnreachable(chatId: string): Promise<boolean>;
   /** Records a broadcast and its messages atomically. */
   recordBroadcast(
     broadcast: { campaignId: string; audience: string; text: string; parseMode: ParseMode | null; parts: number; actor: string | null; createdAt: Date },

@@ -126,10 +126,20 @@ export interface BotLogger {
   error(data: Record<string, unknown>, message: string): void;
 }
 
+/** Chats the outbox recorded unreachable (403: blocked, deactivated), so a returning one can be cleared. */
+export interface ChatReachability {
+  /** Every chat id recorded unreachable. */
+  unreachableChats(): Promise<readonly string[]>;
+  /** Forgets that the chat was unreachable; false if it was not recorded. */
+  clearUnreachable(chatId: string): Promise<boolean>;
+}
+
 /** The ports and services the Telegram channel is built from. */
 export interface TelegramPorts {
   readonly codes: CodeRedeemer;
   readonly campaigns: CampaignDirectory;
   readonly respondents: RespondentDirectory;
   readonly sessions: BotSessionStore;
+  /** Absent: unreachable chats are never cleared by the bot (tests, the console). */
+  readonly reachability?: ChatReachability;
 }
