@@ -50,6 +50,16 @@ describe("migrations on disk", () => {
     expect(readFileSync(path.join(migrationsDir("postgres"), "migration_lock.toml"), "utf8")).toContain('provider = "postgresql"');
   });
 
+  test("no comment in a migration holds a semicolon (the schema engine splits scripts on every ';')", () => {
+    for (const provider of ["sqlite", "postgres"] as const) {
+      for (const name of MIGRATIONS) {
+        const sql = readFileSync(path.join(migrationsDir(provider), name, "migration.sql"), "utf8");
+        const bad = sql.split("\n").filter((line) => /--.*;/.test(line));
+        expect(bad, `${provider}/${name}`).toEqual([]);
+      }
+    }
+  });
+
   test("the PostgreSQL schema is the SQLite schema with only the provider changed", () => {
     expect(readFileSync("prisma/postgres/schema.prisma", "utf8")).toBe(derivePostgresSchema(readFileSync("prisma/schema.prisma", "utf8")));
   });

@@ -10,7 +10,7 @@ CREATE INDEX "ReminderRun_campaignId_slotAt_idx" ON "ReminderRun"("campaignId", 
 
 -- Backfill: a run is now unique per campaign, offset and close time. The latest scheduled run of
 -- each campaign and offset keeps its key (computed for the campaign's current close), so changing
--- the time of day after upgrading does not send that reminder again; older runs keep null keys.
+-- the time of day after upgrading does not send that reminder again (older runs keep null keys).
 UPDATE "ReminderRun" AS r
 SET "slotOffset" = split_part(r."label", '@', 1),
     "forClosesAt" = (SELECT c."closesAt" FROM "Campaign" AS c WHERE c."id" = r."campaignId")
