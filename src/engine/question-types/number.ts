@@ -10,6 +10,9 @@ import { accept, cleanTyped, refuse, type AnswerResult } from "./common.js";
 export function readNumber(text: string): AnswerResult {
   const token = cleanTyped(text).replace(/^\u2212/, "-");
   const plain = /^[-+]?(\d+([.,]\d*)?|[.,]\d+)$/.exec(token);
+  // "1.000" is a thousand to a Vietnamese reader and one to an English one (likewise "12,345"):
+  // one separator followed by exactly three digits, after a non-zero whole part, is not guessed.
+  if (plain && /^[-+]?[1-9]\d{0,2}[.,]\d{3}$/.test(token)) return refuse("ambiguous_number", { value: token });
   if (plain) return accept(Number(token.replace(",", ".").replace(/^\+/, "")) + 0);
   if (/^[-+]?[\d.,]+$/.test(token) && /\d/.test(token)) return refuse("ambiguous_number", { value: token });
   return refuse("not_a_number", { value: token });
