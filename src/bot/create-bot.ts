@@ -4,7 +4,7 @@ import type { BotError, NextFunction } from "grammy";
 import { Bot, type Context } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import { cacheCampaigns, commandsComposer, entryComposer, fallbacksComposer, identityComposer, questionsComposer, resumeButtonComposer } from "../channels/telegram/index.js";
-import { accountOf, describeError, rememberLatest, translator, initialLanguage, type ChannelDeps } from "../channels/telegram/index.js";
+import { accountOf, describeError, rememberLatest, translator, initialLanguage, type BotSessionStore, type ChannelDeps } from "../channels/telegram/index.js";
 import { adminComposer, type AdminOptions } from "../channels/telegram/admin/index.js";
 import { citizenComposer, type CitizenCompletion } from "../channels/telegram/citizen.js";
 import { reachableAgainComposer } from "../channels/telegram/reachable-again.js";
@@ -35,10 +35,26 @@ export interface CreateBotOptions {
  * is logged with its update id and answered with an apology, never affecting anyone else.
  */
 export function createBot(options: CreateBotOptions): Bot<Context> {
-  const deps: ChannelDeps =
-    options.campaignCacheMs === 0
-      ? options.deps
-      : { ...options.deps, ports: { ...options.deps.ports, campaigns: cacheCampaigns(options.deps.ports.campaigns, { ttlMs: options.campaignCacheMs ?? 5_000 }) } };
+  // Update ids whose handling committed (and so marked them processed); the rest are marked after.
+  const committed = new Set<number>();
+  const store = options.deps.ports.sessions;
+  const sessions: BotSessionStore = {
+    isProcessed: (updateId) => store.isProcessed(updateId),
+    begin: (updateId, account) => store.begin(updateId, account),
+    findLatest: (account) => store.findLatest(account),
+    findFor: (account, campaignId, respondentId, codeId) => store.findFor(account, campaignId, respondentId, codeId),
+    findInCampaign: (account, campaignId) => store.findInCampaign(account, campaignId),
+    commit: async (updateId, write) => {
+      const result = await store.commit(updateId, write);
+      committed.add(updateId);
+      return result;
+    },
+    markProcessed: (updateId) => store.markProcessed(updateId),
+    setPrompt: (sessionId, prompt) => store.setPrompt(sessionId, prompt),
+    newId: () => store.newId(),
+  };
+  const campaigns = options.campaignCacheMs === 0 ? options.deps.ports.campaigns : cacheCampaigns(options.deps.ports.campaigns, { ttlMs: options.campaignCacheMs ?? 5_000 });
+  const deps: ChannelDeps = { ...options.deps, ports: { ...options.deps.ports, campaigns, sessions } };
   const bot = new Bot<Context>(options.token, {
     ...(options.botInfo ? { botInfo: options.botInfo } : {}),
     client: {
@@ -70,7 +86,17 @@ export function createBot(options: CreateBotOptions): Bot<Context> {
       return;
     }
     rememberLatest(ctx, start.latest);
-    await next();
+    const updateId = ctx.update.update_id;
+    let handledWithCommit = false;
+    try {
+      await next();
+      handledWithCommit = committed.has(updateId);
+    } finally {
+      committed.delete(updateId);
+    }
+    // Handled without a commit (a wrong code, /help, a notice): mark it too, so a redelivery does not
+    // count another attempt or send the reply again. A failed update stays unmarked: a retry may succeed.
+    if (!handledWithCommit) await deps.ports.sessions.markProcessed(updateId);
   };
 
   // Inside the boundary: a failing read is that respondent's error, answered with the apology.

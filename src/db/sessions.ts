@@ -454,6 +454,19 @@ export function botSessionStore(prisma: Prisma, options: BotSessionStoreOptions 
       return "stored";
     },
 
+    async markProcessed(updateId) {
+      const db = sqliteConnectionOf(prisma);
+      if (db && !db.inTransaction) {
+        db.prepare(`INSERT INTO "ProcessedUpdate" ("channel", "updateId", "processedAt") VALUES (?, ?, ?) ON CONFLICT DO NOTHING`).run(TELEGRAM, BigInt(updateId), sqliteDate(new Date()));
+        return;
+      }
+      try {
+        await prisma.processedUpdate.create({ data: { channel: TELEGRAM, updateId: BigInt(updateId), processedAt: new Date() } });
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error;
+      }
+    },
+
     async setPrompt(sessionId, prompt: LivePrompt | undefined) {
       // One statement that edits only the prompt inside the stored state, so nothing committed
       // meanwhile is overwritten and no read is needed.

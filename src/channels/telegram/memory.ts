@@ -66,6 +66,10 @@ export class MemoryBotSessionStore implements BotSessionStore {
     return "stored";
   }
 
+  async markProcessed(updateId: number): Promise<void> {
+    this.processed.add(updateId);
+  }
+
   async setPrompt(sessionId: string, prompt: LivePrompt | undefined): Promise<void> {
     const session = this.sessions.get(sessionId);
     if (!session) return;

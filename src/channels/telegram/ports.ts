@@ -93,6 +93,11 @@ export interface BotSessionStore {
    */
   commit(updateId: number, write: SessionWrite): Promise<CommitResult>;
   /**
+   * Marks an update processed that stored no session (a wrong code, /help), so a redelivery changes
+   * nothing either; already marked is fine (the insert ignores the conflict).
+   */
+  markProcessed(updateId: number): Promise<void>;
+  /**
    * Records which message now carries the live keyboard (after it was sent; losing it is harmless),
    * changing nothing else of the stored session, in one statement.
    */

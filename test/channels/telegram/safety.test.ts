@@ -39,6 +39,20 @@ describe("duplicates and stale or hostile buttons", () => {
     expect(h.api.calls.length).toBe(after);
   });
 
+  test("a redelivered update that stores no session is not handled again (wrong code, /help)", async () => {
+    const wrong = h.updates.text(A, "ZZZZZ22222");
+    await h.send(wrong);
+    await h.send(wrong);
+    expect(h.api.sentTexts(A)).toEqual(["Không tìm thấy mã này. Xin Ông/Bà vui lòng kiểm tra lại (còn 4 lần thử)."]);
+    expect(h.access.attempts).toHaveLength(1);
+
+    const help = h.updates.text(B, "/help");
+    await h.send(help);
+    await h.send(help);
+    expect(h.api.sentTexts(B)).toHaveLength(1);
+    expect(h.sessions.processed.has(help.update_id)).toBe(true);
+  });
+
   test("a button of an earlier question gets a short notice and changes nothing", async () => {
     await toFirstQuestion(A, "ABCDE23456");
     const first = lastKeyboard(h, A).messageId;
