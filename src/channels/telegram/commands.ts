@@ -57,9 +57,7 @@ export function commandsComposer(deps: ChannelDeps): Composer<Context> {
     const conversation = await openConversation(deps, ctx, "any");
     if (!conversation) return;
     if (data.tag !== sessionTag(conversation.session.id)) return void (await ctx.answerCallbackQuery({ text: conversation.t("telegram:notice.stale") }));
-    await ctx.answerCallbackQuery();
-    await conversation.retirePrompt();
-    await setLanguage(conversation, data.action.language);
+    await setLanguage(conversation, data.action.language, true);
   });
   return composer;
 }
@@ -77,8 +75,12 @@ async function surveyOpen(deps: ChannelDeps, ctx: Context): Promise<Conversation
   return conversation;
 }
 
-/** Switches the respondent's language; mid-survey the engine re-shows the current question in it. */
-async function setLanguage(conversation: Conversation, language: "vi" | "en"): Promise<void> {
+/**
+ * Switches the respondent's language; mid-survey the engine re-shows the current question in it.
+ * From a button, the step answers the press and retires the language message itself, so this does
+ * it only when there is no step (each exactly once).
+ */
+async function setLanguage(conversation: Conversation, language: "vi" | "en", fromButton = false): Promise<void> {
   const { session, campaign } = conversation;
   if (session.engine && session.engine.position.kind !== "completed" && session.engine.position.kind !== "declined" && campaign.questionnaire.languages.includes(language)) {
     await conversation.step({ type: "set_language", language });
@@ -86,6 +88,10 @@ async function setLanguage(conversation: Conversation, language: "vi" | "en"): P
   }
   const next: BotSession = { ...session, language };
   if ((await conversation.commit(next)) === "duplicate") return;
+  if (fromButton) {
+    await conversation.ctx.answerCallbackQuery().catch(() => undefined);
+    await conversation.retirePrompt();
+  }
   await conversation.send([{ text: conversation.t("survey:languageChanged") }]);
 }
 

@@ -210,6 +210,30 @@ describe("resume, commands and errors", () => {
     expect((await sessionOf(h, A)).engine?.responses[0]?.answers).toHaveProperty("a1_3");
   });
 
+  test("a language button answers the press and retires the language message once each", async () => {
+    await toFirstQuestion(A, "ABCDE23456");
+    await h.send(h.updates.text(A, "/lang"));
+    const { messageId } = lastKeyboard(h, A);
+    const calls = h.api.calls.length;
+    await h.send(h.updates.callback(A, await data(h, A, { kind: "language", language: "en" }), messageId));
+    const methods = h.api.calls.slice(calls).map((c) => c.method);
+    expect(methods.filter((m) => m === "answerCallbackQuery")).toHaveLength(1);
+    expect(h.api.callsOf("editMessageReplyMarkup").filter((c) => c.payload.message_id === messageId)).toEqual([
+      { method: "editMessageReplyMarkup", payload: { chat_id: A, message_id: messageId, reply_markup: { inline_keyboard: [] } } },
+    ]);
+    expect((await sessionOf(h, A)).language).toBe("en");
+  });
+
+  test("a language button before the survey started answers and retires once each", async () => {
+    await h.send(h.updates.text(A, "/start ABCDE23456"));
+    await h.send(h.updates.text(A, "/lang"));
+    const { messageId } = lastKeyboard(h, A);
+    const calls = h.api.calls.length;
+    await h.send(h.updates.callback(A, await data(h, A, { kind: "language", language: "en" }), messageId));
+    expect(h.api.calls.slice(calls).map((c) => c.method)).toEqual(["answerCallbackQuery", "editMessageReplyMarkup", "sendMessage"]);
+    expect(h.api.sentTexts(A).at(-1)).toBe("Switched to English.");
+  });
+
   test("/back, /status, /help and /lang en mid-survey", async () => {
     await toFirstQuestion(A, "ABCDE23456");
     await answerUntilReview(h, A, {}, "a1_3");
