@@ -167,7 +167,8 @@ export class Conversation {
     } else if (before.kind === "attestation" && attested) {
       const choice = this.t(attested.type === "attestation_accepted" ? "access:attestation.accept" : "access:attestation.decline");
       await this.#edit(before.messageId, `${renderer.attestation().text}\n\n${this.t("telegram:answered", { answer: choice })}`, undefined);
-    } else if (replaced) {
+    } else if (replaced || (before.kind === "review" && result.events.some((e) => e.type === "unit_submitted"))) {
+      // A submitted review has no next prompt (the thanks has no buttons), yet its Submit and edit buttons are dead.
       await this.#edit(before.messageId, undefined, undefined);
     }
   }

@@ -145,7 +145,10 @@ describe("PAR officials' survey through Telegram", () => {
     expect(session.engine?.responses[0]?.answers.a1_1).toEqual({ value: "3", answeredAt: "2026-11-10T02:00:00.000Z", changeCount: 1 });
 
     h.clock.now = new Date("2026-11-10T02:05:00Z");
+    const reviewMessage = lastKeyboard(h, USER).messageId;
     await press(h, USER, await data(h, USER, { kind: "submit" }));
+    // The submitted review's buttons are removed, so none looks live.
+    expect(h.api.callsOf("editMessageReplyMarkup").at(-1)?.payload).toEqual({ chat_id: USER, message_id: reviewMessage, reply_markup: { inline_keyboard: [] } });
     expect(h.api.sentTexts(USER).at(-1)).toBe(
       "Xin trân trọng cảm ơn Ông/Bà! Phiếu khảo sát đã được gửi lúc 09:05 ngày 10/11/2026. Ý kiến của Ông/Bà giúp nâng cao chất lượng cải cách hành chính.",
     );
