@@ -64,8 +64,9 @@ export function createBot(options: CreateBotOptions): Bot<Context> {
   });
   if (options.autoRetry !== false) {
     const retry = autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: options.maxRetryDelaySeconds ?? 60, rethrowInternalServerErrors: false });
-    // getMe runs once at start-up, where an unreachable API must fail fast with a clear message.
-    bot.api.config.use((prev, method, payload, signal) => (method === "getMe" ? prev(method, payload, signal) : retry(prev, method, payload, signal)));
+    // getMe runs once at start-up, where an unreachable API must fail fast with a clear message;
+    // setMyCommands (the menu, published in the background) is not worth minutes of retries either.
+    bot.api.config.use((prev, method, payload, signal) => (method === "getMe" || method === "setMyCommands" ? prev(method, payload, signal) : retry(prev, method, payload, signal)));
   }
 
   // One chat's updates run one after another (the runner and concurrent webhooks would interleave them).

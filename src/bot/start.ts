@@ -63,8 +63,8 @@ export class BotApiUnreachableError extends Error {
 
 /**
  * Starts the respondent bot in the configured mode: learns its identity (retrying while Telegram
- * is unreachable, failing fast on a refused token), publishes the command menu (a failure is only
- * a warning), then long-polls through the runner or serves the webhook.
+ * is unreachable, failing fast on a refused token), publishes the command menu in the background (a
+ * failure is only a warning), then long-polls through the runner or serves the webhook.
  */
 export async function startBot(options: StartBotOptions): Promise<RunningBot> {
   const { config, logger } = options;
@@ -81,7 +81,9 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     deps: { ports: options.ports, i18n, now: options.now ?? (() => new Date()), logger, defaultLanguage: config.defaultLanguage },
   });
   await initWithRetry(bot, logger, config.telegramApiRoot ?? "https://api.telegram.org", options.initAttempts ?? 3, options.initRetryMs ?? 1_000);
-  await publishCommands(bot.api, i18n, logger);
+  // Not awaited: the menu is a convenience, and a failing Bot API must not hold start-up (publishCommands
+  // never throws; it logs a warning). createBot exempts setMyCommands from auto-retry for the same reason.
+  void publishCommands(bot.api, i18n, logger);
 
   if (config.botMode === "webhook") {
     const server = await startWebhook(bot, { logger, url: config.webhookUrl, secret: config.webhookSecret.reveal(), port: config.port, ...(options.host ? { host: options.host } : {}) });

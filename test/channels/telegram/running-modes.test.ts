@@ -75,6 +75,7 @@ describe("long polling through the runner", () => {
     expect(offsets.filter((o, i) => i > 0 && o < offsets[i - 1]!)).toEqual([]);
     expect(stub.callsOf("getUpdates")[0]!.payload.allowed_updates).toEqual(["message", "callback_query"]);
     expect(stub.callsOf("deleteWebhook")).toHaveLength(1);
+    await until(() => stub.callsOf("setMyCommands").length === 3);
     const menus = stub.callsOf("setMyCommands").map((c) => [c.payload.language_code ?? "default", (c.payload.commands as { command: string; description: string }[])[0]]);
     expect(menus).toEqual([
       ["default", { command: "start", description: "Bắt đầu hoặc tiếp tục khảo sát" }],
@@ -82,6 +83,29 @@ describe("long polling through the runner", () => {
       ["en", { command: "start", description: "Start or resume the survey" }],
     ]);
     expect(await memory.sessions.findLatest("telegram:701")).toMatchObject({ stage: "identity", respondentId: "r1" });
+  });
+
+  test("a failing setMyCommands (500) neither blocks start-up nor is retried; a warning is logged", async () => {
+    stub = new BotApiStub();
+    const apiRoot = await stub.start();
+    const memory = await createMemoryPorts({ questionnaire: await loadExample("par-officials.yaml"), respondents: [AN, BINH], codes: { ABCDE23456: "r1" } });
+    let menuCalls = 0;
+    // The stub itself answers every setMyCommands with 200: this answers 500 for it, everything else passes through.
+    const failingMenu: typeof fetch = async (input, init) => {
+      if (String(input instanceof Request ? input.url : input).endsWith("/setMyCommands")) {
+        menuCalls++;
+        return new Response(JSON.stringify({ ok: false, error_code: 500, description: "Internal Server Error" }), { status: 500, headers: { "content-type": "application/json" } });
+      }
+      return fetch(input, init);
+    };
+    const started = Date.now();
+    running = await startBot({ config: configFor(apiRoot, "polling"), ports: memory.ports, logger: memory.logger, now: () => memory.clock.now, fetch: failingMenu, pollingTimeoutSeconds: 1 });
+    stub.push(new UpdateFactory().text(731, "/help"));
+    await until(() => sentTo(stub!, 731).length === 1, 2_000);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    await until(() => memory.logs.some((l) => l.message.startsWith("could not publish the command menu")), 2_000);
+    expect(memory.logs.filter((l) => l.level === "warn").map((l) => l.message)).toEqual(["could not publish the command menu; continuing without it"]);
+    expect(menuCalls).toBe(1);
   });
 
   test("a 429 with retry_after is waited out by auto-retry and the message still arrives", async () => {
