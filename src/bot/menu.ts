@@ -13,7 +13,8 @@ export async function publishCommands(api: Api, i18n: I18n, logger: BotLogger, o
     return RESPONDENT_COMMANDS.map((command) => ({ command, description: t(`telegram:commands.${command}`) }));
   };
   // One deadline for the three calls: a slow or failing API must not keep a request open for long.
-  const signal = AbortSignal.timeout(options.timeoutMs ?? 10_000);
+  // (grammY types its signal with a polyfill's AbortSignal; the platform's is what it uses at run time.)
+  const signal = AbortSignal.timeout(options.timeoutMs ?? 10_000) as unknown as Parameters<Api["setMyCommands"]>[2];
   try {
     await api.setMyCommands(commands("vi"), undefined, signal);
     await api.setMyCommands(commands("vi"), { language_code: "vi" }, signal);
