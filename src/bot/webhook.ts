@@ -16,7 +16,7 @@ export interface WebhookOptions {
   readonly host?: string;
   /** Register the URL with Telegram (`setWebhook`) at start (default true). */
   readonly register?: boolean;
-  /** Answer Telegram after at most this long even if handling is not finished (default 8 s, below Telegram's own timeout). */
+  /** Answer Telegram after at most this long even if handling is not finished; handling goes on in the background (default 1 s). */
   readonly timeoutMs?: number;
 }
 
@@ -31,12 +31,19 @@ export interface WebhookServer {
 /**
  * Serves Telegram's webhook with node:http: only POSTs to the URL's path carrying the right secret
  * header reach the bot (anything else gets 401 or 404), and each update is answered with 200 once it
- * is stored and answered, or after `timeoutMs` at the latest so Telegram does not retry it.
+ * is handled, or after `timeoutMs` (1 s) at the latest while its handling goes on in the background.
  * `GET /healthz` answers 200 for load balancers.
+ *
+ * Trade-off of the early 200: Telegram holds back a chat's next update until this one is answered and
+ * redelivers it after an error or timeout, so waiting for the whole update (a few Bot API calls, each
+ * possibly slow or retried after a 429) made respondents wait and risked redeliveries. After the 200,
+ * Telegram will not send the update again: a crash between the 200 and the commit loses it (the
+ * respondent sees no reply and sends again). The window is short: the commit is the first write and
+ * normally lands within milliseconds, well before the timeout; only the replies run later.
  */
 export async function startWebhook(bot: Bot<Context>, options: WebhookOptions): Promise<WebhookServer> {
   const path = new URL(options.url).pathname;
-  const handle = webhookCallback(bot, "http", { secretToken: options.secret, onTimeout: "return", timeoutMilliseconds: options.timeoutMs ?? 8_000 });
+  const handle = webhookCallback(bot, "http", { secretToken: options.secret, onTimeout: "return", timeoutMilliseconds: options.timeoutMs ?? 1_000 });
   const server = createServer((req, res) => {
     const url = (req.url ?? "/").split("?")[0];
     if (req.method === "GET" && url === "/healthz") {

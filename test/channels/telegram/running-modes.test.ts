@@ -139,7 +139,7 @@ describe("long polling through the runner", () => {
 });
 
 describe("webhook", () => {
-  test("registers with the secret; only requests carrying it reach the bot; 200 after the update is handled", async () => {
+  test("registers with the secret; only requests carrying it reach the bot", async () => {
     const { stub, running } = await setup("webhook");
     expect(running.mode).toBe("webhook");
     expect(stub.callsOf("setWebhook").map((c) => [c.payload.url, c.payload.secret_token])).toEqual([["https://bot.example.gov.vn/telegram/hook", WEBHOOK_SECRET]]);
@@ -161,7 +161,26 @@ describe("webhook", () => {
     const ok = await post(updates.text(731, "/start KS_ABCDE23456"), { "x-telegram-bot-api-secret-token": WEBHOOK_SECRET });
     expect(ok.status).toBe(200);
     expect(Date.now() - started).toBeLessThan(2_000);
+    await until(() => sentTo(stub, 731).length === 2);
     expect(sentTo(stub, 731)).toEqual([`Mã hợp lệ. Xin chào Ông/Bà!\n\n${NAMED_NOTICE}`, "Theo danh sách khảo sát, mã này được cấp cho: Nguyễn Văn An, Sở Tư pháp. Ông/Bà có đúng là người này không?"]);
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
   });
+  test("with 1 s Bot API latency the 200 comes after about a second and the update is still fully handled", async () => {
+    const { stub, running, memory } = await setup("webhook", { latencyMs: 1_000 });
+    const update = new UpdateFactory().text(741, "/start KS_ABCDE23456");
+    const started = Date.now();
+    const ok = await fetch(`http://127.0.0.1:${running.port}/telegram/hook`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": WEBHOOK_SECRET },
+      body: JSON.stringify(update),
+    });
+    expect(ok.status).toBe(200);
+    const answeredAfter = Date.now() - started;
+    expect(answeredAfter).toBeLessThan(1_800);
+    // Two replies at 1 s each: still being sent when Telegram got its 200.
+    expect(sentTo(stub, 741).length).toBeLessThan(2);
+    await until(() => sentTo(stub, 741).length === 2, 6_000);
+    expect(sentTo(stub, 741)[1]).toBe("Theo danh sách khảo sát, mã này được cấp cho: Nguyễn Văn An, Sở Tư pháp. Ông/Bà có đúng là người này không?");
+    expect(await memory.sessions.findLatest("telegram:741")).toMatchObject({ stage: "identity", respondentId: "r1", prompt: { kind: "identity" } });
+  }, 15_000);
 });
