@@ -114,7 +114,7 @@ export class Conversation {
    * Runs one engine input: refusals (nothing changed) are answered without a write; anything else
    * is stored first, then shown. Returns the step, or undefined for a duplicate update.
    */
-  async step(input: EngineInput, options: { readonly prefix?: readonly OutgoingMessage[] } = {}): Promise<StepResult | undefined> {
+  async step(input: EngineInput, options: { readonly prefix?: readonly OutgoingMessage[]; readonly notice?: string } = {}): Promise<StepResult | undefined> {
     const state = this.session.engine;
     if (!state) throw new Error("bug: step before the survey started");
     const result = engineStep(this.campaign.questionnaire, state, input, { now: this.deps.now().toISOString() });
@@ -139,7 +139,7 @@ export class Conversation {
     };
     const before = this.session.prompt;
     if ((await this.commit(next, result)) === "duplicate") return undefined;
-    if (this.ctx.callbackQuery) await this.ctx.answerCallbackQuery().catch(() => undefined);
+    if (this.ctx.callbackQuery) await this.ctx.answerCallbackQuery(options.notice !== undefined ? { text: options.notice } : undefined).catch(() => undefined);
 
     const renderer = this.renderer();
     const selection = result.events.find((e) => e.type === "selection_changed");

@@ -53,20 +53,61 @@ describe("duplicates and stale or hostile buttons", () => {
     expect(h.sessions.processed.has(help.update_id)).toBe(true);
   });
 
-  test("a button of an earlier question gets a short notice and changes nothing", async () => {
+  test("a button of an earlier question gets a short notice and the current question again; no answer changes", async () => {
     await toFirstQuestion(A, "ABCDE23456");
     const first = lastKeyboard(h, A).messageId;
     await press(h, A, await data(h, A, { kind: "option", question: 0, option: 0 }));
     const state = await sessionOf(h, A);
     const calls = h.api.calls.length;
     await h.send(h.updates.callback(A, await data(h, A, { kind: "option", question: 0, option: 3 }), first));
-    expect(h.api.calls.slice(calls)).toEqual([
-      { method: "answerCallbackQuery", payload: { callback_query_id: expect.any(String), text: "Nút này thuộc một câu hỏi cũ. Xin vui lòng trả lời câu hỏi mới nhất." } },
-    ]);
-    expect(await sessionOf(h, A)).toEqual(state);
-    // Right message, wrong question (a forged index): refused too.
+    const sent = h.api.calls.slice(calls);
+    expect(sent.map((c) => c.method)).toEqual(["answerCallbackQuery", "editMessageReplyMarkup", "sendMessage"]);
+    expect(sent[0]!.payload.text).toBe("Nút này thuộc một câu hỏi cũ. Xin vui lòng trả lời câu hỏi mới nhất.");
+    expect(sent[1]!.payload.message_id).toBe(state.prompt?.messageId);
+    expect(String(sent[2]!.payload.text)).toContain("Câu 2/26");
+    const after = await sessionOf(h, A);
+    expect(after.engine).toEqual(state.engine);
+    expect(after.prompt).toEqual({ kind: "question", questionId: "a1_2", unit: expect.any(String), messageId: lastKeyboard(h, A).messageId });
+    // Right message, wrong question (a forged index): refused, nothing sent again.
+    const before = h.api.calls.length;
     await h.send(h.updates.callback(A, await data(h, A, { kind: "option", question: 5, option: 0 }), lastKeyboard(h, A).messageId));
-    expect(await sessionOf(h, A)).toEqual(state);
+    expect(h.api.calls.slice(before).map((c) => c.method)).toEqual(["answerCallbackQuery"]);
+    expect(await sessionOf(h, A)).toEqual(after);
+  });
+
+  describe("a step stored but its next question never sent (a crash, a failed send)", () => {
+    async function answeredButNotShown(): Promise<number> {
+      await toFirstQuestion(A, "ABCDE23456");
+      const first = lastKeyboard(h, A).messageId;
+      h.api.fail({ method: "editMessageText", error_code: 400, description: "Bad Request: simulated" });
+      h.api.fail({ method: "sendMessage", error_code: 400, description: "Bad Request: simulated" });
+      await press(h, A, await data(h, A, { kind: "option", question: 0, option: 0 }));
+      const session = await sessionOf(h, A);
+      expect(session.engine?.position).toMatchObject({ kind: "question", questionId: "a1_2" });
+      expect(session.prompt).toMatchObject({ kind: "question", questionId: "a1_1", messageId: first });
+      return first;
+    }
+
+    test("pressing the old question's button shows the current question", async () => {
+      const first = await answeredButNotShown();
+      const state = await sessionOf(h, A);
+      await h.send(h.updates.callback(A, await data(h, A, { kind: "option", question: 0, option: 3 }), first));
+      expect(h.api.sentTexts(A).at(-1)).toContain("Câu 2/26");
+      const after = await sessionOf(h, A);
+      expect(after.engine).toEqual(state.engine);
+      expect(after.prompt).toMatchObject({ kind: "question", questionId: "a1_2" });
+    });
+
+    test("a typed answer is not filed under the question never received; that question is shown instead", async () => {
+      await answeredButNotShown();
+      const state = await sessionOf(h, A);
+      await h.send(h.updates.text(A, "2"));
+      expect(h.api.sentTexts(A).at(-1)).toContain("Câu 2/26");
+      expect((await sessionOf(h, A)).engine).toEqual(state.engine);
+      // Once received, the same text answers it.
+      await h.send(h.updates.text(A, "2"));
+      expect(Object.keys((await sessionOf(h, A)).engine!.responses[0]!.answers)).toEqual(["a1_1", "a1_2"]);
+    });
   });
 
   test.each([
