@@ -254,6 +254,16 @@ describeDatabases("BotSessionStore over Prisma", (ctx) => {
     expect(facts.find((f) => f.respondentId === declinerId)).toMatchObject({ declined: true, attested: false });
     expect(facts.find((f) => f.respondentId === respondentId)).toMatchObject({ attested: true, submittedResponses: 1 });
   });
+  test("markProcessed records an update that stored nothing, once; begin and commit then treat it as processed", async () => {
+    await store().markProcessed(900_005);
+    await store().markProcessed(900_005);
+    expect(await rows().processedUpdate.count({ where: { updateId: 900_005n } })).toBe(1);
+    expect((await store().begin(900_005, "telegram:42")).processed).toBe(true);
+    expect((await store().begin(900_006, "telegram:42")).processed).toBe(false);
+    const before = await rows().session.count();
+    expect(await store().commit(900_005, { session: { ...session, language: "en" } })).toBe("duplicate");
+    expect(await rows().session.count()).toBe(before);
+  });
 });
 
 describeDatabases("console SurveySessionStore over Prisma", (ctx) => {
