@@ -5,23 +5,14 @@ import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import { buildQuestionnaire, questionnaireSchema, type AnswerValue } from "../src/questionnaire/index.js";
 import { computeFlags, scoreUnits, type ScoringResponse } from "../src/scoring/index.js";
+import { mulberry32 } from "../test/support/random.js";
 
 const RESPONSES = 50_000;
 const QUESTIONS = 40;
 const UNITS = 700;
 const GROUPS = ["leaders", "deputies", "officials"];
 
-/** mulberry32: small, fast, deterministic. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = mulberry32;
 
 const text = { vi: "x", en: "x" };
 const options = [

@@ -2,6 +2,7 @@
 // e-mails from a seeded generator, so the file barely compresses (≈5 MB for 20,000 rows, as Excel
 // would write it, with shared strings).
 import ExcelJS from "exceljs";
+import { mulberry32 } from "../support/random.js";
 
 const FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý", "Đinh", "Trương", "Lương", "Mai"];
 const MIDDLE = ["Văn", "Thị", "Hữu", "Đức", "Minh", "Ngọc", "Thanh", "Quốc", "Xuân", "Thu", "Hồng", "Kim", "Gia", "Bảo", "Phương"];
@@ -9,17 +10,7 @@ const GIVEN = ["An", "Bình", "Cường", "Dũng", "Giang", "Hà", "Hải", "H�
 const PLACE = ["Hà Nội", "Hải Phòng", "Đà Nẵng", "Cần Thơ", "Huế", "Nghệ An", "Thanh Hóa", "Quảng Ninh", "Đắk Lắk", "Lâm Đồng", "Khánh Hòa", "Bình Định", "Quảng Nam", "An Giang", "Kiên Giang"];
 const AGENCY = ["Sở Tư pháp", "Sở Tài chính", "Sở Nội vụ", "Sở Xây dựng", "Sở Y tế", "Sở Giáo dục và Đào tạo", "Ủy ban nhân dân huyện", "Sở Tài nguyên và Môi trường", "Sở Kế hoạch và Đầu tư", "Sở Công Thương"];
 
-/** A seeded pseudo-random generator (mulberry32): the same file every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = mulberry32;
 
 /** The header of the respondents file. */
 export const HEADER = ["external_id", "full_name", "unit", "unit_name", "group", "language", "phone", "email", "subject_units", "coordinator"];

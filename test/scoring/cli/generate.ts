@@ -1,18 +1,10 @@
 import { evaluateCondition } from "../../../src/conditions/index.js";
 import { NOT_APPLICABLE, operandOf, type AnswerValue, type Questionnaire } from "../../../src/questionnaire/index.js";
 import type { ScoringResponse } from "../../../src/scoring/types.js";
+import { mulberry32 } from "../../support/random.js";
 
 /** Deterministic pseudo-random numbers in [0, 1) (mulberry32), so generated files never change. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const random = mulberry32;
 
 /** Valid responses to any questionnaire: every condition honoured, every required question answered. */
 export function generateResponses(questionnaire: Questionnaire, units: readonly string[], perUnit: number, seed = 1): ScoringResponse[] {
