@@ -1,5 +1,4 @@
-import { existsSync, linkSync, unlinkSync } from "node:fs";
-import { writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
 import { stringify } from "csv-stringify/sync";
@@ -9,6 +8,7 @@ import { ConfigError, loadConfigFromEnvironment } from "../../config/index.js";
 import { DatabaseError, openDatabase, type CampaignRecord, type Database } from "../../db/index.js";
 import { CliError } from "../errors.js";
 import { botDefault } from "./codes.js";
+import { PendingFile } from "../pending-file.js";
 
 interface BatchOptions {
   readonly campaign: string;
@@ -176,44 +176,6 @@ async function findCampaign(db: Database, id: string): Promise<CampaignRecord> {
   return campaign;
 }
 
-/** The file is written under a temporary name and linked into place only after the codes are stored. */
-class PendingFile {
-  readonly #temp: string;
-  #written = false;
-
-  constructor(readonly file: string) {
-    this.#temp = path.join(path.dirname(path.resolve(file)), `.${path.basename(file)}.${process.pid}.partial`);
-  }
-
-  async write(content: Buffer): Promise<void> {
-    try {
-      await writeFile(this.#temp, content, { mode: 0o600 });
-      this.#written = true;
-    } catch (error) {
-      throw new CliError(`cannot write ${this.file}: ${error instanceof Error ? error.message : String(error)}; nothing was issued`);
-    }
-  }
-
-  commit(): void {
-    if (!this.#written) return;
-    try {
-      linkSync(this.#temp, this.file);
-    } catch (error) {
-      throw new CliError(`stored, but ${this.file} could not be created (${error instanceof Error ? error.message : String(error)}); the file is ${this.#temp}: rename it yourself`);
-    }
-    this.discard();
-  }
-
-  discard(): void {
-    if (!this.#written) return;
-    try {
-      unlinkSync(this.#temp);
-    } catch {
-      // Already gone.
-    }
-    this.#written = false;
-  }
-}
 
 interface CitizensContext {
   readonly db: Database;

@@ -1,5 +1,4 @@
-import { existsSync, linkSync, unlinkSync } from "node:fs";
-import { writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
 import {
@@ -22,6 +21,7 @@ import { ConfigError, loadConfigFromEnvironment, readEnvironment, type Config } 
 import { DatabaseError, openDatabase, type Database, type RespondentRecord } from "../../db/index.js";
 import { CliError } from "../errors.js";
 import { registerCitizenCodeCommands } from "./citizens.js";
+import { PendingFile } from "../pending-file.js";
 
 interface IssueOptions {
   readonly campaign: string;
@@ -224,50 +224,6 @@ async function render(
   return renderCodeFile(format, slips, { botUsername: bot, title, createdAt: now });
 }
 
-/**
- * The issued file, written under a temporary name before the codes are stored and moved into place
- * after: a failure on either side leaves neither stored codes without a file nor a file of unstored codes.
- */
-class PendingFile {
-  readonly #temp: string;
-  #written = false;
-
-  constructor(readonly file: string) {
-    this.#temp = path.join(path.dirname(path.resolve(file)), `.${path.basename(file)}.${process.pid}.partial`);
-  }
-
-  async write(content: Buffer): Promise<void> {
-    try {
-      await writeFile(this.#temp, content, { mode: 0o600 });
-      this.#written = true;
-    } catch (error) {
-      throw new CliError(`cannot write ${this.file}: ${error instanceof Error ? error.message : String(error)}; no code was issued`);
-    }
-  }
-
-  commit(): void {
-    if (!this.#written) return;
-    try {
-      linkSync(this.#temp, this.file);
-    } catch (error) {
-      throw new CliError(
-        `the codes are stored but ${this.file} could not be created (${error instanceof Error ? error.message : String(error)}); ` +
-          `they are in ${this.#temp}: rename it yourself`,
-      );
-    }
-    this.discard();
-  }
-
-  discard(): void {
-    if (!this.#written) return;
-    try {
-      unlinkSync(this.#temp);
-    } catch {
-      // Already gone.
-    }
-    this.#written = false;
-  }
-}
 
 interface AccessContext {
   readonly db: Database;
