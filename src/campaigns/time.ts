@@ -1,49 +1,12 @@
 // Campaign times: ISO 8601 input where a time without an offset is in the campaign's time zone,
 // and display in that zone. Asia/Ho_Chi_Minh has no daylight saving, but other zones may.
 
-/** The default time zone of campaigns. */
-export const DEFAULT_TIME_ZONE = "Asia/Ho_Chi_Minh";
+import { DEFAULT_TIME_ZONE, isValidTimeZone, zonedParts, zoneOffsetMs } from "../time/zone.js";
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
+export { DEFAULT_TIME_ZONE, isValidTimeZone };
 
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat("en-US", {
-      timeZone,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      hour: "2-digit",
-      minute: "2-digit",
-      second: "2-digit",
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
-/** True when `timeZone` is an IANA zone this runtime knows. */
-export function isValidTimeZone(timeZone: string): boolean {
-  try {
-    formatter(timeZone);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function wallClock(timeZone: string, epochMs: number): { y: number; mo: number; d: number; h: number; mi: number; s: number } {
-  const parts = formatter(timeZone).formatToParts(new Date(epochMs));
-  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-  return { y: get("year"), mo: get("month"), d: get("day"), h: get("hour"), mi: get("minute"), s: get("second") };
-}
-
-/** Offset of the zone from UTC at an instant, in milliseconds. */
 function offsetAt(timeZone: string, epochMs: number): number {
-  const w = wallClock(timeZone, epochMs);
-  return Date.UTC(w.y, w.mo - 1, w.d, w.h, w.mi, w.s) - (epochMs - (((epochMs % 1000) + 1000) % 1000));
+  return zoneOffsetMs(timeZone, epochMs);
 }
 
 const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
@@ -73,7 +36,7 @@ export function parseZonedTime(text: string, timeZone: string, options: { endOfD
 
 /** `2026-12-01 08:00` in the zone (seconds shown only when not zero). */
 export function formatZonedTime(date: Date, timeZone: string): string {
-  const w = wallClock(timeZone, date.getTime());
+  const w = zonedParts(date, timeZone);
   const p = (n: number) => String(n).padStart(2, "0");
-  return `${w.y}-${p(w.mo)}-${p(w.d)} ${p(w.h)}:${p(w.mi)}${w.s ? `:${p(w.s)}` : ""}`;
+  return `${w.year}-${p(w.month)}-${p(w.day)} ${p(w.hour)}:${p(w.minute)}${w.second ? `:${p(w.second)}` : ""}`;
 }

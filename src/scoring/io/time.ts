@@ -1,39 +1,7 @@
-/** The time zone of times written without an offset when none is given (file mode). */
-export const DEFAULT_TIME_ZONE = "Asia/Ho_Chi_Minh";
+// ISO 8601 times of response files: parsing with a default zone for times without an offset, and writing with the offset.
+import { DEFAULT_TIME_ZONE, isValidTimeZone, zoneOffsetMs } from "../../time/zone.js";
 
-/** Whether `zone` is an IANA time zone this Node knows, e.g. "Asia/Ho_Chi_Minh". */
-export function isValidTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-/** Offset of `zone` from UTC at the instant `utcMs`, in milliseconds (east positive). */
-export function zoneOffsetMs(zone: string, utcMs: number): number {
-  let fmt = formatters.get(zone);
-  if (!fmt) {
-    fmt = new Intl.DateTimeFormat("en-US", {
-      timeZone: zone,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "numeric",
-      day: "numeric",
-      hour: "numeric",
-      minute: "numeric",
-      second: "numeric",
-    });
-    formatters.set(zone, fmt);
-  }
-  const parts: Record<string, number> = {};
-  for (const p of fmt.formatToParts(new Date(utcMs))) if (p.type !== "literal") parts[p.type] = Number(p.value);
-  const wall = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!);
-  return wall - (utcMs - (((utcMs % 1000) + 1000) % 1000));
-}
+export { DEFAULT_TIME_ZONE, isValidTimeZone, zoneOffsetMs };
 
 const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 
