@@ -35,7 +35,8 @@ export function xlsformSheets(q: QuestionnaireFile): SheetData[] {
   );
   const lookup = (name: string): RefInfo | undefined => infos.get(name);
   const hasHelp = all.some((x) => x.help !== undefined);
-  const points = q.scoring?.kind === "points";
+  const points = q.scoring?.kind === "points" || all.some((x) => (x.type === "single" || x.type === "multi") && x.maxPoints !== undefined);
+  const scores = q.scoring !== undefined || all.some((x) => (x.type === "single" || x.type === "multi") && x.options.some((o) => o.score !== null));
   const hasComponent = q.sections.some((s) => s.component !== undefined);
   const hasScale = all.some((x) => x.type === "scale");
   const hasScaleLabels = all.some((x) => x.type === "scale" && x.labels !== undefined);
@@ -56,7 +57,7 @@ export function xlsformSheets(q: QuestionnaireFile): SheetData[] {
     ...(points ? ["weight"] : []),
   ];
   const survey: Array<Array<string | number>> = [header];
-  const choices: Array<Array<string | number>> = [["list_name", "name", ...label("label"), ...(q.scoring ? ["score"] : [])]];
+  const choices: Array<Array<string | number>> = [["list_name", "name", ...label("label"), ...(scores ? ["score"] : [])]];
   const usedLists = new Set<string>();
   const listName = (wanted: string): string => {
     let name = wanted;
@@ -89,14 +90,14 @@ export function xlsformSheets(q: QuestionnaireFile): SheetData[] {
               ? [x.minSelect !== undefined ? `count-selected(.) >= ${x.minSelect}` : "", x.maxSelect !== undefined ? `count-selected(.) <= ${x.maxSelect}` : ""].filter((c) => c !== "").join(" and ")
               : "";
           survey.push(row({ type: `${x.type === "single" ? "select_one" : "select_multiple"} ${list}`, ...common, constraint: constraint || undefined, weight: x.maxPoints }, textCells));
-          for (const o of x.options) choices.push([list, o.id, ...texts(o.label), ...(q.scoring ? [o.score ?? ""] : [])]);
+          for (const o of x.options) choices.push([list, o.id, ...texts(o.label), ...(scores ? [o.score ?? ""] : [])]);
           break;
         }
         case "scale": {
           let labels: string | undefined;
           if (x.labels) {
             labels = listName(`${x.id}_scale`);
-            for (const [value, t] of Object.entries(x.labels).sort((a, b) => Number(a[0]) - Number(b[0]))) choices.push([labels, value, ...texts(t), ...(q.scoring ? [""] : [])]);
+            for (const [value, t] of Object.entries(x.labels).sort((a, b) => Number(a[0]) - Number(b[0]))) choices.push([labels, value, ...texts(t), ...(scores ? [""] : [])]);
           }
           survey.push(row({ type: "range", ...common, parameters: `start=${x.min} end=${x.max} step=1`, range_labels: labels, not_applicable: x.allowNotApplicable ? "yes" : undefined }, textCells));
           break;

@@ -46,8 +46,15 @@ export function languageSpec(code: string): string {
 export function acknowledgeLabels(languages: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const language of languages) {
-    const i18n = createI18n({ language: isSupportedLanguage(language) ? language : "en" });
-    out[language] = i18n.t("xlsform:acknowledge");
+    const shown = isSupportedLanguage(language) ? language : "en";
+    let label = ACKNOWLEDGE_CACHE.get(shown);
+    if (label === undefined) {
+      label = createI18n({ language: shown }).t("xlsform:acknowledge");
+      ACKNOWLEDGE_CACHE.set(shown, label);
+    }
+    out[language] = label;
   }
   return out;
 }
+
+const ACKNOWLEDGE_CACHE = new Map<string, string>();

@@ -75,6 +75,7 @@ function comparison(node: Extract<XNode, { kind: "compare" }>, lookup: (name: st
   let { left, right, op } = node;
   if (left.kind === "string" || left.kind === "number") [left, right, op] = [right, left, FLIP[op]];
   if (left.kind === "call" && left.name === "count-selected") return countSelected(left, op, right, lookup);
+  if (left.kind === "self" || right.kind === "self") throw new XPathError(node.at, '"." (this question) cannot be used in relevant, only in constraint');
   if (left.kind !== "ref") throw new XPathError(left.at, "a comparison needs a reference ${name} on one side");
   if (right.kind !== "string" && right.kind !== "number") {
     throw new XPathError(right.at, "a reference can only be compared with a number or quoted text, not with another reference or a calculation");
