@@ -60,7 +60,9 @@ export function convertSheets(sheets: readonly Sheet[], fileName: string, readPr
   const ownIssues = own.map((p) => toIssue(fileName, p));
   // A cell that already has an error of the import's own gets no second, derived one from the loader.
   const ownErrorAt = new Set(ownIssues.filter((i) => i.severity !== "warning").map((i) => i.path));
-  const errors = [...ownIssues.filter((i) => i.severity !== "warning"), ...fromLoader.filter((i) => i.severity !== "warning" && !ownErrorAt.has(i.path))];
+  // Rows refused above leave no questions; "needs at least one section" would only repeat that.
+  const derived = (i: QuestionnaireIssue): boolean => ownErrorAt.size > 0 && /needs at least one (section|question)/.test(i.message);
+  const errors = [...ownIssues.filter((i) => i.severity !== "warning"), ...fromLoader.filter((i) => i.severity !== "warning" && !ownErrorAt.has(i.path) && !derived(i))];
   const warnings = [...ownIssues.filter((i) => i.severity === "warning"), ...fromLoader.filter((i) => i.severity === "warning")];
   if (errors.length > 0 || !loaded.ok) return { ok: false, issues: sortIssues(dedupe(errors)) };
   return { ok: true, questionnaire: loaded.questionnaire, yaml, warnings: sortIssues(warnings) };
