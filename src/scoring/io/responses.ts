@@ -22,6 +22,9 @@ const REQUIRED_COLUMNS = ["response_id", "subject_unit", "group"] as const;
  */
 export const RESPONSE_IDENTITY_COLUMNS = ["respondent_external_id", "respondent_name"] as const;
 
+/** Suffix of the optional per-question time columns: `q1__seconds` is the seconds spent on q1 (empty = unknown). */
+export const SECONDS_SUFFIX = "__seconds";
+
 /** A row that breaks the questionnaire: not imported. */
 export interface RejectedRow {
   /** File line the row starts on (the header is line 1). */
@@ -129,6 +132,8 @@ class RowReader {
   private readonly groups: readonly string[] | undefined;
   private readonly groupList: string;
   private readonly questionColumns: QuestionColumn[] = [];
+  /** The optional `<id>__seconds` columns present in the file. */
+  private readonly secondsColumns: { readonly id: string; readonly column: string; readonly index: number }[] = [];
   private readonly checked: CheckedQuestion[] = [];
   private readonly cellOf = new Map<string, number>();
   /** The answers of the row being checked, read by the condition lookup. */
@@ -157,6 +162,8 @@ class RowReader {
       const index = this.cellOf.get(id);
       if (index === undefined) missing.push(id);
       else this.questionColumns.push({ id, index, read: answerReader(info.question) });
+      const secondsIndex = this.cellOf.get(`${id}${SECONDS_SUFFIX}`);
+      if (secondsIndex !== undefined) this.secondsColumns.push({ id, column: `${id}${SECONDS_SUFFIX}`, index: secondsIndex });
       if (info.condition !== undefined || info.question.required) this.checked.push({ id, question: info.question, condition: info.condition });
     }
     if (missing.length > 0) this.warnings.push({ line: headerLine, message: `no column for ${missing.join(", ")}: unanswered in every row` });
@@ -223,6 +230,8 @@ class RowReader {
       } else answers[column.id] = value;
     }
 
+    const seconds = this.readSeconds(cells, reasons);
+
     let rowWarnings: RowWarning[] | undefined;
     // Conditions are only meaningful over answers that parsed; otherwise the row is rejected anyway.
     if (cellsValid) {
@@ -246,15 +255,28 @@ class RowReader {
       return;
     }
     if (rowWarnings) this.warnings.push(...rowWarnings);
-    this.responses.push(
+    const response: ScoringResponse =
       startedAt !== undefined
         ? submittedAt !== undefined
           ? { id, unit, group, startedAt, submittedAt, answers }
           : { id, unit, group, startedAt, answers }
         : submittedAt !== undefined
           ? { id, unit, group, submittedAt, answers }
-          : { id, unit, group, answers },
-    );
+          : { id, unit, group, answers };
+    this.responses.push(seconds ? { ...response, seconds } : response);
+  }
+
+  /** The `<id>__seconds` cells of a row: a number of seconds ≥ 0 (decimal point or comma), or empty. */
+  private readSeconds(cells: readonly string[], reasons: string[]): Record<string, number> | undefined {
+    let out: Record<string, number> | undefined;
+    for (const { id, column, index } of this.secondsColumns) {
+      const text = cells[index]!.trim();
+      if (text === "") continue;
+      const n = readNumber(text);
+      if (n === undefined || !Number.isFinite(n) || n < 0) reasons.push(`${column}: "${text}" is not a number of seconds (e.g. 12.5)`);
+      else (out ??= {})[id] = n;
+    }
+    return out;
   }
 
   private reject(line: number, id: string, reasons: readonly string[]): void {
@@ -264,7 +286,7 @@ class RowReader {
 
 function checkHeader(columns: readonly string[], questionnaire: Questionnaire, line: number): FileIssue[] {
   const errors: FileIssue[] = [];
-  const known = [...RESPONSE_COLUMNS, ...RESPONSE_IDENTITY_COLUMNS, ...questionnaire.questions.map((q) => q.question.id)];
+  const known = [...RESPONSE_COLUMNS, ...RESPONSE_IDENTITY_COLUMNS, ...questionnaire.questions.flatMap((q) => [q.question.id, `${q.question.id}${SECONDS_SUFFIX}`])];
   const seen = new Set<string>();
   columns.forEach((name, i) => {
     if (name === "") errors.push({ line, message: `column ${i + 1} of the header has no name` });
@@ -390,7 +412,9 @@ export function writeResponsesCsv(questionnaire: Questionnaire, responses: reado
   const zone = options.timezone ?? DEFAULT_TIME_ZONE;
   const questions = questionnaire.questions.map((q) => q.question.id);
   const identities = options.identities;
-  const rows: string[][] = [[...RESPONSE_COLUMNS, ...(identities ? RESPONSE_IDENTITY_COLUMNS : []), ...questions]];
+  // Per-question time columns only when some response has times, so files without them stay as they were.
+  const timed = responses.some((r) => r.seconds !== undefined && Object.keys(r.seconds).length > 0);
+  const rows: string[][] = [[...RESPONSE_COLUMNS, ...(identities ? RESPONSE_IDENTITY_COLUMNS : []), ...questions, ...(timed ? questions.map((id) => `${id}${SECONDS_SUFFIX}`) : [])]];
   for (const r of responses) {
     rows.push([
       r.id,
@@ -404,6 +428,7 @@ export function writeResponsesCsv(questionnaire: Questionnaire, responses: reado
         if (value === undefined) return "";
         return Array.isArray(value) ? value.join("|") : String(value);
       }),
+      ...(timed ? questions.map((id) => (r.seconds?.[id] === undefined ? "" : String(Math.round(r.seconds[id]! * 10) / 10))) : []),
     ]);
   }
   return writeCsv(rows);
