@@ -15,6 +15,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import v8 from "node:v8";
 import type { RunnerHandle } from "@grammyjs/runner";
 import { sequentialize } from "@grammyjs/runner";
 import { Bot, type Context } from "grammy";
@@ -275,6 +276,8 @@ async function surveyBot(db: Database): Promise<Subject> {
 const fmt = (r: PhaseResult) => `${r.updates} updates in ${r.seconds.toFixed(2)} s = ${r.rate.toFixed(0).padStart(5)} updates/s; handling p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms`;
 
 export async function benchBot(): Promise<void> {
+  // As bin/khaosat.js runs the bot: WebAssembly (Prisma's query compiler) on baseline code only.
+  if (process.env.BENCH_WASM_TIER_UP !== "1") v8.setFlagsFromString("--liftoff-only");
   const dir = mkdtempSync(path.join(tmpdir(), "khaosat-bench-bot-"));
   const db = await openDatabase(`file:${path.join(dir, "bench.db")}`);
   const subjects: Subject[] = [];
