@@ -10,7 +10,6 @@ import { createI18n } from "../../i18n/index.js";
 import { formatIssue } from "../../questionnaire/index.js";
 import { loadQuestionnaireSource } from "../../questionnaire/xlsform/source.js";
 import { CliError } from "../errors.js";
-import { BotApiUnreachableError, BotTokenRejectedError, runBot } from "../../bot/index.js";
 
 /** The questionnaire the demo walks through. */
 export const DEMO_QUESTIONNAIRE = fileURLToPath(new URL("../../../examples/par-officials.yaml", import.meta.url));
@@ -53,6 +52,8 @@ export async function start(
     throw error;
   }
   if (config.telegramBotToken !== undefined) {
+    // The bot (grammY, its runner, the Telegram channel) loads only when a bot starts, not for --help or the demo.
+    const { BotApiUnreachableError, BotTokenRejectedError, runBot } = await import("../../bot/index.js");
     try {
       await runBot(config);
     } catch (error) {
