@@ -277,3 +277,24 @@ describe("XLSForm import: real workbooks", () => {
     expect(result.ok === false && result.issues.map((i) => `${i.path}: ${i.message}`)).toContain('survey row 2, column label: a formula (=CONCAT("x","y")) where a value is expected: a form holds values, so type the value itself');
   });
 });
+
+describe("XLSForm import: zip bombs", () => {
+  test("the unzipped size is read from the zip directory before unpacking, and a huge one is refused", async () => {
+    const { unzippedSize } = await import("../../../src/questionnaire/xlsform/workbook.js");
+    const file = await writeWorkbook({ survey: [["type", "name", "label"], ["text", "a", "A"]] });
+    const bytes = new Uint8Array(readFileSync(file));
+    const size = unzippedSize(bytes)!;
+    expect(size).toBeGreaterThan(bytes.length);
+    expect(size).toBeLessThan(100_000);
+    // Claim a 200 MB sheet in the central directory (the local data stays small).
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const end = bytes.length - 22;
+    expect(view.getUint32(end, true)).toBe(0x06054b50);
+    const first = view.getUint32(end + 16, true);
+    view.setUint32(first + 24, 200 * 1024 * 1024, true);
+    const result = await importXlsform(bytes, "bomb.xlsx");
+    expect(result.ok === false && result.issues.map(formatIssue)).toEqual([
+      "bomb.xlsx: the workbook unpacks to 200 MB; a questionnaire workbook may unpack to at most 100 MB: remove unused sheets, formatting and data",
+    ]);
+  });
+});
