@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
 import { formatIssue } from "../../../src/questionnaire/index.js";
 import { convertSheets, importXlsform, importXlsformFile, XLSFORM_LIMITS } from "../../../src/questionnaire/xlsform/index.js";
@@ -254,6 +255,17 @@ describe("XLSForm import: real workbooks", () => {
     if (result.ok) return;
     const text = result.issues.map(formatIssue);
     for (const part of expected) expect(text.some((l) => l.startsWith(`${PUBLISHED}${name}: ${part}`)), `${part}\n${text.join("\n")}`).toBe(true);
+  });
+
+  // The complete refusal of each form, as `questionnaire validate` prints it: regenerate on purpose
+  // with UPDATE_GOLDEN=1 after reading the difference.
+  test.each(["pull_data.xlsx", "choice_filter_test.xlsx", "xlsform_spec_test.xlsx", "UCL_Biomass_Plot_Form.xlsx"])("published %s: the complete list of errors is the golden one", async (name) => {
+    const golden = fileURLToPath(new URL(`../../fixtures/xlsform/published/${name}.errors.txt`, import.meta.url));
+    const result = await importXlsform(published(name), name);
+    expect(result.ok).toBe(false);
+    const text = result.ok ? "" : `${result.issues.map(formatIssue).join("\n")}\n`;
+    if (process.env.UPDATE_GOLDEN === "1") writeFileSync(golden, text);
+    expect(text).toBe(readFileSync(golden, "utf8"));
   });
 
   test("limits: a file too large, a sheet with too many rows, not a workbook", async () => {
