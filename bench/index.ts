@@ -8,6 +8,7 @@ const benches: ReadonlyArray<readonly [string, readonly string[]]> = [
   ["scoring", ["--expose-gc", "bin/run-ts.js", "bench/scoring.ts"]],
   ["bot", ["bin/run-ts.js", "bench/bot.ts"]],
   ["outbox", ["bin/run-ts.js", "bench/outbox.ts"]],
+  ["flags", ["bin/run-ts.js", "bench/flags.ts"]],
 ];
 
 let failed = 0;
