@@ -11,6 +11,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { openOutboxStore } from "../src/db/index.js";
 import { BotApiStub } from "../test/support/bot-api-stub.js";
+import { reportTarget } from "./result.js";
 
 const RATE = Number(process.env.BENCH_RATE ?? 300);
 const RECIPIENTS = Number(process.env.BENCH_RECIPIENTS ?? 20_000);
@@ -116,3 +117,9 @@ const table = [head, ...rows.map(([name, f]) => [name, f(clean), f(killed)])];
 const widths = head.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
 console.log(`outbox benchmark: stub and sender at ${RATE}/s, 1/s per chat`);
 for (const r of table) console.log(r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  "));
+
+// One line per target for `npm run bench` (bench/result.ts); a missed target makes the exit code 1.
+reportTarget("outbox", "achieved ÷ permitted rate, clean run", clean.ratio, "x", ">= 0.95");
+reportTarget("outbox", "duplicates, clean + kill -9 runs", clean.duplicates + killed.duplicates, "", "<= 0");
+reportTarget("outbox", "never delivered, clean run", clean.lost, "", "<= 0");
+reportTarget("outbox", "lost silently after kill -9 (undelivered, not in doubt)", killed.lost - killed.inDoubt, "", "<= 0");
