@@ -7,6 +7,8 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // Compiles src/ to dist/ (incremental) before any test starts the khaosat command.
+    globalSetup: ["./test/support/build.ts"],
     reporters: ["default", "./test/support/summary-reporter.ts"],
   },
 });
