@@ -13,6 +13,7 @@ import { accessRepository } from "./access-repository.js";
 import { flagSubmittedResponse } from "../flags/index.js";
 import type SqliteConnection from "better-sqlite3";
 import { providerOf, sqliteConnectionOf, type Prisma } from "./client.js";
+import { retryWhileBusy } from "./sqlite-lock.js";
 import { flagsRepository } from "./flags-repository.js";
 import { parseJsonObject } from "./json.js";
 import { SubmittedResponseError, responseIdOf } from "./session-ids.js";
@@ -374,7 +375,8 @@ export function botSessionStore(prisma: Prisma, options: BotSessionStoreOptions 
       const { session, step } = write;
       const db = sqliteConnectionOf(prisma);
       if (db) {
-        const result = commitSync(db, updateId, session, step);
+        // Another process (an import) holding the write lock is waited for between attempts, off the event loop.
+        const result = await retryWhileBusy(() => commitSync(db, updateId, session, step));
         if (result !== GENERAL_PATH) return result;
       }
       try {
