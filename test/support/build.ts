@@ -6,5 +6,9 @@ import { fileURLToPath } from "node:url";
 export default function setup(): void {
   if (process.env.KHAOSAT_SKIP_BUILD === "1") return;
   const root = fileURLToPath(new URL("../..", import.meta.url));
-  execFileSync(process.execPath, ["scripts/build.mjs"], { cwd: root, stdio: "inherit" });
+  try {
+    execFileSync(process.execPath, ["scripts/build.mjs"], { cwd: root, stdio: "inherit" });
+  } catch {
+    throw new Error("the build of src/ into dist/ failed (errors above), so no test ran: fix them, then run the tests again");
+  }
 }
