@@ -1,4 +1,5 @@
 import { stringify } from "csv-stringify/sync";
+import { NEUTRALISING_CAST } from "../documents/csv-cell.js";
 import type { FlagDecision, FlagName, FlagSubject } from "./repository.js";
 
 /** Output formats of `khaosat flags`. */
@@ -59,7 +60,7 @@ export function formatFlagList(rows: readonly FlagListRow[], format: FlagListFor
     r.decision ?? (format === "csv" ? "" : "-"),
     r.reason ?? "",
   ]);
-  if (format === "csv") return stringify([header, ...cells], { record_delimiter: "\n" });
+  if (format === "csv") return stringify([header, ...cells], { record_delimiter: "\n", cast: NEUTRALISING_CAST });
   if (rows.length === 0) return "no flagged responses\n";
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => [...c[i]!].length)));
   const line = (c: readonly string[]) => c.map((v, i) => v + " ".repeat(widths[i]! - [...v].length)).join("  ").trimEnd();

@@ -8,6 +8,7 @@ import path from "node:path";
 import { Transform, type Readable } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
 import { parse } from "csv-parse/sync";
+import { restoreCell } from "../documents/csv-cell.js";
 import { SaxesParser } from "saxes";
 
 /** A file that cannot be read as a table; the message says what to do. */
@@ -120,7 +121,7 @@ async function readCsv(file: string, sink: TableSink): Promise<void> {
     head.record.map((h) => h.trim()),
     head.info.lines,
   );
-  for (const r of rest) sink.row({ line: r.info.lines, cells: r.record });
+  for (const r of rest) sink.row({ line: r.info.lines, cells: r.record.map(restoreCell) });
 }
 
 /** Text of an XLSX cell value: formulas give their cached result, rich text is flattened. */
