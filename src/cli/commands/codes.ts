@@ -6,6 +6,7 @@ import {
   codeDeepLink,
   codeFileFormat,
   CodeFileFormatError,
+  hashCode,
   CodeSecretError,
   issueCodes,
   loadCodeSecret,
@@ -21,6 +22,7 @@ import { ConfigError, loadConfigFromEnvironment, readEnvironment, type Config } 
 import { DatabaseError, openDatabase, type Database, type RespondentRecord } from "../../db/index.js";
 import { CliError } from "../errors.js";
 import { registerCitizenCodeCommands } from "./citizens.js";
+import { describeRecoveries, IssueJournal, recoverUnfinishedIssues } from "../issue-journal.js";
 import { PendingFile } from "../pending-file.js";
 
 interface IssueOptions {
@@ -71,18 +73,29 @@ export function registerCodesCommands(program: Command): void {
 
 /** `codes issue`: returns the summary to print. */
 export async function issueCommand(options: IssueOptions, now: Date): Promise<string> {
-  const format = checkOutput(options.out);
+  const format = checkOutput(options.out, { mayExist: true });
   checkBot(options.bot);
   return withAccess(async ({ db, access, secret }) => {
     const campaign = await db.campaigns.get(options.campaign);
     if (!campaign) throw new CliError(`no campaign "${options.campaign}"; "khaosat campaign list" shows the campaigns`);
+    // First finish or roll back an issue that a crash interrupted (its journal is next to the files).
+    const recoveries = await recoverUnfinishedIssues([path.dirname(path.resolve(options.out))], campaign.id, async (hash) => (await access.findCodeByHash(hash)) !== null);
+    const recovered = describeRecoveries(recoveries);
     const respondents = await db.respondents.list(campaign.id);
     if (respondents.length === 0) {
       throw new CliError(`campaign "${campaign.id}" has no respondents yet; import them first: khaosat respondents import --campaign ${campaign.id} FILE`);
     }
+    if (existsSync(options.out)) {
+      if (recoveries.some((r) => r.outcome === "finished")) {
+        const waiting = respondents.length - (await access.respondentsWithActiveCode(campaign.id)).size;
+        return recovered + (waiting > 0 ? `${waiting} respondent${waiting === 1 ? " still has" : "s still have"} no code: run this command again with another --out\n` : "");
+      }
+      checkOutput(options.out);
+    }
     const unitNames = await unitNameMap(db, campaign.id);
     const byId = new Map(respondents.map((r) => [r.id, r]));
     const file = new PendingFile(options.out);
+    const journal = new IssueJournal(campaign.id, [{ final: path.resolve(options.out), partial: file.partial }]);
     let issued: IssuedCode[];
     try {
       issued = await issueCodes({
@@ -92,21 +105,42 @@ export async function issueCommand(options: IssueOptions, now: Date): Promise<st
         respondents: respondents.map((r) => ({ id: r.id, unitCode: r.unitCode })),
         now,
         actor: "cli",
-        beforeStore: async (list) => file.write(await render(format, list, byId, unitNames, options.bot, campaign.name, now)),
+        beforeStore: async (list) => {
+          // The journal first, then the file: a crash at any point leaves something the next run can settle.
+          journal.record(list.length, [list[0]!, list[list.length - 1]!].map((i) => hashCode(i.code, secret)), now);
+          await testPause("journal");
+          await file.write(await render(format, list, byId, unitNames, options.bot, campaign.name, now));
+          await testPause("file");
+        },
       });
     } catch (error) {
       file.discard();
+      journal.remove();
       throw error;
     }
     const holding = respondents.length - issued.length;
-    if (issued.length === 0) return `every respondent of campaign "${campaign.id}" already holds an active code; nothing issued, ${options.out} not written\n`;
+    if (issued.length === 0) return `${recovered}every respondent of campaign "${campaign.id}" already holds an active code; nothing issued, ${options.out} not written\n`;
+    await testPause("stored");
     file.commit();
+    await testPause("linked");
+    journal.remove();
     return (
+      recovered +
       `issued ${issued.length} code${issued.length === 1 ? "" : "s"} for campaign "${campaign.id}"` +
       (holding > 0 ? ` (${holding} respondent${holding === 1 ? "" : "s"} already held an active code)` : "") +
       `\nwrote ${options.out} (${format}): it is the only copy of these codes; keep it safe and delete it once the slips are handed out\n`
     );
   });
+}
+
+/**
+ * Crash tests (test/access/issue-kill.test.ts) stop the command at a named point with
+ * KHAOSAT_TEST_PAUSE_AT and kill it there with SIGKILL; without the variable this does nothing.
+ */
+async function testPause(point: "journal" | "file" | "stored" | "linked"): Promise<void> {
+  if (process.env.KHAOSAT_TEST_PAUSE_AT !== point) return;
+  process.stderr.write(`paused at ${point}\n`);
+  await new Promise(() => setInterval(() => undefined, 1000));
 }
 
 /** `codes revoke`: returns the summary to print. */
@@ -148,7 +182,7 @@ export async function reissueCommand(options: ReissueOptions, now: Date): Promis
   });
 }
 
-function checkOutput(out: string): CodeFileFormat {
+function checkOutput(out: string, options: { readonly mayExist?: boolean } = {}): CodeFileFormat {
   let format: CodeFileFormat;
   try {
     format = codeFileFormat(out);
@@ -156,7 +190,7 @@ function checkOutput(out: string): CodeFileFormat {
     if (error instanceof CodeFileFormatError) throw new CliError(`--out: ${error.message}`);
     throw error;
   }
-  if (existsSync(out)) throw new CliError(`--out: ${out} already exists; it may hold the only copy of codes issued earlier. Choose another file name`);
+  if (!options.mayExist && existsSync(out)) throw new CliError(`--out: ${out} already exists; it may hold the only copy of codes issued earlier. Choose another file name`);
   if (!existsSync(path.dirname(path.resolve(out)))) throw new CliError(`--out: the folder ${path.dirname(path.resolve(out))} does not exist`);
   return format;
 }
