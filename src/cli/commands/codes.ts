@@ -27,7 +27,8 @@ import { PendingFile } from "../pending-file.js";
 
 interface IssueOptions {
   readonly campaign: string;
-  readonly out: string;
+  /** One output file, or several (`--out slips.pdf --out slips.xlsx`): the same codes in each. */
+  readonly out: string | readonly string[];
   readonly bot: string;
 }
 
@@ -45,7 +46,11 @@ export function registerCodesCommands(program: Command): void {
     .command("issue")
     .description("issue a code to every respondent of a campaign without an active one and write them to FILE (.csv, .xlsx or .pdf slips)")
     .requiredOption("--campaign <id>", "campaign id")
-    .requiredOption("--out <file>", "output file: .csv or .xlsx for mail merge, .pdf for printable slips; never overwritten")
+    .requiredOption(
+      "--out <file>",
+      "output file: .csv or .xlsx for mail merge, .pdf for printable slips; never overwritten. Repeat it to write the same codes to several files at once (--out slips.pdf --out slips.xlsx): plain codes exist only in these files",
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+    )
     .requiredOption("--bot <username>", "the bot's Telegram username, for the deep links (e.g. khaosat_bot; default: BOT_USERNAME)", botDefault())
     .action(async (options: IssueOptions) => {
       process.stdout.write(await issueCommand(options, new Date()));
@@ -73,29 +78,33 @@ export function registerCodesCommands(program: Command): void {
 
 /** `codes issue`: returns the summary to print. */
 export async function issueCommand(options: IssueOptions, now: Date): Promise<string> {
-  const format = checkOutput(options.out, { mayExist: true });
+  const outs = typeof options.out === "string" ? [options.out] : [...options.out];
+  if (outs.length === 0) throw new CliError("--out: name at least one output file");
+  const duplicate = outs.find((o, i) => outs.findIndex((p) => path.resolve(p) === path.resolve(o)) !== i);
+  if (duplicate !== undefined) throw new CliError(`--out: ${duplicate} is named twice`);
+  const formats = outs.map((out) => checkOutput(out, { mayExist: true }));
   checkBot(options.bot);
   return withAccess(async ({ db, access, secret }) => {
     const campaign = await db.campaigns.get(options.campaign);
     if (!campaign) throw new CliError(`no campaign "${options.campaign}"; "khaosat campaign list" shows the campaigns`);
     // First finish or roll back an issue that a crash interrupted (its journal is next to the files).
-    const recoveries = await recoverUnfinishedIssues([path.dirname(path.resolve(options.out))], campaign.id, async (hash) => (await access.findCodeByHash(hash)) !== null);
+    const recoveries = await recoverUnfinishedIssues(outs.map((o) => path.dirname(path.resolve(o))), campaign.id, async (hash) => (await access.findCodeByHash(hash)) !== null);
     const recovered = describeRecoveries(recoveries);
     const respondents = await db.respondents.list(campaign.id);
     if (respondents.length === 0) {
       throw new CliError(`campaign "${campaign.id}" has no respondents yet; import them first: khaosat respondents import --campaign ${campaign.id} FILE`);
     }
-    if (existsSync(options.out)) {
+    if (outs.some((out) => existsSync(out))) {
       if (recoveries.some((r) => r.outcome === "finished")) {
         const waiting = respondents.length - (await access.respondentsWithActiveCode(campaign.id)).size;
         return recovered + (waiting > 0 ? `${waiting} respondent${waiting === 1 ? " still has" : "s still have"} no code: run this command again with another --out\n` : "");
       }
-      checkOutput(options.out);
+      for (const out of outs) checkOutput(out);
     }
     const unitNames = await unitNameMap(db, campaign.id);
     const byId = new Map(respondents.map((r) => [r.id, r]));
-    const file = new PendingFile(options.out);
-    const journal = new IssueJournal(campaign.id, [{ final: path.resolve(options.out), partial: file.partial }]);
+    const files = outs.map((out) => new PendingFile(out));
+    const journal = new IssueJournal(campaign.id, files.map((f) => ({ final: path.resolve(f.file), partial: f.partial })));
     let issued: IssuedCode[];
     try {
       issued = await issueCodes({
@@ -109,26 +118,29 @@ export async function issueCommand(options: IssueOptions, now: Date): Promise<st
           // The journal first, then the file: a crash at any point leaves something the next run can settle.
           journal.record(list.length, [list[0]!, list[list.length - 1]!].map((i) => hashCode(i.code, secret)), now);
           await testPause("journal");
-          await file.write(await render(format, list, byId, unitNames, options.bot, campaign.name, now));
+          for (const [i, file] of files.entries()) await file.write(await render(formats[i]!, list, byId, unitNames, options.bot, campaign.name, now));
           await testPause("file");
         },
       });
     } catch (error) {
-      file.discard();
+      for (const file of files) file.discard();
       journal.remove();
       throw error;
     }
     const holding = respondents.length - issued.length;
-    if (issued.length === 0) return `${recovered}every respondent of campaign "${campaign.id}" already holds an active code; nothing issued, ${options.out} not written\n`;
+    if (issued.length === 0) return `${recovered}every respondent of campaign "${campaign.id}" already holds an active code; nothing issued, ${outs.join(", ")} not written\n`;
     await testPause("stored");
-    file.commit();
+    for (const file of files) file.commit();
     await testPause("linked");
     journal.remove();
+    const wrote = outs.map((out, i) => `${out} (${formats[i]})`).join(", ");
     return (
       recovered +
       `issued ${issued.length} code${issued.length === 1 ? "" : "s"} for campaign "${campaign.id}"` +
       (holding > 0 ? ` (${holding} respondent${holding === 1 ? "" : "s"} already held an active code)` : "") +
-      `\nwrote ${options.out} (${format}): it is the only copy of these codes; keep it safe and delete it once the slips are handed out\n`
+      (outs.length === 1
+        ? `\nwrote ${wrote}: it is the only copy of these codes; keep it safe and delete it once the slips are handed out\n`
+        : `\nwrote ${wrote}, the same codes in each: they are the only copies of these codes; keep them safe and delete them once the slips are handed out\n`)
     );
   });
 }
