@@ -163,7 +163,7 @@ function drawSlip(doc: PDFKit.PDFDocument, slip: CodeSlip, x: number, y: number,
   drawQr(doc, slip.link, lineX, top, qrSize);
   const textX = lineX + qrSize + PAD;
   const textWidth = x + width - PAD - textX;
-  doc.font("regular").fontSize(7.5).fillColor("#555555").text("Mã của bạn:", textX, top + 4, { width: textWidth });
+  doc.font("regular").fontSize(7.5).fillColor("#555555").text("Mã của Ông/Bà:", textX, top + 4, { width: textWidth });
   doc.font("mono").fontSize(15).fillColor("black").text(formatCode(slip.code), textX, doc.y + 1, { width: textWidth });
   const instructionsY = doc.y + 4;
   doc
