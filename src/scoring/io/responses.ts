@@ -82,6 +82,11 @@ export function parseResponsesCsv(source: string | Uint8Array, questionnaire: Qu
   const columnOf = new Map(columns.map((name, i) => [name, i]));
   const warnings: RowWarning[] = [];
   const missing = questionnaire.questions.filter((q) => !columnOf.has(q.question.id)).map((q) => q.question.id);
+  // A required question without a column is one error about the header, not one per row (issue 11 item 11).
+  const missingRequired = missing.filter((id) => questionnaire.byId.get(id)!.question.required && !questionnaire.byId.get(id)!.condition);
+  if (missingRequired.length > 0) return fail({ line: header.line, message: missingColumnsMessage(missingRequired) });
+  /** Required questions under a condition without a column: rows where the condition holds, and the first. */
+  const neededColumns = new Map<string, { rows: number; line: number }>();
   if (missing.length > 0) {
     warnings.push({ line: header.line, message: `no column for ${missing.join(", ")}: unanswered in every row` });
   }
@@ -157,6 +162,9 @@ export function parseResponsesCsv(source: string | Uint8Array, questionnaire: Qu
             rowWarnings.push({ line: row.line, message: `${id}: answer "${cell(id).trim()}" discarded: its condition is false (showIf: ${info.question.showIf})` });
             delete answers[id];
           }
+        } else if (info.question.required && answers[id] === undefined && !columnOf.has(id)) {
+          const needed = neededColumns.get(id);
+          neededColumns.set(id, { rows: (needed?.rows ?? 0) + 1, line: needed?.line ?? row.line });
         } else if (info.question.required && answers[id] === undefined) {
           reasons.push(`${id}: required answer missing${info.condition ? ` (its condition holds: ${info.question.showIf})` : ""}`);
         }
@@ -178,7 +186,17 @@ export function parseResponsesCsv(source: string | Uint8Array, questionnaire: Qu
       ...(seconds ? { seconds } : {}),
     });
   }
+  if (neededColumns.size > 0) {
+    const ids = [...neededColumns.keys()];
+    const where = [...neededColumns].map(([id, n]) => `${id} is asked on ${n.rows} row${n.rows === 1 ? "" : "s"}, first on line ${n.line}`).join("; ");
+    return fail({ line: header.line, message: `${missingColumnsMessage(ids)} (${where})` });
+  }
   return { responses, rejected, warnings, errors: [] };
+}
+
+function missingColumnsMessage(ids: readonly string[]): string {
+  const many = ids.length > 1;
+  return `the header has no column for the required question${many ? "s" : ""} ${ids.join(", ")}: add ${many ? "those columns" : "that column"} with every row's answer (docs/file-formats.md, responses file)`;
 }
 
 function checkHeader(columns: readonly string[], questionnaire: Questionnaire, line: number): FileIssue[] {
