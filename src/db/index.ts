@@ -3,5 +3,7 @@ export { openDatabase, type Database, type OpenOptions } from "./database.js";
 export { migrateDatabase, type MigrateResult } from "./migrate.js";
 export { DatabaseError, DEFAULT_DATABASE_URL, parseDatabaseUrl, type DatabaseTarget } from "./connection.js";
 export type * from "./types.js";
+export { RESPONSE_CHANNELS } from "./types.js";
+export { responseChannel } from "./participation.js";
 export { openOutboxStore, type OutboxStore } from "./outbox-store.js";
 export { SubmittedResponseError, responseIdOf, type ChannelStores, type ConsoleSessionOptions } from "./sessions.js";
