@@ -5,8 +5,8 @@
 // hundred through Prisma, PostgreSQL 32,766). Per-respondent rows are read in keyset-paged pages.
 import { providerOf, type Prisma } from "./client.js";
 import { Prisma as Sql } from "./generated/sqlite/client.js";
-import type { ParticipationFact, ParticipationRepository, PendingRespondent, ResponseChannel, StatusCountsRow, SubmittedByChannelRow } from "./types.js";
-import { RESPONSE_CHANNELS } from "./types.js";
+import type { ParticipationFact, ParticipationRepository, PendingRespondent, StatusCountsRow, SubmittedByChannelRow } from "./types.js";
+import { responseChannel } from "./types.js";
 
 const PAGE = 2_000;
 
@@ -102,12 +102,6 @@ export async function freshStatistics(prisma: Prisma): Promise<void> {
     SELECT relname FROM pg_stat_user_tables
     WHERE schemaname = current_schema() AND relname IN (${Sql.join(STATISTICS_TABLES)}) AND n_mod_since_analyze > GREATEST(200, n_live_tup / 5)`;
   for (const { relname } of stale) if (STATISTICS_TABLES.includes(relname)) await prisma.$executeRawUnsafe(`ANALYZE "${relname}"`);
-}
-
-/** The channel a stored Response.source names ('bot' is the older name of 'telegram'). */
-export function responseChannel(source: string): ResponseChannel {
-  if (source === "bot") return "telegram";
-  return (RESPONSE_CHANNELS as readonly string[]).includes(source) ? (source as ResponseChannel) : "import";
 }
 
 /** SQL mapping Response.source to its channel (see responseChannel). */

@@ -147,6 +147,12 @@ export const RESPONSE_CHANNELS = ["telegram", "zalo", "console", "import"] as co
 /** One of RESPONSE_CHANNELS. */
 export type ResponseChannel = (typeof RESPONSE_CHANNELS)[number];
 
+/** The channel a stored Response.source names ('bot' is the older name of 'telegram'). */
+export function responseChannel(source: string): ResponseChannel {
+  if (source === "bot") return "telegram";
+  return (RESPONSE_CHANNELS as readonly string[]).includes(source) ? (source as ResponseChannel) : "import";
+}
+
 /** Respondents of one unit and group by status, counted by the database. */
 export interface StatusCountsRow {
   readonly unitCode: string;
@@ -227,6 +233,8 @@ export interface StoredResponse {
   readonly flags: readonly string[];
   readonly decision: "accept" | "reject" | null;
   readonly answers: Readonly<Record<string, unknown>>;
+  /** Seconds spent per question, where known (Answer.seconds). */
+  readonly seconds?: Readonly<Record<string, number>>;
 }
 
 /** One row of a responses file to store (submitted; time may be unknown). */
@@ -238,6 +246,8 @@ export interface ImportedResponse {
   readonly submittedAt: Date | null;
   /** Answer values by question id (stored as JSON). */
   readonly answers: Readonly<Record<string, unknown>>;
+  /** Seconds spent per question, from the file's `<id>__seconds` columns. */
+  readonly seconds?: Readonly<Record<string, number>>;
 }
 
 /** Submitted responses of campaigns, for export, import and scoring. */
