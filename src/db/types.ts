@@ -235,6 +235,8 @@ export interface StoredResponse {
   readonly answers: Readonly<Record<string, unknown>>;
   /** Seconds spent per question, where known (Answer.seconds). */
   readonly seconds?: Readonly<Record<string, number>>;
+  /** The channel that collected it (Response.source; the older 'bot' is telegram). */
+  readonly channel: ResponseChannel;
 }
 
 /** One row of a responses file to store (submitted; time may be unknown). */
@@ -252,8 +254,12 @@ export interface ImportedResponse {
 
 /** Submitted responses of campaigns, for export, import and scoring. */
 export interface ResponseRepository {
-  /** Every submitted response of the campaign, ordered by submission time, then id. */
+  /** Every submitted response of the campaign, ordered by submission time (unknown first), then id: all pages of submittedPages. */
   submitted(campaignId: string): Promise<StoredResponse[]>;
+  /** The same responses in keyset-paged pages of at most `pageSize` (default 500), for streamed exports in bounded memory. */
+  submittedPages(campaignId: string, pageSize?: number): AsyncIterable<StoredResponse[]>;
+  /** Whether any submitted response of the campaign has per-question times. */
+  hasAnswerTimes(campaignId: string): Promise<boolean>;
   /** Stores file rows keyed by (campaign, response_id) in one transaction: new, replaced when different, or unchanged. */
   importResponses(campaignId: string, questionnaireVersionPk: number, rows: readonly ImportedResponse[], now: Date): Promise<ImportCounts>;
 }
