@@ -5,3 +5,4 @@ export { DatabaseError, DEFAULT_DATABASE_URL, parseDatabaseUrl, type DatabaseTar
 export type * from "./types.js";
 export { openOutboxStore, type OutboxStore } from "./outbox-store.js";
 export { SubmittedResponseError, responseIdOf, type ChannelStores, type ConsoleSessionOptions } from "./sessions.js";
+export type { WebRepository, WebRole, WebSessionRecord, WebUserRecord } from "./web.js";
