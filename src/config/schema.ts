@@ -21,6 +21,8 @@ interface CommonConfig {
   /** Base URL of a self-hosted Bot API server; absent: api.telegram.org. */
   readonly telegramApiRoot?: string;
   readonly port: number;
+  /** Address the webhook server listens on (WEBHOOK_HOST); absent: every interface. */
+  readonly webhookHost?: string;
   /** Telegram user ids allowed to use the admin commands. */
   readonly adminTelegramIds: readonly number[];
   /** Printable form redacts the password. */
@@ -64,7 +66,8 @@ const rate = (max: number, example: string) =>
     .refine((n) => n > 0 && n <= max, `expected a number of messages per second above 0 and at most ${max}, e.g. ${example}`);
 
 const TOKEN = /^\d{1,20}:[A-Za-z0-9_-]{30,}$/;
-const WEBHOOK_SECRET = /^[A-Za-z0-9_-]{1,256}$/;
+// Telegram accepts 1 to 256 characters; fewer than 16 can be guessed, so they are refused here.
+const WEBHOOK_SECRET = /^[A-Za-z0-9_-]{16,256}$/;
 const MIN_CODE_SECRET = 32;
 
 function isHttpUrl(value: string, protocols: readonly string[]): boolean {
@@ -104,9 +107,13 @@ function checkWebhook(env: { WEBHOOK_URL?: unknown; WEBHOOK_SECRET?: unknown; TE
     ctx.addIssue({ code: "custom", path: ["WEBHOOK_URL"], message: "expected a public https:// URL, e.g. https://bot.example.gov.vn/telegram" });
   }
   if (env.WEBHOOK_SECRET === undefined) {
-    ctx.addIssue({ code: "custom", path: ["WEBHOOK_SECRET"], message: 'required when BOT_MODE=webhook: 1 to 256 characters of A-Z, a-z, 0-9, _ and -, e.g. the output of "openssl rand -hex 32"' });
+    ctx.addIssue({ code: "custom", path: ["WEBHOOK_SECRET"], message: 'required when BOT_MODE=webhook: 16 to 256 characters of A-Z, a-z, 0-9, _ and -, e.g. the output of "openssl rand -hex 32"' });
   } else if (typeof env.WEBHOOK_SECRET !== "string" || !WEBHOOK_SECRET.test(env.WEBHOOK_SECRET)) {
-    ctx.addIssue({ code: "custom", path: ["WEBHOOK_SECRET"], message: "expected 1 to 256 characters of A-Z, a-z, 0-9, _ and - (the characters Telegram allows)" });
+    ctx.addIssue({
+      code: "custom",
+      path: ["WEBHOOK_SECRET"],
+      message: 'expected 16 to 256 characters of A-Z, a-z, 0-9, _ and - (a shorter secret can be guessed), e.g. the output of "openssl rand -hex 32"',
+    });
   }
 }
 
@@ -127,6 +134,9 @@ export const envShape = {
     PORT: withDefault(
       z.string().regex(/^\d{1,5}$/, "expected a port number between 1 and 65535, e.g. 8080").transform(Number).refine((n) => n >= 1 && n <= 65535, "expected a port number between 1 and 65535, e.g. 8080"),
       "8080",
+    ),
+    WEBHOOK_HOST: optional(
+      z.string().regex(/^(\d{1,3}(\.\d{1,3}){3}|[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*|[A-Za-z0-9]([A-Za-z0-9.-]{0,252}))$/, "expected the address to listen on, e.g. 127.0.0.1 (behind a reverse proxy on the same machine) or 0.0.0.0 (every interface, the default)"),
     ),
     ADMIN_TELEGRAM_IDS: withDefault(adminIds, ""),
     DATABASE_URL: withDefault(
@@ -178,6 +188,7 @@ export const envSchema = z
       ...(env.TELEGRAM_BOT_TOKEN !== undefined ? { telegramBotToken: new Secret(env.TELEGRAM_BOT_TOKEN) } : {}),
       ...(env.TELEGRAM_API_ROOT !== undefined ? { telegramApiRoot: env.TELEGRAM_API_ROOT.replace(/\/+$/, "") } : {}),
       port: env.PORT,
+      ...(env.WEBHOOK_HOST !== undefined ? { webhookHost: env.WEBHOOK_HOST } : {}),
       adminTelegramIds: Object.freeze(env.ADMIN_TELEGRAM_IDS),
       databaseUrl: new Secret(env.DATABASE_URL, redactUrlPassword(env.DATABASE_URL)),
       databaseKind: env.DATABASE_URL.startsWith("file:") ? "sqlite" : "postgresql",
