@@ -15,6 +15,7 @@ import { registerResponsesCommands } from "./commands/responses.js";
 import { registerCoordinatorsCommands } from "./commands/coordinators.js";
 import { registerWebCommand } from "./commands/web.js";
 import { registerUsersCommands } from "./commands/users.js";
+import { registerReportCommand } from "./commands/report.js";
 
 /** Adds every sub-command to the program; each feature registers its own commands in its own file. */
 export function registerCommands(program: Command): void {
@@ -34,5 +35,6 @@ export function registerCommands(program: Command): void {
   registerCoordinatorsCommands(program);
   registerWebCommand(program);
   registerUsersCommands(program);
+  registerReportCommand(program);
   void program;
 }

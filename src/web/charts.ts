@@ -69,9 +69,10 @@ export interface SubmissionsChartText {
 }
 
 /** Submissions per day (bars) and their running total (line) from the opening day to the deadline, the deadline marked. */
-export function submissionsChart(days: readonly string[], counts: readonly number[], deadlineDay: string, text: SubmissionsChartText, width = 760): string {
+export function submissionsChart(days: readonly string[], counts: readonly (number | null)[], deadlineDay: string, text: SubmissionsChartText, width = 760): string {
   let total = 0;
-  const cumulative = counts.map((c) => (total += c));
+  // Days still to come have no bar and no running total.
+  const cumulative = counts.map((c) => (c === null ? null : (total += c)));
   return render(width, 280, text.description, {
     legend: { top: 0 },
     grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
@@ -119,8 +120,8 @@ export function slopeChart(lines: readonly RankLine[], text: SlopeChartText, wid
   const height = Math.max(240, 80 + n * 22);
   const ordered = [...lines].sort((a, b) => Number(a.calledOut) - Number(b.calledOut));
   return render(width, height, text.description, {
-    grid: { left: 200, right: 200, top: 40, bottom: 16 },
-    xAxis: { type: "category", data: [text.appraisal, text.survey, text.overall], position: "top", axisLabel: { color: "#222", fontWeight: "bold" }, axisTick: { show: false } },
+    grid: { left: 210, right: 210, top: 40, bottom: 16 },
+    xAxis: { type: "category", data: [text.appraisal, text.survey, text.overall], position: "top", boundaryGap: false, axisLabel: { color: "#222", fontWeight: "bold", interval: 0 }, axisTick: { show: false }, axisLine: { show: false } },
     yAxis: { type: "value", inverse: true, min: 1, max: n, interval: 1, show: false },
     series: ordered.map((l) => ({
       type: "line",

@@ -34,8 +34,8 @@ export function rankChart(t: TFunction, index: ProvisionalIndex, names: Readonly
 export function indexSection(t: TFunction, index: ProvisionalIndex, units: readonly UnitRecord[]): Html {
   const lang = (t("lang.code") === "en" ? "en" : "vi") as Lang;
   const names = new Map(units.map((u) => [u.code, u.name]));
-  if (!index.outcome.ok) return html`<section class="card"><p class="alert">${t("index.cannotScore")}</p><ul>${index.outcome.errors.map((e) => html`<li>${e.message}</li>`)}</ul></section>`;
-  if (!index.questionnaire.definition.scoring) return html`<section class="card"><p>${t("index.noScoring")}</p></section>`;
+  if (!index.outcome.ok) return html`<section class="card" tabindex="0"><p class="alert">${t("index.cannotScore")}</p><ul>${index.outcome.errors.map((e) => html`<li>${e.message}</li>`)}</ul></section>`;
+  if (!index.questionnaire.definition.scoring) return html`<section class="card" tabindex="0"><p>${t("index.noScoring")}</p></section>`;
   const report = index.outcome.report;
   const columns = unitColumns(report, index.questionnaire, false);
   const gaps = rankGaps(report);
@@ -49,7 +49,7 @@ export function indexSection(t: TFunction, index: ProvisionalIndex, units: reado
   )}</tbody></table>`;
   const chart = rankChart(t, index, names);
   const calledOut = report.kind === "points" ? report.units.filter((u) => gaps.has(u.unit)) : [];
-  return html`<section class="card"><h2>${t("index.ranking")}</h2>
+  return html`<section class="card" tabindex="0"><h2>${t("index.ranking")}</h2>
 ${report.units.length === 0 ? html`<p>${t("index.noneRanked")}</p>` : table}
 <p class="muted">${t("index.withheldRule", { min: index.minResponses })}</p>
 ${
@@ -59,7 +59,7 @@ ${
       )}</ul>`
     : ""
 }</section>
-<section class="card"><h2>${t("index.gapTitle")}</h2>
+<section class="card" tabindex="0"><h2>${t("index.gapTitle")}</h2>
 ${
   chart
     ? html`${chart}${

@@ -36,10 +36,15 @@ export function dayOf(at: Date, timeZone: string): string {
   return `${p.year}-${String(p.month).padStart(2, "0")}-${String(p.day).padStart(2, "0")}`;
 }
 
+/** The last day answers are accepted (a close at 00:00 belongs to the day before). */
+export function deadlineDay(campaign: CampaignRecord): string {
+  return dayOf(new Date(campaign.closesAt.getTime() - 1), campaign.timeZone);
+}
+
 /** Every day from the opening to the close (at most 180), in the campaign's zone. */
 export function campaignDays(campaign: CampaignRecord): string[] {
   const days: string[] = [];
-  const last = dayOf(campaign.closesAt, campaign.timeZone);
+  const last = deadlineDay(campaign);
   for (let t = campaign.opensAt.getTime(), i = 0; i < 180; t += 86_400_000, i++) {
     const d = dayOf(new Date(t), campaign.timeZone);
     if (days[days.length - 1] !== d) days.push(d);
@@ -71,7 +76,8 @@ export async function submissionsFigure(context: WebContext, t: PageContext["t"]
   const counts = new Map(perDay.map((d) => [d.day, d.count]));
   for (const d of perDay) if (!days.includes(d.day)) days.push(d.day);
   days.sort();
-  const svg = submissionsChart(days, days.map((d) => counts.get(d) ?? 0), dayOf(campaign.closesAt, campaign.timeZone), {
+  const today = dayOf(context.now(), campaign.timeZone);
+  const svg = submissionsChart(days, days.map((d) => (d > today ? null : (counts.get(d) ?? 0))), deadlineDay(campaign), {
     perDay: t("overview.perDay"),
     cumulative: t("overview.cumulative"),
     deadline: t("overview.deadline"),
@@ -82,7 +88,7 @@ export async function submissionsFigure(context: WebContext, t: PageContext["t"]
 
 function unitTable(ctx: PageContext, campaign: CampaignRecord, units: readonly UnitParticipation[], link: boolean): Html {
   const { t } = ctx;
-  return html`<table>
+  return html`<table id="units">
 <caption class="muted">${t("overview.unitsCaption")}</caption>
 <thead><tr><th scope="col">${t("table.unit")}</th><th scope="col" class="num">${t("table.sampled")}</th><th scope="col" class="num">${t("table.submitted")}</th><th scope="col" class="num">${t("table.inProgress")}</th><th scope="col" class="num">${t("table.notStarted")}</th><th scope="col" class="num">${t("table.rate")}</th></tr></thead>
 <tbody>${units.map(
@@ -111,7 +117,7 @@ export function registerSeeRoutes(app: FastifyInstance, context: WebContext): vo
       page(
         request.ctx,
         t("campaigns.title"),
-        html`<h1>${t("campaigns.title")}</h1><section class="card">${
+        html`<h1>${t("campaigns.title")}</h1><section class="card" tabindex="0">${
           campaigns.length === 0
             ? html`<p>${t("campaigns.none")}</p>`
             : html`<table><thead><tr><th scope="col">${t("campaigns.name")}</th><th scope="col">${t("campaigns.window")}</th><th scope="col">${t("campaigns.state")}</th></tr></thead><tbody>${rows}</tbody></table>`
@@ -151,15 +157,15 @@ export function registerSeeRoutes(app: FastifyInstance, context: WebContext): vo
   <div class="stat"><span>${t("overview.notOpened")}</span><b>${notOpened}</b></div>
 </div>
 <p class="muted">${t("overview.updated", { time: formatZonedTime(at, campaign.timeZone) })}</p>
-<section class="card"><h2>${t("overview.byUnit")}</h2>${unitsChart(t, units)}${unitTable(ctx, campaign, units, true)}</section>
-<section class="card"><h2>${t("overview.byGroup")}</h2>
+<section class="card" tabindex="0"><h2>${t("overview.byUnit")}</h2>${unitsChart(t, units)}${unitTable(ctx, campaign, units, true)}</section>
+<section class="card" tabindex="0"><h2>${t("overview.byGroup")}</h2>
 <table><thead><tr><th scope="col">${t("table.group")}</th><th scope="col" class="num">${t("table.sampled")}</th><th scope="col" class="num">${t("table.submitted")}</th><th scope="col" class="num">${t("table.inProgress")}</th><th scope="col" class="num">${t("table.rate")}</th></tr></thead>
 <tbody>${groups.map((g) => html`<tr><th scope="row">${g.group}</th><td class="num">${g.sampled}</td><td class="num">${g.submitted}</td><td class="num">${g.inProgress}</td><td class="num">${fmtRate(g.rate)}</td></tr>`)}</tbody></table></section>
-<section class="card"><h2>${t("overview.perDayTitle")}</h2>${await submissionsFigure(context, t, campaign)}</section>
-<section class="card"><h2>${t("overview.channels")}</h2>
+<section class="card" tabindex="0"><h2>${t("overview.perDayTitle")}</h2>${await submissionsFigure(context, t, campaign)}</section>
+<section class="card" tabindex="0"><h2>${t("overview.channels")}</h2>
 <table><thead><tr><th scope="col">${t("overview.channel")}</th><th scope="col" class="num">${t("table.submitted")}</th></tr></thead>
 <tbody>${channelNames.map((c) => html`<tr><th scope="row">${t(`channels.${c}`, { defaultValue: c })}</th><td class="num">${channels[c] ?? 0}</td></tr>`)}</tbody></table></section>
-<section class="card"><h2>${t("overview.reminders")}</h2>
+<section class="card" tabindex="0"><h2>${t("overview.reminders")}</h2>
 <ul>
 <li>${t("overview.schedule")}: ${schedule ?? t("overview.off")}</li>
 <li>${t("overview.lastReminder")}: ${report.reminders?.lastReminderAt ? formatZonedTime(report.reminders.lastReminderAt, campaign.timeZone) : t("overview.none")}</li>
@@ -191,7 +197,7 @@ ${broadcasts.length > 0 ? html`<h3>${t("overview.broadcasts")}</h3><ul>${broadca
       const waiting = new Set(facts.filter((f) => respondentStatus(f) !== "submitted").map((f) => f.respondentId));
       const people = (await db.respondents.list(campaign.id)).filter((r) => waiting.has(r.id));
       const status = new Map(facts.map((f) => [f.respondentId, respondentStatus(f)]));
-      pending = html`<section class="card"><h2>${t("unit.pending", { count: people.length })}</h2>
+      pending = html`<section class="card" tabindex="0"><h2>${t("unit.pending", { count: people.length })}</h2>
 ${people.length === 0 ? html`<p>${t("unit.everyone")}</p>` : html`<table><thead><tr><th scope="col">${t("unit.name")}</th><th scope="col">${t("table.group")}</th><th scope="col">${t("unit.status")}</th></tr></thead><tbody>${people.map((p) => html`<tr><td>${p.fullName}</td><td>${p.groupId}</td><td>${t(`respondentStatus.${status.get(p.id) ?? "not_redeemed"}`)}</td></tr>`)}</tbody></table>`}
 </section>`;
     }
@@ -204,10 +210,10 @@ ${people.length === 0 ? html`<p>${t("unit.everyone")}</p>` : html`<table><thead>
   <div class="stat"><span>${t("table.inProgress")}</span><b>${summary.inProgress}</b></div>
   <div class="stat"><span>${t("overview.notOpened")}</span><b>${summary.sampled - summary.redeemed}</b></div>
 </div>
-<section class="card"><h2>${t("overview.byGroup")}</h2>
+<section class="card" tabindex="0"><h2>${t("overview.byGroup")}</h2>
 <table><thead><tr><th scope="col">${t("table.group")}</th><th scope="col" class="num">${t("table.sampled")}</th><th scope="col" class="num">${t("table.submitted")}</th><th scope="col" class="num">${t("table.inProgress")}</th><th scope="col" class="num">${t("table.rate")}</th></tr></thead>
 <tbody>${summary.groups.map((g) => html`<tr><th scope="row">${g.group}</th><td class="num">${g.sampled}</td><td class="num">${g.submitted}</td><td class="num">${g.inProgress}</td><td class="num">${fmtRate(g.rate)}</td></tr>`)}</tbody></table></section>
-<section class="card"><h2>${t("unit.overTime")}</h2>${await submissionsFigure(context, t, campaign, unit)}</section>
+<section class="card" tabindex="0"><h2>${t("unit.overTime")}</h2>${await submissionsFigure(context, t, campaign, unit)}</section>
 ${pending}
 </div>`;
     return sendPage(reply, page(ctx, summary.unitName, body, { live: true }));
@@ -234,7 +240,7 @@ ${indexSection(ctx.t, index, await db.respondents.units(campaign.id))}`;
     const rows = flagListRows(await refreshCampaignFlags(db.flags, questionnaire, campaign.id));
     const admin = request.user?.role === "admin";
     const body = html`<h1>${t("flags.title")}</h1><p class="muted">${campaign.name} · ${t("flags.anonymous")}</p>
-<section class="card">${
+<section class="card" tabindex="0">${
       rows.length === 0
         ? html`<p>${t("flags.none")}</p>`
         : html`<table><thead><tr><th scope="col">${t("flags.response")}</th><th scope="col">${t("table.unit")}</th><th scope="col">${t("table.group")}</th><th scope="col">${t("flags.flag")}</th><th scope="col" class="num">${t("flags.duration")}</th><th scope="col">${t("flags.decision")}</th></tr></thead><tbody>${rows.map(
@@ -276,13 +282,24 @@ ${admin ? html`<form class="stack noprint" method="post" action="${campaignUrl(c
     return flagsPage(request, reply, campaign, { kind: "ok", text: t("flags.recorded") });
   });
 
+  app.get("/campaigns/:id/report.html", async (request, reply) => {
+    const user = requireRole(request, reply, ["admin", "viewer"]);
+    if (!user) return reply;
+    const campaign = await routeCampaign(context, request, reply);
+    if (!campaign) return reply;
+    const { renderReport } = await import("./report.js");
+    const body = await renderReport(db, campaign, now());
+    await db.audit.record({ at: now(), kind: "web.report", campaignId: campaign.id, actor: user.email });
+    return reply.type("text/html; charset=utf-8").header("cache-control", "no-store").header("content-disposition", `inline; filename="report-${campaign.id}.html"`).send(body);
+  });
+
   app.get("/audit", async (request, reply) => {
     if (!requireRole(request, reply, ["admin"])) return reply;
     const { t } = request.ctx;
     const before = Number((request.query as { before?: string }).before);
     const events = await db.web.auditPage({ limit: 100, ...(Number.isInteger(before) && before > 0 ? { before } : {}) });
     const last = events[events.length - 1];
-    const body = html`<h1>${t("audit.title")}</h1><section class="card"><table><thead><tr><th scope="col">${t("audit.at")}</th><th scope="col">${t("audit.actor")}</th><th scope="col">${t("audit.kind")}</th><th scope="col">${t("audit.campaign")}</th><th scope="col">${t("audit.data")}</th></tr></thead>
+    const body = html`<h1>${t("audit.title")}</h1><section class="card" tabindex="0"><table><thead><tr><th scope="col">${t("audit.at")}</th><th scope="col">${t("audit.actor")}</th><th scope="col">${t("audit.kind")}</th><th scope="col">${t("audit.campaign")}</th><th scope="col">${t("audit.data")}</th></tr></thead>
 <tbody>${events.map((e) => html`<tr><td>${e.at.toISOString().replace("T", " ").slice(0, 19)}</td><td>${e.actor ?? ""}</td><td>${e.kind}</td><td>${e.campaignId ?? ""}</td><td><code>${JSON.stringify(e.data)}</code></td></tr>`)}</tbody></table>
 ${events.length === 100 && last ? html`<p><a href="/audit?before=${last.id}">${t("audit.older")}</a></p>` : ""}</section>`;
     return sendPage(reply, page(request.ctx, t("audit.title"), body));

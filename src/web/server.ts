@@ -20,6 +20,7 @@ import { csrfField, page, type PageContext } from "./layout.js";
 import { registerSeeRoutes } from "./see.js";
 import { registerActRoutes } from "./act.js";
 import type { CodeKey } from "../access/index.js";
+import { APP_CSS } from "./style.js";
 
 /** Options of the console server. */
 export interface WebServerOptions {
@@ -61,7 +62,7 @@ const MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
 
 const require = createRequire(import.meta.url);
 const STATIC: Record<string, { type: string; body: Buffer }> = {
-  "app.css": { type: "text/css; charset=utf-8", body: readFileSync(new URL("./static/app.css", import.meta.url)) },
+  "app.css": { type: "text/css; charset=utf-8", body: Buffer.from(APP_CSS) },
   "htmx.min.js": { type: "text/javascript; charset=utf-8", body: readFileSync(require.resolve("htmx.org/dist/htmx.min.js")) },
 };
 

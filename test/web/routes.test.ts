@@ -38,6 +38,7 @@ describeDatabases("web console routes", (ctx) => {
       { method: "GET", pattern: "/campaigns/:id/index", url: `${c}/index`, allowed: ["admin", "viewer"] },
       { method: "GET", pattern: "/campaigns/:id/flags", url: `${c}/flags`, allowed: ["admin", "viewer"] },
       { method: "POST", pattern: "/campaigns/:id/flags/:response", url: `${c}/flags/none`, allowed: ["admin"], form: { decision: "accepted", reason: "checked" } },
+      { method: "GET", pattern: "/campaigns/:id/report.html", url: `${c}/report.html`, allowed: ["admin", "viewer"] },
       { method: "GET", pattern: "/audit", url: "/audit", allowed: ["admin"] },
     ];
   };
@@ -148,6 +149,28 @@ describeDatabases("web console routes", (ctx) => {
     expect(kinds).toContain("web.login_throttled");
     expect(kinds).toContain("web.login");
   });
+
+  test("the printable report: self-contained, bilingual, with the console's charts; also from the CLI", async () => {
+    const served = await clients.viewer.get(`/campaigns/${s.campaignId}/report.html`);
+    expect(served.statusCode).toBe(200);
+    const { execFile } = await import("node:child_process");
+    const { promisify } = await import("node:util");
+    const { readFileSync } = await import("node:fs");
+    const path = await import("node:path");
+    const out = path.join(s.dir, "report.html");
+    const cli = await promisify(execFile)(process.execPath, ["bin/khaosat.js", "report", "--campaign", s.campaignId, "--out", out], { env: { ...process.env, DATABASE_URL: ctx.url() } });
+    expect(cli.stderr).toBe(`wrote ${out}\n`);
+    for (const body of [served.body, readFileSync(out, "utf8")]) {
+      expect(body).not.toMatch(/<script|<link|src="http|href="http/);
+      expect(body).toContain("Báo cáo đợt khảo sát / Campaign report");
+      expect(body).toContain("Tham gia theo đơn vị (thấp nhất trước) / Participation per unit (worst first)");
+      expect((body.match(/<svg/g) ?? []).length).toBe(3); // participation, submissions per day, survey vs appraisal
+      expect(body).toContain('id="slope"');
+      expect(body).toContain("UBND xã An Phú &lt;script&gt;");
+      expect(body).toMatch(/UBND_AP<\/span>: ẩn: chưa đủ 5 phiếu/);
+      expect(body).not.toContain("Người SO_"); // no names in the report
+    }
+  }, 120_000);
 
   test("logout ends the session in the database", async () => {
     const client = new Client(app);

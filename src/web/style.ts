@@ -1,4 +1,6 @@
-/* khaosat web console: one small stylesheet, readable on a phone, printable. */
+// The console's one stylesheet (served as /static/app.css, inlined into the printable report):
+// readable on a phone, printable. A module rather than a .css file so the compiled dist/ carries it.
+export const APP_CSS = `/* khaosat web console: one small stylesheet, readable on a phone, printable. */
 :root { --fg: #1d232b; --muted: #4d5866; --line: #d5dae1; --bg: #f6f7f9; --accent: #1f4e9c; --ok: #1b7f3b; --warn: #8a5a00; --alert: #b3261e; }
 * { box-sizing: border-box; }
 body { margin: 0; font-family: "DejaVu Sans", "Noto Sans", system-ui, sans-serif; color: var(--fg); background: var(--bg); line-height: 1.45; font-size: 16px; }
@@ -39,3 +41,4 @@ figure.chart figcaption { color: var(--muted); font-size: .9rem; }
 pre.problems { white-space: pre-wrap; background: #fdecea; padding: .5rem; border-radius: 4px; }
 @media (max-width: 600px) { main { padding: .5rem; } th, td { padding: .3rem; font-size: .9rem; } }
 @media print { header.top, .noprint, form { display: none !important; } body { background: #fff; } section.card { border: none; } }
+`;
