@@ -17,7 +17,7 @@ describeDatabases("web console routes", (ctx) => {
   const clients = {} as Record<Role, Client>;
   beforeAll(async () => {
     s = await seed(ctx.db(), ctx.prisma(), NOW);
-    app = await createWebServer({ db: ctx.db(), now: () => NOW });
+    app = await createWebServer({ db: ctx.db(), now: () => NOW, codeSecret: { reveal: () => "test-secret" }, botUsername: "khaosat_bot" });
     clients.anonymous = new Client(app);
     for (const role of ["admin", "viewer", "coordinator"] as const) {
       clients[role] = new Client(app);
@@ -28,7 +28,7 @@ describeDatabases("web console routes", (ctx) => {
   afterAll(async () => app?.close());
 
   // Each route with the roles allowed; the coordinator is scoped to SO_TC.
-  const table = (): { method: "GET" | "POST"; pattern: string; url: string; allowed: readonly Role[]; form?: Record<string, string> }[] => {
+  const table = (): { method: "GET" | "POST"; pattern: string; url: string; allowed: readonly Role[]; form?: Record<string, string>; ok?: number }[] => {
     const c = `/campaigns/${s.campaignId}`;
     return [
       { method: "GET", pattern: "/campaigns", url: "/campaigns", allowed: ["admin", "viewer", "coordinator"] },
@@ -37,7 +37,13 @@ describeDatabases("web console routes", (ctx) => {
       { method: "GET", pattern: "/campaigns/:id/units/:unit", url: `${c}/units/SO_TP`, allowed: ["admin", "viewer"] },
       { method: "GET", pattern: "/campaigns/:id/index", url: `${c}/index`, allowed: ["admin", "viewer"] },
       { method: "GET", pattern: "/campaigns/:id/flags", url: `${c}/flags`, allowed: ["admin", "viewer"] },
-      { method: "POST", pattern: "/campaigns/:id/flags/:response", url: `${c}/flags/none`, allowed: ["admin"], form: { decision: "accepted", reason: "checked" } },
+      { method: "POST", pattern: "/campaigns/:id/flags/:response", url: `${c}/flags/none`, allowed: ["admin"], form: { decision: "accepted", reason: "checked" }, ok: 404 },
+      { method: "GET", pattern: "/campaigns/:id/act", url: `${c}/act`, allowed: ["admin"] },
+      // Admin: refused for the form's content (no file, expired upload, bad bot name), so nothing changes here either.
+      { method: "POST", pattern: "/campaigns/:id/respondents/check", url: `${c}/respondents/check`, allowed: ["admin"], ok: 400 },
+      { method: "POST", pattern: "/campaigns/:id/respondents/import", url: `${c}/respondents/import`, allowed: ["admin"], form: { upload: "nope" }, ok: 400 },
+      { method: "POST", pattern: "/campaigns/:id/codes", url: `${c}/codes`, allowed: ["admin"], form: { format: "csv", bot: "x" }, ok: 400 },
+      { method: "POST", pattern: "/campaigns/:id/appraisal", url: `${c}/appraisal`, allowed: ["admin"], ok: 400 },
       { method: "GET", pattern: "/campaigns/:id/report.html", url: `${c}/report.html`, allowed: ["admin", "viewer"] },
       { method: "GET", pattern: "/audit", url: "/audit", allowed: ["admin"] },
     ];
@@ -60,8 +66,7 @@ describeDatabases("web console routes", (ctx) => {
           expect(response.statusCode, what).toBe(route.method === "GET" ? 302 : 401);
           if (route.method === "GET") expect(response.headers.location, what).toBe(`/login?next=${encodeURIComponent(route.url)}`);
         } else if (route.allowed.includes(role)) {
-          // The flag POST names an unknown response: allowed, then 404.
-          expect(response.statusCode, what).toBe(route.url.endsWith("/flags/none") ? 404 : 200);
+          expect(response.statusCode, what).toBe(route.ok ?? 200);
         } else {
           expect(response.statusCode, what).toBe(403);
           expect(response.body, what).toContain("Không có quyền");
@@ -171,6 +176,68 @@ describeDatabases("web console routes", (ctx) => {
       expect(body).not.toContain("Người SO_"); // no names in the report
     }
   }, 120_000);
+
+  test("respondents upload: a bad row is reported with its line and nothing is imported; a good file imports after the check", async () => {
+    const c = `/campaigns/${s.campaignId}`;
+    const before = await ctx.prisma().respondent.count({ where: { campaignId: s.campaignId } });
+    const { respondentsCsv } = await import("./fixture.js");
+    const bad = respondentsCsv(["NEW-1,Người mới,SO_TP,Sở Tư pháp,leaders,vi", "NEW-2,,SO_TP,Sở Tư pháp,nobody,vi"]);
+    const refused = await clients.admin.upload(`${c}/respondents/check`, {}, { field: "file", name: "bad.csv", content: bad });
+    expect(refused.statusCode).toBe(422);
+    expect(refused.body).toMatch(/dòng 63: /);
+    expect(refused.body).toContain("Không có gì được nhập");
+    expect(refused.body).not.toContain("respondents/import");
+    expect(await ctx.prisma().respondent.count({ where: { campaignId: s.campaignId } })).toBe(before);
+    // A viewer cannot even check.
+    expect((await clients.viewer.upload(`${c}/respondents/check`, {}, { field: "file", name: "ok.csv", content: bad })).statusCode).toBe(403);
+
+    const good = respondentsCsv(["NEW-1,Người mới,SO_TP,Sở Tư pháp,leaders,vi"]);
+    const checked = await clients.admin.upload(`${c}/respondents/check`, {}, { field: "file", name: "good.csv", content: good });
+    expect(checked.statusCode).toBe(200);
+    expect(checked.body).toContain("Tệp hợp lệ: 61 dòng");
+    expect(await ctx.prisma().respondent.count({ where: { campaignId: s.campaignId } })).toBe(before);
+    const upload = /name="upload" value="([0-9a-f]+)"/.exec(checked.body)![1]!;
+    const imported = await clients.admin.post(`${c}/respondents/import`, { upload });
+    expect(imported.statusCode).toBe(200);
+    expect(imported.body).toContain("Đã nhập: 1 mới, 0 cập nhật, 60 không đổi.");
+    expect(await ctx.prisma().respondent.count({ where: { campaignId: s.campaignId } })).toBe(before + 1);
+    // The same upload cannot be imported twice.
+    expect((await clients.admin.post(`${c}/respondents/import`, { upload })).statusCode).toBe(400);
+  });
+
+  test("codes: issued once as a download (hashes only stored), refused to a viewer, nothing re-issued", async () => {
+    const c = `/campaigns/${s.campaignId}`;
+    expect((await clients.viewer.post(`${c}/codes`, { format: "csv", bot: "khaosat_bot" })).statusCode).toBe(403);
+    expect(await ctx.prisma().accessCode.count({ where: { campaignId: s.campaignId } })).toBe(0);
+    const download = await clients.admin.post(`${c}/codes`, { format: "csv", bot: "khaosat_bot" });
+    expect(download.statusCode).toBe(200);
+    expect(download.headers["content-disposition"]).toMatch(/^attachment; filename="codes-/);
+    const respondents = await ctx.prisma().respondent.count({ where: { campaignId: s.campaignId } });
+    const codes = download.body.match(/[A-HJ-NP-Z2-9]{5}-[A-HJ-NP-Z2-9]{5}/g) ?? [];
+    expect(new Set(codes).size).toBe(respondents);
+    expect(download.body).toContain("https://t.me/khaosat_bot?start=KS_");
+    const stored = await ctx.prisma().accessCode.findMany({ where: { campaignId: s.campaignId } });
+    expect(stored.length).toBe(respondents);
+    expect(JSON.stringify(stored)).not.toContain(codes[0]!.replace("-", ""));
+    const again = await clients.admin.post(`${c}/codes`, { format: "csv", bot: "khaosat_bot" });
+    expect(again.headers["content-type"]).toContain("text/html");
+    expect(again.body).toContain("đều đã có mã");
+    // No page shows a plain code afterwards.
+    for (const p of [c, `${c}/units/SO_TP`, "/audit"]) expect((await clients.admin.get(p)).body).not.toContain(codes[0]!);
+    expect((await ctx.db().audit.list({ kind: "access.codes_issued" }))[0]?.actor).toBe(`web:${s.users.admin}`);
+  });
+
+  test("appraisal upload: checked like the CLI's, stored, then used by the index", async () => {
+    const c = `/campaigns/${s.campaignId}`;
+    const bad = await clients.admin.upload(`${c}/appraisal`, {}, { field: "file", name: "a.csv", content: "unit,points\nSO_TP,99\n" });
+    expect(bad.statusCode).toBe(422);
+    expect((await ctx.db().web.appraisal(s.campaignId)).get("SO_TP")).toBe(60);
+    const ok = await clients.admin.upload(`${c}/appraisal`, {}, { field: "file", name: "a.csv", content: "unit,points\nSO_TP,60\nSO_TC,66\nSO_NV,55\nSO_YT,40\nUBND_AP,50\nUBND_BM,52\n" });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.body).toContain("Đã lưu điểm thẩm định của 6 đơn vị.");
+    expect((await ctx.db().web.appraisal(s.campaignId)).get("SO_YT")).toBe(40);
+    await ctx.db().web.setAppraisal(s.campaignId, new Map([["SO_TP", 60], ["SO_TC", 66], ["SO_NV", 55], ["SO_YT", 67], ["UBND_AP", 50], ["UBND_BM", 52]]));
+  });
 
   test("logout ends the session in the database", async () => {
     const client = new Client(app);
