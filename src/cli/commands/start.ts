@@ -28,7 +28,7 @@ interface StartOptions {
 export function registerStartCommand(program: Command): void {
   program
     .command("start")
-    .description("run the Telegram bot, or the console demo when TELEGRAM_BOT_TOKEN is not set")
+    .description("run the Telegram and/or Zalo bot (each whose token is set), or the console demo when neither TELEGRAM_BOT_TOKEN nor ZALO_BOT_TOKEN is set")
     .addOption(new Option("--questionnaire <file>", "questionnaire of the console demo").default(undefined, "examples/par-officials.yaml"))
     // Fixed clock for reproducible demo transcripts (tests).
     .addOption(new Option("--clock <iso>", "fixed time for every step").hideHelp())
@@ -51,12 +51,13 @@ export async function start(
     if (error instanceof ConfigError) throw new CliError(error.message);
     throw error;
   }
-  if (config.telegramBotToken !== undefined) {
+  if (config.telegramBotToken !== undefined || config.zalo !== undefined) {
     try {
       await runBot(config);
     } catch (error) {
       // Configuration and environment faults are the operator's to fix: print them without a stack.
       if (error instanceof BotTokenRejectedError || error instanceof BotApiUnreachableError || error instanceof DatabaseError || error instanceof CodeSecretError) throw new CliError(error.message);
+      if (error instanceof Error && (error.name === "ZaloTokenRejectedError" || error.name === "ZaloApiUnreachableError")) throw new CliError(error.message);
       throw error;
     }
     return 0;
