@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "src/db/generated/", "data/", "coverage/", "**/*.d.ts"] },
+  { ignores: ["node_modules/", "dist/", "src/db/generated/", "data/", "coverage/", "**/*.d.ts"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

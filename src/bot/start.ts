@@ -86,7 +86,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
   void publishCommands(bot.api, i18n, logger);
 
   if (config.botMode === "webhook") {
-    const server = await startWebhook(bot, { logger, url: config.webhookUrl, secret: config.webhookSecret.reveal(), port: config.port, ...(options.host ? { host: options.host } : {}) });
+    const server = await startWebhook(bot, { logger, url: config.webhookUrl, secret: config.webhookSecret.reveal(), port: config.port, ...(options.host ?? config.webhookHost ? { host: options.host ?? config.webhookHost } : {}) });
     logger.info({ mode: "webhook", port: server.port, bot: bot.botInfo.username }, "bot started");
     return { bot, mode: "webhook", port: server.port, stop: () => server.close() };
   }

@@ -3,6 +3,7 @@ import { createHash, randomInt } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { formatIssue, parseQuestionnaire, type Questionnaire } from "../questionnaire/index.js";
+import { isXlsformPath } from "../questionnaire/xlsform/source.js";
 import type { CampaignRecord, CampaignRepository } from "../db/index.js";
 import { DEFAULT_TIME_ZONE, formatZonedTime, isValidTimeZone, parseZonedTime } from "./time.js";
 
@@ -55,6 +56,13 @@ export async function readQuestionnaire(file: string): Promise<{ questionnaire: 
     bytes = await readFile(file);
   } catch (error) {
     throw new CampaignInputError(`cannot read the questionnaire ${file}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message}`);
+  }
+  // An XLSForm is stored as the YAML it converts to, so the stored source loads like any other.
+  if (isXlsformPath(file)) {
+    const { importXlsform } = await import("../questionnaire/xlsform/import.js");
+    const imported = await importXlsform(bytes, file);
+    if (!imported.ok) throw new CampaignInputError(`the questionnaire is invalid:\n${imported.issues.map((i) => `  ${formatIssue(i)}`).join("\n")}`);
+    return { questionnaire: imported.questionnaire, bytes: new TextEncoder().encode(imported.yaml) };
   }
   const result = parseQuestionnaire(bytes, file);
   if (!result.ok) throw new CampaignInputError(`the questionnaire is invalid:\n${result.issues.map((i) => `  ${formatIssue(i)}`).join("\n")}`);

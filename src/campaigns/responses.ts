@@ -18,6 +18,7 @@ function toScoring(r: StoredResponse, withIdentity: boolean): ScoringResponse {
     ...(withIdentity && r.respondentId ? { respondent: r.respondentId } : {}),
     ...(withIdentity && r.account ? { account: r.account } : {}),
     ...(r.decision ? { decision: r.decision } : {}),
+    ...(r.seconds ? { seconds: r.seconds } : {}),
   };
 }
 
@@ -134,6 +135,7 @@ export async function importCampaignResponses(
       startedAt: r.startedAt === undefined ? null : new Date(r.startedAt),
       submittedAt: r.submittedAt === undefined ? null : new Date(r.submittedAt),
       answers: r.answers,
+      ...(r.seconds ? { seconds: r.seconds } : {}),
     })),
     options.now,
   );

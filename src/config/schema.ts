@@ -21,6 +21,8 @@ interface CommonConfig {
   /** Base URL of a self-hosted Bot API server; absent: api.telegram.org. */
   readonly telegramApiRoot?: string;
   readonly port: number;
+  /** Address the webhook server listens on (WEBHOOK_HOST); absent: every interface. */
+  readonly webhookHost?: string;
   /** Telegram user ids allowed to use the admin commands. */
   readonly adminTelegramIds: readonly number[];
   /** Printable form redacts the password. */
@@ -90,8 +92,10 @@ const rate = (max: number, example: string) =>
 
 const TOKEN = /^\d{1,20}:[A-Za-z0-9_-]{30,}$/;
 const ZALO_TOKEN = /^\d{1,25}:[A-Za-z0-9_-]{8,}$/;
-const ZALO_SECRET = /^[A-Za-z0-9_-]{8,256}$/;
-const WEBHOOK_SECRET = /^[A-Za-z0-9_-]{1,256}$/;
+// Zalo accepts 8 to 256 characters; as for Telegram, fewer than 16 are refused here (guessable).
+const ZALO_SECRET = /^[A-Za-z0-9_-]{16,256}$/;
+// Telegram accepts 1 to 256 characters; fewer than 16 can be guessed, so they are refused here.
+const WEBHOOK_SECRET = /^[A-Za-z0-9_-]{16,256}$/;
 const MIN_CODE_SECRET = 32;
 
 function isHttpUrl(value: string, protocols: readonly string[]): boolean {
@@ -131,9 +135,13 @@ function checkWebhook(env: { WEBHOOK_URL?: unknown; WEBHOOK_SECRET?: unknown; TE
     ctx.addIssue({ code: "custom", path: ["WEBHOOK_URL"], message: "expected a public https:// URL, e.g. https://bot.example.gov.vn/telegram" });
   }
   if (env.WEBHOOK_SECRET === undefined) {
-    ctx.addIssue({ code: "custom", path: ["WEBHOOK_SECRET"], message: 'required when BOT_MODE=webhook: 1 to 256 characters of A-Z, a-z, 0-9, _ and -, e.g. the output of "openssl rand -hex 32"' });
+    ctx.addIssue({ code: "custom", path: ["WEBHOOK_SECRET"], message: 'required when BOT_MODE=webhook: 16 to 256 characters of A-Z, a-z, 0-9, _ and -, e.g. the output of "openssl rand -hex 32"' });
   } else if (typeof env.WEBHOOK_SECRET !== "string" || !WEBHOOK_SECRET.test(env.WEBHOOK_SECRET)) {
-    ctx.addIssue({ code: "custom", path: ["WEBHOOK_SECRET"], message: "expected 1 to 256 characters of A-Z, a-z, 0-9, _ and - (the characters Telegram allows)" });
+    ctx.addIssue({
+      code: "custom",
+      path: ["WEBHOOK_SECRET"],
+      message: 'expected 16 to 256 characters of A-Z, a-z, 0-9, _ and - (a shorter secret can be guessed), e.g. the output of "openssl rand -hex 32"',
+    });
   }
 }
 
@@ -142,7 +150,7 @@ function checkZaloWebhook(env: { ZALO_WEBHOOK_URL?: unknown; ZALO_WEBHOOK_SECRET
     ctx.addIssue({ code: "custom", path: ["ZALO_WEBHOOK_URL"], message: "required when ZALO_BOT_MODE=webhook: the public https:// address Zalo posts updates to (a reverse proxy forwards it to ZALO_WEBHOOK_HOST:ZALO_WEBHOOK_PORT), e.g. https://bot.example.gov.vn/zalo" });
   }
   if (env.ZALO_WEBHOOK_SECRET === undefined || typeof env.ZALO_WEBHOOK_SECRET !== "string" || !ZALO_SECRET.test(env.ZALO_WEBHOOK_SECRET)) {
-    ctx.addIssue({ code: "custom", path: ["ZALO_WEBHOOK_SECRET"], message: 'required when ZALO_BOT_MODE=webhook: 8 to 256 characters of A-Z, a-z, 0-9, _ and -, e.g. the output of "openssl rand -hex 32"' });
+    ctx.addIssue({ code: "custom", path: ["ZALO_WEBHOOK_SECRET"], message: 'required when ZALO_BOT_MODE=webhook: 16 to 256 characters of A-Z, a-z, 0-9, _ and -, e.g. the output of "openssl rand -hex 32"' });
   }
 }
 
@@ -163,6 +171,9 @@ export const envShape = {
     PORT: withDefault(
       z.string().regex(/^\d{1,5}$/, "expected a port number between 1 and 65535, e.g. 8080").transform(Number).refine((n) => n >= 1 && n <= 65535, "expected a port number between 1 and 65535, e.g. 8080"),
       "8080",
+    ),
+    WEBHOOK_HOST: optional(
+      z.string().regex(/^(\d{1,3}(\.\d{1,3}){3}|[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*|[A-Za-z0-9]([A-Za-z0-9.-]{0,252}))$/, "expected the address to listen on, e.g. 127.0.0.1 (behind a reverse proxy on the same machine) or 0.0.0.0 (every interface, the default)"),
     ),
     ADMIN_TELEGRAM_IDS: withDefault(adminIds, ""),
     DATABASE_URL: withDefault(
@@ -231,6 +242,7 @@ export const envSchema = z
       ...(env.TELEGRAM_BOT_TOKEN !== undefined ? { telegramBotToken: new Secret(env.TELEGRAM_BOT_TOKEN) } : {}),
       ...(env.TELEGRAM_API_ROOT !== undefined ? { telegramApiRoot: env.TELEGRAM_API_ROOT.replace(/\/+$/, "") } : {}),
       port: env.PORT,
+      ...(env.WEBHOOK_HOST !== undefined ? { webhookHost: env.WEBHOOK_HOST } : {}),
       adminTelegramIds: Object.freeze(env.ADMIN_TELEGRAM_IDS),
       databaseUrl: new Secret(env.DATABASE_URL, redactUrlPassword(env.DATABASE_URL)),
       databaseKind: env.DATABASE_URL.startsWith("file:") ? "sqlite" : "postgresql",

@@ -4,7 +4,7 @@ import type { AnswerValue } from "../questionnaire/index.js";
 import type { Prisma } from "./client.js";
 import { openDatabase } from "./database.js";
 
-const FLAG_NAMES = new Set<string>(["speeder", "straightliner", "delegation"]);
+const FLAG_NAMES = new Set<string>(["speeder", "straightliner", "delegation", "attention", "inconsistent", "misfit"]);
 
 function parseFlags(text: string): FlagName[] {
   try {
@@ -21,6 +21,8 @@ function parseDecision(text: string | null): FlagDecision | null {
 
 const columns = {
   id: true,
+  externalId: true,
+  language: true,
   campaignId: true,
   status: true,
   subjectUnit: true,
@@ -34,11 +36,15 @@ const columns = {
   flagReason: true,
 } as const;
 
-type Row = { id: string; subjectUnit: string; groupId: string; startedAt: Date | null; submittedAt: Date | null; respondentId: string | null; account: string | null; flags: string; flagDecision: string | null; flagReason: string | null };
+type Row = { id: string; externalId: string | null; language: string | null; subjectUnit: string; groupId: string; startedAt: Date | null; submittedAt: Date | null; respondentId: string | null; account: string | null; flags: string; flagDecision: string | null; flagReason: string | null };
 
-function subject(row: Row, answers?: { questionId: string; value: string }[]): FlagSubject {
+function subject(row: Row, answers?: { questionId: string; value: string; seconds: number | null }[]): FlagSubject {
+  const timed = answers?.filter((a) => a.seconds !== null) ?? [];
   return {
     id: row.id,
+    externalId: row.externalId,
+    language: row.language,
+    ...(timed.length > 0 ? { seconds: Object.fromEntries(timed.map((a) => [a.questionId, a.seconds!])) } : {}),
     unit: row.subjectUnit,
     group: row.groupId,
     startedAt: row.startedAt,
@@ -60,9 +66,9 @@ export function flagsRepository(prisma: Prisma): FlagsRepository {
       const wanted = options.withAnswers ? undefined : new Set(options.answersFor ?? []);
       const answerRows = await prisma.answer.findMany({
         where: wanted ? { responseId: { in: [...wanted] } } : { response: { campaignId, status: "submitted" } },
-        select: { responseId: true, questionId: true, value: true },
+        select: { responseId: true, questionId: true, value: true, seconds: true },
       });
-      const byResponse = new Map<string, { questionId: string; value: string }[]>();
+      const byResponse = new Map<string, { questionId: string; value: string; seconds: number | null }[]>();
       for (const a of answerRows) byResponse.set(a.responseId, [...(byResponse.get(a.responseId) ?? []), a]);
       return rows.map((r) => subject(r, !wanted || wanted.has(r.id) ? (byResponse.get(r.id) ?? []) : undefined));
     },
@@ -74,6 +80,11 @@ export function flagsRepository(prisma: Prisma): FlagsRepository {
     async find(responseId) {
       const row = await prisma.response.findUnique({ where: { id: responseId }, select: columns });
       return row ? { ...subject(row), campaignId: row.campaignId, status: row.status } : null;
+    },
+
+    async findImported(campaignId, externalId) {
+      const row = await prisma.response.findUnique({ where: { campaignId_externalId: { campaignId, externalId } }, select: { id: true } });
+      return row?.id ?? null;
     },
 
     async decide(responseId, decision, reason, at, actor) {

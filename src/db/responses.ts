@@ -25,7 +25,7 @@ export function responseRepository(prisma: Prisma): ResponseRepository {
     async submitted(campaignId) {
       const rows = await prisma.response.findMany({
         where: { campaignId, status: "submitted" },
-        include: { answers: { select: { questionId: true, value: true } } },
+        include: { answers: { select: { questionId: true, value: true, seconds: true } } },
         orderBy: [{ submittedAt: "asc" }, { id: "asc" }],
       });
       return rows.map(
@@ -41,6 +41,7 @@ export function responseRepository(prisma: Prisma): ResponseRepository {
           flags: parseJsonStrings(r.flags),
           decision: r.flagDecision === "accepted" || r.flagDecision === "accept" ? "accept" : r.flagDecision === "rejected" || r.flagDecision === "reject" ? "reject" : null,
           answers: Object.fromEntries(r.answers.map((a) => [a.questionId, parseValue(a.value)]).filter(([, v]) => v !== undefined)),
+          ...(r.answers.some((a) => a.seconds !== null) ? { seconds: Object.fromEntries(r.answers.flatMap((a) => (a.seconds === null ? [] : [[a.questionId, a.seconds]]))) } : {}),
         }),
       );
     },
@@ -51,7 +52,7 @@ export function responseRepository(prisma: Prisma): ResponseRepository {
             (
               await tx.response.findMany({
                 where: { campaignId, externalId: { not: null } },
-                include: { answers: { select: { questionId: true, value: true } } },
+                include: { answers: { select: { questionId: true, value: true, seconds: true } } },
               })
             ).map((r) => [r.externalId!, r]),
           );
@@ -68,7 +69,12 @@ export function responseRepository(prisma: Prisma): ResponseRepository {
               status: "submitted",
               source: "import",
             };
-            const answers = Object.entries(row.answers).map(([questionId, value]) => ({ questionId, value: JSON.stringify(value), answeredAt: row.submittedAt ?? now }));
+            const answers = Object.entries(row.answers).map(([questionId, value]) => ({
+              questionId,
+              value: JSON.stringify(value),
+              answeredAt: row.submittedAt ?? now,
+              seconds: row.seconds?.[questionId] ?? null,
+            }));
             const current = existing.get(row.externalId);
             if (current) {
               const same =
@@ -77,7 +83,8 @@ export function responseRepository(prisma: Prisma): ResponseRepository {
                 current.startedAt?.getTime() === row.startedAt?.getTime() &&
                 current.submittedAt?.getTime() === row.submittedAt?.getTime() &&
                 current.questionnaireVersionPk === questionnaireVersionPk &&
-                canonical(Object.fromEntries(current.answers.map((a) => [a.questionId, parseValue(a.value)]))) === canonical(row.answers);
+                canonical(Object.fromEntries(current.answers.map((a) => [a.questionId, parseValue(a.value)]))) === canonical(row.answers) &&
+                canonical(Object.fromEntries(current.answers.flatMap((a) => (a.seconds === null ? [] : [[a.questionId, a.seconds]])))) === canonical(row.seconds ?? {});
               if (same) {
                 unchanged++;
                 continue;

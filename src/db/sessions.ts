@@ -15,20 +15,10 @@ import type SqliteConnection from "better-sqlite3";
 import { providerOf, sqliteConnectionOf, type Prisma } from "./client.js";
 import { flagsRepository } from "./flags-repository.js";
 import { parseJsonObject } from "./json.js";
+import { SubmittedResponseError, responseIdOf } from "./session-ids.js";
 import type { PrismaTx } from "./outbox-repository.js";
 
-/** A write to a submitted response: the engine never asks for one, so it is a bug and rolls back. */
-export class SubmittedResponseError extends Error {
-  constructor(readonly responseId: string) {
-    super(`response ${responseId} is submitted and cannot change`);
-    this.name = "SubmittedResponseError";
-  }
-}
-
-/** The Response row of one session and subject unit: deterministic, so every step finds it by key. */
-export function responseIdOf(sessionId: string, unit: string): string {
-  return `${sessionId}:${unit}`;
-}
+export { SubmittedResponseError, responseIdOf } from "./session-ids.js";
 
 /** Who a session's responses belong to. */
 interface ResponseOwner {

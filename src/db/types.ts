@@ -181,6 +181,8 @@ export interface StoredResponse {
   readonly flags: readonly string[];
   readonly decision: "accept" | "reject" | null;
   readonly answers: Readonly<Record<string, unknown>>;
+  /** Seconds spent per question, where known (Answer.seconds). */
+  readonly seconds?: Readonly<Record<string, number>>;
 }
 
 /** One row of a responses file to store (submitted; time may be unknown). */
@@ -192,6 +194,8 @@ export interface ImportedResponse {
   readonly submittedAt: Date | null;
   /** Answer values by question id (stored as JSON). */
   readonly answers: Readonly<Record<string, unknown>>;
+  /** Seconds spent per question, from the file's `<id>__seconds` columns. */
+  readonly seconds?: Readonly<Record<string, number>>;
 }
 
 /** Submitted responses of campaigns, for export, import and scoring. */

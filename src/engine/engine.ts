@@ -219,6 +219,18 @@ function sameValue(a: AnswerValue, b: AnswerValue): boolean {
   return a === b;
 }
 
+/** Questions of the current unit the respondent has been shown and moved on from. */
+function seenIds(state: SurveyState): Set<string> {
+  return new Set([...(state.seen ?? []), ...state.history, ...Object.keys(currentAnswers(state))]);
+}
+
+/** The state with the current question (if any) recorded as seen. */
+function leaving(state: SurveyState): SurveyState {
+  const position = state.position;
+  if (position.kind !== "question" || state.seen?.includes(position.questionId)) return state;
+  return { ...state, seen: [...(state.seen ?? []), position.questionId] };
+}
+
 function withAnswers(state: SurveyState, answers: Answers): SurveyState {
   const responses = state.responses.map((r, i) => (i === state.unitIndex ? { ...r, answers } : r));
   return { ...state, responses };
@@ -268,14 +280,15 @@ function skip(questionnaire: Questionnaire, state: SurveyState, position: Questi
 
 /**
  * After the current question was answered or skipped: discard answers that became hidden, then go
- * on. In flow, to the next visible question or the review; after an edit, to the first newly visible
- * unanswered required question, else back to the review.
+ * on. In flow, to the next visible question or the review; in edit mode (after an edit or a refused
+ * submit), to the next question of the queue or newly visible, unanswered and either required or not
+ * yet seen, else back to the review.
  */
 function moveOn(questionnaire: Questionnaire, state: SurveyState, position: QuestionPosition, answers: Answers, events: EngineEvent[]): StepResult {
   const unit = currentUnit(state);
   const visibleBefore = visibleIds(questionnaire, currentAnswers(state));
   const cleaned = discardHidden(questionnaire, answers, unit);
-  const updated = withAnswers(state, cleaned.answers);
+  const updated = withAnswers(leaving(state), cleaned.answers);
   const allEvents = [...events, ...cleaned.events];
   const visible = visibleQuestions(questionnaire, cleaned.answers);
   const current = questionnaire.byId.get(position.questionId)!;
@@ -283,9 +296,10 @@ function moveOn(questionnaire: Questionnaire, state: SurveyState, position: Ques
   if (position.mode === "edit") {
     const pending = new Set(position.queue ?? []);
     for (const info of visible) if (!visibleBefore.has(info.question.id)) pending.add(info.question.id);
+    const seen = seenIds(updated);
     const queue = visible
       .filter((info) => pending.has(info.question.id) && info.question.id !== current.question.id)
-      .filter((info) => info.question.required && cleaned.answers[info.question.id] === undefined)
+      .filter((info) => cleaned.answers[info.question.id] === undefined && (info.question.required || !seen.has(info.question.id)))
       .map((info) => info.question.id);
     const [first, ...rest] = queue;
     if (first === undefined) {
@@ -320,6 +334,7 @@ function beginUnit(questionnaire: Questionnaire, state: SurveyState, unitIndex: 
     ...state,
     unitIndex,
     history: [],
+    seen: [],
     responses: [...state.responses, { unit, startedAt: now, answers: {} }],
     position: { kind: "question", questionId: first.question.id, mode: "flow" },
   };
@@ -336,14 +351,14 @@ function goTo(questionnaire: Questionnaire, state: SurveyState, position: Positi
 
 /** Back: from an edit to the review; otherwise to the most recent visited question that is still shown. */
 function back(questionnaire: Questionnaire, state: SurveyState): StepResult | undefined {
-  if (state.position.kind === "question" && state.position.mode === "edit") return goTo(questionnaire, state, { kind: "review" });
+  if (state.position.kind === "question" && state.position.mode === "edit") return goTo(questionnaire, leaving(state), { kind: "review" });
   const visible = visibleIds(questionnaire, currentAnswers(state));
   const history = [...state.history];
   const current = state.position.kind === "question" ? state.position.questionId : undefined;
   while (history.length > 0) {
     const id = history.pop()!;
     if (visible.has(id) && id !== current) {
-      return goTo(questionnaire, { ...state, history }, { kind: "question", questionId: id, mode: "flow" });
+      return goTo(questionnaire, { ...leaving(state), history }, { kind: "question", questionId: id, mode: "flow" });
     }
   }
   return undefined;
@@ -353,7 +368,7 @@ function toReview(questionnaire: Questionnaire, state: SurveyState): StepResult 
   const position = state.position;
   // Coming from the flow, remember the question so that `back` returns to it.
   const history = position.kind === "question" && position.mode === "flow" ? [...state.history, position.questionId] : state.history;
-  return goTo(questionnaire, { ...state, history }, { kind: "review" });
+  return goTo(questionnaire, { ...leaving(state), history }, { kind: "review" });
 }
 
 function missingRequired(questionnaire: Questionnaire, answers: Answers): string[] {
@@ -367,7 +382,13 @@ function submit(questionnaire: Questionnaire, state: SurveyState, now: Timestamp
   const response = currentResponse(state)!;
   const missing = missingRequired(questionnaire, response.answers);
   if (missing.length > 0) {
-    const [first, ...rest] = missing;
+    // Walk through every visible question still unanswered that is required or was never seen, in
+    // order, before the review comes back: refusing a submit must not pass over unseen optional questions.
+    const seen = seenIds(state);
+    const walk = visibleQuestions(questionnaire, response.answers)
+      .filter((info) => response.answers[info.question.id] === undefined && (info.question.required || !seen.has(info.question.id)))
+      .map((info) => info.question.id);
+    const [first, ...rest] = walk;
     const next: SurveyState = { ...state, position: { kind: "question", questionId: first!, mode: "edit", ...(rest.length ? { queue: rest } : {}) } };
     return { state: next, events: [{ type: "submit_refused", unit, missing }, ...show(questionnaire, next)] };
   }
@@ -383,7 +404,7 @@ function submit(questionnaire: Questionnaire, state: SurveyState, now: Timestamp
     return { state: nextUnit.state, events: [done, ...nextUnit.events] };
   }
   return {
-    state: { ...submitted, history: [], position: { kind: "completed" } },
+    state: { ...submitted, history: [], seen: [], position: { kind: "completed" } },
     events: [done, { type: "completed", at: now, units: state.units }],
   };
 }

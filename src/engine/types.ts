@@ -32,8 +32,9 @@ export interface UnitResponse {
  * Where the respondent is.
  * - `attestation`: the attestation must be accepted before the first question.
  * - `question`: `mode: "flow"` walks forward through the questionnaire; `mode: "edit"` was entered
- *   from the review and returns to it, after `queue` (newly visible unanswered required questions,
- *   in questionnaire order) is answered.
+ *   from the review (an edit, or a refused submit) and returns to it after `queue` is answered:
+ *   the unanswered questions still to be walked through, in questionnaire order (required ones, and
+ *   any the respondent has not yet seen).
  * - `review`: all answers of the current unit are shown; the respondent may edit or submit.
  * - `completed`: every unit submitted. `declined`: the attestation was declined; nothing more happens.
  */
@@ -68,6 +69,12 @@ export interface SurveyState {
   readonly position: Position;
   /** Question ids visited in flow order in the current unit, most recent last; `back` pops it. */
   readonly history: readonly string[];
+  /**
+   * Question ids of the current unit the respondent has already been shown and moved on from (answered,
+   * skipped, or left by back/review). A refused submit walks through every visible question not in it.
+   * Absent in states stored before it existed: then the history and the answers stand for it.
+   */
+  readonly seen?: readonly string[];
   /** One response per unit started so far, in `units` order. */
   readonly responses: readonly UnitResponse[];
 }

@@ -1,8 +1,11 @@
-import { computeFlags, type ResponseFlags, type ScoringResponse } from "../scoring/index.js";
+import { computeFlags, type FlagEvidence, type ResponseFlags, type ScoringResponse } from "../scoring/index.js";
 import type { Questionnaire } from "../questionnaire/index.js";
 import type { FlagDecision, FlagName, FlagSubject, FlagsRepository } from "./repository.js";
 
-const FLAG_NAMES: readonly FlagName[] = ["speeder", "straightliner", "delegation"];
+const FLAG_NAMES: readonly FlagName[] = ["speeder", "straightliner", "delegation", "attention", "inconsistent", "misfit"];
+
+/** A submitted response with its current flags and why it carries them. */
+export type EvidencedSubject = FlagSubject & { readonly evidence: readonly FlagEvidence[] };
 
 /** The stored flag names of one `computeFlags` result, in a fixed order. */
 export function flagNames(flags: ResponseFlags): FlagName[] {
@@ -26,6 +29,8 @@ function toScoring(subject: FlagSubject): ScoringResponse {
     answers: subject.answers ?? {},
     ...(subject.respondentId !== null ? { respondent: subject.respondentId } : {}),
     ...(subject.account !== null ? { account: subject.account } : {}),
+    ...(subject.seconds ? { seconds: subject.seconds } : {}),
+    ...(subject.language ? { language: subject.language } : {}),
   };
 }
 
@@ -51,12 +56,13 @@ export async function flagSubmittedResponse(repository: FlagsRepository, questio
  * Recomputes the flags of every submitted response of a campaign (the speeder median moves as
  * responses arrive) and stores those that changed; returns the responses with their current flags.
  */
-export async function refreshCampaignFlags(repository: FlagsRepository, questionnaire: Questionnaire, campaignId: string): Promise<FlagSubject[]> {
+export async function refreshCampaignFlags(repository: FlagsRepository, questionnaire: Questionnaire, campaignId: string): Promise<EvidencedSubject[]> {
   const subjects = await repository.submitted(campaignId, { withAnswers: true });
-  const computed = computeFlags(questionnaire, subjects.map(toScoring)).map(flagNames);
+  const results = computeFlags(questionnaire, subjects.map(toScoring));
+  const computed = results.map(flagNames);
   const changed = subjects.flatMap((s, i) => (sameFlags(s.flags, computed[i]!) ? [] : [{ responseId: s.id, flags: computed[i]! }]));
   if (changed.length > 0) await repository.setFlags(changed);
-  return subjects.map((s, i) => ({ ...s, flags: computed[i]! }));
+  return subjects.map((s, i) => ({ ...s, flags: computed[i]!, evidence: results[i]!.evidence }));
 }
 
 /** Why a decision cannot be recorded. */
@@ -70,15 +76,19 @@ export class FlagDecisionError extends Error {
 /** Records an organiser's decision on a flagged, submitted response (audited); the reason is required. */
 export async function decideFlaggedResponse(
   repository: FlagsRepository,
-  request: { readonly responseId: string; readonly decision: FlagDecision; readonly reason: string; readonly at: Date; readonly actor: string },
+  request: { readonly responseId: string; readonly campaignId?: string; readonly decision: FlagDecision; readonly reason: string; readonly at: Date; readonly actor: string },
 ): Promise<{ readonly previous: FlagDecision | null; readonly flags: readonly FlagName[] }> {
   const reason = request.reason.normalize("NFC").trim();
   if (reason === "") throw new FlagDecisionError("--reason must say why (it is kept in the audit log)");
   if ([...reason].length > 500) throw new FlagDecisionError("--reason is too long: at most 500 characters");
-  const response = await repository.find(request.responseId);
-  if (!response) throw new FlagDecisionError(`no response "${request.responseId}"; "khaosat flags --campaign ID" lists the flagged responses`);
+  // With a campaign, the id may be the responses file's response_id of an imported response.
+  const imported = request.campaignId === undefined ? null : await repository.findImported(request.campaignId, request.responseId);
+  const response = await repository.find(imported ?? request.responseId);
+  if (!response || (request.campaignId !== undefined && response.campaignId !== request.campaignId)) {
+    throw new FlagDecisionError(`no response "${request.responseId}"${request.campaignId === undefined ? "" : ` in campaign "${request.campaignId}"`}; "khaosat flags --campaign ID" lists the flagged responses`);
+  }
   if (response.status !== "submitted") throw new FlagDecisionError(`response "${request.responseId}" is not submitted (${response.status.replace("_", " ")}); only submitted responses are scored`);
   if (response.flags.length === 0) throw new FlagDecisionError(`response "${request.responseId}" carries no flag; only flagged responses need a decision`);
-  await repository.decide(request.responseId, request.decision, reason, request.at, request.actor);
+  await repository.decide(response.id, request.decision, reason, request.at, request.actor);
   return { previous: response.decision, flags: response.flags };
 }

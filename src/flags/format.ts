@@ -1,4 +1,6 @@
 import { stringify } from "csv-stringify/sync";
+import { neutraliseCell } from "../documents/csv-cell.js";
+import type { FlagEvidence } from "../scoring/index.js";
 import type { FlagDecision, FlagName, FlagSubject } from "./repository.js";
 
 /** Output formats of `khaosat flags`. */
@@ -16,10 +18,14 @@ export interface FlagListRow {
   readonly durationSeconds: number | null;
   readonly decision: FlagDecision | null;
   readonly reason: string | null;
+  /** The responses file's response_id of an imported response (use it with accept/reject --campaign); null otherwise. */
+  readonly fileResponseId: string | null;
+  /** Why: the evidence of every rule behind this flag, e.g. "12 of 25 timed questions answered faster than ...". */
+  readonly evidence: string;
 }
 
 /** The rows of the flag list: one per flag of each flagged response, by unit, response id and flag. */
-export function flagListRows(subjects: readonly FlagSubject[]): FlagListRow[] {
+export function flagListRows(subjects: readonly (FlagSubject & { readonly evidence?: readonly FlagEvidence[] })[]): FlagListRow[] {
   const rows = subjects.flatMap((s) =>
     s.flags.map((flag) => ({
       responseId: s.id,
@@ -29,6 +35,8 @@ export function flagListRows(subjects: readonly FlagSubject[]): FlagListRow[] {
       durationSeconds: s.startedAt && s.submittedAt ? Math.round((s.submittedAt.getTime() - s.startedAt.getTime()) / 1000) : null,
       decision: s.decision,
       reason: s.reason,
+      fileResponseId: s.externalId ?? null,
+      evidence: (s.evidence ?? []).filter((e) => e.flag === flag).map((e) => e.text).join("; "),
     })),
   );
   const key = (r: FlagListRow) => [r.unit, r.responseId, r.flag];
@@ -49,7 +57,7 @@ export function formatDuration(seconds: number | null): string {
 /** Renders the flag list for the organiser's terminal or for files. */
 export function formatFlagList(rows: readonly FlagListRow[], format: FlagListFormat): string {
   if (format === "json") return `${JSON.stringify(rows, null, 2)}\n`;
-  const header = ["response_id", "unit", "group", "flag", format === "csv" ? "duration_seconds" : "duration", "decision", "reason"];
+  const header = ["response_id", "unit", "group", "flag", format === "csv" ? "duration_seconds" : "duration", "decision", "reason", "file_response_id", "evidence"];
   const cells = rows.map((r) => [
     r.responseId,
     r.unit,
@@ -58,8 +66,10 @@ export function formatFlagList(rows: readonly FlagListRow[], format: FlagListFor
     format === "csv" ? (r.durationSeconds === null ? "" : String(r.durationSeconds)) : formatDuration(r.durationSeconds),
     r.decision ?? (format === "csv" ? "" : "-"),
     r.reason ?? "",
+    r.fileResponseId ?? (format === "csv" ? "" : "-"),
+    r.evidence,
   ]);
-  if (format === "csv") return stringify([header, ...cells], { record_delimiter: "\n" });
+  if (format === "csv") return stringify([header, ...cells.map((c) => c.map(neutraliseCell))], { record_delimiter: "\n" });
   if (rows.length === 0) return "no flagged responses\n";
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => [...c[i]!].length)));
   const line = (c: readonly string[]) => c.map((v, i) => v + " ".repeat(widths[i]! - [...v].length)).join("  ").trimEnd();

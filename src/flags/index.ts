@@ -2,5 +2,5 @@
 // decided by organisers (audited), and handed to scoring as `ScoringResponse.decision`.
 export type * from "./repository.js";
 export { MemoryFlagsRepository } from "./memory-repository.js";
-export { flagSubmittedResponse, refreshCampaignFlags, decideFlaggedResponse, scoringDecision, flagNames, FlagDecisionError } from "./flags.js";
+export { flagSubmittedResponse, refreshCampaignFlags, decideFlaggedResponse, scoringDecision, flagNames, FlagDecisionError, type EvidencedSubject } from "./flags.js";
 export { flagListRows, formatFlagList, formatDuration, FLAG_LIST_FORMATS, type FlagListFormat, type FlagListRow } from "./format.js";

@@ -24,6 +24,10 @@ export class MemoryFlagsRepository implements FlagsRepository {
     return this.rows.find((r) => r.id === responseId) ?? null;
   }
 
+  async findImported(campaignId: string, externalId: string): Promise<string | null> {
+    return this.rows.find((r) => r.campaignId === campaignId && r.externalId === externalId)?.id ?? null;
+  }
+
   async decide(responseId: string, decision: FlagDecision, reason: string, at: Date, actor: string): Promise<void> {
     const i = this.rows.findIndex((r) => r.id === responseId);
     const row = this.rows[i]!;

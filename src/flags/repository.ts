@@ -4,8 +4,8 @@
  */
 import type { AnswerValue } from "../questionnaire/index.js";
 
-/** The flags of SURVEY-FORMAT 3.3, as stored on a response. */
-export type FlagName = "speeder" | "straightliner" | "delegation";
+/** The flags of SURVEY-FORMAT 3.3 and their extensions (docs/flags.md), as stored on a response. */
+export type FlagName = "speeder" | "straightliner" | "delegation" | "attention" | "inconsistent" | "misfit";
 
 /** An organiser's decision on a flagged response. */
 export type FlagDecision = "accepted" | "rejected";
@@ -13,6 +13,12 @@ export type FlagDecision = "accepted" | "rejected";
 /** A submitted response as the flag rules see it (answers only when asked for). */
 export interface FlagSubject {
   readonly id: string;
+  /** The responses file's response_id of an imported response; null for channel responses. */
+  readonly externalId?: string | null;
+  /** Language the questions were shown in, when known. */
+  readonly language?: string | null;
+  /** Seconds spent per question, where known (loaded with the answers). */
+  readonly seconds?: Readonly<Record<string, number>>;
   readonly unit: string;
   readonly group: string;
   readonly startedAt: Date | null;
@@ -35,6 +41,8 @@ export interface FlagsRepository {
   setFlags(updates: readonly { readonly responseId: string; readonly flags: readonly FlagName[] }[]): Promise<void>;
   /** One response with its campaign and status; null when unknown. */
   find(responseId: string): Promise<(FlagSubject & { readonly campaignId: string; readonly status: string }) | null>;
+  /** The id of the response imported with the file's `response_id` into a campaign; null when none. */
+  findImported(campaignId: string, externalId: string): Promise<string | null>;
   /** Records a decision and its audit event (actor, reason, previous decision) in one transaction. */
   decide(responseId: string, decision: FlagDecision, reason: string, at: Date, actor: string): Promise<void>;
 }

@@ -12,3 +12,4 @@ export type { MultiQuestion } from "./types/multi.js";
 export type { ScaleQuestion } from "./types/scale.js";
 export type { NumberQuestion } from "./types/number.js";
 export type { TextQuestion } from "./types/text.js";
+export { qualitySchema, DEFAULT_QUALITY, type Quality } from "./quality.js";

@@ -1,4 +1,5 @@
 import { parseCondition, type Condition } from "../conditions/index.js";
+import { checkQualityRules } from "./quality.js";
 import { didYouMean, formatPath, listWords, type Finding, type IssuePath } from "./paths.js";
 
 /**
@@ -18,6 +19,7 @@ export function checkRules(data: Record<string, unknown>, lineOf: (path: IssuePa
   for (const q of questions) checkQuestionShape(q, out);
   checkScoring(data, questions, out);
   checkConditions(questions, out, where);
+  checkQualityRules(data, questions, out);
   return out;
 }
 

@@ -5,6 +5,7 @@ import { numberQuestion } from "./types/number.js";
 import { scaleQuestion } from "./types/scale.js";
 import { singleQuestion } from "./types/single.js";
 import { textQuestion } from "./types/text.js";
+import { qualitySchema } from "./quality.js";
 
 /** The questionnaire format version this code reads natively; older files are migrated, newer refused. */
 export const CURRENT_SCHEMA_VERSION = 1;
@@ -74,6 +75,8 @@ export const questionnaireSchema = z.strictObject({
   attestation: localizedText.optional(),
   groups: z.array(group).min(1).optional(),
   scoring: scoring.optional(),
+  /** Careless-answer thresholds, attention checks and consistency pairs (extension; docs/flags.md). */
+  quality: qualitySchema.optional(),
   sections: z.array(section).min(1, "a questionnaire needs at least one section with questions"),
 });
 export type QuestionnaireFile = z.infer<typeof questionnaireSchema>;

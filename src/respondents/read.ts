@@ -71,6 +71,26 @@ export async function streamTable(file: string, sink: TableSink): Promise<void> 
 }
 
 
+/**
+ * Whether text without a byte-order mark is UTF-16 ("Unicode Text" saved without BOM): in such text
+ * every other byte of the ASCII letters, digits, commas and line breaks is 0, which UTF-8 and the
+ * legacy 8-bit encodings never have in a table. Looks at the first 4 KiB only.
+ */
+export function looksLikeUtf16(bytes: Uint8Array): boolean {
+  const n = Math.min(bytes.length, 4096) & ~1;
+  if (n < 4) return false;
+  let evenZeros = 0;
+  let oddZeros = 0;
+  for (let i = 0; i < n; i += 2) {
+    if (bytes[i] === 0) evenZeros++;
+    if (bytes[i + 1] === 0) oddZeros++;
+  }
+  const pairs = n / 2;
+  return oddZeros >= pairs * 0.3 || evenZeros >= pairs * 0.3;
+}
+
+const UTF16_ADVICE = 'is UTF-16 text ("Unicode Text"); save it as "CSV UTF-8 (Comma delimited)" instead';
+
 /** Line number (1-based) of a byte offset. */
 function lineOf(bytes: Uint8Array, offset: number): number {
   let line = 1;
@@ -93,8 +113,8 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
 
 async function readCsv(file: string, sink: TableSink): Promise<void> {
   let bytes: Uint8Array = await readFile(file);
-  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
-    throw new TableFileError(`${file} is UTF-16 text ("Unicode Text"); save it as "CSV UTF-8 (Comma delimited)" instead`);
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff) || looksLikeUtf16(bytes)) {
+    throw new TableFileError(`${file} ${UTF16_ADVICE}`);
   }
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
   const bad = firstInvalidUtf8(bytes);

@@ -46,6 +46,10 @@ export interface FlagTotals {
   readonly speeder: Int32Array;
   readonly straightliner: Int32Array;
   readonly delegation: Int32Array;
+  /** Only when the questionnaire declares attention checks. */
+  readonly attention?: Int32Array;
+  /** Only when the questionnaire declares consistency pairs. */
+  readonly inconsistent?: Int32Array;
 }
 
 interface UnitTable {
@@ -64,8 +68,9 @@ function scoreLookup(options: readonly { readonly id: string; readonly score: nu
   return new Map(options.map((o) => [o.id, o.score ?? Number.NaN]));
 }
 
+/** Whether a response is flagged for `excludeFlagged`; `misfit` is for review only and never excludes by itself. */
 function anyFlag(f: ResponseFlags): boolean {
-  return f.speeder || f.straightliner || f.delegation;
+  return f.speeder || f.straightliner || f.delegation || f.attention || f.inconsistent;
 }
 
 /** Resolves the units to report and checks that responses and appraisal fit them. */
@@ -132,6 +137,7 @@ function tally(
 ): { counts: Uint8Array; responseUnit: Int32Array; responses: Int32Array; counted: Int32Array; flaggedOut: Int32Array; rejected: Int32Array; flags: FlagTotals } {
   const n = units.names.length;
   const flags = computeFlags(input.questionnaire, input.responses);
+  const quality = input.questionnaire.definition.quality;
   const out = {
     counts: new Uint8Array(input.responses.length),
     responseUnit: new Int32Array(input.responses.length),
@@ -139,7 +145,13 @@ function tally(
     counted: new Int32Array(n),
     flaggedOut: new Int32Array(n),
     rejected: new Int32Array(n),
-    flags: { speeder: new Int32Array(n), straightliner: new Int32Array(n), delegation: new Int32Array(n) },
+    flags: {
+      speeder: new Int32Array(n),
+      straightliner: new Int32Array(n),
+      delegation: new Int32Array(n),
+      ...(quality && quality.attentionChecks.length > 0 ? { attention: new Int32Array(n) } : {}),
+      ...(quality && quality.pairs.length > 0 ? { inconsistent: new Int32Array(n) } : {}),
+    },
   };
   input.responses.forEach((r, i) => {
     const u = units.index.get(r.unit)!;
@@ -149,6 +161,8 @@ function tally(
     if (f.speeder) out.flags.speeder[u]!++;
     if (f.straightliner) out.flags.straightliner[u]!++;
     if (f.delegation) out.flags.delegation[u]!++;
+    if (f.attention && out.flags.attention) out.flags.attention[u]!++;
+    if (f.inconsistent && out.flags.inconsistent) out.flags.inconsistent[u]!++;
     if (r.decision === "reject") out.rejected[u]!++;
     else if (r.decision !== "accept" && excludeFlagged && anyFlag(f)) out.flaggedOut[u]!++;
     else {

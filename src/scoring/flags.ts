@@ -1,5 +1,6 @@
-import { NOT_APPLICABLE, type Questionnaire } from "../questionnaire/index.js";
-import type { ResponseFlags, ScoringResponse } from "./types.js";
+import { DEFAULT_QUALITY, NOT_APPLICABLE, type Questionnaire } from "../questionnaire/index.js";
+import { judgementLookup, qualityFlags } from "./quality.js";
+import type { FlagEvidence, ResponseFlags, ScoringResponse } from "./types.js";
 
 /** Fewest single and scale answers for a response to count as straight-lined. */
 export const STRAIGHTLINE_MIN_ANSWERS = 8;
@@ -59,16 +60,25 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
+/** "9m 30s" or "45s". */
+export function formatSeconds(seconds: number): string {
+  const whole = Math.round(seconds);
+  const m = Math.floor(whole / 60);
+  return m > 0 ? `${m}m ${String(whole % 60).padStart(2, "0")}s` : `${whole}s`;
+}
+
 /**
- * Data-quality flags of submitted responses (SURVEY-FORMAT 3.3), one per response in input order.
- * The speeder median is taken over every response given (they share one questionnaire version).
+ * Data-quality flags of submitted responses (SURVEY-FORMAT 3.3, extended in docs/flags.md), one per
+ * response in input order, each with the evidence of every rule that fired. The speeder median and
+ * the person-fit pattern are taken over every response given (they share one questionnaire version).
  */
 export function computeFlags(questionnaire: Questionnaire, responses: readonly ScoringResponse[]): ResponseFlags[] {
   const durations: number[] = [];
   for (const r of responses) {
     if (r.startedAt !== undefined && r.submittedAt !== undefined) durations.push(r.submittedAt - r.startedAt);
   }
-  const speedLimit = durations.length >= SPEEDER_MIN_RESPONSES ? median(durations) / 3 : Number.NEGATIVE_INFINITY;
+  const medianDuration = median(durations);
+  const speedLimit = durations.length >= SPEEDER_MIN_RESPONSES ? medianDuration / 3 : Number.NEGATIVE_INFINITY;
 
   // An account is a delegate when it answered for more than one named respondent.
   const firstRespondent = new Map<string, string>();
@@ -81,9 +91,39 @@ export function computeFlags(questionnaire: Questionnaire, responses: readonly S
   }
 
   const lookup = positionLookup(questionnaire);
-  return responses.map((r) => ({
-    speeder: r.startedAt !== undefined && r.submittedAt !== undefined && r.submittedAt - r.startedAt < speedLimit,
-    straightliner: straightLined(lookup, r.answers),
-    delegation: r.account !== undefined && sharedAccounts.has(r.account),
-  }));
+  const quality = questionnaire.definition.quality ?? DEFAULT_QUALITY;
+  const extra = qualityFlags(questionnaire, quality, judgementLookup(questionnaire, quality), responses);
+  return responses.map((r, i) => {
+    const evidence: FlagEvidence[] = [];
+    const duration = r.startedAt !== undefined && r.submittedAt !== undefined ? r.submittedAt - r.startedAt : undefined;
+    if (duration !== undefined && duration < speedLimit) {
+      evidence.push({
+        flag: "speeder",
+        rule: "duration",
+        text: `finished in ${formatSeconds(duration / 1000)}, under a third of the median ${formatSeconds(medianDuration / 1000)}`,
+      });
+    }
+    const more = extra[i]!;
+    evidence.push(...more.filter((e) => e.flag === "speeder"));
+    if (straightLined(lookup, r.answers)) {
+      let answered = 0;
+      for (const id of lookup.ids) if (r.answers[id] !== undefined) answered++;
+      evidence.push({ flag: "straightliner", rule: "same-position", text: `the same answer position on all ${answered} single and scale questions` });
+    }
+    evidence.push(...more.filter((e) => e.flag === "straightliner"));
+    if (r.account !== undefined && sharedAccounts.has(r.account)) {
+      evidence.push({ flag: "delegation", rule: "account", text: "the messaging account that answered also answered for another respondent" });
+    }
+    evidence.push(...more.filter((e) => e.flag !== "speeder" && e.flag !== "straightliner"));
+    const has = (flag: FlagEvidence["flag"]) => evidence.some((e) => e.flag === flag);
+    return {
+      speeder: has("speeder"),
+      straightliner: has("straightliner"),
+      delegation: has("delegation"),
+      attention: has("attention"),
+      inconsistent: has("inconsistent"),
+      misfit: has("misfit"),
+      evidence,
+    };
+  });
 }

@@ -8,7 +8,8 @@ const percent = rounded.refine((v) => v >= 0 && v <= 100, "a value between 0 and
 const count = z.number().int().min(0);
 const rank = z.number().int().min(1);
 
-const flags = z.strictObject({ speeder: count, straightliner: count, delegation: count });
+// attention and inconsistent are extensions, present only when the questionnaire declares the checks.
+const flags = z.strictObject({ speeder: count, straightliner: count, delegation: count, attention: count.optional(), inconsistent: count.optional() });
 
 const questionnaireRef = z.strictObject({ id: z.string().min(1), version: z.number().int().min(1) });
 

@@ -16,7 +16,13 @@ const round = (value: number): number => roundHalfAway(value, 2);
 const roundOrNull = (value: number | null): number | null => (value === null ? null : round(value));
 
 function flagCounts(flags: FlagTotals, u: number): FlagCounts {
-  return { speeder: flags.speeder[u]!, straightliner: flags.straightliner[u]!, delegation: flags.delegation[u]! };
+  return {
+    speeder: flags.speeder[u]!,
+    straightliner: flags.straightliner[u]!,
+    delegation: flags.delegation[u]!,
+    ...(flags.attention ? { attention: flags.attention[u]! } : {}),
+    ...(flags.inconsistent ? { inconsistent: flags.inconsistent[u]! } : {}),
+  };
 }
 
 function excludedLine(unit: { unit: string; responses: number; counted: number; exclusion?: ExcludedUnit["reason"] }): ExcludedUnit {

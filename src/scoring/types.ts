@@ -22,6 +22,10 @@ export interface ScoringResponse {
   readonly account?: string;
   /** An organiser's decision on a flagged response: accepted always counts, rejected never does. */
   readonly decision?: "accept" | "reject";
+  /** Seconds spent on each question, when known (bot channels, or `<id>__seconds` columns of a file). */
+  readonly seconds?: Readonly<Record<string, number>>;
+  /** The language the questions were shown in, when known (reading-speed floor); else the default one. */
+  readonly language?: string;
 }
 
 /** Everything scoring needs; no I/O happens inside scoring. */
@@ -45,13 +49,39 @@ export interface FlagCounts {
   readonly speeder: number;
   readonly straightliner: number;
   readonly delegation: number;
+  /** Only when the questionnaire declares attention checks (extension). */
+  readonly attention?: number;
+  /** Only when the questionnaire declares consistency pairs (extension). */
+  readonly inconsistent?: number;
 }
 
-/** Data-quality flags of one submitted response (SURVEY-FORMAT 3.3). */
+/** Names of the data-quality flags: the three of SURVEY-FORMAT 3.3, then the extensions of docs/flags.md. */
+export type FlagKind = "speeder" | "straightliner" | "delegation" | "attention" | "inconsistent" | "misfit";
+
+/** Why a response carries a flag: the rule that fired and its evidence in words an organiser reads. */
+export interface FlagEvidence {
+  readonly flag: FlagKind;
+  /** duration | reading (speeder); same-position | long-string (straightliner); account; attention-check; pairs; person-fit. */
+  readonly rule: "duration" | "reading" | "same-position" | "long-string" | "account" | "attention-check" | "pairs" | "person-fit";
+  /** E.g. "12 of 25 timed questions answered faster than their text can be read". */
+  readonly text: string;
+}
+
+/**
+ * Data-quality flags of one submitted response (SURVEY-FORMAT 3.3, extended): `speeder` also covers
+ * answering faster than the questions can be read, `straightliner` also the long-string index on
+ * judgement questions; `attention` and `inconsistent` come from the questionnaire's checks; `misfit`
+ * (person-fit) is for review only and never excludes a response by itself.
+ */
 export interface ResponseFlags {
   readonly speeder: boolean;
   readonly straightliner: boolean;
   readonly delegation: boolean;
+  readonly attention: boolean;
+  readonly inconsistent: boolean;
+  readonly misfit: boolean;
+  /** One line per rule that fired, in flag order. */
+  readonly evidence: readonly FlagEvidence[];
 }
 
 /** A points component in the output: `points` and `index` are null when the component is unrated. */

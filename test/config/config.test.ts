@@ -56,6 +56,8 @@ describe("loadConfig accepts", () => {
     ["code secret", { CODE_SECRET }, (c) => c.codeSecret?.reveal(), CODE_SECRET],
     ["delegation allowed", { ALLOW_DELEGATION: "Yes" }, (c) => c.allowDelegation, true],
     ["delegation refused", { ALLOW_DELEGATION: "false" }, (c) => c.allowDelegation, false],
+    ["webhook host", { WEBHOOK_HOST: "127.0.0.1" }, (c) => c.webhookHost, "127.0.0.1"],
+    ["webhook secret of 16 characters", { BOT_MODE: "webhook", WEBHOOK_URL: "https://x.vn/", WEBHOOK_SECRET: "a".repeat(16) }, (c) => (c.botMode === "webhook" ? c.webhookSecret.reveal() : null), "a".repeat(16)],
     ["bot username, @ dropped", { BOT_USERNAME: "@khaosat_hanoi_bot" }, (c) => c.botUsername, "khaosat_hanoi_bot"],
     [
       "webhook mode",
@@ -74,6 +76,8 @@ describe("loadConfig accepts", () => {
   });
 });
 
+const WEBHOOK_SECRET_RULE = 'WEBHOOK_SECRET: expected 16 to 256 characters of A-Z, a-z, 0-9, _ and - (a shorter secret can be guessed), e.g. the output of "openssl rand -hex 32"';
+
 describe("loadConfig refuses, naming the variable and what to put there", () => {
   test.each<[Record<string, string>, string[]]>([
     [{ TELEGRAM_BOT_TOKEN: "not-a-token" }, ["TELEGRAM_BOT_TOKEN: expected the token @BotFather gave you, like 123456789:AAH…; leave it unset to run the console demo"]],
@@ -83,17 +87,20 @@ describe("loadConfig refuses, naming the variable and what to put there", () => 
       { BOT_MODE: "webhook" },
       [
         "WEBHOOK_URL: required when BOT_MODE=webhook: the public https:// address Telegram posts updates to, e.g. https://bot.example.gov.vn/telegram",
-        'WEBHOOK_SECRET: required when BOT_MODE=webhook: 1 to 256 characters of A-Z, a-z, 0-9, _ and -, e.g. the output of "openssl rand -hex 32"',
+        'WEBHOOK_SECRET: required when BOT_MODE=webhook: 16 to 256 characters of A-Z, a-z, 0-9, _ and -, e.g. the output of "openssl rand -hex 32"',
       ],
     ],
     [
       { BOT_MODE: "webhook", WEBHOOK_URL: "http://bot.example.gov.vn/", WEBHOOK_SECRET: "has space!" },
       [
         "WEBHOOK_URL: expected a public https:// URL, e.g. https://bot.example.gov.vn/telegram",
-        "WEBHOOK_SECRET: expected 1 to 256 characters of A-Z, a-z, 0-9, _ and - (the characters Telegram allows)",
+        'WEBHOOK_SECRET: expected 16 to 256 characters of A-Z, a-z, 0-9, _ and - (a shorter secret can be guessed), e.g. the output of "openssl rand -hex 32"',
       ],
     ],
-    [{ BOT_MODE: "webhook", WEBHOOK_URL: "https://x.vn/", WEBHOOK_SECRET: "a".repeat(257) }, ["WEBHOOK_SECRET: expected 1 to 256 characters of A-Z, a-z, 0-9, _ and - (the characters Telegram allows)"]],
+    [{ BOT_MODE: "webhook", WEBHOOK_URL: "https://x.vn/", WEBHOOK_SECRET: "a".repeat(257) }, [WEBHOOK_SECRET_RULE]],
+    [{ BOT_MODE: "webhook", WEBHOOK_URL: "https://x.vn/", WEBHOOK_SECRET: "x" }, [WEBHOOK_SECRET_RULE]],
+    [{ BOT_MODE: "webhook", WEBHOOK_URL: "https://x.vn/", WEBHOOK_SECRET: "a".repeat(15) }, [WEBHOOK_SECRET_RULE]],
+    [{ WEBHOOK_HOST: "0.0.0.0; rm -rf" }, ["WEBHOOK_HOST: expected the address to listen on, e.g. 127.0.0.1 (behind a reverse proxy on the same machine) or 0.0.0.0 (every interface, the default)"]],
     [{ PORT: "http" }, ["PORT: expected a port number between 1 and 65535, e.g. 8080"]],
     [{ PORT: "70000" }, ["PORT: expected a port number between 1 and 65535, e.g. 8080"]],
     [{ PORT: "0" }, ["PORT: expected a port number between 1 and 65535, e.g. 8080"]],
@@ -201,7 +208,7 @@ describe("readEnvironment", () => {
 
   test("the schema names every variable the brief lists", () => {
     expect([...ENV_VARIABLES].sort()).toEqual(
-      ["ADMIN_TELEGRAM_IDS", "ALLOW_DELEGATION", "BOT_MODE", "BOT_USERNAME", "CODE_SECRET", "DATABASE_URL", "DEFAULT_LANGUAGE", "LOG_LEVEL", "OUTBOX_PER_CHAT_PER_SECOND", "OUTBOX_RATE_PER_SECOND", "PORT", "TELEGRAM_API_ROOT", "TELEGRAM_BOT_TOKEN", "WEBHOOK_SECRET", "WEBHOOK_URL", "ZALO_API_ROOT", "ZALO_BOT_LINK", "ZALO_BOT_MODE", "ZALO_BOT_TOKEN", "ZALO_RATE_PER_SECOND", "ZALO_WEBHOOK_HOST", "ZALO_WEBHOOK_PORT", "ZALO_WEBHOOK_SECRET", "ZALO_WEBHOOK_URL"].sort(),
+      ["ADMIN_TELEGRAM_IDS", "ALLOW_DELEGATION", "BOT_MODE", "BOT_USERNAME", "CODE_SECRET", "DATABASE_URL", "DEFAULT_LANGUAGE", "LOG_LEVEL", "OUTBOX_PER_CHAT_PER_SECOND", "OUTBOX_RATE_PER_SECOND", "PORT", "TELEGRAM_API_ROOT", "TELEGRAM_BOT_TOKEN", "WEBHOOK_HOST", "WEBHOOK_SECRET", "WEBHOOK_URL", "ZALO_API_ROOT", "ZALO_BOT_LINK", "ZALO_BOT_MODE", "ZALO_BOT_TOKEN", "ZALO_RATE_PER_SECOND", "ZALO_WEBHOOK_HOST", "ZALO_WEBHOOK_PORT", "ZALO_WEBHOOK_SECRET", "ZALO_WEBHOOK_URL"].sort(),
     );
   });
 });

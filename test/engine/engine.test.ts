@@ -330,16 +330,56 @@ describe("review, edit and submit", () => {
       { type: "submit_refused", unit: "U1", missing: ["q_years", "q_rate", "q_improve"] },
       { type: "question_shown", questionId: "q_years", mode: "edit" },
     ]);
-    expect(s.state.position).toEqual({ kind: "question", questionId: "q_years", mode: "edit", queue: ["q_rate", "q_improve"] });
+    // The walk covers the required questions and the optional ones never seen (issue 11 item 1).
+    expect(s.state.position).toEqual({ kind: "question", questionId: "q_years", mode: "edit", queue: ["q_rate", "q_improve", "q_hours", "q_comment"] });
     s.type("3", "3", "2");
+    expect(s.at).toBe("q_hours");
+    expect(s.events).toMatchObject([{ type: "answer_recorded", questionId: "q_improve" }, { type: "question_shown", questionId: "q_hours", mode: "edit", required: false }]);
+    s.type("", "");
     expect(s.at).toBe("review");
     const done = s.send({ type: "submit" });
     expect(done).toEqual([
-      { type: "unit_submitted", unit: "U1", unitIndex: 0, startedAt: minute(1), at: minute(8), answers: { q_role: "lead", q_years: 3, q_rate: 3, q_improve: ["b"] } },
-      { type: "completed", at: minute(8), units: ["U1"] },
+      { type: "unit_submitted", unit: "U1", unitIndex: 0, startedAt: minute(1), at: minute(10), answers: { q_role: "lead", q_years: 3, q_rate: 3, q_improve: ["b"] } },
+      { type: "completed", at: minute(10), units: ["U1"] },
     ]);
-    expect(s.state.responses[0]!.submittedAt).toBe(minute(8));
+    expect(s.state.responses[0]!.submittedAt).toBe(minute(10));
     expect(s.send({ type: "resume" })).toEqual([{ type: "input_rejected", input: "resume", reason: "completed" }]);
+  });
+
+  test("after a refused submit, questions already seen and skipped stay skipped; only unseen ones are walked", () => {
+    const s = begun();
+    s.type("lead", "10", "4", "1", "", "");
+    expect(s.at).toBe("review");
+    // An edit reveals the required q_why; the respondent leaves it with back, then submits.
+    s.send({ type: "edit", questionId: "q_rate" });
+    s.type("1");
+    expect(s.at).toBe("q_why");
+    s.send({ type: "back" });
+    expect(s.send({ type: "submit" })).toMatchObject([{ type: "submit_refused", missing: ["q_why"] }, { type: "question_shown", questionId: "q_why" }]);
+    expect(s.state.position).toEqual({ kind: "question", questionId: "q_why", mode: "edit" });
+    s.type("Chậm");
+    expect(s.at).toBe("review");
+    expect(s.answers).toEqual({ q_role: "lead", q_years: 10, q_rate: 1, q_why: "Chậm", q_improve: ["a"] });
+  });
+
+  test("an optional follow-up revealed during the walk after a refused submit is asked too, in order", () => {
+    const s = begun();
+    s.type("lead");
+    s.send({ type: "review" });
+    s.send({ type: "submit" });
+    s.type("3", "1", "Chậm");
+    expect(s.at).toBe("q_improve");
+    // q_other (shown when "d" is chosen) is required; its answer then moves on to the unseen optional q_hours.
+    s.type("4");
+    expect(s.at).toBe("q_other");
+    s.type("Khác");
+    expect(s.at).toBe("q_hours");
+    s.type("2");
+    expect(s.at).toBe("q_comment");
+    s.send({ type: "back" });
+    expect(s.at).toBe("review");
+    // q_comment was seen and left: a submit now goes through.
+    expect(s.send({ type: "submit" }).map((e) => e.type)).toEqual(["unit_submitted", "completed"]);
   });
 
   test("several units: each is answered, reviewed and submitted; progress names the unit", () => {

@@ -61,7 +61,9 @@ export function runTranscript(questionnaire: Questionnaire, file: string, units:
 
   for (let unit = 0; unit < units.length; unit++) {
     const first = unit === 0;
-    while (state.position.kind === "question" && state.position.mode === "flow") {
+    // After the refused submit the engine walks through the questions not yet seen (edit mode), which
+    // the respondent answers the same way as in the flow until the review comes back.
+    while (state.position.kind === "question" && (state.position.mode === "flow" || (first && refused))) {
       const question = at()!;
       if (first && !invalidShown.has(question.type)) {
         invalidShown.add(question.type);
@@ -90,8 +92,9 @@ export function runTranscript(questionnaire: Questionnaire, file: string, units:
         refused = true;
         send({ type: "review" });
         send({ type: "submit" });
+        // Leaving the walk returns to the review; a second refused submit walks on from where it was.
         send({ type: "back" });
-        send({ type: "back" });
+        send({ type: "submit" });
       }
     }
     if (state.position.kind !== "review") throw new Error(`${file}: expected the review, at ${JSON.stringify(state.position)}`);

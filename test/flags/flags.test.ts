@@ -79,21 +79,23 @@ describe("flags on submit", () => {
 });
 
 describe("khaosat flags", () => {
-  test("lists flagged responses anonymously: response id, unit, group, flag, duration", async () => {
+  test("lists flagged responses anonymously: response id, unit, group, flag, duration, the file's response_id and the evidence", async () => {
+    const speeder = "finished in 1m 01s, under a third of the median 10m 04s";
+    const straight = "the same answer position on all 23 single and scale questions; the same answer on 22 of 22 judgement questions (limit 75%); 22 judgement questions in a row with the same answer (limit 12); the unit's other respondents make that answer likely on 6 of them";
     expect(await listFlagsCommand({ campaign: "sipas", format: "table" })).toBe(
       [
-        "response_id  unit   group     flag           duration  decision  reason",
-        "rz           UB_HK  citizens  speeder        1m 01s    -",
-        "rz           UB_HK  citizens  straightliner  1m 01s    -",
+        "response_id  unit   group     flag           duration  decision  reason  file_response_id  evidence",
+        `rz           UB_HK  citizens  speeder        1m 01s    -                 -                 ${speeder}`,
+        `rz           UB_HK  citizens  straightliner  1m 01s    -                 -                 ${straight}`,
         "",
       ].join("\n"),
     );
     expect(await listFlagsCommand({ campaign: "sipas", format: "csv" })).toBe(
-      "response_id,unit,group,flag,duration_seconds,decision,reason\nrz,UB_HK,citizens,speeder,61,,\nrz,UB_HK,citizens,straightliner,61,,\n",
+      `response_id,unit,group,flag,duration_seconds,decision,reason,file_response_id,evidence\nrz,UB_HK,citizens,speeder,61,,,,"${speeder}"\nrz,UB_HK,citizens,straightliner,61,,,,${straight}\n`,
     );
     expect(JSON.parse(await listFlagsCommand({ campaign: "sipas", format: "json" }))).toEqual([
-      { responseId: "rz", unit: "UB_HK", group: "citizens", flag: "speeder", durationSeconds: 61, decision: null, reason: null },
-      { responseId: "rz", unit: "UB_HK", group: "citizens", flag: "straightliner", durationSeconds: 61, decision: null, reason: null },
+      { responseId: "rz", unit: "UB_HK", group: "citizens", flag: "speeder", durationSeconds: 61, decision: null, reason: null, fileResponseId: null, evidence: speeder },
+      { responseId: "rz", unit: "UB_HK", group: "citizens", flag: "straightliner", durationSeconds: 61, decision: null, reason: null, fileResponseId: null, evidence: straight },
     ]);
   });
 
@@ -110,7 +112,7 @@ describe("khaosat flags", () => {
       { actor: "cli", campaignId: "sipas", data: { responseId: "rz", decision: "rejected", reason: "61 giây cho 23 câu", previous: null, flags: ["speeder", "straightliner"] } },
       { actor: "cli", campaignId: "sipas", data: { responseId: "rz", decision: "accepted", reason: "checked with the desk", previous: "rejected", flags: ["speeder", "straightliner"] } },
     ]);
-    expect((await listFlagsCommand({ campaign: "sipas", format: "csv" })).split("\n")[1]).toBe("rz,UB_HK,citizens,speeder,61,accepted,checked with the desk");
+    expect((await listFlagsCommand({ campaign: "sipas", format: "csv" })).split("\n")[1]).toBe('rz,UB_HK,citizens,speeder,61,accepted,checked with the desk,,"finished in 1m 01s, under a third of the median 10m 04s"');
   });
 
   test.each([

@@ -40,6 +40,8 @@ describe("CSV", () => {
 
   test.each([
     ["utf16.csv", Buffer.from([0xff, 0xfe, 0x41, 0x00]), 'is UTF-16 text ("Unicode Text"); save it as "CSV UTF-8 (Comma delimited)" instead'],
+    ["utf16le-no-bom.csv", Buffer.from("external_id,full_name\nE1,Nguyễn Văn Ân\n", "utf16le"), 'is UTF-16 text ("Unicode Text"); save it as "CSV UTF-8 (Comma delimited)" instead'],
+    ["utf16be-no-bom.csv", Buffer.from("external_id,full_name\nE1,Nguyen Van An\n", "utf16le").swap16(), 'is UTF-16 text ("Unicode Text"); save it as "CSV UTF-8 (Comma delimited)" instead'],
     ["old.xls", "x", "is an old Excel 97–2003 file; save it as .xlsx (Excel Workbook) or CSV UTF-8"],
     ["list.ods", "x", 'unknown file type ".ods"; use .csv (UTF-8) or .xlsx'],
     ["empty.csv", "", "is empty: expected a header row"],

@@ -32,7 +32,8 @@ describe("straightliner: ≥ 8 single and scale answers all at the same position
     ["single position 2 equals scale value 2", ["2", "2", "2", "2", "2"], [2, 2, 2, 2, 2], true],
     ["exactly eight answers", ["3", "3", "3", undefined, undefined], [3, 3, 3, 3, 3], true],
     ["seven answers", ["3", "3", undefined, undefined, undefined], [3, 3, 3, 3, 3], false],
-    ["one answer differs", ["1", "1", "1", "1", "1"], [1, 1, 1, 1, 2], false],
+    // Nine answers: under the long-string rule's 10 judgement answers, so only the same-position rule applies.
+    ["one answer differs", ["1", "1", "1", "1", undefined], [1, 1, 1, 1, 2], false],
     ["null-score option (position 4) counts as an answer", ["4", "4", "4", "4", "4"], [4, 4, 4, undefined, undefined], true],
     ["na is a value of its own", ["4", "4", "4", "4"], ["na", "na", "na", "na"], false],
     ["five na answers alone are too few", [], ["na", "na", "na", "na", "na"], false],

@@ -35,7 +35,7 @@ export function registerCampaignCommands(program: Command): void {
   campaign
     .command("create")
     .description("create a campaign; prints its id")
-    .requiredOption("--questionnaire <file>", "questionnaire file (YAML or JSON); stored as loaded")
+    .requiredOption("--questionnaire <file>", "questionnaire file (YAML, JSON or an XLSForm .xlsx); stored as loaded (an XLSForm as the YAML it converts to)")
     .requiredOption("--name <name>", "campaign name, e.g. \"PAR Index 2026 – Sở Nội vụ\"")
     .requiredOption("--opens <iso>", "opening time, ISO 8601 (without offset: in --timezone)")
     .requiredOption("--closes <iso>", "closing time, ISO 8601 (a bare date means the end of that day)")

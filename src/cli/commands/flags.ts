@@ -20,7 +20,7 @@ import { CliError } from "../errors.js";
 export function registerFlagsCommands(program: Command): void {
   const flags = program
     .command("flags")
-    .description("data-quality flags (speeder, straightliner, delegation): list flagged responses anonymously, or accept/reject one")
+    .description("data-quality flags (speeder, straightliner, delegation, attention, inconsistent, misfit; docs/flags.md): list flagged responses anonymously with the evidence, or accept/reject one")
     .option("--campaign <id>", "campaign id: list its flagged responses")
     .option("--format <format>", `output: ${FLAG_LIST_FORMATS.join(", ")}`, "table")
     .action(async (options: { campaign?: string; format: string }) => {
@@ -32,8 +32,14 @@ export function registerFlagsCommands(program: Command): void {
       .command(`${decision} <response-id>`)
       .description(decision === "accept" ? "count a flagged response in scoring whatever excludeFlagged says (audited)" : "never count a flagged response in scoring (audited)")
       .requiredOption("--reason <text>", "why; kept in the audit log")
-      .action(async (responseId: string, options: { reason: string }) => {
-        process.stdout.write(await decideFlagCommand({ responseId, decision: decision === "accept" ? "accepted" : "rejected", reason: options.reason }, new Date()));
+      .option("--campaign <id>", "the campaign, to name an imported response by the file's response_id")
+      .action(async (responseId: string, options: { reason: string; campaign?: string }) => {
+        process.stdout.write(
+          await decideFlagCommand(
+            { responseId, decision: decision === "accept" ? "accepted" : "rejected", reason: options.reason, ...(options.campaign !== undefined ? { campaignId: options.campaign } : {}) },
+            new Date(),
+          ),
+        );
       });
   }
 }
@@ -50,7 +56,10 @@ export async function listFlagsCommand(options: { readonly campaign: string; rea
 }
 
 /** `flags accept|reject`: records the decision and returns the confirmation to print. */
-export async function decideFlagCommand(options: { readonly responseId: string; readonly decision: FlagDecision; readonly reason: string }, now: Date): Promise<string> {
+export async function decideFlagCommand(
+  options: { readonly responseId: string; readonly campaignId?: string; readonly decision: FlagDecision; readonly reason: string },
+  now: Date,
+): Promise<string> {
   return withFlags(async ({ flags }) => {
     try {
       const { previous, flags: names } = await decideFlaggedResponse(flags, { ...options, at: now, actor: "cli" });

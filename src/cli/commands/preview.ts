@@ -1,7 +1,8 @@
 import { Option, type Command } from "commander";
 import { createLineSource, runConsoleSurvey } from "../../channels/console/index.js";
 import { createI18n, isSupportedLanguage } from "../../i18n/index.js";
-import { formatIssue, loadQuestionnaireFile, type Questionnaire } from "../../questionnaire/index.js";
+import { formatIssue, type Questionnaire } from "../../questionnaire/index.js";
+import { loadQuestionnaireSource } from "../../questionnaire/xlsform/source.js";
 import { CliError } from "../errors.js";
 
 /** Options of `khaosat preview`. */
@@ -16,7 +17,7 @@ export function registerPreviewCommand(program: Command): void {
   program
     .command("preview")
     .description("take a questionnaire in the terminal, exactly as respondents see it (nothing is stored)")
-    .argument("<file>", "questionnaire file (YAML or JSON)")
+    .argument("<file>", "questionnaire file (YAML, JSON or an XLSForm .xlsx)")
     .option("--lang <code>", "respondent language, one of the questionnaire's languages (default: its first)")
     .option("--units <names>", "comma-separated subject units, to preview answering once per unit")
     // Fixed clock for reproducible transcripts (tests, documentation).
@@ -34,7 +35,7 @@ export async function preview(
   output: NodeJS.WritableStream,
   errors: NodeJS.WritableStream,
 ): Promise<number> {
-  const loaded = await loadQuestionnaireFile(file);
+  const loaded = await loadQuestionnaireSource(file);
   if (!loaded.ok) {
     for (const issue of loaded.issues) errors.write(`${formatIssue(issue)}\n`);
     errors.write(`${file}: ${loaded.issues.length} error${loaded.issues.length === 1 ? "" : "s"}; fix ${loaded.issues.length === 1 ? "it" : "them"} and run the preview again\n`);

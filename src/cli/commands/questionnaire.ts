@@ -1,23 +1,88 @@
+import { existsSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
 import type { Command } from "commander";
-import { formatIssue, loadQuestionnaireFile, type Questionnaire } from "../../questionnaire/index.js";
+import { formatIssue, type Questionnaire } from "../../questionnaire/index.js";
+import { isXlsformPath, loadQuestionnaireSource } from "../../questionnaire/xlsform/source.js";
+import { CliError } from "../errors.js";
 
-/** Registers `khaosat questionnaire validate FILE...`. */
+/** Registers `khaosat questionnaire validate|import|export`. */
 export function registerQuestionnaireCommands(program: Command): void {
   const questionnaire = program.command("questionnaire").description("work with questionnaire files");
   questionnaire
     .command("validate")
-    .description("check questionnaire files (YAML or JSON) and report every problem with its line")
+    .description("check questionnaire files (YAML, JSON or XLSForm .xlsx) and report every problem with its line, or sheet, row and column")
     .argument("<files...>", "questionnaire files")
     .action(async (files: string[]) => {
       process.exitCode = await validateFiles(files, (s) => process.stdout.write(s), (s) => process.stderr.write(s));
     });
+  questionnaire
+    .command("import")
+    .description("convert an XLSForm (.xlsx) into a questionnaire file (YAML), checking everything on the way")
+    .argument("<form>", "XLSForm workbook (.xlsx)")
+    .option("--out <file>", "write the questionnaire here (default: the form's name with .yaml)")
+    .option("--force", "overwrite --out if it exists")
+    .action(async (form: string, options: { out?: string; force?: boolean }) => {
+      process.exitCode = await importForm(form, options, (s) => process.stdout.write(s), (s) => process.stderr.write(s));
+    });
+  questionnaire
+    .command("export")
+    .description("write a questionnaire as an XLSForm (.xlsx) with khaosat's scoring columns, to edit in Excel and import again")
+    .argument("<file>", "questionnaire file (YAML, JSON or .xlsx)")
+    .requiredOption("--out <file>", "the workbook to write (.xlsx)")
+    .option("--force", "overwrite --out if it exists")
+    .action(async (file: string, options: { out: string; force?: boolean }) => {
+      process.exitCode = await exportForm(file, options, (s) => process.stdout.write(s), (s) => process.stderr.write(s));
+    });
+}
+
+/** `khaosat questionnaire import`: XLSForm to YAML; returns the exit code. */
+export async function importForm(form: string, options: { out?: string; force?: boolean }, out: (text: string) => void, err: (text: string) => void): Promise<number> {
+  if (!isXlsformPath(form)) throw new CliError(`${form}: import reads an XLSForm workbook (.xlsx); a YAML or JSON questionnaire needs no import`);
+  const target = options.out ?? form.replace(/\.xlsx$/i, ".yaml");
+  if (!/\.ya?ml$/i.test(target)) throw new CliError(`--out ${target}: the questionnaire is written as YAML; name the file .yaml`);
+  if (existsSync(target) && !options.force) throw new CliError(`${target} already exists; choose another --out or add --force to overwrite it`);
+  const result = await loadQuestionnaireSource(form);
+  if (!result.ok) {
+    for (const issue of result.issues) err(`${formatIssue(issue)}\n`);
+    err(`${form}: ${result.issues.length} error${result.issues.length === 1 ? "" : "s"}; nothing written\n`);
+    return 1;
+  }
+  for (const warning of result.warnings) err(`${formatIssue(warning)}\n`);
+  const header = `# Imported from ${path.basename(form)} by \`khaosat questionnaire import\`. Edit the workbook and import again,\n# or edit this file; \`khaosat questionnaire export\` writes it back as a workbook.\n`;
+  await writeFile(target, header + (result.converted ?? ""));
+  out(`${target}: written: ${summarize(result.questionnaire)}\n`);
+  return 0;
+}
+
+/** `khaosat questionnaire export`: questionnaire to XLSForm; returns the exit code. */
+export async function exportForm(file: string, options: { out: string; force?: boolean }, out: (text: string) => void, err: (text: string) => void): Promise<number> {
+  if (!isXlsformPath(options.out)) throw new CliError(`--out ${options.out}: the form is written as an Excel workbook; name the file .xlsx`);
+  if (path.resolve(options.out) === path.resolve(file)) throw new CliError("--out is the questionnaire itself; choose another file");
+  if (existsSync(options.out) && !options.force) throw new CliError(`${options.out} already exists; choose another --out or add --force to overwrite it`);
+  const result = await loadQuestionnaireSource(file);
+  if (!result.ok) {
+    for (const issue of result.issues) err(`${formatIssue(issue)}\n`);
+    err(`${file}: ${result.issues.length} error${result.issues.length === 1 ? "" : "s"}; nothing written\n`);
+    return 1;
+  }
+  for (const warning of result.warnings) err(`${formatIssue(warning)}\n`);
+  const { exportXlsform, ExportConditionError } = await import("../../questionnaire/xlsform/index.js");
+  try {
+    await exportXlsform(result.questionnaire.definition, options.out);
+  } catch (error) {
+    if (error instanceof ExportConditionError) throw new CliError(`${file}: cannot be written as an XLSForm: ${error.message}`);
+    throw error;
+  }
+  out(`${options.out}: written: ${summarize(result.questionnaire)}\n`);
+  return 0;
 }
 
 /** Validates each file, printing issues (stderr) or a one-line summary (stdout); returns the exit code. */
 export async function validateFiles(files: readonly string[], out: (text: string) => void, err: (text: string) => void): Promise<number> {
   let failed = 0;
   for (const file of files) {
-    const result = await loadQuestionnaireFile(file);
+    const result = await loadQuestionnaireSource(file);
     if (!result.ok) {
       failed++;
       for (const issue of result.issues) err(`${formatIssue(issue)}\n`);

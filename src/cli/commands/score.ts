@@ -1,6 +1,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import type { Command } from "commander";
-import { formatIssue, loadQuestionnaireFile, type Questionnaire } from "../../questionnaire/index.js";
+import { formatIssue, type Questionnaire } from "../../questionnaire/index.js";
+import { loadQuestionnaireSource } from "../../questionnaire/xlsform/source.js";
 import { explainUnit, scoreUnits, type ScoringInput, type ScoringResponse } from "../../scoring/index.js";
 import { formatExplanation, formatScoreCsv, formatScoreTable, formatScoreXlsx, type ReportLanguage } from "../../scoring/format/index.js";
 import { DEFAULT_TIME_ZONE, formatFileIssue, isValidTimeZone, parseAppraisalCsv, parseResponsesCsv, type RejectedRow } from "../../scoring/io/index.js";
@@ -164,7 +165,7 @@ function checkFormat(options: ScoreOptions): Format {
 async function loadQuestionnaire(path: string): Promise<Questionnaire> {
   let result;
   try {
-    result = await loadQuestionnaireFile(path);
+    result = await loadQuestionnaireSource(path);
   } catch (error) {
     throw new CliError(`cannot read ${path}: ${describeFsError(error)}`);
   }

@@ -7,7 +7,8 @@ import { CodeSecretError, loadCodeSecret } from "../../access/index.js";
 import { DatabaseError, openDatabase, type Database } from "../../db/index.js";
 import { DemoStorageError, prepareDatabaseDemo, runDemo } from "../../demo/index.js";
 import { createI18n } from "../../i18n/index.js";
-import { formatIssue, loadQuestionnaireFile } from "../../questionnaire/index.js";
+import { formatIssue } from "../../questionnaire/index.js";
+import { loadQuestionnaireSource } from "../../questionnaire/xlsform/source.js";
 import { CliError } from "../errors.js";
 import { BotApiUnreachableError, BotTokenRejectedError, runBot } from "../../bot/index.js";
 
@@ -65,7 +66,7 @@ export async function start(
   output.write(`${NO_TOKEN_LINE}\n`);
 
   const file = options.questionnaire ?? DEMO_QUESTIONNAIRE;
-  const loaded = await loadQuestionnaireFile(file);
+  const loaded = await loadQuestionnaireSource(file);
   if (!loaded.ok) {
     for (const issue of loaded.issues) errors.write(`${formatIssue(issue)}\n`);
     throw new CliError(`the demo questionnaire ${file} has errors; fix them or pass another file with --questionnaire`);

@@ -22,6 +22,9 @@ const REQUIRED_COLUMNS = ["response_id", "subject_unit", "group"] as const;
  */
 export const RESPONSE_IDENTITY_COLUMNS = ["respondent_external_id", "respondent_name"] as const;
 
+/** Suffix of the optional per-question time columns: `q1__seconds` is the seconds spent on q1 (empty = unknown). */
+export const SECONDS_SUFFIX = "__seconds";
+
 /** A row that breaks the questionnaire: not imported. */
 export interface RejectedRow {
   /** File line the row starts on (the header is line 1). */
@@ -137,6 +140,8 @@ export function parseResponsesCsv(source: string | Uint8Array, questionnaire: Qu
       } else if (result.value !== undefined) answers[id] = result.value;
     }
 
+    const seconds = readSeconds(questionnaire, columnOf, cell, reasons);
+
     const rowWarnings: RowWarning[] = [];
     // Conditions are only meaningful over answers that parsed; otherwise the row is rejected anyway.
     if (cellsValid) {
@@ -170,6 +175,7 @@ export function parseResponsesCsv(source: string | Uint8Array, questionnaire: Qu
       ...(startedAt !== undefined ? { startedAt } : {}),
       ...(submittedAt !== undefined ? { submittedAt } : {}),
       answers,
+      ...(seconds ? { seconds } : {}),
     });
   }
   return { responses, rejected, warnings, errors: [] };
@@ -177,7 +183,7 @@ export function parseResponsesCsv(source: string | Uint8Array, questionnaire: Qu
 
 function checkHeader(columns: readonly string[], questionnaire: Questionnaire, line: number): FileIssue[] {
   const errors: FileIssue[] = [];
-  const known = [...RESPONSE_COLUMNS, ...RESPONSE_IDENTITY_COLUMNS, ...questionnaire.questions.map((q) => q.question.id)];
+  const known = [...RESPONSE_COLUMNS, ...RESPONSE_IDENTITY_COLUMNS, ...questionnaire.questions.flatMap((q) => [q.question.id, `${q.question.id}${SECONDS_SUFFIX}`])];
   const seen = new Set<string>();
   columns.forEach((name, i) => {
     if (name === "") errors.push({ line, message: `column ${i + 1} of the header has no name` });
@@ -191,6 +197,21 @@ function checkHeader(columns: readonly string[], questionnaire: Questionnaire, l
     if (!seen.has(required)) errors.push({ line, message: `missing column "${required}" (the header must include ${REQUIRED_COLUMNS.join(", ")})` });
   }
   return errors;
+}
+
+/** The `<id>__seconds` cells of a row: a number of seconds ≥ 0 (decimal point or comma), or empty. */
+function readSeconds(questionnaire: Questionnaire, columnOf: ReadonlyMap<string, number>, cell: (name: string) => string, reasons: string[]): Record<string, number> | undefined {
+  let out: Record<string, number> | undefined;
+  for (const info of questionnaire.questions) {
+    const column = `${info.question.id}${SECONDS_SUFFIX}`;
+    if (!columnOf.has(column)) continue;
+    const text = cell(column).trim();
+    if (text === "") continue;
+    const n = readNumber(text);
+    if (n === undefined || !Number.isFinite(n) || n < 0) reasons.push(`${column}: "${text}" is not a number of seconds (e.g. 12.5)`);
+    else (out ??= {})[info.question.id] = n;
+  }
+  return out;
 }
 
 function readTime(column: string, raw: string, zone: string, reasons: string[]): number | undefined {
@@ -275,7 +296,9 @@ export function writeResponsesCsv(questionnaire: Questionnaire, responses: reado
   const zone = options.timezone ?? DEFAULT_TIME_ZONE;
   const questions = questionnaire.questions.map((q) => q.question.id);
   const identities = options.identities;
-  const rows: string[][] = [[...RESPONSE_COLUMNS, ...(identities ? RESPONSE_IDENTITY_COLUMNS : []), ...questions]];
+  // Per-question time columns only when some response has times, so files without them stay as they were.
+  const timed = responses.some((r) => r.seconds !== undefined && Object.keys(r.seconds).length > 0);
+  const rows: string[][] = [[...RESPONSE_COLUMNS, ...(identities ? RESPONSE_IDENTITY_COLUMNS : []), ...questions, ...(timed ? questions.map((id) => `${id}${SECONDS_SUFFIX}`) : [])]];
   for (const r of responses) {
     rows.push([
       r.id,
@@ -289,6 +312,7 @@ export function writeResponsesCsv(questionnaire: Questionnaire, responses: reado
         if (value === undefined) return "";
         return Array.isArray(value) ? value.join("|") : String(value);
       }),
+      ...(timed ? questions.map((id) => (r.seconds?.[id] === undefined ? "" : String(Math.round(r.seconds[id]! * 10) / 10))) : []),
     ]);
   }
   return writeCsv(rows);

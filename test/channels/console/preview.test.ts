@@ -21,8 +21,9 @@ function preview(args: readonly string[], lines: readonly string[]) {
 }
 
 // One conversation through every question type: invalid answers, refused submit naming the missing
-// questions, a condition hiding an answered question, back, a language switch, review and edit.
-const SCRIPT = ["ok", "có", "3", "1", "review", "submit", "4", "1,2,3", "1 3", "6", "na", "3,5", "back", "back", "lang", "2", "review", "edit 3", "5", "100", "skip", "edit 9", "submit"];
+// questions and walking through the unseen optional one too, a condition hiding an answered question,
+// back, a language switch, review and edit.
+const SCRIPT = ["ok", "có", "3", "1", "review", "submit", "4", "1,2,3", "1 3", "6", "na", "3,5", "skip", "back", "back", "lang", "2", "review", "edit 3", "5", "100", "skip", "edit 9", "submit"];
 
 let fullRun: ReturnType<typeof preview> | undefined;
 // The child process takes a second or two to start: run the long conversation once for both tests.

@@ -102,6 +102,22 @@ describe("PAR officials' survey through Telegram", () => {
     expect(answers).toEqual({ a1_1: { value: "2", answeredAt: "2026-11-10T02:00:00.000Z", changeCount: 0 } });
   });
 
+  test("a refused submit walks through every question not yet seen, optional ones included, before the review", async () => {
+    await startAndAttest();
+    await press(h, USER, await data(h, USER, { kind: "option", question: 0, option: 0 }));
+    await h.send(h.updates.text(USER, "/review"));
+    await press(h, USER, await data(h, USER, { kind: "submit" }));
+    expect((await sessionOf(h, USER)).engine?.position).toMatchObject({ kind: "question", questionId: "a1_2", mode: "edit" });
+    // Issue 11 item 1: a7_4, its follow-up a7_5 and the closing comment a8_5 used to be passed over.
+    const walked = await answerUntilReview(h, USER, { a7_4: { toggle: ["ky_so"] } });
+    expect(walked.slice(-9)).toEqual(["a7_3", "a7_4", "a7_5", "a7_6", "a8_1", "a8_2", "a8_3", "a8_4", "a8_5"]);
+    const texts = h.api.sentTexts(USER);
+    expect(texts.some((t) => t.includes("Trong công việc hằng ngày, Ông/Bà sử dụng những công cụ số nào?"))).toBe(true);
+    const session = await sessionOf(h, USER);
+    expect(session.engine?.position).toEqual({ kind: "review" });
+    expect(session.engine?.responses[0]?.answers.a8_5?.value).toBe("Không có ý kiến thêm.");
+  });
+
   test("number question: typed reply, the engine's validation message, then the follow-up its condition shows", async () => {
     await startAndAttest();
     await answerUntilReview(h, USER, {}, "a5_4");

@@ -12,7 +12,7 @@ const NAMED_NOTICE = "🔒 Cơ quan tổ chức khảo sát biết Ông/Bà đã
 
 const AN: Respondent = { id: "r1", name: "Nguyễn Văn An", unit: { id: "stp", name: "Sở Tư pháp" }, subjectUnits: [] };
 const BINH: Respondent = { id: "r2", name: "Trần Thị Bình", unit: { id: "syt", name: "Sở Y tế" }, subjectUnits: [] };
-const WEBHOOK_SECRET = "hook-secret_123";
+const WEBHOOK_SECRET = "hook-secret_123-of-16+";
 
 let stub: BotApiStub | undefined;
 let running: RunningBot | undefined;
@@ -165,6 +165,47 @@ describe("webhook", () => {
     expect(sentTo(stub, 731)).toEqual([`Mã hợp lệ. Xin chào Ông/Bà!\n\n${NAMED_NOTICE}`, "Theo danh sách khảo sát, mã này được cấp cho: Nguyễn Văn An, Sở Tư pháp. Ông/Bà có đúng là người này không?"]);
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
   });
+  test("a body over 1 MiB is answered 413 unread; {} and non-JSON 400, each with one clear log line; the bot goes on", async () => {
+    const { stub, running, memory } = await setup("webhook");
+    const url = `http://127.0.0.1:${running.port}/telegram/hook`;
+    const headers = { "content-type": "application/json", "x-telegram-bot-api-secret-token": WEBHOOK_SECRET };
+    const updates = new UpdateFactory();
+    const huge = updates.text(751, "x".repeat(1024 * 1024));
+    const tooLarge = await fetch(url, { method: "POST", headers, body: JSON.stringify(huge) });
+    expect(tooLarge.status).toBe(413);
+    // Chunked (no content-length): cut off while reading.
+    const chunks = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let i = 0; i < 20; i++) controller.enqueue(new TextEncoder().encode("x".repeat(100_000)));
+        controller.close();
+      },
+    });
+    const streamed = await fetch(url, { method: "POST", headers, body: chunks, duplex: "half" } as RequestInit).catch(() => undefined);
+    if (streamed) expect(streamed.status).toBe(413);
+    const empty = await fetch(url, { method: "POST", headers, body: "{}" });
+    expect(empty.status).toBe(400);
+    const junk = await fetch(url, { method: "POST", headers, body: "not json" });
+    expect(junk.status).toBe(400);
+    const warnings = memory.logs.filter((l) => l.message === "webhook refused a request").map((l) => l.data);
+    expect(warnings).toContainEqual({ status: 413, reason: `body of ${Buffer.byteLength(JSON.stringify(huge))} bytes is over the 1048576-byte limit` });
+    expect(warnings).toContainEqual({ status: 400, reason: "malformed update: no integer update_id" });
+    expect(warnings).toContainEqual({ status: 400, reason: "body is not JSON" });
+    expect(JSON.stringify(memory.logs)).not.toContain("BigInt");
+    expect(memory.logs.filter((l) => l.level === "error")).toEqual([]);
+    const ok = await fetch(url, { method: "POST", headers, body: JSON.stringify(updates.text(752, "/start KS_ABCDE23456")) });
+    expect(ok.status).toBe(200);
+    await until(() => sentTo(stub, 752).length === 2);
+  });
+
+  test("WEBHOOK_HOST is the address listened on", async () => {
+    stub = new BotApiStub();
+    const apiRoot = await stub.start();
+    const memory = await createMemoryPorts({ questionnaire: await loadExample("par-officials.yaml"), respondents: [AN], codes: { ABCDE23456: "r1" } });
+    running = await startBot({ config: { ...configFor(apiRoot, "webhook"), webhookHost: "127.0.0.2" }, ports: memory.ports, logger: memory.logger });
+    expect((await fetch(`http://127.0.0.2:${running.port}/healthz`)).status).toBe(200);
+    await expect(fetch(`http://127.0.0.1:${running.port}/healthz`)).rejects.toThrow();
+  });
+
   test("with 1 s Bot API latency the 200 comes after about a second and the update is still fully handled", async () => {
     const { stub, running, memory } = await setup("webhook", { latencyMs: 1_000 });
     const update = new UpdateFactory().text(741, "/start KS_ABCDE23456");

@@ -1,0 +1,944 @@
+// XLSForm (survey, choices, settings sheets, plus khaosat's scoring columns and sheet) to a
+// questionnaire: the sheets become the same data a YAML file holds, which then goes through the
+// YAML loader itself, so every rule of the format holds and every error names sheet, row and column.
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { stringify } from "yaml";
+import { parseCondition, type Condition } from "../../conditions/index.js";
+import { parseQuestionnaire, type QuestionnaireIssue } from "../load.js";
+import type { Questionnaire } from "../model.js";
+import { closest } from "../paths.js";
+import { acknowledgeLabels, languageCode } from "./languages.js";
+import { printCondition, translateRelevant, type RefInfo } from "./relevant.js";
+import { readWorkbook, type CellProblem, type Sheet, type SheetRow } from "./workbook.js";
+import { parseXPath, XPathError, type XNode } from "./xpath.js";
+
+/** The outcome of importing an XLSForm: the questionnaire, its YAML text and warnings, or every error. */
+export type XlsformImportResult =
+  | { readonly ok: true; readonly questionnaire: Questionnaire; readonly yaml: string; readonly warnings: readonly QuestionnaireIssue[] }
+  | { readonly ok: false; readonly issues: readonly QuestionnaireIssue[] };
+
+/** Where something is in the workbook. */
+interface Loc {
+  readonly sheet: string;
+  readonly row?: number;
+  readonly column?: string;
+}
+
+/** The option id a note's or acknowledge's single button stores (XLSForm's acknowledge stores "OK"). */
+export const ACKNOWLEDGE_OPTION = "OK";
+
+/** Reads an XLSForm file; a missing or unreadable file is an issue, not an exception. */
+export async function importXlsformFile(file: string): Promise<XlsformImportResult> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const message = code === "ENOENT" ? "file not found: check the path" : code === "EISDIR" ? "this is a folder, not a workbook" : `cannot read the file: ${error instanceof Error ? error.message : String(error)}`;
+    return { ok: false, issues: [{ file, path: "", message }] };
+  }
+  return importXlsform(bytes, file);
+}
+
+/** Imports XLSForm workbook bytes; `fileName` is used in messages and for a missing form_id. */
+export async function importXlsform(bytes: Uint8Array, fileName: string): Promise<XlsformImportResult> {
+  const read = await readWorkbook(bytes);
+  if (!read.ok) return { ok: false, issues: read.problems.map((p) => toIssue(fileName, p)) };
+  return convertSheets(read.sheets, fileName, read.problems);
+}
+
+/** Converts sheets already read (tests build them directly) into a questionnaire. */
+export function convertSheets(sheets: readonly Sheet[], fileName: string, readProblems: readonly CellProblem[] = []): XlsformImportResult {
+  const converter = new Converter(sheets, fileName);
+  for (const p of readProblems) if (converter.usesColumn(p.sheet, p.column)) converter.problems.push(p);
+  const data = converter.run();
+  const own = converter.problems;
+  const yaml = stringify(data, { lineWidth: 0, version: "1.2" });
+  const loaded = parseQuestionnaire(yaml, fileName);
+  const fromLoader = (loaded.ok ? loaded.warnings : loaded.issues).map((issue) => converter.relocate(issue));
+  const ownIssues = own.map((p) => toIssue(fileName, p));
+  // A cell that already has an error of the import's own gets no second, derived one from the loader.
+  const ownErrorAt = new Set(ownIssues.filter((i) => i.severity !== "warning").map((i) => i.path));
+  // Rows refused above leave no questions; "needs at least one section" would only repeat that.
+  const derived = (i: QuestionnaireIssue): boolean => ownErrorAt.size > 0 && /needs at least one (section|question)/.test(i.message);
+  const errors = [...ownIssues.filter((i) => i.severity !== "warning"), ...fromLoader.filter((i) => i.severity !== "warning" && !ownErrorAt.has(i.path) && !derived(i))];
+  const warnings = [...ownIssues.filter((i) => i.severity === "warning"), ...fromLoader.filter((i) => i.severity === "warning")];
+  if (errors.length > 0 || !loaded.ok) return { ok: false, issues: sortIssues(dedupe(errors)) };
+  return { ok: true, questionnaire: loaded.questionnaire, yaml, warnings: sortIssues(warnings) };
+}
+
+function dedupe(issues: QuestionnaireIssue[]): QuestionnaireIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((i) => {
+    const key = `${i.path}\u0000${i.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+const SHEET_ORDER = ["settings", "survey", "choices", "scoring"];
+
+function sortIssues(issues: QuestionnaireIssue[]): QuestionnaireIssue[] {
+  const key = (i: QuestionnaireIssue): [number, number] => {
+    const m = /^(\w+)(?: row (\d+))?/.exec(i.path);
+    const sheet = m ? SHEET_ORDER.indexOf(m[1]!) : -1;
+    return [sheet < 0 ? (i.path === "" ? -1 : 9) : sheet, m?.[2] ? Number(m[2]) : 0];
+  };
+  return issues
+    .map((issue, index) => ({ issue, index, k: key(issue) }))
+    .sort((a, b) => a.k[0] - b.k[0] || a.k[1] - b.k[1] || a.index - b.index)
+    .map((x) => x.issue);
+}
+
+/** `survey row 14, column relevant` */
+export function formatLoc(loc: Loc): string {
+  return `${loc.sheet}${loc.row !== undefined ? ` row ${loc.row}` : ""}${loc.column !== undefined ? `, column ${loc.column}` : ""}`;
+}
+
+function toIssue(file: string, p: CellProblem & { warning?: boolean }): QuestionnaireIssue {
+  const where = p.sheet !== undefined ? formatLoc({ sheet: p.sheet, ...(p.row !== undefined ? { row: p.row } : {}), ...(p.column !== undefined ? { column: p.column } : {}) }) : "";
+  return { file: path.basename(file) === file ? file : file, path: where, message: p.message, ...(p.warning ? { severity: "warning" as const } : {}) };
+}
+
+// ---- columns -----------------------------------------------------------------------------------
+
+interface Column {
+  readonly header: string;
+  /** Lower-cased name before `::` (`label`, `hint`, `media`, ...). */
+  readonly base: string;
+  /** Language code for `label::…`-style columns; undefined for plain ones. */
+  readonly language?: string;
+  readonly spec?: string;
+}
+
+function parseHeader(header: string): Column {
+  const [first, ...rest] = header.split("::");
+  const base = first!.trim().toLowerCase().replace(/\s+/g, "_");
+  if (rest.length === 0) return { header, base };
+  const spec = rest.join("::").trim();
+  if (base === "media" || base === "bind" || base === "body" || base === "instance") return { header, base, spec };
+  const language = languageCode(spec);
+  return { header, base, spec, ...(language ? { language } : {}) };
+}
+
+const TEXT_BASES = new Set(["label", "hint", "constraint_message", "required_message", "guidance_hint", "form_title", "intro", "attestation", "image", "audio", "video", "big-image", "big_image"]);
+
+/** Survey columns ignored with a warning, with the reason given. */
+const SURVEY_IGNORED: Readonly<Record<string, string>> = {
+  appearance: "a chat survey has one look for each question type",
+  media: "a chat survey shows no pictures, sound or video",
+  image: "a chat survey shows no pictures, sound or video",
+  audio: "a chat survey shows no pictures, sound or video",
+  video: "a chat survey shows no pictures, sound or video",
+  "big-image": "a chat survey shows no pictures, sound or video",
+  big_image: "a chat survey shows no pictures, sound or video",
+  guidance_hint: "guidance for interviewers has no place in a self-completed chat survey",
+  constraint_message: "the bot says in the respondent's language what answer it expects",
+  required_message: "the bot says in the respondent's language that an answer is needed",
+  autoplay: "a chat survey plays no media",
+};
+
+/** Survey columns refused wherever they hold something, with the reason. */
+const SURVEY_REFUSED: Readonly<Record<string, string>> = {
+  calculation: "calculations are not supported",
+  choice_filter: "choice filters (cascading selects) are not supported",
+  repeat_count: "repeats are not supported",
+  default: "default answers are not supported: a respondent gives every answer",
+  trigger: "triggers are not supported",
+  bind: "bind:: columns are not supported",
+  body: "body:: columns are not supported",
+  instance: "instance:: columns are not supported",
+};
+
+const SURVEY_USED = new Set(["type", "name", "label", "hint", "required", "relevant", "constraint", "parameters", "component", "weight", "range_labels", "not_applicable", "read_only"]);
+
+/** Metadata types a chat survey records in its own way: ignored with a warning. */
+const METADATA_TYPES = new Set(["start", "end", "today", "deviceid", "subscriberid", "simserial", "phonenumber", "username", "email", "audit", "start-geopoint"]);
+
+const REFUSED_TYPES: Readonly<Record<string, string>> = {
+  begin_repeat: "repeats are not supported in a chat survey",
+  end_repeat: "repeats are not supported in a chat survey",
+  calculate: "calculations are not supported",
+  hidden: "hidden fields are not supported",
+  geopoint: "locations are not collected in a chat survey",
+  geotrace: "locations are not collected in a chat survey",
+  geoshape: "locations are not collected in a chat survey",
+  date: "dates are not supported yet: use text or integer",
+  time: "times are not supported yet: use text",
+  datetime: "dates are not supported yet: use text or integer",
+  image: "photos and files are not collected in a chat survey",
+  audio: "photos and files are not collected in a chat survey",
+  video: "photos and files are not collected in a chat survey",
+  file: "photos and files are not collected in a chat survey",
+  "background-audio": "photos and files are not collected in a chat survey",
+  barcode: "barcodes are not scanned in a chat survey",
+  rank: "ranking is not supported",
+  trigger: "triggers are not supported",
+  "xml-external": "external data is not supported",
+  "csv-external": "external data is not supported",
+  select_one_from_file: "choices from a file (external data) are not supported: copy the choices into the choices sheet",
+  select_multiple_from_file: "choices from a file (external data) are not supported: copy the choices into the choices sheet",
+  select_one_external: "external (cascading) selects are not supported",
+  select_multiple_external: "external (cascading) selects are not supported",
+  "uri:deviceid": "device metadata is not supported",
+};
+
+const KNOWN_TYPES = ["text", "integer", "decimal", "range", "note", "acknowledge", "select_one", "select_multiple", "begin_group", "end_group", ...Object.keys(REFUSED_TYPES), ...METADATA_TYPES];
+
+// ---- the converter ------------------------------------------------------------------------------
+
+type Rec = Record<string, unknown>;
+type Texts = Record<string, string>;
+
+interface PendingCondition {
+  readonly path: string;
+  readonly question: Rec;
+  readonly parts: Array<{ loc: Loc; expression: string }>;
+  readonly order: number;
+}
+
+interface GroupFrame {
+  readonly name: string;
+  readonly label: Texts;
+  readonly row: SheetRow;
+  readonly relevant?: string;
+  readonly component?: string;
+  readonly serial: number;
+}
+
+class Converter {
+  readonly problems: Array<CellProblem & { warning?: boolean }> = [];
+  private readonly locations = new Map<string, Loc>();
+  private readonly survey?: Sheet;
+  private readonly choices?: Sheet;
+  private readonly settings?: Sheet;
+  private readonly scoringSheet?: Sheet;
+  private defaultLanguage = "vi";
+  private languages: string[] = [];
+  private readonly infos = new Map<string, RefInfo & { order: number }>();
+  private readonly pending: PendingCondition[] = [];
+
+  constructor(
+    sheets: readonly Sheet[],
+    private readonly fileName: string,
+  ) {
+    const known = ["survey", "choices", "settings", "scoring"];
+    for (const sheet of sheets) {
+      const lower = sheet.name.trim().toLowerCase();
+      if (lower === "survey") this.survey = sheet;
+      else if (lower === "choices") this.choices = sheet;
+      else if (lower === "settings") this.settings = sheet;
+      else if (lower === "scoring") this.scoringSheet = sheet;
+      else if (lower === "external_choices" && sheet.rows.length > 0) this.error({ sheet: sheet.name }, "external_choices (cascading selects from external data) are not supported");
+      else {
+        const hint = closest(lower, known);
+        this.warn({ sheet: sheet.name }, `this sheet is ignored: an XLSForm uses the sheets survey, choices and settings (khaosat adds scoring)${hint ? `; did you mean "${hint}"?` : ""}`);
+      }
+    }
+  }
+
+  /** Whether a column's cells are read at all (problems in ignored columns do not matter). */
+  usesColumn(sheetName: string | undefined, column: string | undefined): boolean {
+    if (sheetName === undefined || column === undefined) return true;
+    const sheet = [this.survey, this.choices, this.settings, this.scoringSheet].find((s) => s?.name === sheetName);
+    if (!sheet) return false;
+    const base = parseHeader(column).base;
+    const used =
+      sheet === this.survey
+        ? SURVEY_USED
+        : sheet === this.choices
+          ? new Set(["list_name", "name", "label", "score"])
+          : sheet === this.settings
+            ? new Set(["form_id", "version", "form_title", "default_language", "intro", "attestation"])
+            : new Set(["setting", "name", "value", "label"]);
+    return used.has(base) || SURVEY_REFUSED[base] !== undefined;
+  }
+
+  error(loc: Loc, message: string): void {
+    this.problems.push({ ...loc, message });
+  }
+  warn(loc: Loc, message: string): void {
+    this.problems.push({ ...loc, message, warning: true });
+  }
+  private at(pathText: string, loc: Loc): void {
+    if (!this.locations.has(pathText)) this.locations.set(pathText, loc);
+  }
+
+  /** Gives a loader issue (a path in the YAML data) the sheet, row and column it came from. */
+  relocate(issue: QuestionnaireIssue): QuestionnaireIssue {
+    const loc = this.locate(issue.path);
+    const message = issue.message.replace(/(sections\[\d+\](?:\.questions\[\d+\])?(?:\.options\[\d+\])?)(?:\.[A-Za-z]+)*(?:, line \d+)?/g, (whole, p: string) => {
+      const l = this.locate(p);
+      return l ? formatLoc({ sheet: l.sheet, ...(l.row !== undefined ? { row: l.row } : {}) }) : whole;
+    });
+    return { file: issue.file, path: loc ? formatLoc(loc) : issue.path, message, ...(issue.severity ? { severity: issue.severity } : {}) };
+  }
+
+  private locate(pathText: string): Loc | undefined {
+    let p = pathText;
+    for (;;) {
+      const loc = this.locations.get(p);
+      if (loc) return loc;
+      const cut = Math.max(p.lastIndexOf("."), p.lastIndexOf("["));
+      if (cut <= 0) return this.locations.get("");
+      p = p.slice(0, cut);
+    }
+  }
+
+  run(): Rec {
+    if (!this.survey) {
+      this.error({ sheet: "survey" }, "the workbook has no survey sheet: an XLSForm needs a sheet named survey (and choices for select questions)");
+      return { schemaVersion: 1 };
+    }
+    this.at("", { sheet: "survey" });
+    this.findLanguages();
+    const settings = this.readSettings();
+    const lists = this.readChoices();
+    const sections = this.readSurvey(lists);
+    const { groups, scoring } = this.readScoring();
+    this.translateConditions();
+    const data: Rec = { schemaVersion: 1, ...settings.head, languages: this.languages, title: settings.title };
+    if (settings.intro) data.intro = settings.intro;
+    if (settings.attestation) data.attestation = settings.attestation;
+    if (groups.length > 0) data.groups = groups;
+    if (scoring) data.scoring = scoring;
+    data.sections = sections;
+    return data;
+  }
+
+  // ---- languages ---------------------------------------------------------------------------------
+
+  private findLanguages(): void {
+    const settingsRow = this.settings?.rows[0];
+    const defaultSpec = settingsRow?.cells.get(this.header(this.settings!, "default_language") ?? "");
+    const found: string[] = [];
+    let plain = false;
+    for (const sheet of [this.survey, this.choices, this.settings, this.scoringSheet]) {
+      if (!sheet) continue;
+      for (const header of sheet.headers) {
+        const col = parseHeader(header);
+        if (!TEXT_BASES.has(col.base)) continue;
+        if (col.spec !== undefined && col.language === undefined) {
+          if (col.base === "label" || col.base === "hint") this.error({ sheet: sheet.name, row: 1, column: header }, `"${col.spec}" is not a language khaosat knows: write it as Name (code), e.g. label::Vietnamese (vi)`);
+          continue;
+        }
+        if (col.base !== "label" && col.base !== "hint" && col.base !== "form_title") continue;
+        if (col.language === undefined) plain = true;
+        else if (!found.includes(col.language)) found.push(col.language);
+      }
+    }
+    if (defaultSpec !== undefined && defaultSpec !== "") {
+      const code = languageCode(defaultSpec);
+      if (!code) this.error({ sheet: "settings", row: settingsRow!.row, column: "default_language" }, `"${defaultSpec}" is not a language khaosat knows: write it as Name (code), e.g. Vietnamese (vi)`);
+      this.defaultLanguage = code ?? "vi";
+    } else if (found.length > 0 && !plain) {
+      this.defaultLanguage = found[0]!;
+    } else {
+      this.defaultLanguage = "vi";
+      if (found.length === 0 || !found.includes("vi")) {
+        this.warn({ sheet: "settings", column: "default_language" }, "no default_language: the plain label column is read as Vietnamese (vi); if it is in another language, set default_language in the settings sheet, e.g. English (en)");
+      }
+    }
+    this.languages = [this.defaultLanguage, ...found.filter((l) => l !== this.defaultLanguage)];
+    this.at("languages", { sheet: "settings", column: "default_language" });
+  }
+
+  private header(sheet: Sheet | undefined, base: string): string | undefined {
+    return sheet?.headers.find((h) => parseHeader(h).base === base && !h.includes("::"));
+  }
+
+  /** The texts of a row in each language for a base column (`label`), recording where each came from. */
+  private texts(sheet: Sheet, row: SheetRow, base: string, pathText: string): Texts | undefined {
+    const out: Texts = {};
+    let first: string | undefined;
+    for (const header of sheet.headers) {
+      const col = parseHeader(header);
+      if (col.base !== base || (col.spec !== undefined && col.language === undefined)) continue;
+      const language = col.language ?? this.defaultLanguage;
+      first ??= header;
+      const value = row.cells.get(header);
+      this.at(`${pathText}.${language}`, { sheet: sheet.name, row: row.row, column: header });
+      if (value === undefined || value === "") continue;
+      // An explicit language column wins over the plain one for the same language.
+      if (out[language] !== undefined && col.language === undefined) continue;
+      out[language] = value;
+      const shown = /\$\{\s*([^}]*)\}/.exec(value);
+      if (shown) this.error({ sheet: sheet.name, row: row.row, column: header }, `the text shows an answer (\${${shown[1]}}); khaosat cannot insert answers into texts: rewrite it without \${…}`);
+    }
+    if (first !== undefined) this.at(pathText, { sheet: sheet.name, row: row.row, column: first });
+    return Object.keys(out).length > 0 ? out : undefined;
+  }
+
+  // ---- settings ------------------------------------------------------------------------------------
+
+  private readSettings(): { head: Rec; title: Texts; intro?: Texts; attestation?: Texts } {
+    const sheet = this.settings;
+    const row = sheet?.rows[0];
+    const base = path.basename(this.fileName).replace(/\.[^.]*$/, "");
+    const get = (name: string): string | undefined => {
+      const h = this.header(sheet, name);
+      return h && row ? row.cells.get(h) : undefined;
+    };
+    const loc = (column: string): Loc => ({ sheet: "settings", ...(row ? { row: row.row } : {}), column });
+    if (sheet && row) {
+      const used = new Set(["form_id", "version", "form_title", "default_language", "intro", "attestation"]);
+      for (const h of sheet.headers) {
+        const col = parseHeader(h);
+        if (!used.has(col.base) && row.cells.get(h)) this.warn(loc(h), `${h} is ignored: it has no meaning in a chat survey`);
+      }
+      if (sheet.rows.length > 1) this.warn({ sheet: "settings", row: sheet.rows[1]!.row }, "only the first row under the headers is read");
+    }
+    let id = get("form_id");
+    if (!id) {
+      id = slug(base);
+      this.warn(loc("form_id"), `no form_id: the questionnaire id is "${id}", from the file name; set form_id in the settings sheet`);
+    } else if (!/^[a-z0-9-]+$/.test(id)) {
+      const fixed = slug(id);
+      if (fixed !== "") {
+        this.warn(loc("form_id"), `form_id "${id}" is read as "${fixed}": khaosat questionnaire ids use only a-z, 0-9 and -`);
+        id = fixed;
+      }
+    }
+    this.at("id", loc("form_id"));
+    let version: unknown = 1;
+    const versionText = get("version");
+    if (versionText === undefined || versionText === "") this.warn(loc("version"), "no version: version 1 is used; set version in the settings sheet and raise it whenever the form changes");
+    else version = /^\d+$/.test(versionText) ? Number(versionText) : versionText;
+    if (typeof version === "string") this.error(loc("version"), `version "${version}" is not a whole number: write e.g. 1, 2 or 2026120401`);
+    this.at("version", loc("version"));
+
+    let title = sheet && row ? this.texts(sheet, row, "form_title", "title") : undefined;
+    if (!title) {
+      title = { [this.defaultLanguage]: base };
+      this.warn(loc("form_title"), `no form_title: the title is "${base}", from the file name; set form_title in the settings sheet`);
+    }
+    for (const language of this.languages) {
+      if (title[language] === undefined) {
+        title[language] = title[this.defaultLanguage] ?? Object.values(title)[0]!;
+        this.warn(loc("form_title"), `form_title has no ${language} text, so the ${this.defaultLanguage} title is shown in ${language} too: add a form_title::${language} column`);
+      }
+    }
+    this.at("title", loc("form_title"));
+    this.formTitle = title;
+    const intro = sheet && row ? this.texts(sheet, row, "intro", "intro") : undefined;
+    const attestation = sheet && row ? this.texts(sheet, row, "attestation", "attestation") : undefined;
+    return { head: { id, version }, title, ...(intro ? { intro } : {}), ...(attestation ? { attestation } : {}) };
+  }
+
+  // ---- choices -------------------------------------------------------------------------------------
+
+  private readChoices(): Map<string, Array<{ row: SheetRow; name: string }>> {
+    const lists = new Map<string, Array<{ row: SheetRow; name: string }>>();
+    const sheet = this.choices;
+    if (!sheet) return lists;
+    const listHeader = this.header(sheet, "list_name") ?? this.header(sheet, "list name");
+    const nameHeader = this.header(sheet, "name");
+    if (!listHeader || !nameHeader) {
+      if (sheet.rows.length > 0) this.error({ sheet: sheet.name, row: 1 }, "the choices sheet needs the columns list_name and name");
+      return lists;
+    }
+    const other = new Set<string>();
+    for (const h of sheet.headers) {
+      const col = parseHeader(h);
+      if (["list_name", "name", "label", "score"].includes(col.base)) continue;
+      if (["image", "audio", "video", "media", "big-image", "big_image"].includes(col.base)) {
+        if (sheet.rows.some((r) => r.cells.get(h))) this.warn({ sheet: sheet.name, column: h }, "ignored: a chat survey shows no pictures, sound or video");
+      } else other.add(h);
+    }
+    for (const h of other) {
+      const rows = sheet.rows.filter((r) => r.cells.get(h)).map((r) => r.row);
+      if (rows.length > 0) this.warn({ sheet: sheet.name, column: h }, `ignored: not a column khaosat uses (rows ${compactRows(rows)}); a choice_filter that uses it is refused on the survey sheet`);
+    }
+    for (const row of sheet.rows) {
+      const list = row.cells.get(listHeader) ?? "";
+      const name = row.cells.get(nameHeader) ?? "";
+      if (list === "") {
+        this.error({ sheet: sheet.name, row: row.row, column: listHeader }, "list_name is empty: say which list this choice belongs to");
+        continue;
+      }
+      if (name === "") this.error({ sheet: sheet.name, row: row.row, column: nameHeader }, "name is empty: every choice needs a name (the value stored)");
+      const entries = lists.get(list) ?? [];
+      entries.push({ row, name });
+      lists.set(list, entries);
+    }
+    return lists;
+  }
+
+  // ---- survey --------------------------------------------------------------------------------------
+
+  private readSurvey(lists: Map<string, Array<{ row: SheetRow; name: string }>>): Rec[] {
+    const sheet = this.survey!;
+    const S = sheet.name;
+    const typeHeader = this.header(sheet, "type");
+    const nameHeader = this.header(sheet, "name");
+    if (!typeHeader || !nameHeader) {
+      this.error({ sheet: S, row: 1 }, "the survey sheet needs the columns type and name (and label)");
+      return [];
+    }
+    const col = (row: SheetRow, base: string): { value: string; header: string } | undefined => {
+      const h = this.header(sheet, base);
+      const value = h ? row.cells.get(h) : undefined;
+      return h && value !== undefined && value !== "" ? { value, header: h } : undefined;
+    };
+
+    // Columns that are ignored or refused, reported once per column (ignored) or per row (refused).
+    for (const h of sheet.headers) {
+      const c = parseHeader(h);
+      const rows = sheet.rows.filter((r) => r.cells.get(h)).map((r) => r.row);
+      if (rows.length === 0) continue;
+      if (SURVEY_IGNORED[c.base] !== undefined) this.warn({ sheet: S, column: h }, `ignored (rows ${compactRows(rows)}): ${SURVEY_IGNORED[c.base]}`);
+      else if (SURVEY_REFUSED[c.base] !== undefined) {
+        // A row whose type is refused already says so; its calculation or repeat_count adds nothing.
+        const typeRefused = (r: number): boolean => {
+          const t = (sheet.rows.find((x) => x.row === r)?.cells.get(typeHeader) ?? "").trim().toLowerCase().replace(/\s+/g, "_").split("_").slice(0, 2).join("_");
+          return REFUSED_TYPES[t] !== undefined || REFUSED_TYPES[t.split("_")[0]!] !== undefined;
+        };
+        for (const r of rows) if (!typeRefused(r)) this.error({ sheet: S, row: r, column: h }, `${SURVEY_REFUSED[c.base]} in a chat survey`);
+      } else if (!SURVEY_USED.has(c.base)) this.warn({ sheet: S, column: h }, `ignored (rows ${compactRows(rows)}): not an XLSForm column khaosat uses`);
+    }
+
+    const sections: Rec[] = [];
+    const sectionIds = new Set<string>();
+    const stack: GroupFrame[] = [];
+    let serial = 0;
+    let current: { serial: number; section: Rec; questions: Rec[] } | undefined;
+    let order = 0;
+    const sectionFor = (): Rec[] => {
+      const top = stack[stack.length - 1];
+      const key = top?.serial ?? -1;
+      if (current && current.serial === key) return current.questions;
+      const si = sections.length;
+      let id = stack.length > 0 ? stack.map((g) => g.name).join("_") : "main";
+      if (sectionIds.has(id)) {
+        let n = 2;
+        while (sectionIds.has(`${id}_${n}`)) n++;
+        id = `${id}_${n}`;
+      }
+      sectionIds.add(id);
+      const title: Texts = {};
+      for (const language of this.languages) {
+        const parts = stack.map((g) => g.label[language] ?? g.label[this.defaultLanguage] ?? g.name);
+        title[language] = parts.length > 0 ? parts.join(" › ") : "";
+      }
+      const section: Rec = { id, title: stack.length > 0 ? title : {} };
+      const component = [...stack].reverse().find((g) => g.component !== undefined)?.component;
+      if (component !== undefined) section.component = component;
+      const questions: Rec[] = [];
+      section.questions = questions;
+      sections.push(section);
+      const where = top ? { sheet: S, row: top.row.row } : { sheet: S };
+      this.at(`sections[${si}]`, where);
+      if (top) {
+        this.at(`sections[${si}].id`, { ...where, column: nameHeader });
+        this.at(`sections[${si}].title`, { ...where, column: this.header(sheet, "label") ?? sheet.headers.find((h) => parseHeader(h).base === "label") ?? nameHeader });
+        for (const language of this.languages) {
+          const h = sheet.headers.find((x) => parseHeader(x).base === "label" && (parseHeader(x).language ?? this.defaultLanguage) === language);
+          if (h) this.at(`sections[${si}].title.${language}`, { ...where, column: h });
+        }
+        const componentHeader = this.header(sheet, "component");
+        if (componentHeader) this.at(`sections[${si}].component`, { ...where, column: componentHeader });
+      }
+      current = { serial: key, section, questions };
+      return questions;
+    };
+
+    for (const row of sheet.rows) {
+      const rawType = (row.cells.get(typeHeader) ?? "").trim();
+      const name = row.cells.get(nameHeader) ?? "";
+      const loc = (header: string): Loc => ({ sheet: S, row: row.row, column: header });
+      if (rawType === "") {
+        this.error(loc(typeHeader), "type is empty: write the question type (text, integer, select_one list, ...), or clear the row");
+        continue;
+      }
+      const words = rawType.replace(/\s+/g, " ").split(" ");
+      let kind = words[0]!.toLowerCase();
+      if ((kind === "begin" || kind === "end") && words[1]) {
+        kind = `${kind}_${words[1].toLowerCase()}`;
+        words.splice(0, 2, kind);
+      }
+      if (kind === "begin_group") {
+        const label = this.texts(sheet, row, "label", `__group_${row.row}`) ?? {};
+        const relevant = col(row, "relevant");
+        const component = col(row, "component")?.value;
+        if (name === "") this.error(loc(nameHeader), "a group needs a name");
+        for (const b of ["constraint", "weight", "required"]) {
+          const c = col(row, b);
+          if (c && !(b === "required" && /^(no|false|false\(\))$/i.test(c.value))) this.error(loc(c.header), `${b} on a group is not supported: set it on the questions`);
+        }
+        stack.push({ name: name || `group${row.row}`, label, row, serial: ++serial, ...(relevant ? { relevant: relevant.value } : {}), ...(component !== undefined ? { component } : {}) });
+        if (relevant) this.groupRelevantHeader = relevant.header;
+        continue;
+      }
+      if (kind === "end_group") {
+        if (stack.length === 0) this.error(loc(typeHeader), "end_group without a begin_group above it");
+        else stack.pop();
+        serial++;
+        // Questions after the group belong to the enclosing group again, in a new section.
+        current = undefined;
+        continue;
+      }
+      if (METADATA_TYPES.has(kind)) {
+        this.warn(loc(typeHeader), `${kind} is ignored: khaosat records when and through which channel each answer came`);
+        continue;
+      }
+      if (REFUSED_TYPES[kind] !== undefined) {
+        this.error(loc(typeHeader), `${rawType}: ${REFUSED_TYPES[kind]}`);
+        continue;
+      }
+      const isSelect = kind === "select_one" || kind === "select_multiple";
+      if (!KNOWN_TYPES.includes(kind)) {
+        const hint = closest(kind, KNOWN_TYPES);
+        this.error(loc(typeHeader), `"${rawType}" is not a question type khaosat knows${hint ? ` (did you mean "${hint}"?)` : ""}`);
+        continue;
+      }
+      if (isSelect && words.length !== 2) {
+        const detail = words.includes("or_other") ? '"or_other" is not supported: add an "other" choice and a text question shown when it is selected' : `write ${kind} and the list name, e.g. ${kind} yes_no`;
+        this.error(loc(typeHeader), `"${rawType}": ${detail}`);
+        continue;
+      }
+      if (!isSelect && words.length > 1) {
+        this.error(loc(typeHeader), `"${rawType}": ${kind} takes no list name`);
+        continue;
+      }
+
+      const questions = sectionFor();
+      const si = sections.length - 1;
+      const qi = questions.length;
+      const p = `sections[${si}].questions[${qi}]`;
+      this.at(p, { sheet: S, row: row.row });
+      this.at(`${p}.id`, loc(nameHeader));
+      this.at(`${p}.type`, loc(typeHeader));
+      const q: Rec = { id: name };
+      if (name === "") this.error(loc(nameHeader), "name is empty: every question needs a name (its id)");
+      const text = this.texts(sheet, row, "label", `${p}.text`);
+      const help = this.texts(sheet, row, "hint", `${p}.help`);
+      const required = col(row, "required");
+      const constraint = col(row, "constraint");
+      const parameters = col(row, "parameters");
+      const weight = col(row, "weight");
+      const rangeLabels = col(row, "range_labels");
+      const na = col(row, "not_applicable");
+      const componentCell = col(row, "component");
+      const readOnly = col(row, "read_only");
+      if (readOnly && !/^(no|false|false\(\))$/i.test(readOnly.value)) this.error(loc(readOnly.header), "read-only questions are not supported in a chat survey");
+      if (componentCell) this.error(loc(componentCell.header), "component is set on the begin_group row of a section, not on a question");
+      const onlyFor = (cell: { header: string } | undefined, what: string, allowed: boolean): void => {
+        if (cell && !allowed) this.error(loc(cell.header), `${cell.header} applies only to ${what}`);
+      };
+
+      let type: RefInfo["type"];
+      if (kind === "note" || kind === "acknowledge") {
+        type = "single";
+        q.type = "single";
+        q.text = text ?? {};
+        if (help) q.help = help;
+        q.options = [{ id: ACKNOWLEDGE_OPTION, label: acknowledgeLabels(this.languages) }];
+        if (required && kind === "note") this.warn(loc(required.header), "a note is always acknowledged; required is ignored");
+        if (required && kind === "acknowledge" && !isYes(required.value)) this.warn(loc(required.header), "an acknowledge step must be acknowledged; required no is ignored");
+        onlyFor(constraint, "integer, decimal, text and select_multiple questions", false);
+        onlyFor(weight, "select_one and select_multiple questions", false);
+      } else {
+        q.type = kind === "integer" || kind === "decimal" ? "number" : kind === "range" ? "scale" : kind === "select_one" ? "single" : kind === "select_multiple" ? "multi" : "text";
+        type = q.type as RefInfo["type"];
+        q.text = text ?? {};
+        if (help) q.help = help;
+        if (required) {
+          const r = parseYesNo(required.value);
+          if (r === undefined) this.error(loc(required.header), `required is "${required.value}": write yes or no (a condition for required is not supported)`);
+          if (r === false || r === undefined) q.required = false;
+        } else q.required = false;
+        this.at(`${p}.required`, loc(required?.header ?? this.header(sheet, "required") ?? typeHeader));
+        if (kind === "integer") q.integer = true;
+        if (isSelect) {
+          const listName = words[1]!;
+          const entries = lists.get(listName);
+          this.at(`${p}.options`, loc(typeHeader));
+          if (!entries) {
+            const hint = closest(listName, lists.keys());
+            this.error(loc(typeHeader), `the list "${listName}" is not on the choices sheet${hint ? ` (did you mean "${hint}"?)` : ""}: add its choices there`);
+            q.options = [];
+          } else {
+            q.options = entries.map((e, k) => this.option(e.row, e.name, `${p}.options[${k}]`));
+          }
+          if (weight) {
+            const points = Number(weight.value);
+            q.maxPoints = Number.isFinite(points) ? points : weight.value;
+            this.at(`${p}.maxPoints`, loc(weight.header));
+            if (!Number.isFinite(points)) this.error(loc(weight.header), `weight "${weight.value}" is not a number: write the question's maximum points, e.g. 1.5`);
+          }
+        } else onlyFor(weight, "select_one and select_multiple questions", false);
+        if (kind === "range") this.range(q, row, parameters, rangeLabels, na, lists, p);
+        else {
+          onlyFor(parameters, "range questions", false);
+          onlyFor(rangeLabels, "range questions", false);
+          onlyFor(na, "range questions", false);
+        }
+        if (constraint) this.constraint(q, kind, constraint.value, loc(constraint.header), p);
+      }
+      const relevant = col(row, "relevant");
+      const parts: Array<{ loc: Loc; expression: string }> = [];
+      for (const g of stack) if (g.relevant !== undefined) parts.push({ loc: { sheet: S, row: g.row.row, column: this.groupRelevantHeader ?? "relevant" }, expression: g.relevant });
+      if (relevant) parts.push({ loc: loc(relevant.header), expression: relevant.value });
+      if (parts.length > 0) {
+        this.pending.push({ path: `${p}.showIf`, question: q, parts, order });
+        this.at(`${p}.showIf`, parts[parts.length - 1]!.loc);
+      }
+      if (name !== "" && !this.infos.has(name)) {
+        const options = Array.isArray(q.options) ? (q.options as Rec[]).map((o) => String(o.id)) : undefined;
+        this.infos.set(name, { type, order, ...(options ? { options } : {}), ...(typeof q.min === "number" && type === "scale" ? { min: q.min } : {}) });
+      }
+      order++;
+      questions.push(q);
+    }
+    for (const g of stack) this.error({ sheet: S, row: g.row.row, column: typeHeader }, `begin_group ${g.name} has no end_group: add one after its last question`);
+    // Top-level questions take the form title as their section title.
+    for (const s of sections) if (Object.keys(s.title as Texts).length === 0) s.title = { ...this.formTitle };
+    return sections;
+  }
+
+  private groupRelevantHeader?: string;
+  /** Sections outside any group are titled like the form. */
+  private formTitle: Texts = {};
+
+  private option(row: SheetRow, name: string, p: string): Rec {
+    const sheet = this.choices!;
+    this.at(p, { sheet: sheet.name, row: row.row });
+    this.at(`${p}.id`, { sheet: sheet.name, row: row.row, column: this.header(sheet, "name") ?? "name" });
+    const option: Rec = { id: name, label: this.texts(sheet, row, "label", `${p}.label`) ?? {} };
+    const scoreHeader = this.header(sheet, "score");
+    const score = scoreHeader ? row.cells.get(scoreHeader) : undefined;
+    if (scoreHeader) this.at(`${p}.score`, { sheet: sheet.name, row: row.row, column: scoreHeader });
+    if (score !== undefined && score !== "") {
+      const n = Number(score);
+      option.score = Number.isFinite(n) ? n : score;
+    }
+    return option;
+  }
+
+  private range(q: Rec, row: SheetRow, parameters: { value: string; header: string } | undefined, labels: { value: string; header: string } | undefined, na: { value: string; header: string } | undefined, lists: Map<string, Array<{ row: SheetRow; name: string }>>, p: string): void {
+    const S = this.survey!.name;
+    const values: Record<string, string> = { start: "1", end: "10", step: "1" };
+    const where: Loc = { sheet: S, row: row.row, column: parameters?.header ?? "parameters" };
+    for (const part of (parameters?.value ?? "").split(/[\s,;]+/).filter((x) => x !== "")) {
+      const m = /^(\w+)\s*=\s*(.+)$/.exec(part);
+      if (!m || !["start", "end", "step"].includes(m[1]!)) {
+        this.error(where, `"${part}" is not understood: a range takes start=…, end=… and step=…`);
+        continue;
+      }
+      values[m[1]!] = m[2]!;
+    }
+    const num = (key: string): number | string => (/^-?\d+$/.test(values[key]!) ? Number(values[key]) : values[key]!);
+    q.min = num("start");
+    q.max = num("end");
+    if (values.step !== "1") this.error(where, `step=${values.step}: a chat survey's scale moves in steps of 1; use step=1`);
+    if (typeof q.min === "string" || typeof q.max === "string") this.error(where, "start and end must be whole numbers");
+    this.at(`${p}.min`, where);
+    this.at(`${p}.max`, where);
+    if (labels) {
+      const entries = lists.get(labels.value);
+      this.at(`${p}.labels`, { sheet: S, row: row.row, column: labels.header });
+      if (!entries) this.error({ sheet: S, row: row.row, column: labels.header }, `the list "${labels.value}" is not on the choices sheet`);
+      else {
+        const out: Rec = {};
+        for (const e of entries) {
+          const sheet = this.choices!;
+          out[e.name] = this.texts(sheet, e.row, "label", `${p}.labels[${JSON.stringify(e.name)}]`) ?? {};
+          this.at(`${p}.labels[${JSON.stringify(e.name)}]`, { sheet: sheet.name, row: e.row.row, column: this.header(sheet, "name") ?? "name" });
+        }
+        q.labels = out;
+      }
+    }
+    if (na) {
+      const yes = parseYesNo(na.value);
+      if (yes === undefined) this.error({ sheet: S, row: row.row, column: na.header }, "not_applicable must be yes or no");
+      if (yes) q.allowNotApplicable = true;
+    }
+  }
+
+  private constraint(q: Rec, kind: string, expression: string, loc: Loc, p: string): void {
+    const supported =
+      kind === "integer" || kind === "decimal"
+        ? ". >= n and . <= n"
+        : kind === "text"
+          ? "string-length(.) <= n"
+          : kind === "select_multiple"
+            ? "count-selected(.) >= n and count-selected(.) <= n"
+            : undefined;
+    if (!supported) {
+      this.error(loc, `a constraint on a ${kind} question is not supported`);
+      return;
+    }
+    let tree: XNode;
+    try {
+      tree = parseXPath(expression);
+    } catch (error) {
+      if (!(error instanceof XPathError)) throw error;
+      this.error(loc, `${error.message} (at "${expression.slice(error.at, error.at + 20)}")`);
+      return;
+    }
+    const items = tree.kind === "and" ? tree.items : [tree];
+    for (const item of items) {
+      const part = expression.slice(item.at).split(/\s+and\s+/)[0]!.trim();
+      const refuse = (): void => this.error(loc, `"${part}" is not a constraint khaosat can check; it supports ${supported}`);
+      if (item.kind !== "compare") {
+        refuse();
+        continue;
+      }
+      let { left, right, op } = item;
+      if (left.kind === "number") [left, right, op] = [right, left, ({ "<": ">", "<=": ">=", ">": "<", ">=": "<=", "=": "=", "!=": "!=" } as const)[op]];
+      if (right.kind !== "number") {
+        refuse();
+        continue;
+      }
+      const n = right.value;
+      const subject = left.kind === "self" ? "self" : left.kind === "call" && left.args[0]?.kind === "self" ? left.name : undefined;
+      const set = (key: string, value: number): void => {
+        q[key] = value;
+        this.at(`${p}.${key}`, loc);
+      };
+      if (subject === "self" && (kind === "integer" || kind === "decimal")) {
+        const whole = kind === "integer" && Number.isInteger(n);
+        if (op === ">=") set("min", n);
+        else if (op === "<=") set("max", n);
+        else if (op === ">" && whole) set("min", n + 1);
+        else if (op === "<" && whole) set("max", n - 1);
+        else refuse();
+      } else if (subject === "string-length" && kind === "text" && Number.isInteger(n)) {
+        if (op === "<=") set("maxLength", n);
+        else if (op === "<") set("maxLength", n - 1);
+        else refuse();
+      } else if (subject === "count-selected" && kind === "select_multiple" && Number.isInteger(n)) {
+        if (op === "<=") set("maxSelect", n);
+        else if (op === "<") set("maxSelect", n - 1);
+        else if (op === ">=") set("minSelect", n);
+        else if (op === ">") set("minSelect", n + 1);
+        else if (op === "=") {
+          set("minSelect", n);
+          set("maxSelect", n);
+        } else refuse();
+      } else refuse();
+    }
+  }
+
+  // ---- scoring -----------------------------------------------------------------------------------
+
+  private readScoring(): { groups: Rec[]; scoring?: Rec } {
+    const sheet = this.scoringSheet;
+    const groups: Rec[] = [];
+    if (!sheet) return { groups };
+    const S = sheet.name;
+    const settingHeader = this.header(sheet, "setting");
+    const nameHeader = this.header(sheet, "name");
+    const valueHeader = this.header(sheet, "value");
+    if (!settingHeader || !valueHeader) {
+      if (sheet.rows.length > 0) this.error({ sheet: S, row: 1 }, "the scoring sheet needs the columns setting, name and value");
+      return { groups };
+    }
+    const scoring: Rec = {};
+    const weights: Rec = {};
+    const classes: Rec[] = [];
+    const SETTINGS = ["kind", "surveyMax", "appraisalMax", "minResponses", "excludeFlagged", "positive", "overallQuestion", "group", "class"];
+    for (const row of sheet.rows) {
+      const setting = row.cells.get(settingHeader) ?? "";
+      const name = nameHeader ? (row.cells.get(nameHeader) ?? "") : "";
+      const value = row.cells.get(valueHeader) ?? "";
+      const at = (column: string): Loc => ({ sheet: S, row: row.row, column });
+      const key = SETTINGS.find((s) => s.toLowerCase() === setting.replace(/_/g, "").toLowerCase());
+      if (!key) {
+        const hint = closest(setting, SETTINGS);
+        this.error(at(settingHeader), `"${setting}" is not a scoring setting (${SETTINGS.join(", ")})${hint ? `; did you mean "${hint}"?` : ""}`);
+        continue;
+      }
+      const number = (text: string): number | string => (text.trim() !== "" && Number.isFinite(Number(text)) ? Number(text) : text);
+      if (key === "group") {
+        const gi = groups.length;
+        this.at(`groups[${gi}]`, { sheet: S, row: row.row });
+        this.at(`groups[${gi}].id`, at(nameHeader ?? "name"));
+        groups.push({ id: name, label: this.texts(sheet, row, "label", `groups[${gi}].label`) ?? {} });
+        if (value !== "") {
+          weights[name] = number(value);
+          this.at(`scoring.groupWeights.${name}`, at(valueHeader));
+          this.at(`scoring.groupWeights[${JSON.stringify(name)}]`, at(valueHeader));
+        }
+        this.at("scoring.groupWeights", at(valueHeader));
+      } else if (key === "class") {
+        const ci = classes.length;
+        this.at(`scoring.classes[${ci}]`, { sheet: S, row: row.row });
+        this.at(`scoring.classes[${ci}].label`, at(nameHeader ?? "name"));
+        this.at(`scoring.classes[${ci}].min`, at(valueHeader));
+        classes.push({ label: name, min: number(value) });
+      } else {
+        if (key in scoring) this.error(at(settingHeader), `${key} is set twice: keep one row`);
+        this.at(`scoring.${key}`, at(valueHeader));
+        if (key === "kind" || key === "overallQuestion") scoring[key] = value;
+        else if (key === "excludeFlagged") scoring[key] = parseYesNo(value) ?? value;
+        else if (key === "positive") scoring[key] = value.split(/[\s,;]+/).filter((x) => x !== "").map(number);
+        else scoring[key] = number(value);
+      }
+    }
+    this.at("scoring", { sheet: S });
+    if (Object.keys(weights).length > 0) scoring.groupWeights = weights;
+    if (classes.length > 0) scoring.classes = classes;
+    if (Object.keys(scoring).length === 0) return { groups };
+    return { groups, scoring };
+  }
+
+  // ---- conditions ----------------------------------------------------------------------------------
+
+  private translateConditions(): void {
+    for (const item of this.pending) {
+      const lookup = (name: string): RefInfo | undefined => this.infos.get(name);
+      const conditions: Condition[] = [];
+      for (const part of item.parts) {
+        const result = translateRelevant(part.expression, lookup);
+        if (!result.ok) {
+          const shown = part.expression.slice(result.at, result.at + 30);
+          this.error(part.loc, `${result.message} (at "${shown}${part.expression.length > result.at + 30 ? "…" : ""}")`);
+          continue;
+        }
+        const parsed = parseCondition(result.showIf);
+        if (parsed.ok) conditions.push(parsed.condition);
+      }
+      if (conditions.length === item.parts.length) {
+        item.question.showIf = printCondition(conditions.length === 1 ? conditions[0]! : { kind: "and", items: conditions.flatMap((c) => (c.kind === "and" ? c.items : [c])) });
+      }
+    }
+  }
+}
+
+function slug(text: string): string {
+  return text
+    .normalize("NFD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .replace(/đ/g, "d")
+    .replace(/Đ/g, "D")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "");
+}
+
+/** yes/no as XLSForm writes it (yes, true, true(), 1). */
+function parseYesNo(text: string): boolean | undefined {
+  const t = text.trim().toLowerCase();
+  if (["yes", "true", "true()", "1", "có"].includes(t)) return true;
+  if (["no", "false", "false()", "0", "không", ""].includes(t)) return false;
+  return undefined;
+}
+
+function isYes(text: string): boolean {
+  return parseYesNo(text) === true;
+}
+
+/** `3-5, 9` */
+function compactRows(rows: readonly number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < rows.length; i++) {
+    let j = i;
+    while (j + 1 < rows.length && rows[j + 1] === rows[j]! + 1) j++;
+    parts.push(i === j ? String(rows[i]) : `${rows[i]}-${rows[j]}`);
+    i = j;
+  }
+  return parts.join(", ");
+}

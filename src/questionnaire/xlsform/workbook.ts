@@ -1,0 +1,169 @@
+// Reads an XLSX workbook into plain sheets of text cells, within limits, naming where each cell was.
+import type { Cell, Workbook, Worksheet } from "exceljs";
+
+/** Limits on an XLSForm workbook: a questionnaire is small, so anything larger is a mistake or hostile. */
+export const XLSFORM_LIMITS = {
+  /** Bytes of the .xlsx file. */
+  fileBytes: 5 * 1024 * 1024,
+  /** Rows holding something, per sheet. */
+  rowsPerSheet: 2000,
+  /** Columns with a header, per sheet. */
+  columnsPerSheet: 200,
+  /** Non-empty cells in the whole workbook. */
+  cells: 100_000,
+  /** Characters in one cell. */
+  cellChars: 10_000,
+} as const;
+
+/** One row of a sheet: its 1-based row number and text per column header (as written, trimmed). */
+export interface SheetRow {
+  readonly row: number;
+  readonly cells: ReadonlyMap<string, string>;
+}
+
+/** A sheet as text: headers in order (trimmed, as written) and its non-empty rows below the header. */
+export interface Sheet {
+  readonly name: string;
+  readonly headers: readonly string[];
+  readonly rows: readonly SheetRow[];
+}
+
+/** A problem with the workbook itself or with a cell, located by sheet, row and column header. */
+export interface CellProblem {
+  readonly warning?: boolean;
+  readonly sheet?: string;
+  readonly row?: number;
+  readonly column?: string;
+  readonly message: string;
+}
+
+export type ReadWorkbookResult = { readonly ok: true; readonly sheets: readonly Sheet[]; readonly problems: readonly CellProblem[] } | { readonly ok: false; readonly problems: readonly CellProblem[] };
+
+/** Loads an .xlsx (bytes) and reads every sheet as text; cell-level problems are returned, not thrown. */
+export async function readWorkbook(bytes: Uint8Array): Promise<ReadWorkbookResult> {
+  if (bytes.length > XLSFORM_LIMITS.fileBytes) {
+    return { ok: false, problems: [{ message: `the file is ${(bytes.length / 1024 / 1024).toFixed(1)} MB; a questionnaire workbook may be at most ${XLSFORM_LIMITS.fileBytes / 1024 / 1024} MB: remove pictures and unused sheets` }] };
+  }
+  if (bytes.length < 4 || bytes[0] !== 0x50 || bytes[1] !== 0x4b) {
+    const xls = bytes[0] === 0xd0 && bytes[1] === 0xcf;
+    return { ok: false, problems: [{ message: xls ? "this is an old Excel 97-2003 (.xls) file: open it in Excel and save it as .xlsx" : "not an Excel workbook (.xlsx): save the form from Excel as .xlsx" }] };
+  }
+  // Loaded on first use: importing exceljs costs about half a second that every command would pay.
+  const { default: ExcelJS } = await import("exceljs");
+  const workbook: Workbook = new ExcelJS.Workbook();
+  try {
+    await workbook.xlsx.load(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) as unknown as ArrayBuffer);
+  } catch (error) {
+    return { ok: false, problems: [{ message: `the workbook cannot be read (${error instanceof Error ? error.message : String(error)}): open it in Excel and save it again as .xlsx` }] };
+  }
+  const problems: CellProblem[] = [];
+  const sheets: Sheet[] = [];
+  let cells = 0;
+  for (const worksheet of workbook.worksheets) {
+    const read = readSheet(worksheet, problems);
+    if (read === "too-big") return { ok: false, problems };
+    cells += read.rows.reduce((n, r) => n + r.cells.size, 0);
+    if (cells > XLSFORM_LIMITS.cells) {
+      return { ok: false, problems: [{ message: `the workbook has more than ${XLSFORM_LIMITS.cells} filled cells; a questionnaire needs far fewer: remove unused sheets and data` }] };
+    }
+    sheets.push(read);
+  }
+  return { ok: true, sheets, problems };
+}
+
+function readSheet(worksheet: Worksheet, problems: CellProblem[]): Sheet | "too-big" {
+  const name = worksheet.name;
+  const filled: Array<{ row: number; values: Map<number, string> }> = [];
+  let tooBig = false;
+  worksheet.eachRow({ includeEmpty: false }, (row, rowNumber) => {
+    if (tooBig) return;
+    const values = new Map<number, string>();
+    row.eachCell({ includeEmpty: false }, (cell, col) => {
+      const text = cellText(cell, (message) => problems.push({ sheet: name, row: rowNumber, column: `#${col}`, message }));
+      if (text !== "") values.set(col, text.length > XLSFORM_LIMITS.cellChars ? text.slice(0, XLSFORM_LIMITS.cellChars) : text);
+      if (text.length > XLSFORM_LIMITS.cellChars) problems.push({ sheet: name, row: rowNumber, column: `#${col}`, message: `the cell has ${text.length} characters; at most ${XLSFORM_LIMITS.cellChars} are allowed` });
+    });
+    if (values.size === 0) return;
+    filled.push({ row: rowNumber, values });
+    if (filled.length > XLSFORM_LIMITS.rowsPerSheet + 1) tooBig = true;
+  });
+  if (tooBig) {
+    problems.push({ sheet: name, message: `the sheet has more than ${XLSFORM_LIMITS.rowsPerSheet} filled rows; a questionnaire needs far fewer: remove unused rows or split the form` });
+    return "too-big";
+  }
+  const [header, ...body] = filled;
+  if (!header) return { name, headers: [], rows: [] };
+  const byColumn = new Map<number, string>();
+  const headers: string[] = [];
+  for (const [col, text] of [...header.values.entries()].sort((a, b) => a[0] - b[0])) {
+    const h = text.trim();
+    byColumn.set(col, h);
+    headers.push(h);
+  }
+  if (headers.length > XLSFORM_LIMITS.columnsPerSheet) {
+    problems.push({ sheet: name, row: header.row, message: `the sheet has ${headers.length} columns; at most ${XLSFORM_LIMITS.columnsPerSheet} are allowed` });
+  }
+  // Problems found while reading cells name the column by number; give them their header.
+  for (let i = 0; i < problems.length; i++) {
+    const p = problems[i]!;
+    if (p.sheet === name && p.column?.startsWith("#")) {
+      const h = byColumn.get(Number(p.column.slice(1)));
+      problems[i] = { ...p, column: h ?? `${columnLetter(Number(p.column.slice(1)))} (no header)` };
+    }
+  }
+  const rows: SheetRow[] = [];
+  for (const r of body) {
+    const cells = new Map<string, string>();
+    for (const [col, text] of r.values) {
+      const h = byColumn.get(col);
+      if (h === undefined) {
+        problems.push({ sheet: name, row: r.row, column: `${columnLetter(col)} (no header)`, message: "this cell has no column header above it, so it is ignored: add a header in row 1 or clear the cell", warning: true });
+        continue;
+      }
+      if (!cells.has(h)) cells.set(h, text.trim());
+    }
+    if ([...cells.values()].some((v) => v !== "")) rows.push({ row: r.row, cells });
+  }
+  return { name, headers, rows };
+}
+
+/** The text of a cell as the author sees it; formulas are refused (a form holds values, not live formulas). */
+function cellText(cell: Cell, problem: (message: string) => void): string {
+  const v = cell.value as unknown;
+  if (v === null || v === undefined) return "";
+  if (typeof v === "string") return v.normalize("NFC");
+  if (typeof v === "number") return String(v);
+  if (typeof v === "boolean") return v ? "yes" : "no";
+  if (v instanceof Date) {
+    problem("a date where text is expected: type the value as text");
+    return "";
+  }
+  if (typeof v === "object") {
+    const o = v as { richText?: Array<{ text: string }>; formula?: string; sharedFormula?: string; text?: unknown; error?: string };
+    if (o.richText) return o.richText.map((r) => r.text).join("").normalize("NFC");
+    if (o.formula !== undefined || o.sharedFormula !== undefined) {
+      problem(`a formula (=${o.formula ?? o.sharedFormula}) where a value is expected: a form holds values, so type the value itself`);
+      return "";
+    }
+    if (o.error !== undefined) {
+      problem(`the cell shows the error ${o.error}: type a value`);
+      return "";
+    }
+    if (typeof o.text === "string") return o.text.normalize("NFC");
+    if (o.text && typeof o.text === "object" && Array.isArray((o.text as { richText?: unknown }).richText)) {
+      return ((o.text as { richText: Array<{ text: string }> }).richText.map((r) => r.text).join("")).normalize("NFC");
+    }
+  }
+  return String(v);
+}
+
+/** Spreadsheet column letters for a 1-based column number (1 → A, 27 → AA). */
+export function columnLetter(n: number): string {
+  let s = "";
+  while (n > 0) {
+    const r = (n - 1) % 26;
+    s = String.fromCharCode(65 + r) + s;
+    n = Math.floor((n - 1) / 26);
+  }
+  return s;
+}
