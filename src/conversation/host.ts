@@ -37,12 +37,16 @@ export interface TextHostDeps {
   readonly now: () => Date;
   readonly defaultLanguage: Language;
   readonly logger?: BotLogger;
+  /** Text added to the "too many wrong codes" message: how to get out (default `conversation:lockedHelp`). */
+  readonly lockedHelpKey?: string;
 }
 
 /** The session of the text form: the Telegram session's fields plus what the text renderer keeps between messages. */
 type TextSession = BotSession & {
   readonly text?: { readonly section?: string; readonly review?: readonly ReviewItem[] };
 };
+
+const CHANNEL_NAMES: Record<string, string> = { telegram: "Telegram", zalo: "Zalo", console: "Zalo/Telegram" };
 
 /** Longest text a message may carry into the host (a questionnaire's open answers are limited well below). */
 export const MAX_INPUT_CHARACTERS = 4_000;
@@ -52,6 +56,11 @@ export class TextConversationHost {
   readonly #translators = new Map<string, Translate>();
 
   constructor(readonly deps: TextHostDeps) {}
+
+  /** The channel as the privacy notice names it ("the Zalo account is kept with the form"). */
+  get #channelName(): string {
+    return CHANNEL_NAMES[this.deps.channel] ?? this.deps.channel;
+  }
 
   /** Texts in a language (a supported one, else the default). */
   t(language: string): Translate {
@@ -142,7 +151,7 @@ export class TextConversationHost {
     const result = await deps.codes.redeem({ input, account: message.account, now: deps.now() });
     if (result.kind !== "ok") {
       const timeZone = "campaignId" in result ? (await deps.campaigns.find(result.campaignId))?.timeZone : undefined;
-      return this.#noted(message, [refusalText(t, result, language, timeZone ?? DEFAULT_TIME_ZONE)]);
+      return this.#noted(message, [refusalText(t, result, language, timeZone ?? DEFAULT_TIME_ZONE, deps.lockedHelpKey)]);
     }
     const respondentId = result.subject.kind === "respondent" ? result.subject.respondentId : null;
     const existing = (await deps.sessions.findFor(message.account, result.campaignId, respondentId, respondentId === null ? result.codeId : null)) as TextSession | undefined;
@@ -158,7 +167,7 @@ export class TextConversationHost {
       const session: TextSession = { ...base, respondentId: null, units: [{ id: unitCode, name }], stage: "survey", language };
       const q = campaign.questionnaire;
       const started = startSurvey(q, { language: q.languages.includes(language) ? language : q.defaultLanguage, units: [unitCode], now: deps.now().toISOString() });
-      const header = [t("access:code.accepted"), t("citizens:start.unit", { unit: name }), privacyNotice(t, "anonymous"), t("conversation:languageHint")].join("\n\n");
+      const header = [t("access:code.accepted"), t("citizens:start.unit", { unit: name }), privacyNotice(t, "anonymous", this.#channelName), t("conversation:languageHint")].join("\n\n");
       return this.#commitAndRender(message, session, campaign, started, [header]);
     }
 
@@ -174,7 +183,7 @@ export class TextConversationHost {
     };
     if ((await deps.sessions.commit(message.key, { session })) === "duplicate") return [];
     const tt = this.t(session.language);
-    const notice = privacyNotice(tt, campaign.identified === true ? "identified" : "named");
+    const notice = privacyNotice(tt, campaign.identified === true ? "identified" : "named", this.#channelName);
     return [`${tt("access:code.accepted")}\n\n${notice}`, this.#identityPrompt(tt, respondent.name, respondent.unit.name)];
   }
 
@@ -393,8 +402,8 @@ export function extractCode(text: string): string | undefined {
 }
 
 /** The respondent-facing text of a refused redemption, for any channel. */
-export function refusalText(t: Translate, result: Exclude<RedemptionResult, { kind: "ok" }>, language: string, timeZone: string): string {
-  const lockedText = (seconds: number) => `${t("telegram:code.locked", { wait: waitText(t, seconds) })} ${t("conversation:lockedHelp")}`;
+export function refusalText(t: Translate, result: Exclude<RedemptionResult, { kind: "ok" }>, language: string, timeZone: string, lockedHelpKey = "conversation:lockedHelp"): string {
+  const lockedText = (seconds: number) => `${t("telegram:code.locked", { wait: waitText(t, seconds) })} ${t(lockedHelpKey)}`;
   const when = (at: Date) => formatDateTime(at.toISOString(), language, timeZone);
   switch (result.kind) {
     case "invalid_format":
