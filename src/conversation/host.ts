@@ -6,6 +6,7 @@
 // (the key is stored in the same transaction as the step, so a redelivery changes nothing).
 import { normalizeCode, type CodeProblem, type RedemptionResult } from "../access/index.js";
 import type { BotCampaign, BotLogger, BotSession, BotSessionStore, CampaignDirectory, CodeRedeemer, RespondentDirectory, UpdateKey } from "../channels/telegram/ports.js";
+import { cacheCampaigns } from "../channels/telegram/campaign-cache.js";
 import { ConsoleRenderer, DEFAULT_TIME_ZONE, formatDateTime } from "../channels/console/index.js";
 import type { Language } from "../config/index.js";
 import { startSurvey, step as engineStep, type EngineInput, type ReviewItem, type StepResult } from "../engine/index.js";
@@ -39,6 +40,8 @@ export interface TextHostDeps {
   readonly logger?: BotLogger;
   /** Text added to the "too many wrong codes" message: how to get out (default `conversation:lockedHelp`). */
   readonly lockedHelpKey?: string;
+  /** How long a campaign read is reused (default 5 s, as Telegram's; 0: read every time). */
+  readonly campaignCacheMs?: number;
 }
 
 /** The session of the text form: the Telegram session's fields plus what the text renderer keeps between messages. */
@@ -55,7 +58,11 @@ export const MAX_INPUT_CHARACTERS = 4_000;
 export class TextConversationHost {
   readonly #translators = new Map<string, Translate>();
 
-  constructor(readonly deps: TextHostDeps) {}
+  readonly #campaigns: CampaignDirectory;
+
+  constructor(readonly deps: TextHostDeps) {
+    this.#campaigns = deps.campaignCacheMs === 0 ? deps.campaigns : cacheCampaigns(deps.campaigns, { ttlMs: deps.campaignCacheMs ?? 5_000 });
+  }
 
   /** The channel as the privacy notice names it ("the Zalo account is kept with the form"). */
   get #channelName(): string {
@@ -112,7 +119,7 @@ export class TextConversationHost {
   }
 
   async #campaign(session: BotSession): Promise<BotCampaign> {
-    const campaign = await this.deps.campaigns.find(session.campaignId);
+    const campaign = await this.#campaigns.find(session.campaignId);
     if (!campaign) throw new Error(`bug: session ${session.id} names campaign ${session.campaignId}, which does not exist`);
     return campaign;
   }
@@ -150,12 +157,12 @@ export class TextConversationHost {
     const t = this.t(language);
     const result = await deps.codes.redeem({ input, account: message.account, now: deps.now() });
     if (result.kind !== "ok") {
-      const timeZone = "campaignId" in result ? (await deps.campaigns.find(result.campaignId))?.timeZone : undefined;
+      const timeZone = "campaignId" in result ? (await this.#campaigns.find(result.campaignId))?.timeZone : undefined;
       return this.#noted(message, [refusalText(t, result, language, timeZone ?? DEFAULT_TIME_ZONE, deps.lockedHelpKey)]);
     }
     const respondentId = result.subject.kind === "respondent" ? result.subject.respondentId : null;
     const existing = (await deps.sessions.findFor(message.account, result.campaignId, respondentId, respondentId === null ? result.codeId : null)) as TextSession | undefined;
-    const campaign = await deps.campaigns.find(result.campaignId);
+    const campaign = await this.#campaigns.find(result.campaignId);
     if (!campaign) throw new Error(`bug: code of campaign ${result.campaignId}, which does not exist`);
     if (existing) return this.#resume(message, existing, campaign);
     const base = { id: deps.sessions.newId(), account: message.account, chatId: message.chatId, campaignId: campaign.id, codeId: result.codeId } as const;
