@@ -126,7 +126,7 @@ describeDatabases("respondents import", (ctx) => {
     const after = await ctx.prisma().respondent.findFirstOrThrow({ where: { campaignId, externalId: "E1" } });
     expect(after).toMatchObject({ id: e1.id, fullName: "Nguyễn Văn Anh", language: "en" });
     expect(await ctx.prisma().answer.findMany({ where: { responseId: response.id } })).toEqual([
-      { responseId: response.id, questionId: "q1", value: '"1"', answeredAt: new Date("2026-12-02T01:01:00Z"), changedCount: 0 },
+      { responseId: response.id, questionId: "q1", value: '"1"', answeredAt: new Date("2026-12-02T01:01:00Z"), changedCount: 0, seconds: null },
     ]);
     expect(await ctx.prisma().response.count({ where: { respondentId: e1.id } })).toBe(1);
   });
