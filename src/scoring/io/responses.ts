@@ -21,6 +21,12 @@ const REQUIRED_COLUMNS = ["response_id", "subject_unit", "group"] as const;
  * respondent record, so the same file imports with or without them.
  */
 export const RESPONSE_IDENTITY_COLUMNS = ["respondent_external_id", "respondent_name"] as const;
+/**
+ * The channel that collected each response (`telegram`, `zalo`, `console`, `import`), written after
+ * the fixed columns by campaign exports. The import accepts and ignores it: a re-imported row is
+ * an imported response whatever channel first collected it.
+ */
+export const RESPONSE_CHANNEL_COLUMN = "channel";
 
 /** Suffix of the optional per-question time columns: `q1__seconds` is the seconds spent on q1 (empty = unknown). */
 export const SECONDS_SUFFIX = "__seconds";
@@ -114,6 +120,11 @@ export function parseResponsesCsv(source: string | Uint8Array, questionnaire: Qu
   if (issue) return fail(issue);
   if (headerErrors) return { responses: [], rejected: [], warnings: [], errors: headerErrors };
   if (!reader) return fail({ message: `the file is empty; the first line must be the header: ${RESPONSE_COLUMNS.join(",")},<question ids>` });
+  if (reader.neededColumns.size > 0) {
+    // A required question under a condition, without a column: one error about the header, saying where it is asked.
+    const where = [...reader.neededColumns].map(([id, n]) => `${id} is asked on ${n.rows} row${n.rows === 1 ? "" : "s"}, first on line ${n.line}`).join("; ");
+    return fail({ line: reader.headerLine, message: `${missingColumnsMessage([...reader.neededColumns.keys()])} (${where})` });
+  }
   return { responses: reader.responses, rejected: reader.rejected, warnings: reader.warnings, errors: [] };
 }
 
@@ -122,6 +133,9 @@ class RowReader {
   readonly responses: ScoringResponse[] = [];
   readonly rejected: RejectedRow[] = [];
   readonly warnings: RowWarning[] = [];
+  /** Required questions under a condition that have no column: rows where the condition holds, and the first. */
+  readonly neededColumns = new Map<string, { rows: number; line: number }>();
+  private readonly missingColumns = new Set<string>();
   private readonly firstLineOf = new Map<string, number>();
   private readonly width: number;
   private readonly idAt: number;
@@ -144,7 +158,7 @@ class RowReader {
     columns: readonly string[],
     private readonly questionnaire: Questionnaire,
     private readonly zone: string,
-    headerLine: number,
+    readonly headerLine: number,
   ) {
     this.width = columns.length;
     columns.forEach((name, i) => this.cellOf.set(name, i));
@@ -166,6 +180,7 @@ class RowReader {
       if (secondsIndex !== undefined) this.secondsColumns.push({ id, column: `${id}${SECONDS_SUFFIX}`, index: secondsIndex });
       if (info.condition !== undefined || info.question.required) this.checked.push({ id, question: info.question, condition: info.condition });
     }
+    for (const id of missing) this.missingColumns.add(id);
     if (missing.length > 0) this.warnings.push({ line: headerLine, message: `no column for ${missing.join(", ")}: unanswered in every row` });
     const byId = questionnaire.byId;
     this.lookup = (qid) => {
@@ -244,6 +259,11 @@ class RowReader {
             delete answers[id];
           }
         } else if (question.required && answers[id] === undefined) {
+          if (this.missingColumns.has(id)) {
+            const needed = this.neededColumns.get(id);
+            this.neededColumns.set(id, { rows: (needed?.rows ?? 0) + 1, line: needed?.line ?? line });
+            continue;
+          }
           reasons.push(`${id}: required answer missing${condition ? ` (its condition holds: ${question.showIf})` : ""}`);
         }
       }
@@ -284,9 +304,17 @@ class RowReader {
   }
 }
 
+function missingColumnsMessage(ids: readonly string[]): string {
+  const many = ids.length > 1;
+  return `the header has no column for the required question${many ? "s" : ""} ${ids.join(", ")}: add ${many ? "those columns" : "that column"} with every row's answer (docs/file-formats.md, responses file)`;
+}
+
 function checkHeader(columns: readonly string[], questionnaire: Questionnaire, line: number): FileIssue[] {
   const errors: FileIssue[] = [];
-  const known = [...RESPONSE_COLUMNS, ...RESPONSE_IDENTITY_COLUMNS, ...questionnaire.questions.flatMap((q) => [q.question.id, `${q.question.id}${SECONDS_SUFFIX}`])];
+  // A required question without a column is one error about the header, not one per row (issue 11 item 11).
+  const missingRequired = questionnaire.questions.filter((q) => q.question.required && q.condition === undefined && !columns.includes(q.question.id)).map((q) => q.question.id);
+
+  const known = [...RESPONSE_COLUMNS, RESPONSE_CHANNEL_COLUMN, ...RESPONSE_IDENTITY_COLUMNS, ...questionnaire.questions.flatMap((q) => [q.question.id, `${q.question.id}${SECONDS_SUFFIX}`])];
   const seen = new Set<string>();
   columns.forEach((name, i) => {
     if (name === "") errors.push({ line, message: `column ${i + 1} of the header has no name` });
@@ -299,6 +327,7 @@ function checkHeader(columns: readonly string[], questionnaire: Questionnaire, l
   for (const required of REQUIRED_COLUMNS) {
     if (!seen.has(required)) errors.push({ line, message: `missing column "${required}" (the header must include ${REQUIRED_COLUMNS.join(", ")})` });
   }
+  if (errors.length === 0 && missingRequired.length > 0) errors.push({ line, message: missingColumnsMessage(missingRequired) });
   return errors;
 }
 
@@ -402,6 +431,12 @@ export interface WriteResponsesOptions {
   readonly timezone?: string;
   /** Identity cells of each response ({@link RESPONSE_IDENTITY_COLUMNS}); when absent those columns are not written. */
   readonly identities?: (response: ScoringResponse) => readonly string[];
+  /** The channel of each response ({@link RESPONSE_CHANNEL_COLUMN}); when absent that column is not written. */
+  readonly channel?: (response: ScoringResponse) => string;
+  /** Write the per-question time columns (default: when some of `responses` has times; a streamed export decides up front). */
+  readonly timed?: boolean;
+  /** Start with the header row (default true; false for the later pages of a streamed export). */
+  readonly header?: boolean;
 }
 
 /**
@@ -413,8 +448,12 @@ export function writeResponsesCsv(questionnaire: Questionnaire, responses: reado
   const questions = questionnaire.questions.map((q) => q.question.id);
   const identities = options.identities;
   // Per-question time columns only when some response has times, so files without them stay as they were.
-  const timed = responses.some((r) => r.seconds !== undefined && Object.keys(r.seconds).length > 0);
-  const rows: string[][] = [[...RESPONSE_COLUMNS, ...(identities ? RESPONSE_IDENTITY_COLUMNS : []), ...questions, ...(timed ? questions.map((id) => `${id}${SECONDS_SUFFIX}`) : [])]];
+  const timed = options.timed ?? responses.some((r) => r.seconds !== undefined && Object.keys(r.seconds).length > 0);
+  const channel = options.channel;
+  const rows: string[][] =
+    options.header === false
+      ? []
+      : [[...RESPONSE_COLUMNS, ...(channel ? [RESPONSE_CHANNEL_COLUMN] : []), ...(identities ? RESPONSE_IDENTITY_COLUMNS : []), ...questions, ...(timed ? questions.map((id) => `${id}${SECONDS_SUFFIX}`) : [])]];
   for (const r of responses) {
     rows.push([
       r.id,
@@ -422,6 +461,7 @@ export function writeResponsesCsv(questionnaire: Questionnaire, responses: reado
       r.group,
       r.startedAt === undefined ? "" : formatIsoTime(r.startedAt, zone),
       r.submittedAt === undefined ? "" : formatIsoTime(r.submittedAt, zone),
+      ...(channel ? [channel(r)] : []),
       ...(identities ? RESPONSE_IDENTITY_COLUMNS.map((_, i) => identities(r)[i] ?? "") : []),
       ...questions.map((id) => {
         const value = r.answers[id];
@@ -431,5 +471,6 @@ export function writeResponsesCsv(questionnaire: Questionnaire, responses: reado
       ...(timed ? questions.map((id) => (r.seconds?.[id] === undefined ? "" : String(Math.round(r.seconds[id]! * 10) / 10))) : []),
     ]);
   }
+  if (rows.length === 0) return "";
   return writeCsv(rows);
 }
