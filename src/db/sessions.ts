@@ -176,7 +176,7 @@ async function applyStep(tx: PrismaTx, owner: ResponseOwner, step: StepResult): 
         await tx.answer.deleteMany({ where: { responseId: id, questionId } });
         continue;
       }
-      const data = { value: JSON.stringify(answer.value), answeredAt: new Date(answer.answeredAt), changedCount: answer.changeCount };
+      const data = { value: JSON.stringify(answer.value), answeredAt: new Date(answer.answeredAt), changedCount: answer.changeCount, seconds: answer.seconds ?? null };
       await tx.answer.upsert({ where: { responseId_questionId: { responseId: id, questionId } }, create: { responseId: id, questionId, ...data }, update: data });
     }
   }
@@ -258,9 +258,9 @@ function commitSync(db: SqliteConnection.Database, updateId: number, session: Bo
             continue;
           }
           db.prepare(
-            `INSERT INTO "Answer" ("responseId", "questionId", "value", "answeredAt", "changedCount") VALUES (?, ?, ?, ?, ?)
-             ON CONFLICT ("responseId", "questionId") DO UPDATE SET "value" = excluded."value", "answeredAt" = excluded."answeredAt", "changedCount" = excluded."changedCount"`,
-          ).run(id, questionId, JSON.stringify(answer.value), sqliteDate(new Date(answer.answeredAt)), answer.changeCount);
+            `INSERT INTO "Answer" ("responseId", "questionId", "value", "answeredAt", "changedCount", "seconds") VALUES (?, ?, ?, ?, ?, ?)
+             ON CONFLICT ("responseId", "questionId") DO UPDATE SET "value" = excluded."value", "answeredAt" = excluded."answeredAt", "changedCount" = excluded."changedCount", "seconds" = excluded."seconds"`,
+          ).run(id, questionId, JSON.stringify(answer.value), sqliteDate(new Date(answer.answeredAt)), answer.changeCount, answer.seconds ?? null);
         }
       }
       responseId = currentResponse(owner, step.state, plan.touched);
