@@ -180,6 +180,10 @@ export function respondentRepository(prisma: Prisma): RespondentRepository {
       const rows = await prisma.respondent.findMany({ where: { campaignId }, orderBy: { externalId: "asc" } });
       return rows.map(toRecord);
     },
+    async coordinators(campaignId) {
+      const rows = await prisma.respondent.findMany({ where: { campaignId, coordinator: true }, orderBy: { externalId: "asc" } });
+      return rows.map(toRecord);
+    },
     async getByExternalId(campaignId, externalId) {
       const row = await prisma.respondent.findUnique({ where: { campaignId_externalId: { campaignId, externalId } } });
       return row ? toRecord(row) : null;

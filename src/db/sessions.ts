@@ -28,7 +28,7 @@ interface ResponseOwner {
   readonly respondentId: string | null;
   readonly accessCodeId: string | null;
   readonly account: string | null;
-  readonly source: "bot" | "console";
+  readonly source: "telegram" | "console";
   readonly identityConfirmedAt: Date | null;
 }
 
@@ -226,7 +226,7 @@ function commitSync(db: SqliteConnection.Database, updateId: number, session: Bo
     respondentId: session.respondentId,
     accessCodeId: session.codeId,
     account: session.account,
-    source: "bot",
+    source: "telegram",
     identityConfirmedAt: date(session.identityConfirmedAt),
   };
   const now = sqliteDate(new Date());
@@ -401,7 +401,7 @@ export function botSessionStore(prisma: Prisma, options: BotSessionStoreOptions 
               respondentId: session.respondentId,
               accessCodeId: session.codeId,
               account: session.account,
-              source: "bot",
+              source: "telegram",
               identityConfirmedAt: date(session.identityConfirmedAt),
             };
             const responseId = step ? await applyStep(tx, owner, step) : null;

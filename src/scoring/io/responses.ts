@@ -21,6 +21,12 @@ const REQUIRED_COLUMNS = ["response_id", "subject_unit", "group"] as const;
  * respondent record, so the same file imports with or without them.
  */
 export const RESPONSE_IDENTITY_COLUMNS = ["respondent_external_id", "respondent_name"] as const;
+/**
+ * The channel that collected each response (`telegram`, `zalo`, `console`, `import`), written after
+ * the fixed columns by campaign exports. The import accepts and ignores it: a re-imported row is
+ * an imported response whatever channel first collected it.
+ */
+export const RESPONSE_CHANNEL_COLUMN = "channel";
 
 /** Suffix of the optional per-question time columns: `q1__seconds` is the seconds spent on q1 (empty = unknown). */
 export const SECONDS_SUFFIX = "__seconds";
@@ -308,7 +314,7 @@ function checkHeader(columns: readonly string[], questionnaire: Questionnaire, l
   // A required question without a column is one error about the header, not one per row (issue 11 item 11).
   const missingRequired = questionnaire.questions.filter((q) => q.question.required && q.condition === undefined && !columns.includes(q.question.id)).map((q) => q.question.id);
 
-  const known = [...RESPONSE_COLUMNS, ...RESPONSE_IDENTITY_COLUMNS, ...questionnaire.questions.flatMap((q) => [q.question.id, `${q.question.id}${SECONDS_SUFFIX}`])];
+  const known = [...RESPONSE_COLUMNS, RESPONSE_CHANNEL_COLUMN, ...RESPONSE_IDENTITY_COLUMNS, ...questionnaire.questions.flatMap((q) => [q.question.id, `${q.question.id}${SECONDS_SUFFIX}`])];
   const seen = new Set<string>();
   columns.forEach((name, i) => {
     if (name === "") errors.push({ line, message: `column ${i + 1} of the header has no name` });
@@ -425,6 +431,12 @@ export interface WriteResponsesOptions {
   readonly timezone?: string;
   /** Identity cells of each response ({@link RESPONSE_IDENTITY_COLUMNS}); when absent those columns are not written. */
   readonly identities?: (response: ScoringResponse) => readonly string[];
+  /** The channel of each response ({@link RESPONSE_CHANNEL_COLUMN}); when absent that column is not written. */
+  readonly channel?: (response: ScoringResponse) => string;
+  /** Write the per-question time columns (default: when some of `responses` has times; a streamed export decides up front). */
+  readonly timed?: boolean;
+  /** Start with the header row (default true; false for the later pages of a streamed export). */
+  readonly header?: boolean;
 }
 
 /**
@@ -436,8 +448,12 @@ export function writeResponsesCsv(questionnaire: Questionnaire, responses: reado
   const questions = questionnaire.questions.map((q) => q.question.id);
   const identities = options.identities;
   // Per-question time columns only when some response has times, so files without them stay as they were.
-  const timed = responses.some((r) => r.seconds !== undefined && Object.keys(r.seconds).length > 0);
-  const rows: string[][] = [[...RESPONSE_COLUMNS, ...(identities ? RESPONSE_IDENTITY_COLUMNS : []), ...questions, ...(timed ? questions.map((id) => `${id}${SECONDS_SUFFIX}`) : [])]];
+  const timed = options.timed ?? responses.some((r) => r.seconds !== undefined && Object.keys(r.seconds).length > 0);
+  const channel = options.channel;
+  const rows: string[][] =
+    options.header === false
+      ? []
+      : [[...RESPONSE_COLUMNS, ...(channel ? [RESPONSE_CHANNEL_COLUMN] : []), ...(identities ? RESPONSE_IDENTITY_COLUMNS : []), ...questions, ...(timed ? questions.map((id) => `${id}${SECONDS_SUFFIX}`) : [])]];
   for (const r of responses) {
     rows.push([
       r.id,
@@ -445,6 +461,7 @@ export function writeResponsesCsv(questionnaire: Questionnaire, responses: reado
       r.group,
       r.startedAt === undefined ? "" : formatIsoTime(r.startedAt, zone),
       r.submittedAt === undefined ? "" : formatIsoTime(r.submittedAt, zone),
+      ...(channel ? [channel(r)] : []),
       ...(identities ? RESPONSE_IDENTITY_COLUMNS.map((_, i) => identities(r)[i] ?? "") : []),
       ...questions.map((id) => {
         const value = r.answers[id];
@@ -454,5 +471,6 @@ export function writeResponsesCsv(questionnaire: Questionnaire, responses: reado
       ...(timed ? questions.map((id) => (r.seconds?.[id] === undefined ? "" : String(Math.round(r.seconds[id]! * 10) / 10))) : []),
     ]);
   }
+  if (rows.length === 0) return "";
   return writeCsv(rows);
 }
