@@ -222,6 +222,9 @@ describe("webhook", () => {
     expect(sentTo(stub, 741).length).toBeLessThan(2);
     await until(() => sentTo(stub, 741).length === 2, 6_000);
     expect(sentTo(stub, 741)[1]).toBe("Theo danh sách khảo sát, mã này được cấp cho: Nguyễn Văn An, Sở Tư pháp. Ông/Bà có đúng là người này không?");
+    // The stub records the call before its delayed answer reaches the bot, which then stores the prompt.
+    const deadline = Date.now() + 6_000;
+    while (!(await memory.sessions.findLatest("telegram:741"))?.prompt && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(await memory.sessions.findLatest("telegram:741")).toMatchObject({ stage: "identity", respondentId: "r1", prompt: { kind: "identity" } });
   }, 15_000);
 });
