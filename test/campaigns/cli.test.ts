@@ -79,7 +79,10 @@ describe("khaosat campaign / respondents / participation", { timeout: 120_000 },
     await khaosat("participation", "--campaign", id, "--out", out);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.readFile(out);
-    expect(wb.worksheets[0]!.getRow(2).values).toEqual([undefined, "SO_TP", "Sở Tư pháp", "leaders", 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    // Headings in Vietnamese with English below, like the score workbook (issue 11 item 13).
+    expect(wb.worksheets[0]!.getRow(1).values).toEqual(expect.arrayContaining(["Mã đơn vị", "Tên đơn vị", "Đã gửi phiếu", "Phiếu giấy / nhập từ tệp"]));
+    expect(wb.worksheets[0]!.getRow(2).values).toEqual(expect.arrayContaining(["unit", "unit_name", "submitted", "responses_import"]));
+    expect(wb.worksheets[0]!.getRow(3).values).toEqual([undefined, "SO_TP", "Sở Tư pháp", "leaders", 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
   });
 
   test("campaign close, and unknown ids", async () => {
