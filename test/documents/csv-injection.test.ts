@@ -11,7 +11,6 @@ import { createCampaign, exportCampaignResponses, importCampaignResponses } from
 import { formatFlagList, type FlagListRow } from "../../src/flags/format.js";
 import { participationCsv, participationXlsx } from "../../src/participation/format.js";
 import type { ParticipationReport } from "../../src/participation/report.js";
-import { RESPONSE_CHANNELS } from "../../src/db/types.js";
 import { readTable } from "../../src/respondents/read.js";
 import { readCsv, writeCsv } from "../../src/scoring/io/index.js";
 import { describeDatabases } from "../support/db.js";
@@ -90,8 +89,7 @@ test("codes CSV and XLSX: hostile names and units are text", async () => {
 });
 
 test("participation CSV and XLSX: hostile unit names are text", async () => {
-  const responses = { ...Object.fromEntries(RESPONSE_CHANNELS.map((c) => [c, 0])), total: 0 } as ParticipationReport["totals"]["responses"];
-  const zero = { sampled: 1, redeemed: 0, attested: 0, inProgress: 0, submitted: 0, rate: 0, responses };
+  const zero = { sampled: 1, redeemed: 0, attested: 0, inProgress: 0, submitted: 0, rate: 0, responses: { telegram: 0, zalo: 0, console: 0, import: 0, total: 0 } };
   const report: ParticipationReport = {
     campaignId: "c1",
     rows: HOSTILE.map((t, i) => ({ ...zero, unit: `U${i}`, unitName: t, group: "all" })),
