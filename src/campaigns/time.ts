@@ -40,3 +40,16 @@ export function formatZonedTime(date: Date, timeZone: string): string {
   const p = (n: number) => String(n).padStart(2, "0");
   return `${w.year}-${p(w.month)}-${p(w.day)} ${p(w.hour)}:${p(w.minute)}${w.second ? `:${p(w.second)}` : ""}`;
 }
+
+/**
+ * When a campaign closes, as organisers wrote it: a close at midnight is the end of the day before
+ * (`--closes 2026-12-20` → "until the end of 20/12/2026"), any other time is shown as it is
+ * ("until 2026-12-20 17:00").
+ */
+export function formatClosing(date: Date, timeZone: string): string {
+  const w = zonedParts(date, timeZone);
+  if (w.hour !== 0 || w.minute !== 0 || w.second !== 0) return `until ${formatZonedTime(date, timeZone)}`;
+  const day = zonedParts(new Date(date.getTime() - 1), timeZone);
+  const p = (n: number) => String(n).padStart(2, "0");
+  return `until the end of ${p(day.day)}/${p(day.month)}/${day.year}`;
+}

@@ -71,10 +71,29 @@ export function participationTable(report: ParticipationReport, options: Partici
   return `${[line(head), rule, ...rows.slice(0, -1), rule, rows[rows.length - 1]!, ...reminderLines(report, options)].join("\n")}\n`;
 }
 
-/** An XLSX workbook with one sheet, header row frozen. */
+/** Vietnamese headings of the XLSX sheet, column by column with HEADER (which is the English row). */
+const HEADER_VI: Readonly<Record<string, string>> = {
+  unit: "Mã đơn vị",
+  unit_name: "Tên đơn vị",
+  group: "Nhóm",
+  sampled: "Số được chọn",
+  redeemed: "Đã nhập mã",
+  attested: "Đã xác nhận",
+  in_progress: "Đang trả lời",
+  submitted: "Đã gửi phiếu",
+  submission_rate: "Tỷ lệ gửi phiếu (%)",
+  responses: "Số phiếu",
+  responses_telegram: "Phiếu qua Telegram",
+  responses_zalo: "Phiếu qua Zalo",
+  responses_console: "Phiếu qua máy tính",
+  responses_import: "Phiếu giấy / nhập từ tệp",
+};
+
+/** An XLSX workbook with one sheet, headings in Vietnamese with English below (like the score file), frozen. */
 export async function participationXlsx(report: ParticipationReport, options: ParticipationFormatOptions = {}): Promise<Uint8Array> {
   const workbook = await newWorkbook();
-  const sheet = workbook.addWorksheet("participation", { views: [{ state: "frozen", ySplit: 1 }] });
+  const sheet = workbook.addWorksheet("participation", { views: [{ state: "frozen", ySplit: 2 }] });
+  sheet.addRow(HEADER.map((h) => HEADER_VI[h] ?? h)).font = { bold: true };
   sheet.addRow(HEADER).font = { bold: true };
   for (const row of cells(report)) sheet.addRow(row);
   sheet.getRow(sheet.rowCount).font = { bold: true };

@@ -197,6 +197,11 @@ describe("khaosat codes", () => {
     }
   });
 
+  test("codes issue --help says when --bot is needed", async () => {
+    const { stdout } = await run("codes", "issue", "--help");
+    expect(stdout.replace(/\s+/g, " ")).toContain("Needed unless BOT_USERNAME is set (environment or .env), which is then the default");
+  });
+
   test("--bot defaults to BOT_USERNAME and can still be overridden", async () => {
     delete process.env.BOT_USERNAME;
     const missing = await run("codes", "reissue", "--respondent", "CB001", "--campaign", "other", "--out", out("none.csv"));

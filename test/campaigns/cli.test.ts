@@ -25,9 +25,9 @@ describe("khaosat campaign / respondents / participation", { timeout: 120_000 },
     const created = await khaosat("campaign", "create", "--questionnaire", "examples/par-officials.yaml", "--name", "PAR 2026", "--opens", "2026-12-01T08:00", "--closes", "2026-12-31");
     id = created.stdout.trim();
     expect(id).toMatch(/^c-[a-z2-9]{8}$/);
-    expect(created.stderr).toMatch(/^created campaign "PAR 2026": questionnaire par-officials v\d+ \(stored\), open 2026-12-01 08:00 – 2027-01-01 00:00 Asia\/Ho_Chi_Minh\n$/);
+    expect(created.stderr).toMatch(/^created campaign "PAR 2026": questionnaire par-officials v\d+ \(stored\), open 2026-12-01 08:00 until the end of 31\/12\/2026 \(Asia\/Ho_Chi_Minh\)\n$/);
     const list = await khaosat("campaign", "list");
-    expect(list.stdout).toMatch(new RegExp(`^${id}  \\S.*  2026-12-01 08:00 – 2027-01-01 00:00  par-officials v\\d+  PAR 2026\\n$`));
+    expect(list.stdout).toMatch(new RegExp(`^${id}  \\S.*  2026-12-01 08:00 until the end of 31/12/2026  par-officials v\\d+  PAR 2026\\n$`));
   });
 
   test("respondents import from XLSX, then the same file again", async () => {
@@ -79,7 +79,10 @@ describe("khaosat campaign / respondents / participation", { timeout: 120_000 },
     await khaosat("participation", "--campaign", id, "--out", out);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.readFile(out);
-    expect(wb.worksheets[0]!.getRow(2).values).toEqual([undefined, "SO_TP", "Sở Tư pháp", "leaders", 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    // Headings in Vietnamese with English below, like the score workbook (issue 11 item 13).
+    expect(wb.worksheets[0]!.getRow(1).values).toEqual(expect.arrayContaining(["Mã đơn vị", "Tên đơn vị", "Đã gửi phiếu", "Phiếu giấy / nhập từ tệp"]));
+    expect(wb.worksheets[0]!.getRow(2).values).toEqual(expect.arrayContaining(["unit", "unit_name", "submitted", "responses_import"]));
+    expect(wb.worksheets[0]!.getRow(3).values).toEqual([undefined, "SO_TP", "Sở Tư pháp", "leaders", 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
   });
 
   test("campaign close, and unknown ids", async () => {

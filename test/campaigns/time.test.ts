@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { checkOpen, formatZonedTime, parseZonedTime } from "../../src/campaigns/index.js";
+import { checkOpen, formatClosing, formatZonedTime, parseZonedTime } from "../../src/campaigns/index.js";
 
 describe("parseZonedTime", () => {
   test.each([
@@ -54,5 +54,15 @@ describe("checkOpen", () => {
     const closed = { ...campaign, closedAt: new Date("2026-11-20T03:00:00Z") };
     expect(checkOpen(closed, new Date("2026-11-22T00:00:00Z"))).toEqual({ open: false, reason: "closed", at: closed.closedAt, message: "closed at 2026-11-20 10:00 (Asia/Ho_Chi_Minh)" });
     expect(checkOpen(closed, new Date("2026-12-05T00:00:00Z"))).toMatchObject({ open: false, reason: "closed" });
+  });
+});
+
+describe("formatClosing (issue 11 item 13)", () => {
+  test("a close at midnight is shown as the end of the day the organiser gave", () => {
+    const closes = parseZonedTime("2026-12-20", "Asia/Ho_Chi_Minh", { endOfDay: true })!;
+    expect(formatClosing(closes, "Asia/Ho_Chi_Minh")).toBe("until the end of 20/12/2026");
+  });
+  test("any other time is shown as it is", () => {
+    expect(formatClosing(parseZonedTime("2026-12-20T17:00", "Asia/Ho_Chi_Minh")!, "Asia/Ho_Chi_Minh")).toBe("until 2026-12-20 17:00");
   });
 });

@@ -164,8 +164,10 @@ describe("database locations and errors", () => {
     );
   });
 
-  // Permissions do not bind root, so this runs only as an ordinary user.
-  test.skipIf(process.getuid?.() === 0)("a read-only database file is refused before anything runs", async () => {
+  // Permissions do not bind root, so this runs only as an ordinary user; as root the skip says why.
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) console.warn("migrate.test.ts: skipping \"a read-only database file is refused before anything runs\": running as root, whom file permissions do not bind; run the tests as an ordinary user to include it");
+  test.skipIf(asRoot)(`a read-only database file is refused before anything runs${asRoot ? " (skipped: running as root)" : ""}`, async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "khaosat-ro-"));
     try {
       const file = path.join(dir, "k.db");

@@ -158,7 +158,9 @@ describeDatabases("responses export and import with hostile text answers", (ctx)
     const { csv, count } = await exportCampaignResponses(ctx.db(), campaign);
     expect(count).toBe(HOSTILE.length);
     expectNoFormula(rawCells(csv));
-    const q4 = readCsvRaw(csv).slice(1).map((r) => r[8]!);
+    const [head, ...body] = readCsvRaw(csv);
+    const q4 = body.map((r) => r[head!.indexOf("q4")]!);
+    expect(q4).toHaveLength(HOSTILE.length);
     expect(q4.every((c) => c.startsWith("'"))).toBe(true);
 
     const again = await importCampaignResponses(ctx.db(), campaign, new TextEncoder().encode(csv), { now });

@@ -25,7 +25,7 @@ test("khaosat questionnaire validate: good files print one summary line each and
     code: 0,
     stdout:
       `${GOOD}: ok: par-test v2, 5 questions in 2 sections, languages vi, en, points scoring: 2 scored questions, surveyMax 2.5, appraisalMax 7.5\n` +
-      `${SATISFACTION}: ok: sipas-test v1, 3 questions in 1 section, languages vi, satisfaction scoring: 2 scale questions, overall q_overall\n`,
+      `${SATISFACTION}: ok: sipas-test v1, 3 questions in 1 section, languages vi, satisfaction scoring: 2 scale questions, unit index from question q_overall\n`,
     stderr: "",
   });
 });
@@ -40,4 +40,11 @@ test("khaosat questionnaire validate: every issue of every file, exit 1", async 
   expect(lines).toContain(`${BROKEN}:24:9: sections[0].questions[0].requird: unknown key "requird": did you mean "required"?`);
   expect(lines).toContain(`${BROKEN}:32:21: sections[0].questions[1].showIf: syntax error in the condition at column 4: unexpected "=": write "==" to compare`);
   expect(lines.slice(-4)).toEqual([`${BROKEN}: 18 errors`, "missing.yaml: file not found: check the path", "missing.yaml: 1 error", "2 of 3 files have errors"]);
+});
+
+test("khaosat questionnaire validate: an overall question named overall is not printed as \"overall overall\"", async () => {
+  const result = await khaosat("questionnaire", "validate", "examples/sipas-citizens.yaml");
+  expect(result.code).toBe(0);
+  expect(result.stdout).not.toContain("overall overall");
+  expect(result.stdout).toContain("unit index from question overall\n");
 });

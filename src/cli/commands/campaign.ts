@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { CampaignInputError, createCampaign, DEFAULT_TIME_ZONE, formatZonedTime, checkOpen } from "../../campaigns/index.js";
+import { CampaignInputError, createCampaign, DEFAULT_TIME_ZONE, formatClosing, formatZonedTime, checkOpen } from "../../campaigns/index.js";
 import type { CampaignRecord, Database } from "../../db/index.js";
 import { RESPONSE_CHANNELS } from "../../db/types.js";
 import { loadParticipation, RESPONDENT_STATUSES, sumStatus } from "../../participation/index.js";
@@ -61,7 +61,7 @@ export function registerCampaignCommands(program: Command): void {
         if (reminders !== null) await db.campaigns.updateSettings(c.id, { reminders });
         process.stderr.write(
           `created campaign "${c.name}": questionnaire ${c.questionnaireId} v${c.questionnaireVersion} (${created.questionnaireReused ? "already stored, reused" : "stored"}), ` +
-            `open ${formatZonedTime(c.opensAt, c.timeZone)} – ${formatZonedTime(c.closesAt, c.timeZone)} ${c.timeZone}` +
+            `open ${formatZonedTime(c.opensAt, c.timeZone)} ${formatClosing(c.closesAt, c.timeZone)} (${c.timeZone})` +
             `${reminders !== null ? `, reminders ${reminders}` : ""}\n`,
         );
         process.stdout.write(`${c.id}\n`);
@@ -81,7 +81,7 @@ export function registerCampaignCommands(program: Command): void {
         const now = new Date();
         for (const c of campaigns) {
           process.stdout.write(
-            `${c.id}  ${state(c, now).padEnd(12)}  ${formatZonedTime(c.opensAt, c.timeZone)} – ${formatZonedTime(c.closesAt, c.timeZone)}  ${c.questionnaireId} v${c.questionnaireVersion}  ${c.name}\n`,
+            `${c.id}  ${state(c, now).padEnd(12)}  ${formatZonedTime(c.opensAt, c.timeZone)} ${formatClosing(c.closesAt, c.timeZone)}  ${c.questionnaireId} v${c.questionnaireVersion}  ${c.name}\n`,
           );
         }
       });
@@ -102,7 +102,7 @@ export function registerCampaignCommands(program: Command): void {
           `name           ${c.name}`,
           `questionnaire  ${c.questionnaireId} version ${c.questionnaireVersion}`,
           `opens          ${formatZonedTime(c.opensAt, c.timeZone)} (${c.timeZone})`,
-          `closes         ${formatZonedTime(c.closesAt, c.timeZone)} (${c.timeZone})`,
+          `closes         ${formatClosing(c.closesAt, c.timeZone)} (${c.timeZone})`,
           ...(c.closedAt ? [`closed early   ${formatZonedTime(c.closedAt, c.timeZone)}`] : []),
           `state          ${state(c, now)}`,
           `identified     ${c.identified ? "yes (exports may carry respondent identity)" : "no"}`,

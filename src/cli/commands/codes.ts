@@ -51,7 +51,11 @@ export function registerCodesCommands(program: Command): void {
       "output file: .csv or .xlsx for mail merge, .pdf for printable slips; never overwritten. Repeat it to write the same codes to several files at once (--out slips.pdf --out slips.xlsx): plain codes exist only in these files",
       (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
     )
-    .requiredOption("--bot <username>", "the bot's Telegram username, for the deep links (e.g. khaosat_bot; default: BOT_USERNAME)", botDefault())
+    .requiredOption(
+      "--bot <username>",
+      "the bot's Telegram username, printed in every code's deep link and QR (e.g. khaosat_bot). Needed unless BOT_USERNAME is set (environment or .env), which is then the default",
+      botDefault(),
+    )
     .action(async (options: IssueOptions) => {
       process.stdout.write(await issueCommand(options, new Date()));
     });

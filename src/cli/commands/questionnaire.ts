@@ -109,7 +109,7 @@ export function summarize(q: Questionnaire): string {
     }`;
   } else if (scoring?.kind === "satisfaction") {
     const criteria = q.questions.filter((i) => i.question.type === "scale").length;
-    scored = `satisfaction scoring: ${criteria} scale question${criteria === 1 ? "" : "s"}${scoring.overallQuestion ? `, overall ${scoring.overallQuestion}` : ""}`;
+    scored = `satisfaction scoring: ${criteria} scale question${criteria === 1 ? "" : "s"}${scoring.overallQuestion ? `, unit index from question ${scoring.overallQuestion}` : ""}`;
   }
   return `${q.id} v${q.version}, ${count} question${count === 1 ? "" : "s"} in ${sections} section${sections === 1 ? "" : "s"}, languages ${q.languages.join(", ")}, ${scored}`;
 }

@@ -30,7 +30,7 @@ beforeAll(async () => {
 describe("SIPAS form (label::Vietnamese (vi) / label::English (en))", () => {
   test("questionnaire validate accepts the workbook and names what it ignores", () => {
     const { status, stdout, stderr } = khaosat(["questionnaire", "validate", sipas]);
-    expect(stdout).toBe(`${sipas}: ok: sipas-mot-cua v2026120101, 12 questions in 5 sections, languages vi, en, satisfaction scoring: 6 scale questions, overall hai_long_chung\n`);
+    expect(stdout).toBe(`${sipas}: ok: sipas-mot-cua v2026120101, 12 questions in 5 sections, languages vi, en, satisfaction scoring: 6 scale questions, unit index from question hai_long_chung\n`);
     expect(stderr.split("\n").filter((l) => l !== "")).toEqual([
       `${sipas}: settings row 2, column instance_name: warning: instance_name is ignored: it has no meaning in a chat survey`,
       `${sipas}: settings row 2, column form_id: warning: form_id "sipas_mot_cua" is read as "sipas-mot-cua": khaosat questionnaire ids use only a-z, 0-9 and -`,
