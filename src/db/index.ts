@@ -8,6 +8,7 @@ import type { OutboxStore, openOutboxStore as OpenOutboxStore } from "./outbox-s
 export type { Database, OpenOptions, MigrateResult, OutboxStore };
 export { DatabaseError, DEFAULT_DATABASE_URL, parseDatabaseUrl, type DatabaseTarget } from "./target.js";
 export type * from "./types.js";
+export { RESPONSE_CHANNELS, responseChannel } from "./types.js";
 export type { ChannelStores, ConsoleSessionOptions } from "./sessions.js";
 export { SubmittedResponseError, responseIdOf } from "./session-ids.js";
 
@@ -25,3 +26,4 @@ export async function migrateDatabase(...args: Parameters<typeof MigrateDatabase
 export async function openOutboxStore(...args: Parameters<typeof OpenOutboxStore>): Promise<OutboxStore> {
   return (await import("./outbox-store.js")).openOutboxStore(...args);
 }
+export type { WebRepository, WebRole, WebSessionRecord, WebUserRecord } from "./web.js";
