@@ -42,8 +42,10 @@ export function codeFileFormat(file: string): CodeFileFormat {
 
 /** Options of the printable slips. */
 export interface SlipOptions {
-  /** Shown in the instructions so a respondent without a camera can find the bot. */
-  readonly botUsername: string;
+  /** Shown in the instructions so a respondent without a camera can find the bot; absent: Zalo only. */
+  readonly botUsername?: string;
+  /** ZALO_BOT_LINK: the link that opens the Zalo bot (the QR when there is no Telegram bot; otherwise offered in the text). */
+  readonly zaloLink?: string;
   /** Campaign name printed on each slip. */
   readonly title?: string;
   /** Fixed document dates make the PDF reproducible in tests. */
@@ -97,12 +99,19 @@ const PAD = 12;
 const QR_SIZE = 104;
 
 /** The Vietnamese instructions printed on a slip. */
-export function slipInstructions(botUsername: string, named: boolean): string {
-  const bot = `@${botUsername.replace(/^@/, "")}`;
+export function slipInstructions(botUsername: string | undefined, named: boolean, zaloLink?: string): string {
+  const account = botUsername === undefined ? "Zalo" : zaloLink === undefined ? "Telegram" : "Zalo hoặc Telegram";
   const who = named
-    ? "Mã chỉ dành cho người có tên trên phiếu và chỉ dùng được với một tài khoản Telegram; xin không chuyển cho người khác."
+    ? `Mã chỉ dành cho người có tên trên phiếu và chỉ dùng được với một tài khoản ${account}; xin không chuyển cho người khác.`
     : "Mỗi mã chỉ dùng được một lần.";
-  return `Quét mã QR bằng camera điện thoại để mở Telegram, hoặc tìm ${bot} trong Telegram, bấm Bắt đầu và gửi mã ở trên. ${who}`;
+  if (botUsername === undefined) {
+    // Zalo bots have no start parameter: the QR opens the bot and the respondent types the code.
+    return `Quét mã QR bằng Zalo (hoặc mở ${zaloLink ?? "bot khảo sát trong Zalo"}) rồi gửi mã ở trên trong cuộc trò chuyện với bot. ${who}`;
+  }
+  const bot = `@${botUsername.replace(/^@/, "")}`;
+  const telegram = `Quét mã QR bằng camera điện thoại để mở Telegram, hoặc tìm ${bot} trong Telegram, bấm Bắt đầu và gửi mã ở trên.`;
+  const zalo = zaloLink !== undefined ? ` Dùng Zalo: mở ${zaloLink} và gửi mã ở trên.` : "";
+  return `${telegram}${zalo} ${who}`;
 }
 
 /** A4 PDF of cut-out slips, 8 a page with dashed cut lines: name, unit, grouped code, QR of the deep link, instructions. */
@@ -170,7 +179,7 @@ function drawSlip(doc: PDFKit.PDFDocument, slip: CodeSlip, x: number, y: number,
     .font("regular")
     .fontSize(7)
     .fillColor("#222222")
-    .text(slipInstructions(options.botUsername, slip.name !== undefined), textX, instructionsY, {
+    .text(slipInstructions(options.botUsername, slip.name !== undefined, options.zaloLink), textX, instructionsY, {
       width: textWidth,
       height: Math.max(0, bottom - instructionsY),
       ellipsis: true,

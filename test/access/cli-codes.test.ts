@@ -17,7 +17,7 @@ const url = `file:${path.join(dir, "khaosat.db")}`;
 const out = (name: string) => path.join(dir, name);
 let prisma: Prisma;
 let closeDb: () => Promise<void>;
-const saved = { DATABASE_URL: process.env.DATABASE_URL, CODE_SECRET: process.env.CODE_SECRET, BOT_USERNAME: process.env.BOT_USERNAME };
+const saved = { DATABASE_URL: process.env.DATABASE_URL, CODE_SECRET: process.env.CODE_SECRET, BOT_USERNAME: process.env.BOT_USERNAME, ZALO_BOT_LINK: process.env.ZALO_BOT_LINK };
 
 async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = "";
@@ -205,7 +205,7 @@ describe("khaosat codes", () => {
   test("--bot defaults to BOT_USERNAME and can still be overridden", async () => {
     delete process.env.BOT_USERNAME;
     const missing = await run("codes", "reissue", "--respondent", "CB001", "--campaign", "other", "--out", out("none.csv"));
-    expect(missing.stderr).toContain("required option '--bot <username>' not specified");
+    expect(missing.stderr).toContain("say how respondents open the bot: --bot <Telegram username> (or BOT_USERNAME), and/or ZALO_BOT_LINK=");
     process.env.BOT_USERNAME = "@khaosat_env_bot";
     try {
       expect((await run("codes", "reissue", "--respondent", "CB001", "--campaign", "other", "--out", out("env.csv"))).code).toBe(0);
@@ -214,6 +214,30 @@ describe("khaosat codes", () => {
       expect(csvRows(out("flag.csv"))[1]!.join(",")).toContain("https://t.me/khaosat_flag_bot?start=");
     } finally {
       delete process.env.BOT_USERNAME;
+    }
+  });
+
+  test("only Zalo configured: no --bot needed; slips carry the Zalo link as QR and say to send the code in Zalo; both configured: both offered", async () => {
+    delete process.env.BOT_USERNAME;
+    process.env.ZALO_BOT_LINK = "https://zalo.me/s/khaosat-test";
+    try {
+      const csv = await run("codes", "reissue", "--respondent", "CB001", "--campaign", "other", "--out", out("zalo.csv"));
+      expect(csv.code).toBe(0);
+      expect(csvRows(out("zalo.csv"))[1]!.join(",")).toContain("https://zalo.me/s/khaosat-test");
+      expect((await run("codes", "reissue", "--respondent", "CB001", "--campaign", "other", "--out", out("zalo.pdf"))).code).toBe(0);
+      expect((await run("codes", "reissue", "--respondent", "CB001", "--campaign", "other", "--out", out("both.pdf"), "--bot", "khaosat_bot")).code).toBe(0);
+      if (spawnSync("pdftotext", ["-v"]).error === undefined) {
+        const zalo = execFileSync("pdftotext", ["-enc", "UTF-8", out("zalo.pdf"), "-"], { encoding: "utf8" }).replace(/\s+/g, " ");
+        expect(zalo).toContain("Quét mã QR bằng Zalo");
+        expect(zalo).toContain("gửi mã ở trên");
+        expect(zalo).not.toContain("Telegram");
+        expect(zalo).toMatch(/[2-9A-HJKMNP-Z]{5}-[2-9A-HJKMNP-Z]{5}/);
+        const both = execFileSync("pdftotext", ["-enc", "UTF-8", out("both.pdf"), "-"], { encoding: "utf8" }).replace(/\s+/g, " ");
+        expect(both).toContain("Telegram");
+        expect(both).toContain("Dùng Zalo");
+      }
+    } finally {
+      delete process.env.ZALO_BOT_LINK;
     }
   });
 });

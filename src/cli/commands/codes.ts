@@ -29,7 +29,7 @@ interface IssueOptions {
   readonly campaign: string;
   /** One output file, or several (`--out slips.pdf --out slips.xlsx`): the same codes in each. */
   readonly out: string | readonly string[];
-  readonly bot: string;
+  readonly bot?: string;
 }
 
 interface RevokeOptions {
@@ -37,7 +37,7 @@ interface RevokeOptions {
   readonly campaign?: string;
 }
 
-type ReissueOptions = RevokeOptions & { readonly out: string; readonly bot: string };
+type ReissueOptions = RevokeOptions & { readonly out: string; readonly bot?: string };
 
 /** Registers `khaosat codes issue|revoke|reissue`. */
 export function registerCodesCommands(program: Command): void {
@@ -51,11 +51,7 @@ export function registerCodesCommands(program: Command): void {
       "output file: .csv or .xlsx for mail merge, .pdf for printable slips; never overwritten. Repeat it to write the same codes to several files at once (--out slips.pdf --out slips.xlsx): plain codes exist only in these files",
       (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
     )
-    .requiredOption(
-      "--bot <username>",
-      "the bot's Telegram username, printed in every code's deep link and QR (e.g. khaosat_bot). Needed unless BOT_USERNAME is set (environment or .env), which is then the default",
-      botDefault(),
-    )
+    .option("--bot <username>", "the bot's Telegram username, for the deep links (e.g. khaosat_bot; default: BOT_USERNAME); not needed when only Zalo is used (ZALO_BOT_LINK set)", botDefault())
     .action(async (options: IssueOptions) => {
       process.stdout.write(await issueCommand(options, new Date()));
     });
@@ -73,7 +69,7 @@ export function registerCodesCommands(program: Command): void {
     .requiredOption("--respondent <external-id>", "the respondent's external_id from the imported file")
     .option("--campaign <id>", "campaign id (needed when the external id is in several campaigns)")
     .requiredOption("--out <file>", "output file (.csv, .xlsx or .pdf); never overwritten")
-    .requiredOption("--bot <username>", "the bot's Telegram username, for the deep link (default: BOT_USERNAME)", botDefault())
+    .option("--bot <username>", "the bot's Telegram username, for the deep link (default: BOT_USERNAME); not needed when only Zalo is used (ZALO_BOT_LINK set)", botDefault())
     .action(async (options: ReissueOptions) => {
       process.stdout.write(await reissueCommand(options, new Date()));
     });
@@ -87,7 +83,7 @@ export async function issueCommand(options: IssueOptions, now: Date): Promise<st
   const duplicate = outs.find((o, i) => outs.findIndex((p) => path.resolve(p) === path.resolve(o)) !== i);
   if (duplicate !== undefined) throw new CliError(`--out: ${duplicate} is named twice`);
   const formats = outs.map((out) => checkOutput(out, { mayExist: true }));
-  checkBot(options.bot);
+  const channels = channelsOf(options.bot);
   return withAccess(async ({ db, access, secret }) => {
     const campaign = await db.campaigns.get(options.campaign);
     if (!campaign) throw new CliError(`no campaign "${options.campaign}"; "khaosat campaign list" shows the campaigns`);
@@ -122,7 +118,7 @@ export async function issueCommand(options: IssueOptions, now: Date): Promise<st
           // The journal first, then the file: a crash at any point leaves something the next run can settle.
           journal.record(list.length, [list[0]!, list[list.length - 1]!].map((i) => hashCode(i.code, secret)), now);
           await testPause("journal");
-          for (const [i, file] of files.entries()) await file.write(await render(formats[i]!, list, byId, unitNames, options.bot, campaign.name, now));
+          for (const [i, file] of files.entries()) await file.write(await render(formats[i]!, list, byId, unitNames, channels, campaign.name, now));
           await testPause("file");
         },
       });
@@ -172,7 +168,7 @@ export async function revokeCommand(options: RevokeOptions, now: Date): Promise<
 /** `codes reissue`: returns the summary to print. */
 export async function reissueCommand(options: ReissueOptions, now: Date): Promise<string> {
   const format = checkOutput(options.out);
-  checkBot(options.bot);
+  const channels = channelsOf(options.bot);
   return withAccess(async ({ db, access, secret }) => {
     const respondent = await findRespondent(db, options);
     const campaign = await db.campaigns.get(respondent.campaignId);
@@ -187,7 +183,7 @@ export async function reissueCommand(options: ReissueOptions, now: Date): Promis
         now,
         actor: "cli",
         beforeStore: async (list) =>
-          file.write(await render(format, list, new Map([[respondent.id, respondent]]), unitNames, options.bot, campaign?.name ?? respondent.campaignId, now)),
+          file.write(await render(format, list, new Map([[respondent.id, respondent]]), unitNames, channels, campaign?.name ?? respondent.campaignId, now)),
       });
     } catch (error) {
       file.discard();
@@ -218,6 +214,23 @@ function checkOutput(out: string, options: { readonly mayExist?: boolean } = {})
 export function botDefault(): string | undefined {
   const value = readEnvironment().BOT_USERNAME?.trim().replace(/^@/, "");
   return value ? value : undefined;
+}
+
+/** ZALO_BOT_LINK (environment or .env), read leniently like BOT_USERNAME. */
+export function zaloLinkDefault(): string | undefined {
+  const value = readEnvironment().ZALO_BOT_LINK?.trim();
+  return value ? value : undefined;
+}
+
+/** Where slips send respondents: Telegram (--bot), Zalo (ZALO_BOT_LINK), or both; neither is an error saying what to give. */
+function channelsOf(bot: string | undefined): { readonly bot?: string; readonly zaloLink?: string } {
+  const zaloLink = zaloLinkDefault();
+  if (bot === undefined && zaloLink === undefined) {
+    throw new CliError("say how respondents open the bot: --bot <Telegram username> (or BOT_USERNAME), and/or ZALO_BOT_LINK=<the link that opens the Zalo bot> in the environment or .env");
+  }
+  if (zaloLink !== undefined && !/^https?:\/\/\S+$/.test(zaloLink)) throw new CliError("ZALO_BOT_LINK: expected the https:// link that opens the bot in Zalo, e.g. https://zalo.me/...");
+  if (bot !== undefined) checkBot(bot);
+  return { ...(bot !== undefined ? { bot } : {}), ...(zaloLink !== undefined ? { zaloLink } : {}) };
 }
 
 function checkBot(bot: string): void {
@@ -262,16 +275,19 @@ async function render(
   issued: readonly IssuedCode[],
   respondents: ReadonlyMap<string, RespondentRecord>,
   unitNames: ReadonlyMap<string, string>,
-  bot: string,
+  channels: { readonly bot?: string; readonly zaloLink?: string },
   title: string,
   now: Date,
 ): Promise<Buffer> {
+  const { bot, zaloLink } = channels;
   const slips: CodeSlip[] = issued.map(({ respondentId, code }) => {
     const r = respondents.get(respondentId);
     if (!r) throw new Error(`issued a code to unknown respondent ${respondentId}`);
-    return { code, link: codeDeepLink(bot, code), externalId: r.externalId, name: r.fullName, unit: unitNames.get(r.unitCode) ?? r.unitCode };
+    // Zalo has no start parameter: without a Telegram bot every slip's QR is the Zalo bot's link.
+    const link = bot !== undefined ? codeDeepLink(bot, code) : zaloLink!;
+    return { code, link, externalId: r.externalId, name: r.fullName, unit: unitNames.get(r.unitCode) ?? r.unitCode };
   });
-  return renderCodeFile(format, slips, { botUsername: bot, title, createdAt: now });
+  return renderCodeFile(format, slips, { ...(bot !== undefined ? { botUsername: bot } : {}), ...(zaloLink !== undefined ? { zaloLink } : {}), title, createdAt: now });
 }
 
 
