@@ -1,6 +1,14 @@
 #!/usr/bin/env node
 // Entry point of the `khaosat` command: runs the compiled JavaScript in dist/ (built at install by
 // `npm run build`; see scripts/build.mjs). No TypeScript loader at run time.
+import v8 from "node:v8";
+
+// Prisma's query compiler is a 3 MB WebAssembly module. V8 compiles it with its baseline compiler
+// (Liftoff) and then recompiles hot functions with TurboFan, which holds ~45 MB more for the life of
+// a bot process and, on a busy 2-core server, costs more CPU than it saves. Baseline code only (set
+// before any module is compiled; measured by `npm run bench:runtime` and `bench:bot`).
+v8.setFlagsFromString("--liftoff-only");
+
 let main;
 try {
   ({ main } = await import("../dist/cli/main.js"));

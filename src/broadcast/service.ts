@@ -1,7 +1,13 @@
 // Broadcasts: an organiser's message to an audience of a campaign, checked before anything is
 // queued, then written with one outbox row per recipient and part in one transaction.
 import type { BroadcastRecord, MessagingRepository, OutboxRepository, OutboxCounts, ParseMode, Recipient } from "../outbox/types.js";
+import { suggestion } from "../scoring/io/suggest.js";
 import { checkText, MAX_MESSAGE_LENGTH, splitText } from "./text.js";
+
+/** Units or groups listed in full in an "unknown audience" error; more are summarised. */
+const MAX_LISTED = 30;
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 /** Who a broadcast goes to. */
 export type Audience = { readonly kind: "all" } | { readonly kind: "not-submitted" } | { readonly kind: "unit"; readonly code: string } | { readonly kind: "group"; readonly id: string };
@@ -74,11 +80,40 @@ export class BroadcastService {
       if (!split.ok) return { ok: false, error: split.error };
       parts = split.parts;
     }
-    const recipients = (await this.messaging.recipients(campaign.id)).filter((r) => matches(request.audience, r));
+    const audience = request.audience;
+    const filter = audience.kind === "unit" ? { unitCode: audience.code } : audience.kind === "group" ? { groupId: audience.id } : {};
+    if (audience.kind === "unit" || audience.kind === "group") {
+      const unknown = await this.unknownAudience(campaign.id, audience);
+      if (unknown) return { ok: false, error: unknown };
+    }
+    // The database narrows to the unit or group and to respondents who opened the bot; pages keep memory bounded.
+    const opened = await this.messaging.recipients(campaign.id, filter);
+    const recipients = opened.filter((r) => matches(audience, r));
     if (recipients.length === 0) {
-      return { ok: false, error: `nobody in campaign "${campaign.id}" matches the audience ${formatAudience(request.audience)} among respondents who opened the bot; nothing to send` };
+      const name = formatAudience(audience);
+      if (opened.length > 0) {
+        return { ok: false, error: `nobody in campaign "${campaign.id}" matches the audience ${name} among the ${plural(opened.length, "respondent")} who opened the bot; nothing to send` };
+      }
+      const sampled = await this.messaging.respondentCount(campaign.id, filter);
+      const who = audience.kind === "all" || audience.kind === "not-submitted" ? `campaign "${campaign.id}" has` : `${name} has`;
+      if (sampled === 0) return { ok: false, error: `${who} no respondents${audience.kind === "unit" || audience.kind === "group" ? ` in campaign "${campaign.id}"` : ""}; import them with \`khaosat respondents import\`; nothing to send` };
+      return {
+        ok: false,
+        error: `${who} ${plural(sampled, "respondent")}${audience.kind === "unit" || audience.kind === "group" ? ` in campaign "${campaign.id}"` : ""}, but none of them has opened the bot yet (or their chats are unreachable); nothing to send`,
+      };
     }
     return { ok: true, prepared: { request, parts, recipients } };
+  }
+
+  /** The error for a unit or group the campaign does not have (with the valid ones and a did-you-mean), or undefined. */
+  private async unknownAudience(campaignId: string, audience: Extract<Audience, { kind: "unit" | "group" }>): Promise<string | undefined> {
+    const values = await this.messaging.audienceValues(campaignId);
+    const [kind, value, valid] = audience.kind === "unit" ? (["unit", audience.code, values.units] as const) : (["group", audience.id, values.groups] as const);
+    if (valid.includes(value)) return undefined;
+    if (valid.length === 0) return `campaign "${campaignId}" has no respondents yet, so no ${kind} "${value}"; import them with \`khaosat respondents import\``;
+    const shown = valid.slice(0, MAX_LISTED).join(", ");
+    const more = valid.length > MAX_LISTED ? `, … and ${valid.length - MAX_LISTED} more (\`khaosat participation --campaign ${campaignId}\` lists them)` : "";
+    return `no ${kind} "${value}" in campaign "${campaignId}"${suggestion(value, valid)}; its ${kind}s: ${shown}${more}`;
   }
 
   /** Queues a prepared broadcast: the record and every message in one transaction. */

@@ -2,4 +2,13 @@
 export { createCampaign, campaignQuestionnaire, readQuestionnaire, newCampaignId, sourceHash, CampaignInputError, type CreateCampaignInput, type CreatedCampaign } from "./create.js";
 export { checkOpen, type CampaignWindow, type OpenCheck } from "./open.js";
 export { DEFAULT_TIME_ZONE, formatZonedTime, isValidTimeZone, parseZonedTime } from "./time.js";
-export { campaignScoringInput, exportCampaignResponses, importCampaignResponses, withheldRowsNote, type CampaignResponsesExport, type ResponsesImportReport } from "./responses.js";
+export {
+  campaignScoringInput,
+  exportCampaignResponses,
+  importCampaignResponses,
+  streamCampaignResponses,
+  withheldRowsNote,
+  type CampaignResponsesCounts,
+  type CampaignResponsesExport,
+  type ResponsesImportReport,
+} from "./responses.js";

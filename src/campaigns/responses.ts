@@ -36,9 +36,8 @@ export async function campaignScoringInput(
   return { questionnaire, responses, units: [...units].sort(), ...(appraisal ? { appraisal } : {}) };
 }
 
-/** A campaign's responses file, and how many rows the small-cell rule withheld from it. */
-export interface CampaignResponsesExport {
-  readonly csv: string;
+/** What an export wrote, and how many rows the small-cell rule withheld from it. */
+export interface CampaignResponsesCounts {
   /** Rows written. */
   readonly count: number;
   /** Rows withheld: their (subject unit, group) cell has fewer than `minResponses` submitted responses. */
@@ -48,56 +47,89 @@ export interface CampaignResponsesExport {
   readonly minResponses: number;
 }
 
+/** A campaign's responses file as one text (small campaigns, the admin's /export), and its counts. */
+export interface CampaignResponsesExport extends CampaignResponsesCounts {
+  readonly csv: string;
+}
+
 /**
- * The campaign's submitted responses as a responses CSV. Without `--identified` the rows of a
- * (subject unit, group) cell with fewer than `minResponses` submitted responses are withheld: a row
- * is one person's answers, and participation tells who the few people of a small cell are (for
- * anonymous citizens, the unit and time could point to the person served at the counter). An
- * `--identified` campaign exists to export named data, so nothing is withheld there, and with
- * `withIdentity` each row carries the respondent's external id and name.
+ * Writes the campaign's submitted responses as a responses CSV to `write`, page by page (bounded
+ * memory at any size): the fixed columns, `channel` (telegram, zalo, console, import), identity
+ * columns when asked, then the questions. Without `--identified` the rows of a (subject unit,
+ * group) cell with fewer than `minResponses` submitted responses are withheld: a row is one
+ * person's answers, and participation tells who the few people of a small cell are (for anonymous
+ * citizens, the unit and time could point to the person served at the counter). The cells' sizes
+ * are counted by the database first. An `--identified` campaign exists to export named data, so
+ * nothing is withheld there, and with `withIdentity` each row carries the respondent's external id and name.
  */
+export async function streamCampaignResponses(
+  db: Database,
+  campaign: CampaignRecord,
+  write: (chunk: string) => Promise<void> | void,
+  options: { readonly withIdentity?: boolean } = {},
+): Promise<CampaignResponsesCounts> {
+  const withIdentity = options.withIdentity === true;
+  if (withIdentity && !campaign.identified) throw new Error(`bug: identities requested for campaign ${campaign.id}, which is not --identified`);
+  const questionnaire = await campaignQuestionnaire(db.campaigns, campaign);
+  const minResponses = smallCellThreshold(questionnaire.definition);
+  const cellKey = (unit: string, group: string) => JSON.stringify([unit, group]);
+  let shown: Set<string> | undefined;
+  let withheld = 0;
+  let withheldCells = 0;
+  if (!campaign.identified) {
+    const sizes = new Map<string, number>();
+    for (const row of await db.participation.submittedByChannel(campaign.id)) {
+      const key = cellKey(row.unit, row.groupId);
+      sizes.set(key, (sizes.get(key) ?? 0) + row.count);
+    }
+    // No total is published next to the rows, so a withheld cell cannot be worked out from the others.
+    const kept = protectBreakdown([...sizes], ([, n]) => n, minResponses, { totalShown: false });
+    withheldCells = kept.hidden;
+    shown = new Set(kept.shown.map(([key]) => key));
+    for (const [key, n] of sizes) if (!shown.has(key)) withheld += n;
+  }
+  let people: Map<string, { externalId: string; fullName: string }> | undefined;
+  if (withIdentity) people = new Map((await db.respondents.list(campaign.id)).map((p) => [p.id, p]));
+  const base = { timezone: campaign.timeZone, timed: await db.responses.hasAnswerTimes(campaign.id) };
+  const header = (identities: boolean) => writeResponsesCsv(questionnaire, [], { ...base, channel: () => "", ...(identities ? { identities: () => [] } : {}) });
+  await write(header(withIdentity));
+  let count = 0;
+  for await (const page of db.responses.submittedPages(campaign.id)) {
+    const rows = shown ? page.filter((r) => shown.has(cellKey(r.unit, r.group))) : page;
+    if (rows.length === 0) continue;
+    const byId = new Map(rows.map((r) => [r.externalId ?? r.id, r]));
+    const identities = people
+      ? (r: ScoringResponse) => {
+          const respondentId = byId.get(r.id)?.respondentId;
+          const person = respondentId ? people.get(respondentId) : undefined;
+          return [person?.externalId ?? "", person?.fullName ?? ""];
+        }
+      : undefined;
+    await write(
+      writeResponsesCsv(
+        questionnaire,
+        rows.map((r) => toScoring(r, false)),
+        { ...base, header: false, channel: (r) => byId.get(r.id)?.channel ?? "", ...(identities ? { identities } : {}) },
+      ),
+    );
+    count += rows.length;
+  }
+  return { count, withheld, withheldCells, minResponses };
+}
+
+/** The campaign's responses CSV as one text (see streamCampaignResponses). */
 export async function exportCampaignResponses(
   db: Database,
   campaign: CampaignRecord,
   options: { readonly withIdentity?: boolean } = {},
 ): Promise<CampaignResponsesExport> {
-  const withIdentity = options.withIdentity === true;
-  if (withIdentity && !campaign.identified) throw new Error(`bug: identities requested for campaign ${campaign.id}, which is not --identified`);
-  const questionnaire = await campaignQuestionnaire(db.campaigns, campaign);
-  const minResponses = smallCellThreshold(questionnaire.definition);
-  const stored = await db.responses.submitted(campaign.id);
-  let rows = stored;
-  let withheldCells = 0;
-  if (!campaign.identified) {
-    const cells = new Map<string, StoredResponse[]>();
-    for (const r of stored) {
-      const key = JSON.stringify([r.unit, r.group]);
-      const cell = cells.get(key);
-      if (cell) cell.push(r);
-      else cells.set(key, [r]);
-    }
-    // No total is published next to the rows, so a withheld cell cannot be worked out from the others.
-    const kept = protectBreakdown([...cells.values()], (c) => c.length, minResponses, { totalShown: false });
-    withheldCells = kept.hidden;
-    const shown = new Set(kept.shown.flat());
-    rows = stored.filter((r) => shown.has(r));
-  }
-  const responses = rows.map((r) => toScoring(r, false));
-  let identities: ((r: ScoringResponse) => readonly string[]) | undefined;
-  if (withIdentity) {
-    const people = new Map((await db.respondents.list(campaign.id)).map((p) => [p.id, p]));
-    const byResponse = new Map(rows.map((r) => [r.externalId ?? r.id, r.respondentId === null ? undefined : people.get(r.respondentId)]));
-    identities = (r) => {
-      const person = byResponse.get(r.id);
-      return [person?.externalId ?? "", person?.fullName ?? ""];
-    };
-  }
-  const csv = writeResponsesCsv(questionnaire, responses, { timezone: campaign.timeZone, ...(identities ? { identities } : {}) });
-  return { csv, count: responses.length, withheld: stored.length - rows.length, withheldCells, minResponses };
+  const parts: string[] = [];
+  const counts = await streamCampaignResponses(db, campaign, (chunk) => void parts.push(chunk), options);
+  return { csv: parts.join(""), ...counts };
 }
 
 /** The stderr note of an export that withheld rows (counts only, never which people). */
-export function withheldRowsNote(e: CampaignResponsesExport): string {
+export function withheldRowsNote(e: CampaignResponsesCounts): string {
   const rows = `${e.withheld} row${e.withheld === 1 ? "" : "s"}`;
   const cells = `${e.withheldCells} unit/group cell${e.withheldCells === 1 ? "" : "s"}`;
   return `${rows} withheld: ${cells} with fewer than ${e.minResponses} submitted responses (minResponses), where a row could be one identifiable person's answers`;

@@ -3,19 +3,19 @@
 // coordinator who has opened the bot. The dedupe key holds the local date, so a digest is queued at
 // most once a day, also across restarts and instances; one missed while the bot was down goes out
 // when it comes back, the same day.
-import type { CampaignRecord, ParticipationRepository, RespondentRepository } from "../db/index.js";
+import type { CampaignRecord, ParticipationRepository, RespondentRepository, RespondentStatus } from "../db/index.js";
 import type { I18n } from "../i18n/index.js";
-import type { MessagingRepository, OutboxMessageInput, OutboxRepository } from "../outbox/types.js";
-import { respondentStatus, statusCounts } from "../participation/index.js";
+import type { MessagingRepository, OutboxMessageInput, OutboxRepository, Recipient } from "../outbox/types.js";
+import { sumStatus } from "../participation/index.js";
 import { digestText } from "./digest.js";
 import { coordinatorSettings } from "./settings.js";
 
 /** What the digest service reads and writes. */
 export interface DigestDeps {
   readonly campaigns: { list(): Promise<readonly CampaignRecord[]> };
-  readonly respondents: Pick<RespondentRepository, "list" | "units">;
-  readonly participation: ParticipationRepository;
-  readonly messaging: Pick<MessagingRepository, "recipients">;
+  readonly respondents: Pick<RespondentRepository, "coordinators" | "units">;
+  readonly participation: Pick<ParticipationRepository, "statusCounts" | "pendingOfUnit">;
+  readonly messaging: Pick<MessagingRepository, "recipientPages">;
   readonly outbox: Pick<OutboxRepository, "enqueue">;
   readonly i18n: I18n;
 }
@@ -67,31 +67,33 @@ export class DigestService {
     return outcomes;
   }
 
-  /** Builds the digests of one campaign for one local date and queues them (idempotent per date). */
+  /**
+   * Builds the digests of one campaign for one local date and queues them (idempotent per date).
+   * Counts come from the database per unit; names (when the campaign allows them) are read per
+   * coordinator's unit; the coordinators' chats come from the keyset-paged recipients.
+   */
   async queue(campaign: CampaignRecord, now: Date, date: string): Promise<DigestOutcome | undefined> {
-    const respondents = await this.deps.respondents.list(campaign.id);
-    const coordinators = respondents.filter((r) => r.coordinator);
+    const coordinators = await this.deps.respondents.coordinators(campaign.id);
     if (coordinators.length === 0) return undefined;
     const { seeNames } = coordinatorSettings(campaign.settings);
-    const [facts, units, recipients] = await Promise.all([
-      this.deps.participation.facts(campaign.id),
-      this.deps.respondents.units(campaign.id),
-      this.deps.messaging.recipients(campaign.id),
-    ]);
+    const wanted = new Set(coordinators.map((c) => c.id));
+    const chats = new Map<string, Recipient>();
+    for await (const page of this.deps.messaging.recipientPages(campaign.id)) for (const r of page) if (wanted.has(r.respondentId)) chats.set(r.respondentId, r);
+    const [counts, units] = await Promise.all([this.deps.participation.statusCounts(campaign.id), this.deps.respondents.units(campaign.id)]);
     const unitNames = new Map(units.map((u) => [u.code, u.name]));
-    const names = new Map(respondents.map((r) => [r.id, r.fullName]));
-    const chats = new Map(recipients.map((r) => [r.respondentId, r]));
+    const pendingByUnit = new Map<string, { name: string; status: Exclude<RespondentStatus, "submitted"> }[]>();
     const messages: OutboxMessageInput[] = [];
     for (const coordinator of coordinators) {
       const chat = chats.get(coordinator.id);
       if (!chat) continue;
-      const unitFacts = facts.filter((f) => f.unitCode === coordinator.unitCode);
-      const pending = seeNames
-        ? unitFacts
-            .map((f) => ({ name: names.get(f.respondentId) ?? "", status: respondentStatus(f) }))
-            .filter((p): p is { name: string; status: Exclude<typeof p.status, "submitted"> } => p.status !== "submitted")
-            .sort((a, b) => a.name.localeCompare(b.name, "vi"))
-        : undefined;
+      let pending: { name: string; status: Exclude<RespondentStatus, "submitted"> }[] | undefined;
+      if (seeNames) {
+        pending = pendingByUnit.get(coordinator.unitCode);
+        if (!pending) {
+          pending = (await this.deps.participation.pendingOfUnit(campaign.id, coordinator.unitCode)).sort((a, b) => a.name.localeCompare(b.name, "vi"));
+          pendingByUnit.set(coordinator.unitCode, pending);
+        }
+      }
       const t = this.deps.i18n.getFixedT(chat.language);
       messages.push({
         kind: "digest",
@@ -107,7 +109,7 @@ export class DigestService {
           timeZone: campaign.timeZone,
           now,
           closesAt: campaign.closesAt,
-          counts: statusCounts(unitFacts),
+          counts: sumStatus(counts.filter((c) => c.unitCode === coordinator.unitCode)),
           ...(pending ? { pending } : {}),
         }),
         notBefore: now,

@@ -4,6 +4,7 @@ import { PrismaClient as SqliteClient } from "./generated/sqlite/client.js";
 import { PrismaClient as PostgresClient } from "./generated/postgres/client.js";
 import type Sqlite from "better-sqlite3";
 import { adapterFactoryFor, TunedSqliteFactory, type DatabaseTarget } from "./connection.js";
+import { SQLITE_LOCK_WAIT_MS } from "./sqlite-lock.js";
 
 /** The Prisma client type used inside src/db. */
 export type Prisma = SqliteClient;
@@ -27,7 +28,12 @@ export function providerOf(prisma: Prisma): DatabaseTarget["provider"] {
 /** Creates the Prisma client for a database target; `close` disconnects it and its pool. */
 export function createPrismaClient(target: DatabaseTarget): { prisma: Prisma; close(): Promise<void> } {
   const { factory, dispose } = adapterFactoryFor(target);
-  const prisma = target.provider === "sqlite" ? new SqliteClient({ adapter: factory }) : (new PostgresClient({ adapter: factory }) as unknown as Prisma);
+  // On SQLite a transaction may have to wait for another process's write lock (an import's final
+  // step): Prisma's default of 2 s to start one would turn that wait into an error.
+  const prisma =
+    target.provider === "sqlite"
+      ? new SqliteClient({ adapter: factory, transactionOptions: { maxWait: SQLITE_LOCK_WAIT_MS } })
+      : (new PostgresClient({ adapter: factory }) as unknown as Prisma);
   providers.set(prisma, target.provider);
   if (factory instanceof TunedSqliteFactory) sqliteFactories.set(prisma, factory);
   return {

@@ -7,7 +7,10 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import type Sqlite from "better-sqlite3";
 import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
+import { beginImmediate, connectionMutex, retryWhileBusy, SQLITE_BUSY_TIMEOUT_MS } from "./sqlite-lock.js";
 import { DatabaseError, type DatabaseTarget } from "./target.js";
+
+export { SQLITE_BUSY_TIMEOUT_MS } from "./sqlite-lock.js";
 
 export { DEFAULT_DATABASE_URL, DatabaseError, parseDatabaseUrl, type DatabaseTarget } from "./target.js";
 
@@ -39,9 +42,6 @@ export interface AdapterHandle {
   dispose(): Promise<void>;
 }
 
-/** How long a SQLite connection waits for another process's write lock (busy_timeout) before failing. */
-export const SQLITE_BUSY_TIMEOUT_MS = 10_000;
-
 /** Prepared statements kept per SQLite connection (Prisma's SQL texts are few; IN lists vary). */
 const STATEMENT_CACHE_SIZE = 256;
 
@@ -53,8 +53,10 @@ const STATEMENT_CACHE_SIZE = 256;
  *   written pages are in the operating system's cache; only a power cut or kernel crash can lose
  *   the last few commits, and never corrupts the file. FULL would fsync on every commit, i.e. on
  *   every answer, which is the bot's single largest cost on slow disks.
- * - busy_timeout: another process (an import, `khaosat score`) holding the write lock is waited
- *   for, not reported as SQLITE_BUSY.
+ * - busy_timeout: short (SQLITE_BUSY_TIMEOUT_MS), because SQLite waits for a lock by sleeping on
+ *   the event loop's thread; a longer wait for another process's write lock (an import) happens
+ *   asynchronously, in `TunedSqliteFactory` and sqlite-lock.ts, so it is waited for, not reported
+ *   as SQLITE_BUSY, and the bot goes on answering meanwhile.
  */
 export function tuneSqliteConnection(db: Sqlite.Database): void {
   db.pragma("journal_mode = WAL");
@@ -116,7 +118,18 @@ class ReusableStatement {
   }
 }
 
-/** Prisma's better-sqlite3 adapter factory with `tuneSqliteConnection` applied to each connection it opens. */
+type SqliteAdapter = Awaited<ReturnType<PrismaBetterSqlite3["connect"]>>;
+type SqliteTransaction = Awaited<ReturnType<SqliteAdapter["startTransaction"]>>;
+
+/**
+ * Prisma's better-sqlite3 adapter factory with `tuneSqliteConnection` applied to each connection it
+ * opens, and its writes made to wait for the lock without blocking the event loop:
+ * - an interactive transaction starts with BEGIN IMMEDIATE (the adapter's deferred BEGIN read first
+ *   and then failed to upgrade to a write: "Operation has timed out" for a second import), retried
+ *   asynchronously while another process holds the lock, one transaction per connection at a time;
+ * - a statement outside a transaction that finds the lock taken is retried the same way (a failed
+ *   autocommit statement changed nothing).
+ */
 export class TunedSqliteFactory extends PrismaBetterSqlite3 {
   /** The connection Prisma Client runs on, once it connected (for synchronous transactions, see sessions.ts). */
   connection: Sqlite.Database | undefined;
@@ -125,8 +138,49 @@ export class TunedSqliteFactory extends PrismaBetterSqlite3 {
     const connection = (adapter as unknown as { client: Sqlite.Database }).client;
     tuneSqliteConnection(connection);
     this.connection = connection;
+    waitForLocksAsynchronously(adapter, connection);
     return adapter;
   }
+}
+
+function waitForLocksAsynchronously(adapter: SqliteAdapter, connection: Sqlite.Database): void {
+  const mutex = connectionMutex(connection);
+  // The adapter's own startTransaction runs a deferred "BEGIN"; once BEGIN IMMEDIATE has been run
+  // here, that statement is skipped.
+  let begun = false;
+  const prepare = connection.prepare.bind(connection);
+  (connection as { prepare: unknown }).prepare = (sql: string) => {
+    if (sql === "BEGIN" && begun) {
+      begun = false;
+      return { run: () => ({ changes: 0, lastInsertRowid: 0 }) };
+    }
+    return prepare(sql);
+  };
+  const startTransaction = adapter.startTransaction.bind(adapter);
+  adapter.startTransaction = async (isolationLevel) => {
+    const release = await mutex.acquire();
+    let tx: SqliteTransaction;
+    try {
+      await beginImmediate(connection);
+      begun = true;
+      tx = await startTransaction(isolationLevel);
+    } catch (error) {
+      begun = false;
+      if (connection.inTransaction) connection.prepare("ROLLBACK").run();
+      release();
+      throw error;
+    }
+    // Prisma runs COMMIT or ROLLBACK through the transaction, then calls one of these.
+    const commit = tx.commit.bind(tx);
+    const rollback = tx.rollback.bind(tx);
+    tx.commit = () => commit().finally(release);
+    tx.rollback = () => rollback().finally(release);
+    return tx;
+  };
+  const queryRaw = adapter.queryRaw.bind(adapter);
+  const executeRaw = adapter.executeRaw.bind(adapter);
+  adapter.queryRaw = (query) => (connection.inTransaction ? queryRaw(query) : retryWhileBusy(() => queryRaw(query)));
+  adapter.executeRaw = (query) => (connection.inTransaction ? executeRaw(query) : retryWhileBusy(() => executeRaw(query)));
 }
 
 /** A driver adapter factory for the target. */

@@ -8,6 +8,7 @@ import type { OutboxStore, openOutboxStore as OpenOutboxStore } from "./outbox-s
 export type { Database, OpenOptions, MigrateResult, OutboxStore };
 export { DatabaseError, DEFAULT_DATABASE_URL, parseDatabaseUrl, type DatabaseTarget } from "./target.js";
 export type * from "./types.js";
+export { RESPONSE_CHANNELS, responseChannel } from "./types.js";
 export type { ChannelStores, ConsoleSessionOptions } from "./sessions.js";
 export { SubmittedResponseError, responseIdOf } from "./session-ids.js";
 

@@ -9,6 +9,8 @@ import type {
   ReminderRunRecord,
 } from "../outbox/types.js";
 import type { Prisma } from "./client.js";
+import { Prisma as Sql } from "./generated/sqlite/client.js";
+import { freshStatistics, respondentPage } from "./participation.js";
 import { insertOutboxMessages } from "./outbox-repository.js";
 
 /** The channel name the Telegram adapter stores in Session.channel. */
@@ -68,6 +70,22 @@ function toBroadcast(row: BroadcastRow): BroadcastRecord {
 }
 
 const TX = { timeout: 120_000, maxWait: 30_000 };
+const PAGE = 2_000;
+
+type RecipientRow = {
+  id: string;
+  externalId: string;
+  unitCode: string;
+  groupId: string;
+  language: string;
+  redeemed: unknown;
+  status: string;
+  declined: unknown;
+  channel: string | null;
+  chatId: string | null;
+  sessionLanguage: string | null;
+  unreachable: unknown;
+};
 
 /** Reminder runs, broadcasts and their recipients over Prisma. */
 export function messagingRepository(prisma: Prisma): MessagingRepository {
@@ -94,44 +112,61 @@ export function messagingRepository(prisma: Prisma): MessagingRepository {
       });
     },
 
-    async recipients(campaignId) {
-      const rows = await prisma.respondent.findMany({
-        where: { campaignId, sessions: { some: { channel: TELEGRAM_CHANNEL, chatId: { not: null } } } },
-        select: {
-          id: true,
-          unitCode: true,
-          groupId: true,
-          language: true,
-          subjectUnits: true,
-          accessCodes: { where: { boundAccount: { not: null } }, select: { id: true }, take: 1 },
-          sessions: {
-            where: { channel: TELEGRAM_CHANNEL, chatId: { not: null } },
-            select: { chatId: true, language: true },
-            orderBy: { updatedAt: "desc" },
-            take: 1,
-          },
-          responses: { select: { status: true } },
-        },
-        orderBy: { externalId: "asc" },
-      });
-      const unreachable = new Set((await prisma.unreachableChat.findMany({ select: { chatId: true } })).map((r) => r.chatId));
-      const out: Recipient[] = [];
-      for (const r of rows) {
-        const session = r.sessions[0];
+    async *recipientPages(campaignId, filter = {}) {
+      // Keyset-paged by external id over the campaign's respondents (narrowed to the unit or group):
+      // each page joins its respondents to their latest Telegram session and funnel facts; a page
+      // may hold fewer recipients than respondents. Nothing binds a list of ids.
+      const narrow = Sql.sql`${filter.unitCode !== undefined ? Sql.sql` AND "unitCode" = ${filter.unitCode}` : Sql.empty}${filter.groupId !== undefined ? Sql.sql` AND "groupId" = ${filter.groupId}` : Sql.empty}`;
+      await freshStatistics(prisma);
+      let after = "";
+      for (;;) {
+        const rows = await prisma.$queryRaw<RecipientRow[]>`
+          SELECT f."id" AS "id", f."externalId" AS "externalId", f."unitCode" AS "unitCode", f."groupId" AS "groupId", f."language" AS "language",
+            f."redeemed" AS "redeemed", f."status" AS "status", f."declined" AS "declined", s."channel" AS "channel", s."chatId" AS "chatId", s."language" AS "sessionLanguage",
+            CASE WHEN EXISTS (SELECT 1 FROM "UnreachableChat" u WHERE u."chatId" = s."chatId") THEN 1 ELSE 0 END AS "unreachable"
+          FROM ${respondentPage(campaignId, after, PAGE, narrow)}
+          LEFT JOIN "Session" s ON s."id" = (
+            SELECT s2."id" FROM "Session" s2 WHERE s2."respondentId" = f."id" AND s2."chatId" IS NOT NULL
+            ORDER BY CASE WHEN s2."channel" = ${TELEGRAM_CHANNEL} THEN 0 ELSE 1 END, s2."updatedAt" DESC, s2."id" DESC LIMIT 1
+          )
+          ORDER BY f."externalId"`;
         // Only respondents who redeemed their code have shown they want the bot to write to them.
-        if (!session?.chatId || r.accessCodes.length === 0 || unreachable.has(session.chatId)) continue;
-        const expected = Math.max(1, r.subjectUnits === "" ? 0 : r.subjectUnits.split("|").length);
-        out.push({
-          respondentId: r.id,
-          chatId: session.chatId,
-          language: session.language ?? r.language,
-          unitCode: r.unitCode,
-          groupId: r.groupId,
-          submitted: r.responses.filter((x) => x.status === "submitted").length >= expected,
-          declined: r.responses.some((x) => x.status === "declined"),
-        });
+        const page = rows
+          .filter((r) => Number(r.redeemed) === 1 && r.channel === TELEGRAM_CHANNEL && r.chatId !== null && Number(r.unreachable) === 0)
+          .map(
+            (r): Recipient => ({
+              respondentId: r.id,
+              chatId: r.chatId!,
+              language: r.sessionLanguage ?? r.language,
+              unitCode: r.unitCode,
+              groupId: r.groupId,
+              submitted: r.status === "submitted",
+              declined: Number(r.declined) === 1,
+            }),
+          );
+        if (page.length > 0) yield page;
+        if (rows.length < PAGE) return;
+        after = rows[rows.length - 1]!.externalId;
       }
+    },
+
+    async recipients(campaignId, filter) {
+      const out: Recipient[] = [];
+      for await (const page of this.recipientPages(campaignId, filter)) out.push(...page);
       return out;
+    },
+
+    async audienceValues(campaignId) {
+      const [units, groups] = await Promise.all([
+        prisma.$queryRaw<{ v: string }[]>`SELECT "unitCode" AS "v" FROM "Respondent" WHERE "campaignId" = ${campaignId} UNION SELECT "code" AS "v" FROM "Unit" WHERE "campaignId" = ${campaignId}`,
+        prisma.$queryRaw<{ v: string }[]>`SELECT DISTINCT "groupId" AS "v" FROM "Respondent" WHERE "campaignId" = ${campaignId}`,
+      ]);
+      const sorted = (rows: { v: string }[]) => rows.map((r) => r.v).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      return { units: sorted(units), groups: sorted(groups) };
+    },
+
+    async respondentCount(campaignId, filter = {}) {
+      return prisma.respondent.count({ where: { campaignId, ...(filter.unitCode !== undefined ? { unitCode: filter.unitCode } : {}), ...(filter.groupId !== undefined ? { groupId: filter.groupId } : {}) } });
     },
 
     async hasRun(campaignId, offset, forClosesAt) {

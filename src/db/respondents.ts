@@ -1,8 +1,14 @@
-// Prisma implementation of RespondentRepository: the import is one transaction, so a killed import
+// Prisma implementation of RespondentRepository: the import is all-or-nothing, so a killed import
 // leaves nothing half-done, and it only ever writes respondent and unit rows (answers are untouched).
+// On PostgreSQL it is one transaction; on SQLite the rows are first written to a staging table of
+// the connection's own (TEMP) schema in chunks, without the database's write lock, and then
+// promoted in one short transaction, so the bot's answers are not held up behind a long import.
 import { randomUUID } from "node:crypto";
-import type { Prisma } from "./client.js";
+import { setImmediate as nextTurn } from "node:timers/promises";
+import type SqliteConnection from "better-sqlite3";
+import { sqliteConnectionOf, type Prisma } from "./client.js";
 import { Prisma as Sql } from "./generated/sqlite/client.js";
+import { connectionMutex, withImmediateTransaction } from "./sqlite-lock.js";
 import type { ImportCounts, RespondentInput, RespondentRecord, RespondentRepository } from "./types.js";
 
 // Prisma caches a query plan per statement shape, and a 500-row createMany plan costs ~70 MB of
@@ -47,10 +53,82 @@ function sameColumns(row: RespondentRow, next: ReturnType<typeof columns>): bool
   return (Object.keys(next) as (keyof typeof next)[]).every((key) => row[key] === next[key]);
 }
 
+/** Rows written to the staging table per chunk (each chunk one short transaction on the TEMP schema). */
+const STAGE_CHUNK = 2_000;
+
+/** A DateTime as Prisma's SQLite adapter stores it. */
+const sqliteDate = (value: Date): string => value.toISOString().replace("Z", "+00:00");
+
+/**
+ * The SQLite import: stage, then promote. Staging writes only the connection's TEMP schema, which
+ * takes no lock on the database file, yielding to the event loop between chunks; the promotion
+ * compares, updates and inserts with a handful of set-based statements inside one BEGIN IMMEDIATE
+ * transaction, waited for asynchronously. A process killed while staging leaves nothing: TEMP
+ * tables vanish with the connection.
+ */
+async function importStaged(db: SqliteConnection.Database, campaignId: string, rows: readonly RespondentInput[]): Promise<ImportCounts> {
+  db.exec(`CREATE TEMP TABLE IF NOT EXISTS "import_respondent" (
+      "externalId" TEXT PRIMARY KEY, "id" TEXT NOT NULL, "fullName" TEXT NOT NULL, "unitCode" TEXT NOT NULL, "groupId" TEXT NOT NULL,
+      "language" TEXT NOT NULL, "phone" TEXT, "email" TEXT, "subjectUnits" TEXT NOT NULL, "coordinator" INTEGER NOT NULL)`);
+  db.exec(`CREATE TEMP TABLE IF NOT EXISTS "import_unit" ("code" TEXT PRIMARY KEY, "name" TEXT NOT NULL)`);
+  db.exec(`DELETE FROM temp."import_respondent"; DELETE FROM temp."import_unit"`);
+  try {
+    const insertRow = db.prepare(`INSERT INTO temp."import_respondent" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    const insertUnit = db.prepare(`INSERT INTO temp."import_unit" VALUES (?, ?) ON CONFLICT ("code") DO NOTHING`);
+    const mutex = connectionMutex(db);
+    for (let i = 0; i < rows.length; i += STAGE_CHUNK) {
+      // Not inside another transaction of this connection (a Prisma one awaiting between statements).
+      const release = await mutex.acquire();
+      try {
+        db.transaction(() => {
+          for (const row of rows.slice(i, i + STAGE_CHUNK)) {
+            const c = columns(row);
+            insertRow.run(row.externalId, randomUUID(), c.fullName, c.unitCode, c.groupId, c.language, c.phone, c.email, c.subjectUnits, c.coordinator ? 1 : 0);
+            insertUnit.run(row.unitCode, row.unitName);
+          }
+        })();
+      } finally {
+        release();
+      }
+      // Let the bot (same process or not) through between chunks.
+      await nextTurn();
+    }
+    const now = sqliteDate(new Date());
+    return await withImmediateTransaction(db, () => {
+      const differs = `(r."fullName" IS NOT s."fullName" OR r."unitCode" IS NOT s."unitCode" OR r."groupId" IS NOT s."groupId" OR r."language" IS NOT s."language"
+        OR r."phone" IS NOT s."phone" OR r."email" IS NOT s."email" OR r."subjectUnits" IS NOT s."subjectUnits" OR r."coordinator" IS NOT s."coordinator")`;
+      const counts = db
+        .prepare(
+          `SELECT count(*) FILTER (WHERE r."id" IS NULL) AS "created",
+                  count(*) FILTER (WHERE r."id" IS NOT NULL AND ${differs}) AS "updated",
+                  count(*) FILTER (WHERE r."id" IS NOT NULL AND NOT ${differs}) AS "unchanged"
+             FROM temp."import_respondent" s LEFT JOIN "Respondent" r ON r."campaignId" = ? AND r."externalId" = s."externalId"`,
+        )
+        .get(campaignId) as { created: number | bigint; updated: number | bigint; unchanged: number | bigint };
+      db.prepare(`INSERT INTO "Unit" ("campaignId", "code", "name") SELECT ?, "code", "name" FROM temp."import_unit" WHERE true ON CONFLICT ("campaignId", "code") DO UPDATE SET "name" = excluded."name" WHERE "name" IS NOT excluded."name"`).run(campaignId);
+      db.prepare(
+        `UPDATE "Respondent" AS r SET "fullName" = s."fullName", "unitCode" = s."unitCode", "groupId" = s."groupId", "language" = s."language", "phone" = s."phone",
+                "email" = s."email", "subjectUnits" = s."subjectUnits", "coordinator" = s."coordinator", "updatedAt" = ?
+           FROM temp."import_respondent" s WHERE r."campaignId" = ? AND r."externalId" = s."externalId" AND ${differs}`,
+      ).run(now, campaignId);
+      db.prepare(
+        `INSERT INTO "Respondent" ("id", "campaignId", "externalId", "fullName", "unitCode", "groupId", "language", "phone", "email", "subjectUnits", "coordinator", "createdAt", "updatedAt")
+         SELECT s."id", ?, s."externalId", s."fullName", s."unitCode", s."groupId", s."language", s."phone", s."email", s."subjectUnits", s."coordinator", ?, ?
+           FROM temp."import_respondent" s WHERE NOT EXISTS (SELECT 1 FROM "Respondent" r WHERE r."campaignId" = ? AND r."externalId" = s."externalId")`,
+      ).run(campaignId, now, now, campaignId);
+      return { created: Number(counts.created), updated: Number(counts.updated), unchanged: Number(counts.unchanged) };
+    });
+  } finally {
+    db.exec(`DELETE FROM temp."import_respondent"; DELETE FROM temp."import_unit"`);
+  }
+}
+
 /** Respondents stored through Prisma. */
 export function respondentRepository(prisma: Prisma): RespondentRepository {
   return {
     async importRespondents(campaignId, rows): Promise<ImportCounts> {
+      const sqlite = sqliteConnectionOf(prisma);
+      if (sqlite) return importStaged(sqlite, campaignId, rows);
       return prisma.$transaction(
         async (tx) => {
           const existing = new Map((await tx.respondent.findMany({ where: { campaignId } })).map((r) => [r.externalId, r]));
@@ -100,6 +178,10 @@ export function respondentRepository(prisma: Prisma): RespondentRepository {
     },
     async list(campaignId) {
       const rows = await prisma.respondent.findMany({ where: { campaignId }, orderBy: { externalId: "asc" } });
+      return rows.map(toRecord);
+    },
+    async coordinators(campaignId) {
+      const rows = await prisma.respondent.findMany({ where: { campaignId, coordinator: true }, orderBy: { externalId: "asc" } });
       return rows.map(toRecord);
     },
     async getByExternalId(campaignId, externalId) {

@@ -13,6 +13,7 @@ import { accessRepository } from "./access-repository.js";
 import { flagSubmittedResponse } from "../flags/index.js";
 import type SqliteConnection from "better-sqlite3";
 import { providerOf, sqliteConnectionOf, type Prisma } from "./client.js";
+import { retryWhileBusy } from "./sqlite-lock.js";
 import { flagsRepository } from "./flags-repository.js";
 import { parseJsonObject } from "./json.js";
 import { SubmittedResponseError, responseIdOf } from "./session-ids.js";
@@ -27,7 +28,7 @@ interface ResponseOwner {
   readonly respondentId: string | null;
   readonly accessCodeId: string | null;
   readonly account: string | null;
-  readonly source: "bot" | "console";
+  readonly source: "telegram" | "console";
   readonly identityConfirmedAt: Date | null;
 }
 
@@ -175,7 +176,7 @@ async function applyStep(tx: PrismaTx, owner: ResponseOwner, step: StepResult): 
         await tx.answer.deleteMany({ where: { responseId: id, questionId } });
         continue;
       }
-      const data = { value: JSON.stringify(answer.value), answeredAt: new Date(answer.answeredAt), changedCount: answer.changeCount };
+      const data = { value: JSON.stringify(answer.value), answeredAt: new Date(answer.answeredAt), changedCount: answer.changeCount, seconds: answer.seconds ?? null };
       await tx.answer.upsert({ where: { responseId_questionId: { responseId: id, questionId } }, create: { responseId: id, questionId, ...data }, update: data });
     }
   }
@@ -225,7 +226,7 @@ function commitSync(db: SqliteConnection.Database, updateId: number, session: Bo
     respondentId: session.respondentId,
     accessCodeId: session.codeId,
     account: session.account,
-    source: "bot",
+    source: "telegram",
     identityConfirmedAt: date(session.identityConfirmedAt),
   };
   const now = sqliteDate(new Date());
@@ -257,9 +258,9 @@ function commitSync(db: SqliteConnection.Database, updateId: number, session: Bo
             continue;
           }
           db.prepare(
-            `INSERT INTO "Answer" ("responseId", "questionId", "value", "answeredAt", "changedCount") VALUES (?, ?, ?, ?, ?)
-             ON CONFLICT ("responseId", "questionId") DO UPDATE SET "value" = excluded."value", "answeredAt" = excluded."answeredAt", "changedCount" = excluded."changedCount"`,
-          ).run(id, questionId, JSON.stringify(answer.value), sqliteDate(new Date(answer.answeredAt)), answer.changeCount);
+            `INSERT INTO "Answer" ("responseId", "questionId", "value", "answeredAt", "changedCount", "seconds") VALUES (?, ?, ?, ?, ?, ?)
+             ON CONFLICT ("responseId", "questionId") DO UPDATE SET "value" = excluded."value", "answeredAt" = excluded."answeredAt", "changedCount" = excluded."changedCount", "seconds" = excluded."seconds"`,
+          ).run(id, questionId, JSON.stringify(answer.value), sqliteDate(new Date(answer.answeredAt)), answer.changeCount, answer.seconds ?? null);
         }
       }
       responseId = currentResponse(owner, step.state, plan.touched);
@@ -374,7 +375,8 @@ export function botSessionStore(prisma: Prisma, options: BotSessionStoreOptions 
       const { session, step } = write;
       const db = sqliteConnectionOf(prisma);
       if (db) {
-        const result = commitSync(db, updateId, session, step);
+        // Another process (an import) holding the write lock is waited for between attempts, off the event loop.
+        const result = await retryWhileBusy(() => commitSync(db, updateId, session, step));
         if (result !== GENERAL_PATH) return result;
       }
       try {
@@ -399,7 +401,7 @@ export function botSessionStore(prisma: Prisma, options: BotSessionStoreOptions 
               respondentId: session.respondentId,
               accessCodeId: session.codeId,
               account: session.account,
-              source: "bot",
+              source: "telegram",
               identityConfirmedAt: date(session.identityConfirmedAt),
             };
             const responseId = step ? await applyStep(tx, owner, step) : null;

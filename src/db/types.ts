@@ -111,6 +111,8 @@ export interface RespondentRepository {
   /** External ids already in the campaign. */
   externalIds(campaignId: string): Promise<Set<string>>;
   list(campaignId: string): Promise<RespondentRecord[]>;
+  /** The campaign's coordinators (a few per unit), by external id. */
+  coordinators(campaignId: string): Promise<RespondentRecord[]>;
   getByExternalId(campaignId: string, externalId: string): Promise<RespondentRecord | null>;
   units(campaignId: string): Promise<UnitRecord[]>;
 }
@@ -140,8 +142,58 @@ export interface ReminderFacts {
   readonly unreachable: number;
 }
 
-/** Read model for participation and status counts. */
+/** The channels that collect responses (Response.source; the older 'bot' means telegram). */
+export const RESPONSE_CHANNELS = ["telegram", "zalo", "console", "import"] as const;
+/** One of RESPONSE_CHANNELS. */
+export type ResponseChannel = (typeof RESPONSE_CHANNELS)[number];
+
+/** The channel a stored Response.source names ('bot' is the older name of 'telegram'). */
+export function responseChannel(source: string): ResponseChannel {
+  if (source === "bot") return "telegram";
+  return (RESPONSE_CHANNELS as readonly string[]).includes(source) ? (source as ResponseChannel) : "import";
+}
+
+/** Respondents of one unit and group by status, counted by the database. */
+export interface StatusCountsRow {
+  readonly unitCode: string;
+  readonly groupId: string;
+  readonly sampled: number;
+  /** Code redeemed (bound to a messaging account), whatever the status since. */
+  readonly redeemed: number;
+  /** Identity confirmed and attestation accepted (on at least one response). */
+  readonly attested: number;
+  /** Respondents in each status (they add up to `sampled`). */
+  readonly status: Readonly<Record<RespondentStatus, number>>;
+}
+
+/** Submitted responses of one subject unit and group through one channel. */
+export interface SubmittedByChannelRow {
+  readonly unit: string;
+  readonly groupId: string;
+  readonly channel: ResponseChannel;
+  readonly count: number;
+}
+
+/** A respondent of a unit who has not submitted everything (for coordinators who may see names). */
+export interface PendingRespondent {
+  readonly name: string;
+  readonly status: Exclude<RespondentStatus, "submitted">;
+}
+
+/**
+ * Read model for participation and status counts. Counts are computed by the database (one row per
+ * unit and group); per-respondent facts come in keyset-paged pages, never as one unbounded list.
+ */
 export interface ParticipationRepository {
+  /** Respondents per unit and group by status; optionally of one unit only. */
+  statusCounts(campaignId: string, filter?: { readonly unitCode?: string }): Promise<StatusCountsRow[]>;
+  /** Submitted responses per subject unit, group and channel (every source, named or not). */
+  submittedByChannel(campaignId: string): Promise<SubmittedByChannelRow[]>;
+  /** Respondents of one unit who have not submitted everything, with their status. */
+  pendingOfUnit(campaignId: string, unitCode: string): Promise<PendingRespondent[]>;
+  /** Per-respondent facts in pages of at most a few thousand, by external id. */
+  factPages(campaignId: string): AsyncIterable<ParticipationFact[]>;
+  /** Every respondent's facts at once (small campaigns and tests; reports use the counts). */
   facts(campaignId: string): Promise<ParticipationFact[]>;
   reminderFacts(campaignId: string): Promise<ReminderFacts>;
 }
@@ -183,6 +235,8 @@ export interface StoredResponse {
   readonly answers: Readonly<Record<string, unknown>>;
   /** Seconds spent per question, where known (Answer.seconds). */
   readonly seconds?: Readonly<Record<string, number>>;
+  /** The channel that collected it (Response.source; the older 'bot' is telegram). */
+  readonly channel: ResponseChannel;
 }
 
 /** One row of a responses file to store (submitted; time may be unknown). */
@@ -200,8 +254,12 @@ export interface ImportedResponse {
 
 /** Submitted responses of campaigns, for export, import and scoring. */
 export interface ResponseRepository {
-  /** Every submitted response of the campaign, ordered by submission time, then id. */
+  /** Every submitted response of the campaign, ordered by submission time (unknown first), then id: all pages of submittedPages. */
   submitted(campaignId: string): Promise<StoredResponse[]>;
+  /** The same responses in keyset-paged pages of at most `pageSize` (default 500), for streamed exports in bounded memory. */
+  submittedPages(campaignId: string, pageSize?: number): AsyncIterable<StoredResponse[]>;
+  /** Whether any submitted response of the campaign has per-question times. */
+  hasAnswerTimes(campaignId: string): Promise<boolean>;
   /** Stores file rows keyed by (campaign, response_id) in one transaction: new, replaced when different, or unchanged. */
   importResponses(campaignId: string, questionnaireVersionPk: number, rows: readonly ImportedResponse[], now: Date): Promise<ImportCounts>;
 }

@@ -24,6 +24,57 @@ type QuestionPosition = Extract<Position, { kind: "question" }>;
 
 /** Starts a survey: shows the attestation when the questionnaire has one, else the first question of the first unit. */
 export function startSurvey(questionnaire: Questionnaire, options: StartOptions): StepResult {
+  return stampShown(undefined, start(questionnaire, options), options.now);
+}
+
+/** Applies one respondent input to a state; a rejected input returns the same state and an `input_rejected` event. */
+export function step(questionnaire: Questionnaire, state: SurveyState, input: EngineInput, options: StepOptions): StepResult {
+  return stampShown(state, applyInput(questionnaire, state, input, options), options.now);
+}
+
+/**
+ * Records when a question is put in front of the respondent, for the seconds of its answer. A
+ * question shown again where the respondent already was (resume, language change) keeps its time.
+ */
+function stampShown(before: SurveyState | undefined, result: StepResult, now: Timestamp): StepResult {
+  const position = result.state.position;
+  if (position.kind !== "question" || result.state === before) return result;
+  if (!result.events.some((e) => e.type === "question_shown" && e.questionId === position.questionId)) return result;
+  const stayed = before?.position.kind === "question" && before.position.questionId === position.questionId && before.shownAt?.questionId === position.questionId;
+  if (stayed) return result;
+  return { ...result, state: { ...result.state, shownAt: { questionId: position.questionId, at: now } } };
+}
+
+const ISO = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?(Z|[+-]\d{2}:?\d{2})$/;
+
+/** Epoch milliseconds of an ISO 8601 timestamp with a zone (the engine has no Date); undefined when unreadable. */
+export function timestampMs(timestamp: Timestamp): number | undefined {
+  const m = ISO.exec(timestamp);
+  if (!m) return undefined;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  // Days from 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  const days = era * 146097 + doe - 719468;
+  const fraction = m[7] ? Number(`0.${m[7]}`) * 1000 : 0;
+  const zone = m[8]!;
+  const offset = zone === "Z" ? 0 : (zone[0] === "-" ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(-2))) * 60_000;
+  return ((days * 24 + hour) * 60 + minute) * 60_000 + second * 1000 + fraction - offset;
+}
+
+/** Seconds from the current question being shown to `now`, to a tenth; undefined when unknown. */
+function secondsOnQuestion(state: SurveyState, questionId: string, now: Timestamp): number | undefined {
+  if (state.shownAt?.questionId !== questionId) return undefined;
+  const from = timestampMs(state.shownAt.at);
+  const to = timestampMs(now);
+  if (from === undefined || to === undefined || to < from) return undefined;
+  return Math.round((to - from) / 100) / 10;
+}
+
+function start(questionnaire: Questionnaire, options: StartOptions): StepResult {
   if (options.units.length === 0) throw new EngineStateError("startSurvey needs at least one subject unit");
   if (new Set(options.units).size !== options.units.length) throw new EngineStateError(`subject units repeat: ${options.units.join(", ")}`);
   const language = questionnaire.languages.includes(options.language ?? "") ? options.language! : questionnaire.defaultLanguage;
@@ -46,8 +97,7 @@ export function startSurvey(questionnaire: Questionnaire, options: StartOptions)
   return { state: unit.state, events: [started, ...unit.events] };
 }
 
-/** Applies one respondent input to a state; a rejected input returns the same state and an `input_rejected` event. */
-export function step(questionnaire: Questionnaire, state: SurveyState, input: EngineInput, options: StepOptions): StepResult {
+function applyInput(questionnaire: Questionnaire, state: SurveyState, input: EngineInput, options: StepOptions): StepResult {
   checkState(questionnaire, state);
   const now = options.now;
   const reject = (reason: RejectReason, questionId?: string): StepResult => ({
@@ -248,8 +298,10 @@ function answer(questionnaire: Questionnaire, state: SurveyState, position: Ques
   const before = currentAnswers(state);
   const previous = before[questionId];
   const changed = previous === undefined || !sameValue(previous.value, result.value);
+  const spent = secondsOnQuestion(state, questionId, now);
+  const seconds = spent === undefined ? undefined : Math.round(((previous?.seconds ?? 0) + spent) * 10) / 10;
   const stored: StoredAnswer = changed
-    ? { value: result.value, answeredAt: now, changeCount: previous === undefined ? 0 : previous.changeCount + 1 }
+    ? { value: result.value, answeredAt: now, changeCount: previous === undefined ? 0 : previous.changeCount + 1, ...(seconds !== undefined ? { seconds } : {}) }
     : previous;
   const recorded: EngineEvent = {
     type: "answer_recorded",
@@ -260,6 +312,7 @@ function answer(questionnaire: Questionnaire, state: SurveyState, position: Ques
     changed,
     changeCount: stored.changeCount,
     at: stored.answeredAt,
+    ...(stored.seconds !== undefined ? { seconds: stored.seconds } : {}),
   };
   return moveOn(questionnaire, state, position, { ...before, [questionId]: stored }, [recorded]);
 }

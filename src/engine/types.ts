@@ -15,6 +15,12 @@ export interface StoredAnswer {
   readonly answeredAt: Timestamp;
   /** How many times the answer was changed to a different value after it was first given. */
   readonly changeCount: number;
+  /**
+   * Seconds the respondent spent on the question before giving this value: from the question being
+   * shown to the answer, summed over every time the value was changed. Absent when unknown (states
+   * stored before timing existed, or timestamps the engine cannot read).
+   */
+  readonly seconds?: number;
 }
 
 /** The answers to the questionnaire for one subject unit: one response. */
@@ -77,6 +83,8 @@ export interface SurveyState {
   readonly seen?: readonly string[];
   /** One response per unit started so far, in `units` order. */
   readonly responses: readonly UnitResponse[];
+  /** When the current question was last put in front of the respondent (timing of answers). */
+  readonly shownAt?: { readonly questionId: string; readonly at: Timestamp };
 }
 
 /** A structured answer from a button (callback data): checked as strictly as typed text. */
@@ -247,6 +255,8 @@ export type EngineEvent =
       readonly changed: boolean;
       readonly changeCount: number;
       readonly at: Timestamp;
+      /** Seconds spent on the question (see `StoredAnswer.seconds`); absent when unknown. */
+      readonly seconds?: number;
     }
   | {
       readonly type: "answer_discarded";

@@ -8,11 +8,20 @@
 // stays close to the permitted one (rate × window ÷ (window + J)). Arrival jitter the round trips do
 // not show (a stalled server) is learnt from 429s: each widens the margin, and the widening fades.
 // The sender still pauses entirely for a 429's retry_after.
+// A start also leaves the window one window after its ANSWER came back, whatever the margin: the
+// request arrived before its answer, so by then it is more than a window before any later arrival.
+// This needs no estimate; it is what keeps the rate near the permitted one when a loaded machine
+// makes a few round trips slow (the spread then reaches its bound, 100 ms, which alone capped the
+// rate at 1000 ÷ 1100 = 0.91 of the permitted one), while most answers still come back in a few ms.
 
 /** A send budget of `rate` request starts per `windowMs`: token bucket plus a sliding window over starts, widened by the recent round-trip spread. */
 export class SendBudget {
   private readonly starts: number[] = [];
+  /** When each start's answer came back (parallel to `starts`; NaN while it is awaited). */
+  private readonly answers: number[] = [];
   private head = 0;
+  /** Starts in the window released early by their answer (counted out of `held`). */
+  private releasedEarly = 0;
   private tokens: number;
   private last = -Infinity;
   private readonly perMs: number;
@@ -65,16 +74,41 @@ export class SendBudget {
     if (this.last !== -Infinity) this.tokens = Math.min(this.burst, this.tokens + (now - this.last) * this.perMs);
     this.last = now;
     const hold = this.windowMs + this.margin(now);
-    while (this.head < this.starts.length && this.starts[this.head]! <= now - hold) this.head++;
+    while (this.head < this.starts.length && this.starts[this.head]! <= now - hold) {
+      if (this.answers[this.head]! < 0) this.releasedEarly--;
+      this.head++;
+    }
+    // Answered long enough ago: out of the window (marked by a negative answer time).
+    for (let i = this.head; i < this.starts.length; i++) {
+      const answered = this.answers[i]!;
+      if (answered >= 0 && answered <= now - this.windowMs) {
+        this.answers[i] = -1;
+        this.releasedEarly++;
+      }
+    }
     if (this.head > 4096) {
       this.starts.splice(0, this.head);
+      this.answers.splice(0, this.head);
       this.head = 0;
     }
     return hold;
   }
 
   private held(): number {
-    return this.starts.length - this.head;
+    return this.starts.length - this.head - this.releasedEarly;
+  }
+
+  /** The i-th oldest start still in the window (released ones skipped). */
+  private heldStart(k: number): { start: number; leavesAt: (hold: number) => number } {
+    for (let i = this.head, n = 0; i < this.starts.length; i++) {
+      if (this.answers[i]! < 0) continue;
+      if (n++ === k) {
+        const start = this.starts[i]!;
+        const answered = this.answers[i]!;
+        return { start, leavesAt: (hold) => Math.min(start + hold, Number.isNaN(answered) ? Infinity : answered + this.windowMs) };
+      }
+    }
+    return { start: -Infinity, leavesAt: () => -Infinity };
   }
 
   /** Starts allowed at `now`. */
@@ -91,7 +125,14 @@ export class SendBudget {
     const tokenWait = (want - this.tokens) / this.perMs;
     // The start that must leave the window before `want` more fit.
     const over = this.held() - (Math.floor(this.rate) - want);
-    const windowWait = over > 0 ? this.starts[this.head + over - 1]! + hold - now : 0;
+    let windowWait = 0;
+    if (over > 0) {
+      // The `over` starts that leave first (by start + hold or answer + window) must have left.
+      const leaving: number[] = [];
+      for (let k = 0; k < this.held(); k++) leaving.push(this.heldStart(k).leavesAt(hold));
+      leaving.sort((a, b) => a - b);
+      windowWait = leaving[over - 1]! - now;
+    }
     return Math.max(0, tokenWait, windowWait);
   }
 
@@ -99,11 +140,20 @@ export class SendBudget {
   take(now: number, n = 1): void {
     this.refill(now);
     this.tokens -= n;
-    for (let i = 0; i < n; i++) this.starts.push(now);
+    for (let i = 0; i < n; i++) {
+      this.starts.push(now);
+      this.answers.push(Number.NaN);
+    }
   }
 
   /** Records the answer (or failure) at `now` of a request started at `startedAt`: its round trip feeds the jitter margin. */
   settle(startedAt: number, now: number): void {
+    for (let i = this.starts.length - 1; i >= this.head; i--) {
+      if (this.starts[i] === startedAt && Number.isNaN(this.answers[i]!)) {
+        this.answers[i] = Math.max(now, startedAt);
+        break;
+      }
+    }
     const rtt = Math.max(0, now - startedAt);
     if (this.rtts.length < this.samples) this.rtts.push(rtt);
     else this.rtts[this.rttNext] = rtt;

@@ -118,6 +118,12 @@ export interface Recipient {
   readonly declined: boolean;
 }
 
+/** Narrows recipients to one unit and/or one group (applied by the database). */
+export interface RecipientFilter {
+  readonly unitCode?: string;
+  readonly groupId?: string;
+}
+
 /** A campaign as reminders and broadcasts need it. */
 export interface MessagingCampaign {
   readonly id: string;
@@ -169,8 +175,14 @@ export interface MessagingRepository {
   campaignsWithReminders(now: Date): Promise<MessagingCampaign[]>;
   /** Stores (or clears, with null) a campaign's reminder schedule text; false if the campaign is unknown. */
   setReminderSchedule(campaignId: string, schedule: string | null): Promise<boolean>;
-  /** Respondents of the campaign who opened the bot in Telegram, minus unreachable chats. */
-  recipients(campaignId: string): Promise<Recipient[]>;
+  /** Respondents of the campaign who opened the bot in Telegram, minus unreachable chats (all pages of recipientPages). */
+  recipients(campaignId: string, filter?: RecipientFilter): Promise<Recipient[]>;
+  /** The same recipients in keyset-paged pages (by external id) of at most a few thousand: bounded memory at any size. */
+  recipientPages(campaignId: string, filter?: RecipientFilter): AsyncIterable<Recipient[]>;
+  /** The unit codes and group ids a broadcast audience may name: those of the campaign's respondents and units, sorted. */
+  audienceValues(campaignId: string): Promise<{ readonly units: readonly string[]; readonly groups: readonly string[] }>;
+  /** Respondents of the campaign (whether they opened the bot or not), optionally of one unit and/or group. */
+  respondentCount(campaignId: string, filter?: RecipientFilter): Promise<number>;
   /** Whether a scheduled run exists for this offset and close time (whatever its time of day). */
   hasRun(campaignId: string, offset: string, forClosesAt: Date): Promise<boolean>;
   /** Records the run and its messages atomically; `null` when it already ran (unique campaign + offset + close time). */

@@ -1,8 +1,10 @@
 // Participation report output: an aligned table for the terminal, CSV, XLSX and JSON.
 import { newWorkbook } from "../documents/index.js";
 import { stringify } from "csv-stringify/sync";
+import { NEUTRALISING_CAST } from "../documents/csv-cell.js";
 import { DEFAULT_TIME_ZONE, formatZonedTime } from "../campaigns/index.js";
-import type { ParticipationReport } from "./report.js";
+import { RESPONSE_CHANNELS } from "../db/types.js";
+import type { ParticipationCounts, ParticipationReport } from "./report.js";
 
 /** How times are shown: the campaign's time zone, like every other time organisers read. */
 export interface ParticipationFormatOptions {
@@ -14,14 +16,26 @@ export const PARTICIPATION_FORMATS = ["table", "csv", "xlsx", "json"] as const;
 /** One of PARTICIPATION_FORMATS. */
 export type ParticipationFormat = (typeof PARTICIPATION_FORMATS)[number];
 
-const HEADER = ["unit", "unit_name", "group", "sampled", "redeemed", "attested", "in_progress", "submitted", "submission_rate"];
+// The respondent funnel first (sampled … submission_rate, unchanged since the first release), then
+// submitted responses from every source, per channel (imported paper forms belong to no respondent).
+const HEADER = [
+  "unit",
+  "unit_name",
+  "group",
+  "sampled",
+  "redeemed",
+  "attested",
+  "in_progress",
+  "submitted",
+  "submission_rate",
+  "responses",
+  ...RESPONSE_CHANNELS.map((c) => `responses_${c}`),
+];
 
 function cells(report: ParticipationReport): (string | number)[][] {
   const rate = (r: number | null) => (r === null ? "" : r);
-  return [
-    ...report.rows.map((r) => [r.unit, r.unitName, r.group, r.sampled, r.redeemed, r.attested, r.inProgress, r.submitted, rate(r.rate)]),
-    ["TOTAL", "", "", report.totals.sampled, report.totals.redeemed, report.totals.attested, report.totals.inProgress, report.totals.submitted, rate(report.totals.rate)],
-  ];
+  const counts = (c: ParticipationCounts) => [c.sampled, c.redeemed, c.attested, c.inProgress, c.submitted, rate(c.rate), c.responses.total, ...RESPONSE_CHANNELS.map((ch) => c.responses[ch])];
+  return [...report.rows.map((r) => [r.unit, r.unitName, r.group, ...counts(r)]), ["TOTAL", "", "", ...counts(report.totals)]];
 }
 
 // The reminder lines under the table and the sheet; CSV stays one plain table for mail merges.
@@ -34,7 +48,7 @@ function reminderLines(report: ParticipationReport, options: ParticipationFormat
 
 /** CSV with a header row; the last row holds the totals. */
 export function participationCsv(report: ParticipationReport): string {
-  return stringify([HEADER, ...cells(report)]);
+  return stringify([HEADER, ...cells(report)], { cast: NEUTRALISING_CAST });
 }
 
 /** JSON: rows and totals. */
@@ -44,7 +58,7 @@ export function participationJson(report: ParticipationReport): string {
 
 /** An aligned text table for the terminal; rates with a percent sign. */
 export function participationTable(report: ParticipationReport, options: ParticipationFormatOptions = {}): string {
-  const head = ["unit", "name", "group", "sampled", "redeemed", "attested", "in progress", "submitted", "rate"];
+  const head = ["unit", "name", "group", "sampled", "redeemed", "attested", "in progress", "submitted", "rate", "responses", ...RESPONSE_CHANNELS];
   const body = cells(report).map((row) => row.map((c, i) => (i === 8 ? (c === "" ? "-" : `${(c as number).toFixed(1)}%`) : String(c))));
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => [...(r[i] ?? "")].length)));
   const line = (row: string[]) =>

@@ -1,4 +1,5 @@
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
+import { expandedSize, MAX_EXPANDED_VALUES, MAX_QUESTIONNAIRE_BYTES } from "./limits.js";
 import { buildQuestionnaire, type Questionnaire } from "./model.js";
 import { DEFAULT_MIGRATIONS, migrate, type MigrationRegistry } from "./migrations.js";
 import { CyclicDataError, idsAsWritten, normalizeNfc } from "./normalize.js";
@@ -43,6 +44,9 @@ export function parseQuestionnaire(source: string | Uint8Array, fileName: string
   if (!parsed.ok) return fail(parsed.problems);
   const doc = parsed.source;
 
+  if (expandedSize(doc.doc) > MAX_EXPANDED_VALUES) {
+    return fail([{ message: `its aliases (*name) expand to more than ${MAX_EXPANDED_VALUES.toLocaleString("en")} values, the limit for a questionnaire: write the repeated part out, or alias smaller parts` }]);
+  }
   let data: Record<string, unknown>;
   try {
     data = normalizeNfc(doc.doc.toJS({ maxAliasCount: 1000 })) as Record<string, unknown>;
@@ -106,6 +110,10 @@ function sortIssues(issues: QuestionnaireIssue[]): QuestionnaireIssue[] {
 export async function loadQuestionnaireFile(path: string, options: ParseOptions = {}): Promise<LoadResult> {
   let bytes: Uint8Array;
   try {
+    const size = (await stat(path)).size;
+    if (size > MAX_QUESTIONNAIRE_BYTES) {
+      return { ok: false, issues: [{ file: path, path: "", message: `the file is ${(size / 1024 / 1024).toFixed(1)} MB, over the ${MAX_QUESTIONNAIRE_BYTES / 1024 / 1024} MB limit for a questionnaire: is this the right file?` }] };
+    }
     bytes = await readFile(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;

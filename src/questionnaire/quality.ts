@@ -26,14 +26,14 @@ export const straightlineQuality = z.strictObject({
   /** Fewest judgement answers (not "cannot judge") before the rule applies. */
   minAnswers: count("straightline.minAnswers", 2).default(10),
   /** Flag when the most frequent answer position takes at least this share of the judgement answers. */
-  maxSameShare: share("straightline.maxSameShare").default(0.75),
+  maxSameShare: share("straightline.maxSameShare").default(0.7),
   /** Flag when this many judgement answers in a row sit at the same position. */
   maxRun: count("straightline.maxRun", 2).default(12),
   /**
    * Spare sameness the unit explains: flag only when the matches exceed what the unit's other
    * respondents predict by this many standard deviations (0 turns the comparison off).
    */
-  peerMargin: z.number().min(0, "straightline.peerMargin cannot be negative").default(4),
+  peerMargin: z.number().min(0, "straightline.peerMargin cannot be negative").default(2.2),
   /** Question ids that are not judgements (e.g. an overall mark); the satisfaction overallQuestion is always left out. */
   ignore: z.array(questionId).default([]),
 });
@@ -58,7 +58,7 @@ export const consistencyPair = z.strictObject({
 export const personFitQuality = z.strictObject({
   enabled: z.boolean().default(true),
   /** Flag when the distance is this many times the campaign's median distance. */
-  ratio: z.number().gt(1, "personFit.ratio must be greater than 1").default(2.4),
+  ratio: z.number().gt(1, "personFit.ratio must be greater than 1").default(2.8),
   /** Fewest judgement answers of the response, and fewest other responses of its unit and group. */
   minAnswers: count("personFit.minAnswers", 3).default(10),
   minPeers: count("personFit.minPeers", 2).default(5),

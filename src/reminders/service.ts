@@ -47,7 +47,9 @@ export class ReminderService {
 
   /** How many respondents a reminder would reach now (for a preview before confirming). */
   async preview(campaignId: string): Promise<number> {
-    return (await this.repo.recipients(campaignId)).filter(needsReminder).length;
+    let n = 0;
+    for await (const page of this.repo.recipientPages(campaignId)) n += page.filter(needsReminder).length;
+    return n;
   }
 
   /** Queues a reminder now, outside the schedule (an organiser's request). Null if the campaign is unknown or closed. */

@@ -2,13 +2,13 @@
 // streamed row by row, merged blocks filled) into a header and rows of trimmed strings.
 import { once } from "node:events";
 import { createReadStream, createWriteStream } from "node:fs";
-import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { mkdtemp, open, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Transform, type Readable } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
-import { parse } from "csv-parse/sync";
 import { SaxesParser } from "saxes";
+import { restoreCell } from "../documents/csv-cell.js";
 
 /** A file that cannot be read as a table; the message says what to do. */
 export class TableFileError extends Error {
@@ -57,15 +57,15 @@ export async function readTable(file: string): Promise<Table> {
  * Reads a .csv or .xlsx file row by row: an XLSX is streamed (its first sheet parsed as it is
  * decompressed), so memory holds the shared strings but never all the rows.
  */
-export async function streamTable(file: string, sink: TableSink): Promise<void> {
+export async function streamTable(file: string, sink: TableSink, limits: TableLimits = TABLE_LIMITS): Promise<void> {
   try {
     await stat(file);
   } catch {
     throw new TableFileError(`cannot read ${file}: no such file`);
   }
   const ext = path.extname(file).toLowerCase();
-  if (ext === ".csv" || ext === ".txt") return readCsv(file, sink);
-  if (ext === ".xlsx") return readXlsx(file, sink);
+  if (ext === ".csv" || ext === ".txt") return readCsv(file, sink, limits);
+  if (ext === ".xlsx") return readXlsx(file, sink, limits);
   if (ext === ".xls") throw new TableFileError(`${file} is an old Excel 97–2003 file; save it as .xlsx (Excel Workbook) or CSV UTF-8`);
   throw new TableFileError(`${file}: unknown file type "${ext}"; use .csv (UTF-8) or .xlsx`);
 }
@@ -91,56 +91,164 @@ export function looksLikeUtf16(bytes: Uint8Array): boolean {
 
 const UTF16_ADVICE = 'is UTF-16 text ("Unicode Text"); save it as "CSV UTF-8 (Comma delimited)" instead';
 
-/** Line number (1-based) of a byte offset. */
-function lineOf(bytes: Uint8Array, offset: number): number {
-  let line = 1;
-  for (let i = 0; i < offset && i < bytes.length; i++) if (bytes[i] === 0x0a) line++;
-  return line;
+/**
+ * The limits of a respondents table, enforced while it is read (never after reading it whole). A
+ * national round is ~90,000 rows of a dozen short columns; these leave ample room above that.
+ */
+export const TABLE_LIMITS = {
+  /** Size of a .csv file, or of a compressed .xlsx file. */
+  maxFileBytes: 200 * 1024 * 1024,
+  /** Data rows. */
+  maxRows: 1_000_000,
+  /** Columns of a row. */
+  maxColumns: 200,
+  /** Characters of one cell. */
+  maxCellChars: 10_000,
+  /** Uncompressed size of any one part of an .xlsx (a sheet's XML, its shared strings); 50,000 rows take ~50 MB. */
+  maxXlsxPartBytes: 128 * 1024 * 1024,
+  /** Characters of the shared strings' XML of an .xlsx (the strings are kept in memory). */
+  maxSharedStringChars: 64 * 1024 * 1024,
+  /** Parts (files) inside an .xlsx. */
+  maxXlsxParts: 10_000,
+};
+
+/** Limits of `streamTable` (tests lower them). */
+export type TableLimits = { readonly [K in keyof typeof TABLE_LIMITS]: number };
+
+const mib = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
+
+/** Refuses a file larger than the limit without reading it. */
+async function checkFileSize(file: string, kind: string, limits: TableLimits): Promise<void> {
+  const { size } = await stat(file);
+  if (size > limits.maxFileBytes) {
+    throw new TableFileError(`${file} is ${mib(size)}, over the ${mib(limits.maxFileBytes)} limit for a ${kind} respondents file: split it into several files and import each`);
+  }
 }
 
-/** Offset of the first byte that is not valid UTF-8, or -1. */
-function firstInvalidUtf8(bytes: Uint8Array): number {
+/** Checks each row against the row, column and cell limits before handing it on. */
+function limitedSink(file: string, sink: TableSink, limits: TableLimits): TableSink {
+  let rows = 0;
+  const check = (cells: readonly string[], line: number) => {
+    if (cells.length > limits.maxColumns) {
+      throw new TableFileError(`${file}: row ${line} has ${cells.length} columns, over the limit of ${limits.maxColumns}: remove the extra columns`);
+    }
+    for (let i = 0; i < cells.length; i++) {
+      if (cells[i]!.length > limits.maxCellChars) {
+        throw new TableFileError(`${file}: row ${line}, column ${i + 1} holds ${cells[i]!.length.toLocaleString("en")} characters, over the limit of ${limits.maxCellChars.toLocaleString("en")} for a cell`);
+      }
+    }
+  };
+  return {
+    header(cells, line) {
+      check(cells, line);
+      sink.header(cells, line);
+    },
+    row(row) {
+      if (++rows > limits.maxRows) {
+        throw new TableFileError(`${file} has more than ${limits.maxRows.toLocaleString("en")} data rows, the limit for one file: split it into several files and import each`);
+      }
+      check(row.cells, row.line);
+      sink.row(row);
+    },
+  };
+}
+
+/**
+ * Where a buffer stops being valid UTF-8: `bad` is the offset of the first invalid byte (or -1),
+ * `complete` the length of the prefix made of whole characters (a character cut at the end of the
+ * buffer is left for the next chunk).
+ */
+function scanUtf8(bytes: Uint8Array): { bad: number; complete: number } {
   let i = 0;
   while (i < bytes.length) {
     const b = bytes[i]!;
     const need = b < 0x80 ? 0 : b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1;
-    if (need < 0) return i;
-    for (let k = 1; k <= need; k++) if (((bytes[i + k] ?? 0) & 0xc0) !== 0x80) return i;
+    if (need < 0) return { bad: i, complete: i };
+    if (i + need >= bytes.length) {
+      for (let k = i + 1; k < bytes.length; k++) if ((bytes[k]! & 0xc0) !== 0x80) return { bad: i, complete: i };
+      return { bad: -1, complete: i };
+    }
+    for (let k = 1; k <= need; k++) if ((bytes[i + k]! & 0xc0) !== 0x80) return { bad: i, complete: i };
     i += need + 1;
   }
-  return -1;
+  return { bad: -1, complete: i };
 }
 
-async function readCsv(file: string, sink: TableSink): Promise<void> {
-  let bytes: Uint8Array = await readFile(file);
-  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff) || looksLikeUtf16(bytes)) {
-    throw new TableFileError(`${file} ${UTF16_ADVICE}`);
-  }
-  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
-  const bad = firstInvalidUtf8(bytes);
-  if (bad >= 0) {
-    throw new TableFileError(
-      `${file} is not UTF-8 (invalid byte 0x${bytes[bad]!.toString(16).padStart(2, "0")} on line ${lineOf(bytes, bad)}); it is probably in a legacy encoding such as Windows-1258. ` +
-        `In Excel use "Save As → CSV UTF-8 (Comma delimited)", or convert it: iconv -f WINDOWS-1258 -t UTF-8 ${file} > respondents-utf8.csv`,
-    );
-  }
-  const text = new TextDecoder("utf-8").decode(bytes);
-  const firstLine = text.slice(0, text.indexOf("\n") >>> 0);
-  // Excel in a Vietnamese locale separates fields with ";" (the comma is the decimal separator).
-  const delimiter = firstLine.includes(";") && !firstLine.includes(",") ? ";" : ",";
-  let records: { record: string[]; info: { lines: number } }[];
+function countNewlines(bytes: Uint8Array, end: number): number {
+  let n = 0;
+  for (let i = 0; i < end; i++) if (bytes[i] === 0x0a) n++;
+  return n;
+}
+
+/**
+ * Streams a CSV file: the bytes are checked as UTF-8 chunk by chunk (the first chunk also for
+ * UTF-16 and the delimiter), parsed by csv-parse's stream parser and handed on row by row, so
+ * memory holds a chunk and a row, whatever the file's size.
+ */
+async function readCsv(file: string, rawSink: TableSink, limits: TableLimits): Promise<void> {
+  await checkFileSize(file, "CSV", limits);
+  const sink = limitedSink(file, rawSink, limits);
+  const { parse } = await import("csv-parse");
+  let parser: ReturnType<typeof parse> | undefined;
+  let failure: unknown;
+  let head = true;
+  let line = 1;
+  let pending: Buffer = Buffer.alloc(0);
+  let first = true;
+  const source = createReadStream(file, { highWaterMark: 256 * 1024 });
+  const fail = (error: unknown) => {
+    failure ??= error;
+  };
   try {
-    records = parse(text, { delimiter, info: true, relax_column_count: true, skip_empty_lines: true, trim: true }) as unknown as typeof records;
-  } catch (error) {
-    throw new TableFileError(`${file}: not a valid CSV file: ${(error as Error).message}`);
+    for await (const chunk of source as AsyncIterable<Buffer>) {
+      let bytes = pending.length > 0 ? Buffer.concat([pending, chunk]) : chunk;
+      if (first) {
+        first = false;
+        if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff) || looksLikeUtf16(bytes)) throw new TableFileError(`${file} ${UTF16_ADVICE}`);
+        if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
+        const newline = bytes.indexOf(0x0a);
+        const firstLine = bytes.subarray(0, newline < 0 ? bytes.length : newline).toString("utf8");
+        // Excel in a Vietnamese locale separates fields with ";" (the comma is the decimal separator).
+        const delimiter = firstLine.includes(";") && !firstLine.includes(",") ? ";" : ",";
+        parser = parse({ delimiter, info: true, relax_column_count: true, skip_empty_lines: true, trim: true, max_record_size: limits.maxColumns * limits.maxCellChars });
+        parser.on("data", (r: { record: string[]; info: { lines: number } }) => {
+          if (failure) return;
+          try {
+            if (head) {
+              head = false;
+              sink.header(
+                r.record.map((h) => h.trim()),
+                r.info.lines,
+              );
+            } else sink.row({ line: r.info.lines, cells: r.record.map(restoreCell) });
+          } catch (error) {
+            fail(error);
+          }
+        });
+        parser.on("error", (error) => fail(new TableFileError(`${file}: not a valid CSV file: ${error.message}`)));
+      }
+      const { bad, complete } = scanUtf8(bytes);
+      if (bad >= 0) throw notUtf8(file, bytes[bad]!, line + countNewlines(bytes, bad));
+      line += countNewlines(bytes, complete);
+      pending = Buffer.from(bytes.subarray(complete));
+      parser!.write(bytes.subarray(0, complete));
+      if (failure) throw failure;
+    }
+    if (pending.length > 0) throw notUtf8(file, pending[0]!, line);
+    if (parser) await new Promise<void>((resolve) => parser!.end(resolve));
+    if (failure) throw failure;
+  } finally {
+    source.destroy();
+    parser?.destroy();
   }
-  const [head, ...rest] = records;
-  if (!head) throw new TableFileError(`${file} is empty: expected a header row`);
-  sink.header(
-    head.record.map((h) => h.trim()),
-    head.info.lines,
+  if (head) throw new TableFileError(`${file} is empty: expected a header row`);
+}
+
+function notUtf8(file: string, byte: number, line: number): TableFileError {
+  return new TableFileError(
+    `${file} is not UTF-8 (invalid byte 0x${byte.toString(16).padStart(2, "0")} on line ${line}); it is probably in a legacy encoding such as Windows-1258. ` +
+      `In Excel use "Save As → CSV UTF-8 (Comma delimited)", or convert it: iconv -f WINDOWS-1258 -t UTF-8 ${file} > respondents-utf8.csv`,
   );
-  for (const r of rest) sink.row({ line: r.info.lines, cells: r.record });
 }
 
 /** Text of an XLSX cell value: formulas give their cached result, rich text is flattened. */
@@ -160,13 +268,16 @@ export function cellText(value: unknown): string {
   return String(value).trim();
 }
 
-/** A stream turning UTF-8 bytes into strings, never splitting a character. */
-function utf8Text(): Transform {
+/** A stream turning UTF-8 bytes into strings, never splitting a character; fails past `maxChars`. */
+function utf8Text(maxChars = Infinity, tooLong: () => Error = () => new Error("too long")): Transform {
   const decoder = new StringDecoder("utf8");
+  let chars = 0;
   return new Transform({
     readableObjectMode: true,
     transform(chunk: Buffer, _encoding, done) {
       const text = decoder.write(chunk);
+      chars += text.length;
+      if (chars > maxChars) return done(tooLong());
       done(null, text === "" ? undefined : text);
     },
     flush(done) {
@@ -216,11 +327,57 @@ function numberText(v: string): string {
 }
 
 /**
+ * Reads the zip's central directory (at the end of the file; small) and refuses an .xlsx whose parts
+ * declare more than the limits once decompressed, before anything is decompressed or written to a
+ * temporary file. Parts whose sizes lie are stopped while decompressing (shared strings, the sheet).
+ */
+async function checkZipDirectory(file: string, limits: TableLimits): Promise<void> {
+  const handle = await open(file, "r");
+  try {
+    const { size } = await handle.stat();
+    const tailLength = Math.min(size, 65_557);
+    const tail = Buffer.alloc(tailLength);
+    await handle.read(tail, 0, tailLength, size - tailLength);
+    const eocd = tail.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+    if (eocd < 0) throw new TableFileError(`${file}: not a readable XLSX file (no zip directory): save it again from Excel as .xlsx`);
+    const entries = tail.readUInt16LE(eocd + 10);
+    const dirSize = tail.readUInt32LE(eocd + 12);
+    const dirOffset = tail.readUInt32LE(eocd + 16);
+    if (entries > limits.maxXlsxParts) throw new TableFileError(`${file} holds ${entries} parts, over the limit of ${limits.maxXlsxParts} for an .xlsx: save only the sheet of respondents`);
+    if (dirOffset === 0xffffffff || dirOffset + dirSize > size) throw new TableFileError(`${file}: not a readable XLSX file (zip directory out of range or ZIP64): save it again from Excel as .xlsx`);
+    const dir = Buffer.alloc(dirSize);
+    await handle.read(dir, 0, dirSize, dirOffset);
+    let total = 0;
+    for (let at = 0, n = 0; n < entries && at + 46 <= dir.length; n++) {
+      if (dir.readUInt32LE(at) !== 0x02014b50) break;
+      const uncompressed = dir.readUInt32LE(at + 24);
+      const nameLength = dir.readUInt16LE(at + 28);
+      const name = dir.subarray(at + 46, at + 46 + nameLength).toString("utf8");
+      if (uncompressed === 0xffffffff || uncompressed > limits.maxXlsxPartBytes) {
+        throw new TableFileError(
+          `${file}: its part ${name.slice(0, 80)} expands to ${uncompressed === 0xffffffff ? "4 GB or more" : mib(uncompressed)}, over the ${mib(limits.maxXlsxPartBytes)} limit for one part: remove empty rows and columns (or whitespace) and save it again, or split it into several files`,
+        );
+      }
+      total += uncompressed;
+      at += 46 + nameLength + dir.readUInt16LE(at + 30) + dir.readUInt16LE(at + 32);
+    }
+    if (total > limits.maxXlsxPartBytes * 4) {
+      throw new TableFileError(`${file} expands to ${mib(total)}, over the ${mib(limits.maxXlsxPartBytes * 4)} limit for an .xlsx: save only the sheet of respondents, or split it into several files`);
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
  * Streams the first sheet of an XLSX. exceljs unzips and reads the shared strings (as events, kept
  * as plain strings); the sheet's XML is copied to a temporary file while its merged blocks (written
  * after the rows) are noted, then parsed row by row with merged blocks filled as each row passes.
  */
-async function readXlsx(file: string, sink: TableSink): Promise<void> {
+async function readXlsx(file: string, rawSink: TableSink, limits: TableLimits): Promise<void> {
+  await checkFileSize(file, "XLSX", limits);
+  await checkZipDirectory(file, limits);
+  const sink = limitedSink(file, rawSink, limits);
   // Loaded on first use: importing exceljs costs about half a second that every command would pay.
   const { default: ExcelJS } = await import("exceljs");
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(createReadStream(file), {
@@ -234,7 +391,18 @@ async function readXlsx(file: string, sink: TableSink): Promise<void> {
   // bytes straddle two chunks; hand it text decoded across chunk boundaries instead.
   const internals = reader as unknown as { _parseSharedStrings(entry: Readable): AsyncGenerator<unknown> };
   const parseSharedStrings = internals._parseSharedStrings.bind(reader);
-  internals._parseSharedStrings = (entry) => parseSharedStrings(entry.pipe(utf8Text()));
+  // Counted as they are decompressed: the shared strings are kept in memory, and a small file can expand to gigabytes.
+  internals._parseSharedStrings = (entry) => parseSharedStrings(entry.pipe(utf8Text(limits.maxSharedStringChars, () => new TableFileError(
+    `${file}: its shared strings (the sheet's texts) expand to more than ${limits.maxSharedStringChars.toLocaleString("en")} characters, the limit: is this a respondents list? Save only the sheet of respondents, or split it into several files`,
+  ))));
+  // exceljs writes a sheet met before the shared strings to a temporary file of its own, whole and
+  // unbounded (a 3 MB file of whitespace became a 3 GB file, left behind on failure). Telling it the
+  // strings and relations are already known makes it hand the sheet over as it is decompressed;
+  // copySheet copies it, within the limit, to a folder removed in every case.
+  const known = reader as unknown as { sharedStrings?: unknown; workbookRels?: unknown; model?: unknown };
+  known.sharedStrings ??= [];
+  known.workbookRels ??= [];
+  known.model ??= { sheets: [] };
   const shared: string[] = [];
   const merges: Merge[] = [];
   const tmp = await mkdtemp(path.join(tmpdir(), "khaosat-xlsx-"));
@@ -250,11 +418,14 @@ async function readXlsx(file: string, sink: TableSink): Promise<void> {
           shared[event.index] = cellText(event.text);
         } else if (eventType === "worksheet" && !found) {
           // The first sheet only; the loop goes on so that exceljs removes its own temporary files.
-          await copySheet((value as { iterator: AsyncIterable<Buffer | string> }).iterator, sheetFile, merges);
+          await copySheet((value as { iterator: AsyncIterable<Buffer | string> }).iterator, sheetFile, merges, limits.maxXlsxPartBytes, () => new TableFileError(
+            `${file}: its first sheet expands to more than ${mib(limits.maxXlsxPartBytes)} of XML, the limit: remove empty rows and columns (or whitespace) and save it again, or split it into several files`,
+          ));
           found = true;
         }
       }
     } catch (error) {
+      if (error instanceof TableFileError) throw error;
       throw new TableFileError(`${file}: not a readable XLSX file: ${(error as Error).message}`);
     }
     if (!found) throw new TableFileError(`${file} has no sheet: expected a header row in the first sheet`);
@@ -265,8 +436,9 @@ async function readXlsx(file: string, sink: TableSink): Promise<void> {
 }
 
 /** Copies a sheet's XML to `target` as UTF-8 text, noting its `<mergeCell>` blocks on the way. */
-async function copySheet(source: AsyncIterable<Buffer | string>, target: string, merges: Merge[]): Promise<void> {
+async function copySheet(source: AsyncIterable<Buffer | string>, target: string, merges: Merge[], maxBytes: number, tooLarge: () => Error): Promise<void> {
   const out = createWriteStream(target, { encoding: "utf8" });
+  let bytes = 0;
   const decoder = new StringDecoder("utf8");
   let tail = "";
   const scan = (piece: string) => {
@@ -282,6 +454,8 @@ async function copySheet(source: AsyncIterable<Buffer | string>, target: string,
   };
   try {
     for await (const chunk of source) {
+      bytes += typeof chunk === "string" ? Buffer.byteLength(chunk) : chunk.length;
+      if (bytes > maxBytes) throw tooLarge();
       const piece = typeof chunk === "string" ? chunk : decoder.write(chunk);
       scan(piece);
       if (!out.write(piece)) await once(out, "drain");

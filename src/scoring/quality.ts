@@ -85,6 +85,13 @@ export function qualityFlags(questionnaire: Questionnaire, quality: Quality, jud
   const positions = responses.map((r) => judgementPositions(judgement, r.answers));
   const misfits = quality.personFit.enabled ? personFit(quality, judgement, responses) : responses.map(() => undefined);
   const peers = peerCounts(judgement, responses);
+  // Sameness of every response against its unit; the campaign's own spread of that measure (robust:
+  // median and MAD) absorbs how much genuine respondents differ in leniency, so only outliers count.
+  const sameness = responses.map((r, i) => longString(quality, judgement, positions[i]!, peers, r));
+  const zs = sameness.flatMap((s) => (s?.z === undefined ? [] : [s.z]));
+  const zMedian = zs.length >= 20 ? sortedMedian([...zs]) : 0;
+  const zCentre = Math.max(0, zMedian);
+  const zSpread = zs.length >= 20 ? Math.max(1, 1.4826 * sortedMedian(zs.map((z) => Math.abs(z - zMedian)))) : 1;
   const pairLimit = quality.inconsistentPairs ?? Math.min(2, quality.pairs.length);
 
   return responses.map((r, i) => {
@@ -114,8 +121,8 @@ export function qualityFlags(questionnaire: Questionnaire, quality: Quality, jud
       }
     }
     // Long-string index on judgement questions, spared when the unit's other respondents answer alike.
-    const long = longString(quality, judgement, positions[i]!, peers, responses[i]!);
-    if (long) out.push(long);
+    const long = sameness[i];
+    if (long?.flagged && (long.z === undefined || (long.z - zCentre) / zSpread >= quality.straightline.peerMargin)) out.push(long.evidence);
     // Attention checks.
     if (quality.attentionChecks.length > 0) {
       const failed: string[] = [];
@@ -191,7 +198,13 @@ function peerCounts(judgement: JudgementLookup, responses: readonly ScoringRespo
  * the matches they would predict), so a respondent of a unit everyone rates "good" is not flagged
  * for rating it "good" throughout.
  */
-function longString(quality: Quality, judgement: JudgementLookup, own: readonly number[], peers: PeerCounts, response: ScoringResponse): FlagEvidence | undefined {
+function longString(
+  quality: Quality,
+  judgement: JudgementLookup,
+  own: readonly number[],
+  peers: PeerCounts,
+  response: ScoringResponse,
+): { readonly z?: number; readonly flagged: boolean; readonly evidence: FlagEvidence } | undefined {
   const rule = quality.straightline;
   if (own.length < rule.minAnswers) return undefined;
   const counts = new Map<number, number>();
@@ -208,7 +221,6 @@ function longString(quality: Quality, judgement: JudgementLookup, own: readonly 
   const sameShare = mode / own.length;
   const byShare = sameShare >= rule.maxSameShare;
   const byRun = longest >= rule.maxRun;
-  if (!byShare && !byRun) return undefined;
   // Matches the unit's other respondents predict: per question, the share of them at the mode position.
   const unit = peers.byUnit.get(response.unit);
   let expected = 0;
@@ -231,15 +243,13 @@ function longString(quality: Quality, judgement: JudgementLookup, own: readonly 
       compared++;
     }
   }
-  if (compared >= rule.minAnswers && variance > 0) {
-    const z = (mode - expected) / Math.sqrt(variance);
-    if (z < rule.peerMargin) return undefined;
-  }
+  const z = compared >= rule.minAnswers && variance > 0 && rule.peerMargin > 0 ? (mode - expected) / Math.sqrt(variance) : undefined;
+  if (!byShare && !byRun) return z === undefined ? undefined : { z, flagged: false, evidence: { flag: "straightliner", rule: "long-string", text: "" } };
   const parts: string[] = [];
   if (byShare) parts.push(`the same answer on ${mode} of ${own.length} judgement questions (limit ${percent(rule.maxSameShare)})`);
   if (byRun) parts.push(`${longest} judgement questions in a row with the same answer (limit ${rule.maxRun})`);
   if (compared >= rule.minAnswers) parts.push(`the unit's other respondents make that answer likely on ${Math.round(expected)} of them`);
-  return { flag: "straightliner", rule: "long-string", text: parts.join("; ") };
+  return { ...(z !== undefined ? { z } : {}), flagged: true, evidence: { flag: "straightliner", rule: "long-string", text: parts.join("; ") } };
 }
 
 /** The judgement answers of a response as positions, in questionnaire order ("cannot judge" left out). */

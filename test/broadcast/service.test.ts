@@ -11,6 +11,7 @@ beforeEach(async () => {
     { externalId: "b", stage: "submitted", unit: "U2", chatId: "2" },
     { externalId: "c", stage: "redeemed", unit: "U2", group: "g2", chatId: "3" },
     { externalId: "d", stage: "not_redeemed", unit: "U1", chatId: "4" },
+    { externalId: "e", stage: "not_redeemed", unit: "U3", group: "g3", chatId: "5" },
   ]);
 });
 afterEach(async () => {
@@ -30,7 +31,11 @@ test("audiences select among respondents who opened the bot", async () => {
   expect(await chats({ kind: "not-submitted" })).toEqual(["1", "3"]);
   expect(await chats({ kind: "unit", code: "U2" })).toEqual(["2", "3"]);
   expect(await chats({ kind: "group", id: "g2" })).toEqual(["3"]);
-  expect(await chats({ kind: "unit", code: "U9" })).toBe('nobody in campaign "c1" matches the audience unit:U9 among respondents who opened the bot; nothing to send');
+  // A typo is an error listing what exists, with a did-you-mean; a real audience nobody reached says so.
+  expect(await chats({ kind: "unit", code: "U9" })).toBe('no unit "U9" in campaign "c1" (did you mean "U1"?); its units: U1, U2, U3');
+  expect(await chats({ kind: "group", id: "G2" })).toBe('no group "G2" in campaign "c1" (did you mean "g2"?); its groups: g1, g2, g3');
+  expect(await chats({ kind: "unit", code: "U3" })).toBe('unit:U3 has 1 respondent in campaign "c1", but none of them has opened the bot yet (or their chats are unreachable); nothing to send');
+  expect(await chats({ kind: "group", id: "g3" })).toBe('group:g3 has 1 respondent in campaign "c1", but none of them has opened the bot yet (or their chats are unreachable); nothing to send');
 });
 
 test("queueing writes one row per recipient and part; progress and cancel", async () => {

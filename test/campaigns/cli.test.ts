@@ -9,6 +9,7 @@ import { afterAll, describe, expect, test } from "vitest";
 import { openDatabase, type Database } from "../../src/db/index.js";
 
 const run = promisify(execFile);
+const NO_RESPONSES = { total: 0, telegram: 0, zalo: 0, console: 0, import: 0 };
 const dir = mkdtempSync(path.join(tmpdir(), "khaosat-cli-"));
 const env = { ...process.env, DATABASE_URL: `file:${path.join(dir, "k.db")}` };
 const khaosat = (...args: string[]) => run(process.execPath, ["bin/khaosat.js", ...args], { env });
@@ -60,22 +61,25 @@ describe("khaosat campaign / respondents / participation", { timeout: 120_000 },
 
   test("campaign show counts by status; participation as JSON and XLSX", async () => {
     const show = await khaosat("campaign", "show", id);
-    expect(show.stdout).toContain("respondents    2\n  not redeemed 2\n  redeemed     0\n  declined     0\n  in progress  0\n  submitted    0\n");
+    expect(show.stdout).toContain(
+      "respondents    2\n  not redeemed 2\n  redeemed     0\n  declined     0\n  in progress  0\n  submitted    0\n" +
+        "responses      0 submitted (every source)\n  telegram     0\n  zalo         0\n  console      0\n  import       0\n",
+    );
     const json = JSON.parse((await khaosat("participation", "--campaign", id, "--format", "json")).stdout) as unknown;
     expect(json).toEqual({
       campaignId: id,
       rows: [
-        { unit: "SO_TP", unitName: "Sở Tư pháp", group: "leaders", sampled: 1, redeemed: 0, attested: 0, inProgress: 0, submitted: 0, rate: 0 },
-        { unit: "SO_TP", unitName: "Sở Tư pháp", group: "officials", sampled: 1, redeemed: 0, attested: 0, inProgress: 0, submitted: 0, rate: 0 },
+        { unit: "SO_TP", unitName: "Sở Tư pháp", group: "leaders", sampled: 1, redeemed: 0, attested: 0, inProgress: 0, submitted: 0, rate: 0, responses: NO_RESPONSES },
+        { unit: "SO_TP", unitName: "Sở Tư pháp", group: "officials", sampled: 1, redeemed: 0, attested: 0, inProgress: 0, submitted: 0, rate: 0, responses: NO_RESPONSES },
       ],
-      totals: { sampled: 2, redeemed: 0, attested: 0, inProgress: 0, submitted: 0, rate: 0 },
+      totals: { sampled: 2, redeemed: 0, attested: 0, inProgress: 0, submitted: 0, rate: 0, responses: NO_RESPONSES },
       reminders: { lastReminderAt: null, unreachable: 0 },
     });
     const out = path.join(dir, "participation.xlsx");
     await khaosat("participation", "--campaign", id, "--out", out);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.readFile(out);
-    expect(wb.worksheets[0]!.getRow(2).values).toEqual([undefined, "SO_TP", "Sở Tư pháp", "leaders", 1, 0, 0, 0, 0, 0]);
+    expect(wb.worksheets[0]!.getRow(2).values).toEqual([undefined, "SO_TP", "Sở Tư pháp", "leaders", 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
   });
 
   test("campaign close, and unknown ids", async () => {

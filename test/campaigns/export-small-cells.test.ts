@@ -38,7 +38,7 @@ sections:
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const T = new Date("2026-12-01T01:00:00Z");
-const HEADER = "response_id,subject_unit,group,started_at,submitted_at,q1";
+const HEADER = "response_id,subject_unit,group,started_at,submitted_at,channel,q1";
 const saved = process.env.DATABASE_URL;
 
 async function run(url: string, ...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -95,7 +95,8 @@ describeDatabases("responses export: small cells and identities", (ctx) => {
     return campaign.id;
   }
 
-  const row = (id: string, n: number) => `${id}-r${n},${CELLS[n - 1]![0]},${CELLS[n - 1]![1]},2026-12-01T08:00:00+07:00,2026-12-01T08:00:00+07:00`;
+  // The seeded rows keep the schema's default source, the older name "bot": exported as telegram.
+  const row = (id: string, n: number, channel = "telegram") => `${id}-r${n},${CELLS[n - 1]![0]},${CELLS[n - 1]![1]},2026-12-01T08:00:00+07:00,2026-12-01T08:00:00+07:00,${channel}`;
   let named = "";
   let ident = "";
   beforeAll(async () => {
@@ -129,14 +130,15 @@ describeDatabases("responses export: small cells and identities", (ctx) => {
     expect(result.code).toBe(0);
     const lines = result.stdout.split(/\r?\n/).filter((l) => l !== "");
     expect(lines).toEqual([
-      "response_id,subject_unit,group,started_at,submitted_at,respondent_external_id,respondent_name,q1",
+      "response_id,subject_unit,group,started_at,submitted_at,channel,respondent_external_id,respondent_name,q1",
       ...CELLS.map((c, i) => `${row(ident, i + 1)},CB${i + 1},Nguyễn Văn ${i + 1},${c[2]}`),
     ]);
     const { campaign } = await createCampaign(ctx.db().campaigns, { questionnaireFile: QUESTIONNAIRE, name: "copy", opens: "2026-11-01", closes: "2026-12-31", identified: true });
     const report = await importCampaignResponses(ctx.db(), campaign, new TextEncoder().encode(result.stdout), { now: T });
     expect(report).toMatchObject({ imported: true, errors: [], rejected: [], warnings: [], counts: { created: 6, updated: 0, unchanged: 0 } });
     const back = await exportCampaignResponses(ctx.db(), campaign);
-    expect(back.csv.split(/\r?\n/).filter((l) => l !== "")).toEqual([HEADER, ...CELLS.map((c, i) => `${row(ident, i + 1)},${c[2]}`)]);
+    // The channel column is accepted and ignored on import: the copies are imported responses.
+    expect(back.csv.split(/\r?\n/).filter((l) => l !== "")).toEqual([HEADER, ...CELLS.map((c, i) => `${row(ident, i + 1, "import")},${c[2]}`)]);
   });
 
   test("--with-identity on a named campaign is refused with the reason", async () => {

@@ -17,14 +17,18 @@ test("responses import, export and score --campaign", { timeout: 120_000 }, asyn
   const id = (await khaosat("campaign", "create", "--questionnaire", `${FIXTURE}/questionnaire.yaml`, "--name", "fixture", "--opens", "2026-01-01", "--closes", "2026-12-31")).stdout.trim();
   const rows = readFileSync(`${FIXTURE}/responses.csv`, "utf8").trim().split("\n").length - 1;
 
-  expect((await khaosat("responses", "import", "--campaign", id, `${FIXTURE}/responses.csv`)).stdout).toBe(`${rows} created, 0 updated, 0 unchanged\n`);
+  // The import says what it did to the campaign's counts (paper forms count in participation and campaign show).
+  expect((await khaosat("responses", "import", "--campaign", id, `${FIXTURE}/responses.csv`)).stdout).toBe(
+    `${rows} created, 0 updated, 0 unchanged\nsubmitted responses: 0 → ${rows} (import 0 → ${rows}); \`khaosat participation\` and \`campaign show\` count them per channel\n`,
+  );
+  expect((await khaosat("campaign", "show", id)).stdout).toContain(`\nresponses      ${rows} submitted (every source)\n  telegram     0\n  zalo         0\n  console      0\n  import       ${rows}\n`);
   const exported = path.join(dir, "export.csv");
   // SO_YT has one response (minResponses 2): its row is withheld from the export of this named campaign.
   expect((await khaosat("responses", "export", "--campaign", id, exported)).stderr).toBe(
     `1 row withheld: 1 unit/group cell with fewer than 2 submitted responses (minResponses), where a row could be one identifiable person's answers\nwrote ${rows - 1} responses to ${exported}\n`,
   );
-  expect(readFileSync(exported, "utf8").startsWith("\uFEFFresponse_id,subject_unit,group,started_at,submitted_at,")).toBe(true);
-  expect((await khaosat("responses", "import", "--campaign", id, exported)).stdout).toBe(`0 created, 0 updated, ${rows - 1} unchanged\n`);
+  expect(readFileSync(exported, "utf8").startsWith("\uFEFFresponse_id,subject_unit,group,started_at,submitted_at,channel,")).toBe(true);
+  expect((await khaosat("responses", "import", "--campaign", id, exported)).stdout).toBe(`0 created, 0 updated, ${rows - 1} unchanged\nsubmitted responses unchanged: ${rows} (import ${rows})\n`);
 
   // SO_KH has an appraisal row but no responses, so it is not a unit of the campaign.
   const appraisal = path.join(dir, "appraisal.csv");

@@ -54,7 +54,7 @@ describeDatabases("Telegram conversation over the Prisma stores", (ctx) => {
     const session = await sessionOf(h, USER);
     const responseId = `${session.id}:stp`;
     const response = await rows.response.findUniqueOrThrow({ where: { id: responseId }, include: { answers: true } });
-    expect(response).toMatchObject({ respondentId, status: "in_progress", subjectUnit: "stp", groupId: "leaders", account: `telegram:${USER}`, source: "bot" });
+    expect(response).toMatchObject({ respondentId, status: "in_progress", subjectUnit: "stp", groupId: "leaders", account: `telegram:${USER}`, source: "telegram" });
     expect(response.attestedAt?.toISOString()).toBe("2026-11-10T02:00:00.000Z");
     const engineAnswers = session.engine!.responses[0]!.answers;
     expect(Object.fromEntries(response.answers.map((a) => [a.questionId, JSON.parse(a.value) as unknown]))).toEqual(Object.fromEntries(Object.entries(engineAnswers).map(([id, a]) => [id, a.value])));

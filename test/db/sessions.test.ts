@@ -134,7 +134,7 @@ describeDatabases("BotSessionStore over Prisma", (ctx) => {
     expect(response).toMatchObject({
       id: `${session.id}:SO_TP`,
       respondentId,
-      source: "bot",
+      source: "telegram",
       subjectUnit: "SO_TP",
       groupId: "leaders",
       language: "vi",

@@ -84,7 +84,7 @@ describe("answering and validation", () => {
   test("an answer is recorded and the next visible question shown", () => {
     const s = begun();
     const events = s.type("2");
-    expect(events[0]).toEqual({ type: "answer_recorded", questionId: "q_role", unit: "U1", value: "staff", changed: true, changeCount: 0, at: minute(2) });
+    expect(events[0]).toEqual({ type: "answer_recorded", questionId: "q_role", unit: "U1", value: "staff", changed: true, changeCount: 0, at: minute(2), seconds: 60 });
     expect(ofType(events, "question_shown")[0]).toMatchObject({ questionId: "q_years", number: 2, progress: { answered: 1, total: 6 }, canGoBack: true });
   });
 
@@ -111,7 +111,8 @@ describe("answering and validation", () => {
     expect(s.type("lead")[0]).toMatchObject({ type: "answer_recorded", value: "lead", changed: false, changeCount: 0, at: minute(2) });
     s.send({ type: "back" });
     expect(s.type("staff")[0]).toMatchObject({ type: "answer_recorded", value: "staff", previous: "lead", changed: true, changeCount: 1, at: minute(6) });
-    expect(s.state.responses[0]!.answers.q_role).toEqual({ value: "staff", answeredAt: minute(6), changeCount: 1 });
+    // Seconds add up over the viewings that gave a value: 60 s for "lead", then 60 s for "staff".
+    expect(s.state.responses[0]!.answers.q_role).toEqual({ value: "staff", answeredAt: minute(6), changeCount: 1, seconds: 120 });
   });
 
   test("buttons: a choice of the wrong kind is refused", () => {

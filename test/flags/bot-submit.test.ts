@@ -58,7 +58,12 @@ describeDatabases("flags stored on a bot submission", (ctx) => {
     await h.send(h.updates.callback(USER, await data(h, USER, { kind: "submit" }), lastKeyboard(h, USER).messageId));
 
     const row = await ctx.prisma().response.findUniqueOrThrow({ where: { id: responseId } });
-    expect([row.status, row.flags, row.flagDecision]).toEqual(["submitted", '["straightliner"]', null]);
+    // The clock stood still while answering: every question took 0 s, under its reading floor, so
+    // the per-question timing the engine reported and the store kept makes it a speeder as well.
+    expect([row.status, row.flags, row.flagDecision]).toEqual(["submitted", '["speeder","straightliner"]', null]);
+    const seconds = await ctx.prisma().answer.findMany({ where: { responseId }, select: { seconds: true } });
+    expect(seconds.length).toBeGreaterThan(10);
+    expect(new Set(seconds.map((a) => a.seconds))).toEqual(new Set([0]));
 
     const db = ctx.db();
     const campaign = (await db.campaigns.get("c1"))!;

@@ -8,6 +8,13 @@ function hundred(b: SendBudget, rtt: (i: number) => number = () => 20): SendBudg
   return b;
 }
 
+// A spread of 30 ms learnt from earlier round trips, then 100 starts 10 ms apart whose answers have not come.
+function unanswered(b: SendBudget): SendBudget {
+  for (let i = 0; i < 20; i++) b.settle(-5_000, -5_000 + (i % 2 ? 50 : 20));
+  for (let i = 0; i < 100; i++) b.take(i * 10);
+  return b;
+}
+
 describe("SendBudget (100 per second, jitter margin at most 100 ms)", () => {
   test.each<[string, (b: SendBudget) => number, number]>([
     ["one start at first", (b) => b.available(0), 1],
@@ -22,8 +29,10 @@ describe("SendBudget (100 per second, jitter margin at most 100 ms)", () => {
     }, 0],
     ["with steady round trips (spread 0), a start frees its slot one second after it: the rate is the permitted one", (b) => hundred(b).available(1001), 1],
     ["the margin is the spread between the fastest and slowest recent round trip", (b) => hundred(b, (i) => 20 + (i % 2) * 30).margin(), 30],
-    ["a start is held 1 s plus that spread", (b) => hundred(b, (i) => 20 + (i % 2) * 30).available(1029), 0],
-    ["and freed after it", (b) => hundred(b, (i) => 20 + (i % 2) * 30).available(1031), 1],
+    ["a start whose answer has not come is held 1 s plus that spread", (b) => unanswered(b).available(1029), 0],
+    ["and freed after it", (b) => unanswered(b).available(1031), 1],
+    ["an answered start leaves one second after its answer, even while the spread would hold it", (b) => hundred(b, (i) => 5 + (i % 2) * 100).available(1006), 1],
+    ["but not before", (b) => hundred(b, (i) => 5 + (i % 2) * 100).available(1004), 0],
     ["the margin is bounded", (b) => hundred(b, (i) => 5 + i * 10).margin(), 100],
     ["an answer that never came (a dead request) does not hold its slot beyond the margin", (b) => {
       for (let i = 0; i < 100; i++) b.take(i * 10);

@@ -1,9 +1,10 @@
 import { describe, expect, test } from "vitest";
 import type { ParticipationFact } from "../../src/db/index.js";
 import { createCampaign } from "../../src/campaigns/index.js";
-import { buildParticipation, participationCsv, participationTable, respondentStatus, statusCounts } from "../../src/participation/index.js";
+import { buildParticipation, loadParticipation, participationCsv, participationTable, respondentStatus, statusCounts } from "../../src/participation/index.js";
 import { describeDatabases } from "../support/db.js";
 
+const none = { total: 0, telegram: 0, zalo: 0, console: 0, import: 0 };
 const fact = (over: Partial<ParticipationFact>): ParticipationFact => ({
   respondentId: "r",
   unitCode: "SO_TP",
@@ -49,11 +50,11 @@ describe("buildParticipation", () => {
     expect(report).toEqual({
       campaignId: "c-1",
       rows: [
-        { unit: "SO_TC", unitName: "Sở Tài chính", group: "officials", sampled: 1, redeemed: 1, attested: 0, inProgress: 0, submitted: 0, rate: 0 },
-        { unit: "SO_TP", unitName: "Sở Tư pháp", group: "leaders", sampled: 3, redeemed: 2, attested: 2, inProgress: 1, submitted: 1, rate: 33.3 },
-        { unit: "SO_TP", unitName: "Sở Tư pháp", group: "officials", sampled: 1, redeemed: 1, attested: 1, inProgress: 0, submitted: 1, rate: 100 },
+        { unit: "SO_TC", unitName: "Sở Tài chính", group: "officials", sampled: 1, redeemed: 1, attested: 0, inProgress: 0, submitted: 0, rate: 0, responses: none },
+        { unit: "SO_TP", unitName: "Sở Tư pháp", group: "leaders", sampled: 3, redeemed: 2, attested: 2, inProgress: 1, submitted: 1, rate: 33.3, responses: none },
+        { unit: "SO_TP", unitName: "Sở Tư pháp", group: "officials", sampled: 1, redeemed: 1, attested: 1, inProgress: 0, submitted: 1, rate: 100, responses: none },
       ],
-      totals: { sampled: 5, redeemed: 4, attested: 3, inProgress: 1, submitted: 2, rate: 40 },
+      totals: { sampled: 5, redeemed: 4, attested: 3, inProgress: 1, submitted: 2, rate: 40, responses: none },
     });
     expect(statusCounts(facts)).toEqual({ not_redeemed: 1, redeemed: 1, declined: 0, in_progress: 1, submitted: 2 });
   });
@@ -61,23 +62,23 @@ describe("buildParticipation", () => {
   test("CSV and table output", () => {
     expect(participationCsv(report)).toBe(
       [
-        "unit,unit_name,group,sampled,redeemed,attested,in_progress,submitted,submission_rate",
-        "SO_TC,Sở Tài chính,officials,1,1,0,0,0,0",
-        "SO_TP,Sở Tư pháp,leaders,3,2,2,1,1,33.3",
-        "SO_TP,Sở Tư pháp,officials,1,1,1,0,1,100",
-        "TOTAL,,,5,4,3,1,2,40",
+        "unit,unit_name,group,sampled,redeemed,attested,in_progress,submitted,submission_rate,responses,responses_telegram,responses_zalo,responses_console,responses_import",
+        "SO_TC,Sở Tài chính,officials,1,1,0,0,0,0,0,0,0,0,0",
+        "SO_TP,Sở Tư pháp,leaders,3,2,2,1,1,33.3,0,0,0,0,0",
+        "SO_TP,Sở Tư pháp,officials,1,1,1,0,1,100,0,0,0,0,0",
+        "TOTAL,,,5,4,3,1,2,40,0,0,0,0,0",
         "",
       ].join("\n"),
     );
     expect(participationTable(report)).toBe(
       [
-        "unit   name          group      sampled  redeemed  attested  in progress  submitted    rate",
-        "-----  ------------  ---------  -------  --------  --------  -----------  ---------  ------",
-        "SO_TC  Sở Tài chính  officials        1         1         0            0          0    0.0%",
-        "SO_TP  Sở Tư pháp    leaders          3         2         2            1          1   33.3%",
-        "SO_TP  Sở Tư pháp    officials        1         1         1            0          1  100.0%",
-        "-----  ------------  ---------  -------  --------  --------  -----------  ---------  ------",
-        "TOTAL                                 5         4         3            1          2   40.0%",
+        "unit   name          group      sampled  redeemed  attested  in progress  submitted    rate  responses  telegram  zalo  console  import",
+        "-----  ------------  ---------  -------  --------  --------  -----------  ---------  ------  ---------  --------  ----  -------  ------",
+        "SO_TC  Sở Tài chính  officials        1         1         0            0          0    0.0%          0         0     0        0       0",
+        "SO_TP  Sở Tư pháp    leaders          3         2         2            1          1   33.3%          0         0     0        0       0",
+        "SO_TP  Sở Tư pháp    officials        1         1         1            0          1  100.0%          0         0     0        0       0",
+        "-----  ------------  ---------  -------  --------  --------  -----------  ---------  ------  ---------  --------  ----  -------  ------",
+        "TOTAL                                 5         4         3            1          2   40.0%          0         0     0        0       0",
         "",
       ].join("\n"),
     );
@@ -111,10 +112,20 @@ describeDatabases("participation facts", (ctx) => {
     await p.response.create({ data: { ...base, respondentId: e1!.id, subjectUnit: "SO_TP", status: "submitted", attestedAt: new Date(), submittedAt: new Date() } });
     await p.response.create({ data: { ...base, respondentId: e2!.id, subjectUnit: "SO_TP", status: "submitted", attestedAt: new Date(), submittedAt: new Date() } });
     await p.response.create({ data: { ...base, respondentId: e2!.id, subjectUnit: "SO_TC", status: "in_progress", attestedAt: new Date() } });
-    const report = buildParticipation(campaign.id, await ctx.db().participation.facts(campaign.id), await ctx.db().respondents.units(campaign.id));
+    // Paper forms typed in (imported: no respondent) and a legacy 'bot' row count as responses of their channel.
+    await p.response.create({ data: { ...base, subjectUnit: "SO_TP", status: "submitted", source: "import", externalId: "P1", submittedAt: new Date() } });
+    await p.response.create({ data: { ...base, subjectUnit: "SO_XD", status: "submitted", source: "import", externalId: "P2", submittedAt: new Date() } });
+    await p.response.update({ where: { id: (await p.response.findFirstOrThrow({ where: { respondentId: e1!.id } })).id }, data: { source: "bot" } });
+    const fromFacts = buildParticipation(campaign.id, await ctx.db().participation.facts(campaign.id), await ctx.db().respondents.units(campaign.id));
+    const report = await loadParticipation(ctx.db(), campaign.id);
+    const channels = (telegram: number, imported: number) => ({ ...none, total: telegram + imported, telegram, import: imported });
     expect(report.rows).toEqual([
-      { unit: "SO_TC", unitName: "Sở Tài chính", group: "officials", sampled: 1, redeemed: 0, attested: 0, inProgress: 0, submitted: 0, rate: 0 },
-      { unit: "SO_TP", unitName: "Sở Tư pháp", group: "leaders", sampled: 2, redeemed: 2, attested: 2, inProgress: 1, submitted: 1, rate: 50 },
+      { unit: "SO_TC", unitName: "Sở Tài chính", group: "officials", sampled: 1, redeemed: 0, attested: 0, inProgress: 0, submitted: 0, rate: 0, responses: none },
+      { unit: "SO_TP", unitName: "Sở Tư pháp", group: "leaders", sampled: 2, redeemed: 2, attested: 2, inProgress: 1, submitted: 1, rate: 50, responses: channels(2, 1) },
+      { unit: "SO_XD", unitName: "SO_XD", group: "leaders", sampled: 0, redeemed: 0, attested: 0, inProgress: 0, submitted: 0, rate: null, responses: channels(0, 1) },
     ]);
+    expect(report.totals.responses).toEqual(channels(2, 2));
+    // The per-respondent facts agree with the database's counts.
+    expect(fromFacts.rows.map(({ responses: _, ...r }) => r)).toEqual(report.rows.filter((r) => r.sampled > 0).map(({ responses: _, ...r }) => r));
   });
 });

@@ -1,5 +1,6 @@
-// Killing the process in the middle of an import leaves nothing half-imported: the import is one
-// transaction, so after SIGKILL the campaign has either none or all of the file's respondents.
+// Killing the process in the middle of an import leaves nothing half-imported: the rows become visible
+// in one transaction (on SQLite, the promotion of the staged rows), so after SIGKILL the campaign has
+// either none or all of the file's respondents.
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -74,10 +74,10 @@ describe("long-string index on judgement questions (straightliner, rule long-str
     const [f] = computeFlags(q, [response("U", answers(12))]);
     expect(f!.straightliner).toBe(true);
     expect(f!.evidence.map((e) => e.rule)).toEqual(["long-string"]);
-    expect(f!.evidence[0]!.text).toContain("the same answer on 12 of 12 judgement questions (limit 75%)");
+    expect(f!.evidence[0]!.text).toContain("the same answer on 12 of 12 judgement questions (limit 70%)");
   });
 
-  test("9 of 12 (75%) is caught, 8 of 12 is not", () => {
+  test("9 of 12 (75%) is caught, 8 of 12 (67%) is not", () => {
     expect(computeFlags(q, [response("U", answers(9, "3"))])[0]!.straightliner).toBe(true);
     const eight = { ...answers(8, "3"), q12: "2" };
     expect(computeFlags(q, [response("U", eight)])[0]!.straightliner).toBe(false);

@@ -42,6 +42,8 @@ export class BotApiStub {
   readonly calls: StubCall[] = [];
   readonly blockedChats = new Set<number>();
   readonly missingChats = new Set<number>();
+  /** performance.now() when each update was first handed out by getUpdates, by update_id (benchmarks). */
+  readonly handedOutAt = new Map<number, number>();
   options: StubOptions;
   private server?: Server;
   private readonly queue: Update[] = [];
@@ -141,7 +143,10 @@ export class BotApiStub {
       });
       while (this.queue.length > 0 && this.queue[0]!.update_id < offset) this.queue.shift();
     }
-    return this.queue.slice(0, limit);
+    const batch = this.queue.slice(0, limit);
+    const now = performance.now();
+    for (const update of batch) if (!this.handedOutAt.has(update.update_id)) this.handedOutAt.set(update.update_id, now);
+    return batch;
   }
 }
 

@@ -1,7 +1,8 @@
 import type { Command } from "commander";
 import { CampaignInputError, createCampaign, DEFAULT_TIME_ZONE, formatZonedTime, checkOpen } from "../../campaigns/index.js";
 import type { CampaignRecord, Database } from "../../db/index.js";
-import { RESPONDENT_STATUSES, statusCounts } from "../../participation/index.js";
+import { RESPONSE_CHANNELS } from "../../db/types.js";
+import { loadParticipation, RESPONDENT_STATUSES, sumStatus } from "../../participation/index.js";
 import { CliError } from "../errors.js";
 import { reminderScheduleArgument, setCampaignReminders, showCampaignReminders } from "./broadcast.js";
 import { withDatabase } from "./db.js";
@@ -88,12 +89,13 @@ export function registerCampaignCommands(program: Command): void {
 
   campaign
     .command("show <id>")
-    .description("a campaign's settings and its respondents by status")
+    .description("a campaign's settings, its respondents by status and its submitted responses per channel")
     .action(async (id: string) => {
       await withDatabase(async (db) => {
         const c = await requireCampaign(db, id);
-        const facts = await db.participation.facts(c.id);
-        const counts = statusCounts(facts);
+        const report = await loadParticipation(db, c.id);
+        const counts = sumStatus(await db.participation.statusCounts(c.id));
+        const responses = report.totals.responses;
         const now = new Date();
         const lines = [
           `campaign       ${c.id}`,
@@ -104,8 +106,10 @@ export function registerCampaignCommands(program: Command): void {
           ...(c.closedAt ? [`closed early   ${formatZonedTime(c.closedAt, c.timeZone)}`] : []),
           `state          ${state(c, now)}`,
           `identified     ${c.identified ? "yes (exports may carry respondent identity)" : "no"}`,
-          `respondents    ${facts.length}`,
+          `respondents    ${report.totals.sampled}`,
           ...RESPONDENT_STATUSES.map((s) => `  ${s.replace("_", " ").padEnd(13)}${counts[s]}`),
+          `responses      ${responses.total} submitted (every source)`,
+          ...RESPONSE_CHANNELS.map((ch) => `  ${ch.padEnd(13)}${responses[ch]}`),
         ];
         process.stdout.write(`${lines.join("\n")}\n`);
       });

@@ -74,8 +74,10 @@ export function registerCoordinatorsCommands(program: Command): void {
     .action(async (opts: { campaign: string }) => {
       await withDatabase(async (db) => {
         const campaign = await campaignOf(db, opts.campaign);
-        const coordinators = (await db.respondents.list(campaign.id)).filter((r) => r.coordinator);
-        const reachable = new Set((await db.messaging.recipients(campaign.id)).map((r) => r.respondentId));
+        const coordinators = await db.respondents.coordinators(campaign.id);
+        const wanted = new Set(coordinators.map((r) => r.id));
+        const reachable = new Set<string>();
+        for await (const page of db.messaging.recipientPages(campaign.id)) for (const r of page) if (wanted.has(r.respondentId)) reachable.add(r.respondentId);
         process.stdout.write("external_id\tname\tunit\tdigest\n");
         for (const r of coordinators) {
           process.stdout.write(`${r.externalId}\t${r.fullName}\t${r.unitCode}\t${reachable.has(r.id) ? "yes" : "no: has not opened the bot"}\n`);

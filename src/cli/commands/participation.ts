@@ -2,7 +2,7 @@ import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Command } from "commander";
 import {
-  buildParticipation,
+  loadParticipation,
   participationCsv,
   participationJson,
   participationTable,
@@ -18,7 +18,7 @@ import { withDatabase } from "./db.js";
 export function registerParticipationCommand(program: Command): void {
   program
     .command("participation")
-    .description("participation per unit and group: sampled, redeemed, attested, in progress, submitted, rate")
+    .description("participation per unit and group: sampled, redeemed, attested, in progress, submitted, rate, and submitted responses per channel (telegram, zalo, console, import)")
     .requiredOption("--campaign <id>", "campaign id")
     .option("--format <format>", `${PARTICIPATION_FORMATS.join(" | ")} (default: from --out, else table)`)
     .option("--out <file>", "write to this file instead of standard output (required for xlsx)")
@@ -29,12 +29,7 @@ export function registerParticipationCommand(program: Command): void {
       if (format === "xlsx" && !opts.out) throw new CliError("--format xlsx writes a file: add --out FILE.xlsx");
       await withDatabase(async (db) => {
         const campaign = await requireCampaign(db, opts.campaign);
-        const report = buildParticipation(
-          campaign.id,
-          await db.participation.facts(campaign.id),
-          await db.respondents.units(campaign.id),
-          await db.participation.reminderFacts(campaign.id),
-        );
+        const report = await loadParticipation(db, campaign.id, { reminders: true });
         const output =
           format === "xlsx"
             ? await participationXlsx(report, { timeZone: campaign.timeZone })

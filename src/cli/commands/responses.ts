@@ -1,6 +1,9 @@
-import { readFile, writeFile } from "node:fs/promises";
+import { createWriteStream, type WriteStream } from "node:fs";
+import { once } from "node:events";
+import { readFile, rename, rm } from "node:fs/promises";
 import type { Command } from "commander";
-import { CampaignInputError, exportCampaignResponses, importCampaignResponses, withheldRowsNote } from "../../campaigns/index.js";
+import { CampaignInputError, importCampaignResponses, streamCampaignResponses, withheldRowsNote } from "../../campaigns/index.js";
+import { RESPONSE_CHANNELS, type Database, type ResponseChannel } from "../../db/index.js";
 import { exportIdentityDecision } from "../../privacy/index.js";
 import { formatFileIssue } from "../../scoring/io/index.js";
 import { CliError } from "../errors.js";
@@ -11,7 +14,7 @@ const SHOWN = 50;
 
 /** Registers `khaosat responses import|export`. */
 export function registerResponsesCommands(program: Command): void {
-  const responses = program.command("responses").description("submitted responses of a campaign as a responses CSV (SURVEY-FORMAT 4)");
+  const responses = program.command("responses").description("submitted responses of a campaign as a responses CSV (format: docs/file-formats.md, section 4)");
 
   responses
     .command("export <file>")
@@ -26,15 +29,27 @@ export function registerResponsesCommands(program: Command): void {
         const campaign = await requireCampaign(db, opts.campaign);
         const identity = exportIdentityDecision(campaign, opts.withIdentity);
         if (!identity.ok) throw new CliError(identity.reason);
-        const exported = await exportCampaignResponses(db, campaign, { withIdentity: identity.withIdentity });
-        const { csv, count } = exported;
-        if (exported.withheld > 0) process.stderr.write(`${withheldRowsNote(exported)}\n`);
-        if (file === "-") process.stdout.write(csv);
-        else {
+        // Streamed page by page (bounded memory at any size), into a temporary file renamed at the
+        // end, so an interrupted export never leaves a truncated file under the asked name.
+        const out = file === "-" ? process.stdout : createWriteStream(`${file}.partial`);
+        const write = (chunk: string) => (out.write(chunk) ? undefined : once(out, "drain").then(() => undefined));
+        let exported;
+        try {
           // A byte-order mark so that Excel opens the Vietnamese text as UTF-8.
-          await writeFile(file, `\uFEFF${csv}`);
-          process.stderr.write(`wrote ${count} response${count === 1 ? "" : "s"} to ${file}\n`);
+          if (file !== "-") await write("\uFEFF");
+          exported = await streamCampaignResponses(db, campaign, write, { withIdentity: identity.withIdentity });
+          if (file !== "-") await new Promise<void>((resolve, reject) => (out as WriteStream).end((error?: Error | null) => (error ? reject(error) : resolve())));
+        } catch (error) {
+          if (file !== "-") {
+            (out as WriteStream).destroy();
+            await rm(`${file}.partial`, { force: true });
+          }
+          throw error;
         }
+        if (file !== "-") await rename(`${file}.partial`, file);
+        const { count } = exported;
+        if (exported.withheld > 0) process.stderr.write(`${withheldRowsNote(exported)}\n`);
+        if (file !== "-") process.stderr.write(`wrote ${count} response${count === 1 ? "" : "s"} to ${file}\n`);
       });
     });
 
@@ -52,6 +67,7 @@ export function registerResponsesCommands(program: Command): void {
       }
       await withDatabase(async (db) => {
         const campaign = await requireCampaign(db, opts.campaign);
+        const before = await submittedTotals(db, campaign.id);
         let report;
         try {
           report = await importCampaignResponses(db, campaign, source, { skipInvalid: opts.skipInvalid, now: new Date() });
@@ -70,6 +86,28 @@ export function registerResponsesCommands(program: Command): void {
         if (report.rejected.length > 0) process.stderr.write(`skipped ${report.rejected.length} rejected row${report.rejected.length === 1 ? "" : "s"}:\n${rejected.join("\n")}\n`);
         const c = report.counts;
         process.stdout.write(`${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged${report.rejected.length > 0 ? `, ${report.rejected.length} skipped` : ""}\n`);
+        process.stdout.write(`${countsChangeLine(before, await submittedTotals(db, campaign.id))}\n`);
       });
     });
+}
+
+type Totals = Record<ResponseChannel, number> & { total: number };
+
+/** Submitted responses of a campaign per channel (counted by the database). */
+async function submittedTotals(db: Database, campaignId: string): Promise<Totals> {
+  const totals = { total: 0, ...(Object.fromEntries(RESPONSE_CHANNELS.map((c) => [c, 0])) as Record<ResponseChannel, number>) };
+  for (const row of await db.participation.submittedByChannel(campaignId)) {
+    totals[row.channel] += row.count;
+    totals.total += row.count;
+  }
+  return totals;
+}
+
+/** What an import did to the campaign's counts, e.g. "submitted responses: 120 → 168 (import 0 → 48; participation and campaign show count them)". */
+function countsChangeLine(before: Totals, after: Totals): string {
+  const changed = RESPONSE_CHANNELS.filter((c) => before[c] !== after[c]).map((c) => `${c} ${before[c]} → ${after[c]}`);
+  const detail = RESPONSE_CHANNELS.filter((c) => after[c] > 0).map((c) => `${c} ${after[c]}`).join(", ");
+  return before.total === after.total && changed.length === 0
+    ? `submitted responses unchanged: ${after.total}${detail ? ` (${detail})` : ""}`
+    : `submitted responses: ${before.total} → ${after.total} (${changed.join(", ")}); \`khaosat participation\` and \`campaign show\` count them per channel`;
 }

@@ -99,7 +99,7 @@ export function formatLoc(loc: Loc): string {
 
 function toIssue(file: string, p: CellProblem & { warning?: boolean }): QuestionnaireIssue {
   const where = p.sheet !== undefined ? formatLoc({ sheet: p.sheet, ...(p.row !== undefined ? { row: p.row } : {}), ...(p.column !== undefined ? { column: p.column } : {}) }) : "";
-  return { file: path.basename(file) === file ? file : file, path: where, message: p.message, ...(p.warning ? { severity: "warning" as const } : {}) };
+  return { file, path: where, message: p.message, ...(p.warning ? { severity: "warning" as const } : {}) };
 }
 
 // ---- columns -----------------------------------------------------------------------------------

@@ -13,6 +13,8 @@ export const XLSFORM_LIMITS = {
   cells: 100_000,
   /** Characters in one cell. */
   cellChars: 10_000,
+  /** Bytes of the workbook once unzipped: a small file can hide a huge sheet (a "zip bomb"). */
+  unzippedBytes: 100 * 1024 * 1024,
 } as const;
 
 /** One row of a sheet: its 1-based row number and text per column header (as written, trimmed). */
@@ -47,6 +49,11 @@ export async function readWorkbook(bytes: Uint8Array): Promise<ReadWorkbookResul
   if (bytes.length < 4 || bytes[0] !== 0x50 || bytes[1] !== 0x4b) {
     const xls = bytes[0] === 0xd0 && bytes[1] === 0xcf;
     return { ok: false, problems: [{ message: xls ? "this is an old Excel 97-2003 (.xls) file: open it in Excel and save it as .xlsx" : "not an Excel workbook (.xlsx): save the form from Excel as .xlsx" }] };
+  }
+  const unzipped = unzippedSize(bytes);
+  if (unzipped === undefined) return { ok: false, problems: [{ message: "the workbook is damaged (its zip directory cannot be read): open it in Excel and save it again as .xlsx" }] };
+  if (unzipped > XLSFORM_LIMITS.unzippedBytes) {
+    return { ok: false, problems: [{ message: `the workbook unpacks to ${Math.round(unzipped / 1024 / 1024)} MB; a questionnaire workbook may unpack to at most ${XLSFORM_LIMITS.unzippedBytes / 1024 / 1024} MB: remove unused sheets, formatting and data` }] };
   }
   // Loaded on first use: importing exceljs costs about half a second that every command would pay.
   const { default: ExcelJS } = await import("exceljs");
@@ -155,6 +162,30 @@ function cellText(cell: Cell, problem: (message: string) => void): string {
     }
   }
   return String(v);
+}
+
+/**
+ * Sum of the uncompressed sizes in the zip's central directory, read before anything is unpacked,
+ * so memory stays bounded whatever the file claims. Undefined when the directory is unreadable.
+ */
+export function unzippedSize(bytes: Uint8Array): number | undefined {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // The end-of-central-directory record sits in the last 22 bytes plus a comment of up to 65,535.
+  for (let end = bytes.length - 22; end >= Math.max(0, bytes.length - 22 - 65_535); end--) {
+    if (view.getUint32(end, true) !== 0x06054b50) continue;
+    const entries = view.getUint16(end + 10, true);
+    let at = view.getUint32(end + 16, true);
+    let total = 0;
+    for (let i = 0; i < entries; i++) {
+      if (at + 46 > bytes.length || view.getUint32(at, true) !== 0x02014b50) return undefined;
+      const size = view.getUint32(at + 24, true);
+      // 0xFFFFFFFF means a ZIP64 size: far beyond any questionnaire.
+      total += size === 0xffffffff ? Number.MAX_SAFE_INTEGER : size;
+      at += 46 + view.getUint16(at + 28, true) + view.getUint16(at + 30, true) + view.getUint16(at + 32, true);
+    }
+    return total;
+  }
+  return undefined;
 }
 
 /** Spreadsheet column letters for a 1-based column number (1 → A, 27 → AA). */

@@ -1,3 +1,5 @@
+import { neutraliseCell, restoreCell } from "../../documents/csv-cell.js";
+
 /** One CSV record with the file line it starts on (1-based; a quoted cell may span several lines). */
 export interface CsvRecord {
   readonly line: number;
@@ -72,6 +74,19 @@ export function detectDelimiter(text: string): "," | ";" {
  */
 export function readCsv(text: string, delimiter: string = detectDelimiter(text)): CsvReadResult {
   const records: CsvRecord[] = [];
+  const issue = scanCsv(text, delimiter, (cells, line) => {
+    records.push({ line, cells });
+  });
+  return issue ? { ok: false, issue } : { ok: true, records };
+}
+
+/**
+ * The CSV tokenizer under {@link readCsv}, in one pass without keeping the records: calls `onRecord`
+ * with each record's cells (a new array the callee may keep) and the line it starts on, in file order;
+ * blank lines are skipped. Returns the quoting problem that stopped it, if any: the records before it
+ * have been passed on already, so a caller that must not act on a broken file waits for the result.
+ */
+export function scanCsv(text: string, delimiter: string, onRecord: (cells: string[], line: number) => void): FileIssue | undefined {
   const delim = delimiter.charCodeAt(0);
   const n = text.length;
   let line = 1;
@@ -79,31 +94,33 @@ export function readCsv(text: string, delimiter: string = detectDelimiter(text))
   while (i < n) {
     const recordLine = line;
     const cells: string[] = [];
-    let endOfRecord = false;
-    while (!endOfRecord) {
-      let cell = "";
+    for (;;) {
+      let cell: string;
       if (text.charCodeAt(i) === 34 /* " */) {
         const openLine = line;
         i++;
+        cell = "";
+        let from = i;
         for (;;) {
-          if (i >= n) return { ok: false, issue: { line: openLine, message: "a quoted cell that starts on this line is never closed (missing \")" } };
+          if (i >= n) return { line: openLine, message: "a quoted cell that starts on this line is never closed (missing \")" };
           const c = text.charCodeAt(i);
           if (c === 34) {
             if (text.charCodeAt(i + 1) === 34) {
-              cell += '"';
+              cell += text.slice(from, i + 1);
               i += 2;
+              from = i;
               continue;
             }
+            cell += text.slice(from, i);
             i++;
             break;
           }
           if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) line++;
-          cell += text[i];
           i++;
         }
         const after = i < n ? text.charCodeAt(i) : -1;
         if (after !== -1 && after !== delim && after !== 10 && after !== 13) {
-          return { ok: false, issue: { line, message: `unexpected text after a closing quote: a quoted cell must end at ${delimiter === "," ? "a comma" : `"${delimiter}"`} or the end of the line` } };
+          return { line, message: `unexpected text after a closing quote: a quoted cell must end at ${delimiter === "," ? "a comma" : `"${delimiter}"`} or the end of the line` };
         }
       } else {
         const start = i;
@@ -114,26 +131,25 @@ export function readCsv(text: string, delimiter: string = detectDelimiter(text))
         }
         cell = text.slice(start, i);
       }
-      cells.push(cell);
-      if (i >= n) {
-        endOfRecord = true;
-      } else {
-        const c = text.charCodeAt(i);
-        if (c === delim) {
-          i++;
-          // A delimiter at the very end of the text still closes an (empty) last cell.
-          if (i >= n) cells.push("");
-          if (i >= n) endOfRecord = true;
-        } else {
-          i += c === 13 && text.charCodeAt(i + 1) === 10 ? 2 : 1;
-          line++;
-          endOfRecord = true;
+      cells.push(restoreCell(cell));
+      if (i >= n) break;
+      const c = text.charCodeAt(i);
+      if (c === delim) {
+        i++;
+        // A delimiter at the very end of the text still closes an (empty) last cell.
+        if (i >= n) {
+          cells.push("");
+          break;
         }
+      } else {
+        i += c === 13 && text.charCodeAt(i + 1) === 10 ? 2 : 1;
+        line++;
+        break;
       }
     }
-    if (!(cells.length === 1 && cells[0] === "")) records.push({ line: recordLine, cells });
+    if (!(cells.length === 1 && cells[0] === "")) onRecord(cells, recordLine);
   }
-  return { ok: true, records };
+  return undefined;
 }
 
 /** Quotes a cell when it needs it (delimiter, quote, line break, or surrounding spaces). */
@@ -143,7 +159,7 @@ export function csvCell(value: string, delimiter = ","): string {
 
 /** Joins rows into CSV text with LF line ends. */
 export function writeCsv(rows: readonly (readonly string[])[], delimiter = ","): string {
-  return rows.map((row) => row.map((cell) => csvCell(cell, delimiter)).join(delimiter)).join("\n") + "\n";
+  return rows.map((row) => row.map((cell) => csvCell(neutraliseCell(cell), delimiter)).join(delimiter)).join("\n") + "\n";
 }
 
 /** `file:line: message` (or `file: message` when the line is unknown), the way compilers print problems. */

@@ -8,7 +8,7 @@ import {
   type Questionnaire,
 } from "../../questionnaire/index.js";
 import type { ScoringResponse } from "../types.js";
-import { decodeUtf8, readCsv, writeCsv, type FileIssue } from "./csv.js";
+import { decodeUtf8, detectDelimiter, scanCsv, writeCsv, type FileIssue } from "./csv.js";
 import { suggestion } from "./suggest.js";
 import { DEFAULT_TIME_ZONE, formatIsoTime, isValidTimeZone, parseIsoTime } from "./time.js";
 
@@ -21,6 +21,12 @@ const REQUIRED_COLUMNS = ["response_id", "subject_unit", "group"] as const;
  * respondent record, so the same file imports with or without them.
  */
 export const RESPONSE_IDENTITY_COLUMNS = ["respondent_external_id", "respondent_name"] as const;
+/**
+ * The channel that collected each response (`telegram`, `zalo`, `console`, `import`), written after
+ * the fixed columns by campaign exports. The import accepts and ignores it: a re-imported row is
+ * an imported response whatever channel first collected it.
+ */
+export const RESPONSE_CHANNEL_COLUMN = "channel";
 
 /** Suffix of the optional per-question time columns: `q1__seconds` is the seconds spent on q1 (empty = unknown). */
 export const SECONDS_SUFFIX = "__seconds";
@@ -59,10 +65,37 @@ export interface ResponsesCsvOptions {
 
 type CellResult = { readonly ok: true; readonly value: AnswerValue | undefined } | { readonly ok: false; readonly reason: string };
 
+/** Why a cell was refused (a compiled answer reader returns it instead of a value). */
+class Invalid {
+  constructor(readonly reason: string) {}
+}
+
+/** Reads one answer cell: the value, undefined when unanswered, or why it is refused. */
+type AnswerReader = (raw: string) => AnswerValue | undefined | Invalid;
+
+/** A question column, compiled once per file. */
+interface QuestionColumn {
+  readonly id: string;
+  /** Cell index in each row. */
+  readonly index: number;
+  readonly read: AnswerReader;
+}
+
+/** A question whose showIf or required flag is checked once the row's answers are read. */
+interface CheckedQuestion {
+  readonly id: string;
+  readonly question: Question;
+  readonly condition: Questionnaire["questions"][number]["condition"];
+}
+
 /**
  * Reads a responses file (SURVEY-FORMAT 4) and checks every row against the questionnaire.
  * Each rejected row comes with its line and every reason; the caller decides whether rejected
  * rows stop the import (they should, unless the user asked to skip them).
+ *
+ * One pass over the text: each record is checked as the CSV tokenizer yields it (no table of
+ * records is built), with per-question readers compiled once per file, so a national file
+ * (50,000 × 40) costs little more than parsing its CSV.
  */
 export function parseResponsesCsv(source: string | Uint8Array, questionnaire: Questionnaire, options: ResponsesCsvOptions = {}): ParsedResponses {
   const zone = options.timezone ?? DEFAULT_TIME_ZONE;
@@ -70,120 +103,218 @@ export function parseResponsesCsv(source: string | Uint8Array, questionnaire: Qu
   if (!isValidTimeZone(zone)) return fail({ message: `unknown time zone "${zone}" (use an IANA name such as Asia/Ho_Chi_Minh)` });
   const decoded = decodeUtf8(source);
   if (!decoded.ok) return fail(decoded.issue);
-  const csv = readCsv(decoded.text);
-  if (!csv.ok) return fail(csv.issue);
-  const [header, ...rows] = csv.records;
-  if (!header) return fail({ message: `the file is empty; the first line must be the header: ${RESPONSE_COLUMNS.join(",")},<question ids>` });
+  const text = decoded.text;
 
-  const columns = header.cells.map((c) => c.trim());
-  const headerErrors = checkHeader(columns, questionnaire, header.line);
-  if (headerErrors.length > 0) return { responses: [], rejected: [], warnings: [], errors: headerErrors };
+  let reader: RowReader | undefined;
+  let headerErrors: FileIssue[] | undefined;
+  const issue = scanCsv(text, detectDelimiter(text), (cells, line) => {
+    if (reader) reader.row(cells, line);
+    else if (headerErrors === undefined) {
+      const columns = cells.map((c) => c.trim());
+      const errors = checkHeader(columns, questionnaire, line);
+      if (errors.length > 0) headerErrors = errors;
+      else reader = new RowReader(columns, questionnaire, zone, line);
+    }
+    // After a bad header the rest is only scanned, for a quoting problem (reported first, as it always was).
+  });
+  if (issue) return fail(issue);
+  if (headerErrors) return { responses: [], rejected: [], warnings: [], errors: headerErrors };
+  if (!reader) return fail({ message: `the file is empty; the first line must be the header: ${RESPONSE_COLUMNS.join(",")},<question ids>` });
+  if (reader.neededColumns.size > 0) {
+    // A required question under a condition, without a column: one error about the header, saying where it is asked.
+    const where = [...reader.neededColumns].map(([id, n]) => `${id} is asked on ${n.rows} row${n.rows === 1 ? "" : "s"}, first on line ${n.line}`).join("; ");
+    return fail({ line: reader.headerLine, message: `${missingColumnsMessage([...reader.neededColumns.keys()])} (${where})` });
+  }
+  return { responses: reader.responses, rejected: reader.rejected, warnings: reader.warnings, errors: [] };
+}
 
-  const columnOf = new Map(columns.map((name, i) => [name, i]));
-  const warnings: RowWarning[] = [];
-  const missing = questionnaire.questions.filter((q) => !columnOf.has(q.question.id)).map((q) => q.question.id);
-  if (missing.length > 0) {
-    warnings.push({ line: header.line, message: `no column for ${missing.join(", ")}: unanswered in every row` });
+/** Checks the rows of one file against its header and the questionnaire. */
+class RowReader {
+  readonly responses: ScoringResponse[] = [];
+  readonly rejected: RejectedRow[] = [];
+  readonly warnings: RowWarning[] = [];
+  /** Required questions under a condition that have no column: rows where the condition holds, and the first. */
+  readonly neededColumns = new Map<string, { rows: number; line: number }>();
+  private readonly missingColumns = new Set<string>();
+  private readonly firstLineOf = new Map<string, number>();
+  private readonly width: number;
+  private readonly idAt: number;
+  private readonly unitAt: number;
+  private readonly groupAt: number;
+  private readonly startedAt: number;
+  private readonly submittedAt: number;
+  private readonly groups: readonly string[] | undefined;
+  private readonly groupList: string;
+  private readonly questionColumns: QuestionColumn[] = [];
+  /** The optional `<id>__seconds` columns present in the file. */
+  private readonly secondsColumns: { readonly id: string; readonly column: string; readonly index: number }[] = [];
+  private readonly checked: CheckedQuestion[] = [];
+  private readonly cellOf = new Map<string, number>();
+  /** The answers of the row being checked, read by the condition lookup. */
+  private answers: Record<string, AnswerValue> = {};
+  private readonly lookup: (qid: string) => ReturnType<typeof operandOf>;
+
+  constructor(
+    columns: readonly string[],
+    private readonly questionnaire: Questionnaire,
+    private readonly zone: string,
+    readonly headerLine: number,
+  ) {
+    this.width = columns.length;
+    columns.forEach((name, i) => this.cellOf.set(name, i));
+    const at = (name: string): number => this.cellOf.get(name) ?? -1;
+    this.idAt = at("response_id");
+    this.unitAt = at("subject_unit");
+    this.groupAt = at("group");
+    this.startedAt = at("started_at");
+    this.submittedAt = at("submitted_at");
+    this.groups = questionnaire.definition.groups?.map((g) => g.id);
+    this.groupList = this.groups?.join(", ") ?? "";
+    const missing: string[] = [];
+    for (const info of questionnaire.questions) {
+      const id = info.question.id;
+      const index = this.cellOf.get(id);
+      if (index === undefined) missing.push(id);
+      else this.questionColumns.push({ id, index, read: answerReader(info.question) });
+      const secondsIndex = this.cellOf.get(`${id}${SECONDS_SUFFIX}`);
+      if (secondsIndex !== undefined) this.secondsColumns.push({ id, column: `${id}${SECONDS_SUFFIX}`, index: secondsIndex });
+      if (info.condition !== undefined || info.question.required) this.checked.push({ id, question: info.question, condition: info.condition });
+    }
+    for (const id of missing) this.missingColumns.add(id);
+    if (missing.length > 0) this.warnings.push({ line: headerLine, message: `no column for ${missing.join(", ")}: unanswered in every row` });
+    const byId = questionnaire.byId;
+    this.lookup = (qid) => {
+      const q = byId.get(qid);
+      return q ? operandOf(q.question, this.answers[qid]) : undefined;
+    };
   }
 
-  const groups = questionnaire.definition.groups?.map((g) => g.id);
-  const responses: ScoringResponse[] = [];
-  const rejected: RejectedRow[] = [];
-  const firstLineOf = new Map<string, number>();
+  private cell(cells: readonly string[], index: number): string {
+    return index < 0 ? "" : (cells[index] ?? "");
+  }
 
-  for (const row of rows) {
+  row(cells: readonly string[], line: number): void {
     // Rows with nothing in them are the empty lines Excel leaves below a table, not responses.
-    if (row.cells.every((c) => c.trim() === "")) continue;
-    const reasons: string[] = [];
-    const cell = (name: string): string => {
-      const i = columnOf.get(name);
-      return i === undefined ? "" : (row.cells[i] ?? "");
-    };
-    const id = cell("response_id").trim();
-    const reject = (): void => {
-      rejected.push({ line: row.line, ...(id ? { responseId: id } : {}), reason: reasons.join("; ") });
-    };
-    if (row.cells.length !== columns.length) {
-      reasons.push(`the row has ${row.cells.length} cells but the header has ${columns.length} (a missing or extra delimiter?)`);
-      reject();
-      continue;
+    let blank = true;
+    for (let i = 0; i < cells.length; i++) {
+      const c = cells[i]!;
+      if (c !== "" && c.trim() !== "") {
+        blank = false;
+        break;
+      }
     }
-
+    if (blank) return;
+    const id = this.cell(cells, this.idAt).trim();
+    if (cells.length !== this.width) {
+      this.reject(line, id, [`the row has ${cells.length} cells but the header has ${this.width} (a missing or extra delimiter?)`]);
+      return;
+    }
+    const reasons: string[] = [];
     if (!id) reasons.push("response_id is empty");
     else {
-      const first = firstLineOf.get(id);
+      const first = this.firstLineOf.get(id);
       if (first !== undefined) reasons.push(`duplicate response_id "${id}" (first on line ${first})`);
-      else firstLineOf.set(id, row.line);
+      else this.firstLineOf.set(id, line);
     }
-    const unit = cell("subject_unit").trim();
+    const unit = this.cell(cells, this.unitAt).trim();
     if (!unit) reasons.push("subject_unit is empty");
-    const group = cell("group").trim();
+    const group = this.cell(cells, this.groupAt).trim();
+    const groups = this.groups;
     if (groups) {
-      if (!group) reasons.push(`group is empty (groups: ${groups.join(", ")})`);
-      else if (!groups.includes(group)) reasons.push(`unknown group "${group}"${suggestion(group, groups)} (groups: ${groups.join(", ")})`);
+      if (!group) reasons.push(`group is empty (groups: ${this.groupList})`);
+      else if (!groups.includes(group)) reasons.push(`unknown group "${group}"${suggestion(group, groups)} (groups: ${this.groupList})`);
     }
-    const startedAt = readTime("started_at", cell("started_at"), zone, reasons);
-    const submittedAt = readTime("submitted_at", cell("submitted_at"), zone, reasons);
+    const startedText = this.cell(cells, this.startedAt);
+    const submittedText = this.cell(cells, this.submittedAt);
+    const startedAt = readTime("started_at", startedText, this.zone, reasons);
+    const submittedAt = readTime("submitted_at", submittedText, this.zone, reasons);
     if (startedAt !== undefined && submittedAt !== undefined && submittedAt < startedAt) {
-      reasons.push(`submitted_at (${cell("submitted_at").trim()}) is before started_at (${cell("started_at").trim()})`);
+      reasons.push(`submitted_at (${submittedText.trim()}) is before started_at (${startedText.trim()})`);
     }
 
     const answers: Record<string, AnswerValue> = {};
     let cellsValid = true;
-    for (const info of questionnaire.questions) {
-      const id = info.question.id;
-      if (!columnOf.has(id)) continue;
-      const result = parseAnswer(info.question, cell(id));
-      if (!result.ok) {
-        reasons.push(`${id}: ${result.reason}`);
+    const columns = this.questionColumns;
+    for (let k = 0; k < columns.length; k++) {
+      const column = columns[k]!;
+      const value = column.read(cells[column.index]!);
+      if (value === undefined) continue;
+      if (value instanceof Invalid) {
+        reasons.push(`${column.id}: ${value.reason}`);
         cellsValid = false;
-      } else if (result.value !== undefined) answers[id] = result.value;
+      } else answers[column.id] = value;
     }
 
-    const seconds = readSeconds(questionnaire, columnOf, cell, reasons);
+    const seconds = this.readSeconds(cells, reasons);
 
-    const rowWarnings: RowWarning[] = [];
+    let rowWarnings: RowWarning[] | undefined;
     // Conditions are only meaningful over answers that parsed; otherwise the row is rejected anyway.
     if (cellsValid) {
-      for (const info of questionnaire.questions) {
-        const id = info.question.id;
-        const lookup = (qid: string) => {
-          const q = questionnaire.byId.get(qid);
-          return q ? operandOf(q.question, answers[qid]) : undefined;
-        };
-        const shown = info.condition === undefined || evaluateCondition(info.condition, lookup);
+      this.answers = answers;
+      for (const { id, question, condition } of this.checked) {
+        const shown = condition === undefined || evaluateCondition(condition, this.lookup);
         if (!shown) {
           if (answers[id] !== undefined) {
-            rowWarnings.push({ line: row.line, message: `${id}: answer "${cell(id).trim()}" discarded: its condition is false (showIf: ${info.question.showIf})` });
+            (rowWarnings ??= []).push({ line, message: `${id}: answer "${this.cell(cells, this.cellOf.get(id) ?? -1).trim()}" discarded: its condition is false (showIf: ${question.showIf})` });
             delete answers[id];
           }
-        } else if (info.question.required && answers[id] === undefined) {
-          reasons.push(`${id}: required answer missing${info.condition ? ` (its condition holds: ${info.question.showIf})` : ""}`);
+        } else if (question.required && answers[id] === undefined) {
+          if (this.missingColumns.has(id)) {
+            const needed = this.neededColumns.get(id);
+            this.neededColumns.set(id, { rows: (needed?.rows ?? 0) + 1, line: needed?.line ?? line });
+            continue;
+          }
+          reasons.push(`${id}: required answer missing${condition ? ` (its condition holds: ${question.showIf})` : ""}`);
         }
       }
+      this.answers = {};
     }
 
     if (reasons.length > 0) {
-      reject();
-      continue;
+      this.reject(line, id, reasons);
+      return;
     }
-    warnings.push(...rowWarnings);
-    responses.push({
-      id,
-      unit,
-      group,
-      ...(startedAt !== undefined ? { startedAt } : {}),
-      ...(submittedAt !== undefined ? { submittedAt } : {}),
-      answers,
-      ...(seconds ? { seconds } : {}),
-    });
+    if (rowWarnings) this.warnings.push(...rowWarnings);
+    const response: ScoringResponse =
+      startedAt !== undefined
+        ? submittedAt !== undefined
+          ? { id, unit, group, startedAt, submittedAt, answers }
+          : { id, unit, group, startedAt, answers }
+        : submittedAt !== undefined
+          ? { id, unit, group, submittedAt, answers }
+          : { id, unit, group, answers };
+    this.responses.push(seconds ? { ...response, seconds } : response);
   }
-  return { responses, rejected, warnings, errors: [] };
+
+  /** The `<id>__seconds` cells of a row: a number of seconds ≥ 0 (decimal point or comma), or empty. */
+  private readSeconds(cells: readonly string[], reasons: string[]): Record<string, number> | undefined {
+    let out: Record<string, number> | undefined;
+    for (const { id, column, index } of this.secondsColumns) {
+      const text = cells[index]!.trim();
+      if (text === "") continue;
+      const n = readNumber(text);
+      if (n === undefined || !Number.isFinite(n) || n < 0) reasons.push(`${column}: "${text}" is not a number of seconds (e.g. 12.5)`);
+      else (out ??= {})[id] = n;
+    }
+    return out;
+  }
+
+  private reject(line: number, id: string, reasons: readonly string[]): void {
+    this.rejected.push({ line, ...(id ? { responseId: id } : {}), reason: reasons.join("; ") });
+  }
+}
+
+function missingColumnsMessage(ids: readonly string[]): string {
+  const many = ids.length > 1;
+  return `the header has no column for the required question${many ? "s" : ""} ${ids.join(", ")}: add ${many ? "those columns" : "that column"} with every row's answer (docs/file-formats.md, responses file)`;
 }
 
 function checkHeader(columns: readonly string[], questionnaire: Questionnaire, line: number): FileIssue[] {
   const errors: FileIssue[] = [];
-  const known = [...RESPONSE_COLUMNS, ...RESPONSE_IDENTITY_COLUMNS, ...questionnaire.questions.flatMap((q) => [q.question.id, `${q.question.id}${SECONDS_SUFFIX}`])];
+  // A required question without a column is one error about the header, not one per row (issue 11 item 11).
+  const missingRequired = questionnaire.questions.filter((q) => q.question.required && q.condition === undefined && !columns.includes(q.question.id)).map((q) => q.question.id);
+
+  const known = [...RESPONSE_COLUMNS, RESPONSE_CHANNEL_COLUMN, ...RESPONSE_IDENTITY_COLUMNS, ...questionnaire.questions.flatMap((q) => [q.question.id, `${q.question.id}${SECONDS_SUFFIX}`])];
   const seen = new Set<string>();
   columns.forEach((name, i) => {
     if (name === "") errors.push({ line, message: `column ${i + 1} of the header has no name` });
@@ -196,22 +327,8 @@ function checkHeader(columns: readonly string[], questionnaire: Questionnaire, l
   for (const required of REQUIRED_COLUMNS) {
     if (!seen.has(required)) errors.push({ line, message: `missing column "${required}" (the header must include ${REQUIRED_COLUMNS.join(", ")})` });
   }
+  if (errors.length === 0 && missingRequired.length > 0) errors.push({ line, message: missingColumnsMessage(missingRequired) });
   return errors;
-}
-
-/** The `<id>__seconds` cells of a row: a number of seconds ≥ 0 (decimal point or comma), or empty. */
-function readSeconds(questionnaire: Questionnaire, columnOf: ReadonlyMap<string, number>, cell: (name: string) => string, reasons: string[]): Record<string, number> | undefined {
-  let out: Record<string, number> | undefined;
-  for (const info of questionnaire.questions) {
-    const column = `${info.question.id}${SECONDS_SUFFIX}`;
-    if (!columnOf.has(column)) continue;
-    const text = cell(column).trim();
-    if (text === "") continue;
-    const n = readNumber(text);
-    if (n === undefined || !Number.isFinite(n) || n < 0) reasons.push(`${column}: "${text}" is not a number of seconds (e.g. 12.5)`);
-    else (out ??= {})[info.question.id] = n;
-  }
-  return out;
 }
 
 function readTime(column: string, raw: string, zone: string, reasons: string[]): number | undefined {
@@ -231,52 +348,80 @@ function readNumber(text: string): number | undefined {
 
 /** Parses one answer cell for `question`; an empty cell is unanswered. */
 export function parseAnswer(question: Question, raw: string): CellResult {
-  if (question.type === "text") {
-    if (raw.trim() === "") return { ok: true, value: undefined };
-    const max = question.maxLength ?? DEFAULT_TEXT_MAX_LENGTH;
-    const length = [...raw.normalize("NFC")].length;
-    return length > max ? { ok: false, reason: `the answer is ${length} characters long, at most ${max} allowed` } : { ok: true, value: raw };
-  }
-  const text = raw.trim();
-  if (text === "") return { ok: true, value: undefined };
+  const value = answerReader(question)(raw);
+  return value instanceof Invalid ? { ok: false, reason: value.reason } : { ok: true, value };
+}
+
+/** NFC may expand a string, by at most 3 code points per code unit (UAX #15); below this a text cell cannot be too long. */
+const NFC_EXPANSION = 3;
+
+/** Compiles the cell reader of one question: option sets and messages are built once, not per cell. */
+function answerReader(question: Question): AnswerReader {
   switch (question.type) {
+    case "text": {
+      const max = question.maxLength ?? DEFAULT_TEXT_MAX_LENGTH;
+      return (raw) => {
+        if (raw.trim() === "") return undefined;
+        if (raw.length * NFC_EXPANSION <= max) return raw;
+        const length = [...raw.normalize("NFC")].length;
+        return length > max ? new Invalid(`the answer is ${length} characters long, at most ${max} allowed`) : raw;
+      };
+    }
     case "single": {
-      const ids = question.options.map((o) => o.id);
-      return ids.includes(text) ? { ok: true, value: text } : { ok: false, reason: `"${text}" is not an option (options: ${ids.join(", ")})` };
+      const ids = new Set(question.options.map((o) => o.id));
+      const list = [...ids].join(", ");
+      return (raw) => {
+        const text = raw.trim();
+        if (text === "") return undefined;
+        return ids.has(text) ? text : new Invalid(`"${text}" is not an option (options: ${list})`);
+      };
     }
     case "multi": {
-      const ids = question.options.map((o) => o.id);
-      const chosen: string[] = [];
-      for (const part of text.split("|").map((p) => p.trim())) {
-        if (part === "") return { ok: false, reason: `"${text}" has an empty option (join option ids with |, e.g. 1|3)` };
-        if (!ids.includes(part)) return { ok: false, reason: `"${part}" is not an option (options: ${ids.join(", ")})` };
-        if (chosen.includes(part)) return { ok: false, reason: `option "${part}" is chosen more than once` };
-        chosen.push(part);
-      }
+      const ids = new Set(question.options.map((o) => o.id));
+      const list = [...ids].join(", ");
       const min = question.minSelect ?? 1;
-      const max = question.maxSelect ?? ids.length;
-      if (chosen.length < min) return { ok: false, reason: `${chosen.length} option${chosen.length === 1 ? "" : "s"} chosen, at least ${min} required` };
-      if (chosen.length > max) return { ok: false, reason: `${chosen.length} options chosen, at most ${max} allowed` };
-      return { ok: true, value: chosen };
+      const max = question.maxSelect ?? ids.size;
+      return (raw) => {
+        const text = raw.trim();
+        if (text === "") return undefined;
+        const chosen: string[] = [];
+        for (const piece of text.split("|")) {
+          const part = piece.trim();
+          if (part === "") return new Invalid(`"${text}" has an empty option (join option ids with |, e.g. 1|3)`);
+          if (!ids.has(part)) return new Invalid(`"${part}" is not an option (options: ${list})`);
+          if (chosen.includes(part)) return new Invalid(`option "${part}" is chosen more than once`);
+          chosen.push(part);
+        }
+        if (chosen.length < min) return new Invalid(`${chosen.length} option${chosen.length === 1 ? "" : "s"} chosen, at least ${min} required`);
+        if (chosen.length > max) return new Invalid(`${chosen.length} options chosen, at most ${max} allowed`);
+        return chosen;
+      };
     }
     case "scale": {
-      if (text.toLowerCase() === NOT_APPLICABLE) {
-        return question.allowNotApplicable ? { ok: true, value: NOT_APPLICABLE } : { ok: false, reason: `"${text}" (cannot judge) is not allowed for this question` };
-      }
-      const n = readNumber(text);
       const expected = `a whole number from ${question.min} to ${question.max}${question.allowNotApplicable ? ` or ${NOT_APPLICABLE}` : ""}`;
-      if (n === undefined || !Number.isInteger(n)) return { ok: false, reason: `"${text}" is not ${expected}` };
-      if (n < question.min || n > question.max) return { ok: false, reason: `${n} is out of range: expected ${expected}` };
-      return { ok: true, value: n };
+      return (raw) => {
+        const text = raw.trim();
+        if (text === "") return undefined;
+        if (text.toLowerCase() === NOT_APPLICABLE) {
+          return question.allowNotApplicable ? NOT_APPLICABLE : new Invalid(`"${text}" (cannot judge) is not allowed for this question`);
+        }
+        const n = readNumber(text);
+        if (n === undefined || !Number.isInteger(n)) return new Invalid(`"${text}" is not ${expected}`);
+        if (n < question.min || n > question.max) return new Invalid(`${n} is out of range: expected ${expected}`);
+        return n;
+      };
     }
-    case "number": {
-      const n = readNumber(text);
-      if (n === undefined || !Number.isFinite(n)) return { ok: false, reason: `"${text}" is not a number` };
-      if (question.integer && !Number.isInteger(n)) return { ok: false, reason: `${n} is not a whole number` };
-      if (question.min !== undefined && n < question.min) return { ok: false, reason: `${n} is below the minimum ${question.min}` };
-      if (question.max !== undefined && n > question.max) return { ok: false, reason: `${n} is above the maximum ${question.max}` };
-      return { ok: true, value: n };
-    }
+    case "number":
+      return (raw) => {
+        const text = raw.trim();
+        if (text === "") return undefined;
+        const n = readNumber(text);
+        if (n === undefined || !Number.isFinite(n)) return new Invalid(`"${text}" is not a number`);
+        if (question.integer && !Number.isInteger(n)) return new Invalid(`${n} is not a whole number`);
+        if (question.min !== undefined && n < question.min) return new Invalid(`${n} is below the minimum ${question.min}`);
+        if (question.max !== undefined && n > question.max) return new Invalid(`${n} is above the maximum ${question.max}`);
+        return n;
+      };
   }
 }
 
@@ -286,6 +431,12 @@ export interface WriteResponsesOptions {
   readonly timezone?: string;
   /** Identity cells of each response ({@link RESPONSE_IDENTITY_COLUMNS}); when absent those columns are not written. */
   readonly identities?: (response: ScoringResponse) => readonly string[];
+  /** The channel of each response ({@link RESPONSE_CHANNEL_COLUMN}); when absent that column is not written. */
+  readonly channel?: (response: ScoringResponse) => string;
+  /** Write the per-question time columns (default: when some of `responses` has times; a streamed export decides up front). */
+  readonly timed?: boolean;
+  /** Start with the header row (default true; false for the later pages of a streamed export). */
+  readonly header?: boolean;
 }
 
 /**
@@ -297,8 +448,12 @@ export function writeResponsesCsv(questionnaire: Questionnaire, responses: reado
   const questions = questionnaire.questions.map((q) => q.question.id);
   const identities = options.identities;
   // Per-question time columns only when some response has times, so files without them stay as they were.
-  const timed = responses.some((r) => r.seconds !== undefined && Object.keys(r.seconds).length > 0);
-  const rows: string[][] = [[...RESPONSE_COLUMNS, ...(identities ? RESPONSE_IDENTITY_COLUMNS : []), ...questions, ...(timed ? questions.map((id) => `${id}${SECONDS_SUFFIX}`) : [])]];
+  const timed = options.timed ?? responses.some((r) => r.seconds !== undefined && Object.keys(r.seconds).length > 0);
+  const channel = options.channel;
+  const rows: string[][] =
+    options.header === false
+      ? []
+      : [[...RESPONSE_COLUMNS, ...(channel ? [RESPONSE_CHANNEL_COLUMN] : []), ...(identities ? RESPONSE_IDENTITY_COLUMNS : []), ...questions, ...(timed ? questions.map((id) => `${id}${SECONDS_SUFFIX}`) : [])]];
   for (const r of responses) {
     rows.push([
       r.id,
@@ -306,6 +461,7 @@ export function writeResponsesCsv(questionnaire: Questionnaire, responses: reado
       r.group,
       r.startedAt === undefined ? "" : formatIsoTime(r.startedAt, zone),
       r.submittedAt === undefined ? "" : formatIsoTime(r.submittedAt, zone),
+      ...(channel ? [channel(r)] : []),
       ...(identities ? RESPONSE_IDENTITY_COLUMNS.map((_, i) => identities(r)[i] ?? "") : []),
       ...questions.map((id) => {
         const value = r.answers[id];
@@ -315,5 +471,6 @@ export function writeResponsesCsv(questionnaire: Questionnaire, responses: reado
       ...(timed ? questions.map((id) => (r.seconds?.[id] === undefined ? "" : String(Math.round(r.seconds[id]! * 10) / 10))) : []),
     ]);
   }
+  if (rows.length === 0) return "";
   return writeCsv(rows);
 }

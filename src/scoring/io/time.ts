@@ -12,17 +12,22 @@ const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d
 export function parseIsoTime(text: string, zone: string): number | undefined {
   const m = ISO.exec(text.trim());
   if (!m) return undefined;
-  const [year, month, day, hour = 0, minute = 0, second = 0] = [m[1], m[2], m[3], m[4], m[5], m[6]].map((v) => (v === undefined ? undefined : Number(v))) as number[];
+  // Read the captures one by one: this runs for every time cell of a national file (100,000 and more).
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  const hour = m[4] === undefined ? 0 : Number(m[4]);
+  const minute = m[5] === undefined ? 0 : Number(m[5]);
+  const second = m[6] === undefined ? 0 : Number(m[6]);
   const ms = m[7] === undefined ? 0 : Number(m[7].slice(0, 3).padEnd(3, "0"));
-  if (month! < 1 || month! > 12 || day! < 1 || day! > daysInMonth(year!, month!) || hour > 23 || minute > 59 || second > 59) return undefined;
-  const wall = Date.UTC(year!, month! - 1, day!, hour, minute, second, ms);
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) return undefined;
+  const wall = Date.UTC(year, month - 1, day, hour, minute, second, ms);
   const offset = m[8];
   if (offset !== undefined) {
-    if (offset.toUpperCase() === "Z") return wall;
-    const sign = offset.startsWith("-") ? -1 : 1;
-    const digits = offset.slice(1).replace(":", "");
-    const oh = Number(digits.slice(0, 2));
-    const om = digits.length > 2 ? Number(digits.slice(2)) : 0;
+    if (offset === "Z" || offset === "z") return wall;
+    const sign = offset.charCodeAt(0) === 45 /* - */ ? -1 : 1;
+    const oh = Number(offset.slice(1, 3));
+    const om = offset.length > 3 ? Number(offset.slice(offset.length - 2)) : 0;
     if (oh > 23 || om > 59) return undefined;
     return wall - sign * (oh * 60 + om) * 60_000;
   }
@@ -45,6 +50,9 @@ export function formatIsoTime(utcMs: number, zone: string): string {
   );
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month === 2 && ((year % 4 === 0 && year % 100 !== 0) || year % 400 === 0)) return 29;
+  return DAYS_IN_MONTH[month - 1]!;
 }

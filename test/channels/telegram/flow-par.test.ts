@@ -99,7 +99,7 @@ describe("PAR officials' survey through Telegram", () => {
       "sendMessage: Câu 2/26\nNgười đứng đầu cơ quan, đơn vị trực tiếp chỉ đạo và thường xuyên đôn đốc công tác cải cách hành chính.",
     ]);
     const answers = (await sessionOf(h, USER)).engine!.responses[0]!.answers;
-    expect(answers).toEqual({ a1_1: { value: "2", answeredAt: "2026-11-10T02:00:00.000Z", changeCount: 0 } });
+    expect(answers).toEqual({ a1_1: { value: "2", answeredAt: "2026-11-10T02:00:00.000Z", changeCount: 0, seconds: 0 } });
   });
 
   test("a refused submit walks through every question not yet seen, optional ones included, before the review", async () => {
@@ -158,7 +158,7 @@ describe("PAR officials' survey through Telegram", () => {
     await press(h, USER, await data(h, USER, { kind: "option", question: 0, option: 2 }));
     session = await sessionOf(h, USER);
     expect(session.engine?.position.kind).toBe("review");
-    expect(session.engine?.responses[0]?.answers.a1_1).toEqual({ value: "3", answeredAt: "2026-11-10T02:00:00.000Z", changeCount: 1 });
+    expect(session.engine?.responses[0]?.answers.a1_1).toEqual({ value: "3", answeredAt: "2026-11-10T02:00:00.000Z", changeCount: 1, seconds: 0 });
 
     h.clock.now = new Date("2026-11-10T02:05:00Z");
     const reviewMessage = lastKeyboard(h, USER).messageId;

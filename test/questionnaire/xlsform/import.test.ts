@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
 import { formatIssue } from "../../../src/questionnaire/index.js";
 import { convertSheets, importXlsform, importXlsformFile, XLSFORM_LIMITS } from "../../../src/questionnaire/xlsform/index.js";
@@ -256,6 +257,17 @@ describe("XLSForm import: real workbooks", () => {
     for (const part of expected) expect(text.some((l) => l.startsWith(`${PUBLISHED}${name}: ${part}`)), `${part}\n${text.join("\n")}`).toBe(true);
   });
 
+  // The complete refusal of each form, as `questionnaire validate` prints it: regenerate on purpose
+  // with UPDATE_GOLDEN=1 after reading the difference.
+  test.each(["pull_data.xlsx", "choice_filter_test.xlsx", "xlsform_spec_test.xlsx", "UCL_Biomass_Plot_Form.xlsx"])("published %s: the complete list of errors is the golden one", async (name) => {
+    const golden = fileURLToPath(new URL(`../../fixtures/xlsform/published/${name}.errors.txt`, import.meta.url));
+    const result = await importXlsform(published(name), name);
+    expect(result.ok).toBe(false);
+    const text = result.ok ? "" : `${result.issues.map(formatIssue).join("\n")}\n`;
+    if (process.env.UPDATE_GOLDEN === "1") writeFileSync(golden, text);
+    expect(text).toBe(readFileSync(golden, "utf8"));
+  });
+
   test("limits: a file too large, a sheet with too many rows, not a workbook", async () => {
     const big = new Uint8Array(XLSFORM_LIMITS.fileBytes + 1);
     big[0] = 0x50;
@@ -275,5 +287,26 @@ describe("XLSForm import: real workbooks", () => {
     const file = await writeWorkbook({ survey: [["type", "name", "label"], ["text", "a", { formula: "CONCAT(\"x\",\"y\")" } as never]], settings: SETTINGS });
     const result = await importXlsformFile(file);
     expect(result.ok === false && result.issues.map((i) => `${i.path}: ${i.message}`)).toContain('survey row 2, column label: a formula (=CONCAT("x","y")) where a value is expected: a form holds values, so type the value itself');
+  });
+});
+
+describe("XLSForm import: zip bombs", () => {
+  test("the unzipped size is read from the zip directory before unpacking, and a huge one is refused", async () => {
+    const { unzippedSize } = await import("../../../src/questionnaire/xlsform/workbook.js");
+    const file = await writeWorkbook({ survey: [["type", "name", "label"], ["text", "a", "A"]] });
+    const bytes = new Uint8Array(readFileSync(file));
+    const size = unzippedSize(bytes)!;
+    expect(size).toBeGreaterThan(bytes.length);
+    expect(size).toBeLessThan(100_000);
+    // Claim a 200 MB sheet in the central directory (the local data stays small).
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const end = bytes.length - 22;
+    expect(view.getUint32(end, true)).toBe(0x06054b50);
+    const first = view.getUint32(end + 16, true);
+    view.setUint32(first + 24, 200 * 1024 * 1024, true);
+    const result = await importXlsform(bytes, "bomb.xlsx");
+    expect(result.ok === false && result.issues.map(formatIssue)).toEqual([
+      "bomb.xlsx: the workbook unpacks to 200 MB; a questionnaire workbook may unpack to at most 100 MB: remove unused sheets, formatting and data",
+    ]);
   });
 });

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { evaluateCondition, parseCondition } from "../../../src/conditions/index.js";
 import { operandOf, type AnswerValue, type Question } from "../../../src/questionnaire/index.js";
-import { parseXPath, toRelevant, translateRelevant, type RefInfo, type XNode } from "../../../src/questionnaire/xlsform/index.js";
+import { ExportConditionError, parseXPath, toRelevant, translateRelevant, type RefInfo, type XNode } from "../../../src/questionnaire/xlsform/index.js";
 
 // The questions the expressions refer to.
 const QUESTIONS: Record<string, Question> = {
@@ -222,5 +222,14 @@ describe("relevant (XPath) → showIf", () => {
       }),
       { numRuns: 300, seed: 15 },
     );
+  });
+
+  test.each([
+    ['m == "x"', "m is a multi question"],
+    ['t == ""', "never true"],
+    ['t == "it\'s \\"x\\""', "both kinds of quotes"],
+  ])("a condition XPath cannot say the same way is refused on export: %s", (showIf, message) => {
+    expect(() => toRelevant(showIf, info)).toThrow(ExportConditionError);
+    expect(() => toRelevant(showIf, info)).toThrow(message);
   });
 });

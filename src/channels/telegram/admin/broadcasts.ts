@@ -1,7 +1,7 @@
 // Broadcasts over the outbox: the Broadcast row and one outbox row per recipient are written in one
 // transaction (MessagingRepository.recordBroadcast); the outbox sender delivers them within limits.
-import type { MessagingRepository, OutboxCounts, OutboxRepository, OutboxStatus } from "../../../outbox/types.js";
-import { formatAudience, inAudience } from "./audience.js";
+import type { MessagingRepository, OutboxCounts, OutboxRepository, OutboxStatus, RecipientFilter } from "../../../outbox/types.js";
+import { formatAudience, inAudience, type Audience } from "./audience.js";
 import type { AdminBroadcasts, BroadcastProgressCounts } from "./ports.js";
 
 const FAILED: readonly OutboxStatus[] = ["failed", "unreachable", "skipped", "in_doubt"];
@@ -11,6 +11,11 @@ function sum(counts: OutboxCounts, statuses: readonly OutboxStatus[]): number {
   let n = 0;
   for (const byStatus of Object.values(counts)) for (const s of statuses) n += byStatus[s] ?? 0;
   return n;
+}
+
+/** The part of an audience the database applies (unit, group); the rest is checked per recipient. */
+function filterOf(audience: Audience): RecipientFilter {
+  return audience.kind === "unit" ? { unitCode: audience.unit } : audience.kind === "group" ? { groupId: audience.group } : {};
 }
 
 /** AdminBroadcasts over the outbox engineer's repositories. */
@@ -30,10 +35,12 @@ export function outboxBroadcasts(messaging: MessagingRepository, outbox: OutboxR
   };
   return {
     async audienceSize(campaignId, audience) {
-      return (await messaging.recipients(campaignId)).filter((r) => inAudience(audience, r)).length;
+      let n = 0;
+      for await (const page of messaging.recipientPages(campaignId, filterOf(audience))) for (const r of page) if (inAudience(audience, r)) n++;
+      return n;
     },
     async start({ campaignId, audience, text, actor, key, now }) {
-      const recipients = (await messaging.recipients(campaignId)).filter((r) => inAudience(audience, r));
+      const recipients = (await messaging.recipients(campaignId, filterOf(audience))).filter((r) => inAudience(audience, r));
       const record = await messaging.recordBroadcast(
         { campaignId, audience: formatAudience(audience), text, parseMode: null, parts: 1, actor, createdAt: now },
         (broadcastId) =>

@@ -1,14 +1,13 @@
-// AdminParticipation over the storage layer: the same report as `khaosat participation` (src/participation).
-import type { ParticipationRepository, RespondentRepository } from "../../../db/index.js";
-import { buildParticipation } from "../../../participation/index.js";
+// AdminParticipation over the storage layer: the same report as `khaosat participation` (src/participation),
+// computed by the database (grouped counts), whatever the campaign's size.
+import { loadParticipation, type ParticipationSource } from "../../../participation/index.js";
 import type { AdminParticipation } from "./ports.js";
 
-/** Participation reports read from the database's facts and units. */
-export function databaseParticipation(db: { readonly participation: ParticipationRepository; readonly respondents: Pick<RespondentRepository, "units"> }): AdminParticipation {
+/** Participation reports read from the database's counts and units. */
+export function databaseParticipation(db: ParticipationSource): AdminParticipation {
   return {
     async report(campaignId) {
-      const [facts, units] = await Promise.all([db.participation.facts(campaignId), db.respondents.units(campaignId)]);
-      return buildParticipation(campaignId, facts, units);
+      return loadParticipation(db, campaignId);
     },
   };
 }

@@ -1,6 +1,6 @@
 // `/stats`: participation per unit with rates, lowest rate first, so the units that need a push are on top.
 import type { Translate } from "../../../i18n/index.js";
-import type { ParticipationCounts, ParticipationReport } from "../../../participation/index.js";
+import type { ChannelCounts, ParticipationCounts, ParticipationReport } from "../../../participation/index.js";
 import { formatDateTime, localeOf } from "../../console/format.js";
 import type { AdminCampaign } from "./ports.js";
 
@@ -16,9 +16,11 @@ function rateOf(sampled: number, submitted: number): number | null {
 
 /** Sums the report's unit-and-group rows per unit and sorts them worst first (lowest rate, then most not submitted, then code). */
 export function unitsWorstFirst(report: ParticipationReport): UnitParticipation[] {
-  const byUnit = new Map<string, { unit: string; unitName: string; sampled: number; redeemed: number; attested: number; inProgress: number; submitted: number }>();
+  type Sum = { unit: string; unitName: string; sampled: number; redeemed: number; attested: number; inProgress: number; submitted: number; responses: Record<keyof ChannelCounts, number> };
+  const byUnit = new Map<string, Sum>();
   for (const row of report.rows) {
-    const u = byUnit.get(row.unit) ?? { unit: row.unit, unitName: row.unitName, sampled: 0, redeemed: 0, attested: 0, inProgress: 0, submitted: 0 };
+    const u = byUnit.get(row.unit) ?? { unit: row.unit, unitName: row.unitName, sampled: 0, redeemed: 0, attested: 0, inProgress: 0, submitted: 0, responses: { total: 0, telegram: 0, zalo: 0, console: 0, import: 0 } };
+    for (const key of Object.keys(u.responses) as (keyof ChannelCounts)[]) u.responses[key] += row.responses[key];
     u.sampled += row.sampled;
     u.redeemed += row.redeemed;
     u.attested += row.attested;

@@ -320,8 +320,23 @@ describe("/export", () => {
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load(docs[0]!.file.content as unknown as ArrayBuffer);
     const rows = workbook.worksheets[0]!.getSheetValues().filter(Boolean).map((r) => (r as unknown[]).slice(1));
-    expect(rows[0]).toEqual(["unit", "unit_name", "group", "sampled", "redeemed", "attested", "in_progress", "submitted", "submission_rate"]);
-    expect(rows.at(-1)).toEqual(["TOTAL", "", "", 8, 4, 2, 1, 1, 12.5]);
+    expect(rows[0]).toEqual([
+      "unit",
+      "unit_name",
+      "group",
+      "sampled",
+      "redeemed",
+      "attested",
+      "in_progress",
+      "submitted",
+      "submission_rate",
+      "responses",
+      "responses_telegram",
+      "responses_zalo",
+      "responses_console",
+      "responses_import",
+    ]);
+    expect(rows.at(-1)).toEqual(["TOTAL", "", "", 8, 4, 2, 1, 1, 12.5, 1, 1, 0, 0, 0]);
     expect(docs[1]!.file.content.toString("utf8")).toBe("response_id,subject_unit,group,started_at,submitted_at,q1\n");
     expect((await auditEvents(f.prisma, "admin.export")).map((e) => e.data)).toEqual([{ files: ["participation.xlsx", "responses-par2026.csv"], identified: false }]);
   });
