@@ -89,7 +89,7 @@ test("codes CSV and XLSX: hostile names and units are text", async () => {
 });
 
 test("participation CSV and XLSX: hostile unit names are text", async () => {
-  const zero = { sampled: 1, redeemed: 0, attested: 0, inProgress: 0, submitted: 0, rate: 0 };
+  const zero = { sampled: 1, redeemed: 0, attested: 0, inProgress: 0, submitted: 0, rate: 0, responses: { telegram: 0, zalo: 0, console: 0, import: 0, total: 0 } };
   const report: ParticipationReport = {
     campaignId: "c1",
     rows: HOSTILE.map((t, i) => ({ ...zero, unit: `U${i}`, unitName: t, group: "all" })),
