@@ -1,7 +1,7 @@
 // What the console's pages show, computed by the same services the CLI uses: the participation
 // report of `khaosat participation`, the scoring of `khaosat score --campaign`, the small-cell rule.
 import type { CampaignRecord, Database } from "../db/index.js";
-import { buildParticipation, type ParticipationReport, type ParticipationRow } from "../participation/index.js";
+import { loadParticipation, type ParticipationReport, type ParticipationRow } from "../participation/index.js";
 import { campaignScoringInput } from "../campaigns/index.js";
 import { campaignQuestionnaire } from "../campaigns/index.js";
 import { scoreUnits, type ScoreReport, type ScoringOutcome } from "../scoring/index.js";
@@ -10,7 +10,7 @@ import type { Questionnaire } from "../questionnaire/index.js";
 
 /** The participation report exactly as `khaosat participation --campaign ID` builds it. */
 export async function campaignParticipation(db: Database, campaign: CampaignRecord): Promise<ParticipationReport> {
-  return buildParticipation(campaign.id, await db.participation.facts(campaign.id), await db.respondents.units(campaign.id), await db.participation.reminderFacts(campaign.id));
+  return loadParticipation(db, campaign.id, { reminders: true });
 }
 
 /** One unit's participation: its rows (one per group) summed. */

@@ -37,7 +37,7 @@ describe.skipIf(!available)(available ? "web console in Chromium" : `web console
     raw = createPrismaClient(parseDatabaseUrl(url));
     s = await seed(db, raw.prisma, new Date());
     await db.campaigns.updateSettings(s.campaignId, { reminders: "3d,1d@09:00" });
-    app = await createWebServer({ db });
+    app = await createWebServer({ db, codeSecret: { reveal: () => "browser-test-secret" }, botUsername: "khaosat_bot" });
     await app.listen({ host: "127.0.0.1", port: 0 });
     const address = app.server.address();
     base = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
@@ -110,7 +110,7 @@ describe.skipIf(!available)(available ? "web console in Chromium" : `web console
     problems.push(...(await axe(anonymous)));
     const c = `/campaigns/${s.campaignId}`;
     for (const [email, paths] of [
-      [s.users.admin, ["/campaigns", c, `${c}/units/SO_TC`, `${c}/index`, `${c}/flags`, `${c}/report.html`, "/audit"]],
+      [s.users.admin, ["/campaigns", c, `${c}/units/SO_TC`, `${c}/index`, `${c}/flags`, `${c}/act`, `${c}/report.html`, "/audit"]],
       [s.users.coordinator, [`${c}/units/SO_TC`]],
     ] as const) {
       const page = await signedIn(email, { width: 390, height: 844 });
@@ -123,6 +123,30 @@ describe.skipIf(!available)(available ? "web console in Chromium" : `web console
       }
     }
     expect(problems).toEqual([]);
+  });
+
+  test("upload a respondents file with a bad row: the line is reported, nothing imported; then issue codes and get the file", async () => {
+    const { respondentsCsv } = await import("./fixture.js");
+    const { writeFileSync, readFileSync } = await import("node:fs");
+    const bad = path.join(dir, "bad.csv");
+    writeFileSync(bad, respondentsCsv(["NEW-9,,SO_TP,Sở Tư pháp,nobody,vi"]));
+    const before = await raw.prisma.respondent.count({ where: { campaignId: s.campaignId } });
+    const page = await signedIn(s.users.admin);
+    await page.goto(`${base}/campaigns/${s.campaignId}`);
+    await page.click("a[href$='/act']");
+    await page.setInputFiles("#respondents-file", bad);
+    await page.click("form[action$='/respondents/check'] button[type=submit]");
+    await page.waitForSelector("#check pre.problems");
+    expect(await page.textContent("#check pre.problems")).toMatch(/^dòng 62: /);
+    expect(await raw.prisma.respondent.count({ where: { campaignId: s.campaignId } })).toBe(before);
+
+    await page.selectOption("#codes-format", "csv");
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click("form[action$='/codes'] button[type=submit]")]);
+    const file = path.join(dir, "codes.csv");
+    await download.saveAs(file);
+    const text = readFileSync(file, "utf8");
+    expect((text.match(/[A-HJ-NP-Z2-9]{5}-[A-HJ-NP-Z2-9]{5}/g) ?? []).length).toBe(before);
+    expect(await raw.prisma.accessCode.count({ where: { campaignId: s.campaignId } })).toBe(before);
   });
 
   test("the report opens from the overview's button, with its three charts", async () => {
@@ -145,6 +169,15 @@ describe.skipIf(!available)(available ? "web console in Chromium" : `web console
     expect((await coordinator.goto(`${base}/campaigns/${s.campaignId}/units/SO_TP`))?.status()).toBe(403);
     expect((await coordinator.goto(`${base}/campaigns/${s.campaignId}`))?.status()).toBe(403);
     expect((await coordinator.goto(`${base}/campaigns/${s.campaignId}/index`))?.status()).toBe(403);
+  });
+
+  test("a form without its CSRF token is refused", async () => {
+    const page = await signedIn(s.users.admin);
+    await page.goto(`${base}/campaigns/${s.campaignId}/act`);
+    await page.locator("form[action$='/codes'] input[name=_csrf]").evaluate((input) => input.remove());
+    const [response] = await Promise.all([page.waitForResponse((r) => r.url().endsWith("/codes")), page.click("form[action$='/codes'] button[type=submit]")]);
+    expect(response.status()).toBe(403);
+    expect(await page.textContent("h1")).toBe("Biểu mẫu đã hết hạn");
   });
 
   test("the login throttle in the browser", async () => {
