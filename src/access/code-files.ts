@@ -2,6 +2,7 @@ import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { drawFittedText, drawQr, finishPdf, newPdf, newWorkbook, PDF_FONTS } from "../documents/index.js";
 import { stringify } from "csv-stringify/sync";
+import { neutraliseCell } from "../documents/csv-cell.js";
 import { formatCode } from "./codes.js";
 
 /** One issued code as it goes into a file: who (or which counter) it is for and how to use it. */
@@ -67,10 +68,8 @@ function row(slip: CodeSlip): string[] {
   return [slip.externalId ?? "", slip.name ?? "", slip.unit, slip.service ?? "", formatCode(slip.code), slip.link];
 }
 
-// Spreadsheets run cells beginning with these as formulas; a name from an imported file must not.
-function defuse(cell: string): string {
-  return /^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell;
-}
+// Spreadsheets run cells beginning with = + - @ as formulas; a name from an imported file must not.
+const defuse = neutraliseCell;
 
 /** CSV for mail merge: UTF-8 with a BOM, so Excel shows the Vietnamese names correctly. */
 export function renderCodesCsv(slips: readonly CodeSlip[]): Buffer {
@@ -164,7 +163,7 @@ function drawSlip(doc: PDFKit.PDFDocument, slip: CodeSlip, x: number, y: number,
   drawQr(doc, slip.link, lineX, top, qrSize);
   const textX = lineX + qrSize + PAD;
   const textWidth = x + width - PAD - textX;
-  doc.font("regular").fontSize(7.5).fillColor("#555555").text("Mã của bạn:", textX, top + 4, { width: textWidth });
+  doc.font("regular").fontSize(7.5).fillColor("#555555").text("Mã của Ông/Bà:", textX, top + 4, { width: textWidth });
   doc.font("mono").fontSize(15).fillColor("black").text(formatCode(slip.code), textX, doc.y + 1, { width: textWidth });
   const instructionsY = doc.y + 4;
   doc

@@ -36,7 +36,7 @@ export interface CreateBotOptions {
  */
 export function createBot(options: CreateBotOptions): Bot<Context> {
   // Update ids whose handling committed (and so marked them processed); the rest are marked after.
-  const committed = new Set<number>();
+  const committed = new Set<number | string>();
   const store = options.deps.ports.sessions;
   const sessions: BotSessionStore = {
     isProcessed: (updateId) => store.isProcessed(updateId),

@@ -43,13 +43,26 @@ export async function runBot(config: Config, options: RunBotOptions = {}): Promi
     const { channel } = db;
     const reminders = new ReminderService(db.messaging, i18n);
     const admin = adminOptions(config, db, reminders);
+    const codes = new RedemptionService({ repository: channel.access, secret, allowDelegation: config.allowDelegation });
+    // Zalo (issue 12): started first, so a refused token stops start-up before Telegram is touched.
+    if (config.zalo !== undefined) {
+      const { startZalo } = await import("../channels/zalo/index.js");
+      const zalo = await startZalo({ config: config.zalo, codes, campaigns: channel.campaigns, respondents: channel.respondents, sessions: channel.sessionsOf("zalo"), i18n, logger, defaultLanguage: config.defaultLanguage });
+      stops.push(() => zalo.stop());
+    }
+    if (config.telegramBotToken === undefined) {
+      // Zalo only: proactive messages still go out through Telegram's outbox sender only (docs/channels.md).
+      await (options.until ?? signalled());
+      logger.info({}, "stopping");
+      return;
+    }
     const running = await startBot({
       config,
       logger,
       i18n,
       citizens: new CitizenService({ repository: db.citizens, secret }),
       admin,
-      ports: { codes: new RedemptionService({ repository: channel.access, secret, allowDelegation: config.allowDelegation }), campaigns: channel.campaigns, respondents: channel.respondents, sessions: channel.sessions, reachability: db.messaging },
+      ports: { codes, campaigns: channel.campaigns, respondents: channel.respondents, sessions: channel.sessions, reachability: db.messaging },
       ...(options.pollingTimeoutSeconds ? { pollingTimeoutSeconds: options.pollingTimeoutSeconds } : {}),
     });
     stops.push(() => running.stop());

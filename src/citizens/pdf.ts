@@ -52,6 +52,37 @@ export async function renderReceiptPdf(slips: readonly ReceiptSlip[], options: C
   return finish(doc);
 }
 
+/** The poster's headline. */
+export const POSTER_HEADLINE = "Ông/Bà hài lòng với dịch vụ hôm nay?";
+/** What the poster asks people to do: scan the QR (the only way in that carries the poster's unit). */
+export const POSTER_INSTRUCTIONS = "Quét mã QR bằng camera điện thoại để mở Telegram. Chỉ mất khoảng 2 phút, không cần ghi tên.";
+
+/**
+ * A heading split into lines of similar width, so that no line holds a lone word: one line when it
+ * fits, else the fewest lines, with the words shared out as evenly as their widths allow.
+ */
+export function balancedLines(text: string, measure: (line: string) => number, width: number): string[] {
+  const words = text.split(/\s+/).filter((w) => w !== "");
+  if (measure(words.join(" ")) <= width || words.length < 2) return [words.join(" ")];
+  for (let count = 2; count <= words.length; count++) {
+    let best: string[] | undefined;
+    let bestWidest = Infinity;
+    // Every way of cutting the words into `count` lines (headings are short, so this stays small).
+    const cut = (start: number, left: number, lines: string[]): void => {
+      if (left === 1) {
+        const all = [...lines, words.slice(start).join(" ")];
+        const widest = Math.max(...all.map(measure));
+        if (widest <= width && widest < bestWidest) [best, bestWidest] = [all, widest];
+        return;
+      }
+      for (let end = start + 1; end <= words.length - left + 1; end++) cut(end, left - 1, [...lines, words.slice(start, end).join(" ")]);
+    };
+    cut(0, count, []);
+    if (best) return best;
+  }
+  return words;
+}
+
 /** What a counter poster shows. */
 export interface PosterContent {
   readonly unit: string;
@@ -68,14 +99,16 @@ export async function renderPosterPdf(poster: PosterContent, options: CitizenPdf
   const width = page.width - 2 * page.margin;
   doc.addPage({ size: "A4", margin: 0 });
   if (options.title) doc.font("regular").fontSize(11).fillColor("#555555").text(options.title, page.margin, page.margin, { width, align: "center" });
-  doc.fillColor("black").font("bold").fontSize(26).text("Ông/Bà hài lòng với dịch vụ hôm nay?", page.margin, page.margin + 28, { width, align: "center" });
+  const headline = balancedLines(POSTER_HEADLINE, (t) => doc.font("bold").fontSize(26).widthOfString(t), width - 2);
+  doc.fillColor("black").font("bold").fontSize(26).text(headline.join("\n"), page.margin, page.margin + 28, { width, align: "center" });
   drawFittedText(doc, poster.unit, page.margin, doc.y + 14, { font: "bold", maxSize: 18, minSize: 12, width, align: "center" });
   if (poster.service) drawFittedText(doc, poster.service, page.margin, doc.y + 6, { font: "regular", maxSize: 14, minSize: 10, width, align: "center" });
   const qrSize = 300;
   const qrY = doc.y + 24;
   drawQr(doc, poster.link, (page.width - qrSize) / 2, qrY, qrSize);
   doc.font("regular").fontSize(13).text(
-    `Quét mã QR bằng camera điện thoại để mở Telegram, hoặc tìm @${options.botUsername.replace(/^@/, "")} trên Telegram. Chỉ mất khoảng 2 phút, không cần ghi tên.`,
+    // No "search for the bot" here: the poster's link carries its unit, and a search gives nothing to send.
+    POSTER_INSTRUCTIONS,
     page.margin,
     qrY + qrSize + 20,
     { width, align: "center" },

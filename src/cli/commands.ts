@@ -13,6 +13,9 @@ import { registerRespondentsCommands } from "./commands/respondents.js";
 import { registerParticipationCommand } from "./commands/participation.js";
 import { registerResponsesCommands } from "./commands/responses.js";
 import { registerCoordinatorsCommands } from "./commands/coordinators.js";
+import { registerWebCommand } from "./commands/web.js";
+import { registerUsersCommands } from "./commands/users.js";
+import { registerReportCommand } from "./commands/report.js";
 
 /** Adds every sub-command to the program; each feature registers its own commands in its own file. */
 export function registerCommands(program: Command): void {
@@ -30,5 +33,8 @@ export function registerCommands(program: Command): void {
   registerParticipationCommand(program);
   registerResponsesCommands(program);
   registerCoordinatorsCommands(program);
+  registerWebCommand(program);
+  registerUsersCommands(program);
+  registerReportCommand(program);
   void program;
 }

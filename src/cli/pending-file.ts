@@ -1,7 +1,7 @@
-import { linkSync, unlinkSync } from "node:fs";
-import { writeFile } from "node:fs/promises";
+import { closeSync, fsyncSync, linkSync, openSync, unlinkSync, writeSync } from "node:fs";
 import path from "node:path";
 import { CliError } from "./errors.js";
+import { syncFolder } from "./issue-journal.js";
 
 /**
  * An issued file of codes, written (owner-only) under a temporary name before the codes are stored
@@ -16,10 +16,23 @@ export class PendingFile {
     this.#temp = path.join(path.dirname(path.resolve(file)), `.${path.basename(file)}.${process.pid}.partial`);
   }
 
+  /** The hidden name the file waits under until the codes are stored. */
+  get partial(): string {
+    return this.#temp;
+  }
+
+  /** Writes the content under the partial name and fsyncs it, so it survives a crash once the codes are stored. */
   async write(content: Buffer): Promise<void> {
     try {
-      await writeFile(this.#temp, content, { mode: 0o600 });
+      const fd = openSync(this.#temp, "w", 0o600);
       this.#written = true;
+      try {
+        writeSync(fd, content);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      syncFolder(path.dirname(this.#temp));
     } catch (error) {
       throw new CliError(`cannot write ${this.file}: ${error instanceof Error ? error.message : String(error)}; no code was issued`);
     }
@@ -29,6 +42,7 @@ export class PendingFile {
     if (!this.#written) return;
     try {
       linkSync(this.#temp, this.file);
+      syncFolder(path.dirname(path.resolve(this.file)));
     } catch (error) {
       throw new CliError(
         `the codes are stored but ${this.file} could not be created (${error instanceof Error ? error.message : String(error)}); ` +

@@ -40,7 +40,32 @@ interface CommonConfig {
   readonly allowDelegation?: boolean;
   /** The bot's Telegram username (without "@"): the default of `codes … --bot` for deep links. */
   readonly botUsername?: string;
+  /** The Zalo bot (Zalo Bot Platform), when ZALO_BOT_TOKEN is set. */
+  readonly zalo?: ZaloConfig;
 }
+
+/** Settings of the Zalo channel (README "Zalo"). */
+export interface ZaloConfig {
+  /** `<bot id digits>:<secret>` from Zalo Bot Creator. */
+  readonly token: Secret;
+  /** Base URL of the Bot API, without the trailing slash (tests: a loopback stub). */
+  readonly apiRoot: string;
+  readonly mode: "polling" | "webhook";
+  /** Webhook mode: the public https:// URL registered with setWebhook (a reverse proxy forwards it). */
+  readonly webhookUrl?: string;
+  /** Webhook mode: checked against the X-Bot-Api-Secret-Token header. */
+  readonly webhookSecret?: Secret;
+  /** Webhook mode: where the plain-HTTP server listens. */
+  readonly webhookHost: string;
+  readonly webhookPort: number;
+  /** The link printed on slips and posters to open the bot in Zalo (optional). */
+  readonly botLink?: string;
+  /** Proactive messages per second to Zalo (not published by Zalo; conservative default 5). */
+  readonly ratePerSecond: number;
+}
+
+/** The Zalo Bot Platform's public API root. */
+export const DEFAULT_ZALO_API_ROOT = "https://bot-api.zaloplatforms.com";
 
 /** The whole configuration, parsed once at start-up; secrets are `Secret`s, never plain strings. */
 export type Config = CommonConfig &
@@ -66,6 +91,9 @@ const rate = (max: number, example: string) =>
     .refine((n) => n > 0 && n <= max, `expected a number of messages per second above 0 and at most ${max}, e.g. ${example}`);
 
 const TOKEN = /^\d{1,20}:[A-Za-z0-9_-]{30,}$/;
+const ZALO_TOKEN = /^\d{1,25}:[A-Za-z0-9_-]{8,}$/;
+// Zalo accepts 8 to 256 characters; as for Telegram, fewer than 16 are refused here (guessable).
+const ZALO_SECRET = /^[A-Za-z0-9_-]{16,256}$/;
 // Telegram accepts 1 to 256 characters; fewer than 16 can be guessed, so they are refused here.
 const WEBHOOK_SECRET = /^[A-Za-z0-9_-]{16,256}$/;
 const MIN_CODE_SECRET = 32;
@@ -117,6 +145,15 @@ function checkWebhook(env: { WEBHOOK_URL?: unknown; WEBHOOK_SECRET?: unknown; TE
   }
 }
 
+function checkZaloWebhook(env: { ZALO_WEBHOOK_URL?: unknown; ZALO_WEBHOOK_SECRET?: unknown }, ctx: z.RefinementCtx): void {
+  if (env.ZALO_WEBHOOK_URL === undefined || typeof env.ZALO_WEBHOOK_URL !== "string" || !isHttpUrl(env.ZALO_WEBHOOK_URL, ["https:"])) {
+    ctx.addIssue({ code: "custom", path: ["ZALO_WEBHOOK_URL"], message: "required when ZALO_BOT_MODE=webhook: the public https:// address Zalo posts updates to (a reverse proxy forwards it to ZALO_WEBHOOK_HOST:ZALO_WEBHOOK_PORT), e.g. https://bot.example.gov.vn/zalo" });
+  }
+  if (env.ZALO_WEBHOOK_SECRET === undefined || typeof env.ZALO_WEBHOOK_SECRET !== "string" || !ZALO_SECRET.test(env.ZALO_WEBHOOK_SECRET)) {
+    ctx.addIssue({ code: "custom", path: ["ZALO_WEBHOOK_SECRET"], message: 'required when ZALO_BOT_MODE=webhook: 16 to 256 characters of A-Z, a-z, 0-9, _ and -, e.g. the output of "openssl rand -hex 32"' });
+  }
+}
+
 /**
  * The environment variables khaosat reads, and what each must hold. Every message says what to put
  * there; none repeats the value of a variable that may hold a secret.
@@ -163,6 +200,22 @@ export const envShape = {
         .transform((v) => v === "yes" || v === "true" || v === "1"),
       "no",
     ),
+    ZALO_BOT_TOKEN: optional(z.string().regex(ZALO_TOKEN, "expected the token Zalo Bot Creator gave you, like 1234567890:AbCdEf… (digits, a colon, then the secret)")),
+    ZALO_API_ROOT: withDefault(
+      z.string().refine((v) => isHttpUrl(v, ["http:", "https:"]), `expected the http(s) URL of the Zalo Bot API, e.g. ${DEFAULT_ZALO_API_ROOT} (the default)`),
+      DEFAULT_ZALO_API_ROOT,
+    ),
+    ZALO_BOT_MODE: withDefault(z.enum(["polling", "webhook"], { error: 'use "polling" (the default, no public address needed) or "webhook"' }), "polling"),
+    ZALO_WEBHOOK_URL: optional(z.string()),
+    ZALO_WEBHOOK_SECRET: optional(z.string()),
+    ZALO_WEBHOOK_HOST: withDefault(z.string().min(1), "0.0.0.0"),
+    ZALO_WEBHOOK_PORT: withDefault(
+      z.string().regex(/^\d{1,5}$/, "expected a port number between 1 and 65535, e.g. 8081").transform(Number).refine((n) => n >= 1 && n <= 65535, "expected a port number between 1 and 65535, e.g. 8081"),
+      "8081",
+    ),
+    ZALO_BOT_LINK: optional(z.string().refine((v) => isHttpUrl(v, ["https:", "http:"]), "expected the https:// link that opens the bot in Zalo (shown in Zalo Bot Creator), e.g. https://zalo.me/…")),
+    // Zalo publishes no limit; integrators pace bulk sends at roughly 5 to 10 a second.
+    ZALO_RATE_PER_SECOND: withDefault(rate(100, "5 (the default; Zalo publishes no limit)"), "5"),
     BOT_USERNAME: optional(
       z
         .string()
@@ -178,6 +231,7 @@ export const envSchema = z
     (parsed, ctx) => {
       // Runs even when other variables failed (see `when`), so values may be missing or unparsed.
       const env = parsed as Partial<Record<keyof typeof parsed, unknown>>;
+      if (env.ZALO_BOT_MODE === "webhook" && env.ZALO_BOT_TOKEN !== undefined) checkZaloWebhook(env, ctx);
       if (env.BOT_MODE !== "webhook") return;
       checkWebhook(env, ctx);
     },
@@ -199,6 +253,21 @@ export const envSchema = z
       outboxPerChatPerSecond: env.OUTBOX_PER_CHAT_PER_SECOND,
       allowDelegation: env.ALLOW_DELEGATION,
       ...(env.BOT_USERNAME !== undefined ? { botUsername: env.BOT_USERNAME } : {}),
+      ...(env.ZALO_BOT_TOKEN !== undefined
+        ? {
+            zalo: {
+              token: new Secret(env.ZALO_BOT_TOKEN),
+              apiRoot: env.ZALO_API_ROOT.replace(/\/+$/, ""),
+              mode: env.ZALO_BOT_MODE,
+              ...(env.ZALO_WEBHOOK_URL !== undefined ? { webhookUrl: env.ZALO_WEBHOOK_URL } : {}),
+              ...(env.ZALO_WEBHOOK_SECRET !== undefined ? { webhookSecret: new Secret(env.ZALO_WEBHOOK_SECRET) } : {}),
+              webhookHost: env.ZALO_WEBHOOK_HOST,
+              webhookPort: env.ZALO_WEBHOOK_PORT,
+              ...(env.ZALO_BOT_LINK !== undefined ? { botLink: env.ZALO_BOT_LINK } : {}),
+              ratePerSecond: env.ZALO_RATE_PER_SECOND,
+            },
+          }
+        : {}),
     };
     // superRefine has guaranteed both webhook values in webhook mode.
     return env.BOT_MODE === "webhook"

@@ -20,6 +20,7 @@ import { citizensRepository } from "./citizens-repository.js";
 import { flagsRepository } from "./flags-repository.js";
 import { leaseRepository, messagingRepository } from "./messaging-repository.js";
 import { outboxRepository } from "./outbox-repository.js";
+import { webRepository, type WebRepository } from "./web.js";
 
 /**
  * An open database: the repositories the application uses, all on ONE Prisma client. On SQLite a
@@ -48,6 +49,8 @@ export interface Database {
   readonly outbox: OutboxRepository;
   readonly messaging: MessagingRepository;
   readonly leases: LeaseRepository;
+  /** The web console: accounts, sessions, login failures and its read models. */
+  readonly web: WebRepository;
   close(): Promise<void>;
 }
 
@@ -84,6 +87,7 @@ export async function openDatabase(url?: string, options: OpenOptions = {}): Pro
     outbox: outboxRepository(prisma, target.provider),
     messaging: messagingRepository(prisma),
     leases: leaseRepository(prisma),
+    web: webRepository(prisma),
     close,
   };
 }

@@ -3,7 +3,7 @@
 // transaction that stores the state: Response rows (started, attested, submitted), one Answer row
 // per response and question, and, for Telegram, the processed update id, whose primary key makes a
 // redelivered update write nothing.
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import type { BotCampaign, BotSession, BotSessionStore, CampaignDirectory, CommitResult, LivePrompt, RespondentDirectory, SessionWrite } from "../channels/telegram/ports.js";
 import type { Respondent, SurveySessionStore } from "../demo/ports.js";
 import type { StepResult, SurveyState, UnitResponse } from "../engine/index.js";
@@ -28,7 +28,8 @@ interface ResponseOwner {
   readonly respondentId: string | null;
   readonly accessCodeId: string | null;
   readonly account: string | null;
-  readonly source: "telegram" | "console";
+  /** The channel that collected it: telegram | zalo | console (older rows say "bot", meaning telegram). */
+  readonly source: string;
   readonly identityConfirmedAt: Date | null;
 }
 
@@ -188,6 +189,15 @@ function isUniqueViolation(error: unknown): boolean {
 }
 
 const TELEGRAM = "telegram";
+
+/**
+ * The ProcessedUpdate key of an update: Telegram's numeric update id as is; a channel whose updates
+ * carry a string key (Zalo: event name + message id) stores the first 63 bits of its SHA-256.
+ */
+export function updateKeyOf(updateId: number | string): bigint {
+  if (typeof updateId === "number") return BigInt(updateId);
+  return BigInt.asIntN(64, createHash("sha256").update(updateId).digest().readBigUInt64BE(0) & 0x7fffffffffffffffn);
+}
 /** Thrown inside a commit's transaction to roll it back when its update was already processed. */
 const DUPLICATE = Symbol("duplicate update");
 
@@ -215,7 +225,7 @@ const sqliteDate = (value: Date | null): string | null => (value === null ? null
  * creates rows, submits, declines or is refused (a submitted response) returns GENERAL_PATH after
  * rolling back, and the Prisma transaction below handles it with the same rules.
  */
-function commitSync(db: SqliteConnection.Database, updateId: number, session: BotSession, step: StepResult | undefined): CommitResult | typeof GENERAL_PATH {
+function commitSync(db: SqliteConnection.Database, channel: string, updateId: number | string, session: BotSession, step: StepResult | undefined): CommitResult | typeof GENERAL_PATH {
   // A Prisma transaction is open on this connection (awaiting between statements): do not join it.
   if (db.inTransaction || session.identityDeclinedAt !== undefined) return GENERAL_PATH;
   const plan = step ? planStep(step) : undefined;
@@ -226,13 +236,13 @@ function commitSync(db: SqliteConnection.Database, updateId: number, session: Bo
     respondentId: session.respondentId,
     accessCodeId: session.codeId,
     account: session.account,
-    source: "telegram",
+    source: channel,
     identityConfirmedAt: date(session.identityConfirmedAt),
   };
   const now = sqliteDate(new Date());
   const run = db.transaction((): CommitResult => {
     try {
-      db.prepare(`INSERT INTO "ProcessedUpdate" ("channel", "updateId", "processedAt") VALUES (?, ?, ?)`).run(TELEGRAM, BigInt(updateId), now);
+      db.prepare(`INSERT INTO "ProcessedUpdate" ("channel", "updateId", "processedAt") VALUES (?, ?, ?)`).run(channel, updateKeyOf(updateId), now);
     } catch (error) {
       if ((error as { code?: unknown }).code === "SQLITE_CONSTRAINT_PRIMARYKEY") return "duplicate";
       throw error;
@@ -267,7 +277,7 @@ function commitSync(db: SqliteConnection.Database, updateId: number, session: Bo
     }
     const stored = db
       .prepare(`UPDATE "Session" SET "state" = ?, "language" = ?, "chatId" = ?, "responseId" = COALESCE(?, "responseId"), "updatedAt" = ? WHERE "id" = ? AND "channel" = ?`)
-      .run(JSON.stringify(session), session.language, String(session.chatId), responseId, now, session.id, TELEGRAM);
+      .run(JSON.stringify(session), session.language, String(session.chatId), responseId, now, session.id, channel);
     // A new session: created by the general path.
     if (stored.changes === 0) throw GENERAL_PATH;
     return "stored";
@@ -319,18 +329,21 @@ async function runSubmitHooks(hooks: SubmitHooks | undefined, campaignId: string
 export interface BotSessionStoreOptions {
   /** Run after a commit that submitted responses (flags); none by default. */
   readonly onSubmit?: SubmitHooks;
+  /** The channel whose sessions these are (Session.channel, ProcessedUpdate.channel, Response.source); default telegram. */
+  readonly channel?: string;
 }
 
 /**
- * The Telegram channel's sessions stored through Prisma. An answer costs three round trips: `begin`
+ * A messaging channel's sessions (Telegram's by default) stored through Prisma. An answer costs three round trips: `begin`
  * (processed flag and latest session in one read), `commit` (one transaction: the processed update
  * id, the Response row, the changed Answer rows, the Session row) and `setPrompt` (one statement).
  */
 export function botSessionStore(prisma: Prisma, options: BotSessionStoreOptions = {}): BotSessionStore {
   const postgres = providerOf(prisma) === "postgres";
+  const channel = options.channel ?? TELEGRAM;
   return {
     async isProcessed(updateId) {
-      return (await prisma.processedUpdate.count({ where: { channel: TELEGRAM, updateId: BigInt(updateId) } })) > 0;
+      return (await prisma.processedUpdate.count({ where: { channel: channel, updateId: updateKeyOf(updateId) } })) > 0;
     },
 
     async begin(updateId, account) {
@@ -338,14 +351,14 @@ export function botSessionStore(prisma: Prisma, options: BotSessionStoreOptions 
       // Prisma's pipeline, which costs several times the query itself.
       const db = sqliteConnectionOf(prisma);
       if (db) {
-        const row = db.prepare(BEGIN_SQLITE).get(TELEGRAM, BigInt(updateId), TELEGRAM, account ?? null) as { processed: unknown; id: string | null; state: string | null } | undefined;
+        const row = db.prepare(BEGIN_SQLITE).get(channel, updateKeyOf(updateId), channel, account ?? null) as { processed: unknown; id: string | null; state: string | null } | undefined;
         return { processed: Number(row?.processed ?? 0) === 1, latest: row?.id != null && row.state != null ? toBotSession({ id: row.id, state: row.state }) : undefined };
       }
       // One statement for both lookups; the sub-select uses the (channel, account) index.
       const rows = await prisma.$queryRaw<{ processed: unknown; id: string | null; state: string | null }[]>`
-        SELECT CASE WHEN EXISTS (SELECT 1 FROM "ProcessedUpdate" WHERE "channel" = ${TELEGRAM} AND "updateId" = ${BigInt(updateId)}) THEN 1 ELSE 0 END AS "processed", s."id", s."state"
+        SELECT CASE WHEN EXISTS (SELECT 1 FROM "ProcessedUpdate" WHERE "channel" = ${channel} AND "updateId" = ${updateKeyOf(updateId)}) THEN 1 ELSE 0 END AS "processed", s."id", s."state"
         FROM (SELECT 1 AS "one") AS o
-        LEFT JOIN (SELECT "id", "state" FROM "Session" WHERE "channel" = ${TELEGRAM} AND "account" = ${account ?? null} ORDER BY "updatedAt" DESC, "createdAt" DESC LIMIT 1) AS s ON 1 = 1`;
+        LEFT JOIN (SELECT "id", "state" FROM "Session" WHERE "channel" = ${channel} AND "account" = ${account ?? null} ORDER BY "updatedAt" DESC, "createdAt" DESC LIMIT 1) AS s ON 1 = 1`;
       const row = rows[0];
       return {
         processed: Number(row?.processed ?? 0) === 1,
@@ -354,18 +367,18 @@ export function botSessionStore(prisma: Prisma, options: BotSessionStoreOptions 
     },
 
     async findLatest(account) {
-      const row = await prisma.session.findFirst({ where: { channel: TELEGRAM, account }, orderBy: [{ updatedAt: "desc" }, { createdAt: "desc" }] });
+      const row = await prisma.session.findFirst({ where: { channel: channel, account }, orderBy: [{ updatedAt: "desc" }, { createdAt: "desc" }] });
       return row ? toBotSession(row) : undefined;
     },
 
     async findInCampaign(account, campaignId) {
-      const row = await prisma.session.findFirst({ where: { channel: TELEGRAM, account, campaignId }, orderBy: [{ updatedAt: "desc" }, { createdAt: "desc" }] });
+      const row = await prisma.session.findFirst({ where: { channel: channel, account, campaignId }, orderBy: [{ updatedAt: "desc" }, { createdAt: "desc" }] });
       return row ? toBotSession(row) : undefined;
     },
 
     async findFor(account, campaignId, respondentId, codeId) {
       const row = await prisma.session.findFirst({
-        where: { channel: TELEGRAM, account, campaignId, ...(respondentId !== null ? { respondentId } : { respondentId: null, accessCodeId: codeId }) },
+        where: { channel: channel, account, campaignId, ...(respondentId !== null ? { respondentId } : { respondentId: null, accessCodeId: codeId }) },
         orderBy: { updatedAt: "desc" },
       });
       return row ? toBotSession(row) : undefined;
@@ -376,7 +389,7 @@ export function botSessionStore(prisma: Prisma, options: BotSessionStoreOptions 
       const db = sqliteConnectionOf(prisma);
       if (db) {
         // Another process (an import) holding the write lock is waited for between attempts, off the event loop.
-        const result = await retryWhileBusy(() => commitSync(db, updateId, session, step));
+        const result = await retryWhileBusy(() => commitSync(db, channel, updateId, session, step));
         if (result !== GENERAL_PATH) return result;
       }
       try {
@@ -384,7 +397,7 @@ export function botSessionStore(prisma: Prisma, options: BotSessionStoreOptions 
           async (tx) => {
             // First, so a concurrent commit of the same update waits on this key and then fails it.
             try {
-              await tx.processedUpdate.create({ data: { channel: TELEGRAM, updateId: BigInt(updateId), processedAt: new Date() } });
+              await tx.processedUpdate.create({ data: { channel: channel, updateId: updateKeyOf(updateId), processedAt: new Date() } });
             } catch (error) {
               if (isUniqueViolation(error)) throw DUPLICATE;
               throw error;
@@ -401,7 +414,7 @@ export function botSessionStore(prisma: Prisma, options: BotSessionStoreOptions 
               respondentId: session.respondentId,
               accessCodeId: session.codeId,
               account: session.account,
-              source: "telegram",
+              source: channel,
               identityConfirmedAt: date(session.identityConfirmedAt),
             };
             const responseId = step ? await applyStep(tx, owner, step) : null;
@@ -412,7 +425,7 @@ export function botSessionStore(prisma: Prisma, options: BotSessionStoreOptions 
               create: {
                 id: session.id,
                 campaignId: session.campaignId,
-                channel: TELEGRAM,
+                channel: channel,
                 account: session.account,
                 respondentId: session.respondentId,
                 accessCodeId: session.codeId,
@@ -449,11 +462,11 @@ export function botSessionStore(prisma: Prisma, options: BotSessionStoreOptions 
     async markProcessed(updateId) {
       const db = sqliteConnectionOf(prisma);
       if (db && !db.inTransaction) {
-        db.prepare(`INSERT INTO "ProcessedUpdate" ("channel", "updateId", "processedAt") VALUES (?, ?, ?) ON CONFLICT DO NOTHING`).run(TELEGRAM, BigInt(updateId), sqliteDate(new Date()));
+        db.prepare(`INSERT INTO "ProcessedUpdate" ("channel", "updateId", "processedAt") VALUES (?, ?, ?) ON CONFLICT DO NOTHING`).run(channel, updateKeyOf(updateId), sqliteDate(new Date()));
         return;
       }
       try {
-        await prisma.processedUpdate.create({ data: { channel: TELEGRAM, updateId: BigInt(updateId), processedAt: new Date() } });
+        await prisma.processedUpdate.create({ data: { channel: channel, updateId: updateKeyOf(updateId), processedAt: new Date() } });
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
       }
@@ -587,6 +600,8 @@ export interface ChannelStores {
   readonly access: AccessRepository;
   /** The console's survey sessions of one campaign. */
   surveySessions(options: ConsoleSessionOptions): SurveySessionStore;
+  /** The sessions of another messaging channel (zalo, console) on the same rules as Telegram's. */
+  sessionsOf(channel: string): BotSessionStore;
 }
 
 /** Builds the channels' stores. */
@@ -603,5 +618,6 @@ export function channelStores(prisma: Prisma): ChannelStores {
     respondents: respondentDirectory(prisma),
     access: accessRepository(prisma),
     surveySessions: (options) => surveySessionStore(prisma, { ...options, onSubmit }),
+    sessionsOf: (channel) => botSessionStore(prisma, { onSubmit, channel }),
   };
 }

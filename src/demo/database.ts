@@ -65,8 +65,13 @@ export async function prepareDatabaseDemo(db: Database, options: DatabaseDemoOpt
   const storeFor = (n: number) => db.channel.surveySessions({ campaignId, account: accountOf(n) });
   let fresh = false;
   if (latest) {
-    const position = (await storeFor(number).load(latest.id, questionnaire))?.position.kind;
-    if (position === "completed" || position === "declined") {
+    // The demo runs on the conversation host (console channel sessions). A session stored by the
+    // earlier console demo (its state is the bare engine state, without `stage`) is not resumed by
+    // the host: that respondent counts as finished and a new demo respondent starts.
+    const session = await db.channel.sessionsOf("console").findLatest(accountOf(number));
+    const legacy = session !== undefined && (session as { stage?: unknown }).stage === undefined;
+    const position = session?.engine?.position.kind;
+    if (legacy || session?.stage === "declined" || position === "completed" || position === "declined") {
       number++;
       latest = undefined;
       fresh = true;
@@ -146,6 +151,11 @@ async function demoCampaign(db: Database, options: DatabaseDemoOptions): Promise
 function demoNumber(externalId: string): number {
   const match = /^demo-(\d+)$/.exec(externalId);
   return match ? Number(match[1]) : 0;
+}
+
+/** The messaging account of demo respondent `n`. */
+export function demoAccountOf(n: number): string {
+  return accountOf(n);
 }
 
 function accountOf(n: number): string {

@@ -18,6 +18,7 @@ export function neutraliseCell(text: string): string {
 
 /** The original text of a cell written by `neutraliseCell` (other cells come back unchanged). */
 export function restoreCell(text: string): string {
+  if (text.charCodeAt(0) !== 39 /* ' */) return text;
   return NEUTRALISED.test(text) && !PLAIN_NUMBER.test(text.slice(1)) ? text.slice(1) : text;
 }
 

@@ -1,6 +1,7 @@
 // Participation report output: an aligned table for the terminal, CSV, XLSX and JSON.
 import { newWorkbook } from "../documents/index.js";
 import { stringify } from "csv-stringify/sync";
+import { NEUTRALISING_CAST } from "../documents/csv-cell.js";
 import { DEFAULT_TIME_ZONE, formatZonedTime } from "../campaigns/index.js";
 import { RESPONSE_CHANNELS } from "../db/types.js";
 import type { ParticipationCounts, ParticipationReport } from "./report.js";
@@ -47,7 +48,7 @@ function reminderLines(report: ParticipationReport, options: ParticipationFormat
 
 /** CSV with a header row; the last row holds the totals. */
 export function participationCsv(report: ParticipationReport): string {
-  return stringify([HEADER, ...cells(report)]);
+  return stringify([HEADER, ...cells(report)], { cast: NEUTRALISING_CAST });
 }
 
 /** JSON: rows and totals. */

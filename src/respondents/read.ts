@@ -8,6 +8,7 @@ import path from "node:path";
 import { Transform, type Readable } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
 import { SaxesParser } from "saxes";
+import { restoreCell } from "../documents/csv-cell.js";
 
 /** A file that cannot be read as a table; the message says what to do. */
 export class TableFileError extends Error {
@@ -219,7 +220,7 @@ async function readCsv(file: string, rawSink: TableSink, limits: TableLimits): P
                 r.record.map((h) => h.trim()),
                 r.info.lines,
               );
-            } else sink.row({ line: r.info.lines, cells: r.record });
+            } else sink.row({ line: r.info.lines, cells: r.record.map(restoreCell) });
           } catch (error) {
             fail(error);
           }

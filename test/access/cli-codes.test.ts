@@ -118,6 +118,43 @@ describe("khaosat codes", () => {
     expect(await prisma.accessCode.count()).toBe(before);
   });
 
+  test("several --out files at once hold the same codes (slips and a mail-merge file)", async () => {
+    await seedCampaign(prisma, "multi", [{ code: "SO_TP", name: "Sở Tư pháp" }], [
+      { id: "m1", externalId: "M001", fullName: "Lê Văn Minh", unitCode: "SO_TP" },
+      { id: "m2", externalId: "M002", fullName: "Phạm Thị Hoa", unitCode: "SO_TP" },
+    ]);
+    const files = [out("multi.csv"), out("multi.xlsx"), out("multi.pdf")];
+    const result = await run("codes", "issue", "--campaign", "multi", ...files.flatMap((f) => ["--out", f]), "--bot", "khaosat_bot");
+    expect(result).toEqual({
+      code: 0,
+      stderr: "",
+      stdout: `issued 2 codes for campaign "multi"\nwrote ${files[0]} (csv), ${files[1]} (xlsx), ${files[2]} (pdf), the same codes in each: they are the only copies of these codes; keep them safe and delete them once the slips are handed out\n`,
+    });
+    const csvCodes = csvRows(files[0]!).slice(1).map((r) => r[4]);
+    const ExcelJS = (await import("exceljs")).default;
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.readFile(files[1]!);
+    const xlsxCodes: unknown[] = [];
+    workbook.worksheets[0]!.eachRow((row, n) => void (n > 1 && xlsxCodes.push(row.getCell(5).value)));
+    expect(xlsxCodes).toEqual(csvCodes);
+    expect(statSync(files[2]!).size).toBeGreaterThan(1000);
+    for (const f of files) expect(statSync(f).mode & 0o777).toBe(0o600);
+    const stored = await prisma.accessCode.findMany({ where: { campaignId: "multi" } });
+    expect(stored.map((c) => c.codeHash).sort()).toEqual(
+      csvCodes.map((c) => {
+        const n = normalizeCode(c!);
+        if (!n.ok) throw new Error("bad code");
+        return hashCode(n.code, new Secret(SECRET));
+      }).sort(),
+    );
+    expect(readdirSync(dir).filter((n) => n.endsWith(".partial") || n.startsWith(".khaosat-issue-"))).toEqual([]);
+  });
+
+  test("the same --out named twice is refused", async () => {
+    const result = await run("codes", "issue", "--campaign", "other", "--out", out("twice.csv"), "--out", out("twice.csv"), "--bot", "khaosat_bot");
+    expect(result).toEqual({ code: 1, stdout: "", stderr: `khaosat: --out: ${out("twice.csv")} is named twice\n` });
+  });
+
   test("an unknown campaign is named", async () => {
     const result = await run("codes", "issue", "--campaign", "nope", "--out", out("n.csv"), "--bot", "khaosat_bot");
     expect(result).toEqual({ code: 1, stdout: "", stderr: 'khaosat: no campaign "nope"; "khaosat campaign list" shows the campaigns\n' });

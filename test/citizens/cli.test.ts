@@ -76,6 +76,13 @@ describe("khaosat codes batch", () => {
     }
   });
 
+  test("CSV: a service name that a spreadsheet would run as a formula is written as text", async () => {
+    const file = out("hostile.csv");
+    await batch({ out: file, service: "=HYPERLINK(\"http://evil.example\")" });
+    const rows = readFileSync(file, "utf8").replace(/^\uFEFF/, "").trim().split("\r\n");
+    for (const row of rows.slice(1)) expect(row.startsWith(`UB_BD,UBND phường Ba Đình,"'=HYPERLINK(""http://evil.example"")",`)).toBe(true);
+  });
+
   test.skipIf(!HAS_PDFTOTEXT)("receipt PDF: one slip a page with the unit, service, code and Vietnamese instructions", async () => {
     const file = out("receipt.pdf");
     await batch({ out: file, format: "receipt", service: "Chứng thực bản sao" });

@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { codeDeepLink } from "../../src/access/index.js";
-import { receiptInstructions, renderPosterPdf, renderReceiptPdf, type ReceiptSlip } from "../../src/citizens/index.js";
+import { balancedLines, POSTER_HEADLINE, POSTER_INSTRUCTIONS, receiptInstructions, renderPosterPdf, renderReceiptPdf, type ReceiptSlip } from "../../src/citizens/index.js";
+import { renderSlipsPdf } from "../../src/access/index.js";
 
 const BOT = "khaosat_bot";
 const dir = mkdtempSync(path.join(tmpdir(), "khaosat-citizens-pdf-"));
@@ -60,5 +61,31 @@ describe("poster PDF", () => {
   test.skipIf(!HAS_PDFTOTEXT)("the long unit name stays whole", async () => {
     const text = pdfText("poster.pdf", await renderPosterPdf({ unit: UNITS[1] ?? "", link: "https://t.me/khaosat_bot?start=P_x", periodDays: 30 }, { botUsername: BOT }));
     expect(linesWith(text, "Trung tâm Phục vụ hành chính công tỉnh Sơn La")).toHaveLength(1);
+  });
+});
+
+describe("poster wording (issue 11 item 7)", () => {
+  test("a heading that does not fit is split into even lines, never leaving a lone word", () => {
+    const measure = (t: string) => t.length * 10;
+    expect(balancedLines("Ông/Bà hài lòng với dịch vụ hôm nay?", measure, 400)).toEqual(["Ông/Bà hài lòng với dịch vụ hôm nay?"]);
+    expect(balancedLines("Ông/Bà hài lòng với dịch vụ hôm nay?", measure, 340)).toEqual(["Ông/Bà hài lòng với", "dịch vụ hôm nay?"]);
+  });
+
+  test.skipIf(!HAS_PDFTOTEXT)("the poster's headline has no lone word on a line, and it asks only for what works: scanning the QR", async () => {
+    const text = pdfText("poster-words.pdf", await renderPosterPdf({ unit: UNITS[0] ?? "", link: "https://t.me/khaosat_bot?start=KP_x", periodDays: 30 }, { botUsername: BOT }));
+    const lines = text.split("\n").map((l) => l.trim()).filter((l) => l !== "");
+    const start = lines.findIndex((l) => l.startsWith("Ông/Bà hài lòng"));
+    const headline = lines[start]!.split(" ").length === POSTER_HEADLINE.split(" ").length ? [lines[start]!] : [lines[start]!, lines[start + 1]!];
+    expect(headline.join(" ")).toBe(POSTER_HEADLINE);
+    for (const line of headline) expect(line.split(" ").length, line).toBeGreaterThan(1);
+    expect(text.replace(/\s+/g, " ")).toContain(POSTER_INSTRUCTIONS);
+    expect(text).not.toContain("@khaosat_bot");
+    expect(text).not.toMatch(/\bbạn\b/);
+  });
+
+  test.skipIf(!HAS_PDFTOTEXT)("slips address the respondent as Ông/Bà, like the bot and the poster", async () => {
+    const text = pdfText("slips-address.pdf", await renderSlipsPdf([{ code: "ABCDEFGHJK", link: codeDeepLink(BOT, "ABCDEFGHJK"), unit: "Sở Tư pháp", name: "Nguyễn Văn An" }], { botUsername: BOT }));
+    expect(text).toContain("Mã của Ông/Bà:");
+    expect(text).not.toMatch(/\bbạn\b/);
   });
 });

@@ -82,9 +82,9 @@ describeDatabases("anonymous batch code through Telegram", (ctx) => {
   test("the batch code redeemed again after submission is refused as spent; the other code still works", async () => {
     const before = h.api.sentTexts(USER).length;
     await h.send(h.updates.text(USER, `/start KS_${codes[0]!}`));
-    expect(h.api.sentTexts(USER).slice(before)).toEqual(["Mã này đã được dùng để gửi một phiếu ý kiến; mỗi mã chỉ dùng được một lần. Xin cảm ơn bạn đã góp ý!"]);
+    expect(h.api.sentTexts(USER).slice(before)).toEqual(["Mã này đã được dùng để gửi một phiếu ý kiến; mỗi mã chỉ dùng được một lần. Xin cảm ơn Ông/Bà đã góp ý!"]);
     await h.send(h.updates.text(OTHER, `/start KS_${codes[0]!}`));
-    expect(h.api.sentTexts(OTHER)).toEqual(["Mã này đã được dùng để gửi một phiếu ý kiến; mỗi mã chỉ dùng được một lần. Xin cảm ơn bạn đã góp ý!"]);
+    expect(h.api.sentTexts(OTHER)).toEqual(["Mã này đã được dùng để gửi một phiếu ý kiến; mỗi mã chỉ dùng được một lần. Xin cảm ơn Ông/Bà đã góp ý!"]);
     await h.send(h.updates.text(OTHER, `/start KS_${codes[1]!}`));
     expect((await sessionOf(h, OTHER)).respondentId).toBeNull();
   });

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { inspect } from "node:util";
 import { describe, expect, test } from "vitest";
-import { ConfigError, ENV_VARIABLES, loadConfig, readEnvironment, type Config } from "../../src/config/index.js";
+import { ConfigError, ENV_VARIABLES, envSchema, loadConfig, readEnvironment, type Config } from "../../src/config/index.js";
 
 const TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw";
 const SECRET = "s3cr3t_WEBHOOK-value";
@@ -192,9 +192,23 @@ describe("readEnvironment", () => {
     expect(readEnvironment({ envFile: "/nonexistent/.env", env: { PORT: "1" } })).toEqual({ PORT: "1" });
   });
 
+  test("Zalo: the token enables the channel with its defaults; webhook mode needs an https URL and a secret; messages never repeat the token", () => {
+    const parse = (env: Record<string, string>) => envSchema.safeParse(env);
+    const ok = parse({ ZALO_BOT_TOKEN: "1234567890:AbCdEfGhIjKlMn" });
+    expect(ok.success && ok.data.zalo).toMatchObject({ apiRoot: "https://bot-api.zaloplatforms.com", mode: "polling", ratePerSecond: 5, webhookPort: 8081 });
+    expect(ok.success && ok.data.zalo?.token.reveal()).toBe("1234567890:AbCdEfGhIjKlMn");
+    expect(parse({}).success && parse({}).data?.zalo).toBeUndefined();
+    const bad = parse({ ZALO_BOT_TOKEN: "not-a-token-secretvalue" });
+    expect(bad.success).toBe(false);
+    expect(JSON.stringify(bad.error?.issues)).not.toContain("secretvalue");
+    const webhook = parse({ ZALO_BOT_TOKEN: "1234567890:AbCdEfGhIjKlMn", ZALO_BOT_MODE: "webhook", ZALO_WEBHOOK_URL: "http://x" });
+    expect(webhook.success).toBe(false);
+    expect(webhook.error?.issues.map((i) => i.path.join("."))).toEqual(["ZALO_WEBHOOK_URL", "ZALO_WEBHOOK_SECRET"]);
+  });
+
   test("the schema names every variable the brief lists", () => {
     expect([...ENV_VARIABLES].sort()).toEqual(
-      ["ADMIN_TELEGRAM_IDS", "ALLOW_DELEGATION", "BOT_MODE", "BOT_USERNAME", "CODE_SECRET", "DATABASE_URL", "DEFAULT_LANGUAGE", "LOG_LEVEL", "OUTBOX_PER_CHAT_PER_SECOND", "OUTBOX_RATE_PER_SECOND", "PORT", "TELEGRAM_API_ROOT", "TELEGRAM_BOT_TOKEN", "WEBHOOK_HOST", "WEBHOOK_SECRET", "WEBHOOK_URL"],
+      ["ADMIN_TELEGRAM_IDS", "ALLOW_DELEGATION", "BOT_MODE", "BOT_USERNAME", "CODE_SECRET", "DATABASE_URL", "DEFAULT_LANGUAGE", "LOG_LEVEL", "OUTBOX_PER_CHAT_PER_SECOND", "OUTBOX_RATE_PER_SECOND", "PORT", "TELEGRAM_API_ROOT", "TELEGRAM_BOT_TOKEN", "WEBHOOK_HOST", "WEBHOOK_SECRET", "WEBHOOK_URL", "ZALO_API_ROOT", "ZALO_BOT_LINK", "ZALO_BOT_MODE", "ZALO_BOT_TOKEN", "ZALO_RATE_PER_SECOND", "ZALO_WEBHOOK_HOST", "ZALO_WEBHOOK_PORT", "ZALO_WEBHOOK_SECRET", "ZALO_WEBHOOK_URL"].sort(),
     );
   });
 });

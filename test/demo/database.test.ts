@@ -50,7 +50,8 @@ describe("npm start without a token stores the demo in ./data/khaosat.db", { tim
   test("first run: demo campaign, respondent and hashed code created; the submitted answers are rows", async () => {
     const out = start([DEMO_CODE, "có", "có", "1", "1", "1", "1", "1", "submit"]);
     expect(out).toContain("Mã khảo sát dùng thử: CCHC5-DEM26");
-    expect(out.at(-2)).toBe("Câu trả lời đã được lưu vào cơ sở dữ liệu (chiến dịch demo); xuất ra tệp bằng: npx khaosat responses export --campaign demo responses.csv");
+    // The closing advice leads somewhere useful: participation now, and why the export withholds rows (issue 11 item 6).
+    expect(out.at(-2)).toMatch(/^Câu trả lời đã được lưu vào cơ sở dữ liệu \(chiến dịch demo\)\. Xem tình hình tham gia bằng: npx khaosat participation --campaign demo\. .*dưới \d+ phiếu.*bản chạy thử mới có 1 phiếu/);
     const campaign = await prisma.campaign.findUniqueOrThrow({ where: { id: "demo" }, include: { questionnaireVersion: true } });
     expect([campaign.questionnaireVersion.questionnaireId, campaign.questionnaireVersion.version]).toEqual(["console-preview", 2]);
     expect(campaign.questionnaireVersion.source).toBe(readFileSync(FIXTURE, "utf8"));
@@ -82,14 +83,18 @@ describe("npm start without a token stores the demo in ./data/khaosat.db", { tim
     const secret = new Secret(readFileSync(path.join(cwd, "data/code-secret"), "utf8").trim());
     const code = formatCode(demoCodeFor(2, secret));
     expect(code).not.toBe(DEMO_CODE);
-    const second = start([DEMO_CODE, code, "có", "có", "1", "quit"]);
+    const second = start([DEMO_CODE, code, "có", "có", "1", "thoát"]);
     expect(second[1]).toBe("Người trả lời thử trước đã hoàn tất phiếu, nên lần chạy này dùng người trả lời thử mới (số 2) với mã mới bên dưới.");
     expect(second).toContain(`Mã khảo sát dùng thử: ${code}`);
-    // The first code now belongs to a finished respondent: refused as used from another account.
-    expect(second).toContain("Mã này đã được sử dụng từ một tài khoản khác. Nếu Ông/Bà chưa từng dùng mã, xin vui lòng liên hệ cơ quan tổ chức khảo sát.");
-    const third = start([code, "có", "1", "1", "1", "1", "submit"]);
+    // The first code is this terminal's own, already submitted: said so, with when (issue 11 item 4).
+    expect(second).toContain("Phiếu này đã được gửi từ tài khoản này lúc 09:05 ngày 01/12/2026. Xin cảm ơn Ông/Bà; không cần làm gì thêm.");
+    // Quit says the answers are kept and until when (issue 11 item 2).
+    expect(second.find((l) => l.startsWith("Đã tạm dừng."))).toMatch(/đã được lưu.*đến 07:00 ngày 01\/01\/2100/);
+    // The third run resumes without the code: welcome back at the question where it stopped.
+    const third = start(["1", "1", "1", "1", "gửi"]);
     expect(third[1]).not.toMatch(/^Người trả lời thử trước/);
     expect(third).toContain(`Mã khảo sát dùng thử: ${code}`);
+    expect(third).toContain("Chào mừng Ông/Bà quay lại! Ông/Bà đã dừng ở câu 2/5; các câu trả lời trước đã được lưu.");
     const rows = await responses();
     expect(rows.map((r) => [r.respondent, r.status, r.answers.length])).toEqual([
       ["demo-1", "submitted", 5],

@@ -15,12 +15,12 @@ const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const FIXTURE = fileURLToPath(new URL("../channels/console/fixtures/preview.yaml", import.meta.url));
 const CLOCK = "2026-12-01T02:05:00Z";
 
-function startProcess(lines: readonly string[], env: Record<string, string> = {}, args: readonly string[] = []) {
+function startProcess(lines: readonly string[], env: Record<string, string> = {}, args: readonly string[] = [], options: { cwd?: string; clock?: string } = {}) {
   const clean: Record<string, string | undefined> = { ...process.env };
   for (const name of ENV_VARIABLES) delete clean[name];
   // A temporary working directory: no developer's .env can leak into the test.
-  const cwd = mkdtempSync(path.join(tmpdir(), "khaosat-start-"));
-  const result = spawnSync(process.execPath, [path.join(ROOT, "bin/khaosat.js"), "start", "--clock", CLOCK, ...args], {
+  const cwd = options.cwd ?? mkdtempSync(path.join(tmpdir(), "khaosat-start-"));
+  const result = spawnSync(process.execPath, [path.join(ROOT, "bin/khaosat.js"), "start", "--clock", options.clock ?? CLOCK, ...args], {
     cwd,
     env: { ...clean, ...env },
     input: lines.map((l) => `${l}\n`).join(""),
@@ -54,31 +54,32 @@ async function demo(lines: readonly string[], options: { store?: MemorySessionSt
   return { outcome, lines: text.split("\n") };
 }
 
-const OPENING = [
-  "Chào mừng Ông/Bà đến với bản chạy thử khaosat-bot: khảo sát cải cách hành chính ngay trong cửa sổ dòng lệnh.",
-  "Mã khảo sát dùng thử: CCHC5-DEM26",
-  "",
-  "Xin Ông/Bà vui lòng nhập mã khảo sát (mã dùng một lần được ghi trên giấy mời):",
-];
 
 describe("npm start without a token: the console demo", { timeout: 120_000 }, () => {
   test("a full run of the sample officials' questionnaire, from the code to the summary", async () => {
     // Answer "1" to every question (valid for every type in the sample), then submit from the review.
-    const { status, stdout, stderr } = startProcess(["ABCDE-FGHJK", "cchc5 dem26", "có", "có", ...Array<string>(60).fill("1"), "submit"]);
+    const { status, stdout, stderr } = startProcess(["ABCDE-FGHJK", "cchc5 dem26", "có", "có", ...Array<string>(29).fill("1"), "xem lại", "gửi"]);
     expect(stderr).toBe("");
     expect(status).toBe(0);
     const lines = stdout.split("\n");
-    expect(lines.slice(0, 13)).toEqual([
-      "TELEGRAM_BOT_TOKEN is not set, so the console demo starts (to run the Telegram bot, put TELEGRAM_BOT_TOKEN=<token from @BotFather> in .env and run npm start again).",
-      ...OPENING,
+    expect(lines.slice(0, 17)).toEqual([
+      "Neither TELEGRAM_BOT_TOKEN nor ZALO_BOT_TOKEN is set, so the console demo starts: it shows exactly what the bots say (to run a bot, put TELEGRAM_BOT_TOKEN=<token from @BotFather> and/or ZALO_BOT_TOKEN=<token from Zalo Bot Creator> in .env and run npm start again).",
+      "Chào mừng Ông/Bà đến với bản chạy thử khaosat-bot: khảo sát cải cách hành chính ngay trong cửa sổ dòng lệnh.",
+      "Mã khảo sát dùng thử: CCHC5-DEM26",
+      "",
+      "Xin Ông/Bà gửi mã khảo sát (in trên giấy mời, dạng ABCDE-FGHJK). Gõ trợ giúp để xem hướng dẫn, hoặc lang để đọc bằng tiếng Anh.",
       "> ABCDE-FGHJK",
-      "Mã vừa nhập không đúng. Xin Ông/Bà vui lòng kiểm tra lại và nhập lại mã.",
+      "Không tìm thấy mã này. Xin Ông/Bà vui lòng kiểm tra lại (còn 4 lần thử).",
+      "",
       "> cchc5 dem26",
       "Mã hợp lệ. Xin chào Ông/Bà!",
       "",
+      expect.stringMatching(/^🔒 .*Tài khoản Zalo\/Telegram được lưu cùng phiếu/),
+      "",
       "Theo danh sách khảo sát, mã này được cấp cho: Nguyễn Văn An, Sở Tư pháp. Ông/Bà có đúng là người này không?",
-      "Gõ có để đồng ý hoặc không để từ chối.",
-      "> có",
+      "  1. Đúng, tôi là người này",
+      "  2. Không phải tôi",
+      "Xin gõ 1 hoặc 2.",
     ]);
     expect(lines).toContain("Tôi xác nhận là người được mời tham gia khảo sát và tự mình trả lời phiếu này theo nhận định của bản thân, không nhờ cấp phó, trợ lý hay người khác trả lời thay.");
 
@@ -99,10 +100,21 @@ describe("npm start without a token: the console demo", { timeout: 120_000 }, ()
       "Thời điểm gửi: 09:05 ngày 01/12/2026.",
       "",
       "Bản chạy thử kết thúc.",
-      "Câu trả lời đã được lưu vào cơ sở dữ liệu (chiến dịch demo); xuất ra tệp bằng: npx khaosat responses export --campaign demo responses.csv",
+      expect.stringMatching(/^Câu trả lời đã được lưu vào cơ sở dữ liệu \(chiến dịch demo\)\. Xem tình hình tham gia bằng: npx khaosat participation --campaign demo\./),
       "",
     ]);
     expect(lines).toContain("Xin trân trọng cảm ơn Ông/Bà! Phiếu khảo sát đã được gửi lúc 09:05 ngày 01/12/2026. Ý kiến của Ông/Bà giúp nâng cao chất lượng cải cách hành chính.");
+  });
+
+  test("the demo never traps its user: the lock says how to get out, and a restarted demo forgets the wrong codes", () => {
+    const cwd = mkdtempSync(path.join(tmpdir(), "khaosat-lock-"));
+    const first = startProcess([...Array<string>(6).fill("ABCDE-FGHJK"), "CCHC5-DEM26"], {}, [], { cwd });
+    const lock = first.stdout.split("\n").filter((l) => l.startsWith("Ông/Bà đã nhập sai mã quá nhiều lần") || l.includes("quá nhiều"));
+    expect(lock.length).toBeGreaterThan(0);
+    expect(lock.at(-1)).toContain("chạy lại npm start");
+    expect(first.stdout).not.toContain("Mã hợp lệ");
+    const second = startProcess(["CCHC5-DEM26"], {}, [], { cwd, clock: "2026-12-01T02:06:00Z" });
+    expect(second.stdout).toContain("Mã hợp lệ. Xin chào Ông/Bà!");
   });
 
   test("with a token set it starts the bot, and exits 1 naming the API root when the Bot API cannot be reached", () => {

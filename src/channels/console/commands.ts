@@ -1,4 +1,6 @@
-/** A console command (as opposed to an answer). Words are English, with an optional leading `/`. */
+import { parseTextCommand } from "../../conversation/commands.js";
+
+/** A console command (as opposed to an answer). */
 export type ConsoleCommand =
   | { readonly kind: "back" }
   | { readonly kind: "review" }
@@ -11,28 +13,13 @@ export type ConsoleCommand =
   | { readonly kind: "quit" }
   | { readonly kind: "help" };
 
-const SIMPLE = new Map<string, ConsoleCommand>([
-  ["back", { kind: "back" }],
-  ["review", { kind: "review" }],
-  ["skip", { kind: "skip" }],
-  ["submit", { kind: "submit" }],
-  ["quit", { kind: "quit" }],
-  ["exit", { kind: "quit" }],
-  ["help", { kind: "help" }],
-  ["lang", { kind: "lang" }],
-  ["edit", { kind: "edit" }],
-]);
-
-/** The command a line means, or undefined when the line is an answer. */
+/**
+ * The command a line means, or undefined when the line is an answer. The words are the text form's
+ * (src/conversation): English or Vietnamese, with or without diacritics, with an optional leading `/`.
+ */
 export function parseCommand(line: string): ConsoleCommand | undefined {
-  const words = line.trim().replace(/^\//, "").split(/\s+/);
-  const [word = "", arg, ...rest] = words;
-  const name = word.toLowerCase();
-  if (rest.length > 0) return undefined;
-  if (arg === undefined) return SIMPLE.get(name);
-  if (name === "edit") return /^\d{1,4}$/.test(arg) ? { kind: "edit", number: Number(arg) } : { kind: "edit" };
-  if (name === "lang") return { kind: "lang", language: arg.toLowerCase() };
-  return undefined;
+  const command = parseTextCommand(line);
+  return command?.kind === "start" ? undefined : command;
 }
 
 /** Yes/no answers accepted in either language: yes, y, có, co, c / no, n, không, khong, k. */

@@ -3,3 +3,4 @@ export { ConsoleRenderer, DEFAULT_TIME_ZONE, CONSOLE_WORDS, multiExample, type C
 export { createLineSource, lineSourceOf, type LineSource, type LineSourceOptions } from "./lines.js";
 export { parseCommand, parseYesNo, type ConsoleCommand } from "./commands.js";
 export { formatAnswer, formatDateTime, formatNumber, localized, truncate } from "./format.js";
+export { wrapWords } from "./wrap.js";

@@ -21,6 +21,16 @@ export interface ConsoleRendererOptions {
   readonly unitName?: (unitId: string) => string;
   /** Default Asia/Ho_Chi_Minh. */
   readonly timeZone?: string;
+  /**
+   * Yes/no prompts (the attestation) as numbered choices answered by typing 1 or 2 (the messaging
+   * channels' text form); default the yes/no words of the terminal.
+   */
+  readonly numberedYesNo?: boolean;
+  /** Restored state of a renderer that does not live across messages: the last section shown and the last review. */
+  readonly lastSection?: string;
+  readonly lastReview?: readonly ReviewItem[];
+  /** The respondent's language to start with (default the questionnaire's). */
+  readonly language?: string;
 }
 
 /**
@@ -42,7 +52,17 @@ export class ConsoleRenderer {
     this.#i18n = options.i18n;
     this.#unitName = options.unitName ?? ((id) => id);
     this.#timeZone = options.timeZone ?? DEFAULT_TIME_ZONE;
-    this.#language = options.questionnaire.defaultLanguage;
+    this.#language = options.language ?? options.questionnaire.defaultLanguage;
+    this.#numbered = options.numberedYesNo ?? false;
+    this.#lastSection = options.lastSection;
+    this.#review = options.lastReview;
+  }
+
+  readonly #numbered: boolean;
+
+  /** The section whose title was shown last (a renderer rebuilt per message keeps it in its session). */
+  get lastSection(): string | undefined {
+    return this.#lastSection;
   }
 
   /** The respondent's language (a questionnaire language); sets the texts of the channel too. */
@@ -88,7 +108,10 @@ export class ConsoleRenderer {
       }
       case "attestation_shown": {
         const text = this.#q.definition.attestation;
-        return ["", t("access:attestation.intro"), ...(text ? [localized(text, this.#language, this.#q)] : []), t("access:yesNo.prompt", this.yesNo())];
+        const choice = this.#numbered
+          ? [`  1. ${t("access:attestation.accept")}`, `  2. ${t("access:attestation.decline")}`, t("conversation:choose12")]
+          : [t("access:yesNo.prompt", this.yesNo())];
+        return ["", t("access:attestation.intro"), ...(text ? [localized(text, this.#language, this.#q)] : []), ...choice];
       }
       case "attestation_accepted":
         return [t("access:attestation.accepted")];

@@ -18,18 +18,18 @@ import type {
  */
 export class MemoryBotSessionStore implements BotSessionStore {
   readonly sessions = new Map<string, BotSession>();
-  readonly processed = new Set<number>();
+  readonly processed = new Set<number | string>();
   /** Every committed step, in order (what a database implementation applies as answer rows). */
-  readonly steps: { readonly sessionId: string; readonly updateId: number; readonly step: StepResult }[] = [];
+  readonly steps: { readonly sessionId: string; readonly updateId: number | string; readonly step: StepResult }[] = [];
   #order = new Map<string, number>();
   #clock = 0;
   #nextId = 1;
 
-  async isProcessed(updateId: number): Promise<boolean> {
+  async isProcessed(updateId: number | string): Promise<boolean> {
     return this.processed.has(updateId);
   }
 
-  async begin(updateId: number, account: string | undefined): Promise<UpdateStart> {
+  async begin(updateId: number | string, account: string | undefined): Promise<UpdateStart> {
     return { processed: this.processed.has(updateId), latest: account === undefined ? undefined : await this.findLatest(account) };
   }
 
@@ -57,7 +57,7 @@ export class MemoryBotSessionStore implements BotSessionStore {
     return undefined;
   }
 
-  async commit(updateId: number, write: SessionWrite): Promise<CommitResult> {
+  async commit(updateId: number | string, write: SessionWrite): Promise<CommitResult> {
     if (this.processed.has(updateId)) return "duplicate";
     this.processed.add(updateId);
     this.sessions.set(write.session.id, structuredClone(write.session));
@@ -66,7 +66,7 @@ export class MemoryBotSessionStore implements BotSessionStore {
     return "stored";
   }
 
-  async markProcessed(updateId: number): Promise<void> {
+  async markProcessed(updateId: number | string): Promise<void> {
     this.processed.add(updateId);
   }
 

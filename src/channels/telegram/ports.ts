@@ -33,9 +33,10 @@ export interface LivePrompt {
  */
 export interface BotSession {
   readonly id: string;
-  /** Namespaced account, `telegram:<user id>`. */
+  /** Namespaced account, `<channel>:<user id>` (`telegram:42`, `zalo:8f3…`). */
   readonly account: string;
-  readonly chatId: number;
+  /** Telegram's numeric chat id; other channels' opaque string ids. */
+  readonly chatId: number | string;
   readonly campaignId: string;
   readonly codeId: string | null;
   /** A counter poster's session (issue 7): what recording its one-response-per-period claim needs. */
@@ -61,6 +62,9 @@ export interface SessionWrite {
   readonly step?: StepResult;
 }
 
+/** What identifies an update for deduplication: Telegram's `update_id`, or a channel's string key (Zalo: `<event_name>:<message_id>`). */
+export type UpdateKey = number | string;
+
 /** Outcome of `BotSessionStore.commit`. */
 export type CommitResult = "stored" | "duplicate";
 
@@ -77,10 +81,10 @@ export interface UpdateStart {
  * the same transaction, so a redelivered update (same `update_id`) stores nothing twice.
  */
 export interface BotSessionStore {
-  /** Has an update with this id already been committed? */
-  isProcessed(updateId: number): Promise<boolean>;
+  /** Has an update with this id already been committed? (Telegram's `update_id`; a string key for channels without one.) */
+  isProcessed(updateId: UpdateKey): Promise<boolean>;
   /** `isProcessed` and `findLatest` in one read: what every update starts with. */
-  begin(updateId: number, account: string | undefined): Promise<UpdateStart>;
+  begin(updateId: UpdateKey, account: string | undefined): Promise<UpdateStart>;
   /** The account's most recently updated session, if any. */
   findLatest(account: string): Promise<BotSession | undefined>;
   /** The account's session for this campaign and respondent (named) or code (anonymous). */
@@ -91,12 +95,12 @@ export interface BotSessionStore {
    * Stores the session (state, answers of `step`, identity and attestation times) and marks
    * `updateId` processed, in ONE transaction; "duplicate" (nothing written) when it already was.
    */
-  commit(updateId: number, write: SessionWrite): Promise<CommitResult>;
+  commit(updateId: UpdateKey, write: SessionWrite): Promise<CommitResult>;
   /**
    * Marks an update processed that stored no session (a wrong code, /help), so a redelivery changes
    * nothing either; already marked is fine (the insert ignores the conflict).
    */
-  markProcessed(updateId: number): Promise<void>;
+  markProcessed(updateId: UpdateKey): Promise<void>;
   /**
    * Records which message now carries the live keyboard (after it was sent; losing it is harmless),
    * changing nothing else of the stored session, in one statement.

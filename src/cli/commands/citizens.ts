@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
 import { stringify } from "csv-stringify/sync";
+import { neutraliseCell } from "../../documents/csv-cell.js";
 import { BotUsernameError, codeDeepLink, CodeSecretError, formatCode, loadCodeSecret, renderSlipsPdf } from "../../access/index.js";
 import { CitizenService, CitizensInputError, DEFAULT_POSTER_PERIOD_DAYS, posterDeepLink, renderPosterPdf, renderReceiptPdf, type BatchKind, type CitizensRepository } from "../../citizens/index.js";
 import { ConfigError, loadConfigFromEnvironment } from "../../config/index.js";
@@ -145,10 +146,8 @@ function batchCsv(unitCode: string, slips: readonly { code: string; link: string
   return Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(stringify(rows, { record_delimiter: "\r\n" }), "utf8")]);
 }
 
-// Spreadsheets run cells beginning with these as formulas.
-function defuse(cell: string): string {
-  return /^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell;
-}
+// Spreadsheets run cells beginning with = + - @ as formulas.
+const defuse = neutraliseCell;
 
 function parseWhole(flag: string, text: string): number {
   if (!/^\d+$/.test(text.trim())) throw new CliError(`${flag} must be a whole number (got "${text}")`);

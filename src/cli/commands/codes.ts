@@ -6,6 +6,7 @@ import {
   codeDeepLink,
   codeFileFormat,
   CodeFileFormatError,
+  hashCode,
   CodeSecretError,
   issueCodes,
   loadCodeSecret,
@@ -21,11 +22,13 @@ import { ConfigError, loadConfigFromEnvironment, readEnvironment, type Config } 
 import { DatabaseError, openDatabase, type Database, type RespondentRecord } from "../../db/index.js";
 import { CliError } from "../errors.js";
 import { registerCitizenCodeCommands } from "./citizens.js";
+import { describeRecoveries, IssueJournal, recoverUnfinishedIssues } from "../issue-journal.js";
 import { PendingFile } from "../pending-file.js";
 
 interface IssueOptions {
   readonly campaign: string;
-  readonly out: string;
+  /** One output file, or several (`--out slips.pdf --out slips.xlsx`): the same codes in each. */
+  readonly out: string | readonly string[];
   readonly bot: string;
 }
 
@@ -43,7 +46,11 @@ export function registerCodesCommands(program: Command): void {
     .command("issue")
     .description("issue a code to every respondent of a campaign without an active one and write them to FILE (.csv, .xlsx or .pdf slips)")
     .requiredOption("--campaign <id>", "campaign id")
-    .requiredOption("--out <file>", "output file: .csv or .xlsx for mail merge, .pdf for printable slips; never overwritten")
+    .requiredOption(
+      "--out <file>",
+      "output file: .csv or .xlsx for mail merge, .pdf for printable slips; never overwritten. Repeat it to write the same codes to several files at once (--out slips.pdf --out slips.xlsx): plain codes exist only in these files",
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+    )
     .requiredOption("--bot <username>", "the bot's Telegram username, for the deep links (e.g. khaosat_bot; default: BOT_USERNAME)", botDefault())
     .action(async (options: IssueOptions) => {
       process.stdout.write(await issueCommand(options, new Date()));
@@ -71,18 +78,33 @@ export function registerCodesCommands(program: Command): void {
 
 /** `codes issue`: returns the summary to print. */
 export async function issueCommand(options: IssueOptions, now: Date): Promise<string> {
-  const format = checkOutput(options.out);
+  const outs = typeof options.out === "string" ? [options.out] : [...options.out];
+  if (outs.length === 0) throw new CliError("--out: name at least one output file");
+  const duplicate = outs.find((o, i) => outs.findIndex((p) => path.resolve(p) === path.resolve(o)) !== i);
+  if (duplicate !== undefined) throw new CliError(`--out: ${duplicate} is named twice`);
+  const formats = outs.map((out) => checkOutput(out, { mayExist: true }));
   checkBot(options.bot);
   return withAccess(async ({ db, access, secret }) => {
     const campaign = await db.campaigns.get(options.campaign);
     if (!campaign) throw new CliError(`no campaign "${options.campaign}"; "khaosat campaign list" shows the campaigns`);
+    // First finish or roll back an issue that a crash interrupted (its journal is next to the files).
+    const recoveries = await recoverUnfinishedIssues(outs.map((o) => path.dirname(path.resolve(o))), campaign.id, async (hash) => (await access.findCodeByHash(hash)) !== null);
+    const recovered = describeRecoveries(recoveries);
     const respondents = await db.respondents.list(campaign.id);
     if (respondents.length === 0) {
       throw new CliError(`campaign "${campaign.id}" has no respondents yet; import them first: khaosat respondents import --campaign ${campaign.id} FILE`);
     }
+    if (outs.some((out) => existsSync(out))) {
+      if (recoveries.some((r) => r.outcome === "finished")) {
+        const waiting = respondents.length - (await access.respondentsWithActiveCode(campaign.id)).size;
+        return recovered + (waiting > 0 ? `${waiting} respondent${waiting === 1 ? " still has" : "s still have"} no code: run this command again with another --out\n` : "");
+      }
+      for (const out of outs) checkOutput(out);
+    }
     const unitNames = await unitNameMap(db, campaign.id);
     const byId = new Map(respondents.map((r) => [r.id, r]));
-    const file = new PendingFile(options.out);
+    const files = outs.map((out) => new PendingFile(out));
+    const journal = new IssueJournal(campaign.id, files.map((f) => ({ final: path.resolve(f.file), partial: f.partial })));
     let issued: IssuedCode[];
     try {
       issued = await issueCodes({
@@ -92,21 +114,45 @@ export async function issueCommand(options: IssueOptions, now: Date): Promise<st
         respondents: respondents.map((r) => ({ id: r.id, unitCode: r.unitCode })),
         now,
         actor: "cli",
-        beforeStore: async (list) => file.write(await render(format, list, byId, unitNames, options.bot, campaign.name, now)),
+        beforeStore: async (list) => {
+          // The journal first, then the file: a crash at any point leaves something the next run can settle.
+          journal.record(list.length, [list[0]!, list[list.length - 1]!].map((i) => hashCode(i.code, secret)), now);
+          await testPause("journal");
+          for (const [i, file] of files.entries()) await file.write(await render(formats[i]!, list, byId, unitNames, options.bot, campaign.name, now));
+          await testPause("file");
+        },
       });
     } catch (error) {
-      file.discard();
+      for (const file of files) file.discard();
+      journal.remove();
       throw error;
     }
     const holding = respondents.length - issued.length;
-    if (issued.length === 0) return `every respondent of campaign "${campaign.id}" already holds an active code; nothing issued, ${options.out} not written\n`;
-    file.commit();
+    if (issued.length === 0) return `${recovered}every respondent of campaign "${campaign.id}" already holds an active code; nothing issued, ${outs.join(", ")} not written\n`;
+    await testPause("stored");
+    for (const file of files) file.commit();
+    await testPause("linked");
+    journal.remove();
+    const wrote = outs.map((out, i) => `${out} (${formats[i]})`).join(", ");
     return (
+      recovered +
       `issued ${issued.length} code${issued.length === 1 ? "" : "s"} for campaign "${campaign.id}"` +
       (holding > 0 ? ` (${holding} respondent${holding === 1 ? "" : "s"} already held an active code)` : "") +
-      `\nwrote ${options.out} (${format}): it is the only copy of these codes; keep it safe and delete it once the slips are handed out\n`
+      (outs.length === 1
+        ? `\nwrote ${wrote}: it is the only copy of these codes; keep it safe and delete it once the slips are handed out\n`
+        : `\nwrote ${wrote}, the same codes in each: they are the only copies of these codes; keep them safe and delete them once the slips are handed out\n`)
     );
   });
+}
+
+/**
+ * Crash tests (test/access/issue-kill.test.ts) stop the command at a named point with
+ * KHAOSAT_TEST_PAUSE_AT and kill it there with SIGKILL; without the variable this does nothing.
+ */
+async function testPause(point: "journal" | "file" | "stored" | "linked"): Promise<void> {
+  if (process.env.KHAOSAT_TEST_PAUSE_AT !== point) return;
+  process.stderr.write(`paused at ${point}\n`);
+  await new Promise(() => setInterval(() => undefined, 1000));
 }
 
 /** `codes revoke`: returns the summary to print. */
@@ -148,7 +194,7 @@ export async function reissueCommand(options: ReissueOptions, now: Date): Promis
   });
 }
 
-function checkOutput(out: string): CodeFileFormat {
+function checkOutput(out: string, options: { readonly mayExist?: boolean } = {}): CodeFileFormat {
   let format: CodeFileFormat;
   try {
     format = codeFileFormat(out);
@@ -156,7 +202,7 @@ function checkOutput(out: string): CodeFileFormat {
     if (error instanceof CodeFileFormatError) throw new CliError(`--out: ${error.message}`);
     throw error;
   }
-  if (existsSync(out)) throw new CliError(`--out: ${out} already exists; it may hold the only copy of codes issued earlier. Choose another file name`);
+  if (!options.mayExist && existsSync(out)) throw new CliError(`--out: ${out} already exists; it may hold the only copy of codes issued earlier. Choose another file name`);
   if (!existsSync(path.dirname(path.resolve(out)))) throw new CliError(`--out: the folder ${path.dirname(path.resolve(out))} does not exist`);
   return format;
 }

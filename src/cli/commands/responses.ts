@@ -14,7 +14,7 @@ const SHOWN = 50;
 
 /** Registers `khaosat responses import|export`. */
 export function registerResponsesCommands(program: Command): void {
-  const responses = program.command("responses").description("submitted responses of a campaign as a responses CSV (SURVEY-FORMAT 4)");
+  const responses = program.command("responses").description("submitted responses of a campaign as a responses CSV (format: docs/file-formats.md, section 4)");
 
   responses
     .command("export <file>")

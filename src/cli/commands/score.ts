@@ -33,7 +33,7 @@ interface ScoreOptions {
 export function registerScoreCommand(program: Command): void {
   program
     .command("score")
-    .description("compute each unit's index, rank and class from a responses file or a campaign (SURVEY-FORMAT sections 3 to 6)")
+    .description("compute each unit's index, rank and class from a responses file or a campaign (file formats: docs/file-formats.md, sections 3 to 6)")
     .option("--questionnaire <file>", "questionnaire file (YAML or JSON) with a scoring section")
     .option("--responses <file>", "responses CSV (UTF-8): response_id,subject_unit,group,started_at,submitted_at,<question ids>")
     .option("--campaign <id>", "score a campaign's submitted responses from the database (instead of --questionnaire and --responses)")

@@ -5,7 +5,7 @@ import { ConfigError, loadConfigFromEnvironment, type Config } from "../../confi
 import { readFile } from "node:fs/promises";
 import { CodeSecretError, loadCodeSecret } from "../../access/index.js";
 import { DatabaseError, openDatabase, type Database } from "../../db/index.js";
-import { DemoStorageError, prepareDatabaseDemo, runDemo } from "../../demo/index.js";
+import { DemoStorageError, prepareDatabaseDemo, runHostDemo } from "../../demo/index.js";
 import { createI18n } from "../../i18n/index.js";
 import { formatIssue } from "../../questionnaire/index.js";
 import { loadQuestionnaireSource } from "../../questionnaire/xlsform/source.js";
@@ -17,7 +17,7 @@ export const DEMO_QUESTIONNAIRE = fileURLToPath(new URL("../../../examples/par-o
 
 /** The one line `npm start` prints before the demo when no token is configured. */
 export const NO_TOKEN_LINE =
-  "TELEGRAM_BOT_TOKEN is not set, so the console demo starts (to run the Telegram bot, put TELEGRAM_BOT_TOKEN=<token from @BotFather> in .env and run npm start again).";
+  "Neither TELEGRAM_BOT_TOKEN nor ZALO_BOT_TOKEN is set, so the console demo starts: it shows exactly what the bots say (to run a bot, put TELEGRAM_BOT_TOKEN=<token from @BotFather> and/or ZALO_BOT_TOKEN=<token from Zalo Bot Creator> in .env and run npm start again).";
 
 /** Options of `khaosat start`. */
 interface StartOptions {
@@ -29,7 +29,7 @@ interface StartOptions {
 export function registerStartCommand(program: Command): void {
   program
     .command("start")
-    .description("run the Telegram bot, or the console demo when TELEGRAM_BOT_TOKEN is not set")
+    .description("run the Telegram and/or Zalo bot (each whose token is set), or the console demo when neither TELEGRAM_BOT_TOKEN nor ZALO_BOT_TOKEN is set")
     .addOption(new Option("--questionnaire <file>", "questionnaire of the console demo").default(undefined, "examples/par-officials.yaml"))
     // Fixed clock for reproducible demo transcripts (tests).
     .addOption(new Option("--clock <iso>", "fixed time for every step").hideHelp())
@@ -52,12 +52,13 @@ export async function start(
     if (error instanceof ConfigError) throw new CliError(error.message);
     throw error;
   }
-  if (config.telegramBotToken !== undefined) {
+  if (config.telegramBotToken !== undefined || config.zalo !== undefined) {
     try {
       await runBot(config);
     } catch (error) {
       // Configuration and environment faults are the operator's to fix: print them without a stack.
       if (error instanceof BotTokenRejectedError || error instanceof BotApiUnreachableError || error instanceof DatabaseError || error instanceof CodeSecretError) throw new CliError(error.message);
+      if (error instanceof Error && (error.name === "ZaloTokenRejectedError" || error.name === "ZaloApiUnreachableError")) throw new CliError(error.message);
       throw error;
     }
     return 0;
@@ -93,18 +94,19 @@ export async function start(
       throw error instanceof DemoStorageError ? new CliError(error.message) : error;
     });
     if (demo.fresh) output.write(`${i18n.t("demo:fresh", { number: demo.respondentNumber })}\n`);
-    const outcome = await runDemo({
+    const columns = (output as NodeJS.WritableStream & { columns?: number }).columns;
+    await runHostDemo({
+      db,
+      demo,
       questionnaire: loaded.questionnaire,
+      secret: demoSecret(config),
       lines,
       output,
       clock,
       i18n,
-      codes: demo.codes,
-      store: demo.store,
-      account: demo.account,
-      demoCode: demo.demoCode,
+      defaultLanguage: config.defaultLanguage,
+      ...(input.isTTY === true && columns !== undefined ? { columns } : {}),
     });
-    if (outcome === "completed") output.write(`${i18n.t("demo:stored", { campaign: demo.campaignId })}\n`);
   } finally {
     lines.close();
     await db.close();

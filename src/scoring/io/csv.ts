@@ -1,3 +1,5 @@
+import { neutraliseCell, restoreCell } from "../../documents/csv-cell.js";
+
 /** One CSV record with the file line it starts on (1-based; a quoted cell may span several lines). */
 export interface CsvRecord {
   readonly line: number;
@@ -129,7 +131,7 @@ export function scanCsv(text: string, delimiter: string, onRecord: (cells: strin
         }
         cell = text.slice(start, i);
       }
-      cells.push(cell);
+      cells.push(restoreCell(cell));
       if (i >= n) break;
       const c = text.charCodeAt(i);
       if (c === delim) {
@@ -157,7 +159,7 @@ export function csvCell(value: string, delimiter = ","): string {
 
 /** Joins rows into CSV text with LF line ends. */
 export function writeCsv(rows: readonly (readonly string[])[], delimiter = ","): string {
-  return rows.map((row) => row.map((cell) => csvCell(cell, delimiter)).join(delimiter)).join("\n") + "\n";
+  return rows.map((row) => row.map((cell) => csvCell(neutraliseCell(cell), delimiter)).join(delimiter)).join("\n") + "\n";
 }
 
 /** `file:line: message` (or `file: message` when the line is unknown), the way compilers print problems. */

@@ -120,6 +120,11 @@ export function parseResponsesCsv(source: string | Uint8Array, questionnaire: Qu
   if (issue) return fail(issue);
   if (headerErrors) return { responses: [], rejected: [], warnings: [], errors: headerErrors };
   if (!reader) return fail({ message: `the file is empty; the first line must be the header: ${RESPONSE_COLUMNS.join(",")},<question ids>` });
+  if (reader.neededColumns.size > 0) {
+    // A required question under a condition, without a column: one error about the header, saying where it is asked.
+    const where = [...reader.neededColumns].map(([id, n]) => `${id} is asked on ${n.rows} row${n.rows === 1 ? "" : "s"}, first on line ${n.line}`).join("; ");
+    return fail({ line: reader.headerLine, message: `${missingColumnsMessage([...reader.neededColumns.keys()])} (${where})` });
+  }
   return { responses: reader.responses, rejected: reader.rejected, warnings: reader.warnings, errors: [] };
 }
 
@@ -128,6 +133,9 @@ class RowReader {
   readonly responses: ScoringResponse[] = [];
   readonly rejected: RejectedRow[] = [];
   readonly warnings: RowWarning[] = [];
+  /** Required questions under a condition that have no column: rows where the condition holds, and the first. */
+  readonly neededColumns = new Map<string, { rows: number; line: number }>();
+  private readonly missingColumns = new Set<string>();
   private readonly firstLineOf = new Map<string, number>();
   private readonly width: number;
   private readonly idAt: number;
@@ -150,7 +158,7 @@ class RowReader {
     columns: readonly string[],
     private readonly questionnaire: Questionnaire,
     private readonly zone: string,
-    headerLine: number,
+    readonly headerLine: number,
   ) {
     this.width = columns.length;
     columns.forEach((name, i) => this.cellOf.set(name, i));
@@ -172,6 +180,7 @@ class RowReader {
       if (secondsIndex !== undefined) this.secondsColumns.push({ id, column: `${id}${SECONDS_SUFFIX}`, index: secondsIndex });
       if (info.condition !== undefined || info.question.required) this.checked.push({ id, question: info.question, condition: info.condition });
     }
+    for (const id of missing) this.missingColumns.add(id);
     if (missing.length > 0) this.warnings.push({ line: headerLine, message: `no column for ${missing.join(", ")}: unanswered in every row` });
     const byId = questionnaire.byId;
     this.lookup = (qid) => {
@@ -250,6 +259,11 @@ class RowReader {
             delete answers[id];
           }
         } else if (question.required && answers[id] === undefined) {
+          if (this.missingColumns.has(id)) {
+            const needed = this.neededColumns.get(id);
+            this.neededColumns.set(id, { rows: (needed?.rows ?? 0) + 1, line: needed?.line ?? line });
+            continue;
+          }
           reasons.push(`${id}: required answer missing${condition ? ` (its condition holds: ${question.showIf})` : ""}`);
         }
       }
@@ -290,8 +304,16 @@ class RowReader {
   }
 }
 
+function missingColumnsMessage(ids: readonly string[]): string {
+  const many = ids.length > 1;
+  return `the header has no column for the required question${many ? "s" : ""} ${ids.join(", ")}: add ${many ? "those columns" : "that column"} with every row's answer (docs/file-formats.md, responses file)`;
+}
+
 function checkHeader(columns: readonly string[], questionnaire: Questionnaire, line: number): FileIssue[] {
   const errors: FileIssue[] = [];
+  // A required question without a column is one error about the header, not one per row (issue 11 item 11).
+  const missingRequired = questionnaire.questions.filter((q) => q.question.required && q.condition === undefined && !columns.includes(q.question.id)).map((q) => q.question.id);
+
   const known = [...RESPONSE_COLUMNS, RESPONSE_CHANNEL_COLUMN, ...RESPONSE_IDENTITY_COLUMNS, ...questionnaire.questions.flatMap((q) => [q.question.id, `${q.question.id}${SECONDS_SUFFIX}`])];
   const seen = new Set<string>();
   columns.forEach((name, i) => {
@@ -305,6 +327,7 @@ function checkHeader(columns: readonly string[], questionnaire: Questionnaire, l
   for (const required of REQUIRED_COLUMNS) {
     if (!seen.has(required)) errors.push({ line, message: `missing column "${required}" (the header must include ${REQUIRED_COLUMNS.join(", ")})` });
   }
+  if (errors.length === 0 && missingRequired.length > 0) errors.push({ line, message: missingColumnsMessage(missingRequired) });
   return errors;
 }
 

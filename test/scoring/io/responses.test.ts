@@ -202,3 +202,32 @@ describe("writeResponsesCsv", () => {
     expect(parseResponsesCsv(text, questionnaire)).toEqual({ responses, rejected: [], warnings: [], errors: [] });
   });
 });
+
+describe("parseResponsesCsv: a required question's column missing (issue 11 item 11)", () => {
+  const without = (column: string, row: (i: number) => string) => {
+    const names = HEADER.split(",");
+    const drop = names.indexOf(column);
+    const cut = (line: string) => line.split(",").filter((_, i) => i !== drop).join(",");
+    return parse([cut(HEADER), ...Array.from({ length: 48 }, (_, i) => cut(row(i)))]);
+  };
+
+  test("one error about the header, not one line per row", () => {
+    const result = without("q2", (i) => `r${i},SO_TP,leaders,,,yes,1,a,,,`);
+    expect(result).toEqual({
+      responses: [],
+      rejected: [],
+      warnings: [],
+      errors: [{ line: 1, message: "the header has no column for the required question q2: add that column with every row's answer (docs/file-formats.md, responses file)" }],
+    });
+  });
+
+  test("a required question under a condition: one error, saying on how many rows it is asked", () => {
+    const result = without("q1", (i) => `r${i},SO_TP,leaders,,,${i % 2 === 0 ? "yes" : "no"},1,a,,,`);
+    expect(result.errors).toEqual([
+      { line: 1, message: "the header has no column for the required question q1: add that column with every row's answer (docs/file-formats.md, responses file) (q1 is asked on 24 rows, first on line 2)" },
+    ]);
+    expect(result.rejected).toEqual([]);
+    // When the condition never holds, the column is not needed.
+    expect(without("q1", (i) => `r${i},SO_TP,leaders,,,no,1,a,,,`).errors).toEqual([]);
+  });
+});

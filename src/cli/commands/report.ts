@@ -1,0 +1,45 @@
+import { readFile, writeFile } from "node:fs/promises";
+import type { Command } from "commander";
+import { CliError } from "../errors.js";
+import { requireCampaign } from "./campaign.js";
+import { withDatabase } from "./db.js";
+
+/** Registers `khaosat report`: the printable, self-contained, bilingual report of a campaign. */
+export function registerReportCommand(program: Command): void {
+  program
+    .command("report")
+    .description("write a campaign's printable report (participation, index, survey-vs-appraisal chart, flags, method) as one self-contained HTML file")
+    .requiredOption("--campaign <id>", "campaign id")
+    .requiredOption("--out <file>", "output file, e.g. report.html (open it in a browser and print it)")
+    .option("--appraisal <file>", "appraisal CSV (unit,points); default: the points uploaded in the web console, if any")
+    .action(async (options: { campaign: string; out: string; appraisal?: string }) => {
+      const { renderReport } = await import("../../web/report.js");
+      const { parseAppraisalCsv, formatFileIssue } = await import("../../scoring/io/index.js");
+      await withDatabase(async (db) => {
+        const campaign = await requireCampaign(db, options.campaign);
+        let appraisal: ReadonlyMap<string, number> | undefined;
+        if (options.appraisal !== undefined) {
+          let bytes: Uint8Array;
+          try {
+            bytes = await readFile(options.appraisal);
+          } catch (error) {
+            throw new CliError(`cannot read ${options.appraisal}: ${(error as Error).message}`);
+          }
+          const { campaignQuestionnaire } = await import("../../campaigns/index.js");
+          const scoring = (await campaignQuestionnaire(db.campaigns, campaign)).definition.scoring;
+          const parsed = parseAppraisalCsv(bytes, scoring?.kind === "points" && scoring.appraisalMax !== undefined ? { appraisalMax: scoring.appraisalMax } : {});
+          const problems = [...parsed.errors, ...parsed.rejected.map((r) => ({ line: r.line, message: r.reason }))];
+          if (problems.length > 0) throw new CliError(`${options.appraisal}: cannot use the appraisal file; nothing written:\n${problems.map((p) => `  ${formatFileIssue(options.appraisal!, p)}`).join("\n")}`);
+          appraisal = parsed.points;
+        }
+        const html = await renderReport(db, campaign, new Date(), appraisal);
+        try {
+          await writeFile(options.out, html);
+        } catch (error) {
+          throw new CliError(`cannot write ${options.out}: ${(error as Error).message}`);
+        }
+        await db.audit.record({ at: new Date(), kind: "report.written", campaignId: campaign.id, actor: "cli", data: { file: options.out } });
+        process.stderr.write(`wrote ${options.out}\n`);
+      });
+    });
+}

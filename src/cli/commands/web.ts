@@ -1,0 +1,61 @@
+import type { Command } from "commander";
+import { ConfigError, loadConfigFromEnvironment, readEnvironment } from "../../config/index.js";
+import { CliError } from "../errors.js";
+
+/** Registers `khaosat web`: the organisers' web console. */
+export function registerWebCommand(program: Command): void {
+  program
+    .command("web")
+    .description("serve the organisers' web console on WEB_HOST:WEB_PORT (default 127.0.0.1:3000); accounts: khaosat users add")
+    .action(async () => {
+      // Heavy modules (Fastify, ECharts, Prisma) load only when the command runs.
+      const { webSettings, WebSettingsError } = await import("../../web/config.js");
+      const { startConsole } = await import("../../web/start.js");
+      const { openDatabase, DatabaseError } = await import("../../db/index.js");
+      const { loadCodeSecret, CodeSecretError } = await import("../../access/index.js");
+      let settings;
+      let config;
+      try {
+        settings = webSettings(readEnvironment());
+        config = loadConfigFromEnvironment();
+      } catch (error) {
+        if (error instanceof WebSettingsError || error instanceof ConfigError) throw new CliError(error.message);
+        throw error;
+      }
+      let codeSecret;
+      try {
+        codeSecret = loadCodeSecret(config);
+      } catch (error) {
+        if (!(error instanceof CodeSecretError)) throw error;
+        process.stderr.write(`note: ${error.message}; issuing codes from the console is disabled until it is set\n`);
+      }
+      let db;
+      try {
+        db = await openDatabase(config.databaseUrl.reveal());
+      } catch (error) {
+        if (error instanceof DatabaseError) throw new CliError(error.message);
+        throw error;
+      }
+      const accounts = (await db.web.listUsers()).filter((u) => u.disabledAt === null).length;
+      let running;
+      try {
+        running = await startConsole(db, settings, { ...(codeSecret ? { codeSecret } : {}), ...(config.botUsername ? { botUsername: config.botUsername } : {}), logger: true });
+      } catch (error) {
+        await db.close();
+        const code = (error as { code?: string }).code;
+        if (code === "EADDRINUSE") throw new CliError(`${settings.host}:${settings.port} is already in use: stop the other program or set WEB_PORT to a free port`);
+        if (code === "EACCES") throw new CliError(`not allowed to listen on ${settings.host}:${settings.port}: choose a port above 1024 with WEB_PORT`);
+        throw error;
+      }
+      process.stdout.write(`web console: ${running.url}\n`);
+      if (accounts === 0) process.stdout.write("no account yet: create the first one with  npx khaosat users add --email you@example.org --role admin\n");
+      const stop = async () => {
+        await running.close();
+        await db.close();
+      };
+      await new Promise<void>((resolve) => {
+        process.once("SIGINT", () => void stop().then(resolve));
+        process.once("SIGTERM", () => void stop().then(resolve));
+      });
+    });
+}

@@ -1,0 +1,75 @@
+// What the console's pages show, computed by the same services the CLI uses: the participation
+// report of `khaosat participation`, the scoring of `khaosat score --campaign`, the small-cell rule.
+import type { CampaignRecord, Database } from "../db/index.js";
+import { buildParticipation, type ParticipationReport, type ParticipationRow } from "../participation/index.js";
+import { campaignScoringInput } from "../campaigns/index.js";
+import { campaignQuestionnaire } from "../campaigns/index.js";
+import { scoreUnits, type ScoreReport, type ScoringOutcome } from "../scoring/index.js";
+import { smallCellThreshold } from "../privacy/index.js";
+import type { Questionnaire } from "../questionnaire/index.js";
+
+/** The participation report exactly as `khaosat participation --campaign ID` builds it. */
+export async function campaignParticipation(db: Database, campaign: CampaignRecord): Promise<ParticipationReport> {
+  return buildParticipation(campaign.id, await db.participation.facts(campaign.id), await db.respondents.units(campaign.id), await db.participation.reminderFacts(campaign.id));
+}
+
+/** One unit's participation: its rows (one per group) summed. */
+export interface UnitParticipation {
+  readonly unit: string;
+  readonly unitName: string;
+  readonly sampled: number;
+  readonly redeemed: number;
+  readonly inProgress: number;
+  readonly submitted: number;
+  readonly rate: number | null;
+  readonly groups: readonly ParticipationRow[];
+}
+
+const rateOf = (submitted: number, sampled: number) => (sampled === 0 ? null : Math.round((submitted / sampled) * 1000) / 10);
+
+/** Per-unit participation, worst submission rate first (then unit code). */
+export function unitsWorstFirst(report: ParticipationReport): UnitParticipation[] {
+  const byUnit = new Map<string, ParticipationRow[]>();
+  for (const row of report.rows) byUnit.set(row.unit, [...(byUnit.get(row.unit) ?? []), row]);
+  const units = [...byUnit.entries()].map(([unit, rows]) => {
+    const sum = (k: "sampled" | "redeemed" | "inProgress" | "submitted") => rows.reduce((n, r) => n + r[k], 0);
+    return { unit, unitName: rows[0]!.unitName, sampled: sum("sampled"), redeemed: sum("redeemed"), inProgress: sum("inProgress"), submitted: sum("submitted"), rate: rateOf(sum("submitted"), sum("sampled")), groups: rows };
+  });
+  return units.sort((a, b) => (a.rate ?? -1) - (b.rate ?? -1) || (a.unit < b.unit ? -1 : a.unit > b.unit ? 1 : 0));
+}
+
+/** Per-group participation over all units, worst first. */
+export function groupsWorstFirst(report: ParticipationReport): { group: string; sampled: number; inProgress: number; submitted: number; rate: number | null }[] {
+  const byGroup = new Map<string, { sampled: number; inProgress: number; submitted: number }>();
+  for (const r of report.rows) {
+    const g = byGroup.get(r.group) ?? { sampled: 0, inProgress: 0, submitted: 0 };
+    byGroup.set(r.group, { sampled: g.sampled + r.sampled, inProgress: g.inProgress + r.inProgress, submitted: g.submitted + r.submitted });
+  }
+  return [...byGroup.entries()].map(([group, c]) => ({ group, ...c, rate: rateOf(c.submitted, c.sampled) })).sort((a, b) => (a.rate ?? -1) - (b.rate ?? -1) || (a.group < b.group ? -1 : 1));
+}
+
+/** The index as it forms: the scoring module on the responses submitted so far. */
+export interface ProvisionalIndex {
+  readonly questionnaire: Questionnaire;
+  readonly outcome: ScoringOutcome;
+  readonly minResponses: number;
+  readonly appraisal: ReadonlyMap<string, number> | undefined;
+}
+
+/** Scores a campaign's submitted responses (with its stored appraisal points when any were uploaded). */
+export async function provisionalIndex(db: Database, campaign: CampaignRecord, appraisalOverride?: ReadonlyMap<string, number>): Promise<ProvisionalIndex> {
+  const questionnaire = await campaignQuestionnaire(db.campaigns, campaign);
+  const stored = appraisalOverride ?? (await db.web.appraisal(campaign.id));
+  const appraisal = stored.size > 0 ? stored : undefined;
+  const input = await campaignScoringInput(db, campaign, appraisal);
+  return { questionnaire, outcome: scoreUnits(input), minResponses: smallCellThreshold(questionnaire.definition), appraisal };
+}
+
+/** Units whose survey rank is far below their appraisal rank: at least a quarter of the ranked units (and 3 places) lower. */
+export function rankGaps(report: ScoreReport): Set<string> {
+  const out = new Set<string>();
+  if (report.kind !== "points") return out;
+  const threshold = Math.max(3, Math.ceil(report.units.length / 4));
+  for (const u of report.units) if (u.surveyRank !== undefined && u.appraisalRank !== undefined && u.surveyRank - u.appraisalRank >= threshold) out.add(u.unit);
+  return out;
+}

@@ -1,0 +1,72 @@
+// The index as it forms: the ranking table with the same columns as `khaosat score`, the units
+// withheld under minResponses (no counts shown for them), and the survey-vs-appraisal slope chart.
+// Used by the console's index page and by the printable report.
+import type { TFunction } from "i18next";
+import type { UnitRecord } from "../db/index.js";
+import { unitColumns } from "../scoring/format/columns.js";
+import { HEADINGS, REASONS } from "../scoring/format/index.js";
+import { slopeChart } from "./charts.js";
+import { rankGaps, type ProvisionalIndex } from "./data.js";
+import { html, trusted, type Html } from "./html.js";
+
+type Lang = "vi" | "en";
+
+function show(value: string | number | null, decimal: boolean): string {
+  if (value === null) return "–";
+  return typeof value === "number" && decimal ? value.toFixed(2) : String(value);
+}
+
+/** The survey-vs-appraisal chart, or null when the report has no appraisal ranks. */
+export function rankChart(t: TFunction, index: ProvisionalIndex, names: ReadonlyMap<string, string>): Html | null {
+  if (!index.outcome.ok || index.outcome.report.kind !== "points") return null;
+  const report = index.outcome.report;
+  const ranked = report.units.filter((u) => u.surveyRank !== undefined && u.appraisalRank !== undefined);
+  if (ranked.length === 0) return null;
+  const gaps = rankGaps(report);
+  const svg = slopeChart(
+    ranked.map((u) => ({ label: names.get(u.unit) ?? u.unit, appraisalRank: u.appraisalRank!, surveyRank: u.surveyRank!, overallRank: u.rank, calledOut: gaps.has(u.unit) })),
+    { appraisal: t("index.appraisalRank"), survey: t("index.surveyRank"), overall: t("index.overallRank"), description: t("index.slopeDescription") },
+  );
+  return html`<figure class="chart" id="slope" role="img" aria-label="${t("index.slopeDescription")}">${trusted(svg)}<figcaption>${t("index.slopeCaption")}</figcaption></figure>`;
+}
+
+/** The whole index section. */
+export function indexSection(t: TFunction, index: ProvisionalIndex, units: readonly UnitRecord[]): Html {
+  const lang = (t("lang.code") === "en" ? "en" : "vi") as Lang;
+  const names = new Map(units.map((u) => [u.code, u.name]));
+  if (!index.outcome.ok) return html`<section class="card" tabindex="0"><p class="alert">${t("index.cannotScore")}</p><ul>${index.outcome.errors.map((e) => html`<li>${e.message}</li>`)}</ul></section>`;
+  if (!index.questionnaire.definition.scoring) return html`<section class="card" tabindex="0"><p>${t("index.noScoring")}</p></section>`;
+  const report = index.outcome.report;
+  const columns = unitColumns(report, index.questionnaire, false);
+  const gaps = rankGaps(report);
+  const heading = (c: (typeof columns)[number]) => (typeof c.heading === "string" ? HEADINGS[c.heading][lang] : c.heading.literal);
+  const table = html`<table><thead><tr>${columns.map((c) => html`<th scope="col"${c.numeric ? html` class="num"` : ""}>${heading(c)}</th>`)}</tr></thead>
+<tbody>${report.units.map(
+    (u) => html`<tr${gaps.has(u.unit) ? html` class="alert"` : ""}>${columns.map((c) => {
+      const v = c.value(u, undefined);
+      return c.name === "unit" ? html`<th scope="row">${names.get(u.unit) ?? u.unit} <span class="muted">${u.unit}</span></th>` : html`<td${c.numeric ? html` class="num"` : ""}>${show(v, c.decimal === true)}</td>`;
+    })}</tr>`,
+  )}</tbody></table>`;
+  const chart = rankChart(t, index, names);
+  const calledOut = report.kind === "points" ? report.units.filter((u) => gaps.has(u.unit)) : [];
+  return html`<section class="card" tabindex="0"><h2>${t("index.ranking")}</h2>
+${report.units.length === 0 ? html`<p>${t("index.noneRanked")}</p>` : table}
+<p class="muted">${t("index.withheldRule", { min: index.minResponses })}</p>
+${
+  report.excluded.length > 0
+    ? html`<h3>${t("index.excluded")}</h3><ul>${report.excluded.map(
+        (x) => html`<li>${names.get(x.unit) ?? x.unit} <span class="muted">${x.unit}</span>: ${x.reason === "insufficient_responses" ? t("index.withheld", { min: index.minResponses }) : REASONS[x.reason][lang]}</li>`,
+      )}</ul>`
+    : ""
+}</section>
+<section class="card" tabindex="0"><h2>${t("index.gapTitle")}</h2>
+${
+  chart
+    ? html`${chart}${
+        calledOut.length > 0
+          ? html`<p class="alert">${t("index.gapCalledOut")}</p><ul>${calledOut.map((u) => html`<li class="alert">${names.get(u.unit) ?? u.unit}: ${t("index.gapLine", { appraisal: u.appraisalRank, survey: u.surveyRank, overall: u.rank })}</li>`)}</ul>`
+          : html`<p>${t("index.noGap")}</p>`
+      }`
+    : html`<p>${t("index.noAppraisal")}</p>`
+}</section>`;
+}

@@ -1,0 +1,89 @@
+// The printable report of a campaign: one self-contained HTML file (styles inline, charts as inline
+// SVG, no script, no external resource), in Vietnamese with English alongside. Written by
+// `khaosat report` and served by the console's "Printable report" link; the charts are the console's.
+import type { TFunction } from "i18next";
+import type { CampaignRecord, Database } from "../db/index.js";
+import { formatZonedTime } from "../campaigns/index.js";
+import { createI18n } from "../i18n/index.js";
+import { flagListRows, refreshCampaignFlags } from "../flags/index.js";
+import { campaignParticipation, groupsWorstFirst, provisionalIndex, unitsWorstFirst } from "./data.js";
+import { html, type Html } from "./html.js";
+import { indexSection } from "./index-view.js";
+import { submissionsFigure, unitsChart } from "./see.js";
+import { APP_CSS } from "./style.js";
+
+const REPORT_CSS = `${APP_CSS}
+body { background: #fff; } main { max-width: 960px; } section.card { break-inside: avoid; } .en { color: #4d5866; font-style: italic; }
+@media print { a { color: inherit; text-decoration: none; } }`;
+
+/** A translation function that gives "Vietnamese / English". */
+function bilingual(vi: TFunction, en: TFunction): TFunction {
+  return ((key: string, options?: Record<string, unknown>) => {
+    if (key === "lang.code") return "vi";
+    const a = String(vi(key, options as never));
+    const b = String(en(key, options as never));
+    return a === b ? a : `${a} / ${b}`;
+  }) as unknown as TFunction;
+}
+
+/** Renders the report of a campaign at `now`. */
+export async function renderReport(db: Database, campaign: CampaignRecord, now: Date, appraisal?: ReadonlyMap<string, number>): Promise<string> {
+  const i18n = createI18n();
+  const vi = i18n.getFixedT("vi", "web");
+  const en = i18n.getFixedT("en", "web");
+  const t = bilingual(vi, en);
+  const context = { db, now: () => now, options: { db } };
+  const report = await campaignParticipation(db, campaign);
+  const units = unitsWorstFirst(report);
+  const groups = groupsWorstFirst(report);
+  const index = await provisionalIndex(db, campaign, appraisal);
+  const flags = flagListRows(await refreshCampaignFlags(db.flags, index.questionnaire, campaign.id));
+  const flagCounts = new Map<string, { total: number; accepted: number; rejected: number }>();
+  for (const f of flags) {
+    const c = flagCounts.get(f.flag) ?? { total: 0, accepted: 0, rejected: 0 };
+    flagCounts.set(f.flag, { total: c.total + 1, accepted: c.accepted + (f.decision === "accepted" ? 1 : 0), rejected: c.rejected + (f.decision === "rejected" ? 1 : 0) });
+  }
+  const open = campaign.closedAt === null && now < campaign.closesAt;
+  const rate = (r: number | null) => (r === null ? "–" : `${r.toFixed(1)}%`);
+  const r = (key: string, options?: Record<string, unknown>) => String(t(`report.${key}`, options as never));
+  const body = html`<!doctype html>
+<html lang="vi">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${campaign.name} · ${r("title")}</title>
+<style>${REPORT_CSS}</style></head>
+<body><main>
+<h1>${campaign.name}</h1>
+<p>${r("title")} · ${campaign.id} · ${formatZonedTime(campaign.opensAt, campaign.timeZone)} – ${formatZonedTime(campaign.closesAt, campaign.timeZone)} (${campaign.timeZone})</p>
+<p class="muted">${r("generated", { time: formatZonedTime(now, campaign.timeZone) })}${open ? html` · <span class="provisional">${r("provisional")}</span>` : ""}</p>
+<section class="card" tabindex="0"><h2>${t("overview.byUnit")}</h2>
+<p>${t("table.sampled")}: ${report.totals.sampled} · ${t("table.submitted")}: ${report.totals.submitted} (${rate(report.totals.rate)}) · ${t("table.inProgress")}: ${report.totals.inProgress}</p>
+${unitsChart(t, units)}
+<table id="units"><thead><tr><th scope="col">${t("table.unit")}</th><th scope="col" class="num">${t("table.sampled")}</th><th scope="col" class="num">${t("table.submitted")}</th><th scope="col" class="num">${t("table.inProgress")}</th><th scope="col" class="num">${t("table.rate")}</th></tr></thead>
+<tbody>${units.map((u) => html`<tr><th scope="row">${u.unitName} <span class="muted">${u.unit}</span></th><td class="num">${u.sampled}</td><td class="num">${u.submitted}</td><td class="num">${u.inProgress}</td><td class="num">${rate(u.rate)}</td></tr>`)}</tbody></table></section>
+<section class="card" tabindex="0"><h2>${t("overview.byGroup")}</h2>
+<table><thead><tr><th scope="col">${t("table.group")}</th><th scope="col" class="num">${t("table.sampled")}</th><th scope="col" class="num">${t("table.submitted")}</th><th scope="col" class="num">${t("table.rate")}</th></tr></thead>
+<tbody>${groups.map((g) => html`<tr><th scope="row">${g.group}</th><td class="num">${g.sampled}</td><td class="num">${g.submitted}</td><td class="num">${rate(g.rate)}</td></tr>`)}</tbody></table></section>
+<section class="card" tabindex="0"><h2>${t("overview.perDayTitle")}</h2>${await submissionsFigure(context, t, campaign)}</section>
+<h2>${t("index.title")}</h2>
+${indexSection(t, index, await db.respondents.units(campaign.id))}
+<section class="card" tabindex="0"><h2>${t("flags.title")}</h2>
+${
+  flagCounts.size === 0
+    ? html`<p>${t("flags.none")}</p>`
+    : html`<table><thead><tr><th scope="col">${t("flags.flag")}</th><th scope="col" class="num">${r("flagged")}</th><th scope="col" class="num">${t("flags.accepted")}</th><th scope="col" class="num">${t("flags.rejected")}</th></tr></thead>
+<tbody>${[...flagCounts].map(([flag, c]) => html`<tr><th scope="row">${t(`flagNames.${flag}`)}</th><td class="num">${c.total}</td><td class="num">${c.accepted}</td><td class="num">${c.rejected}</td></tr>`)}</tbody></table>`
+}</section>
+<section class="card" tabindex="0"><h2>${r("method")}</h2>
+<ul>
+<li>${r("methodScoring", { id: index.questionnaire.id, version: index.questionnaire.version })}</li>
+<li>${r("methodSmallCells", { min: index.minResponses })}</li>
+<li>${index.appraisal ? r("methodAppraisal", { count: index.appraisal.size }) : r("methodNoAppraisal")}</li>
+<li>${r("methodGap")}</li>
+<li>${r("methodConfidential")}</li>
+</ul></section>
+</main></body></html>
+`;
+  return body.value;
+}
+
+export type { Html };

@@ -1,0 +1,309 @@
+// The console's read-only pages: campaigns, a campaign's overview (participation per unit and
+// group, submissions per day, channels, reminders), a unit's page, the provisional index with the
+// survey-vs-appraisal chart, the flags to review, and the audit trail. Counts and scores only:
+// no page shows what a named person answered.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { CampaignRecord } from "../db/index.js";
+import { formatZonedTime } from "../campaigns/index.js";
+import { coordinatorSettings } from "../coordinators/settings.js";
+import { respondentStatus } from "../participation/report.js";
+import { parseReminderSchedule, reminderSlots } from "../reminders/index.js";
+import { decideFlaggedResponse, FlagDecisionError, flagListRows, refreshCampaignFlags } from "../flags/index.js";
+import { zonedParts } from "../time/zone.js";
+import { participationChart, submissionsChart } from "./charts.js";
+import { campaignParticipation, groupsWorstFirst, provisionalIndex, unitsWorstFirst, type UnitParticipation } from "./data.js";
+import { html, trusted, type Html } from "./html.js";
+import { csrfField, page, type Flash, type PageContext } from "./layout.js";
+import { forbidden, notFound, requireRole, sendPage, type WebContext } from "./server.js";
+import { indexSection } from "./index-view.js";
+
+/** Loads the campaign of the route, or answers 404. */
+export async function routeCampaign(context: WebContext, request: FastifyRequest, reply: FastifyReply): Promise<CampaignRecord | null> {
+  const campaign = await context.db.campaigns.get((request.params as { id: string }).id);
+  if (!campaign) {
+    void notFound(request, reply);
+    return null;
+  }
+  return campaign;
+}
+
+const fmtRate = (rate: number | null) => (rate === null ? "–" : `${rate.toFixed(1)}%`);
+const campaignUrl = (c: { id: string }) => `/campaigns/${encodeURIComponent(c.id)}`;
+
+/** The calendar day of an instant in a zone, `YYYY-MM-DD`. */
+export function dayOf(at: Date, timeZone: string): string {
+  const p = zonedParts(at, timeZone);
+  return `${p.year}-${String(p.month).padStart(2, "0")}-${String(p.day).padStart(2, "0")}`;
+}
+
+/** The last day answers are accepted (a close at 00:00 belongs to the day before). */
+export function deadlineDay(campaign: CampaignRecord): string {
+  return dayOf(new Date(campaign.closesAt.getTime() - 1), campaign.timeZone);
+}
+
+/** Every day from the opening to the close (at most 180), in the campaign's zone. */
+export function campaignDays(campaign: CampaignRecord): string[] {
+  const days: string[] = [];
+  const last = deadlineDay(campaign);
+  for (let t = campaign.opensAt.getTime(), i = 0; i < 180; t += 86_400_000, i++) {
+    const d = dayOf(new Date(t), campaign.timeZone);
+    if (days[days.length - 1] !== d) days.push(d);
+    if (d >= last) break;
+  }
+  if (!days.includes(last)) days.push(last);
+  return days;
+}
+
+function campaignState(t: PageContext["t"], campaign: CampaignRecord, now: Date): string {
+  if (campaign.closedAt !== null || now >= campaign.closesAt) return t("campaign.closed");
+  if (now < campaign.opensAt) return t("campaign.notOpen");
+  return t("campaign.open");
+}
+
+/** The participation chart of units, worst first (console and report). */
+export function unitsChart(t: PageContext["t"], units: readonly UnitParticipation[]): Html {
+  const svg = participationChart(
+    units.map((u) => ({ label: u.unitName, sampled: u.sampled, submitted: u.submitted, inProgress: u.inProgress })),
+    { submitted: t("status.submitted"), inProgress: t("status.inProgress"), notStarted: t("status.notStarted"), description: t("overview.chartDescription") },
+  );
+  return html`<figure class="chart" role="img" aria-label="${t("overview.chartDescription")}">${trusted(svg)}<figcaption>${t("overview.chartCaption")}</figcaption></figure>`;
+}
+
+/** Submissions per day against the deadline (console and report). */
+export async function submissionsFigure(context: WebContext, t: PageContext["t"], campaign: CampaignRecord, unitCode?: string): Promise<Html> {
+  const perDay = await context.db.web.submissionsPerDay(campaign.id, campaign.timeZone, unitCode !== undefined ? { unitCode } : {});
+  const days = campaignDays(campaign);
+  const counts = new Map(perDay.map((d) => [d.day, d.count]));
+  for (const d of perDay) if (!days.includes(d.day)) days.push(d.day);
+  days.sort();
+  const today = dayOf(context.now(), campaign.timeZone);
+  const svg = submissionsChart(days, days.map((d) => (d > today ? null : (counts.get(d) ?? 0))), deadlineDay(campaign), {
+    perDay: t("overview.perDay"),
+    cumulative: t("overview.cumulative"),
+    deadline: t("overview.deadline"),
+    description: t("overview.submissionsDescription"),
+  });
+  return html`<figure class="chart" role="img" aria-label="${t("overview.submissionsDescription")}">${trusted(svg)}</figure>`;
+}
+
+function unitTable(ctx: PageContext, campaign: CampaignRecord, units: readonly UnitParticipation[], link: boolean): Html {
+  const { t } = ctx;
+  return html`<table id="units">
+<caption class="muted">${t("overview.unitsCaption")}</caption>
+<thead><tr><th scope="col">${t("table.unit")}</th><th scope="col" class="num">${t("table.sampled")}</th><th scope="col" class="num">${t("table.submitted")}</th><th scope="col" class="num">${t("table.inProgress")}</th><th scope="col" class="num">${t("table.notStarted")}</th><th scope="col" class="num">${t("table.rate")}</th></tr></thead>
+<tbody>${units.map(
+    (u) => html`<tr><th scope="row">${link ? html`<a href="${campaignUrl(campaign)}/units/${encodeURIComponent(u.unit)}">${u.unitName}</a>` : u.unitName} <span class="muted">${u.unit}</span></th>
+<td class="num">${u.sampled}</td><td class="num">${u.submitted}</td><td class="num">${u.inProgress}</td><td class="num">${Math.max(0, u.sampled - u.submitted - u.inProgress)}</td><td class="num">${fmtRate(u.rate)}</td></tr>`,
+  )}</tbody></table>`;
+}
+
+/** Registers the read-only pages. */
+export function registerSeeRoutes(app: FastifyInstance, context: WebContext): void {
+  const { db, now } = context;
+
+  app.get("/campaigns", async (request, reply) => {
+    const user = requireRole(request, reply, ["admin", "viewer", "coordinator"]);
+    if (!user) return reply;
+    const { t } = request.ctx;
+    const all = await db.campaigns.list();
+    const campaigns = user.role === "coordinator" ? all.filter((c) => c.id === user.campaignId) : all;
+    const at = now();
+    const rows = campaigns.map((c) => {
+      const href = user.role === "coordinator" ? `${campaignUrl(c)}/units/${encodeURIComponent(user.unitCode ?? "")}` : campaignUrl(c);
+      return html`<tr><th scope="row"><a href="${href}">${c.name}</a><br><span class="muted">${c.id}</span></th><td>${formatZonedTime(c.opensAt, c.timeZone)} – ${formatZonedTime(c.closesAt, c.timeZone)}</td><td>${campaignState(t, c, at)}</td></tr>`;
+    });
+    return sendPage(
+      reply,
+      page(
+        request.ctx,
+        t("campaigns.title"),
+        html`<h1>${t("campaigns.title")}</h1><section class="card" tabindex="0">${
+          campaigns.length === 0
+            ? html`<p>${t("campaigns.none")}</p>`
+            : html`<table><thead><tr><th scope="col">${t("campaigns.name")}</th><th scope="col">${t("campaigns.window")}</th><th scope="col">${t("campaigns.state")}</th></tr></thead><tbody>${rows}</tbody></table>`
+        }</section>`,
+      ),
+    );
+  });
+
+  app.get("/campaigns/:id", async (request, reply) => {
+    const user = requireRole(request, reply, ["admin", "viewer"]);
+    if (!user) return reply;
+    const campaign = await routeCampaign(context, request, reply);
+    if (!campaign) return reply;
+    const ctx = request.ctx;
+    const { t } = ctx;
+    const report = await campaignParticipation(db, campaign);
+    const units = unitsWorstFirst(report);
+    const groups = groupsWorstFirst(report);
+    const channels = await db.web.channelSplit(campaign.id);
+    const at = now();
+    const notOpened = report.totals.sampled - report.totals.redeemed;
+    const schedule = typeof campaign.settings.reminders === "string" ? campaign.settings.reminders : null;
+    const parsed = schedule ? parseReminderSchedule(schedule) : null;
+    const nextDue = parsed?.ok ? reminderSlots(parsed.schedule, campaign.closesAt, campaign.timeZone).find((s) => s.at > at) : undefined;
+    const broadcasts = await db.web.broadcasts(campaign.id);
+    const base = campaignUrl(campaign);
+    const channelNames = ["telegram", "zalo", "console", "import"];
+    for (const k of Object.keys(channels)) if (!channelNames.includes(k)) channelNames.push(k);
+    const body = html`<h1>${campaign.name}</h1>
+<p class="muted">${campaign.id} · ${formatZonedTime(campaign.opensAt, campaign.timeZone)} – ${formatZonedTime(campaign.closesAt, campaign.timeZone)} (${campaign.timeZone}) · ${campaignState(t, campaign, at)}</p>
+<p class="noprint"><a href="${base}/index">${t("nav.index")}</a> · <a href="${base}/flags">${t("nav.flags")}</a> · <a href="${base}/report.html">${t("nav.report")}</a>${user.role === "admin" ? html` · <a href="${base}/act">${t("nav.act")}</a>` : ""}</p>
+<div id="live" hx-get="${request.url}" hx-trigger="every 30s" hx-select="#live" hx-swap="outerHTML">
+<div class="grid">
+  <div class="stat"><span>${t("table.sampled")}</span><b>${report.totals.sampled}</b></div>
+  <div class="stat"><span>${t("table.submitted")}</span><b>${report.totals.submitted}</b><span>${fmtRate(report.totals.rate)}</span></div>
+  <div class="stat"><span>${t("table.inProgress")}</span><b>${report.totals.inProgress}</b></div>
+  <div class="stat"><span>${t("overview.notOpened")}</span><b>${notOpened}</b></div>
+</div>
+<p class="muted">${t("overview.updated", { time: formatZonedTime(at, campaign.timeZone) })}</p>
+<section class="card" tabindex="0"><h2>${t("overview.byUnit")}</h2>${unitsChart(t, units)}${unitTable(ctx, campaign, units, true)}</section>
+<section class="card" tabindex="0"><h2>${t("overview.byGroup")}</h2>
+<table><thead><tr><th scope="col">${t("table.group")}</th><th scope="col" class="num">${t("table.sampled")}</th><th scope="col" class="num">${t("table.submitted")}</th><th scope="col" class="num">${t("table.inProgress")}</th><th scope="col" class="num">${t("table.rate")}</th></tr></thead>
+<tbody>${groups.map((g) => html`<tr><th scope="row">${g.group}</th><td class="num">${g.sampled}</td><td class="num">${g.submitted}</td><td class="num">${g.inProgress}</td><td class="num">${fmtRate(g.rate)}</td></tr>`)}</tbody></table></section>
+<section class="card" tabindex="0"><h2>${t("overview.perDayTitle")}</h2>${await submissionsFigure(context, t, campaign)}</section>
+<section class="card" tabindex="0"><h2>${t("overview.channels")}</h2>
+<table><thead><tr><th scope="col">${t("overview.channel")}</th><th scope="col" class="num">${t("table.submitted")}</th></tr></thead>
+<tbody>${channelNames.map((c) => html`<tr><th scope="row">${t(`channels.${c}`, { defaultValue: c })}</th><td class="num">${channels[c] ?? 0}</td></tr>`)}</tbody></table></section>
+<section class="card" tabindex="0"><h2>${t("overview.reminders")}</h2>
+<ul>
+<li>${t("overview.schedule")}: ${schedule ?? t("overview.off")}</li>
+<li>${t("overview.lastReminder")}: ${report.reminders?.lastReminderAt ? formatZonedTime(report.reminders.lastReminderAt, campaign.timeZone) : t("overview.none")}</li>
+<li>${t("overview.nextReminder")}: ${nextDue ? `${formatZonedTime(nextDue.at, campaign.timeZone)} (${nextDue.label})` : t("overview.none")}</li>
+<li>${t("overview.unreachable")}: ${report.reminders?.unreachable ?? 0}</li>
+</ul>
+${broadcasts.length > 0 ? html`<h3>${t("overview.broadcasts")}</h3><ul>${broadcasts.map((b) => html`<li>${formatZonedTime(b.createdAt, campaign.timeZone)} · ${b.audience} · ${t("overview.recipients", { count: b.recipients })}${b.cancelledAt ? html` · ${t("overview.cancelled")}` : ""}</li>`)}</ul>` : ""}
+</section>
+</div>`;
+    return sendPage(reply, page(ctx, campaign.name, body, { live: true }));
+  });
+
+  app.get("/campaigns/:id/units/:unit", async (request, reply) => {
+    const { id, unit } = request.params as { id: string; unit: string };
+    const user = requireRole(request, reply, ["admin", "viewer", "coordinator"], { campaignId: id, unit });
+    if (!user) return reply;
+    const campaign = await routeCampaign(context, request, reply);
+    if (!campaign) return reply;
+    const ctx = request.ctx;
+    const { t } = ctx;
+    const facts = (await db.participation.facts(campaign.id)).filter((f) => f.unitCode === unit);
+    const report = await campaignParticipation(db, campaign);
+    const [summary] = unitsWorstFirst({ ...report, rows: report.rows.filter((r) => r.unit === unit) });
+    if (!summary) return notFound(request, reply);
+    // Names of who has not submitted: organisers, and coordinators only when the campaign allows it.
+    const seeNames = user.role !== "coordinator" || coordinatorSettings(campaign.settings).seeNames;
+    let pending: Html = html``;
+    if (seeNames) {
+      const waiting = new Set(facts.filter((f) => respondentStatus(f) !== "submitted").map((f) => f.respondentId));
+      const people = (await db.respondents.list(campaign.id)).filter((r) => waiting.has(r.id));
+      const status = new Map(facts.map((f) => [f.respondentId, respondentStatus(f)]));
+      pending = html`<section class="card" tabindex="0"><h2>${t("unit.pending", { count: people.length })}</h2>
+${people.length === 0 ? html`<p>${t("unit.everyone")}</p>` : html`<table><thead><tr><th scope="col">${t("unit.name")}</th><th scope="col">${t("table.group")}</th><th scope="col">${t("unit.status")}</th></tr></thead><tbody>${people.map((p) => html`<tr><td>${p.fullName}</td><td>${p.groupId}</td><td>${t(`respondentStatus.${status.get(p.id) ?? "not_redeemed"}`)}</td></tr>`)}</tbody></table>`}
+</section>`;
+    }
+    const body = html`<h1>${summary.unitName} <span class="muted">${unit}</span></h1>
+<p class="muted">${campaign.name}</p>
+<div id="live" hx-get="${request.url}" hx-trigger="every 30s" hx-select="#live" hx-swap="outerHTML">
+<div class="grid">
+  <div class="stat"><span>${t("table.sampled")}</span><b>${summary.sampled}</b></div>
+  <div class="stat"><span>${t("table.submitted")}</span><b>${summary.submitted}</b><span>${fmtRate(summary.rate)}</span></div>
+  <div class="stat"><span>${t("table.inProgress")}</span><b>${summary.inProgress}</b></div>
+  <div class="stat"><span>${t("overview.notOpened")}</span><b>${summary.sampled - summary.redeemed}</b></div>
+</div>
+<section class="card" tabindex="0"><h2>${t("overview.byGroup")}</h2>
+<table><thead><tr><th scope="col">${t("table.group")}</th><th scope="col" class="num">${t("table.sampled")}</th><th scope="col" class="num">${t("table.submitted")}</th><th scope="col" class="num">${t("table.inProgress")}</th><th scope="col" class="num">${t("table.rate")}</th></tr></thead>
+<tbody>${summary.groups.map((g) => html`<tr><th scope="row">${g.group}</th><td class="num">${g.sampled}</td><td class="num">${g.submitted}</td><td class="num">${g.inProgress}</td><td class="num">${fmtRate(g.rate)}</td></tr>`)}</tbody></table></section>
+<section class="card" tabindex="0"><h2>${t("unit.overTime")}</h2>${await submissionsFigure(context, t, campaign, unit)}</section>
+${pending}
+</div>`;
+    return sendPage(reply, page(ctx, summary.unitName, body, { live: true }));
+  });
+
+  app.get("/campaigns/:id/index", async (request, reply) => {
+    const user = requireRole(request, reply, ["admin", "viewer"]);
+    if (!user) return reply;
+    const campaign = await routeCampaign(context, request, reply);
+    if (!campaign) return reply;
+    const ctx = request.ctx;
+    const { t } = ctx;
+    const index = await provisionalIndex(db, campaign);
+    const body = html`<h1>${t("index.title")} <span class="provisional">${t("index.provisional")}</span></h1>
+<p class="muted">${campaign.name} · ${t("index.asOf", { time: formatZonedTime(now(), campaign.timeZone) })}</p>
+${indexSection(ctx.t, index, await db.respondents.units(campaign.id))}`;
+    return sendPage(reply, page(ctx, t("index.title"), body));
+  });
+
+  const flagsPage = async (request: FastifyRequest, reply: FastifyReply, campaign: CampaignRecord, flash?: Flash, status = 200) => {
+    const ctx = request.ctx;
+    const { t } = ctx;
+    const questionnaire = (await provisionalIndex(db, campaign)).questionnaire;
+    const rows = flagListRows(await refreshCampaignFlags(db.flags, questionnaire, campaign.id));
+    const admin = request.user?.role === "admin";
+    const body = html`<h1>${t("flags.title")}</h1><p class="muted">${campaign.name} · ${t("flags.anonymous")}</p>
+<section class="card" tabindex="0">${
+      rows.length === 0
+        ? html`<p>${t("flags.none")}</p>`
+        : html`<table><thead><tr><th scope="col">${t("flags.response")}</th><th scope="col">${t("table.unit")}</th><th scope="col">${t("table.group")}</th><th scope="col">${t("flags.flag")}</th><th scope="col" class="num">${t("flags.duration")}</th><th scope="col">${t("flags.decision")}</th></tr></thead><tbody>${rows.map(
+            (r) => html`<tr><td><code>${r.responseId}</code></td><td>${r.unit}</td><td>${r.group}</td><td>${t(`flagNames.${r.flag}`, { defaultValue: r.flag })}</td><td class="num">${r.durationSeconds === null ? "–" : `${Math.round(r.durationSeconds / 60)} min`}</td>
+<td>${r.decision ? html`${t(`flags.${r.decision}`)}: ${r.reason ?? ""}` : t("flags.undecided")}
+${admin ? html`<form class="stack noprint" method="post" action="${campaignUrl(campaign)}/flags/${encodeURIComponent(r.responseId)}">${csrfField(ctx)}
+<label for="reason-${r.responseId}-${r.flag}">${t("flags.reason")}</label><input type="text" id="reason-${r.responseId}-${r.flag}" name="reason" maxlength="500" required>
+<button type="submit" name="decision" value="accepted">${t("flags.accept")}</button> <button type="submit" class="secondary" name="decision" value="rejected">${t("flags.reject")}</button></form>` : ""}</td></tr>`,
+          )}</tbody></table>`
+    }</section>`;
+    return sendPage(reply, page(ctx, t("flags.title"), body, flash ? { flash } : {}), status);
+  };
+
+  app.get("/campaigns/:id/flags", async (request, reply) => {
+    if (!requireRole(request, reply, ["admin", "viewer"])) return reply;
+    const campaign = await routeCampaign(context, request, reply);
+    if (!campaign) return reply;
+    return flagsPage(request, reply, campaign);
+  });
+
+  app.post("/campaigns/:id/flags/:response", { preHandler: app.csrfProtection }, async (request, reply) => {
+    const user = requireRole(request, reply, ["admin"]);
+    if (!user) return reply;
+    const campaign = await routeCampaign(context, request, reply);
+    if (!campaign) return reply;
+    const { t } = request.ctx;
+    const responseId = (request.params as { response: string }).response;
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const decision = body.decision === "accepted" || body.decision === "rejected" ? body.decision : null;
+    const found = await db.flags.find(responseId);
+    if (!found || found.campaignId !== campaign.id) return notFound(request, reply);
+    if (!decision) return flagsPage(request, reply, campaign, { kind: "error", text: t("flags.chooseDecision") }, 400);
+    try {
+      await decideFlaggedResponse(db.flags, { responseId, decision, reason: typeof body.reason === "string" ? body.reason : "", at: now(), actor: `web:${user.email}` });
+    } catch (error) {
+      if (error instanceof FlagDecisionError) return flagsPage(request, reply, campaign, { kind: "error", text: error.message }, 400);
+      throw error;
+    }
+    return flagsPage(request, reply, campaign, { kind: "ok", text: t("flags.recorded") });
+  });
+
+  app.get("/campaigns/:id/report.html", async (request, reply) => {
+    const user = requireRole(request, reply, ["admin", "viewer"]);
+    if (!user) return reply;
+    const campaign = await routeCampaign(context, request, reply);
+    if (!campaign) return reply;
+    const { renderReport } = await import("./report.js");
+    const body = await renderReport(db, campaign, now());
+    await db.audit.record({ at: now(), kind: "web.report", campaignId: campaign.id, actor: user.email });
+    return reply.type("text/html; charset=utf-8").header("cache-control", "no-store").header("content-disposition", `inline; filename="report-${campaign.id}.html"`).send(body);
+  });
+
+  app.get("/audit", async (request, reply) => {
+    if (!requireRole(request, reply, ["admin"])) return reply;
+    const { t } = request.ctx;
+    const before = Number((request.query as { before?: string }).before);
+    const events = await db.web.auditPage({ limit: 100, ...(Number.isInteger(before) && before > 0 ? { before } : {}) });
+    const last = events[events.length - 1];
+    const body = html`<h1>${t("audit.title")}</h1><section class="card" tabindex="0"><table><thead><tr><th scope="col">${t("audit.at")}</th><th scope="col">${t("audit.actor")}</th><th scope="col">${t("audit.kind")}</th><th scope="col">${t("audit.campaign")}</th><th scope="col">${t("audit.data")}</th></tr></thead>
+<tbody>${events.map((e) => html`<tr><td>${e.at.toISOString().replace("T", " ").slice(0, 19)}</td><td>${e.actor ?? ""}</td><td>${e.kind}</td><td>${e.campaignId ?? ""}</td><td><code>${JSON.stringify(e.data)}</code></td></tr>`)}</tbody></table>
+${events.length === 100 && last ? html`<p><a href="/audit?before=${last.id}">${t("audit.older")}</a></p>` : ""}</section>`;
+    return sendPage(reply, page(request.ctx, t("audit.title"), body));
+  });
+
+  void forbidden;
+}

@@ -1,0 +1,44 @@
+// The console's one stylesheet (served as /static/app.css, inlined into the printable report):
+// readable on a phone, printable. A module rather than a .css file so the compiled dist/ carries it.
+export const APP_CSS = `/* khaosat web console: one small stylesheet, readable on a phone, printable. */
+:root { --fg: #1d232b; --muted: #4d5866; --line: #d5dae1; --bg: #f6f7f9; --accent: #1f4e9c; --ok: #1b7f3b; --warn: #8a5a00; --alert: #b3261e; }
+* { box-sizing: border-box; }
+body { margin: 0; font-family: "DejaVu Sans", "Noto Sans", system-ui, sans-serif; color: var(--fg); background: var(--bg); line-height: 1.45; font-size: 16px; }
+a { color: var(--accent); }
+header.top { background: #fff; border-bottom: 1px solid var(--line); padding: .5rem 1rem; display: flex; flex-wrap: wrap; gap: .5rem 1rem; align-items: center; }
+header.top .brand { font-weight: bold; text-decoration: none; color: var(--fg); }
+header.top nav { display: flex; flex-wrap: wrap; gap: .25rem .75rem; flex: 1; }
+header.top .who { color: var(--muted); font-size: .9rem; }
+header.top form { display: inline; }
+main { max-width: 1100px; margin: 0 auto; padding: 1rem; }
+h1 { font-size: 1.5rem; margin: .5rem 0 1rem; }
+h2 { font-size: 1.2rem; margin: 1.5rem 0 .5rem; }
+section.card { background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: 1rem; margin-bottom: 1rem; overflow-x: auto; }
+table { border-collapse: collapse; width: 100%; font-size: .95rem; }
+th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid var(--line); vertical-align: top; }
+th { background: #eef1f5; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+.muted { color: var(--muted); }
+.flash { padding: .6rem .8rem; border-radius: 4px; margin-bottom: 1rem; }
+.flash.error { background: #fdecea; color: var(--alert); border: 1px solid #f2b8b5; }
+.flash.ok { background: #e7f4ea; color: var(--ok); border: 1px solid #b5dcbf; }
+.flash.warn { background: #fff4e0; color: var(--warn); border: 1px solid #f0d39a; }
+.alert { color: var(--alert); font-weight: bold; }
+.provisional { display: inline-block; background: #fff4e0; color: var(--warn); border: 1px solid #f0d39a; border-radius: 3px; padding: 0 .4rem; font-size: .85rem; }
+form.stack label { display: block; margin: .6rem 0 .2rem; font-weight: bold; }
+input[type=text], input[type=email], input[type=password], select, textarea { width: 100%; max-width: 32rem; padding: .5rem; font: inherit; border: 1px solid #8a94a3; border-radius: 4px; }
+textarea { min-height: 8rem; }
+button, .button { display: inline-block; padding: .5rem .9rem; font: inherit; border-radius: 4px; border: 1px solid var(--accent); background: var(--accent); color: #fff; cursor: pointer; text-decoration: none; margin-top: .6rem; }
+button.secondary, .button.secondary { background: #fff; color: var(--accent); }
+button.link { background: none; border: none; color: var(--accent); text-decoration: underline; padding: 0; margin: 0; }
+.grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(12rem, 1fr)); gap: .75rem; }
+.stat { background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: .75rem; }
+.stat b { display: block; font-size: 1.6rem; }
+figure.chart { margin: 0; }
+figure.chart svg { max-width: 100%; height: auto; }
+figure.chart figcaption { color: var(--muted); font-size: .9rem; }
+.lang a[aria-current] { font-weight: bold; text-decoration: none; color: var(--fg); }
+pre.problems { white-space: pre-wrap; background: #fdecea; padding: .5rem; border-radius: 4px; }
+@media (max-width: 600px) { main { padding: .5rem; } th, td { padding: .3rem; font-size: .9rem; } }
+@media print { header.top, .noprint, form { display: none !important; } body { background: #fff; } section.card { border: none; } }
+`;

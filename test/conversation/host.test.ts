@@ -1,0 +1,102 @@
+import { beforeEach, describe, expect, test } from "vitest";
+import { TextConversationHost, extractCode, parseTextCommand, splitMessage } from "../../src/conversation/index.js";
+import type { Respondent } from "../../src/demo/index.js";
+import { createI18n } from "../../src/i18n/index.js";
+import { createMemoryPorts, loadExample } from "../channels/telegram/harness.js";
+
+const AN: Respondent = { id: "r1", name: "Nguyễn Văn An", unit: { id: "stp", name: "Sở Tư pháp" }, subjectUnits: [], language: "en" };
+const CODE = "ABCDE23456";
+
+let memory: Awaited<ReturnType<typeof createMemoryPorts>>;
+let host: TextConversationHost;
+let n = 0;
+const send = (text: string | undefined, account = "zalo:u1") => host.handle({ key: `message.text.received:${++n}`, account, chatId: account.slice(5), ...(text !== undefined ? { text } : {}) });
+
+beforeEach(async () => {
+  memory = await createMemoryPorts({ questionnaire: await loadExample("par-officials.yaml"), respondents: [AN], codes: { [CODE]: "r1" } });
+  const { ports, clock } = memory;
+  host = new TextConversationHost({ channel: "zalo", codes: ports.codes, campaigns: ports.campaigns, respondents: ports.respondents, sessions: ports.sessions, i18n: createI18n(), now: () => clock.now, defaultLanguage: "vi" });
+});
+
+describe("text conversation host", () => {
+  test("a greeting asks for the code; help and lang work at the code prompt", async () => {
+    expect((await send("xin chào"))[0]).toContain("Xin Ông/Bà gửi mã khảo sát");
+    expect((await send("trợ giúp"))[0]).toContain("Các lệnh");
+    expect((await send("tro giup"))[0]).toContain("Các lệnh");
+    expect((await send("lang"))[0]).toContain("Please send your survey code");
+    expect(await memory.sessions.findLatest("zalo:u1")).toBeUndefined();
+  });
+
+  test("precise messages for a character codes never use and a code too short", async () => {
+    expect((await send("ABCDO-FGHJK"))[0]).toContain("chữ O");
+    expect((await send("ABCD"))[0]).toMatch(/10 ký tự.*4/);
+  });
+
+  test("code inside a sentence, numbered identity and attestation, answers by number, quit, resume in English with the position", async () => {
+    const accepted = await send(`Mã của tôi là ks_${CODE.toLowerCase()} nhé`);
+    expect(accepted[0]).toContain("Code accepted");
+    expect(accepted[1]).toContain("1. Yes, that is me");
+    const attestation = await send("1");
+    expect(attestation.join("\n")).toMatch(/1\. I confirm\n {2}2\. I do not confirm/);
+    const first = await send("1");
+    expect(first.join("\n")).toContain("Question 1 of");
+    await send("1");
+    const quit = await send("thoát");
+    expect(quit[0]).toMatch(/answers are saved.*until 17:00 on 30 November 2026/);
+    const back = await send("tiếp tục");
+    expect(back[0]).toMatch(/^Welcome back! You stopped at question 2 of \d+/);
+    expect(back[1]).toContain("Question 2 of");
+    // Vietnamese command words in an English session.
+    expect((await send("quay lai")).join("\n")).toContain("Question 1 of");
+  });
+
+  test("a redelivered message changes nothing and gets no reply", async () => {
+    await host.handle({ key: "k1", account: "zalo:u2", chatId: "u2", text: CODE });
+    expect(await host.handle({ key: "k1", account: "zalo:u2", chatId: "u2", text: CODE })).toEqual([]);
+    await host.handle({ key: "k2", account: "zalo:u2", chatId: "u2", text: "1" });
+    const before = await memory.sessions.findLatest("zalo:u2");
+    expect(await host.handle({ key: "k2", account: "zalo:u2", chatId: "u2", text: "2" })).toEqual([]);
+    expect(await memory.sessions.findLatest("zalo:u2")).toEqual(before);
+  });
+
+  test("another account presenting a bound code is refused", async () => {
+    await send(CODE, "zalo:u1");
+    expect((await send(CODE, "telegram:77"))[0]).toContain("tài khoản khác");
+  });
+
+  test("an image gets a polite request to type", async () => {
+    expect((await send(undefined))[0]).toContain("gõ câu trả lời");
+  });
+});
+
+describe("text helpers", () => {
+  test("command words in both languages, with and without diacritics", () => {
+    for (const [text, kind] of [["quay lại", "back"], ["QUAY LAI", "back"], ["xem lại", "review"], ["bỏ qua", "skip"], ["gửi", "submit"], ["trợ giúp", "help"], ["ngôn ngữ", "lang"], ["/back", "back"]] as const) {
+      expect(parseTextCommand(text)?.kind, text).toBe(kind);
+    }
+    expect(parseTextCommand("sửa 3")).toEqual({ kind: "edit", number: 3 });
+    expect(parseTextCommand("ngôn ngữ tiếng anh")).toBeUndefined();
+    expect(parseTextCommand("lang english")).toEqual({ kind: "lang", language: "en" });
+    expect(parseTextCommand("3")).toBeUndefined();
+  });
+
+  test("codes in forgiving forms", () => {
+    expect(extractCode("abcde-23456")).toBe("abcde-23456");
+    expect(extractCode("gửi mã ABCDE 23456 ạ")).toBe("ABCDE 23456");
+    expect(extractCode("KS_ABCDE23456")).toBe("KS_ABCDE23456");
+    expect(extractCode("xin chào")).toBeUndefined();
+    expect(extractCode("ABCD")).toBe("ABCD");
+  });
+
+  test("messages split at line boundaries, never inside a word, within the limit", () => {
+    const lines = Array.from({ length: 300 }, (_, i) => `${i}. Đây là một dòng khá dài để thử`);
+    const parts = splitMessage(lines.join("\n"), 2000);
+    expect(parts.length).toBeGreaterThan(1);
+    for (const part of parts) expect(part.length).toBeLessThanOrEqual(2000);
+    expect(parts.join("\n")).toBe(lines.join("\n"));
+    const long = Array.from({ length: 700 }, () => "từ").join(" ");
+    const words = splitMessage(long, 100);
+    for (const part of words) expect(part.length).toBeLessThanOrEqual(100);
+    expect(words.join(" ")).toBe(long);
+  });
+});
