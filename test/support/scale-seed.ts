@@ -10,7 +10,8 @@ export type SeedStage = "not_redeemed" | "redeemed" | "declined" | "in_progress"
 
 /** The stage of respondent number `i` (0-based): 30% not redeemed, 10% redeemed, 5% declined, 15% in progress, 40% submitted. */
 export function seedStage(i: number): SeedStage {
-  const k = i % 20;
+  // Mixed with i / 97 so that no unit (i % units) lands on a single stage.
+  const k = (i + Math.floor(i / 97)) % 20;
   if (k < 6) return "not_redeemed";
   if (k < 8) return "redeemed";
   if (k < 9) return "declined";
@@ -35,6 +36,8 @@ export interface ScaleSeedOptions {
   readonly prefix?: string;
   /** Every `coordinatorEvery`-th respondent is a coordinator (0: none). */
   readonly coordinatorEvery?: number;
+  /** Answers stored with each submitted response (question id → JSON text), e.g. for exports. */
+  readonly answers?: (i: number) => Readonly<Record<string, string>>;
 }
 
 /** The unit code of respondent i. */
@@ -71,6 +74,7 @@ export async function seedScaleCampaign(prisma: Prisma, o: ScaleSeedOptions): Pr
   const codes: unknown[][] = [];
   const sessions: unknown[][] = [];
   const responses: unknown[][] = [];
+  const answers: unknown[][] = [];
   const flush = async () => {
     await insertRows(prisma, "Respondent", ["id", "campaignId", "externalId", "fullName", "unitCode", "groupId", "language", "subjectUnits", "coordinator", "createdAt", "updatedAt"], respondents.splice(0));
     await insertRows(prisma, "AccessCode", ["id", "campaignId", "codeHash", "respondentId", "status", "boundAccount", "boundAt", "issuedAt"], codes.splice(0));
@@ -81,6 +85,7 @@ export async function seedScaleCampaign(prisma: Prisma, o: ScaleSeedOptions): Pr
       ["id", "campaignId", "questionnaireVersionPk", "respondentId", "source", "subjectUnit", "groupId", "status", "startedAt", "attestedAt", "declinedAt", "submittedAt", "createdAt", "updatedAt"],
       responses.splice(0),
     );
+    await insertRows(prisma, "Answer", ["responseId", "questionId", "value", "answeredAt"], answers.splice(0));
   };
   for (let i = 0; i < o.respondents; i++) {
     const id = `${o.campaignId}-r${i}`;
@@ -95,6 +100,7 @@ export async function seedScaleCampaign(prisma: Prisma, o: ScaleSeedOptions): Pr
     if (stage === "declined" || stage === "in_progress" || stage === "submitted") {
       const attested = stage !== "declined";
       const source = stage === "submitted" ? seedSource(i) : "telegram";
+      if (stage === "submitted" && o.answers) for (const [q, value] of Object.entries(o.answers(i))) answers.push([`${id}-p`, q, value, now]);
       responses.push([`${id}-p`, o.campaignId, o.questionnaireVersionPk, id, source, unit, group, stage, now, attested ? now : null, stage === "declined" ? now : null, stage === "submitted" ? now : null, now, now]);
     }
     if (respondents.length >= 2_000) await flush();
