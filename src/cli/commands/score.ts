@@ -108,10 +108,10 @@ async function runScore(options: ScoreOptions): Promise<void> {
       await emit(formatScoreCsv(report, questionnaire), options.out, options.out !== undefined ? "\uFEFF" : "");
       break;
     case "table":
-      await emit(formatScoreTable(report, questionnaire, lang ?? "en"), options.out);
+      await emit(formatScoreTable(report, questionnaire, lang ?? "en", source.unitNames), options.out);
       break;
     case "xlsx":
-      await writeOutput(options.out!, await formatScoreXlsx(report, questionnaire, lang));
+      await writeOutput(options.out!, await formatScoreXlsx(report, questionnaire, lang, source.unitNames));
       break;
   }
 }
@@ -122,6 +122,8 @@ interface ScoringSource {
   readonly responses: readonly ScoringResponse[];
   /** Campaign mode: the campaign's units. */
   readonly units?: readonly string[];
+  /** Campaign mode: each unit's name, shown next to its code in the table and the workbook. */
+  readonly unitNames?: ReadonlyMap<string, string>;
   /** The responses' origin in messages. */
   readonly label: string;
 }
@@ -149,7 +151,8 @@ async function loadCampaignForScoring(campaignId: string, options: ScoreOptions)
   return withDatabase(async (db) => {
     const campaign = await requireCampaign(db, campaignId);
     const input = await campaignScoringInput(db, campaign);
-    return { questionnaire: input.questionnaire, responses: input.responses, ...(input.units ? { units: input.units } : {}), label: `campaign ${campaignId}` };
+    const unitNames = new Map((await db.respondents.units(campaign.id)).map((u) => [u.code, u.name] as const));
+    return { questionnaire: input.questionnaire, responses: input.responses, ...(input.units ? { units: input.units } : {}), unitNames, label: `campaign ${campaignId}` };
   });
 }
 

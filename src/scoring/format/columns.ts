@@ -2,6 +2,9 @@ import type { Questionnaire } from "../../questionnaire/index.js";
 import type { ExcludedUnit, PointsUnitResult, SatisfactionUnitResult, ScoreReport } from "../types.js";
 import type { Heading } from "./labels.js";
 
+/** Unit names by unit code (campaign mode knows them; a responses file has only codes). */
+export type UnitNames = ReadonlyMap<string, string>;
+
 /** A cell of a tabular score output: numbers stay numbers (xlsx), null is an empty cell. */
 export type Cell = string | number | null;
 
@@ -62,13 +65,18 @@ export function satisfactionQuestions(questionnaire: Questionnaire): { criteria:
  * The columns of the one-row-per-unit outputs (csv, ranking sheet): ranks and totals first,
  * then per component, then (satisfaction) per criterion and choice, then flags.
  */
-export function unitColumns(report: ScoreReport, questionnaire: Questionnaire, withDetail: boolean): Column[] {
+export function unitColumns(report: ScoreReport, questionnaire: Questionnaire, withDetail: boolean, unitNames?: UnitNames): Column[] {
   const columns: Column[] = [
     { name: "rank", heading: "rank", numeric: true, value: (u) => u?.rank ?? null },
     { name: "unit", heading: "unit", numeric: false, value: (u, x) => u?.unit ?? x?.unit ?? null },
+  ];
+  if (unitNames) {
+    columns.push({ name: "unit_name", heading: "unitName", numeric: false, value: (u, x) => unitNames.get(u?.unit ?? x?.unit ?? "") ?? null });
+  }
+  columns.push(
     { name: "responses", heading: "responses", numeric: true, value: (u, x) => u?.responses ?? x?.responses ?? null },
     { name: "counted", heading: "counted", numeric: true, value: (u, x) => u?.counted ?? x?.counted ?? null },
-  ];
+  );
   if (report.kind === "points") {
     const p = (u: PointsUnitResult | SatisfactionUnitResult | undefined) => u as PointsUnitResult | undefined;
     columns.push(

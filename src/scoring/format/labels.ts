@@ -7,6 +7,7 @@ export type ReportLanguage = "vi" | "en";
 export const HEADINGS = {
   rank: { vi: "Hạng", en: "Rank" },
   unit: { vi: "Đơn vị", en: "Unit" },
+  unitName: { vi: "Tên đơn vị", en: "Unit name" },
   responses: { vi: "Số phiếu", en: "Responses" },
   counted: { vi: "Phiếu được tính", en: "Counted" },
   surveyPoints: { vi: "Điểm điều tra XHH", en: "Survey points" },

@@ -1,14 +1,14 @@
 import type { Questionnaire } from "../../questionnaire/index.js";
 import type { ScoreReport } from "../types.js";
-import { unitColumns, type Cell } from "./columns.js";
+import { unitColumns, type Cell, type UnitNames } from "./columns.js";
 import { HEADINGS, REASONS, type ReportLanguage } from "./labels.js";
 
 /**
  * The score as an aligned plain-text ranking for a terminal: rank, unit, responses, counted,
  * points, index and class per ranked unit, then the excluded units with their reasons.
  */
-export function formatScoreTable(report: ScoreReport, questionnaire: Questionnaire, lang: ReportLanguage = "en"): string {
-  const columns = unitColumns(report, questionnaire, false);
+export function formatScoreTable(report: ScoreReport, questionnaire: Questionnaire, lang: ReportLanguage = "en", unitNames?: UnitNames): string {
+  const columns = unitColumns(report, questionnaire, false, unitNames);
   const header = columns.map((c) => (typeof c.heading === "string" ? HEADINGS[c.heading][lang] : c.heading.literal));
   const body = report.units.map((unit) => columns.map((c) => show(c.value(unit, undefined), c.numeric, c.decimal === true)));
   const widths = header.map((h, i) => Math.max(width(h), ...body.map((row) => width(row[i]!))));
@@ -25,10 +25,11 @@ export function formatScoreTable(report: ScoreReport, questionnaire: Questionnai
   if (report.units.length === 0) out.push(lang === "vi" ? "(không có đơn vị nào được xếp hạng)" : "(no unit is ranked)");
   if (report.excluded.length > 0) {
     out.push("", lang === "vi" ? "Không xếp hạng:" : "Excluded:");
-    const unitWidth = Math.max(...report.excluded.map((x) => width(x.unit)));
+    const named = (unit: string) => (unitNames?.get(unit) ? `${unit} ${unitNames.get(unit)}` : unit);
+    const unitWidth = Math.max(...report.excluded.map((x) => width(named(x.unit))));
     for (const x of report.excluded) {
       const counts = lang === "vi" ? `${x.responses} phiếu, ${x.counted} được tính` : `${x.responses} response${x.responses === 1 ? "" : "s"}, ${x.counted} counted`;
-      out.push(`  ${pad(x.unit, unitWidth, "end")}  ${REASONS[x.reason][lang]} (${x.reason}; ${counts})`);
+      out.push(`  ${pad(named(x.unit), unitWidth, "end")}  ${REASONS[x.reason][lang]} (${x.reason}; ${counts})`);
     }
   }
   return out.join("\n") + "\n";

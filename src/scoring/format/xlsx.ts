@@ -1,7 +1,7 @@
 import { newWorkbook } from "../../documents/index.js";
 import type { LocalizedText, Questionnaire } from "../../questionnaire/index.js";
 import type { PointsUnitResult, SatisfactionUnitResult, ScoreReport } from "../types.js";
-import { reportComponents, satisfactionQuestions, unitColumns, type Cell } from "./columns.js";
+import { reportComponents, satisfactionQuestions, unitColumns, type Cell, type UnitNames } from "./columns.js";
 import { HEADINGS, REASONS, SHEETS, type Heading, type ReportLanguage } from "./labels.js";
 
 type HeadingSpec = Heading | { readonly literal: string; readonly suffix?: Heading };
@@ -17,7 +17,7 @@ interface SheetColumn {
  * satisfaction, criteria and choices sheets). Numbers are stored as numbers. Headings are
  * Vietnamese with English in a second row, or only `lang` when given.
  */
-export async function formatScoreXlsx(report: ScoreReport, questionnaire: Questionnaire, lang?: ReportLanguage): Promise<Uint8Array> {
+export async function formatScoreXlsx(report: ScoreReport, questionnaire: Questionnaire, lang?: ReportLanguage, unitNames?: UnitNames): Promise<Uint8Array> {
   const workbook = await newWorkbook();
   workbook.creator = "khaosat-bot";
   const sheetName = (key: keyof typeof SHEETS) => SHEETS[key][lang ?? "vi"];
@@ -37,11 +37,11 @@ export async function formatScoreXlsx(report: ScoreReport, questionnaire: Questi
     return sheet;
   };
 
-  const ranking = unitColumns(report, questionnaire, false);
+  const ranking = unitColumns(report, questionnaire, false, unitNames);
   const flags = (["speeder", "straightliner", "delegation"] as const).map((f) => ({ heading: f as Heading, value: (u: PointsUnitResult | SatisfactionUnitResult) => u.flags[f] }));
   addSheet(
     "ranking",
-    [...ranking.map((c) => ({ heading: c.heading, ...(c.decimal ? { decimal: true } : {}), ...(c.name === "unit" ? { width: 24 } : {}) })), ...flags.map((f) => ({ heading: f.heading }))],
+    [...ranking.map((c) => ({ heading: c.heading, ...(c.decimal ? { decimal: true } : {}), ...(c.name === "unit" ? { width: 24 } : c.name === "unit_name" ? { width: 40 } : {}) })), ...flags.map((f) => ({ heading: f.heading }))],
     report.units.map((u) => [...ranking.map((c) => c.value(u, undefined)), ...flags.map((f) => f.value(u))]),
   );
 
