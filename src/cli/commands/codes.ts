@@ -51,7 +51,7 @@ export function registerCodesCommands(program: Command): void {
       "output file: .csv or .xlsx for mail merge, .pdf for printable slips; never overwritten. Repeat it to write the same codes to several files at once (--out slips.pdf --out slips.xlsx): plain codes exist only in these files",
       (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
     )
-    .option("--bot <username>", "the bot's Telegram username, for the deep links (e.g. khaosat_bot; default: BOT_USERNAME); not needed when only Zalo is used (ZALO_BOT_LINK set)", botDefault())
+    .option("--bot <username>", "the bot's Telegram username, printed in every code's deep link and QR (e.g. khaosat_bot). Needed unless BOT_USERNAME is set (environment or .env), which is then the default, or only Zalo is used (ZALO_BOT_LINK set)", botDefault())
     .action(async (options: IssueOptions) => {
       process.stdout.write(await issueCommand(options, new Date()));
     });

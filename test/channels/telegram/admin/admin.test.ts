@@ -320,7 +320,9 @@ describe("/export", () => {
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load(docs[0]!.file.content as unknown as ArrayBuffer);
     const rows = workbook.worksheets[0]!.getSheetValues().filter(Boolean).map((r) => (r as unknown[]).slice(1));
-    expect(rows[0]).toEqual([
+    // Vietnamese headings, then the machine names below them.
+    expect(rows[0]!.slice(0, 2)).toEqual(["Mã đơn vị", "Tên đơn vị"]);
+    expect(rows[1]).toEqual([
       "unit",
       "unit_name",
       "group",
