@@ -35,7 +35,8 @@ const saved = { ...process.env };
 async function khaosat(url: string, env: Record<string, string>, ...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = "";
   let stderr = "";
-  Object.assign(process.env, { DATABASE_URL: url, ...env });
+  // PostgreSQL needs the one code secret every instance shares; a test value, never a real one.
+  Object.assign(process.env, { DATABASE_URL: url, CODE_SECRET: "scale-test-code-secret-0123456789abcdef", ...env });
   const o = vi.spyOn(process.stdout, "write").mockImplementation((s) => ((stdout += String(s)), true));
   const e = vi.spyOn(process.stderr, "write").mockImplementation((s) => ((stderr += String(s)), true));
   try {
@@ -44,7 +45,7 @@ async function khaosat(url: string, env: Record<string, string>, ...argv: string
     o.mockRestore();
     e.mockRestore();
     process.exitCode = undefined;
-    for (const key of ["DATABASE_URL", ...Object.keys(env)]) {
+    for (const key of ["DATABASE_URL", "CODE_SECRET", ...Object.keys(env)]) {
       if (saved[key] === undefined) delete process.env[key];
       else process.env[key] = saved[key];
     }
