@@ -1,17 +1,7 @@
-import { parseTextCommand } from "../../conversation/commands.js";
+import { parseTextCommand, type TextCommand } from "../../conversation/commands.js";
 
-/** A console command (as opposed to an answer). */
-export type ConsoleCommand =
-  | { readonly kind: "back" }
-  | { readonly kind: "review" }
-  /** `number` absent when `edit` was not followed by a whole number. */
-  | { readonly kind: "edit"; readonly number?: number }
-  | { readonly kind: "skip" }
-  | { readonly kind: "submit" }
-  /** `language` absent: switch to the next language of the questionnaire. */
-  | { readonly kind: "lang"; readonly language?: string }
-  | { readonly kind: "quit" }
-  | { readonly kind: "help" };
+/** A console command (as opposed to an answer): the text form's commands but "start". */
+export type ConsoleCommand = Exclude<TextCommand, { readonly kind: "start" }>;
 
 /**
  * The command a line means, or undefined when the line is an answer. The words are the text form's
