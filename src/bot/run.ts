@@ -51,7 +51,8 @@ export async function runBot(config: Config, options: RunBotOptions = {}): Promi
       stops.push(() => zalo.stop());
     }
     if (config.telegramBotToken === undefined) {
-      // Zalo only: proactive messages still go out through Telegram's outbox sender only (docs/channels.md).
+      // Zalo only: the outbox sender (Zalo transport) and the scheduler run here too.
+      if (options.background !== false) startBackground(config, db, reminders, i18n, logger, stops);
       await (options.until ?? signalled());
       logger.info({}, "stopping");
       return;
@@ -68,24 +69,7 @@ export async function runBot(config: Config, options: RunBotOptions = {}): Promi
     stops.push(() => running.stop());
 
     if (options.background !== false) {
-      const sender = configuredSender(config, db.outbox, {
-        onEvent: (event) => {
-          if (event.type === "paused") logger.warn({ retryAfterSeconds: event.seconds }, "outbox paused by Telegram (429)");
-        },
-      });
-      const sending = sender.run().catch((error: unknown) => logger.error({ error: String(error) }, "outbox sender stopped"));
-      stops.unshift(async () => {
-        sender.stop();
-        await sending;
-      });
-
-      const digests = new DigestService({ campaigns: db.campaigns, respondents: db.respondents, participation: db.participation, messaging: db.messaging, outbox: db.outbox, i18n });
-      const scheduler = startScheduler([reminderJob(reminders), coordinatorDigestJob(digests)], new DatabaseRunCoordinator(db.leases), {
-        onEvent: (event: TickEvent) => {
-          if (event.type === "failed") logger.error({ job: event.job, error: event.error.message }, "scheduled job failed");
-        },
-      });
-      stops.unshift(() => scheduler.stop());
+      startBackground(config, db, reminders, i18n, logger, stops);
 
       const progress = new BroadcastProgress({ api: running.bot.api, broadcasts: admin.ports.broadcasts, state: admin.ports.state, audit: db.audit, i18n, logger });
       stops.unshift(progress.start(5_000));
@@ -121,4 +105,28 @@ function signalled(): Promise<string> {
     process.once("SIGINT", () => resolve("SIGINT"));
     process.once("SIGTERM", () => resolve("SIGTERM"));
   });
+}
+
+/** The outbox sender (every configured channel's transport) and the scheduler (reminders, digests); their stops run first. */
+function startBackground(config: Config, db: Database, reminders: ReminderService, i18n: ReturnType<typeof createI18n>, logger: BotLogger, stops: Array<() => Promise<void> | void>): void {
+  const sender = configuredSender(config, db.outbox, {
+    onEvent: (event) => {
+      if (event.type === "paused") logger.warn({ retryAfterSeconds: event.seconds }, "outbox paused by a 429");
+      // Zalo's error codes are undocumented: its error_code and description are logged (never a token or a text).
+      if (event.type === "unreachable") logger.info({ id: event.id, reason: event.reason }, "outbox chat unreachable");
+    },
+  });
+  const sending = sender.run().catch((error: unknown) => logger.error({ error: String(error) }, "outbox sender stopped"));
+  stops.unshift(async () => {
+    sender.stop();
+    await sending;
+  });
+
+  const digests = new DigestService({ campaigns: db.campaigns, respondents: db.respondents, participation: db.participation, messaging: db.messaging, outbox: db.outbox, i18n });
+  const scheduler = startScheduler([reminderJob(reminders), coordinatorDigestJob(digests)], new DatabaseRunCoordinator(db.leases), {
+    onEvent: (event: TickEvent) => {
+      if (event.type === "failed") logger.error({ job: event.job, error: event.error.message }, "scheduled job failed");
+    },
+  });
+  stops.unshift(() => scheduler.stop());
 }

@@ -62,6 +62,8 @@ export interface ZaloConfig {
   readonly botLink?: string;
   /** Proactive messages per second to Zalo (not published by Zalo; conservative default 5). */
   readonly ratePerSecond: number;
+  /** error_code values of sendMessage that mark a chat unreachable (ZALO_UNREACHABLE_CODES, default 403). */
+  readonly unreachableCodes?: readonly number[];
 }
 
 /** The Zalo Bot Platform's public API root. */
@@ -216,6 +218,14 @@ export const envShape = {
     ZALO_BOT_LINK: optional(z.string().refine((v) => isHttpUrl(v, ["https:", "http:"]), "expected the https:// link that opens the bot in Zalo (shown in Zalo Bot Creator), e.g. https://zalo.me/…")),
     // Zalo publishes no limit; integrators pace bulk sends at roughly 5 to 10 a second.
     ZALO_RATE_PER_SECOND: withDefault(rate(100, "5 (the default; Zalo publishes no limit)"), "5"),
+    // Zalo does not document which error_code means "the user blocked the bot": a setting, default 403.
+    ZALO_UNREACHABLE_CODES: withDefault(
+      z
+        .string()
+        .regex(/^\s*-?\d{1,5}(\s*,\s*-?\d{1,5})*\s*$/, "expected Zalo error codes separated by commas, e.g. 403 (the default)")
+        .transform((v) => v.split(",").map((c) => Number(c.trim()))),
+      "403",
+    ),
     BOT_USERNAME: optional(
       z
         .string()
@@ -265,6 +275,7 @@ export const envSchema = z
               webhookPort: env.ZALO_WEBHOOK_PORT,
               ...(env.ZALO_BOT_LINK !== undefined ? { botLink: env.ZALO_BOT_LINK } : {}),
               ratePerSecond: env.ZALO_RATE_PER_SECOND,
+              unreachableCodes: env.ZALO_UNREACHABLE_CODES,
             },
           }
         : {}),

@@ -123,20 +123,21 @@ export function messagingRepository(prisma: Prisma): MessagingRepository {
         const rows = await prisma.$queryRaw<RecipientRow[]>`
           SELECT f."id" AS "id", f."externalId" AS "externalId", f."unitCode" AS "unitCode", f."groupId" AS "groupId", f."language" AS "language",
             f."redeemed" AS "redeemed", f."status" AS "status", f."declined" AS "declined", s."channel" AS "channel", s."chatId" AS "chatId", s."language" AS "sessionLanguage",
-            CASE WHEN EXISTS (SELECT 1 FROM "UnreachableChat" u WHERE u."chatId" = s."chatId") THEN 1 ELSE 0 END AS "unreachable"
+            CASE WHEN EXISTS (SELECT 1 FROM "UnreachableChat" u WHERE u."chatId" = (CASE WHEN s."channel" = 'zalo' THEN 'zalo:' || s."chatId" ELSE s."chatId" END)) THEN 1 ELSE 0 END AS "unreachable"
           FROM ${respondentPage(campaignId, after, PAGE, narrow)}
           LEFT JOIN "Session" s ON s."id" = (
             SELECT s2."id" FROM "Session" s2 WHERE s2."respondentId" = f."id" AND s2."chatId" IS NOT NULL
-            ORDER BY CASE WHEN s2."channel" = ${TELEGRAM_CHANNEL} THEN 0 ELSE 1 END, s2."updatedAt" DESC, s2."id" DESC LIMIT 1
+            ORDER BY CASE WHEN s2."channel" = ${TELEGRAM_CHANNEL} THEN 0 WHEN s2."channel" = 'zalo' THEN 1 ELSE 2 END, s2."updatedAt" DESC, s2."id" DESC LIMIT 1
           )
           ORDER BY f."externalId"`;
         // Only respondents who redeemed their code have shown they want the bot to write to them.
         const page = rows
-          .filter((r) => Number(r.redeemed) === 1 && r.channel === TELEGRAM_CHANNEL && r.chatId !== null && Number(r.unreachable) === 0)
+          .filter((r) => Number(r.redeemed) === 1 && (r.channel === TELEGRAM_CHANNEL || r.channel === "zalo") && r.chatId !== null && Number(r.unreachable) === 0)
           .map(
             (r): Recipient => ({
               respondentId: r.id,
-              chatId: r.chatId!,
+              // Zalo chats are written `zalo:<id>` in the outbox (src/outbox/zalo-transport.ts).
+              chatId: r.channel === "zalo" ? `zalo:${r.chatId!}` : r.chatId!,
               language: r.sessionLanguage ?? r.language,
               unitCode: r.unitCode,
               groupId: r.groupId,

@@ -4,3 +4,4 @@ export { OutboxSender, type SenderOptions, type SenderEvent, type SenderStats } 
 export { fetchTransport, classifyAnswer, type OutboxTransport, type SendOutcome, type FetchTransportOptions } from "./transport.js";
 export { SendBudget, PerChatSpacing } from "./rate-limit.js";
 export { configuredSender } from "./configured.js";
+export { zaloTransport, channelTransport, pacedTransport, classifyZaloAnswer, zaloOutboxChat, ZALO_CHAT_PREFIX, DEFAULT_ZALO_UNREACHABLE_CODES, type ZaloTransportOptions } from "./zalo-transport.js";

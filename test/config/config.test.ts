@@ -195,7 +195,11 @@ describe("readEnvironment", () => {
   test("Zalo: the token enables the channel with its defaults; webhook mode needs an https URL and a secret; messages never repeat the token", () => {
     const parse = (env: Record<string, string>) => envSchema.safeParse(env);
     const ok = parse({ ZALO_BOT_TOKEN: "1234567890:AbCdEfGhIjKlMn" });
-    expect(ok.success && ok.data.zalo).toMatchObject({ apiRoot: "https://bot-api.zaloplatforms.com", mode: "polling", ratePerSecond: 5, webhookPort: 8081 });
+    expect(ok.success && ok.data.zalo).toMatchObject({ apiRoot: "https://bot-api.zaloplatforms.com", mode: "polling", ratePerSecond: 5, unreachableCodes: [403], webhookPort: 8081 });
+    const codes = parse({ ZALO_BOT_TOKEN: "1234567890:AbCdEfGhIjKlMn", ZALO_UNREACHABLE_CODES: "403, blocked" });
+    expect(codes.success).toBe(false);
+    const codes2 = parse({ ZALO_BOT_TOKEN: "1234567890:AbCdEfGhIjKlMn", ZALO_UNREACHABLE_CODES: "403, -230" });
+    expect(codes2.success && codes2.data.zalo?.unreachableCodes).toEqual([403, -230]);
     expect(ok.success && ok.data.zalo?.token.reveal()).toBe("1234567890:AbCdEfGhIjKlMn");
     expect(parse({}).success && parse({}).data?.zalo).toBeUndefined();
     const bad = parse({ ZALO_BOT_TOKEN: "not-a-token-secretvalue" });
@@ -208,7 +212,7 @@ describe("readEnvironment", () => {
 
   test("the schema names every variable the brief lists", () => {
     expect([...ENV_VARIABLES].sort()).toEqual(
-      ["ADMIN_TELEGRAM_IDS", "ALLOW_DELEGATION", "BOT_MODE", "BOT_USERNAME", "CODE_SECRET", "DATABASE_URL", "DEFAULT_LANGUAGE", "LOG_LEVEL", "OUTBOX_PER_CHAT_PER_SECOND", "OUTBOX_RATE_PER_SECOND", "PORT", "TELEGRAM_API_ROOT", "TELEGRAM_BOT_TOKEN", "WEBHOOK_HOST", "WEBHOOK_SECRET", "WEBHOOK_URL", "ZALO_API_ROOT", "ZALO_BOT_LINK", "ZALO_BOT_MODE", "ZALO_BOT_TOKEN", "ZALO_RATE_PER_SECOND", "ZALO_WEBHOOK_HOST", "ZALO_WEBHOOK_PORT", "ZALO_WEBHOOK_SECRET", "ZALO_WEBHOOK_URL"].sort(),
+      ["ADMIN_TELEGRAM_IDS", "ALLOW_DELEGATION", "BOT_MODE", "BOT_USERNAME", "CODE_SECRET", "DATABASE_URL", "DEFAULT_LANGUAGE", "LOG_LEVEL", "OUTBOX_PER_CHAT_PER_SECOND", "OUTBOX_RATE_PER_SECOND", "PORT", "TELEGRAM_API_ROOT", "TELEGRAM_BOT_TOKEN", "WEBHOOK_HOST", "WEBHOOK_SECRET", "WEBHOOK_URL", "ZALO_API_ROOT", "ZALO_BOT_LINK", "ZALO_BOT_MODE", "ZALO_BOT_TOKEN", "ZALO_RATE_PER_SECOND", "ZALO_UNREACHABLE_CODES", "ZALO_WEBHOOK_HOST", "ZALO_WEBHOOK_PORT", "ZALO_WEBHOOK_SECRET", "ZALO_WEBHOOK_URL"].sort(),
     );
   });
 });

@@ -1,0 +1,115 @@
+// Proactive messages on Zalo (issue 12 item 4). An outbox row meant for a Zalo chat carries the chat id
+// prefixed `zalo:` (Telegram chat ids are numbers, so the two never collide, and an unreachable Zalo
+// chat is recorded under its prefixed id). The routing transport sends each row through its channel's
+// transport; the Zalo one paces itself at ZALO_RATE_PER_SECOND when it shares the sender with Telegram.
+import { SendBudget } from "./rate-limit.js";
+import type { OutboxTransport, SendOutcome } from "./transport.js";
+import type { ClaimedMessage } from "./types.js";
+
+/** Prefix of outbox chat ids that are Zalo chats. */
+export const ZALO_CHAT_PREFIX = "zalo:";
+
+/** The outbox chat id of a Zalo chat. */
+export function zaloOutboxChat(chatId: string): string {
+  return `${ZALO_CHAT_PREFIX}${chatId}`;
+}
+
+/**
+ * Zalo error codes taken to mean "this user cannot be written to" (blocked the bot, left): the codes
+ * are not documented, so this default (403, as on Telegram) is a setting (ZALO_UNREACHABLE_CODES).
+ */
+export const DEFAULT_ZALO_UNREACHABLE_CODES: readonly number[] = [403];
+
+/** Options of the Zalo transport. */
+export interface ZaloTransportOptions {
+  readonly token: string;
+  readonly apiRoot: string;
+  /** error_code values that mark the chat unreachable (default DEFAULT_ZALO_UNREACHABLE_CODES). */
+  readonly unreachableCodes?: readonly number[];
+  readonly timeoutMs?: number;
+  readonly fetch?: typeof fetch;
+}
+
+const NOT_CONNECTED = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH/;
+
+/** Classifies a Zalo Bot API answer to sendMessage; the description always names error_code. */
+export function classifyZaloAnswer(status: number, body: { ok?: boolean; error_code?: unknown; description?: unknown; parameters?: { retry_after?: unknown } }, unreachableCodes: readonly number[] = DEFAULT_ZALO_UNREACHABLE_CODES): SendOutcome {
+  if (body.ok === true) return { kind: "sent", messageId: null };
+  const code = typeof body.error_code === "number" ? body.error_code : status;
+  const description = `error_code ${code}: ${typeof body.description === "string" ? body.description : `HTTP ${status}`}`;
+  if (code === 429 || status === 429) return { kind: "rate_limited", retryAfterSeconds: Math.max(1, Number(body.parameters?.retry_after ?? 1)) };
+  if (unreachableCodes.includes(code)) return { kind: "forbidden", description };
+  if (code >= 500 || status >= 500) return { kind: "retryable", description };
+  return { kind: "rejected", description };
+}
+
+/** Calls the Zalo Bot API's sendMessage for rows whose chat id starts with `zalo:`. */
+export function zaloTransport(options: ZaloTransportOptions): OutboxTransport {
+  const url = `${options.apiRoot.replace(/\/+$/, "")}/bot${options.token}/sendMessage`;
+  const doFetch = options.fetch ?? fetch;
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const codes = options.unreachableCodes ?? DEFAULT_ZALO_UNREACHABLE_CODES;
+  return {
+    async send(message) {
+      const chatId = message.chatId.startsWith(ZALO_CHAT_PREFIX) ? message.chatId.slice(ZALO_CHAT_PREFIX.length) : message.chatId;
+      // Zalo has neither parse modes nor buttons; texts are at most 2,000 characters.
+      if (message.text.length < 1 || message.text.length > 2000) return { kind: "rejected", description: `a Zalo message has 1 to 2000 characters, this one ${message.text.length}` };
+      let response: Response;
+      try {
+        response = await doFetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ chat_id: chatId, text: message.text }), signal: AbortSignal.timeout(timeoutMs) });
+      } catch (error) {
+        // Never the URL (it holds the token): only the error's name and code.
+        const cause = error instanceof Error ? (error as { cause?: { code?: unknown } }).cause : undefined;
+        const text = `${error instanceof Error ? error.name : "Error"} ${cause?.code !== undefined ? String(cause.code) : ""}`.trim();
+        return NOT_CONNECTED.test(text) ? { kind: "retryable", description: text } : { kind: "unknown", description: text };
+      }
+      let body: Parameters<typeof classifyZaloAnswer>[1];
+      try {
+        body = (await response.json()) as typeof body;
+      } catch {
+        return response.status === 429 || response.status >= 500 ? { kind: "retryable", description: `HTTP ${response.status}` } : { kind: "unknown", description: `HTTP ${response.status} without a Bot API answer` };
+      }
+      return classifyZaloAnswer(response.status, body, codes);
+    },
+  };
+}
+
+/** Holds each send until `ratePerSecond` allows it (for a channel sharing a sender with a faster one). */
+export function pacedTransport(inner: OutboxTransport, ratePerSecond: number): OutboxTransport {
+  const budget = new SendBudget(ratePerSecond, 1000);
+  let queue: Promise<void> = Promise.resolve();
+  return {
+    send(message) {
+      const turn = queue.then(async () => {
+        for (;;) {
+          const now = performance.now();
+          if (budget.available(now) > 0) {
+            budget.take(now, 1);
+            return now;
+          }
+          await new Promise((resolve) => setTimeout(resolve, Math.max(1, budget.delay(now))));
+        }
+      });
+      queue = turn.then(() => undefined);
+      return turn.then(async (startedAt) => {
+        try {
+          return await inner.send(message);
+        } finally {
+          budget.settle(startedAt, performance.now());
+        }
+      });
+    },
+  };
+}
+
+/** Sends `zalo:` rows through `zalo` and every other row through `telegram`; a channel not configured rejects its rows. */
+export function channelTransport(transports: { readonly telegram?: OutboxTransport; readonly zalo?: OutboxTransport }): OutboxTransport {
+  return {
+    send(message: ClaimedMessage) {
+      const zalo = message.chatId.startsWith(ZALO_CHAT_PREFIX);
+      const transport = zalo ? transports.zalo : transports.telegram;
+      if (transport === undefined) return Promise.resolve({ kind: "retryable", description: `${zalo ? "ZALO_BOT_TOKEN" : "TELEGRAM_BOT_TOKEN"} is not set: this message waits until that channel is configured` });
+      return transport.send(message);
+    },
+  };
+}
