@@ -14,6 +14,8 @@ export interface SeedRespondent {
   readonly unit?: string;
   readonly group?: string;
   readonly chatId?: string;
+  /** The session's channel (default telegram). */
+  readonly channel?: "telegram" | "zalo";
 }
 
 /** Creates a campaign and its respondents directly through Prisma. */
@@ -63,7 +65,7 @@ export async function seedCampaign(
         responseId = response.id;
       }
       await prisma.session.create({
-        data: { campaignId: campaign.id, channel: "telegram", account: `acct-${chatId}`, chatId, respondentId: resp.id, accessCodeId: code.id, responseId, language: r.language ?? null },
+        data: { campaignId: campaign.id, channel: r.channel ?? "telegram", account: `acct-${chatId}`, chatId, respondentId: resp.id, accessCodeId: code.id, responseId, language: r.language ?? null },
       });
     }
   } finally {
