@@ -148,7 +148,7 @@ export function registerSeeRoutes(app: FastifyInstance, context: WebContext): vo
     for (const k of Object.keys(channels)) if (!channelNames.includes(k)) channelNames.push(k);
     const body = html`<h1>${campaign.name}</h1>
 <p class="muted">${campaign.id} · ${formatZonedTime(campaign.opensAt, campaign.timeZone)} – ${formatZonedTime(campaign.closesAt, campaign.timeZone)} (${campaign.timeZone}) · ${campaignState(t, campaign, at)}</p>
-<p class="noprint"><a href="${base}/index">${t("nav.index")}</a> · <a href="${base}/flags">${t("nav.flags")}</a> · <a href="${base}/report.html">${t("nav.report")}</a>${user.role === "admin" ? html` · <a href="${base}/act">${t("nav.act")}</a>` : ""}</p>
+<p class="noprint"><a href="${base}/index">${t("nav.index")}</a> · <a href="${base}/flags">${t("nav.flags")}</a> · <a href="${base}/report.html">${t("nav.report")}</a> · <a href="${base}/responses.csv">${t("nav.responses")}</a>${user.role === "admin" ? html` · <a href="${base}/act">${t("nav.act")}</a>` : ""}</p>
 <div id="live" hx-get="${request.url}" hx-trigger="every 30s" hx-select="#live" hx-swap="outerHTML">
 <div class="grid">
   <div class="stat"><span>${t("table.sampled")}</span><b>${report.totals.sampled}</b></div>
