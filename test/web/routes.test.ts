@@ -3,7 +3,9 @@
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createWebServer } from "../../src/web/server.js";
-import { streamCampaignResponses } from "../../src/campaigns/index.js";
+import { campaignScoringInput, streamCampaignResponses } from "../../src/campaigns/index.js";
+import { scoreUnits } from "../../src/scoring/index.js";
+import { formatScoreCsv } from "../../src/scoring/format/index.js";
 import { MAX_FAILURES_PER_ACCOUNT } from "../../src/web/accounts.js";
 import { describeDatabases } from "../support/db.js";
 import { Client } from "./http.js";
@@ -47,6 +49,7 @@ describeDatabases("web console routes", (ctx) => {
       { method: "POST", pattern: "/campaigns/:id/appraisal", url: `${c}/appraisal`, allowed: ["admin"], ok: 400 },
       { method: "GET", pattern: "/campaigns/:id/report.html", url: `${c}/report.html`, allowed: ["admin", "viewer"] },
       { method: "GET", pattern: "/campaigns/:id/responses.csv", url: `${c}/responses.csv`, allowed: ["admin", "viewer"] },
+      { method: "GET", pattern: "/campaigns/:id/scores.csv", url: `${c}/scores.csv`, allowed: ["admin", "viewer"] },
       { method: "GET", pattern: "/audit", url: "/audit", allowed: ["admin"] },
     ];
   };
@@ -122,6 +125,21 @@ describeDatabases("web console routes", (ctx) => {
     expect(response.body).not.toContain("UBND_AP");
     const audit = await ctx.prisma().auditEvent.findMany({ where: { kind: "web.responses_exported" } });
     expect(audit.length).toBeGreaterThan(0);
+  });
+
+  test("the scores download is what khaosat score --campaign --format csv computes (with the stored appraisal) and is audited", async () => {
+    expect((await clients.viewer.get(`/campaigns/${s.campaignId}`)).body).toContain(`href="/campaigns/${s.campaignId}/scores.csv"`);
+    const response = await clients.admin.get(`/campaigns/${s.campaignId}/scores.csv`);
+    expect(response.statusCode).toBe(200);
+    expect(response.headers["content-type"]).toContain("text/csv");
+    const campaign = (await ctx.db().campaigns.get(s.campaignId))!;
+    const stored = await ctx.db().web.appraisal(campaign.id);
+    const input = await campaignScoringInput(ctx.db(), campaign, stored.size > 0 ? stored : undefined);
+    const outcome = scoreUnits(input);
+    if (!outcome.ok) throw new Error("the fixture does not score");
+    expect(response.body).toBe(`\uFEFF${formatScoreCsv(outcome.report, input.questionnaire)}`);
+    expect(response.body.split("\n").length).toBeGreaterThan(2);
+    expect(await ctx.prisma().auditEvent.count({ where: { kind: "web.scores_exported" } })).toBeGreaterThan(0);
   });
 
   test("a coordinator sees their unit, names only when the campaign allows it", async () => {
