@@ -10,7 +10,8 @@ import path from "node:path";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { CampaignRecord } from "../db/index.js";
 import { codeDeepLink, issueCodes, renderCodeFile, type CodeFileFormat, type CodeSlip } from "../access/index.js";
-import { campaignQuestionnaire } from "../campaigns/index.js";
+import { PassThrough } from "node:stream";
+import { campaignQuestionnaire, streamCampaignResponses } from "../campaigns/index.js";
 import { importRespondentsFile, RespondentValidator, streamTable, TableFileError, type RowProblem } from "../respondents/index.js";
 import { parseAppraisalCsv } from "../scoring/io/index.js";
 import { html, type Html } from "./html.js";
@@ -175,6 +176,32 @@ ${checked.warnings.length > 0 ? problems(request.ctx, checked.warnings) : ""}
       .header("cache-control", "no-store")
       .header("content-disposition", `attachment; filename="codes-${campaign.id}-${at.toISOString().slice(0, 10)}.${format}"`)
       .send(file);
+  });
+
+  // The responses file, as `khaosat responses export` writes it (no identity; small cells withheld);
+  // streamed page by page, so memory stays bounded at any size.
+  app.get("/campaigns/:id/responses.csv", async (request, reply) => {
+    const user = requireRole(request, reply, ["admin", "viewer"]);
+    if (!user) return reply;
+    const campaign = await routeCampaign(context, request, reply);
+    if (!campaign) return reply;
+    const out = new PassThrough();
+    const write = (chunk: string) => (out.write(chunk) ? undefined : new Promise<void>((resolve) => out.once("drain", resolve)));
+    void (async () => {
+      try {
+        await write("\uFEFF");
+        const counts = await streamCampaignResponses(db, campaign, write, { withIdentity: false });
+        await db.audit.record({ at: now(), kind: "web.responses_exported", campaignId: campaign.id, actor: user.email, data: { count: counts.count, withheld: counts.withheld } });
+        out.end();
+      } catch (error) {
+        request.log.error(error);
+        out.destroy(error instanceof Error ? error : new Error(String(error)));
+      }
+    })();
+    return reply
+      .header("content-type", "text/csv; charset=utf-8")
+      .header("content-disposition", `attachment; filename="responses-${campaign.id.replace(/[^A-Za-z0-9_-]/g, "_")}.csv"`)
+      .send(out);
   });
 
   app.post("/campaigns/:id/appraisal", { preHandler: app.csrfProtection }, async (request, reply) => {

@@ -12,6 +12,7 @@ import { decideFlaggedResponse, FlagDecisionError, flagListRows, refreshCampaign
 import { zonedParts } from "../time/zone.js";
 import { participationChart, submissionsChart } from "./charts.js";
 import { campaignParticipation, groupsWorstFirst, provisionalIndex, unitsWorstFirst, type UnitParticipation } from "./data.js";
+import { formatScoreCsv } from "../scoring/format/index.js";
 import { html, trusted, type Html } from "./html.js";
 import { csrfField, page, type Flash, type PageContext } from "./layout.js";
 import { forbidden, notFound, requireRole, sendPage, type WebContext } from "./server.js";
@@ -148,7 +149,7 @@ export function registerSeeRoutes(app: FastifyInstance, context: WebContext): vo
     for (const k of Object.keys(channels)) if (!channelNames.includes(k)) channelNames.push(k);
     const body = html`<h1>${campaign.name}</h1>
 <p class="muted">${campaign.id} · ${formatZonedTime(campaign.opensAt, campaign.timeZone)} – ${formatZonedTime(campaign.closesAt, campaign.timeZone)} (${campaign.timeZone}) · ${campaignState(t, campaign, at)}</p>
-<p class="noprint"><a href="${base}/index">${t("nav.index")}</a> · <a href="${base}/flags">${t("nav.flags")}</a> · <a href="${base}/report.html">${t("nav.report")}</a>${user.role === "admin" ? html` · <a href="${base}/act">${t("nav.act")}</a>` : ""}</p>
+<p class="noprint"><a href="${base}/index">${t("nav.index")}</a> · <a href="${base}/flags">${t("nav.flags")}</a> · <a href="${base}/report.html">${t("nav.report")}</a> · <a href="${base}/responses.csv">${t("nav.responses")}</a> · <a href="${base}/scores.csv">${t("nav.scores")}</a>${user.role === "admin" ? html` · <a href="${base}/act">${t("nav.act")}</a>` : ""}</p>
 <div id="live" hx-get="${request.url}" hx-trigger="every 30s" hx-select="#live" hx-swap="outerHTML">
 <div class="grid">
   <div class="stat"><span>${t("table.sampled")}</span><b>${report.totals.sampled}</b></div>
@@ -231,6 +232,22 @@ ${pending}
 <p class="muted">${campaign.name} · ${t("index.asOf", { time: formatZonedTime(now(), campaign.timeZone) })}</p>
 ${indexSection(ctx.t, index, await db.respondents.units(campaign.id))}`;
     return sendPage(reply, page(ctx, t("index.title"), body));
+  });
+
+  // The provisional scores file, as `khaosat score --campaign ID --format csv` writes it (with the
+  // appraisal uploaded to the console); units under minResponses are excluded there as here.
+  app.get("/campaigns/:id/scores.csv", async (request, reply) => {
+    const user = requireRole(request, reply, ["admin", "viewer"]);
+    if (!user) return reply;
+    const campaign = await routeCampaign(context, request, reply);
+    if (!campaign) return reply;
+    const index = await provisionalIndex(db, campaign);
+    if (!index.outcome.ok) return reply.code(422).header("content-type", "text/plain; charset=utf-8").send(`${index.outcome.errors.map((e) => e.message).join("\n")}\n`);
+    await db.audit.record({ at: now(), kind: "web.scores_exported", campaignId: campaign.id, actor: user.email, data: { units: index.outcome.report.units.length } });
+    return reply
+      .header("content-type", "text/csv; charset=utf-8")
+      .header("content-disposition", `attachment; filename="scores-${campaign.id.replace(/[^A-Za-z0-9_-]/g, "_")}.csv"`)
+      .send(`\uFEFF${formatScoreCsv(index.outcome.report, index.questionnaire)}`);
   });
 
   const flagsPage = async (request: FastifyRequest, reply: FastifyReply, campaign: CampaignRecord, flash?: Flash, status = 200) => {

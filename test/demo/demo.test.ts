@@ -22,12 +22,16 @@ function startProcess(lines: readonly string[], env: Record<string, string> = {}
   const cwd = options.cwd ?? mkdtempSync(path.join(tmpdir(), "khaosat-start-"));
   const result = spawnSync(process.execPath, [path.join(ROOT, "bin/khaosat.js"), "start", "--clock", options.clock ?? CLOCK, ...args], {
     cwd,
-    env: { ...clean, ...env },
+    // WEB_PORT=0: the demo's web console listens on a free port, never on a developer's 3000.
+    env: { ...clean, WEB_PORT: "0", ...env },
     input: lines.map((l) => `${l}\n`).join(""),
     encoding: "utf8",
     timeout: 120_000,
   });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  // The web console's line (🌐 ...: address and fresh password, or why not) is checked in web-console.test.ts.
+  const all = result.stdout.split("\n");
+  const web = all.filter((l) => l.startsWith("🌐 "));
+  return { status: result.status, stdout: all.filter((l) => !l.startsWith("🌐 ")).join("\n"), stderr: result.stderr, web };
 }
 
 function fixture(): Questionnaire {
@@ -58,8 +62,10 @@ async function demo(lines: readonly string[], options: { store?: MemorySessionSt
 describe("npm start without a token: the console demo", { timeout: 120_000 }, () => {
   test("a full run of the sample officials' questionnaire, from the code to the summary", async () => {
     // Answer "1" to every question (valid for every type in the sample), then submit from the review.
-    const { status, stdout, stderr } = startProcess(["ABCDE-FGHJK", "cchc5 dem26", "có", "có", ...Array<string>(29).fill("1"), "xem lại", "gửi"]);
+    const { status, stdout, stderr, web } = startProcess(["ABCDE-FGHJK", "cchc5 dem26", "có", "có", ...Array<string>(29).fill("1"), "xem lại", "gửi"]);
     expect(stderr).toBe("");
+    // The web console's one line (address and demo login; exercised over HTTP in test/web/demo-console.test.ts).
+    expect(web).toEqual([expect.stringMatching(/^🌐 .*http:\/\/127\.0\.0\.1:\d+ .*demo@khaosat\.local/)]);
     expect(status).toBe(0);
     const lines = stdout.split("\n");
     expect(lines.slice(0, 17)).toEqual([

@@ -3,6 +3,9 @@
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createWebServer } from "../../src/web/server.js";
+import { campaignScoringInput, streamCampaignResponses } from "../../src/campaigns/index.js";
+import { scoreUnits } from "../../src/scoring/index.js";
+import { formatScoreCsv } from "../../src/scoring/format/index.js";
 import { MAX_FAILURES_PER_ACCOUNT } from "../../src/web/accounts.js";
 import { describeDatabases } from "../support/db.js";
 import { Client } from "./http.js";
@@ -45,6 +48,8 @@ describeDatabases("web console routes", (ctx) => {
       { method: "POST", pattern: "/campaigns/:id/codes", url: `${c}/codes`, allowed: ["admin"], form: { format: "csv", bot: "x" }, ok: 400 },
       { method: "POST", pattern: "/campaigns/:id/appraisal", url: `${c}/appraisal`, allowed: ["admin"], ok: 400 },
       { method: "GET", pattern: "/campaigns/:id/report.html", url: `${c}/report.html`, allowed: ["admin", "viewer"] },
+      { method: "GET", pattern: "/campaigns/:id/responses.csv", url: `${c}/responses.csv`, allowed: ["admin", "viewer"] },
+      { method: "GET", pattern: "/campaigns/:id/scores.csv", url: `${c}/scores.csv`, allowed: ["admin", "viewer"] },
       { method: "GET", pattern: "/audit", url: "/audit", allowed: ["admin"] },
     ];
   };
@@ -103,6 +108,38 @@ describeDatabases("web console routes", (ctx) => {
     expect(page.body).not.toMatch(/UBND_AP[^<]*<\/span><\/th><td/); // no ranking row for it
     expect(page.body).toContain('id="slope"');
     expect(page.body).toMatch(/<li class="alert">Sở Y tế: thẩm định hạng 1, khảo sát hạng 5, chung hạng 5<\/li>/);
+  });
+
+  test("the responses download is exactly what khaosat responses export writes (small cells withheld) and is audited", async () => {
+    expect((await clients.viewer.get(`/campaigns/${s.campaignId}`)).body).toContain(`href="/campaigns/${s.campaignId}/responses.csv"`);
+    const response = await clients.viewer.get(`/campaigns/${s.campaignId}/responses.csv`);
+    expect(response.statusCode).toBe(200);
+    expect(response.headers["content-type"]).toContain("text/csv");
+    expect(response.headers["content-disposition"]).toMatch(/^attachment; filename="responses-[A-Za-z0-9_-]+\.csv"$/);
+    let expected = "\uFEFF";
+    const campaign = (await ctx.db().campaigns.get(s.campaignId))!;
+    const counts = await streamCampaignResponses(ctx.db(), campaign, (chunk) => void (expected += chunk));
+    expect(response.body).toBe(expected);
+    expect(counts.count).toBeGreaterThan(0);
+    expect(counts.withheld).toBeGreaterThan(0); // UBND_AP (3 responses) is under minResponses
+    expect(response.body).not.toContain("UBND_AP");
+    const audit = await ctx.prisma().auditEvent.findMany({ where: { kind: "web.responses_exported" } });
+    expect(audit.length).toBeGreaterThan(0);
+  });
+
+  test("the scores download is what khaosat score --campaign --format csv computes (with the stored appraisal) and is audited", async () => {
+    expect((await clients.viewer.get(`/campaigns/${s.campaignId}`)).body).toContain(`href="/campaigns/${s.campaignId}/scores.csv"`);
+    const response = await clients.admin.get(`/campaigns/${s.campaignId}/scores.csv`);
+    expect(response.statusCode).toBe(200);
+    expect(response.headers["content-type"]).toContain("text/csv");
+    const campaign = (await ctx.db().campaigns.get(s.campaignId))!;
+    const stored = await ctx.db().web.appraisal(campaign.id);
+    const input = await campaignScoringInput(ctx.db(), campaign, stored.size > 0 ? stored : undefined);
+    const outcome = scoreUnits(input);
+    if (!outcome.ok) throw new Error("the fixture does not score");
+    expect(response.body).toBe(`\uFEFF${formatScoreCsv(outcome.report, input.questionnaire)}`);
+    expect(response.body.split("\n").length).toBeGreaterThan(2);
+    expect(await ctx.prisma().auditEvent.count({ where: { kind: "web.scores_exported" } })).toBeGreaterThan(0);
   });
 
   test("a coordinator sees their unit, names only when the campaign allows it", async () => {

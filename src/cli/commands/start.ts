@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { Option, type Command } from "commander";
 import { createLineSource } from "../../channels/console/index.js";
-import { ConfigError, loadConfigFromEnvironment, type Config } from "../../config/index.js";
+import { ConfigError, loadConfigFromEnvironment, readEnvironment, type Config } from "../../config/index.js";
 import { readFile } from "node:fs/promises";
 import { CodeSecretError, loadCodeSecret } from "../../access/index.js";
 import { DatabaseError, openDatabase, type Database } from "../../db/index.js";
@@ -54,6 +54,8 @@ export async function start(
   if (config.telegramBotToken !== undefined || config.zalo !== undefined) {
     // The bots (grammY, its runner, the channels) load only when one starts, not for --help or the demo.
     const { BotApiUnreachableError, BotTokenRejectedError, runBot } = await import("../../bot/index.js");
+    // The web console is served in the same process as the bot(s), on the same database.
+    const web = await startBotConsole(config, errors);
     try {
       await runBot(config);
     } catch (error) {
@@ -61,6 +63,8 @@ export async function start(
       if (error instanceof BotTokenRejectedError || error instanceof BotApiUnreachableError || error instanceof DatabaseError || error instanceof CodeSecretError) throw new CliError(error.message);
       if (error instanceof Error && (error.name === "ZaloTokenRejectedError" || error.name === "ZaloApiUnreachableError")) throw new CliError(error.message);
       throw error;
+    } finally {
+      await web?.close();
     }
     return 0;
   }
@@ -83,6 +87,7 @@ export async function start(
     throw error;
   }
   const lines = createLineSource(input, output, { terminal: input.isTTY === true });
+  let web: { close(): Promise<void> } | undefined;
   try {
     const demo = await prepareDatabaseDemo(db, {
       questionnaire: loaded.questionnaire,
@@ -95,6 +100,7 @@ export async function start(
       throw error instanceof DemoStorageError ? new CliError(error.message) : error;
     });
     if (demo.fresh) output.write(`${i18n.t("demo:fresh", { number: demo.respondentNumber })}\n`);
+    web = await startDemoWeb(db, config, i18n, output, clock());
     const columns = (output as NodeJS.WritableStream & { columns?: number }).columns;
     await runHostDemo({
       db,
@@ -110,6 +116,7 @@ export async function start(
     });
   } finally {
     lines.close();
+    await web?.close();
     await db.close();
   }
   return 0;
@@ -129,4 +136,72 @@ function fixedClock(iso: string | undefined): () => Date {
   const at = new Date(iso);
   if (Number.isNaN(at.getTime())) throw new CliError(`--clock ${iso}: expected an ISO 8601 time, e.g. 2026-12-01T09:00:00+07:00`);
   return () => at;
+}
+
+/** Web settings (WEB_HOST/WEB_PORT/WEB_TRUST_PROXY), a bad value being the operator's to fix. */
+async function webSettingsOrFail() {
+  const { webSettings, WebSettingsError } = await import("../../web/config.js");
+  try {
+    return webSettings(readEnvironment());
+  } catch (error) {
+    if (error instanceof WebSettingsError) throw new CliError(error.message);
+    throw error;
+  }
+}
+
+/** The web console beside the demo: prints its address and the demo admin's fresh password, or why it could not start. */
+async function startDemoWeb(db: Database, config: Config, i18n: ReturnType<typeof createI18n>, output: NodeJS.WritableStream, now: Date) {
+  const settings = await webSettingsOrFail();
+  // Fastify and the console's pages load only here, never for --help.
+  const { startDemoConsole } = await import("../../web/demo-console.js");
+  let codeSecret;
+  try {
+    codeSecret = loadCodeSecret(config);
+  } catch {
+    codeSecret = undefined;
+  }
+  const web = await startDemoConsole(db, settings, { ...(codeSecret ? { codeSecret } : {}), now });
+  if (!web.ok) {
+    output.write(`${i18n.t("webdemo:busy", { address: web.address, reason: web.reason })}\n`);
+    return undefined;
+  }
+  output.write(`${i18n.t("webdemo:ready", { url: web.running.url, email: web.email, password: web.password })}\n`);
+  return web.running;
+}
+
+/** The web console beside the bot(s): on its own connection to the configured database; a busy port is a note on stderr, not a failure of the bots. */
+async function startBotConsole(config: Config, errors: NodeJS.WritableStream): Promise<{ close(): Promise<void> } | undefined> {
+  const settings = await webSettingsOrFail();
+  const { startConsole } = await import("../../web/start.js");
+  let db: Database;
+  try {
+    db = await openDatabase(config.databaseUrl.reveal());
+  } catch (error) {
+    if (error instanceof DatabaseError) throw new CliError(error.message);
+    throw error;
+  }
+  let codeSecret;
+  try {
+    codeSecret = loadCodeSecret(config);
+  } catch {
+    codeSecret = undefined;
+  }
+  try {
+    const running = await startConsole(db, settings, { ...(codeSecret ? { codeSecret } : {}), ...(config.botUsername ? { botUsername: config.botUsername } : {}) });
+    errors.write(`web console: ${running.url} (accounts: npx khaosat users add --email you@example.org --role admin)\n`);
+    return {
+      close: async () => {
+        await running.close();
+        await db.close();
+      },
+    };
+  } catch (error) {
+    await db.close();
+    const code = (error as { code?: string }).code;
+    if (code === "EADDRINUSE" || code === "EACCES" || code === "EADDRNOTAVAIL") {
+      errors.write(`note: the web console could not listen on ${settings.host}:${settings.port} (${code}); the bot runs without it: set WEB_PORT to a free port\n`);
+      return undefined;
+    }
+    throw error;
+  }
 }
