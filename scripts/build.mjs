@@ -32,3 +32,26 @@ try {
   console.error("build failed: fix the TypeScript errors above, then run `npm run build`");
   process.exit(1);
 }
+
+// The top-level help's listing of every command, so `khaosat --help` (and a mistyped command) is
+// answered without importing every command's module (src/cli/commands.ts). Written after each build,
+// from the compiled commands themselves, so it cannot drift from them.
+try {
+  execFileSync(
+    process.execPath,
+    [
+      "--input-type=module",
+      "-e",
+      `import { Command } from "commander";
+       import { writeFileSync } from "node:fs";
+       import { listCommands } from "./dist/cli/commands.js";
+       const listing = await listCommands(new Command("khaosat"));
+       writeFileSync("dist/cli/command-listing.json", JSON.stringify(listing, null, 1) + "\\n");`,
+    ],
+    { cwd: root, stdio: "inherit" },
+  );
+} catch {
+  // Without the listing `khaosat --help` still works, loading every command's module.
+  rmSync(path.join(root, "dist/cli/command-listing.json"), { force: true });
+  console.error("build: could not list the commands for the help (see above); `khaosat --help` will be slower");
+}

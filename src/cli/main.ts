@@ -10,8 +10,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option("--debug", "print stack traces of unexpected errors")
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
-  registerCommands(program);
   try {
+    await registerCommands(program, argv);
     await program.parseAsync([...argv], { from: "user" });
     return typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (error) {

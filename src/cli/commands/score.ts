@@ -6,9 +6,6 @@ import { explainUnit, scoreUnits, type ScoringInput, type ScoringResponse } from
 import { formatExplanation, formatScoreCsv, formatScoreTable, formatScoreXlsx, type ReportLanguage } from "../../scoring/format/index.js";
 import { DEFAULT_TIME_ZONE, formatFileIssue, isValidTimeZone, parseAppraisalCsv, parseResponsesCsv, type RejectedRow } from "../../scoring/io/index.js";
 import { CliError } from "../errors.js";
-import { campaignScoringInput } from "../../campaigns/index.js";
-import { requireCampaign } from "./campaign.js";
-import { withDatabase } from "./db.js";
 
 const FORMATS = ["json", "csv", "xlsx", "table"] as const;
 type Format = (typeof FORMATS)[number];
@@ -148,6 +145,8 @@ async function loadCampaignForScoring(campaignId: string, options: ScoreOptions)
   if (options.questionnaire !== undefined || options.responses !== undefined) {
     throw new CliError("--campaign scores the campaign's stored questionnaire and responses: leave out --questionnaire and --responses");
   }
+  // Campaign mode only: the database and campaign modules are not loaded to score files.
+  const [{ campaignScoringInput }, { requireCampaign }, { withDatabase }] = await Promise.all([import("../../campaigns/index.js"), import("./campaign.js"), import("./db.js")]);
   return withDatabase(async (db) => {
     const campaign = await requireCampaign(db, campaignId);
     const input = await campaignScoringInput(db, campaign);

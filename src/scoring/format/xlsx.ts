@@ -1,4 +1,4 @@
-import { newWorkbook } from "../../documents/index.js";
+import { newWorkbook } from "../../documents/xlsx.js";
 import type { LocalizedText, Questionnaire } from "../../questionnaire/index.js";
 import type { PointsUnitResult, SatisfactionUnitResult, ScoreReport } from "../types.js";
 import { reportComponents, satisfactionQuestions, unitColumns, type Cell, type UnitNames } from "./columns.js";
