@@ -1,13 +1,20 @@
 // Charts drawn on the server as SVG by Apache ECharts (no browser, no native module): the same
 // functions draw the console's charts and the printable report's. Labels are plain text that
 // ECharts escapes into the SVG; each chart carries an aria-label describing it.
-import * as echarts from "echarts";
+import { createRequire } from "node:module";
+import type * as Echarts from "echarts";
+
+// Loaded on the first chart drawn, not when the console starts: ECharts holds ~20 MB in a bot process
+// that serves the console beside the bot (the CommonJS build, one file, required synchronously).
+const require = createRequire(import.meta.url);
+let echartsModule: typeof Echarts | undefined;
+const echarts = (): typeof Echarts => (echartsModule ??= require("echarts") as typeof Echarts);
 
 const FONT = "'DejaVu Sans', 'Noto Sans', Arial, sans-serif";
 const COLORS = { submitted: "#1b7f3b", inProgress: "#e0a100", notStarted: "#c7ccd4", line: "#1f4e9c", alert: "#c62828", muted: "#9aa3ad" };
 
-function render(width: number, height: number, description: string, option: echarts.EChartsCoreOption): string {
-  const chart = echarts.init(null, null, { renderer: "svg", ssr: true, width, height });
+function render(width: number, height: number, description: string, option: Echarts.EChartsCoreOption): string {
+  const chart = echarts().init(null, null, { renderer: "svg", ssr: true, width, height });
   try {
     chart.setOption({ animation: false, textStyle: { fontFamily: FONT }, aria: { enabled: true, label: { description } }, ...option });
     return chart.renderToSVGString();
