@@ -4,7 +4,7 @@ import { formatIssue, type Questionnaire } from "../../questionnaire/index.js";
 import { loadQuestionnaireSource } from "../../questionnaire/xlsform/source.js";
 import { explainUnit, scoreUnits, type ScoringInput, type ScoringResponse } from "../../scoring/index.js";
 import { formatExplanation, formatScoreCsv, formatScoreTable, formatScoreXlsx, type ReportLanguage } from "../../scoring/format/index.js";
-import { DEFAULT_TIME_ZONE, formatFileIssue, isValidTimeZone, parseAppraisalCsv, parseResponsesCsv, type RejectedRow } from "../../scoring/io/index.js";
+import { DEFAULT_TIME_ZONE, formatFileIssue, isValidTimeZone, parseAppraisalCsv, readResponsesFile, type RejectedRow } from "../../scoring/io/index.js";
 import { CliError } from "../errors.js";
 
 const FORMATS = ["json", "csv", "xlsx", "table"] as const;
@@ -131,7 +131,14 @@ async function loadFiles(options: ScoreOptions): Promise<ScoringSource> {
   }
   const questionnaire = await loadQuestionnaire(options.questionnaire);
   if (!questionnaire.definition.scoring) return { questionnaire, responses: [], label: options.questionnaire };
-  const parsed = parseResponsesCsv(await readInput(options.responses), questionnaire, { timezone: options.timezone });
+  let parsed;
+  try {
+    parsed = await readResponsesFile(options.responses, questionnaire, { timezone: options.timezone });
+  } catch (error) {
+    // A file-system error (missing file, a directory) is the user's to fix; anything else is a bug.
+    if (typeof (error as { syscall?: unknown } | undefined)?.syscall !== "string") throw error;
+    throw new CliError(`cannot read ${options.responses}: ${describeFsError(error)}`);
+  }
   if (parsed.errors.length > 0) {
     for (const issue of parsed.errors) printError(formatFileIssue(options.responses, issue));
     throw new CliError(`${options.responses}: cannot read the responses file; nothing scored`);

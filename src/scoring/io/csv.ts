@@ -1,3 +1,7 @@
+import { isUtf8 } from "node:buffer";
+import { createReadStream } from "node:fs";
+import { CsvError, parse, type InfoRecord, type Options, type Parser } from "csv-parse";
+import { parse as parseCsv } from "csv-parse/sync";
 import { neutraliseCell, restoreCell } from "../../documents/csv-cell.js";
 
 /** One CSV record with the file line it starts on (1-based; a quoted cell may span several lines). */
@@ -24,12 +28,8 @@ export type DecodeResult = { readonly ok: true; readonly text: string } | { read
  */
 export function decodeUtf8(source: string | Uint8Array): DecodeResult {
   if (typeof source === "string") return { ok: true, text: source.startsWith("\uFEFF") ? source.slice(1) : source };
-  if ((source[0] === 0xff && source[1] === 0xfe) || (source[0] === 0xfe && source[1] === 0xff)) {
-    return {
-      ok: false,
-      issue: { message: 'the file is UTF-16 text ("Unicode text" in Excel); save it as "CSV UTF-8 (Comma delimited)" instead' },
-    };
-  }
+  const utf16 = utf16Issue(source);
+  if (utf16) return { ok: false, issue: utf16 };
   try {
     return { ok: true, text: new TextDecoder("utf-8", { fatal: true }).decode(source) };
   } catch {
@@ -37,15 +37,36 @@ export function decodeUtf8(source: string | Uint8Array): DecodeResult {
     const lenient = new TextDecoder("utf-8").decode(source);
     const at = lenient.indexOf("\uFFFD");
     const line = at < 0 ? undefined : countLines(lenient, at);
-    return {
-      ok: false,
-      issue: {
-        ...(line !== undefined ? { line } : {}),
-        message:
-          'the file is not UTF-8 text (perhaps Windows-1258 or TCVN3); save it from Excel as "CSV UTF-8 (Comma delimited)", or convert it, e.g. iconv -f WINDOWS-1258 -t UTF-8',
-      },
-    };
+    return { ok: false, issue: notUtf8(line) };
   }
+}
+
+/** UTF-16 text, told by its byte-order mark. */
+function utf16Issue(bytes: Uint8Array): FileIssue | undefined {
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+    return { message: 'the file is UTF-16 text ("Unicode text" in Excel); save it as "CSV UTF-8 (Comma delimited)" instead' };
+  }
+  return undefined;
+}
+
+function notUtf8(line: number | undefined): FileIssue {
+  return {
+    ...(line !== undefined ? { line } : {}),
+    message:
+      'the file is not UTF-8 text (perhaps Windows-1258 or TCVN3); save it from Excel as "CSV UTF-8 (Comma delimited)", or convert it, e.g. iconv -f WINDOWS-1258 -t UTF-8',
+  };
+}
+
+/** The length of the prefix of `bytes` made of whole UTF-8 characters (at most 3 bytes of a character cut at the end are left out). */
+function wholeCharacters(bytes: Uint8Array): number {
+  const n = bytes.length;
+  for (let back = 1; back <= Math.min(3, n); back++) {
+    const b = bytes[n - back]!;
+    if ((b & 0xc0) === 0x80) continue; // a continuation byte: look further back for the lead byte
+    const need = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+    return need > back ? n - back : n;
+  }
+  return n;
 }
 
 function countLines(text: string, end: number): number {
@@ -80,76 +101,114 @@ export function readCsv(text: string, delimiter: string = detectDelimiter(text))
   return issue ? { ok: false, issue } : { ok: true, records };
 }
 
+/** Receives each record's cells (a new array the callee may keep) and the file line it starts on. */
+export type RecordSink = (cells: string[], line: number) => void;
+
 /**
- * The CSV tokenizer under {@link readCsv}, in one pass without keeping the records: calls `onRecord`
- * with each record's cells (a new array the callee may keep) and the line it starts on, in file order;
- * blank lines are skipped. Returns the quoting problem that stopped it, if any: the records before it
- * have been passed on already, so a caller that must not act on a broken file waits for the result.
+ * The one CSV pass under every reader here: csv-parse, record by record, keeping none (its
+ * `on_record` hands each record on and drops it). Blank lines are skipped; cells written by
+ * `neutraliseCell` get their text back. `lines` is the last line of the previous record, from which
+ * each record's first line follows (csv-parse tells where a record ends, a quoted cell may span lines).
  */
-export function scanCsv(text: string, delimiter: string, onRecord: (cells: string[], line: number) => void): FileIssue | undefined {
-  const delim = delimiter.charCodeAt(0);
-  const n = text.length;
-  let line = 1;
-  let i = 0;
-  while (i < n) {
-    const recordLine = line;
-    const cells: string[] = [];
-    for (;;) {
-      let cell: string;
-      if (text.charCodeAt(i) === 34 /* " */) {
-        const openLine = line;
-        i++;
-        cell = "";
-        let from = i;
-        for (;;) {
-          if (i >= n) return { line: openLine, message: "a quoted cell that starts on this line is never closed (missing \")" };
-          const c = text.charCodeAt(i);
-          if (c === 34) {
-            if (text.charCodeAt(i + 1) === 34) {
-              cell += text.slice(from, i + 1);
-              i += 2;
-              from = i;
-              continue;
-            }
-            cell += text.slice(from, i);
-            i++;
-            break;
-          }
-          if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) line++;
-          i++;
-        }
-        const after = i < n ? text.charCodeAt(i) : -1;
-        if (after !== -1 && after !== delim && after !== 10 && after !== 13) {
-          return { line, message: `unexpected text after a closing quote: a quoted cell must end at ${delimiter === "," ? "a comma" : `"${delimiter}"`} or the end of the line` };
-        }
-      } else {
-        const start = i;
-        while (i < n) {
-          const c = text.charCodeAt(i);
-          if (c === delim || c === 10 || c === 13) break;
-          i++;
-        }
-        cell = text.slice(start, i);
-      }
-      cells.push(restoreCell(cell));
-      if (i >= n) break;
-      const c = text.charCodeAt(i);
-      if (c === delim) {
-        i++;
-        // A delimiter at the very end of the text still closes an (empty) last cell.
-        if (i >= n) {
-          cells.push("");
-          break;
-        }
-      } else {
-        i += c === 13 && text.charCodeAt(i + 1) === 10 ? 2 : 1;
-        line++;
-        break;
-      }
-    }
-    if (!(cells.length === 1 && cells[0] === "")) onRecord(cells, recordLine);
+function csvOptions(delimiter: string, onRecord: RecordSink, at: { lines: number }): Options {
+  return {
+    delimiter,
+    relax_column_count: true,
+    skip_empty_lines: false,
+    on_record: (cells: string[], context: InfoRecord) => {
+      const line = at.lines + 1;
+      at.lines = context.lines;
+      if (cells.length === 1 && cells[0] === "") return undefined;
+      for (let i = 0; i < cells.length; i++) cells[i] = restoreCell(cells[i]!);
+      onRecord(cells, line);
+      return undefined;
+    },
+  };
+}
+
+/** The quoting problem that stopped csv-parse, in the words of this project; other errors (bugs) are thrown on. */
+function csvIssue(error: unknown, recordLine: number, delimiter: string): FileIssue {
+  if (!(error instanceof CsvError)) throw error;
+  const line = (error as CsvError & { lines?: number }).lines ?? recordLine;
+  switch (error.code) {
+    case "CSV_QUOTE_NOT_CLOSED":
+      return { line: recordLine, message: 'a quoted cell that starts on this line is never closed (missing ")' };
+    case "CSV_INVALID_CLOSING_QUOTE":
+      return { line, message: `unexpected text after a closing quote: a quoted cell must end at ${delimiter === "," ? "a comma" : `"${delimiter}"`} or the end of the line` };
+    case "INVALID_OPENING_QUOTE":
+      return { line, message: 'a quote (") inside a cell that does not start with one: put the whole cell in quotes and double each quote inside it ("")' };
+    default:
+      return { line, message: `not a valid CSV file: ${error.message}` };
+  }
+}
+
+/**
+ * The CSV pass over text in memory: calls `onRecord` for each record, in file order. Returns the
+ * quoting problem that stopped it, if any: the records before it have been passed on already, so a
+ * caller that must not act on a broken file waits for the result.
+ */
+export function scanCsv(text: string, delimiter: string, onRecord: RecordSink): FileIssue | undefined {
+  const at = { lines: 0 };
+  try {
+    parseCsv(text, csvOptions(delimiter, onRecord, at));
+  } catch (error) {
+    return csvIssue(error, at.lines + 1, delimiter);
   }
   return undefined;
+}
+
+/**
+ * The same pass streamed from a file: read in chunks, checked as UTF-8 chunk by chunk (the first also
+ * for UTF-16 and for the delimiter), parsed by csv-parse's stream parser. Memory holds a chunk and a
+ * record, whatever the file's size. Returns the encoding or quoting problem that stopped it, if any.
+ * File-system errors (a missing file) are thrown.
+ */
+export async function scanCsvFile(path: string, onRecord: RecordSink): Promise<FileIssue | undefined> {
+  const at = { lines: 0 };
+  let carry: Buffer = Buffer.alloc(0);
+  let parser: Parser | undefined;
+  let delimiter = ",";
+  let failure: unknown;
+  let linesBefore = 1;
+  const source = createReadStream(path, { highWaterMark: 1 << 20 });
+  try {
+    for await (const chunk of source as AsyncIterable<Buffer>) {
+      if (failure) break;
+      if (!parser) {
+        const utf16 = utf16Issue(chunk);
+        if (utf16) return utf16;
+        delimiter = detectDelimiter(new TextDecoder("utf-8").decode(chunk.subarray(0, 64 * 1024)));
+        parser = parse({ ...csvOptions(delimiter, onRecord, at), bom: true });
+        parser.on("error", (error) => (failure ??= error));
+      }
+      // Bytes go to csv-parse as they are (it decodes each cell); they are only checked here, with
+      // a character cut at the end of the chunk carried over to the next.
+      const bytes = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
+      const complete = wholeCharacters(bytes);
+      const body = bytes.subarray(0, complete);
+      if (!isUtf8(body)) {
+        const lenient = new TextDecoder("utf-8").decode(body);
+        return notUtf8(linesBefore - 1 + countLines(lenient, Math.max(0, lenient.indexOf("\uFFFD"))));
+      }
+      carry = Buffer.from(bytes.subarray(complete));
+      for (let i = body.indexOf(10); i >= 0; i = body.indexOf(10, i + 1)) linesBefore++;
+      // csv-parse handles a write synchronously (its records are handed on, none is queued), so a
+      // quoting problem is known once the write returns.
+      parser.write(body);
+      if (failure) return csvIssue(failure, at.lines + 1, delimiter);
+    }
+    if (carry.length > 0) return notUtf8(linesBefore);
+    if (!parser) return undefined;
+    const done = parser;
+    if (!failure) await new Promise<void>((resolve) => done.end(resolve));
+    // A stream reports its error on the next tick.
+    await new Promise((resolve) => setImmediate(resolve));
+    if (failure) return csvIssue(failure, at.lines + 1, delimiter);
+    return undefined;
+  } finally {
+    source.destroy();
+    parser?.destroy();
+  }
 }
 
 /** Quotes a cell when it needs it (delimiter, quote, line break, or surrounding spaces). */

@@ -8,7 +8,7 @@ import {
   type Questionnaire,
 } from "../../questionnaire/index.js";
 import type { ScoringResponse } from "../types.js";
-import { decodeUtf8, detectDelimiter, scanCsv, writeCsv, type FileIssue } from "./csv.js";
+import { decodeUtf8, detectDelimiter, scanCsv, scanCsvFile, writeCsv, type FileIssue } from "./csv.js";
 import { suggestion } from "./suggest.js";
 import { DEFAULT_TIME_ZONE, formatIsoTime, isValidTimeZone, parseIsoTime } from "./time.js";
 
@@ -93,39 +93,68 @@ interface CheckedQuestion {
  * Each rejected row comes with its line and every reason; the caller decides whether rejected
  * rows stop the import (they should, unless the user asked to skip them).
  *
- * One pass over the text: each record is checked as the CSV tokenizer yields it (no table of
- * records is built), with per-question readers compiled once per file, so a national file
- * (50,000 × 40) costs little more than parsing its CSV.
+ * One pass over the text: each record is checked as csv-parse yields it (no table of records is
+ * built), with per-question readers compiled once per file, so a national file (50,000 × 40) costs
+ * little more than parsing its CSV. {@link readResponsesFile} does the same streamed from a file.
  */
 export function parseResponsesCsv(source: string | Uint8Array, questionnaire: Questionnaire, options: ResponsesCsvOptions = {}): ParsedResponses {
   const zone = options.timezone ?? DEFAULT_TIME_ZONE;
-  const fail = (issue: FileIssue): ParsedResponses => ({ responses: [], rejected: [], warnings: [], errors: [issue] });
-  if (!isValidTimeZone(zone)) return fail({ message: `unknown time zone "${zone}" (use an IANA name such as Asia/Ho_Chi_Minh)` });
+  if (!isValidTimeZone(zone)) return failed(unknownZone(zone));
   const decoded = decodeUtf8(source);
-  if (!decoded.ok) return fail(decoded.issue);
+  if (!decoded.ok) return failed(decoded.issue);
   const text = decoded.text;
+  const collector = new ResponsesCollector(questionnaire, zone);
+  return collector.result(scanCsv(text, detectDelimiter(text), collector.record));
+}
 
-  let reader: RowReader | undefined;
-  let headerErrors: FileIssue[] | undefined;
-  const issue = scanCsv(text, detectDelimiter(text), (cells, line) => {
-    if (reader) reader.row(cells, line);
-    else if (headerErrors === undefined) {
+/**
+ * {@link parseResponsesCsv} streamed from a file: one pass, a chunk of the file in memory at a time
+ * besides the responses read. File-system errors (a missing file) are thrown.
+ */
+export async function readResponsesFile(path: string, questionnaire: Questionnaire, options: ResponsesCsvOptions = {}): Promise<ParsedResponses> {
+  const zone = options.timezone ?? DEFAULT_TIME_ZONE;
+  if (!isValidTimeZone(zone)) return failed(unknownZone(zone));
+  const collector = new ResponsesCollector(questionnaire, zone);
+  return collector.result(await scanCsvFile(path, collector.record));
+}
+
+const failed = (issue: FileIssue): ParsedResponses => ({ responses: [], rejected: [], warnings: [], errors: [issue] });
+const unknownZone = (zone: string): FileIssue => ({ message: `unknown time zone "${zone}" (use an IANA name such as Asia/Ho_Chi_Minh)` });
+
+/** Takes the records of a responses file as the CSV pass yields them: the header, then each row. */
+class ResponsesCollector {
+  private reader: RowReader | undefined;
+  private headerErrors: FileIssue[] | undefined;
+
+  constructor(
+    private readonly questionnaire: Questionnaire,
+    private readonly zone: string,
+  ) {}
+
+  readonly record = (cells: string[], line: number): void => {
+    if (this.reader) this.reader.row(cells, line);
+    else if (this.headerErrors === undefined) {
       const columns = cells.map((c) => c.trim());
-      const errors = checkHeader(columns, questionnaire, line);
-      if (errors.length > 0) headerErrors = errors;
-      else reader = new RowReader(columns, questionnaire, zone, line);
+      const errors = checkHeader(columns, this.questionnaire, line);
+      if (errors.length > 0) this.headerErrors = errors;
+      else this.reader = new RowReader(columns, this.questionnaire, this.zone, line);
     }
     // After a bad header the rest is only scanned, for a quoting problem (reported first, as it always was).
-  });
-  if (issue) return fail(issue);
-  if (headerErrors) return { responses: [], rejected: [], warnings: [], errors: headerErrors };
-  if (!reader) return fail({ message: `the file is empty; the first line must be the header: ${RESPONSE_COLUMNS.join(",")},<question ids>` });
-  if (reader.neededColumns.size > 0) {
-    // A required question under a condition, without a column: one error about the header, saying where it is asked.
-    const where = [...reader.neededColumns].map(([id, n]) => `${id} is asked on ${n.rows} row${n.rows === 1 ? "" : "s"}, first on line ${n.line}`).join("; ");
-    return fail({ line: reader.headerLine, message: `${missingColumnsMessage([...reader.neededColumns.keys()])} (${where})` });
+  };
+
+  /** What the file yields, once the CSV pass ended (with the problem that stopped it, if any). */
+  result(issue: FileIssue | undefined): ParsedResponses {
+    if (issue) return failed(issue);
+    if (this.headerErrors) return { responses: [], rejected: [], warnings: [], errors: this.headerErrors };
+    const reader = this.reader;
+    if (!reader) return failed({ message: `the file is empty; the first line must be the header: ${RESPONSE_COLUMNS.join(",")},<question ids>` });
+    if (reader.neededColumns.size > 0) {
+      // A required question under a condition, without a column: one error about the header, saying where it is asked.
+      const where = [...reader.neededColumns].map(([id, n]) => `${id} is asked on ${n.rows} row${n.rows === 1 ? "" : "s"}, first on line ${n.line}`).join("; ");
+      return failed({ line: reader.headerLine, message: `${missingColumnsMessage([...reader.neededColumns.keys()])} (${where})` });
+    }
+    return { responses: reader.responses, rejected: reader.rejected, warnings: reader.warnings, errors: [] };
   }
-  return { responses: reader.responses, rejected: reader.rejected, warnings: reader.warnings, errors: [] };
 }
 
 /** Checks the rows of one file against its header and the questionnaire. */
