@@ -2,7 +2,8 @@
 // anyone is included — in its own process, one after the other, and collects the `BENCH_RESULT {...}`
 // line each prints per target (bench/result.ts) into one table: figure, target, pass/fail. States the
 // load average before and after (figures are ratios measured side by side inside each benchmark, but a
-// loaded machine still shows in the absolute ones). Exits non-zero when any target is missed, when a
+// loaded machine still shows in the absolute ones), and each row's 1-minute load average when its
+// benchmark ended. Exits non-zero when any target is missed, when a
 // benchmark fails or prints no result, or when one runs longer than BENCH_TIMEOUT_S (default 900 s).
 // `npm run bench -- scoring bot` runs only those.
 import { spawn } from "node:child_process";
@@ -15,6 +16,8 @@ const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_S ?? 900) * 1000;
 
 interface Row extends BenchResult {
   readonly note?: string;
+  /** The 1-minute load average when its benchmark ended (how busy the machine was while it ran). */
+  load?: number;
 }
 
 function benchScripts(): string[] {
@@ -87,6 +90,8 @@ const runs: string[] = [];
 for (const name of names) {
   console.log(`\n# bench:${name}`);
   const run = await runBench(name);
+  const load = loadavg()[0]!;
+  for (const row of run.rows) row.load = load;
   rows.push(...run.rows);
   runs.push(`${name} ${run.seconds.toFixed(0)} s`);
   if (run.timedOut) rows.push({ bench: name, name: `did not finish within ${TIMEOUT_MS / 1000} s (killed)`, figure: Number.NaN, unit: "", target: "finishes", pass: false });
@@ -95,7 +100,7 @@ for (const name of names) {
 }
 const loadAfter = loadavg();
 
-const table = [["bench", "target", "figure", "wanted", "result"], ...rows.map((r) => [r.bench, r.name, formatFigure(r), r.target, r.pass ? "pass" : "FAIL"])];
+const table = [["bench", "target", "figure", "wanted", "result", "load"], ...rows.map((r) => [r.bench, r.name, formatFigure(r), r.target, r.pass ? "pass" : "FAIL", r.load === undefined ? "" : r.load.toFixed(1)])];
 const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
 const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(" ");
 console.log(`\n## every target (node ${process.version}; load average ${load(loadBefore)} before, ${load(loadAfter)} after; ${runs.join(", ")})`);
