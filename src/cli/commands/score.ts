@@ -2,7 +2,10 @@ import { readFile, writeFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { formatIssue, type Questionnaire } from "../../questionnaire/index.js";
 import { loadQuestionnaireSource } from "../../questionnaire/xlsform/source.js";
-import { explainUnit, scoreUnits, type ScoringInput, type ScoringResponse } from "../../scoring/index.js";
+// The scoring modules themselves, not the folder's index, which also builds the output's zod schema.
+import type { ScoringInput, ScoringResponse } from "../../scoring/index.js";
+import { scoreUnits } from "../../scoring/score.js";
+import { explainUnit } from "../../scoring/explain.js";
 import { formatExplanation, formatScoreCsv, formatScoreTable, formatScoreXlsx, type ReportLanguage } from "../../scoring/format/index.js";
 import { DEFAULT_TIME_ZONE, formatFileIssue, isValidTimeZone, parseAppraisalCsv, readResponsesFile, type RejectedRow } from "../../scoring/io/index.js";
 import { CliError } from "../errors.js";
