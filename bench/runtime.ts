@@ -1,5 +1,6 @@
 // Runtime benchmark (`npm run bench:runtime`): what people wait for and what a bot process holds.
-// - `khaosat --help` and a tiny `khaosat score` as new node processes (median of 5 alternating runs).
+// - `khaosat --help` and a tiny `khaosat score` as new node processes (median of 5 alternating runs),
+//   beside a node process that runs nothing (printed, no target: the floor on this machine now).
 // - A bot process (`khaosat start` in polling mode on a loopback Bot API stub, SQLite) left idle for
 //   BENCH_IDLE_S seconds (default 5): its resident memory (VmRSS), median of 3 processes.
 import { spawn, spawnSync } from "node:child_process";
@@ -14,11 +15,14 @@ const ROUNDS = 5;
 const F = "test/scoring/cli/fixtures";
 const TINY_SCORE = ["score", "--questionnaire", `${F}/points.yaml`, "--responses", `${F}/points-responses.csv`, "--appraisal", `${F}/points-appraisal.csv`, "--format", "json"];
 
-function wallMs(args: readonly string[]): number {
+const BIN = path.join(ROOT, "bin/khaosat.js");
+
+/** Wall time of `node ARGV...` as a new process. */
+function wallMs(argv: readonly string[]): number {
   const start = performance.now();
-  const run = spawnSync(process.execPath, [path.join(ROOT, "bin/khaosat.js"), ...args], { cwd: ROOT, encoding: "utf8" });
+  const run = spawnSync(process.execPath, argv, { cwd: ROOT, encoding: "utf8" });
   const ms = performance.now() - start;
-  if (run.status !== 0) throw new Error(`khaosat ${args.join(" ")} failed (${run.status}): ${run.stderr}`);
+  if (run.status !== 0) throw new Error(`node ${argv.join(" ")} failed (${run.status}): ${run.stderr}`);
   return ms;
 }
 
@@ -61,15 +65,18 @@ async function idleBotRss(): Promise<number> {
 }
 
 ensureBuilt();
-wallMs(["--help"]);
+wallMs([BIN, "--help"]);
 const help: number[] = [];
 const score: number[] = [];
+// The floor beside them: a node process that runs nothing (how loaded the machine is shows here first).
+const bare: number[] = [];
 for (let i = 0; i < ROUNDS; i++) {
-  help.push(wallMs(["--help"]));
-  score.push(wallMs(TINY_SCORE));
+  bare.push(wallMs(["-e", ""]));
+  help.push(wallMs([BIN, "--help"]));
+  score.push(wallMs([BIN, ...TINY_SCORE]));
 }
 const rss = [await idleBotRss(), await idleBotRss(), await idleBotRss()];
-console.log(`runtime bench (node ${process.version}), medians: khaosat --help ${median(help).toFixed(0)} ms, tiny score ${median(score).toFixed(0)} ms, idle bot RSS ${median(rss).toFixed(0)} MiB (${rss.map((x) => x.toFixed(0)).join(", ")})`);
+console.log(`runtime bench (node ${process.version}), medians: node running nothing ${median(bare).toFixed(0)} ms, khaosat --help ${median(help).toFixed(0)} ms, tiny score ${median(score).toFixed(0)} ms, idle bot RSS ${median(rss).toFixed(0)} MiB (${rss.map((x) => x.toFixed(0)).join(", ")})`);
 reportTarget("runtime", "khaosat --help (new process)", median(help) / 1000, "s", "< 0.3");
 reportTarget("runtime", "tiny khaosat score (new process)", median(score) / 1000, "s", "< 0.5");
 reportTarget("runtime", "idle bot RSS (polling, SQLite)", median(rss), "MiB", "<= 120");
