@@ -16,8 +16,8 @@ import { importRespondentsFile, RespondentValidator, streamTable, TableFileError
 import { parseAppraisalCsv } from "../scoring/io/index.js";
 import { html, type Html } from "./html.js";
 import { csrfField, page, type Flash, type PageContext } from "./layout.js";
-import { requireRole, sendPage, type WebContext } from "./server.js";
-import { routeCampaign } from "./see.js";
+import { sendPage, type WebContext } from "./server.js";
+import { campaignRequest } from "./campaign-route.js";
 
 /** An uploaded file as @fastify/multipart hands it over with attachFieldsToBody: "keyValues". */
 function uploaded(body: unknown, field: string): { bytes: Buffer; name: string } | null {
@@ -71,17 +71,16 @@ ${extra.section ?? ""}
     html`<pre class="problems">${list.slice(0, SHOWN).map((p) => `${ctx.t("act.line", { line: p.line })}: ${p.message}\n`)}${list.length > SHOWN ? ctx.t("act.more", { count: list.length - SHOWN }) : ""}</pre>`;
 
   app.get("/campaigns/:id/act", async (request, reply) => {
-    if (!requireRole(request, reply, ["admin"])) return reply;
-    const campaign = await routeCampaign(context, request, reply);
-    if (!campaign) return reply;
+    const found = await campaignRequest(context, request, reply, ["admin"]);
+    if (!found) return reply;
+    const { campaign } = found;
     return actPage(request, reply, campaign);
   });
 
   app.post("/campaigns/:id/respondents/check", { preHandler: app.csrfProtection }, async (request, reply) => {
-    const user = requireRole(request, reply, ["admin"]);
-    if (!user) return reply;
-    const campaign = await routeCampaign(context, request, reply);
-    if (!campaign) return reply;
+    const found = await campaignRequest(context, request, reply, ["admin"]);
+    if (!found) return reply;
+    const { user, campaign } = found;
     const { t } = request.ctx;
     const file = uploaded(request.body, "file");
     if (!file) return actPage(request, reply, campaign, { flash: { kind: "error", text: t("act.noFile") } }, 400);
@@ -115,10 +114,9 @@ ${checked.warnings.length > 0 ? problems(request.ctx, checked.warnings) : ""}
   });
 
   app.post("/campaigns/:id/respondents/import", { preHandler: app.csrfProtection }, async (request, reply) => {
-    const user = requireRole(request, reply, ["admin"]);
-    if (!user) return reply;
-    const campaign = await routeCampaign(context, request, reply);
-    if (!campaign) return reply;
+    const found = await campaignRequest(context, request, reply, ["admin"]);
+    if (!found) return reply;
+    const { user, campaign } = found;
     const { t } = request.ctx;
     const id = String((request.body as Record<string, unknown>).upload ?? "");
     const upload = pending.get(id);
@@ -138,10 +136,9 @@ ${checked.warnings.length > 0 ? problems(request.ctx, checked.warnings) : ""}
   });
 
   app.post("/campaigns/:id/codes", { preHandler: app.csrfProtection }, async (request, reply) => {
-    const user = requireRole(request, reply, ["admin"]);
-    if (!user) return reply;
-    const campaign = await routeCampaign(context, request, reply);
-    if (!campaign) return reply;
+    const found = await campaignRequest(context, request, reply, ["admin"]);
+    if (!found) return reply;
+    const { user, campaign } = found;
     const { t } = request.ctx;
     const body = request.body as Record<string, unknown>;
     const format: CodeFileFormat = body.format === "csv" ? "csv" : body.format === "xlsx" ? "xlsx" : "pdf";
@@ -181,10 +178,9 @@ ${checked.warnings.length > 0 ? problems(request.ctx, checked.warnings) : ""}
   // The responses file, as `khaosat responses export` writes it (no identity; small cells withheld);
   // streamed page by page, so memory stays bounded at any size.
   app.get("/campaigns/:id/responses.csv", async (request, reply) => {
-    const user = requireRole(request, reply, ["admin", "viewer"]);
-    if (!user) return reply;
-    const campaign = await routeCampaign(context, request, reply);
-    if (!campaign) return reply;
+    const found = await campaignRequest(context, request, reply, ["admin", "viewer"]);
+    if (!found) return reply;
+    const { user, campaign } = found;
     const out = new PassThrough();
     const write = (chunk: string) => (out.write(chunk) ? undefined : new Promise<void>((resolve) => out.once("drain", resolve)));
     void (async () => {
@@ -205,10 +201,9 @@ ${checked.warnings.length > 0 ? problems(request.ctx, checked.warnings) : ""}
   });
 
   app.post("/campaigns/:id/appraisal", { preHandler: app.csrfProtection }, async (request, reply) => {
-    const user = requireRole(request, reply, ["admin"]);
-    if (!user) return reply;
-    const campaign = await routeCampaign(context, request, reply);
-    if (!campaign) return reply;
+    const found = await campaignRequest(context, request, reply, ["admin"]);
+    if (!found) return reply;
+    const { user, campaign } = found;
     const { t } = request.ctx;
     const file = uploaded(request.body, "file");
     if (!file) return actPage(request, reply, campaign, { flash: { kind: "error", text: t("act.noFile") } }, 400);
