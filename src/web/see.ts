@@ -139,7 +139,7 @@ export function registerSeeRoutes(app: FastifyInstance, context: WebContext): vo
     for (const k of Object.keys(channels)) if (!channelNames.includes(k)) channelNames.push(k);
     const body = html`<h1>${campaign.name}</h1>
 <p class="muted">${campaign.id} · ${formatZonedTime(campaign.opensAt, campaign.timeZone)} – ${formatZonedTime(campaign.closesAt, campaign.timeZone)} (${campaign.timeZone}) · ${campaignState(t, campaign, at)}</p>
-<p class="noprint"><a href="${base}/index">${t("nav.index")}</a> · <a href="${base}/flags">${t("nav.flags")}</a> · <a href="${base}/report.html">${t("nav.report")}</a> · <a href="${base}/responses.csv">${t("nav.responses")}</a> · <a href="${base}/scores.csv">${t("nav.scores")}</a>${user.role === "admin" ? html` · <a href="${base}/act">${t("nav.act")}</a>` : ""}</p>
+<p class="noprint"><a href="${base}/index">${t("nav.index")}</a> · <a href="${base}/flags">${t("nav.flags")}</a> · <a href="${base}/report.html">${t("nav.report")}</a> · <a href="${base}/responses.csv">${t("nav.responses")}</a> · <a href="${base}/scores.csv">${t("nav.scores")}</a>${user.role === "admin" ? html` · <a href="${base}/act">${t("nav.act")}</a> · <a href="${base}/broadcast">${t("broadcast.title")}</a>` : ""} · <a href="${base}/reminders">${t("reminders.title")}</a></p>
 <div id="live" hx-get="${request.url}" hx-trigger="every 30s" hx-select="#live" hx-swap="outerHTML">
 <div class="grid">
   <div class="stat"><span>${t("table.sampled")}</span><b>${report.totals.sampled}</b></div>
@@ -183,12 +183,15 @@ ${broadcasts.length > 0 ? html`<h3>${t("overview.broadcasts")}</h3><ul>${broadca
     // Names of who has not submitted: organisers, and coordinators only when the campaign allows it.
     const seeNames = user.role !== "coordinator" || coordinatorSettings(campaign.settings).seeNames;
     let pending: Html = html``;
+    // "Remind exactly these": asks for a confirmation with the count the reminder would reach.
+    const remindForm = html`<form class="noprint" method="post" action="${campaignUrl(campaign)}/units/${encodeURIComponent(unit)}/remind/preview">${csrfField(ctx)}<button type="submit">${t("remind.button")}</button></form>`;
     if (seeNames) {
       const waiting = new Set(facts.filter((f) => respondentStatus(f) !== "submitted").map((f) => f.respondentId));
       const people = (await db.respondents.list(campaign.id)).filter((r) => waiting.has(r.id));
       const status = new Map(facts.map((f) => [f.respondentId, respondentStatus(f)]));
       pending = html`<section class="card" tabindex="0"><h2>${t("unit.pending", { count: people.length })}</h2>
 ${people.length === 0 ? html`<p>${t("unit.everyone")}</p>` : html`<table><thead><tr><th scope="col">${t("unit.name")}</th><th scope="col">${t("table.group")}</th><th scope="col">${t("unit.status")}</th></tr></thead><tbody>${people.map((p) => html`<tr><td>${p.fullName}</td><td>${p.groupId}</td><td>${t(`respondentStatus.${status.get(p.id) ?? "not_redeemed"}`)}</td></tr>`)}</tbody></table>`}
+${user.role === "admin" && people.length > 0 ? remindForm : ""}
 </section>`;
     }
     const body = html`<h1>${summary.unitName} <span class="muted">${unit}</span></h1>

@@ -38,6 +38,8 @@ figure.chart { margin: 0; }
 figure.chart svg { max-width: 100%; height: auto; }
 figure.chart figcaption { color: var(--muted); font-size: .9rem; }
 .lang a[aria-current] { font-weight: bold; text-decoration: none; color: var(--fg); }
+.chat { background: #dfe7ee; padding: .75rem; border-radius: 6px; max-width: 32rem; }
+.bubble { background: #fff; border-radius: 10px; padding: .5rem .75rem; margin: .25rem 0; white-space: pre-wrap; overflow-wrap: anywhere; box-shadow: 0 1px 1px rgba(0,0,0,.15); }
 pre.problems { white-space: pre-wrap; background: #fdecea; padding: .5rem; border-radius: 4px; }
 @media (max-width: 600px) { main { padding: .5rem; } th, td { padding: .3rem; font-size: .9rem; } }
 @media print { header.top, .noprint, form { display: none !important; } body { background: #fff; } section.card { border: none; } }
