@@ -1,7 +1,7 @@
 // The console's one stylesheet (served as /static/app.css, inlined into the printable report):
 // readable on a phone, printable. A module rather than a .css file so the compiled dist/ carries it.
 export const APP_CSS = `/* khaosat web console: one small stylesheet, readable on a phone, printable. */
-:root { --fg: #1d232b; --muted: #4d5866; --line: #d5dae1; --bg: #f6f7f9; --accent: #1f4e9c; --ok: #1b7f3b; --warn: #8a5a00; --alert: #b3261e; }
+:root { --fg: #1d232b; --muted: #4d5866; --line: #d5dae1; --bg: #f6f7f9; --accent: #1f4e9c; --ok: #156a30; --warn: #8a5a00; --alert: #b3261e; }
 * { box-sizing: border-box; }
 body { margin: 0; font-family: "DejaVu Sans", "Noto Sans", system-ui, sans-serif; color: var(--fg); background: var(--bg); line-height: 1.45; font-size: 16px; }
 a { color: var(--accent); }
