@@ -1,7 +1,9 @@
 // Reminders from the browser, through the same services as the CLI: the schedule and its slots
 // (which ran, which is next) and setting it (`campaign reminders ID SCHEDULE`), and on a unit's
 // page "remind exactly these": the unit's respondents who have not submitted, queued as a manual
-// reminder run through the outbox after a confirmation. Admins change; viewers see. Audited.
+// reminder run through the outbox after a confirmation, by an admin or the unit's own coordinator
+// (who sees names only where the campaign allows it, the count always), at most once every 12
+// hours per unit so nobody is pestered. Admins set the schedule; viewers see it. Audited.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { CampaignRecord } from "../db/index.js";
 import { formatZonedTime } from "../campaigns/index.js";
@@ -13,6 +15,9 @@ import { html, type Html } from "./html.js";
 import { csrfField, page, type Flash } from "./layout.js";
 import { notFound, sendPage, type WebContext } from "./server.js";
 import { keepUpload, uploadId } from "./uploads.js";
+
+/** A unit is reminded by hand at most this often. */
+export const UNIT_REMINDER_GAP_MS = 12 * 3_600_000;
 
 /** Registers the reminder pages. */
 export function registerReminderRoutes(app: FastifyInstance, context: WebContext): void {
@@ -86,66 +91,67 @@ ${
     return remindersPage(request, reply, campaign, { flash: { kind: "ok", text: canonical === null ? t("reminders.turnedOff") : t("reminders.saved", { schedule: canonical }) } });
   });
 
+  const unitPage = (campaign: CampaignRecord, unit: string) => `${base(campaign)}/units/${encodeURIComponent(unit)}`;
+
   /** The unit's respondents a reminder would reach now, and how many have not submitted at all. */
   const unitAudience = async (campaign: CampaignRecord, unit: string) => {
     const facts = (await db.participation.facts(campaign.id)).filter((f) => f.unitCode === unit);
     const waiting = facts.filter((f) => respondentStatus(f) !== "submitted").length;
     const reachable = await service.preview(campaign.id, { unitCode: unit });
-    return { waiting, reachable };
+    const last = (await db.messaging.reminderRuns(campaign.id)).find((r) => r.label === `manual:${unit}`);
+    const tooSoon = last !== undefined && now().getTime() - last.ranAt.getTime() < UNIT_REMINDER_GAP_MS ? last : undefined;
+    return { waiting, reachable, tooSoon };
   };
 
-  const unitPage = (campaign: CampaignRecord, unit: string) => `${base(campaign)}/units/${encodeURIComponent(unit)}`;
+  const resultPage = (request: FastifyRequest, reply: FastifyReply, campaign: CampaignRecord, unit: string, name: string, content: Html, flash?: Flash, status = 200) => {
+    const ctx = request.ctx;
+    const { t } = ctx;
+    const body = html`<h1>${t("remind.title", { unit: name })}</h1><p class="muted"><a href="${unitPage(campaign, unit)}">${name}</a> · ${campaign.name}</p>
+<section class="card" tabindex="0" id="remind">${content}<p><a href="${unitPage(campaign, unit)}">${t("remind.back")}</a>${request.user?.role === "coordinator" ? "" : html` · <a href="${base(campaign)}/reminders">${t("reminders.title")}</a>`}</p></section>`;
+    return sendPage(reply, page(ctx, t("remind.title", { unit: name }), body, flash ? { flash } : {}), status);
+  };
 
   app.post("/campaigns/:id/units/:unit/remind/preview", { preHandler: app.csrfProtection }, async (request, reply) => {
     const { id, unit } = request.params as { id: string; unit: string };
-    const found = await campaignRequest(context, request, reply, ["admin"], { campaignId: id, unit });
+    const found = await campaignRequest(context, request, reply, ["admin", "coordinator"], { campaignId: id, unit });
     if (!found) return reply;
     const { user, campaign } = found;
     const ctx = request.ctx;
     const { t } = ctx;
-    const units = await db.respondents.units(campaign.id);
-    const name = units.find((u) => u.code === unit)?.name;
+    const name = (await db.respondents.units(campaign.id)).find((u) => u.code === unit)?.name;
     if (name === undefined) return notFound(request, reply);
-    const { waiting, reachable } = await unitAudience(campaign, unit);
+    const { waiting, reachable, tooSoon } = await unitAudience(campaign, unit);
     let form: Html = html`<p class="flash warn">${t("remind.nobody")}</p>`;
-    if (reachable > 0) {
+    if (tooSoon) form = html`<p class="flash warn">${t("remind.tooSoon", { time: formatZonedTime(tooSoon.ranAt, campaign.timeZone), next: formatZonedTime(new Date(tooSoon.ranAt.getTime() + UNIT_REMINDER_GAP_MS), campaign.timeZone) })}</p>`;
+    else if (reachable > 0) {
       // The confirmation waits in the database and is taken once: a double click queues one run.
       const confirmation = await keepUpload(db, { campaignId: campaign.id, kind: "reminder", actor: user.email, bytes: Buffer.from(JSON.stringify({ unit })), rows: reachable }, now());
       form = html`<form method="post" action="${unitPage(campaign, unit)}/remind">${csrfField(ctx)}<input type="hidden" name="upload" value="${confirmation}">
 <button type="submit">${t("remind.confirm", { count: reachable })}</button></form>`;
     }
-    const body = html`<h1>${t("remind.title", { unit: name })}</h1><p class="muted"><a href="${unitPage(campaign, unit)}">${name}</a> · ${campaign.name}</p>
-<section class="card" tabindex="0" id="remind"><p id="remind-count"><b>${t("remind.reachable", { count: reachable })}</b></p>
+    const content = html`<p id="remind-count"><b>${t("remind.reachable", { count: reachable })}</b></p>
 <p>${t("remind.waiting", { count: waiting })} ${waiting > reachable ? t("remind.unreachable", { count: waiting - reachable }) : ""}</p>
-${form}<p><a href="${unitPage(campaign, unit)}">${t("remind.back")}</a></p></section>`;
-    return sendPage(reply, page(ctx, t("remind.title", { unit: name }), body));
+${form}`;
+    return resultPage(request, reply, campaign, unit, name, content);
   });
 
   app.post("/campaigns/:id/units/:unit/remind", { preHandler: app.csrfProtection }, async (request, reply) => {
     const { id, unit } = request.params as { id: string; unit: string };
-    const found = await campaignRequest(context, request, reply, ["admin"], { campaignId: id, unit });
+    const found = await campaignRequest(context, request, reply, ["admin", "coordinator"], { campaignId: id, unit });
     if (!found) return reply;
     const { user, campaign } = found;
-    const ctx = request.ctx;
-    const { t } = ctx;
+    const { t } = request.ctx;
+    const name = (await db.respondents.units(campaign.id)).find((u) => u.code === unit)?.name ?? unit;
     const uid = uploadId(request.body);
     const confirmation = uid ? await db.web.takeUpload(uid, { campaignId: campaign.id, kind: "reminder", actor: user.email }, now()) : null;
     const confirmed = confirmation ? (JSON.parse(Buffer.from(confirmation.bytes).toString("utf8")) as { unit?: string }) : null;
-    let flash: Flash;
-    let status = 200;
-    if (!confirmation || confirmed?.unit !== unit) {
-      flash = { kind: "error", text: t("remind.gone") };
-      status = 400;
-    } else {
-      const run = await service.remindNow(campaign.id, now(), `web:${user.email}`, { unitCode: unit });
-      if (!run) {
-        flash = { kind: "error", text: t("remind.closed") };
-        status = 409;
-      } else {
-        await db.audit.record({ at: now(), kind: "web.unit_reminded", campaignId: campaign.id, actor: user.email, data: { unit, runId: run.id, recipients: run.recipients, previewed: confirmation.rows } });
-        flash = { kind: "ok", text: t("remind.queued", { count: run.recipients }) };
-      }
-    }
-    return remindersPage(request, reply, campaign, { flash }, status);
+    const done = html``;
+    if (!confirmation || confirmed?.unit !== unit) return resultPage(request, reply, campaign, unit, name, done, { kind: "error", text: t("remind.gone") }, 400);
+    const { tooSoon } = await unitAudience(campaign, unit);
+    if (tooSoon) return resultPage(request, reply, campaign, unit, name, done, { kind: "error", text: t("remind.tooSoon", { time: formatZonedTime(tooSoon.ranAt, campaign.timeZone), next: formatZonedTime(new Date(tooSoon.ranAt.getTime() + UNIT_REMINDER_GAP_MS), campaign.timeZone) }) }, 409);
+    const run = await service.remindNow(campaign.id, now(), `web:${user.email}`, { unitCode: unit });
+    if (!run) return resultPage(request, reply, campaign, unit, name, done, { kind: "error", text: t("remind.closed") }, 409);
+    await db.audit.record({ at: now(), kind: "web.unit_reminded", campaignId: campaign.id, actor: user.email, data: { unit, runId: run.id, recipients: run.recipients, previewed: confirmation.rows } });
+    return resultPage(request, reply, campaign, unit, name, done, { kind: "ok", text: t("remind.queued", { count: run.recipients }) });
   });
 }

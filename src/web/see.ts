@@ -183,7 +183,8 @@ ${broadcasts.length > 0 ? html`<h3>${t("overview.broadcasts")}</h3><ul>${broadca
     // Names of who has not submitted: organisers, and coordinators only when the campaign allows it.
     const seeNames = user.role !== "coordinator" || coordinatorSettings(campaign.settings).seeNames;
     let pending: Html = html``;
-    // "Remind exactly these": asks for a confirmation with the count the reminder would reach.
+    // "Remind exactly these" (admins, and the unit's coordinator): a confirmation with the count it would reach.
+    const mayRemind = user.role === "admin" || user.role === "coordinator";
     const remindForm = html`<form class="noprint" method="post" action="${campaignUrl(campaign)}/units/${encodeURIComponent(unit)}/remind/preview">${csrfField(ctx)}<button type="submit">${t("remind.button")}</button></form>`;
     if (seeNames) {
       const waiting = new Set(facts.filter((f) => respondentStatus(f) !== "submitted").map((f) => f.respondentId));
@@ -191,8 +192,11 @@ ${broadcasts.length > 0 ? html`<h3>${t("overview.broadcasts")}</h3><ul>${broadca
       const status = new Map(facts.map((f) => [f.respondentId, respondentStatus(f)]));
       pending = html`<section class="card" tabindex="0"><h2>${t("unit.pending", { count: people.length })}</h2>
 ${people.length === 0 ? html`<p>${t("unit.everyone")}</p>` : html`<table><thead><tr><th scope="col">${t("unit.name")}</th><th scope="col">${t("table.group")}</th><th scope="col">${t("unit.status")}</th></tr></thead><tbody>${people.map((p) => html`<tr><td>${p.fullName}</td><td>${p.groupId}</td><td>${t(`respondentStatus.${status.get(p.id) ?? "not_redeemed"}`)}</td></tr>`)}</tbody></table>`}
-${user.role === "admin" && people.length > 0 ? remindForm : ""}
+${mayRemind && people.length > 0 ? remindForm : ""}
 </section>`;
+    } else if (mayRemind && summary.sampled > summary.submitted) {
+      // No names for this coordinator: the count only, and the same button.
+      pending = html`<section class="card" tabindex="0"><h2>${t("unit.pending", { count: summary.sampled - summary.submitted })}</h2><p class="muted">${t("unit.namesHidden")}</p>${remindForm}</section>`;
     }
     const body = html`<h1>${summary.unitName} <span class="muted">${unit}</span></h1>
 <p class="muted">${campaign.name}</p>

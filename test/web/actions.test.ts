@@ -109,30 +109,50 @@ describeDatabases("web console actions", (ctx) => {
   });
 
   test("remind exactly these: a unit's not-submitted who opened the bot, after a confirmation, once", async () => {
-    const unitPage = await admin.get(`${c()}/units/SO_TC`);
-    expect(unitPage.body).toContain(`action="${c()}/units/SO_TC/remind/preview"`);
+    const unitPage = await admin.get(`${c()}/units/SO_TP`);
+    expect(unitPage.body).toContain(`action="${c()}/units/SO_TP/remind/preview"`);
     const before = await ctx.prisma().outboxMessage.count({ where: { kind: "reminder" } });
-    const preview = await admin.post(`${c()}/units/SO_TC/remind/preview`, {});
+    const preview = await admin.post(`${c()}/units/SO_TP/remind/preview`, {});
     expect(preview.statusCode).toBe(200);
-    expect(preview.body).toMatch(/id="remind-count"><b>Có thể nhắc ngay 2 người chưa nộp phiếu<\/b>/);
-    expect(preview.body).toContain("Đơn vị này còn 4 người chưa nộp phiếu."); // SO_TC-7..10
-    expect(preview.body).toContain("2 người trong số đó chưa mở bot");
+    expect(preview.body).toMatch(/id="remind-count"><b>Có thể nhắc ngay 1 người chưa nộp phiếu<\/b>/);
+    expect(preview.body).toContain("Đơn vị này còn 2 người chưa nộp phiếu."); // SO_TP-9 and 10
+    expect(preview.body).toContain("1 người trong số đó chưa mở bot");
     expect(await ctx.prisma().outboxMessage.count({ where: { kind: "reminder" } })).toBe(before);
-    const confirmation = upload(preview.body);
     // A confirmation for one unit cannot be replayed on another unit's URL.
-    expect((await admin.post(`${c()}/units/SO_TP/remind`, { upload: confirmation })).statusCode).toBe(400);
-    const again = await admin.post(`${c()}/units/SO_TC/remind/preview`, {});
-    const done = await admin.post(`${c()}/units/SO_TC/remind`, { upload: upload(again.body) });
+    expect((await admin.post(`${c()}/units/SO_TC/remind`, { upload: upload(preview.body) })).statusCode).toBe(400);
+    const again = await admin.post(`${c()}/units/SO_TP/remind/preview`, {});
+    const done = await admin.post(`${c()}/units/SO_TP/remind`, { upload: upload(again.body) });
     expect(done.statusCode).toBe(200);
-    expect(done.body).toContain("Đã xếp lời nhắc cho 2 người");
+    expect(done.body).toContain("Đã xếp lời nhắc cho 1 người");
     const run = await ctx.prisma().reminderRun.findFirstOrThrow({ where: { campaignId: s.campaignId, trigger: "manual" } });
-    expect([run.label, run.recipients, run.actor]).toEqual(["manual:SO_TC", 2, `web:${s.users.admin}`]);
+    expect([run.label, run.recipients, run.actor]).toEqual(["manual:SO_TP", 1, `web:${s.users.admin}`]);
+    expect(await chatsOf("reminder", run.id)).toEqual(["700004"]);
+    expect((await admin.post(`${c()}/units/SO_TP/remind`, { upload: upload(again.body) })).statusCode).toBe(400);
+    expect(await ctx.prisma().outboxMessage.count({ where: { kind: "reminder" } })).toBe(1);
+    expect((await ctx.db().audit.list({ kind: "web.unit_reminded" })).map((e) => e.data.recipients)).toEqual([1]);
+    // The reminders page lists the run; the unit cannot be reminded by hand again for 12 hours.
+    expect((await admin.get(`${c()}/reminders`)).body).toMatch(/<td>manual:SO_TP<\/td>/);
+    const soon = await admin.post(`${c()}/units/SO_TP/remind/preview`, {});
+    expect(soon.body).toContain("tối đa 12 giờ một lần");
+    expect(upload(soon.body)).toBe("");
+  });
+
+  test("a coordinator reminds their own unit: the count without names when the campaign hides them", async () => {
+    const coordinator = new Client(app);
+    await coordinator.login(s.users.coordinator);
+    const unitPage = await coordinator.get(`${c()}/units/SO_TC`);
+    expect(unitPage.body).not.toContain("Người SO_TC");
+    expect(unitPage.body).toContain("Chưa nộp (4)");
+    expect(unitPage.body).toContain(`action="${c()}/units/SO_TC/remind/preview"`);
+    expect((await coordinator.post(`${c()}/units/SO_TP/remind/preview`, {})).statusCode).toBe(403);
+    const preview = await coordinator.post(`${c()}/units/SO_TC/remind/preview`, {});
+    expect(preview.body).toMatch(/<b>Có thể nhắc ngay 2 người chưa nộp phiếu<\/b>/);
+    expect(preview.body).not.toContain(`${c()}/reminders`); // no link to the campaign's pages
+    const done = await coordinator.post(`${c()}/units/SO_TC/remind`, { upload: upload(preview.body) });
+    expect(done.body).toContain("Đã xếp lời nhắc cho 2 người");
+    const run = await ctx.prisma().reminderRun.findFirstOrThrow({ where: { campaignId: s.campaignId, label: "manual:SO_TC" } });
+    expect(run.actor).toBe(`web:${s.users.coordinator}`);
     expect(await chatsOf("reminder", run.id)).toEqual(["700002", "700003"]);
-    expect((await admin.post(`${c()}/units/SO_TC/remind`, { upload: upload(again.body) })).statusCode).toBe(400);
-    expect(await ctx.prisma().outboxMessage.count({ where: { kind: "reminder" } })).toBe(2);
-    expect((await ctx.db().audit.list({ kind: "web.unit_reminded" })).map((e) => e.data.recipients)).toEqual([2]);
-    // The reminders page lists the run with its progress.
-    expect((await admin.get(`${c()}/reminders`)).body).toMatch(/<td>manual:SO_TC<\/td>/);
   });
 
   test("paper responses: a bad row is reported with its line and nothing imported; a good file imports once", async () => {
