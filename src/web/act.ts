@@ -47,7 +47,7 @@ ${extra.section ?? ""}
 <div><button type="submit">${t("act.upload")}</button></div></form></section>
 <section class="card" tabindex="0"><h2>${t("paper.title")}</h2>
 <form class="stack" method="post" action="${base}/responses/check" enctype="multipart/form-data">${csrfField(ctx)}
-<label for="responses-file">${t("paper.file")}</label><input id="responses-file" type="file" name="file" accept=".csv" required>
+<label for="responses-file">${t("paper.file")}</label><input id="responses-file" type="file" name="file" accept=".csv,.xlsx" required>
 <div><button type="submit">${t("act.check")}</button></div></form>
 <p class="muted">${t("paper.help")}</p></section>`;
   return sendPage(reply, page(ctx, t("act.title"), body, extra.flash ? { flash: extra.flash } : {}), status);

@@ -1,4 +1,4 @@
-// Paper responses from the browser: a responses CSV (SURVEY-FORMAT §4) checked line by line by the
+// Paper responses from the browser: a responses CSV or XLSX (SURVEY-FORMAT §4) checked line by line by the
 // parser behind `khaosat responses import` before anything is stored, then imported by the same
 // importer (re-importing the same file changes nothing). Rejected rows import nothing unless the
 // organiser chooses, as with --skip-invalid, to import the valid rows and skip them. Admins; audited.
@@ -10,7 +10,9 @@ import { campaignRequest } from "./campaign-route.js";
 import { html } from "./html.js";
 import { csrfField } from "./layout.js";
 import type { WebContext } from "./server.js";
-import { keepUpload, problemList, uploadId } from "./uploads.js";
+import { keepUpload, problemList, tableFormat, uploadId, withTemporaryFile } from "./uploads.js";
+import { workbookAsCsv } from "./responses-xlsx.js";
+import { TableFileError } from "../respondents/index.js";
 
 /** Registers the paper responses upload. */
 export function registerPaperRoutes(app: FastifyInstance, context: WebContext): void {
@@ -24,9 +26,32 @@ export function registerPaperRoutes(app: FastifyInstance, context: WebContext): 
     const { t } = ctx;
     const file = uploaded(request.body, "file");
     if (!file) return actPage(context, request, reply, campaign, { flash: { kind: "error", text: t("act.noFile") } }, 400);
+    // A workbook is read into CSV first; lines are then told as the workbook's rows.
+    let csv: Uint8Array = file.bytes;
+    let rowOf = (line: number) => line;
+    if (tableFormat(file.bytes) === "xlsx") {
+      let workbook;
+      try {
+        workbook = await withTemporaryFile(file.bytes, "xlsx", workbookAsCsv);
+      } catch (error) {
+        if (error instanceof TableFileError) return actPage(context, request, reply, campaign, { flash: { kind: "error", text: error.message } }, 400);
+        throw error;
+      }
+      if (workbook.problems.length > 0) {
+        const section = html`<section class="card" tabindex="0" id="check"><h2>${t("act.checkFailed", { count: workbook.problems.length })}</h2>${problemList(ctx, workbook.problems)}<p>${t("act.nothingImported")}</p></section>`;
+        return actPage(context, request, reply, campaign, { section, flash: { kind: "error", text: t("act.nothingImported") } }, 422);
+      }
+      csv = workbook.csv;
+      rowOf = workbook.rowOf;
+    }
     const questionnaire = await campaignQuestionnaire(db.campaigns, campaign);
-    const parsed = parseResponsesCsv(file.bytes, questionnaire, { timezone: campaign.timeZone });
-    const rejected = parsed.rejected.map((r) => ({ line: r.line, message: r.reason }));
+    const raw = parseResponsesCsv(csv, questionnaire, { timezone: campaign.timeZone });
+    const parsed = {
+      ...raw,
+      errors: raw.errors.map((e) => (e.line === undefined ? e : { ...e, line: rowOf(e.line) })),
+      warnings: raw.warnings.map((w) => ({ ...w, line: rowOf(w.line) })),
+    };
+    const rejected = raw.rejected.map((r) => ({ line: rowOf(r.line), message: r.reason }));
     await db.audit.record({ at: now(), kind: "web.responses_checked", campaignId: campaign.id, actor: user.email, data: { rows: parsed.responses.length, rejected: rejected.length, errors: parsed.errors.length } });
     const warnings = parsed.warnings.length > 0 ? html`<h3>${t("paper.warnings", { count: parsed.warnings.length })}</h3>${problemList(ctx, parsed.warnings)}` : "";
     if (parsed.errors.length > 0 || parsed.responses.length === 0) {
@@ -34,7 +59,7 @@ export function registerPaperRoutes(app: FastifyInstance, context: WebContext): 
       const section = html`<section class="card" tabindex="0" id="check"><h2>${list.length > 0 ? t("act.checkFailed", { count: list.length }) : t("paper.empty")}</h2>${problemList(ctx, list)}<p>${t("act.nothingImported")}</p></section>`;
       return actPage(context, request, reply, campaign, { section, flash: { kind: "error", text: t("act.nothingImported") } }, 422);
     }
-    const id = await keepUpload(db, { campaignId: campaign.id, kind: "responses", actor: user.email, bytes: file.bytes, rows: parsed.responses.length }, now());
+    const id = await keepUpload(db, { campaignId: campaign.id, kind: "responses", actor: user.email, bytes: csv, rows: parsed.responses.length }, now());
     const action = `/campaigns/${encodeURIComponent(campaign.id)}/responses/import`;
     if (rejected.length > 0) {
       // As the CLI: rejected rows stop the import, unless the organiser skips them knowingly.

@@ -189,6 +189,34 @@ describeDatabases("web console actions", (ctx) => {
     expect((await ctx.db().audit.list({ kind: "web.responses_imported" })).length).toBe(2);
   });
 
+  test("paper responses as a workbook: rows told as Excel shows them, text cells kept exactly", async () => {
+    const ExcelJS = (await import("exceljs")).default;
+    const random = mulberry32(11);
+    const header = RESPONSES_HEADER.split(",");
+    const note = "=không phải công thức\nDòng hai, có dấu phẩy";
+    const lines = [responseRow("X-1", "UBND_BM", "officials", 2, 0.8, random), responseRow("X-2", "UBND_BM", "leaders", 2, 0.8, random)].map((l) => l.split(","));
+    lines[0]![header.indexOf("a8_5")] = note;
+    const bad = responseRow("X-3", "UBND_BM", "officials", 2, 0.8, random).replace(",officials,", ",nobody,").split(",");
+    const workbook = async (rows: string[][]) => {
+      const book = new ExcelJS.Workbook();
+      const sheet = book.addWorksheet("responses");
+      sheet.addRow(header);
+      for (const r of rows) sheet.addRow(r);
+      return Buffer.from(await book.xlsx.writeBuffer());
+    };
+    const before = await ctx.prisma().response.count({ where: { campaignId: s.campaignId } });
+    const refused = await admin.upload(`${c()}/responses/check`, {}, { field: "file", name: "paper.xlsx", content: await workbook([...lines, bad]) });
+    expect(refused.statusCode).toBe(422);
+    // Row 4 of the sheet, although the multi-line cell above puts it on line 5 of the CSV it becomes.
+    expect(refused.body).toMatch(/<pre class="problems">dòng 4: [^<]*nobody/);
+    expect(await ctx.prisma().response.count({ where: { campaignId: s.campaignId } })).toBe(before);
+    const checked = await admin.upload(`${c()}/responses/check`, {}, { field: "file", name: "paper.xlsx", content: await workbook(lines) });
+    expect(checked.body).toContain("Tệp hợp lệ: 2 phiếu");
+    expect((await admin.post(`${c()}/responses/import`, { upload: upload(checked.body) })).body).toContain("Đã nhập: 2 mới");
+    const stored = await ctx.prisma().response.findFirstOrThrow({ where: { campaignId: s.campaignId, externalId: "X-1" }, include: { answers: { where: { questionId: "a8_5" } } } });
+    expect(JSON.parse(stored.answers[0]!.value)).toBe(note);
+  });
+
   test("a checked upload waits in the database: another instance imports it; only its checker may; it expires", async () => {
     const random = mulberry32(9);
     const file = `${[RESPONSES_HEADER, responseRow("Q-1", "SO_YT", "officials", 3, 0.5, random)].join("\n")}\n`;
