@@ -150,7 +150,7 @@ ${
 <div class="chat" aria-label="${t("broadcast.previewLabel")}">${parts.map((p) => bubble(p, draft.parseMode))}</div>
 ${draft.parseMode === "MarkdownV2" ? html`<p class="muted">${t("broadcast.markdownNote")}</p>` : ""}
 <form method="post" action="${base(campaign)}/broadcast/send">${csrfField(ctx)}<input type="hidden" name="upload" value="${confirmation}">
-<p class="flash warn">${t("broadcast.confirmWarning", { count: recipients.length })}</p>
+<p class="flash warn">${t("broadcast.irreversible", { count: recipients.length })}</p>
 <button type="submit">${t("broadcast.confirm", { count: recipients.length })}</button></form>
 <p class="muted">${t("broadcast.editBelow")}</p></section>`;
     return composePage(request, reply, campaign, draft, { section });

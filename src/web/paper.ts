@@ -65,7 +65,7 @@ export function registerPaperRoutes(app: FastifyInstance, context: WebContext): 
       // As the CLI: rejected rows stop the import, unless the organiser skips them knowingly.
       const section = html`<section class="card" tabindex="0" id="check"><h2>${t("act.checkFailed", { count: rejected.length })}</h2>${problemList(ctx, rejected)}
 <p>${t("paper.nothingYet", { valid: parsed.responses.length })}</p>${warnings}
-<form method="post" action="${action}">${csrfField(ctx)}<input type="hidden" name="upload" value="${id}"><input type="hidden" name="skipInvalid" value="1"><button type="submit" class="secondary">${t("paper.importSkipping", { valid: parsed.responses.length, rejected: rejected.length })}</button></form></section>`;
+<form method="post" action="${action}">${csrfField(ctx)}<input type="hidden" name="upload" value="${id}"><input type="hidden" name="skipInvalid" value="1"><button type="submit" class="secondary">${t("paper.skipAndImport", { valid: parsed.responses.length, rejected: rejected.length })}</button></form></section>`;
       return actPage(context, request, reply, campaign, { section, flash: { kind: "error", text: t("paper.rejectedRows", { count: rejected.length }) } }, 422);
     }
     const section = html`<section class="card" tabindex="0" id="check"><h2>${t("paper.valid", { count: parsed.responses.length })}</h2>${warnings}
