@@ -225,6 +225,13 @@ describe.skipIf(!available)(available ? "web console in Chromium" : `web console
     await page.goto(`${base}/lang/en?next=${encodeURIComponent(new URL(page.url()).pathname)}`);
     expect(await page.textContent("h1")).toBe("Broadcast progress");
     problems.push(...(await axe(page)));
+    // The preview in English too (not confirmed).
+    await page.goto(`${base}/campaigns/${s.campaignId}/broadcast`);
+    await page.fill("#broadcast-text", "Reminder: the survey closes on 10/12.");
+    await page.click("form[action$='/broadcast/preview'] button[type=submit]");
+    await page.waitForSelector("#preview");
+    expect(await page.textContent("#audience-count b")).toBe("3 respondents will receive it");
+    problems.push(...(await axe(page)));
 
     // Remind exactly the unit's not-submitted who can be reached (English now).
     await page.goto(`${base}/campaigns/${s.campaignId}/units/SO_TC`);
@@ -237,7 +244,12 @@ describe.skipIf(!available)(available ? "web console in Chromium" : `web console
     expect(await page.textContent("[role=status]")).toContain("Queued reminders to 2 respondents");
     expect(await raw.prisma.outboxMessage.count({ where: { kind: "reminder" } })).toBe(2);
     problems.push(...(await axe(page)));
-    await page.goto(`${base}/lang/vi?next=/campaigns`);
+    // In Vietnamese, asking again within 12 hours says when the unit may be reminded next.
+    await page.goto(`${base}/lang/vi?next=${encodeURIComponent(`/campaigns/${s.campaignId}/units/SO_TC`)}`);
+    await page.click("form[action$='/remind/preview'] button[type=submit]");
+    await page.waitForSelector("#remind-count");
+    expect(await page.textContent("#remind .flash.warn")).toContain("tối đa 12 giờ một lần");
+    problems.push(...(await axe(page)));
     expect(problems).toEqual([]);
   });
 
