@@ -3,7 +3,7 @@
 // audience count, confirm (a one-time confirmation kept in the database, so a double click or a
 // second tab queues nothing twice), then watch the outbox rows being sent. Admins only; audited.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { BroadcastService, formatAudience, parseAudience, type Audience, type BroadcastRequest } from "../broadcast/index.js";
+import { BroadcastService, checkText, formatAudience, MAX_MESSAGE_LENGTH, parseAudience, type Audience, type BroadcastRequest } from "../broadcast/index.js";
 import type { CampaignRecord } from "../db/index.js";
 import { formatZonedTime } from "../campaigns/index.js";
 import { OUTBOX_STATUSES, type ParseMode } from "../outbox/index.js";
@@ -125,6 +125,15 @@ ${
     return { ok: true, request: { campaignId: campaign.id, audience: audience.audience, text: draft.text, parseMode: draft.parseMode, split: draft.split, actor } };
   };
 
+  /** The refusals an organiser meets most, in their language and in the form's words (the service's own check follows). */
+  const commonRefusal = (t: PageContext["t"], campaign: CampaignRecord, draft: Draft): string | null => {
+    if (draft.text.trim() === "") return t("broadcast.empty");
+    if (campaign.closedAt !== null || now().getTime() >= campaign.closesAt.getTime()) return t("broadcast.closed");
+    const check = checkText(draft.text, draft.parseMode);
+    if (check.ok && check.visibleLength > MAX_MESSAGE_LENGTH && !draft.split) return t("broadcast.tooLong", { length: check.visibleLength, max: MAX_MESSAGE_LENGTH });
+    return null;
+  };
+
   app.get("/campaigns/:id/broadcast", async (request, reply) => {
     const found = await campaignRequest(context, request, reply, ["admin"]);
     if (!found) return reply;
@@ -138,6 +147,8 @@ ${
     const ctx = request.ctx;
     const { t } = ctx;
     const draft = readDraft(request.body);
+    const common = commonRefusal(t, campaign, draft);
+    if (common) return composePage(request, reply, campaign, draft, { flash: { kind: "error", text: html`${t("broadcast.refused")} ${common}` } }, 422);
     const asked = toRequest(campaign, draft, `web:${user.email}`);
     const prepared = asked.ok ? await service.prepare(asked.request, now()) : asked;
     if (!prepared.ok) return composePage(request, reply, campaign, draft, { flash: { kind: "error", text: html`${t("broadcast.refused")} ${prepared.error}` } }, 422);

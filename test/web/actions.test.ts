@@ -84,6 +84,15 @@ describeDatabases("web console actions", (ctx) => {
     expect((await admin.get(`${c()}/broadcasts/${broadcast.id}`)).body).not.toContain("every 5s");
   });
 
+  test("broadcast refusals an organiser meets most are told in their language, in the form's words", async () => {
+    const tooLong = await admin.post(`${c()}/broadcast/preview`, { audience: "all", text: "a".repeat(5000) });
+    expect(tooLong.statusCode).toBe(422);
+    expect(tooLong.body).toContain("nội dung dài 5000 ký tự, mỗi tin nhắn chứa tối đa 4096");
+    const split = await admin.post(`${c()}/broadcast/preview`, { audience: "all", text: `${"a ".repeat(2500)}`, split: "1" });
+    expect(split.body).toMatch(/<b>5 người sẽ nhận được<\/b> · [^<]* · mỗi người 2 tin/);
+    expect((await admin.post(`${c()}/broadcast/preview`, { audience: "all", text: "   " })).body).toContain("nội dung đang trống");
+  });
+
   test("broadcast to one unit counts that unit's reachable respondents", async () => {
     const preview = await admin.post(`${c()}/broadcast/preview`, { audience: "unit:SO_TC", text: "Nhắc đơn vị" });
     expect(preview.body).toMatch(/<b>3 người sẽ nhận được<\/b>/);
