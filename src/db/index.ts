@@ -26,4 +26,4 @@ export async function migrateDatabase(...args: Parameters<typeof MigrateDatabase
 export async function openOutboxStore(...args: Parameters<typeof OpenOutboxStore>): Promise<OutboxStore> {
   return (await import("./outbox-store.js")).openOutboxStore(...args);
 }
-export type { WebRepository, WebRole, WebSessionRecord, WebUserRecord } from "./web.js";
+export type { WebRepository, WebRole, WebSessionRecord, WebUploadRecord, WebUserRecord } from "./web.js";

@@ -30,6 +30,18 @@ export interface WebSessionRecord {
   readonly user: WebUserRecord;
 }
 
+/** A checked upload waiting for its "Import". */
+export interface WebUploadRecord {
+  readonly id: string;
+  readonly campaignId: string;
+  readonly kind: "respondents" | "responses" | "broadcast" | "reminder";
+  readonly actor: string;
+  readonly bytes: Uint8Array;
+  readonly rows: number;
+  readonly createdAt: Date;
+  readonly expiresAt: Date;
+}
+
 /** Storage of the web console. */
 export interface WebRepository {
   createUser(input: Omit<WebUserRecord, "id" | "disabledAt">): Promise<WebUserRecord>;
@@ -59,6 +71,16 @@ export interface WebRepository {
   appraisal(campaignId: string): Promise<Map<string, number>>;
   /** Replaces the campaign's appraisal points in one transaction. */
   setAppraisal(campaignId: string, points: ReadonlyMap<string, number>): Promise<void>;
+  /**
+   * Keeps a checked upload until it is imported or expires. Expired uploads are deleted first; then
+   * the oldest are deleted until all kept uploads, this one included, fit in `maxTotalBytes`.
+   */
+  storeUpload(upload: WebUploadRecord, now: Date, maxTotalBytes: number): Promise<void>;
+  /**
+   * Takes an upload for import: returns and deletes it when it exists, is for this campaign, kind
+   * and actor, and has not expired. Only one caller (on any instance) gets it; null for the others.
+   */
+  takeUpload(id: string, match: { campaignId: string; kind: WebUploadRecord["kind"]; actor: string }, now: Date): Promise<WebUploadRecord | null>;
   /** Audit events newest first, at most `limit`, before id `before` when given. */
   auditPage(options: { campaignId?: string; limit: number; before?: number }): Promise<AuditEventRecord[]>;
 }
@@ -178,6 +200,26 @@ export function webRepository(prisma: Prisma): WebRepository {
         prisma.appraisal.deleteMany({ where: { campaignId } }),
         prisma.appraisal.createMany({ data: [...points].map(([unitCode, value]) => ({ campaignId, unitCode, points: value })) }),
       ]);
+    },
+    async storeUpload(upload, now, maxTotalBytes) {
+      await prisma.webUpload.deleteMany({ where: { expiresAt: { lte: now } } });
+      const kept = await prisma.webUpload.findMany({ select: { id: true, size: true }, orderBy: [{ createdAt: "desc" }, { id: "desc" }] });
+      let total = upload.bytes.length;
+      const drop: string[] = [];
+      for (const k of kept) {
+        total += k.size;
+        if (total > maxTotalBytes) drop.push(k.id);
+      }
+      if (drop.length > 0) await prisma.webUpload.deleteMany({ where: { id: { in: drop } } });
+      await prisma.webUpload.create({ data: { ...upload, bytes: Buffer.from(upload.bytes), size: upload.bytes.length } });
+    },
+    async takeUpload(id, match, now) {
+      const row = await prisma.webUpload.findUnique({ where: { id } });
+      if (!row || row.campaignId !== match.campaignId || row.kind !== match.kind || row.actor !== match.actor || row.expiresAt <= now) return null;
+      // The delete decides who imports it: a second request (or instance) deletes nothing.
+      const { count } = await prisma.webUpload.deleteMany({ where: { id } });
+      if (count !== 1) return null;
+      return { id: row.id, campaignId: row.campaignId, kind: row.kind as WebUploadRecord["kind"], actor: row.actor, bytes: new Uint8Array(row.bytes), rows: row.rows, createdAt: row.createdAt, expiresAt: row.expiresAt };
     },
     async auditPage(options) {
       const rows = await prisma.auditEvent.findMany({

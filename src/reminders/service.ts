@@ -4,7 +4,7 @@
 // (still before the close), and the unique run per campaign, offset ("1d") and close time means
 // never twice: moving the time of day does not repeat a reminder, extending the deadline re-arms it.
 import type { I18n } from "../i18n/index.js";
-import type { MessagingCampaign, MessagingRepository, OutboxMessageInput, Recipient, ReminderRunRecord } from "../outbox/types.js";
+import type { MessagingCampaign, MessagingRepository, OutboxMessageInput, Recipient, RecipientFilter, ReminderRunRecord } from "../outbox/types.js";
 import { reminderMessage } from "./message.js";
 import { dueSlot, parseReminderSchedule, reminderSlots } from "./schedule.js";
 
@@ -45,26 +45,27 @@ export class ReminderService {
     return outcomes;
   }
 
-  /** How many respondents a reminder would reach now (for a preview before confirming). */
-  async preview(campaignId: string): Promise<number> {
+  /** How many respondents a reminder would reach now (for a preview before confirming); `filter` narrows to one unit or group. */
+  async preview(campaignId: string, filter: RecipientFilter = {}): Promise<number> {
     let n = 0;
-    for await (const page of this.repo.recipientPages(campaignId)) n += page.filter(needsReminder).length;
+    for await (const page of this.repo.recipientPages(campaignId, filter)) n += page.filter(needsReminder).length;
     return n;
   }
 
-  /** Queues a reminder now, outside the schedule (an organiser's request). Null if the campaign is unknown or closed. */
-  async remindNow(campaignId: string, now: Date, actor: string | null): Promise<ReminderRunRecord | null> {
+  /** Queues a reminder now, outside the schedule (an organiser's request), to everyone or to one unit or group. Null if the campaign is unknown or closed. */
+  async remindNow(campaignId: string, now: Date, actor: string | null, filter: RecipientFilter = {}): Promise<ReminderRunRecord | null> {
     const campaign = await this.repo.campaign(campaignId);
     if (!campaign || campaign.closedAt !== null || now.getTime() >= campaign.closesAt.getTime()) return null;
-    return this.queue(campaign, { slotAt: now, label: "manual", trigger: "manual", actor }, now);
+    return this.queue(campaign, { slotAt: now, label: filter.unitCode !== undefined ? `manual:${filter.unitCode}` : "manual", trigger: "manual", actor }, now, filter);
   }
 
   private async queue(
     campaign: MessagingCampaign,
     run: { slotAt: Date; label: string; trigger: "scheduled" | "manual"; actor: string | null; offset?: string; forClosesAt?: Date },
     now: Date,
+    filter: RecipientFilter = {},
   ): Promise<ReminderRunRecord | null> {
-    const recipients = (await this.repo.recipients(campaign.id)).filter(needsReminder);
+    const recipients = (await this.repo.recipients(campaign.id, filter)).filter(needsReminder);
     const build = (runId: string): OutboxMessageInput[] =>
       recipients.map((r) => {
         const { text, replyMarkup } = reminderMessage(this.i18n, {

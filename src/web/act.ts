@@ -2,52 +2,33 @@
 // upload a respondents file (checked line by line before anything is imported, then imported by
 // the service behind `khaosat respondents import`), issue codes (the service behind `khaosat codes
 // issue`; the file is the only copy and is shown once), upload appraisal points.
-import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { CampaignRecord } from "../db/index.js";
 import { codeDeepLink, issueCodes, renderCodeFile, type CodeFileFormat, type CodeSlip } from "../access/index.js";
 import { PassThrough } from "node:stream";
 import { campaignQuestionnaire, streamCampaignResponses } from "../campaigns/index.js";
-import { importRespondentsFile, RespondentValidator, streamTable, TableFileError, type RowProblem } from "../respondents/index.js";
+import { importRespondentsFile, RespondentValidator, streamTable, TableFileError } from "../respondents/index.js";
 import { parseAppraisalCsv } from "../scoring/io/index.js";
 import { html, type Html } from "./html.js";
-import { csrfField, page, type Flash, type PageContext } from "./layout.js";
-import { requireRole, sendPage, type WebContext } from "./server.js";
-import { routeCampaign } from "./see.js";
+import { csrfField, page, type Flash } from "./layout.js";
+import { keepUpload, problemList, tableFormat, uploadId, withTemporaryFile } from "./uploads.js";
+import { sendPage, type WebContext } from "./server.js";
+import { campaignRequest } from "./campaign-route.js";
 
 /** An uploaded file as @fastify/multipart hands it over with attachFieldsToBody: "keyValues". */
-function uploaded(body: unknown, field: string): { bytes: Buffer; name: string } | null {
+export function uploaded(body: unknown, field: string): { bytes: Buffer; name: string } | null {
   const value = (body as Record<string, unknown> | undefined)?.[field];
   if (!Buffer.isBuffer(value) || value.length === 0) return null;
   return { bytes: value, name: "" };
 }
 
-const SHOWN = 50;
-const PENDING_MS = 30 * 60_000;
-
-/** Registers the pages that change things. */
-export function registerActRoutes(app: FastifyInstance, context: WebContext): void {
-  const { db, now } = context;
-  // Checked respondent files waiting for the organiser's "Import": kept on disk, never in a URL.
-  const pendingDir = mkdtempSync(path.join(tmpdir(), "khaosat-uploads-"));
-  const pending = new Map<string, { file: string; campaignId: string; at: number; rows: number }>();
-  app.addHook("onClose", async () => rmSync(pendingDir, { recursive: true, force: true }));
-  const expire = () => {
-    for (const [id, p] of pending) if (Date.now() - p.at > PENDING_MS) {
-      rmSync(p.file, { force: true });
-      pending.delete(id);
-    }
-  };
-
-  const actPage = (request: FastifyRequest, reply: FastifyReply, campaign: CampaignRecord, extra: { flash?: Flash; section?: Html } = {}, status = 200) => {
-    const ctx = request.ctx;
-    const { t } = ctx;
-    const base = `/campaigns/${encodeURIComponent(campaign.id)}`;
-    const body = html`<h1>${t("act.title")}</h1><p class="muted"><a href="${base}">${campaign.name}</a></p>
+/** The actions page: every upload and download form, with a result section or message above them. */
+export function actPage(context: WebContext, request: FastifyRequest, reply: FastifyReply, campaign: CampaignRecord, extra: { flash?: Flash; section?: Html } = {}, status = 200): FastifyReply {
+  const ctx = request.ctx;
+  const { t } = ctx;
+  const base = `/campaigns/${encodeURIComponent(campaign.id)}`;
+  const body = html`<h1>${t("act.title")}</h1><p class="muted"><a href="${base}">${campaign.name}</a></p>
+<p class="noprint"><a class="button" href="${base}/broadcast">${t("broadcast.title")}</a> <a class="button secondary" href="${base}/reminders">${t("reminders.title")}</a></p>
 ${extra.section ?? ""}
 <section class="card" tabindex="0"><h2>${t("act.respondents")}</h2>
 <form class="stack" method="post" action="${base}/respondents/check" enctype="multipart/form-data">${csrfField(ctx)}
@@ -63,93 +44,84 @@ ${extra.section ?? ""}
 <section class="card" tabindex="0"><h2>${t("act.appraisal")}</h2>
 <form class="stack" method="post" action="${base}/appraisal" enctype="multipart/form-data">${csrfField(ctx)}
 <label for="appraisal-file">${t("act.appraisalFile")}</label><input id="appraisal-file" type="file" name="file" accept=".csv" required>
-<div><button type="submit">${t("act.upload")}</button></div></form></section>`;
-    return sendPage(reply, page(ctx, t("act.title"), body, extra.flash ? { flash: extra.flash } : {}), status);
-  };
+<div><button type="submit">${t("act.upload")}</button></div></form></section>
+<section class="card" tabindex="0"><h2>${t("paper.title")}</h2>
+<form class="stack" method="post" action="${base}/responses/check" enctype="multipart/form-data">${csrfField(ctx)}
+<label for="responses-file">${t("paper.file")}</label><input id="responses-file" type="file" name="file" accept=".csv,.xlsx" required>
+<div><button type="submit">${t("act.check")}</button></div></form>
+<p class="muted">${t("paper.help")}</p></section>`;
+  return sendPage(reply, page(ctx, t("act.title"), body, extra.flash ? { flash: extra.flash } : {}), status);
+}
 
-  const problems = (ctx: PageContext, list: readonly RowProblem[]): Html =>
-    html`<pre class="problems">${list.slice(0, SHOWN).map((p) => `${ctx.t("act.line", { line: p.line })}: ${p.message}\n`)}${list.length > SHOWN ? ctx.t("act.more", { count: list.length - SHOWN }) : ""}</pre>`;
+/** Registers the pages that change things. */
+export function registerActRoutes(app: FastifyInstance, context: WebContext): void {
+  const { db, now } = context;
 
   app.get("/campaigns/:id/act", async (request, reply) => {
-    if (!requireRole(request, reply, ["admin"])) return reply;
-    const campaign = await routeCampaign(context, request, reply);
-    if (!campaign) return reply;
-    return actPage(request, reply, campaign);
+    const found = await campaignRequest(context, request, reply, ["admin"]);
+    if (!found) return reply;
+    const { campaign } = found;
+    return actPage(context, request, reply, campaign);
   });
 
   app.post("/campaigns/:id/respondents/check", { preHandler: app.csrfProtection }, async (request, reply) => {
-    const user = requireRole(request, reply, ["admin"]);
-    if (!user) return reply;
-    const campaign = await routeCampaign(context, request, reply);
-    if (!campaign) return reply;
+    const found = await campaignRequest(context, request, reply, ["admin"]);
+    if (!found) return reply;
+    const { user, campaign } = found;
     const { t } = request.ctx;
     const file = uploaded(request.body, "file");
-    if (!file) return actPage(request, reply, campaign, { flash: { kind: "error", text: t("act.noFile") } }, 400);
-    expire();
-    // An XLSX file is a ZIP archive ("PK"); anything else is read as CSV, as the CLI reads a .csv.
-    const format = file.bytes[0] === 0x50 && file.bytes[1] === 0x4b ? "xlsx" : "csv";
-    const id = randomBytes(16).toString("hex");
-    const stored = path.join(pendingDir, `${id}.${format}`);
-    await writeFile(stored, file.bytes, { mode: 0o600 });
+    if (!file) return actPage(context, request, reply, campaign, { flash: { kind: "error", text: t("act.noFile") } }, 400);
+    const format = tableFormat(file.bytes);
     // The same check as `khaosat respondents import`, row by row, before anything is written.
     const validator = new RespondentValidator(await campaignQuestionnaire(db.campaigns, campaign), new Set((await db.respondents.units(campaign.id)).map((u) => u.code)));
     try {
-      await streamTable(stored, validator);
+      await withTemporaryFile(file.bytes, format, (stored) => streamTable(stored, validator));
     } catch (error) {
-      rmSync(stored, { force: true });
-      if (error instanceof TableFileError) return actPage(request, reply, campaign, { flash: { kind: "error", text: error.message } }, 400);
+      if (error instanceof TableFileError) return actPage(context, request, reply, campaign, { flash: { kind: "error", text: error.message } }, 400);
       throw error;
     }
     const checked = validator.finish();
     await db.audit.record({ at: now(), kind: "web.respondents_checked", campaignId: campaign.id, actor: user.email, data: { rows: checked.valid.length, errors: checked.errors.length } });
     if (checked.fatal || checked.errors.length > 0) {
-      rmSync(stored, { force: true });
-      const section = html`<section class="card" tabindex="0" id="check"><h2>${t("act.checkFailed", { count: checked.errors.length })}</h2>${problems(request.ctx, checked.errors)}<p>${t("act.nothingImported")}</p></section>`;
-      return actPage(request, reply, campaign, { section, flash: { kind: "error", text: t("act.nothingImported") } }, 422);
+      const section = html`<section class="card" tabindex="0" id="check"><h2>${t("act.checkFailed", { count: checked.errors.length })}</h2>${problemList(request.ctx, checked.errors)}<p>${t("act.nothingImported")}</p></section>`;
+      return actPage(context, request, reply, campaign, { section, flash: { kind: "error", text: t("act.nothingImported") } }, 422);
     }
-    pending.set(id, { file: stored, campaignId: campaign.id, at: Date.now(), rows: checked.valid.length });
+    const id = await keepUpload(db, { campaignId: campaign.id, kind: "respondents", actor: user.email, bytes: file.bytes, rows: checked.valid.length }, now());
     const section = html`<section class="card" tabindex="0" id="check"><h2>${t("act.checkPassed", { count: checked.valid.length })}</h2>
-${checked.warnings.length > 0 ? problems(request.ctx, checked.warnings) : ""}
+${checked.warnings.length > 0 ? problemList(request.ctx, checked.warnings) : ""}
 <form method="post" action="/campaigns/${encodeURIComponent(campaign.id)}/respondents/import">${csrfField(request.ctx)}<input type="hidden" name="upload" value="${id}"><button type="submit">${t("act.import", { count: checked.valid.length })}</button></form></section>`;
-    return actPage(request, reply, campaign, { section });
+    return actPage(context, request, reply, campaign, { section });
   });
 
   app.post("/campaigns/:id/respondents/import", { preHandler: app.csrfProtection }, async (request, reply) => {
-    const user = requireRole(request, reply, ["admin"]);
-    if (!user) return reply;
-    const campaign = await routeCampaign(context, request, reply);
-    if (!campaign) return reply;
+    const found = await campaignRequest(context, request, reply, ["admin"]);
+    if (!found) return reply;
+    const { user, campaign } = found;
     const { t } = request.ctx;
-    const id = String((request.body as Record<string, unknown>).upload ?? "");
-    const upload = pending.get(id);
-    if (!upload || upload.campaignId !== campaign.id) return actPage(request, reply, campaign, { flash: { kind: "error", text: t("act.uploadExpired") } }, 400);
-    pending.delete(id);
-    try {
-      const report = await importRespondentsFile(db, campaign.id, upload.file, {});
-      if (!report.imported) {
-        const section = html`<section class="card" tabindex="0" id="check"><h2>${t("act.checkFailed", { count: report.errors.length })}</h2>${problems(request.ctx, report.errors)}</section>`;
-        return actPage(request, reply, campaign, { section, flash: { kind: "error", text: t("act.nothingImported") } }, 422);
-      }
-      await db.audit.record({ at: now(), kind: "web.respondents_imported", campaignId: campaign.id, actor: user.email, data: { ...report.counts } });
-      return actPage(request, reply, campaign, { flash: { kind: "ok", text: t("act.imported", { ...report.counts }) } });
-    } finally {
-      rmSync(upload.file, { force: true });
+    const id = uploadId(request.body);
+    const upload = id ? await db.web.takeUpload(id, { campaignId: campaign.id, kind: "respondents", actor: user.email }, now()) : null;
+    if (!upload) return actPage(context, request, reply, campaign, { flash: { kind: "error", text: t("act.uploadExpired") } }, 400);
+    const report = await withTemporaryFile(upload.bytes, tableFormat(upload.bytes), (file) => importRespondentsFile(db, campaign.id, file, {}));
+    if (!report.imported) {
+      const section = html`<section class="card" tabindex="0" id="check"><h2>${t("act.checkFailed", { count: report.errors.length })}</h2>${problemList(request.ctx, report.errors)}</section>`;
+      return actPage(context, request, reply, campaign, { section, flash: { kind: "error", text: t("act.nothingImported") } }, 422);
     }
+    await db.audit.record({ at: now(), kind: "web.respondents_imported", campaignId: campaign.id, actor: user.email, data: { ...report.counts } });
+    return actPage(context, request, reply, campaign, { flash: { kind: "ok", text: t("act.imported", { ...report.counts }) } });
   });
 
   app.post("/campaigns/:id/codes", { preHandler: app.csrfProtection }, async (request, reply) => {
-    const user = requireRole(request, reply, ["admin"]);
-    if (!user) return reply;
-    const campaign = await routeCampaign(context, request, reply);
-    if (!campaign) return reply;
+    const found = await campaignRequest(context, request, reply, ["admin"]);
+    if (!found) return reply;
+    const { user, campaign } = found;
     const { t } = request.ctx;
     const body = request.body as Record<string, unknown>;
     const format: CodeFileFormat = body.format === "csv" ? "csv" : body.format === "xlsx" ? "xlsx" : "pdf";
     const bot = String(body.bot ?? "").replace(/^@/, "");
-    if (!/^[A-Za-z0-9_]{5,32}$/.test(bot)) return actPage(request, reply, campaign, { flash: { kind: "error", text: t("act.badBot") } }, 400);
-    if (!context.options.codeSecret) return actPage(request, reply, campaign, { flash: { kind: "error", text: t("act.noSecret") } }, 503);
+    if (!/^[A-Za-z0-9_]{5,32}$/.test(bot)) return actPage(context, request, reply, campaign, { flash: { kind: "error", text: t("act.badBot") } }, 400);
+    if (!context.options.codeSecret) return actPage(context, request, reply, campaign, { flash: { kind: "error", text: t("act.noSecret") } }, 503);
     const respondents = await db.respondents.list(campaign.id);
-    if (respondents.length === 0) return actPage(request, reply, campaign, { flash: { kind: "error", text: t("act.noRespondents") } }, 400);
+    if (respondents.length === 0) return actPage(context, request, reply, campaign, { flash: { kind: "error", text: t("act.noRespondents") } }, 400);
     const names = new Map((await db.respondents.units(campaign.id)).map((u) => [u.code, u.name]));
     const byId = new Map(respondents.map((r) => [r.id, r]));
     const at = now();
@@ -169,7 +141,7 @@ ${checked.warnings.length > 0 ? problems(request.ctx, checked.warnings) : ""}
         file = await renderCodeFile(format, slips, { botUsername: bot, title: campaign.name, createdAt: at });
       },
     });
-    if (issued.length === 0 || !file) return actPage(request, reply, campaign, { flash: { kind: "warn", text: t("act.allHold") } });
+    if (issued.length === 0 || !file) return actPage(context, request, reply, campaign, { flash: { kind: "warn", text: t("act.allHold") } });
     const type = format === "pdf" ? "application/pdf" : format === "xlsx" ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" : "text/csv; charset=utf-8";
     return reply
       .type(type)
@@ -181,10 +153,9 @@ ${checked.warnings.length > 0 ? problems(request.ctx, checked.warnings) : ""}
   // The responses file, as `khaosat responses export` writes it (no identity; small cells withheld);
   // streamed page by page, so memory stays bounded at any size.
   app.get("/campaigns/:id/responses.csv", async (request, reply) => {
-    const user = requireRole(request, reply, ["admin", "viewer"]);
-    if (!user) return reply;
-    const campaign = await routeCampaign(context, request, reply);
-    if (!campaign) return reply;
+    const found = await campaignRequest(context, request, reply, ["admin", "viewer"]);
+    if (!found) return reply;
+    const { user, campaign } = found;
     const out = new PassThrough();
     const write = (chunk: string) => (out.write(chunk) ? undefined : new Promise<void>((resolve) => out.once("drain", resolve)));
     void (async () => {
@@ -205,22 +176,21 @@ ${checked.warnings.length > 0 ? problems(request.ctx, checked.warnings) : ""}
   });
 
   app.post("/campaigns/:id/appraisal", { preHandler: app.csrfProtection }, async (request, reply) => {
-    const user = requireRole(request, reply, ["admin"]);
-    if (!user) return reply;
-    const campaign = await routeCampaign(context, request, reply);
-    if (!campaign) return reply;
+    const found = await campaignRequest(context, request, reply, ["admin"]);
+    if (!found) return reply;
+    const { user, campaign } = found;
     const { t } = request.ctx;
     const file = uploaded(request.body, "file");
-    if (!file) return actPage(request, reply, campaign, { flash: { kind: "error", text: t("act.noFile") } }, 400);
+    if (!file) return actPage(context, request, reply, campaign, { flash: { kind: "error", text: t("act.noFile") } }, 400);
     const scoring = (await campaignQuestionnaire(db.campaigns, campaign)).definition.scoring;
     const parsed = parseAppraisalCsv(file.bytes, scoring?.kind === "points" && scoring.appraisalMax !== undefined ? { appraisalMax: scoring.appraisalMax } : {});
     const list = [...parsed.errors.map((e) => ({ line: e.line ?? 0, message: e.message })), ...parsed.rejected.map((r) => ({ line: r.line, message: r.reason }))];
     if (list.length > 0) {
-      const section = html`<section class="card" tabindex="0" id="check"><h2>${t("act.checkFailed", { count: list.length })}</h2>${problems(request.ctx, list)}<p>${t("act.nothingImported")}</p></section>`;
-      return actPage(request, reply, campaign, { section, flash: { kind: "error", text: t("act.nothingImported") } }, 422);
+      const section = html`<section class="card" tabindex="0" id="check"><h2>${t("act.checkFailed", { count: list.length })}</h2>${problemList(request.ctx, list)}<p>${t("act.nothingImported")}</p></section>`;
+      return actPage(context, request, reply, campaign, { section, flash: { kind: "error", text: t("act.nothingImported") } }, 422);
     }
     await db.web.setAppraisal(campaign.id, parsed.points);
     await db.audit.record({ at: now(), kind: "web.appraisal_uploaded", campaignId: campaign.id, actor: user.email, data: { units: parsed.points.size } });
-    return actPage(request, reply, campaign, { flash: { kind: "ok", text: t("act.appraisalStored", { count: parsed.points.size }) } });
+    return actPage(context, request, reply, campaign, { flash: { kind: "ok", text: t("act.appraisalStored", { count: parsed.points.size }) } });
   });
 }

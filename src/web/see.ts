@@ -16,17 +16,8 @@ import { formatScoreCsv } from "../scoring/format/index.js";
 import { html, trusted, type Html } from "./html.js";
 import { csrfField, page, type Flash, type PageContext } from "./layout.js";
 import { forbidden, notFound, requireRole, sendPage, type WebContext } from "./server.js";
+import { campaignRequest } from "./campaign-route.js";
 import { indexSection } from "./index-view.js";
-
-/** Loads the campaign of the route, or answers 404. */
-export async function routeCampaign(context: WebContext, request: FastifyRequest, reply: FastifyReply): Promise<CampaignRecord | null> {
-  const campaign = await context.db.campaigns.get((request.params as { id: string }).id);
-  if (!campaign) {
-    void notFound(request, reply);
-    return null;
-  }
-  return campaign;
-}
 
 const fmtRate = (rate: number | null) => (rate === null ? "–" : `${rate.toFixed(1)}%`);
 const campaignUrl = (c: { id: string }) => `/campaigns/${encodeURIComponent(c.id)}`;
@@ -128,10 +119,9 @@ export function registerSeeRoutes(app: FastifyInstance, context: WebContext): vo
   });
 
   app.get("/campaigns/:id", async (request, reply) => {
-    const user = requireRole(request, reply, ["admin", "viewer"]);
-    if (!user) return reply;
-    const campaign = await routeCampaign(context, request, reply);
-    if (!campaign) return reply;
+    const found = await campaignRequest(context, request, reply, ["admin", "viewer"]);
+    if (!found) return reply;
+    const { user, campaign } = found;
     const ctx = request.ctx;
     const { t } = ctx;
     const report = await campaignParticipation(db, campaign);
@@ -149,7 +139,7 @@ export function registerSeeRoutes(app: FastifyInstance, context: WebContext): vo
     for (const k of Object.keys(channels)) if (!channelNames.includes(k)) channelNames.push(k);
     const body = html`<h1>${campaign.name}</h1>
 <p class="muted">${campaign.id} · ${formatZonedTime(campaign.opensAt, campaign.timeZone)} – ${formatZonedTime(campaign.closesAt, campaign.timeZone)} (${campaign.timeZone}) · ${campaignState(t, campaign, at)}</p>
-<p class="noprint"><a href="${base}/index">${t("nav.index")}</a> · <a href="${base}/flags">${t("nav.flags")}</a> · <a href="${base}/report.html">${t("nav.report")}</a> · <a href="${base}/responses.csv">${t("nav.responses")}</a> · <a href="${base}/scores.csv">${t("nav.scores")}</a>${user.role === "admin" ? html` · <a href="${base}/act">${t("nav.act")}</a>` : ""}</p>
+<p class="noprint"><a href="${base}/index">${t("nav.index")}</a> · <a href="${base}/flags">${t("nav.flags")}</a> · <a href="${base}/report.html">${t("nav.report")}</a> · <a href="${base}/responses.csv">${t("nav.responses")}</a> · <a href="${base}/scores.csv">${t("nav.scores")}</a>${user.role === "admin" ? html` · <a href="${base}/act">${t("nav.act")}</a> · <a href="${base}/broadcast">${t("broadcast.title")}</a>` : ""} · <a href="${base}/reminders">${t("reminders.title")}</a></p>
 <div id="live" hx-get="${request.url}" hx-trigger="every 30s" hx-select="#live" hx-swap="outerHTML">
 <div class="grid">
   <div class="stat"><span>${t("table.sampled")}</span><b>${report.totals.sampled}</b></div>
@@ -181,10 +171,9 @@ ${broadcasts.length > 0 ? html`<h3>${t("overview.broadcasts")}</h3><ul>${broadca
 
   app.get("/campaigns/:id/units/:unit", async (request, reply) => {
     const { id, unit } = request.params as { id: string; unit: string };
-    const user = requireRole(request, reply, ["admin", "viewer", "coordinator"], { campaignId: id, unit });
-    if (!user) return reply;
-    const campaign = await routeCampaign(context, request, reply);
-    if (!campaign) return reply;
+    const found = await campaignRequest(context, request, reply, ["admin", "viewer", "coordinator"], { campaignId: id, unit });
+    if (!found) return reply;
+    const { user, campaign } = found;
     const ctx = request.ctx;
     const { t } = ctx;
     const facts = (await db.participation.facts(campaign.id)).filter((f) => f.unitCode === unit);
@@ -194,13 +183,20 @@ ${broadcasts.length > 0 ? html`<h3>${t("overview.broadcasts")}</h3><ul>${broadca
     // Names of who has not submitted: organisers, and coordinators only when the campaign allows it.
     const seeNames = user.role !== "coordinator" || coordinatorSettings(campaign.settings).seeNames;
     let pending: Html = html``;
+    // "Remind exactly these" (admins, and the unit's coordinator): a confirmation with the count it would reach.
+    const mayRemind = user.role === "admin" || user.role === "coordinator";
+    const remindForm = html`<form class="noprint" method="post" action="${campaignUrl(campaign)}/units/${encodeURIComponent(unit)}/remind/preview">${csrfField(ctx)}<button type="submit">${t("remind.button")}</button></form>`;
     if (seeNames) {
       const waiting = new Set(facts.filter((f) => respondentStatus(f) !== "submitted").map((f) => f.respondentId));
       const people = (await db.respondents.list(campaign.id)).filter((r) => waiting.has(r.id));
       const status = new Map(facts.map((f) => [f.respondentId, respondentStatus(f)]));
       pending = html`<section class="card" tabindex="0"><h2>${t("unit.pending", { count: people.length })}</h2>
 ${people.length === 0 ? html`<p>${t("unit.everyone")}</p>` : html`<table><thead><tr><th scope="col">${t("unit.name")}</th><th scope="col">${t("table.group")}</th><th scope="col">${t("unit.status")}</th></tr></thead><tbody>${people.map((p) => html`<tr><td>${p.fullName}</td><td>${p.groupId}</td><td>${t(`respondentStatus.${status.get(p.id) ?? "not_redeemed"}`)}</td></tr>`)}</tbody></table>`}
+${mayRemind && people.length > 0 ? remindForm : ""}
 </section>`;
+    } else if (mayRemind && summary.sampled > summary.submitted) {
+      // No names for this coordinator: the count only, and the same button.
+      pending = html`<section class="card" tabindex="0"><h2>${t("unit.pending", { count: summary.sampled - summary.submitted })}</h2><p class="muted">${t("unit.namesHidden")}</p>${remindForm}</section>`;
     }
     const body = html`<h1>${summary.unitName} <span class="muted">${unit}</span></h1>
 <p class="muted">${campaign.name}</p>
@@ -221,10 +217,9 @@ ${pending}
   });
 
   app.get("/campaigns/:id/index", async (request, reply) => {
-    const user = requireRole(request, reply, ["admin", "viewer"]);
-    if (!user) return reply;
-    const campaign = await routeCampaign(context, request, reply);
-    if (!campaign) return reply;
+    const found = await campaignRequest(context, request, reply, ["admin", "viewer"]);
+    if (!found) return reply;
+    const { campaign } = found;
     const ctx = request.ctx;
     const { t } = ctx;
     const index = await provisionalIndex(db, campaign);
@@ -237,10 +232,9 @@ ${indexSection(ctx.t, index, await db.respondents.units(campaign.id))}`;
   // The provisional scores file, as `khaosat score --campaign ID --format csv` writes it (with the
   // appraisal uploaded to the console); units under minResponses are excluded there as here.
   app.get("/campaigns/:id/scores.csv", async (request, reply) => {
-    const user = requireRole(request, reply, ["admin", "viewer"]);
-    if (!user) return reply;
-    const campaign = await routeCampaign(context, request, reply);
-    if (!campaign) return reply;
+    const found = await campaignRequest(context, request, reply, ["admin", "viewer"]);
+    if (!found) return reply;
+    const { user, campaign } = found;
     const index = await provisionalIndex(db, campaign);
     if (!index.outcome.ok) return reply.code(422).header("content-type", "text/plain; charset=utf-8").send(`${index.outcome.errors.map((e) => e.message).join("\n")}\n`);
     await db.audit.record({ at: now(), kind: "web.scores_exported", campaignId: campaign.id, actor: user.email, data: { units: index.outcome.report.units.length } });
@@ -272,23 +266,22 @@ ${admin ? html`<form class="stack noprint" method="post" action="${campaignUrl(c
   };
 
   app.get("/campaigns/:id/flags", async (request, reply) => {
-    if (!requireRole(request, reply, ["admin", "viewer"])) return reply;
-    const campaign = await routeCampaign(context, request, reply);
-    if (!campaign) return reply;
+    const found = await campaignRequest(context, request, reply, ["admin", "viewer"]);
+    if (!found) return reply;
+    const { campaign } = found;
     return flagsPage(request, reply, campaign);
   });
 
   app.post("/campaigns/:id/flags/:response", { preHandler: app.csrfProtection }, async (request, reply) => {
-    const user = requireRole(request, reply, ["admin"]);
-    if (!user) return reply;
-    const campaign = await routeCampaign(context, request, reply);
-    if (!campaign) return reply;
+    const found = await campaignRequest(context, request, reply, ["admin"]);
+    if (!found) return reply;
+    const { user, campaign } = found;
     const { t } = request.ctx;
     const responseId = (request.params as { response: string }).response;
     const body = (request.body ?? {}) as Record<string, unknown>;
     const decision = body.decision === "accepted" || body.decision === "rejected" ? body.decision : null;
-    const found = await db.flags.find(responseId);
-    if (!found || found.campaignId !== campaign.id) return notFound(request, reply);
+    const flagged = await db.flags.find(responseId);
+    if (!flagged || flagged.campaignId !== campaign.id) return notFound(request, reply);
     if (!decision) return flagsPage(request, reply, campaign, { kind: "error", text: t("flags.chooseDecision") }, 400);
     try {
       await decideFlaggedResponse(db.flags, { responseId, decision, reason: typeof body.reason === "string" ? body.reason : "", at: now(), actor: `web:${user.email}` });
@@ -300,10 +293,9 @@ ${admin ? html`<form class="stack noprint" method="post" action="${campaignUrl(c
   });
 
   app.get("/campaigns/:id/report.html", async (request, reply) => {
-    const user = requireRole(request, reply, ["admin", "viewer"]);
-    if (!user) return reply;
-    const campaign = await routeCampaign(context, request, reply);
-    if (!campaign) return reply;
+    const found = await campaignRequest(context, request, reply, ["admin", "viewer"]);
+    if (!found) return reply;
+    const { user, campaign } = found;
     const { renderReport } = await import("./report.js");
     const body = await renderReport(db, campaign, now());
     await db.audit.record({ at: now(), kind: "web.report", campaignId: campaign.id, actor: user.email });

@@ -19,6 +19,9 @@ import { html, type Html } from "./html.js";
 import { csrfField, page, type PageContext } from "./layout.js";
 import { registerSeeRoutes } from "./see.js";
 import { registerActRoutes } from "./act.js";
+import { registerBroadcastRoutes } from "./broadcast.js";
+import { registerPaperRoutes } from "./paper.js";
+import { registerReminderRoutes } from "./reminders.js";
 import type { CodeKey } from "../access/index.js";
 import { APP_CSS } from "./style.js";
 
@@ -220,6 +223,9 @@ export async function createWebServer(options: WebServerOptions): Promise<Fastif
   const context: WebContext = { db, now, options };
   registerSeeRoutes(app, context);
   registerActRoutes(app, context);
+  registerPaperRoutes(app, context);
+  registerBroadcastRoutes(app, context);
+  registerReminderRoutes(app, context);
   return app;
 }
 

@@ -1,7 +1,7 @@
 // The console's one stylesheet (served as /static/app.css, inlined into the printable report):
 // readable on a phone, printable. A module rather than a .css file so the compiled dist/ carries it.
 export const APP_CSS = `/* khaosat web console: one small stylesheet, readable on a phone, printable. */
-:root { --fg: #1d232b; --muted: #4d5866; --line: #d5dae1; --bg: #f6f7f9; --accent: #1f4e9c; --ok: #1b7f3b; --warn: #8a5a00; --alert: #b3261e; }
+:root { --fg: #1d232b; --muted: #4d5866; --line: #d5dae1; --bg: #f6f7f9; --accent: #1f4e9c; --ok: #156a30; --warn: #8a5a00; --alert: #b3261e; }
 * { box-sizing: border-box; }
 body { margin: 0; font-family: "DejaVu Sans", "Noto Sans", system-ui, sans-serif; color: var(--fg); background: var(--bg); line-height: 1.45; font-size: 16px; }
 a { color: var(--accent); }
@@ -38,6 +38,8 @@ figure.chart { margin: 0; }
 figure.chart svg { max-width: 100%; height: auto; }
 figure.chart figcaption { color: var(--muted); font-size: .9rem; }
 .lang a[aria-current] { font-weight: bold; text-decoration: none; color: var(--fg); }
+.chat { background: #dfe7ee; padding: .75rem; border-radius: 6px; max-width: 32rem; }
+.bubble { background: #fff; border-radius: 10px; padding: .5rem .75rem; margin: .25rem 0; white-space: pre-wrap; overflow-wrap: anywhere; box-shadow: 0 1px 1px rgba(0,0,0,.15); }
 pre.problems { white-space: pre-wrap; background: #fdecea; padding: .5rem; border-radius: 4px; }
 @media (max-width: 600px) { main { padding: .5rem; } th, td { padding: .3rem; font-size: .9rem; } }
 @media print { header.top, .noprint, form { display: none !important; } body { background: #fff; } section.card { border: none; } }

@@ -13,7 +13,8 @@ import { openDatabase, type Database } from "../../src/db/index.js";
 import { createPrismaClient } from "../../src/db/client.js";
 import { parseDatabaseUrl } from "../../src/db/index.js";
 import { createWebServer } from "../../src/web/server.js";
-import { PASSWORD, seed, type Seeded } from "./fixture.js";
+import { openBot, PASSWORD, RESPONSES_HEADER, responseRow, seed, type Seeded } from "./fixture.js";
+import { mulberry32 } from "../support/random.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const available = existsSync(CHROMIUM);
@@ -110,7 +111,7 @@ describe.skipIf(!available)(available ? "web console in Chromium" : `web console
     problems.push(...(await axe(anonymous)));
     const c = `/campaigns/${s.campaignId}`;
     for (const [email, paths] of [
-      [s.users.admin, ["/campaigns", c, `${c}/units/SO_TC`, `${c}/index`, `${c}/flags`, `${c}/act`, `${c}/report.html`, "/audit"]],
+      [s.users.admin, ["/campaigns", c, `${c}/units/SO_TC`, `${c}/index`, `${c}/flags`, `${c}/act`, `${c}/broadcast`, `${c}/reminders`, `${c}/report.html`, "/audit"]],
       [s.users.coordinator, [`${c}/units/SO_TC`]],
     ] as const) {
       const page = await signedIn(email, { width: 390, height: 844 });
@@ -192,5 +193,93 @@ describe.skipIf(!available)(available ? "web console in Chromium" : `web console
     }
     expect(status).toBe(429);
     expect(await page.textContent("[role=alert]")).toContain("quá nhiều lần đăng nhập sai");
+  });
+
+  test("broadcast: write, preview as the chat shows it with the audience count, confirm, watch the progress; then remind a unit (axe in both languages)", { timeout: 180_000 }, async () => {
+    // Runs after the codes were issued: five respondents open the bot (three have not submitted).
+    await openBot(raw.prisma, s.campaignId, ["SO_TC-1", "SO_TC-7", "SO_TC-9", "SO_TP-10", "UBND_BM-1"], new Date());
+    const problems: string[] = [];
+    const page = await signedIn(s.users.admin);
+    await page.goto(`${base}/campaigns/${s.campaignId}`);
+    await page.click("a[href$='/broadcast']");
+    await page.selectOption("#broadcast-audience", "not-submitted");
+    await page.selectOption("#broadcast-mode", "HTML");
+    await page.fill("#broadcast-text", "Kính gửi anh chị: hạn khảo sát là <b>10/12</b>.");
+    await page.click("form[action$='/broadcast/preview'] button[type=submit]");
+    await page.waitForSelector("#preview");
+    expect(await page.textContent("#audience-count b")).toBe("3 người sẽ nhận được");
+    expect(await page.innerHTML(".chat .bubble")).toBe("Kính gửi anh chị: hạn khảo sát là <b>10/12</b>.");
+    expect(await raw.prisma.outboxMessage.count({ where: { kind: "broadcast" } })).toBe(0);
+    problems.push(...(await axe(page)));
+    await page.click("form[action$='/broadcast/send'] button[type=submit]");
+    await page.waitForSelector("#progress-counts");
+    expect(page.url()).toMatch(/\/broadcasts\/[^/]+$/);
+    expect(await page.textContent("#progress-counts tr[data-status=queued] td")).toBe("3");
+    expect((await raw.prisma.outboxMessage.findMany({ where: { kind: "broadcast" } })).map((m) => m.chatId).sort()).toEqual(["700002", "700003", "700004"]);
+    problems.push(...(await axe(page)));
+    // The sender delivers two; htmx refreshes the counts without a reload.
+    const rows = await raw.prisma.outboxMessage.findMany({ where: { kind: "broadcast" }, orderBy: { id: "asc" }, take: 2 });
+    await raw.prisma.outboxMessage.updateMany({ where: { id: { in: rows.map((r) => r.id) } }, data: { status: "sent", doneAt: new Date() } });
+    await page.locator("#progress-counts tr[data-status=sent] td", { hasText: /^2$/ }).waitFor({ timeout: 20_000 });
+    expect(await page.textContent("#progress-counts tr[data-status=queued] td")).toBe("1");
+    await page.goto(`${base}/lang/en?next=${encodeURIComponent(new URL(page.url()).pathname)}`);
+    expect(await page.textContent("h1")).toBe("Broadcast progress");
+    problems.push(...(await axe(page)));
+    // The preview in English too (not confirmed).
+    await page.goto(`${base}/campaigns/${s.campaignId}/broadcast`);
+    await page.fill("#broadcast-text", "Reminder: the survey closes on 10/12.");
+    await page.click("form[action$='/broadcast/preview'] button[type=submit]");
+    await page.waitForSelector("#preview");
+    expect(await page.textContent("#audience-count b")).toBe("3 respondents will receive it");
+    problems.push(...(await axe(page)));
+
+    // Remind exactly the unit's not-submitted who can be reached (English now).
+    await page.goto(`${base}/campaigns/${s.campaignId}/units/SO_TC`);
+    await page.click("form[action$='/remind/preview'] button[type=submit]");
+    await page.waitForSelector("#remind-count");
+    expect(await page.textContent("#remind-count")).toBe("2 respondents who have not submitted can be reminded now");
+    problems.push(...(await axe(page)));
+    await page.click("form[action$='/remind'] button[type=submit]");
+    await page.waitForSelector("[role=status]");
+    expect(await page.textContent("[role=status]")).toContain("Queued reminders to 2 respondents");
+    expect(await raw.prisma.outboxMessage.count({ where: { kind: "reminder" } })).toBe(2);
+    problems.push(...(await axe(page)));
+    // In Vietnamese, asking again within 12 hours says when the unit may be reminded next.
+    await page.goto(`${base}/lang/vi?next=${encodeURIComponent(`/campaigns/${s.campaignId}/units/SO_TC`)}`);
+    await page.click("form[action$='/remind/preview'] button[type=submit]");
+    await page.waitForSelector("#remind-count");
+    expect(await page.textContent("#remind .flash.warn")).toContain("tối đa 12 giờ một lần");
+    problems.push(...(await axe(page)));
+    expect(problems).toEqual([]);
+  });
+
+  test("paper responses with a bad row: the line reported and nothing imported; the good file imported (axe in both languages)", { timeout: 120_000 }, async () => {
+    const { writeFileSync } = await import("node:fs");
+    const random = mulberry32(3);
+    const good = [RESPONSES_HEADER, responseRow("PAPER-1", "SO_NV", "officials", 3, 0.7, random), responseRow("PAPER-2", "SO_NV", "leaders", 3, 0.7, random)];
+    const bad = path.join(dir, "paper-bad.csv");
+    writeFileSync(bad, `${[...good, responseRow("PAPER-3", "SO_NV", "officials", 3, 0.7, random).replace(",officials,", ",no_such_group,")].join("\n")}\n`);
+    const before = await raw.prisma.response.count({ where: { campaignId: s.campaignId } });
+    const problems: string[] = [];
+    const page = await signedIn(s.users.admin);
+    for (const lang of ["en", "vi"]) {
+      await page.goto(`${base}/lang/${lang}?next=/campaigns/${s.campaignId}/act`);
+      await page.setInputFiles("#responses-file", bad);
+      await page.click("form[action$='/responses/check'] button[type=submit]");
+      await page.waitForSelector("#check pre.problems");
+      expect(await page.textContent("#check pre.problems")).toMatch(lang === "vi" ? /^dòng 4: .*no_such_group/ : /^line 4: .*no_such_group/);
+      problems.push(...(await axe(page)));
+    }
+    expect(await raw.prisma.response.count({ where: { campaignId: s.campaignId } })).toBe(before);
+    const ok = path.join(dir, "paper-good.csv");
+    writeFileSync(ok, `${good.join("\n")}\n`);
+    await page.setInputFiles("#responses-file", ok);
+    await page.click("form[action$='/responses/check'] button[type=submit]");
+    await page.waitForSelector("form[action$='/responses/import']");
+    await page.click("form[action$='/responses/import'] button[type=submit]");
+    await page.waitForSelector("[role=status]");
+    expect(await page.textContent("[role=status]")).toContain("Đã nhập: 2 mới");
+    expect(await raw.prisma.response.count({ where: { campaignId: s.campaignId, source: "import", externalId: { startsWith: "PAPER-" } } })).toBe(2);
+    expect(problems).toEqual([]);
   });
 });

@@ -26,6 +26,21 @@ export const PASSWORD = "correct horse battery";
 const SINGLE = ["a1_1", "a1_2", "a1_3", "a2_1", "a2_2", "a3_1", "a3_2", "a3_3", "a3_4", "a4_1", "a4_2", "a5_1", "a5_2", "a5_3", "a6_1", "a6_2", "a6_3", "a7_2", "a7_3", "a7_6", "a8_1", "a8_2", "a8_3"];
 const QUESTIONS = ["a1_1", "a1_2", "a1_3", "a2_1", "a2_2", "a3_1", "a3_2", "a3_3", "a3_4", "a4_1", "a4_2", "a5_1", "a5_2", "a5_3", "a5_4", "a5_5", "a6_1", "a6_2", "a6_3", "a7_1", "a7_2", "a7_3", "a7_4", "a7_5", "a7_6", "a8_1", "a8_2", "a8_3", "a8_4", "a8_5"];
 
+/** The header of a responses file (SURVEY-FORMAT §4) of the fixture's questionnaire. */
+export const RESPONSES_HEADER = ["response_id", "subject_unit", "group", "started_at", "submitted_at", ...QUESTIONS].join(",");
+
+/** One valid responses-file row: submitted on 2026-12-0`day`, "good" answers with probability `quality`. */
+export function responseRow(id: string, unit: string, group: string, day: number, quality: number, random: () => number): string {
+  const answers = QUESTIONS.map((q) => {
+    if (SINGLE.includes(q)) return random() < quality ? "1" : random() < 0.5 ? "3" : "4";
+    if (q === "a5_4") return "0";
+    if (q === "a7_1") return "yes";
+    if (q === "a8_4") return String(1 + Math.floor(random() * 10));
+    return "";
+  });
+  return [id, unit, group, `2026-12-0${day}T09:00:00+07:00`, `2026-12-0${day}T09:20:00+07:00`, ...answers].join(",");
+}
+
 /** The campaign id and the users of every role. */
 export interface Seeded {
   readonly campaignId: string;
@@ -50,18 +65,11 @@ export async function seed(db: Database, prisma: Prisma, now: Date): Promise<See
   if (!imported.imported) throw new Error(`fixture respondents: ${JSON.stringify(imported.errors)}`);
 
   const random = mulberry32(14);
-  const rows = [["response_id", "subject_unit", "group", "started_at", "submitted_at", ...QUESTIONS].join(",")];
+  const rows = [RESPONSES_HEADER];
   for (const u of UNITS) {
     for (let i = 1; i <= u.submitted; i++) {
       const day = 1 + ((i + u.code.length) % 4);
-      const answers = QUESTIONS.map((q) => {
-        if (SINGLE.includes(q)) return random() < u.quality ? "1" : random() < 0.5 ? "3" : "4";
-        if (q === "a5_4") return "0";
-        if (q === "a7_1") return "yes";
-        if (q === "a8_4") return String(1 + Math.floor(random() * 10));
-        return "";
-      });
-      rows.push([`R-${u.code}-${i}`, u.code, i <= 4 ? "leaders" : "officials", `2026-12-0${day}T09:00:00+07:00`, `2026-12-0${day}T09:20:00+07:00`, ...answers].join(","));
+      rows.push(responseRow(`R-${u.code}-${i}`, u.code, i <= 4 ? "leaders" : "officials", day, u.quality, random));
     }
   }
   const responses = await importCampaignResponses(db, campaign, new TextEncoder().encode(`${rows.join("\n")}\n`), { now });
@@ -87,4 +95,23 @@ export async function seed(db: Database, prisma: Prisma, now: Date): Promise<See
   await addUser(db, { email: users.viewer, role: "viewer", password: PASSWORD }, "test", now);
   await addUser(db, { email: users.coordinator, role: "coordinator", campaignId: campaign.id, unitCode: "SO_TC", password: PASSWORD }, "test", now);
   return { campaignId: campaign.id, dir, users };
+}
+
+/**
+ * Makes respondents "open the bot": their access code (issued, or made here) bound to a Telegram
+ * account and a session with a chat id, so broadcasts and reminders can reach them. Chat ids are
+ * 700000 + the respondent's position in `externalIds`.
+ */
+export async function openBot(prisma: Prisma, campaignId: string, externalIds: readonly string[], at: Date): Promise<void> {
+  let n = 0;
+  for (const externalId of externalIds) {
+    n++;
+    const respondent = await prisma.respondent.findFirstOrThrow({ where: { campaignId, externalId } });
+    const chatId = String(700000 + n);
+    const existing = await prisma.accessCode.findFirst({ where: { campaignId, respondentId: respondent.id } });
+    const code = existing
+      ? await prisma.accessCode.update({ where: { id: existing.id }, data: { boundAccount: `acct-${chatId}`, boundAt: at } })
+      : await prisma.accessCode.create({ data: { campaignId, codeHash: `opened-${campaignId}-${externalId}`, respondentId: respondent.id, boundAccount: `acct-${chatId}`, boundAt: at } });
+    await prisma.session.create({ data: { campaignId, channel: "telegram", account: `acct-${chatId}`, chatId, respondentId: respondent.id, accessCodeId: code.id, language: "vi" } });
+  }
 }
