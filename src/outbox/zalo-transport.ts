@@ -5,14 +5,9 @@
 import { SendBudget } from "./rate-limit.js";
 import type { OutboxTransport, SendOutcome } from "./transport.js";
 import type { ClaimedMessage } from "./types.js";
+import { channelChatId, ZALO_CHAT_PREFIX } from "./channel.js";
 
-/** Prefix of outbox chat ids that are Zalo chats. */
-export const ZALO_CHAT_PREFIX = "zalo:";
-
-/** The outbox chat id of a Zalo chat. */
-export function zaloOutboxChat(chatId: string): string {
-  return `${ZALO_CHAT_PREFIX}${chatId}`;
-}
+export { ZALO_CHAT_PREFIX, zaloOutboxChat } from "./channel.js";
 
 /**
  * Zalo error codes taken to mean "this user cannot be written to" (blocked the bot, left): the codes
@@ -51,7 +46,7 @@ export function zaloTransport(options: ZaloTransportOptions): OutboxTransport {
   const codes = options.unreachableCodes ?? DEFAULT_ZALO_UNREACHABLE_CODES;
   return {
     async send(message) {
-      const chatId = message.chatId.startsWith(ZALO_CHAT_PREFIX) ? message.chatId.slice(ZALO_CHAT_PREFIX.length) : message.chatId;
+      const chatId = channelChatId(message.chatId);
       // Zalo has neither parse modes nor buttons; texts are at most 2,000 characters.
       if (message.text.length < 1 || message.text.length > 2000) return { kind: "rejected", description: `a Zalo message has 1 to 2000 characters, this one ${message.text.length}` };
       let response: Response;
