@@ -1,8 +1,7 @@
 // Proactive messages on Zalo (issue 12 item 4). An outbox row meant for a Zalo chat carries the chat id
 // prefixed `zalo:` (Telegram chat ids are numbers, so the two never collide, and an unreachable Zalo
 // chat is recorded under its prefixed id). The routing transport sends each row through its channel's
-// transport; the Zalo one paces itself at ZALO_RATE_PER_SECOND when it shares the sender with Telegram.
-import { SendBudget } from "./rate-limit.js";
+// transport; the sender paces each channel with its own budget (ZALO_RATE_PER_SECOND for Zalo).
 import type { OutboxTransport, SendOutcome } from "./transport.js";
 import type { ClaimedMessage } from "./types.js";
 import { channelChatId, ZALO_CHAT_PREFIX } from "./channel.js";
@@ -65,34 +64,6 @@ export function zaloTransport(options: ZaloTransportOptions): OutboxTransport {
         return response.status === 429 || response.status >= 500 ? { kind: "retryable", description: `HTTP ${response.status}` } : { kind: "unknown", description: `HTTP ${response.status} without a Bot API answer` };
       }
       return classifyZaloAnswer(response.status, body, codes);
-    },
-  };
-}
-
-/** Holds each send until `ratePerSecond` allows it (for a channel sharing a sender with a faster one). */
-export function pacedTransport(inner: OutboxTransport, ratePerSecond: number): OutboxTransport {
-  const budget = new SendBudget(ratePerSecond, 1000);
-  let queue: Promise<void> = Promise.resolve();
-  return {
-    send(message) {
-      const turn = queue.then(async () => {
-        for (;;) {
-          const now = performance.now();
-          if (budget.available(now) > 0) {
-            budget.take(now, 1);
-            return now;
-          }
-          await new Promise((resolve) => setTimeout(resolve, Math.max(1, budget.delay(now))));
-        }
-      });
-      queue = turn.then(() => undefined);
-      return turn.then(async (startedAt) => {
-        try {
-          return await inner.send(message);
-        } finally {
-          budget.settle(startedAt, performance.now());
-        }
-      });
     },
   };
 }

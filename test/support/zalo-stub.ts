@@ -48,6 +48,10 @@ export class ZaloBotApiStub {
   readonly failingChats = new Map<string, { code: number; description: string }>();
   /** The next N sendMessage calls answer 429. */
   throttleNext = 0;
+  /** retry_after (seconds) those 429s carry; none when undefined (the real API's is not documented). */
+  throttleRetryAfter: number | undefined;
+  /** performance.now() of each 429 answered. */
+  readonly throttledAt: number[] = [];
   webhook: { url: string; secret: string } | undefined;
   #queue: StubUpdate[] = [];
   #waiters: (() => void)[] = [];
@@ -211,7 +215,9 @@ export class ZaloBotApiStub {
     const text = typeof body.text === "string" ? body.text : "";
     if (this.throttleNext > 0) {
       this.throttleNext--;
-      return [429, { ok: false, error_code: 429, description: "Too Many Requests" }];
+      this.throttledAt.push(performance.now());
+      const retry = this.throttleRetryAfter !== undefined ? { parameters: { retry_after: this.throttleRetryAfter } } : {};
+      return [429, { ok: false, error_code: 429, description: "Too Many Requests", ...retry }];
     }
     const failure = this.failingChats.get(chatId);
     if (failure) return [200, { ok: false, error_code: failure.code, description: failure.description }];
