@@ -5,6 +5,7 @@
 import type { OutboxTransport, SendOutcome } from "./transport.js";
 import type { ClaimedMessage } from "./types.js";
 import { channelChatId, ZALO_CHAT_PREFIX } from "./channel.js";
+import { toPlainText, ZALO_MAX_MESSAGE } from "./plain-text.js";
 
 export { ZALO_CHAT_PREFIX, zaloOutboxChat } from "./channel.js";
 
@@ -46,11 +47,13 @@ export function zaloTransport(options: ZaloTransportOptions): OutboxTransport {
   return {
     async send(message) {
       const chatId = channelChatId(message.chatId);
-      // Zalo has neither parse modes nor buttons; texts are at most 2,000 characters.
-      if (message.text.length < 1 || message.text.length > 2000) return { kind: "rejected", description: `a Zalo message has 1 to 2000 characters, this one ${message.text.length}` };
+      // Zalo has neither parse modes nor buttons: rows are written plain (rowsForChannel), and one that
+      // is not (written before, or by another path) is made plain here. Texts are at most 2,000 characters.
+      const text = message.parseMode ? toPlainText(message.text, message.parseMode).trim() : message.text;
+      if (text.length < 1 || text.length > ZALO_MAX_MESSAGE) return { kind: "rejected", description: `a Zalo message has 1 to ${ZALO_MAX_MESSAGE} characters, this one ${text.length}` };
       let response: Response;
       try {
-        response = await doFetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ chat_id: chatId, text: message.text }), signal: AbortSignal.timeout(timeoutMs) });
+        response = await doFetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ chat_id: chatId, text }), signal: AbortSignal.timeout(timeoutMs) });
       } catch (error) {
         // Never the URL (it holds the token): only the error's name and code.
         const cause = error instanceof Error ? (error as { cause?: { code?: unknown } }).cause : undefined;
