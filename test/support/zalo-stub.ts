@@ -83,8 +83,10 @@ export class ZaloBotApiStub {
         });
       });
     });
-    // Long polls stay open; keep-alive sockets must not hold close().
-    this.#server.keepAliveTimeout = 100;
+    // Connections are kept alive as a real API server keeps them (stop() closes them all): a short
+    // keep-alive hint makes undici close the socket after every answer (it keeps a margin of 1-2 s),
+    // so each call paid for a new TCP connection and the benchmark measured the stub, not the bot.
+    this.#server.keepAliveTimeout = 30_000;
     await new Promise<void>((resolve) => this.#server!.listen(0, "127.0.0.1", resolve));
     this.url = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
     return this.url;
