@@ -7,7 +7,7 @@
 // Targets (issue 12, as for Telegram): survey ≥ 0.5 × echo updates/s; survey p99 < 50 ms at 200 upd/s.
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { hashCode, RedemptionService } from "../src/access/index.js";
@@ -192,6 +192,7 @@ async function main(): Promise<void> {
     const ratio = median(survey.tput) / median(echo.tput);
     const p99 = pct(survey.lat, 99);
     console.log(`Zalo bench: ${perRound} respondents × ${MESSAGES} messages per round, ${ROUNDS} rounds alternated (medians); latency at ${RATE} upd/s for ${LATENCY_SECONDS} s`);
+    console.log(`load average ${loadavg().map((l) => l.toFixed(2)).join(" ")} (1, 5, 15 min) at the end; the machine has 2 cores`);
     console.log(`bot     upd/s   p50 ms  p99 ms`);
     console.log(`echo    ${median(echo.tput).toFixed(0).padStart(5)}   ${pct(echo.lat, 50).toFixed(1).padStart(6)}  ${pct(echo.lat, 99).toFixed(1).padStart(6)}`);
     console.log(`survey  ${median(survey.tput).toFixed(0).padStart(5)}   ${pct(survey.lat, 50).toFixed(1).padStart(6)}  ${p99.toFixed(1).padStart(6)}`);

@@ -1,5 +1,10 @@
 // Broadcasts: an organiser's message to an audience of a campaign, checked before anything is
-// queued, then written with one outbox row per recipient and part in one transaction.
+// queued, then written with one outbox row per recipient and part in one transaction. Each recipient
+// gets it as their channel shows it: on Telegram as written (HTML/MarkdownV2, 4,096 characters a
+// message, longer only with --split); on Zalo as plain text (tags and markup removed, entities
+// decoded, links as "label (URL)"), split at line boundaries into messages of at most 2,000 characters.
+import { channelOfChat } from "../outbox/channel.js";
+import { zaloMessageParts } from "../outbox/plain-text.js";
 import type { BroadcastRecord, MessagingRepository, OutboxRepository, OutboxCounts, ParseMode, Recipient } from "../outbox/types.js";
 import { suggestion } from "../scoring/io/suggest.js";
 import { checkText, MAX_MESSAGE_LENGTH, splitText } from "./text.js";
@@ -53,8 +58,23 @@ export interface BroadcastRequest {
 /** A checked broadcast, ready to queue. */
 export interface PreparedBroadcast {
   readonly request: BroadcastRequest;
+  /** The messages each Telegram recipient gets. */
   readonly parts: readonly string[];
+  /** The messages each Zalo recipient gets (plain text, at most 2,000 characters each). */
+  readonly zaloParts: readonly string[];
   readonly recipients: readonly Recipient[];
+}
+
+const messages = (n: number) => plural(n, "message");
+
+/** "3 recipients, 1 message each", or per channel when Zalo recipients are among them: what a dry run and the queueing report. */
+export function describePrepared(prepared: PreparedBroadcast): string {
+  const zalo = prepared.recipients.filter((r) => channelOfChat(r.chatId) === "zalo").length;
+  const telegram = prepared.recipients.length - zalo;
+  const total = plural(prepared.recipients.length, "recipient");
+  if (zalo === 0) return `${total}, ${messages(prepared.parts.length)} each`;
+  if (telegram === 0) return `${total} on Zalo, ${messages(prepared.zaloParts.length)} each (plain text)`;
+  return `${total}: ${telegram} on Telegram, ${messages(prepared.parts.length)} each; ${zalo} on Zalo, ${messages(prepared.zaloParts.length)} each (plain text)`;
 }
 
 /** Checks, queues, follows and cancels broadcasts; the CLI and the Telegram /broadcast command are thin layers over it. */
@@ -73,13 +93,8 @@ export class BroadcastService {
     }
     const check = checkText(request.text, request.parseMode);
     if (!check.ok) return { ok: false, error: check.error };
-    let parts = [request.text.trim()];
-    if (check.visibleLength > MAX_MESSAGE_LENGTH) {
-      if (!request.split) return { ok: false, error: `the text is ${check.visibleLength} characters long; Telegram accepts at most ${MAX_MESSAGE_LENGTH} per message: shorten it or pass --split to send it as several messages` };
-      const split = splitText(request.text, request.parseMode);
-      if (!split.ok) return { ok: false, error: split.error };
-      parts = split.parts;
-    }
+    const zaloParts = zaloMessageParts(request.text, request.parseMode);
+    if (zaloParts.length === 0) return { ok: false, error: "the text has nothing left to show once its formatting is removed" };
     const audience = request.audience;
     const filter = audience.kind === "unit" ? { unitCode: audience.code } : audience.kind === "group" ? { groupId: audience.id } : {};
     if (audience.kind === "unit" || audience.kind === "group") {
@@ -102,7 +117,15 @@ export class BroadcastService {
         error: `${who} ${plural(sampled, "respondent")}${audience.kind === "unit" || audience.kind === "group" ? ` in campaign "${campaign.id}"` : ""}, but none of them has opened the bot yet (or their chats are unreachable); nothing to send`,
       };
     }
-    return { ok: true, prepared: { request, parts, recipients } };
+    // Telegram's limit matters only when the broadcast goes to someone on Telegram.
+    let parts = [request.text.trim()];
+    if (check.visibleLength > MAX_MESSAGE_LENGTH && recipients.some((r) => channelOfChat(r.chatId) === "telegram")) {
+      if (!request.split) return { ok: false, error: `the text is ${check.visibleLength} characters long; Telegram accepts at most ${MAX_MESSAGE_LENGTH} per message: shorten it or pass --split to send it as several messages` };
+      const split = splitText(request.text, request.parseMode);
+      if (!split.ok) return { ok: false, error: split.error };
+      parts = split.parts;
+    }
+    return { ok: true, prepared: { request, parts, zaloParts, recipients } };
   }
 
   /** The error for a unit or group the campaign does not have (with the valid ones and a did-you-mean), or undefined. */
@@ -116,14 +139,15 @@ export class BroadcastService {
     return `no ${kind} "${value}" in campaign "${campaignId}"${suggestion(value, valid)}; its ${kind}s: ${shown}${more}`;
   }
 
-  /** Queues a prepared broadcast: the record and every message in one transaction. */
+  /** Queues a prepared broadcast: the record and every message in one transaction; a chat's parts are queued in order. */
   async queue(prepared: PreparedBroadcast, now: Date): Promise<BroadcastRecord> {
-    const { request, parts, recipients } = prepared;
+    const { request, parts, zaloParts, recipients } = prepared;
     return this.messaging.recordBroadcast(
       { campaignId: request.campaignId, audience: formatAudience(request.audience), text: request.text, parseMode: request.parseMode, parts: parts.length, actor: request.actor, createdAt: now },
       (id) =>
-        recipients.flatMap((r) =>
-          parts.map((text, part) => ({
+        recipients.flatMap((r) => {
+          const zalo = channelOfChat(r.chatId) === "zalo";
+          return (zalo ? zaloParts : parts).map((text, part) => ({
             kind: "broadcast" as const,
             campaignId: request.campaignId,
             batchId: id,
@@ -131,10 +155,10 @@ export class BroadcastService {
             chatId: r.chatId,
             dedupeKey: `broadcast:${id}:${r.respondentId}:${part}`,
             text,
-            parseMode: request.parseMode,
+            parseMode: zalo ? null : request.parseMode,
             notBefore: now,
-          })),
-        ),
+          }));
+        }),
     );
   }
 

@@ -11,16 +11,22 @@ export interface ReceiptSlip {
 
 /** Document settings shared by the receipt and poster PDFs. */
 export interface CitizenPdfOptions {
-  readonly botUsername: string;
+  /** The Telegram bot; absent when only Zalo is used. */
+  readonly botUsername?: string;
+  /** ZALO_BOT_LINK: the link that opens the Zalo bot (the QR when there is no Telegram bot, else offered in the text). */
+  readonly zaloLink?: string;
   /** Campaign name, printed small. */
   readonly title?: string;
   /** Fixed document dates make the PDF reproducible in tests. */
   readonly createdAt?: Date;
 }
 
-/** The one line of Vietnamese instructions printed on a receipt slip. */
-export function receiptInstructions(botUsername: string): string {
-  return `Quét mã QR hoặc tìm @${botUsername.replace(/^@/, "")} trên Telegram và gửi mã để đánh giá (khoảng 2 phút, không cần ghi tên).`;
+/** The Vietnamese instructions printed on a receipt slip: Telegram, Zalo (the code is typed: Zalo links carry no code), or both. */
+export function receiptInstructions(botUsername: string | undefined, zaloLink?: string): string {
+  const after = "(khoảng 2 phút, không cần ghi tên).";
+  if (botUsername === undefined) return `Quét mã QR bằng Zalo (hoặc mở ${zaloLink ?? "bot khảo sát trong Zalo"}) và gửi mã ở trên để đánh giá ${after}`;
+  const telegram = `Quét mã QR hoặc tìm @${botUsername.replace(/^@/, "")} trên Telegram và gửi mã để đánh giá ${after}`;
+  return zaloLink === undefined ? telegram : `${telegram} Dùng Zalo: mở ${zaloLink} và gửi mã ở trên.`;
 }
 
 // 80 mm paper has a printable width of about 72 mm; pages are cut by the printer after each slip.
@@ -46,7 +52,7 @@ export async function renderReceiptPdf(slips: readonly ReceiptSlip[], options: C
     drawQr(doc, slip.link, (RECEIPT.width - qrSize) / 2, y, qrSize);
     y += qrSize + 4;
     doc.font("mono").fontSize(16).text(formatCode(slip.code), RECEIPT.margin, y, { width, align: "center" });
-    doc.font("regular").fontSize(7.5).text(receiptInstructions(options.botUsername), RECEIPT.margin, doc.y + 4, { width, align: "center" });
+    doc.font("regular").fontSize(7.5).text(receiptInstructions(options.botUsername, options.zaloLink), RECEIPT.margin, doc.y + 4, { width, align: "center" });
   }
   if (slips.length === 0) doc.addPage({ size: [RECEIPT.width, RECEIPT.height], margin: 0 }).font("regular").fontSize(9).text("Không có mã nào.", RECEIPT.margin, RECEIPT.margin);
   return finish(doc);

@@ -7,6 +7,9 @@ import { formatDateTime, localeOf } from "../channels/console/format.js";
 /** Telegram's limit on one message; a digest is one message. */
 export const MAX_DIGEST_CHARS = 4096;
 
+/** Zalo's limit on one message (sendMessage takes 1 to 2,000 characters). */
+export const MAX_ZALO_DIGEST_CHARS = 2000;
+
 /** What one digest says. */
 export interface DigestInput {
   readonly language: string;
@@ -19,6 +22,8 @@ export interface DigestInput {
   readonly counts: Readonly<Record<RespondentStatus, number>>;
   /** Not yet submitted, by name, when the campaign lets coordinators see names; undefined otherwise. */
   readonly pending?: readonly { readonly name: string; readonly status: Exclude<RespondentStatus, "submitted"> }[];
+  /** The channel's limit on one message (default Telegram's, MAX_DIGEST_CHARS). */
+  readonly maxChars?: number;
 }
 
 function rate(submitted: number, sampled: number, language: string): string {
@@ -27,7 +32,7 @@ function rate(submitted: number, sampled: number, language: string): string {
   return `${new Intl.NumberFormat(localeOf(language), { minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(value)}%`;
 }
 
-/** The digest text in the coordinator's language, at most one Telegram message long. */
+/** The digest text in the coordinator's language, at most one message of the coordinator's channel long. */
 export function digestText(t: Translate, d: DigestInput): string {
   const c = d.counts;
   const sampled = c.not_redeemed + c.redeemed + c.declined + c.in_progress + c.submitted;
@@ -51,7 +56,7 @@ export function digestText(t: Translate, d: DigestInput): string {
       const line = `• ${p.name} (${t(`coordinators:status.${p.status}`)})`;
       const rest = d.pending.length - i - 1;
       // Keep room for the "and N more" line so the digest stays one message.
-      if (length + line.length + 1 + (rest > 0 ? footer(rest).length + 1 : 0) > MAX_DIGEST_CHARS) {
+      if (length + line.length + 1 + (rest > 0 ? footer(rest).length + 1 : 0) > (d.maxChars ?? MAX_DIGEST_CHARS)) {
         lines.push(footer(d.pending.length - i));
         break;
       }

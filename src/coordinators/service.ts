@@ -1,13 +1,14 @@
 // Daily digests for unit coordinators. A tick (every minute, from the scheduler) looks at every open
 // campaign; once the campaign's digest time has passed on the local date, it queues one outbox row per
-// coordinator who has opened the bot. The dedupe key holds the local date, so a digest is queued at
+// coordinator who has opened the bot, on the channel they use (Telegram, or Zalo as `zalo:<chat>`). The dedupe key holds the local date, so a digest is queued at
 // most once a day, also across restarts and instances; one missed while the bot was down goes out
 // when it comes back, the same day.
 import type { CampaignRecord, ParticipationRepository, RespondentRepository, RespondentStatus } from "../db/index.js";
 import type { I18n } from "../i18n/index.js";
 import type { MessagingRepository, OutboxMessageInput, OutboxRepository, Recipient } from "../outbox/types.js";
 import { sumStatus } from "../participation/index.js";
-import { digestText } from "./digest.js";
+import { channelOfChat } from "../outbox/channel.js";
+import { digestText, MAX_DIGEST_CHARS, MAX_ZALO_DIGEST_CHARS } from "./digest.js";
 import { coordinatorSettings } from "./settings.js";
 
 /** What the digest service reads and writes. */
@@ -111,6 +112,8 @@ export class DigestService {
           closesAt: campaign.closesAt,
           counts: sumStatus(counts.filter((c) => c.unitCode === coordinator.unitCode)),
           ...(pending ? { pending } : {}),
+          // On Zalo (chat `zalo:<id>`) the digest is still one message, so a shorter one.
+          maxChars: channelOfChat(chat.chatId) === "zalo" ? MAX_ZALO_DIGEST_CHARS : MAX_DIGEST_CHARS,
         }),
         notBefore: now,
       });

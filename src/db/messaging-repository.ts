@@ -217,8 +217,10 @@ export function messagingRepository(prisma: Prisma): MessagingRepository {
     async recordBroadcast(input, build) {
       return prisma.$transaction(async (tx) => {
         const created = await tx.broadcast.create({ data: { ...input, recipients: 0 } });
-        const result = await insertOutboxMessages(tx, build(created.id));
-        const row = await tx.broadcast.update({ where: { id: created.id }, data: { recipients: Math.ceil(result.queued / Math.max(1, input.parts)) } });
+        await insertOutboxMessages(tx, build(created.id));
+        // Recipients are counted, not derived from the parts: a Zalo chat gets its own number of parts.
+        const [chats] = await tx.$queryRaw<{ n: bigint | number }[]>`SELECT COUNT(DISTINCT "chatId") AS "n" FROM "OutboxMessage" WHERE "batchId" = ${created.id}`;
+        const row = await tx.broadcast.update({ where: { id: created.id }, data: { recipients: Number(chats?.n ?? 0) } });
         return toBroadcast(row);
       }, TX);
     },

@@ -1,19 +1,49 @@
-// The one sender that drains the outbox: claim → mark sending → send → mark done, within Telegram's
-// limits. Delivery is at most once at the send boundary: a row is marked `sending` (committed)
-// before its HTTP call, and a row found `sending` after its sender vanished is put `in_doubt`, not
-// sent again. The only messages that can be lost are those whose HTTP call was under way at the
-// moment of a crash and had not reached Telegram; they are counted and visible, never silent.
+// The one sender that drains the outbox: claim → mark sending → send → mark done, within each
+// channel's limits. Delivery is at most once at the send boundary: a row is marked `sending`
+// (committed) before its HTTP call, and a row found `sending` after its sender vanished is put
+// `in_doubt`, not sent again. The only messages that can be lost are those whose HTTP call was under
+// way at the moment of a crash and had not reached the channel; they are counted and visible, never silent.
+// Each channel (Telegram, Zalo: read from the row's chat id) has its own lane: rate budget, per-chat
+// spacing, prepared rows and 429 pause, so one channel's throttling never holds the other's sends.
+// While a channel is paused, or a chat waits behind an earlier message put back (429, retry), their
+// claimed rows go back to the queue until then rather than sitting in memory: the claims keep
+// bringing the other channel's rows, and a chat's messages keep their order (claims go by id).
 import { randomUUID } from "node:crypto";
+import { channelOfChat, OUTBOX_CHANNELS, type OutboxChannel } from "./channel.js";
 import { PerChatSpacing, SendBudget } from "./rate-limit.js";
 import type { OutboxTransport, SendOutcome } from "./transport.js";
 import type { ClaimedMessage, OutboxRepository, SentMark } from "./types.js";
 
+/**
+ * What the sender needs of a rate budget (SendBudget in rate-limit.ts; a budget shared by several
+ * instances offers the same): how many starts now, how long until the next, record starts and answers.
+ */
+export interface RateBudget {
+  available(now: number): number;
+  delay(now: number, n?: number): number;
+  take(now: number, n?: number): void;
+  settle(startedAt: number, now: number): void;
+  /** A 429 came back: the rate was overestimated. */
+  penalize(now: number): void;
+}
+
+/** Limits of one channel; unset ones take the sender's own `ratePerSecond` / `perChatPerSecond`. */
+export interface ChannelSendOptions {
+  /** Messages per second to this channel (Zalo: unpublished, ZALO_RATE_PER_SECOND). */
+  readonly ratePerSecond?: number;
+  readonly perChatPerSecond?: number;
+  /** The budget to pace this channel with instead of one of this process at `ratePerSecond` (e.g. shared by every instance). */
+  readonly budget?: RateBudget;
+}
+
 /** Settings of the sender; every one has a default that suits one bot on Telegram. */
 export interface SenderOptions {
-  /** Messages per second overall (Telegram: about 30; default 25 leaves room for replies). */
+  /** Messages per second per channel (Telegram: about 30; default 25 leaves room for replies). */
   readonly ratePerSecond?: number;
   /** Messages per second to one chat (Telegram: about 1). */
   readonly perChatPerSecond?: number;
+  /** Limits of a channel that differ from the two above; every channel has its own budget either way. */
+  readonly channels?: Partial<Record<OutboxChannel, ChannelSendOptions>>;
   /** Share of the rate kept in reserve (default 0: the window already holds each start for the round-trip jitter). */
   readonly safetyMargin?: number;
   /** Most milliseconds a start is held beyond the one-second window for round-trip jitter (default 100). */
@@ -46,7 +76,7 @@ export interface SenderOptions {
 export type SenderEvent =
   | { readonly type: "sent"; readonly id: number; readonly batchId: string | null }
   | { readonly type: "failed" | "unreachable" | "skipped" | "in_doubt" | "retry"; readonly id: number; readonly batchId: string | null; readonly reason: string }
-  | { readonly type: "paused"; readonly seconds: number }
+  | { readonly type: "paused"; readonly seconds: number; readonly channel: OutboxChannel }
   | { readonly type: "recovered"; readonly requeued: number; readonly inDoubt: number };
 
 /** Counters of one run. */
@@ -66,18 +96,40 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 }
 
+/** A chat whose row `firstId` was put back in the queue: the chat's other rows wait until it has gone. */
+interface ChatHold {
+  readonly firstId: number;
+  /** When `firstId` is due again (the clock's milliseconds). */
+  readonly notBefore: number;
+  /** performance.now() after which the hold is dropped anyway (the row was cancelled, or taken by another sender). */
+  readonly expires: number;
+}
+
+/** Extra wait of a row held behind an earlier one of its chat, so a held chat costs a database write a second at most. */
+const HOLD_REQUEUE_MS = 1000;
+
+/** One channel's pacing and state inside the sender. */
+interface Lane {
+  readonly channel: OutboxChannel;
+  readonly budget: RateBudget;
+  readonly perChat: PerChatSpacing;
+  /** Rows prepared at once: a fiftieth of a second's worth. */
+  readonly group: number;
+  /** performance.now() until which a 429 holds this channel. */
+  pausedUntil: number;
+}
+
 /** Drains the outbox through a transport; `run` until stopped (or until empty with `drain`). */
 export class OutboxSender {
   readonly stats: SenderStats = { sent: 0, failed: 0, unreachable: 0, skipped: 0, inDoubt: 0, retries: 0, rateLimited: 0 };
-  private readonly budget: SendBudget;
-  private readonly group: number;
-  private readonly perChat: PerChatSpacing;
-  private readonly opts: Required<Omit<SenderOptions, "onEvent" | "safetyMargin" | "maxJitterMarginMs" | "ratePerSecond" | "perChatPerSecond">> & { onEvent?: (e: SenderEvent) => void };
+  private readonly lanes: Record<OutboxChannel, Lane>;
+  private readonly opts: Required<Omit<SenderOptions, "onEvent" | "safetyMargin" | "maxJitterMarginMs" | "ratePerSecond" | "perChatPerSecond" | "channels">> & { onEvent?: (e: SenderEvent) => void };
   private stopped = false;
-  private pausedUntil = 0;
   private buffer: ClaimedMessage[] = [];
-  // Marked `sending`, waiting for a free slot: at most one small group.
+  // Marked `sending`, waiting for a free slot and their channel's budget: at most one small group per channel.
   private ready: ClaimedMessage[] = [];
+  // Chats whose rows wait behind an earlier row put back in the queue (429, retry): only that row may go next.
+  private readonly holds = new Map<string, ChatHold>();
   private readonly tokens = new Set<string>();
   private readonly inflight = new Set<Promise<void>>();
   private readonly inflightChats = new Set<string>();
@@ -92,12 +144,22 @@ export class OutboxSender {
     private readonly transport: OutboxTransport,
     options: SenderOptions = {},
   ) {
-    const rate = options.ratePerSecond ?? 25;
     const margin = options.safetyMargin ?? 0;
-    this.budget = new SendBudget(rate, 1000 * (1 + margin), undefined, options.maxJitterMarginMs ?? 100);
-    this.group = Math.max(1, Math.ceil(rate / 50));
-    // Per chat the margin is wider: one chat rarely limits throughput, and a 429 pauses everyone.
-    this.perChat = new PerChatSpacing((options.perChatPerSecond ?? 1) / 1.1);
+    const lane = (channel: OutboxChannel): Lane => {
+      const own = options.channels?.[channel];
+      const rate = own?.ratePerSecond ?? options.ratePerSecond ?? 25;
+      return {
+        channel,
+        budget: own?.budget ?? new SendBudget(rate, 1000 * (1 + margin), undefined, options.maxJitterMarginMs ?? 100),
+        group: Math.max(1, Math.ceil(rate / 50)),
+        // Per chat the margin is wider: one chat rarely limits throughput, and a 429 pauses the whole channel.
+        perChat: new PerChatSpacing((own?.perChatPerSecond ?? options.perChatPerSecond ?? 1) / 1.1),
+        pausedUntil: 0,
+      };
+    };
+    this.lanes = { telegram: lane("telegram"), zalo: lane("zalo") };
+    // Sized for the channels configured with their own rate, or for the one rate.
+    const rate = Math.max(options.ratePerSecond ?? 25, ...Object.values(options.channels ?? {}).map((c) => c?.ratePerSecond ?? 0));
     this.opts = {
       maxAttempts: options.maxAttempts ?? 5,
       backoffMs: options.backoffMs ?? defaultBackoff,
@@ -124,43 +186,39 @@ export class OutboxSender {
           lastRecover = now;
           await this.recover();
         }
-        if (this.pausedUntil > now) {
-          await this.putBackReady();
-          await this.flush();
-          await this.idle(this.pausedUntil - performance.now());
-          continue;
-        }
+        if (this.holding(now)) await this.putBackHeld(now);
         // Claim ahead, while earlier sends are in flight, so the pipeline never runs dry.
         if (this.buffer.length < this.opts.claimBatch / 2 && !this.claiming) void this.prefetch();
-        if (this.ready.length === 0) {
+        if (this.ready.length === 0 && this.buffer.length === 0) {
+          await this.refill();
+          if (this.holding(performance.now())) await this.putBackHeld(performance.now());
           if (this.buffer.length === 0) {
-            await this.refill();
-            if (this.buffer.length === 0) {
-              if (this.inflight.size > 0) {
-                await Promise.race(this.inflight);
-                continue;
-              }
-              await this.flush();
-              if (options.drain && (await this.outbox.pending()) === 0) break;
-              // Rows claimed by a dead sender come back after their lease; check sooner while draining.
-              if (options.drain) lastRecover = Math.min(lastRecover, performance.now() - this.opts.recoverEveryMs + this.opts.idlePollMs);
-              await this.idle(this.opts.idlePollMs);
+            if (this.inflight.size > 0) {
+              await Promise.race(this.inflight);
               continue;
             }
-          }
-          // Prepare the next small group (a fiftieth of a second's worth) while earlier requests are
-          // in flight: one statement marks it `sending`, so no database round trip stands between
-          // a free slot and its request.
-          const picked = this.pick(this.group, now);
-          if (picked.length === 0) {
-            const chatWait = Math.min(...this.buffer.map((m) => this.perChat.delay(m.chatId, now)).filter((d) => d > 0), 50);
-            if (this.inflight.size > 0) await Promise.race([...this.inflight, sleep(chatWait)]);
-            else await this.idle(chatWait);
-            // Keep claiming while the head waits on per-chat spacing, so other chats are not starved.
-            if (this.buffer.length < this.opts.claimBatch) await this.refill();
+            await this.flush();
+            if (options.drain && (await this.outbox.pending()) === 0) break;
+            // Rows claimed by a dead sender come back after their lease; check sooner while draining.
+            if (options.drain) lastRecover = Math.min(lastRecover, performance.now() - this.opts.recoverEveryMs + this.opts.idlePollMs);
+            await this.idle(this.opts.idlePollMs);
             continue;
           }
+        }
+        // Prepare the next small group of each channel that has none ready, while earlier requests
+        // are in flight: one statement marks it `sending`, so no database round trip stands between
+        // a free slot and its request.
+        const picked = this.pick(now);
+        if (picked.length > 0) {
           await this.prepare(picked);
+          continue;
+        }
+        if (this.ready.length === 0) {
+          const chatWait = Math.min(...this.buffer.map((m) => this.laneOf(m.chatId).perChat.delay(m.chatId, now)).filter((d) => d > 0), 50);
+          if (this.inflight.size > 0) await Promise.race([...this.inflight, sleep(chatWait)]);
+          else await this.idle(chatWait);
+          // Keep claiming while the head waits on per-chat spacing, so other chats are not starved.
+          if (this.buffer.length < this.opts.claimBatch) await this.refill();
           continue;
         }
         const free = this.opts.concurrency - this.inflight.size;
@@ -168,12 +226,14 @@ export class OutboxSender {
           await Promise.race(this.inflight);
           continue;
         }
-        const n = Math.min(free, this.ready.length, this.budget.available(now));
-        if (n <= 0) {
-          await this.idle(this.budget.delay(now));
+        const batch = this.takeDispatchable(now, free);
+        if (batch.length === 0) {
+          // Every prepared row waits on its channel's budget; a short wait lets another channel's rows be prepared meanwhile.
+          const wait = Math.min(...this.ready.map((m) => this.laneOf(m.chatId).budget.delay(now)));
+          await this.idle(this.buffer.length > 0 ? Math.min(wait, 50) : wait);
           continue;
         }
-        this.dispatch(this.ready.splice(0, n));
+        this.dispatch(batch);
       }
     } finally {
       await this.putBackReady();
@@ -192,22 +252,110 @@ export class OutboxSender {
     this.wake?.();
   }
 
-  // Up to `n` buffered messages whose chat is free (nothing in flight to it, spacing passed), one per chat.
-  private pick(n: number, now: number): ClaimedMessage[] {
+  private laneOf(chatId: string): Lane {
+    return this.lanes[channelOfChat(chatId)];
+  }
+
+  // For each channel with no row prepared and not paused: up to its group of buffered messages whose
+  // chat is free (nothing in flight to it, spacing passed, not held), one per chat.
+  private pick(now: number): ClaimedMessage[] {
+    const room = new Map<OutboxChannel, number>();
+    for (const channel of OUTBOX_CHANNELS) {
+      const lane = this.lanes[channel];
+      room.set(channel, lane.pausedUntil > now ? 0 : lane.group);
+    }
+    for (const m of this.ready) room.set(channelOfChat(m.chatId), 0);
     const picked: ClaimedMessage[] = [];
-    if (n <= 0) return picked;
+    if (![...room.values()].some((n) => n > 0)) return picked;
     const chats = new Set<string>();
     const rest: ClaimedMessage[] = [];
     for (const m of this.buffer) {
-      if (picked.length < n && !chats.has(m.chatId) && !this.inflightChats.has(m.chatId) && this.perChat.delay(m.chatId, now) === 0) {
+      const channel = channelOfChat(m.chatId);
+      const left = room.get(channel)!;
+      const hold = this.holds.get(m.chatId);
+      if (left > 0 && !chats.has(m.chatId) && !this.inflightChats.has(m.chatId) && (hold === undefined || hold.firstId === m.id) && this.lanes[channel].perChat.delay(m.chatId, now) === 0) {
         picked.push(m);
         chats.add(m.chatId);
+        room.set(channel, left - 1);
+        if (hold !== undefined) this.holds.delete(m.chatId);
       } else {
         rest.push(m);
       }
     }
     this.buffer = rest;
     return picked;
+  }
+
+  // Prepared rows each channel's budget lets start now, at most `n` in all, in the order prepared.
+  private takeDispatchable(now: number, n: number): ClaimedMessage[] {
+    const allowed = new Map<OutboxChannel, number>();
+    const out: ClaimedMessage[] = [];
+    const rest: ClaimedMessage[] = [];
+    for (const m of this.ready) {
+      const channel = channelOfChat(m.chatId);
+      let left = allowed.get(channel);
+      if (left === undefined) allowed.set(channel, (left = this.lanes[channel].budget.available(now)));
+      if (out.length < n && left > 0) {
+        out.push(m);
+        allowed.set(channel, left - 1);
+      } else {
+        rest.push(m);
+      }
+    }
+    this.ready = rest;
+    return out;
+  }
+
+  // Whether a channel is paused or a chat held (drops expired holds).
+  private holding(now: number): boolean {
+    for (const [chat, hold] of this.holds) if (hold.expires <= now) this.holds.delete(chat);
+    return this.holds.size > 0 || OUTBOX_CHANNELS.some((c) => this.lanes[c].pausedUntil > now);
+  }
+
+  // Rows of a paused channel go back to the queue, due when the pause ends; so do the rows of a held
+  // chat while the row they wait for is not in memory (due a second later, or when it is due). Prepared
+  // rows never left (queued again as not attempted); claimed ones were never prepared.
+  private async putBackHeld(now: number): Promise<void> {
+    const wallNow = this.opts.clock().getTime();
+    const here = new Set<number>();
+    for (const m of this.buffer) here.add(m.id);
+    for (const m of this.ready) here.add(m.id);
+    const due = (m: ClaimedMessage): number | undefined => {
+      const lane = this.laneOf(m.chatId);
+      const hold = this.holds.get(m.chatId);
+      const held = hold !== undefined && hold.firstId !== m.id && !here.has(hold.firstId) ? Math.max(hold.notBefore, wallNow + HOLD_REQUEUE_MS) : 0;
+      const paused = lane.pausedUntil > now ? wallNow + (lane.pausedUntil - now) : 0;
+      const at = Math.max(held, paused);
+      return at > 0 ? at : undefined;
+    };
+    const keepReady: ClaimedMessage[] = [];
+    for (const m of this.ready) {
+      const at = due(m);
+      if (at === undefined) {
+        keepReady.push(m);
+        continue;
+      }
+      await this.outbox.requeue(m.id, new Date(at), null);
+      this.inflightChats.delete(m.chatId);
+    }
+    this.ready = keepReady;
+    const keep: ClaimedMessage[] = [];
+    for (const m of this.buffer) {
+      const at = due(m);
+      if (at === undefined) {
+        keep.push(m);
+        continue;
+      }
+      // Noted as an error only so that the attempt count is left as it is: the row was never attempted.
+      const lane = this.laneOf(m.chatId);
+      await this.outbox.requeue(m.id, new Date(at), { error: lane.pausedUntil > now ? `waiting: ${lane.channel} answered 429` : "waiting behind an earlier message to this chat" });
+    }
+    this.buffer = keep;
+  }
+
+  // Holds a chat's other rows behind `id`, put back in the queue until `notBefore`.
+  private hold(chatId: string, id: number, notBefore: Date): void {
+    this.holds.set(chatId, { firstId: id, notBefore: notBefore.getTime(), expires: performance.now() + Math.max(0, notBefore.getTime() - this.opts.clock().getTime()) + this.opts.claimLeaseMs });
   }
 
   // Marks a picked group `sending` (one statement); its chats stay reserved until answered.
@@ -228,21 +376,22 @@ export class OutboxSender {
     }
   }
 
-  // Prepared rows that did not leave (a 429 pause, a stop): none reached Telegram, so they are queued again.
+  // Prepared rows that did not leave (a stop): none reached the channel, so they are queued again.
   private async putBackReady(): Promise<void> {
     const rows = this.ready.splice(0);
-    if (rows.length === 0) return;
-    const notBefore = new Date(this.opts.clock().getTime() + Math.max(0, this.pausedUntil - performance.now()));
+    const now = performance.now();
     for (const m of rows) {
-      await this.outbox.requeue(m.id, notBefore, null);
+      await this.outbox.requeue(m.id, new Date(this.opts.clock().getTime() + Math.max(0, this.laneOf(m.chatId).pausedUntil - now)), null);
       this.inflightChats.delete(m.chatId);
     }
   }
 
-  // Starts the HTTP calls: the budget counts their starts; their chats stay reserved until answered.
+  // Starts the HTTP calls: each channel's budget counts its starts; their chats stay reserved until answered.
   private dispatch(messages: readonly ClaimedMessage[]): void {
     const startedAt = performance.now();
-    this.budget.take(startedAt, messages.length);
+    const perChannel = new Map<OutboxChannel, number>();
+    for (const m of messages) perChannel.set(channelOfChat(m.chatId), (perChannel.get(channelOfChat(m.chatId)) ?? 0) + 1);
+    for (const [channel, n] of perChannel) this.lanes[channel].budget.take(startedAt, n);
     for (const message of messages) {
       const task = this.sendOne(message, startedAt).finally(() => {
         this.inflight.delete(task);
@@ -293,14 +442,15 @@ export class OutboxSender {
 
   private async sendOne(message: ClaimedMessage, startedAt: number): Promise<void> {
     const { id, batchId, chatId } = message;
+    const lane = this.laneOf(chatId);
     let outcome: SendOutcome;
     try {
       outcome = await this.transport.send(message);
     } finally {
       const answeredAt = performance.now();
-      this.budget.settle(startedAt, answeredAt);
+      lane.budget.settle(startedAt, answeredAt);
       // Spacing per chat also counts from the answer: the message arrived at the latest then.
-      this.perChat.take(chatId, answeredAt);
+      lane.perChat.take(chatId, answeredAt);
     }
     const at = this.opts.clock();
     const attempt = message.attempts + 1;
@@ -314,19 +464,23 @@ export class OutboxSender {
         return;
       case "rate_limited": {
         this.stats.rateLimited++;
-        this.budget.penalize(performance.now());
+        lane.budget.penalize(performance.now());
         const until = performance.now() + outcome.retryAfterSeconds * 1000;
-        if (until > this.pausedUntil) {
-          this.pausedUntil = until;
-          this.opts.onEvent?.({ type: "paused", seconds: outcome.retryAfterSeconds });
+        // Only this channel waits; the chat's later rows wait behind this one.
+        if (until > lane.pausedUntil) {
+          lane.pausedUntil = until;
+          this.opts.onEvent?.({ type: "paused", seconds: outcome.retryAfterSeconds, channel: lane.channel });
         }
-        await this.outbox.requeue(id, new Date(at.getTime() + outcome.retryAfterSeconds * 1000), null);
+        const notBefore = new Date(at.getTime() + outcome.retryAfterSeconds * 1000);
+        this.hold(chatId, id, notBefore);
+        await this.outbox.requeue(id, notBefore, null);
         return;
       }
       case "forbidden":
         this.stats.unreachable++;
         await this.outbox.markUnreachable(id, chatId, outcome.description, at);
         this.buffer = this.buffer.filter((m) => m.chatId !== chatId);
+        this.holds.delete(chatId);
         this.opts.onEvent?.({ type: "unreachable", id, batchId, reason: outcome.description });
         return;
       case "chat_not_found":
@@ -351,7 +505,10 @@ export class OutboxSender {
           this.opts.onEvent?.({ type: "failed", id, batchId, reason: outcome.description });
         } else {
           this.stats.retries++;
-          await this.outbox.requeue(id, new Date(at.getTime() + this.opts.backoffMs(attempt)), { error: outcome.description });
+          const notBefore = new Date(at.getTime() + this.opts.backoffMs(attempt));
+          // The chat's later rows (the next parts of a long text) wait behind this one.
+          this.hold(chatId, id, notBefore);
+          await this.outbox.requeue(id, notBefore, { error: outcome.description });
           this.opts.onEvent?.({ type: "retry", id, batchId, reason: outcome.description });
         }
         return;

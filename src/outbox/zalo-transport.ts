@@ -1,18 +1,13 @@
 // Proactive messages on Zalo (issue 12 item 4). An outbox row meant for a Zalo chat carries the chat id
 // prefixed `zalo:` (Telegram chat ids are numbers, so the two never collide, and an unreachable Zalo
 // chat is recorded under its prefixed id). The routing transport sends each row through its channel's
-// transport; the Zalo one paces itself at ZALO_RATE_PER_SECOND when it shares the sender with Telegram.
-import { SendBudget } from "./rate-limit.js";
+// transport; the sender paces each channel with its own budget (ZALO_RATE_PER_SECOND for Zalo).
 import type { OutboxTransport, SendOutcome } from "./transport.js";
 import type { ClaimedMessage } from "./types.js";
+import { channelChatId, ZALO_CHAT_PREFIX } from "./channel.js";
+import { toPlainText, ZALO_MAX_MESSAGE } from "./plain-text.js";
 
-/** Prefix of outbox chat ids that are Zalo chats. */
-export const ZALO_CHAT_PREFIX = "zalo:";
-
-/** The outbox chat id of a Zalo chat. */
-export function zaloOutboxChat(chatId: string): string {
-  return `${ZALO_CHAT_PREFIX}${chatId}`;
-}
+export { ZALO_CHAT_PREFIX, zaloOutboxChat } from "./channel.js";
 
 /**
  * Zalo error codes taken to mean "this user cannot be written to" (blocked the bot, left): the codes
@@ -51,12 +46,14 @@ export function zaloTransport(options: ZaloTransportOptions): OutboxTransport {
   const codes = options.unreachableCodes ?? DEFAULT_ZALO_UNREACHABLE_CODES;
   return {
     async send(message) {
-      const chatId = message.chatId.startsWith(ZALO_CHAT_PREFIX) ? message.chatId.slice(ZALO_CHAT_PREFIX.length) : message.chatId;
-      // Zalo has neither parse modes nor buttons; texts are at most 2,000 characters.
-      if (message.text.length < 1 || message.text.length > 2000) return { kind: "rejected", description: `a Zalo message has 1 to 2000 characters, this one ${message.text.length}` };
+      const chatId = channelChatId(message.chatId);
+      // Zalo has neither parse modes nor buttons: rows are written plain (rowsForChannel), and one that
+      // is not (written before, or by another path) is made plain here. Texts are at most 2,000 characters.
+      const text = message.parseMode ? toPlainText(message.text, message.parseMode).trim() : message.text;
+      if (text.length < 1 || text.length > ZALO_MAX_MESSAGE) return { kind: "rejected", description: `a Zalo message has 1 to ${ZALO_MAX_MESSAGE} characters, this one ${text.length}` };
       let response: Response;
       try {
-        response = await doFetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ chat_id: chatId, text: message.text }), signal: AbortSignal.timeout(timeoutMs) });
+        response = await doFetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ chat_id: chatId, text }), signal: AbortSignal.timeout(timeoutMs) });
       } catch (error) {
         // Never the URL (it holds the token): only the error's name and code.
         const cause = error instanceof Error ? (error as { cause?: { code?: unknown } }).cause : undefined;
@@ -70,34 +67,6 @@ export function zaloTransport(options: ZaloTransportOptions): OutboxTransport {
         return response.status === 429 || response.status >= 500 ? { kind: "retryable", description: `HTTP ${response.status}` } : { kind: "unknown", description: `HTTP ${response.status} without a Bot API answer` };
       }
       return classifyZaloAnswer(response.status, body, codes);
-    },
-  };
-}
-
-/** Holds each send until `ratePerSecond` allows it (for a channel sharing a sender with a faster one). */
-export function pacedTransport(inner: OutboxTransport, ratePerSecond: number): OutboxTransport {
-  const budget = new SendBudget(ratePerSecond, 1000);
-  let queue: Promise<void> = Promise.resolve();
-  return {
-    send(message) {
-      const turn = queue.then(async () => {
-        for (;;) {
-          const now = performance.now();
-          if (budget.available(now) > 0) {
-            budget.take(now, 1);
-            return now;
-          }
-          await new Promise((resolve) => setTimeout(resolve, Math.max(1, budget.delay(now))));
-        }
-      });
-      queue = turn.then(() => undefined);
-      return turn.then(async (startedAt) => {
-        try {
-          return await inner.send(message);
-        } finally {
-          budget.settle(startedAt, performance.now());
-        }
-      });
     },
   };
 }

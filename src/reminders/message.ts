@@ -1,6 +1,9 @@
 // The reminder a respondent receives: in their language, with the deadline in the campaign's time
-// zone, the time left, and a button the Telegram channel answers by resuming the questionnaire.
+// zone, the time left, and a way back into the questionnaire: on Telegram a button the channel answers
+// by resuming it; on Zalo, which has no buttons, a line saying which word to type ("tiếp tục" /
+// "continue", the text form's resume command in src/conversation/commands.ts).
 import type { I18n } from "../i18n/index.js";
+import type { OutboxChannel } from "../outbox/channel.js";
 import type { InlineKeyboard } from "../outbox/types.js";
 import { formatZoned } from "./time-zone.js";
 
@@ -32,16 +35,15 @@ export function timeLeft(now: Date, closesAt: Date): { unit: "days" | "hours" | 
   return { unit: "minutes", count: Math.max(1, Math.floor(ms / 60_000)) };
 }
 
-/** The reminder text and button for one respondent. */
+/** The reminder for one respondent: text and button on Telegram (the default), text with the word to type on Zalo. */
 export function reminderMessage(
   i18n: I18n,
-  input: { language: string; campaignId: string; campaignName: string; closesAt: Date; timeZone: string; now: Date },
-): { text: string; replyMarkup: InlineKeyboard } {
+  input: { language: string; campaignId: string; campaignName: string; closesAt: Date; timeZone: string; now: Date; channel?: OutboxChannel },
+): { text: string; replyMarkup: InlineKeyboard | null } {
   const t = i18n.getFixedT(input.language, "reminders");
   const { date, time } = formatZoned(input.closesAt, input.timeZone);
   const left = timeLeft(input.now, input.closesAt);
-  return {
-    text: t("reminder.text", { campaign: input.campaignName, date, time, left: t(`left.${left.unit}`, { count: left.count }) }),
-    replyMarkup: { inline_keyboard: [[{ text: t("reminder.button"), callback_data: resumeCallbackData(input.campaignId) }]] },
-  };
+  const text = t("reminder.text", { campaign: input.campaignName, date, time, left: t(`left.${left.unit}`, { count: left.count }) });
+  if (input.channel === "zalo") return { text: `${text}\n\n${t("reminder.typeToResume")}`, replyMarkup: null };
+  return { text, replyMarkup: { inline_keyboard: [[{ text: t("reminder.button"), callback_data: resumeCallbackData(input.campaignId) }]] } };
 }

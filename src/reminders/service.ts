@@ -4,6 +4,7 @@
 // (still before the close), and the unique run per campaign, offset ("1d") and close time means
 // never twice: moving the time of day does not repeat a reminder, extending the deadline re-arms it.
 import type { I18n } from "../i18n/index.js";
+import { channelOfChat } from "../outbox/channel.js";
 import type { MessagingCampaign, MessagingRepository, OutboxMessageInput, Recipient, RecipientFilter, ReminderRunRecord } from "../outbox/types.js";
 import { reminderMessage } from "./message.js";
 import { dueSlot, parseReminderSchedule, reminderSlots } from "./schedule.js";
@@ -75,6 +76,7 @@ export class ReminderService {
           closesAt: campaign.closesAt,
           timeZone: campaign.timeZone,
           now,
+          channel: channelOfChat(r.chatId),
         });
         return {
           kind: "reminder",

@@ -48,10 +48,13 @@ describe("Zalo outbox transport", () => {
     const blocked = new Set(Array.from({ length: 50 }, (_, i) => `z${i * 97}`));
     for (const chat of blocked) zalo.failingChats.set(chat, { code: 403, description: "User has blocked the bot" });
     zalo.throttleNext = 20;
-    const transport = channelTransport({ zalo: zaloTransport({ token: zalo.token, apiRoot: zalo.url, timeoutMs: 5000 }) });
+    // A generous timeout and a bounded number of requests in flight: on a loaded machine 500 requests in
+    // flight to a stub in the same process wait seconds for their answers, and a send that times out is in doubt.
+    const transport = channelTransport({ zalo: zaloTransport({ token: zalo.token, apiRoot: zalo.url, timeoutMs: 30_000 }) });
     const reasons: string[] = [];
     const sender = new OutboxSender(t.store.outbox, transport, {
       ratePerSecond: 2000,
+      concurrency: 50,
       backoffMs: () => 20,
       idlePollMs: 20,
       onEvent: (e) => {

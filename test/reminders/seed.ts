@@ -16,12 +16,14 @@ export interface SeedRespondent {
   readonly chatId?: string;
   /** The session's channel (default telegram). */
   readonly channel?: "telegram" | "zalo";
+  readonly name?: string;
+  readonly coordinator?: boolean;
 }
 
 /** Creates a campaign and its respondents directly through Prisma. */
 export async function seedCampaign(
   url: string,
-  campaign: { id: string; name?: string; opensAt: Date; closesAt: Date; timeZone?: string; reminders?: string; closedAt?: Date },
+  campaign: { id: string; name?: string; opensAt: Date; closesAt: Date; timeZone?: string; reminders?: string; closedAt?: Date; settings?: Record<string, unknown> },
   respondents: readonly SeedRespondent[],
 ): Promise<void> {
   const { prisma, close } = createPrismaClient(parseDatabaseUrl(url));
@@ -39,7 +41,7 @@ export async function seedCampaign(
         opensAt: campaign.opensAt,
         closesAt: campaign.closesAt,
         timeZone: campaign.timeZone ?? "Asia/Ho_Chi_Minh",
-        settings: JSON.stringify(campaign.reminders ? { reminders: campaign.reminders } : {}),
+        settings: JSON.stringify({ ...campaign.settings, ...(campaign.reminders ? { reminders: campaign.reminders } : {}) }),
         closedAt: campaign.closedAt ?? null,
       },
     });
@@ -48,7 +50,7 @@ export async function seedCampaign(
     for (const r of respondents) {
       n++;
       const resp = await prisma.respondent.create({
-        data: { campaignId: campaign.id, externalId: r.externalId, fullName: `R ${r.externalId}`, unitCode: r.unit ?? "U1", groupId: r.group ?? "g1", language: r.language ?? "vi" },
+        data: { campaignId: campaign.id, externalId: r.externalId, fullName: r.name ?? `R ${r.externalId}`, unitCode: r.unit ?? "U1", groupId: r.group ?? "g1", language: r.language ?? "vi", coordinator: r.coordinator ?? false },
       });
       const chatId = r.chatId ?? String(100000 + n);
       const bound = r.stage !== "not_redeemed";

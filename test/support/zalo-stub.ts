@@ -48,6 +48,10 @@ export class ZaloBotApiStub {
   readonly failingChats = new Map<string, { code: number; description: string }>();
   /** The next N sendMessage calls answer 429. */
   throttleNext = 0;
+  /** retry_after (seconds) those 429s carry; none when undefined (the real API's is not documented). */
+  throttleRetryAfter: number | undefined;
+  /** performance.now() of each 429 answered. */
+  readonly throttledAt: number[] = [];
   webhook: { url: string; secret: string } | undefined;
   #queue: StubUpdate[] = [];
   #waiters: (() => void)[] = [];
@@ -79,8 +83,10 @@ export class ZaloBotApiStub {
         });
       });
     });
-    // Long polls stay open; keep-alive sockets must not hold close().
-    this.#server.keepAliveTimeout = 100;
+    // Connections are kept alive as a real API server keeps them (stop() closes them all): a short
+    // keep-alive hint makes undici close the socket after every answer (it keeps a margin of 1-2 s),
+    // so each call paid for a new TCP connection and the benchmark measured the stub, not the bot.
+    this.#server.keepAliveTimeout = 30_000;
     await new Promise<void>((resolve) => this.#server!.listen(0, "127.0.0.1", resolve));
     this.url = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
     return this.url;
@@ -211,7 +217,9 @@ export class ZaloBotApiStub {
     const text = typeof body.text === "string" ? body.text : "";
     if (this.throttleNext > 0) {
       this.throttleNext--;
-      return [429, { ok: false, error_code: 429, description: "Too Many Requests" }];
+      this.throttledAt.push(performance.now());
+      const retry = this.throttleRetryAfter !== undefined ? { parameters: { retry_after: this.throttleRetryAfter } } : {};
+      return [429, { ok: false, error_code: 429, description: "Too Many Requests", ...retry }];
     }
     const failure = this.failingChats.get(chatId);
     if (failure) return [200, { ok: false, error_code: failure.code, description: failure.description }];

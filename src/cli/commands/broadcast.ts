@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { Option, type Command } from "commander";
-import { BroadcastService, parseAudience } from "../../broadcast/index.js";
+import { BroadcastService, describePrepared, parseAudience } from "../../broadcast/index.js";
 import type { ParseMode } from "../../outbox/index.js";
 import { formatReminderSchedule, parseReminderSchedule } from "../../reminders/index.js";
 import { CliError } from "../errors.js";
@@ -24,8 +24,8 @@ export function registerBroadcastCommands(program: Command): void {
     .requiredOption("--audience <who>", "all | not-submitted | unit:CODE | group:ID")
     .requiredOption("--text <file>", "UTF-8 file with the message")
     .option("--dry-run", "check everything and print the recipient count, queue nothing")
-    .addOption(new Option("--parse-mode <mode>", "Telegram formatting of the text").choices(["HTML", "MarkdownV2"]))
-    .option("--split", "send a text over 4,096 characters as several messages instead of refusing it")
+    .addOption(new Option("--parse-mode <mode>", "Telegram formatting of the text (Zalo gets it as plain text)").choices(["HTML", "MarkdownV2"]))
+    .option("--split", "send a text over 4,096 characters as several Telegram messages instead of refusing it (on Zalo a text is always split at 2,000)")
     .action(async (options: BroadcastOptions) => {
       const audience = parseAudience(options.audience);
       if (!audience.ok) throw new CliError(audience.error);
@@ -43,8 +43,7 @@ export function registerBroadcastCommands(program: Command): void {
           now,
         );
         if (!prepared.ok) throw new CliError(prepared.error);
-        const { parts, recipients } = prepared.prepared;
-        const what = `${recipients.length} recipient${recipients.length === 1 ? "" : "s"}, ${parts.length} message${parts.length === 1 ? "" : "s"} each`;
+        const what = describePrepared(prepared.prepared);
         if (options.dryRun) return `dry run: would queue ${what} (nothing queued)\n`;
         const record = await service.queue(prepared.prepared, now);
         return `queued broadcast ${record.id}: ${what}; run \`khaosat outbox send\` (or the bot) to send it\n`;

@@ -8,7 +8,7 @@ import { CitizenService, CitizensInputError, DEFAULT_POSTER_PERIOD_DAYS, posterD
 import { ConfigError, loadConfigFromEnvironment } from "../../config/index.js";
 import { DatabaseError, openDatabase, type CampaignRecord, type Database } from "../../db/index.js";
 import { CliError } from "../errors.js";
-import { botDefault } from "./codes.js";
+import { botDefault, channelsOf } from "./codes.js";
 import { PendingFile } from "../pending-file.js";
 
 interface BatchOptions {
@@ -19,7 +19,8 @@ interface BatchOptions {
   readonly service?: string;
   readonly out: string;
   readonly format?: string;
-  readonly bot: string;
+  /** Absent: only Zalo (ZALO_BOT_LINK). */
+  readonly bot?: string;
 }
 
 interface PosterOptions {
@@ -28,7 +29,7 @@ interface PosterOptions {
   readonly unitName?: string;
   readonly service?: string;
   readonly out: string;
-  readonly bot: string;
+  readonly bot?: string;
   readonly periodDays?: string;
 }
 
@@ -44,7 +45,7 @@ export function registerCitizenCodeCommands(codes: Command): void {
     .option("--service <name>", 'the public service the codes are for, e.g. "Đăng ký kết hôn"')
     .requiredOption("--out <file>", "output file: .csv, or .pdf (see --format); never overwritten")
     .option("--format <format>", "for .pdf: a4 (cut-out slips, 8 a page) or receipt (80 mm receipt printer, one slip a page)", "a4")
-    .requiredOption("--bot <username>", "the bot's Telegram username, for the deep links (e.g. khaosat_bot; default: BOT_USERNAME)", botDefault())
+    .option("--bot <username>", "the bot's Telegram username, for the deep links (e.g. khaosat_bot; default: BOT_USERNAME); not needed when only Zalo is used (ZALO_BOT_LINK set: the QR opens the Zalo bot and the slip says to send the code)", botDefault())
     .action(async (options: BatchOptions) => {
       process.stdout.write(await batchCommand(options, new Date()));
     });
@@ -56,7 +57,7 @@ export function registerCitizenCodeCommands(codes: Command): void {
     .option("--unit-name <name>", "the unit's name, to add the unit when the campaign does not have it yet")
     .option("--service <name>", "the public service, printed on the poster")
     .requiredOption("--out <file>", "output .pdf file; never overwritten")
-    .requiredOption("--bot <username>", "the bot's Telegram username, for the deep link (default: BOT_USERNAME)", botDefault())
+    .option("--bot <username>", "the bot's Telegram username, for the deep link (default: BOT_USERNAME); needed: a poster works through Telegram's link only", botDefault())
     .option("--period-days <days>", `one response per Telegram account and unit per this many days (default ${DEFAULT_POSTER_PERIOD_DAYS})`)
     .action(async (options: PosterOptions) => {
       process.stdout.write(await posterCommand(options, new Date()));
@@ -72,7 +73,7 @@ export async function batchCommand(options: BatchOptions, now: Date): Promise<st
   const kind: BatchKind = ext === ".csv" ? "csv" : format;
   const count = parseWhole("--count", options.count);
   checkOut(options.out);
-  checkBot(options.bot);
+  const { bot, zaloLink } = channelsOf(options.bot);
   return withCitizens(async ({ db, service }) => {
     const campaign = await findCampaign(db, options.campaign);
     const file = new PendingFile(options.out);
@@ -89,8 +90,9 @@ export async function batchCommand(options: BatchOptions, now: Date): Promise<st
         actor: "cli",
         beforeStore: async ({ unitName, codes }) => {
           const serviceName = options.service?.normalize("NFC").trim() || undefined;
-          const slips = codes.map((code) => ({ code, link: codeDeepLink(options.bot, code), unit: unitName, ...(serviceName ? { service: serviceName } : {}) }));
-          const pdfOptions = { botUsername: options.bot, title: campaign.name, createdAt: now };
+          // Zalo has no start parameter: without a Telegram bot every slip's QR is the Zalo bot's link and the code is typed.
+          const slips = codes.map((code) => ({ code, link: bot !== undefined ? codeDeepLink(bot, code) : zaloLink!, unit: unitName, ...(serviceName ? { service: serviceName } : {}) }));
+          const pdfOptions = { ...(bot !== undefined ? { botUsername: bot } : {}), ...(zaloLink !== undefined ? { zaloLink } : {}), title: campaign.name, createdAt: now };
           const content =
             kind === "csv" ? batchCsv(options.unit, slips) : kind === "receipt" ? await renderReceiptPdf(slips, pdfOptions) : await renderSlipsPdf(slips, pdfOptions);
           await file.write(content);
@@ -113,7 +115,15 @@ export async function posterCommand(options: PosterOptions, now: Date): Promise<
   if (path.extname(options.out).toLowerCase() !== ".pdf") throw new CliError(`--out: a poster is a PDF; use a name ending in .pdf`);
   const periodDays = options.periodDays === undefined ? undefined : parseWhole("--period-days", options.periodDays);
   checkOut(options.out);
-  checkBot(options.bot);
+  if (options.bot === undefined) {
+    // The poster's QR carries its unit in Telegram's start parameter; a Zalo link carries nothing, and
+    // the Zalo conversation does not read poster tokens typed as text.
+    throw new CliError(
+      "--bot: a poster needs the Telegram bot (--bot or BOT_USERNAME): its QR carries the unit in Telegram's link, which Zalo links cannot. For Zalo, print single-use slips with `khaosat codes batch` (the QR opens the Zalo bot and the slip shows the code to send)",
+    );
+  }
+  const bot = options.bot;
+  checkBot(bot);
   return withCitizens(async ({ db, service }) => {
     const campaign = await findCampaign(db, options.campaign);
     const poster = await service.createPoster({
@@ -127,8 +137,8 @@ export async function posterCommand(options: PosterOptions, now: Date): Promise<
     });
     const serviceName = options.service?.normalize("NFC").trim() || undefined;
     const pdf = await renderPosterPdf(
-      { unit: poster.unitName, ...(serviceName ? { service: serviceName } : {}), link: posterDeepLink(options.bot, poster.token), periodDays: poster.periodDays },
-      { botUsername: options.bot, title: campaign.name, createdAt: now },
+      { unit: poster.unitName, ...(serviceName ? { service: serviceName } : {}), link: posterDeepLink(bot, poster.token), periodDays: poster.periodDays },
+      { botUsername: bot, title: campaign.name, createdAt: now },
     );
     const file = new PendingFile(options.out);
     await file.write(pdf);

@@ -223,7 +223,7 @@ export function zaloLinkDefault(): string | undefined {
 }
 
 /** Where slips send respondents: Telegram (--bot), Zalo (ZALO_BOT_LINK), or both; neither is an error saying what to give. */
-function channelsOf(bot: string | undefined): { readonly bot?: string; readonly zaloLink?: string } {
+export function channelsOf(bot: string | undefined): { readonly bot?: string; readonly zaloLink?: string } {
   const zaloLink = zaloLinkDefault();
   if (bot === undefined && zaloLink === undefined) {
     throw new CliError("say how respondents open the bot: --bot <Telegram username> (or BOT_USERNAME), and/or ZALO_BOT_LINK=<the link that opens the Zalo bot> in the environment or .env");

@@ -93,9 +93,9 @@ export function registerOutboxCommands(program: Command): void {
 
   outbox
     .command("send")
-    .description("send queued messages with TELEGRAM_BOT_TOKEN until the outbox is empty (or keep running with --watch)")
+    .description("send queued messages with TELEGRAM_BOT_TOKEN and/or ZALO_BOT_TOKEN until the outbox is empty (or keep running with --watch)")
     .option("--watch", "keep running and send new messages as they are queued")
-    .addOption(new Option("--rate <n>", "messages per second overall (default: OUTBOX_RATE_PER_SECOND, 25)").argParser(positive("--rate")))
+    .addOption(new Option("--rate <n>", "messages per second to Telegram (default: OUTBOX_RATE_PER_SECOND, 25; Zalo: ZALO_RATE_PER_SECOND)").argParser(positive("--rate")))
     .addOption(new Option("--per-chat-rate <n>", "messages per second to one chat (default: OUTBOX_PER_CHAT_PER_SECOND, 1)").argParser(positive("--per-chat-rate")))
     .addOption(new Option("--max-attempts <n>", "attempts before a failing message is recorded as failed").default(5).argParser(positive("--max-attempts", true)))
     // Crash-recovery timings, shortened by tests and the benchmark.
@@ -110,7 +110,7 @@ export function registerOutboxCommands(program: Command): void {
         if (error instanceof ConfigError) throw new CliError(error.message);
         throw error;
       }
-      if (config.telegramBotToken === undefined) throw new CliError("TELEGRAM_BOT_TOKEN is not set: put the token from @BotFather in .env to send messages");
+      if (config.telegramBotToken === undefined && config.zalo === undefined) throw new CliError("neither TELEGRAM_BOT_TOKEN nor ZALO_BOT_TOKEN is set: put the token from @BotFather or from Zalo Bot Creator in .env to send messages");
       const stats = await withOutboxStore(async (store) => {
         const sender = configuredSender(config, store.outbox, {
           ...(options.rate !== undefined ? { ratePerSecond: options.rate } : {}),
@@ -120,7 +120,7 @@ export function registerOutboxCommands(program: Command): void {
           ...(options.claimLeaseMs ? { claimLeaseMs: options.claimLeaseMs } : {}),
           ...(options.inDoubtAfterMs ? { inDoubtAfterMs: options.inDoubtAfterMs } : {}),
           onEvent: (e) => {
-            if (e.type === "paused") process.stderr.write(`429 from Telegram: pausing ${e.seconds} s\n`);
+            if (e.type === "paused") process.stderr.write(`429 from ${e.channel === "zalo" ? "Zalo" : "Telegram"}: pausing its messages ${e.seconds} s\n`);
             if (e.type === "recovered") process.stderr.write(`recovered: ${e.requeued} claimed messages requeued, ${e.inDoubt} interrupted sends marked in doubt\n`);
           },
         });

@@ -1,5 +1,6 @@
 // Broadcasts over the outbox: the Broadcast row and one outbox row per recipient are written in one
 // transaction (MessagingRepository.recordBroadcast); the outbox sender delivers them within limits.
+import { rowsForChannel } from "../../../outbox/plain-text.js";
 import type { MessagingRepository, OutboxCounts, OutboxRepository, OutboxStatus, RecipientFilter } from "../../../outbox/types.js";
 import { formatAudience, inAudience, type Audience } from "./audience.js";
 import type { AdminBroadcasts, BroadcastProgressCounts } from "./ports.js";
@@ -44,17 +45,20 @@ export function outboxBroadcasts(messaging: MessagingRepository, outbox: OutboxR
       const record = await messaging.recordBroadcast(
         { campaignId, audience: formatAudience(audience), text, parseMode: null, parts: 1, actor, createdAt: now },
         (broadcastId) =>
-          recipients.map((r) => ({
-            kind: "broadcast" as const,
-            campaignId,
-            batchId: broadcastId,
-            respondentId: r.respondentId,
-            chatId: r.chatId,
-            // Keyed by the admin's draft, not the new row: confirming the same draft twice queues nobody twice.
-            dedupeKey: `broadcast:${key}:${r.respondentId}`,
-            text,
-            notBefore: now,
-          })),
+          // A Zalo recipient gets the text in parts of at most 2,000 characters.
+          recipients.flatMap((r) =>
+            rowsForChannel({
+              kind: "broadcast" as const,
+              campaignId,
+              batchId: broadcastId,
+              respondentId: r.respondentId,
+              chatId: r.chatId,
+              // Keyed by the admin's draft, not the new row: confirming the same draft twice queues nobody twice.
+              dedupeKey: `broadcast:${key}:${r.respondentId}`,
+              text,
+              notBefore: now,
+            }),
+          ),
       );
       return { id: record.id, recipients: record.recipients };
     },
