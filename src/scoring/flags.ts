@@ -103,27 +103,22 @@ export function computeFlags(questionnaire: Questionnaire, responses: readonly S
         text: `finished in ${formatSeconds(duration / 1000)}, under a third of the median ${formatSeconds(medianDuration / 1000)}`,
       });
     }
+    // The extension rules' evidence comes in flag order: speeder, straightliner, then the others.
     const more = extra[i]!;
-    evidence.push(...more.filter((e) => e.flag === "speeder"));
+    let next = 0;
+    while (next < more.length && more[next]!.flag === "speeder") evidence.push(more[next++]!);
     if (straightLined(lookup, r.answers)) {
       let answered = 0;
       for (const id of lookup.ids) if (r.answers[id] !== undefined) answered++;
       evidence.push({ flag: "straightliner", rule: "same-position", text: `the same answer position on all ${answered} single and scale questions` });
     }
-    evidence.push(...more.filter((e) => e.flag === "straightliner"));
+    while (next < more.length && more[next]!.flag === "straightliner") evidence.push(more[next++]!);
     if (r.account !== undefined && sharedAccounts.has(r.account)) {
       evidence.push({ flag: "delegation", rule: "account", text: "the messaging account that answered also answered for another respondent" });
     }
-    evidence.push(...more.filter((e) => e.flag !== "speeder" && e.flag !== "straightliner"));
-    const has = (flag: FlagEvidence["flag"]) => evidence.some((e) => e.flag === flag);
-    return {
-      speeder: has("speeder"),
-      straightliner: has("straightliner"),
-      delegation: has("delegation"),
-      attention: has("attention"),
-      inconsistent: has("inconsistent"),
-      misfit: has("misfit"),
-      evidence,
-    };
+    while (next < more.length) evidence.push(more[next++]!);
+    const flags = { speeder: false, straightliner: false, delegation: false, attention: false, inconsistent: false, misfit: false };
+    for (const e of evidence) flags[e.flag] = true;
+    return { ...flags, evidence };
   });
 }

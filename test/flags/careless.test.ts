@@ -1,8 +1,8 @@
 import { describe, expect, test } from "vitest";
 import { parseQuestionnaire } from "../../src/questionnaire/index.js";
 import { computeFlags, scoreReportSchema, scoreUnits, type ScoringResponse } from "../../src/scoring/index.js";
-import { CARELESS_KINDS, carelessPopulation, measureFlags, PROVINCE, TARGETS } from "../support/careless.js";
-import { options, questionnaire, response, scale, single } from "./support/build.js";
+import { CARELESS_KINDS, carelessPopulation, measureFlags, PROVINCE, TARGETS } from "./support/population.js";
+import { options, questionnaire, response, scale, single } from "../scoring/support/build.js";
 
 describe("planted province population (issue 16 targets; seeded, so a correctness test)", () => {
   const population = carelessPopulation(PROVINCE);
@@ -99,7 +99,7 @@ describe("long-string index on judgement questions (straightliner, rule long-str
 
 describe("attention checks and consistency pairs", () => {
   const q = questionnaire({ kind: "points", surveyMax: 12 }, { s1: singles, s2: [scale("a"), scale("b"), { ...scale("att"), allowNotApplicable: false }] }, {
-    quality: { attentionChecks: [{ question: "att", accept: [2] }], pairs: [{ a: "a", b: "b", relation: "reverse" }] },
+    quality: { attentionChecks: [{ question: "att", accept: [2] }], attentionFailures: 1, pairs: [{ a: "a", b: "b", relation: "reverse" }] },
   });
 
   test("an instructed response answered otherwise raises attention, with the answer and the instruction", () => {
@@ -118,7 +118,7 @@ describe("attention checks and consistency pairs", () => {
 
   test("score output counts them only when declared, and excludeFlagged drops them", () => {
     const scored = questionnaire({ kind: "points", surveyMax: 12, excludeFlagged: true }, { s1: singles, s2: [{ ...scale("att"), allowNotApplicable: false }] }, {
-      quality: { attentionChecks: [{ question: "att", accept: [2] }] },
+      quality: { attentionChecks: [{ question: "att", accept: [2] }], attentionFailures: 1 },
     });
     const rs: ScoringResponse[] = [response("U", { q1: "1", att: 2 }), response("U", { q1: "3", att: 4 })];
     const outcome = scoreUnits({ questionnaire: scored, responses: rs });

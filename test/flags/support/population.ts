@@ -101,8 +101,8 @@ export function carelessQuestionnaire(random: () => number, quality?: Record<str
   const cut1 = Math.round((scoredCount * 9) / 25);
   const cut2 = Math.round((scoredCount * 17) / 25);
   const s1 = scored.slice(0, cut1);
-  const s2 = scored.slice(cut1, cut2);
-  const s3 = scored.slice(cut2);
+  const s2: Record<string, unknown>[] = scored.slice(cut1, cut2);
+  const s3: Record<string, unknown>[] = scored.slice(cut2);
   if (checks) {
     s2.splice(2, 0, reversed("r1"));
     s2.splice(5, 0, attention);
@@ -126,7 +126,7 @@ export function carelessQuestionnaire(random: () => number, quality?: Record<str
         { id: "deputies", label: label("Đại biểu", "Deputies") },
       ],
       scoring: { kind: "points", surveyMax: scoredCount, minResponses: 5 },
-      quality: { straightline: { ignore: ["overall"] }, ...(checks ? CHECKS_QUALITY : {}), ...quality },
+      quality: { straightline: { ignore: ["overall"] }, overall: "overall", ...(checks ? CHECKS_QUALITY : {}), ...quality },
       sections,
     }),
   );
