@@ -1,6 +1,21 @@
 // Small numeric helpers of the careless-answer rules (src/scoring/quality.ts): the standard normal
 // distribution and an in-place median, allocation-free so they can run once per response.
 
+// Φ tabulated on [-CDF_RANGE, CDF_RANGE] for the hot loops (linear interpolation: error < 1e-6).
+const CDF_RANGE = 8;
+const CDF_STEPS_PER_UNIT = 256;
+const CDF_TABLE = Float64Array.from({ length: 2 * CDF_RANGE * CDF_STEPS_PER_UNIT + 2 }, (_, i) => normalCdf(i / CDF_STEPS_PER_UNIT - CDF_RANGE));
+
+/** Φ(x) from a table: as `normalCdf`, within 1e-6, several times faster. */
+export function normalCdfFast(x: number): number {
+  if (!(x > -CDF_RANGE)) return x !== x ? Number.NaN : 0;
+  if (x >= CDF_RANGE) return 1;
+  const at = (x + CDF_RANGE) * CDF_STEPS_PER_UNIT;
+  const i = at | 0;
+  const f = at - i;
+  return CDF_TABLE[i]! + f * (CDF_TABLE[i + 1]! - CDF_TABLE[i]!);
+}
+
 /** Standard normal cumulative distribution Φ(x) (erfc approximation, relative error < 1.2e-7). */
 export function normalCdf(x: number): number {
   if (x === Number.POSITIVE_INFINITY) return 1;

@@ -1,5 +1,5 @@
 import { NOT_APPLICABLE, type AnswerValue, type Quality, type Question, type Questionnaire } from "../questionnaire/index.js";
-import { medianInPlace, normalCdf, normalQuantile } from "../flags/normal.js";
+import { medianInPlace, normalCdfFast, normalQuantile } from "../flags/normal.js";
 import type { FlagEvidence, ScoringResponse } from "./types.js";
 
 // The careless-answer rules that go beyond SURVEY-FORMAT 3.3 (docs/flags.md): reading speed per
@@ -72,7 +72,7 @@ function positionReader(question: Question): { read: (value: AnswerValue) => num
 const percent = (share: number): string => `${Math.round(share * 100)}%`;
 const oneDecimal = (seconds: number): string => (Math.round(seconds * 10) / 10).toString();
 /** "1 in 1,000" style rarity. */
-const oneIn = (p: number): string => (p <= 0 ? "practically none" : `about 1 in ${Math.round(1 / p)}`);
+const oneIn = (p: number): string => (p <= 0 ? "practically none" : `about 1 in ${Number((1 / p).toPrecision(2))}`);
 
 /**
  * Weak signs: below a rule's own limit, but raising a flag when a second, independent one agrees.
@@ -94,12 +94,19 @@ type Strength = 0 | 1 | 2;
 
 const NONE: readonly FlagEvidence[] = Object.freeze([]);
 
+export interface QualityFindings {
+  /** The extension rules' evidence per response, in input order (empty when nothing fired). */
+  readonly evidence: readonly (readonly FlagEvidence[])[];
+  /** Per response: the number of single and scale answers when all sit at one position (SURVEY-FORMAT 3.3), else 0. */
+  readonly samePosition: Int32Array;
+}
+
 /**
  * The extension rules' evidence, one list per response in input order (empty when nothing fired).
  * `speeder` evidence here is the reading rule; `straightliner` the long-string rule.
  */
-export function qualityFlags(questionnaire: Questionnaire, quality: Quality, judgement: JudgementLookup, responses: readonly ScoringResponse[]): readonly (readonly FlagEvidence[])[] {
-  const answers = answerMatrix(judgement, responses);
+export function qualityFlags(questionnaire: Questionnaire, quality: Quality, judgement: JudgementLookup, responses: readonly ScoringResponse[]): QualityFindings {
+  const answers = answerMatrix(questionnaire, judgement, responses);
   const reading = readingRule(questionnaire, quality, responses);
   const sameness = samenessRule(quality, judgement, answers);
   const overall = overallShortfall(questionnaire, quality, answers, sameness.lenient, responses);
@@ -133,7 +140,9 @@ export function qualityFlags(questionnaire: Questionnaire, quality: Quality, jud
       const expected = pair.relation === "same" ? y.position : y.low + y.high - y.position;
       if (Math.abs(x.position - expected) > pair.tolerance) broken++;
     }
-    const pairStrength: Strength = broken === 0 ? 0 : broken >= pairLimit ? 2 : 1;
+    // One misread reverse-worded question is common among genuine respondents (the most generous
+    // ones above all): below the limit, broken pairs are no sign at all.
+    const pairStrength = (broken > 0 && broken >= pairLimit ? 2 : 0) as Strength;
     const ratio = misfit?.[i] ?? Number.NaN;
     const misfitStrength: Strength = !(ratio > 0) ? 0 : ratio >= quality.personFit.ratio ? 2 : ratio >= WEAK_SIGN.misfit * quality.personFit.ratio ? 1 : 0;
 
@@ -179,25 +188,54 @@ export function qualityFlags(questionnaire: Questionnaire, quality: Quality, jud
     }
     out[i] = evidence;
   }
-  return out;
+  return { evidence: out, samePosition: answers.samePosition };
 }
 
-/** Every response's judgement answers as positions, one row per response (0 none, 255 "cannot judge"), and its unit. */
+/**
+ * Every response's judgement answers as positions, one row per response (0 none, 255 "cannot
+ * judge"), and its unit; read in one pass over the single and scale answers, which also settles the
+ * SURVEY-FORMAT 3.3 rule (`samePosition`: 8 or more single and scale answers, all at one position).
+ */
 interface AnswerMatrix {
   readonly n: number;
   readonly k: number;
   readonly cells: Uint8Array;
   readonly unit: Int32Array;
   readonly units: number;
+  /** Per response: how many single and scale questions it answered when all at the same position, else 0. */
+  readonly samePosition: Int32Array;
 }
 
-function answerMatrix(judgement: JudgementLookup, responses: readonly ScoringResponse[]): AnswerMatrix {
+/** Fewest single and scale answers for the SURVEY-FORMAT 3.3 same-position rule. */
+export const SAME_POSITION_MIN_ANSWERS = 8;
+
+function answerMatrix(questionnaire: Questionnaire, judgement: JudgementLookup, responses: readonly ScoringResponse[]): AnswerMatrix {
   const n = responses.length;
   const k = judgement.ids.length;
   const cells = new Uint8Array(n * k);
   const unit = new Int32Array(n);
+  const samePosition = new Int32Array(n);
   const unitOf = new Map<string, number>();
-  const { ids, position } = judgement;
+  // Every single and scale question: its 3.3 position (option order, or the scale value) and, for a
+  // judgement question, its column and judged position.
+  const column = new Map(judgement.ids.map((id, q) => [id, q]));
+  const ids: string[] = [];
+  const columns: number[] = [];
+  const options: (Map<string, { all: number; judged: number }> | undefined)[] = [];
+  const scales: { min: number; max: number }[] = [];
+  for (const { question } of questionnaire.questions) {
+    if (question.type !== "single" && question.type !== "scale") continue;
+    ids.push(question.id);
+    columns.push(column.get(question.id) ?? -1);
+    if (question.type === "single") {
+      let judged = 0;
+      options.push(new Map(question.options.map((o, i) => [o.id, { all: i + 1, judged: o.score === null ? CANNOT_JUDGE : Math.min(MAX_POSITION, ++judged) }])));
+      scales.push({ min: 0, max: -1 });
+    } else {
+      options.push(undefined);
+      scales.push({ min: question.min, max: question.max });
+    }
+  }
   for (let i = 0; i < n; i++) {
     const r = responses[i]!;
     let u = unitOf.get(r.unit);
@@ -205,14 +243,37 @@ function answerMatrix(judgement: JudgementLookup, responses: readonly ScoringRes
     unit[i] = u;
     const answers = r.answers;
     const row = i * k;
-    for (let q = 0; q < k; q++) {
-      const value = answers[ids[q]!];
+    let answered = 0;
+    let first = 0;
+    let same = true;
+    for (let x = 0; x < ids.length; x++) {
+      const value = answers[ids[x]!];
       if (value === undefined) continue;
-      const p = position[q]!(value);
-      if (p !== undefined) cells[row + q] = p === 0 ? CANNOT_JUDGE : p;
+      const map = options[x];
+      let position: number;
+      let judged = 0;
+      if (map !== undefined) {
+        const o = map.get(typeof value === "string" ? value : String(value));
+        // An unknown option (NaN) never equals anything, so it breaks the line as it should.
+        position = o === undefined ? Number.NaN : o.all;
+        judged = o === undefined ? 0 : o.judged;
+      } else if (value === NOT_APPLICABLE) {
+        position = Number.NEGATIVE_INFINITY;
+        judged = CANNOT_JUDGE;
+      } else {
+        position = typeof value === "number" ? value : Number(value);
+        const { min, max } = scales[x]!;
+        judged = typeof value === "number" && value >= min && value <= max ? Math.min(MAX_POSITION, value - min + 1) : 0;
+      }
+      if (answered === 0) first = position;
+      else if (position !== first) same = false;
+      answered++;
+      const q = columns[x]!;
+      if (q >= 0) cells[row + q] = judged;
     }
+    if (same && answered >= SAME_POSITION_MIN_ANSWERS) samePosition[i] = answered;
   }
-  return { n, k, cells, unit, units: unitOf.size };
+  return { n, k, cells, unit, units: unitOf.size, samePosition };
 }
 
 /** Per response: timed questions and those under their reading floor; the words only when asked. */
@@ -270,8 +331,9 @@ function readingRule(questionnaire: Questionnaire, quality: Quality, responses: 
 
 /** Extra weight, in responses, of the campaign's answers in each unit's comparison (so a small unit is never certain). */
 const CAMPAIGN_WEIGHT = 2;
-/** Respondent leniency is integrated over ±5 standard deviations in 26 steps. */
-const LENIENCY_STEPS = 26;
+/** Respondent leniency is integrated over ±4.5 standard deviations in steps of 0.5. */
+const LENIENCY_STEP = 0.5;
+const LENIENCY_STEPS = 19;
 /** Leniency share assumed until a campaign has enough responses to measure its own. */
 const DEFAULT_LENIENCY_SHARE = 0.25;
 
@@ -339,7 +401,10 @@ function samenessRule(quality: Quality, judgement: JudgementLookup, m: AnswerMat
       if (p === CANNOT_JUDGE) continue;
       positions++;
       const c = ++tally[p]!;
-      if (c > count || (c === count && p < mode)) [mode, count] = [p, c];
+      if (c > count || (c === count && p < mode)) {
+        mode = p;
+        count = c;
+      }
     }
     for (let q = 0; q < k; q++) tally[cells[row + q]!] = 0;
     modes[i] = mode;
@@ -349,7 +414,8 @@ function samenessRule(quality: Quality, judgement: JudgementLookup, m: AnswerMat
     judged[i] = positions;
     if (positions >= rule.minAnswers && (count >= rule.maxSameShare * all || best >= rule.maxRun)) candidates.push(i);
   }
-  const peers = (campaignTotals.length === 0 ? 0 : Math.max(...campaignTotals)) - 1;
+  let peers = -1;
+  for (let q = 0; q < k; q++) if (campaignTotals[q]! - 1 > peers) peers = campaignTotals[q]! - 1;
   const { score, attenuation } = normalScores(m.units, k, offset, unitCounts, unitTotals, width);
   const { share: measuredLeniency, lenient } = leniencyShare(m, offset, score, attenuation, width);
   const leniency = peers >= rule.minPeers ? measuredLeniency : DEFAULT_LENIENCY_SHARE;
@@ -360,7 +426,8 @@ function samenessRule(quality: Quality, judgement: JudgementLookup, m: AnswerMat
     const weight = new Float64Array(LENIENCY_STEPS);
     let total = 0;
     for (let s = 0; s < LENIENCY_STEPS; s++) {
-      const z = -5 + (10 * s) / (LENIENCY_STEPS - 1);
+      // The middle first (0, +h, -h, +2h, ...): the likely leniencies settle an ordinary candidate early.
+      const z = (s % 2 === 1 ? 1 : -1) * Math.ceil(s / 2) * LENIENCY_STEP;
       shift[s] = z * spread;
       total += weight[s] = Math.exp(-0.5 * z * z);
     }
@@ -422,11 +489,12 @@ function samenessRule(quality: Quality, judgement: JudgementLookup, m: AnswerMat
       const cap = j - modeCount[i]!;
       let p = 0;
       for (let s = 0; s < LENIENCY_STEPS && p < stopAt; s++) {
+        const d = shift[s]!;
         // Chance of at most `cap` misses among the j questions, for a respondent of this leniency.
         misses.fill(0, 0, cap + 1);
         misses[0] = 1;
         for (let x = 0; x < j; x++) {
-          const hit = normalCdf((hi[x]! - shift[s]!) / residual) - normalCdf((lo[x]! - shift[s]!) / residual);
+          const hit = normalCdfFast((hi[x]! - d) / residual) - normalCdfFast((lo[x]! - d) / residual);
           const miss = 1 - hit;
           for (let c = Math.min(x + 1, cap); c > 0; c--) misses[c] = misses[c]! * hit + misses[c - 1]! * miss;
           misses[0] = misses[0]! * hit;
@@ -629,16 +697,18 @@ function personFit(quality: Quality, judgement: JudgementLookup, m: AnswerMatrix
   const { n, k, cells } = m;
   const ratios = new Float64Array(n).fill(Number.NaN);
   // Cells: unit and group.
-  const cellOf = new Map<string, number>();
-  const cell = new Int32Array(n);
+  const groupOf = new Map<string, number>();
+  const group = new Int32Array(n);
   for (let i = 0; i < n; i++) {
-    const key = `${m.unit[i]}\u0000${responses[i]!.group}`;
-    let c = cellOf.get(key);
-    if (c === undefined) cellOf.set(key, (c = cellOf.size));
-    cell[i] = c;
+    let g = groupOf.get(responses[i]!.group);
+    if (g === undefined) groupOf.set(responses[i]!.group, (g = groupOf.size));
+    group[i] = g;
   }
-  const sum = new Float64Array(cellOf.size * k);
-  const count = new Int32Array(cellOf.size * k);
+  const cellCount = m.units * groupOf.size;
+  const cell = new Int32Array(n);
+  for (let i = 0; i < n; i++) cell[i] = m.unit[i]! * groupOf.size + group[i]!;
+  const sum = new Float64Array(cellCount * k);
+  const count = new Int32Array(cellCount * k);
   for (let i = 0; i < n; i++) {
     const row = i * k;
     const base = cell[i]! * k;
