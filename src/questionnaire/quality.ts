@@ -33,7 +33,7 @@ export const straightlineQuality = z.strictObject({
    * Spare sameness the unit explains: flag only when fewer than this share of genuine respondents of
    * the unit, generous or strict ones included, would answer that uniformly (1 turns the comparison off).
    */
-  rarity: share("straightline.rarity").default(0.003),
+  rarity: share("straightline.rarity").default(0.005),
   /** Fewest other responses of the unit before its answers are the comparison (else the campaign's are). */
   minPeers: count("straightline.minPeers", 1).default(5),
   /** Question ids that are not judgements (e.g. an overall mark); the satisfaction overallQuestion is always left out. */

@@ -82,7 +82,7 @@ export const WEAK_SIGN = {
   /** Share of questions under their reading floor, as a fraction of `reading.share`. */
   reading: 0.5,
   /** Rarity of the sameness, as a multiple of `straightline.rarity`. */
-  rarity: 20,
+  rarity: 10,
   /** Person-fit distance, as a fraction of `personFit.ratio`. */
   misfit: 0.8,
   /** Overall mark short of what the detailed answers lead to expect, in standard deviations. */
