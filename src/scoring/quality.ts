@@ -150,11 +150,11 @@ export function qualityFlags(questionnaire: Questionnaire, quality: Quality, jud
     const overallStrength: Strength = samenessStrength > 0 && overall[i]! >= WEAK_SIGN.overall ? 1 : 0;
     const weak = (readingStrength === 1 ? 1 : 0) + (samenessStrength === 1 ? 1 : 0) + (attentionStrength === 1 ? 1 : 0) + (pairStrength === 1 ? 1 : 0) + (misfitStrength === 1 ? 1 : 0) + overallStrength;
     // A weak sign counts when a second one agrees; a flag on its own always counts.
-    const raised = (s: Strength) => s === 2 || (s === 1 && weak >= 2);
-    if (!raised(readingStrength) && !raised(samenessStrength) && !raised(attentionStrength) && !raised(pairStrength) && !raised(misfitStrength)) {
+    if (weak < 2 && readingStrength !== 2 && samenessStrength !== 2 && attentionStrength !== 2 && pairStrength !== 2 && misfitStrength !== 2) {
       out[i] = NONE;
       continue;
     }
+    const raised = (s: Strength) => s === 2 || (s === 1 && weak >= 2);
     const together = (s: Strength) => (s === 1 ? `; a weak sign, raised because ${weak - 1 === 1 ? "another one agrees" : `${weak - 1} others agree`}` : "");
     const evidence: FlagEvidence[] = [];
     if (raised(readingStrength)) evidence.push({ flag: "speeder", rule: "reading", text: reading.describe(i) + together(readingStrength) });
