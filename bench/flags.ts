@@ -76,11 +76,15 @@ type CsvModule = {
 type Main = (argv: readonly string[]) => Promise<number>;
 type ComputeFlags = (questionnaire: Questionnaire, responses: readonly ScoringResponse[]) => ResponseFlags[];
 
-async function timed<T>(task: () => Promise<T> | T): Promise<{ ms: number; value: T }> {
+/** Wall time and this process's CPU time (steadier than wall time on a shared, loaded machine). */
+async function timed<T>(task: () => Promise<T> | T): Promise<{ ms: number; cpuMs: number; value: T }> {
   (globalThis as { gc?: () => void }).gc?.();
+  const cpu = process.cpuUsage();
   const start = performance.now();
   const value = await task();
-  return { ms: performance.now() - start, value };
+  const ms = performance.now() - start;
+  const used = process.cpuUsage(cpu);
+  return { ms, cpuMs: (used.user + used.system) / 1000, value };
 }
 
 /** Part 2: the cost of every flag rule at national size, beside a plain pass and the whole score. */
@@ -124,12 +128,17 @@ async function cost(): Promise<void> {
     if ((await main(args)) !== 0) throw new Error("bench: khaosat score failed in-process");
     const plainMs: number[] = [];
     const flagsMs: number[] = [];
+    const plainCpu: number[] = [];
+    const flagsCpu: number[] = [];
     const scoreMs: number[] = [];
     let flagged = 0;
     for (let round = 0; round < COST_ROUNDS; round++) {
-      plainMs.push((await timed(plainPass)).ms);
+      const p = await timed(plainPass);
+      plainMs.push(p.ms);
+      plainCpu.push(p.cpuMs);
       const f = await timed(() => computeFlags(questionnaire, responses));
       flagsMs.push(f.ms);
+      flagsCpu.push(f.cpuMs);
       flagged = f.value.filter((x) => x.evidence.length > 0).length;
       const s = await timed(() => main(args));
       if (s.value !== 0) throw new Error("bench: khaosat score failed in-process");
@@ -143,6 +152,7 @@ async function cost(): Promise<void> {
     console.log(`  computeFlags (every flag rule)  ${flags.toFixed(0).padStart(6)} ms  (${flagged} responses flagged; first call in the process ${cold.ms.toFixed(0)} ms)`);
     console.log(`  khaosat score, in-process       ${score.toFixed(0).padStart(6)} ms  (read + validate + flags + score + write JSON)`);
     console.log(`  flags' share of khaosat score   ${pct(flags / score)}`);
+    console.log(`  CPU time: plain pass ${median(plainCpu).toFixed(0)} ms, computeFlags ${median(flagsCpu).toFixed(0)} ms (${(median(flagsCpu) / median(plainCpu)).toFixed(2)} ×)`);
     reportTarget("flags", "computeFlags 50k×40 ÷ plain CSV pass", flags / plain, "x", "<= 0.5");
     reportTarget("flags", "computeFlags 50k×40 first call ÷ plain CSV pass", cold.ms / plain, "x", "<= 1");
   } finally {

@@ -222,6 +222,10 @@ function answerMatrix(questionnaire: Questionnaire, judgement: JudgementLookup, 
   const ids: string[] = [];
   const columns: number[] = [];
   const options: (Map<string, { all: number; judged: number }> | undefined)[] = [];
+  // One-character option ids ("1".."5", "x": the usual case) are read by character code, without
+  // hashing the answer text: per question, 128 slots of 3.3 position and judged position (0 = none).
+  const byCode = new Int16Array(0);
+  const codes: Int16Array[] = [];
   const scales: { min: number; max: number }[] = [];
   for (const { question } of questionnaire.questions) {
     if (question.type !== "single" && question.type !== "scale") continue;
@@ -229,10 +233,20 @@ function answerMatrix(questionnaire: Questionnaire, judgement: JudgementLookup, 
     columns.push(column.get(question.id) ?? -1);
     if (question.type === "single") {
       let judged = 0;
-      options.push(new Map(question.options.map((o, i) => [o.id, { all: i + 1, judged: o.score === null ? CANNOT_JUDGE : Math.min(MAX_POSITION, ++judged) }])));
+      const map = new Map(question.options.map((o, i) => [o.id, { all: i + 1, judged: o.score === null ? CANNOT_JUDGE : Math.min(MAX_POSITION, ++judged) }]));
+      options.push(map);
+      const table = new Int16Array(256);
+      for (const [id, o] of map) {
+        if (id.length === 1 && id.charCodeAt(0) < 128) {
+          table[id.charCodeAt(0) * 2] = o.all;
+          table[id.charCodeAt(0) * 2 + 1] = o.judged;
+        }
+      }
+      codes.push(table);
       scales.push({ min: 0, max: -1 });
     } else {
       options.push(undefined);
+      codes.push(byCode);
       scales.push({ min: question.min, max: question.max });
     }
   }
@@ -252,7 +266,12 @@ function answerMatrix(questionnaire: Questionnaire, judgement: JudgementLookup, 
       const map = options[x];
       let position: number;
       let judged = 0;
-      if (map !== undefined) {
+      if (map !== undefined && typeof value === "string" && value.length === 1 && value.charCodeAt(0) < 128) {
+        const table = codes[x]!;
+        const at = value.charCodeAt(0) * 2;
+        position = table[at] === 0 ? Number.NaN : table[at]!;
+        judged = table[at + 1]!;
+      } else if (map !== undefined) {
         const o = map.get(typeof value === "string" ? value : String(value));
         // An unknown option (NaN) never equals anything, so it breaks the line as it should.
         position = o === undefined ? Number.NaN : o.all;
@@ -719,47 +738,69 @@ function personFit(quality: Quality, judgement: JudgementLookup, m: AnswerMatrix
       count[base + q]!++;
     }
   }
-  // Centred residuals against the leave-one-out cell mean (NaN where not measured).
-  const residual = new Float32Array(n * k).fill(Number.NaN);
+  // Residuals against the leave-one-out cell mean, centred on the response's own mean residual (its
+  // leniency). They are recomputed where needed rather than stored: two passes over the answers.
   const minPeers = quality.personFit.minPeers;
-  for (let i = 0; i < n; i++) {
+  const scratch = new Float64Array(k);
+  const residuals = (i: number): number => {
     const row = i * k;
     const base = cell[i]! * k;
     let used = 0;
     let total = 0;
     for (let q = 0; q < k; q++) {
       const p = cells[row + q]!;
-      if (p === 0 || p === CANNOT_JUDGE || count[base + q]! - 1 < minPeers) continue;
+      if (p === 0 || p === CANNOT_JUDGE || count[base + q]! - 1 < minPeers) {
+        scratch[q] = Number.NaN;
+        continue;
+      }
       const r = p - (sum[base + q]! - p) / (count[base + q]! - 1);
-      residual[row + q] = r;
+      scratch[q] = r;
       total += r;
       used++;
     }
-    if (used < quality.personFit.minAnswers) {
-      for (let q = 0; q < k; q++) residual[row + q] = Number.NaN;
-      continue;
-    }
+    if (used < quality.personFit.minAnswers) return 0;
     const mean = total / used;
-    for (let q = 0; q < k; q++) residual[row + q] = residual[row + q]! - mean;
-  }
-  // Spread of each question's residuals (robust: median of squares), one reusable buffer.
-  const buffer = new Float64Array(n);
-  const scale = new Float64Array(k);
-  for (let q = 0; q < k; q++) {
-    let used = 0;
-    for (let i = 0; i < n; i++) {
-      const r = residual[i * k + q]!;
-      if (r === r) buffer[used++] = r * r;
+    for (let q = 0; q < k; q++) scratch[q] = scratch[q]! - mean;
+    return used;
+  };
+  // Spread of each question's residuals (robust: median of squares), from a fine histogram per
+  // question (bins of 1/128 up to 16 squared positions; larger squares are far above any median).
+  const BINS = 2048;
+  const BIN_WIDTH = 16 / BINS;
+  const histogram = new Int32Array(k * BINS);
+  const seen = new Int32Array(k);
+  for (let i = 0; i < n; i++) {
+    if (residuals(i) === 0) continue;
+    for (let q = 0; q < k; q++) {
+      const r = scratch[q]!;
+      if (r !== r) continue;
+      histogram[q * BINS + Math.min(BINS - 1, Math.floor((r * r) / BIN_WIDTH))]!++;
+      seen[q]!++;
     }
-    scale[q] = used > 0 ? Math.max(medianInPlace(buffer, used), 1e-6) : Number.NaN;
   }
+  const scale = new Float64Array(k).fill(Number.NaN);
+  for (let q = 0; q < k; q++) {
+    if (seen[q] === 0) continue;
+    const half = seen[q]! / 2;
+    let cumulative = 0;
+    for (let b = 0; b < BINS; b++) {
+      const c = histogram[q * BINS + b]!;
+      if (cumulative + c >= half) {
+        // Linear within the bin.
+        scale[q] = Math.max(1e-6, (b + (c === 0 ? 0.5 : (half - cumulative) / c)) * BIN_WIDTH);
+        break;
+      }
+      cumulative += c;
+    }
+  }
+  const buffer = new Float64Array(n);
   let measured = 0;
   for (let i = 0; i < n; i++) {
-    const row = i * k;
+    if (residuals(i) === 0) continue;
     let d = 0;
     let used = 0;
     for (let q = 0; q < k; q++) {
-      const r = residual[row + q]!;
+      const r = scratch[q]!;
       if (r !== r || scale[q]! !== scale[q]!) continue;
       d += (r * r) / scale[q]!;
       used++;
