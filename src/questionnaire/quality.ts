@@ -30,10 +30,12 @@ export const straightlineQuality = z.strictObject({
   /** Flag when this many judgement answers in a row sit at the same position. */
   maxRun: count("straightline.maxRun", 2).default(12),
   /**
-   * Spare sameness the unit explains: flag only when the matches exceed what the unit's other
-   * respondents predict by this many standard deviations (0 turns the comparison off).
+   * Spare sameness the unit explains: flag only when fewer than this share of genuine respondents of
+   * the unit, generous or strict ones included, would answer that uniformly (1 turns the comparison off).
    */
-  peerMargin: z.number().min(0, "straightline.peerMargin cannot be negative").default(2.2),
+  rarity: share("straightline.rarity").default(0.005),
+  /** Fewest other responses of the unit before its answers are the comparison (else the campaign's are). */
+  minPeers: count("straightline.minPeers", 1).default(5),
   /** Question ids that are not judgements (e.g. an overall mark); the satisfaction overallQuestion is always left out. */
   ignore: z.array(questionId).default([]),
 });
@@ -68,12 +70,17 @@ export const qualitySchema = z.strictObject({
   reading: readingQuality.prefault({}),
   straightline: straightlineQuality.prefault({}),
   attentionChecks: z.array(attentionCheck).default([]),
-  /** Failed attention checks that raise `attention`. */
-  attentionFailures: count("attentionFailures", 1).default(1),
+  /** Failed attention checks that raise `attention` on their own (one failure alone needs a second sign). */
+  attentionFailures: count("attentionFailures", 1).default(2),
   pairs: z.array(consistencyPair).default([]),
   /** Broken pairs that raise `inconsistent`; default 2, or 1 when only one pair is declared. */
   inconsistentPairs: count("inconsistentPairs", 1).optional(),
   personFit: personFitQuality.prefault({}),
+  /**
+   * An overall mark (single or scale question) compared with the detailed answers: uniform detailed
+   * answers with an ordinary overall mark are a weak sign. Default: the satisfaction overallQuestion.
+   */
+  overall: questionId.optional(),
 });
 export type Quality = z.infer<typeof qualitySchema>;
 
@@ -143,6 +150,7 @@ export function checkQualityRules(data: Rec, questions: readonly QuestionRef[], 
       }
     });
   });
+  if (quality.overall !== undefined) judged(["quality", "overall"], quality.overall, "the overall mark");
   list(quality.pairs).forEach((p, i) => {
     if (!isRecord(p)) return;
     const a = judged(["quality", "pairs", i, "a"], p.a, "a pair's question");

@@ -1,56 +1,11 @@
-import { DEFAULT_QUALITY, NOT_APPLICABLE, type Questionnaire } from "../questionnaire/index.js";
-import { judgementLookup, qualityFlags } from "./quality.js";
+import { DEFAULT_QUALITY, type Questionnaire } from "../questionnaire/index.js";
+import { judgementLookup, qualityFlags, SAME_POSITION_MIN_ANSWERS } from "./quality.js";
 import type { FlagEvidence, ResponseFlags, ScoringResponse } from "./types.js";
 
 /** Fewest single and scale answers for a response to count as straight-lined. */
-export const STRAIGHTLINE_MIN_ANSWERS = 8;
+export const STRAIGHTLINE_MIN_ANSWERS = SAME_POSITION_MIN_ANSWERS;
 /** Fewest responses with a duration before the speeder rule applies. */
 export const SPEEDER_MIN_RESPONSES = 10;
-
-/** Compiled position lookup of the questions the straight-liner rule looks at. */
-export interface PositionLookup {
-  readonly ids: readonly string[];
-  /** Per question: option id → 1-based position (single), or null (scale: the value is the position). */
-  readonly positions: readonly (ReadonlyMap<string, number> | null)[];
-}
-
-/** The single and scale questions of a questionnaire, in order, ready for `straightLined`. */
-export function positionLookup(questionnaire: Questionnaire): PositionLookup {
-  const ids: string[] = [];
-  const positions: (Map<string, number> | null)[] = [];
-  for (const { question } of questionnaire.questions) {
-    if (question.type === "single") {
-      ids.push(question.id);
-      positions.push(new Map(question.options.map((o, i) => [o.id, i + 1])));
-    } else if (question.type === "scale") {
-      ids.push(question.id);
-      positions.push(null);
-    }
-  }
-  return { ids, positions };
-}
-
-// "na" must equal only itself; no scale value or option position is ever -Infinity.
-const NA_POSITION = Number.NEGATIVE_INFINITY;
-
-/** Whether a response answered 8 or more single and scale questions, all at the same position. */
-export function straightLined(lookup: PositionLookup, answers: ScoringResponse["answers"]): boolean {
-  let answered = 0;
-  let first = 0;
-  for (let i = 0; i < lookup.ids.length; i++) {
-    const value = answers[lookup.ids[i]!];
-    if (value === undefined) continue;
-    const options = lookup.positions[i];
-    let position: number;
-    if (options) position = options.get(String(value)) ?? Number.NaN;
-    else position = value === NOT_APPLICABLE ? NA_POSITION : typeof value === "number" ? value : Number(value);
-    if (answered === 0) first = position;
-    // NaN (an unknown option) never equals anything, so it breaks the line as it should.
-    else if (position !== first) return false;
-    answered++;
-  }
-  return answered >= STRAIGHTLINE_MIN_ANSWERS;
-}
 
 /** Median of numbers (mean of the two middle values for an even count); NaN when empty. */
 export function median(values: readonly number[]): number {
@@ -90,9 +45,8 @@ export function computeFlags(questionnaire: Questionnaire, responses: readonly S
     else if (seen !== r.respondent) sharedAccounts.add(r.account);
   }
 
-  const lookup = positionLookup(questionnaire);
   const quality = questionnaire.definition.quality ?? DEFAULT_QUALITY;
-  const extra = qualityFlags(questionnaire, quality, judgementLookup(questionnaire, quality), responses);
+  const { evidence: extra, samePosition } = qualityFlags(questionnaire, quality, judgementLookup(questionnaire, quality), responses);
   return responses.map((r, i) => {
     const evidence: FlagEvidence[] = [];
     const duration = r.startedAt !== undefined && r.submittedAt !== undefined ? r.submittedAt - r.startedAt : undefined;
@@ -103,27 +57,20 @@ export function computeFlags(questionnaire: Questionnaire, responses: readonly S
         text: `finished in ${formatSeconds(duration / 1000)}, under a third of the median ${formatSeconds(medianDuration / 1000)}`,
       });
     }
+    // The extension rules' evidence comes in flag order: speeder, straightliner, then the others.
     const more = extra[i]!;
-    evidence.push(...more.filter((e) => e.flag === "speeder"));
-    if (straightLined(lookup, r.answers)) {
-      let answered = 0;
-      for (const id of lookup.ids) if (r.answers[id] !== undefined) answered++;
-      evidence.push({ flag: "straightliner", rule: "same-position", text: `the same answer position on all ${answered} single and scale questions` });
+    let next = 0;
+    while (next < more.length && more[next]!.flag === "speeder") evidence.push(more[next++]!);
+    if (samePosition[i]! > 0) {
+      evidence.push({ flag: "straightliner", rule: "same-position", text: `the same answer position on all ${samePosition[i]} single and scale questions` });
     }
-    evidence.push(...more.filter((e) => e.flag === "straightliner"));
+    while (next < more.length && more[next]!.flag === "straightliner") evidence.push(more[next++]!);
     if (r.account !== undefined && sharedAccounts.has(r.account)) {
       evidence.push({ flag: "delegation", rule: "account", text: "the messaging account that answered also answered for another respondent" });
     }
-    evidence.push(...more.filter((e) => e.flag !== "speeder" && e.flag !== "straightliner"));
-    const has = (flag: FlagEvidence["flag"]) => evidence.some((e) => e.flag === flag);
-    return {
-      speeder: has("speeder"),
-      straightliner: has("straightliner"),
-      delegation: has("delegation"),
-      attention: has("attention"),
-      inconsistent: has("inconsistent"),
-      misfit: has("misfit"),
-      evidence,
-    };
+    while (next < more.length) evidence.push(more[next++]!);
+    const flags: { -readonly [K in keyof ResponseFlags]: ResponseFlags[K] } = { speeder: false, straightliner: false, delegation: false, attention: false, inconsistent: false, misfit: false, evidence };
+    for (let e = 0; e < evidence.length; e++) flags[evidence[e]!.flag] = true;
+    return flags;
   });
 }

@@ -1,18 +1,28 @@
 import { NOT_APPLICABLE, type AnswerValue, type Quality, type Question, type Questionnaire } from "../questionnaire/index.js";
+import { medianInPlace, normalCdfFast, normalQuantile } from "../flags/normal.js";
 import type { FlagEvidence, ScoringResponse } from "./types.js";
 
 // The careless-answer rules that go beyond SURVEY-FORMAT 3.3 (docs/flags.md): reading speed per
-// question, the long-string index on judgement questions, attention checks, consistency pairs and
-// person-fit. Pure: thresholds come from the questionnaire's `quality` block.
+// question, the long-string index on judgement questions judged against the unit's own answers,
+// attention checks, consistency pairs and person-fit, and the rule that two weak signs together
+// raise a flag that neither raises alone. Pure: thresholds come from the questionnaire's `quality`
+// block. Linear in responses × questions: every answer is read once into a compact matrix, unit
+// tallies are taken once, and the costly sums run only for the few responses that need them.
 
 /** Characters per second a fast reader takes in when a language has no figure of its own. */
 export const DEFAULT_CHARACTERS_PER_SECOND = 30;
 
+/** Matrix code of a "cannot judge" answer (positions are 1..MAX_POSITION, 0 is no answer). */
+const CANNOT_JUDGE = 255;
+const MAX_POSITION = 254;
+
 /** The questions that carry a judgement, in questionnaire order, with how to read an answer's position. */
 export interface JudgementLookup {
   readonly ids: readonly string[];
-  /** Per question: the position of an answer (1-based option position, or scale value); undefined for "cannot judge". */
+  /** Per question: 1-based position of an answer among the judged options (or on the scale), 0 for "cannot judge", undefined for an unknown answer. */
   readonly position: readonly ((value: AnswerValue) => number | undefined)[];
+  /** Per question: how many positions it has. */
+  readonly levels: readonly number[];
 }
 
 /**
@@ -26,6 +36,7 @@ export function judgementLookup(questionnaire: Questionnaire, quality: Quality):
   if (scoring?.kind === "satisfaction" && scoring.overallQuestion !== undefined) ignored.add(scoring.overallQuestion);
   const ids: string[] = [];
   const position: ((value: AnswerValue) => number | undefined)[] = [];
+  const levels: number[] = [];
   for (const { question } of questionnaire.questions) {
     if (ignored.has(question.id)) continue;
     const reader = positionReader(question);
@@ -35,245 +46,662 @@ export function judgementLookup(questionnaire: Questionnaire, quality: Quality):
       if (!(("maxPoints" in question && question.maxPoints !== undefined) || scored >= 2)) continue;
     }
     ids.push(question.id);
-    position.push(reader);
+    position.push(reader.read);
+    levels.push(reader.levels);
   }
-  return { ids, position };
+  return { ids, position, levels };
 }
 
-/** How to read the position of an answer to a single or scale question; "cannot judge" has none. */
-function positionReader(question: Question): ((value: AnswerValue) => number | undefined) | undefined {
+/** How to read the position of an answer to a single or scale question; "cannot judge" is 0. */
+function positionReader(question: Question): { read: (value: AnswerValue) => number | undefined; levels: number } | undefined {
   if (question.type === "single") {
-    const positions = new Map(question.options.map((o, i) => [o.id, o.score === null ? undefined : i + 1]));
-    return (value) => positions.get(String(value));
+    const positions = new Map<string, number>();
+    let judged = 0;
+    for (const o of question.options) positions.set(o.id, o.score === null ? 0 : Math.min(MAX_POSITION, ++judged));
+    return { read: (value) => positions.get(String(value)), levels: Math.max(1, Math.min(MAX_POSITION, judged)) };
   }
-  if (question.type === "scale") return (value) => (value === NOT_APPLICABLE || typeof value !== "number" ? undefined : value);
+  if (question.type === "scale") {
+    const { min, max } = question;
+    const levels = Math.max(1, Math.min(MAX_POSITION, max - min + 1));
+    return { read: (value) => (value === NOT_APPLICABLE ? 0 : typeof value === "number" && value >= min && value <= max ? Math.min(levels, value - min + 1) : undefined), levels };
+  }
   return undefined;
 }
 
 /** A plain-language number: "0.8" → "80%". */
 const percent = (share: number): string => `${Math.round(share * 100)}%`;
 const oneDecimal = (seconds: number): string => (Math.round(seconds * 10) / 10).toString();
+/** "1 in 1,000" style rarity. */
+const oneIn = (p: number): string => (p <= 0 ? "practically none" : `about 1 in ${Number((1 / p).toPrecision(2))}`);
 
-/** The reading floor of every question in one language: seconds to read its text, at least `minSeconds`. */
-function readingFloors(questionnaire: Questionnaire, quality: Quality, language: string): Map<string, number> {
-  const cps = quality.reading.charactersPerSecond?.[language] ?? DEFAULT_CHARACTERS_PER_SECOND;
-  const floors = new Map<string, number>();
-  for (const { question } of questionnaire.questions) {
-    const text = question.text[language] ?? question.text[questionnaire.defaultLanguage] ?? "";
-    floors.set(question.id, Math.max(quality.reading.minSeconds, [...text].length / cps));
-  }
-  return floors;
-}
+/**
+ * Weak signs: below a rule's own limit, but raising a flag when a second, independent one agrees.
+ * Each is a fixed fraction of the rule's limit (docs/flags.md, "two weak signs").
+ */
+export const WEAK_SIGN = {
+  /** Share of questions under their reading floor, as a fraction of `reading.share`. */
+  reading: 0.5,
+  /** Rarity of the sameness, as a multiple of `straightline.rarity`. */
+  rarity: 10,
+  /** Person-fit distance, as a fraction of `personFit.ratio`. */
+  misfit: 0.8,
+  /** Overall mark short of what the detailed answers lead to expect, in standard deviations. */
+  overall: 0.5,
+} as const;
 
-function sortedMedian(values: number[]): number {
-  values.sort((a, b) => a - b);
-  const m = values.length >> 1;
-  return values.length % 2 === 1 ? values[m]! : (values[m - 1]! + values[m]!) / 2;
+/** What one rule found on one response: nothing, a weak sign, or a flag on its own. */
+type Strength = 0 | 1 | 2;
+
+const NONE: readonly FlagEvidence[] = Object.freeze([]);
+
+export interface QualityFindings {
+  /** The extension rules' evidence per response, in input order (empty when nothing fired). */
+  readonly evidence: readonly (readonly FlagEvidence[])[];
+  /** Per response: the number of single and scale answers when all sit at one position (SURVEY-FORMAT 3.3), else 0. */
+  readonly samePosition: Int32Array;
 }
 
 /**
  * The extension rules' evidence, one list per response in input order (empty when nothing fired).
  * `speeder` evidence here is the reading rule; `straightliner` the long-string rule.
  */
-export function qualityFlags(questionnaire: Questionnaire, quality: Quality, judgement: JudgementLookup, responses: readonly ScoringResponse[]): FlagEvidence[][] {
-  const floorsByLanguage = new Map<string, Map<string, number>>();
-  const floorsFor = (language: string): Map<string, number> => {
-    let floors = floorsByLanguage.get(language);
-    if (!floors) floorsByLanguage.set(language, (floors = readingFloors(questionnaire, quality, language)));
-    return floors;
-  };
-  const positions = responses.map((r) => judgementPositions(judgement, r.answers));
-  const misfits = quality.personFit.enabled ? personFit(quality, judgement, responses) : responses.map(() => undefined);
-  const peers = peerCounts(judgement, responses);
-  // Sameness of every response against its unit; the campaign's own spread of that measure (robust:
-  // median and MAD) absorbs how much genuine respondents differ in leniency, so only outliers count.
-  const sameness = responses.map((r, i) => longString(quality, judgement, positions[i]!, peers, r));
-  const zs = sameness.flatMap((s) => (s?.z === undefined ? [] : [s.z]));
-  const zMedian = zs.length >= 20 ? sortedMedian([...zs]) : 0;
-  const zCentre = Math.max(0, zMedian);
-  const zSpread = zs.length >= 20 ? Math.max(1, 1.4826 * sortedMedian(zs.map((z) => Math.abs(z - zMedian)))) : 1;
+export function qualityFlags(questionnaire: Questionnaire, quality: Quality, judgement: JudgementLookup, responses: readonly ScoringResponse[]): QualityFindings {
+  const answers = answerMatrix(questionnaire, judgement, responses);
+  const reading = readingRule(questionnaire, quality, responses);
+  const sameness = samenessRule(quality, judgement, answers);
+  const overall = overallShortfall(questionnaire, quality, answers, sameness.lenient, responses);
+  const misfit = quality.personFit.enabled ? personFit(quality, judgement, answers, responses) : undefined;
   const pairLimit = quality.inconsistentPairs ?? Math.min(2, quality.pairs.length);
+  const pairs = quality.pairs.map((pair) => ({ pair, a: pairReader(questionnaire, pair.a), b: pairReader(questionnaire, pair.b) }));
 
-  return responses.map((r, i) => {
-    const out: FlagEvidence[] = [];
-    // Reading speed: questions answered faster than their text can be read.
-    if (r.seconds) {
-      const language = r.language !== undefined && questionnaire.languages.includes(r.language) ? r.language : questionnaire.defaultLanguage;
-      const floors = floorsFor(language);
-      let timed = 0;
-      const fast: number[] = [];
-      let fastFloor = 0;
-      for (const [id, seconds] of Object.entries(r.seconds)) {
-        const floor = floors.get(id);
-        if (floor === undefined || !Number.isFinite(seconds) || seconds < 0) continue;
-        timed++;
-        if (seconds < floor) {
-          fast.push(seconds);
-          fastFloor += floor;
-        }
-      }
-      if (timed >= quality.reading.minQuestions && fast.length > 0 && fast.length >= quality.reading.share * timed) {
-        out.push({
-          flag: "speeder",
-          rule: "reading",
-          text: `${fast.length} of ${timed} timed questions answered faster than their text can be read (median ${oneDecimal(sortedMedian(fast))} s where reading them needs ${oneDecimal(fastFloor / fast.length)} s on average)`,
-        });
-      }
+  const out: (readonly FlagEvidence[])[] = new Array(responses.length);
+  for (let i = 0; i < responses.length; i++) {
+    const r = responses[i]!;
+    // Strength and evidence text of each rule, computed only as far as needed.
+    const readingStrength: Strength = reading.fast[i]! === 0 ? 0 : reading.fast[i]! >= quality.reading.share * reading.timed[i]! ? 2 : reading.fast[i]! >= WEAK_SIGN.reading * quality.reading.share * reading.timed[i]! ? 1 : 0;
+    const p = sameness.rarity[i]!;
+    const samenessStrength: Strength = sameness.unjudged[i] === 1 ? 2 : !(p <= 1) ? 0 : p < quality.straightline.rarity ? 2 : p < WEAK_SIGN.rarity * quality.straightline.rarity ? 1 : 0;
+    let failed = 0;
+    let checked = 0;
+    for (const check of quality.attentionChecks) {
+      const value = r.answers[check.question];
+      if (value === undefined) continue;
+      checked++;
+      if (!check.accept.includes(String(value))) failed++;
     }
-    // Long-string index on judgement questions, spared when the unit's other respondents answer alike.
-    const long = sameness[i];
-    if (long?.flagged && (long.z === undefined || (long.z - zCentre) / zSpread >= quality.straightline.peerMargin)) out.push(long.evidence);
-    // Attention checks.
-    if (quality.attentionChecks.length > 0) {
-      const failed: string[] = [];
-      let answered = 0;
-      for (const check of quality.attentionChecks) {
+    const attentionStrength: Strength = failed === 0 ? 0 : failed >= quality.attentionFailures ? 2 : 1;
+    let broken = 0;
+    let compared = 0;
+    for (const { pair, a, b } of pairs) {
+      const x = a?.(r.answers[pair.a]);
+      const y = b?.(r.answers[pair.b]);
+      if (x === undefined || y === undefined) continue;
+      compared++;
+      const expected = pair.relation === "same" ? y.position : y.low + y.high - y.position;
+      if (Math.abs(x.position - expected) > pair.tolerance) broken++;
+    }
+    // One misread reverse-worded question is common among genuine respondents (the most generous
+    // ones above all): below the limit, broken pairs are no sign at all.
+    const pairStrength = (broken > 0 && broken >= pairLimit ? 2 : 0) as Strength;
+    const ratio = misfit?.[i] ?? Number.NaN;
+    const misfitStrength: Strength = !(ratio > 0) ? 0 : ratio >= quality.personFit.ratio ? 2 : ratio >= WEAK_SIGN.misfit * quality.personFit.ratio ? 1 : 0;
+
+    // The overall mark is only a sign about sameness: ordinary while the detailed answers are uniform.
+    const overallStrength: Strength = samenessStrength > 0 && overall[i]! >= WEAK_SIGN.overall ? 1 : 0;
+    const weak = (readingStrength === 1 ? 1 : 0) + (samenessStrength === 1 ? 1 : 0) + (attentionStrength === 1 ? 1 : 0) + (pairStrength === 1 ? 1 : 0) + (misfitStrength === 1 ? 1 : 0) + overallStrength;
+    // A weak sign counts when a second one agrees; a flag on its own always counts.
+    if (weak < 2 && readingStrength !== 2 && samenessStrength !== 2 && attentionStrength !== 2 && pairStrength !== 2 && misfitStrength !== 2) {
+      out[i] = NONE;
+      continue;
+    }
+    const raised = (s: Strength) => s === 2 || (s === 1 && weak >= 2);
+    const together = (s: Strength) => (s === 1 ? `; a weak sign, raised because ${weak - 1 === 1 ? "another one agrees" : `${weak - 1} others agree`}` : "");
+    const evidence: FlagEvidence[] = [];
+    if (raised(readingStrength)) evidence.push({ flag: "speeder", rule: "reading", text: reading.describe(i) + together(readingStrength) });
+    if (raised(samenessStrength)) {
+      const mark = overallStrength === 1 ? `; the overall mark (${String(r.answers[quality.overall ?? ""] ?? "")}) is more ordinary than such answers lead to expect` : "";
+      evidence.push({ flag: "straightliner", rule: "long-string", text: sameness.describe(i) + mark + together(samenessStrength) });
+    }
+    if (raised(attentionStrength)) {
+      const details = quality.attentionChecks.flatMap((check) => {
         const value = r.answers[check.question];
-        if (value === undefined) continue;
-        answered++;
-        if (!check.accept.includes(String(value))) failed.push(`${check.question}: answered ${String(value)}, instructed ${check.accept.join(" or ")}`);
-      }
-      if (failed.length >= quality.attentionFailures) {
-        out.push({ flag: "attention", rule: "attention-check", text: `failed ${failed.length} of ${answered} attention checks (${failed.join("; ")})` });
-      }
+        return value === undefined || check.accept.includes(String(value)) ? [] : [`${check.question}: answered ${String(value)}, instructed ${check.accept.join(" or ")}`];
+      });
+      evidence.push({ flag: "attention", rule: "attention-check", text: `failed ${failed} of ${checked} attention checks (${details.join("; ")})${together(attentionStrength)}` });
     }
-    // Consistency pairs.
-    if (quality.pairs.length > 0) {
-      const broken: string[] = [];
-      let compared = 0;
-      for (const pair of quality.pairs) {
-        const a = pairPosition(questionnaire, pair.a, r.answers[pair.a]);
-        const b = pairPosition(questionnaire, pair.b, r.answers[pair.b]);
-        if (a === undefined || b === undefined) continue;
-        compared++;
-        const expected = pair.relation === "same" ? b.position : b.low + b.high - b.position;
-        if (Math.abs(a.position - expected) > pair.tolerance) {
-          broken.push(`${pair.a}=${String(r.answers[pair.a])} and ${pair.b}=${String(r.answers[pair.b])}, declared ${pair.relation === "same" ? "the same" : "reversed"}`);
-        }
-      }
-      if (broken.length >= pairLimit) out.push({ flag: "inconsistent", rule: "pairs", text: `${broken.length} of ${compared} consistency pairs contradict each other (${broken.join("; ")})` });
+    if (raised(pairStrength)) {
+      const details = pairs.flatMap(({ pair, a, b }) => {
+        const x = a?.(r.answers[pair.a]);
+        const y = b?.(r.answers[pair.b]);
+        if (x === undefined || y === undefined) return [];
+        const expected = pair.relation === "same" ? y.position : y.low + y.high - y.position;
+        return Math.abs(x.position - expected) > pair.tolerance ? [`${pair.a}=${String(r.answers[pair.a])} and ${pair.b}=${String(r.answers[pair.b])}, declared ${pair.relation === "same" ? "the same" : "reversed"}`] : [];
+      });
+      evidence.push({ flag: "inconsistent", rule: "pairs", text: `${broken} of ${compared} consistency pairs contradict each other (${details.join("; ")})${together(pairStrength)}` });
     }
-    const misfit = misfits[i];
-    if (misfit !== undefined) {
-      out.push({
+    if (raised(misfitStrength)) {
+      evidence.push({
         flag: "misfit",
         rule: "person-fit",
-        text: `answers far from the pattern of its unit and group: distance ${misfit.toFixed(1)} times the typical one (limit ${quality.personFit.ratio}); for review only`,
+        text: `answers far from the pattern of its unit and group: distance ${ratio.toFixed(1)} times the typical one (limit ${quality.personFit.ratio}); for review only${together(misfitStrength)}`,
       });
     }
-    return out;
-  });
-}
-
-/** Per unit, per judgement question: how many responses chose each position (positions 1..9 kept, larger ones pooled). */
-interface PeerCounts {
-  readonly byUnit: ReadonlyMap<string, Float64Array>;
-  readonly width: number;
-}
-
-const POSITIONS = 11;
-
-function peerCounts(judgement: JudgementLookup, responses: readonly ScoringResponse[]): PeerCounts {
-  const k = judgement.ids.length;
-  const byUnit = new Map<string, Float64Array>();
-  for (const r of responses) {
-    let counts = byUnit.get(r.unit);
-    if (!counts) byUnit.set(r.unit, (counts = new Float64Array(k * (POSITIONS + 1))));
-    for (let q = 0; q < k; q++) {
-      const value = r.answers[judgement.ids[q]!];
-      if (value === undefined) continue;
-      const p = judgement.position[q]!(value);
-      if (p === undefined || !Number.isFinite(p)) continue;
-      counts[q * (POSITIONS + 1) + Math.max(0, Math.min(POSITIONS - 1, Math.round(p)))]!++;
-      counts[q * (POSITIONS + 1) + POSITIONS]!++;
-    }
+    out[i] = evidence;
   }
-  return { byUnit, width: POSITIONS + 1 };
+  return { evidence: out, samePosition: answers.samePosition };
 }
 
 /**
- * The long-string rule: the most frequent judgement answer takes `maxSameShare` of the answers, or
- * `maxRun` answers in a row are the same; and that sameness is unlikely given how the other
- * respondents of the unit answered the same questions (at least `peerMargin` standard deviations above
- * the matches they would predict), so a respondent of a unit everyone rates "good" is not flagged
- * for rating it "good" throughout.
+ * Every response's judgement answers as positions, one row per response (0 none, 255 "cannot
+ * judge"), and its unit; read in one pass over the single and scale answers, which also settles the
+ * SURVEY-FORMAT 3.3 rule (`samePosition`: 8 or more single and scale answers, all at one position).
  */
-function longString(
-  quality: Quality,
-  judgement: JudgementLookup,
-  own: readonly number[],
-  peers: PeerCounts,
-  response: ScoringResponse,
-): { readonly z?: number; readonly flagged: boolean; readonly evidence: FlagEvidence } | undefined {
-  const rule = quality.straightline;
-  if (own.length < rule.minAnswers) return undefined;
-  const counts = new Map<number, number>();
-  let longest = 0;
-  let run = 0;
-  for (let k = 0; k < own.length; k++) {
-    counts.set(own[k]!, (counts.get(own[k]!) ?? 0) + 1);
-    run = k > 0 && own[k] === own[k - 1] ? run + 1 : 1;
-    if (run > longest) longest = run;
-  }
-  let mode = 0;
-  let modePosition = 0;
-  for (const [position, n] of counts) if (n > mode || (n === mode && position < modePosition)) [mode, modePosition] = [n, position];
-  const sameShare = mode / own.length;
-  const byShare = sameShare >= rule.maxSameShare;
-  const byRun = longest >= rule.maxRun;
-  // Matches the unit's other respondents predict: per question, the share of them at the mode position.
-  const unit = peers.byUnit.get(response.unit);
-  let expected = 0;
-  let variance = 0;
-  let compared = 0;
-  if (unit) {
-    const w = peers.width;
-    for (let q = 0; q < judgement.ids.length; q++) {
-      const value = response.answers[judgement.ids[q]!];
-      if (value === undefined) continue;
-      const p = judgement.position[q]!(value);
-      if (p === undefined || !Number.isFinite(p)) continue;
-      const self = Math.max(0, Math.min(POSITIONS - 1, Math.round(p)));
-      const total = unit[q * w + POSITIONS]! - 1;
-      const at = unit[q * w + Math.max(0, Math.min(POSITIONS - 1, modePosition))]! - (self === modePosition ? 1 : 0);
-      // Add-one smoothing over the question's positions, so a few peers never predict certainty.
-      const pi = (at + 1) / (total + 4);
-      expected += pi;
-      variance += pi * (1 - pi);
-      compared++;
+interface AnswerMatrix {
+  readonly n: number;
+  readonly k: number;
+  readonly cells: Uint8Array;
+  readonly unit: Int32Array;
+  readonly units: number;
+  /** Per response: how many single and scale questions it answered when all at the same position, else 0. */
+  readonly samePosition: Int32Array;
+}
+
+/** Fewest single and scale answers for the SURVEY-FORMAT 3.3 same-position rule. */
+export const SAME_POSITION_MIN_ANSWERS = 8;
+
+function answerMatrix(questionnaire: Questionnaire, judgement: JudgementLookup, responses: readonly ScoringResponse[]): AnswerMatrix {
+  const n = responses.length;
+  const k = judgement.ids.length;
+  const cells = new Uint8Array(n * k);
+  const unit = new Int32Array(n);
+  const samePosition = new Int32Array(n);
+  const unitOf = new Map<string, number>();
+  // Every single and scale question: its 3.3 position (option order, or the scale value) and, for a
+  // judgement question, its column and judged position.
+  const column = new Map(judgement.ids.map((id, q) => [id, q]));
+  const ids: string[] = [];
+  const columns: number[] = [];
+  const options: (Map<string, { all: number; judged: number }> | undefined)[] = [];
+  // One-character option ids ("1".."5", "x": the usual case) are read by character code, without
+  // hashing the answer text: per question, 128 slots of 3.3 position and judged position (0 = none).
+  const byCode = new Int16Array(0);
+  const codes: Int16Array[] = [];
+  const scales: { min: number; max: number }[] = [];
+  for (const { question } of questionnaire.questions) {
+    if (question.type !== "single" && question.type !== "scale") continue;
+    ids.push(question.id);
+    columns.push(column.get(question.id) ?? -1);
+    if (question.type === "single") {
+      let judged = 0;
+      const map = new Map(question.options.map((o, i) => [o.id, { all: i + 1, judged: o.score === null ? CANNOT_JUDGE : Math.min(MAX_POSITION, ++judged) }]));
+      options.push(map);
+      const table = new Int16Array(256);
+      for (const [id, o] of map) {
+        if (id.length === 1 && id.charCodeAt(0) < 128) {
+          table[id.charCodeAt(0) * 2] = o.all;
+          table[id.charCodeAt(0) * 2 + 1] = o.judged;
+        }
+      }
+      codes.push(table);
+      scales.push({ min: 0, max: -1 });
+    } else {
+      options.push(undefined);
+      codes.push(byCode);
+      scales.push({ min: question.min, max: question.max });
     }
   }
-  const z = compared >= rule.minAnswers && variance > 0 && rule.peerMargin > 0 ? (mode - expected) / Math.sqrt(variance) : undefined;
-  if (!byShare && !byRun) return z === undefined ? undefined : { z, flagged: false, evidence: { flag: "straightliner", rule: "long-string", text: "" } };
-  const parts: string[] = [];
-  if (byShare) parts.push(`the same answer on ${mode} of ${own.length} judgement questions (limit ${percent(rule.maxSameShare)})`);
-  if (byRun) parts.push(`${longest} judgement questions in a row with the same answer (limit ${rule.maxRun})`);
-  if (compared >= rule.minAnswers) parts.push(`the unit's other respondents make that answer likely on ${Math.round(expected)} of them`);
-  return { ...(z !== undefined ? { z } : {}), flagged: true, evidence: { flag: "straightliner", rule: "long-string", text: parts.join("; ") } };
-}
-
-/** The judgement answers of a response as positions, in questionnaire order ("cannot judge" left out). */
-function judgementPositions(judgement: JudgementLookup, answers: ScoringResponse["answers"]): number[] {
-  const out: number[] = [];
-  for (let q = 0; q < judgement.ids.length; q++) {
-    const value = answers[judgement.ids[q]!];
-    if (value === undefined) continue;
-    const p = judgement.position[q]!(value);
-    if (p !== undefined && Number.isFinite(p)) out.push(p);
+  for (let i = 0; i < n; i++) {
+    const r = responses[i]!;
+    let u = unitOf.get(r.unit);
+    if (u === undefined) unitOf.set(r.unit, (u = unitOf.size));
+    unit[i] = u;
+    const answers = r.answers;
+    const row = i * k;
+    let answered = 0;
+    let first = 0;
+    let same = true;
+    for (let x = 0; x < ids.length; x++) {
+      const value = answers[ids[x]!];
+      if (value === undefined) continue;
+      const map = options[x];
+      let position: number;
+      let judged = 0;
+      if (map !== undefined && typeof value === "string" && value.length === 1 && value.charCodeAt(0) < 128) {
+        const table = codes[x]!;
+        const at = value.charCodeAt(0) * 2;
+        position = table[at] === 0 ? Number.NaN : table[at]!;
+        judged = table[at + 1]!;
+      } else if (map !== undefined) {
+        const o = map.get(typeof value === "string" ? value : String(value));
+        // An unknown option (NaN) never equals anything, so it breaks the line as it should.
+        position = o === undefined ? Number.NaN : o.all;
+        judged = o === undefined ? 0 : o.judged;
+      } else if (value === NOT_APPLICABLE) {
+        position = Number.NEGATIVE_INFINITY;
+        judged = CANNOT_JUDGE;
+      } else {
+        position = typeof value === "number" ? value : Number(value);
+        const { min, max } = scales[x]!;
+        judged = typeof value === "number" && value >= min && value <= max ? Math.min(MAX_POSITION, value - min + 1) : 0;
+      }
+      if (answered === 0) first = position;
+      else if (position !== first) same = false;
+      answered++;
+      const q = columns[x]!;
+      if (q >= 0) cells[row + q] = judged;
+    }
+    if (same && answered >= SAME_POSITION_MIN_ANSWERS) samePosition[i] = answered;
   }
-  return out;
+  return { n, k, cells, unit, units: unitOf.size, samePosition };
 }
 
-/** An answer's position in its question's range (options that carry a judgement, or the scale). */
-function pairPosition(questionnaire: Questionnaire, id: string, value: AnswerValue | undefined): { position: number; low: number; high: number } | undefined {
+/** Per response: timed questions and those under their reading floor; the words only when asked. */
+function readingRule(questionnaire: Questionnaire, quality: Quality, responses: readonly ScoringResponse[]) {
+  const ids = questionnaire.questions.map((q) => q.question.id);
+  const floorsByLanguage = new Map<string, Float64Array>();
+  const floorsFor = (language: string): Float64Array => {
+    let floors = floorsByLanguage.get(language);
+    if (!floors) {
+      const cps = quality.reading.charactersPerSecond?.[language] ?? DEFAULT_CHARACTERS_PER_SECOND;
+      floors = Float64Array.from(questionnaire.questions, ({ question }) => {
+        const text = question.text[language] ?? question.text[questionnaire.defaultLanguage] ?? "";
+        return Math.max(quality.reading.minSeconds, [...text].length / cps);
+      });
+      floorsByLanguage.set(language, floors);
+    }
+    return floors;
+  };
+  const languageOf = (r: ScoringResponse) => (r.language !== undefined && questionnaire.languages.includes(r.language) ? r.language : questionnaire.defaultLanguage);
+  const timed = new Int32Array(responses.length);
+  const fast = new Int32Array(responses.length);
+  for (let i = 0; i < responses.length; i++) {
+    const seconds = responses[i]!.seconds;
+    if (!seconds) continue;
+    const floors = floorsFor(languageOf(responses[i]!));
+    let t = 0;
+    let f = 0;
+    for (let q = 0; q < ids.length; q++) {
+      const s = seconds[ids[q]!];
+      if (s === undefined || !(s >= 0) || s === Number.POSITIVE_INFINITY) continue;
+      t++;
+      if (s < floors[q]!) f++;
+    }
+    if (t >= quality.reading.minQuestions) {
+      timed[i] = t;
+      fast[i] = f;
+    }
+  }
+  const describe = (i: number): string => {
+    const seconds = responses[i]!.seconds!;
+    const floors = floorsFor(languageOf(responses[i]!));
+    const under = new Float64Array(fast[i]!);
+    let m = 0;
+    let floorSum = 0;
+    for (let q = 0; q < ids.length; q++) {
+      const s = seconds[ids[q]!];
+      if (s === undefined || !(s >= 0) || s === Number.POSITIVE_INFINITY || s >= floors[q]!) continue;
+      under[m++] = s;
+      floorSum += floors[q]!;
+    }
+    return `${fast[i]} of ${timed[i]} timed questions answered faster than their text can be read (median ${oneDecimal(medianInPlace(under, m))} s where reading them needs ${oneDecimal(floorSum / m)} s on average)`;
+  };
+  return { timed, fast, describe };
+}
+
+/** Extra weight, in responses, of the campaign's answers in each unit's comparison (so a small unit is never certain). */
+const CAMPAIGN_WEIGHT = 2;
+/** Respondent leniency is integrated over ±4.5 standard deviations in steps of 0.5. */
+const LENIENCY_STEP = 0.5;
+const LENIENCY_STEPS = 19;
+/** Leniency share assumed until a campaign has enough responses to measure its own. */
+const DEFAULT_LENIENCY_SHARE = 0.25;
+
+/**
+ * The long-string rule. A response is a candidate when its most frequent judgement answer takes
+ * `maxSameShare` of its answers ("cannot judge" is an answer too: choosing it shows the question was
+ * read) or `maxRun` answers in a row are the same. A candidate is flagged only when such sameness is
+ * rare among genuine respondents of its unit: each question's answers in the unit (the response left
+ * out, the campaign's added with a small weight) give how likely the repeated answer is on it, for a
+ * respondent of average leniency; people differ in leniency (a generous respondent picks the top
+ * answer more often everywhere), by as much as the campaign's own answers show, and the rarity is
+ * averaged over that spread (an ordinal probit model with a random respondent effect). With fewer than
+ * `minPeers` responses in the whole campaign the share and run limits decide alone.
+ */
+function samenessRule(quality: Quality, judgement: JudgementLookup, m: AnswerMatrix) {
+  const rule = quality.straightline;
+  const { n, k, cells } = m;
+  const rarity = new Float64Array(n).fill(Number.NaN);
+  const unjudged = new Uint8Array(n);
+  const modes = new Uint8Array(n);
+  const modeCount = new Int32Array(n);
+  const longest = new Int32Array(n);
+  const answered = new Int32Array(n);
+  const judged = new Int32Array(n);
+  // Tallies per unit and question position, and the campaign's.
+  const offset = new Int32Array(k + 1);
+  for (let q = 0; q < k; q++) offset[q + 1] = offset[q]! + judgement.levels[q]!;
+  const width = offset[k]!;
+  const unitCounts = new Int32Array(m.units * width);
+  const unitTotals = new Int32Array(m.units * k);
+  const campaign = new Float64Array(width);
+  const campaignTotals = new Float64Array(k);
+  for (let i = 0; i < n; i++) {
+    const row = i * k;
+    const u = m.unit[i]!;
+    for (let q = 0; q < k; q++) {
+      const p = cells[row + q]!;
+      if (p === 0 || p === CANNOT_JUDGE) continue;
+      unitCounts[u * width + offset[q]! + p - 1]!++;
+      unitTotals[u * k + q]!++;
+      campaign[offset[q]! + p - 1]!++;
+      campaignTotals[q]!++;
+    }
+  }
+  // Sameness of every response: the most frequent answer, and the longest run.
+  const tally = new Int32Array(256);
+  const candidates: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const row = i * k;
+    let mode = 0;
+    let count = 0;
+    let run = 0;
+    let best = 0;
+    let previous = -1;
+    let all = 0;
+    let positions = 0;
+    for (let q = 0; q < k; q++) {
+      const p = cells[row + q]!;
+      if (p === 0) continue;
+      all++;
+      // "Cannot judge" ends a run and starts none.
+      run = p === CANNOT_JUDGE ? 0 : p === previous ? run + 1 : 1;
+      previous = p;
+      if (run > best) best = run;
+      if (p === CANNOT_JUDGE) continue;
+      positions++;
+      const c = ++tally[p]!;
+      if (c > count || (c === count && p < mode)) {
+        mode = p;
+        count = c;
+      }
+    }
+    for (let q = 0; q < k; q++) tally[cells[row + q]!] = 0;
+    modes[i] = mode;
+    modeCount[i] = count;
+    longest[i] = best;
+    answered[i] = all;
+    judged[i] = positions;
+    if (positions >= rule.minAnswers && (count >= rule.maxSameShare * all || best >= rule.maxRun)) candidates.push(i);
+  }
+  let peers = -1;
+  for (let q = 0; q < k; q++) if (campaignTotals[q]! - 1 > peers) peers = campaignTotals[q]! - 1;
+  const { score, attenuation } = normalScores(m.units, k, offset, unitCounts, unitTotals, width);
+  const { share: measuredLeniency, lenient } = leniencyShare(m, offset, score, attenuation, width);
+  const leniency = peers >= rule.minPeers ? measuredLeniency : DEFAULT_LENIENCY_SHARE;
+  if (candidates.length > 0 && peers >= rule.minPeers && rule.rarity < 1) {
+    const spread = Math.sqrt(leniency);
+    const residual = Math.sqrt(1 - leniency);
+    const shift = new Float64Array(LENIENCY_STEPS);
+    const weight = new Float64Array(LENIENCY_STEPS);
+    let total = 0;
+    for (let s = 0; s < LENIENCY_STEPS; s++) {
+      // The middle first (0, +h, -h, +2h, ...): the likely leniencies settle an ordinary candidate early.
+      const z = (s % 2 === 1 ? 1 : -1) * Math.ceil(s / 2) * LENIENCY_STEP;
+      shift[s] = z * spread;
+      total += weight[s] = Math.exp(-0.5 * z * z);
+    }
+    for (let s = 0; s < LENIENCY_STEPS; s++) weight[s]! /= total;
+    const lo = new Float64Array(k);
+    const hi = new Float64Array(k);
+    const misses = new Float64Array(k + 2);
+    const stopAt = Math.min(1, WEAK_SIGN.rarity * rule.rarity);
+    for (const i of candidates) {
+      const row = i * k;
+      const u = m.unit[i]!;
+      const mode = modes[i]!;
+      let j = 0;
+      for (let q = 0; q < k; q++) {
+        const p = cells[row + q]!;
+        if (p === 0 || p === CANNOT_JUDGE) continue;
+        if (mode > judgement.levels[q]!) {
+          // The repeated answer does not exist on this question: it can only be missed.
+          lo[j] = Number.POSITIVE_INFINITY;
+          hi[j++] = Number.POSITIVE_INFINITY;
+          continue;
+        }
+        // The unit's other answers to q plus the campaign's (weight CAMPAIGN_WEIGHT), without this one.
+        const base = offset[q]!;
+        const unitBase = u * width + base;
+        // A unit with fewer than minPeers other answers to q is compared with the campaign alone.
+        const unitOthers = unitTotals[u * k + q]! - 1;
+        const own = unitOthers >= rule.minPeers ? 1 : 0;
+        const others = own * unitOthers;
+        const campaignOthers = campaignTotals[q]! - 1;
+        if (campaignOthers <= 0) {
+          lo[j] = Number.NEGATIVE_INFINITY;
+          hi[j++] = Number.POSITIVE_INFINITY;
+          continue;
+        }
+        let below = 0;
+        let belowCampaign = 0;
+        for (let x = 0; x < mode - 1; x++) {
+          below += unitCounts[unitBase + x]!;
+          belowCampaign += campaign[base + x]!;
+        }
+        let at = unitCounts[unitBase + mode - 1]!;
+        let atCampaign = campaign[base + mode - 1]!;
+        if (p === mode) {
+          at--;
+          atCampaign--;
+        } else if (p < mode) {
+          below--;
+          belowCampaign--;
+        }
+        below *= own;
+        at *= own;
+        const denominator = others + CAMPAIGN_WEIGHT;
+        const fBelow = (below + (CAMPAIGN_WEIGHT * belowCampaign) / campaignOthers) / denominator;
+        const fAt = fBelow + (at + (CAMPAIGN_WEIGHT * atCampaign) / campaignOthers) / denominator;
+        lo[j] = mode === 1 ? Number.NEGATIVE_INFINITY : normalQuantile(Math.min(1 - 1e-9, Math.max(1e-9, fBelow)));
+        hi[j++] = mode === judgement.levels[q]! ? Number.POSITIVE_INFINITY : normalQuantile(Math.min(1 - 1e-9, Math.max(1e-9, fAt)));
+      }
+      const cap = j - modeCount[i]!;
+      let p = 0;
+      for (let s = 0; s < LENIENCY_STEPS && p < stopAt; s++) {
+        const d = shift[s]!;
+        // Chance of at most `cap` misses among the j questions, for a respondent of this leniency.
+        misses.fill(0, 0, cap + 1);
+        misses[0] = 1;
+        for (let x = 0; x < j; x++) {
+          const hit = normalCdfFast((hi[x]! - d) / residual) - normalCdfFast((lo[x]! - d) / residual);
+          const miss = 1 - hit;
+          for (let c = Math.min(x + 1, cap); c > 0; c--) misses[c] = misses[c]! * hit + misses[c - 1]! * miss;
+          misses[0] = misses[0]! * hit;
+        }
+        let within = 0;
+        for (let c = 0; c <= cap; c++) within += misses[c]!;
+        p += weight[s]! * within;
+      }
+      rarity[i] = p;
+    }
+  } else {
+    // Too few responses to compare with: the share and run limits decide alone.
+    for (const i of candidates) unjudged[i] = 1;
+  }
+  const describe = (i: number): string => {
+    const parts: string[] = [];
+    if (modeCount[i]! >= rule.maxSameShare * answered[i]!) parts.push(`the same answer on ${modeCount[i]} of ${answered[i]} judgement questions (limit ${percent(rule.maxSameShare)})`);
+    if (longest[i]! >= rule.maxRun) parts.push(`${longest[i]} judgement questions in a row with the same answer (limit ${rule.maxRun})`);
+    if (unjudged[i] === 1) parts.push("too few responses to compare with the unit's");
+    else parts.push(`${oneIn(rarity[i]!)} of the unit's genuine respondents (generous and strict ones included) would answer so uniformly (limit 1 in ${Math.round(1 / rule.rarity)})`);
+    return parts.join("; ");
+  };
+  return { rarity, unjudged, describe, leniency, lenient };
+}
+
+/**
+ * Normal score of every position per unit and question: the mean of a standard normal over the slice
+ * that position takes of the unit's answers. `attenuation` is their mean variance (below 1: a few
+ * answer positions hide part of the spread).
+ */
+function normalScores(units: number, k: number, offset: Int32Array, unitCounts: Int32Array, unitTotals: Int32Array, width: number): { score: Float64Array; attenuation: number } {
+  const score = new Float64Array(units * width);
+  let attenuation = 0;
+  let seen = 0;
+  for (let u = 0; u < units; u++) {
+    for (let q = 0; q < k; q++) {
+      const total = unitTotals[u * k + q]!;
+      if (total === 0) continue;
+      let cumulative = 0;
+      let lowerDensity = 0;
+      let variance = 0;
+      const levels = offset[q + 1]! - offset[q]!;
+      for (let x = 0; x < levels; x++) {
+        const c = unitCounts[u * width + offset[q]! + x]!;
+        if (c === 0) continue;
+        cumulative += c;
+        const upper = cumulative >= total ? Number.POSITIVE_INFINITY : normalQuantile(cumulative / total);
+        const upperDensity = upper === Number.POSITIVE_INFINITY ? 0 : Math.exp(-0.5 * upper * upper) / Math.sqrt(2 * Math.PI);
+        const s = (lowerDensity - upperDensity) / (c / total);
+        score[u * width + offset[q]! + x] = s;
+        variance += (c / total) * s * s;
+        lowerDensity = upperDensity;
+      }
+      attenuation += variance * total;
+      seen += total;
+    }
+  }
+  return { score, attenuation: seen > 0 ? attenuation / seen : 1 };
+}
+
+/**
+ * How much of the spread of answers within a unit comes from the respondent rather than the
+ * question (the leniency share, an intra-respondent correlation): the covariance of a response's
+ * mean normal score on odd and on even questions, over the campaign's responses, divided by the
+ * attenuation the few answer positions cause. Bounded to [0.05, 0.6]. Also returns every response's
+ * mean normal score (its leniency as the answers show it; NaN when it has fewer than 6 answers).
+ */
+function leniencyShare(m: AnswerMatrix, offset: Int32Array, score: Float64Array, attenuation: number, width: number): { share: number; lenient: Float64Array } {
+  const { n, k, cells } = m;
+  const lenient = new Float64Array(n).fill(Number.NaN);
+  let sa = 0;
+  let sb = 0;
+  let sab = 0;
+  let used = 0;
+  for (let i = 0; i < n; i++) {
+    const row = i * k;
+    const base = m.unit[i]! * width;
+    let a = 0;
+    let b = 0;
+    let na = 0;
+    let nb = 0;
+    for (let q = 0; q < k; q++) {
+      const p = cells[row + q]!;
+      if (p === 0 || p === CANNOT_JUDGE) continue;
+      const s = score[base + offset[q]! + p - 1]!;
+      if (q % 2 === 0) {
+        a += s;
+        na++;
+      } else {
+        b += s;
+        nb++;
+      }
+    }
+    if (na < 3 || nb < 3) continue;
+    lenient[i] = (a + b) / (na + nb);
+    a /= na;
+    b /= nb;
+    sa += a;
+    sb += b;
+    sab += a * b;
+    used++;
+  }
+  if (used < 20 || attenuation <= 0) return { share: DEFAULT_LENIENCY_SHARE, lenient };
+  const covariance = sab / used - (sa / used) * (sb / used);
+  return { share: Math.min(0.6, Math.max(0.05, covariance / (attenuation * attenuation))), lenient };
+}
+
+/**
+ * The overall mark against the detailed answers: over the campaign, a response's overall mark (as a
+ * normal score within its unit) follows its leniency on the detailed questions; per response, how
+ * many residual standard deviations the overall mark falls short of that, towards the unit's middle
+ * (positive: the overall mark is more ordinary than the detailed answers; NaN when not measured).
+ */
+function overallShortfall(questionnaire: Questionnaire, quality: Quality, m: AnswerMatrix, lenient: Float64Array, responses: readonly ScoringResponse[]): Float64Array {
+  const n = m.n;
+  const shortfall = new Float64Array(n).fill(Number.NaN);
+  const scoring = questionnaire.definition.scoring;
+  const id = quality.overall ?? (scoring?.kind === "satisfaction" ? scoring.overallQuestion : undefined);
+  const question = id === undefined ? undefined : questionnaire.byId.get(id)?.question;
+  const reader = question ? positionReader(question) : undefined;
+  if (!reader || id === undefined) return shortfall;
+  const levels = reader.levels;
+  const position = new Uint8Array(n);
+  const counts = new Int32Array(m.units * levels);
+  const totals = new Int32Array(m.units);
+  for (let i = 0; i < n; i++) {
+    const value = responses[i]!.answers[id];
+    const p = value === undefined ? undefined : reader.read(value);
+    if (!p) continue;
+    position[i] = p;
+    counts[m.unit[i]! * levels + p - 1]!++;
+    totals[m.unit[i]!]!++;
+  }
+  const offset = Int32Array.of(0, levels);
+  const { score } = normalScores(m.units, 1, offset, counts, totals, levels);
+  // Regression of the overall score on leniency, over every response with both.
+  let sx = 0;
+  let sy = 0;
+  let sxx = 0;
+  let sxy = 0;
+  let syy = 0;
+  let used = 0;
+  for (let i = 0; i < n; i++) {
+    const x = lenient[i]!;
+    if (position[i] === 0 || x !== x) continue;
+    const y = score[m.unit[i]! * levels + position[i]! - 1]!;
+    sx += x;
+    sy += y;
+    sxx += x * x;
+    sxy += x * y;
+    syy += y * y;
+    used++;
+  }
+  if (used < 20) return shortfall;
+  const vx = sxx / used - (sx / used) ** 2;
+  const vy = syy / used - (sy / used) ** 2;
+  const cxy = sxy / used - (sx / used) * (sy / used);
+  if (!(vx > 0)) return shortfall;
+  const slope = cxy / vx;
+  const intercept = sy / used - (slope * sx) / used;
+  const residual = Math.sqrt(Math.max(1e-6, vy - slope * cxy));
+  for (let i = 0; i < n; i++) {
+    const x = lenient[i]!;
+    if (position[i] === 0 || x !== x) continue;
+    const y = score[m.unit[i]! * levels + position[i]! - 1]!;
+    const expected = intercept + slope * x;
+    shortfall[i] = (Math.sign(expected) * (expected - y)) / residual;
+  }
+  return shortfall;
+}
+
+/** Reads an answer's position in its question's range (options that carry a judgement, or the scale). */
+function pairReader(questionnaire: Questionnaire, id: string): ((value: AnswerValue | undefined) => { position: number; low: number; high: number } | undefined) | undefined {
   const question = questionnaire.byId.get(id)?.question;
-  if (value === undefined || !question) return undefined;
-  if (question.type === "scale") return typeof value === "number" ? { position: value, low: question.min, high: question.max } : undefined;
+  if (!question) return undefined;
+  if (question.type === "scale") {
+    const { min, max } = question;
+    return (value) => (typeof value === "number" ? { position: value, low: min, high: max } : undefined);
+  }
   if (question.type === "single") {
     const judged = question.options.filter((o) => o.score !== null);
     const range = judged.length >= 2 ? judged : question.options;
-    const index = range.findIndex((o) => o.id === String(value));
-    return index < 0 ? undefined : { position: index + 1, low: 1, high: range.length };
+    const positions = new Map(range.map((o, i) => [o.id, i + 1]));
+    const high = range.length;
+    return (value) => {
+      const position = value === undefined ? undefined : positions.get(String(value));
+      return position === undefined ? undefined : { position, low: 1, high };
+    };
   }
   return undefined;
 }
@@ -282,91 +710,108 @@ function pairPosition(questionnaire: Questionnaire, id: string, value: AnswerVal
  * Person-fit: for each response, the mean squared distance of its judgement answers from the mean
  * answers of the other responses of its unit and group, after removing its own overall leniency,
  * each question scaled by its spread (a diagonal Mahalanobis distance). Reported as a multiple of
- * the median distance; only responses at `ratio` times the median or more get a value.
+ * the median distance (NaN when not measured).
  */
-function personFit(quality: Quality, judgement: JudgementLookup, responses: readonly ScoringResponse[]): (number | undefined)[] {
-  const k = judgement.ids.length;
-  const n = responses.length;
-  // Per response, per judgement question: the position or NaN.
-  const x = new Float64Array(n * k).fill(Number.NaN);
+function personFit(quality: Quality, judgement: JudgementLookup, m: AnswerMatrix, responses: readonly ScoringResponse[]): Float64Array {
+  const { n, k, cells } = m;
+  const ratios = new Float64Array(n).fill(Number.NaN);
+  // Cells: unit and group.
+  const groupOf = new Map<string, number>();
+  const group = new Int32Array(n);
   for (let i = 0; i < n; i++) {
-    const answers = responses[i]!.answers;
-    for (let q = 0; q < k; q++) {
-      const value = answers[judgement.ids[q]!];
-      if (value === undefined) continue;
-      const p = judgement.position[q]!(value);
-      if (p !== undefined && Number.isFinite(p)) x[i * k + q] = p;
-    }
+    let g = groupOf.get(responses[i]!.group);
+    if (g === undefined) groupOf.set(responses[i]!.group, (g = groupOf.size));
+    group[i] = g;
   }
-  // Sums per cell (unit and group) and question.
-  const cellOf = new Map<string, number>();
+  const cellCount = m.units * groupOf.size;
   const cell = new Int32Array(n);
+  for (let i = 0; i < n; i++) cell[i] = m.unit[i]! * groupOf.size + group[i]!;
+  const sum = new Float64Array(cellCount * k);
+  const count = new Int32Array(cellCount * k);
   for (let i = 0; i < n; i++) {
-    const key = `${responses[i]!.unit}\u0000${responses[i]!.group}`;
-    let c = cellOf.get(key);
-    if (c === undefined) cellOf.set(key, (c = cellOf.size));
-    cell[i] = c;
-  }
-  const cells = cellOf.size;
-  const sum = new Float64Array(cells * k);
-  const count = new Int32Array(cells * k);
-  for (let i = 0; i < n; i++) {
+    const row = i * k;
+    const base = cell[i]! * k;
     for (let q = 0; q < k; q++) {
-      const v = x[i * k + q]!;
-      if (Number.isNaN(v)) continue;
-      sum[cell[i]! * k + q]! += v;
-      count[cell[i]! * k + q]!++;
+      const p = cells[row + q]!;
+      if (p === 0 || p === CANNOT_JUDGE) continue;
+      sum[base + q]! += p;
+      count[base + q]!++;
     }
   }
-  // Centred residuals against the leave-one-out cell mean.
-  const residual = new Float64Array(n * k).fill(Number.NaN);
-  const usable = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    let m = 0;
+  // Residuals against the leave-one-out cell mean, centred on the response's own mean residual (its
+  // leniency). They are recomputed where needed rather than stored: two passes over the answers.
+  const minPeers = quality.personFit.minPeers;
+  const scratch = new Float64Array(k);
+  const residuals = (i: number): number => {
+    const row = i * k;
+    const base = cell[i]! * k;
+    let used = 0;
     let total = 0;
     for (let q = 0; q < k; q++) {
-      const v = x[i * k + q]!;
-      const at = cell[i]! * k + q;
-      if (Number.isNaN(v) || count[at]! - 1 < quality.personFit.minPeers) continue;
-      const r = v - (sum[at]! - v) / (count[at]! - 1);
-      residual[i * k + q] = r;
+      const p = cells[row + q]!;
+      if (p === 0 || p === CANNOT_JUDGE || count[base + q]! - 1 < minPeers) {
+        scratch[q] = Number.NaN;
+        continue;
+      }
+      const r = p - (sum[base + q]! - p) / (count[base + q]! - 1);
+      scratch[q] = r;
       total += r;
-      m++;
+      used++;
     }
-    if (m < quality.personFit.minAnswers) continue;
-    usable[i] = 1;
-    const mean = total / m;
-    for (let q = 0; q < k; q++) if (!Number.isNaN(residual[i * k + q]!)) residual[i * k + q]! -= mean;
-  }
-  // Spread of each question's residuals over the usable responses (robust: median of squares).
-  const scale = new Float64Array(k);
-  for (let q = 0; q < k; q++) {
-    const squares: number[] = [];
-    for (let i = 0; i < n; i++) if (usable[i] && !Number.isNaN(residual[i * k + q]!)) squares.push(residual[i * k + q]! ** 2);
-    scale[q] = squares.length > 0 ? Math.max(sortedMedian(squares), 1e-6) : Number.NaN;
-  }
-  const distance = new Float64Array(n).fill(Number.NaN);
-  const distances: number[] = [];
+    if (used < quality.personFit.minAnswers) return 0;
+    const mean = total / used;
+    for (let q = 0; q < k; q++) scratch[q] = scratch[q]! - mean;
+    return used;
+  };
+  // Spread of each question's residuals (robust: median of squares), from a fine histogram per
+  // question (bins of 1/128 up to 16 squared positions; larger squares are far above any median).
+  const BINS = 2048;
+  const BIN_WIDTH = 16 / BINS;
+  const histogram = new Int32Array(k * BINS);
+  const seen = new Int32Array(k);
   for (let i = 0; i < n; i++) {
-    if (!usable[i]) continue;
-    let d = 0;
-    let m = 0;
+    if (residuals(i) === 0) continue;
     for (let q = 0; q < k; q++) {
-      const r = residual[i * k + q]!;
-      if (Number.isNaN(r) || Number.isNaN(scale[q]!)) continue;
-      d += (r * r) / scale[q]!;
-      m++;
+      const r = scratch[q]!;
+      if (r !== r) continue;
+      histogram[q * BINS + Math.min(BINS - 1, Math.floor((r * r) / BIN_WIDTH))]!++;
+      seen[q]!++;
     }
-    if (m === 0) continue;
-    distance[i] = d / m;
-    distances.push(d / m);
   }
-  if (distances.length < quality.personFit.minPeers + 1) return responses.map(() => undefined);
-  const typical = sortedMedian(distances);
-  return responses.map((_, i) => {
-    const d = distance[i]!;
-    if (Number.isNaN(d) || typical <= 0) return undefined;
-    const ratio = d / typical;
-    return ratio >= quality.personFit.ratio ? ratio : undefined;
-  });
+  const scale = new Float64Array(k).fill(Number.NaN);
+  for (let q = 0; q < k; q++) {
+    if (seen[q] === 0) continue;
+    const half = seen[q]! / 2;
+    let cumulative = 0;
+    for (let b = 0; b < BINS; b++) {
+      const c = histogram[q * BINS + b]!;
+      if (cumulative + c >= half) {
+        // Linear within the bin.
+        scale[q] = Math.max(1e-6, (b + (c === 0 ? 0.5 : (half - cumulative) / c)) * BIN_WIDTH);
+        break;
+      }
+      cumulative += c;
+    }
+  }
+  const buffer = new Float64Array(n);
+  let measured = 0;
+  for (let i = 0; i < n; i++) {
+    if (residuals(i) === 0) continue;
+    let d = 0;
+    let used = 0;
+    for (let q = 0; q < k; q++) {
+      const r = scratch[q]!;
+      if (r !== r || scale[q]! !== scale[q]!) continue;
+      d += (r * r) / scale[q]!;
+      used++;
+    }
+    if (used === 0) continue;
+    ratios[i] = d / used;
+    buffer[measured++] = d / used;
+  }
+  if (measured < minPeers + 1) return ratios.fill(Number.NaN);
+  const typical = medianInPlace(buffer, measured);
+  if (!(typical > 0)) return ratios.fill(Number.NaN);
+  for (let i = 0; i < n; i++) ratios[i] = ratios[i]! / typical;
+  return ratios;
 }

@@ -81,7 +81,7 @@ describe("flags on submit", () => {
 describe("khaosat flags", () => {
   test("lists flagged responses anonymously: response id, unit, group, flag, duration, the file's response_id and the evidence", async () => {
     const speeder = "finished in 1m 01s, under a third of the median 10m 04s";
-    const straight = "the same answer position on all 23 single and scale questions; the same answer on 22 of 22 judgement questions (limit 70%); 22 judgement questions in a row with the same answer (limit 12); the unit's other respondents make that answer likely on 6 of them";
+    const straight = "the same answer position on all 23 single and scale questions; the same answer on 22 of 22 judgement questions (limit 70%); 22 judgement questions in a row with the same answer (limit 12); about 1 in 29000 of the unit's genuine respondents (generous and strict ones included) would answer so uniformly (limit 1 in 200)";
     expect(await listFlagsCommand({ campaign: "sipas", format: "table" })).toBe(
       [
         "response_id  unit   group     flag           duration  decision  reason  file_response_id  evidence",

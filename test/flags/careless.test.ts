@@ -1,16 +1,23 @@
 import { describe, expect, test } from "vitest";
 import { parseQuestionnaire } from "../../src/questionnaire/index.js";
 import { computeFlags, scoreReportSchema, scoreUnits, type ScoringResponse } from "../../src/scoring/index.js";
-import { CARELESS_KINDS, carelessPopulation, measureFlags, PROVINCE, TARGETS } from "../support/careless.js";
-import { options, questionnaire, response, scale, single } from "./support/build.js";
+import { CARELESS_KINDS, carelessPopulation, measureFlags, PROVINCE, TARGETS } from "./support/population.js";
+import { options, questionnaire, response, scale, single } from "../scoring/support/build.js";
 
-describe("planted province population (issue 16 targets; seeded, so a correctness test)", () => {
-  const population = carelessPopulation(PROVINCE);
+// Two fixed populations (seeded, so these are correctness tests, not timings); `npm run bench:flags`
+// measures ten seeds of each questionnaire and reports min and mean.
+describe.each([
+  { seed: 16, checks: false },
+  { seed: 20, checks: true },
+])("planted province population, seed $seed, attention check and reverse pairs: $checks", ({ seed, checks }) => {
+  const population = carelessPopulation({ ...PROVINCE, seed, checks });
   const m = measureFlags(population);
+  const by = (kind: string) => m.kinds.find((k) => k.kind === kind)!.byFlag;
 
   test("the population is a province round with 10% careless responses of every kind", () => {
     expect(population.responses).toHaveLength(2300);
     for (const kind of CARELESS_KINDS) expect(population.kinds.filter((k) => k === kind).length).toBe(46);
+    expect(population.questionnaire.byId.has("att")).toBe(checks);
   });
 
   test(`precision overall ≥ ${TARGETS.precision}`, () => {
@@ -22,17 +29,30 @@ describe("planted province population (issue 16 targets; seeded, so a correctnes
   });
 
   test("the flag that catches each kind is the one meant for it", () => {
-    const by = (kind: string) => m.kinds.find((k) => k.kind === kind)!.byFlag;
     expect(by("fast").speeder).toBe(46);
     expect(by("partly fast").speeder).toBeGreaterThanOrEqual(42);
     expect(by("straight-lined").straightliner).toBeGreaterThanOrEqual(42);
     expect(by("random").misfit).toBeGreaterThanOrEqual(23);
+    if (checks) expect((by("random").attention ?? 0) + (by("straight-lined").attention ?? 0)).toBeGreaterThan(0);
+    else expect(by("random").attention).toBeUndefined();
   });
 
   test("partial speeders keep a normal total time: only the per-question reading floor catches them", () => {
     const flags = computeFlags(population.questionnaire, population.responses.map(({ seconds: _s, ...r }) => r));
     const partly = population.kinds.flatMap((k, i) => (k === "partly fast" ? [flags[i]!] : []));
     expect(partly.filter((f) => f.speeder).length).toBeLessThanOrEqual(4);
+  });
+});
+
+describe("lenient genuine respondents are spared by the unit comparison, not by luck", () => {
+  // Seed 16 without the comparison (rarity 1: every response over the share or run limit is flagged).
+  const population = carelessPopulation({ ...PROVINCE, seed: 16, quality: { straightline: { ignore: ["overall"], rarity: 1 } } });
+  const m = measureFlags(population);
+  const compared = measureFlags(carelessPopulation({ ...PROVINCE, seed: 16 }));
+
+  test("without it, genuine respondents who rate everything high are flagged by the dozen", () => {
+    expect(m.kinds.find((k) => k.kind === "genuine")!.byFlag.straightliner).toBeGreaterThan(40);
+    expect(compared.kinds.find((k) => k.kind === "genuine")!.byFlag.straightliner ?? 0).toBeLessThan(15);
   });
 });
 
@@ -99,7 +119,7 @@ describe("long-string index on judgement questions (straightliner, rule long-str
 
 describe("attention checks and consistency pairs", () => {
   const q = questionnaire({ kind: "points", surveyMax: 12 }, { s1: singles, s2: [scale("a"), scale("b"), { ...scale("att"), allowNotApplicable: false }] }, {
-    quality: { attentionChecks: [{ question: "att", accept: [2] }], pairs: [{ a: "a", b: "b", relation: "reverse" }] },
+    quality: { attentionChecks: [{ question: "att", accept: [2] }], attentionFailures: 1, pairs: [{ a: "a", b: "b", relation: "reverse" }] },
   });
 
   test("an instructed response answered otherwise raises attention, with the answer and the instruction", () => {
@@ -118,7 +138,7 @@ describe("attention checks and consistency pairs", () => {
 
   test("score output counts them only when declared, and excludeFlagged drops them", () => {
     const scored = questionnaire({ kind: "points", surveyMax: 12, excludeFlagged: true }, { s1: singles, s2: [{ ...scale("att"), allowNotApplicable: false }] }, {
-      quality: { attentionChecks: [{ question: "att", accept: [2] }] },
+      quality: { attentionChecks: [{ question: "att", accept: [2] }], attentionFailures: 1 },
     });
     const rs: ScoringResponse[] = [response("U", { q1: "1", att: 2 }), response("U", { q1: "3", att: 4 })];
     const outcome = scoreUnits({ questionnaire: scored, responses: rs });
@@ -127,6 +147,29 @@ describe("attention checks and consistency pairs", () => {
     const unit = outcome.report.units[0]!;
     expect(unit.flags).toEqual({ speeder: 0, straightliner: 0, delegation: 0, attention: 1 });
     expect(unit.counted).toBe(1);
+  });
+});
+
+describe("two weak signs together raise a flag that neither raises alone", () => {
+  const q = questionnaire({ kind: "points", surveyMax: 12 }, { s1: singles, s2: [{ ...scale("att"), allowNotApplicable: false }] }, {
+    quality: { attentionChecks: [{ question: "att", accept: [2] }] },
+  });
+  // 2 of 10 timed questions under the reading floor: 20%, under the 30% limit but over half of it.
+  const seconds = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`q${i + 1}`, i < 2 ? 0.4 : 6]));
+
+  test("one failed attention check alone is a slip, not a flag (attentionFailures defaults to 2)", () => {
+    expect(computeFlags(q, [response("U", { att: 5 })])[0]!.evidence).toEqual([]);
+    expect(computeFlags(q, [response("U", { att: 2 }, { seconds })])[0]!.evidence).toEqual([]);
+  });
+
+  test("a failed check and a few questions answered faster than they can be read raise both, saying why", () => {
+    const [f] = computeFlags(q, [response("U", { att: 5 }, { seconds })]);
+    expect(f!.speeder).toBe(true);
+    expect(f!.attention).toBe(true);
+    expect(f!.evidence.map((e) => e.text)).toEqual([
+      "2 of 10 timed questions answered faster than their text can be read (median 0.4 s where reading them needs 1 s on average); a weak sign, raised because another one agrees",
+      "failed 1 of 1 attention checks (att: answered 5, instructed 2); a weak sign, raised because another one agrees",
+    ]);
   });
 });
 
