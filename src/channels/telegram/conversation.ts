@@ -54,11 +54,7 @@ export function initialLanguage(deps: ChannelDeps, ctx: Context): Language {
   return code !== undefined && isSupportedLanguage(code) ? code : deps.defaultLanguage;
 }
 
-/** When the campaign stopped taking answers, or null while it is open. */
-export function closedAt(campaign: BotCampaign, now: Date): Date | null {
-  if (campaign.closedAt !== null && campaign.closedAt <= now) return campaign.closedAt;
-  return campaign.closesAt <= now ? campaign.closesAt : null;
-}
+export { closedAt } from "../../conversation/path.js";
 
 /**
  * One respondent's session while one update is handled: runs the engine, stores the result with the
