@@ -363,7 +363,7 @@ export class TextConversationHost {
       replies.push(notice(this.t(next.language)("conversation:afterSubmit")));
       // An anonymous response: spend the code or record the poster claim, and forget this chat.
       const closing = this.deps.citizens ? await completeAnonymous(this.deps.citizens, next, message.account, this.deps.now()) : undefined;
-      if (closing !== undefined) replies.push(notice(this.t(next.language)(closing)));
+      if (closing !== undefined) replies.push(notice(this.t(next.language)(closing, { channel: this.#channelName })));
     }
     return replies;
   }

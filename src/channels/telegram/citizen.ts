@@ -29,7 +29,7 @@ export function citizenComposer(deps: ChannelDeps, citizens: CitizenCompletion):
     if (account === undefined) return;
     const session = await deps.ports.sessions.findLatest(account);
     const key = await completeAnonymous(citizens, session, account, deps.now());
-    if (key !== undefined) await ctx.api.sendMessage(session!.chatId, translator(deps, session!.language)(key));
+    if (key !== undefined) await ctx.api.sendMessage(session!.chatId, translator(deps, session!.language)(key, { channel: "Telegram" }));
   });
   return composer;
 }
