@@ -4,7 +4,7 @@ import type { Question, Questionnaire } from "../../questionnaire/index.js";
 import { NOT_APPLICABLE } from "../../questionnaire/index.js";
 import type { Choice } from "../../conversation/output.js";
 import { attestationPrompt } from "../../conversation/prompts.js";
-import { formatAnswer, formatDateTime, formatNumber, localized, truncate } from "./format.js";
+import { formatAnswer, formatDateTime, formatNumber, localized, numberHint, truncate } from "./format.js";
 
 /** One event's lines; a prompt's choices apart, numbered when flattened (`  1. label`). */
 type Part = { readonly lines: readonly string[] } | { readonly before: readonly string[]; readonly choices: readonly Choice[]; readonly after: readonly string[] };
@@ -280,17 +280,8 @@ export class ConsoleRenderer {
         );
         return lines;
       }
-      case "number": {
-        const range =
-          hints.min !== undefined && hints.max !== undefined
-            ? t("hint.numberRange", { min: num(hints.min), max: num(hints.max) })
-            : hints.min !== undefined
-              ? t("hint.numberMin", { min: num(hints.min) })
-              : hints.max !== undefined
-                ? t("hint.numberMax", { max: num(hints.max) })
-                : t("hint.number");
-        return [hints.integer ? `${range} ${t("hint.integer")}` : range];
-      }
+      case "number":
+        return [numberHint(t, hints, this.#language)];
       case "text":
         return [t("hint.text", { maxLength: hints.maxLength })];
     }

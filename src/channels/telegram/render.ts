@@ -2,7 +2,7 @@ import type { InlineKeyboardButton } from "grammy/types";
 import type { EngineEvent, RenderHints, ReviewItem, ValidationParams, ValidationReason } from "../../engine/index.js";
 import type { Translate } from "../../i18n/index.js";
 import type { AnswerValue, Option, Question, Questionnaire } from "../../questionnaire/index.js";
-import { formatAnswer, formatDateTime, formatNumber, localized, truncate } from "../console/format.js";
+import { formatAnswer, formatDateTime, formatNumber, localized, numberHint, truncate } from "../console/format.js";
 import type { HostReply } from "../../conversation/output.js";
 import { attestationPrompt, identityPrompt } from "../../conversation/prompts.js";
 import { callbackActionOf, encodeCallback, type CallbackAction } from "./callback-data.js";
@@ -259,17 +259,8 @@ export class TelegramRenderer {
         if (hints.allowNotApplicable) rows.push([this.#button(`${current === "na" ? "✓ " : ""}${t("survey:notApplicable")}`, { kind: "scale", question: index, value: "na" })]);
         return { text, rows };
       }
-      case "number": {
-        const range =
-          hints.min !== undefined && hints.max !== undefined
-            ? t("survey:hint.numberRange", { min: num(hints.min), max: num(hints.max) })
-            : hints.min !== undefined
-              ? t("survey:hint.numberMin", { min: num(hints.min) })
-              : hints.max !== undefined
-                ? t("survey:hint.numberMax", { max: num(hints.max) })
-                : t("survey:hint.number");
-        return { text: [hints.integer ? `${range} ${t("survey:hint.integer")}` : range], rows: [] };
-      }
+      case "number":
+        return { text: [numberHint(t, hints, this.c.language)], rows: [] };
       case "text":
         return { text: [t("survey:hint.text", { maxLength: hints.maxLength })], rows: [] };
     }
