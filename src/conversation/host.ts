@@ -12,12 +12,12 @@ import { cacheCampaigns } from "../channels/telegram/campaign-cache.js";
 import { ConsoleRenderer, DEFAULT_TIME_ZONE, formatDateTime, type RenderedParts } from "../channels/console/index.js";
 import { parsePosterPayload, POSTER_PAYLOAD_PREFIX } from "../citizens/poster.js";
 import type { Language } from "../config/index.js";
-import { startSurvey, step as engineStep, type EngineInput, type ReviewItem, type StepResult, type SurveyState } from "../engine/index.js";
+import { step as engineStep, type EngineInput, type ReviewItem, type StepResult, type SurveyState } from "../engine/index.js";
 import { isSupportedLanguage, type I18n, type Translate } from "../i18n/index.js";
 import { privacyNotice } from "../privacy/index.js";
 import { parseTextCommand, parseYesNoChoice, type TextCommand } from "./commands.js";
 import { notice, renderText, type HostReply } from "./output.js";
-import { admit, admitPoster, anonymousSession, campaignOf, completeAnonymous, isFinished, posterRefusalText, respondentOf, terminalOf, terminalText, type AnonymousStart, type CitizenCompletion } from "./path.js";
+import { admit, admitPoster, answerIdentity, anonymousSession, sessionAfterStep, startAnonymousSurvey, campaignOf, completeAnonymous, isFinished, posterRefusalText, respondentOf, terminalOf, terminalText, type AnonymousStart, type CitizenCompletion } from "./path.js";
 import { identityPrompt } from "./prompts.js";
 import { outboxAddress, ReachableAgain } from "./reachable-again.js";
 import { refusalText } from "./refusal.js";
@@ -229,8 +229,7 @@ export class TextConversationHost {
     const language = this.deps.defaultLanguage;
     const t = this.t(language);
     const session: TextSession = await anonymousSession(this.#ports, start, { account: message.account, chatId: message.chatId, language });
-    const q = start.campaign.questionnaire;
-    const started = startSurvey(q, { language: q.languages.includes(language) ? language : q.defaultLanguage, units: [start.unitCode], now: this.deps.now().toISOString() });
+    const started = startAnonymousSurvey(start.campaign, session, this.deps.now().toISOString());
     const header = [
       ...(greeting !== undefined ? [greeting] : []),
       [t("citizens:start.unit", { unit: session.units[0]!.name }), ...(start.service ? [t("citizens:start.service", { service: start.service })] : [])].join("\n"),
@@ -256,16 +255,12 @@ export class TextConversationHost {
       }
       return this.#noted(message, [notice(t("conversation:choose12")), prompt(session.language)]);
     }
-    const now = this.deps.now().toISOString();
-    if (!yes) {
-      const declined: TextSession = { ...session, stage: "declined", identityDeclinedAt: now };
-      if ((await this.deps.sessions.commit(message.key, { session: declined })) === "duplicate") return [];
+    const answered = answerIdentity(session, campaign, yes, this.deps.now().toISOString());
+    if (!answered.started) {
+      if ((await this.deps.sessions.commit(message.key, { session: answered.session })) === "duplicate") return [];
       return [notice(t("access:identity.declined"))];
     }
-    const q = campaign.questionnaire;
-    const language = q.languages.includes(session.language) ? session.language : q.defaultLanguage;
-    const started = startSurvey(q, { language, units: session.units.map((u) => u.id), now });
-    return this.#commitAndRender(message, { ...session, stage: "survey", identityConfirmedAt: now }, campaign, started, []);
+    return this.#commitAndRender(message, answered.session, campaign, answered.started, []);
   }
 
   // ── the questionnaire ────────────────────────────────────────────────────────────────────────
@@ -349,12 +344,8 @@ export class TextConversationHost {
     const reply = stepReply(renderer.renderParts(result.events), result.state.position);
     const refusedOnly = result.events.length > 0 && result.events.every((e) => e.type === "input_rejected" || e.type === "validation_failed");
     if (refusedOnly) return this.#noted(message, [...prefix, reply]);
-    const language = result.state.language;
     const next: TextSession = {
-      ...session,
-      engine: result.state,
-      ...(isSupportedLanguage(language) ? { language } : {}),
-      ...(result.state.position.kind === "declined" ? { stage: "declined" as const } : {}),
+      ...sessionAfterStep(session, result),
       text: { ...(renderer.lastSection !== undefined ? { section: renderer.lastSection } : {}), ...(renderer.lastReview ? { review: renderer.lastReview.map(({ questionId, number, required, missing }) => ({ questionId, number, required, missing })) } : {}) },
     };
     if ((await this.deps.sessions.commit(message.key, { session: next, step: result })) === "duplicate") return [];

@@ -6,6 +6,7 @@ import type { RedeemRequest, RedemptionResult } from "../access/index.js";
 import type { CompleteRequest, PosterScanResult } from "../citizens/index.js";
 import type { Language } from "../config/index.js";
 import type { Respondent } from "../demo/ports.js";
+import { startSurvey, type StepResult } from "../engine/index.js";
 import { isSupportedLanguage, type Translate } from "../i18n/index.js";
 import type { BotCampaign, BotSession, BotSessionStore, CampaignDirectory, CodeRedeemer, RespondentDirectory } from "../channels/telegram/ports.js";
 
@@ -217,4 +218,36 @@ export async function completeAnonymous(citizens: CitizenCompletion, session: Bo
     now,
   });
   return outcome === "completed" ? "citizens:done.unlinked" : "citizens:done.alreadyAnswered";
+}
+
+/** The questionnaire language for a channel language: the same when the questionnaire has it, else its default. */
+function surveyLanguage(campaign: BotCampaign, language: string): string {
+  const q = campaign.questionnaire;
+  return q.languages.includes(language) ? language : q.defaultLanguage;
+}
+
+/**
+ * The respondent's answer to "are you <name>?": declined (recorded, the code stays bound) or the
+ * questionnaire started for their subject units. Nothing is stored here.
+ */
+export function answerIdentity<S extends BotSession>(session: S, campaign: BotCampaign, confirm: boolean, now: string): { readonly session: S; readonly started?: StepResult } {
+  if (!confirm) return { session: { ...session, stage: "declined", identityDeclinedAt: now } };
+  const started = startSurvey(campaign.questionnaire, { language: surveyLanguage(campaign, session.language), units: session.units.map((u) => u.id), now });
+  return { session: { ...session, stage: "survey", identityConfirmedAt: now, engine: started.state }, started };
+}
+
+/** The questionnaire started for an anonymous session's one unit. */
+export function startAnonymousSurvey(campaign: BotCampaign, session: BotSession, now: string): StepResult {
+  return startSurvey(campaign.questionnaire, { language: surveyLanguage(campaign, session.language), units: [session.units[0]!.id], now });
+}
+
+/** The session after an engine step: its state, the language it follows, declined when the attestation was. */
+export function sessionAfterStep<S extends BotSession>(session: S, result: StepResult): S {
+  const language = result.state.language;
+  return {
+    ...session,
+    engine: result.state,
+    ...(isSupportedLanguage(language) ? { language } : {}),
+    ...(result.state.position.kind === "declined" ? { stage: "declined" as const } : {}),
+  };
 }

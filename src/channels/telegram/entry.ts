@@ -1,11 +1,10 @@
 import { Composer, type Context } from "grammy";
 import { normalizeCode, parseStartPayload, type RedemptionResult } from "../../access/index.js";
 import type { Language } from "../../config/index.js";
-import { startSurvey } from "../../engine/index.js";
 import type { Translate } from "../../i18n/index.js";
 import { privacyNotice } from "../../privacy/index.js";
 import { DEFAULT_TIME_ZONE } from "../console/index.js";
-import { admit, anonymousSession, campaignOf, isFinished, respondentOf, type AnonymousStart } from "../../conversation/path.js";
+import { admit, anonymousSession, startAnonymousSurvey, campaignOf, isFinished, respondentOf, type AnonymousStart } from "../../conversation/path.js";
 import { refusalText } from "../../conversation/refusal.js";
 import { encodeCallback, parseCallback, sessionTag } from "./callback-data.js";
 import { accountOf, Conversation, initialLanguage, latestSession, translator, type ChannelDeps } from "./conversation.js";
@@ -88,13 +87,12 @@ export interface TelegramAnonymousStart extends AnonymousStart {
  * other language under the privacy notice, then the questionnaire's attestation and questions.
  */
 export async function startAnonymous(deps: ChannelDeps, ctx: Context, start: TelegramAnonymousStart): Promise<void> {
-  const { campaign, unitCode } = start;
+  const { campaign } = start;
   // Not the app's language: Telegram has no Vietnamese interface, so most citizens' apps say "en".
   const language = deps.defaultLanguage;
   const session = await anonymousSession(deps.ports, start, { account: accountOf(ctx)!, chatId: ctx.chat!.id, language });
   const conversation = new Conversation(deps, ctx, session, campaign);
-  const q = campaign.questionnaire;
-  const started = startSurvey(q, { language: q.languages.includes(language) ? language : q.defaultLanguage, units: [unitCode], now: deps.now().toISOString() });
+  const started = startAnonymousSurvey(campaign, session, deps.now().toISOString());
   if ((await conversation.commit({ ...session, engine: started.state }, started)) === "duplicate") return;
   const welcome = anonymousWelcome(deps, session, campaign, language, start.service);
   const first = start.greeting !== undefined ? { ...welcome, text: `${start.greeting}\n\n${welcome.text}` } : welcome;
