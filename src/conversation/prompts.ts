@@ -7,28 +7,25 @@ type Texts = (key: string, params?: Record<string, unknown>) => string;
 
 /** "Are you <name> of <unit>?" with confirm and decline. */
 export function identityPrompt(t: Texts, name: string, unit: string): HostReply {
-  return {
-    text: t("access:identity.prompt", { name, unit }),
-    choices: [
-      { id: "identity:yes", label: t("telegram:identity.confirm") },
-      { id: "identity:no", label: t("telegram:identity.decline") },
-    ],
-    hint: t("conversation:choose12"),
-    prompt: "identity",
-    commands: ["help", "lang", "quit"],
-  };
+  return yesNoPrompt(t, "identity", t("access:identity.prompt", { name, unit }), t("telegram:identity.confirm"), t("telegram:identity.decline"));
 }
 
 /** The questionnaire's attestation (its text, already localised, if any) with accept and decline; `joiner` between intro and text. */
 export function attestationPrompt(t: Texts, attestation: string | undefined, joiner = "\n"): HostReply {
+  const text = [t("access:attestation.intro"), ...(attestation ? [attestation] : [])].join(joiner);
+  return yesNoPrompt(t, "attestation", text, t("access:attestation.accept"), t("access:attestation.decline"));
+}
+
+/** A two-way prompt: choice `<kind>:yes` then `<kind>:no`, answered in the text form by 1 or 2. */
+function yesNoPrompt(t: Texts, kind: "identity" | "attestation", text: string, yes: string, no: string): HostReply {
   return {
-    text: [t("access:attestation.intro"), ...(attestation ? [attestation] : [])].join(joiner),
+    text,
     choices: [
-      { id: "attestation:yes", label: t("access:attestation.accept") },
-      { id: "attestation:no", label: t("access:attestation.decline") },
+      { id: `${kind}:yes`, label: yes },
+      { id: `${kind}:no`, label: no },
     ],
     hint: t("conversation:choose12"),
-    prompt: "attestation",
+    prompt: kind,
     commands: ["help", "lang", "quit"],
   };
 }

@@ -6,15 +6,14 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { formatCode, hashCode, RedemptionService } from "../../../src/access/index.js";
+import { formatCode, hashCode } from "../../../src/access/index.js";
 import type { BotLogger } from "../../../src/channels/telegram/index.js";
 import { startZaloPolling, ZaloChannel, ZaloClient, type ZaloReceiver } from "../../../src/channels/zalo/index.js";
 import { CitizenService } from "../../../src/citizens/index.js";
-import { TextConversationHost } from "../../../src/conversation/index.js";
-import { createI18n } from "../../../src/i18n/index.js";
 import { parseQuestionnaire, type Questionnaire } from "../../../src/questionnaire/index.js";
 import { describeDatabases, type DatabaseContext } from "../../support/db.js";
 import { ZaloBotApiStub } from "../../support/zalo-stub.js";
+import { zaloTestHost } from "./support.js";
 import { TEST_SECRET } from "../telegram/harness.js";
 
 const SLIP = "HJKMN23456";
@@ -43,19 +42,7 @@ describeDatabases("the host's citizens' path and 'reachable again' on Zalo", (ct
     await db.citizens.insertBatch({ campaignId: "sipas", unitCode: "ub-bd", service: null, kind: "receipt", createdAt: clock.now }, [
       { codeHash: hashCode(SLIP, TEST_SECRET), campaignId: "sipas", respondentId: null, unitCode: "ub-bd", issuedAt: clock.now },
     ]);
-    const host = new TextConversationHost({
-      channel: "zalo",
-      codes: new RedemptionService({ repository: db.channel.access, secret: TEST_SECRET }),
-      campaigns: db.channel.campaigns,
-      respondents: db.channel.respondents,
-      sessions: db.channel.sessionsOf("zalo"),
-      i18n: createI18n(),
-      now: () => clock.now,
-      defaultLanguage: "vi",
-      logger: quiet,
-      citizens,
-      reachability: db.messaging,
-    });
+    const host = zaloTestHost(db, clock, quiet, { citizens, reachability: db.messaging });
     const client = new ZaloClient({ token: stub.token, apiRoot: stub.url, backoffMs: 5 });
     const channel = new ZaloChannel({ client, host, logger: quiet, onHandled: () => handled++ });
     receiver = await startZaloPolling(client, channel, { logger: quiet, timeoutSeconds: 1, retryMs: 20 });
