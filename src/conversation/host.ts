@@ -116,7 +116,9 @@ export class TextConversationHost {
     const language = latest?.language ?? this.deps.defaultLanguage;
     if (message.text === undefined) return this.#noted(message, [notice(this.t(language)("conversation:nonText"))]);
     const text = message.text.slice(0, MAX_INPUT_CHARACTERS).trim();
-    const poster = this.deps.citizens ? parsePosterPayload(posterCandidate(text)) : undefined;
+    // A poster's code: in a sentence only when no survey waits for an answer (an open answer may mention one).
+    const posterText = !latest || isFinished(latest) ? posterCandidate(text) : text;
+    const poster = this.deps.citizens ? parsePosterPayload(posterText) : undefined;
     if (poster && poster.kind !== "not_poster") return this.#poster(message, poster.kind === "poster" ? poster.token : undefined);
     const command = parseTextCommand(text);
     if (!latest || isFinished(latest)) return this.#entry(message, text, command, latest);
