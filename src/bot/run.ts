@@ -47,7 +47,7 @@ export async function runBot(config: Config, options: RunBotOptions = {}): Promi
     // Zalo (issue 12): started first, so a refused token stops start-up before Telegram is touched.
     if (config.zalo !== undefined) {
       const { startZalo } = await import("../channels/zalo/index.js");
-      const zalo = await startZalo({ config: config.zalo, codes, campaigns: channel.campaigns, respondents: channel.respondents, sessions: channel.sessionsOf("zalo"), i18n, logger, defaultLanguage: config.defaultLanguage });
+      const zalo = await startZalo({ config: config.zalo, codes, campaigns: channel.campaigns, respondents: channel.respondents, sessions: channel.sessionsOf("zalo"), i18n, logger, defaultLanguage: config.defaultLanguage, citizens: new CitizenService({ repository: db.citizens, secret }), reachability: db.messaging });
       stops.push(() => zalo.stop());
     }
     if (config.telegramBotToken === undefined) {

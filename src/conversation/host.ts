@@ -1,18 +1,26 @@
-// The channel-independent conversation host of the text form: one message in, the replies out.
-// Zalo and the console demo are adapters over it: they turn what arrives into a `TextMessage`
-// (account and chat as strings, with the channel named, and a dedupe key) and send the strings it
-// returns. Everything else lives here: redemption, identity, attestation, the engine steps, review
-// and submit, resume, quit, language, help, and the persistent dedupe of redelivered messages
+// The channel-independent conversation host: one message in, the replies out as data (`HostReply`:
+// text, choices, commands, free text; `handle` gives them in the numbered text form). Zalo and the
+// console demo are adapters over it: they turn what arrives into a `TextMessage` (account and chat
+// as strings, with the channel named, and a dedupe key) and send what it returns. Everything else
+// lives here or in the path it shares with Telegram (path.ts): redemption, identity, attestation, the engine steps, review
+// and submit, resume, quit, language, help, counter posters typed as `KP_…`, the citizens' clean-up after an anonymous
+// submission, "reachable again", and the persistent dedupe of redelivered messages
 // (the key is stored in the same transaction as the step, so a redelivery changes nothing).
-import { normalizeCode, type CodeProblem, type RedemptionResult } from "../access/index.js";
-import type { BotCampaign, BotLogger, BotSession, BotSessionStore, CampaignDirectory, CodeRedeemer, RespondentDirectory, UpdateKey } from "../channels/telegram/ports.js";
+import { normalizeCode } from "../access/index.js";
+import type { BotCampaign, BotLogger, BotSession, BotSessionStore, CampaignDirectory, ChatReachability, CodeRedeemer, RespondentDirectory, UpdateKey } from "../channels/telegram/ports.js";
 import { cacheCampaigns } from "../channels/telegram/campaign-cache.js";
-import { ConsoleRenderer, DEFAULT_TIME_ZONE, formatDateTime } from "../channels/console/index.js";
+import { ConsoleRenderer, DEFAULT_TIME_ZONE, formatDateTime, type RenderedParts } from "../channels/console/index.js";
+import { parsePosterPayload, POSTER_PAYLOAD_PREFIX } from "../citizens/poster.js";
 import type { Language } from "../config/index.js";
-import { startSurvey, step as engineStep, type EngineInput, type ReviewItem, type StepResult } from "../engine/index.js";
+import { step as engineStep, type EngineInput, type ReviewItem, type StepResult, type SurveyState } from "../engine/index.js";
 import { isSupportedLanguage, type I18n, type Translate } from "../i18n/index.js";
 import { privacyNotice } from "../privacy/index.js";
 import { parseTextCommand, parseYesNoChoice, type TextCommand } from "./commands.js";
+import { notice, renderText, type HostReply } from "./output.js";
+import { admit, admitPoster, answerIdentity, anonymousSession, sessionAfterStep, startAnonymousSurvey, campaignOf, completeAnonymous, isFinished, posterRefusalText, respondentOf, terminalOf, terminalText, type AnonymousStart, type CitizenCompletion } from "./path.js";
+import { identityPrompt } from "./prompts.js";
+import { outboxAddress, ReachableAgain } from "./reachable-again.js";
+import { refusalText } from "./refusal.js";
 
 /** One message as a channel received it. */
 export interface TextMessage {
@@ -42,6 +50,10 @@ export interface TextHostDeps {
   readonly lockedHelpKey?: string;
   /** How long a campaign read is reused (default 5 s, as Telegram's; 0: read every time). */
   readonly campaignCacheMs?: number;
+  /** Citizens' feedback: counter posters typed as `KP_…`, and the code spent / chat forgotten after an anonymous submission. */
+  readonly citizens?: CitizenCompletion;
+  /** Chats the outbox marked unreachable: one that writes again is cleared (absent: never cleared). */
+  readonly reachability?: ChatReachability;
 }
 
 /** The session of the text form: the Telegram session's fields plus what the text renderer keeps between messages. */
@@ -60,8 +72,16 @@ export class TextConversationHost {
 
   readonly #campaigns: CampaignDirectory;
 
+  readonly #reachable: ReachableAgain | undefined;
+
   constructor(readonly deps: TextHostDeps) {
     this.#campaigns = deps.campaignCacheMs === 0 ? deps.campaigns : cacheCampaigns(deps.campaigns, { ttlMs: deps.campaignCacheMs ?? 5_000 });
+    this.#reachable = deps.reachability ? new ReachableAgain(deps.reachability, deps.now, deps.logger) : undefined;
+  }
+
+  /** The ports the shared path reads (with the cached campaigns). */
+  get #ports() {
+    return { codes: this.deps.codes, campaigns: this.#campaigns, respondents: this.deps.respondents, sessions: this.deps.sessions };
   }
 
   /** The channel as the privacy notice names it ("the Zalo account is kept with the form"). */
@@ -77,31 +97,39 @@ export class TextConversationHost {
     return t;
   }
 
+  /** `respond` in the text form: each reply rendered as numbered text (Zalo, the console). */
+  async handle(message: TextMessage): Promise<string[]> {
+    return (await this.respond(message)).map(renderText);
+  }
+
   /**
-   * Handles one message and returns the replies to send, in order; an empty list for a redelivered
+   * Handles one message and returns the replies as data, in order; an empty list for a redelivered
    * message. Every change is stored before this returns.
    */
-  async handle(message: TextMessage): Promise<string[]> {
+  async respond(message: TextMessage): Promise<HostReply[]> {
     const { sessions } = this.deps;
     const start = await sessions.begin(message.key, message.account);
     if (start.processed) return [];
+    // Writing again means the respondent unblocked the bot: reminders may reach this chat again.
+    await this.#reachable?.wrote(outboxAddress(this.deps.channel, message.chatId), { channel: this.deps.channel });
     const latest = start.latest as TextSession | undefined;
     const language = latest?.language ?? this.deps.defaultLanguage;
-    if (message.text === undefined) {
-      await sessions.markProcessed(message.key);
-      return [this.t(language)("conversation:nonText")];
-    }
+    if (message.text === undefined) return this.#noted(message, [notice(this.t(language)("conversation:nonText"))]);
     const text = message.text.slice(0, MAX_INPUT_CHARACTERS).trim();
+    // A poster's code: in a sentence only when no survey waits for an answer (an open answer may mention one).
+    const posterText = !latest || isFinished(latest) ? posterCandidate(text) : text;
+    const poster = this.deps.citizens ? parsePosterPayload(posterText) : undefined;
+    if (poster && poster.kind !== "not_poster") return this.#poster(message, poster.kind === "poster" ? poster.token : undefined);
     const command = parseTextCommand(text);
     if (!latest || isFinished(latest)) return this.#entry(message, text, command, latest);
     const campaign = await this.#campaign(latest);
     if (command?.kind === "start") return this.#resume(message, latest, campaign);
-    if (command?.kind === "quit") return this.#noted(message, [this.#quitText(latest, campaign)]);
+    if (command?.kind === "quit") return this.#noted(message, [notice(this.#quitText(latest, campaign))]);
     const terminal = this.#terminal(latest, campaign);
     if (terminal !== undefined) {
       // A closed campaign: a code typed now may belong to another, open survey.
       if (normalizeCode(text).ok) return this.#redeem(message, text);
-      return this.#noted(message, [terminal]);
+      return this.#noted(message, [notice(terminal)]);
     }
     if (latest.stage === "identity") return this.#identity(message, latest, campaign, text, command);
     return this.#survey(message, latest, campaign, text, command);
@@ -115,135 +143,145 @@ export class TextConversationHost {
     const latest = (await this.deps.sessions.findLatest(account)) as TextSession | undefined;
     if (!latest) return undefined;
     const campaign = await this.#campaign(latest);
-    return this.#resume({ key, account, chatId: String(latest.chatId) }, latest, campaign);
+    return (await this.#resume({ key, account, chatId: String(latest.chatId) }, latest, campaign)).map(renderText);
   }
 
-  async #campaign(session: BotSession): Promise<BotCampaign> {
-    const campaign = await this.#campaigns.find(session.campaignId);
-    if (!campaign) throw new Error(`bug: session ${session.id} names campaign ${session.campaignId}, which does not exist`);
-    return campaign;
+  #campaign(session: BotSession): Promise<BotCampaign> {
+    return campaignOf(this.#ports, session.campaignId);
   }
 
   /** Marks the message processed (nothing stored) and returns the replies. */
-  async #noted(message: TextMessage, replies: string[]): Promise<string[]> {
+  async #noted(message: TextMessage, replies: HostReply[]): Promise<HostReply[]> {
     await this.deps.sessions.markProcessed(message.key);
     return replies;
   }
 
   // ── entry: no survey in progress ─────────────────────────────────────────────────────────────
 
-  async #entry(message: TextMessage, text: string, command: TextCommand | undefined, latest: TextSession | undefined): Promise<string[]> {
+  async #entry(message: TextMessage, text: string, command: TextCommand | undefined, latest: TextSession | undefined): Promise<HostReply[]> {
     const language = latest?.language ?? this.deps.defaultLanguage;
     const t = this.t(language);
-    if (command?.kind === "help") return this.#noted(message, [t("conversation:entryHelp")]);
+    const codePrompt = (body: string): HostReply => ({ text: body, prompt: "code", freeText: true, commands: ["help", "lang", "quit"] });
+    if (command?.kind === "help") return this.#noted(message, [codePrompt(t("conversation:entryHelp"))]);
     if (command?.kind === "lang") {
       const other = command.language !== undefined && isSupportedLanguage(command.language) ? command.language : language === "vi" ? "en" : "vi";
-      return this.#noted(message, [this.t(other)("conversation:entryPrompt")]);
+      const tt = this.t(other);
+      return this.#noted(message, [codePrompt(tt("conversation:entryPrompt"))]);
     }
+    // Nothing to pause: say goodbye instead of greeting again.
+    if (command?.kind === "quit") return this.#noted(message, [notice(t("conversation:goodbye"))]);
     const code = extractCode(text);
     if (code === undefined) {
       if (latest) {
         const terminal = this.#terminal(latest, await this.#campaign(latest));
-        if (terminal !== undefined) return this.#noted(message, [terminal]);
+        if (terminal !== undefined) return this.#noted(message, [notice(terminal)]);
       }
-      return this.#noted(message, [`${t("conversation:welcome")}\n\n${t("conversation:entryPrompt")}`]);
+      return this.#noted(message, [codePrompt(`${t("conversation:welcome")}\n\n${t("conversation:entryPrompt")}`)]);
     }
     return this.#redeem(message, code);
   }
 
-  async #redeem(message: TextMessage, input: string): Promise<string[]> {
+  async #redeem(message: TextMessage, input: string): Promise<HostReply[]> {
     const { deps } = this;
     const language = deps.defaultLanguage;
     const t = this.t(language);
-    const result = await deps.codes.redeem({ input, account: message.account, now: deps.now() });
-    if (result.kind !== "ok") {
-      const timeZone = "campaignId" in result ? (await this.#campaigns.find(result.campaignId))?.timeZone : undefined;
-      return this.#noted(message, [refusalText(t, result, language, timeZone ?? DEFAULT_TIME_ZONE, deps.lockedHelpKey)]);
+    const admission = await admit(this.#ports, { input, account: message.account, chatId: message.chatId, now: deps.now(), language });
+    switch (admission.kind) {
+      case "refused": {
+        const text = refusalText(t, admission.result, language, admission.timeZone ?? DEFAULT_TIME_ZONE, { lockedHelpKey: deps.lockedHelpKey ?? "conversation:lockedHelp", boundToOtherKey: "conversation:boundToOther" });
+        return this.#noted(message, [notice(text)]);
+      }
+      case "existing":
+        return this.#resume(message, admission.session, admission.campaign);
+      case "anonymous_unavailable":
+        return this.#noted(message, [notice(t("telegram:code.anonymousUnavailable"))]);
+      case "anonymous":
+        return this.#startAnonymous(message, admission, t("access:code.accepted"));
+      case "named": {
+        const { session, campaign, respondent } = admission;
+        if ((await deps.sessions.commit(message.key, { session })) === "duplicate") return [];
+        const tt = this.t(session.language);
+        const privacy = privacyNotice(tt, campaign.identified === true ? "identified" : "named", this.#channelName);
+        return [notice(`${tt("access:code.accepted")}\n\n${privacy}`), identityPrompt(tt, respondent.name, respondent.unit.name)];
+      }
     }
-    const respondentId = result.subject.kind === "respondent" ? result.subject.respondentId : null;
-    const existing = (await deps.sessions.findFor(message.account, result.campaignId, respondentId, respondentId === null ? result.codeId : null)) as TextSession | undefined;
-    const campaign = await this.#campaigns.find(result.campaignId);
-    if (!campaign) throw new Error(`bug: code of campaign ${result.campaignId}, which does not exist`);
-    if (existing) return this.#resume(message, existing, campaign);
-    const base = { id: deps.sessions.newId(), account: message.account, chatId: message.chatId, campaignId: campaign.id, codeId: result.codeId } as const;
-
-    if (result.subject.kind === "anonymous") {
-      const unitCode = result.subject.unitCode;
-      if (unitCode === null) return this.#noted(message, [t("telegram:code.anonymousUnavailable")]);
-      const name = (await deps.respondents.unitName(campaign.id, unitCode)) ?? unitCode;
-      const session: TextSession = { ...base, respondentId: null, units: [{ id: unitCode, name }], stage: "survey", language };
-      const q = campaign.questionnaire;
-      const started = startSurvey(q, { language: q.languages.includes(language) ? language : q.defaultLanguage, units: [unitCode], now: deps.now().toISOString() });
-      const header = [t("access:code.accepted"), t("citizens:start.unit", { unit: name }), privacyNotice(t, "anonymous", this.#channelName), t("conversation:languageHint")].join("\n\n");
-      return this.#commitAndRender(message, session, campaign, started, [header]);
-    }
-
-    const respondent = await deps.respondents.find(result.subject.respondentId);
-    if (!respondent) throw new Error(`bug: code bound to respondent ${result.subject.respondentId}, who does not exist`);
-    const preferred = respondent.language ?? "";
-    const session: TextSession = {
-      ...base,
-      language: isSupportedLanguage(preferred) ? preferred : language,
-      respondentId: respondent.id,
-      units: (respondent.subjectUnits.length > 0 ? respondent.subjectUnits : [respondent.unit]).map((u) => ({ id: u.id, name: u.name })),
-      stage: "identity",
-    };
-    if ((await deps.sessions.commit(message.key, { session })) === "duplicate") return [];
-    const tt = this.t(session.language);
-    const notice = privacyNotice(tt, campaign.identified === true ? "identified" : "named", this.#channelName);
-    return [`${tt("access:code.accepted")}\n\n${notice}`, this.#identityPrompt(tt, respondent.name, respondent.unit.name)];
   }
 
-  #identityPrompt(t: Translate, name: string, unit: string): string {
-    return [t("access:identity.prompt", { name, unit }), `  1. ${t("telegram:identity.confirm")}`, `  2. ${t("telegram:identity.decline")}`, t("conversation:choose12")].join("\n");
+  /** A counter poster typed as text (`KP_…`, as its QR link carries it); undefined token: a broken one. */
+  async #poster(message: TextMessage, token: string | undefined): Promise<HostReply[]> {
+    const { deps } = this;
+    const language = deps.defaultLanguage;
+    const t = this.t(language);
+    if (token === undefined) return this.#noted(message, [notice(t("citizens:poster.malformed"))]);
+    const admission = await admitPoster(this.#ports, deps.citizens!, { token, account: message.account, now: deps.now() });
+    switch (admission.kind) {
+      case "refused": {
+        const when = (at: Date) => formatDateTime(at.toISOString(), language, admission.timeZone ?? DEFAULT_TIME_ZONE);
+        return this.#noted(message, [notice(posterRefusalText(t, admission.result, when))]);
+      }
+      case "existing":
+        return this.#resume(message, admission.session, admission.campaign);
+      case "start":
+        return this.#startAnonymous(message, admission.start);
+    }
+  }
+
+  /** An anonymous survey (batch code or poster): no identity step, the unit and the privacy notice first. */
+  async #startAnonymous(message: TextMessage, start: AnonymousStart, greeting?: string): Promise<HostReply[]> {
+    const language = this.deps.defaultLanguage;
+    const t = this.t(language);
+    const session: TextSession = await anonymousSession(this.#ports, start, { account: message.account, chatId: message.chatId, language });
+    const started = startAnonymousSurvey(start.campaign, session, this.deps.now().toISOString());
+    const header = [
+      ...(greeting !== undefined ? [greeting] : []),
+      [t("citizens:start.unit", { unit: session.units[0]!.name }), ...(start.service ? [t("citizens:start.service", { service: start.service })] : [])].join("\n"),
+      privacyNotice(t, "anonymous", this.#channelName),
+      t("conversation:languageHint"),
+    ].join("\n\n");
+    return this.#commitAndRender(message, session, start.campaign, started, [notice(header)]);
   }
 
   // ── identity ─────────────────────────────────────────────────────────────────────────────────
 
-  async #identity(message: TextMessage, session: TextSession, campaign: BotCampaign, text: string, command: TextCommand | undefined): Promise<string[]> {
+  async #identity(message: TextMessage, session: TextSession, campaign: BotCampaign, text: string, command: TextCommand | undefined): Promise<HostReply[]> {
     const t = this.t(session.language);
-    const respondent = session.respondentId ? await this.deps.respondents.find(session.respondentId) : undefined;
-    if (!respondent) throw new Error(`bug: session ${session.id} waits for identity but has no respondent`);
-    const prompt = () => this.#identityPrompt(this.t(session.language), respondent.name, respondent.unit.name);
+    const respondent = await respondentOf(this.#ports, session);
+    const prompt = (language: Language) => identityPrompt(this.t(language), respondent.name, respondent.unit.name);
     const yes = parseYesNoChoice(text);
     if (yes === undefined) {
-      if (command?.kind === "help") return this.#noted(message, [helpText(t), prompt()]);
+      if (command?.kind === "help") return this.#noted(message, [notice(helpText(t)), prompt(session.language)]);
       if (command?.kind === "lang") {
         const next = { ...session, language: otherLanguage(session.language, command.language) };
         if ((await this.deps.sessions.commit(message.key, { session: next })) === "duplicate") return [];
-        return [this.#identityPrompt(this.t(next.language), respondent.name, respondent.unit.name)];
+        return [prompt(next.language)];
       }
-      return this.#noted(message, [t("conversation:choose12"), prompt()]);
+      return this.#noted(message, [notice(t("conversation:choose12")), prompt(session.language)]);
     }
-    const now = this.deps.now().toISOString();
-    if (!yes) {
-      const declined: TextSession = { ...session, stage: "declined", identityDeclinedAt: now };
-      if ((await this.deps.sessions.commit(message.key, { session: declined })) === "duplicate") return [];
-      return [t("access:identity.declined")];
+    const answered = answerIdentity(session, campaign, yes, this.deps.now().toISOString());
+    if (!answered.started) {
+      if ((await this.deps.sessions.commit(message.key, { session: answered.session })) === "duplicate") return [];
+      return [notice(t("access:identity.declined"))];
     }
-    const q = campaign.questionnaire;
-    const language = q.languages.includes(session.language) ? session.language : q.defaultLanguage;
-    const started = startSurvey(q, { language, units: session.units.map((u) => u.id), now });
-    return this.#commitAndRender(message, { ...session, stage: "survey", identityConfirmedAt: now }, campaign, started, []);
+    return this.#commitAndRender(message, answered.session, campaign, answered.started, []);
   }
 
   // ── the questionnaire ────────────────────────────────────────────────────────────────────────
 
-  async #survey(message: TextMessage, session: TextSession, campaign: BotCampaign, text: string, command: TextCommand | undefined): Promise<string[]> {
+  async #survey(message: TextMessage, session: TextSession, campaign: BotCampaign, text: string, command: TextCommand | undefined): Promise<HostReply[]> {
     const state = session.engine;
     if (!state) throw new Error(`bug: session ${session.id} is in the survey without an engine state`);
     const renderer = this.#renderer(session, campaign);
-    const refuse = (key: string, params: Record<string, unknown> = {}) => this.#noted(message, [renderer.t(key, params)]);
+    const refuse = (key: string, params: Record<string, unknown> = {}) => this.#noted(message, [notice(renderer.t(key, params))]);
     const position = state.position;
     if (position.kind === "attestation") {
       const yes = parseYesNoChoice(text);
       if (yes !== undefined) return this.#step(message, session, campaign, { type: yes ? "accept_attestation" : "decline_attestation" });
-      if (command?.kind === "help") return this.#noted(message, [helpText(renderer.t)]);
+      if (command?.kind === "help") return this.#noted(message, [notice(helpText(renderer.t))]);
       if (command?.kind !== "lang") return refuse("conversation:choose12");
     }
     switch (command?.kind) {
       case "help":
-        return this.#noted(message, [helpText(renderer.t)]);
+        return this.#noted(message, [notice(helpText(renderer.t))]);
       case "lang": {
         const languages = campaign.questionnaire.languages;
         const wanted = command.language;
@@ -298,40 +336,40 @@ export class TextConversationHost {
   }
 
   /** One engine input: refusals are answered (the message recorded); anything else is stored, then shown. */
-  async #step(message: TextMessage, session: TextSession, campaign: BotCampaign, input: EngineInput, prefix: readonly string[] = []): Promise<string[]> {
+  async #step(message: TextMessage, session: TextSession, campaign: BotCampaign, input: EngineInput, prefix: readonly HostReply[] = []): Promise<HostReply[]> {
     const result = engineStep(campaign.questionnaire, session.engine!, input, { now: this.deps.now().toISOString() });
     return this.#commitAndRender(message, session, campaign, result, prefix);
   }
 
-  async #commitAndRender(message: TextMessage, session: TextSession, campaign: BotCampaign, result: StepResult, prefix: readonly string[]): Promise<string[]> {
+  async #commitAndRender(message: TextMessage, session: TextSession, campaign: BotCampaign, result: StepResult, prefix: readonly HostReply[]): Promise<HostReply[]> {
     const renderer = this.#renderer(session, campaign);
-    const lines = renderer.render(result.events);
+    const reply = stepReply(renderer.renderParts(result.events), result.state.position);
     const refusedOnly = result.events.length > 0 && result.events.every((e) => e.type === "input_rejected" || e.type === "validation_failed");
-    if (refusedOnly) return this.#noted(message, [...prefix, joinLines(lines)]);
-    const language = result.state.language;
+    if (refusedOnly) return this.#noted(message, [...prefix, reply]);
     const next: TextSession = {
-      ...session,
-      engine: result.state,
-      ...(isSupportedLanguage(language) ? { language } : {}),
-      ...(result.state.position.kind === "declined" ? { stage: "declined" as const } : {}),
+      ...sessionAfterStep(session, result),
       text: { ...(renderer.lastSection !== undefined ? { section: renderer.lastSection } : {}), ...(renderer.lastReview ? { review: renderer.lastReview.map(({ questionId, number, required, missing }) => ({ questionId, number, required, missing })) } : {}) },
     };
     if ((await this.deps.sessions.commit(message.key, { session: next, step: result })) === "duplicate") return [];
-    const replies = [...prefix, joinLines(lines)].filter((r) => r.trim() !== "");
-    if (result.state.position.kind === "completed") replies.push(this.t(next.language)("conversation:afterSubmit"));
+    const replies = [...prefix, reply].filter((r) => renderText(r).trim() !== "");
+    if (result.state.position.kind === "completed") {
+      replies.push(notice(this.t(next.language)("conversation:afterSubmit")));
+      // An anonymous response: spend the code or record the poster claim, and forget this chat.
+      const closing = this.deps.citizens ? await completeAnonymous(this.deps.citizens, next, message.account, this.deps.now()) : undefined;
+      if (closing !== undefined) replies.push(notice(this.t(next.language)(closing, { channel: this.#channelName })));
+    }
     return replies;
   }
 
   // ── resume, quit, terminal states ────────────────────────────────────────────────────────────
 
-  async #resume(message: TextMessage, session: TextSession, campaign: BotCampaign): Promise<string[]> {
+  async #resume(message: TextMessage, session: TextSession, campaign: BotCampaign): Promise<HostReply[]> {
     const t = this.t(session.language);
     const terminal = this.#terminal(session, campaign);
-    if (terminal !== undefined) return this.#noted(message, [terminal]);
+    if (terminal !== undefined) return this.#noted(message, [notice(terminal)]);
     if (session.stage === "identity") {
-      const respondent = session.respondentId ? await this.deps.respondents.find(session.respondentId) : undefined;
-      if (!respondent) throw new Error(`bug: session ${session.id} waits for identity but has no respondent`);
-      return this.#noted(message, [t("telegram:resume"), this.#identityPrompt(t, respondent.name, respondent.unit.name)]);
+      const respondent = await respondentOf(this.#ports, session);
+      return this.#noted(message, [notice(t("telegram:resume")), identityPrompt(t, respondent.name, respondent.unit.name)]);
     }
     const result = engineStep(campaign.questionnaire, session.engine!, { type: "resume" }, { now: this.deps.now().toISOString() });
     const shown = result.events.find((e) => e.type === "question_shown");
@@ -342,7 +380,7 @@ export class TextConversationHost {
           ? t("conversation:welcomeBackReview")
           : t("telegram:resume");
     // The section title again: the respondent has been away.
-    return this.#commitAndRender(message, { ...session, text: { ...session.text, section: undefined } } as TextSession, campaign, result, [welcome]);
+    return this.#commitAndRender(message, { ...session, text: { ...session.text, section: undefined } } as TextSession, campaign, result, [notice(welcome)]);
   }
 
   #quitText(session: TextSession, campaign: BotCampaign): string {
@@ -352,23 +390,31 @@ export class TextConversationHost {
   }
 
   #terminal(session: TextSession, campaign: BotCampaign): string | undefined {
-    const t = this.t(session.language);
+    const terminal = terminalOf(session, campaign, this.deps.now());
     const when = (at: Date | string) => formatDateTime(typeof at === "string" ? at : at.toISOString(), session.language, campaign.timeZone);
-    const position = session.engine?.position.kind;
-    if (position === "completed") {
-      const submitted = session.engine?.responses.at(-1)?.submittedAt;
-      return submitted ? t("conversation:alreadySubmitted", when(submitted)) : t("survey:rejected.completed");
-    }
-    if (session.stage === "declined" || position === "declined") return t("telegram:declined");
-    const now = this.deps.now();
-    const closed = campaign.closedAt !== null && campaign.closedAt <= now ? campaign.closedAt : campaign.closesAt <= now ? campaign.closesAt : null;
-    if (closed) return t("telegram:closed", when(closed));
-    return undefined;
+    return terminal && terminalText(this.t(session.language), terminal, when, "conversation:alreadySubmitted");
   }
 }
 
-function isFinished(session: BotSession): boolean {
-  return session.stage === "declined" || session.engine?.position.kind === "completed" || session.engine?.position.kind === "declined";
+/** What a step's reply offers: the rendered text with the prompt's choices as data, where the engine now is. */
+function stepReply(parts: RenderedParts, position: SurveyState["position"]): HostReply {
+  const commands: TextCommand["kind"][] =
+    position.kind === "question" ? ["back", "skip", "review", "lang", "help", "quit"] : position.kind === "review" ? ["edit", "submit", "back", "lang", "help", "quit"] : ["help", "lang", "quit"];
+  return {
+    text: joinLines(parts.text),
+    ...(parts.choices ? { choices: parts.choices } : {}),
+    ...(parts.hint.length > 0 ? { hint: joinLines(parts.hint) } : {}),
+    prompt: position.kind === "question" ? "question" : position.kind === "review" ? "review" : position.kind === "attestation" ? "attestation" : "notice",
+    ...(position.kind === "question" ? { questionId: position.questionId, freeText: true } : {}),
+    commands,
+    replacesPrompt: true,
+  };
+}
+
+/** The part of a message that may be a poster's `KP_…` payload (a link pasted whole included). */
+function posterCandidate(text: string): string {
+  const match = new RegExp(`(?:^|[^A-Za-z0-9])(${POSTER_PAYLOAD_PREFIX}[A-Za-z0-9]*)`, "i").exec(text);
+  return match ? match[1]! : "";
 }
 
 function otherLanguage(current: Language, wanted: string | undefined): Language {
@@ -406,49 +452,4 @@ export function extractCode(text: string): string | undefined {
   const compact = trimmed.replace(/[\s\-–_.]/g, "");
   if (!/\s/.test(trimmed) && compact.length >= 3 && compact.length <= 16 && /^[\p{L}\p{N}]+$/u.test(compact) && (/\p{N}/u.test(compact) || compact === compact.toUpperCase())) return trimmed;
   return undefined;
-}
-
-/** The respondent-facing text of a refused redemption, for any channel. */
-export function refusalText(t: Translate, result: Exclude<RedemptionResult, { kind: "ok" }>, language: string, timeZone: string, lockedHelpKey = "conversation:lockedHelp"): string {
-  const lockedText = (seconds: number) => `${t("telegram:code.locked", { wait: waitText(t, seconds) })} ${t(lockedHelpKey)}`;
-  const when = (at: Date) => formatDateTime(at.toISOString(), language, timeZone);
-  switch (result.kind) {
-    case "invalid_format":
-      return problemText(t, result.problem);
-    case "unknown_code":
-      return result.retryAfterSeconds ? lockedText(result.retryAfterSeconds) : t("telegram:code.unknown", { count: result.attemptsLeft });
-    case "revoked":
-      return result.retryAfterSeconds ? lockedText(result.retryAfterSeconds) : t("telegram:code.revoked", { count: result.attemptsLeft });
-    case "spent":
-      return result.retryAfterSeconds ? lockedText(result.retryAfterSeconds) : t("telegram:code.spent");
-    case "bound_to_other":
-      return result.retryAfterSeconds ? lockedText(result.retryAfterSeconds) : t("conversation:boundToOther", { count: result.attemptsLeft });
-    case "delegation_refused":
-      return t("telegram:code.delegationRefused");
-    case "locked":
-      return lockedText(result.retryAfterSeconds);
-    case "throttled":
-      return t("telegram:code.throttled", { wait: waitText(t, result.retryAfterSeconds) });
-    case "campaign_not_open":
-      return t("telegram:code.notOpen", when(result.opensAt));
-    case "campaign_closed":
-      return t("telegram:closed", when(result.closedAt));
-  }
-}
-
-function waitText(t: Translate, seconds: number): string {
-  return seconds >= 60 ? t("telegram:wait.minutes", { count: Math.ceil(seconds / 60) }) : t("telegram:wait.seconds", { count: Math.max(1, Math.ceil(seconds)) });
-}
-
-function problemText(t: Translate, problem: CodeProblem): string {
-  switch (problem.kind) {
-    case "empty":
-      return t("telegram:code.problem.empty");
-    case "wrong_length":
-      return t("telegram:code.problem.wrong_length", { expected: problem.expected, length: problem.length });
-    case "bad_character":
-      return problem.lookalike
-        ? t(`telegram:code.problem.lookalike_${problem.lookalike}`, { position: problem.position })
-        : t("telegram:code.problem.bad_character", { character: problem.character, position: problem.position });
-  }
 }

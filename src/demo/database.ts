@@ -114,15 +114,33 @@ export async function prepareDatabaseDemo(db: Database, options: DatabaseDemoOpt
   return { campaignId, codes, store: storeFor(number), account: accountOf(number), demoCode: formatCode(code), respondentNumber: number, fresh };
 }
 
-/** The demo campaign for this questionnaire: `demo` for the first one stored, else `demo-<id>-v<version>`. */
+/** How long a demo campaign stays open from its creation: like a real survey round. */
+export const DEMO_CAMPAIGN_DAYS = 30;
+const DAY_MS = 86_400_000;
+
+/**
+ * The demo campaign for this questionnaire: `demo` for the first one stored, else
+ * `demo-<id>-v<version>`; once that one has closed (a demo database older than a month), a new one
+ * named after the day, so the demo works whatever the clock says.
+ */
 async function demoCampaign(db: Database, options: DatabaseDemoOptions): Promise<string> {
-  const { questionnaire } = options;
-  const matches = (c: { questionnaireId: string; questionnaireVersion: number } | null) =>
-    c !== null && c.questionnaireId === questionnaire.id && c.questionnaireVersion === questionnaire.version;
+  const { questionnaire, now } = options;
+  const matches = (c: { questionnaireId: string; questionnaireVersion: number; opensAt: Date; closesAt: Date; closedAt: Date | null } | null) =>
+    c !== null && c.questionnaireId === questionnaire.id && c.questionnaireVersion === questionnaire.version && c.opensAt <= now && now < c.closesAt && c.closedAt === null;
   const main = await db.campaigns.get(DEMO_CAMPAIGN_ID);
   if (matches(main)) return DEMO_CAMPAIGN_ID;
-  const id = main === null ? DEMO_CAMPAIGN_ID : `demo-${questionnaire.id}-v${questionnaire.version}`;
-  if (main !== null && matches(await db.campaigns.get(id))) return id;
+  const versioned = `demo-${questionnaire.id}-v${questionnaire.version}`;
+  const candidates = [DEMO_CAMPAIGN_ID, versioned, `${versioned}-${now.toISOString().slice(0, 10).replace(/-/g, "")}`];
+  let id: string | undefined;
+  for (const candidate of candidates) {
+    const existing = candidate === DEMO_CAMPAIGN_ID ? main : await db.campaigns.get(candidate);
+    if (matches(existing)) return candidate;
+    if (existing === null) {
+      id = candidate;
+      break;
+    }
+  }
+  if (id === undefined) throw new DemoStorageError(`the demo campaigns of questionnaire ${questionnaire.id} version ${questionnaire.version} are all closed; use another DATABASE_URL for the demo`);
   const stored = await db.campaigns.storeQuestionnaireVersion({
     questionnaireId: questionnaire.id,
     version: questionnaire.version,
@@ -135,13 +153,14 @@ async function demoCampaign(db: Database, options: DatabaseDemoOptions): Promise
       `the database already holds questionnaire ${questionnaire.id} version ${questionnaire.version} from a different file (${stored.stored.fileName}); bump version in ${options.fileName}, or use another DATABASE_URL for the demo`,
     );
   }
-  // Open from long ago to far ahead: the demo must work whatever the clock says.
+  // Open since yesterday, closing in a month at 17:00 Vietnam time (10:00 UTC): a believable round.
+  const closesAt = new Date(Math.floor((now.getTime() + DEMO_CAMPAIGN_DAYS * DAY_MS) / DAY_MS) * DAY_MS + 10 * 3_600_000);
   await db.campaigns.create({
     id,
     name: `Demo: ${questionnaire.id} v${questionnaire.version}`,
     questionnaireVersionPk: stored.record.pk,
-    opensAt: new Date("2000-01-01T00:00:00Z"),
-    closesAt: new Date("2100-01-01T00:00:00Z"),
+    opensAt: new Date(now.getTime() - DAY_MS),
+    closesAt,
     timeZone: "Asia/Ho_Chi_Minh",
     identified: false,
   });

@@ -3,6 +3,7 @@
 import { randomUUID } from "node:crypto";
 import { parseCode, RedemptionService, type AccessRepository, type CodeKey } from "../access/index.js";
 import { wrapWords } from "../channels/console/wrap.js";
+import { CitizenService } from "../citizens/index.js";
 import { TextConversationHost, parseTextCommand } from "../conversation/index.js";
 import type { Database } from "../db/index.js";
 import type { I18n } from "../i18n/index.js";
@@ -61,6 +62,8 @@ export async function runHostDemo(options: HostDemoOptions): Promise<DemoOutcome
     now: options.clock,
     defaultLanguage: options.defaultLanguage,
     lockedHelpKey: "demo:lockedHelp",
+    // A slip's or poster's code typed here works as in the bots (the code spent, the chat forgotten).
+    citizens: new CitizenService({ repository: db.citizens, secret: options.secret }),
   });
   // Earlier demo respondents' codes (all typed by the same person at this terminal) are theirs.
   const earlier = new Map<string, string>();

@@ -50,6 +50,22 @@ describe("text conversation host", () => {
     expect((await send("quay lai")).join("\n")).toContain("Question 1 of");
   });
 
+  test("respond gives the replies as data: identity, attestation and single-choice prompts with choice ids; handle is their text form", async () => {
+    const say = (text: string) => host.respond({ key: `message.text.received:${++n}`, account: "zalo:u9", chatId: "u9", text });
+    const accepted = await say(CODE);
+    expect(accepted[1]).toMatchObject({ prompt: "identity", choices: [{ id: "identity:yes" }, { id: "identity:no" }] });
+    const attestation = (await say("1")).at(-1)!;
+    expect(attestation).toMatchObject({ prompt: "attestation", choices: [{ id: "attestation:yes" }, { id: "attestation:no" }], hint: "Please type 1 or 2." });
+    const question = (await say("1")).at(-1)!;
+    const position = (await memory.sessions.findLatest("zalo:u9"))!.engine!.position;
+    expect(position.kind).toBe("question");
+    expect(question).toMatchObject({ prompt: "question", freeText: true, questionId: (position as { questionId: string }).questionId, replacesPrompt: true });
+    const info = (await loadExample("par-officials.yaml")).byId.get(question.questionId!)!.question;
+    expect(info.type).toBe("single");
+    expect(question.choices!.map((c) => c.id)).toEqual("options" in info ? info.options.map((o) => `option:${o.id}`) : []);
+    expect(question.commands).toContain("back");
+  });
+
   test("a redelivered message changes nothing and gets no reply", async () => {
     await host.handle({ key: "k1", account: "zalo:u2", chatId: "u2", text: CODE });
     expect(await host.handle({ key: "k1", account: "zalo:u2", chatId: "u2", text: CODE })).toEqual([]);

@@ -89,7 +89,7 @@ describe("npm start without a token stores the demo in ./data/khaosat.db", { tim
     // The first code is this terminal's own, already submitted: said so, with when (issue 11 item 4).
     expect(second).toContain("Phiếu này đã được gửi từ tài khoản này lúc 09:05 ngày 01/12/2026. Xin cảm ơn Ông/Bà; không cần làm gì thêm.");
     // Quit says the answers are kept and until when (issue 11 item 2).
-    expect(second.find((l) => l.startsWith("Đã tạm dừng."))).toMatch(/đã được lưu.*đến 07:00 ngày 01\/01\/2100/);
+    expect(second.find((l) => l.startsWith("Đã tạm dừng."))).toMatch(/đã được lưu.*đến 17:00 ngày 31\/12\/2026/);
     // The third run resumes without the code: welcome back at the question where it stopped.
     const third = start(["1", "1", "1", "1", "gửi"]);
     expect(third[1]).not.toMatch(/^Người trả lời thử trước/);

@@ -112,6 +112,19 @@ describe("npm start without a token: the console demo", { timeout: 120_000 }, ()
     expect(lines).toContain("Xin trân trọng cảm ơn Ông/Bà! Phiếu khảo sát đã được gửi lúc 09:05 ngày 01/12/2026. Ý kiến của Ông/Bà giúp nâng cao chất lượng cải cách hành chính.");
   });
 
+  test("quit at the code prompt ends the demo politely, without greeting again; the demo campaign closes a month on", () => {
+    const { status, stdout } = startProcess(["thoát"]);
+    expect(status).toBe(0);
+    const lines = stdout.split("\n");
+    const at = lines.indexOf("> thoát");
+    expect(at).toBeGreaterThan(0);
+    expect(lines.slice(at + 1).filter((l) => l !== "")).toEqual(["Tạm biệt! Khi có mã khảo sát, Ông/Bà chỉ cần gửi mã để bắt đầu."]);
+    expect(lines.filter((l) => l.startsWith("Xin Ông/Bà gửi mã khảo sát"))).toHaveLength(1);
+    // A quit mid-survey names the close date: 30 days after the clock, at 17:00 Vietnam time.
+    const paused = startProcess(["CCHC5-DEM26", "1", "1", "thoát"]).stdout;
+    expect(paused).toMatch(/Đã tạm dừng\..*đến 17:00 ngày 31\/12\/2026/);
+  });
+
   test("the demo never traps its user: the lock says how to get out, and a restarted demo forgets the wrong codes", () => {
     const cwd = mkdtempSync(path.join(tmpdir(), "khaosat-lock-"));
     const first = startProcess([...Array<string>(6).fill("ABCDE-FGHJK"), "CCHC5-DEM26"], {}, [], { cwd });

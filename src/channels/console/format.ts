@@ -1,3 +1,4 @@
+import type { RenderHints } from "../../engine/index.js";
 import type { AnswerValue, LocalizedText, Question, Questionnaire } from "../../questionnaire/index.js";
 import { NOT_APPLICABLE } from "../../questionnaire/index.js";
 
@@ -56,4 +57,18 @@ export function formatAnswer(question: Question, value: AnswerValue, language: s
     case "text":
       return String(value);
   }
+}
+
+/** The hint of a number question (its range, "whole number"), for every channel; `t` with the survey texts. */
+export function numberHint(t: (key: string, params?: Record<string, unknown>) => string, hints: Extract<RenderHints, { type: "number" }>, language: string): string {
+  const num = (n: number) => formatNumber(n, language);
+  const range =
+    hints.min !== undefined && hints.max !== undefined
+      ? t("survey:hint.numberRange", { min: num(hints.min), max: num(hints.max) })
+      : hints.min !== undefined
+        ? t("survey:hint.numberMin", { min: num(hints.min) })
+        : hints.max !== undefined
+          ? t("survey:hint.numberMax", { max: num(hints.max) })
+          : t("survey:hint.number");
+  return hints.integer ? `${range} ${t("survey:hint.integer")}` : range;
 }

@@ -2,7 +2,19 @@ import type { EngineEvent, RenderHints, ReviewItem, ValidationParams, Validation
 import { isSupportedLanguage, type I18n } from "../../i18n/index.js";
 import type { Question, Questionnaire } from "../../questionnaire/index.js";
 import { NOT_APPLICABLE } from "../../questionnaire/index.js";
-import { formatAnswer, formatDateTime, formatNumber, localized, truncate } from "./format.js";
+import type { Choice } from "../../conversation/output.js";
+import { attestationPrompt } from "../../conversation/prompts.js";
+import { formatAnswer, formatDateTime, formatNumber, localized, numberHint, truncate } from "./format.js";
+
+/** One event's lines; a prompt's choices apart, numbered when flattened (`  1. label`). */
+type Part = { readonly lines: readonly string[] } | { readonly before: readonly string[]; readonly choices: readonly Choice[]; readonly after: readonly string[] };
+
+/** Rendered events with the last prompt's choices as data: `text` lines, then the choices, then `hint` lines. */
+export interface RenderedParts {
+  readonly text: string[];
+  readonly choices?: readonly Choice[];
+  readonly hint: string[];
+}
 
 /** Time zone of Vietnamese public administration: submission times are shown in it. */
 export const DEFAULT_TIME_ZONE = "Asia/Ho_Chi_Minh";
@@ -83,7 +95,16 @@ export class ConsoleRenderer {
 
   /** Lines for the given events, in order. */
   render(events: readonly EngineEvent[]): string[] {
-    return events.flatMap((event) => this.#event(event));
+    return events.flatMap((event) => flatten(this.#event(event)));
+  }
+
+  /** The same lines as `render`, with the choices of the last prompt among them kept as data. */
+  renderParts(events: readonly EngineEvent[]): RenderedParts {
+    const parts = events.map((event) => this.#event(event));
+    const last = parts.findLastIndex((p) => "choices" in p);
+    if (last < 0) return { text: parts.flatMap(flatten), hint: [] };
+    const prompt = parts[last] as Extract<Part, { choices: unknown }>;
+    return { text: [...parts.slice(0, last).flatMap(flatten), ...prompt.before], choices: prompt.choices, hint: [...prompt.after, ...parts.slice(last + 1).flatMap(flatten)] };
   }
 
   /** Translated channel text (`ns:key`). */
@@ -97,7 +118,17 @@ export class ConsoleRenderer {
     return [this.t("console:help.title"), ...keys.map((k) => `  ${this.t(`console:help.${k}`)}`)];
   }
 
-  #event(event: EngineEvent): string[] {
+  #event(event: EngineEvent): Part {
+    if (event.type === "question_shown") return this.#question(event);
+    if (event.type === "attestation_shown" && this.#numbered) {
+      const text = this.#q.definition.attestation;
+      const prompt = attestationPrompt((key, params) => this.t(key, params), text ? localized(text, this.#language, this.#q) : undefined);
+      return { before: ["", prompt.text], choices: prompt.choices!, after: [prompt.hint!] };
+    }
+    return { lines: this.#eventLines(event) };
+  }
+
+  #eventLines(event: EngineEvent): string[] {
     const t = (key: string, params: Record<string, unknown> = {}) => this.t(key, params);
     switch (event.type) {
       case "survey_started": {
@@ -108,10 +139,7 @@ export class ConsoleRenderer {
       }
       case "attestation_shown": {
         const text = this.#q.definition.attestation;
-        const choice = this.#numbered
-          ? [`  1. ${t("access:attestation.accept")}`, `  2. ${t("access:attestation.decline")}`, t("conversation:choose12")]
-          : [t("access:yesNo.prompt", this.yesNo())];
-        return ["", t("access:attestation.intro"), ...(text ? [localized(text, this.#language, this.#q)] : []), ...choice];
+        return ["", t("access:attestation.intro"), ...(text ? [localized(text, this.#language, this.#q)] : []), t("access:yesNo.prompt", this.yesNo())];
       }
       case "attestation_accepted":
         return [t("access:attestation.accepted")];
@@ -122,7 +150,7 @@ export class ConsoleRenderer {
         this.#lastSection = undefined;
         return event.unitCount > 1 ? ["", t("unitStarted", { unit: this.#unitName(event.unit), unitNumber: event.unitIndex + 1, unitCount: event.unitCount })] : [];
       case "question_shown":
-        return this.#question(event);
+        return flatten(this.#question(event));
       case "answer_recorded":
       case "selection_changed":
         return [];
@@ -188,9 +216,9 @@ export class ConsoleRenderer {
     }
   }
 
-  #question(event: Extract<EngineEvent, { type: "question_shown" }>): string[] {
+  #question(event: Extract<EngineEvent, { type: "question_shown" }>): Part {
     const info = this.#q.byId.get(event.questionId);
-    if (!info) return [];
+    if (!info) return { lines: [] };
     const { question, section } = info;
     const lines: string[] = [""];
     if (this.#lastSection !== section.id) {
@@ -205,27 +233,34 @@ export class ConsoleRenderer {
     );
     lines.push(localized(question.text, this.#language, this.#q) + (event.required ? "" : ` ${this.t("optional")}`));
     if (question.help) lines.push(localized(question.help, this.#language, this.#q));
-    lines.push(...this.#controls(question, event.hints));
-    if (!event.required) lines.push(this.t("hint.skip", { command: CONSOLE_WORDS.skip }));
-    if (event.current !== undefined) lines.push(this.t("currentAnswer", { answer: this.#answer(question, event.current) }));
-    return lines;
+    const controls = this.#controls(question, event.hints);
+    const after = [...controls.after];
+    if (!event.required) after.push(this.t("hint.skip", { command: CONSOLE_WORDS.skip }));
+    if (event.current !== undefined) after.push(this.t("currentAnswer", { answer: this.#answer(question, event.current) }));
+    return controls.choices ? { before: lines, choices: controls.choices, after } : { lines: [...lines, ...after] };
   }
 
-  #controls(question: Question, hints: RenderHints): string[] {
+  #controls(question: Question, hints: RenderHints): { readonly choices?: readonly Choice[]; readonly after: string[] } {
+    const lines = this.#controlLines(question, hints);
+    if (hints.type !== "single" && hints.type !== "multi") return { after: lines };
+    const options = "options" in question ? question.options : [];
+    const choices = hints.options.map((o) => {
+      const option = options.find((x) => x.id === o.id);
+      return { id: `${hints.type === "single" ? "option" : "toggle"}:${o.id}`, label: option ? localized(option.label, this.#language, this.#q) : o.id };
+    });
+    return { choices, after: lines };
+  }
+
+  #controlLines(question: Question, hints: RenderHints): string[] {
     const t = (key: string, params: Record<string, unknown> = {}) => this.t(key, params);
     const num = (n: number) => formatNumber(n, this.#language);
     switch (hints.type) {
       case "single":
       case "multi": {
-        const options = "options" in question ? question.options : [];
-        const lines = hints.options.map((o) => {
-          const option = options.find((x) => x.id === o.id);
-          return `  ${o.number}. ${option ? localized(option.label, this.#language, this.#q) : o.id}`;
-        });
-        if (hints.type === "single") return [...lines, t("hint.single", { count: hints.options.length })];
+        // The options themselves are choices (numbered from 1 by `flatten`); these are the hints after them.
+        if (hints.type === "single") return [t("hint.single", { count: hints.options.length })];
         const example = multiExample(hints.options.length, hints.minSelect, hints.maxSelect);
         return [
-          ...lines,
           hints.minSelect === hints.maxSelect
             ? t("hint.multiExact", { count: hints.minSelect, example })
             : t("hint.multiRange", { minSelect: hints.minSelect, maxSelect: hints.maxSelect, example }),
@@ -245,17 +280,8 @@ export class ConsoleRenderer {
         );
         return lines;
       }
-      case "number": {
-        const range =
-          hints.min !== undefined && hints.max !== undefined
-            ? t("hint.numberRange", { min: num(hints.min), max: num(hints.max) })
-            : hints.min !== undefined
-              ? t("hint.numberMin", { min: num(hints.min) })
-              : hints.max !== undefined
-                ? t("hint.numberMax", { max: num(hints.max) })
-                : t("hint.number");
-        return [hints.integer ? `${range} ${t("hint.integer")}` : range];
-      }
+      case "number":
+        return [numberHint(t, hints, this.#language)];
       case "text":
         return [t("hint.text", { maxLength: hints.maxLength })];
     }
@@ -300,4 +326,10 @@ export function multiExample(optionCount: number, minSelect: number, maxSelect: 
   const spread = Array.from({ length: k }, (_, i) => 1 + 2 * i);
   const numbers = spread[spread.length - 1]! <= optionCount ? spread : Array.from({ length: k }, (_, i) => i + 1);
   return numbers.join(",");
+}
+
+/** One event's lines with its choices numbered from 1. */
+function flatten(part: Part): string[] {
+  if ("lines" in part) return [...part.lines];
+  return [...part.before, ...part.choices.map((c, i) => `  ${i + 1}. ${c.label}`), ...part.after];
 }

@@ -138,3 +138,23 @@ function parseAction(kind: string | undefined, a: string | undefined, b: string 
       return undefined;
   }
 }
+
+/**
+ * The button action of a host choice that needs no question index (`identity:yes`, `attestation:no`,
+ * `language:en`, `submit`); undefined for others (question choices are drawn by the renderer).
+ */
+export function callbackActionOf(choiceId: string): CallbackAction | undefined {
+  const [kind, arg] = choiceId.split(":");
+  switch (kind) {
+    case "identity":
+      return arg === "yes" || arg === "no" ? { kind: "identity", confirm: arg === "yes" } : undefined;
+    case "attestation":
+      return arg === "yes" || arg === "no" ? { kind: "attestation", accept: arg === "yes" } : undefined;
+    case "language":
+      return arg === "vi" || arg === "en" ? { kind: "language", language: arg } : undefined;
+    case "submit":
+      return arg === undefined ? { kind: "submit" } : undefined;
+    default:
+      return undefined;
+  }
+}

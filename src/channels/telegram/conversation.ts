@@ -3,6 +3,7 @@ import type { Language } from "../../config/index.js";
 import { step as engineStep, type EngineInput, type StepResult } from "../../engine/index.js";
 import { isSupportedLanguage, type I18n, type Translate } from "../../i18n/index.js";
 import { formatDateTime } from "../console/format.js";
+import { sessionAfterStep } from "../../conversation/path.js";
 import { sessionTag } from "./callback-data.js";
 import type { BotCampaign, BotLogger, BotSession, CommitResult, LivePrompt, TelegramPorts } from "./ports.js";
 import { TelegramRenderer, type OutgoingMessage } from "./render.js";
@@ -54,11 +55,7 @@ export function initialLanguage(deps: ChannelDeps, ctx: Context): Language {
   return code !== undefined && isSupportedLanguage(code) ? code : deps.defaultLanguage;
 }
 
-/** When the campaign stopped taking answers, or null while it is open. */
-export function closedAt(campaign: BotCampaign, now: Date): Date | null {
-  if (campaign.closedAt !== null && campaign.closedAt <= now) return campaign.closedAt;
-  return campaign.closesAt <= now ? campaign.closesAt : null;
-}
+export { closedAt } from "../../conversation/path.js";
 
 /**
  * One respondent's session while one update is handled: runs the engine, stores the result with the
@@ -130,13 +127,7 @@ export class Conversation {
       else await this.send(texts.map((text) => ({ text })));
       return result;
     }
-    const language = result.state.language;
-    const next: BotSession = {
-      ...this.session,
-      engine: result.state,
-      ...(isSupportedLanguage(language) ? { language } : {}),
-      ...(result.state.position.kind === "declined" ? { stage: "declined" as const } : {}),
-    };
+    const next = sessionAfterStep(this.session, result);
     const before = this.session.prompt;
     if ((await this.commit(next, result)) === "duplicate") return undefined;
     if (this.ctx.callbackQuery) await this.ctx.answerCallbackQuery(options.notice !== undefined ? { text: options.notice } : undefined).catch(() => undefined);

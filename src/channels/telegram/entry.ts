@@ -1,10 +1,11 @@
 import { Composer, type Context } from "grammy";
-import { normalizeCode, parseStartPayload, type CodeProblem, type RedemptionResult } from "../../access/index.js";
+import { normalizeCode, parseStartPayload, type RedemptionResult } from "../../access/index.js";
 import type { Language } from "../../config/index.js";
-import { startSurvey } from "../../engine/index.js";
 import type { Translate } from "../../i18n/index.js";
 import { privacyNotice } from "../../privacy/index.js";
-import { DEFAULT_TIME_ZONE, formatDateTime } from "../console/index.js";
+import { DEFAULT_TIME_ZONE } from "../console/index.js";
+import { admit, anonymousSession, startAnonymousSurvey, campaignOf, isFinished, respondentOf, type AnonymousStart } from "../../conversation/path.js";
+import { refusalText } from "../../conversation/refusal.js";
 import { encodeCallback, parseCallback, sessionTag } from "./callback-data.js";
 import { accountOf, Conversation, initialLanguage, latestSession, translator, type ChannelDeps } from "./conversation.js";
 import type { BotCampaign, BotSession } from "./ports.js";
@@ -75,13 +76,8 @@ export function anonymousWelcome(deps: ChannelDeps, session: BotSession, campaig
   return { text, keyboard: [[button]] };
 }
 
-/** What an anonymous session (batch code or poster) is started with. */
-export interface AnonymousStart {
-  readonly campaign: BotCampaign;
-  readonly unitCode: string;
-  readonly service?: string | null;
-  readonly codeId: string | null;
-  readonly poster?: BotSession["poster"];
+/** What an anonymous session is started with on Telegram: the path's start and a greeting. */
+export interface TelegramAnonymousStart extends AnonymousStart {
   /** Sent before the welcome (e.g. "code accepted"). */
   readonly greeting?: string;
 }
@@ -90,140 +86,58 @@ export interface AnonymousStart {
  * Starts an anonymous survey (issue 7): no identity step; Vietnamese unless the respondent taps the
  * other language under the privacy notice, then the questionnaire's attestation and questions.
  */
-export async function startAnonymous(deps: ChannelDeps, ctx: Context, start: AnonymousStart): Promise<void> {
-  const { campaign, unitCode } = start;
-  const account = accountOf(ctx)!;
+export async function startAnonymous(deps: ChannelDeps, ctx: Context, start: TelegramAnonymousStart): Promise<void> {
+  const { campaign } = start;
   // Not the app's language: Telegram has no Vietnamese interface, so most citizens' apps say "en".
   const language = deps.defaultLanguage;
-  const name = (await deps.ports.respondents.unitName(campaign.id, unitCode)) ?? unitCode;
-  const session: BotSession = {
-    id: deps.ports.sessions.newId(),
-    account,
-    chatId: ctx.chat!.id,
-    campaignId: campaign.id,
-    codeId: start.codeId,
-    ...(start.poster ? { poster: start.poster } : {}),
-    respondentId: null,
-    units: [{ id: unitCode, name }],
-    stage: "survey",
-    language,
-  };
+  const session = await anonymousSession(deps.ports, start, { account: accountOf(ctx)!, chatId: ctx.chat!.id, language });
   const conversation = new Conversation(deps, ctx, session, campaign);
-  const q = campaign.questionnaire;
-  const started = startSurvey(q, { language: q.languages.includes(language) ? language : q.defaultLanguage, units: [unitCode], now: deps.now().toISOString() });
+  const started = startAnonymousSurvey(campaign, session, deps.now().toISOString());
   if ((await conversation.commit({ ...session, engine: started.state }, started)) === "duplicate") return;
   const welcome = anonymousWelcome(deps, session, campaign, language, start.service);
   const first = start.greeting !== undefined ? { ...welcome, text: `${start.greeting}\n\n${welcome.text}` } : welcome;
   await conversation.send([first, ...conversation.renderer().events(started.events)]);
 }
 
-function isFinished(session: BotSession): boolean {
-  return session.stage === "declined" || session.engine?.position.kind === "completed" || session.engine?.position.kind === "declined";
-}
-
 /** Resumes a session: the current prompt again, or why nothing more can be answered. */
 export async function resume(deps: ChannelDeps, ctx: Context, session: BotSession): Promise<void> {
-  const campaign = await deps.ports.campaigns.find(session.campaignId);
-  if (!campaign) throw new Error(`bug: session ${session.id} names campaign ${session.campaignId}, which does not exist`);
-  const conversation = new Conversation(deps, ctx, session, campaign);
+  const conversation = new Conversation(deps, ctx, session, await campaignOf(deps.ports, session.campaignId));
   const terminal = terminalText(conversation);
   if (terminal !== undefined) return void (await ctx.reply(terminal));
   const greeting = { text: conversation.t("telegram:resume") };
   if (session.stage === "identity") {
     await conversation.retirePrompt();
-    const respondent = session.respondentId ? await deps.ports.respondents.find(session.respondentId) : undefined;
-    if (!respondent) throw new Error(`bug: session ${session.id} waits for identity but has no respondent`);
+    const respondent = await respondentOf(deps.ports, session);
     return conversation.send([greeting, conversation.renderer().identity(respondent.name, respondent.unit.name)]);
   }
   await conversation.step({ type: "resume" }, { prefix: [greeting] });
 }
 
 async function redeem(deps: ChannelDeps, ctx: Context, input: string): Promise<void> {
-  const account = accountOf(ctx)!;
   const language = initialLanguage(deps, ctx);
   const t = translator(deps, language);
-  const now = deps.now();
-  const result = await deps.ports.codes.redeem({ input, account, now });
-  if (result.kind !== "ok") {
-    const timeZone = "campaignId" in result ? (await deps.ports.campaigns.find(result.campaignId))?.timeZone : undefined;
-    return void (await ctx.reply(refusal(t, result, language, timeZone ?? DEFAULT_TIME_ZONE)));
+  const admission = await admit(deps.ports, { input, account: accountOf(ctx)!, chatId: ctx.chat!.id, now: deps.now(), language });
+  switch (admission.kind) {
+    case "refused":
+      return void (await ctx.reply(refusal(t, admission.result, language, admission.timeZone ?? DEFAULT_TIME_ZONE)));
+    case "existing":
+      return resume(deps, ctx, admission.session);
+    case "anonymous_unavailable":
+      return void (await ctx.reply(t("telegram:code.anonymousUnavailable")));
+    case "anonymous":
+      return startAnonymous(deps, ctx, { ...admission, greeting: translator(deps, deps.defaultLanguage)("access:code.accepted") });
+    case "named": {
+      const { session, campaign, respondent } = admission;
+      const conversation = new Conversation(deps, ctx, session, campaign);
+      if ((await conversation.commit(session)) === "duplicate") return;
+      // The privacy notice once, at the start: who sees what (issue 7, confidentiality).
+      const notice = privacyNotice(conversation.t, campaign.identified === true ? "identified" : "named");
+      await conversation.send([{ text: `${conversation.t("access:code.accepted")}\n\n${notice}` }, conversation.renderer().identity(respondent.name, respondent.unit.name)]);
+    }
   }
-
-  const { sessions } = deps.ports;
-  const respondentId = result.subject.kind === "respondent" ? result.subject.respondentId : null;
-  const existing = await sessions.findFor(account, result.campaignId, respondentId, respondentId === null ? result.codeId : null);
-  if (existing) return resume(deps, ctx, existing);
-
-  const campaign = await deps.ports.campaigns.find(result.campaignId);
-  if (!campaign) throw new Error(`bug: code of campaign ${result.campaignId}, which does not exist`);
-  const base = { id: sessions.newId(), account, chatId: ctx.chat!.id, campaignId: campaign.id, codeId: result.codeId, language } as const;
-
-  if (result.subject.kind === "anonymous") {
-    // Anonymous codes (issue 7): the unit on the slip is the unit assessed.
-    const unitCode = result.subject.unitCode;
-    if (unitCode === null) return void (await ctx.reply(t("telegram:code.anonymousUnavailable")));
-    return startAnonymous(deps, ctx, { campaign, unitCode, codeId: result.codeId, greeting: translator(deps, deps.defaultLanguage)("access:code.accepted") });
-  }
-
-  const respondent = await deps.ports.respondents.find(result.subject.respondentId);
-  if (!respondent) throw new Error(`bug: code bound to respondent ${result.subject.respondentId}, who does not exist`);
-  const preferred = respondent.language !== undefined && respondent.language !== "" ? respondent.language : language;
-  const session: BotSession = {
-    ...base,
-    language: preferred === "en" || preferred === "vi" ? preferred : language,
-    respondentId: respondent.id,
-    units: (respondent.subjectUnits.length > 0 ? respondent.subjectUnits : [respondent.unit]).map((u) => ({ id: u.id, name: u.name })),
-    stage: "identity",
-  };
-  const conversation = new Conversation(deps, ctx, session, campaign);
-  if ((await conversation.commit(session)) === "duplicate") return;
-  // The privacy notice once, at the start: who sees what (issue 7, confidentiality).
-  const notice = privacyNotice(conversation.t, campaign.identified === true ? "identified" : "named");
-  await conversation.send([{ text: `${conversation.t("access:code.accepted")}\n\n${notice}` }, conversation.renderer().identity(respondent.name, respondent.unit.name)]);
 }
 
-/** The respondent-facing text of a refused redemption. */
+/** The respondent-facing text of a refused redemption, in Telegram's wording. */
 export function refusal(t: Translate, result: Exclude<RedemptionResult, { kind: "ok" }>, language: string, timeZone: string): string {
-  const lockedText = (seconds: number) => t("telegram:code.locked", { wait: waitText(t, seconds) });
-  const when = (at: Date) => formatDateTime(at.toISOString(), language, timeZone);
-  switch (result.kind) {
-    case "invalid_format":
-      return problemText(t, result.problem);
-    case "unknown_code":
-      return result.retryAfterSeconds ? lockedText(result.retryAfterSeconds) : t("telegram:code.unknown", { count: result.attemptsLeft });
-    case "revoked":
-      return result.retryAfterSeconds ? lockedText(result.retryAfterSeconds) : t("telegram:code.revoked", { count: result.attemptsLeft });
-    case "spent":
-      return result.retryAfterSeconds ? lockedText(result.retryAfterSeconds) : t("telegram:code.spent");
-    case "bound_to_other":
-      return result.retryAfterSeconds ? lockedText(result.retryAfterSeconds) : t("telegram:code.boundToOther", { count: result.attemptsLeft });
-    case "delegation_refused":
-      return t("telegram:code.delegationRefused");
-    case "locked":
-      return lockedText(result.retryAfterSeconds);
-    case "throttled":
-      return t("telegram:code.throttled", { wait: waitText(t, result.retryAfterSeconds) });
-    case "campaign_not_open":
-      return t("telegram:code.notOpen", when(result.opensAt));
-    case "campaign_closed":
-      return t("telegram:closed", when(result.closedAt));
-  }
-}
-
-/** "15 phút" / "45 giây": minutes, rounded up, from a minute on. */
-export function waitText(t: Translate, seconds: number): string {
-  return seconds >= 60 ? t("telegram:wait.minutes", { count: Math.ceil(seconds / 60) }) : t("telegram:wait.seconds", { count: Math.max(1, Math.ceil(seconds)) });
-}
-
-function problemText(t: Translate, problem: CodeProblem): string {
-  switch (problem.kind) {
-    case "empty":
-      return t("telegram:code.problem.empty");
-    case "wrong_length":
-      return t("telegram:code.problem.wrong_length", { expected: problem.expected, length: problem.length });
-    case "bad_character":
-      return problem.lookalike
-        ? t(`telegram:code.problem.lookalike_${problem.lookalike}`, { position: problem.position })
-        : t("telegram:code.problem.bad_character", { character: problem.character, position: problem.position });
-  }
+  return refusalText(t, result, language, timeZone);
 }

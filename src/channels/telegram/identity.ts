@@ -1,8 +1,7 @@
 import { Composer, type Context } from "grammy";
-import { startSurvey } from "../../engine/index.js";
+import { answerIdentity } from "../../conversation/path.js";
 import { parseCallback, sessionTag } from "./callback-data.js";
 import type { ChannelDeps } from "./conversation.js";
-import type { BotSession } from "./ports.js";
 import { openConversation } from "./session-access.js";
 
 /**
@@ -27,31 +26,16 @@ export function identityComposer(deps: ChannelDeps): Composer<Context> {
       return;
     }
     if (session.stage !== "identity") return void (await stale());
-    const now = deps.now().toISOString();
     const respondent = session.respondentId ? await deps.ports.respondents.find(session.respondentId) : undefined;
     const marked = (confirm: boolean) =>
       respondent
         ? `${conversation.renderer().identity(respondent.name, respondent.unit.name).text}\n\n${conversation.t("telegram:answered", { answer: conversation.t(confirm ? "telegram:identity.confirm" : "telegram:identity.decline") })}`
         : undefined;
-    if (!data.action.confirm) {
-      const declined: BotSession = { ...session, stage: "declined", identityDeclinedAt: now };
-      if ((await conversation.commit(declined)) === "duplicate") return;
-      await ctx.answerCallbackQuery();
-      await conversation.retirePrompt(marked(false));
-      await conversation.send([{ text: conversation.t("access:identity.declined") }]);
-      return;
-    }
-    const q = campaign.questionnaire;
-    const started = startSurvey(q, {
-      language: q.languages.includes(session.language) ? session.language : q.defaultLanguage,
-      units: session.units.map((u) => u.id),
-      now,
-    });
-    const surveying: BotSession = { ...session, stage: "survey", identityConfirmedAt: now, engine: started.state };
-    if ((await conversation.commit(surveying, started)) === "duplicate") return;
+    const answered = answerIdentity(session, campaign, data.action.confirm, deps.now().toISOString());
+    if ((await conversation.commit(answered.session, answered.started)) === "duplicate") return;
     await ctx.answerCallbackQuery();
-    await conversation.retirePrompt(marked(true));
-    await conversation.send(conversation.renderer().events(started.events));
+    await conversation.retirePrompt(marked(data.action.confirm));
+    await conversation.send(answered.started ? conversation.renderer().events(answered.started.events) : [{ text: conversation.t("access:identity.declined") }]);
   });
   return composer;
 }

@@ -2,8 +2,10 @@ import type { InlineKeyboardButton } from "grammy/types";
 import type { EngineEvent, RenderHints, ReviewItem, ValidationParams, ValidationReason } from "../../engine/index.js";
 import type { Translate } from "../../i18n/index.js";
 import type { AnswerValue, Option, Question, Questionnaire } from "../../questionnaire/index.js";
-import { formatAnswer, formatDateTime, formatNumber, localized, truncate } from "../console/format.js";
-import { encodeCallback, type CallbackAction } from "./callback-data.js";
+import { formatAnswer, formatDateTime, formatNumber, localized, numberHint, truncate } from "../console/format.js";
+import type { HostReply } from "../../conversation/output.js";
+import { attestationPrompt, identityPrompt } from "../../conversation/prompts.js";
+import { callbackActionOf, encodeCallback, type CallbackAction } from "./callback-data.js";
 import type { LivePrompt } from "./ports.js";
 
 /** Telegram refuses messages over 4,096 characters; keep a margin. */
@@ -115,28 +117,25 @@ export class TelegramRenderer {
     }
   }
 
-  /** The identity question with its two buttons. */
+  /** The host's identity prompt, its choices as buttons, one per row. */
   identity(name: string, unit: string): OutgoingMessage {
-    const { t } = this.c;
-    return {
-      text: t("access:identity.prompt", { name, unit }),
-      keyboard: [[this.#button(t("telegram:identity.confirm"), { kind: "identity", confirm: true })], [this.#button(t("telegram:identity.decline"), { kind: "identity", confirm: false })]],
-      prompt: { kind: "identity" },
-    };
+    return this.#buttons(identityPrompt(this.c.t, name, unit), { kind: "identity" });
   }
 
-  /** The questionnaire's attestation with its two buttons. */
+  /** The host's attestation prompt (the questionnaire's text), its choices as buttons, one per row. */
   attestation(): OutgoingMessage {
-    const { t } = this.c;
     const text = this.c.questionnaire.definition.attestation;
-    return {
-      text: [t("access:attestation.intro"), ...(text ? [this.#text(text)] : [])].join("\n\n"),
-      keyboard: [
-        [this.#button(t("access:attestation.accept"), { kind: "attestation", accept: true })],
-        [this.#button(t("access:attestation.decline"), { kind: "attestation", accept: false })],
-      ],
-      prompt: { kind: "attestation" },
-    };
+    return this.#buttons(attestationPrompt(this.c.t, text ? this.#text(text) : undefined, "\n\n"), { kind: "attestation" });
+  }
+
+  /** A host prompt as a Telegram message: the text, each choice a button (the typed-answer hint is the text form's). */
+  #buttons(reply: HostReply, prompt: Omit<LivePrompt, "messageId">): OutgoingMessage {
+    const rows = (reply.choices ?? []).map((choice) => {
+      const action = callbackActionOf(choice.id);
+      if (!action) throw new Error(`bug: no button for choice ${choice.id}`);
+      return [this.#button(choice.label, action)];
+    });
+    return { text: reply.text, keyboard: rows, prompt };
   }
 
   /** A language chooser. */
@@ -260,17 +259,8 @@ export class TelegramRenderer {
         if (hints.allowNotApplicable) rows.push([this.#button(`${current === "na" ? "✓ " : ""}${t("survey:notApplicable")}`, { kind: "scale", question: index, value: "na" })]);
         return { text, rows };
       }
-      case "number": {
-        const range =
-          hints.min !== undefined && hints.max !== undefined
-            ? t("survey:hint.numberRange", { min: num(hints.min), max: num(hints.max) })
-            : hints.min !== undefined
-              ? t("survey:hint.numberMin", { min: num(hints.min) })
-              : hints.max !== undefined
-                ? t("survey:hint.numberMax", { max: num(hints.max) })
-                : t("survey:hint.number");
-        return { text: [hints.integer ? `${range} ${t("survey:hint.integer")}` : range], rows: [] };
-      }
+      case "number":
+        return { text: [numberHint(t, hints, this.c.language)], rows: [] };
       case "text":
         return { text: [t("survey:hint.text", { maxLength: hints.maxLength })], rows: [] };
     }

@@ -1,5 +1,6 @@
 import type { Context } from "grammy";
-import { accountOf, closedAt, Conversation, latestSession, translator, initialLanguage, type ChannelDeps } from "./conversation.js";
+import { campaignOf, terminalOf, terminalText as pathTerminalText } from "../../conversation/path.js";
+import { accountOf, Conversation, latestSession, translator, initialLanguage, type ChannelDeps } from "./conversation.js";
 
 /** How strictly a handler needs an open, unfinished survey. */
 export type Gate =
@@ -24,9 +25,7 @@ export async function openConversation(deps: ChannelDeps, ctx: Context, gate: Ga
     await notify(translator(deps, initialLanguage(deps, ctx)).call(null, "telegram:noSession"));
     return undefined;
   }
-  const campaign = await deps.ports.campaigns.find(session.campaignId);
-  if (!campaign) throw new Error(`bug: session ${session.id} names campaign ${session.campaignId}, which does not exist`);
-  const conversation = new Conversation(deps, ctx, session, campaign);
+  const conversation = new Conversation(deps, ctx, session, await campaignOf(deps.ports, session.campaignId));
   if (gate === "any") return conversation;
   const text = terminalText(conversation);
   if (text !== undefined) {
@@ -38,14 +37,6 @@ export async function openConversation(deps: ChannelDeps, ctx: Context, gate: Ga
 
 /** What to tell a respondent who can no longer answer: submitted, declined or closed; undefined while answering is possible. */
 export function terminalText(conversation: Conversation): string | undefined {
-  const { session, campaign, t } = conversation;
-  const position = session.engine?.position.kind;
-  if (position === "completed") {
-    const submitted = session.engine?.responses.at(-1)?.submittedAt;
-    return submitted ? t("telegram:submitted", conversation.when(submitted)) : t("survey:rejected.completed");
-  }
-  if (session.stage === "declined" || position === "declined") return t("telegram:declined");
-  const closed = closedAt(campaign, conversation.deps.now());
-  if (closed) return t("telegram:closed", conversation.when(closed));
-  return undefined;
+  const terminal = terminalOf(conversation.session, conversation.campaign, conversation.deps.now());
+  return terminal && pathTerminalText(conversation.t, terminal, (at) => conversation.when(at), "telegram:submitted");
 }

@@ -1,7 +1,7 @@
 import type { ZaloConfig, Language } from "../../config/index.js";
-import { TextConversationHost } from "../../conversation/index.js";
+import { TextConversationHost, type CitizenCompletion } from "../../conversation/index.js";
 import type { I18n } from "../../i18n/index.js";
-import type { BotLogger, BotSessionStore, CampaignDirectory, CodeRedeemer, RespondentDirectory } from "../telegram/ports.js";
+import type { BotLogger, BotSessionStore, CampaignDirectory, ChatReachability, CodeRedeemer, RespondentDirectory } from "../telegram/ports.js";
 import { ZaloChannel } from "./channel.js";
 import { ZaloClient } from "./client.js";
 import { checkZaloBot, startZaloPolling, startZaloWebhook, type ZaloReceiver } from "./run.js";
@@ -16,6 +16,10 @@ export interface StartZaloOptions {
   readonly sessions: BotSessionStore;
   readonly i18n: I18n;
   readonly logger: BotLogger;
+  /** Citizens' feedback: posters typed as `KP_…`, anonymous codes spent and chats forgotten after submission. */
+  readonly citizens?: CitizenCompletion;
+  /** The outbox's unreachable chats (`zalo:<chat>`): a chat that writes again is cleared. */
+  readonly reachability?: ChatReachability;
   readonly defaultLanguage: Language;
   readonly now?: () => Date;
   readonly fetch?: typeof fetch;
@@ -49,6 +53,8 @@ export async function startZalo(options: StartZaloOptions): Promise<RunningZalo>
     now: options.now ?? (() => new Date()),
     defaultLanguage: options.defaultLanguage,
     logger,
+    ...(options.citizens ? { citizens: options.citizens } : {}),
+    ...(options.reachability ? { reachability: options.reachability } : {}),
   });
   const channel = new ZaloChannel({ client, host, logger });
   let receiver: ZaloReceiver;

@@ -7,12 +7,12 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { hashCode, RedemptionService } from "../../../src/access/index.js";
 import type { BotLogger } from "../../../src/channels/telegram/index.js";
 import { checkZaloBot, startZaloPolling, ZaloChannel, ZaloClient, ZaloTokenRejectedError, type ZaloReceiver } from "../../../src/channels/zalo/index.js";
-import { TextConversationHost } from "../../../src/conversation/index.js";
+import type { TextConversationHost } from "../../../src/conversation/index.js";
 import type { SurveyState } from "../../../src/engine/index.js";
-import { createI18n } from "../../../src/i18n/index.js";
 import { parseQuestionnaire, type Questionnaire } from "../../../src/questionnaire/index.js";
 import { describeDatabases, type DatabaseContext } from "../../support/db.js";
 import { ZaloBotApiStub } from "../../support/zalo-stub.js";
+import { zaloTestHost } from "./support.js";
 import { TEST_SECRET } from "../telegram/harness.js";
 
 const PAR = "ABCDE23456";
@@ -68,17 +68,7 @@ describeDatabases("Zalo channel end to end through the Bot API stub", (ctx: Data
       { codeHash: hashCode(SIPAS, TEST_SECRET), campaignId: "sipas", respondentId: null, unitCode: "UBND_XA_A", issuedAt: clock.now },
     ]);
     channelOf = () => {
-      const host = new TextConversationHost({
-        channel: "zalo",
-        codes: new RedemptionService({ repository: db.channel.access, secret: TEST_SECRET }),
-        campaigns: db.channel.campaigns,
-        respondents: db.channel.respondents,
-        sessions: db.channel.sessionsOf("zalo"),
-        i18n: createI18n(),
-        now: () => clock.now,
-        defaultLanguage: "vi",
-        logger,
-      });
+      const host = zaloTestHost(db, clock, logger);
       const client = new ZaloClient({ token: stub.token, apiRoot: stub.url, backoffMs: 5 });
       const channel = new ZaloChannel({ client, host, logger, onHandled: () => handled++ });
       return { host, channel, client };
