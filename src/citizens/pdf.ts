@@ -96,6 +96,19 @@ export interface PosterContent {
   readonly link: string;
   /** How often one person may answer, in days (printed so nobody is surprised by a refusal). */
   readonly periodDays: number;
+  /**
+   * The poster on Zalo: a Zalo link carries nothing, so the poster prints the `KP_…` text to send.
+   * `qr`: the QR is the Zalo link (no Telegram bot); otherwise Zalo is offered beside Telegram's QR.
+   */
+  readonly zalo?: { readonly link: string; readonly payload: string; readonly qr: boolean };
+}
+
+/** The instructions under a poster's QR: Telegram's link carries the unit; Zalo needs the poster's text sent. */
+export function posterInstructions(poster: Pick<PosterContent, "zalo">): string {
+  const zalo = poster.zalo;
+  if (zalo === undefined) return POSTER_INSTRUCTIONS;
+  if (zalo.qr) return "Quét mã QR bằng Zalo để mở bot khảo sát, rồi gửi tin nhắn in dưới đây. Chỉ mất khoảng 2 phút, không cần ghi tên.";
+  return `${POSTER_INSTRUCTIONS} Dùng Zalo: mở ${zalo.link} và gửi tin nhắn in dưới đây.`;
 }
 
 /** An A4 poster for a one-stop counter: the unit, a large reusable QR of the deep link, and what happens. */
@@ -113,14 +126,16 @@ export async function renderPosterPdf(poster: PosterContent, options: CitizenPdf
   const qrY = doc.y + 24;
   drawQr(doc, poster.link, (page.width - qrSize) / 2, qrY, qrSize);
   doc.font("regular").fontSize(13).text(
-    // No "search for the bot" here: the poster's link carries its unit, and a search gives nothing to send.
-    POSTER_INSTRUCTIONS,
+    // No "search for the bot" here: the poster's link carries its unit (Telegram), or its text is printed to send (Zalo).
+    posterInstructions(poster),
     page.margin,
     qrY + qrSize + 20,
     { width, align: "center" },
   );
+  // The text to send on Zalo, on its own line and large enough to copy from across a counter.
+  if (poster.zalo) drawFittedText(doc, poster.zalo.payload, page.margin, doc.y + 8, { font: "bold", maxSize: 20, minSize: 12, width, align: "center" });
   doc.font("regular").fontSize(10).fillColor("#333333").text(
-    `Ý kiến của Ông/Bà được giữ kín: không lưu tài khoản Telegram cùng câu trả lời. Mỗi người đánh giá một lần trong ${poster.periodDays} ngày.`,
+    `Ý kiến của Ông/Bà được giữ kín: không lưu tài khoản ${poster.zalo === undefined ? "Telegram" : poster.zalo.qr ? "Zalo" : "Telegram, Zalo"} cùng câu trả lời. Mỗi người đánh giá một lần trong ${poster.periodDays} ngày.`,
     page.margin,
     doc.y + 12,
     { width, align: "center" },

@@ -6,7 +6,9 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { hashPosterToken, parsePosterPayload } from "../../src/citizens/index.js";
 import { batchCommand, posterCommand } from "../../src/cli/commands/citizens.js";
+import { Secret } from "../../src/config/secret.js";
 import { createPrismaClient, type Prisma } from "../../src/db/client.js";
 import { parseDatabaseUrl } from "../../src/db/connection.js";
 import { migrateDatabase } from "../../src/db/migrate.js";
@@ -121,9 +123,35 @@ describe("codes batch with both channels", () => {
 });
 
 describe("codes poster", () => {
-  test("with only Zalo it is refused, saying why and what to print instead; nothing stored", async () => {
+  test.skipIf(!HAS_PDFTOTEXT)("with only Zalo: the QR opens the Zalo bot and the poster prints the KP_ text to send, which is the stored poster's", async () => {
     const before = await prisma.poster.count();
-    await expect(posterCommand({ campaign: "sipas2026", unit: "UB_BD", out: out("p.pdf") }, NOW)).rejects.toThrow("a poster needs the Telegram bot (--bot or BOT_USERNAME)");
+    const file = out("zalo-poster.pdf");
+    expect(await posterCommand({ campaign: "sipas2026", unit: "UB_BD", out: file }, NOW)).toMatch(/one response per Zalo account per 30 days/);
+    expect(await prisma.poster.count()).toBe(before + 1);
+    const text = flat(pdfReadingOrder(file));
+    expect(text).toContain("Quét mã QR bằng Zalo để mở bot khảo sát, rồi gửi tin nhắn in dưới đây.");
+    expect(text).not.toContain("Telegram");
+    const payload = /KP_[2-9A-HJKMNP-Z]{20}/.exec(text)?.[0];
+    expect(payload).toBeDefined();
+    const parsed = parsePosterPayload(payload!);
+    expect(parsed.kind).toBe("poster");
+    const stored = await prisma.poster.findFirst({ orderBy: { createdAt: "desc" }, where: { unitCode: "UB_BD" } });
+    expect(parsed.kind === "poster" && hashPosterToken(parsed.token, new Secret(SECRET))).toBe(stored!.tokenHash);
+  });
+
+  test.skipIf(!HAS_PDFTOTEXT)("with both channels: Telegram's QR, and Zalo offered with the text to send", async () => {
+    const file = out("both-poster.pdf");
+    expect(await posterCommand({ campaign: "sipas2026", unit: "UB_BD", out: file, bot: "khaosat_bot" }, NOW)).toMatch(/one response per Telegram or Zalo account/);
+    const text = flat(pdfReadingOrder(file));
+    expect(text).toContain("Quét mã QR bằng camera điện thoại để mở Telegram.");
+    expect(squeeze(text)).toContain(squeeze(`Dùng Zalo: mở ${ZALO_LINK} và gửi tin nhắn in dưới đây.`));
+    expect(text).toMatch(/KP_[2-9A-HJKMNP-Z]{20}/);
+  });
+
+  test("with neither channel it is refused, saying how to name one; nothing stored", async () => {
+    delete process.env.ZALO_BOT_LINK;
+    const before = await prisma.poster.count();
+    await expect(posterCommand({ campaign: "sipas2026", unit: "UB_BD", out: out("p.pdf") }, NOW)).rejects.toThrow("say how respondents open the bot");
     expect(await prisma.poster.count()).toBe(before);
   });
 });

@@ -3,8 +3,8 @@ import path from "node:path";
 import type { Command } from "commander";
 import { stringify } from "csv-stringify/sync";
 import { neutraliseCell } from "../../documents/csv-cell.js";
-import { BotUsernameError, codeDeepLink, CodeSecretError, formatCode, loadCodeSecret, renderSlipsPdf } from "../../access/index.js";
-import { CitizenService, CitizensInputError, DEFAULT_POSTER_PERIOD_DAYS, posterDeepLink, renderPosterPdf, renderReceiptPdf, type BatchKind, type CitizensRepository } from "../../citizens/index.js";
+import { codeDeepLink, CodeSecretError, formatCode, loadCodeSecret, renderSlipsPdf } from "../../access/index.js";
+import { CitizenService, CitizensInputError, DEFAULT_POSTER_PERIOD_DAYS, posterDeepLink, posterStartPayload, renderPosterPdf, renderReceiptPdf, type BatchKind, type CitizensRepository } from "../../citizens/index.js";
 import { ConfigError, loadConfigFromEnvironment } from "../../config/index.js";
 import { DatabaseError, openDatabase, type CampaignRecord, type Database } from "../../db/index.js";
 import { CliError } from "../errors.js";
@@ -57,7 +57,7 @@ export function registerCitizenCodeCommands(codes: Command): void {
     .option("--unit-name <name>", "the unit's name, to add the unit when the campaign does not have it yet")
     .option("--service <name>", "the public service, printed on the poster")
     .requiredOption("--out <file>", "output .pdf file; never overwritten")
-    .option("--bot <username>", "the bot's Telegram username, for the deep link (default: BOT_USERNAME); needed: a poster works through Telegram's link only", botDefault())
+    .option("--bot <username>", "the bot's Telegram username, for the deep link (default: BOT_USERNAME); not needed when only Zalo is used (ZALO_BOT_LINK set: the QR opens the Zalo bot and the poster prints the text to send)", botDefault())
     .option("--period-days <days>", `one response per Telegram account and unit per this many days (default ${DEFAULT_POSTER_PERIOD_DAYS})`)
     .action(async (options: PosterOptions) => {
       process.stdout.write(await posterCommand(options, new Date()));
@@ -115,15 +115,9 @@ export async function posterCommand(options: PosterOptions, now: Date): Promise<
   if (path.extname(options.out).toLowerCase() !== ".pdf") throw new CliError(`--out: a poster is a PDF; use a name ending in .pdf`);
   const periodDays = options.periodDays === undefined ? undefined : parseWhole("--period-days", options.periodDays);
   checkOut(options.out);
-  if (options.bot === undefined) {
-    // The poster's QR carries its unit in Telegram's start parameter; a Zalo link carries nothing, and
-    // the Zalo conversation does not read poster tokens typed as text.
-    throw new CliError(
-      "--bot: a poster needs the Telegram bot (--bot or BOT_USERNAME): its QR carries the unit in Telegram's link, which Zalo links cannot. For Zalo, print single-use slips with `khaosat codes batch` (the QR opens the Zalo bot and the slip shows the code to send)",
-    );
-  }
-  const bot = options.bot;
-  checkBot(bot);
+  // Telegram's link carries the poster's unit; a Zalo link carries nothing, so a Zalo poster prints
+  // the `KP_…` text to send (the conversation host reads it like Telegram's start parameter).
+  const { bot, zaloLink } = channelsOf(options.bot);
   return withCitizens(async ({ db, service }) => {
     const campaign = await findCampaign(db, options.campaign);
     const poster = await service.createPoster({
@@ -137,15 +131,21 @@ export async function posterCommand(options: PosterOptions, now: Date): Promise<
     });
     const serviceName = options.service?.normalize("NFC").trim() || undefined;
     const pdf = await renderPosterPdf(
-      { unit: poster.unitName, ...(serviceName ? { service: serviceName } : {}), link: posterDeepLink(bot, poster.token), periodDays: poster.periodDays },
-      { botUsername: bot, title: campaign.name, createdAt: now },
+      {
+        unit: poster.unitName,
+        ...(serviceName ? { service: serviceName } : {}),
+        link: bot !== undefined ? posterDeepLink(bot, poster.token) : zaloLink!,
+        periodDays: poster.periodDays,
+        ...(zaloLink !== undefined ? { zalo: { link: zaloLink, payload: posterStartPayload(poster.token), qr: bot === undefined } } : {}),
+      },
+      { ...(bot !== undefined ? { botUsername: bot } : {}), ...(zaloLink !== undefined ? { zaloLink } : {}), title: campaign.name, createdAt: now },
     );
     const file = new PendingFile(options.out);
     await file.write(pdf);
     file.commit();
     return (
       `made a poster for ${poster.unitName} (${options.unit}) in campaign "${campaign.id}" (poster ${poster.posterId}); ` +
-      `one response per Telegram account per ${poster.periodDays} days\nwrote ${options.out}\n`
+      `one response per ${bot === undefined ? "Zalo" : zaloLink === undefined ? "Telegram" : "Telegram or Zalo"} account per ${poster.periodDays} days\nwrote ${options.out}\n`
     );
   });
 }
@@ -167,15 +167,6 @@ function parseWhole(flag: string, text: string): number {
 function checkOut(out: string): void {
   if (existsSync(out)) throw new CliError(`--out: ${out} already exists; choose another file name (issued files are never overwritten)`);
   if (!existsSync(path.dirname(path.resolve(out)))) throw new CliError(`--out: the folder ${path.dirname(path.resolve(out))} does not exist`);
-}
-
-function checkBot(bot: string): void {
-  try {
-    codeDeepLink(bot, "2222222222");
-  } catch (error) {
-    if (error instanceof BotUsernameError) throw new CliError(`--bot: ${error.message}`);
-    throw error;
-  }
 }
 
 async function findCampaign(db: Database, id: string): Promise<CampaignRecord> {
