@@ -402,6 +402,22 @@ function oneCharacterIds(ids: ReadonlyMap<string, string>): (string | undefined)
   return table;
 }
 
+/**
+ * The usual multi cell, one-character option ids joined by "|" ("1|3|x"), read without splitting:
+ * the chosen ids when the cell is exactly that and valid, else undefined (the general reader decides).
+ */
+function oneCharacterChoices(raw: string, byCode: readonly (string | undefined)[], min: number, max: number): string[] | undefined {
+  if ((raw.length & 1) === 0) return undefined;
+  const chosen: string[] = [];
+  for (let i = 0; i < raw.length; i += 2) {
+    if (i > 0 && raw.charCodeAt(i - 1) !== 124 /* | */) return undefined;
+    const id = byCode[raw.charCodeAt(i)];
+    if (id === undefined || chosen.includes(id)) return undefined;
+    chosen.push(id);
+  }
+  return chosen.length < min || chosen.length > max ? undefined : chosen;
+}
+
 /** Parses one answer cell for `question`; an empty cell is unanswered. */
 export function parseAnswer(question: Question, raw: string): CellResult {
   const value = answerReader(question)(raw);
@@ -443,7 +459,10 @@ function answerReader(question: Question): AnswerReader {
       const list = [...ids.keys()].join(", ");
       const min = question.minSelect ?? 1;
       const max = question.maxSelect ?? ids.size;
+      const byCode = oneCharacterIds(ids);
       return (raw) => {
+        const quick = oneCharacterChoices(raw, byCode, min, max);
+        if (quick !== undefined) return quick;
         const text = raw.trim();
         if (text === "") return undefined;
         const chosen: string[] = [];
