@@ -210,6 +210,15 @@ function exclusion(counted: number, minResponses: number, appraisalMissing: bool
   return undefined;
 }
 
+/** Per question, the scores of its one-character ASCII option ids by character code (the rest undefined), as in its lookup. */
+function oneCharacterScores(scores: readonly ReadonlyMap<string, number>[]): (number | undefined)[][] {
+  return scores.map((lookup) => {
+    const table = new Array<number | undefined>(128).fill(undefined);
+    for (const [id, score] of lookup) if (id.length === 1 && id.charCodeAt(0) < 128) table[id.charCodeAt(0)] = score;
+    return table;
+  });
+}
+
 /** The hot loop of points scoring, kept apart so that its locals live in registers, not in a closure context. */
 function accumulatePoints(
   responses: readonly ScoringResponse[],
@@ -224,6 +233,7 @@ function accumulatePoints(
 ): void {
   const { ids, isSingle, scores } = compiled;
   const nQ = ids.length;
+  const byCode = oneCharacterScores(scores);
   for (let r = 0; r < responses.length; r++) {
     if (counts[r] === 0) continue;
     const response = responses[r]!;
@@ -236,9 +246,16 @@ function accumulatePoints(
       if (value === undefined) continue;
       let score: number;
       if (isSingle[q]) {
-        const s = scores[q]!.get(value as string) ?? (typeof value === "string" ? undefined : scores[q]!.get(String(value)));
-        if (s === undefined) continue;
-        score = s;
+        if (typeof value === "string" && value.length === 1 && value.charCodeAt(0) < 128) {
+          // The usual answer, a one-character option id: its score by character code (undefined slot: not an option).
+          const s = byCode[q]![value.charCodeAt(0)];
+          if (s === undefined) continue;
+          score = s;
+        } else {
+          const s = scores[q]!.get(value as string) ?? (typeof value === "string" ? undefined : scores[q]!.get(String(value)));
+          if (s === undefined) continue;
+          score = s;
+        }
       } else {
         // Multi: the mean of the chosen options' non-null scores.
         const lookup = scores[q]!;

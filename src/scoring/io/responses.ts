@@ -179,6 +179,7 @@ class RowReader {
   private readonly secondsColumns: { readonly id: string; readonly column: string; readonly index: number }[] = [];
   private readonly checked: CheckedQuestion[] = [];
   private readonly cellOf = new Map<string, number>();
+  private readonly names = new Map<string, string>();
   /** The answers of the row being checked, read by the condition lookup. */
   private answers: Record<string, AnswerValue> = {};
   private readonly lookup: (qid: string) => ReturnType<typeof operandOf>;
@@ -218,6 +219,17 @@ class RowReader {
     };
   }
 
+  /**
+   * One string per distinct unit or group name: 50,000 responses over a few hundred units keep a few
+   * hundred strings, each hashed once for every Map keyed by unit downstream.
+   */
+  private shared(name: string): string {
+    const known = this.names.get(name);
+    if (known !== undefined) return known;
+    this.names.set(name, name);
+    return name;
+  }
+
   private cell(cells: readonly string[], index: number): string {
     return index < 0 ? "" : (cells[index] ?? "");
   }
@@ -245,9 +257,9 @@ class RowReader {
       if (first !== undefined) reasons.push(`duplicate response_id "${id}" (first on line ${first})`);
       else this.firstLineOf.set(id, line);
     }
-    const unit = this.cell(cells, this.unitAt).trim();
+    const unit = this.shared(this.cell(cells, this.unitAt).trim());
     if (!unit) reasons.push("subject_unit is empty");
-    const group = this.cell(cells, this.groupAt).trim();
+    const group = this.shared(this.cell(cells, this.groupAt).trim());
     const groups = this.groups;
     if (groups) {
       if (!group) reasons.push(`group is empty (groups: ${this.groupList})`);
@@ -375,6 +387,37 @@ function readNumber(text: string): number | undefined {
   return NUMBER.test(text) ? Number(text.replace(",", ".")) : undefined;
 }
 
+/**
+ * Option ids, each mapped to the questionnaire's own string: answers keep that one string rather than
+ * the cell's copy, so 50,000 rows hold no copies of "1" to "5" (less to keep and to collect).
+ */
+function optionIds(options: readonly { readonly id: string }[]): Map<string, string> {
+  return new Map(options.map((o) => [o.id, o.id]));
+}
+
+/** The option ids of one character (no surrounding space), by character code (ASCII only). */
+function oneCharacterIds(ids: ReadonlyMap<string, string>): (string | undefined)[] {
+  const table: (string | undefined)[] = new Array<string | undefined>(128).fill(undefined);
+  for (const id of ids.values()) if (id.length === 1 && id.charCodeAt(0) < 128 && id.trim() === id) table[id.charCodeAt(0)] = id;
+  return table;
+}
+
+/**
+ * The usual multi cell, one-character option ids joined by "|" ("1|3|x"), read without splitting:
+ * the chosen ids when the cell is exactly that and valid, else undefined (the general reader decides).
+ */
+function oneCharacterChoices(raw: string, byCode: readonly (string | undefined)[], min: number, max: number): string[] | undefined {
+  if ((raw.length & 1) === 0) return undefined;
+  const chosen: string[] = [];
+  for (let i = 0; i < raw.length; i += 2) {
+    if (i > 0 && raw.charCodeAt(i - 1) !== 124 /* | */) return undefined;
+    const id = byCode[raw.charCodeAt(i)];
+    if (id === undefined || chosen.includes(id)) return undefined;
+    chosen.push(id);
+  }
+  return chosen.length < min || chosen.length > max ? undefined : chosen;
+}
+
 /** Parses one answer cell for `question`; an empty cell is unanswered. */
 export function parseAnswer(question: Question, raw: string): CellResult {
   const value = answerReader(question)(raw);
@@ -397,29 +440,39 @@ function answerReader(question: Question): AnswerReader {
       };
     }
     case "single": {
-      const ids = new Set(question.options.map((o) => o.id));
-      const list = [...ids].join(", ");
+      const ids = optionIds(question.options);
+      const list = [...ids.keys()].join(", ");
+      const byCode = oneCharacterIds(ids);
       return (raw) => {
+        // The usual cell is a one-character option id: found by its character code, no hashing.
+        if (raw.length === 1) {
+          const id = byCode[raw.charCodeAt(0)];
+          if (id !== undefined) return id;
+        }
         const text = raw.trim();
         if (text === "") return undefined;
-        return ids.has(text) ? text : new Invalid(`"${text}" is not an option (options: ${list})`);
+        return ids.get(text) ?? new Invalid(`"${text}" is not an option (options: ${list})`);
       };
     }
     case "multi": {
-      const ids = new Set(question.options.map((o) => o.id));
-      const list = [...ids].join(", ");
+      const ids = optionIds(question.options);
+      const list = [...ids.keys()].join(", ");
       const min = question.minSelect ?? 1;
       const max = question.maxSelect ?? ids.size;
+      const byCode = oneCharacterIds(ids);
       return (raw) => {
+        const quick = oneCharacterChoices(raw, byCode, min, max);
+        if (quick !== undefined) return quick;
         const text = raw.trim();
         if (text === "") return undefined;
         const chosen: string[] = [];
         for (const piece of text.split("|")) {
           const part = piece.trim();
           if (part === "") return new Invalid(`"${text}" has an empty option (join option ids with |, e.g. 1|3)`);
-          if (!ids.has(part)) return new Invalid(`"${part}" is not an option (options: ${list})`);
-          if (chosen.includes(part)) return new Invalid(`option "${part}" is chosen more than once`);
-          chosen.push(part);
+          const id = ids.get(part);
+          if (id === undefined) return new Invalid(`"${part}" is not an option (options: ${list})`);
+          if (chosen.includes(id)) return new Invalid(`option "${part}" is chosen more than once`);
+          chosen.push(id);
         }
         if (chosen.length < min) return new Invalid(`${chosen.length} option${chosen.length === 1 ? "" : "s"} chosen, at least ${min} required`);
         if (chosen.length > max) return new Invalid(`${chosen.length} options chosen, at most ${max} allowed`);
