@@ -52,6 +52,9 @@ export function createBot(options: CreateBotOptions): Bot<Context> {
     markProcessed: (updateId) => store.markProcessed(updateId),
     setPrompt: (sessionId, prompt) => store.setPrompt(sessionId, prompt),
     newId: () => store.newId(),
+    end: async (updateId) => {
+      await store.end?.(updateId);
+    },
   };
   const campaigns = options.campaignCacheMs === 0 ? options.deps.ports.campaigns : cacheCampaigns(options.deps.ports.campaigns, { ttlMs: options.campaignCacheMs ?? 5_000 });
   const deps: ChannelDeps = { ...options.deps, ports: { ...options.deps.ports, campaigns, sessions } };
@@ -94,6 +97,8 @@ export function createBot(options: CreateBotOptions): Bot<Context> {
       handledWithCommit = committed.has(updateId);
     } finally {
       committed.delete(updateId);
+      // A failed update releases the account's lock (several instances) here; a handled one already did.
+      await deps.ports.sessions.end?.(updateId);
     }
     // Handled without a commit (a wrong code, /help, a notice): mark it too, so a redelivery does not
     // count another attempt or send the reply again. A failed update stays unmarked: a retry may succeed.

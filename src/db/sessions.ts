@@ -18,6 +18,7 @@ import { flagsRepository } from "./flags-repository.js";
 import { parseJsonObject } from "./json.js";
 import { SubmittedResponseError, responseIdOf } from "./session-ids.js";
 import type { PrismaTx } from "./outbox-repository.js";
+import type { ChatLocks } from "./chat-locks.js";
 
 export { SubmittedResponseError, responseIdOf } from "./session-ids.js";
 
@@ -331,6 +332,11 @@ export interface BotSessionStoreOptions {
   readonly onSubmit?: SubmitHooks;
   /** The channel whose sessions these are (Session.channel, ProcessedUpdate.channel, Response.source); default telegram. */
   readonly channel?: string;
+  /**
+   * Per-account locks shared by every instance (PostgreSQL): `begin` takes the account's lock before
+   * it reads, and `commit`, `markProcessed` or `end` release it. Absent (SQLite, one process): none.
+   */
+  readonly locks?: ChatLocks;
 }
 
 /**
@@ -341,12 +347,50 @@ export interface BotSessionStoreOptions {
 export function botSessionStore(prisma: Prisma, options: BotSessionStoreOptions = {}): BotSessionStore {
   const postgres = providerOf(prisma) === "postgres";
   const channel = options.channel ?? TELEGRAM;
-  return {
+  const { locks } = options;
+  // The releases of the locks taken by `begin`, by update (a list: one update may be begun twice at once).
+  const held = new Map<string, Array<() => Promise<void>>>();
+  const heldKey = (updateId: number | string) => `${typeof updateId}:${updateId}`;
+  const release = async (updateId: number | string) => {
+    const key = heldKey(updateId);
+    const list = held.get(key);
+    const next = list?.pop();
+    if (list?.length === 0) held.delete(key);
+    await next?.();
+  };
+  const store: BotSessionStore & {
+    beginRead(updateId: number | string, account: string | undefined): Promise<{ processed: boolean; latest: BotSession | undefined }>;
+    commitUnlocked(updateId: number | string, write: SessionWrite): Promise<CommitResult>;
+    markProcessedUnlocked(updateId: number | string): Promise<void>;
+  } = {
     async isProcessed(updateId) {
       return (await prisma.processedUpdate.count({ where: { channel: channel, updateId: updateKeyOf(updateId) } })) > 0;
     },
 
     async begin(updateId, account) {
+      if (locks && account !== undefined) {
+        // Before the read: an update of this account being handled elsewhere commits first, and this one reads what it stored.
+        const unlock = await locks.acquire(`${channel}:${account}`);
+        const key = heldKey(updateId);
+        (held.get(key) ?? held.set(key, []).get(key)!).push(unlock);
+        try {
+          const start = await this.beginRead(updateId, account);
+          // A redelivery is handled by doing nothing: nothing will commit it.
+          if (start.processed) await release(updateId);
+          return start;
+        } catch (error) {
+          await release(updateId);
+          throw error;
+        }
+      }
+      return this.beginRead(updateId, account);
+    },
+
+    async end(updateId) {
+      await release(updateId);
+    },
+
+    async beginRead(updateId: number | string, account: string | undefined): Promise<{ processed: boolean; latest: BotSession | undefined }> {
       // On SQLite, straight on the connection (a read, under a millisecond) rather than through
       // Prisma's pipeline, which costs several times the query itself.
       const db = sqliteConnectionOf(prisma);
@@ -385,6 +429,15 @@ export function botSessionStore(prisma: Prisma, options: BotSessionStoreOptions 
     },
 
     async commit(updateId, write: SessionWrite): Promise<CommitResult> {
+      try {
+        return await this.commitUnlocked(updateId, write);
+      } finally {
+        // Committed (or failed): the account's next update may read now.
+        await release(updateId);
+      }
+    },
+
+    async commitUnlocked(updateId: number | string, write: SessionWrite): Promise<CommitResult> {
       const { session, step } = write;
       const db = sqliteConnectionOf(prisma);
       if (db) {
@@ -460,6 +513,14 @@ export function botSessionStore(prisma: Prisma, options: BotSessionStoreOptions 
     },
 
     async markProcessed(updateId) {
+      try {
+        await this.markProcessedUnlocked(updateId);
+      } finally {
+        await release(updateId);
+      }
+    },
+
+    async markProcessedUnlocked(updateId: number | string): Promise<void> {
       const db = sqliteConnectionOf(prisma);
       if (db && !db.inTransaction) {
         db.prepare(`INSERT INTO "ProcessedUpdate" ("channel", "updateId", "processedAt") VALUES (?, ?, ?) ON CONFLICT DO NOTHING`).run(channel, updateKeyOf(updateId), sqliteDate(new Date()));
@@ -497,6 +558,7 @@ export function botSessionStore(prisma: Prisma, options: BotSessionStoreOptions 
       return randomUUID();
     },
   };
+  return store;
 }
 
 /** Campaigns with their questionnaire parsed from the stored version (cached: versions are frozen). */
@@ -605,7 +667,7 @@ export interface ChannelStores {
 }
 
 /** Builds the channels' stores. */
-export function channelStores(prisma: Prisma): ChannelStores {
+export function channelStores(prisma: Prisma, options: { readonly locks?: ChatLocks } = {}): ChannelStores {
   const campaigns = campaignDirectory(prisma);
   // Submitted responses are flagged right after their commit (issue 7).
   const onSubmit: SubmitHooks = {
@@ -613,11 +675,11 @@ export function channelStores(prisma: Prisma): ChannelStores {
     onError: (error, responseId) => console.warn(`could not flag response ${responseId} (khaosat flags recomputes it): ${error instanceof Error ? error.message : String(error)}`),
   };
   return {
-    sessions: botSessionStore(prisma, { onSubmit }),
+    sessions: botSessionStore(prisma, { onSubmit, ...(options.locks ? { locks: options.locks } : {}) }),
     campaigns,
     respondents: respondentDirectory(prisma),
     access: accessRepository(prisma),
     surveySessions: (options) => surveySessionStore(prisma, { ...options, onSubmit }),
-    sessionsOf: (channel) => botSessionStore(prisma, { onSubmit, channel }),
+    sessionsOf: (channel) => botSessionStore(prisma, { onSubmit, channel, ...(options.locks ? { locks: options.locks } : {}) }),
   };
 }
