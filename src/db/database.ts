@@ -20,7 +20,8 @@ import { accessRepository } from "./access-repository.js";
 import { citizensRepository } from "./citizens-repository.js";
 import { flagsRepository } from "./flags-repository.js";
 import { leaseRepository, messagingRepository } from "./messaging-repository.js";
-import { outboxRepository } from "./outbox-repository.js";
+import { outboxRepository, senderRoster } from "./outbox-repository.js";
+import type { SenderRoster } from "../outbox/rate-limit.js";
 import { webRepository, type WebRepository } from "./web.js";
 
 /**
@@ -50,6 +51,8 @@ export interface Database {
   readonly outbox: OutboxRepository;
   readonly messaging: MessagingRepository;
   readonly leases: LeaseRepository;
+  /** Live outbox senders per channel, for the send budget shared by instances (`SharedSendBudget`). */
+  readonly senders: SenderRoster;
   /** The web console: accounts, sessions, login failures and its read models. */
   readonly web: WebRepository;
   close(): Promise<void>;
@@ -94,6 +97,7 @@ export async function openDatabase(url?: string, options: OpenOptions = {}): Pro
     outbox: outboxRepository(prisma, target.provider),
     messaging: messagingRepository(prisma),
     leases: leaseRepository(prisma),
+    senders: senderRoster(prisma, target.provider),
     web: webRepository(prisma),
     close,
   };

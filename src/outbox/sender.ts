@@ -40,6 +40,8 @@ export interface SenderOptions {
   readonly workerId?: string;
   /** Called for each outcome (logs, progress). */
   readonly onEvent?: (event: SenderEvent) => void;
+  /** A budget shared with other instances (`SharedSendBudget.budget`); default: this sender's own at `ratePerSecond`. */
+  readonly budget?: SendBudget;
 }
 
 /** Something the sender did with one message, or to itself. */
@@ -72,7 +74,7 @@ export class OutboxSender {
   private readonly budget: SendBudget;
   private readonly group: number;
   private readonly perChat: PerChatSpacing;
-  private readonly opts: Required<Omit<SenderOptions, "onEvent" | "safetyMargin" | "maxJitterMarginMs" | "ratePerSecond" | "perChatPerSecond">> & { onEvent?: (e: SenderEvent) => void };
+  private readonly opts: Required<Omit<SenderOptions, "onEvent" | "safetyMargin" | "maxJitterMarginMs" | "ratePerSecond" | "perChatPerSecond" | "budget">> & { onEvent?: (e: SenderEvent) => void };
   private stopped = false;
   private pausedUntil = 0;
   private buffer: ClaimedMessage[] = [];
@@ -94,7 +96,7 @@ export class OutboxSender {
   ) {
     const rate = options.ratePerSecond ?? 25;
     const margin = options.safetyMargin ?? 0;
-    this.budget = new SendBudget(rate, 1000 * (1 + margin), undefined, options.maxJitterMarginMs ?? 100);
+    this.budget = options.budget ?? new SendBudget(rate, 1000 * (1 + margin), undefined, options.maxJitterMarginMs ?? 100);
     this.group = Math.max(1, Math.ceil(rate / 50));
     // Per chat the margin is wider: one chat rarely limits throughput, and a 429 pauses everyone.
     this.perChat = new PerChatSpacing((options.perChatPerSecond ?? 1) / 1.1);
