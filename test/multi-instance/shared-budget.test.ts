@@ -8,18 +8,8 @@ import { fetchTransport, OutboxSender } from "../../src/outbox/index.js";
 import { SendBudget, SharedSendBudget, type RosterMember, type SenderRoster } from "../../src/outbox/rate-limit.js";
 import { BotApiStub } from "../support/bot-api-stub.js";
 import { queryRows } from "../outbox/support.js";
+import { peakInWindow } from "./support.js";
 import { createEmptyDatabase, TEST_DATABASE_URL, type EmptyDatabase } from "../support/db.js";
-
-/** The most arrivals in any window of `ms` milliseconds. */
-export function peakInWindow(times: readonly number[], ms = 1000): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let peak = 0;
-  for (let i = 0, j = 0; i < sorted.length; i++) {
-    while (sorted[i]! - sorted[j]! >= ms) j++;
-    peak = Math.max(peak, i - j + 1);
-  }
-  return peak;
-}
 
 describe("SendBudget.setRate", () => {
   test("lowering the rate counts the starts already in the window; 0 stops starts; below one per window the window widens", () => {
