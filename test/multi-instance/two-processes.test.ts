@@ -306,8 +306,10 @@ describe.skipIf(!TEST_DATABASE_URL)("two bot processes in webhook mode on one Po
     expect(sends.every((c) => c.status === 200)).toBe(true);
     expect(sends.map((c) => Number(c.payload.chat_id)).sort((a, b) => a - b)).toEqual(Array.from({ length: BROADCAST }, (_, i) => 9_000 + i));
     expect(await db.outbox.counts({ batchId: "multi" })).toEqual({ broadcast: { sent: BROADCAST } });
-    expect(peakInWindow(sends.map((c) => c.at))).toBeLessThanOrEqual(LIMIT);
     const seconds = (sends.at(-1)!.at - sends[0]!.at) / 1000;
+    // MULTI_REPORT=1 prints what was measured (for a report; the assertions below are the test).
+    if (process.env.MULTI_REPORT) console.log(JSON.stringify({ broadcast: sends.length, peakPerSecond: peakInWindow(sends.map((c) => c.at)), averagePerSecond: Math.round(((sends.length - 1) / seconds) * 100) / 100 }));
+    expect(peakInWindow(sends.map((c) => c.at))).toBeLessThanOrEqual(LIMIT);
     expect((sends.length - 1) / seconds).toBeLessThanOrEqual(RATE * 1.05);
     // Both senders took part (their claim tokens name two workers).
     const workers = await queryAll<{ w: string }>(empty.url, `SELECT DISTINCT split_part("claimToken", ':', 1) AS w FROM "OutboxMessage" WHERE "batchId" = 'multi'`);
