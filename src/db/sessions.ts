@@ -334,9 +334,12 @@ export interface BotSessionStoreOptions {
   readonly channel?: string;
   /**
    * Per-account locks shared by every instance (PostgreSQL): `begin` takes the account's lock before
-   * it reads, and `commit`, `markProcessed` or `end` release it. Absent (SQLite, one process): none.
+   * it reads; `end`, `markProcessed`, a failed commit, or — after a commit — the `setPrompt` of its
+   * session release it. Absent (SQLite, one process): none.
    */
   readonly locks?: ChatLocks;
+  /** With `locks`: how long a committed update keeps its lock at most when neither `setPrompt` nor `end` follows (default 2 s). */
+  readonly holdAfterCommitMs?: number;
 }
 
 /**
@@ -351,17 +354,41 @@ export function botSessionStore(prisma: Prisma, options: BotSessionStoreOptions 
   // The releases of the locks taken by `begin`, by update (a list: one update may be begun twice at once).
   const held = new Map<string, Array<() => Promise<void>>>();
   const heldKey = (updateId: number | string) => `${typeof updateId}:${updateId}`;
-  const release = async (updateId: number | string) => {
+  const take = (updateId: number | string) => {
     const key = heldKey(updateId);
     const list = held.get(key);
     const next = list?.pop();
     if (list?.length === 0) held.delete(key);
-    await next?.();
+    return next;
+  };
+  // Locks kept after a commit until the update's prompt is recorded (`setPrompt`) or the update
+  // ends: the account's next update must see the new prompt, or its button would look stale.
+  const afterCommit = new Map<string, { sessionId: string; release: () => Promise<void>; timer: ReturnType<typeof setTimeout> }>();
+  const releaseAfterCommit = async (key: string | undefined) => {
+    const entry = key === undefined ? undefined : afterCommit.get(key);
+    if (!entry) return;
+    afterCommit.delete(key!);
+    clearTimeout(entry.timer);
+    await entry.release();
+  };
+  const release = async (updateId: number | string) => {
+    await releaseAfterCommit(heldKey(updateId));
+    await take(updateId)?.();
+  };
+  const keepUntilPrompt = (updateId: number | string, sessionId: string) => {
+    const unlock = take(updateId);
+    if (!unlock) return;
+    const key = heldKey(updateId);
+    // A channel that neither records a prompt nor calls `end` lets the next update in after this.
+    const timer = setTimeout(() => void releaseAfterCommit(key), options.holdAfterCommitMs ?? 2_000);
+    timer.unref?.();
+    afterCommit.set(key, { sessionId, release: unlock, timer });
   };
   const store: BotSessionStore & {
     beginRead(updateId: number | string, account: string | undefined): Promise<{ processed: boolean; latest: BotSession | undefined }>;
     commitUnlocked(updateId: number | string, write: SessionWrite): Promise<CommitResult>;
     markProcessedUnlocked(updateId: number | string): Promise<void>;
+    setPromptUnlocked(sessionId: string, prompt: LivePrompt | undefined): Promise<void>;
   } = {
     async isProcessed(updateId) {
       return (await prisma.processedUpdate.count({ where: { channel: channel, updateId: updateKeyOf(updateId) } })) > 0;
@@ -429,11 +456,14 @@ export function botSessionStore(prisma: Prisma, options: BotSessionStoreOptions 
     },
 
     async commit(updateId, write: SessionWrite): Promise<CommitResult> {
+      let result: CommitResult | undefined;
       try {
-        return await this.commitUnlocked(updateId, write);
+        result = await this.commitUnlocked(updateId, write);
+        return result;
       } finally {
-        // Committed (or failed): the account's next update may read now.
-        await release(updateId);
+        // Stored: held until the prompt it sends is recorded (or the update ends). Failed or a duplicate: released now.
+        if (result === "stored") keepUntilPrompt(updateId, write.session.id);
+        else await release(updateId);
       }
     },
 
@@ -534,6 +564,14 @@ export function botSessionStore(prisma: Prisma, options: BotSessionStoreOptions 
     },
 
     async setPrompt(sessionId, prompt: LivePrompt | undefined) {
+      try {
+        await this.setPromptUnlocked(sessionId, prompt);
+      } finally {
+        for (const [key, entry] of afterCommit) if (entry.sessionId === sessionId) await releaseAfterCommit(key);
+      }
+    },
+
+    async setPromptUnlocked(sessionId: string, prompt: LivePrompt | undefined): Promise<void> {
       // One statement that edits only the prompt inside the stored state, so nothing committed
       // meanwhile is overwritten and no read is needed.
       const json = prompt === undefined ? null : JSON.stringify(prompt);

@@ -42,17 +42,26 @@ describe.skipIf(!TEST_DATABASE_URL)("per-account lock across instances on Postgr
     await empty?.drop();
   });
 
-  test("the second instance's begin waits for the first's commit and reads its state; both changes are kept", async () => {
+  test("the second instance's begin waits for the first's commit and prompt and reads them; both changes are kept", async () => {
     const first = await a.channel.sessions.begin(2, ACCOUNT);
     expect(first.latest?.units).toEqual([]);
     const second = b.channel.sessions.begin(3, ACCOUNT);
     // Held while the first update is being handled.
     expect(await settledWithin(second, 300)).toBe(false);
     await a.channel.sessions.commit(2, { session: session("s1", [...first.latest!.units, { id: "u2", name: "from update 2" }]) });
+    // Stored, but still held until the new prompt is recorded: the next update must see it.
+    expect(await settledWithin(second, 300)).toBe(false);
+    await a.channel.sessions.setPrompt("s1", { messageId: 42, kind: "question", questionId: "q1", unit: "stp" });
     const read = await second;
+    expect(read.latest?.prompt?.messageId).toBe(42);
     expect(read.latest?.units).toEqual([{ id: "u2", name: "from update 2" }]);
     await b.channel.sessions.commit(3, { session: session("s1", [...read.latest!.units, { id: "u3", name: "from update 3" }]) });
     expect((await a.channel.sessions.findLatest(ACCOUNT))?.units.map((u) => u.id)).toEqual(["u2", "u3"]);
+    // A channel that neither records a prompt nor ends the update lets the next one in after 2 s.
+    const third = a.channel.sessions.begin(30, ACCOUNT);
+    expect(await settledWithin(third, 300)).toBe(false);
+    expect(await settledWithin(third, 5_000)).toBe(true);
+    await a.channel.sessions.end?.(30);
   }, 30_000);
 
   test("a redelivered update, an update marked processed and a failed one (end) release the lock", async () => {
