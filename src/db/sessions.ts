@@ -334,8 +334,8 @@ export interface BotSessionStoreOptions {
   readonly channel?: string;
   /**
    * Per-account locks shared by every instance (PostgreSQL): `begin` takes the account's lock before
-   * it reads; `end`, `markProcessed`, a failed commit, or — after a commit — the `setPrompt` of its
-   * session release it. Absent (SQLite, one process): none.
+   * it reads; `end`, `markProcessed` or the commit release it — for a channel that calls `end`, the
+   * commit only once the `setPrompt` of its session follows (or 2 s passed). Absent (SQLite, one process): none.
    */
   readonly locks?: ChatLocks;
   /** With `locks`: how long a committed update keeps its lock at most when neither `setPrompt` nor `end` follows (default 2 s). */
@@ -375,6 +375,9 @@ export function botSessionStore(prisma: Prisma, options: BotSessionStoreOptions 
     await releaseAfterCommit(heldKey(updateId));
     await take(updateId)?.();
   };
+  // Set once the channel calls `end`: only a channel known to end its updates keeps the lock after a
+  // commit (one that never calls `end` would otherwise make each next update wait for the timer).
+  let endsUpdates = false;
   const keepUntilPrompt = (updateId: number | string, sessionId: string) => {
     const unlock = take(updateId);
     if (!unlock) return;
@@ -414,6 +417,7 @@ export function botSessionStore(prisma: Prisma, options: BotSessionStoreOptions 
     },
 
     async end(updateId) {
+      endsUpdates = true;
       await release(updateId);
     },
 
@@ -462,7 +466,7 @@ export function botSessionStore(prisma: Prisma, options: BotSessionStoreOptions 
         return result;
       } finally {
         // Stored: held until the prompt it sends is recorded (or the update ends). Failed or a duplicate: released now.
-        if (result === "stored") keepUntilPrompt(updateId, write.session.id);
+        if (result === "stored" && endsUpdates) keepUntilPrompt(updateId, write.session.id);
         else await release(updateId);
       }
     },

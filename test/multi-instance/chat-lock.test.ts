@@ -34,6 +34,8 @@ describe.skipIf(!TEST_DATABASE_URL)("per-account lock across instances on Postgr
     if (!version.ok) throw new Error("not stored");
     await a.campaigns.create({ id: "c1", name: "c1", questionnaireVersionPk: version.record.pk, opensAt: new Date("2026-11-01T00:00:00Z"), closesAt: new Date("2026-11-30T10:00:00Z"), timeZone: "Asia/Ho_Chi_Minh", identified: false });
     await a.channel.sessions.commit(1, { session: session("s1", []) });
+    // Instance a's channel ends its updates (as the Telegram bot does); b's does not (yet).
+    await a.channel.sessions.end?.(0);
   }, 60_000);
 
   afterAll(async () => {
@@ -57,11 +59,14 @@ describe.skipIf(!TEST_DATABASE_URL)("per-account lock across instances on Postgr
     expect(read.latest?.units).toEqual([{ id: "u2", name: "from update 2" }]);
     await b.channel.sessions.commit(3, { session: session("s1", [...read.latest!.units, { id: "u3", name: "from update 3" }]) });
     expect((await a.channel.sessions.findLatest(ACCOUNT))?.units.map((u) => u.id)).toEqual(["u2", "u3"]);
-    // A channel that neither records a prompt nor ends the update lets the next one in after 2 s.
-    const third = a.channel.sessions.begin(30, ACCOUNT);
-    expect(await settledWithin(third, 300)).toBe(false);
-    expect(await settledWithin(third, 5_000)).toBe(true);
-    await a.channel.sessions.end?.(30);
+    // b's channel never ends its updates: its commit released the lock at once.
+    expect(await settledWithin(a.channel.sessions.begin(30, ACCOUNT), 5_000)).toBe(true);
+    // a's commit without a prompt and without `end` lets the next update in after 2 s.
+    await a.channel.sessions.commit(30, { session: session("s1", [{ id: "u2", name: "from update 2" }, { id: "u3", name: "from update 3" }]) });
+    const fourth = b.channel.sessions.begin(31, ACCOUNT);
+    expect(await settledWithin(fourth, 300)).toBe(false);
+    expect(await settledWithin(fourth, 5_000)).toBe(true);
+    await b.channel.sessions.markProcessed(31);
   }, 30_000);
 
   test("a redelivered update, an update marked processed and a failed one (end) release the lock", async () => {
