@@ -52,6 +52,9 @@ export function createBot(options: CreateBotOptions): Bot<Context> {
     markProcessed: (updateId) => store.markProcessed(updateId),
     setPrompt: (sessionId, prompt) => store.setPrompt(sessionId, prompt),
     newId: () => store.newId(),
+    end: async (updateId) => {
+      await store.end?.(updateId);
+    },
   };
   const campaigns = options.campaignCacheMs === 0 ? options.deps.ports.campaigns : cacheCampaigns(options.deps.ports.campaigns, { ttlMs: options.campaignCacheMs ?? 5_000 });
   const deps: ChannelDeps = { ...options.deps, ports: { ...options.deps.ports, campaigns, sessions } };
@@ -88,16 +91,17 @@ export function createBot(options: CreateBotOptions): Bot<Context> {
     }
     rememberLatest(ctx, start.latest);
     const updateId = ctx.update.update_id;
-    let handledWithCommit = false;
     try {
       await next();
-      handledWithCommit = committed.has(updateId);
+      // Handled without a commit (a wrong code, /help, a notice): mark it too, so a redelivery does not
+      // count another attempt or send the reply again. A failed update stays unmarked: a retry may succeed.
+      if (!committed.has(updateId)) await deps.ports.sessions.markProcessed(updateId);
     } finally {
       committed.delete(updateId);
+      // Several instances: the account's lock is released once the update is marked (a redelivery
+      // on another instance then finds it processed); a failed update releases it here.
+      await deps.ports.sessions.end?.(updateId);
     }
-    // Handled without a commit (a wrong code, /help, a notice): mark it too, so a redelivery does not
-    // count another attempt or send the reply again. A failed update stays unmarked: a retry may succeed.
-    if (!handledWithCommit) await deps.ports.sessions.markProcessed(updateId);
   };
 
   // Inside the boundary: a failing read is that respondent's error, answered with the apology.

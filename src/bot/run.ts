@@ -8,6 +8,7 @@ import { coordinatorDigestJob, DigestService } from "../coordinators/index.js";
 import { openDatabase, type Database } from "../db/index.js";
 import { createI18n } from "../i18n/index.js";
 import { configuredSender } from "../outbox/index.js";
+import { SharedSendBudget } from "../outbox/rate-limit.js";
 import { ReminderService } from "../reminders/index.js";
 import { DatabaseRunCoordinator, reminderJob, startScheduler, type TickEvent } from "../scheduler/index.js";
 import { createJsonLogger } from "./logger.js";
@@ -109,17 +110,37 @@ function signalled(): Promise<string> {
 
 /** The outbox sender (every configured channel's transport) and the scheduler (reminders, digests); their stops run first. */
 function startBackground(config: Config, db: Database, reminders: ReminderService, i18n: ReturnType<typeof createI18n>, logger: BotLogger, stops: Array<() => Promise<void> | void>): void {
+  // Several instances on PostgreSQL: each channel has one budget for all of them, split among the
+  // live senders. SQLite runs one bot process: its own budget per channel, as before.
+  const rates: Partial<Record<"telegram" | "zalo", number>> = {
+    ...(config.telegramBotToken !== undefined ? { telegram: config.outboxRatePerSecond } : {}),
+    ...(config.zalo !== undefined ? { zalo: config.zalo.ratePerSecond } : {}),
+  };
+  const shared =
+    db.target.provider === "postgres"
+      ? Object.entries(rates).map(
+          ([channel, rate]) =>
+            new SharedSendBudget(db.senders, channel as "telegram" | "zalo", rate, {
+              onError: (error) => logger.warn({ channel, error: String(error) }, "could not renew the shared send budget; sending paused until it succeeds"),
+            }),
+        )
+      : [];
   const sender = configuredSender(config, db.outbox, {
+    channels: Object.fromEntries(shared.map((budget) => [budget.channel, { budget: budget.budget }])),
     onEvent: (event) => {
       if (event.type === "paused") logger.warn({ retryAfterSeconds: event.seconds }, "outbox paused by a 429");
       // Zalo's error codes are undocumented: its error_code and description are logged (never a token or a text).
       if (event.type === "unreachable") logger.info({ id: event.id, reason: event.reason }, "outbox chat unreachable");
     },
   });
-  const sending = sender.run().catch((error: unknown) => logger.error({ error: String(error) }, "outbox sender stopped"));
+  const sending = (async () => {
+    await Promise.all(shared.map((budget) => budget.start()));
+    await sender.run();
+  })().catch((error: unknown) => logger.error({ error: String(error) }, "outbox sender stopped"));
   stops.unshift(async () => {
     sender.stop();
     await sending;
+    await Promise.all(shared.map((budget) => budget.stop()));
   });
 
   const digests = new DigestService({ campaigns: db.campaigns, respondents: db.respondents, participation: db.participation, messaging: db.messaging, outbox: db.outbox, i18n });

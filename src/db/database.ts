@@ -10,6 +10,7 @@ import { participationRepository } from "./participation.js";
 import { respondentRepository } from "./respondents.js";
 import { responseRepository } from "./responses.js";
 import { channelStores, type ChannelStores } from "./sessions.js";
+import { postgresChatLocks } from "./chat-locks.js";
 import type { AuditRepository, CampaignRepository, ParticipationRepository, RespondentRepository, ResponseRepository } from "./types.js";
 import type { AccessRepository } from "../access/repository.js";
 import type { CitizensRepository } from "../citizens/repository.js";
@@ -19,7 +20,8 @@ import { accessRepository } from "./access-repository.js";
 import { citizensRepository } from "./citizens-repository.js";
 import { flagsRepository } from "./flags-repository.js";
 import { leaseRepository, messagingRepository } from "./messaging-repository.js";
-import { outboxRepository } from "./outbox-repository.js";
+import { outboxRepository, senderRoster } from "./outbox-repository.js";
+import type { SenderRoster } from "../outbox/rate-limit.js";
 import { webRepository, type WebRepository } from "./web.js";
 
 /**
@@ -49,6 +51,8 @@ export interface Database {
   readonly outbox: OutboxRepository;
   readonly messaging: MessagingRepository;
   readonly leases: LeaseRepository;
+  /** Live outbox senders per channel, for the send budget shared by instances (`SharedSendBudget`). */
+  readonly senders: SenderRoster;
   /** The web console: accounts, sessions, login failures and its read models. */
   readonly web: WebRepository;
   close(): Promise<void>;
@@ -65,7 +69,13 @@ export async function openDatabase(url?: string, options: OpenOptions = {}): Pro
   const target = parseDatabaseUrl(url);
   if (target.provider === "sqlite") enableWal(target.file);
   const migration = options.migrate === false ? undefined : await migrateDatabase(url);
-  const { prisma, close } = createPrismaClient(target);
+  const { prisma, close: closeClient } = createPrismaClient(target);
+  // Several instances on PostgreSQL: one account's updates are handled one at a time across all of them.
+  const locks = target.provider === "postgres" ? postgresChatLocks(target) : undefined;
+  const close = async () => {
+    await locks?.close();
+    await closeClient();
+  };
   try {
     await prisma.$queryRawUnsafe("SELECT 1");
   } catch (error) {
@@ -80,13 +90,14 @@ export async function openDatabase(url?: string, options: OpenOptions = {}): Pro
     participation: participationRepository(prisma),
     audit: auditRepository(prisma),
     responses: responseRepository(prisma),
-    channel: channelStores(prisma),
+    channel: channelStores(prisma, locks ? { locks } : {}),
     access: accessRepository(prisma),
     citizens: citizensRepository(prisma),
     flags: flagsRepository(prisma),
     outbox: outboxRepository(prisma, target.provider),
     messaging: messagingRepository(prisma),
     leases: leaseRepository(prisma),
+    senders: senderRoster(prisma, target.provider),
     web: webRepository(prisma),
     close,
   };

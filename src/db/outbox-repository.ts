@@ -14,6 +14,7 @@ import type {
 import type { Prisma } from "./client.js";
 import { Prisma as Sql } from "./generated/sqlite/client.js";
 import type { DatabaseTarget } from "./connection.js";
+import type { BudgetChannel, SenderRoster } from "../outbox/rate-limit.js";
 
 /** A Prisma client or an interactive transaction of one. */
 export type PrismaTx = Omit<Prisma, "$connect" | "$disconnect" | "$on" | "$transaction" | "$extends">;
@@ -262,6 +263,39 @@ export function outboxRepository(prisma: Prisma, provider: DatabaseTarget["provi
         UPDATE "OutboxMessage" SET "status" = 'queued', "notBefore" = ${now}, "claimToken" = NULL, "claimedAt" = NULL,
           "sendingAt" = NULL, "doneAt" = NULL, "lastError" = ${RESENT}
         WHERE ${resendable(filter.campaignId)}`;
+    },
+  };
+}
+
+const ROSTER = "send-budget";
+
+/**
+ * The live outbox senders of each channel (`SharedSendBudget`), as rows of the scheduler's lease
+ * table keyed `send-budget:<channel>:<member>`. On PostgreSQL the database's clock decides who is
+ * live, so instances whose clocks disagree still agree on the roster.
+ */
+export function senderRoster(prisma: Prisma, provider: DatabaseTarget["provider"]): SenderRoster {
+  const keyOf = (channel: BudgetChannel, member: string) => `${ROSTER}:${channel}:${member}`;
+  return {
+    async renew(channel, member, now, ttlMs) {
+      const key = keyOf(channel, member);
+      const prefix = `${ROSTER}:${channel}:%`;
+      if (provider === "postgres") {
+        const utc = Sql.sql`(now() AT TIME ZONE 'UTC')`;
+        await prisma.$executeRaw`
+          INSERT INTO "SchedulerLease" ("key", "holder", "acquiredAt", "expiresAt") VALUES (${key}, ${member}, ${utc}, ${utc} + ${ttlMs} * interval '1 millisecond')
+          ON CONFLICT ("key") DO UPDATE SET "expiresAt" = EXCLUDED."expiresAt"`;
+        const rows = await prisma.$queryRaw<{ holder: string; acquiredAt: Date }[]>`
+          SELECT "holder", "acquiredAt" FROM "SchedulerLease" WHERE "key" LIKE ${prefix} AND "expiresAt" > ${utc} ORDER BY "acquiredAt", "holder"`;
+        return rows.map((r) => ({ member: r.holder, joinedAt: new Date(r.acquiredAt) }));
+      }
+      const expiresAt = new Date(now.getTime() + ttlMs);
+      await prisma.schedulerLease.upsert({ where: { key }, create: { key, holder: member, acquiredAt: now, expiresAt }, update: { expiresAt } });
+      const rows = await prisma.schedulerLease.findMany({ where: { key: { startsWith: `${ROSTER}:${channel}:` }, expiresAt: { gt: now } }, orderBy: [{ acquiredAt: "asc" }, { holder: "asc" }] });
+      return rows.map((r) => ({ member: r.holder, joinedAt: r.acquiredAt }));
+    },
+    async leave(channel, member) {
+      await prisma.schedulerLease.deleteMany({ where: { key: keyOf(channel, member) } });
     },
   };
 }

@@ -18,6 +18,7 @@ import { flagsRepository } from "./flags-repository.js";
 import { parseJsonObject } from "./json.js";
 import { SubmittedResponseError, responseIdOf } from "./session-ids.js";
 import type { PrismaTx } from "./outbox-repository.js";
+import type { ChatLocks } from "./chat-locks.js";
 
 export { SubmittedResponseError, responseIdOf } from "./session-ids.js";
 
@@ -331,6 +332,14 @@ export interface BotSessionStoreOptions {
   readonly onSubmit?: SubmitHooks;
   /** The channel whose sessions these are (Session.channel, ProcessedUpdate.channel, Response.source); default telegram. */
   readonly channel?: string;
+  /**
+   * Per-account locks shared by every instance (PostgreSQL): `begin` takes the account's lock before
+   * it reads; `end`, `markProcessed` or the commit release it — for a channel that calls `end`, the
+   * commit only once the `setPrompt` of its session follows (or 2 s passed). Absent (SQLite, one process): none.
+   */
+  readonly locks?: ChatLocks;
+  /** With `locks`: how long a committed update keeps its lock at most when neither `setPrompt` nor `end` follows (default 2 s). */
+  readonly holdAfterCommitMs?: number;
 }
 
 /**
@@ -341,12 +350,78 @@ export interface BotSessionStoreOptions {
 export function botSessionStore(prisma: Prisma, options: BotSessionStoreOptions = {}): BotSessionStore {
   const postgres = providerOf(prisma) === "postgres";
   const channel = options.channel ?? TELEGRAM;
-  return {
+  const { locks } = options;
+  // The releases of the locks taken by `begin`, by update (a list: one update may be begun twice at once).
+  const held = new Map<string, Array<() => Promise<void>>>();
+  const heldKey = (updateId: number | string) => `${typeof updateId}:${updateId}`;
+  const take = (updateId: number | string) => {
+    const key = heldKey(updateId);
+    const list = held.get(key);
+    const next = list?.pop();
+    if (list?.length === 0) held.delete(key);
+    return next;
+  };
+  // Locks kept after a commit until the update's prompt is recorded (`setPrompt`) or the update
+  // ends: the account's next update must see the new prompt, or its button would look stale.
+  const afterCommit = new Map<string, { sessionId: string; release: () => Promise<void>; timer: ReturnType<typeof setTimeout> }>();
+  const releaseAfterCommit = async (key: string | undefined) => {
+    const entry = key === undefined ? undefined : afterCommit.get(key);
+    if (!entry) return;
+    afterCommit.delete(key!);
+    clearTimeout(entry.timer);
+    await entry.release();
+  };
+  const release = async (updateId: number | string) => {
+    await releaseAfterCommit(heldKey(updateId));
+    await take(updateId)?.();
+  };
+  // Set once the channel calls `end`: only a channel known to end its updates keeps the lock after a
+  // commit (one that never calls `end` would otherwise make each next update wait for the timer).
+  let endsUpdates = false;
+  const keepUntilPrompt = (updateId: number | string, sessionId: string) => {
+    const unlock = take(updateId);
+    if (!unlock) return;
+    const key = heldKey(updateId);
+    // A channel that neither records a prompt nor calls `end` lets the next update in after this.
+    const timer = setTimeout(() => void releaseAfterCommit(key), options.holdAfterCommitMs ?? 2_000);
+    timer.unref?.();
+    afterCommit.set(key, { sessionId, release: unlock, timer });
+  };
+  const store: BotSessionStore & {
+    beginRead(updateId: number | string, account: string | undefined): Promise<{ processed: boolean; latest: BotSession | undefined }>;
+    commitUnlocked(updateId: number | string, write: SessionWrite): Promise<CommitResult>;
+    markProcessedUnlocked(updateId: number | string): Promise<void>;
+    setPromptUnlocked(sessionId: string, prompt: LivePrompt | undefined): Promise<void>;
+  } = {
     async isProcessed(updateId) {
       return (await prisma.processedUpdate.count({ where: { channel: channel, updateId: updateKeyOf(updateId) } })) > 0;
     },
 
     async begin(updateId, account) {
+      if (locks && account !== undefined) {
+        // Before the read: an update of this account being handled elsewhere commits first, and this one reads what it stored.
+        const unlock = await locks.acquire(`${channel}:${account}`);
+        const key = heldKey(updateId);
+        (held.get(key) ?? held.set(key, []).get(key)!).push(unlock);
+        try {
+          const start = await this.beginRead(updateId, account);
+          // A redelivery is handled by doing nothing: nothing will commit it.
+          if (start.processed) await release(updateId);
+          return start;
+        } catch (error) {
+          await release(updateId);
+          throw error;
+        }
+      }
+      return this.beginRead(updateId, account);
+    },
+
+    async end(updateId) {
+      endsUpdates = true;
+      await release(updateId);
+    },
+
+    async beginRead(updateId: number | string, account: string | undefined): Promise<{ processed: boolean; latest: BotSession | undefined }> {
       // On SQLite, straight on the connection (a read, under a millisecond) rather than through
       // Prisma's pipeline, which costs several times the query itself.
       const db = sqliteConnectionOf(prisma);
@@ -385,6 +460,18 @@ export function botSessionStore(prisma: Prisma, options: BotSessionStoreOptions 
     },
 
     async commit(updateId, write: SessionWrite): Promise<CommitResult> {
+      let result: CommitResult | undefined;
+      try {
+        result = await this.commitUnlocked(updateId, write);
+        return result;
+      } finally {
+        // Stored: held until the prompt it sends is recorded (or the update ends). Failed or a duplicate: released now.
+        if (result === "stored" && endsUpdates) keepUntilPrompt(updateId, write.session.id);
+        else await release(updateId);
+      }
+    },
+
+    async commitUnlocked(updateId: number | string, write: SessionWrite): Promise<CommitResult> {
       const { session, step } = write;
       const db = sqliteConnectionOf(prisma);
       if (db) {
@@ -460,6 +547,14 @@ export function botSessionStore(prisma: Prisma, options: BotSessionStoreOptions 
     },
 
     async markProcessed(updateId) {
+      try {
+        await this.markProcessedUnlocked(updateId);
+      } finally {
+        await release(updateId);
+      }
+    },
+
+    async markProcessedUnlocked(updateId: number | string): Promise<void> {
       const db = sqliteConnectionOf(prisma);
       if (db && !db.inTransaction) {
         db.prepare(`INSERT INTO "ProcessedUpdate" ("channel", "updateId", "processedAt") VALUES (?, ?, ?) ON CONFLICT DO NOTHING`).run(channel, updateKeyOf(updateId), sqliteDate(new Date()));
@@ -473,6 +568,14 @@ export function botSessionStore(prisma: Prisma, options: BotSessionStoreOptions 
     },
 
     async setPrompt(sessionId, prompt: LivePrompt | undefined) {
+      try {
+        await this.setPromptUnlocked(sessionId, prompt);
+      } finally {
+        for (const [key, entry] of afterCommit) if (entry.sessionId === sessionId) await releaseAfterCommit(key);
+      }
+    },
+
+    async setPromptUnlocked(sessionId: string, prompt: LivePrompt | undefined): Promise<void> {
       // One statement that edits only the prompt inside the stored state, so nothing committed
       // meanwhile is overwritten and no read is needed.
       const json = prompt === undefined ? null : JSON.stringify(prompt);
@@ -497,6 +600,7 @@ export function botSessionStore(prisma: Prisma, options: BotSessionStoreOptions 
       return randomUUID();
     },
   };
+  return store;
 }
 
 /** Campaigns with their questionnaire parsed from the stored version (cached: versions are frozen). */
@@ -605,7 +709,7 @@ export interface ChannelStores {
 }
 
 /** Builds the channels' stores. */
-export function channelStores(prisma: Prisma): ChannelStores {
+export function channelStores(prisma: Prisma, options: { readonly locks?: ChatLocks } = {}): ChannelStores {
   const campaigns = campaignDirectory(prisma);
   // Submitted responses are flagged right after their commit (issue 7).
   const onSubmit: SubmitHooks = {
@@ -613,11 +717,11 @@ export function channelStores(prisma: Prisma): ChannelStores {
     onError: (error, responseId) => console.warn(`could not flag response ${responseId} (khaosat flags recomputes it): ${error instanceof Error ? error.message : String(error)}`),
   };
   return {
-    sessions: botSessionStore(prisma, { onSubmit }),
+    sessions: botSessionStore(prisma, { onSubmit, ...(options.locks ? { locks: options.locks } : {}) }),
     campaigns,
     respondents: respondentDirectory(prisma),
     access: accessRepository(prisma),
     surveySessions: (options) => surveySessionStore(prisma, { ...options, onSubmit }),
-    sessionsOf: (channel) => botSessionStore(prisma, { onSubmit, channel }),
+    sessionsOf: (channel) => botSessionStore(prisma, { onSubmit, channel, ...(options.locks ? { locks: options.locks } : {}) }),
   };
 }

@@ -24,8 +24,12 @@ export class SendBudget {
   private releasedEarly = 0;
   private tokens: number;
   private last = -Infinity;
-  private readonly perMs: number;
-  private readonly burst: number;
+  private perMs: number;
+  private burst: number;
+  private readonly burstCap: number;
+  private readonly baseWindowMs: number;
+  /** Set by `setRate(0)`: nothing may start (a shared budget's instance waiting for its share). */
+  private paused = false;
   private readonly rtts: number[] = [];
   private rttNext = 0;
   private spread: number;
@@ -34,8 +38,8 @@ export class SendBudget {
   private floorAt = 0;
 
   constructor(
-    readonly rate: number,
-    readonly windowMs: number,
+    public rate: number,
+    public windowMs: number,
     /** Tokens the bucket holds at most: how far a late loop may catch up in one go. */
     burst = Math.max(1, Math.ceil(rate / 10)),
     /** The jitter margin is at most this (and this until enough round trips were seen). */
@@ -46,8 +50,28 @@ export class SendBudget {
     if (!(rate > 0)) throw new RangeError(`rate must be positive, got ${rate}`);
     this.perMs = rate / windowMs;
     this.burst = Math.max(1, burst);
+    this.burstCap = this.burst;
+    this.baseWindowMs = windowMs;
     this.tokens = 1;
     this.spread = maxMarginMs;
+  }
+
+  /**
+   * Changes the rate (starts per the window given at construction); 0 stops starts until the next
+   * change. Starts already in the window count against the new rate, so lowering it takes effect at
+   * once. Below one start per window, the window widens instead (0.5 per second: one per 2 s).
+   */
+  setRate(rate: number): void {
+    if (!(rate > 0)) {
+      this.paused = true;
+      return;
+    }
+    this.paused = false;
+    this.rate = Math.max(1, rate);
+    this.windowMs = rate >= 1 ? this.baseWindowMs : this.baseWindowMs / rate;
+    this.perMs = rate / this.baseWindowMs;
+    this.burst = Math.max(1, Math.min(this.burstCap, Math.ceil(this.rate / 10)));
+    this.tokens = Math.min(this.tokens, this.burst);
   }
 
   /** Milliseconds each start is held beyond the window: the recent round-trip spread, bounded. */
@@ -114,12 +138,15 @@ export class SendBudget {
   /** Starts allowed at `now`. */
   available(now: number): number {
     this.refill(now);
+    if (this.paused) return 0;
     return Math.max(0, Math.min(Math.floor(this.tokens), Math.floor(this.rate) - this.held()));
   }
 
   /** Milliseconds until `n` starts (at most the burst) are allowed at once (0: now). */
   delay(now: number, n = 1): number {
     const want = Math.max(1, Math.min(n, this.burst, Math.floor(this.rate)));
+    // Paused: look again shortly (the share is renewed about once a second).
+    if (this.paused) return 100;
     if (this.available(now) >= want) return 0;
     const hold = this.refill(now);
     const tokenWait = (want - this.tokens) / this.perMs;
@@ -193,5 +220,161 @@ export class PerChatSpacing {
       // Forget chats whose spacing has long passed, so memory stays bounded in long runs.
       for (const [chat, at] of this.last) if (at + this.gap < now) this.last.delete(chat);
     }
+  }
+}
+
+/** The channels whose sends are budgeted (the outbox's rows: `zalo:<id>` for Zalo, numeric chat ids for Telegram). */
+export type BudgetChannel = "telegram" | "zalo";
+
+/** One live sender of a channel, as the roster records it. */
+export interface RosterMember {
+  readonly member: string;
+  readonly joinedAt: Date;
+}
+
+/** The live senders of each channel, kept where every instance sees them (the database). */
+export interface SenderRoster {
+  /** Records `member` live for `channel` until `now + ttlMs` (joining at `now` if new); returns the channel's live members, itself included. */
+  renew(channel: BudgetChannel, member: string, now: Date, ttlMs: number): Promise<readonly RosterMember[]>;
+  /** Removes `member` (a clean stop), so the others take its share at their next renewal. */
+  leave(channel: BudgetChannel, member: string): Promise<void>;
+}
+
+/** Options of `SharedSendBudget`. */
+export interface SharedBudgetOptions {
+  /** Names this instance in the roster (default: a random id). */
+  readonly member?: string;
+  /** How often the roster is renewed and the share recomputed (default 1 s). */
+  readonly renewMs?: number;
+  /** A member not renewed for this long is taken to be gone (default 5 s). */
+  readonly ttlMs?: number;
+  /** Most milliseconds a start is held beyond the window for round-trip jitter (as `SendBudget`). */
+  readonly maxJitterMarginMs?: number;
+  readonly clock?: () => Date;
+  /** Told when a renewal fails (the instance stops sending until one succeeds). */
+  readonly onError?: (error: unknown) => void;
+}
+
+/**
+ * One channel's send rate shared by every instance on one database: each live sender gets an equal
+ * share (`ratePerSecond` ÷ live senders, rounded down per window) of the one budget, so together they
+ * never exceed it. The roster is renewed every second. A sender that joins while others are live
+ * waits until they have all renewed once and seen it (one renewal period plus one window) before it
+ * sends, so shares never overlap; one that cannot renew for longer than `ttlMs − renewMs` stops, since
+ * the others may have taken its share. A sender that leaves cleanly hands its share back at once; one
+ * that crashed, after `ttlMs`.
+ */
+export class SharedSendBudget {
+  readonly budget: SendBudget;
+  readonly member: string;
+  private readonly renewMs: number;
+  private readonly ttlMs: number;
+  private readonly clock: () => Date;
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private running = false;
+  private renewing: Promise<void> = Promise.resolve();
+  private joinedAt: Date | undefined;
+  /** Sends wait until then: the others had not yet seen this instance. */
+  private waitUntil = 0;
+  private lastRenewed = -Infinity;
+  /** Live senders at the last renewal (1 before any). */
+  members = 1;
+
+  constructor(
+    private readonly roster: SenderRoster,
+    readonly channel: BudgetChannel,
+    readonly ratePerSecond: number,
+    private readonly options: SharedBudgetOptions = {},
+  ) {
+    this.budget = new SendBudget(ratePerSecond, 1000, undefined, options.maxJitterMarginMs ?? 100);
+    this.member = options.member ?? `${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
+    this.renewMs = options.renewMs ?? 1000;
+    this.ttlMs = options.ttlMs ?? 5000;
+    if (this.ttlMs < 2 * this.renewMs) throw new RangeError(`ttlMs (${this.ttlMs}) must be at least twice renewMs (${this.renewMs})`);
+    this.clock = options.clock ?? (() => new Date());
+    // Nothing is sent before the first renewal says how many share the budget.
+    this.budget.setRate(0);
+  }
+
+  /** This instance's current rate (0 while it waits for its share). */
+  get share(): number {
+    return this.paused() ? 0 : this.ratePerSecond / this.members;
+  }
+
+  private paused(): boolean {
+    const now = performance.now();
+    return now < this.waitUntil || now - this.lastRenewed > this.ttlMs - this.renewMs;
+  }
+
+  /** Joins the roster and keeps renewing until `stop`; resolves after the first renewal. */
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    await this.renew();
+    this.schedule();
+  }
+
+  /** Leaves the roster (the others take the share) and stops sending. */
+  async stop(): Promise<void> {
+    this.running = false;
+    clearInterval(this.timer);
+    await this.renewing;
+    this.budget.setRate(0);
+    try {
+      await this.roster.leave(this.channel, this.member);
+    } catch (error) {
+      // Left behind, the row expires after ttlMs.
+      this.options.onError?.(error);
+    }
+  }
+
+  private schedule(): void {
+    let inFlight = false;
+    this.timer = setInterval(() => {
+      if (!this.running) return;
+      if (inFlight) {
+        // A renewal that hangs (the database stalls): stop sending once the share may be stale.
+        this.apply();
+        return;
+      }
+      inFlight = true;
+      void this.renew().finally(() => (inFlight = false));
+    }, this.renewMs);
+    this.timer.unref?.();
+  }
+
+  private renew(): Promise<void> {
+    this.renewing = (async () => {
+      const started = performance.now();
+      try {
+        const live = await this.roster.renew(this.channel, this.member, this.clock(), this.ttlMs);
+        if (!this.running) return;
+        const self = live.find((m) => m.member === this.member);
+        if (this.joinedAt === undefined) {
+          this.joinedAt = self?.joinedAt ?? this.clock();
+          // Others live already: they lower their rate at their next renewal; wait until they have.
+          if (live.some((m) => m.member !== this.member)) this.waitUntil = started + this.renewMs + 1000 + (this.options.maxJitterMarginMs ?? 100) + 200;
+        }
+        this.members = Math.max(1, live.length);
+        this.lastRenewed = started;
+      } catch (error) {
+        this.options.onError?.(error);
+      }
+      this.apply();
+    })();
+    return this.renewing;
+  }
+
+  private apply(): void {
+    if (this.paused()) {
+      this.budget.setRate(0);
+      // Resume as soon as the wait is over, not a renewal later.
+      const left = this.waitUntil - performance.now();
+      if (left > 0 && performance.now() - this.lastRenewed <= this.ttlMs - this.renewMs) {
+        setTimeout(() => this.running && this.apply(), left + 1).unref?.();
+      }
+      return;
+    }
+    this.budget.setRate(this.ratePerSecond / this.members);
   }
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, test, vi } from "vitest";
@@ -115,8 +115,12 @@ describeDatabases("responses export: small cells and identities", (ctx) => {
 
   test("/export's responses file uses the same rule", async () => {
     const file = await databaseResponses(ctx.db()).responses(named);
-    const text = new TextDecoder().decode(file.content);
+    // Written to a temporary file (streamed, bounded memory), deleted once sent.
+    if (!("path" in file)) throw new Error("expected the export in a temporary file");
+    const text = readFileSync(file.path, "utf8");
     expect(text.split(/\r?\n/).filter((l) => l !== "")).toEqual([HEADER, `${row(named, 1)},a`, `${row(named, 2)},b`, `${row(named, 3)},a`]);
+    await file.dispose();
+    expect(existsSync(file.path)).toBe(false);
   });
 
   test("an --identified campaign exports every row; without --with-identity the standard layout is unchanged", async () => {

@@ -108,6 +108,12 @@ export interface BotSessionStore {
   setPrompt(sessionId: string, prompt: LivePrompt | undefined): Promise<void>;
   /** A new session id (the store decides the format). */
   newId(): string;
+  /**
+   * The update is finished, whatever happened (call it in a `finally`): with several instances on
+   * PostgreSQL, `begin` took the account's lock until `commit` or `markProcessed`, and an update
+   * that failed before either releases it here (else it is released after a minute).
+   */
+  end?(updateId: UpdateKey): Promise<void>;
 }
 
 /** Redeems one-time codes (the access module's `RedemptionService`). */

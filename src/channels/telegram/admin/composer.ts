@@ -229,9 +229,14 @@ export function adminComposer(deps: ChannelDeps, options: AdminOptions): Compose
     const files = ["participation.xlsx"];
     if (ports.responses) {
       const file = await ports.responses.responses(campaign.id);
-      await ctx.replyWithDocument(new InputFile(file.content, file.fileName), {
-        caption: a.t(campaign.identified ? "admin:export.responsesIdentified" : "admin:export.responses", { name: campaign.name }),
-      });
+      try {
+        // From disk, the upload streams the file: memory stays bounded at national size.
+        await ctx.replyWithDocument(new InputFile("path" in file ? file.path : file.content, file.fileName), {
+          caption: a.t(campaign.identified ? "admin:export.responsesIdentified" : "admin:export.responses", { name: campaign.name }),
+        });
+      } finally {
+        if ("dispose" in file) await file.dispose();
+      }
       files.push(file.fileName);
     } else {
       await reply(a, a.t("admin:export.unavailable"));

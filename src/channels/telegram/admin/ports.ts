@@ -63,10 +63,10 @@ export interface AdminBroadcasts {
 }
 
 /** A file to send as a document. */
-export interface ExportFile {
-  readonly fileName: string;
-  readonly content: Uint8Array;
-}
+export type ExportFile =
+  | { readonly fileName: string; readonly content: Uint8Array }
+  /** Written to a temporary file (bounded memory whatever the campaign's size); `dispose` deletes it once sent. */
+  | { readonly fileName: string; readonly path: string; dispose(): Promise<void> };
 
 /**
  * The responses file of a campaign (SURVEY-FORMAT section 4). Implementations never include a

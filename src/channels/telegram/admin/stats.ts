@@ -67,6 +67,8 @@ export function statsText(t: Translate, language: string, campaign: AdminCampaig
       inProgress: totals.inProgress,
       notRedeemed: totals.sampled - totals.redeemed,
     }),
+    // Where the submitted responses came from: which channel reaches this campaign's respondents.
+    t("admin:stats.channels", { telegram: totals.responses.telegram, zalo: totals.responses.zalo, console: totals.responses.console, import: totals.responses.import }),
     "",
     t("admin:stats.units"),
     ...lines,

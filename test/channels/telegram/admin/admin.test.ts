@@ -72,6 +72,7 @@ describe("/stats", () => {
         "Tình hình tham gia: PAR Index 2026 (par2026)",
         "Tính đến 09:00 ngày 10/11/2026",
         "Tổng: 1/8 đã gửi phiếu (12,5%), 1 đang trả lời, 4 mã chưa sử dụng",
+        "Phiếu đã nhận theo kênh: Telegram 1, Zalo 0, bảng điều khiển 0, nhập từ tệp 0",
         "",
         "Các đơn vị, tỷ lệ thấp nhất trước:",
         "1. Sở Y tế (SO_YT): 0/3 (0,0%), 0 đang trả lời, 1 mã chưa dùng",
