@@ -75,8 +75,11 @@ function classifiedRespondents(campaignId: string, where: Sql.Sql = Sql.empty): 
         GROUP BY "respondentId"
       ) x ON x."rid" = r."id"
       LEFT JOIN (
-        SELECT DISTINCT "respondentId" AS "rid" FROM "AccessCode"
+        -- GROUP BY, not DISTINCT: SQLite gives a grouped derived table an automatic index on the join
+        -- column, but scanned a DISTINCT one once per respondent (50,000 × 35,000 rows: minutes).
+        SELECT "respondentId" AS "rid" FROM "AccessCode"
         WHERE "campaignId" = ${campaignId} AND "respondentId" IS NOT NULL AND "boundAccount" IS NOT NULL
+        GROUP BY "respondentId"
       ) a ON a."rid" = r."id"
       WHERE r."campaignId" = ${campaignId} ${where}
     ) g
