@@ -192,7 +192,7 @@ function scaleSuite(size: (typeof SIZES)[number], provider: "sqlite" | "postgres
 }
 
 if (SCALE) {
-  // SCALE_SIZES=province (what .ci/run uses until the national round is fast enough on a loaded 2-core machine) or national.
+  // SCALE_SIZES=province, national, or both (the default, and what .ci/run runs).
   const wanted = (process.env.SCALE_SIZES ?? "province,national").split(",");
   for (const size of SIZES) if (wanted.includes(size.name)) for (const provider of AVAILABLE_PROVIDERS) scaleSuite(size, provider);
 } else {
