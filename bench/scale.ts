@@ -3,8 +3,8 @@
 // each), each in its own process under /usr/bin/time (wall time, peak RSS), right after a plain
 // baseline measured in the same run on the same rows:
 //   - database commands: SELECT count(*) over the campaign's respondents, in a plain Node process on
-//     the same Prisma client as the command (dist/), or through the same tsx runtime for the steps
-//     that have no command (reminders tick, digests: bench/scale-step.ts);
+//     the same Prisma client as the command (dist/); the reminders tick and the digests, which have
+//     no command (the scheduler runs them), run the same way from dist/;
 //   - file imports: reading the same file with no validation (csv-parse or ExcelJS's streaming
 //     reader, counting rows).
 // Prints a table per database with the ratios and the load average, a BENCH_RESULT line per target
@@ -40,6 +40,8 @@ const load1 = () => loadavg()[0]!;
 
 interface Measure {
   readonly seconds: number;
+  /** User + system CPU seconds: on a loaded machine, the part of the wall time that is the command's own work. */
+  readonly cpu: number;
   readonly mib: number;
   readonly stdout: string;
 }
@@ -50,7 +52,7 @@ interface Measure {
  */
 async function measure(args: readonly string[], env: Record<string, string> = {}): Promise<Measure> {
   const timing = path.join(dir, "time.txt");
-  const child = spawn("/usr/bin/time", ["-o", timing, "-f", "%e %M", ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn("/usr/bin/time", ["-o", timing, "-f", "%e %U %S %M", ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
@@ -60,12 +62,12 @@ async function measure(args: readonly string[], env: Record<string, string> = {}
     const lines = (stderr || stdout).trim().split("\n");
     throw new Error(lines.find((l) => /error/i.test(l))?.trim() ?? lines.slice(-3).join(" | "));
   }
-  const [seconds, kib] = readFileSync(timing, "utf8").trim().split("\n").at(-1)!.split(/\s+/).map(Number) as [number, number];
-  return { seconds, mib: kib / 1024, stdout };
+  const [seconds, user, system, kib] = readFileSync(timing, "utf8").trim().split("\n").at(-1)!.split(/\s+/).map(Number) as [number, number, number, number];
+  return { seconds, cpu: user + system, mib: kib / 1024, stdout };
 }
 
-/** Plain baselines in plain Node (no tsx), on the same libraries the commands use. */
-const BASELINE = {
+/** Plain Node scripts (no tsx), on the same libraries and dist/ code the commands use: the baselines, and two steps. */
+const SCRIPTS = {
   count: `const [{ createPrismaClient }, { parseDatabaseUrl }] = await Promise.all([import("./dist/db/client.js"), import("./dist/db/target.js")]);
 const { prisma, close } = createPrismaClient(parseDatabaseUrl(process.argv[1]));
 const rows = await prisma.$queryRaw\`SELECT count(*) AS "n" FROM "Respondent" WHERE "campaignId" = \${process.argv[2]}\`;
@@ -76,12 +78,26 @@ const fs = await import("node:fs");
 let n = 0;
 for await (const _ of fs.createReadStream(process.argv[1]).pipe(parse({ bom: true, relax_column_count: true }))) n++;
 console.log(n);`,
+  // The two steps with no command of their own, as the scheduler runs them (dist/, no tsx).
+  tick: `const [{ openOutboxStore }, { createI18n }, { ReminderService }] = await Promise.all([import("./dist/db/index.js"), import("./dist/i18n/index.js"), import("./dist/reminders/index.js")]);
+const store = await openOutboxStore(process.argv[1], { migrate: false });
+const outcomes = await new ReminderService(store.messaging, createI18n()).tick(new Date(process.argv[3]));
+console.log(JSON.stringify(outcomes.map((o) => (o.result === "queued" ? o.run.recipients : o.result))));
+await store.close();`,
+  digest: `const [{ openDatabase, openOutboxStore }, { createI18n }, { DigestService }] = await Promise.all([import("./dist/db/index.js"), import("./dist/i18n/index.js"), import("./dist/coordinators/index.js")]);
+const db = await openDatabase(process.argv[1], { migrate: false });
+const store = await openOutboxStore(process.argv[1], { migrate: false });
+const campaign = await db.campaigns.get(process.argv[2]);
+const digests = new DigestService({ campaigns: db.campaigns, respondents: db.respondents, participation: db.participation, messaging: store.messaging, outbox: store.outbox, i18n: createI18n() });
+console.log(JSON.stringify(await digests.queue(campaign, new Date(process.argv[3]), "2099-12-30")));
+await store.close();
+await db.close();`,
   xlsx: `const { default: ExcelJS } = await import("exceljs");
 let n = 0;
 for await (const sheet of new ExcelJS.stream.xlsx.WorkbookReader(process.argv[1], { sharedStrings: "cache", worksheets: "emit" })) for await (const _ of sheet) n++;
 console.log(n);`,
 } as const;
-const plain = (script: keyof typeof BASELINE, ...argv: string[]) => measure([process.execPath, "--input-type=module", "-e", BASELINE[script], ...argv]);
+const plain = (script: keyof typeof SCRIPTS, ...argv: string[]) => measure([process.execPath, "--input-type=module", "-e", SCRIPTS[script], ...argv]);
 
 interface Row {
   readonly command: string;
@@ -140,7 +156,6 @@ async function benchProvider(provider: string, url: string): Promise<Row[]> {
   const at = new Date(round.closesAt.getTime() - 3_600_000).toISOString();
   const env = { DATABASE_URL: url, TELEGRAM_BOT_TOKEN: TOKEN, CODE_SECRET };
   const khaosat = (...argv: string[]) => measure([process.execPath, "bin/khaosat.js", ...argv], env);
-  const step = (...argv: string[]) => measure([process.execPath, "bin/run-ts.js", "bench/scale-step.ts", ...argv], env);
   const count = () => plain("count", url, c);
 
   const rows: Row[] = [];
@@ -187,10 +202,8 @@ async function benchProvider(provider: string, url: string): Promise<Row[]> {
     await stub.stop();
   }
   await db_("broadcast (all, queued)", () => khaosat("broadcast", "--campaign", c, "--audience", "all", "--text", text), (o) => o.includes(`${reached} recipients`));
-  // The steps with no command of their own run through tsx: so does their baseline.
-  const tsxCount = () => step("count", url, c);
-  await row("reminders tick", "count(*) tsx", tsxCount, () => step("tick", url, c, at), (o) => /^\[\d+\]/.test(o));
-  await row("coordinators' digests", "count(*) tsx", tsxCount, () => step("digest", url, c, at), (o) => o.includes('"queued"'));
+  await db_("reminders tick", () => plain("tick", url, c, at), (o) => /^\[\d+\]/.test(o));
+  await db_("coordinators' digests", () => plain("digest", url, c, at), (o) => o.includes('"queued"'));
   await db_("responses export", () => khaosat("responses", "export", exported, "--campaign", c));
   await row("responses import", "read CSV", () => plain("csv", exported), () => khaosat("responses", "import", "--campaign", copy.id, exported), (o) => / created, 0 updated/.test(o));
   await db_("score --campaign", () => khaosat("score", "--campaign", c, "--format", "json"), (o) => o.includes('"units"'));
@@ -201,12 +214,12 @@ function printTable(provider: string, rows: readonly Row[]): void {
   const f = (x: number | undefined, d: number, w: number) => (x === undefined || !Number.isFinite(x) ? "—" : x.toFixed(d)).padStart(w);
   console.log(`\n${provider}, ${N.toLocaleString("en")} respondents over ${UNITS} units (targets: < ${MAX_SECONDS} s, < ${MAX_MIB} MiB)`);
   console.log(
-    `${"command".padEnd(42)} ${"time s".padStart(7)} ${"RSS MiB".padStart(8)}  ${"baseline".padEnd(12)} ${"time s".padStart(7)} ${"RSS MiB".padStart(8)} ${"time ×".padStart(7)} ${"RSS ×".padStart(6)}  ${"pass".padEnd(4)} ${"load".padStart(5)}`,
+    `${"command".padEnd(42)} ${"time s".padStart(7)} ${"CPU s".padStart(6)} ${"RSS MiB".padStart(8)}  ${"baseline".padEnd(12)} ${"time s".padStart(7)} ${"RSS MiB".padStart(8)} ${"time ×".padStart(7)} ${"RSS ×".padStart(6)}  ${"pass".padEnd(4)} ${"load".padStart(5)}`,
   );
   for (const r of rows) {
     const pass = r.run !== undefined && r.run.seconds < MAX_SECONDS && r.run.mib < MAX_MIB;
     console.log(
-      `${r.command.padEnd(42)} ${f(r.run?.seconds, 2, 7)} ${f(r.run?.mib, 0, 8)}  ${r.baselineName.padEnd(12)} ${f(r.baseline?.seconds, 2, 7)} ${f(r.baseline?.mib, 0, 8)} ${f(r.run && r.baseline ? r.run.seconds / r.baseline.seconds : undefined, 1, 7)} ${f(r.run && r.baseline ? r.run.mib / r.baseline.mib : undefined, 1, 6)}  ${(pass ? "pass" : "FAIL").padEnd(4)} ${f(r.load, 1, 5)}`,
+      `${r.command.padEnd(42)} ${f(r.run?.seconds, 2, 7)} ${f(r.run?.cpu, 2, 6)} ${f(r.run?.mib, 0, 8)}  ${r.baselineName.padEnd(12)} ${f(r.baseline?.seconds, 2, 7)} ${f(r.baseline?.mib, 0, 8)} ${f(r.run && r.baseline ? r.run.seconds / r.baseline.seconds : undefined, 1, 7)} ${f(r.run && r.baseline ? r.run.mib / r.baseline.mib : undefined, 1, 6)}  ${(pass ? "pass" : "FAIL").padEnd(4)} ${f(r.load, 1, 5)}`,
     );
     if (r.error) console.log(`  ↳ ${r.error}`);
   }
@@ -216,7 +229,7 @@ function reportRows(provider: string, rows: readonly Row[]): void {
   const size = `${N / 1000}k`;
   for (const r of rows) {
     const ratio = (what: "seconds" | "mib") => (r.run && r.baseline ? `${(r.run[what] / r.baseline[what]).toFixed(1)}x ${r.baselineName}` : r.run ? "no baseline" : "failed");
-    reportTarget("scale", `${r.command} at ${size}, ${provider}: time (${ratio("seconds")}; load ${r.load.toFixed(1)})`, r.run?.seconds ?? Number.NaN, "s", `< ${MAX_SECONDS}`);
+    reportTarget("scale", `${r.command} at ${size}, ${provider}: time (${ratio("seconds")}; CPU ${r.run ? r.run.cpu.toFixed(1) : "—"} s; load ${r.load.toFixed(1)})`, r.run?.seconds ?? Number.NaN, "s", `< ${MAX_SECONDS}`);
     reportTarget("scale", `${r.command} at ${size}, ${provider}: peak RSS (${ratio("mib")})`, r.run?.mib ?? Number.NaN, "MiB", `< ${MAX_MIB}`);
   }
 }
