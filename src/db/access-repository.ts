@@ -1,12 +1,13 @@
 // Prisma implementation of the access module's repository (src/access/repository.ts).
 import { randomUUID } from "node:crypto";
 import { DuplicateCodeError, type AccessRepository, type StoredCode } from "../access/repository.js";
-import type { Prisma } from "./client.js";
+import { providerOf, type Prisma } from "./client.js";
 import { openDatabase } from "./database.js";
 import { Prisma as Sql } from "./generated/sqlite/client.js";
 
 /** Codes per INSERT statement (7 parameters each: well under SQLite's and PostgreSQL's limits). */
 const CODE_CHUNK = 500;
+const PG_CODE_CHUNK = 10_000;
 /** The longest an issue's insert may take: 50,000 codes take a few seconds; Prisma's default 5 s aborted them on PostgreSQL. */
 const INSERT_TIMEOUT_MS = 10 * 60_000;
 
@@ -108,6 +109,17 @@ export function accessRepository(prisma: Prisma): AccessRepository {
         // PostgreSQL). The transaction keeps it all-or-nothing; chunks stay under bound-parameter limits.
         await prisma.$transaction(
           async (tx) => {
+            if (providerOf(prisma) === "postgres") {
+              // PostgreSQL takes each column as one array parameter: a few statements instead of one per 500 codes.
+              for (let i = 0; i < codes.length; i += PG_CODE_CHUNK) {
+                const part = codes.slice(i, i + PG_CODE_CHUNK);
+                await tx.$executeRaw`INSERT INTO "AccessCode" ("id", "codeHash", "campaignId", "respondentId", "batchId", "unitCode", "issuedAt")
+                  SELECT * FROM unnest(${part.map(() => randomUUID())}::text[], ${part.map((c) => c.codeHash)}::text[], ${part.map((c) => c.campaignId)}::text[],
+                    ${part.map((c) => c.respondentId)}::text[], ${part.map((c) => c.batchId)}::text[], ${part.map((c) => c.unitCode)}::text[],
+                    ${part.map((c) => c.issuedAt.toISOString())}::timestamptz[]::timestamp(3)[])`;
+              }
+              return;
+            }
             for (let i = 0; i < codes.length; i += CODE_CHUNK) {
               const values = codes
                 .slice(i, i + CODE_CHUNK)
