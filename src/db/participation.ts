@@ -75,8 +75,11 @@ function classifiedRespondents(campaignId: string, where: Sql.Sql = Sql.empty): 
         GROUP BY "respondentId"
       ) x ON x."rid" = r."id"
       LEFT JOIN (
-        SELECT DISTINCT "respondentId" AS "rid" FROM "AccessCode"
+        -- GROUP BY, not DISTINCT: SQLite gives a grouped derived table an automatic index on the join
+        -- column, but scanned a DISTINCT one once per respondent (50,000 × 35,000 rows: minutes).
+        SELECT "respondentId" AS "rid" FROM "AccessCode"
         WHERE "campaignId" = ${campaignId} AND "respondentId" IS NOT NULL AND "boundAccount" IS NOT NULL
+        GROUP BY "respondentId"
       ) a ON a."rid" = r."id"
       WHERE r."campaignId" = ${campaignId} ${where}
     ) g
@@ -147,10 +150,19 @@ export function participationRepository(prisma: Prisma): ParticipationRepository
 
     async pendingOfUnit(campaignId, unitCode) {
       await freshStatistics(prisma);
-      const rows = await prisma.$queryRaw<{ fullName: string; status: string }[]>`
-        SELECT f."fullName" AS "fullName", f."status" AS "status" FROM ${classifiedRespondents(campaignId, Sql.sql`AND r."unitCode" = ${unitCode}`)}
-        WHERE f."status" <> 'submitted'`;
-      return rows.map((r): PendingRespondent => ({ name: r.fullName, status: r.status as PendingRespondent["status"] }));
+      // The unit's respondents only, each with its own facts (indexed lookups), in keyset pages: the
+      // digests call this once per coordinator, and aggregating the whole campaign's responses and
+      // codes each time (classifiedRespondents) took 14 s for 700 coordinators on PostgreSQL.
+      const out: PendingRespondent[] = [];
+      let after = "";
+      for (;;) {
+        const rows = await prisma.$queryRaw<{ externalId: string; fullName: string; status: string }[]>`
+          SELECT f."externalId" AS "externalId", f."fullName" AS "fullName", f."status" AS "status"
+          FROM ${respondentPage(campaignId, after, PAGE, Sql.sql`AND "unitCode" = ${unitCode}`)} ORDER BY f."externalId"`;
+        for (const r of rows) if (r.status !== "submitted") out.push({ name: r.fullName, status: r.status as PendingRespondent["status"] });
+        if (rows.length < PAGE) return out;
+        after = rows[rows.length - 1]!.externalId;
+      }
     },
 
     async *factPages(campaignId) {
