@@ -139,11 +139,12 @@ export function participationRepository(prisma: Prisma): ParticipationRepository
       );
     },
 
-    async submittedByChannel(campaignId) {
+    async submittedByChannel(campaignId, filter = {}) {
       await freshStatistics(prisma);
+      const where = filter.unitCode !== undefined ? Sql.sql`AND "subjectUnit" = ${filter.unitCode}` : Sql.empty;
       const rows = await prisma.$queryRaw<{ unit: string; grp: string; channel: string; n: unknown }[]>`
         SELECT "subjectUnit" AS "unit", "groupId" AS "grp", ${CHANNEL_SQL} AS "channel", COUNT(*) AS "n"
-        FROM "Response" WHERE "campaignId" = ${campaignId} AND "status" = 'submitted'
+        FROM "Response" WHERE "campaignId" = ${campaignId} AND "status" = 'submitted' ${where}
         GROUP BY "subjectUnit", "groupId", ${CHANNEL_SQL}`;
       return rows.map((r): SubmittedByChannelRow => ({ unit: r.unit, groupId: r.grp, channel: responseChannel(r.channel), count: n(r.n) }));
     },
@@ -165,10 +166,12 @@ export function participationRepository(prisma: Prisma): ParticipationRepository
       }
     },
 
-    async *factPages(campaignId) {
+    async *factPages(campaignId, filter = {}) {
+      // One unit: the (campaignId, unitCode) index picks its rows; the correlated subqueries run for them only.
+      const where = filter.unitCode !== undefined ? Sql.sql`AND "unitCode" = ${filter.unitCode}` : Sql.empty;
       let after = "";
       for (;;) {
-        const rows = await prisma.$queryRaw<Record<string, unknown>[]>`SELECT * FROM ${respondentPage(campaignId, after, PAGE)} ORDER BY f."externalId"`;
+        const rows = await prisma.$queryRaw<Record<string, unknown>[]>`SELECT * FROM ${respondentPage(campaignId, after, PAGE, where)} ORDER BY f."externalId"`;
         if (rows.length === 0) return;
         yield rows.map(
           (r): ParticipationFact => ({
@@ -188,9 +191,9 @@ export function participationRepository(prisma: Prisma): ParticipationRepository
       }
     },
 
-    async facts(campaignId) {
+    async facts(campaignId, filter = {}) {
       const out: ParticipationFact[] = [];
-      for await (const page of this.factPages(campaignId)) out.push(...page);
+      for await (const page of this.factPages(campaignId, filter)) out.push(...page);
       return out;
     },
 

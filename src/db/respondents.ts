@@ -172,8 +172,9 @@ export function respondentRepository(prisma: Prisma): RespondentRepository {
       const rows = await prisma.respondent.findMany({ where: { campaignId }, select: { externalId: true } });
       return new Set(rows.map((r) => r.externalId));
     },
-    async list(campaignId) {
-      const rows = await prisma.respondent.findMany({ where: { campaignId }, orderBy: { externalId: "asc" } });
+    async list(campaignId, filter = {}) {
+      const where = filter.unitCode !== undefined ? { campaignId, unitCode: filter.unitCode } : { campaignId };
+      const rows = await prisma.respondent.findMany({ where, orderBy: { externalId: "asc" } });
       return rows.map(toRecord);
     },
     async coordinators(campaignId) {

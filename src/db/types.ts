@@ -104,13 +104,19 @@ export interface UnitRecord {
   readonly parentCode: string | null;
 }
 
+/** Narrows a read to one unit's respondents (or one subject unit's responses), filtered by the database. */
+export interface UnitFilter {
+  readonly unitCode?: string;
+}
+
 /** Respondents and units of campaigns. */
 export interface RespondentRepository {
   /** Creates new respondents and updates changed ones in one transaction; answers are never touched. */
   importRespondents(campaignId: string, rows: readonly RespondentInput[]): Promise<ImportCounts>;
   /** External ids already in the campaign. */
   externalIds(campaignId: string): Promise<Set<string>>;
-  list(campaignId: string): Promise<RespondentRecord[]>;
+  /** The campaign's respondents by external id; `filter.unitCode` narrows to one unit (chosen by the database). */
+  list(campaignId: string, filter?: UnitFilter): Promise<RespondentRecord[]>;
   /** The campaign's coordinators (a few per unit), by external id. */
   coordinators(campaignId: string): Promise<RespondentRecord[]>;
   getByExternalId(campaignId: string, externalId: string): Promise<RespondentRecord | null>;
@@ -186,15 +192,15 @@ export interface PendingRespondent {
  */
 export interface ParticipationRepository {
   /** Respondents per unit and group by status; optionally of one unit only. */
-  statusCounts(campaignId: string, filter?: { readonly unitCode?: string }): Promise<StatusCountsRow[]>;
-  /** Submitted responses per subject unit, group and channel (every source, named or not). */
-  submittedByChannel(campaignId: string): Promise<SubmittedByChannelRow[]>;
+  statusCounts(campaignId: string, filter?: UnitFilter): Promise<StatusCountsRow[]>;
+  /** Submitted responses per subject unit, group and channel (every source, named or not); optionally of one subject unit. */
+  submittedByChannel(campaignId: string, filter?: UnitFilter): Promise<SubmittedByChannelRow[]>;
   /** Respondents of one unit who have not submitted everything, with their status. */
   pendingOfUnit(campaignId: string, unitCode: string): Promise<PendingRespondent[]>;
   /** Per-respondent facts in pages of at most a few thousand, by external id. */
-  factPages(campaignId: string): AsyncIterable<ParticipationFact[]>;
-  /** Every respondent's facts at once (small campaigns and tests; reports use the counts). */
-  facts(campaignId: string): Promise<ParticipationFact[]>;
+  factPages(campaignId: string, filter?: UnitFilter): AsyncIterable<ParticipationFact[]>;
+  /** Every respondent's facts at once (small campaigns, one unit, tests; reports use the counts). */
+  facts(campaignId: string, filter?: UnitFilter): Promise<ParticipationFact[]>;
   reminderFacts(campaignId: string): Promise<ReminderFacts>;
 }
 

@@ -1,7 +1,8 @@
 // What the console's pages show, computed by the same services the CLI uses: the participation
 // report of `khaosat participation`, the scoring of `khaosat score --campaign`, the small-cell rule.
 import type { CampaignRecord, Database } from "../db/index.js";
-import { loadParticipation, type ParticipationReport, type ParticipationRow } from "../participation/index.js";
+import { countFacts, loadParticipation, participationFromCounts, type ParticipationReport, type ParticipationRow } from "../participation/index.js";
+import type { ParticipationFact } from "../db/index.js";
 import { campaignScoringInput } from "../campaigns/index.js";
 import { campaignQuestionnaire } from "../campaigns/index.js";
 import { scoreUnits, type ScoreReport, type ScoringOutcome } from "../scoring/index.js";
@@ -36,6 +37,30 @@ export function unitsWorstFirst(report: ParticipationReport): UnitParticipation[
     return { unit, unitName: rows[0]!.unitName, sampled: sum("sampled"), redeemed: sum("redeemed"), inProgress: sum("inProgress"), submitted: sum("submitted"), rate: rateOf(sum("submitted"), sum("sampled")), groups: rows };
   });
   return units.sort((a, b) => (a.rate ?? -1) - (b.rate ?? -1) || (a.unit < b.unit ? -1 : a.unit > b.unit ? 1 : 0));
+}
+
+/** One unit's participation and its respondents' funnel facts. */
+export interface UnitView {
+  /** As that unit's rows of `khaosat participation` summed; undefined when the unit has no row there. */
+  readonly summary: UnitParticipation | undefined;
+  readonly facts: readonly ParticipationFact[];
+}
+
+/**
+ * One unit's participation, read for that unit only (the unit page and "remind exactly these"):
+ * its respondents' facts and its submitted responses per channel are narrowed by the database, so a
+ * page view costs the unit's size, not the campaign's (50,000 respondents nationally). The counts
+ * are the facts summed by the report's own rules, so they are the unit's rows of the full report.
+ */
+export async function unitParticipation(db: Database, campaign: CampaignRecord, unit: string): Promise<UnitView> {
+  const [facts, channels, units] = await Promise.all([
+    db.participation.facts(campaign.id, { unitCode: unit }),
+    db.participation.submittedByChannel(campaign.id, { unitCode: unit }),
+    db.respondents.units(campaign.id),
+  ]);
+  const report = participationFromCounts(campaign.id, countFacts(facts), units.filter((u) => u.code === unit), { channels });
+  const [summary] = unitsWorstFirst(report);
+  return { summary, facts };
 }
 
 /** Per-group participation over all units, worst first. */

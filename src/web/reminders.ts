@@ -95,7 +95,7 @@ ${
 
   /** The unit's respondents a reminder would reach now, and how many have not submitted at all. */
   const unitAudience = async (campaign: CampaignRecord, unit: string) => {
-    const facts = (await db.participation.facts(campaign.id)).filter((f) => f.unitCode === unit);
+    const facts = await db.participation.facts(campaign.id, { unitCode: unit });
     const waiting = facts.filter((f) => respondentStatus(f) !== "submitted").length;
     const reachable = await service.preview(campaign.id, { unitCode: unit });
     const last = (await db.messaging.reminderRuns(campaign.id)).find((r) => r.label === `manual:${unit}`);

@@ -11,7 +11,7 @@ import { parseReminderSchedule, reminderSlots } from "../reminders/index.js";
 import { decideFlaggedResponse, FlagDecisionError, flagListRows, refreshCampaignFlags } from "../flags/index.js";
 import { zonedParts } from "../time/zone.js";
 import { participationChart, submissionsChart } from "./charts.js";
-import { campaignParticipation, groupsWorstFirst, provisionalIndex, unitsWorstFirst, type UnitParticipation } from "./data.js";
+import { campaignParticipation, groupsWorstFirst, provisionalIndex, unitParticipation, unitsWorstFirst, type UnitParticipation } from "./data.js";
 import { formatScoreCsv } from "../scoring/format/index.js";
 import { html, trusted, type Html } from "./html.js";
 import { csrfField, page, type Flash, type PageContext } from "./layout.js";
@@ -176,9 +176,8 @@ ${broadcasts.length > 0 ? html`<h3>${t("overview.broadcasts")}</h3><ul>${broadca
     const { user, campaign } = found;
     const ctx = request.ctx;
     const { t } = ctx;
-    const facts = (await db.participation.facts(campaign.id)).filter((f) => f.unitCode === unit);
-    const report = await campaignParticipation(db, campaign);
-    const [summary] = unitsWorstFirst({ ...report, rows: report.rows.filter((r) => r.unit === unit) });
+    // Read for this unit only: its facts, counts and people, never the whole campaign's.
+    const { summary, facts } = await unitParticipation(db, campaign, unit);
     if (!summary) return notFound(request, reply);
     // Names of who has not submitted: organisers, and coordinators only when the campaign allows it.
     const seeNames = user.role !== "coordinator" || coordinatorSettings(campaign.settings).seeNames;
@@ -188,7 +187,7 @@ ${broadcasts.length > 0 ? html`<h3>${t("overview.broadcasts")}</h3><ul>${broadca
     const remindForm = html`<form class="noprint" method="post" action="${campaignUrl(campaign)}/units/${encodeURIComponent(unit)}/remind/preview">${csrfField(ctx)}<button type="submit">${t("remind.button")}</button></form>`;
     if (seeNames) {
       const waiting = new Set(facts.filter((f) => respondentStatus(f) !== "submitted").map((f) => f.respondentId));
-      const people = (await db.respondents.list(campaign.id)).filter((r) => waiting.has(r.id));
+      const people = (await db.respondents.list(campaign.id, { unitCode: unit })).filter((r) => waiting.has(r.id));
       const status = new Map(facts.map((f) => [f.respondentId, respondentStatus(f)]));
       pending = html`<section class="card" tabindex="0"><h2>${t("unit.pending", { count: people.length })}</h2>
 ${people.length === 0 ? html`<p>${t("unit.everyone")}</p>` : html`<table><thead><tr><th scope="col">${t("unit.name")}</th><th scope="col">${t("table.group")}</th><th scope="col">${t("unit.status")}</th></tr></thead><tbody>${people.map((p) => html`<tr><td>${p.fullName}</td><td>${p.groupId}</td><td>${t(`respondentStatus.${status.get(p.id) ?? "not_redeemed"}`)}</td></tr>`)}</tbody></table>`}
