@@ -1,7 +1,8 @@
 // Prisma implementation of the flags module's repository (src/flags/repository.ts).
 import type { FlagDecision, FlagName, FlagSubject, FlagsRepository } from "../flags/repository.js";
 import type { AnswerValue } from "../questionnaire/index.js";
-import type { Prisma } from "./client.js";
+import { Prisma as Sql } from "./generated/sqlite/client.js";
+import { providerOf, type Prisma } from "./client.js";
 import { openDatabase } from "./database.js";
 
 const FLAG_NAMES = new Set<string>(["speeder", "straightliner", "delegation", "attention", "inconsistent", "misfit"]);
@@ -58,8 +59,11 @@ function subject(row: Row, answers?: { questionId: string; value: string; second
   };
 }
 
-/** Flags and decisions on responses stored through Prisma. */
-export function flagsRepository(prisma: Prisma): FlagsRepository {
+/**
+ * Flags and decisions on responses stored through Prisma. `provider` picks the SQL of the duration
+ * median; it defaults to the client's (pass it for a client wrapped by `$extends`).
+ */
+export function flagsRepository(prisma: Prisma, provider = providerOf(prisma)): FlagsRepository {
   return {
     async submitted(campaignId, options) {
       const rows = await prisma.response.findMany({ where: { campaignId, status: "submitted" }, select: columns, orderBy: { id: "asc" } });
@@ -71,6 +75,37 @@ export function flagsRepository(prisma: Prisma): FlagsRepository {
       const byResponse = new Map<string, { questionId: string; value: string; seconds: number | null }[]>();
       for (const a of answerRows) byResponse.set(a.responseId, [...(byResponse.get(a.responseId) ?? []), a]);
       return rows.map((r) => subject(r, !wanted || wanted.has(r.id) ? (byResponse.get(r.id) ?? []) : undefined));
+    },
+
+    async submittedOne(campaignId, responseId) {
+      const row = await prisma.response.findFirst({ where: { id: responseId, campaignId, status: "submitted" }, select: columns });
+      if (!row) return null;
+      const answers = await prisma.answer.findMany({ where: { responseId }, select: { questionId: true, value: true, seconds: true } });
+      return subject(row, answers);
+    },
+
+    async durationMedian(campaignId) {
+      const timed = { campaignId, status: "submitted", startedAt: { not: null }, submittedAt: { not: null } } as const;
+      const count = await prisma.response.count({ where: timed });
+      if (count === 0) return { count, median: Number.NaN };
+      // The database orders by duration and hands back the middle one or two rows; their times are
+      // read back as Dates so the duration is computed exactly as before (whole milliseconds).
+      const duration = provider === "postgres" ? Sql.sql`("submittedAt" - "startedAt")` : Sql.sql`(julianday("submittedAt") - julianday("startedAt"))`;
+      const middle = await prisma.$queryRaw<{ id: string }[]>`
+        SELECT "id" FROM "Response"
+        WHERE "campaignId" = ${campaignId} AND "status" = 'submitted' AND "startedAt" IS NOT NULL AND "submittedAt" IS NOT NULL
+        ORDER BY ${duration}, "id" LIMIT ${count % 2 === 1 ? 1 : 2} OFFSET ${(count - 1) >> 1}`;
+      const rows = await prisma.response.findMany({ where: { id: { in: middle.map((m) => m.id) } }, select: { startedAt: true, submittedAt: true } });
+      const durations = rows.map((r) => r.submittedAt!.getTime() - r.startedAt!.getTime());
+      return { count, median: durations.reduce((a, b) => a + b, 0) / durations.length };
+    },
+
+    async accountShared(campaignId, account) {
+      const named = { campaignId, status: "submitted", account, respondentId: { not: null } } as const;
+      const first = await prisma.response.findFirst({ where: named, select: { respondentId: true } });
+      if (!first) return false;
+      const other = await prisma.response.findFirst({ where: { ...named, respondentId: { not: first.respondentId } }, select: { id: true } });
+      return other !== null;
     },
 
     async setFlags(updates) {

@@ -1,4 +1,4 @@
-import { computeFlags, type FlagEvidence, type ResponseFlags, type ScoringResponse } from "../scoring/index.js";
+import { computeFlags, SPEEDER_MIN_RESPONSES, type FlagEvidence, type ResponseFlags, type ScoringResponse } from "../scoring/index.js";
 import type { Questionnaire } from "../questionnaire/index.js";
 import type { FlagDecision, FlagName, FlagSubject, FlagsRepository } from "./repository.js";
 
@@ -39,17 +39,29 @@ function sameFlags(a: readonly FlagName[], b: readonly FlagName[]): boolean {
 }
 
 /**
- * Computes and stores the flags of one just-submitted response with the scoring module's rules: the
- * other submitted responses supply the speeder median and the delegation pairs (their answers are
- * not loaded; straight-lining depends only on the response's own answers). Returns its flags.
+ * Computes and stores the flags of one just-submitted response with the scoring module's rules, in
+ * work bounded whatever the campaign's size. Of the other submitted responses the rules need only
+ * two facts, both asked of the database: the median duration (speeder, from the 10th timed
+ * response on) and whether the response's account answered for two named respondents (delegation).
+ * Every other rule reads the response's own answers: the others carry none here, as before, so
+ * the campaign-wide comparisons (long-string, person-fit, overall mark) see only this response
+ * either way. The stored flags are those `computeFlags` gives over all submitted responses with
+ * only this one's answers loaded (test/flags/submit-bounded.test.ts checks it). Returns its flags.
  */
 export async function flagSubmittedResponse(repository: FlagsRepository, questionnaire: Questionnaire, campaignId: string, responseId: string): Promise<FlagName[]> {
-  const subjects = await repository.submitted(campaignId, { withAnswers: false, answersFor: [responseId] });
-  const index = subjects.findIndex((s) => s.id === responseId);
-  if (index < 0) throw new Error(`bug: flagging response ${responseId}, which is not a submitted response of campaign ${campaignId}`);
-  const flags = flagNames(computeFlags(questionnaire, subjects.map(toScoring))[index]!);
-  await repository.setFlags([{ responseId, flags }]);
-  return flags;
+  const subject = await repository.submittedOne(campaignId, responseId);
+  if (!subject) throw new Error(`bug: flagging response ${responseId}, which is not a submitted response of campaign ${campaignId}`);
+  const own = computeFlags(questionnaire, [toScoring(subject)])[0]!;
+  const flags: Record<FlagName, boolean> = { ...own };
+  if (subject.startedAt && subject.submittedAt) {
+    // computeFlags' speeder rule, with the campaign's median taken in the database.
+    const { count, median } = await repository.durationMedian(campaignId);
+    if (count >= SPEEDER_MIN_RESPONSES && subject.submittedAt.getTime() - subject.startedAt.getTime() < median / 3) flags.speeder = true;
+  }
+  if (subject.account !== null && (await repository.accountShared(campaignId, subject.account))) flags.delegation = true;
+  const names = FLAG_NAMES.filter((name) => flags[name]);
+  await repository.setFlags([{ responseId, flags: names }]);
+  return names;
 }
 
 /**

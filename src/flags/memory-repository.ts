@@ -1,3 +1,4 @@
+import { median } from "../scoring/index.js";
 import type { FlagDecision, FlagName, FlagSubject, FlagsRepository } from "./repository.js";
 
 type Row = FlagSubject & { campaignId: string; status: string };
@@ -11,6 +12,23 @@ export class MemoryFlagsRepository implements FlagsRepository {
     return this.rows
       .filter((r) => r.campaignId === campaignId && r.status === "submitted")
       .map(({ campaignId: _c, status: _s, answers, ...rest }) => (options.withAnswers || options.answersFor?.includes(rest.id) ? { ...rest, ...(answers ? { answers } : {}) } : rest));
+  }
+
+  async submittedOne(campaignId: string, responseId: string): Promise<FlagSubject | null> {
+    const row = this.rows.find((r) => r.id === responseId && r.campaignId === campaignId && r.status === "submitted");
+    if (!row) return null;
+    const { campaignId: _c, status: _s, ...rest } = row;
+    return rest;
+  }
+
+  async durationMedian(campaignId: string): Promise<{ count: number; median: number }> {
+    const durations = this.rows.flatMap((r) => (r.campaignId === campaignId && r.status === "submitted" && r.startedAt && r.submittedAt ? [r.submittedAt.getTime() - r.startedAt.getTime()] : []));
+    return { count: durations.length, median: median(durations) };
+  }
+
+  async accountShared(campaignId: string, account: string): Promise<boolean> {
+    const named = new Set(this.rows.flatMap((r) => (r.campaignId === campaignId && r.status === "submitted" && r.account === account && r.respondentId !== null ? [r.respondentId] : [])));
+    return named.size >= 2;
   }
 
   async setFlags(updates: readonly { responseId: string; flags: readonly FlagName[] }[]): Promise<void> {

@@ -37,6 +37,16 @@ export interface FlagSubject {
 export interface FlagsRepository {
   /** Submitted responses of a campaign; with `answers` when `withAnswers`, or only for the ids in `answersFor`. */
   submitted(campaignId: string, options: { readonly withAnswers: boolean; readonly answersFor?: readonly string[] }): Promise<FlagSubject[]>;
+  /** One submitted response of a campaign with its answers (and seconds); null when it is not one. */
+  submittedOne(campaignId: string, responseId: string): Promise<FlagSubject | null>;
+  /**
+   * The median duration (submittedAt − startedAt, in ms) of the campaign's submitted responses that
+   * have both times, and how many have them; median NaN when none. Bounded work per call (the
+   * database sorts; at most two rows come back), so flagging one submit does not read the campaign.
+   */
+  durationMedian(campaignId: string): Promise<{ readonly count: number; readonly median: number }>;
+  /** Whether the campaign's submitted responses answered from `account` name two or more different respondents. */
+  accountShared(campaignId: string, account: string): Promise<boolean>;
   /** Stores the flags of responses (only the given ones change). */
   setFlags(updates: readonly { readonly responseId: string; readonly flags: readonly FlagName[] }[]): Promise<void>;
   /** One response with its campaign and status; null when unknown. */
