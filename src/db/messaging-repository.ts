@@ -191,8 +191,11 @@ export function messagingRepository(prisma: Prisma): MessagingRepository {
               forClosesAt: run.forClosesAt ?? null,
             },
           });
-          const result = await insertOutboxMessages(tx, build(created.id));
-          const row = await tx.reminderRun.update({ where: { id: created.id }, data: { recipients: result.queued } });
+          const messages = build(created.id);
+          let queued = 0;
+          if (Symbol.asyncIterator in messages) for await (const page of messages) queued += (await insertOutboxMessages(tx, page)).queued;
+          else queued = (await insertOutboxMessages(tx, messages)).queued;
+          const row = await tx.reminderRun.update({ where: { id: created.id }, data: { recipients: queued } });
           return toRun(row);
         }, TX);
       } catch (error) {

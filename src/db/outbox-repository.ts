@@ -20,6 +20,11 @@ import type { BudgetChannel, SenderRoster } from "../outbox/rate-limit.js";
 export type PrismaTx = Omit<Prisma, "$connect" | "$disconnect" | "$on" | "$transaction" | "$extends">;
 
 const CHUNK = 500;
+// Rows per multi-row INSERT and keys per existence lookup when queueing: 11 bound values a row keeps
+// an INSERT at 11,000 parameters, well under SQLite's 32,766 and PostgreSQL's 65,535; fewer, larger
+// statements are what makes queueing a national audience fast on PostgreSQL (a round trip each).
+const INSERT_ROWS = 1_000;
+const LOOKUP_KEYS = 5_000;
 
 function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
   const out: T[][] = [];
@@ -34,11 +39,11 @@ export async function insertOutboxMessages(
 ): Promise<{ queued: number; unreachable: number; duplicate: number }> {
   const existing = new Set<string>();
   const blocked = new Set<string>();
-  for (const part of chunks(messages)) {
+  for (const part of chunks(messages, LOOKUP_KEYS)) {
     const rows = await tx.outboxMessage.findMany({ where: { dedupeKey: { in: part.map((m) => m.dedupeKey) } }, select: { dedupeKey: true } });
     for (const r of rows) existing.add(r.dedupeKey);
   }
-  for (const part of chunks([...new Set(messages.map((m) => m.chatId))])) {
+  for (const part of chunks([...new Set(messages.map((m) => m.chatId))], LOOKUP_KEYS)) {
     const rows = await tx.unreachableChat.findMany({ where: { chatId: { in: part } }, select: { chatId: true } });
     for (const r of rows) blocked.add(r.chatId);
   }
@@ -50,7 +55,7 @@ export async function insertOutboxMessages(
   });
   // One multi-row INSERT per chunk: Prisma's createMany is far slower on large batches.
   const createdAt = new Date();
-  for (const part of chunks(fresh, 200)) {
+  for (const part of chunks(fresh, INSERT_ROWS)) {
     const values = part.map(
       (m) =>
         Sql.sql`(${m.kind}, ${m.campaignId ?? null}, ${m.batchId ?? null}, ${m.respondentId ?? null}, ${m.chatId}, ${m.dedupeKey}, ${m.text}, ${m.parseMode ?? null}, ${m.replyMarkup ? JSON.stringify(m.replyMarkup) : null}, 'queued', 0, ${m.notBefore}, ${createdAt})`,
