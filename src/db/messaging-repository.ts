@@ -8,7 +8,7 @@ import type {
   Recipient,
   ReminderRunRecord,
 } from "../outbox/types.js";
-import type { Prisma } from "./client.js";
+import { providerOf, type Prisma } from "./client.js";
 import { Prisma as Sql } from "./generated/sqlite/client.js";
 import { freshStatistics, respondentPage } from "./participation.js";
 import { insertOutboxMessages } from "./outbox-repository.js";
@@ -89,6 +89,7 @@ type RecipientRow = {
 
 /** Reminder runs, broadcasts and their recipients over Prisma. */
 export function messagingRepository(prisma: Prisma): MessagingRepository {
+  const provider = providerOf(prisma);
   return {
     async campaign(id) {
       const row = await prisma.campaign.findUnique({ where: { id } });
@@ -191,8 +192,11 @@ export function messagingRepository(prisma: Prisma): MessagingRepository {
               forClosesAt: run.forClosesAt ?? null,
             },
           });
-          const result = await insertOutboxMessages(tx, build(created.id));
-          const row = await tx.reminderRun.update({ where: { id: created.id }, data: { recipients: result.queued } });
+          const messages = build(created.id);
+          let queued = 0;
+          if (Symbol.asyncIterator in messages) for await (const page of messages) queued += (await insertOutboxMessages(tx, page, provider)).queued;
+          else queued = (await insertOutboxMessages(tx, messages, provider)).queued;
+          const row = await tx.reminderRun.update({ where: { id: created.id }, data: { recipients: queued } });
           return toRun(row);
         }, TX);
       } catch (error) {
@@ -217,7 +221,7 @@ export function messagingRepository(prisma: Prisma): MessagingRepository {
     async recordBroadcast(input, build) {
       return prisma.$transaction(async (tx) => {
         const created = await tx.broadcast.create({ data: { ...input, recipients: 0 } });
-        await insertOutboxMessages(tx, build(created.id));
+        await insertOutboxMessages(tx, build(created.id), provider);
         // Recipients are counted, not derived from the parts: a Zalo chat gets its own number of parts.
         const [chats] = await tx.$queryRaw<{ n: bigint | number }[]>`SELECT COUNT(DISTINCT "chatId") AS "n" FROM "OutboxMessage" WHERE "batchId" = ${created.id}`;
         const row = await tx.broadcast.update({ where: { id: created.id }, data: { recipients: Number(chats?.n ?? 0) } });

@@ -185,8 +185,14 @@ export interface MessagingRepository {
   respondentCount(campaignId: string, filter?: RecipientFilter): Promise<number>;
   /** Whether a scheduled run exists for this offset and close time (whatever its time of day). */
   hasRun(campaignId: string, offset: string, forClosesAt: Date): Promise<boolean>;
-  /** Records the run and its messages atomically; `null` when it already ran (unique campaign + offset + close time). */
-  recordReminderRun(run: ReminderRunInput, build: (runId: string) => readonly OutboxMessageInput[]): Promise<ReminderRunRecord | null>;
+  /**
+   * Records the run and its messages atomically; `null` when it already ran (unique campaign + offset + close time).
+   * `build` may give the messages page by page (an async iterable): each page is written as it comes, in the same transaction.
+   */
+  recordReminderRun(
+    run: ReminderRunInput,
+    build: (runId: string) => readonly OutboxMessageInput[] | AsyncIterable<readonly OutboxMessageInput[]>,
+  ): Promise<ReminderRunRecord | null>;
   /** Runs of a campaign, latest first. */
   reminderRuns(campaignId: string): Promise<ReminderRunRecord[]>;
   /** Every chat id recorded unreachable (the bot keeps them to notice a chat that came back). */

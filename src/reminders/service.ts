@@ -1,10 +1,10 @@
 // Deciding and queueing reminders. A tick looks at every open campaign with a schedule, takes the
 // latest slot already due and, if that slot has no run yet, records the run and one outbox row per
-// recipient in one transaction: a slot missed while the bot was down is sent when it comes back
-// (still before the close), and the unique run per campaign, offset ("1d") and close time means
-// never twice: moving the time of day does not repeat a reminder, extending the deadline re-arms it.
+// recipient in one transaction (the audience read and written page by page inside it): a slot
+// missed while the bot was down is sent when it comes back (still before the close), and the unique
+// run per campaign, offset ("1d") and close time means never twice: moving the time of day does not repeat a reminder, extending the deadline re-arms it.
 import type { I18n } from "../i18n/index.js";
-import { channelOfChat } from "../outbox/channel.js";
+import { channelOfChat, type OutboxChannel } from "../outbox/channel.js";
 import type { MessagingCampaign, MessagingRepository, OutboxMessageInput, Recipient, RecipientFilter, ReminderRunRecord } from "../outbox/types.js";
 import { reminderMessage } from "./message.js";
 import { dueSlot, parseReminderSchedule, reminderSlots } from "./schedule.js";
@@ -66,30 +66,40 @@ export class ReminderService {
     now: Date,
     filter: RecipientFilter = {},
   ): Promise<ReminderRunRecord | null> {
-    const recipients = (await this.repo.recipients(campaign.id, filter)).filter(needsReminder);
-    const build = (runId: string): OutboxMessageInput[] =>
-      recipients.map((r) => {
-        const { text, replyMarkup } = reminderMessage(this.i18n, {
-          language: r.language,
-          campaignId: campaign.id,
-          campaignName: campaign.name,
-          closesAt: campaign.closesAt,
-          timeZone: campaign.timeZone,
-          now,
-          channel: channelOfChat(r.chatId),
+    // The text depends only on the language and the channel (the campaign, deadline and `now` are
+    // the run's): rendered once per pair, not once per recipient through i18next.
+    const rendered = new Map<string, ReturnType<typeof reminderMessage>>();
+    const messageFor = (language: string, channel: OutboxChannel) => {
+      const key = `${channel}\u0000${language}`;
+      let message = rendered.get(key);
+      if (!message) {
+        message = reminderMessage(this.i18n, { language, campaignId: campaign.id, campaignName: campaign.name, closesAt: campaign.closesAt, timeZone: campaign.timeZone, now, channel });
+        rendered.set(key, message);
+      }
+      return message;
+    };
+    const repo = this.repo;
+    // One page of the audience at a time (keyset-paged by the repository), so memory stays bounded
+    // at national size; the repository writes each page's rows inside the run's one transaction.
+    async function* build(runId: string): AsyncIterable<OutboxMessageInput[]> {
+      for await (const page of repo.recipientPages(campaign.id, filter)) {
+        const messages = page.filter(needsReminder).map((r): OutboxMessageInput => {
+          const { text, replyMarkup } = messageFor(r.language, channelOfChat(r.chatId));
+          return {
+            kind: "reminder",
+            campaignId: campaign.id,
+            batchId: runId,
+            respondentId: r.respondentId,
+            chatId: r.chatId,
+            dedupeKey: `reminder:${runId}:${r.respondentId}`,
+            text,
+            replyMarkup,
+            notBefore: now,
+          };
         });
-        return {
-          kind: "reminder",
-          campaignId: campaign.id,
-          batchId: runId,
-          respondentId: r.respondentId,
-          chatId: r.chatId,
-          dedupeKey: `reminder:${runId}:${r.respondentId}`,
-          text,
-          replyMarkup,
-          notBefore: now,
-        };
-      });
+        if (messages.length > 0) yield messages;
+      }
+    }
     return this.repo.recordReminderRun({ campaignId: campaign.id, ...run, ranAt: now }, build);
   }
 }
