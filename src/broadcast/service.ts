@@ -15,6 +15,17 @@ const MAX_LISTED = 30;
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 /** Who a broadcast goes to. */
+
+/**
+ * Why an audience reaches nobody, for a caller that words it itself (the web console): `sampled`
+ * respondents in the audience (null: not counted, because others opened the bot but none matches),
+ * `opened` of the campaign's who opened the bot.
+ */
+export interface NobodyToReach {
+  readonly sampled: number | null;
+  readonly opened: number;
+}
+
 export type Audience = { readonly kind: "all" } | { readonly kind: "not-submitted" } | { readonly kind: "unit"; readonly code: string } | { readonly kind: "group"; readonly id: string };
 
 /** Parses `all`, `not-submitted`, `unit:CODE` or `group:ID`. */
@@ -85,7 +96,7 @@ export class BroadcastService {
   ) {}
 
   /** Checks everything that can be wrong before queueing; the error says what to fix. */
-  async prepare(request: BroadcastRequest, now: Date): Promise<{ ok: true; prepared: PreparedBroadcast } | { ok: false; error: string }> {
+  async prepare(request: BroadcastRequest, now: Date): Promise<{ ok: true; prepared: PreparedBroadcast } | { ok: false; error: string; readonly nobody?: NobodyToReach }> {
     const campaign = await this.messaging.campaign(request.campaignId);
     if (!campaign) return { ok: false, error: `no campaign "${request.campaignId}"` };
     if (campaign.closedAt !== null || now.getTime() >= campaign.closesAt.getTime()) {
@@ -107,14 +118,15 @@ export class BroadcastService {
     if (recipients.length === 0) {
       const name = formatAudience(audience);
       if (opened.length > 0) {
-        return { ok: false, error: `nobody in campaign "${campaign.id}" matches the audience ${name} among the ${plural(opened.length, "respondent")} who opened the bot; nothing to send` };
+        return { ok: false, error: `nobody in campaign "${campaign.id}" matches the audience ${name} among the ${plural(opened.length, "respondent")} who opened the bot; nothing to send`, nobody: { sampled: null, opened: opened.length } };
       }
       const sampled = await this.messaging.respondentCount(campaign.id, filter);
       const who = audience.kind === "all" || audience.kind === "not-submitted" ? `campaign "${campaign.id}" has` : `${name} has`;
-      if (sampled === 0) return { ok: false, error: `${who} no respondents${audience.kind === "unit" || audience.kind === "group" ? ` in campaign "${campaign.id}"` : ""}; import them with \`khaosat respondents import\`; nothing to send` };
+      if (sampled === 0) return { ok: false, error: `${who} no respondents${audience.kind === "unit" || audience.kind === "group" ? ` in campaign "${campaign.id}"` : ""}; import them with \`khaosat respondents import\`; nothing to send`, nobody: { sampled: 0, opened: 0 } };
       return {
         ok: false,
         error: `${who} ${plural(sampled, "respondent")}${audience.kind === "unit" || audience.kind === "group" ? ` in campaign "${campaign.id}"` : ""}, but none of them has opened the bot yet (or their chats are unreachable); nothing to send`,
+        nobody: { sampled, opened: 0 },
       };
     }
     // Telegram's limit matters only when the broadcast goes to someone on Telegram.

@@ -3,7 +3,7 @@
 // audience count, confirm (a one-time confirmation kept in the database, so a double click or a
 // second tab queues nothing twice), then watch the outbox rows being sent. Admins only; audited.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { BroadcastService, checkText, formatAudience, MAX_MESSAGE_LENGTH, parseAudience, type Audience, type BroadcastRequest } from "../broadcast/index.js";
+import { BroadcastService, checkText, formatAudience, MAX_MESSAGE_LENGTH, parseAudience, type Audience, type BroadcastRequest, type NobodyToReach } from "../broadcast/index.js";
 import type { CampaignRecord } from "../db/index.js";
 import { formatZonedTime } from "../campaigns/index.js";
 import { OUTBOX_STATUSES, type ParseMode } from "../outbox/index.js";
@@ -134,6 +134,15 @@ ${
     return null;
   };
 
+  /** The service's refusal in the organiser's language where it is about who the message would reach. */
+  const refusalText = (t: PageContext["t"], refused: { error: string; nobody?: NobodyToReach }): string => {
+    const nobody = refused.nobody;
+    if (nobody === undefined) return refused.error;
+    if (nobody.sampled === null) return t("broadcast.nobodyMatches", { count: nobody.opened });
+    if (nobody.sampled === 0) return t("broadcast.noRespondents");
+    return t("broadcast.nobodyOpened", { count: nobody.sampled });
+  };
+
   app.get("/campaigns/:id/broadcast", async (request, reply) => {
     const found = await campaignRequest(context, request, reply, ["admin"]);
     if (!found) return reply;
@@ -151,7 +160,7 @@ ${
     if (common) return composePage(request, reply, campaign, draft, { flash: { kind: "error", text: html`${t("broadcast.refused")} ${common}` } }, 422);
     const asked = toRequest(campaign, draft, `web:${user.email}`);
     const prepared = asked.ok ? await service.prepare(asked.request, now()) : asked;
-    if (!prepared.ok) return composePage(request, reply, campaign, draft, { flash: { kind: "error", text: html`${t("broadcast.refused")} ${prepared.error}` } }, 422);
+    if (!prepared.ok) return composePage(request, reply, campaign, draft, { flash: { kind: "error", text: html`${t("broadcast.refused")} ${refusalText(t, prepared)}` } }, 422);
     const { parts, recipients } = prepared.prepared;
     // The confirmation waits in the database: "Send" takes it once, whichever instance serves it.
     const confirmation = await keepUpload(db, { campaignId: campaign.id, kind: "broadcast", actor: user.email, bytes: Buffer.from(JSON.stringify(draft)), rows: recipients.length }, now());
@@ -180,7 +189,7 @@ ${draft.parseMode === "MarkdownV2" ? html`<p class="muted">${t("broadcast.markdo
     const asked = toRequest(campaign, draft, `web:${user.email}`);
     // Checked again: the campaign may have closed, or the audience changed, since the preview.
     const prepared = asked.ok ? await service.prepare(asked.request, now()) : asked;
-    if (!prepared.ok) return composePage(request, reply, campaign, draft, { flash: { kind: "error", text: html`${t("broadcast.refused")} ${prepared.error}` } }, 422);
+    if (!prepared.ok) return composePage(request, reply, campaign, draft, { flash: { kind: "error", text: html`${t("broadcast.refused")} ${refusalText(t, prepared)}` } }, 422);
     const record = await service.queue(prepared.prepared, now());
     await db.audit.record({
       at: now(),

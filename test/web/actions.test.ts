@@ -99,6 +99,13 @@ describeDatabases("web console actions", (ctx) => {
     const unknown = await admin.post(`${c()}/broadcast/preview`, { audience: "unit:SO_XX", text: "Nhắc đơn vị" });
     expect(unknown.statusCode).toBe(422);
     expect(unknown.body).toContain("no unit &quot;SO_XX&quot;");
+    // A unit whose respondents never opened the bot: said in the organiser's language, with what to do instead.
+    const unopened = await admin.post(`${c()}/broadcast/preview`, { audience: "unit:SO_NV", text: "Nhắc đơn vị" });
+    expect(unopened.statusCode).toBe(422);
+    expect(unopened.body).toContain("trong nhóm nhận này có 10 người, nhưng chưa ai mở bot");
+    expect(unopened.body).toContain("hãy gửi phiếu mã hoặc gọi điện");
+    expect(unopened.body).not.toContain("nothing to send");
+    expect(await ctx.prisma().broadcast.count({ where: { campaignId: s.campaignId, audience: { contains: "SO_NV" } } })).toBe(0);
   });
 
   test("reminders: the schedule, its slots and the next one; set like `campaign reminders`; a bad one refused", async () => {
