@@ -23,6 +23,8 @@ export interface UnitParticipation {
   readonly inProgress: number;
   readonly submitted: number;
   readonly rate: number | null;
+  /** Submitted responses imported from files (paper forms): anonymous ones belong to no sampled respondent, so `submitted` (respondents) leaves them out while the index counts them. */
+  readonly imported: number;
   readonly groups: readonly ParticipationRow[];
 }
 
@@ -34,7 +36,7 @@ export function unitsWorstFirst(report: ParticipationReport): UnitParticipation[
   for (const row of report.rows) byUnit.set(row.unit, [...(byUnit.get(row.unit) ?? []), row]);
   const units = [...byUnit.entries()].map(([unit, rows]) => {
     const sum = (k: "sampled" | "redeemed" | "inProgress" | "submitted") => rows.reduce((n, r) => n + r[k], 0);
-    return { unit, unitName: rows[0]!.unitName, sampled: sum("sampled"), redeemed: sum("redeemed"), inProgress: sum("inProgress"), submitted: sum("submitted"), rate: rateOf(sum("submitted"), sum("sampled")), groups: rows };
+    return { unit, unitName: rows[0]!.unitName, sampled: sum("sampled"), redeemed: sum("redeemed"), inProgress: sum("inProgress"), submitted: sum("submitted"), rate: rateOf(sum("submitted"), sum("sampled")), imported: rows.reduce((n, r) => n + r.responses.import, 0), groups: rows };
   });
   return units.sort((a, b) => (a.rate ?? -1) - (b.rate ?? -1) || (a.unit < b.unit ? -1 : a.unit > b.unit ? 1 : 0));
 }

@@ -82,10 +82,10 @@ function unitTable(ctx: PageContext, campaign: CampaignRecord, units: readonly U
   const { t } = ctx;
   return html`<table id="units">
 <caption class="muted">${t("overview.unitsCaption")}</caption>
-<thead><tr><th scope="col">${t("table.unit")}</th><th scope="col" class="num">${t("table.sampled")}</th><th scope="col" class="num">${t("table.submitted")}</th><th scope="col" class="num">${t("table.inProgress")}</th><th scope="col" class="num">${t("table.notStarted")}</th><th scope="col" class="num">${t("table.rate")}</th></tr></thead>
+<thead><tr><th scope="col">${t("table.unit")}</th><th scope="col" class="num">${t("table.sampled")}</th><th scope="col" class="num">${t("table.submitted")}</th><th scope="col" class="num">${t("table.inProgress")}</th><th scope="col" class="num">${t("table.notStarted")}</th><th scope="col" class="num">${t("table.rate")}</th><th scope="col" class="num">${t("channels.import")}</th></tr></thead>
 <tbody>${units.map(
     (u) => html`<tr><th scope="row">${link ? html`<a href="${campaignUrl(campaign)}/units/${encodeURIComponent(u.unit)}">${u.unitName}</a>` : u.unitName} <span class="muted">${u.unit}</span></th>
-<td class="num">${u.sampled}</td><td class="num">${u.submitted}</td><td class="num">${u.inProgress}</td><td class="num">${Math.max(0, u.sampled - u.submitted - u.inProgress)}</td><td class="num">${fmtRate(u.rate)}</td></tr>`,
+<td class="num">${u.sampled}</td><td class="num">${u.submitted}</td><td class="num">${u.inProgress}</td><td class="num">${Math.max(0, u.sampled - u.submitted - u.inProgress)}</td><td class="num">${fmtRate(u.rate)}</td><td class="num">${u.imported}</td></tr>`,
   )}</tbody></table>`;
 }
 
@@ -146,6 +146,7 @@ export function registerSeeRoutes(app: FastifyInstance, context: WebContext): vo
   <div class="stat"><span>${t("table.submitted")}</span><b>${report.totals.submitted}</b><span>${fmtRate(report.totals.rate)}</span></div>
   <div class="stat"><span>${t("table.inProgress")}</span><b>${report.totals.inProgress}</b></div>
   <div class="stat"><span>${t("overview.notOpened")}</span><b>${notOpened}</b></div>
+  ${report.totals.responses.import > 0 ? html`<div class="stat"><span>${t("channels.import")}</span><b>${report.totals.responses.import}</b><span>${t("overview.importedNote")}</span></div>` : ""}
 </div>
 <p class="muted">${t("overview.updated", { time: formatZonedTime(at, campaign.timeZone) })}</p>
 <section class="card" tabindex="0"><h2>${t("overview.byUnit")}</h2>${unitsChart(t, units)}${unitTable(ctx, campaign, units, true)}</section>
@@ -205,6 +206,7 @@ ${mayRemind && people.length > 0 ? remindForm : ""}
   <div class="stat"><span>${t("table.submitted")}</span><b>${summary.submitted}</b><span>${fmtRate(summary.rate)}</span></div>
   <div class="stat"><span>${t("table.inProgress")}</span><b>${summary.inProgress}</b></div>
   <div class="stat"><span>${t("overview.notOpened")}</span><b>${summary.sampled - summary.redeemed}</b></div>
+  ${summary.imported > 0 ? html`<div class="stat"><span>${t("channels.import")}</span><b>${summary.imported}</b><span>${t("overview.importedNote")}</span></div>` : ""}
 </div>
 <section class="card" tabindex="0"><h2>${t("overview.byGroup")}</h2>
 <table><thead><tr><th scope="col">${t("table.group")}</th><th scope="col" class="num">${t("table.sampled")}</th><th scope="col" class="num">${t("table.submitted")}</th><th scope="col" class="num">${t("table.inProgress")}</th><th scope="col" class="num">${t("table.rate")}</th></tr></thead>

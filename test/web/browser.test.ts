@@ -75,20 +75,22 @@ describe.skipIf(!available)(available ? "web console in Chromium" : `web console
     await page.click(`text=Chỉ số CCHC 2026`);
     await page.waitForSelector("#live svg");
     const { stdout } = await run(process.execPath, ["bin/khaosat.js", "participation", "--campaign", s.campaignId, "--format", "json"], { env: { ...process.env, DATABASE_URL: url } });
-    const cli = JSON.parse(stdout) as { rows: { unit: string; sampled: number; submitted: number; inProgress: number }[]; totals: { sampled: number; submitted: number } };
+    const cli = JSON.parse(stdout) as { rows: { unit: string; sampled: number; submitted: number; inProgress: number; responses: { import: number } }[]; totals: { sampled: number; submitted: number } };
     const shown = await page.$$eval("#units tbody tr", (rows) =>
       rows.map((r) => ({ unit: r.querySelector("th .muted")?.textContent ?? "", cells: [...r.querySelectorAll("td")].map((td) => td.textContent ?? "") })),
     );
-    const byUnit = new Map<string, { sampled: number; submitted: number; inProgress: number }>();
+    const byUnit = new Map<string, { sampled: number; submitted: number; inProgress: number; imported: number }>();
     for (const row of cli.rows) {
-      const u = byUnit.get(row.unit) ?? { sampled: 0, submitted: 0, inProgress: 0 };
-      byUnit.set(row.unit, { sampled: u.sampled + row.sampled, submitted: u.submitted + row.submitted, inProgress: u.inProgress + row.inProgress });
+      const u = byUnit.get(row.unit) ?? { sampled: 0, submitted: 0, inProgress: 0, imported: 0 };
+      byUnit.set(row.unit, { sampled: u.sampled + row.sampled, submitted: u.submitted + row.submitted, inProgress: u.inProgress + row.inProgress, imported: u.imported + row.responses.import });
     }
     expect(shown.length).toBe(byUnit.size);
     for (const row of shown) {
       const expected = byUnit.get(row.unit)!;
-      expect([Number(row.cells[0]), Number(row.cells[1]), Number(row.cells[2])], row.unit).toEqual([expected.sampled, expected.submitted, expected.inProgress]);
+      // The last column: responses imported from files (paper forms), which no sampled respondent owns.
+      expect([Number(row.cells[0]), Number(row.cells[1]), Number(row.cells[2]), Number(row.cells.at(-1))], row.unit).toEqual([expected.sampled, expected.submitted, expected.inProgress, expected.imported]);
     }
+    expect([...byUnit.values()].some((u) => u.imported > 0)).toBe(true);
     expect(await page.textContent(".grid .stat:nth-child(2) b")).toBe(String(cli.totals.submitted));
     await page.screenshot({ path: "docs/web-overview.png", fullPage: true });
     expect(await axe(page)).toEqual([]);

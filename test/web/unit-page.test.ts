@@ -27,9 +27,10 @@ interface CliRow {
   redeemed: number;
   submitted: number;
   inProgress: number;
+  responses: { import: number };
 }
 
-/** The four figures at the top of a unit page: sampled, submitted, in progress, not opened. */
+/** The figures at the top of a unit page: sampled, submitted, in progress, not opened. */
 const stats = (body: string) => [...(/<div class="grid">([\s\S]*?)<\/div>\n<section/.exec(body)?.[1] ?? "").matchAll(/<b>(\d+)<\/b>/g)].map((m) => Number(m[1]));
 /** The by-group table's rows: group, sampled, submitted, in progress. */
 const groupRows = (body: string) =>
@@ -67,7 +68,9 @@ describeDatabases("web unit page, one unit read", (ctx) => {
       const sum = (k: "sampled" | "redeemed" | "submitted" | "inProgress") => rows.reduce((n, r) => n + r[k], 0);
       const page = await admin.get(`${c()}/units/${unit.code}`);
       expect(page.statusCode, unit.code).toBe(200);
-      expect(stats(page.body), unit.code).toEqual([sum("sampled"), sum("submitted"), sum("inProgress"), sum("sampled") - sum("redeemed")]);
+      // The fifth figure, shown when there are any: responses imported from files (paper forms), outside the sample.
+      const imported = rows.reduce((n, r) => n + r.responses.import, 0);
+      expect(stats(page.body), unit.code).toEqual([sum("sampled"), sum("submitted"), sum("inProgress"), sum("sampled") - sum("redeemed"), ...(imported > 0 ? [imported] : [])]);
       expect(groupRows(page.body), unit.code).toEqual(rows.map((r) => [r.group, r.sampled, r.submitted, r.inProgress]));
       // Pending: the unit's own respondents past the ones the fixture submitted, nobody else's.
       const names = pendingNames(page.body);
@@ -76,8 +79,8 @@ describeDatabases("web unit page, one unit read", (ctx) => {
       expect(names, unit.code).toEqual(expected);
       expect(page.body, unit.code).toContain(`Chưa nộp (${expected.length})`);
     }
-    // The figures that make the units differ are there: SO_TC has two in progress and three who opened the bot.
-    expect(stats((await admin.get(`${c()}/units/SO_TC`)).body)).toEqual([10, 6, 2, 7]);
+    // The figures that make the units differ are there: SO_TC has two in progress and three who opened the bot; two of its responses came from a file.
+    expect(stats((await admin.get(`${c()}/units/SO_TC`)).body)).toEqual([10, 6, 2, 7, 2]);
     expect((await admin.get(`${c()}/units/NOPE`)).statusCode).toBe(404);
   });
 
