@@ -89,6 +89,26 @@ export async function insertOutboxMessages(
   return result();
 }
 
+/**
+ * A chat's messages leave in order: a row waits while an earlier row of its chat is in flight
+ * (claimed, being sent: by this sender or another instance) or put back in the queue for later (a
+ * 429, a retry). The PostgreSQL claim says the same in SQL.
+ */
+async function withoutBlocked(prisma: Prisma, candidates: readonly { id: number; chatId: string }[], now: Date): Promise<{ id: number }[]> {
+  if (candidates.length === 0) return [];
+  const blocking = await prisma.outboxMessage.findMany({
+    where: {
+      chatId: { in: [...new Set(candidates.map((c) => c.chatId))] },
+      id: { lt: candidates[candidates.length - 1]!.id },
+      OR: [{ status: { in: ["claimed", "sending"] } }, { status: "queued", notBefore: { gt: now } }],
+    },
+    select: { id: true, chatId: true },
+  });
+  const firstBlocking = new Map<string, number>();
+  for (const b of blocking) firstBlocking.set(b.chatId, Math.min(b.id, firstBlocking.get(b.chatId) ?? Infinity));
+  return candidates.filter((c) => c.id < (firstBlocking.get(c.chatId) ?? Infinity));
+}
+
 type Row = {
   id: number;
   kind: string;
@@ -137,18 +157,29 @@ export function outboxRepository(prisma: Prisma, provider: DatabaseTarget["provi
         await prisma.$executeRaw`
           UPDATE "OutboxMessage" SET "status" = 'claimed', "claimToken" = ${token}, "claimedAt" = ${now}
           WHERE "id" IN (
-            SELECT "id" FROM "OutboxMessage"
-            WHERE "status" = 'queued' AND "notBefore" <= ${now}
-            ORDER BY "id" LIMIT ${limit}
-            FOR UPDATE SKIP LOCKED)`;
+            SELECT m."id" FROM "OutboxMessage" m
+            WHERE m."status" = 'queued' AND m."notBefore" <= ${now}
+              AND NOT EXISTS (
+                SELECT 1 FROM "OutboxMessage" e
+                WHERE e."chatId" = m."chatId" AND e."id" < m."id"
+                  AND (e."status" IN ('claimed', 'sending') OR (e."status" = 'queued' AND e."notBefore" > ${now})))
+            ORDER BY m."id" LIMIT ${limit}
+            FOR UPDATE OF m SKIP LOCKED)`;
       } else {
         // SQLite has one writer at a time; the status condition makes a lost race claim nothing.
-        const ids = await prisma.outboxMessage.findMany({
-          where: { status: "queued", notBefore: { lte: now } },
-          orderBy: { id: "asc" },
-          take: limit,
-          select: { id: true },
-        });
+        // Due rows in id order, page by page, until `limit` of them may go (a chat's later rows wait).
+        const ids: { id: number }[] = [];
+        for (let after = 0; ids.length < limit; ) {
+          const candidates = await prisma.outboxMessage.findMany({
+            where: { status: "queued", notBefore: { lte: now }, id: { gt: after } },
+            orderBy: { id: "asc" },
+            take: limit,
+            select: { id: true, chatId: true },
+          });
+          ids.push(...(await withoutBlocked(prisma, candidates, now)).slice(0, limit - ids.length));
+          if (candidates.length < limit) break;
+          after = candidates[candidates.length - 1]!.id;
+        }
         if (ids.length === 0) return [];
         await prisma.outboxMessage.updateMany({
           where: { id: { in: ids.map((r) => r.id) }, status: "queued" },
