@@ -94,7 +94,7 @@ export async function insertOutboxMessages(
  * (claimed, being sent: by this sender or another instance) or put back in the queue for later (a
  * 429, a retry). The PostgreSQL claim says the same in SQL.
  */
-async function withoutBlocked(prisma: Prisma, candidates: readonly { id: number; chatId: string }[], now: Date): Promise<{ id: number }[]> {
+async function withoutBlocked(prisma: PrismaTx, candidates: readonly { id: number; chatId: string }[], now: Date): Promise<{ id: number }[]> {
   if (candidates.length === 0) return [];
   const blocking = await prisma.outboxMessage.findMany({
     where: {
@@ -154,7 +154,12 @@ export function outboxRepository(prisma: Prisma, provider: DatabaseTarget["provi
 
     async claim(token, now, limit) {
       if (provider === "postgres") {
-        await prisma.$executeRaw`
+        // Claims run one at a time across instances (a lock of this schema, released at commit):
+        // two at once could each take a different message of one chat, as the second skips the
+        // first's locked rows and sees their chat's earlier message still queued.
+        await prisma.$transaction([
+          prisma.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':outbox-claim'))`,
+          prisma.$executeRaw`
           UPDATE "OutboxMessage" SET "status" = 'claimed', "claimToken" = ${token}, "claimedAt" = ${now}
           WHERE "id" IN (
             SELECT m."id" FROM "OutboxMessage" m
@@ -164,27 +169,33 @@ export function outboxRepository(prisma: Prisma, provider: DatabaseTarget["provi
                 WHERE e."chatId" = m."chatId" AND e."id" < m."id"
                   AND (e."status" IN ('claimed', 'sending') OR (e."status" = 'queued' AND e."notBefore" > ${now})))
             ORDER BY m."id" LIMIT ${limit}
-            FOR UPDATE OF m SKIP LOCKED)`;
+            FOR UPDATE OF m SKIP LOCKED)`,
+        ]);
       } else {
-        // SQLite has one writer at a time; the status condition makes a lost race claim nothing.
-        // Due rows in id order, page by page, until `limit` of them may go (a chat's later rows wait).
-        const ids: { id: number }[] = [];
-        for (let after = 0; ids.length < limit; ) {
-          const candidates = await prisma.outboxMessage.findMany({
-            where: { status: "queued", notBefore: { lte: now }, id: { gt: after } },
-            orderBy: { id: "asc" },
-            take: limit,
-            select: { id: true, chatId: true },
+        // Due rows in id order, page by page, until `limit` of them may go (a chat's later rows
+        // wait). Read and marked in one write transaction (BEGIN IMMEDIATE), so a claim by another
+        // process cannot take a chat's first row between this claim's read and its update.
+        const claimed = await prisma.$transaction(async (tx) => {
+          const ids: { id: number }[] = [];
+          for (let after = 0; ids.length < limit; ) {
+            const candidates = await tx.outboxMessage.findMany({
+              where: { status: "queued", notBefore: { lte: now }, id: { gt: after } },
+              orderBy: { id: "asc" },
+              take: limit,
+              select: { id: true, chatId: true },
+            });
+            ids.push(...(await withoutBlocked(tx, candidates, now)).slice(0, limit - ids.length));
+            if (candidates.length < limit) break;
+            after = candidates[candidates.length - 1]!.id;
+          }
+          if (ids.length === 0) return 0;
+          const { count } = await tx.outboxMessage.updateMany({
+            where: { id: { in: ids.map((r) => r.id) }, status: "queued" },
+            data: { status: "claimed", claimToken: token, claimedAt: now },
           });
-          ids.push(...(await withoutBlocked(prisma, candidates, now)).slice(0, limit - ids.length));
-          if (candidates.length < limit) break;
-          after = candidates[candidates.length - 1]!.id;
-        }
-        if (ids.length === 0) return [];
-        await prisma.outboxMessage.updateMany({
-          where: { id: { in: ids.map((r) => r.id) }, status: "queued" },
-          data: { status: "claimed", claimToken: token, claimedAt: now },
+          return count;
         });
+        if (claimed === 0) return [];
       }
       const rows = await prisma.outboxMessage.findMany({ where: { claimToken: token, status: "claimed" }, orderBy: { id: "asc" } });
       return rows.map(toClaimed);

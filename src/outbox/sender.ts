@@ -418,20 +418,31 @@ export class OutboxSender {
     if (result.requeued > 0 || result.inDoubt > 0) this.opts.onEvent?.({ type: "recovered", ...result });
   }
 
-  private claiming = false;
+  private claim: Promise<void> | null = null;
+
+  private get claiming(): boolean {
+    return this.claim !== null;
+  }
 
   private async prefetch(): Promise<void> {
-    this.claiming = true;
     try {
       await this.refill();
     } catch {
       // The main loop's own claim reports database trouble.
-    } finally {
-      this.claiming = false;
     }
   }
 
-  private async refill(): Promise<void> {
+  // One claim at a time: two claims racing each other could each take a different message of one
+  // chat (the second skipping the row the first has locked but not yet marked), and the later
+  // message could then be sent first. A refill asked for while a claim runs waits for that claim.
+  private refill(): Promise<void> {
+    this.claim ??= this.claimNow().finally(() => {
+      this.claim = null;
+    });
+    return this.claim;
+  }
+
+  private async claimNow(): Promise<void> {
     const token = `${this.opts.workerId}:${++this.claimSeq}`;
     const rows = await this.outbox.claim(token, this.opts.clock(), this.opts.claimBatch);
     if (rows.length > 0) {

@@ -52,6 +52,22 @@ describe.each([
     expect((await t.store.outbox.claim("fourth", later, 10)).map((m) => [m.chatId, m.text])).toEqual([["zalo:2", "part 1"], ["zalo:2", "part 2"]]);
   });
 
+  test.skipIf(skip)("claims running at once never split a chat: a later part is claimed only with or after its earlier one", async () => {
+    const now = new Date("2026-11-20T08:00:00Z");
+    const chats = Array.from({ length: 40 }, (_, c) => `zalo:${c}`);
+    await t.store.outbox.enqueue(chats.flatMap((chatId) => [1, 2].map((i): OutboxMessageInput => ({ kind: "broadcast", batchId: "race", chatId, dedupeKey: `race:${chatId}:${i}`, text: `part ${i}`, notBefore: new Date(0) }))));
+    // Twelve claims at once, as several senders' prefetches would; each may take up to five rows.
+    const claims = await Promise.all(Array.from({ length: 12 }, (_, k) => t.store.outbox.claim(`c${k}`, now, 5)));
+    const claimOf = new Map<string, string>();
+    for (const [k, got] of claims.entries()) for (const m of got) claimOf.set(`${m.chatId}/${m.text}`, `c${k}`);
+    for (const chatId of chats) {
+      const second = claimOf.get(`${chatId}/part 2`);
+      // A second part may only travel in the same claim as its first part (sent in order by one sender).
+      if (second !== undefined) expect(claimOf.get(`${chatId}/part 1`), chatId).toBe(second);
+    }
+    expect(claimOf.size).toBeGreaterThan(0);
+  });
+
   test.skipIf(skip)("claim → mark sending (only rows the claim still holds) → mark sent with each row's message id", async () => {
     const now = new Date("2026-11-20T08:00:00Z");
     await t.store.outbox.enqueue([...messages(5), ...messages(1, new Date("2027-01-01T00:00:00Z"))]);
