@@ -217,6 +217,19 @@ const GENERAL_PATH = Symbol("general path");
 /** A DateTime as Prisma's SQLite adapter stores it. */
 const sqliteDate = (value: Date | null): string | null => (value === null ? null : value.toISOString().replace("Z", "+00:00"));
 
+/** Whose response a session's step writes: the session, its respondent and code, the channel. */
+function ownerOf(session: BotSession, channel: string): ResponseOwner {
+  return {
+    sessionId: session.id,
+    campaignId: session.campaignId,
+    respondentId: session.respondentId,
+    accessCodeId: session.codeId,
+    account: session.account,
+    source: channel,
+    identityConfirmedAt: date(session.identityConfirmedAt),
+  };
+}
+
 /**
  * The common commit on SQLite (an answer, a refusal, a move in an existing session) as one
  * synchronous transaction on the client's own connection: nothing else runs on the event loop
@@ -231,15 +244,7 @@ function commitSync(db: SqliteConnection.Database, channel: string, updateId: nu
   if (db.inTransaction || session.identityDeclinedAt !== undefined) return GENERAL_PATH;
   const plan = step ? planStep(step) : undefined;
   if (plan && (plan.creates || plan.full.size > 0)) return GENERAL_PATH;
-  const owner: ResponseOwner = {
-    sessionId: session.id,
-    campaignId: session.campaignId,
-    respondentId: session.respondentId,
-    accessCodeId: session.codeId,
-    account: session.account,
-    source: channel,
-    identityConfirmedAt: date(session.identityConfirmedAt),
-  };
+  const owner = ownerOf(session, channel);
   const now = sqliteDate(new Date());
   const run = db.transaction((): CommitResult => {
     try {
@@ -495,15 +500,7 @@ export function botSessionStore(prisma: Prisma, options: BotSessionStoreOptions 
               !(await tx.session
                 .findUnique({ where: { id: session.id }, select: { state: true } })
                 .then((row) => row !== null && (parseJsonObject(row.state) as { identityDeclinedAt?: string }).identityDeclinedAt !== undefined));
-            const owner: ResponseOwner = {
-              sessionId: session.id,
-              campaignId: session.campaignId,
-              respondentId: session.respondentId,
-              accessCodeId: session.codeId,
-              account: session.account,
-              source: channel,
-              identityConfirmedAt: date(session.identityConfirmedAt),
-            };
+            const owner = ownerOf(session, channel);
             const responseId = step ? await applyStep(tx, owner, step) : null;
             // Without a response of this step, the session keeps the one it has.
             const columns = { state: JSON.stringify(session), language: session.language, chatId: String(session.chatId), ...(responseId !== null ? { responseId } : {}) };
