@@ -276,12 +276,12 @@ export class TextConversationHost {
     if (position.kind === "attestation") {
       const yes = parseYesNoChoice(text);
       if (yes !== undefined) return this.#step(message, session, campaign, { type: yes ? "accept_attestation" : "decline_attestation" });
-      if (command?.kind === "help") return this.#noted(message, [notice(helpText(renderer.t))]);
+      if (command?.kind === "help") return this.#noted(message, [notice(helpText((key) => renderer.t(key)))]);
       if (command?.kind !== "lang") return refuse("conversation:choose12");
     }
     switch (command?.kind) {
       case "help":
-        return this.#noted(message, [notice(helpText(renderer.t))]);
+        return this.#noted(message, [notice(helpText((key) => renderer.t(key)))]);
       case "lang": {
         const languages = campaign.questionnaire.languages;
         const wanted = command.language;

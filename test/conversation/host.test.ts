@@ -50,6 +50,19 @@ describe("text conversation host", () => {
     expect((await send("quay lai")).join("\n")).toContain("Question 1 of");
   });
 
+  test("help at the attestation, on a question and at the review lists the commands in the respondent's language and keeps the place", async () => {
+    await send(CODE);
+    await send("1");
+    expect((await send("trợ giúp"))[0]).toContain("Commands");
+    await send("1");
+    const onQuestion = await send("help");
+    expect(onQuestion[0]).toContain("Commands");
+    expect((await memory.sessions.findLatest("zalo:u1"))!.engine!.position.kind).toBe("question");
+    await send("xem lại");
+    expect((await send("tro giup"))[0]).toContain("Commands");
+    expect((await memory.sessions.findLatest("zalo:u1"))!.engine!.position.kind).toBe("review");
+  });
+
   test("respond gives the replies as data: identity, attestation and single-choice prompts with choice ids; handle is their text form", async () => {
     const say = (text: string) => host.respond({ key: `message.text.received:${++n}`, account: "zalo:u9", chatId: "u9", text });
     const accepted = await say(CODE);
