@@ -503,7 +503,16 @@ export function botSessionStore(prisma: Prisma, options: BotSessionStoreOptions 
             const owner = ownerOf(session, channel);
             const responseId = step ? await applyStep(tx, owner, step) : null;
             // Without a response of this step, the session keeps the one it has.
-            const columns = { state: JSON.stringify(session), language: session.language, chatId: String(session.chatId), ...(responseId !== null ? { responseId } : {}) };
+            // "Not me": the session no longer stands for the respondent (no audience, no delegation
+            // rule, found again by nobody) and the code is released for its rightful owner.
+            const identityDeclined = session.identityDeclinedAt !== undefined && session.stage === "declined";
+            const columns = {
+              state: JSON.stringify(session),
+              language: session.language,
+              chatId: String(session.chatId),
+              ...(responseId !== null ? { responseId } : {}),
+              ...(identityDeclined ? { respondentId: null, accessCodeId: null } : {}),
+            };
             await tx.session.upsert({
               where: { id: session.id },
               create: {
@@ -518,6 +527,12 @@ export function botSessionStore(prisma: Prisma, options: BotSessionStoreOptions 
               },
               update: columns,
             });
+            if (auditDecline && session.codeId !== null) {
+              await tx.accessCode.updateMany({
+                where: { id: session.codeId, status: "active", boundAccount: { not: null } },
+                data: { boundAccount: null, boundAt: null },
+              });
+            }
             if (auditDecline) {
               await tx.auditEvent.create({
                 data: {

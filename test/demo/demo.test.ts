@@ -198,7 +198,7 @@ describe("runDemo", () => {
       "not the named person",
       [DEMO_CODE, "hmm", "không"],
       "identity_declined",
-      ["> không", "Xin cảm ơn Ông/Bà. Mã này được cấp cho người khác; xin vui lòng liên hệ cơ quan tổ chức khảo sát để được hỗ trợ.", ""],
+      ["> không", "Xin cảm ơn Ông/Bà. Mã này được cấp cho người khác, nên chưa có câu trả lời nào được ghi nhận. Nếu Ông/Bà có mã khảo sát của chính mình, xin gửi mã đó; nếu chưa có, xin liên hệ cơ quan tổ chức khảo sát.", ""],
     ],
     [
       "five wrong codes lock the account",

@@ -52,6 +52,8 @@ export class MemoryBotSessionStore implements BotSessionStore {
   async findFor(account: string, campaignId: string, respondentId: string | null, codeId: string | null): Promise<BotSession | undefined> {
     for (const s of this.sessions.values()) {
       if (s.account !== account || s.campaignId !== campaignId) continue;
+      // "Not me" detaches a session from its respondent, as the database store does.
+      if (s.stage === "declined" && s.identityDeclinedAt !== undefined) continue;
       if (respondentId !== null ? s.respondentId === respondentId : s.respondentId === null && s.codeId === codeId) return structuredClone(s);
     }
     return undefined;

@@ -196,16 +196,19 @@ describe("codes refused politely", () => {
 });
 
 describe("declining and closing", () => {
-  test("declining the identity ends politely, is recorded, and the code stays bound", async () => {
+  test("declining the identity ends politely and is recorded; the same code sent again asks again who is answering", async () => {
     await h.send(h.updates.text(A, "/start KS_ABCDE23456"));
     await press(h, A, await data(h, A, { kind: "identity", confirm: false }));
-    expect(h.api.sentTexts(A).at(-1)).toBe("Xin cảm ơn Ông/Bà. Mã này được cấp cho người khác; xin vui lòng liên hệ cơ quan tổ chức khảo sát để được hỗ trợ.");
+    expect(h.api.sentTexts(A).at(-1)).toBe("Xin cảm ơn Ông/Bà. Mã này được cấp cho người khác, nên chưa có câu trả lời nào được ghi nhận. Nếu Ông/Bà có mã khảo sát của chính mình, xin gửi mã đó; nếu chưa có, xin liên hệ cơ quan tổ chức khảo sát.");
     const session = await sessionOf(h, A);
     expect(session).toMatchObject({ stage: "declined", identityDeclinedAt: "2026-11-10T02:00:00.000Z" });
     expect(session.engine).toBeUndefined();
-    expect(h.access.codes[0]!.boundAccountKey).not.toBeNull();
+    // (The database store also releases the code for its rightful owner: test/channels/zalo/e2e.test.ts.)
     await h.send(h.updates.text(A, "/start KS_ABCDE23456"));
-    expect(h.api.sentTexts(A).at(-1)).toBe("Phiếu khảo sát đã kết thúc vì chưa được xác nhận. Nếu có nhầm lẫn, xin vui lòng liên hệ cơ quan tổ chức khảo sát.");
+    const again = await sessionOf(h, A);
+    expect(again).toMatchObject({ stage: "identity" });
+    expect(again.id).not.toBe(session.id);
+    expect(lastKeyboard(h, A).keyboard.flat().map((b) => b.text)).toHaveLength(2);
   });
 
   test("declining the attestation ends the survey, recorded with its time", async () => {

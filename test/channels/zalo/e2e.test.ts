@@ -19,6 +19,9 @@ const PAR = "ABCDE23456";
 const DEPUTY = "BCDEF34567";
 const SIPAS = "CDEFG45678";
 const OTHER = "DEFGH56789";
+/** A slip handed to the wrong person (R4's), and that person's own code (U2's). */
+const SLIP = "FGHJK23456";
+const OWN = "GHJKM34567";
 
 function load(name: string): { source: string; questionnaire: Questionnaire } {
   const source = readFileSync(fileURLToPath(new URL(`../../../examples/${name}`, import.meta.url)), "utf8");
@@ -63,7 +66,10 @@ describeDatabases("Zalo channel end to end through the Bot API stub", (ctx: Data
     ]);
     const id = async (external: string) => (await db.respondents.getByExternalId("par", external))!.id;
     const code = async (plain: string, respondentId: string) => ({ codeHash: hashCode(plain, TEST_SECRET), campaignId: "par", respondentId, batchId: null, unitCode: null, issuedAt: clock.now });
-    await db.channel.access.insertCodes([await code(PAR, await id("R1")), await code(DEPUTY, await id("R2")), await code(OTHER, await id("R3"))]);
+    await db.respondents.importRespondents("par", [
+      { externalId: "R4", fullName: "Phạm Thị Dung", unitCode: "stp", unitName: "Sở Tư pháp", groupId: group, language: "vi", phone: null, email: null, subjectUnits: [], coordinator: false },
+    ]);
+    await db.channel.access.insertCodes([await code(PAR, await id("R1")), await code(DEPUTY, await id("R2")), await code(OTHER, await id("R3")), await code(SLIP, await id("R4")), await code(OWN, await id("U2"))]);
     await db.citizens.insertBatch({ campaignId: "sipas", unitCode: "UBND_XA_A", service: null, kind: "receipt", createdAt: clock.now }, [
       { codeHash: hashCode(SIPAS, TEST_SECRET), campaignId: "sipas", respondentId: null, unitCode: "UBND_XA_A", issuedAt: clock.now },
     ]);
@@ -176,6 +182,24 @@ describeDatabases("Zalo channel end to end through the Bot API stub", (ctx: Data
     expect(result.kind).toBe("bound_to_other");
     const audits = await ctx.prisma().auditEvent.count({ where: { kind: "access.bound_to_other" } });
     expect(audits).toBeGreaterThanOrEqual(2);
+  });
+
+  test("'not me' releases the code: the person can send their own code, is left out of broadcasts, and the rightful owner can still answer", async () => {
+    const stranger = "zu-wrong-slip";
+    expect((await say(stranger, SLIP))[1]).toContain("Phạm Thị Dung");
+    expect((await say(stranger, "2"))[0]).toContain("Nếu Ông/Bà có mã khảo sát của chính mình, xin gửi mã đó");
+    const db = ctx.db();
+    const r4 = (await db.respondents.getByExternalId("par", "R4"))!.id;
+    expect((await db.messaging.recipients("par", {})).map((r) => r.respondentId)).not.toContain(r4);
+    // Their own code is not refused as answering for someone else.
+    const own = await say(stranger, OWN);
+    expect(own[0]).toContain("Mã hợp lệ");
+    expect(own.join("\n")).not.toContain("người khác trong đợt");
+    // The slip's rightful owner, on another account, is asked who they are (not "used from another account").
+    const owner = await say("zu-r4", SLIP);
+    expect(owner[0]).toContain("Mã hợp lệ");
+    expect(owner[1]).toContain("Phạm Thị Dung");
+    expect((await db.audit.list({ kind: "session.identity_declined" })).map((e) => e.data.respondentId)).toContain(r4);
   });
 
   test("a deputy assesses three units in English; quit says until when; resume after a restart says where", async () => {
