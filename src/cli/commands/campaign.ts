@@ -5,7 +5,7 @@ import { RESPONSE_CHANNELS } from "../../db/types.js";
 import { loadParticipation, RESPONDENT_STATUSES, sumStatus } from "../../participation/index.js";
 import { CliError } from "../errors.js";
 import { reminderScheduleArgument, setCampaignReminders, showCampaignReminders } from "./broadcast.js";
-import { withDatabase } from "./db.js";
+import { withDatabase, noCampaignError } from "./db.js";
 
 /** Runs campaign logic, turning input problems into plain CLI errors. */
 async function withInputErrors<T>(run: () => Promise<T>): Promise<T> {
@@ -20,7 +20,7 @@ async function withInputErrors<T>(run: () => Promise<T>): Promise<T> {
 /** The campaign with this id, or a CliError that says how to find ids. */
 export async function requireCampaign(db: Database, id: string): Promise<CampaignRecord> {
   const campaign = await db.campaigns.get(id);
-  if (!campaign) throw new CliError(`no campaign "${id}"; \`khaosat campaign list\` shows the ids`);
+  if (!campaign) throw noCampaignError(id);
   return campaign;
 }
 

@@ -10,6 +10,7 @@ import { DatabaseError, openDatabase, type CampaignRecord, type Database } from 
 import { CliError } from "../errors.js";
 import { botDefault, channelsOf } from "./codes.js";
 import { PendingFile } from "../pending-file.js";
+import { noCampaignError } from "./db.js";
 
 interface BatchOptions {
   readonly campaign: string;
@@ -171,7 +172,7 @@ function checkOut(out: string): void {
 
 async function findCampaign(db: Database, id: string): Promise<CampaignRecord> {
   const campaign = await db.campaigns.get(id);
-  if (!campaign) throw new CliError(`no campaign "${id}"; "khaosat campaign list" shows the campaigns`);
+  if (!campaign) throw noCampaignError(id);
   if (campaign.closedAt !== null) throw new CliError(`campaign "${id}" is closed; codes and posters for it would never work`);
   return campaign;
 }

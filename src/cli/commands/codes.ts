@@ -24,6 +24,7 @@ import { CliError } from "../errors.js";
 import { registerCitizenCodeCommands } from "./citizens.js";
 import { describeRecoveries, IssueJournal, recoverUnfinishedIssues } from "../issue-journal.js";
 import { PendingFile } from "../pending-file.js";
+import { noCampaignError } from "./db.js";
 
 interface IssueOptions {
   readonly campaign: string;
@@ -86,7 +87,7 @@ export async function issueCommand(options: IssueOptions, now: Date): Promise<st
   const channels = channelsOf(options.bot);
   return withAccess(async ({ db, access, secret }) => {
     const campaign = await db.campaigns.get(options.campaign);
-    if (!campaign) throw new CliError(`no campaign "${options.campaign}"; "khaosat campaign list" shows the campaigns`);
+    if (!campaign) throw noCampaignError(options.campaign);
     // First finish or roll back an issue that a crash interrupted (its journal is next to the files).
     const recoveries = await recoverUnfinishedIssues(outs.map((o) => path.dirname(path.resolve(o))), campaign.id, async (hash) => (await access.findCodeByHash(hash)) !== null);
     const recovered = describeRecoveries(recoveries);
@@ -252,7 +253,7 @@ async function unitNameMap(db: Database, campaignId: string): Promise<Map<string
 
 async function findRespondent(db: Database, options: RevokeOptions): Promise<RespondentRecord> {
   if (options.campaign !== undefined) {
-    if (!(await db.campaigns.get(options.campaign))) throw new CliError(`no campaign "${options.campaign}"; "khaosat campaign list" shows the campaigns`);
+    if (!(await db.campaigns.get(options.campaign))) throw noCampaignError(options.campaign);
     const found = await db.respondents.getByExternalId(options.campaign, options.respondent);
     if (!found) throw new CliError(`campaign "${options.campaign}" has no respondent with external_id "${options.respondent}"`);
     return found;

@@ -3,11 +3,11 @@ import type { Command } from "commander";
 import { coordinatorSettings, parseDigestTime } from "../../coordinators/index.js";
 import type { CampaignRecord, Database, RespondentRecord } from "../../db/index.js";
 import { CliError } from "../errors.js";
-import { withDatabase } from "./db.js";
+import { withDatabase, noCampaignError } from "./db.js";
 
 async function campaignOf(db: Database, id: string): Promise<CampaignRecord> {
   const campaign = await db.campaigns.get(id);
-  if (!campaign) throw new CliError(`no campaign "${id}"; \`khaosat campaign list\` shows the ids`);
+  if (!campaign) throw noCampaignError(id);
   return campaign;
 }
 
@@ -106,7 +106,7 @@ export function registerCoordinatorsCommands(program: Command): void {
       }
       await withDatabase(async (db) => {
         const campaign = Object.keys(patch).length === 0 ? await campaignOf(db, opts.campaign) : await db.campaigns.updateSettings(opts.campaign, patch);
-        if (!campaign) throw new CliError(`no campaign "${opts.campaign}"; \`khaosat campaign list\` shows the ids`);
+        if (!campaign) throw noCampaignError(opts.campaign);
         process.stdout.write(`${campaign.id}: ${describeSettings(campaign)}\n`);
       });
     });

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { readEnvironment } from "../../config/index.js";
-import { DatabaseError, migrateDatabase, openDatabase, type Database } from "../../db/index.js";
+import { DatabaseError, migrateDatabase, openDatabase, parseDatabaseUrl, type Database, type DatabaseTarget } from "../../db/index.js";
 import { CliError } from "../errors.js";
 
 /** Runs a storage operation, turning database problems into plain CLI errors (no stack trace). */
@@ -29,6 +29,26 @@ export async function withDatabase<T>(work: (db: Database) => Promise<T>): Promi
   }
 }
 
+/** The database in words, for messages: the SQLite file's full path, or PostgreSQL's host and schema (never the URL: it may hold a password). */
+export function databaseInWords(target: DatabaseTarget): string {
+  return target.provider === "sqlite" ? `SQLite ${target.file}` : `PostgreSQL ${target.host} (schema ${target.schema})`;
+}
+
+/**
+ * A campaign id not found: names the database looked in, since the default SQLite file is relative
+ * to the folder the command runs in (run from another folder, it finds an empty database).
+ */
+export function noCampaignError(id: string): CliError {
+  let where = "";
+  try {
+    const url = databaseUrl();
+    where = ` in ${databaseInWords(parseDatabaseUrl(url))}${url === undefined ? " (DATABASE_URL is not set: the default file, relative to this folder)" : ""}`;
+  } catch {
+    // An unreadable DATABASE_URL was reported when the database was opened.
+  }
+  return new CliError(`no campaign "${id}"${where}; "khaosat campaign list" shows the campaigns`);
+}
+
 /** Registers `khaosat db migrate`. */
 export function registerDbCommands(program: Command): void {
   const db = program.command("db").description("database administration");
@@ -36,7 +56,7 @@ export function registerDbCommands(program: Command): void {
     .description("apply pending migrations to DATABASE_URL (default: SQLite file ./data/khaosat.db)")
     .action(async () => {
       const result = await withDatabaseErrors(() => migrateDatabase(databaseUrl()));
-      const where = result.target.provider === "sqlite" ? `SQLite ${result.target.file}` : `PostgreSQL ${result.target.host} (schema ${result.target.schema})`;
+      const where = databaseInWords(result.target);
       if (result.applied.length === 0) {
         process.stdout.write(`${where}: already current (${result.total} migration${result.total === 1 ? "" : "s"} applied), nothing to do\n`);
       } else {

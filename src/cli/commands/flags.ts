@@ -15,6 +15,7 @@ import {
 } from "../../flags/index.js";
 import { formatIssue, parseQuestionnaire, type Questionnaire } from "../../questionnaire/index.js";
 import { CliError } from "../errors.js";
+import { noCampaignError } from "./db.js";
 
 /** Registers `khaosat flags --campaign ID` and `khaosat flags accept|reject RESPONSE_ID --reason TEXT`. */
 export function registerFlagsCommands(program: Command): void {
@@ -49,7 +50,7 @@ export async function listFlagsCommand(options: { readonly campaign: string; rea
   if (!(FLAG_LIST_FORMATS as readonly string[]).includes(options.format)) throw new CliError(`--format: "${options.format}" is not one of ${FLAG_LIST_FORMATS.join(", ")}`);
   return withFlags(async ({ db, flags }) => {
     const campaign = await db.campaigns.get(options.campaign);
-    if (!campaign) throw new CliError(`no campaign "${options.campaign}"; "khaosat campaign list" shows the campaigns`);
+    if (!campaign) throw noCampaignError(options.campaign);
     const subjects = await refreshCampaignFlags(flags, await questionnaireOf(db, campaign.questionnaireVersionPk), campaign.id);
     return formatFlagList(flagListRows(subjects), options.format as FlagListFormat);
   });
