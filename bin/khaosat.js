@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Entry point of the `khaosat` command: runs the compiled JavaScript in dist/ (built at install by
-// `npm run build`; see scripts/build.mjs). No TypeScript loader at run time.
+// `npm run build`; see scripts/build.mjs), bundled in dist/bundle/ (a few files to read instead of
+// hundreds of modules), or the per-file dist/cli/main.js when the bundle was not built (no esbuild).
+// No TypeScript loader at run time.
 import v8 from "node:v8";
 
 // Prisma's query compiler is a 3 MB WebAssembly module. V8 compiles it with its baseline compiler
@@ -11,7 +13,10 @@ v8.setFlagsFromString("--liftoff-only");
 
 let main;
 try {
-  ({ main } = await import("../dist/cli/main.js"));
+  ({ main } = await import("../dist/bundle/main.js").catch((error) => {
+    if (error?.code === "ERR_MODULE_NOT_FOUND" && String(error.message).includes("dist/bundle/main.js")) return import("../dist/cli/main.js");
+    throw error;
+  }));
 } catch (error) {
   if (error?.code === "ERR_MODULE_NOT_FOUND" && String(error.message).includes("dist/cli/main.js")) {
     process.stderr.write("khaosat: the compiled program is missing (dist/). Run `npm install` or `npm run build` in the project folder.\n");
