@@ -4,6 +4,7 @@
 // clients are generated), before the tests (vitest global setup), and by hand: `npm run build`.
 // dist/ mirrors src/ at the same depth, so paths resolved from import.meta.url (locales/, examples/,
 // prisma/, fonts in node_modules) are found from the compiled files as from the sources.
+import { Buffer } from "node:buffer";
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
