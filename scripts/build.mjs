@@ -15,8 +15,8 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const require = createRequire(import.meta.url);
 const WASM_FILE_MARK = "// khaosat build: the query compiler's bytes from the .wasm file beside this one (scripts/build.mjs)";
 
-/** Libraries bundled in (pure ES modules with no files read beside their code); every other import stays external. */
-const BUNDLED_PACKAGES = new Set(["zod", "i18next", "csv-parse", "csv-stringify"]);
+/** Libraries bundled in (plain JavaScript that reads no files beside its code); every other import stays external. */
+const BUNDLED_PACKAGES = new Set(["zod", "i18next", "csv-parse", "csv-stringify", "yaml", "commander"]);
 
 let tsc;
 try {
@@ -48,8 +48,8 @@ try {
 await inlineWasmFromFiles();
 
 // One bundle of the compiled program (dist/bundle/, what bin/khaosat.js runs): a command starts by
-// reading a handful of files instead of ~150-400 small modules (our own and the pure-ESM libraries
-// zod, i18next, csv-parse, csv-stringify; zod's 95 message catalogues are left out as unused), which
+// reading a handful of files instead of ~150-400 small modules (our own and the libraries in
+// BUNDLED_PACKAGES; zod's 95 message catalogues are left out as unused), which
 // is most of a short command's time (`npm run bench:runtime`). Each command's module stays a
 // separate chunk loaded on first use (code splitting), so `khaosat score` still loads no bot, web
 // or database code. The other libraries (native addons, Prisma, files read beside their code) are
@@ -144,6 +144,8 @@ async function bundle() {
       target: "node20",
       minifySyntax: true,
       legalComments: "none",
+      // Bundled CommonJS libraries (yaml, commander) require Node's own modules.
+      banner: { js: 'import { createRequire as __khaosatCreateRequire } from "node:module"; const require = __khaosatCreateRequire(import.meta.url);' },
       logLevel: "warning",
       plugins: [placeInDist],
     });
