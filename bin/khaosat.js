@@ -12,11 +12,11 @@ import v8 from "node:v8";
 v8.setFlagsFromString("--liftoff-only");
 
 // The bot (`khaosat start`) runs for weeks. While it starts (modules, Prisma's client, migrations) V8
-// grows its young generation from 2 MB to 32 MB, and keeps it until its memory reducer notices a long
-// idle spell, which a bot answering people rarely has: 20-25 MB more resident memory for nothing, as
-// the bot's own work (one update at a time, small objects) fits the initial size. Growth factor 1
-// keeps the initial size; the cost is more frequent young collections (each cheaper). Memory is
-// measured by `npm run bench:runtime`; `bench:bot` runs both bots inside its own process, without it.
+// grows its young generation from 2 MB to 32 MB and keeps it until its memory reducer runs after an
+// idle spell (18-30 s of idleness here; a busy bot may not get one): 20-25 MB of resident memory.
+// Growth factor 1 keeps the initial size; the cost is more frequent (each cheaper) young collections
+// while busy. Memory is measured by `npm run bench:runtime`; the cost in updates/s is not measured
+// (`bench:bot` runs both bots inside its own process, without this setting).
 // Read at each growth, so setting it here, before start-up allocates, is enough.
 if (process.argv.slice(2).find((arg) => !arg.startsWith("-")) === "start") v8.setFlagsFromString("--semi-space-growth-factor=1");
 
