@@ -85,24 +85,29 @@ async function inlineWasmFromFiles() {
   const generated = path.join(root, "dist/db/generated");
   if (!existsSync(generated)) return;
   const loader = /const \{ wasm \} = await import\("(@prisma\/client\/runtime\/(query_compiler_fast_bg\.\w+)\.wasm-base64\.mjs)"\);\s*return await decodeBase64AsWasm\(wasm\);/;
+  const done = new RegExp(`${WASM_FILE_MARK.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}, from (\\S+)`);
   for (const provider of readdirSync(generated)) {
     const file = path.join(generated, provider, "internal/class.js");
     if (!existsSync(file)) continue;
     const source = readFileSync(file, "utf8");
-    if (source.includes(WASM_FILE_MARK)) continue; // already done (tsc re-emits only what changed)
-    const match = loader.exec(source);
-    if (!match) {
+    // tsc re-emits only what changed, so class.js may have been rewritten by an earlier build; its
+    // .wasm is written again from the installed Prisma every time all the same, so that it always
+    // matches the installed runtime (an update of @prisma/client need not change class.ts).
+    const patched = done.exec(source);
+    const match = patched ? undefined : loader.exec(source);
+    if (!patched && !match) {
       console.error(`build: ${path.relative(root, file)} does not load its query compiler as expected; left as generated (the wasm stays a base64 string in memory)`);
       continue;
     }
-    const [, specifier, name] = match;
+    const specifier = patched ? patched[1] : match[1];
+    const name = path.basename(specifier, ".wasm-base64.mjs");
     const { wasm } = await import(pathToFileURL(require.resolve(specifier, { paths: [file] })).href);
     writeFileSync(path.join(path.dirname(file), `${name}.wasm`), Buffer.from(wasm, "base64"));
-    const replacement = `${WASM_FILE_MARK}\n        const { readFile } = await import("node:fs/promises");\n        return new WebAssembly.Module(await readFile(new URL("./${name}.wasm", import.meta.url)));`;
+    if (patched) continue;
+    const replacement = `${WASM_FILE_MARK}, from ${specifier}\n        const { readFile } = await import("node:fs/promises");\n        return new WebAssembly.Module(await readFile(new URL("./${name}.wasm", import.meta.url)));`;
     writeFileSync(file, source.replace(loader, replacement));
   }
 }
-
 
 async function bundle() {
   const out = path.join(root, "dist/bundle");
