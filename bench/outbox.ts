@@ -1,26 +1,52 @@
 // Outbox benchmark: `npm run bench:outbox`. A Bot API stub on loopback enforces a global rate (429 +
 // retry_after when exceeded) and 1 message per second per chat; a sender process set to the same
-// rate drains a broadcast to N recipients. Then the same with a kill -9 in the middle and a restart.
-// Prints achieved ÷ permitted rate, 429s provoked, duplicates, losses and in-doubt rows of both runs
-// side by side. Takes about a minute and a half. Environment: BENCH_RATE (300), BENCH_RECIPIENTS
-// (20000), BENCH_KILL_RECIPIENTS (4000), BENCH_BURNERS (CPU-burning processes run beside it, default
-// one per core, as servers are rarely idle; 0 for none).
-// Ends with one BENCH_RESULT line per target (achieved ÷ permitted ≥ 0.95 in both runs, 0 duplicates,
-// 0 messages lost silently after kill -9) and exits 1 when one is missed; the load average is printed.
+// rate drains a broadcast to N recipients (the compiled sender of dist/, run by plain node as the bot
+// runs it). Then the same with a kill -9 in the middle and a restart. The two runs alternate,
+// BENCH_REPS times (default 3); each figure is the median over the repetitions, printed beside every
+// run with the load average. Environment: BENCH_RATE (300), BENCH_RECIPIENTS (6000),
+// BENCH_KILL_RECIPIENTS (3000), BENCH_REPS (3), BENCH_BURNERS (CPU-burning processes run beside it,
+// default one per core, as servers are rarely idle; 0 for none), BENCH_LEASE_MS (claim lease and
+// in-doubt age of the sender, default 10000: after the kill, the restarted sender waits that long
+// before it can tell an orphaned `sending` row from a live one).
+// Ends with one BENCH_RESULT line per target (median achieved ÷ permitted ≥ 0.95 in both runs, 0
+// duplicates, 0 messages lost silently after kill -9, load average ≥ 2) and exits 1 when one is missed.
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { pathToFileURL } from "node:url";
 import { openOutboxStore } from "../src/db/index.js";
 import { BotApiStub } from "../test/support/bot-api-stub.js";
 import { queryRows } from "../test/outbox/support.js";
+import { ensureBuilt, median, ROOT } from "./result.js";
 
 const RATE = Number(process.env.BENCH_RATE ?? 300);
-const RECIPIENTS = Number(process.env.BENCH_RECIPIENTS ?? 20_000);
-const KILL_RECIPIENTS = Number(process.env.BENCH_KILL_RECIPIENTS ?? 4000);
+const RECIPIENTS = Number(process.env.BENCH_RECIPIENTS ?? 6000);
+const KILL_RECIPIENTS = Number(process.env.BENCH_KILL_RECIPIENTS ?? 3000);
+const REPS = Math.max(1, Number(process.env.BENCH_REPS ?? 3));
+const LEASE_MS = Number(process.env.BENCH_LEASE_MS ?? 10_000);
 const TOKEN = "123456:BENCH-TOKEN-abcdefghijklmnopqrstuvwxyz";
-const root = fileURLToPath(new URL("..", import.meta.url));
+const root = ROOT;
+
+/** The sender process: dist/'s OutboxSender and fetch transport under plain node, with the bot's V8 flags (bin/khaosat.js). */
+const SENDER_SCRIPT = `
+import v8 from "node:v8";
+v8.setFlagsFromString("--liftoff-only");
+const [{ openOutboxStore }, { fetchTransport, OutboxSender }] = await Promise.all([
+  import(${JSON.stringify(pathToFileURL(path.join(ROOT, "dist/db/index.js")).href)}),
+  import(${JSON.stringify(pathToFileURL(path.join(ROOT, "dist/outbox/index.js")).href)}),
+]);
+const store = await openOutboxStore(process.env.DATABASE_URL, { migrate: false });
+const sender = new OutboxSender(store.outbox, fetchTransport({ token: process.env.TELEGRAM_BOT_TOKEN, apiRoot: process.env.TELEGRAM_API_ROOT, timeoutMs: 2000 }), {
+  ratePerSecond: ${RATE},
+  claimLeaseMs: ${LEASE_MS},
+  inDoubtAfterMs: ${LEASE_MS},
+});
+process.once("SIGTERM", () => sender.stop());
+const stats = await sender.run({ drain: true });
+await store.close();
+process.stdout.write(JSON.stringify(stats) + "\\n");
+`;
 
 interface Result {
   readonly recipients: number;
@@ -39,7 +65,10 @@ interface Result {
 }
 
 function runSender(env: NodeJS.ProcessEnv): { kill(): void; done: Promise<number | null> } {
-  const child = spawn(process.execPath, [path.join(root, "bin/run-ts.js"), path.join(root, "test/outbox/sender-child.ts"), String(RATE)], {
+  // BENCH_SENDER_NODE_ARGS: extra node options for the sender (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to see where its time goes).
+  const extra = (process.env.BENCH_SENDER_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const child = spawn(process.execPath, [...extra, "--input-type=module", "-e", SENDER_SCRIPT], {
+    cwd: root,
     env,
     stdio: ["ignore", "ignore", "inherit"],
   });
@@ -110,21 +139,25 @@ async function scenario(recipients: number, killAt: number | null): Promise<Resu
   }
 }
 
+ensureBuilt();
 // Busy loops in their own processes: the load a shared server has (the issue asks for load average ≥ 2).
 const BURNERS = Number(process.env.BENCH_BURNERS ?? availableParallelism());
 const burners = Array.from({ length: BURNERS }, () => spawn(process.execPath, ["-e", "for (;;) Math.sqrt(Math.random());"], { stdio: "ignore" }));
-let clean: Result;
-let killed: Result;
+const runs: Array<{ label: string; result: Result; load: number }> = [];
 let load: number[];
 try {
   // Let the load average climb before measuring.
   if (BURNERS > 0) await new Promise((resolve) => setTimeout(resolve, 5_000));
-  clean = await scenario(RECIPIENTS, null);
-  killed = await scenario(KILL_RECIPIENTS, Math.floor(KILL_RECIPIENTS / 2));
+  for (let rep = 1; rep <= REPS; rep++) {
+    runs.push({ label: `clean ${rep}`, result: await scenario(RECIPIENTS, null), load: loadavg()[0]! });
+    runs.push({ label: `kill ${rep}`, result: await scenario(KILL_RECIPIENTS, Math.floor(KILL_RECIPIENTS / 2)), load: loadavg()[0]! });
+  }
   load = loadavg();
 } finally {
   for (const burner of burners) burner.kill("SIGKILL");
 }
+const clean = runs.filter((r) => r.label.startsWith("clean"));
+const killed = runs.filter((r) => r.label.startsWith("kill"));
 const rows: Array<[string, (r: Result) => string]> = [
   ["recipients", (r) => String(r.recipients)],
   ["queued in (s)", (r) => r.enqueueSeconds.toFixed(1)],
@@ -138,18 +171,24 @@ const rows: Array<[string, (r: Result) => string]> = [
   ["in doubt (not resent)", (r) => String(r.inDoubt)],
   ["lost silently", (r) => String(r.lostSilently)],
 ];
-const head = ["", "clean", "kill -9 at half + restart"];
-const table = [head, ...rows.map(([name, f]) => [name, f(clean), f(killed)])];
+const head = ["", ...runs.map((r) => r.label)];
+const table = [head, ...rows.map(([name, f]) => [name, ...runs.map((r) => f(r.result))]), ["load average (1 min)", ...runs.map((r) => r.load.toFixed(2))]];
 const widths = head.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
-console.log(`outbox benchmark: stub and sender at ${RATE}/s, 1/s per chat; ${BURNERS} CPU burners beside it; load average ${load.map((l) => l.toFixed(2)).join(" ")} (1, 5, 15 min)`);
+console.log(
+  `outbox benchmark: stub and sender at ${RATE}/s, 1/s per chat; ${BURNERS} CPU burners beside it; clean and kill -9 runs alternating, ${REPS} of each; load average ${load.map((l) => l.toFixed(2)).join(" ")} (1, 5, 15 min) at the end`,
+);
 for (const r of table) console.log(r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  "));
 
+const cleanRatio = median(clean.map((r) => r.result.ratio));
+const killedRatio = median(killed.map((r) => r.result.ratio));
+const duplicates = runs.reduce((n, r) => n + r.result.duplicates, 0);
+const lostSilently = runs.reduce((n, r) => n + r.result.lostSilently, 0);
 const results = [
-  { name: "outbox achieved ÷ permitted rate (clean)", figure: clean.ratio, unit: "ratio", target: ">= 0.95", pass: clean.ratio >= 0.95 },
-  { name: "outbox achieved ÷ permitted rate (kill -9 + restart)", figure: killed.ratio, unit: "ratio", target: ">= 0.95", pass: killed.ratio >= 0.95 },
-  { name: "outbox duplicates", figure: clean.duplicates + killed.duplicates, unit: "messages", target: "0", pass: clean.duplicates + killed.duplicates === 0 },
-  { name: "outbox lost silently after kill -9 (neither sent nor listed in doubt)", figure: clean.lostSilently + killed.lostSilently, unit: "messages", target: "0", pass: clean.lostSilently + killed.lostSilently === 0 },
-  { name: "load average (1 min) during the outbox bench", figure: load[0]!, unit: "load", target: ">= 2", pass: load[0]! >= 2 },
+  { name: `outbox achieved ÷ permitted rate (clean, median of ${REPS})`, figure: cleanRatio, unit: "ratio", target: ">= 0.95", pass: cleanRatio >= 0.95 },
+  { name: `outbox achieved ÷ permitted rate (kill -9 + restart, median of ${REPS})`, figure: killedRatio, unit: "ratio", target: ">= 0.95", pass: killedRatio >= 0.95 },
+  { name: "outbox duplicates (every run)", figure: duplicates, unit: "messages", target: "0", pass: duplicates === 0 },
+  { name: "outbox lost silently after kill -9 (neither sent nor listed in doubt; every run)", figure: lostSilently, unit: "messages", target: "0", pass: lostSilently === 0 },
+  { name: "load average (1 min) during the outbox bench", figure: median(runs.map((r) => r.load)), unit: "load", target: ">= 2", pass: median(runs.map((r) => r.load)) >= 2 },
 ];
 for (const r of results) console.log(`BENCH_RESULT ${JSON.stringify({ bench: "outbox", ...r, figure: Math.round(r.figure * 1000) / 1000 })}`);
 if (results.some((r) => !r.pass)) process.exitCode = 1;

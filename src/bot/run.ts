@@ -25,6 +25,11 @@ export interface RunBotOptions {
   readonly pollingTimeoutSeconds?: number;
   /** Run the outbox sender, the cron jobs and broadcast progress in this process (default true). */
   readonly background?: boolean;
+  /**
+   * The database to run on, opened by the caller, who closes it (`khaosat start` shares it with the
+   * web console: one Prisma client per process, see Database). Default: opened here and closed on stop.
+   */
+  readonly database?: Database;
 }
 
 /**
@@ -36,7 +41,7 @@ export interface RunBotOptions {
 export async function runBot(config: Config, options: RunBotOptions = {}): Promise<void> {
   const logger = options.logger ?? createJsonLogger(config.logLevel);
   // One database handle, one client: on SQLite a second writing connection would block the event loop.
-  const db = await openDatabase(config.databaseUrl.reveal());
+  const db = options.database ?? (await openDatabase(config.databaseUrl.reveal()));
   const stops: Array<() => Promise<void> | void> = [];
   try {
     const secret = loadCodeSecret(config);
@@ -81,7 +86,7 @@ export async function runBot(config: Config, options: RunBotOptions = {}): Promi
     logger.info({}, "stopping");
   } finally {
     for (const stop of stops) await stop();
-    await db.close();
+    if (options.database === undefined) await db.close();
   }
 }
 

@@ -54,10 +54,20 @@ export async function start(
   if (config.telegramBotToken !== undefined || config.zalo !== undefined) {
     // The bots (grammY, its runner, the channels) load only when one starts, not for --help or the demo.
     const { BotApiUnreachableError, BotTokenRejectedError, runBot } = await import("../../bot/index.js");
-    // The web console is served in the same process as the bot(s), on the same database.
-    const web = await startBotConsole(config, errors);
+    // The web console is served in the same process as the bot(s), on the same database handle: one
+    // Prisma client per process (a second costs ~9 MB, and on SQLite a second writing connection
+    // blocks the event loop while the first holds the lock; see Database).
+    let db: Database;
     try {
-      await runBot(config);
+      db = await openDatabase(config.databaseUrl.reveal());
+    } catch (error) {
+      if (error instanceof DatabaseError) throw new CliError(error.message);
+      throw error;
+    }
+    let web: { close(): Promise<void> } | undefined;
+    try {
+      web = await startBotConsole(db, config, errors);
+      await runBot(config, { database: db });
     } catch (error) {
       // Configuration and environment faults are the operator's to fix: print them without a stack.
       if (error instanceof BotTokenRejectedError || error instanceof BotApiUnreachableError || error instanceof DatabaseError || error instanceof CodeSecretError) throw new CliError(error.message);
@@ -65,6 +75,7 @@ export async function start(
       throw error;
     } finally {
       await web?.close();
+      await db.close();
     }
     return 0;
   }
@@ -169,17 +180,10 @@ async function startDemoWeb(db: Database, config: Config, i18n: ReturnType<typeo
   return web.running;
 }
 
-/** The web console beside the bot(s): on its own connection to the configured database; a busy port is a note on stderr, not a failure of the bots. */
-async function startBotConsole(config: Config, errors: NodeJS.WritableStream): Promise<{ close(): Promise<void> } | undefined> {
+/** The web console beside the bot(s), on their database (the caller closes it); a busy port is a note on stderr, not a failure of the bots. */
+async function startBotConsole(db: Database, config: Config, errors: NodeJS.WritableStream): Promise<{ close(): Promise<void> } | undefined> {
   const settings = await webSettingsOrFail();
   const { startConsole } = await import("../../web/start.js");
-  let db: Database;
-  try {
-    db = await openDatabase(config.databaseUrl.reveal());
-  } catch (error) {
-    if (error instanceof DatabaseError) throw new CliError(error.message);
-    throw error;
-  }
   let codeSecret;
   try {
     codeSecret = loadCodeSecret(config);
@@ -189,14 +193,8 @@ async function startBotConsole(config: Config, errors: NodeJS.WritableStream): P
   try {
     const running = await startConsole(db, settings, { ...(codeSecret ? { codeSecret } : {}), ...(config.botUsername ? { botUsername: config.botUsername } : {}) });
     errors.write(`web console: ${running.url} (accounts: npx khaosat users add --email you@example.org --role admin)\n`);
-    return {
-      close: async () => {
-        await running.close();
-        await db.close();
-      },
-    };
+    return { close: () => running.close() };
   } catch (error) {
-    await db.close();
     const code = (error as { code?: string }).code;
     if (code === "EADDRINUSE" || code === "EACCES" || code === "EADDRNOTAVAIL") {
       errors.write(`note: the web console could not listen on ${settings.host}:${settings.port} (${code}); the bot runs without it: set WEB_PORT to a free port\n`);
