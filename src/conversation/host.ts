@@ -108,6 +108,17 @@ export class TextConversationHost {
    */
   async respond(message: TextMessage): Promise<HostReply[]> {
     const { sessions } = this.deps;
+    try {
+      return await this.#respond(message);
+    } finally {
+      // On PostgreSQL `begin` took the account's lock until `commit` or `markProcessed`: a message
+      // that failed before either releases it now, not after the lock's one-minute expiry.
+      await sessions.end?.(message.key);
+    }
+  }
+
+  async #respond(message: TextMessage): Promise<HostReply[]> {
+    const { sessions } = this.deps;
     const start = await sessions.begin(message.key, message.account);
     if (start.processed) return [];
     // Writing again means the respondent unblocked the bot: reminders may reach this chat again.
