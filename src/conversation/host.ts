@@ -21,6 +21,7 @@ import { admit, admitPoster, answerIdentity, anonymousSession, sessionAfterStep,
 import { identityPrompt } from "./prompts.js";
 import { outboxAddress, ReachableAgain } from "./reachable-again.js";
 import { refusalText } from "./refusal.js";
+import { questionView, reviewView } from "./views.js";
 
 /** One message as a channel received it. */
 export interface TextMessage {
@@ -354,7 +355,7 @@ export class TextConversationHost {
 
   async #commitAndRender(message: TextMessage, session: TextSession, campaign: BotCampaign, result: StepResult, prefix: readonly HostReply[]): Promise<HostReply[]> {
     const renderer = this.#renderer(session, campaign);
-    const reply = stepReply(renderer.renderParts(result.events), result.state.position);
+    const reply = { ...stepReply(renderer.renderParts(result.events), result.state.position), ...this.#views(campaign, result) };
     const refusedOnly = result.events.length > 0 && result.events.every((e) => e.type === "input_rejected" || e.type === "validation_failed");
     if (refusedOnly) return this.#noted(message, [...prefix, reply]);
     const next: TextSession = {
@@ -370,6 +371,17 @@ export class TextConversationHost {
       if (closing !== undefined) replies.push(notice(this.t(next.language)(closing, { channel: this.#channelName })));
     }
     return replies;
+  }
+
+  /** The prompt the step ends on, as data: the question shown or the review, when the engine is still there. */
+  #views(campaign: BotCampaign, result: StepResult): Pick<HostReply, "question" | "review"> {
+    const language = result.state.language;
+    const context = { questionnaire: campaign.questionnaire, language, t: this.t(language) };
+    const position = result.state.position;
+    const shown = result.events.findLast((e) => e.type === "question_shown" || e.type === "review_shown");
+    if (shown?.type === "question_shown" && position.kind === "question" && position.questionId === shown.questionId) return { question: questionView(context, shown) };
+    if (shown?.type === "review_shown" && position.kind === "review") return { review: reviewView(context, shown) };
+    return {};
   }
 
   // ── resume, quit, terminal states ────────────────────────────────────────────────────────────

@@ -6,3 +6,4 @@ export { identityPrompt, attestationPrompt } from "./prompts.js";
 export { refusalText, waitText, type RefusalWording } from "./refusal.js";
 export { ReachableAgain, outboxAddress, type ReachableAgainOptions } from "./reachable-again.js";
 export * from "./path.js";
+export { questionView, reviewView, choicesOf, doneChoice, answerText, inputOfChoice, type QuestionView, type ReviewView, type ReviewLine, type ViewChoice, type ViewContext } from "./views.js";
