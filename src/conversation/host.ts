@@ -21,7 +21,7 @@ import { admit, admitPoster, answerIdentity, anonymousSession, sessionAfterStep,
 import { identityPrompt } from "./prompts.js";
 import { outboxAddress, ReachableAgain } from "./reachable-again.js";
 import { refusalText } from "./refusal.js";
-import { questionView, reviewView } from "./views.js";
+import { inputOfChoice, questionView, reviewView } from "./views.js";
 
 /** One message as a channel received it. */
 export interface TextMessage {
@@ -287,7 +287,8 @@ export class TextConversationHost {
     const position = state.position;
     if (position.kind === "attestation") {
       const yes = parseYesNoChoice(text);
-      if (yes !== undefined) return this.#step(message, session, campaign, { type: yes ? "accept_attestation" : "decline_attestation" });
+      const input = yes !== undefined ? inputOfChoice(campaign.questionnaire, position, yes ? "attestation:yes" : "attestation:no") : undefined;
+      if (input) return this.#step(message, session, campaign, input);
       if (command?.kind === "help") return this.#noted(message, [notice(helpText(renderer.t))]);
       if (command?.kind !== "lang") return refuse("conversation:choose12");
     }

@@ -159,11 +159,13 @@ export function answerText(c: ViewContext, question: Question, value: AnswerValu
 /**
  * The engine input a picked choice means where the respondent is, or undefined when it is not for
  * there (a stale or forged pick). `questionId`: the question the choice was offered for (Telegram's
- * buttons name it); a pick of a question's choice counts only while that question is the current one.
+ * buttons name it); a pick of a question's choice counts only while that question is the current one,
+ * an attestation choice only at the attestation.
  */
 export function inputOfChoice(questionnaire: Questionnaire, position: SurveyState["position"], choiceId: string, questionId?: string): EngineInput | undefined {
   const [kind, ...rest] = choiceId.split(":");
   const arg = rest.length > 0 ? rest.join(":") : undefined;
+  if (kind === "attestation") return position.kind === "attestation" && (arg === "yes" || arg === "no") ? { type: arg === "yes" ? "accept_attestation" : "decline_attestation" } : undefined;
   if (kind === "submit") return arg === undefined && position.kind === "review" ? { type: "submit" } : undefined;
   if (kind === "review") return arg === undefined ? { type: "review" } : undefined;
   if (kind === "edit") {

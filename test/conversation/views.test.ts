@@ -110,8 +110,15 @@ describe("prompts as data", () => {
   });
 
   test("what a picked choice means depends on where the respondent is: stale, foreign or unknown picks mean nothing", async () => {
-    for (const text of [CODE, "1", "1"]) await say(text);
+    for (const text of [CODE, "1"]) await say(text);
+    const atAttestation = await position();
+    expect(inputOfChoice(questionnaire, atAttestation, "attestation:no")).toEqual({ type: "decline_attestation" });
+    expect(inputOfChoice(questionnaire, atAttestation, "attestation:maybe")).toBeUndefined();
+    expect(inputOfChoice(questionnaire, atAttestation, "identity:yes")).toBeUndefined();
+    expect(inputOfChoice(questionnaire, atAttestation, "option:yes", "q1")).toBeUndefined();
+    await say("1");
     const atQ1 = await position();
+    expect(inputOfChoice(questionnaire, atQ1, "attestation:yes")).toBeUndefined();
     expect(inputOfChoice(questionnaire, atQ1, "option:no", "q1")).toEqual({ type: "choose", questionId: "q1", choice: { kind: "option", optionId: "no" } });
     expect(inputOfChoice(questionnaire, atQ1, "option:no")).toEqual({ type: "choose", questionId: "q1", choice: { kind: "option", optionId: "no" } });
     expect(inputOfChoice(questionnaire, atQ1, "option:no", "q3")).toBeUndefined();

@@ -5,7 +5,7 @@ import type { AnswerValue, Question, Questionnaire } from "../../questionnaire/i
 import { formatAnswer, formatDateTime, formatNumber, localized, numberHint, truncate } from "../console/format.js";
 import type { Choice, HostReply } from "../../conversation/output.js";
 import { choicesOf, doneChoice, questionView, reviewView, type QuestionView, type ReviewView, type ViewContext } from "../../conversation/views.js";
-import { attestationPrompt, identityPrompt } from "../../conversation/prompts.js";
+import { attestationPrompt, identityPrompt, languagePrompt } from "../../conversation/prompts.js";
 import { callbackActionOf, encodeCallback, type CallbackAction } from "./callback-data.js";
 import type { LivePrompt } from "./ports.js";
 
@@ -129,23 +129,19 @@ export class TelegramRenderer {
     return this.#buttons(attestationPrompt(this.c.t, text ? this.#text(text) : undefined, "\n\n"), { kind: "attestation" });
   }
 
-  /** A host prompt as a Telegram message: the text, each choice a button (the typed-answer hint is the text form's). */
-  #buttons(reply: HostReply, prompt: Omit<LivePrompt, "messageId">): OutgoingMessage {
-    const rows = (reply.choices ?? []).map((choice) => {
+  /** A host prompt as a Telegram message: the text, each choice a button, one per row or all in one (the typed-answer hint is the text form's). */
+  #buttons(reply: HostReply, prompt: Omit<LivePrompt, "messageId">, layout: "column" | "row" = "column"): OutgoingMessage {
+    const buttons = (reply.choices ?? []).map((choice) => {
       const action = callbackActionOf(choice.id);
       if (!action) throw new Error(`bug: no button for choice ${choice.id}`);
-      return [this.#button(choice.label, action)];
+      return this.#button(choice.label, action);
     });
-    return { text: reply.text, keyboard: rows, prompt };
+    return { text: reply.text, keyboard: layout === "row" ? [buttons] : buttons.map((b) => [b]), prompt };
   }
 
-  /** A language chooser. */
+  /** The host's language chooser, its choices side by side. */
   languages(): OutgoingMessage {
-    return {
-      text: this.c.t("telegram:lang.choose"),
-      keyboard: [[this.#button("Tiếng Việt", { kind: "language", language: "vi" }), this.#button("English", { kind: "language", language: "en" })]],
-      prompt: { kind: "language" },
-    };
+    return this.#buttons(languagePrompt(this.c.t), { kind: "language" }, "row");
   }
 
   /** The message of a validation reason, numbers in the respondent's format. */
