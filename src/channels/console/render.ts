@@ -4,8 +4,8 @@ import type { Question, Questionnaire } from "../../questionnaire/index.js";
 import { NOT_APPLICABLE } from "../../questionnaire/index.js";
 import type { Choice } from "../../conversation/output.js";
 import { attestationPrompt } from "../../conversation/prompts.js";
-import { questionView, type QuestionView } from "../../conversation/views.js";
-import { formatAnswer, formatDateTime, formatNumber, localized, numberHint, truncate } from "./format.js";
+import { questionView, reviewView, type QuestionView } from "../../conversation/views.js";
+import { formatDateTime, formatNumber, localized, numberHint, truncate } from "./format.js";
 
 /** One event's lines; a prompt's choices apart, numbered when flattened (`  1. label`). */
 type Part = { readonly lines: readonly string[] } | { readonly before: readonly string[]; readonly choices: readonly Choice[]; readonly after: readonly string[] };
@@ -162,7 +162,7 @@ export class ConsoleRenderer {
       case "validation_failed":
         return [this.validationMessage(event.questionId, event.reason, event.params)];
       case "review_shown":
-        return this.#reviewLines(event.unit, event.progress.answered, event.progress.total, event.progress.unitCount, event.items);
+        return this.#reviewLines(event);
       case "submit_refused": {
         const items = event.missing.map((id) => t("submitRefusedItem", { number: this.#numberOf(id), question: truncate(this.#text(id), REVIEW_TEXT_MAX) }));
         return ["", t("submitRefused", { count: event.missing.length, questions: items.join("; ") })];
@@ -276,26 +276,20 @@ export class ConsoleRenderer {
     }
   }
 
-  #reviewLines(unit: string, answered: number, total: number, unitCount: number, items: readonly ReviewItem[]): string[] {
-    this.#review = items;
+  /** The review, drawn from its view (the host's data): each line's number is what `edit <n>` takes. */
+  #reviewLines(event: Extract<EngineEvent, { type: "review_shown" }>): string[] {
+    const view = reviewView({ questionnaire: this.#q, language: this.#language, t: (key, params) => this.t(key, params) }, event);
+    this.#review = event.items;
     this.#lastSection = undefined;
-    const lines = ["", unitCount > 1 ? this.t("review.titleUnit", { unit: this.#unitName(unit) }) : this.t("review.title")];
-    for (const item of items) {
-      const question = this.#q.byId.get(item.questionId)?.question;
-      if (!question) continue;
-      const answer =
-        item.value !== undefined ? truncate(this.#answer(question, item.value), REVIEW_TEXT_MAX) : item.missing ? this.t("answer.missing") : this.t("answer.none");
-      lines.push(`${String(item.number).padStart(3)}. ${truncate(localized(question.text, this.#language, this.#q), REVIEW_TEXT_MAX)}`, `     → ${answer}`);
+    const lines = ["", view.progress.unitCount > 1 ? this.t("review.titleUnit", { unit: this.#unitName(view.unit) }) : this.t("review.title")];
+    for (const line of view.lines) {
+      const answer = line.value !== undefined ? truncate(line.answer, REVIEW_TEXT_MAX) : line.answer;
+      lines.push(`${String(line.number).padStart(3)}. ${truncate(line.question, REVIEW_TEXT_MAX)}`, `     → ${answer}`);
     }
-    lines.push(this.t("review.progress", { answered, total }));
-    const missing = items.filter((i) => i.missing).length;
-    if (missing > 0) lines.push(this.t("review.missingCount", { count: missing }));
+    lines.push(this.t("review.progress", { answered: view.progress.answered, total: view.progress.total }));
+    if (view.missing > 0) lines.push(this.t("review.missingCount", { count: view.missing }));
     lines.push(this.t("review.edit", { editCommand: CONSOLE_WORDS.edit, submitCommand: CONSOLE_WORDS.submit }));
     return lines;
-  }
-
-  #answer(question: Question, value: Parameters<typeof formatAnswer>[1]): string {
-    return formatAnswer(question, value, this.#language, this.#q, this.t("answer.notApplicable"));
   }
 
   #text(questionId: string): string {
