@@ -307,16 +307,19 @@ export class TextConversationHost {
         return this.#step(message, session, campaign, { type: "review" });
       case "skip":
         return this.#step(message, session, campaign, { type: "skip" });
-      case "submit":
-        if (position.kind !== "review") return refuse("conversation:submitNeedsReview");
-        return this.#step(message, session, campaign, { type: "submit" });
+      case "submit": {
+        const submit = inputOfChoice(campaign.questionnaire, position, "submit");
+        if (!submit) return refuse("conversation:submitNeedsReview");
+        return this.#step(message, session, campaign, submit);
+      }
       case "edit": {
         const review = session.text?.review;
         if (position.kind !== "review" || review === undefined) return refuse("conversation:editNeedsReview");
         if (command.number === undefined) return refuse("conversation:editUsage");
         const item = review.find((i) => i.number === command.number);
-        if (!item) return refuse("console:editUnknown", { number: command.number });
-        return this.#step(message, session, campaign, { type: "edit", questionId: item.questionId });
+        const edit = item ? inputOfChoice(campaign.questionnaire, position, `edit:${item.questionId}`) : undefined;
+        if (!edit) return refuse("console:editUnknown", { number: command.number });
+        return this.#step(message, session, campaign, edit);
       }
       default:
         break;
@@ -325,7 +328,9 @@ export class TextConversationHost {
       // A number typed at the review means the question to change.
       const number = /^\d{1,4}$/.test(text) ? Number(text) : undefined;
       const item = number !== undefined ? session.text?.review?.find((i) => i.number === number) : undefined;
-      if (item) return this.#step(message, session, campaign, { type: "edit", questionId: item.questionId });
+      // The review line's edit choice, as Telegram's edit button picks it.
+      const edit = item ? inputOfChoice(campaign.questionnaire, position, `edit:${item.questionId}`) : undefined;
+      if (edit) return this.#step(message, session, campaign, edit);
       return refuse("conversation:reviewHint");
     }
     return this.#step(message, session, campaign, { type: "answer", text });
