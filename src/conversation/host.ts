@@ -21,6 +21,7 @@ import { admit, admitPoster, answerIdentity, anonymousSession, sessionAfterStep,
 import { identityPrompt } from "./prompts.js";
 import { outboxAddress, ReachableAgain } from "./reachable-again.js";
 import { refusalText } from "./refusal.js";
+import { inputOfChoice, questionView, reviewView } from "./views.js";
 
 /** One message as a channel received it. */
 export interface TextMessage {
@@ -107,6 +108,17 @@ export class TextConversationHost {
    * message. Every change is stored before this returns.
    */
   async respond(message: TextMessage): Promise<HostReply[]> {
+    const { sessions } = this.deps;
+    try {
+      return await this.#respond(message);
+    } finally {
+      // On PostgreSQL `begin` took the account's lock until `commit` or `markProcessed`: a message
+      // that failed before either releases it now, not after the lock's one-minute expiry.
+      await sessions.end?.(message.key);
+    }
+  }
+
+  async #respond(message: TextMessage): Promise<HostReply[]> {
     const { sessions } = this.deps;
     const start = await sessions.begin(message.key, message.account);
     if (start.processed) return [];
@@ -275,7 +287,8 @@ export class TextConversationHost {
     const position = state.position;
     if (position.kind === "attestation") {
       const yes = parseYesNoChoice(text);
-      if (yes !== undefined) return this.#step(message, session, campaign, { type: yes ? "accept_attestation" : "decline_attestation" });
+      const input = yes !== undefined ? inputOfChoice(campaign.questionnaire, position, yes ? "attestation:yes" : "attestation:no") : undefined;
+      if (input) return this.#step(message, session, campaign, input);
       if (command?.kind === "help") return this.#noted(message, [notice(helpText((key) => renderer.t(key)))]);
       if (command?.kind !== "lang") return refuse("conversation:choose12");
     }
@@ -294,16 +307,19 @@ export class TextConversationHost {
         return this.#step(message, session, campaign, { type: "review" });
       case "skip":
         return this.#step(message, session, campaign, { type: "skip" });
-      case "submit":
-        if (position.kind !== "review") return refuse("conversation:submitNeedsReview");
-        return this.#step(message, session, campaign, { type: "submit" });
+      case "submit": {
+        const submit = inputOfChoice(campaign.questionnaire, position, "submit");
+        if (!submit) return refuse("conversation:submitNeedsReview");
+        return this.#step(message, session, campaign, submit);
+      }
       case "edit": {
         const review = session.text?.review;
         if (position.kind !== "review" || review === undefined) return refuse("conversation:editNeedsReview");
         if (command.number === undefined) return refuse("conversation:editUsage");
         const item = review.find((i) => i.number === command.number);
-        if (!item) return refuse("console:editUnknown", { number: command.number });
-        return this.#step(message, session, campaign, { type: "edit", questionId: item.questionId });
+        const edit = item ? inputOfChoice(campaign.questionnaire, position, `edit:${item.questionId}`) : undefined;
+        if (!edit) return refuse("console:editUnknown", { number: command.number });
+        return this.#step(message, session, campaign, edit);
       }
       default:
         break;
@@ -312,7 +328,9 @@ export class TextConversationHost {
       // A number typed at the review means the question to change.
       const number = /^\d{1,4}$/.test(text) ? Number(text) : undefined;
       const item = number !== undefined ? session.text?.review?.find((i) => i.number === number) : undefined;
-      if (item) return this.#step(message, session, campaign, { type: "edit", questionId: item.questionId });
+      // The review line's edit choice, as Telegram's edit button picks it.
+      const edit = item ? inputOfChoice(campaign.questionnaire, position, `edit:${item.questionId}`) : undefined;
+      if (edit) return this.#step(message, session, campaign, edit);
       return refuse("conversation:reviewHint");
     }
     return this.#step(message, session, campaign, { type: "answer", text });
@@ -343,7 +361,7 @@ export class TextConversationHost {
 
   async #commitAndRender(message: TextMessage, session: TextSession, campaign: BotCampaign, result: StepResult, prefix: readonly HostReply[]): Promise<HostReply[]> {
     const renderer = this.#renderer(session, campaign);
-    const reply = stepReply(renderer.renderParts(result.events), result.state.position);
+    const reply = { ...stepReply(renderer.renderParts(result.events), result.state.position), ...this.#views(campaign, result) };
     const refusedOnly = result.events.length > 0 && result.events.every((e) => e.type === "input_rejected" || e.type === "validation_failed");
     if (refusedOnly) return this.#noted(message, [...prefix, reply]);
     const next: TextSession = {
@@ -359,6 +377,17 @@ export class TextConversationHost {
       if (closing !== undefined) replies.push(notice(this.t(next.language)(closing, { channel: this.#channelName })));
     }
     return replies;
+  }
+
+  /** The prompt the step ends on, as data: the question shown or the review, when the engine is still there. */
+  #views(campaign: BotCampaign, result: StepResult): Pick<HostReply, "question" | "review"> {
+    const language = result.state.language;
+    const context = { questionnaire: campaign.questionnaire, language, t: this.t(language) };
+    const position = result.state.position;
+    const shown = result.events.findLast((e) => e.type === "question_shown" || e.type === "review_shown");
+    if (shown?.type === "question_shown" && position.kind === "question" && position.questionId === shown.questionId) return { question: questionView(context, shown) };
+    if (shown?.type === "review_shown" && position.kind === "review") return { review: reviewView(context, shown) };
+    return {};
   }
 
   // ── resume, quit, terminal states ────────────────────────────────────────────────────────────

@@ -3,6 +3,7 @@
 // the live prompt). Channels render it: Telegram as inline buttons (callback-data.ts maps the ids),
 // Zalo and the console as numbered text (`renderText`).
 import type { TextCommand } from "./commands.js";
+import type { QuestionView, ReviewView } from "./views.js";
 
 /**
  * One choice of a prompt. Ids name what choosing means, independent of the channel: `identity:yes`,
@@ -37,6 +38,13 @@ export interface HostReply {
    * (Telegram removes its buttons); a text channel just sends this one.
    */
   readonly replacesPrompt?: boolean;
+  /**
+   * The question asked, as data (`question` prompts): its texts, choices with ids and labels, the
+   * navigation it offers. Telegram draws it as buttons; the text form is `text`/`choices`/`hint`.
+   */
+  readonly question?: QuestionView;
+  /** The review, as data (`review` prompts): each question's line with its edit choice, and Submit. */
+  readonly review?: ReviewView;
 }
 
 /** A message with text only. */

@@ -93,6 +93,30 @@ describe("text conversation host", () => {
     expect((await send(CODE, "telegram:77"))[0]).toContain("tài khoản khác");
   });
 
+  test("every message ends its update, a failed one too, so the account's lock (PostgreSQL) is released at once", async () => {
+    const ended: unknown[] = [];
+    const { ports, clock } = memory;
+    let fail = true;
+    // The memory store with a commit that fails while `fail` is set, and `end` recorded.
+    const sessions = new Proxy(ports.sessions, {
+      get(target, property) {
+        if (property === "commit") return async (...args: Parameters<typeof target.commit>) => (fail ? Promise.reject(new Error("database went away")) : target.commit(...args));
+        if (property === "end") return async (key: string | number) => void ended.push(key);
+        const value = Reflect.get(target, property) as unknown;
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    const failing = new TextConversationHost({ channel: "zalo", codes: ports.codes, campaigns: ports.campaigns, respondents: ports.respondents, sessions, i18n: createI18n(), now: () => clock.now, defaultLanguage: "vi" });
+    await expect(failing.handle({ key: "f1", account: "zalo:u5", chatId: "u5", text: CODE })).rejects.toThrow("database went away");
+    expect(ended).toEqual(["f1"]);
+    expect(await memory.sessions.findLatest("zalo:u5")).toBeUndefined();
+    fail = false;
+    // The retry of the same message is handled (the failed one was not marked processed).
+    expect((await failing.handle({ key: "f1", account: "zalo:u5", chatId: "u5", text: CODE }))[1]).toContain("1. Yes, that is me");
+    expect((await failing.handle({ key: "f2", account: "zalo:u5", chatId: "u5", text: "xin chào" }))[0]).toBeDefined();
+    expect(ended).toEqual(["f1", "f1", "f2"]);
+  });
+
   test("an image gets a polite request to type", async () => {
     expect((await send(undefined))[0]).toContain("gõ câu trả lời");
   });

@@ -2,7 +2,7 @@
 // Telegram's buttons draw the same prompt.
 import { describe, expect, test } from "vitest";
 import { callbackActionOf, encodeCallback, TelegramRenderer } from "../../src/channels/telegram/index.js";
-import { attestationPrompt, choiceByNumber, identityPrompt, renderText, type HostReply } from "../../src/conversation/index.js";
+import { attestationPrompt, choiceByNumber, identityPrompt, languagePrompt, otherLanguageChoice, renderText, type HostReply } from "../../src/conversation/index.js";
 import { createI18n } from "../../src/i18n/index.js";
 import { loadExample } from "../channels/telegram/harness.js";
 
@@ -39,6 +39,16 @@ describe("host output", () => {
     expect(identity.keyboard!.flat().map((b) => (b as { callback_data: string }).callback_data)).toEqual(["1.abc123.i.y", "1.abc123.i.n"]);
     const attestation = renderer.attestation();
     expect(attestation.keyboard!.flat().map((b) => b.text)).toEqual(attestationPrompt(t, undefined).choices!.map((c) => c.label));
+  });
+
+  test("the language chooser is a host prompt; Telegram lays its two choices side by side", async () => {
+    const prompt = languagePrompt(t);
+    expect(prompt).toMatchObject({ prompt: "language", choices: [{ id: "language:vi", label: "Tiếng Việt" }, { id: "language:en", label: "English" }] });
+    const renderer = new TelegramRenderer({ questionnaire: await loadExample("par-officials.yaml"), language: "vi", t, tag: "abc123", unitName: (id) => id, timeZone: "Asia/Ho_Chi_Minh", unitCount: 1 });
+    const message = renderer.languages();
+    expect(message.text).toBe(prompt.text);
+    expect(message.keyboard).toEqual([[{ text: "Tiếng Việt", callback_data: "1.abc123.l.vi" }, { text: "English", callback_data: "1.abc123.l.en" }]]);
+    expect(otherLanguageChoice(t, "en")).toEqual({ id: "language:en", label: t("citizens:language.en") });
   });
 
   test.each([

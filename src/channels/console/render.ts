@@ -1,10 +1,11 @@
-import type { EngineEvent, RenderHints, ReviewItem, ValidationParams, ValidationReason } from "../../engine/index.js";
+import type { EngineEvent, ReviewItem, ValidationParams, ValidationReason } from "../../engine/index.js";
 import { isSupportedLanguage, type I18n } from "../../i18n/index.js";
 import type { Question, Questionnaire } from "../../questionnaire/index.js";
 import { NOT_APPLICABLE } from "../../questionnaire/index.js";
 import type { Choice } from "../../conversation/output.js";
 import { attestationPrompt } from "../../conversation/prompts.js";
-import { formatAnswer, formatDateTime, formatNumber, localized, numberHint, truncate } from "./format.js";
+import { questionView, reviewView, type QuestionView } from "../../conversation/views.js";
+import { formatDateTime, formatNumber, localized, numberHint, truncate } from "./format.js";
 
 /** One event's lines; a prompt's choices apart, numbered when flattened (`  1. label`). */
 type Part = { readonly lines: readonly string[] } | { readonly before: readonly string[]; readonly choices: readonly Choice[]; readonly after: readonly string[] };
@@ -161,7 +162,7 @@ export class ConsoleRenderer {
       case "validation_failed":
         return [this.validationMessage(event.questionId, event.reason, event.params)];
       case "review_shown":
-        return this.#reviewLines(event.unit, event.progress.answered, event.progress.total, event.progress.unitCount, event.items);
+        return this.#reviewLines(event);
       case "submit_refused": {
         const items = event.missing.map((id) => t("submitRefusedItem", { number: this.#numberOf(id), question: truncate(this.#text(id), REVIEW_TEXT_MAX) }));
         return ["", t("submitRefused", { count: event.missing.length, questions: items.join("; ") })];
@@ -216,49 +217,40 @@ export class ConsoleRenderer {
     }
   }
 
+  /** A question, drawn from its view (the host's data): its options as choices, hints after them. */
   #question(event: Extract<EngineEvent, { type: "question_shown" }>): Part {
-    const info = this.#q.byId.get(event.questionId);
-    if (!info) return { lines: [] };
-    const { question, section } = info;
+    if (!this.#q.byId.has(event.questionId)) return { lines: [] };
+    const view = questionView({ questionnaire: this.#q, language: this.#language, t: (key, params) => this.t(key, params) }, event);
     const lines: string[] = [""];
-    if (this.#lastSection !== section.id) {
-      lines.push(`── ${localized(section.title, this.#language, this.#q)} ──`);
-      this.#lastSection = section.id;
+    if (this.#lastSection !== view.section.id) {
+      lines.push(`── ${view.section.title} ──`);
+      this.#lastSection = view.section.id;
     }
-    const p = event.progress;
+    const p = view.progress;
     lines.push(
       p.unitCount > 1
-        ? this.t("progressUnit", { number: event.number, total: p.total, unit: this.#unitName(event.unit), unitNumber: p.unitIndex + 1, unitCount: p.unitCount })
-        : this.t("progress", { number: event.number, total: p.total }),
+        ? this.t("progressUnit", { number: view.number, total: p.total, unit: this.#unitName(view.unit), unitNumber: p.unitIndex + 1, unitCount: p.unitCount })
+        : this.t("progress", { number: view.number, total: p.total }),
     );
-    lines.push(localized(question.text, this.#language, this.#q) + (event.required ? "" : ` ${this.t("optional")}`));
-    if (question.help) lines.push(localized(question.help, this.#language, this.#q));
-    const controls = this.#controls(question, event.hints);
-    const after = [...controls.after];
-    if (!event.required) after.push(this.t("hint.skip", { command: CONSOLE_WORDS.skip }));
-    if (event.current !== undefined) after.push(this.t("currentAnswer", { answer: this.#answer(question, event.current) }));
-    return controls.choices ? { before: lines, choices: controls.choices, after } : { lines: [...lines, ...after] };
+    lines.push(view.text + (view.required ? "" : ` ${this.t("optional")}`));
+    if (view.help !== undefined) lines.push(view.help);
+    const after = this.#hintLines(view);
+    if (!view.required) after.push(this.t("hint.skip", { command: CONSOLE_WORDS.skip }));
+    if (view.currentText !== undefined) after.push(this.t("currentAnswer", { answer: view.currentText }));
+    // Options are numbered choices; a scale is answered by typing its value, so its values are not.
+    const numbered = view.hints.type === "single" || view.hints.type === "multi";
+    return numbered ? { before: lines, choices: view.choices.map(({ id, label }) => ({ id, label })), after } : { lines: [...lines, ...after] };
   }
 
-  #controls(question: Question, hints: RenderHints): { readonly choices?: readonly Choice[]; readonly after: string[] } {
-    const lines = this.#controlLines(question, hints);
-    if (hints.type !== "single" && hints.type !== "multi") return { after: lines };
-    const options = "options" in question ? question.options : [];
-    const choices = hints.options.map((o) => {
-      const option = options.find((x) => x.id === o.id);
-      return { id: `${hints.type === "single" ? "option" : "toggle"}:${o.id}`, label: option ? localized(option.label, this.#language, this.#q) : o.id };
-    });
-    return { choices, after: lines };
-  }
-
-  #controlLines(question: Question, hints: RenderHints): string[] {
+  /** How to answer, after the choices: typed numbers for options, a scale's labels and range, a number's or text's limits. */
+  #hintLines(view: QuestionView): string[] {
     const t = (key: string, params: Record<string, unknown> = {}) => this.t(key, params);
     const num = (n: number) => formatNumber(n, this.#language);
+    const hints = view.hints;
     switch (hints.type) {
       case "single":
+        return [t("hint.single", { count: hints.options.length })];
       case "multi": {
-        // The options themselves are choices (numbered from 1 by `flatten`); these are the hints after them.
-        if (hints.type === "single") return [t("hint.single", { count: hints.options.length })];
         const example = multiExample(hints.options.length, hints.minSelect, hints.maxSelect);
         return [
           hints.minSelect === hints.maxSelect
@@ -267,11 +259,8 @@ export class ConsoleRenderer {
         ];
       }
       case "scale": {
-        const labels = question.type === "scale" ? (question.labels ?? {}) : {};
-        const lines = hints.labelled.map((v) => {
-          const label = labels[String(v)];
-          return `  ${num(v)} = ${label ? localized(label, this.#language, this.#q) : ""}`;
-        });
+        const labels = view.scaleLabels ?? {};
+        const lines = hints.labelled.map((v) => `  ${num(v)} = ${labels[String(v)] ?? ""}`);
         if (hints.allowNotApplicable) lines.push(`  ${CONSOLE_WORDS.notApplicable} = ${t("notApplicable")}`);
         lines.push(
           hints.allowNotApplicable
@@ -287,26 +276,20 @@ export class ConsoleRenderer {
     }
   }
 
-  #reviewLines(unit: string, answered: number, total: number, unitCount: number, items: readonly ReviewItem[]): string[] {
-    this.#review = items;
+  /** The review, drawn from its view (the host's data): each line's number is what `edit <n>` takes. */
+  #reviewLines(event: Extract<EngineEvent, { type: "review_shown" }>): string[] {
+    const view = reviewView({ questionnaire: this.#q, language: this.#language, t: (key, params) => this.t(key, params) }, event);
+    this.#review = event.items;
     this.#lastSection = undefined;
-    const lines = ["", unitCount > 1 ? this.t("review.titleUnit", { unit: this.#unitName(unit) }) : this.t("review.title")];
-    for (const item of items) {
-      const question = this.#q.byId.get(item.questionId)?.question;
-      if (!question) continue;
-      const answer =
-        item.value !== undefined ? truncate(this.#answer(question, item.value), REVIEW_TEXT_MAX) : item.missing ? this.t("answer.missing") : this.t("answer.none");
-      lines.push(`${String(item.number).padStart(3)}. ${truncate(localized(question.text, this.#language, this.#q), REVIEW_TEXT_MAX)}`, `     → ${answer}`);
+    const lines = ["", view.progress.unitCount > 1 ? this.t("review.titleUnit", { unit: this.#unitName(view.unit) }) : this.t("review.title")];
+    for (const line of view.lines) {
+      const answer = line.value !== undefined ? truncate(line.answer, REVIEW_TEXT_MAX) : line.answer;
+      lines.push(`${String(line.number).padStart(3)}. ${truncate(line.question, REVIEW_TEXT_MAX)}`, `     → ${answer}`);
     }
-    lines.push(this.t("review.progress", { answered, total }));
-    const missing = items.filter((i) => i.missing).length;
-    if (missing > 0) lines.push(this.t("review.missingCount", { count: missing }));
+    lines.push(this.t("review.progress", { answered: view.progress.answered, total: view.progress.total }));
+    if (view.missing > 0) lines.push(this.t("review.missingCount", { count: view.missing }));
     lines.push(this.t("review.edit", { editCommand: CONSOLE_WORDS.edit, submitCommand: CONSOLE_WORDS.submit }));
     return lines;
-  }
-
-  #answer(question: Question, value: Parameters<typeof formatAnswer>[1]): string {
-    return formatAnswer(question, value, this.#language, this.#q, this.t("answer.notApplicable"));
   }
 
   #text(questionId: string): string {

@@ -2,6 +2,7 @@
 // format is versioned, compact and parsed strictly: `1.<tag>.<kind>[.<question>[.<arg>]]`.
 // `tag` ties the data to one session, `question` is the question's index in the questionnaire
 // (base 36) so a stale button names the question it was for.
+import type { Question, Questionnaire } from "../../questionnaire/index.js";
 
 /** Version of the callback data layout; data of another version is refused as stale. */
 export const CALLBACK_VERSION = "1";
@@ -139,12 +140,24 @@ function parseAction(kind: string | undefined, a: string | undefined, b: string 
   }
 }
 
+/** A question as a button names it: its index in the questionnaire and its definition (for option indices). */
+export interface ButtonQuestion {
+  readonly index: number;
+  readonly question: Question;
+}
+
 /**
- * The button action of a host choice that needs no question index (`identity:yes`, `attestation:no`,
- * `language:en`, `submit`); undefined for others (question choices are drawn by the renderer).
+ * The button action of a host choice (`identity:yes`, `attestation:no`, `language:en`, `submit`,
+ * `review`; with the question it was offered for: `option:<id>`, `toggle:<id>`, `scale:<v>`,
+ * `done`, `skip`, `back`, `edit:<questionId>`); undefined for a choice that has no button.
  */
-export function callbackActionOf(choiceId: string): CallbackAction | undefined {
-  const [kind, arg] = choiceId.split(":");
+export function callbackActionOf(choiceId: string, on?: ButtonQuestion): CallbackAction | undefined {
+  const [kind, ...rest] = choiceId.split(":");
+  const arg = rest.length > 0 ? rest.join(":") : undefined;
+  const optionIndex = (type: Question["type"]) => {
+    const question = on?.question;
+    return question && question.type === type && "options" in question && arg !== undefined ? question.options.findIndex((o) => o.id === arg) : -1;
+  };
   switch (kind) {
     case "identity":
       return arg === "yes" || arg === "no" ? { kind: "identity", confirm: arg === "yes" } : undefined;
@@ -154,7 +167,60 @@ export function callbackActionOf(choiceId: string): CallbackAction | undefined {
       return arg === "vi" || arg === "en" ? { kind: "language", language: arg } : undefined;
     case "submit":
       return arg === undefined ? { kind: "submit" } : undefined;
+    case "review":
+      return arg === undefined ? { kind: "review" } : undefined;
+    case "option":
+    case "toggle": {
+      const option = optionIndex(kind === "option" ? "single" : "multi");
+      return on && option >= 0 ? { kind, question: on.index, option } : undefined;
+    }
+    case "scale":
+      return on && arg !== undefined && SCALE.test(arg) ? { kind: "scale", question: on.index, value: arg === "na" ? "na" : Number(arg) } : undefined;
+    case "done":
+    case "skip":
+    case "back":
+    case "edit":
+      return on && (arg === undefined || (kind === "edit" && arg === on.question.id)) ? { kind, question: on.index } : undefined;
     default:
       return undefined;
+  }
+}
+
+/**
+ * The host choice a button stands for, and the question it was offered for (by the index it
+ * carries); undefined for a button naming no question or option of this questionnaire.
+ */
+export function choiceOfCallback(action: CallbackAction, questionnaire: Questionnaire): { readonly choiceId: string; readonly questionId?: string } | undefined {
+  switch (action.kind) {
+    case "identity":
+      return { choiceId: `identity:${action.confirm ? "yes" : "no"}` };
+    case "attestation":
+      return { choiceId: `attestation:${action.accept ? "yes" : "no"}` };
+    case "language":
+      return { choiceId: `language:${action.language}` };
+    case "submit":
+    case "review":
+      return { choiceId: action.kind };
+    default:
+      break;
+  }
+  const info = questionnaire.questions[action.question];
+  if (!info) return undefined;
+  const questionId = info.question.id;
+  const question = info.question;
+  switch (action.kind) {
+    case "option":
+    case "toggle": {
+      const option = "options" in question ? question.options[action.option] : undefined;
+      return option ? { choiceId: `${action.kind}:${option.id}`, questionId } : undefined;
+    }
+    case "scale":
+      return { choiceId: `scale:${action.value}`, questionId };
+    case "edit":
+      return { choiceId: `edit:${questionId}`, questionId };
+    case "done":
+    case "skip":
+    case "back":
+      return { choiceId: action.kind, questionId };
   }
 }

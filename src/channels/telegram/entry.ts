@@ -6,7 +6,8 @@ import { privacyNotice } from "../../privacy/index.js";
 import { DEFAULT_TIME_ZONE } from "../console/index.js";
 import { admit, anonymousSession, startAnonymousSurvey, campaignOf, isFinished, respondentOf, type AnonymousStart } from "../../conversation/path.js";
 import { refusalText } from "../../conversation/refusal.js";
-import { encodeCallback, parseCallback, sessionTag } from "./callback-data.js";
+import { otherLanguageChoice } from "../../conversation/prompts.js";
+import { callbackActionOf, encodeCallback, parseCallback, sessionTag } from "./callback-data.js";
 import { accountOf, Conversation, initialLanguage, latestSession, translator, type ChannelDeps } from "./conversation.js";
 import type { BotCampaign, BotSession } from "./ports.js";
 import type { OutgoingMessage } from "./render.js";
@@ -72,7 +73,10 @@ export function anonymousWelcome(deps: ChannelDeps, session: BotSession, campaig
   const text = [...(lines.length > 0 ? [lines.join("\n")] : []), privacyNotice(t, "anonymous")].join("\n\n");
   const other: Language = language === "vi" ? "en" : "vi";
   if (!campaign.questionnaire.languages.includes(other)) return { text };
-  const button = { text: t(`citizens:language.${other}`), callback_data: encodeCallback(sessionTag(session.id), { kind: "language", language: other }) };
+  const choice = otherLanguageChoice(t, other);
+  const action = callbackActionOf(choice.id);
+  if (!action) throw new Error(`bug: no button for choice ${choice.id}`);
+  const button = { text: choice.label, callback_data: encodeCallback(sessionTag(session.id), action) };
   return { text, keyboard: [[button]] };
 }
 

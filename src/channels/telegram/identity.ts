@@ -1,6 +1,7 @@
 import { Composer, type Context } from "grammy";
 import { answerIdentity } from "../../conversation/path.js";
-import { parseCallback, sessionTag } from "./callback-data.js";
+import { inputOfChoice } from "../../conversation/views.js";
+import { choiceOfCallback, parseCallback, sessionTag } from "./callback-data.js";
 import type { ChannelDeps } from "./conversation.js";
 import { openConversation } from "./session-access.js";
 
@@ -21,8 +22,11 @@ export function identityComposer(deps: ChannelDeps): Composer<Context> {
     if (data.tag !== sessionTag(session.id) || (session.prompt && ctx.callbackQuery.message?.message_id !== session.prompt.messageId)) return void (await stale());
 
     if (data.action.kind === "attestation") {
-      if (session.engine?.position.kind !== "attestation") return void (await stale());
-      await conversation.step({ type: data.action.accept ? "accept_attestation" : "decline_attestation" });
+      const choice = choiceOfCallback(data.action, campaign.questionnaire);
+      const position = session.engine?.position;
+      const input = choice && position ? inputOfChoice(campaign.questionnaire, position, choice.choiceId) : undefined;
+      if (!input) return void (await stale());
+      await conversation.step(input);
       return;
     }
     if (session.stage !== "identity") return void (await stale());

@@ -8,7 +8,7 @@ export { commandsComposer, statusText, RESPONDENT_COMMANDS } from "./commands.js
 export { fallbacksComposer } from "./fallbacks.js";
 export { resumeButtonComposer } from "./resume-button.js";
 export { Conversation, latestSession, rememberLatest, accountOf, closedAt, describeError, translator, initialLanguage, type ChannelDeps } from "./conversation.js";
-export { callbackActionOf, encodeCallback, parseCallback, sessionTag, CALLBACK_VERSION, MAX_CALLBACK_BYTES, type CallbackAction, type CallbackData } from "./callback-data.js";
+export { callbackActionOf, choiceOfCallback, encodeCallback, parseCallback, sessionTag, CALLBACK_VERSION, MAX_CALLBACK_BYTES, type CallbackAction, type CallbackData } from "./callback-data.js";
 export { TelegramRenderer, splitText, MAX_MESSAGE_CHARS, type OutgoingMessage, type RenderContext } from "./render.js";
 export { cacheCampaigns } from "./campaign-cache.js";
 export { MemoryBotSessionStore, MemoryCampaignDirectory, MemoryRespondentDirectory } from "./memory.js";

@@ -1,6 +1,7 @@
 import { Composer, type Context } from "grammy";
 import type { EngineInput } from "../../engine/index.js";
-import { parseCallback, sessionTag, type CallbackAction } from "./callback-data.js";
+import { inputOfChoice } from "../../conversation/views.js";
+import { choiceOfCallback, parseCallback, sessionTag, type CallbackAction } from "./callback-data.js";
 import type { ChannelDeps, Conversation } from "./conversation.js";
 import type { BotSession } from "./ports.js";
 import { openConversation } from "./session-access.js";
@@ -58,36 +59,11 @@ function promptIsCurrent(session: BotSession): boolean {
   return true;
 }
 
-/** The engine input of a button, or undefined when the button is not for where the respondent is. */
+/** The engine input of a button: the host choice it stands for, taken where the respondent is (undefined: not for there). */
 function inputOf(conversation: Conversation, action: CallbackAction): EngineInput | undefined {
   const { questionnaire } = conversation.campaign;
   const position = conversation.session.engine?.position;
-  if (!position) return undefined;
-  if (action.kind === "submit") return position.kind === "review" ? { type: "submit" } : undefined;
-  if (action.kind === "review") return { type: "review" };
-  if (action.kind === "identity" || action.kind === "attestation" || action.kind === "language") return undefined;
-  const info = questionnaire.questions[action.question];
-  if (!info) return undefined;
-  const questionId = info.question.id;
-  if (action.kind === "edit") return position.kind === "review" ? { type: "edit", questionId } : undefined;
-  if (position.kind !== "question" || position.questionId !== questionId) return undefined;
-  const question = info.question;
-  switch (action.kind) {
-    case "option": {
-      const option = question.type === "single" ? question.options[action.option] : undefined;
-      return option ? { type: "choose", questionId, choice: { kind: "option", optionId: option.id } } : undefined;
-    }
-    case "toggle": {
-      const option = question.type === "multi" ? question.options[action.option] : undefined;
-      return option ? { type: "toggle", questionId, optionId: option.id } : undefined;
-    }
-    case "scale":
-      return question.type === "scale" ? { type: "choose", questionId, choice: { kind: "scale", value: action.value } } : undefined;
-    case "done":
-      return question.type === "multi" ? { type: "confirm_selection", questionId } : undefined;
-    case "skip":
-      return { type: "skip", questionId };
-    case "back":
-      return position.mode === "flow" ? { type: "back" } : undefined;
-  }
+  const choice = choiceOfCallback(action, questionnaire);
+  if (!position || !choice) return undefined;
+  return inputOfChoice(questionnaire, position, choice.choiceId, choice.questionId);
 }

@@ -1,10 +1,11 @@
 import type { InlineKeyboardButton } from "grammy/types";
 import type { EngineEvent, RenderHints, ReviewItem, ValidationParams, ValidationReason } from "../../engine/index.js";
 import type { Translate } from "../../i18n/index.js";
-import type { AnswerValue, Option, Question, Questionnaire } from "../../questionnaire/index.js";
+import type { AnswerValue, Question, Questionnaire } from "../../questionnaire/index.js";
 import { formatAnswer, formatDateTime, formatNumber, localized, numberHint, truncate } from "../console/format.js";
-import type { HostReply } from "../../conversation/output.js";
-import { attestationPrompt, identityPrompt } from "../../conversation/prompts.js";
+import type { Choice, HostReply } from "../../conversation/output.js";
+import { choicesOf, doneChoice, questionView, reviewView, type QuestionView, type ReviewView, type ViewContext } from "../../conversation/views.js";
+import { attestationPrompt, identityPrompt, languagePrompt } from "../../conversation/prompts.js";
 import { callbackActionOf, encodeCallback, type CallbackAction } from "./callback-data.js";
 import type { LivePrompt } from "./ports.js";
 
@@ -97,7 +98,7 @@ export class TelegramRenderer {
       case "validation_failed":
         return [this.validation(event.questionId, event.reason, event.params)];
       case "review_shown":
-        return this.review(event.unit, event.progress.answered, event.progress.total, event.progress.unitCount, event.items);
+        return this.review(event);
       case "submit_refused": {
         const items = event.missing.map((id) =>
           t("survey:submitRefusedItem", { number: this.#numberOf(id), question: truncate(this.#questionText(id), REVIEW_TEXT_MAX) }),
@@ -128,23 +129,19 @@ export class TelegramRenderer {
     return this.#buttons(attestationPrompt(this.c.t, text ? this.#text(text) : undefined, "\n\n"), { kind: "attestation" });
   }
 
-  /** A host prompt as a Telegram message: the text, each choice a button (the typed-answer hint is the text form's). */
-  #buttons(reply: HostReply, prompt: Omit<LivePrompt, "messageId">): OutgoingMessage {
-    const rows = (reply.choices ?? []).map((choice) => {
+  /** A host prompt as a Telegram message: the text, each choice a button, one per row or all in one (the typed-answer hint is the text form's). */
+  #buttons(reply: HostReply, prompt: Omit<LivePrompt, "messageId">, layout: "column" | "row" = "column"): OutgoingMessage {
+    const buttons = (reply.choices ?? []).map((choice) => {
       const action = callbackActionOf(choice.id);
       if (!action) throw new Error(`bug: no button for choice ${choice.id}`);
-      return [this.#button(choice.label, action)];
+      return this.#button(choice.label, action);
     });
-    return { text: reply.text, keyboard: rows, prompt };
+    return { text: reply.text, keyboard: layout === "row" ? [buttons] : buttons.map((b) => [b]), prompt };
   }
 
-  /** A language chooser. */
+  /** The host's language chooser, its choices side by side. */
   languages(): OutgoingMessage {
-    return {
-      text: this.c.t("telegram:lang.choose"),
-      keyboard: [[this.#button("Tiếng Việt", { kind: "language", language: "vi" }), this.#button("English", { kind: "language", language: "en" })]],
-      prompt: { kind: "language" },
-    };
+    return this.#buttons(languagePrompt(this.c.t), { kind: "language" }, "row");
   }
 
   /** The message of a validation reason, numbers in the respondent's format. */
@@ -156,34 +153,47 @@ export class TelegramRenderer {
     return this.c.t(`survey:validation.${reason}`, { ...merged, min: num(merged.min), max: num(merged.max), ...(count !== undefined ? { count } : {}) });
   }
 
-  /** One question: progress, text, help and its controls. */
+  /** The views' context: the questionnaire in the respondent's language, the channel's texts. */
+  get #view(): ViewContext {
+    return { questionnaire: this.c.questionnaire, language: this.c.language, t: this.c.t };
+  }
+
+  /** One question (a `question_shown` event), drawn from its view. */
   question(event: Extract<EngineEvent, { type: "question_shown" }>): OutgoingMessage {
+    return this.questionMessage(questionView(this.#view, event));
+  }
+
+  /** A question's view as a message: progress, text, help, hints; choices as buttons, then the navigation. */
+  questionMessage(view: QuestionView): OutgoingMessage {
     const { t } = this.c;
-    const info = this.c.questionnaire.byId.get(event.questionId);
-    if (!info) throw new Error(`bug: question ${event.questionId} is not in the questionnaire`);
-    const { question, section } = info;
-    const p = event.progress;
+    const p = view.progress;
     const lines: string[] = [];
-    if (section.questions[0]?.id === question.id || event.number === 1) lines.push(`【${this.#text(section.title)}】`);
+    if (view.section.opens) lines.push(`【${view.section.title}】`);
     lines.push(
       p.unitCount > 1
-        ? t("survey:progressUnit", { number: event.number, total: p.total, unit: this.c.unitName(event.unit), unitNumber: p.unitIndex + 1, unitCount: p.unitCount })
-        : t("survey:progress", { number: event.number, total: p.total }),
+        ? t("survey:progressUnit", { number: view.number, total: p.total, unit: this.c.unitName(view.unit), unitNumber: p.unitIndex + 1, unitCount: p.unitCount })
+        : t("survey:progress", { number: view.number, total: p.total }),
     );
-    lines.push(this.#text(question.text) + (event.required ? "" : ` ${t("survey:optional")}`));
-    if (question.help) lines.push(this.#text(question.help));
-    const { text, rows } = this.#controls(question, info.index, event.hints, event.current);
-    lines.push(...text);
-    if (event.current !== undefined && event.hints.type !== "multi") lines.push(t("survey:currentAnswer", { answer: this.answer(question, event.current) }));
-    const nav: InlineKeyboardButton[] = [];
-    if (event.canGoBack && event.mode === "flow") nav.push(this.#button(t("telegram:buttons.back"), { kind: "back", question: info.index }));
-    if (!event.required) nav.push(this.#button(t("telegram:buttons.skip"), { kind: "skip", question: info.index }));
+    lines.push(view.text + (view.required ? "" : ` ${t("survey:optional")}`));
+    if (view.help !== undefined) lines.push(view.help);
+    lines.push(...this.#hintLines(view));
+    if (view.currentText !== undefined && view.hints.type !== "multi") lines.push(t("survey:currentAnswer", { answer: view.currentText }));
+    const rows = this.#choiceRows(view);
+    const nav = view.actions.filter((a) => a.id !== "done").map((a) => this.#choiceButton(a.label, a.id, view));
     if (nav.length > 0) rows.push(nav);
     return {
       text: lines.join("\n"),
       ...(rows.length > 0 ? { keyboard: rows } : {}),
-      prompt: { kind: "question", questionId: question.id, unit: event.unit },
+      prompt: { kind: "question", questionId: view.questionId, unit: view.unit },
     };
+  }
+
+  /** A button for a choice of a question's view (its callback data names the question by index). */
+  #choiceButton(label: string, choiceId: string, view: Pick<QuestionView, "questionId" | "index">): InlineKeyboardButton {
+    const question = this.c.questionnaire.questions[view.index]?.question;
+    const action = question ? callbackActionOf(choiceId, { index: view.index, question }) : undefined;
+    if (!action) throw new Error(`bug: no button for choice ${choiceId} of question ${view.questionId}`);
+    return this.#button(label, action);
   }
 
   /** The question once answered: its text and the answer, with no buttons left. */
@@ -199,102 +209,106 @@ export class TelegramRenderer {
     const info = this.c.questionnaire.byId.get(questionId);
     if (!info || info.question.type !== "multi") return undefined;
     const q = info.question;
-    const rows = this.#multiRows(q.options.map((o) => o.id), info.index, selected, q);
+    const hints: RenderHints = { type: "multi", options: q.options.map((o, i) => ({ id: o.id, number: i + 1 })), minSelect: 0, maxSelect: q.options.length, selected };
+    const view = { questionId, index: info.index, hints, choices: choicesOf(this.#view, q, hints, undefined), actions: [doneChoice(this.#view, selected.length)] };
+    const rows = this.#choiceRows(view);
     const nav: InlineKeyboardButton[] = [];
-    if (canGoBack) nav.push(this.#button(this.c.t("telegram:buttons.back"), { kind: "back", question: info.index }));
-    if (!required) nav.push(this.#button(this.c.t("telegram:buttons.skip"), { kind: "skip", question: info.index }));
+    if (canGoBack) nav.push(this.#choiceButton(this.c.t("telegram:buttons.back"), "back", view));
+    if (!required) nav.push(this.#choiceButton(this.c.t("telegram:buttons.skip"), "skip", view));
     if (nav.length > 0) rows.push(nav);
     return rows;
   }
 
-  #multiRows(optionIds: readonly string[], index: number, selected: readonly string[], question: Question): InlineKeyboardButton[][] {
-    const options = "options" in question ? question.options : [];
-    const rows = optionIds.map((id, i) => {
-      const option = options.find((o) => o.id === id);
-      const label = truncate(`${i + 1}. ${option ? this.#text(option.label) : id}`, BUTTON_LABEL_MAX);
-      return [this.#button(`${selected.includes(id) ? "☑" : "☐"} ${label}`, { kind: "toggle", question: index, option: options.findIndex((o) => o.id === id) })];
-    });
-    rows.push([this.#button(this.c.t("telegram:buttons.done", { count: selected.length }), { kind: "done", question: index })]);
-    return rows;
+  /** A view's choices as keyboard rows: an option per row (numbered, the current one ✓, ticks ☑/☐ and Done), scale values side by side. */
+  #choiceRows(view: Pick<QuestionView, "questionId" | "index" | "hints" | "choices" | "actions">): InlineKeyboardButton[][] {
+    const numbered = (label: string, i: number) => truncate(`${i + 1}. ${label}`, BUTTON_LABEL_MAX);
+    switch (view.hints.type) {
+      case "single":
+        return view.choices.map((c, i) => [this.#choiceButton(`${c.selected === true ? "✓ " : ""}${numbered(c.label, i)}`, c.id, view)]);
+      case "multi": {
+        const rows = view.choices.map((c, i) => [this.#choiceButton(`${c.selected === true ? "☑" : "☐"} ${numbered(c.label, i)}`, c.id, view)]);
+        const done = view.actions.find((a) => a.id === "done");
+        if (done) rows.push([this.#choiceButton(done.label, done.id, view)]);
+        return rows;
+      }
+      case "scale": {
+        const values = view.choices.filter((c) => c.id !== "scale:na");
+        const buttons = values.map((c) => this.#choiceButton(`${c.selected === true ? "✓" : ""}${c.label}`, c.id, view));
+        const perRow = buttons.length <= 7 ? buttons.length : Math.ceil(buttons.length / 2);
+        const rows: InlineKeyboardButton[][] = [];
+        for (let i = 0; i < buttons.length; i += perRow) rows.push(buttons.slice(i, i + perRow));
+        const na = view.choices.find((c) => c.id === "scale:na");
+        if (na) rows.push([this.#choiceButton(`${na.selected === true ? "✓ " : ""}${na.label}`, na.id, view)]);
+        return rows;
+      }
+      case "number":
+      case "text":
+        return [];
+    }
   }
 
-  #controls(question: Question, index: number, hints: RenderHints, current: AnswerValue | undefined): { text: string[]; rows: InlineKeyboardButton[][] } {
+  /** What the text says about answering: long option labels in full, a multi's limits, a scale's labels, a number's or text's limits. */
+  #hintLines(view: QuestionView): string[] {
     const { t } = this.c;
+    const hints = view.hints;
     const num = (n: number) => formatNumber(n, this.c.language);
     switch (hints.type) {
-      case "single": {
-        const options = question.type === "single" ? question.options : [];
-        const text = this.#optionList(hints.options, options);
-        const rows = hints.options.map((o) => {
-          const label = truncate(`${o.number}. ${this.#text(options.find((x) => x.id === o.id)?.label ?? { [this.c.language]: o.id })}`, BUTTON_LABEL_MAX);
-          return [this.#button(`${current === o.id ? "✓ " : ""}${label}`, { kind: "option", question: index, option: options.findIndex((x) => x.id === o.id) })];
-        });
-        return { text, rows };
-      }
-      case "multi": {
-        const options = question.type === "multi" ? question.options : [];
-        const text = this.#optionList(hints.options, options);
-        text.push(
+      case "single":
+        return this.#optionList(view.choices);
+      case "multi":
+        return [
+          ...this.#optionList(view.choices),
           hints.minSelect === hints.maxSelect
             ? t("telegram:hint.multiExact", { count: hints.minSelect })
             : t("telegram:hint.multi", { minSelect: hints.minSelect, maxSelect: hints.maxSelect }),
-        );
-        return { text, rows: this.#multiRows(hints.options.map((o) => o.id), index, hints.selected, question) };
-      }
+        ];
       case "scale": {
-        const labels = question.type === "scale" ? (question.labels ?? {}) : {};
-        const label = (v: number) => {
-          const l = labels[String(v)];
-          return l ? this.#text(l) : "";
-        };
+        const labels = view.scaleLabels ?? {};
+        const label = (v: number) => labels[String(v)] ?? "";
         const text: string[] = [];
         if (labels[String(hints.min)] && labels[String(hints.max)]) {
           text.push(t("telegram:hint.scaleEnds", { min: num(hints.min), max: num(hints.max), minLabel: label(hints.min), maxLabel: label(hints.max) }));
         }
         for (const v of hints.labelled) if (v !== hints.min && v !== hints.max) text.push(`${num(v)} = ${label(v)}`);
-        const buttons = hints.values.map((v) => this.#button(`${current === v ? "✓" : ""}${num(v)}`, { kind: "scale", question: index, value: v }));
-        const perRow = buttons.length <= 7 ? buttons.length : Math.ceil(buttons.length / 2);
-        const rows: InlineKeyboardButton[][] = [];
-        for (let i = 0; i < buttons.length; i += perRow) rows.push(buttons.slice(i, i + perRow));
-        if (hints.allowNotApplicable) rows.push([this.#button(`${current === "na" ? "✓ " : ""}${t("survey:notApplicable")}`, { kind: "scale", question: index, value: "na" })]);
-        return { text, rows };
+        return text;
       }
       case "number":
-        return { text: [numberHint(t, hints, this.c.language)], rows: [] };
+        return [numberHint(t, hints, this.c.language)];
       case "text":
-        return { text: [t("survey:hint.text", { maxLength: hints.maxLength })], rows: [] };
+        return [t("survey:hint.text", { maxLength: hints.maxLength })];
     }
   }
 
   // Options are listed in the text only when a button cannot show a label in full.
-  #optionList(hinted: readonly { readonly id: string; readonly number: number }[], options: readonly Option[]): string[] {
-    const lines = hinted.map((o) => `${o.number}. ${this.#text(options.find((x) => x.id === o.id)?.label ?? { [this.c.language]: o.id })}`);
+  #optionList(choices: readonly Choice[]): string[] {
+    const lines = choices.map((c, i) => `${i + 1}. ${c.label}`);
     return lines.some((line) => [...line].length > BUTTON_LABEL_MAX - 2) ? lines : [];
   }
 
-  /** The review: every answer with an edit button per question, and Submit. */
-  review(unit: string, answered: number, total: number, unitCount: number, items: readonly ReviewItem[]): OutgoingMessage[] {
+  /** The review (a `review_shown` event), drawn from its view. */
+  review(event: Extract<EngineEvent, { type: "review_shown" }>): OutgoingMessage[] {
+    return this.reviewMessages(reviewView(this.#view, event));
+  }
+
+  /** A review's view as messages: every answer, an edit button per question, and Submit on the last one. */
+  reviewMessages(view: ReviewView): OutgoingMessage[] {
     const { t } = this.c;
-    this.#review = items;
-    const lines = [unitCount > 1 ? t("survey:review.titleUnit", { unit: this.c.unitName(unit) }) : t("survey:review.title")];
-    for (const item of items) {
-      const info = this.c.questionnaire.byId.get(item.questionId);
-      if (!info) continue;
-      const answer = item.value !== undefined ? truncate(this.answer(info.question, item.value), REVIEW_TEXT_MAX) : item.missing ? t("survey:answer.missing") : t("survey:answer.none");
-      lines.push(`${item.number}. ${truncate(this.#text(info.question.text), REVIEW_TEXT_MAX)}\n   → ${answer}`);
+    this.#review = view.lines;
+    const lines = [view.progress.unitCount > 1 ? t("survey:review.titleUnit", { unit: this.c.unitName(view.unit) }) : t("survey:review.title")];
+    for (const line of view.lines) {
+      const answer = line.value !== undefined ? truncate(line.answer, REVIEW_TEXT_MAX) : line.answer;
+      lines.push(`${line.number}. ${truncate(line.question, REVIEW_TEXT_MAX)}\n   → ${answer}`);
     }
-    lines.push(t("survey:review.progress", { answered, total }));
-    const missing = items.filter((i) => i.missing).length;
-    if (missing > 0) lines.push(t("survey:review.missingCount", { count: missing }));
+    lines.push(t("survey:review.progress", { answered: view.progress.answered, total: view.progress.total }));
+    if (view.missing > 0) lines.push(t("survey:review.missingCount", { count: view.missing }));
     lines.push(t("telegram:review.buttons"));
-    const edits = items.flatMap((item) => {
-      const info = this.c.questionnaire.byId.get(item.questionId);
-      return info ? [this.#button(t("telegram:buttons.edit", { number: item.number }), { kind: "edit", question: info.index })] : [];
-    });
+    const edits = view.lines.map((line) => this.#choiceButton(line.edit.label, line.edit.id, { questionId: line.questionId, index: line.index }));
     const rows: InlineKeyboardButton[][] = [];
     // Telegram allows 100 buttons per keyboard: beyond that, /review still lists everything.
     for (let i = 0; i < Math.min(edits.length, 95); i += 6) rows.push(edits.slice(i, Math.min(i + 6, 95)));
-    rows.push([this.#button(t("telegram:buttons.submit"), { kind: "submit" })]);
+    const submit = callbackActionOf(view.submit.id);
+    if (!submit) throw new Error(`bug: no button for choice ${view.submit.id}`);
+    rows.push([this.#button(view.submit.label, submit)]);
     const texts = splitText(lines.join("\n"));
     return texts.map((text, i) => (i === texts.length - 1 ? { text, keyboard: rows, prompt: { kind: "review" as const } } : { text }));
   }
