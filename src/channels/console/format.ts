@@ -21,9 +21,24 @@ export function formatNumber(value: number, language: string): string {
 export function formatDateTime(iso: string, language: string, timeZone: string): { time: string; date: string } {
   const at = new Date(iso);
   const locale = localeOf(language);
-  const time = new Intl.DateTimeFormat(locale, { timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(at);
-  const date = new Intl.DateTimeFormat(locale, language === "vi" ? { timeZone, day: "2-digit", month: "2-digit", year: "numeric" } : { timeZone, day: "numeric", month: "long", year: "numeric" }).format(at);
+  const time = dateTimeFormat(`${locale}|${timeZone}|time`, () => new Intl.DateTimeFormat(locale, { timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" })).format(at);
+  const date = dateTimeFormat(`${locale}|${timeZone}|date|${language === "vi"}`, () =>
+    new Intl.DateTimeFormat(locale, language === "vi" ? { timeZone, day: "2-digit", month: "2-digit", year: "numeric" } : { timeZone, day: "numeric", month: "long", year: "numeric" }),
+  ).format(at);
   return { time, date };
+}
+
+/** Formatters by locale, time zone and kind: building one with a time zone takes ~0.5 ms, four per submission. */
+const FORMATS = new Map<string, Intl.DateTimeFormat>();
+
+function dateTimeFormat(key: string, make: () => Intl.DateTimeFormat): Intl.DateTimeFormat {
+  let format = FORMATS.get(key);
+  if (!format) {
+    // A few languages times the campaigns' time zones; bounded all the same.
+    if (FORMATS.size >= 256) FORMATS.clear();
+    FORMATS.set(key, (format = make()));
+  }
+  return format;
 }
 
 /** Shortens one-line text to `max` characters with an ellipsis (review lists, refusals). */
