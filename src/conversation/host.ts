@@ -71,6 +71,9 @@ export const MAX_INPUT_CHARACTERS = 4_000;
 export class TextConversationHost {
   readonly #translators = new Map<string, Translate>();
 
+  /** i18next instances lent to the per-message renderers, one per language (see `#rendererI18n`). */
+  readonly #rendererInstances = new Map<string, I18n>();
+
   readonly #campaigns: CampaignDirectory;
 
   readonly #reachable: ReachableAgain | undefined;
@@ -282,19 +285,24 @@ export class TextConversationHost {
   async #survey(message: TextMessage, session: TextSession, campaign: BotCampaign, text: string, command: TextCommand | undefined): Promise<HostReply[]> {
     const state = session.engine;
     if (!state) throw new Error(`bug: session ${session.id} is in the survey without an engine state`);
-    const renderer = this.#renderer(session, campaign);
-    const refuse = (key: string, params: Record<string, unknown> = {}) => this.#noted(message, [notice(renderer.t(key, params))]);
+    // Built only for a refusal or help: an answer's step builds its own renderer.
+    const renderer = () => this.#renderer(session, campaign);
+    const refuse = (key: string, params: Record<string, unknown> = {}) => this.#noted(message, [notice(renderer().t(key, params))]);
+    const help = () => {
+      const r = renderer();
+      return this.#noted(message, [notice(helpText((key) => r.t(key)))]);
+    };
     const position = state.position;
     if (position.kind === "attestation") {
       const yes = parseYesNoChoice(text);
       const input = yes !== undefined ? inputOfChoice(campaign.questionnaire, position, yes ? "attestation:yes" : "attestation:no") : undefined;
       if (input) return this.#step(message, session, campaign, input);
-      if (command?.kind === "help") return this.#noted(message, [notice(helpText((key) => renderer.t(key)))]);
+      if (command?.kind === "help") return help();
       if (command?.kind !== "lang") return refuse("conversation:choose12");
     }
     switch (command?.kind) {
       case "help":
-        return this.#noted(message, [notice(helpText((key) => renderer.t(key)))]);
+        return help();
       case "lang": {
         const languages = campaign.questionnaire.languages;
         const wanted = command.language;
@@ -342,8 +350,7 @@ export class TextConversationHost {
     const language = session.engine?.language ?? (q.languages.includes(session.language) ? session.language : q.defaultLanguage);
     return new ConsoleRenderer({
       questionnaire: q,
-      // Its own instance: the renderer follows language changes, which must not reach other chats.
-      i18n: i18n ?? this.deps.i18n.cloneInstance({ lng: isSupportedLanguage(language) ? language : this.deps.defaultLanguage, initAsync: false }),
+      i18n: i18n ?? this.#rendererI18n(isSupportedLanguage(language) ? language : this.deps.defaultLanguage),
       unitName: (id) => names.get(id) ?? id,
       timeZone: campaign.timeZone,
       numberedYesNo: true,
@@ -351,6 +358,20 @@ export class TextConversationHost {
       ...(session.text?.section !== undefined ? { lastSection: session.text.section } : {}),
       ...(session.text?.review !== undefined ? { lastReview: session.text.review } : {}),
     });
+  }
+
+  /**
+   * An i18next instance for a renderer, in `language`. The renderer follows language changes, which
+   * must not reach other chats, so it cannot have the shared instance; cloning one per message cost
+   * a fifth of an answer's handling, so one clone per language is lent out instead. A renderer uses
+   * it synchronously right after it is built (render, refusal texts; no await in between), so a
+   * language switch made while rendering is undone here before the next renderer reads it.
+   */
+  #rendererI18n(language: string): I18n {
+    let instance = this.#rendererInstances.get(language);
+    if (!instance) this.#rendererInstances.set(language, (instance = this.deps.i18n.cloneInstance({ lng: language, initAsync: false })));
+    else if (instance.language !== language) void instance.changeLanguage(language);
+    return instance;
   }
 
   /** One engine input: refusals are answered (the message recorded); anything else is stored, then shown. */

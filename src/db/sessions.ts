@@ -235,17 +235,32 @@ function ownerOf(session: BotSession, channel: string): ResponseOwner {
  * synchronous transaction on the client's own connection: nothing else runs on the event loop
  * between BEGIN and COMMIT. Through Prisma, each statement of an interactive transaction waits a
  * turn of the event loop while the connection stays locked, so under load commits queued behind
- * one another for tens of milliseconds each; this takes well under a millisecond. Anything that
- * creates rows, submits, declines or is refused (a submitted response) returns GENERAL_PATH after
- * rolling back, and the Prisma transaction below handles it with the same rules.
+ * one another for tens of milliseconds each; this takes well under a millisecond. It also creates
+ * the session and response rows and rewrites a submitted response's answers (the steps of identity,
+ * attestation and submit went through Prisma's pipeline, a statement at a time, and cost more than
+ * all of a respondent's answers together). A first decline of identity (audited) or a refusal (a
+ * submitted response) returns GENERAL_PATH after rolling back, and the Prisma transaction below
+ * handles it with the same rules.
  */
 function commitSync(db: SqliteConnection.Database, channel: string, updateId: number | string, session: BotSession, step: StepResult | undefined): CommitResult | typeof GENERAL_PATH {
   // A Prisma transaction is open on this connection (awaiting between statements): do not join it.
   if (db.inTransaction || session.identityDeclinedAt !== undefined) return GENERAL_PATH;
   const plan = step ? planStep(step) : undefined;
-  if (plan && (plan.creates || plan.full.size > 0)) return GENERAL_PATH;
   const owner = ownerOf(session, channel);
   const now = sqliteDate(new Date());
+  let context: { questionnaireVersionPk: number; groupId: string } | undefined;
+  const creationContext = () => {
+    if (context) return context;
+    const campaign = db.prepare(`SELECT "questionnaireVersionPk" FROM "Campaign" WHERE "id" = ?`).get(session.campaignId) as { questionnaireVersionPk: number } | undefined;
+    if (!campaign) throw new Error(`bug: a session of campaign ${session.campaignId}, which does not exist`);
+    const respondent = owner.respondentId === null ? undefined : (db.prepare(`SELECT "groupId" FROM "Respondent" WHERE "id" = ?`).get(owner.respondentId) as { groupId: string } | undefined);
+    // Anonymous codes carry no group yet; scoring refuses an empty group (as applyStep).
+    return (context = { questionnaireVersionPk: campaign.questionnaireVersionPk, groupId: respondent?.groupId ?? "" });
+  };
+  const upsertAnswer = db.prepare(
+    `INSERT INTO "Answer" ("responseId", "questionId", "value", "answeredAt", "changedCount", "seconds") VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT ("responseId", "questionId") DO UPDATE SET "value" = excluded."value", "answeredAt" = excluded."answeredAt", "changedCount" = excluded."changedCount", "seconds" = excluded."seconds"`,
+  );
   const run = db.transaction((): CommitResult => {
     try {
       db.prepare(`INSERT INTO "ProcessedUpdate" ("channel", "updateId", "processedAt") VALUES (?, ?, ?)`).run(channel, updateKeyOf(updateId), now);
@@ -263,20 +278,47 @@ function commitSync(db: SqliteConnection.Database, channel: string, updateId: nu
             `UPDATE "Response" SET "status" = ?, "language" = ?, "startedAt" = ?, "submittedAt" = ?, "attestedAt" = ?, "declinedAt" = ?, "account" = ?, "updatedAt" = ? WHERE "id" = ? AND "status" <> 'submitted'`,
           )
           .run(f.status, f.language, sqliteDate(f.startedAt), sqliteDate(f.submittedAt), sqliteDate(f.attestedAt), sqliteDate(f.declinedAt), f.account, now, id);
-        // A missing row (to create) or a submitted one (to refuse): the general path decides.
-        if (updated.changes === 0) throw GENERAL_PATH;
+        if (updated.changes === 0) {
+          // A submitted response is refused by the general path (SubmittedResponseError); a missing one is created.
+          if (db.prepare(`SELECT 1 FROM "Response" WHERE "id" = ?`).get(id) !== undefined) throw GENERAL_PATH;
+          const { questionnaireVersionPk, groupId } = creationContext();
+          db.prepare(
+            `INSERT INTO "Response" ("id", "campaignId", "questionnaireVersionPk", "respondentId", "accessCodeId", "source", "subjectUnit", "groupId", "identityConfirmedAt",
+               "status", "language", "startedAt", "submittedAt", "attestedAt", "declinedAt", "account", "createdAt", "updatedAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          ).run(
+            id,
+            owner.campaignId,
+            questionnaireVersionPk,
+            owner.respondentId,
+            owner.accessCodeId,
+            owner.source,
+            unit,
+            groupId,
+            sqliteDate(owner.identityConfirmedAt),
+            f.status,
+            f.language,
+            sqliteDate(f.startedAt),
+            sqliteDate(f.submittedAt),
+            sqliteDate(f.attestedAt),
+            sqliteDate(f.declinedAt),
+            f.account,
+            now,
+            now,
+          );
+        }
         const response = step.state.responses.find((r) => r.unit === unit);
         if (!response) continue;
-        for (const questionId of plan.questions.get(unit) ?? []) {
+        // A submitted response is made to match the engine's exactly, whatever came before.
+        const full = plan.full.has(unit);
+        if (full) db.prepare(`DELETE FROM "Answer" WHERE "responseId" = ? AND "questionId" NOT IN (SELECT "value" FROM json_each(?))`).run(id, JSON.stringify(Object.keys(response.answers)));
+        const ids = full ? new Set([...Object.keys(response.answers), ...(plan.questions.get(unit) ?? [])]) : (plan.questions.get(unit) ?? []);
+        for (const questionId of ids) {
           const answer = response.answers[questionId];
           if (answer === undefined) {
             db.prepare(`DELETE FROM "Answer" WHERE "responseId" = ? AND "questionId" = ?`).run(id, questionId);
             continue;
           }
-          db.prepare(
-            `INSERT INTO "Answer" ("responseId", "questionId", "value", "answeredAt", "changedCount", "seconds") VALUES (?, ?, ?, ?, ?, ?)
-             ON CONFLICT ("responseId", "questionId") DO UPDATE SET "value" = excluded."value", "answeredAt" = excluded."answeredAt", "changedCount" = excluded."changedCount", "seconds" = excluded."seconds"`,
-          ).run(id, questionId, JSON.stringify(answer.value), sqliteDate(new Date(answer.answeredAt)), answer.changeCount, answer.seconds ?? null);
+          upsertAnswer.run(id, questionId, JSON.stringify(answer.value), sqliteDate(new Date(answer.answeredAt)), answer.changeCount, answer.seconds ?? null);
         }
       }
       responseId = currentResponse(owner, step.state, plan.touched);
@@ -284,8 +326,11 @@ function commitSync(db: SqliteConnection.Database, channel: string, updateId: nu
     const stored = db
       .prepare(`UPDATE "Session" SET "state" = ?, "language" = ?, "chatId" = ?, "responseId" = COALESCE(?, "responseId"), "updatedAt" = ? WHERE "id" = ? AND "channel" = ?`)
       .run(JSON.stringify(session), session.language, String(session.chatId), responseId, now, session.id, channel);
-    // A new session: created by the general path.
-    if (stored.changes === 0) throw GENERAL_PATH;
+    if (stored.changes === 0) {
+      db.prepare(
+        `INSERT INTO "Session" ("id", "campaignId", "channel", "account", "chatId", "respondentId", "accessCodeId", "responseId", "language", "state", "createdAt", "updatedAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(session.id, session.campaignId, channel, session.account, String(session.chatId), session.respondentId, session.codeId, responseId, session.language, JSON.stringify(session), now, now);
+    }
     return "stored";
   });
   try {
@@ -482,6 +527,7 @@ export function botSessionStore(prisma: Prisma, options: BotSessionStoreOptions 
       if (db) {
         // Another process (an import) holding the write lock is waited for between attempts, off the event loop.
         const result = await retryWhileBusy(() => commitSync(db, channel, updateId, session, step));
+        if (result === "stored") await runSubmitHooks(options.onSubmit, session.campaignId, submittedBy(session.id, step));
         if (result !== GENERAL_PATH) return result;
       }
       try {

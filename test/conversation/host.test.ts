@@ -5,7 +5,9 @@ import { createI18n } from "../../src/i18n/index.js";
 import { createMemoryPorts, loadExample } from "../channels/telegram/harness.js";
 
 const AN: Respondent = { id: "r1", name: "Nguyễn Văn An", unit: { id: "stp", name: "Sở Tư pháp" }, subjectUnits: [], language: "en" };
+const BINH: Respondent = { id: "r2", name: "Trần Thị Bình", unit: { id: "stp", name: "Sở Tư pháp" }, subjectUnits: [], language: "vi" };
 const CODE = "ABCDE23456";
+const CODE_BINH = "BCDEF34567";
 
 let memory: Awaited<ReturnType<typeof createMemoryPorts>>;
 let host: TextConversationHost;
@@ -13,7 +15,7 @@ let n = 0;
 const send = (text: string | undefined, account = "zalo:u1") => host.handle({ key: `message.text.received:${++n}`, account, chatId: account.slice(5), ...(text !== undefined ? { text } : {}) });
 
 beforeEach(async () => {
-  memory = await createMemoryPorts({ questionnaire: await loadExample("par-officials.yaml"), respondents: [AN], codes: { [CODE]: "r1" } });
+  memory = await createMemoryPorts({ questionnaire: await loadExample("par-officials.yaml"), respondents: [AN, BINH], codes: { [CODE]: "r1", [CODE_BINH]: "r2" } });
   const { ports, clock } = memory;
   host = new TextConversationHost({ channel: "zalo", codes: ports.codes, campaigns: ports.campaigns, respondents: ports.respondents, sessions: ports.sessions, i18n: createI18n(), now: () => clock.now, defaultLanguage: "vi" });
 });
@@ -115,6 +117,34 @@ describe("text conversation host", () => {
     expect((await failing.handle({ key: "f1", account: "zalo:u5", chatId: "u5", text: CODE }))[1]).toContain("1. Yes, that is me");
     expect((await failing.handle({ key: "f2", account: "zalo:u5", chatId: "u5", text: "xin chào" }))[0]).toBeDefined();
     expect(ended).toEqual(["f1", "f1", "f2"]);
+  });
+
+  test("help at a question lists the commands in the respondent's language and keeps the question", async () => {
+    await send(CODE);
+    await send("1");
+    await send("1");
+    const help = await send("help");
+    expect(help[0]).toContain("Commands");
+    expect(help[0]).toMatch(/back/);
+    expect((await memory.sessions.findLatest("zalo:u1"))!.engine!.position).toMatchObject({ kind: "question" });
+  });
+
+  test("one chat switching language changes no other chat's texts, before or after the switch", async () => {
+    // An (English) and Bình (Vietnamese) answer in turns; An switches to Vietnamese and back, Bình to English.
+    for (const text of [CODE, "1", "1"]) {
+      await send(text, "zalo:u1");
+      await send(text === CODE ? CODE_BINH : text, "zalo:u2");
+    }
+    expect((await send("1", "zalo:u1")).join("\n")).toContain("Question 2 of");
+    expect((await send("1", "zalo:u2")).join("\n")).toContain("Câu 2/");
+    expect((await send("lang vi", "zalo:u1")).join("\n")).toContain("Câu 2/");
+    expect((await send("1", "zalo:u2")).join("\n")).toContain("Câu 3/");
+    expect((await send("xyz", "zalo:u2")).join("\n")).not.toMatch(/Please|type/);
+    expect((await send("lang en", "zalo:u1")).join("\n")).toContain("Question 2 of");
+    expect((await send("1", "zalo:u2")).join("\n")).toContain("Câu 4/");
+    expect((await send("ngôn ngữ", "zalo:u2")).join("\n")).toContain("Question 4 of");
+    expect((await send("1", "zalo:u1")).join("\n")).toContain("Question 3 of");
+    expect((await send("xyz", "zalo:u2")).join("\n")).toMatch(/[Pp]lease/);
   });
 
   test("an image gets a polite request to type", async () => {

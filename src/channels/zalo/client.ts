@@ -1,7 +1,9 @@
 // A client of the Zalo Bot Platform's Bot API (docs: /work/shared/ZALO-BOT-API.md, summarised in
 // docs/channels.md): every call is a POST with a JSON body to `<root>/bot<token>/<method>`, answered
 // `{ok: true, result}` or `{ok: false, error_code, description}`. Retries 429, 5xx and network errors
-// with backoff; never puts the token (which is in the URL) into an error or a log line.
+// with backoff; never puts the token (which is in the URL) into an error or a log line. Calls go over
+// kept-alive connections (http.ts) unless a `fetch` is given.
+import { KeepAliveHttp, type HttpAnswer } from "./http.js";
 
 /** One update as `getUpdates` returns it or the webhook receives it. */
 export interface ZaloUpdate {
@@ -59,6 +61,7 @@ export interface ZaloClientOptions {
   readonly token: string;
   /** e.g. https://bot-api.zaloplatforms.com (no trailing slash). */
   readonly apiRoot: string;
+  /** Calls go through this instead of the client's own kept-alive connections (tests, proxies). */
   readonly fetch?: typeof fetch;
   /** Attempts for a retryable failure (default 4); the n-th retry waits `backoffMs × 2^(n-1)` (default 500 ms), or the server's retry_after. */
   readonly attempts?: number;
@@ -81,7 +84,8 @@ export function redactToken(text: string, token?: string): string {
 export class ZaloClient {
   readonly #token: string;
   readonly #root: string;
-  readonly #fetch: typeof fetch;
+  readonly #fetch: typeof fetch | undefined;
+  readonly #http: KeepAliveHttp | undefined;
   readonly #attempts: number;
   readonly #backoffMs: number;
   readonly #timeoutMs: number;
@@ -89,7 +93,8 @@ export class ZaloClient {
   constructor(options: ZaloClientOptions) {
     this.#token = options.token;
     this.#root = options.apiRoot.replace(/\/+$/, "");
-    this.#fetch = options.fetch ?? fetch;
+    this.#fetch = options.fetch;
+    this.#http = options.fetch ? undefined : new KeepAliveHttp();
     this.#attempts = options.attempts ?? 4;
     this.#backoffMs = options.backoffMs ?? 500;
     this.#timeoutMs = options.requestTimeoutMs ?? 15_000;
@@ -118,22 +123,30 @@ export class ZaloClient {
     }
   }
 
+  /** Closes the idle kept-alive connections. */
+  close(): void {
+    this.#http?.close();
+  }
+
+  /** One HTTP exchange: the status and the body text. */
+  async #exchange(url: string, body: string, timeoutMs: number, signal?: AbortSignal): Promise<HttpAnswer> {
+    if (this.#http) return this.#http.post(url, body, timeoutMs, signal);
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const response = await this.#fetch!(url, { method: "POST", headers: { "content-type": "application/json" }, body, signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
+    return { status: response.status, body: await response.text() };
+  }
+
   async #once<T>(method: string, body: Record<string, unknown>, waitMs: number, signal?: AbortSignal): Promise<T> {
-    const timeout = AbortSignal.timeout(this.#timeoutMs + waitMs);
-    let response: Response;
+    let response: HttpAnswer;
     try {
-      response = await this.#fetch(`${this.#root}/bot${this.#token}/${method}`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(body),
-        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-      });
+      response = await this.#exchange(`${this.#root}/bot${this.#token}/${method}`, JSON.stringify(body), this.#timeoutMs + waitMs, signal);
     } catch (error) {
       throw new ZaloNetworkError(method, redactToken(error instanceof Error ? `${error.name}: ${error.message}` : String(error), this.#token));
     }
     let parsed: { ok?: unknown; result?: unknown; error_code?: unknown; description?: unknown; parameters?: { retry_after?: unknown } };
     try {
-      parsed = (await response.json()) as typeof parsed;
+      parsed = JSON.parse(response.body) as typeof parsed;
+      if (typeof parsed !== "object" || parsed === null) throw new Error("not an object");
     } catch {
       if (response.status === 429 || response.status >= 500) throw new ZaloApiError(method, response.status, `HTTP ${response.status}`);
       throw new ZaloApiError(method, response.status, `HTTP ${response.status} with a body that is not JSON`);

@@ -65,5 +65,9 @@ export async function startZalo(options: StartZaloOptions): Promise<RunningZalo>
     receiver = await startZaloPolling(client, channel, { logger, ...(options.pollingTimeoutSeconds ? { timeoutSeconds: options.pollingTimeoutSeconds } : {}) });
   }
   logger.info({ mode: config.mode, bot: me.name, ...(receiver.port !== undefined ? { port: receiver.port } : {}) }, "zalo bot started");
-  return { mode: config.mode, client, ...(receiver.port !== undefined ? { port: receiver.port } : {}), stop: () => receiver.stop() };
+  const stop = async () => {
+    await receiver.stop();
+    client.close();
+  };
+  return { mode: config.mode, client, ...(receiver.port !== undefined ? { port: receiver.port } : {}), stop };
 }
