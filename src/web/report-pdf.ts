@@ -65,12 +65,12 @@ export async function renderReportPdf(model: ReportModel): Promise<Buffer> {
     const titleRoom = title ? 60 : 0;
     // A chart taller than a page (a slope chart of a hundred units) gets a page of its own height.
     if (height + titleRoom > A4[1] - 2 * MARGIN) doc.addPage({ size: [A4[0], height + titleRoom + 2 * MARGIN], margin: MARGIN });
-    else if (doc.page.height !== A4[1]) doc.addPage({ size: A4, margin: MARGIN }); // back to A4 after a tall page
     if (title) heading(title, 13, height);
     else ensure(height);
     svgToPdf(doc, svg, MARGIN, doc.y, { width: PDF_CHART.width, height, assumePt: true, fontCallback: () => "regular" });
     doc.y += height + 6;
     doc.x = MARGIN;
+    if (doc.page.height !== A4[1]) doc.addPage({ size: A4, margin: MARGIN }); // what follows a tall page is on A4 again
   };
   // Tables: each numeric or code column as wide as its longest word or value (headings wrap at
   // spaces, never inside a word), the first column takes the rest.

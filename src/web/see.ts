@@ -13,7 +13,7 @@ import { zonedParts } from "../time/zone.js";
 import { chartFigure, participationChart, submissionsChart } from "./charts.js";
 import { campaignParticipation, groupsWorstFirst, provisionalIndex, unitParticipation, unitsWorstFirst, type UnitParticipation } from "./data.js";
 import { formatScoreCsv } from "../scoring/format/index.js";
-import { html, trusted, type Html } from "./html.js";
+import { html, type Html } from "./html.js";
 import { csrfField, page, type Flash, type PageContext } from "./layout.js";
 import { forbidden, notFound, requireRole, sendPage, type WebContext } from "./server.js";
 import { campaignRequest } from "./campaign-route.js";
