@@ -10,7 +10,7 @@ import { HEADINGS, REASONS } from "../scoring/format/index.js";
 import { participationChart, slopeChart, submissionsChart, type ChartSize } from "./charts.js";
 import { rankGaps } from "./data.js";
 import { rankLines, slopeText } from "./index-view.js";
-import type { ReportModel } from "./report.js";
+import { componentIndices, type ReportModel } from "./report.js";
 
 const require = createRequire(import.meta.url);
 
@@ -140,7 +140,7 @@ export async function renderReportPdf(model: ReportModel): Promise<Buffer> {
   const perDay = submissionsChart(submissions.days, submissions.counts, submissions.deadline, { perDay: t("overview.perDay"), cumulative: t("overview.cumulative"), deadline: t("overview.deadline"), description: t("overview.submissionsDescription") }, PDF_CHART);
   chart(perDay, String(t("overview.perDayTitle")));
 
-  // The index: the same columns as the console and `khaosat score`, components in tables of their own.
+  // The index: the same columns as the console and `khaosat score`, then the component indices.
   heading(String(t("index.title")), 15);
   const names = new Map(model.unitRecords.map((u) => [u.code, u.name]));
   if (!index.outcome.ok) {
@@ -159,7 +159,6 @@ export async function renderReportPdf(model: ReportModel): Promise<Buffer> {
     };
     const headingOf = (c: (typeof columns)[number]) => (typeof c.heading === "string" ? both(HEADINGS[c.heading]) : c.heading.literal);
     const main = columns.filter((c) => typeof c.heading === "string");
-    const components = columns.filter((c) => typeof c.heading !== "string");
     heading(String(t("index.ranking")));
     if (report.units.length === 0) paragraph(String(t("index.noneRanked")));
     else
@@ -174,15 +173,15 @@ export async function renderReportPdf(model: ReportModel): Promise<Buffer> {
       heading(String(t("index.excluded")), 11);
       for (const x of report.excluded) paragraph(`• ${unitCell(x.unit)}: ${x.reason === "insufficient_responses" ? t("index.withheld", { min: index.minResponses }) : both(REASONS[x.reason])}`);
     }
-    if (components.length > 0 && report.units.length > 0) {
+    const components = componentIndices(model);
+    if (components && components.rows.length > 0) {
       heading(r("components"));
-      const unitColumn = columns.find((c) => c.name === "unit")!;
-      for (let i = 0; i < components.length; i += COMPONENTS_PER_TABLE) {
-        const part = [unitColumn, ...components.slice(i, i + COMPONENTS_PER_TABLE)];
+      for (let i = 0; i < components.components.length; i += COMPONENTS_PER_TABLE) {
+        const part = components.components.slice(i, i + COMPONENTS_PER_TABLE);
         table(
-          part.map(headingOf),
-          report.units.map((u) => part.map((c) => cell(c, u))),
-          part.map((c) => c.numeric),
+          [String(t("table.unit")), ...part],
+          components.rows.map((row) => [row.unit, ...row.values.slice(i, i + COMPONENTS_PER_TABLE)]),
+          [false, ...part.map(() => true)],
           0,
         );
       }

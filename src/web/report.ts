@@ -11,6 +11,7 @@ import { chartFigure, submissionsChart } from "./charts.js";
 import { campaignParticipation, groupsWorstFirst, provisionalIndex, unitsWorstFirst, type ProvisionalIndex, type UnitParticipation } from "./data.js";
 import { html, type Html } from "./html.js";
 import { indexSection } from "./index-view.js";
+import { reportComponents } from "../scoring/format/columns.js";
 import { submissionsSeries, unitsChart } from "./see.js";
 import { APP_CSS } from "./style.js";
 
@@ -72,6 +73,23 @@ export async function reportModel(db: Database, campaign: CampaignRecord, now: D
   };
 }
 
+/**
+ * Each ranked unit's component indices (components in questionnaire order), or null when the campaign
+ * is not scored. Units under minResponses are not in the ranking, so not here either.
+ */
+export function componentIndices(model: ReportModel): { components: string[]; rows: { unit: string; values: string[] }[] } | null {
+  const { index } = model;
+  if (!index.outcome.ok || !index.questionnaire.definition.scoring) return null;
+  const report = index.outcome.report;
+  const components = reportComponents(report, index.questionnaire);
+  if (components.length === 0) return null;
+  const names = new Map(model.unitRecords.map((u) => [u.code, u.name]));
+  return {
+    components,
+    rows: report.units.map((u) => ({ unit: `${names.get(u.unit) ?? u.unit} (${u.unit})`, values: components.map((c) => (u.components[c]?.index === undefined || u.components[c]?.index === null ? "–" : u.components[c]!.index!.toFixed(2))) })),
+  };
+}
+
 /** Renders the report of a campaign at `now` as one self-contained HTML file. */
 export async function renderReport(db: Database, campaign: CampaignRecord, now: Date, appraisal?: ReadonlyMap<string, number>): Promise<string> {
   return renderReportHtml(await reportModel(db, campaign, now, appraisal));
@@ -83,6 +101,7 @@ export function renderReportHtml(model: ReportModel): string {
   const report = model.participation;
   const rate = (r: number | null) => (r === null ? "–" : `${r.toFixed(1)}%`);
   const r = (key: string, options?: Record<string, unknown>) => String(t(`report.${key}`, options as never));
+  const components = componentIndices(model);
   const perDayText = { perDay: t("overview.perDay"), cumulative: t("overview.cumulative"), deadline: t("overview.deadline"), description: t("overview.submissionsDescription") };
   const body = html`<!doctype html>
 <html lang="vi">
@@ -104,6 +123,9 @@ ${unitsChart(t, units)}
 <section class="card" tabindex="0"><h2>${t("overview.perDayTitle")}</h2>${chartFigure((size) => submissionsChart(submissions.days, submissions.counts, submissions.deadline, perDayText, size), t("overview.submissionsDescription"))}</section>
 <h2>${t("index.title")}</h2>
 ${indexSection(t, index, model.unitRecords, { bilingual: true })}
+${components && components.rows.length > 0 ? html`<section class="card" tabindex="0"><h2>${r("components")}</h2>
+<table id="components"><thead><tr><th scope="col">${t("table.unit")}</th>${components.components.map((c) => html`<th scope="col" class="num">${c}</th>`)}</tr></thead>
+<tbody>${components.rows.map((row) => html`<tr><th scope="row">${row.unit}</th>${row.values.map((v) => html`<td class="num">${v}</td>`)}</tr>`)}</tbody></table></section>` : ""}
 <section class="card" tabindex="0"><h2>${t("flags.title")}</h2>
 ${
   flagCounts.size === 0

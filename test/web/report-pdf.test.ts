@@ -64,6 +64,10 @@ describe.skipIf(!pdftotext)(pdftotext ? "report as PDF" : "report as PDF (skippe
     expect(flat).toContain("UBND xã An Phú <script>alert(1)</script> (UBND_AP): ẩn: chưa đủ 5 phiếu");
     const rankingRows = text.split("\n").filter((l) => /^\s*\d+\s+\S.*\(UBND_AP\)/.test(l));
     expect(rankingRows).toEqual([]);
+    // Component indices per ranked unit (two decimals); the withheld unit has none.
+    expect(flat).toContain("Chỉ số thành phần theo đơn vị / Component indices per unit");
+    expect(text).toMatch(/^\s*Sở Tư pháp \(SO_TP\)(\s+(\d+\.\d\d|–))+\s*$/m);
+    expect(text).not.toMatch(/\(UBND_AP\)(\s+\d+\.\d\d)+\s*$/m);
     expect(text).not.toContain("Người SO_"); // no respondent's name anywhere
     expect(text).toMatch(/Trang 1\/\d+ \/ Page 1 of \d+/);
     const audit = await ctx.db().web.auditPage({ limit: 5 });
