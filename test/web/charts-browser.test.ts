@@ -147,6 +147,11 @@ describe.skipIf(!available)(available ? "charts in Chromium, phone and desk, vi 
           }
         }
       }
+      // A unit's page: its submissions per day.
+      await page.goto(`${base}/campaigns/${s.campaignId}/units/SO_TC`);
+      const unitCharts = await shownCharts(page);
+      expect(unitCharts.length).toBe(1);
+      found.push(...problems(unitCharts[0]!, width));
       // The bilingual report: the same charts with "Vietnamese / English" headings and legends.
       for (const campaignId of [s.campaignId, province.campaignId]) {
         await page.goto(`${base}/campaigns/${campaignId}/report.html`);
