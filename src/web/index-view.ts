@@ -5,9 +5,9 @@ import type { TFunction } from "i18next";
 import type { UnitRecord } from "../db/index.js";
 import { unitColumns } from "../scoring/format/columns.js";
 import { HEADINGS, REASONS } from "../scoring/format/index.js";
-import { slopeChart } from "./charts.js";
+import { chartFigure, slopeChart, type RankLine, type SlopeChartText } from "./charts.js";
 import { rankGaps, type ProvisionalIndex } from "./data.js";
-import { html, trusted, type Html } from "./html.js";
+import { html, type Html } from "./html.js";
 
 type Lang = "vi" | "en";
 
@@ -16,30 +16,41 @@ function show(value: string | number | null, decimal: boolean): string {
   return typeof value === "number" && decimal ? value.toFixed(2) : String(value);
 }
 
-/** The survey-vs-appraisal chart, or null when the report has no appraisal ranks. */
-export function rankChart(t: TFunction, index: ProvisionalIndex, names: ReadonlyMap<string, string>): Html | null {
+/** The units of the survey-vs-appraisal chart (those with both ranks), or null when the report has no appraisal ranks. */
+export function rankLines(index: ProvisionalIndex, names: ReadonlyMap<string, string>): RankLine[] | null {
   if (!index.outcome.ok || index.outcome.report.kind !== "points") return null;
   const report = index.outcome.report;
   const ranked = report.units.filter((u) => u.surveyRank !== undefined && u.appraisalRank !== undefined);
   if (ranked.length === 0) return null;
   const gaps = rankGaps(report);
-  const svg = slopeChart(
-    ranked.map((u) => ({ label: names.get(u.unit) ?? u.unit, appraisalRank: u.appraisalRank!, surveyRank: u.surveyRank!, overallRank: u.rank, calledOut: gaps.has(u.unit) })),
-    { appraisal: t("index.appraisalRank"), survey: t("index.surveyRank"), overall: t("index.overallRank"), description: t("index.slopeDescription") },
-  );
-  return html`<figure class="chart" id="slope" role="img" aria-label="${t("index.slopeDescription")}">${trusted(svg)}<figcaption>${t("index.slopeCaption")}</figcaption></figure>`;
+  return ranked.map((u) => ({ label: names.get(u.unit) ?? u.unit, appraisalRank: u.appraisalRank!, surveyRank: u.surveyRank!, overallRank: u.rank, calledOut: gaps.has(u.unit) }));
+}
+
+/** The slope chart's texts. */
+export function slopeText(t: TFunction): SlopeChartText {
+  return { appraisal: t("index.appraisalRank"), survey: t("index.surveyRank"), overall: t("index.overallRank"), description: t("index.slopeDescription") };
+}
+
+/** The survey-vs-appraisal chart, or null when the report has no appraisal ranks. */
+export function rankChart(t: TFunction, index: ProvisionalIndex, names: ReadonlyMap<string, string>): Html | null {
+  const lines = rankLines(index, names);
+  if (!lines) return null;
+  const text = slopeText(t);
+  return chartFigure((size) => slopeChart(lines, text, size), t("index.slopeDescription"), { id: "slope", caption: t("index.slopeCaption") });
 }
 
 /** The whole index section. */
-export function indexSection(t: TFunction, index: ProvisionalIndex, units: readonly UnitRecord[]): Html {
+export function indexSection(t: TFunction, index: ProvisionalIndex, units: readonly UnitRecord[], options: { bilingual?: boolean } = {}): Html {
   const lang = (t("lang.code") === "en" ? "en" : "vi") as Lang;
+  // The scoring module's own texts (the CLI's column headings and reasons), in both languages in the bilingual report.
+  const say = (text: Record<Lang, string>) => (options.bilingual && text.vi !== text.en ? `${text.vi} / ${text.en}` : text[lang]);
   const names = new Map(units.map((u) => [u.code, u.name]));
   if (!index.outcome.ok) return html`<section class="card" tabindex="0"><p class="alert">${t("index.cannotScore")}</p><ul>${index.outcome.errors.map((e) => html`<li>${e.message}</li>`)}</ul></section>`;
   if (!index.questionnaire.definition.scoring) return html`<section class="card" tabindex="0"><p>${t("index.noScoring")}</p></section>`;
   const report = index.outcome.report;
   const columns = unitColumns(report, index.questionnaire, false);
   const gaps = rankGaps(report);
-  const heading = (c: (typeof columns)[number]) => (typeof c.heading === "string" ? HEADINGS[c.heading][lang] : c.heading.literal);
+  const heading = (c: (typeof columns)[number]) => (typeof c.heading === "string" ? say(HEADINGS[c.heading]) : c.heading.literal);
   const table = html`<table><thead><tr>${columns.map((c) => html`<th scope="col"${c.numeric ? html` class="num"` : ""}>${heading(c)}</th>`)}</tr></thead>
 <tbody>${report.units.map(
     (u) => html`<tr${gaps.has(u.unit) ? html` class="alert"` : ""}>${columns.map((c) => {
@@ -55,7 +66,7 @@ ${report.units.length === 0 ? html`<p>${t("index.noneRanked")}</p>` : table}
 ${
   report.excluded.length > 0
     ? html`<h3>${t("index.excluded")}</h3><ul>${report.excluded.map(
-        (x) => html`<li>${names.get(x.unit) ?? x.unit} <span class="muted">${x.unit}</span>: ${x.reason === "insufficient_responses" ? t("index.withheld", { min: index.minResponses }) : REASONS[x.reason][lang]}</li>`,
+        (x) => html`<li>${names.get(x.unit) ?? x.unit} <span class="muted">${x.unit}</span>: ${x.reason === "insufficient_responses" ? t("index.withheld", { min: index.minResponses }) : say(REASONS[x.reason])}</li>`,
       )}</ul>`
     : ""
 }</section>

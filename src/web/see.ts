@@ -10,10 +10,10 @@ import { respondentStatus } from "../participation/report.js";
 import { parseReminderSchedule, reminderSlots } from "../reminders/index.js";
 import { decideFlaggedResponse, FlagDecisionError, flagListRows, refreshCampaignFlags } from "../flags/index.js";
 import { zonedParts } from "../time/zone.js";
-import { participationChart, submissionsChart } from "./charts.js";
+import { chartFigure, participationChart, submissionsChart } from "./charts.js";
 import { campaignParticipation, groupsWorstFirst, provisionalIndex, unitParticipation, unitsWorstFirst, type UnitParticipation } from "./data.js";
 import { formatScoreCsv } from "../scoring/format/index.js";
-import { html, trusted, type Html } from "./html.js";
+import { html, type Html } from "./html.js";
 import { csrfField, page, type Flash, type PageContext } from "./layout.js";
 import { forbidden, notFound, requireRole, sendPage, type WebContext } from "./server.js";
 import { campaignRequest } from "./campaign-route.js";
@@ -54,28 +54,27 @@ function campaignState(t: PageContext["t"], campaign: CampaignRecord, now: Date)
 
 /** The participation chart of units, worst first (console and report). */
 export function unitsChart(t: PageContext["t"], units: readonly UnitParticipation[]): Html {
-  const svg = participationChart(
-    units.map((u) => ({ label: u.unitName, sampled: u.sampled, submitted: u.submitted, inProgress: u.inProgress })),
-    { submitted: t("status.submitted"), inProgress: t("status.inProgress"), notStarted: t("status.notStarted"), description: t("overview.chartDescription") },
-  );
-  return html`<figure class="chart" role="img" aria-label="${t("overview.chartDescription")}">${trusted(svg)}<figcaption>${t("overview.chartCaption")}</figcaption></figure>`;
+  const bars = units.map((u) => ({ label: u.unitName, sampled: u.sampled, submitted: u.submitted, inProgress: u.inProgress }));
+  const text = { submitted: t("status.submitted"), inProgress: t("status.inProgress"), notStarted: t("status.notStarted"), description: t("overview.chartDescription") };
+  return chartFigure((size) => participationChart(bars, text, size), t("overview.chartDescription"), { caption: t("overview.chartCaption") });
 }
 
-/** Submissions per day against the deadline (console and report). */
-export async function submissionsFigure(context: WebContext, t: PageContext["t"], campaign: CampaignRecord, unitCode?: string): Promise<Html> {
+/** Submissions per day of a campaign (or one unit) from its opening to its deadline: days still to come are null. */
+export async function submissionsSeries(context: WebContext, campaign: CampaignRecord, unitCode?: string): Promise<{ days: string[]; counts: (number | null)[]; deadline: string }> {
   const perDay = await context.db.web.submissionsPerDay(campaign.id, campaign.timeZone, unitCode !== undefined ? { unitCode } : {});
   const days = campaignDays(campaign);
   const counts = new Map(perDay.map((d) => [d.day, d.count]));
   for (const d of perDay) if (!days.includes(d.day)) days.push(d.day);
   days.sort();
   const today = dayOf(context.now(), campaign.timeZone);
-  const svg = submissionsChart(days, days.map((d) => (d > today ? null : (counts.get(d) ?? 0))), deadlineDay(campaign), {
-    perDay: t("overview.perDay"),
-    cumulative: t("overview.cumulative"),
-    deadline: t("overview.deadline"),
-    description: t("overview.submissionsDescription"),
-  });
-  return html`<figure class="chart" role="img" aria-label="${t("overview.submissionsDescription")}">${trusted(svg)}</figure>`;
+  return { days, counts: days.map((d) => (d > today ? null : (counts.get(d) ?? 0))), deadline: deadlineDay(campaign) };
+}
+
+/** Submissions per day against the deadline (console and report). */
+export async function submissionsFigure(context: WebContext, t: PageContext["t"], campaign: CampaignRecord, unitCode?: string): Promise<Html> {
+  const { days, counts, deadline } = await submissionsSeries(context, campaign, unitCode);
+  const text = { perDay: t("overview.perDay"), cumulative: t("overview.cumulative"), deadline: t("overview.deadline"), description: t("overview.submissionsDescription") };
+  return chartFigure((size) => submissionsChart(days, counts, deadline, text, size), t("overview.submissionsDescription"));
 }
 
 function unitTable(ctx: PageContext, campaign: CampaignRecord, units: readonly UnitParticipation[], link: boolean): Html {
@@ -139,7 +138,7 @@ export function registerSeeRoutes(app: FastifyInstance, context: WebContext): vo
     for (const k of Object.keys(channels)) if (!channelNames.includes(k)) channelNames.push(k);
     const body = html`<h1>${campaign.name}</h1>
 <p class="muted">${campaign.id} · ${formatZonedTime(campaign.opensAt, campaign.timeZone)} – ${formatZonedTime(campaign.closesAt, campaign.timeZone)} (${campaign.timeZone}) · ${campaignState(t, campaign, at)}</p>
-<p class="noprint"><a href="${base}/index">${t("nav.index")}</a> · <a href="${base}/flags">${t("nav.flags")}</a> · <a href="${base}/report.html">${t("nav.report")}</a> · <a href="${base}/responses.csv">${t("nav.responses")}</a> · <a href="${base}/scores.csv">${t("nav.scores")}</a>${user.role === "admin" ? html` · <a href="${base}/act">${t("nav.act")}</a> · <a href="${base}/broadcast">${t("broadcast.title")}</a>` : ""} · <a href="${base}/reminders">${t("reminders.title")}</a></p>
+<p class="noprint"><a href="${base}/index">${t("nav.index")}</a> · <a href="${base}/flags">${t("nav.flags")}</a> · <a href="${base}/report.html">${t("nav.report")}</a> · <a href="${base}/report.pdf">${t("nav.reportPdf")}</a> · <a href="${base}/responses.csv">${t("nav.responses")}</a> · <a href="${base}/scores.csv">${t("nav.scores")}</a>${user.role === "admin" ? html` · <a href="${base}/act">${t("nav.act")}</a> · <a href="${base}/broadcast">${t("broadcast.title")}</a>` : ""} · <a href="${base}/reminders">${t("reminders.title")}</a></p>
 <div id="live" hx-get="${request.url}" hx-trigger="every 30s" hx-select="#live" hx-swap="outerHTML">
 <div class="grid">
   <div class="stat"><span>${t("table.sampled")}</span><b>${report.totals.sampled}</b></div>
@@ -301,6 +300,17 @@ ${admin ? html`<form class="stack noprint" method="post" action="${campaignUrl(c
     const body = await renderReport(db, campaign, now());
     await db.audit.record({ at: now(), kind: "web.report", campaignId: campaign.id, actor: user.email });
     return reply.type("text/html; charset=utf-8").header("cache-control", "no-store").header("content-disposition", `inline; filename="report-${campaign.id}.html"`).send(body);
+  });
+
+  app.get("/campaigns/:id/report.pdf", async (request, reply) => {
+    const found = await campaignRequest(context, request, reply, ["admin", "viewer"]);
+    if (!found) return reply;
+    const { user, campaign } = found;
+    const { reportModel } = await import("./report.js");
+    const { renderReportPdf } = await import("./report-pdf.js");
+    const body = await renderReportPdf(await reportModel(db, campaign, now()));
+    await db.audit.record({ at: now(), kind: "web.report", campaignId: campaign.id, actor: user.email, data: { format: "pdf" } });
+    return reply.type("application/pdf").header("cache-control", "no-store").header("content-disposition", `attachment; filename="report-${campaign.id}.pdf"`).send(body);
   });
 
   app.get("/audit", async (request, reply) => {

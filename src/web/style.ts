@@ -35,12 +35,22 @@ button.link { background: none; border: none; color: var(--accent); text-decorat
 .stat { background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: .75rem; }
 .stat b { display: block; font-size: 1.6rem; }
 figure.chart { margin: 0; }
-figure.chart svg { max-width: 100%; height: auto; }
+figure.chart svg { display: block; max-width: 100%; height: auto; }
+/* Each chart comes in two sizes drawn for the screen (charts.ts): never scaled below its font size. */
+figure.chart .chart-narrow { display: none; }
+@media screen and (max-width: 820px) { figure.chart .chart-wide { display: none; } figure.chart .chart-narrow { display: block; } }
 figure.chart figcaption { color: var(--muted); font-size: .9rem; }
 .lang a[aria-current] { font-weight: bold; text-decoration: none; color: var(--fg); }
 .chat { background: #dfe7ee; padding: .75rem; border-radius: 6px; max-width: 32rem; }
 .bubble { background: #fff; border-radius: 10px; padding: .5rem .75rem; margin: .25rem 0; white-space: pre-wrap; overflow-wrap: anywhere; box-shadow: 0 1px 1px rgba(0,0,0,.15); }
 pre.problems { white-space: pre-wrap; background: #fdecea; padding: .5rem; border-radius: 4px; }
-@media (max-width: 600px) { main { padding: .5rem; } th, td { padding: .3rem; font-size: .9rem; } }
+@media (max-width: 600px) { main { padding: .5rem; } section.card { padding: .5rem; } th, td { padding: .3rem; font-size: .9rem; }
+  /* The menu on a phone: brand and language on the first row, then the links as tap-sized buttons in one row, then who is signed in. */
+  header.top { display: grid; grid-template-columns: 1fr auto; gap: .4rem .5rem; padding: .5rem; }
+  header.top nav { grid-column: 1 / -1; grid-row: 2; gap: .4rem; }
+  header.top nav a { padding: .35rem .6rem; border: 1px solid var(--line); border-radius: 4px; text-decoration: none; }
+  header.top .lang { grid-column: 2; grid-row: 1; white-space: nowrap; }
+  header.top .who { grid-column: 1; grid-row: 3; font-size: .85rem; overflow-wrap: anywhere; min-width: 0; }
+  header.top form { grid-column: 2; grid-row: 3; align-self: center; } }
 @media print { header.top, .noprint, form { display: none !important; } body { background: #fff; } section.card { border: none; } }
 `;

@@ -62,6 +62,7 @@ describeDatabases("web console routes", (ctx) => {
       { method: "POST", pattern: "/campaigns/:id/units/:unit/remind", url: `${c}/units/SO_TC/remind`, allowed: ["admin", "coordinator"], form: { upload: "nope" }, ok: 400 },
       { method: "POST", pattern: "/campaigns/:id/units/:unit/remind", url: `${c}/units/SO_TP/remind`, allowed: ["admin"], form: { upload: "nope" }, ok: 400 },
       { method: "GET", pattern: "/campaigns/:id/report.html", url: `${c}/report.html`, allowed: ["admin", "viewer"] },
+      { method: "GET", pattern: "/campaigns/:id/report.pdf", url: `${c}/report.pdf`, allowed: ["admin", "viewer"] },
       { method: "GET", pattern: "/campaigns/:id/responses.csv", url: `${c}/responses.csv`, allowed: ["admin", "viewer"] },
       { method: "GET", pattern: "/campaigns/:id/scores.csv", url: `${c}/scores.csv`, allowed: ["admin", "viewer"] },
       { method: "GET", pattern: "/audit", url: "/audit", allowed: ["admin"] },
@@ -220,7 +221,13 @@ describeDatabases("web console routes", (ctx) => {
       expect(body).not.toMatch(/<script|<link|src="http|href="http/);
       expect(body).toContain("Báo cáo đợt khảo sát / Campaign report");
       expect(body).toContain("Tham gia theo đơn vị (thấp nhất trước) / Participation per unit (worst first)");
-      expect((body.match(/<svg/g) ?? []).length).toBe(3); // participation, submissions per day, survey vs appraisal
+      // Participation, submissions per day, survey vs appraisal: each drawn wide (desk, print) and narrow (phone).
+      expect((body.match(/<figure class="chart"/g) ?? []).length).toBe(3);
+      expect((body.match(/<svg/g) ?? []).length).toBe(6);
+      // The ranking table's headings are bilingual too (they come from the scoring module's labels).
+      expect(body).toMatch(/<th scope="col" class="num">[^<]+ \/ Rank<\/th>/);
+      expect(body).toMatch(/<table id="components">[\s\S]*Sở Tư pháp \(SO_TP\)<\/th>(<td class="num">\d+\.\d\d<\/td>)+/);
+      expect(body).not.toMatch(/<table id="components">[\s\S]*\(UBND_AP\)/);
       expect(body).toContain('id="slope"');
       expect(body).toContain("UBND xã An Phú &lt;script&gt;");
       expect(body).toMatch(/UBND_AP<\/span>: ẩn: chưa đủ 5 phiếu/);

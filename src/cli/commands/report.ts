@@ -8,12 +8,15 @@ import { withDatabase } from "./db.js";
 export function registerReportCommand(program: Command): void {
   program
     .command("report")
-    .description("write a campaign's printable report (participation, index, survey-vs-appraisal chart, flags, method) as one self-contained HTML file")
+    .description("write a campaign's printable, bilingual report (participation, index, survey-vs-appraisal chart, flags, method) as one self-contained HTML file or a PDF")
     .requiredOption("--campaign <id>", "campaign id")
-    .requiredOption("--out <file>", "output file, e.g. report.html (open it in a browser and print it)")
+    .requiredOption("--out <file>", "output file: report.html (open it in a browser and print it) or report.pdf")
+    .option("--format <format>", "html or pdf (default: from the extension of --out, else html)")
     .option("--appraisal <file>", "appraisal CSV (unit,points); default: the points uploaded in the web console, if any")
-    .action(async (options: { campaign: string; out: string; appraisal?: string }) => {
-      const { renderReport } = await import("../../web/report.js");
+    .action(async (options: { campaign: string; out: string; appraisal?: string; format?: string }) => {
+      const format = options.format?.toLowerCase() ?? (/\.pdf$/i.test(options.out) ? "pdf" : "html");
+      if (format !== "html" && format !== "pdf") throw new CliError(`--format must be html or pdf, not "${options.format}"`);
+      const { reportModel, renderReportHtml } = await import("../../web/report.js");
       const { parseAppraisalCsv, formatFileIssue } = await import("../../scoring/io/index.js");
       await withDatabase(async (db) => {
         const campaign = await requireCampaign(db, options.campaign);
@@ -32,13 +35,14 @@ export function registerReportCommand(program: Command): void {
           if (problems.length > 0) throw new CliError(`${options.appraisal}: cannot use the appraisal file; nothing written:\n${problems.map((p) => `  ${formatFileIssue(options.appraisal!, p)}`).join("\n")}`);
           appraisal = parsed.points;
         }
-        const html = await renderReport(db, campaign, new Date(), appraisal);
+        const model = await reportModel(db, campaign, new Date(), appraisal);
+        const bytes = format === "pdf" ? await (await import("../../web/report-pdf.js")).renderReportPdf(model) : renderReportHtml(model);
         try {
-          await writeFile(options.out, html);
+          await writeFile(options.out, bytes);
         } catch (error) {
           throw new CliError(`cannot write ${options.out}: ${(error as Error).message}`);
         }
-        await db.audit.record({ at: new Date(), kind: "report.written", campaignId: campaign.id, actor: "cli", data: { file: options.out } });
+        await db.audit.record({ at: new Date(), kind: "report.written", campaignId: campaign.id, actor: "cli", data: { file: options.out, format } });
         process.stderr.write(`wrote ${options.out}\n`);
       });
     });
