@@ -305,7 +305,7 @@ function analysePoints(input: ScoringInput, scoring: PointsScoring): Analysis {
   if (input.appraisal && !appraisalUsed) {
     warnings.push({ code: "appraisal_ignored", message: "the questionnaire sets no appraisalMax, so the appraisal points are ignored" });
   }
-  const responses = ResponseTable.of(input.responses);
+  const responses = ResponseTable.of(input.responses, questionnaire.questions.map((q) => q.question.id));
   const units = unitTable(input, responses, appraisalUsed, errors);
   if (errors.length > 0) return { ok: false, errors };
   const weighted = scoring.groupWeights !== undefined;
@@ -483,7 +483,7 @@ function analyseSatisfaction(input: ScoringInput, scoring: SatisfactionScoring):
   if (overallId !== undefined && questionnaire.byId.get(overallId)?.question.type !== "scale") {
     errors.push({ code: "bad_overall_question", message: `scoring.overallQuestion "${overallId}" is not a scale question of the questionnaire` });
   }
-  const responses = ResponseTable.of(input.responses);
+  const responses = ResponseTable.of(input.responses, questionnaire.questions.map((q) => q.question.id));
   const units = unitTable(input, responses, false, errors);
   if (errors.length > 0) return { ok: false, errors };
   const weighted = scoring.groupWeights !== undefined;

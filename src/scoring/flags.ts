@@ -97,7 +97,7 @@ export function flagBits(questionnaire: Questionnaire, responses: ResponseTable)
  * the person-fit pattern are taken over every response given (they share one questionnaire version).
  */
 export function computeFlags(questionnaire: Questionnaire, given: readonly ScoringResponse[] | ResponseTable): ResponseFlags[] {
-  const responses = ResponseTable.of(given);
+  const responses = ResponseTable.of(given, questionnaire.questions.map((q) => q.question.id));
   const basis = flagBasis(questionnaire, responses);
   const { medianDuration, speedLimit } = basis;
   const { evidence: extra, samePosition } = basis.findings;

@@ -107,7 +107,7 @@ export interface QualityFindings {
  * `speeder` evidence here is the reading rule; `straightliner` the long-string rule.
  */
 export function qualityFlags(questionnaire: Questionnaire, quality: Quality, judgement: JudgementLookup, given: readonly ScoringResponse[] | ResponseTable): QualityFindings {
-  const responses = ResponseTable.of(given);
+  const responses = ResponseTable.of(given, questionnaire.questions.map((q) => q.question.id));
   const answers = answerMatrix(questionnaire, judgement, responses);
   const reading = readingRule(questionnaire, quality, responses);
   const sameness = samenessRule(quality, judgement, answers);

@@ -74,10 +74,19 @@ export class ResponseTable {
     return new ResponseTable(columns);
   }
 
-  /** A table over response objects; `responses` as given when it already is one. */
-  static of(responses: readonly ScoringResponse[] | ResponseTable): ResponseTable {
+  /**
+   * A table over response objects; `responses` as given when it already is one. The answers to
+   * `questions` are taken in one pass, response by response (each object's answers read together,
+   * rather than all objects visited again for each question); any other column when first asked for.
+   */
+  static of(responses: readonly ScoringResponse[] | ResponseTable, questions: readonly string[] = []): ResponseTable {
     if (responses instanceof ResponseTable) return responses;
     const n = responses.length;
+    const columns = questions.map(() => new Array<AnswerValue | undefined>(n));
+    for (let i = 0; i < n; i++) {
+      const answers = responses[i]!.answers;
+      for (let q = 0; q < questions.length; q++) columns[q]![i] = answers[questions[q]!];
+    }
     const startedAt = new Float64Array(n);
     const submittedAt = new Float64Array(n);
     for (let i = 0; i < n; i++) {
@@ -92,7 +101,7 @@ export class ResponseTable {
         groups: responses.map((r) => r.group),
         startedAt,
         submittedAt,
-        answers: new Map(),
+        answers: new Map(questions.map((id, q) => [id, columns[q]!])),
         seconds: new Map(),
       },
       responses,
@@ -113,14 +122,21 @@ export class ResponseTable {
 
   /** Seconds spent on question `id` by row, NaN when unknown. */
   seconds(id: string): ArrayLike<number> {
-    let column = this.secondsColumns.get(id);
-    if (column) return column;
-    if (this.source && this.timed) {
-      column = Float64Array.from(this.source, (r) => r.seconds?.[id] ?? Number.NaN);
-      this.secondsColumns.set(id, column);
-      return column;
+    if (this.source && this.timed && this.secondsColumns.size === 0) this.takeSeconds(this.source);
+    return this.secondsColumns.get(id) ?? (this.untimed ??= new Float64Array(this.length).fill(Number.NaN));
+  }
+
+  /** Every question's seconds from the objects, in one pass over them. */
+  private takeSeconds(source: readonly ScoringResponse[]): void {
+    for (let i = 0; i < source.length; i++) {
+      const seconds = source[i]!.seconds;
+      if (!seconds) continue;
+      for (const id in seconds) {
+        let column = this.secondsColumns.get(id) as Float64Array | undefined;
+        if (!column) this.secondsColumns.set(id, (column = new Float64Array(source.length).fill(Number.NaN)));
+        column[i] = seconds[id]!;
+      }
     }
-    return (this.untimed ??= new Float64Array(this.length).fill(Number.NaN));
   }
 
   /** Row `i` as a response object: the object itself for a table built from objects. */
