@@ -222,7 +222,11 @@ function oneCharacterScores(scores: readonly ReadonlyMap<string, number>[]): (nu
   });
 }
 
-/** The hot loop of points scoring, kept apart so that its locals live in registers, not in a closure context. */
+/**
+ * The hot loop of points scoring, kept apart so that its locals live in registers, not in a closure
+ * context. It runs question by question down each answer column (one array streamed at a time);
+ * each sum still adds its answers in response order, so the totals are those of a row-wise pass.
+ */
 function accumulatePoints(
   responses: ResponseTable,
   counts: Uint8Array,
@@ -237,31 +241,37 @@ function accumulatePoints(
   const { ids, isSingle, scores } = compiled;
   const nQ = ids.length;
   const byCode = oneCharacterScores(scores);
-  const columns = ids.map((id) => responses.column(id));
+  const rows = responses.length;
+  // Each counted response's first slot in `sums` and `valid` ((unit, group) × questions); -1 when not counted.
+  const base = new Int32Array(rows);
   const groupOf = responses.groups;
-  for (let r = 0; r < responses.length; r++) {
-    if (counts[r] === 0) continue;
-    const u = responseUnit[r]!;
-    const g = groupIndex ? groupIndex.get(groupOf[r]!)! : 0;
-    const base = (u * nG + g) * nQ;
-    for (let q = 0; q < nQ; q++) {
-      const value = columns[q]![r];
+  for (let r = 0; r < rows; r++) {
+    base[r] = counts[r] === 0 ? -1 : (responseUnit[r]! * nG + (groupIndex ? groupIndex.get(groupOf[r]!)! : 0)) * nQ;
+  }
+  for (let q = 0; q < nQ; q++) {
+    const column = responses.column(ids[q]!);
+    const single = isSingle[q]!;
+    const lookup = scores[q]!;
+    const codes = byCode[q]!;
+    for (let r = 0; r < rows; r++) {
+      const at = base[r]!;
+      if (at < 0) continue;
+      const value = column[r];
       if (value === undefined) continue;
       let score: number;
-      if (isSingle[q]) {
+      if (single) {
         if (typeof value === "string" && value.length === 1 && value.charCodeAt(0) < 128) {
           // The usual answer, a one-character option id: its score by character code (undefined slot: not an option).
-          const s = byCode[q]![value.charCodeAt(0)];
+          const s = codes[value.charCodeAt(0)];
           if (s === undefined) continue;
           score = s;
         } else {
-          const s = scores[q]!.get(value as string) ?? (typeof value === "string" ? undefined : scores[q]!.get(String(value)));
+          const s = lookup.get(value as string) ?? (typeof value === "string" ? undefined : lookup.get(String(value)));
           if (s === undefined) continue;
           score = s;
         }
       } else {
         // Multi: the mean of the chosen options' non-null scores.
-        const lookup = scores[q]!;
         let total = 0;
         let n = 0;
         let chosen = 0;
@@ -288,10 +298,10 @@ function accumulatePoints(
         if (chosen === 0) continue;
         score = n > 0 ? total / n : Number.NaN;
       }
-      if (score !== score) notJudged[u * nQ + q]!++;
+      if (score !== score) notJudged[responseUnit[r]! * nQ + q]!++;
       else {
-        sums[base + q]! += score;
-        valid[base + q]!++;
+        sums[at + q]! += score;
+        valid[at + q]!++;
       }
     }
   }
