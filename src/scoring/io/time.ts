@@ -15,14 +15,14 @@ export function parseIsoTime(text: string, zone: string): number | undefined {
 }
 
 /**
- * The times files usually hold, to the second, as {@link formatIsoTime} and Excel write them
- * (`2026-12-01T08:30:00+07:00`, `…Z`, `2026-12-01 08:30:00`), read character by character: a
+ * The times files usually hold, to the second or the millisecond, as {@link formatIsoTime} and Excel
+ * write them (`2026-12-01T08:30:00+07:00`, `…00.174+07:00`, `…Z`, `2026-12-01 08:30:00`), read character by character: a
  * national file has 100,000 of them, and the pattern's captures are a dozen strings each. Anything
  * else (and any invalid field) is left to the pattern: `null`.
  */
 function parseUsualTime(text: string, zone: string): number | undefined | null {
-  const n = text.length;
-  if (n !== 19 && n !== 20 && n !== 25) return null;
+  const length = text.length;
+  if (length < 19) return null;
   const t = text.charCodeAt(10);
   if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || (t !== 84 && t !== 116 && t !== 32) || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return null;
   const year = digits(text, 0, 4);
@@ -32,15 +32,24 @@ function parseUsualTime(text: string, zone: string): number | undefined | null {
   const minute = digits(text, 14, 2);
   const second = digits(text, 17, 2);
   if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0) return null;
-  if (n === 19) return fromFields(year, month, day, hour, minute, second, 0, zone, undefined);
-  const z = text.charCodeAt(19);
-  if (n === 20) return z === 90 || z === 122 ? fromFields(year, month, day, hour, minute, second, 0, zone, 0) : null;
-  if ((z !== 43 && z !== 45) || text.charCodeAt(22) !== 58) return null;
-  const oh = digits(text, 20, 2);
-  const om = digits(text, 23, 2);
+  // Milliseconds as formatIsoTime writes them (".174"); other fractions go to the pattern.
+  let ms = 0;
+  let end = 19;
+  if (text.charCodeAt(19) === 46 /* . */) {
+    ms = digits(text, 20, 3);
+    if (ms < 0) return null;
+    end = 23;
+  }
+  const n = length - end;
+  if (n === 0) return fromFields(year, month, day, hour, minute, second, ms, zone, undefined);
+  const z = text.charCodeAt(end);
+  if (n === 1) return z === 90 || z === 122 ? fromFields(year, month, day, hour, minute, second, ms, zone, 0) : null;
+  if (n !== 6 || (z !== 43 && z !== 45) || text.charCodeAt(end + 3) !== 58) return null;
+  const oh = digits(text, end + 1, 2);
+  const om = digits(text, end + 4, 2);
   if (oh < 0 || om < 0) return null;
   if (oh > 23 || om > 59) return undefined;
-  return fromFields(year, month, day, hour, minute, second, 0, zone, (z === 45 ? -1 : 1) * (oh * 60 + om));
+  return fromFields(year, month, day, hour, minute, second, ms, zone, (z === 45 ? -1 : 1) * (oh * 60 + om));
 }
 
 /** The number written by `count` ASCII digits from `from`; -1 when any is not a digit. */
