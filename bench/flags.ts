@@ -18,7 +18,8 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import type { Questionnaire } from "../src/questionnaire/index.js";
-import type { ResponseFlags, ScoringResponse } from "../src/scoring/index.js";
+import type { ResponseFlags, ResponseTable } from "../src/scoring/index.js";
+import type { ParsedResponseTable } from "../src/scoring/io/index.js";
 import { writeResponsesCsv } from "../src/scoring/io/index.js";
 import { CARELESS_KINDS, carelessPopulation, measureFlags, PROVINCE, TARGETS, type FlagsMeasurement } from "../test/flags/support/population.js";
 import { ensureBuilt, median, reportTarget, ROOT } from "./result.js";
@@ -74,7 +75,7 @@ type CsvModule = {
   scanCsv(text: string, delimiter: string, onRecord: (cells: readonly string[], line: number) => void): unknown;
 };
 type Main = (argv: readonly string[]) => Promise<number>;
-type ComputeFlags = (questionnaire: Questionnaire, responses: readonly ScoringResponse[]) => ResponseFlags[];
+type ComputeFlags = (questionnaire: Questionnaire, responses: ResponseTable) => ResponseFlags[];
 
 /** Wall time and this process's CPU time (steadier than wall time on a shared, loaded machine). */
 async function timed<T>(task: () => Promise<T> | T): Promise<{ ms: number; cpuMs: number; value: T }> {
@@ -104,11 +105,11 @@ async function cost(): Promise<void> {
   const files = { questionnaire: path.join(dir, "q.json"), responses: path.join(dir, "responses.csv"), out: path.join(dir, "score.json") };
   writeFileSync(files.questionnaire, JSON.stringify(population.questionnaire.definition));
   writeFileSync(files.responses, writeResponsesCsv(population.questionnaire, population.responses));
-  // The responses as `khaosat score` holds them: read back by its own reader.
-  const io = (await import(dist("scoring/io/index.js"))) as { parseResponsesCsv(source: Uint8Array, q: Questionnaire): { responses: ScoringResponse[]; errors: unknown[] } };
-  const parsed = io.parseResponsesCsv(readFileSync(files.responses), questionnaire);
-  if (parsed.errors.length > 0 || parsed.responses.length !== population.responses.length) throw new Error("bench: the generated responses file does not read back");
-  const responses = parsed.responses;
+  // The responses as `khaosat score` holds them: read back by its own reader, by column.
+  const io = (await import(dist("scoring/io/index.js"))) as { readResponsesTable(path: string, q: Questionnaire): Promise<ParsedResponseTable> };
+  const parsed = await io.readResponsesTable(files.responses, questionnaire);
+  if (parsed.errors.length > 0 || parsed.table.length !== population.responses.length) throw new Error("bench: the generated responses file does not read back");
+  const responses = parsed.table;
   const csvMiB = readFileSync(files.responses).length / 2 ** 20;
   const args = ["score", "--questionnaire", files.questionnaire, "--responses", files.responses, "--format", "json", "--out", files.out];
   const plainPass = async () => {

@@ -27,7 +27,7 @@ export async function campaignScoringInput(
   db: Database,
   campaign: CampaignRecord,
   appraisal?: ReadonlyMap<string, number>,
-): Promise<ScoringInput> {
+): Promise<ScoringInput & { readonly responses: readonly ScoringResponse[] }> {
   const questionnaire = await campaignQuestionnaire(db.campaigns, campaign);
   // Respondent and account feed the delegation flag only; they never leave scoring.
   const responses = (await db.responses.submitted(campaign.id)).map((r) => toScoring(r, true));

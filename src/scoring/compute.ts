@@ -9,8 +9,9 @@ import type {
   SatisfactionComponentExplanation,
   SatisfactionUnitExplanation,
 } from "./explain.js";
-import { computeFlags } from "./flags.js";
-import type { ExclusionReason, ResponseFlags, ScoringError, ScoringInput, ScoringResponse, ScoringWarning } from "./types.js";
+import { flagBits, FLAG_BIT } from "./flags.js";
+import { ResponseTable } from "./table.js";
+import type { ExclusionReason, ScoringError, ScoringInput, ScoringWarning } from "./types.js";
 
 // Scoring runs in two steps: one pass over every answer accumulates counts and sums per
 // (unit, group, question) in flat typed arrays (no allocation per answer, which is what keeps
@@ -68,13 +69,11 @@ function scoreLookup(options: readonly { readonly id: string; readonly score: nu
   return new Map(options.map((o) => [o.id, o.score ?? Number.NaN]));
 }
 
-/** Whether a response is flagged for `excludeFlagged`; `misfit` is for review only and never excludes by itself. */
-function anyFlag(f: ResponseFlags): boolean {
-  return f.speeder || f.straightliner || f.delegation || f.attention || f.inconsistent;
-}
+/** The flags that exclude a response under `excludeFlagged`; `misfit` is for review only and never excludes by itself. */
+const EXCLUDING = FLAG_BIT.speeder | FLAG_BIT.straightliner | FLAG_BIT.delegation | FLAG_BIT.attention | FLAG_BIT.inconsistent;
 
 /** Resolves the units to report and checks that responses and appraisal fit them. */
-function unitTable(input: ScoringInput, appraisalUsed: boolean, errors: ScoringError[]): UnitTable {
+function unitTable(input: ScoringInput, responses: ResponseTable, appraisalUsed: boolean, errors: ScoringError[]): UnitTable {
   const names: string[] = [];
   const index = new Map<string, number>();
   const add = (unit: string): void => {
@@ -86,7 +85,7 @@ function unitTable(input: ScoringInput, appraisalUsed: boolean, errors: ScoringE
   if (input.units) {
     for (const unit of input.units) add(unit);
     const unknown = new Map<string, number>();
-    for (const r of input.responses) if (!index.has(r.unit)) unknown.set(r.unit, (unknown.get(r.unit) ?? 0) + 1);
+    for (const unit of responses.units) if (!index.has(unit)) unknown.set(unit, (unknown.get(unit) ?? 0) + 1);
     for (const [unit, count] of unknown) {
       errors.push({ code: "unknown_response_unit", unit, message: `${count} response(s) assess unit "${unit}", which is not in the campaign` });
     }
@@ -98,25 +97,25 @@ function unitTable(input: ScoringInput, appraisalUsed: boolean, errors: ScoringE
       }
     }
   } else {
-    for (const r of input.responses) add(r.unit);
+    for (const unit of responses.units) add(unit);
     if (appraisalUsed && input.appraisal) for (const unit of input.appraisal.keys()) add(unit);
   }
   return { names, index };
 }
 
 /** Groups seen in the responses, with their weights (0 when `groupWeights` names none). */
-function groupTable(input: ScoringInput, groupWeights: Readonly<Record<string, number>>, warnings: ScoringWarning[]): GroupTable {
+function groupTable(responses: ResponseTable, groupWeights: Readonly<Record<string, number>>, warnings: ScoringWarning[]): GroupTable {
   const names: string[] = [];
   const index = new Map<string, number>();
   const weights: number[] = [];
   const unweighted = new Map<string, number>();
-  for (const r of input.responses) {
-    if (!index.has(r.group)) {
-      index.set(r.group, names.length);
-      names.push(r.group);
-      weights.push(Object.hasOwn(groupWeights, r.group) ? groupWeights[r.group]! : 0);
+  for (const group of responses.groups) {
+    if (!index.has(group)) {
+      index.set(group, names.length);
+      names.push(group);
+      weights.push(Object.hasOwn(groupWeights, group) ? groupWeights[group]! : 0);
     }
-    if (!Object.hasOwn(groupWeights, r.group)) unweighted.set(r.group, (unweighted.get(r.group) ?? 0) + 1);
+    if (!Object.hasOwn(groupWeights, group)) unweighted.set(group, (unweighted.get(group) ?? 0) + 1);
   }
   for (const [group, responses] of unweighted) {
     warnings.push({
@@ -132,15 +131,17 @@ function groupTable(input: ScoringInput, groupWeights: Readonly<Record<string, n
 /** Per-response bookkeeping shared by both kinds; returns which responses count. */
 function tally(
   input: ScoringInput,
+  responses: ResponseTable,
   units: UnitTable,
   excludeFlagged: boolean,
 ): { counts: Uint8Array; responseUnit: Int32Array; responses: Int32Array; counted: Int32Array; flaggedOut: Int32Array; rejected: Int32Array; flags: FlagTotals } {
   const n = units.names.length;
-  const flags = computeFlags(input.questionnaire, input.responses);
+  const flags = flagBits(input.questionnaire, responses);
   const quality = input.questionnaire.definition.quality;
+  const rows = responses.length;
   const out = {
-    counts: new Uint8Array(input.responses.length),
-    responseUnit: new Int32Array(input.responses.length),
+    counts: new Uint8Array(rows),
+    responseUnit: new Int32Array(rows),
     responses: new Int32Array(n),
     counted: new Int32Array(n),
     flaggedOut: new Int32Array(n),
@@ -153,23 +154,25 @@ function tally(
       ...(quality && quality.pairs.length > 0 ? { inconsistent: new Int32Array(n) } : {}),
     },
   };
-  input.responses.forEach((r, i) => {
-    const u = units.index.get(r.unit)!;
+  const decisions = responses.decisions;
+  for (let i = 0; i < rows; i++) {
+    const u = units.index.get(responses.units[i]!)!;
     const f = flags[i]!;
     out.responseUnit[i] = u;
     out.responses[u]!++;
-    if (f.speeder) out.flags.speeder[u]!++;
-    if (f.straightliner) out.flags.straightliner[u]!++;
-    if (f.delegation) out.flags.delegation[u]!++;
-    if (f.attention && out.flags.attention) out.flags.attention[u]!++;
-    if (f.inconsistent && out.flags.inconsistent) out.flags.inconsistent[u]!++;
-    if (r.decision === "reject") out.rejected[u]!++;
-    else if (r.decision !== "accept" && excludeFlagged && anyFlag(f)) out.flaggedOut[u]!++;
+    if (f & FLAG_BIT.speeder) out.flags.speeder[u]!++;
+    if (f & FLAG_BIT.straightliner) out.flags.straightliner[u]!++;
+    if (f & FLAG_BIT.delegation) out.flags.delegation[u]!++;
+    if (f & FLAG_BIT.attention && out.flags.attention) out.flags.attention[u]!++;
+    if (f & FLAG_BIT.inconsistent && out.flags.inconsistent) out.flags.inconsistent[u]!++;
+    const decision = decisions?.[i];
+    if (decision === "reject") out.rejected[u]!++;
+    else if (decision !== "accept" && excludeFlagged && (f & EXCLUDING) !== 0) out.flaggedOut[u]!++;
     else {
       out.counts[i] = 1;
       out.counted[u]!++;
     }
-  });
+  }
   return out;
 }
 
@@ -219,9 +222,13 @@ function oneCharacterScores(scores: readonly ReadonlyMap<string, number>[]): (nu
   });
 }
 
-/** The hot loop of points scoring, kept apart so that its locals live in registers, not in a closure context. */
+/**
+ * The hot loop of points scoring, kept apart so that its locals live in registers, not in a closure
+ * context. It runs question by question down each answer column (one array streamed at a time);
+ * each sum still adds its answers in response order, so the totals are those of a row-wise pass.
+ */
 function accumulatePoints(
-  responses: readonly ScoringResponse[],
+  responses: ResponseTable,
   counts: Uint8Array,
   responseUnit: Int32Array,
   groupIndex: ReadonlyMap<string, number> | undefined,
@@ -234,31 +241,37 @@ function accumulatePoints(
   const { ids, isSingle, scores } = compiled;
   const nQ = ids.length;
   const byCode = oneCharacterScores(scores);
-  for (let r = 0; r < responses.length; r++) {
-    if (counts[r] === 0) continue;
-    const response = responses[r]!;
-    const u = responseUnit[r]!;
-    const g = groupIndex ? groupIndex.get(response.group)! : 0;
-    const base = (u * nG + g) * nQ;
-    const answers = response.answers;
-    for (let q = 0; q < nQ; q++) {
-      const value = answers[ids[q]!];
+  const rows = responses.length;
+  // Each counted response's first slot in `sums` and `valid` ((unit, group) × questions); -1 when not counted.
+  const base = new Int32Array(rows);
+  const groupOf = responses.groups;
+  for (let r = 0; r < rows; r++) {
+    base[r] = counts[r] === 0 ? -1 : (responseUnit[r]! * nG + (groupIndex ? groupIndex.get(groupOf[r]!)! : 0)) * nQ;
+  }
+  for (let q = 0; q < nQ; q++) {
+    const column = responses.column(ids[q]!);
+    const single = isSingle[q]!;
+    const lookup = scores[q]!;
+    const codes = byCode[q]!;
+    for (let r = 0; r < rows; r++) {
+      const at = base[r]!;
+      if (at < 0) continue;
+      const value = column[r];
       if (value === undefined) continue;
       let score: number;
-      if (isSingle[q]) {
+      if (single) {
         if (typeof value === "string" && value.length === 1 && value.charCodeAt(0) < 128) {
           // The usual answer, a one-character option id: its score by character code (undefined slot: not an option).
-          const s = byCode[q]![value.charCodeAt(0)];
+          const s = codes[value.charCodeAt(0)];
           if (s === undefined) continue;
           score = s;
         } else {
-          const s = scores[q]!.get(value as string) ?? (typeof value === "string" ? undefined : scores[q]!.get(String(value)));
+          const s = lookup.get(value as string) ?? (typeof value === "string" ? undefined : lookup.get(String(value)));
           if (s === undefined) continue;
           score = s;
         }
       } else {
         // Multi: the mean of the chosen options' non-null scores.
-        const lookup = scores[q]!;
         let total = 0;
         let n = 0;
         let chosen = 0;
@@ -285,10 +298,10 @@ function accumulatePoints(
         if (chosen === 0) continue;
         score = n > 0 ? total / n : Number.NaN;
       }
-      if (score !== score) notJudged[u * nQ + q]!++;
+      if (score !== score) notJudged[responseUnit[r]! * nQ + q]!++;
       else {
-        sums[base + q]! += score;
-        valid[base + q]!++;
+        sums[at + q]! += score;
+        valid[at + q]!++;
       }
     }
   }
@@ -302,11 +315,12 @@ function analysePoints(input: ScoringInput, scoring: PointsScoring): Analysis {
   if (input.appraisal && !appraisalUsed) {
     warnings.push({ code: "appraisal_ignored", message: "the questionnaire sets no appraisalMax, so the appraisal points are ignored" });
   }
-  const units = unitTable(input, appraisalUsed, errors);
+  const responses = ResponseTable.of(input.responses, questionnaire.questions.map((q) => q.question.id));
+  const units = unitTable(input, responses, appraisalUsed, errors);
   if (errors.length > 0) return { ok: false, errors };
   const weighted = scoring.groupWeights !== undefined;
   const groups: GroupTable = weighted
-    ? groupTable(input, scoring.groupWeights!, warnings)
+    ? groupTable(responses, scoring.groupWeights!, warnings)
     : { names: [""], index: new Map(), weights: [1] };
 
   // Scored questions, grouped by component in questionnaire order.
@@ -327,9 +341,9 @@ function analysePoints(input: ScoringInput, scoring: PointsScoring): Analysis {
   const sums = new Float64Array(nU * nG * nQ);
   const valid = new Float64Array(nU * nG * nQ);
   const notJudged = new Int32Array(nU * nQ);
-  const t = tally(input, units, scoring.excludeFlagged);
+  const t = tally(input, responses, units, scoring.excludeFlagged);
 
-  accumulatePoints(input.responses, t.counts, t.responseUnit, weighted ? groups.index : undefined, { ids, isSingle, scores }, nG, sums, valid, notJudged);
+  accumulatePoints(responses, t.counts, t.responseUnit, weighted ? groups.index : undefined, { ids, isSingle, scores }, nG, sums, valid, notJudged);
 
   const totalMax = components.reduce((acc, c) => acc + c.members.reduce((a, q) => a + maxPoints[q]!, 0), 0);
   const unitsOut = units.names.map((unit, u): PointsAnalysis => {
@@ -415,7 +429,7 @@ function analysePoints(input: ScoringInput, scoring: PointsScoring): Analysis {
 
 /** The hot loop of satisfaction scoring (see accumulatePoints). */
 function accumulateSatisfaction(
-  responses: readonly ScoringResponse[],
+  responses: ResponseTable,
   counts: Uint8Array,
   responseUnit: Int32Array,
   groupIndex: ReadonlyMap<string, number> | undefined,
@@ -435,15 +449,16 @@ function accumulateSatisfaction(
 ): void {
   const { ids, positive, multiIds, optionIndex, optionOffset, totalOptions } = compiled;
   const nQ = ids.length;
+  const columns = ids.map((id) => responses.column(id));
+  const multiColumns = multiIds.map((id) => responses.column(id));
+  const groupOf = responses.groups;
   for (let r = 0; r < responses.length; r++) {
     if (counts[r] === 0) continue;
-    const response = responses[r]!;
     const u = responseUnit[r]!;
-    const g = groupIndex ? groupIndex.get(response.group)! : 0;
+    const g = groupIndex ? groupIndex.get(groupOf[r]!)! : 0;
     const base = (u * nG + g) * nQ;
-    const answers = response.answers;
     for (let q = 0; q < nQ; q++) {
-      const value = answers[ids[q]!];
+      const value = columns[q]![r];
       if (value === undefined) continue;
       if (value === NOT_APPLICABLE) {
         notApplicable[u * nQ + q]!++;
@@ -455,7 +470,7 @@ function accumulateSatisfaction(
       if (positive.has(n)) positives[base + q]!++;
     }
     for (let m = 0; m < multiIds.length; m++) {
-      const value = answers[multiIds[m]!];
+      const value = multiColumns[m]![r];
       if (value === undefined) continue;
       const list = Array.isArray(value) ? value : [String(value)];
       const at = u * totalOptions + optionOffset[m]!;
@@ -478,11 +493,12 @@ function analyseSatisfaction(input: ScoringInput, scoring: SatisfactionScoring):
   if (overallId !== undefined && questionnaire.byId.get(overallId)?.question.type !== "scale") {
     errors.push({ code: "bad_overall_question", message: `scoring.overallQuestion "${overallId}" is not a scale question of the questionnaire` });
   }
-  const units = unitTable(input, false, errors);
+  const responses = ResponseTable.of(input.responses, questionnaire.questions.map((q) => q.question.id));
+  const units = unitTable(input, responses, false, errors);
   if (errors.length > 0) return { ok: false, errors };
   const weighted = scoring.groupWeights !== undefined;
   const groups: GroupTable = weighted
-    ? groupTable(input, scoring.groupWeights!, warnings)
+    ? groupTable(responses, scoring.groupWeights!, warnings)
     : { names: [""], index: new Map(), weights: [1] };
 
   const criteria = questionnaire.questions.filter((q) => q.question.type === "scale");
@@ -505,10 +521,10 @@ function analyseSatisfaction(input: ScoringInput, scoring: SatisfactionScoring):
   const positives = new Float64Array(nU * nG * nQ);
   const notApplicable = new Int32Array(nU * nQ);
   const chosen = new Int32Array(nU * totalOptions);
-  const t = tally(input, units, scoring.excludeFlagged);
+  const t = tally(input, responses, units, scoring.excludeFlagged);
 
   accumulateSatisfaction(
-    input.responses,
+    responses,
     t.counts,
     t.responseUnit,
     weighted ? groups.index : undefined,

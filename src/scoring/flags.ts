@@ -1,6 +1,7 @@
 import { DEFAULT_QUALITY, type Questionnaire } from "../questionnaire/index.js";
-import { judgementLookup, qualityFlags, SAME_POSITION_MIN_ANSWERS } from "./quality.js";
-import type { FlagEvidence, ResponseFlags, ScoringResponse } from "./types.js";
+import { judgementLookup, qualityFlags, SAME_POSITION_MIN_ANSWERS, type QualityFindings } from "./quality.js";
+import { ResponseTable } from "./table.js";
+import type { FlagEvidence, FlagKind, ResponseFlags, ScoringResponse } from "./types.js";
 
 /** Fewest single and scale answers for a response to count as straight-lined. */
 export const STRAIGHTLINE_MIN_ANSWERS = SAME_POSITION_MIN_ANSWERS;
@@ -22,15 +23,25 @@ export function formatSeconds(seconds: number): string {
   return m > 0 ? `${m}m ${String(whole % 60).padStart(2, "0")}s` : `${whole}s`;
 }
 
-/**
- * Data-quality flags of submitted responses (SURVEY-FORMAT 3.3, extended in docs/flags.md), one per
- * response in input order, each with the evidence of every rule that fired. The speeder median and
- * the person-fit pattern are taken over every response given (they share one questionnaire version).
- */
-export function computeFlags(questionnaire: Questionnaire, responses: readonly ScoringResponse[]): ResponseFlags[] {
+/** One bit per flag, for the counts scoring takes without building each response's evidence. */
+export const FLAG_BIT = { speeder: 1, straightliner: 2, delegation: 4, attention: 8, inconsistent: 16, misfit: 32 } as const satisfies Record<FlagKind, number>;
+
+/** What every response's flags are read from: the campaign-wide figures and the extension rules' findings. */
+interface FlagBasis {
+  readonly responses: ResponseTable;
+  readonly medianDuration: number;
+  readonly speedLimit: number;
+  readonly sharedAccounts: ReadonlySet<string>;
+  readonly findings: QualityFindings;
+}
+
+function flagBasis(questionnaire: Questionnaire, responses: ResponseTable): FlagBasis {
+  const { startedAt, submittedAt, accounts, respondents } = responses;
   const durations: number[] = [];
-  for (const r of responses) {
-    if (r.startedAt !== undefined && r.submittedAt !== undefined) durations.push(r.submittedAt - r.startedAt);
+  for (let i = 0; i < responses.length; i++) {
+    const duration = submittedAt[i]! - startedAt[i]!;
+    // NaN when either time is unknown.
+    if (duration === duration) durations.push(duration);
   }
   const medianDuration = median(durations);
   const speedLimit = durations.length >= SPEEDER_MIN_RESPONSES ? medianDuration / 3 : Number.NEGATIVE_INFINITY;
@@ -38,19 +49,63 @@ export function computeFlags(questionnaire: Questionnaire, responses: readonly S
   // An account is a delegate when it answered for more than one named respondent.
   const firstRespondent = new Map<string, string>();
   const sharedAccounts = new Set<string>();
-  for (const r of responses) {
-    if (r.account === undefined || r.respondent === undefined) continue;
-    const seen = firstRespondent.get(r.account);
-    if (seen === undefined) firstRespondent.set(r.account, r.respondent);
-    else if (seen !== r.respondent) sharedAccounts.add(r.account);
+  if (accounts && respondents) {
+    for (let i = 0; i < responses.length; i++) {
+      const account = accounts[i];
+      const respondent = respondents[i];
+      if (account === undefined || respondent === undefined) continue;
+      const seen = firstRespondent.get(account);
+      if (seen === undefined) firstRespondent.set(account, respondent);
+      else if (seen !== respondent) sharedAccounts.add(account);
+    }
   }
 
   const quality = questionnaire.definition.quality ?? DEFAULT_QUALITY;
-  const { evidence: extra, samePosition } = qualityFlags(questionnaire, quality, judgementLookup(questionnaire, quality), responses);
-  return responses.map((r, i) => {
+  const findings = qualityFlags(questionnaire, quality, judgementLookup(questionnaire, quality), responses);
+  return { responses, medianDuration, speedLimit, sharedAccounts, findings };
+}
+
+function isDelegate(basis: FlagBasis, i: number): boolean {
+  const account = basis.responses.accounts?.[i];
+  return account !== undefined && basis.sharedAccounts.has(account);
+}
+
+/**
+ * The flags of every response as bits ({@link FLAG_BIT}), in input order: the same flags as
+ * {@link computeFlags}, without building the evidence (what scoring needs to count and exclude).
+ */
+export function flagBits(questionnaire: Questionnaire, responses: ResponseTable): Uint8Array {
+  const basis = flagBasis(questionnaire, responses);
+  const { startedAt, submittedAt } = responses;
+  const { evidence: extra, samePosition } = basis.findings;
+  const bits = new Uint8Array(responses.length);
+  for (let i = 0; i < responses.length; i++) {
+    let f = 0;
+    if (submittedAt[i]! - startedAt[i]! < basis.speedLimit) f |= FLAG_BIT.speeder;
+    if (samePosition[i]! > 0) f |= FLAG_BIT.straightliner;
+    if (isDelegate(basis, i)) f |= FLAG_BIT.delegation;
+    const more = extra[i]!;
+    for (let e = 0; e < more.length; e++) f |= FLAG_BIT[more[e]!.flag];
+    bits[i] = f;
+  }
+  return bits;
+}
+
+/**
+ * Data-quality flags of submitted responses (SURVEY-FORMAT 3.3, extended in docs/flags.md), one per
+ * response in input order, each with the evidence of every rule that fired. The speeder median and
+ * the person-fit pattern are taken over every response given (they share one questionnaire version).
+ */
+export function computeFlags(questionnaire: Questionnaire, given: readonly ScoringResponse[] | ResponseTable): ResponseFlags[] {
+  const responses = ResponseTable.of(given, questionnaire.questions.map((q) => q.question.id));
+  const basis = flagBasis(questionnaire, responses);
+  const { medianDuration, speedLimit } = basis;
+  const { evidence: extra, samePosition } = basis.findings;
+  const out: ResponseFlags[] = new Array(responses.length);
+  for (let i = 0; i < responses.length; i++) {
     const evidence: FlagEvidence[] = [];
-    const duration = r.startedAt !== undefined && r.submittedAt !== undefined ? r.submittedAt - r.startedAt : undefined;
-    if (duration !== undefined && duration < speedLimit) {
+    const duration = responses.submittedAt[i]! - responses.startedAt[i]!;
+    if (duration < speedLimit) {
       evidence.push({
         flag: "speeder",
         rule: "duration",
@@ -65,12 +120,13 @@ export function computeFlags(questionnaire: Questionnaire, responses: readonly S
       evidence.push({ flag: "straightliner", rule: "same-position", text: `the same answer position on all ${samePosition[i]} single and scale questions` });
     }
     while (next < more.length && more[next]!.flag === "straightliner") evidence.push(more[next++]!);
-    if (r.account !== undefined && sharedAccounts.has(r.account)) {
+    if (isDelegate(basis, i)) {
       evidence.push({ flag: "delegation", rule: "account", text: "the messaging account that answered also answered for another respondent" });
     }
     while (next < more.length) evidence.push(more[next++]!);
     const flags: { -readonly [K in keyof ResponseFlags]: ResponseFlags[K] } = { speeder: false, straightliner: false, delegation: false, attention: false, inconsistent: false, misfit: false, evidence };
     for (let e = 0; e < evidence.length; e++) flags[evidence[e]!.flag] = true;
-    return flags;
-  });
+    out[i] = flags;
+  }
+  return out;
 }

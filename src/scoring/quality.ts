@@ -1,5 +1,6 @@
 import { NOT_APPLICABLE, type AnswerValue, type Quality, type Question, type Questionnaire } from "../questionnaire/index.js";
 import { medianInPlace, normalCdfFast, normalQuantile } from "../flags/normal.js";
+import { ResponseTable } from "./table.js";
 import type { FlagEvidence, ScoringResponse } from "./types.js";
 
 // The careless-answer rules that go beyond SURVEY-FORMAT 3.3 (docs/flags.md): reading speed per
@@ -105,26 +106,27 @@ export interface QualityFindings {
  * The extension rules' evidence, one list per response in input order (empty when nothing fired).
  * `speeder` evidence here is the reading rule; `straightliner` the long-string rule.
  */
-export function qualityFlags(questionnaire: Questionnaire, quality: Quality, judgement: JudgementLookup, responses: readonly ScoringResponse[]): QualityFindings {
+export function qualityFlags(questionnaire: Questionnaire, quality: Quality, judgement: JudgementLookup, given: readonly ScoringResponse[] | ResponseTable): QualityFindings {
+  const responses = ResponseTable.of(given, questionnaire.questions.map((q) => q.question.id));
   const answers = answerMatrix(questionnaire, judgement, responses);
   const reading = readingRule(questionnaire, quality, responses);
   const sameness = samenessRule(quality, judgement, answers);
   const overall = overallShortfall(questionnaire, quality, answers, sameness.lenient, responses);
   const misfit = quality.personFit.enabled ? personFit(quality, judgement, answers, responses) : undefined;
   const pairLimit = quality.inconsistentPairs ?? Math.min(2, quality.pairs.length);
-  const pairs = quality.pairs.map((pair) => ({ pair, a: pairReader(questionnaire, pair.a), b: pairReader(questionnaire, pair.b) }));
+  const pairs = quality.pairs.map((pair) => ({ pair, a: pairReader(questionnaire, pair.a), b: pairReader(questionnaire, pair.b), as: responses.column(pair.a), bs: responses.column(pair.b) }));
+  const checks = quality.attentionChecks.map((check) => ({ check, answers: responses.column(check.question) }));
 
   const out: (readonly FlagEvidence[])[] = new Array(responses.length);
   for (let i = 0; i < responses.length; i++) {
-    const r = responses[i]!;
     // Strength and evidence text of each rule, computed only as far as needed.
     const readingStrength: Strength = reading.fast[i]! === 0 ? 0 : reading.fast[i]! >= quality.reading.share * reading.timed[i]! ? 2 : reading.fast[i]! >= WEAK_SIGN.reading * quality.reading.share * reading.timed[i]! ? 1 : 0;
     const p = sameness.rarity[i]!;
     const samenessStrength: Strength = sameness.unjudged[i] === 1 ? 2 : !(p <= 1) ? 0 : p < quality.straightline.rarity ? 2 : p < WEAK_SIGN.rarity * quality.straightline.rarity ? 1 : 0;
     let failed = 0;
     let checked = 0;
-    for (const check of quality.attentionChecks) {
-      const value = r.answers[check.question];
+    for (const { check, answers } of checks) {
+      const value = answers[i];
       if (value === undefined) continue;
       checked++;
       if (!check.accept.includes(String(value))) failed++;
@@ -132,9 +134,9 @@ export function qualityFlags(questionnaire: Questionnaire, quality: Quality, jud
     const attentionStrength: Strength = failed === 0 ? 0 : failed >= quality.attentionFailures ? 2 : 1;
     let broken = 0;
     let compared = 0;
-    for (const { pair, a, b } of pairs) {
-      const x = a?.(r.answers[pair.a]);
-      const y = b?.(r.answers[pair.b]);
+    for (const { pair, a, b, as, bs } of pairs) {
+      const x = a?.(as[i]);
+      const y = b?.(bs[i]);
       if (x === undefined || y === undefined) continue;
       compared++;
       const expected = pair.relation === "same" ? y.position : y.low + y.high - y.position;
@@ -159,23 +161,23 @@ export function qualityFlags(questionnaire: Questionnaire, quality: Quality, jud
     const evidence: FlagEvidence[] = [];
     if (raised(readingStrength)) evidence.push({ flag: "speeder", rule: "reading", text: reading.describe(i) + together(readingStrength) });
     if (raised(samenessStrength)) {
-      const mark = overallStrength === 1 ? `; the overall mark (${String(r.answers[quality.overall ?? ""] ?? "")}) is more ordinary than such answers lead to expect` : "";
+      const mark = overallStrength === 1 ? `; the overall mark (${String(responses.column(quality.overall ?? "")[i] ?? "")}) is more ordinary than such answers lead to expect` : "";
       evidence.push({ flag: "straightliner", rule: "long-string", text: sameness.describe(i) + mark + together(samenessStrength) });
     }
     if (raised(attentionStrength)) {
-      const details = quality.attentionChecks.flatMap((check) => {
-        const value = r.answers[check.question];
+      const details = checks.flatMap(({ check, answers }) => {
+        const value = answers[i];
         return value === undefined || check.accept.includes(String(value)) ? [] : [`${check.question}: answered ${String(value)}, instructed ${check.accept.join(" or ")}`];
       });
       evidence.push({ flag: "attention", rule: "attention-check", text: `failed ${failed} of ${checked} attention checks (${details.join("; ")})${together(attentionStrength)}` });
     }
     if (raised(pairStrength)) {
-      const details = pairs.flatMap(({ pair, a, b }) => {
-        const x = a?.(r.answers[pair.a]);
-        const y = b?.(r.answers[pair.b]);
+      const details = pairs.flatMap(({ pair, a, b, as, bs }) => {
+        const x = a?.(as[i]);
+        const y = b?.(bs[i]);
         if (x === undefined || y === undefined) return [];
         const expected = pair.relation === "same" ? y.position : y.low + y.high - y.position;
-        return Math.abs(x.position - expected) > pair.tolerance ? [`${pair.a}=${String(r.answers[pair.a])} and ${pair.b}=${String(r.answers[pair.b])}, declared ${pair.relation === "same" ? "the same" : "reversed"}`] : [];
+        return Math.abs(x.position - expected) > pair.tolerance ? [`${pair.a}=${String(as[i])} and ${pair.b}=${String(bs[i])}, declared ${pair.relation === "same" ? "the same" : "reversed"}`] : [];
       });
       evidence.push({ flag: "inconsistent", rule: "pairs", text: `${broken} of ${compared} consistency pairs contradict each other (${details.join("; ")})${together(pairStrength)}` });
     }
@@ -209,7 +211,7 @@ interface AnswerMatrix {
 /** Fewest single and scale answers for the SURVEY-FORMAT 3.3 same-position rule. */
 export const SAME_POSITION_MIN_ANSWERS = 8;
 
-function answerMatrix(questionnaire: Questionnaire, judgement: JudgementLookup, responses: readonly ScoringResponse[]): AnswerMatrix {
+function answerMatrix(questionnaire: Questionnaire, judgement: JudgementLookup, responses: ResponseTable): AnswerMatrix {
   const n = responses.length;
   const k = judgement.ids.length;
   const cells = new Uint8Array(n * k);
@@ -250,18 +252,17 @@ function answerMatrix(questionnaire: Questionnaire, judgement: JudgementLookup, 
       scales.push({ min: question.min, max: question.max });
     }
   }
+  const answers = ids.map((id) => responses.column(id));
   for (let i = 0; i < n; i++) {
-    const r = responses[i]!;
-    let u = unitOf.get(r.unit);
-    if (u === undefined) unitOf.set(r.unit, (u = unitOf.size));
+    let u = unitOf.get(responses.units[i]!);
+    if (u === undefined) unitOf.set(responses.units[i]!, (u = unitOf.size));
     unit[i] = u;
-    const answers = r.answers;
     const row = i * k;
     let answered = 0;
     let first = 0;
     let same = true;
     for (let x = 0; x < ids.length; x++) {
-      const value = answers[ids[x]!];
+      const value = answers[x]![i];
       if (value === undefined) continue;
       const map = options[x];
       let position: number;
@@ -296,7 +297,7 @@ function answerMatrix(questionnaire: Questionnaire, judgement: JudgementLookup, 
 }
 
 /** Per response: timed questions and those under their reading floor; the words only when asked. */
-function readingRule(questionnaire: Questionnaire, quality: Quality, responses: readonly ScoringResponse[]) {
+function readingRule(questionnaire: Questionnaire, quality: Quality, responses: ResponseTable) {
   const ids = questionnaire.questions.map((q) => q.question.id);
   const floorsByLanguage = new Map<string, Float64Array>();
   const floorsFor = (language: string): Float64Array => {
@@ -311,18 +312,22 @@ function readingRule(questionnaire: Questionnaire, quality: Quality, responses: 
     }
     return floors;
   };
-  const languageOf = (r: ScoringResponse) => (r.language !== undefined && questionnaire.languages.includes(r.language) ? r.language : questionnaire.defaultLanguage);
+  const languageOf = (i: number) => {
+    const language = responses.languages?.[i];
+    return language !== undefined && questionnaire.languages.includes(language) ? language : questionnaire.defaultLanguage;
+  };
   const timed = new Int32Array(responses.length);
   const fast = new Int32Array(responses.length);
-  for (let i = 0; i < responses.length; i++) {
-    const seconds = responses[i]!.seconds;
-    if (!seconds) continue;
-    const floors = floorsFor(languageOf(responses[i]!));
+  // Without any time per question every count stays 0: the rule never fires.
+  const seconds = responses.timed ? ids.map((id) => responses.seconds(id)) : [];
+  for (let i = 0; i < responses.length && responses.timed; i++) {
+    const floors = floorsFor(languageOf(i));
     let t = 0;
     let f = 0;
     for (let q = 0; q < ids.length; q++) {
-      const s = seconds[ids[q]!];
-      if (s === undefined || !(s >= 0) || s === Number.POSITIVE_INFINITY) continue;
+      const s = seconds[q]![i]!;
+      // NaN (unknown) is not >= 0.
+      if (!(s >= 0) || s === Number.POSITIVE_INFINITY) continue;
       t++;
       if (s < floors[q]!) f++;
     }
@@ -332,14 +337,13 @@ function readingRule(questionnaire: Questionnaire, quality: Quality, responses: 
     }
   }
   const describe = (i: number): string => {
-    const seconds = responses[i]!.seconds!;
-    const floors = floorsFor(languageOf(responses[i]!));
+    const floors = floorsFor(languageOf(i));
     const under = new Float64Array(fast[i]!);
     let m = 0;
     let floorSum = 0;
     for (let q = 0; q < ids.length; q++) {
-      const s = seconds[ids[q]!];
-      if (s === undefined || !(s >= 0) || s === Number.POSITIVE_INFINITY || s >= floors[q]!) continue;
+      const s = seconds[q]![i]!;
+      if (!(s >= 0) || s === Number.POSITIVE_INFINITY || s >= floors[q]!) continue;
       under[m++] = s;
       floorSum += floors[q]!;
     }
@@ -627,7 +631,7 @@ function leniencyShare(m: AnswerMatrix, offset: Int32Array, score: Float64Array,
  * many residual standard deviations the overall mark falls short of that, towards the unit's middle
  * (positive: the overall mark is more ordinary than the detailed answers; NaN when not measured).
  */
-function overallShortfall(questionnaire: Questionnaire, quality: Quality, m: AnswerMatrix, lenient: Float64Array, responses: readonly ScoringResponse[]): Float64Array {
+function overallShortfall(questionnaire: Questionnaire, quality: Quality, m: AnswerMatrix, lenient: Float64Array, responses: ResponseTable): Float64Array {
   const n = m.n;
   const shortfall = new Float64Array(n).fill(Number.NaN);
   const scoring = questionnaire.definition.scoring;
@@ -639,8 +643,9 @@ function overallShortfall(questionnaire: Questionnaire, quality: Quality, m: Ans
   const position = new Uint8Array(n);
   const counts = new Int32Array(m.units * levels);
   const totals = new Int32Array(m.units);
+  const answers = responses.column(id);
   for (let i = 0; i < n; i++) {
-    const value = responses[i]!.answers[id];
+    const value = answers[i];
     const p = value === undefined ? undefined : reader.read(value);
     if (!p) continue;
     position[i] = p;
@@ -712,15 +717,15 @@ function pairReader(questionnaire: Questionnaire, id: string): ((value: AnswerVa
  * each question scaled by its spread (a diagonal Mahalanobis distance). Reported as a multiple of
  * the median distance (NaN when not measured).
  */
-function personFit(quality: Quality, judgement: JudgementLookup, m: AnswerMatrix, responses: readonly ScoringResponse[]): Float64Array {
+function personFit(quality: Quality, judgement: JudgementLookup, m: AnswerMatrix, responses: ResponseTable): Float64Array {
   const { n, k, cells } = m;
   const ratios = new Float64Array(n).fill(Number.NaN);
   // Cells: unit and group.
   const groupOf = new Map<string, number>();
   const group = new Int32Array(n);
   for (let i = 0; i < n; i++) {
-    let g = groupOf.get(responses[i]!.group);
-    if (g === undefined) groupOf.set(responses[i]!.group, (g = groupOf.size));
+    let g = groupOf.get(responses.groups[i]!);
+    if (g === undefined) groupOf.set(responses.groups[i]!, (g = groupOf.size));
     group[i] = g;
   }
   const cellCount = m.units * groupOf.size;

@@ -1,4 +1,5 @@
 import type { AnswerValue, Questionnaire } from "../questionnaire/index.js";
+import type { ResponseTable } from "./table.js";
 
 /**
  * One submitted response as scoring sees it, whichever channel collected it (bot, file import).
@@ -31,7 +32,8 @@ export interface ScoringResponse {
 /** Everything scoring needs; no I/O happens inside scoring. */
 export interface ScoringInput {
   readonly questionnaire: Questionnaire;
-  readonly responses: readonly ScoringResponse[];
+  /** Response objects, or the same by column as the responses reader gives them. */
+  readonly responses: readonly ScoringResponse[] | ResponseTable;
   /** Appraisal points per unit; `undefined` when no appraisal file was given. */
   readonly appraisal?: ReadonlyMap<string, number>;
   /**

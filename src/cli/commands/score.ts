@@ -3,11 +3,11 @@ import type { Command } from "commander";
 import { formatIssue, type Questionnaire } from "../../questionnaire/index.js";
 import { loadQuestionnaireSource } from "../../questionnaire/xlsform/source.js";
 // The scoring modules themselves, not the folder's index, which also builds the output's zod schema.
-import type { ScoringInput, ScoringResponse } from "../../scoring/index.js";
+import type { ScoringInput } from "../../scoring/index.js";
 import { scoreUnits } from "../../scoring/score.js";
 import { explainUnit } from "../../scoring/explain.js";
 import { formatExplanation, formatScoreCsv, formatScoreTable, formatScoreXlsx, type ReportLanguage } from "../../scoring/format/index.js";
-import { DEFAULT_TIME_ZONE, formatFileIssue, isValidTimeZone, parseAppraisalCsv, readResponsesFile, type RejectedRow } from "../../scoring/io/index.js";
+import { DEFAULT_TIME_ZONE, formatFileIssue, isValidTimeZone, parseAppraisalCsv, readResponsesTable, type RejectedRow } from "../../scoring/io/index.js";
 import { CliError } from "../errors.js";
 
 const FORMATS = ["json", "csv", "xlsx", "table"] as const;
@@ -119,7 +119,8 @@ async function runScore(options: ScoreOptions): Promise<void> {
 /** What is scored: the questionnaire and the responses, from files or from a campaign. */
 interface ScoringSource {
   readonly questionnaire: Questionnaire;
-  readonly responses: readonly ScoringResponse[];
+  /** By column from a file (no response objects are built), or the campaign's response objects. */
+  readonly responses: ScoringInput["responses"];
   /** Campaign mode: the campaign's units. */
   readonly units?: readonly string[];
   /** Campaign mode: each unit's name, shown next to its code in the table and the workbook. */
@@ -136,7 +137,7 @@ async function loadFiles(options: ScoreOptions): Promise<ScoringSource> {
   if (!questionnaire.definition.scoring) return { questionnaire, responses: [], label: options.questionnaire };
   let parsed;
   try {
-    parsed = await readResponsesFile(options.responses, questionnaire, { timezone: options.timezone });
+    parsed = await readResponsesTable(options.responses, questionnaire, { timezone: options.timezone });
   } catch (error) {
     // A file-system error (missing file, a directory) is the user's to fix; anything else is a bug.
     if (typeof (error as { syscall?: unknown } | undefined)?.syscall !== "string") throw error;
@@ -148,7 +149,7 @@ async function loadFiles(options: ScoreOptions): Promise<ScoringSource> {
   }
   for (const warning of parsed.warnings) printError(formatFileIssue(options.responses, { line: warning.line, message: `warning: ${warning.message}` }));
   checkRejected(options.responses, parsed.rejected, options.skipInvalid === true);
-  return { questionnaire, responses: parsed.responses as readonly ScoringResponse[], label: options.responses };
+  return { questionnaire, responses: parsed.table, label: options.responses };
 }
 
 async function loadCampaignForScoring(campaignId: string, options: ScoreOptions): Promise<ScoringSource> {

@@ -7,6 +7,7 @@ import {
   type Question,
   type Questionnaire,
 } from "../../questionnaire/index.js";
+import { ResponseTable, type AnswerColumn } from "../table.js";
 import type { ScoringResponse } from "../types.js";
 import { decodeUtf8, detectDelimiter, scanCsv, scanCsvFile, writeCsv, type FileIssue } from "./csv.js";
 import { suggestion } from "./suggest.js";
@@ -57,6 +58,11 @@ export interface ParsedResponses {
   readonly errors: FileIssue[];
 }
 
+/** {@link ParsedResponses} with the valid rows by column, as scoring reads them (no object per response). */
+export interface ParsedResponseTable extends Omit<ParsedResponses, "responses"> {
+  readonly table: ResponseTable;
+}
+
 /** Options of {@link parseResponsesCsv}. */
 export interface ResponsesCsvOptions {
   /** IANA time zone of times written without an offset; default Asia/Ho_Chi_Minh. */
@@ -79,6 +85,16 @@ interface QuestionColumn {
   /** Cell index in each row. */
   readonly index: number;
   readonly read: AnswerReader;
+  /** Its answers by row. */
+  readonly values: (AnswerValue | undefined)[];
+}
+
+/** A `<id>__seconds` column: the seconds by row, NaN when empty. */
+interface SecondsColumn {
+  readonly id: string;
+  readonly column: string;
+  readonly index: number;
+  readonly values: number[];
 }
 
 /** A question whose showIf or required flag is checked once the row's answers are read. */
@@ -99,12 +115,12 @@ interface CheckedQuestion {
  */
 export function parseResponsesCsv(source: string | Uint8Array, questionnaire: Questionnaire, options: ResponsesCsvOptions = {}): ParsedResponses {
   const zone = options.timezone ?? DEFAULT_TIME_ZONE;
-  if (!isValidTimeZone(zone)) return failed(unknownZone(zone));
+  if (!isValidTimeZone(zone)) return withObjects(failed(unknownZone(zone)));
   const decoded = decodeUtf8(source);
-  if (!decoded.ok) return failed(decoded.issue);
+  if (!decoded.ok) return withObjects(failed(decoded.issue));
   const text = decoded.text;
   const collector = new ResponsesCollector(questionnaire, zone);
-  return collector.result(scanCsv(text, detectDelimiter(text), collector.record));
+  return withObjects(collector.result(scanCsv(text, detectDelimiter(text), collector.record)));
 }
 
 /**
@@ -112,13 +128,27 @@ export function parseResponsesCsv(source: string | Uint8Array, questionnaire: Qu
  * besides the responses read. File-system errors (a missing file) are thrown.
  */
 export async function readResponsesFile(path: string, questionnaire: Questionnaire, options: ResponsesCsvOptions = {}): Promise<ParsedResponses> {
+  return withObjects(await readResponsesTable(path, questionnaire, options));
+}
+
+/**
+ * {@link readResponsesFile} keeping the valid rows by column, as `khaosat score` passes them to
+ * scoring: a national file then costs a few dozen arrays, not an object per response.
+ */
+export async function readResponsesTable(path: string, questionnaire: Questionnaire, options: ResponsesCsvOptions = {}): Promise<ParsedResponseTable> {
   const zone = options.timezone ?? DEFAULT_TIME_ZONE;
   if (!isValidTimeZone(zone)) return failed(unknownZone(zone));
   const collector = new ResponsesCollector(questionnaire, zone);
   return collector.result(await scanCsvFile(path, collector.record));
 }
 
-const failed = (issue: FileIssue): ParsedResponses => ({ responses: [], rejected: [], warnings: [], errors: [issue] });
+const failed = (issue: FileIssue): ParsedResponseTable => nothingRead([issue]);
+const nothingRead = (errors: FileIssue[]): ParsedResponseTable => ({ table: ResponseTable.of([]), rejected: [], warnings: [], errors });
+
+/** The valid rows as response objects, for the callers that keep or store them. */
+function withObjects({ table, ...rest }: ParsedResponseTable): ParsedResponses {
+  return { responses: table.toResponses(), ...rest };
+}
 const unknownZone = (zone: string): FileIssue => ({ message: `unknown time zone "${zone}" (use an IANA name such as Asia/Ho_Chi_Minh)` });
 
 /** Takes the records of a responses file as the CSV pass yields them: the header, then each row. */
@@ -143,9 +173,9 @@ class ResponsesCollector {
   };
 
   /** What the file yields, once the CSV pass ended (with the problem that stopped it, if any). */
-  result(issue: FileIssue | undefined): ParsedResponses {
+  result(issue: FileIssue | undefined): ParsedResponseTable {
     if (issue) return failed(issue);
-    if (this.headerErrors) return { responses: [], rejected: [], warnings: [], errors: this.headerErrors };
+    if (this.headerErrors) return nothingRead(this.headerErrors);
     const reader = this.reader;
     if (!reader) return failed({ message: `the file is empty; the first line must be the header: ${RESPONSE_COLUMNS.join(",")},<question ids>` });
     if (reader.neededColumns.size > 0) {
@@ -153,13 +183,16 @@ class ResponsesCollector {
       const where = [...reader.neededColumns].map(([id, n]) => `${id} is asked on ${n.rows} row${n.rows === 1 ? "" : "s"}, first on line ${n.line}`).join("; ");
       return failed({ line: reader.headerLine, message: `${missingColumnsMessage([...reader.neededColumns.keys()])} (${where})` });
     }
-    return { responses: reader.responses, rejected: reader.rejected, warnings: reader.warnings, errors: [] };
+    return { table: reader.table(), rejected: reader.rejected, warnings: reader.warnings, errors: [] };
   }
 }
 
-/** Checks the rows of one file against its header and the questionnaire. */
+/**
+ * Checks the rows of one file against its header and the questionnaire, keeping the valid ones by
+ * column ({@link ResponseTable}). A row's values go into slot `count` of every column while it is
+ * checked; only a valid row moves `count` on, so a rejected row's values are overwritten by the next.
+ */
 class RowReader {
-  readonly responses: ScoringResponse[] = [];
   readonly rejected: RejectedRow[] = [];
   readonly warnings: RowWarning[] = [];
   /** Required questions under a condition that have no column: rows where the condition holds, and the first. */
@@ -176,13 +209,22 @@ class RowReader {
   private readonly groupList: string;
   private readonly questionColumns: QuestionColumn[] = [];
   /** The optional `<id>__seconds` columns present in the file. */
-  private readonly secondsColumns: { readonly id: string; readonly column: string; readonly index: number }[] = [];
+  private readonly secondsColumns: SecondsColumn[] = [];
   private readonly checked: CheckedQuestion[] = [];
   private readonly cellOf = new Map<string, number>();
   private readonly names = new Map<string, string>();
-  /** The answers of the row being checked, read by the condition lookup. */
-  private answers: Record<string, AnswerValue> = {};
+  /** The answers of each question with a column, by row. */
+  private readonly answersOf = new Map<string, (AnswerValue | undefined)[]>();
   private readonly lookup: (qid: string) => ReturnType<typeof operandOf>;
+  /** Rows kept so far: the slot the row being checked writes to. */
+  private count = 0;
+  private readonly ids: string[] = [];
+  private readonly units: string[] = [];
+  private readonly groupsOf: string[] = [];
+  private readonly started: number[] = [];
+  private readonly submitted: number[] = [];
+  /** The row being checked's problems (one array reused for every row). */
+  private readonly reasons: string[] = [];
 
   constructor(
     columns: readonly string[],
@@ -205,9 +247,13 @@ class RowReader {
       const id = info.question.id;
       const index = this.cellOf.get(id);
       if (index === undefined) missing.push(id);
-      else this.questionColumns.push({ id, index, read: answerReader(info.question) });
+      else {
+        const values: (AnswerValue | undefined)[] = [];
+        this.answersOf.set(id, values);
+        this.questionColumns.push({ id, index, read: answerReader(info.question), values });
+      }
       const secondsIndex = this.cellOf.get(`${id}${SECONDS_SUFFIX}`);
-      if (secondsIndex !== undefined) this.secondsColumns.push({ id, column: `${id}${SECONDS_SUFFIX}`, index: secondsIndex });
+      if (secondsIndex !== undefined) this.secondsColumns.push({ id, column: `${id}${SECONDS_SUFFIX}`, index: secondsIndex, values: [] });
       if (info.condition !== undefined || info.question.required) this.checked.push({ id, question: info.question, condition: info.condition });
     }
     for (const id of missing) this.missingColumns.add(id);
@@ -215,8 +261,36 @@ class RowReader {
     const byId = questionnaire.byId;
     this.lookup = (qid) => {
       const q = byId.get(qid);
-      return q ? operandOf(q.question, this.answers[qid]) : undefined;
+      return q ? operandOf(q.question, this.answer(qid)) : undefined;
     };
+  }
+
+  /** The answer to `id` of the row being checked. */
+  private answer(id: string): AnswerValue | undefined {
+    return this.answersOf.get(id)?.[this.count];
+  }
+
+  /** The valid rows read, by column. */
+  table(): ResponseTable {
+    const n = this.count;
+    const answers = new Map<string, AnswerColumn>();
+    for (const column of this.questionColumns) {
+      // The slot past the last valid row may hold a rejected row's values.
+      column.values.length = n;
+      answers.set(column.id, column.values);
+    }
+    const seconds = new Map<string, Float64Array>();
+    for (const column of this.secondsColumns) seconds.set(column.id, Float64Array.from(column.values.slice(0, n)));
+    return ResponseTable.fromColumns({
+      length: n,
+      ids: this.ids,
+      units: this.units,
+      groups: this.groupsOf,
+      startedAt: Float64Array.from(this.started),
+      submittedAt: Float64Array.from(this.submitted),
+      answers,
+      seconds,
+    });
   }
 
   /**
@@ -250,7 +324,8 @@ class RowReader {
       this.reject(line, id, [`the row has ${cells.length} cells but the header has ${this.width} (a missing or extra delimiter?)`]);
       return;
     }
-    const reasons: string[] = [];
+    const reasons = this.reasons;
+    reasons.length = 0;
     if (!id) reasons.push("response_id is empty");
     else {
       const first = this.firstLineOf.get(id);
@@ -273,33 +348,32 @@ class RowReader {
       reasons.push(`submitted_at (${submittedText.trim()}) is before started_at (${startedText.trim()})`);
     }
 
-    const answers: Record<string, AnswerValue> = {};
+    const slot = this.count;
     let cellsValid = true;
     const columns = this.questionColumns;
     for (let k = 0; k < columns.length; k++) {
       const column = columns[k]!;
       const value = column.read(cells[column.index]!);
-      if (value === undefined) continue;
       if (value instanceof Invalid) {
         reasons.push(`${column.id}: ${value.reason}`);
         cellsValid = false;
-      } else answers[column.id] = value;
+        column.values[slot] = undefined;
+      } else column.values[slot] = value;
     }
 
-    const seconds = this.readSeconds(cells, reasons);
+    this.readSeconds(cells, reasons, slot);
 
     let rowWarnings: RowWarning[] | undefined;
     // Conditions are only meaningful over answers that parsed; otherwise the row is rejected anyway.
     if (cellsValid) {
-      this.answers = answers;
       for (const { id, question, condition } of this.checked) {
         const shown = condition === undefined || evaluateCondition(condition, this.lookup);
         if (!shown) {
-          if (answers[id] !== undefined) {
+          if (this.answer(id) !== undefined) {
             (rowWarnings ??= []).push({ line, message: `${id}: answer "${this.cell(cells, this.cellOf.get(id) ?? -1).trim()}" discarded: its condition is false (showIf: ${question.showIf})` });
-            delete answers[id];
+            this.answersOf.get(id)![slot] = undefined;
           }
-        } else if (question.required && answers[id] === undefined) {
+        } else if (question.required && this.answer(id) === undefined) {
           if (this.missingColumns.has(id)) {
             const needed = this.neededColumns.get(id);
             this.neededColumns.set(id, { rows: (needed?.rows ?? 0) + 1, line: needed?.line ?? line });
@@ -308,7 +382,6 @@ class RowReader {
           reasons.push(`${id}: required answer missing${condition ? ` (its condition holds: ${question.showIf})` : ""}`);
         }
       }
-      this.answers = {};
     }
 
     if (reasons.length > 0) {
@@ -316,28 +389,24 @@ class RowReader {
       return;
     }
     if (rowWarnings) this.warnings.push(...rowWarnings);
-    const response: ScoringResponse =
-      startedAt !== undefined
-        ? submittedAt !== undefined
-          ? { id, unit, group, startedAt, submittedAt, answers }
-          : { id, unit, group, startedAt, answers }
-        : submittedAt !== undefined
-          ? { id, unit, group, submittedAt, answers }
-          : { id, unit, group, answers };
-    this.responses.push(seconds ? { ...response, seconds } : response);
+    this.ids[slot] = id;
+    this.units[slot] = unit;
+    this.groupsOf[slot] = group;
+    this.started[slot] = startedAt ?? Number.NaN;
+    this.submitted[slot] = submittedAt ?? Number.NaN;
+    this.count = slot + 1;
   }
 
-  /** The `<id>__seconds` cells of a row: a number of seconds ≥ 0 (decimal point or comma), or empty. */
-  private readSeconds(cells: readonly string[], reasons: string[]): Record<string, number> | undefined {
-    let out: Record<string, number> | undefined;
-    for (const { id, column, index } of this.secondsColumns) {
+  /** The `<id>__seconds` cells of a row: a number of seconds ≥ 0 (decimal point or comma), or empty (NaN). */
+  private readSeconds(cells: readonly string[], reasons: string[], slot: number): void {
+    for (const { column, index, values } of this.secondsColumns) {
       const text = cells[index]!.trim();
+      values[slot] = Number.NaN;
       if (text === "") continue;
       const n = readNumber(text);
       if (n === undefined || !Number.isFinite(n) || n < 0) reasons.push(`${column}: "${text}" is not a number of seconds (e.g. 12.5)`);
-      else (out ??= {})[id] = n;
+      else values[slot] = n;
     }
-    return out;
   }
 
   private reject(line: number, id: string, reasons: readonly string[]): void {
@@ -427,6 +496,9 @@ export function parseAnswer(question: Question, raw: string): CellResult {
 /** NFC may expand a string, by at most 3 code points per code unit (UAX #15); below this a text cell cannot be too long. */
 const NFC_EXPANSION = 3;
 
+/** Most distinct multi cells a reader keeps to share (hostile files could hold many more). */
+const SHARED_CHOICES = 4096;
+
 /** Compiles the cell reader of one question: option sets and messages are built once, not per cell. */
 function answerReader(question: Question): AnswerReader {
   switch (question.type) {
@@ -460,9 +532,17 @@ function answerReader(question: Question): AnswerReader {
       const min = question.minSelect ?? 1;
       const max = question.maxSelect ?? ids.size;
       const byCode = oneCharacterIds(ids);
+      // The usual cells ("1|3") repeat across rows: each is read once and its list shared, frozen
+      // (a national file holds a few hundred distinct lists, not 400,000 copies).
+      const seen = new Map<string, readonly string[]>();
       return (raw) => {
+        const known = seen.get(raw);
+        if (known !== undefined) return known;
         const quick = oneCharacterChoices(raw, byCode, min, max);
-        if (quick !== undefined) return quick;
+        if (quick !== undefined) {
+          if (seen.size < SHARED_CHOICES) seen.set(raw, Object.freeze(quick));
+          return quick;
+        }
         const text = raw.trim();
         if (text === "") return undefined;
         const chosen: string[] = [];

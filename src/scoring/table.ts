@@ -1,0 +1,175 @@
+import type { AnswerValue } from "../questionnaire/index.js";
+import type { ScoringResponse } from "./types.js";
+
+// Responses kept by column: one array per field and per question, indexed by response row. A
+// national file (50,000 × 40) read into one answers object per response gives 50,000 objects of
+// ~38 keys, nearly each with its own shape (which questions were skipped differs from row to row),
+// and scoring, flags and their garbage collection spend most of their time on them. Columns are a
+// few dozen arrays whatever the size; the reader fills them, scoring and the quality flags read them.
+
+/** One question's answers, by response row; `undefined` where unanswered. */
+export type AnswerColumn = readonly (AnswerValue | undefined)[];
+
+/** What a table is built from (see {@link ResponseTable.fromColumns}). */
+export interface ResponseColumns {
+  readonly length: number;
+  readonly ids: readonly string[];
+  readonly units: readonly string[];
+  readonly groups: readonly string[];
+  /** Epoch milliseconds; NaN when unknown. */
+  readonly startedAt: ArrayLike<number>;
+  readonly submittedAt: ArrayLike<number>;
+  /** The answers of every question the source has a column for, in questionnaire order. */
+  readonly answers: ReadonlyMap<string, AnswerColumn>;
+  /** Seconds spent per question, NaN when unknown; only the questions the source times. */
+  readonly seconds: ReadonlyMap<string, ArrayLike<number>>;
+}
+
+/**
+ * Submitted responses by column, as scoring and the quality flags read them. Built by the responses
+ * reader from a file's rows, or from response objects (bot responses, tests): then each column is
+ * taken from the objects when first asked for, and {@link response} gives back the objects themselves.
+ */
+export class ResponseTable {
+  readonly length: number;
+  readonly ids: readonly string[];
+  readonly units: readonly string[];
+  readonly groups: readonly string[];
+  /** Epoch milliseconds; NaN when unknown. */
+  readonly startedAt: ArrayLike<number>;
+  readonly submittedAt: ArrayLike<number>;
+  /** Only for responses that carry them (bot channels); undefined when none does. */
+  readonly respondents: readonly (string | undefined)[] | undefined;
+  readonly accounts: readonly (string | undefined)[] | undefined;
+  readonly decisions: readonly ("accept" | "reject" | undefined)[] | undefined;
+  readonly languages: readonly (string | undefined)[] | undefined;
+  /** Whether any response has a time per question. */
+  readonly timed: boolean;
+  private readonly answerColumns: Map<string, AnswerColumn>;
+  private readonly secondsColumns: Map<string, ArrayLike<number>>;
+  private readonly source: readonly ScoringResponse[] | undefined;
+  private empty: AnswerColumn | undefined;
+  private untimed: Float64Array | undefined;
+
+  private constructor(columns: ResponseColumns, source?: readonly ScoringResponse[]) {
+    this.length = columns.length;
+    this.ids = columns.ids;
+    this.units = columns.units;
+    this.groups = columns.groups;
+    this.startedAt = columns.startedAt;
+    this.submittedAt = columns.submittedAt;
+    this.answerColumns = new Map(columns.answers);
+    this.secondsColumns = new Map(columns.seconds);
+    this.source = source;
+    const optional = <T>(of: (r: ScoringResponse) => T | undefined) => (source?.some((r) => of(r) !== undefined) ? source.map(of) : undefined);
+    this.respondents = optional((r) => r.respondent);
+    this.accounts = optional((r) => r.account);
+    this.decisions = optional((r) => r.decision);
+    this.languages = optional((r) => r.language);
+    this.timed = source ? source.some((r) => r.seconds !== undefined) : columns.seconds.size > 0;
+  }
+
+  /** A table over columns the reader filled (every array `length` long). */
+  static fromColumns(columns: ResponseColumns): ResponseTable {
+    return new ResponseTable(columns);
+  }
+
+  /**
+   * A table over response objects; `responses` as given when it already is one. The answers to
+   * `questions` are taken in one pass, response by response (each object's answers read together,
+   * rather than all objects visited again for each question); any other column when first asked for.
+   */
+  static of(responses: readonly ScoringResponse[] | ResponseTable, questions: readonly string[] = []): ResponseTable {
+    if (responses instanceof ResponseTable) return responses;
+    const n = responses.length;
+    const columns = questions.map(() => new Array<AnswerValue | undefined>(n));
+    for (let i = 0; i < n; i++) {
+      const answers = responses[i]!.answers;
+      for (let q = 0; q < questions.length; q++) columns[q]![i] = answers[questions[q]!];
+    }
+    const startedAt = new Float64Array(n);
+    const submittedAt = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      startedAt[i] = responses[i]!.startedAt ?? Number.NaN;
+      submittedAt[i] = responses[i]!.submittedAt ?? Number.NaN;
+    }
+    return new ResponseTable(
+      {
+        length: n,
+        ids: responses.map((r) => r.id),
+        units: responses.map((r) => r.unit),
+        groups: responses.map((r) => r.group),
+        startedAt,
+        submittedAt,
+        answers: new Map(questions.map((id, q) => [id, columns[q]!])),
+        seconds: new Map(),
+      },
+      responses,
+    );
+  }
+
+  /** The answers to question `id` by row (all undefined when no response has a column for it). */
+  column(id: string): AnswerColumn {
+    let column = this.answerColumns.get(id);
+    if (column) return column;
+    if (this.source) {
+      column = this.source.map((r) => r.answers[id]);
+      this.answerColumns.set(id, column);
+      return column;
+    }
+    return (this.empty ??= new Array<undefined>(this.length).fill(undefined));
+  }
+
+  /** Seconds spent on question `id` by row, NaN when unknown. */
+  seconds(id: string): ArrayLike<number> {
+    if (this.source && this.timed && this.secondsColumns.size === 0) this.takeSeconds(this.source);
+    return this.secondsColumns.get(id) ?? (this.untimed ??= new Float64Array(this.length).fill(Number.NaN));
+  }
+
+  /** Every question's seconds from the objects, in one pass over them. */
+  private takeSeconds(source: readonly ScoringResponse[]): void {
+    for (let i = 0; i < source.length; i++) {
+      const seconds = source[i]!.seconds;
+      if (!seconds) continue;
+      for (const id in seconds) {
+        let column = this.secondsColumns.get(id) as Float64Array | undefined;
+        if (!column) this.secondsColumns.set(id, (column = new Float64Array(source.length).fill(Number.NaN)));
+        column[i] = seconds[id]!;
+      }
+    }
+  }
+
+  /** Row `i` as a response object: the object itself for a table built from objects. */
+  response(i: number): ScoringResponse {
+    const given = this.source?.[i];
+    if (given) return given;
+    const answers: Record<string, AnswerValue> = {};
+    for (const [id, column] of this.answerColumns) {
+      const value = column[i];
+      if (value !== undefined) answers[id] = value;
+    }
+    let seconds: Record<string, number> | undefined;
+    for (const [id, column] of this.secondsColumns) {
+      const s = column[i]!;
+      if (s === s) (seconds ??= {})[id] = s;
+    }
+    const startedAt = this.startedAt[i]!;
+    const submittedAt = this.submittedAt[i]!;
+    // The keys in the order the reader always gave them (id, unit, group, times, answers, seconds).
+    return {
+      id: this.ids[i]!,
+      unit: this.units[i]!,
+      group: this.groups[i]!,
+      ...(startedAt === startedAt ? { startedAt } : {}),
+      ...(submittedAt === submittedAt ? { submittedAt } : {}),
+      answers,
+      ...(seconds ? { seconds } : {}),
+    };
+  }
+
+  /** Every row as a response object, in row order. */
+  toResponses(): ScoringResponse[] {
+    if (this.source) return [...this.source];
+    return Array.from({ length: this.length }, (_, i) => this.response(i));
+  }
+}
