@@ -3,6 +3,7 @@ import { createReadStream } from "node:fs";
 import { CsvError, parse, type InfoRecord, type Options, type Parser } from "csv-parse";
 import { parse as parseCsv } from "csv-parse/sync";
 import { neutraliseCell, restoreCell } from "../../documents/csv-cell.js";
+import type { Problem } from "../../i18n/problem.js";
 
 /** One CSV record with the file line it starts on (1-based; a quoted cell may span several lines). */
 export interface CsvRecord {
@@ -14,6 +15,8 @@ export interface CsvRecord {
 export interface FileIssue {
   readonly line?: number;
   readonly message: string;
+  /** The same problem by key of the `problems` namespace (where one is set), for a reader of another language. */
+  readonly problems?: readonly Problem[];
 }
 
 /** Result of reading a CSV file: its records, or why it could not be read. */

@@ -11,6 +11,7 @@ import type { ScoringResponse } from "../types.js";
 import { decodeUtf8, detectDelimiter, scanCsv, scanCsvFile, writeCsv, type FileIssue } from "./csv.js";
 import { suggestion } from "./suggest.js";
 import { DEFAULT_TIME_ZONE, formatIsoTime, isValidTimeZone, parseIsoTime } from "./time.js";
+import type { Problem } from "../../i18n/problem.js";
 
 /** The fixed columns of a responses file, before the question columns (SURVEY-FORMAT 4). */
 export const RESPONSE_COLUMNS = ["response_id", "subject_unit", "group", "started_at", "submitted_at"] as const;
@@ -39,6 +40,8 @@ export interface RejectedRow {
   readonly responseId?: string;
   /** Every problem of the row, joined with "; ". */
   readonly reason: string;
+  /** The same problems by key of the `problems` namespace (where set), for a reader of another language. */
+  readonly problems?: readonly Problem[];
 }
 
 /** Something imported differently from what the file says (e.g. an answer discarded by its condition). */
