@@ -207,7 +207,9 @@ ${checked.warnings.length > 0 ? problemList(request.ctx, checked.warnings) : ""}
     const file = uploaded(request.body, "file");
     if (!file) return actPage(context, request, reply, campaign, { flash: { kind: "error", text: t("act.noFile") } }, 400);
     const scoring = (await campaignQuestionnaire(db.campaigns, campaign)).definition.scoring;
-    const parsed = parseAppraisalCsv(file.bytes, scoring?.kind === "points" && scoring.appraisalMax !== undefined ? { appraisalMax: scoring.appraisalMax } : {});
+    // In campaign mode, as the index reads it: a unit the campaign does not have is a typo to fix now.
+    const knownUnits = (await db.respondents.units(campaign.id)).map((u) => u.code);
+    const parsed = parseAppraisalCsv(file.bytes, { knownUnits, ...(scoring?.kind === "points" && scoring.appraisalMax !== undefined ? { appraisalMax: scoring.appraisalMax } : {}) });
     const list = [...parsed.errors.map((e) => ({ line: e.line ?? 0, message: e.message, problems: e.problems })), ...parsed.rejected.map((r) => ({ line: r.line, message: r.reason, problems: r.problems }))];
     if (list.length > 0) {
       const section = html`<section class="card" tabindex="0" id="check"><h2>${t("act.checkFailed", { count: list.length })}</h2>${problemList(request.ctx, list)}<p>${t("act.nothingImported")}</p></section>`;
