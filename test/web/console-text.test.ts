@@ -9,7 +9,8 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { createWebServer } from "../../src/web/server.js";
 import { describeDatabases } from "../support/db.js";
 import { Client } from "./http.js";
-import { respondentsCsv, seed, type Seeded } from "./fixture.js";
+import { RESPONSES_HEADER, respondentsCsv, responseRow, seed, type Seeded } from "./fixture.js";
+import { mulberry32 } from "../support/random.js";
 
 const NOW = new Date("2026-12-05T03:00:00Z");
 
@@ -72,6 +73,19 @@ describeDatabases("the console's words", (ctx) => {
     expect(schedule.statusCode).toBe(422);
     expect(schedule.body).toContain('Lịch nhắc chưa được lưu: &quot;7 days&quot; không phải mốc nhắc; hãy ghi số ngày (7d) hoặc số giờ (12h) trước hạn, ví dụ');
     expect((await en.post(`${c()}/reminders`, { schedule: "7 days" })).body).toContain("The schedule was not saved: &quot;7 days&quot; is not an offset;");
+  });
+
+  test("paper responses rows and broadcast texts are refused in the console's language", async () => {
+    const responses = `${RESPONSES_HEADER}\n${responseRow("P-1", "SO_TP", "nobody", 2, 0.8, mulberry32(3))}\n`;
+    const checked = await vi.upload(`${c()}/responses/check`, {}, { field: "file", name: "p.csv", content: responses });
+    expect(checked.statusCode).toBe(422);
+    expect(problems(checked.body)).toBe('dòng 2: nhóm "nobody" không có trong phiếu (các nhóm: leaders, officials, deputies)\n');
+    expect(problems((await en.upload(`${c()}/responses/check`, {}, { field: "file", name: "p.csv", content: responses })).body)).toBe('line 2: unknown group "nobody" (groups: leaders, officials, deputies)\n');
+    const html = await vi.post(`${c()}/broadcast/preview`, { audience: "not-submitted", parseMode: "HTML", text: "Xin chào\n<div>hạn chót</div>" });
+    expect(html.statusCode).toBe(422);
+    expect(html.body).toContain("HTML: &lt;div&gt; ở dòng 2, cột 1 không phải thẻ Telegram hỗ trợ");
+    const markdown = await en.post(`${c()}/broadcast/preview`, { audience: "not-submitted", parseMode: "MarkdownV2", text: "Hạn 15.12" });
+    expect(markdown.body).toContain("MarkdownV2: &quot;.&quot; at line 1, column 7 must be escaped as &quot;\\.&quot;");
   });
 
   test("a reminder schedule reads as sentences: on the reminders page and the overview", async () => {
