@@ -13,8 +13,8 @@ export const AUDIT_TIME_ZONE = "Asia/Ho_Chi_Minh";
 /** Details longer than this are cut: the trail is for reading, the database keeps the rest. */
 const MAX_VALUE = 200;
 
-/** i18next reads "." as nesting; kinds such as "web.login" are looked up with "_" instead. */
-const keyOf = (name: string) => name.replace(/[^A-Za-z0-9_]/g, "_");
+/** i18next reads "." as nesting (and "_other" as a plural): "web.login_failed" is looked up as "webLoginFailed". */
+const keyOf = (name: string) => name.replace(/[^A-Za-z0-9]+([A-Za-z0-9])/g, (_, c: string) => c.toUpperCase()).replace(/[^A-Za-z0-9]/g, "");
 
 /** An action's name in the reader's language. */
 export function actionName(ctx: PageContext, kind: string): string {
