@@ -114,6 +114,11 @@ describeDatabases("the console's words", (ctx) => {
     expect(english).toContain("<span>63.3%</span>");
     expect(english).toContain('<th scope="row">Civil servants</th>');
     expect(english).toContain("<span>Code not used yet</span>");
+    // The index's scores: two decimals, a comma in Vietnamese, a point in English.
+    const index = (await vi.get(`${c()}/index`)).body;
+    expect(index).toMatch(/<td class="num">\d+,\d{2}<\/td>/);
+    expect(index).not.toMatch(/<td class="num">\d+\.\d{2}<\/td>/);
+    expect((await en.get(`${c()}/index`)).body).toMatch(/<td class="num">\d+\.\d{2}<\/td>/);
     // A unit's page: the same words for the same states, the group's label beside each name.
     const unit = (await vi.get(`${c()}/units/SO_TC`)).body;
     expect(unit).toContain("<span>Chưa dùng mã</span>");
