@@ -13,6 +13,7 @@ import { csrfField, page, type Flash, type PageContext } from "./layout.js";
 import { notFound, sendPage, type WebContext } from "./server.js";
 import { keepUpload, uploadId } from "./uploads.js";
 import { problemText, type Problem } from "../i18n/index.js";
+import { describeAudience } from "./format.js";
 
 /** The longest text the form takes (Telegram's 4,096 visible characters, with room for markup and --split). */
 const MAX_TEXT = 20_000;
@@ -112,7 +113,7 @@ ${extra.section ?? ""}
 ${
   recent.length > 0
     ? html`<section class="card" tabindex="0"><h2>${t("broadcast.recent")}</h2><ul>${recent.map(
-        (b) => html`<li><a href="${base(campaign)}/broadcasts/${encodeURIComponent(b.id)}">${formatZonedTime(b.createdAt, campaign.timeZone)}</a> · ${b.audience} · ${t("overview.recipients", { count: b.recipients })}${b.cancelledAt ? html` · ${t("overview.cancelled")}` : ""}</li>`,
+        (b) => html`<li><a href="${base(campaign)}/broadcasts/${encodeURIComponent(b.id)}">${formatZonedTime(b.createdAt, campaign.timeZone)}</a> · ${describeAudience(t, b.audience)} · ${t("overview.recipients", { count: b.recipients })}${b.cancelledAt ? html` · ${t("overview.cancelled")}` : ""}</li>`,
       )}</ul></section>`
     : ""
 }`;

@@ -69,3 +69,12 @@ export function describeSchedule(t: TFunction, text: string): string {
   const slots = reminderSlots(parsed.schedule, new Date(Date.UTC(2100, 0, 31)), "UTC");
   return slots.map((s) => describeReminder(t, s.label)).join("; ");
 }
+
+/** A broadcast's audience as stored ("not-submitted", "unit:SO_TP", "group:leaders") in the reader's words. */
+export function describeAudience(t: TFunction, audience: string, questionnaire?: Questionnaire, lang: Language = "vi"): string {
+  if (audience === "all") return t("broadcast.audienceAll");
+  if (audience === "not-submitted") return t("broadcast.audienceNotSubmitted");
+  if (audience.startsWith("unit:")) return `${t("broadcast.audienceUnits")}: ${audience.slice(5)}`;
+  if (audience.startsWith("group:")) return `${t("broadcast.audienceGroups")}: ${groupLabel(questionnaire, lang, audience.slice(6))}`;
+  return audience;
+}

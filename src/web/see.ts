@@ -18,7 +18,7 @@ import { csrfField, page, type Flash, type PageContext } from "./layout.js";
 import { forbidden, notFound, requireRole, sendPage, type WebContext } from "./server.js";
 import { campaignRequest } from "./campaign-route.js";
 import { indexSection } from "./index-view.js";
-import { describeReminder, describeSchedule, formatNumber, formatRate, groupLabel, stateName } from "./format.js";
+import { describeAudience, describeReminder, describeSchedule, formatNumber, formatRate, groupLabel, stateName } from "./format.js";
 import { auditTable } from "./audit.js";
 import type { Questionnaire } from "../questionnaire/index.js";
 
@@ -169,7 +169,7 @@ export function registerSeeRoutes(app: FastifyInstance, context: WebContext): vo
 <li>${t("overview.nextReminder")}: ${nextDue ? `${formatZonedTime(nextDue.at, campaign.timeZone)} (${describeReminder(t, nextDue.label)})` : t("overview.none")}</li>
 <li>${t("overview.unreachable")}: ${report.reminders?.unreachable ?? 0}</li>
 </ul>
-${broadcasts.length > 0 ? html`<h3>${t("overview.broadcasts")}</h3><ul>${broadcasts.map((b) => html`<li>${formatZonedTime(b.createdAt, campaign.timeZone)} · ${b.audience} · ${t("overview.recipients", { count: b.recipients })}${b.cancelledAt ? html` · ${t("overview.cancelled")}` : ""}</li>`)}</ul>` : ""}
+${broadcasts.length > 0 ? html`<h3>${t("overview.broadcasts")}</h3><ul>${broadcasts.map((b) => html`<li>${formatZonedTime(b.createdAt, campaign.timeZone)} · ${describeAudience(t, b.audience, questionnaire, ctx.lang)} · ${t("overview.recipients", { count: b.recipients })}${b.cancelledAt ? html` · ${t("overview.cancelled")}` : ""}</li>`)}</ul>` : ""}
 </section>
 </div>`;
     return sendPage(reply, page(ctx, campaign.name, body, { live: true }));
@@ -263,7 +263,7 @@ ${indexSection(ctx.t, index, await db.respondents.units(campaign.id))}`;
       rows.length === 0
         ? html`<p>${t("flags.none")}</p>`
         : html`<table><thead><tr><th scope="col">${t("flags.response")}</th><th scope="col">${t("table.unit")}</th><th scope="col">${t("table.group")}</th><th scope="col">${t("flags.flag")}</th><th scope="col" class="num">${t("flags.duration")}</th><th scope="col">${t("flags.decision")}</th></tr></thead><tbody>${rows.map(
-            (r) => html`<tr><td><code>${r.responseId}</code></td><td>${r.unit}</td><td>${groupLabel(questionnaire, ctx.lang, r.group)}</td><td>${t(`flagNames.${r.flag}`, { defaultValue: r.flag })}</td><td class="num">${r.durationSeconds === null ? "–" : `${Math.round(r.durationSeconds / 60)} min`}</td>
+            (r) => html`<tr><td><code>${r.responseId}</code></td><td>${r.unit}</td><td>${groupLabel(questionnaire, ctx.lang, r.group)}</td><td>${t(`flagNames.${r.flag}`, { defaultValue: r.flag })}</td><td class="num">${r.durationSeconds === null ? "–" : t("flags.minutes", { count: Math.round(r.durationSeconds / 60) })}</td>
 <td>${r.decision ? html`${t(`flags.${r.decision}`)}: ${r.reason ?? ""}` : t("flags.undecided")}
 ${admin ? html`<form class="stack noprint" method="post" action="${campaignUrl(campaign)}/flags/${encodeURIComponent(r.responseId)}">${csrfField(ctx)}
 <label for="reason-${r.responseId}-${r.flag}">${t("flags.reason")}</label><input type="text" id="reason-${r.responseId}-${r.flag}" name="reason" maxlength="500" required>
