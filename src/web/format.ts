@@ -6,14 +6,14 @@ import type { Language } from "../config/index.js";
 import type { Questionnaire } from "../questionnaire/index.js";
 import { parseReminderSchedule, reminderSlots } from "../reminders/index.js";
 
-const LOCALES: Record<Language, string> = { vi: "vi-VN", en: "en-GB" } as Record<Language, string>;
+const LOCALES: Record<Language, string> = { vi: "vi-VN", en: "en-GB" };
 const formatters = new Map<string, Intl.NumberFormat>();
 
 function formatter(lang: Language, digits: number): Intl.NumberFormat {
   const key = `${lang}:${digits}`;
   let f = formatters.get(key);
   if (!f) {
-    f = new Intl.NumberFormat(LOCALES[lang] ?? "vi-VN", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+    f = new Intl.NumberFormat(LOCALES[lang], { minimumFractionDigits: digits, maximumFractionDigits: digits });
     formatters.set(key, f);
   }
   return f;
@@ -40,11 +40,8 @@ export function stateName(t: TFunction, state: ParticipationState): string {
 /** A group's label in the reader's language (the id when the questionnaire does not name it). */
 export function groupLabel(questionnaire: Questionnaire | undefined, lang: Language, id: string): string {
   const group = questionnaire?.definition.groups?.find((g) => g.id === id);
-  if (!group) return id;
-  const label = group.label as unknown;
-  if (typeof label === "string") return label;
-  const texts = label as Record<string, string>;
-  return texts[lang] ?? texts[questionnaire!.defaultLanguage] ?? Object.values(texts)[0] ?? id;
+  if (!group || !questionnaire) return id;
+  return group.label[lang] ?? group.label[questionnaire.defaultLanguage] ?? Object.values(group.label)[0] ?? id;
 }
 
 /**

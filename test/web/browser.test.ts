@@ -147,6 +147,7 @@ describe.skipIf(!available)(available ? "web console in Chromium" : `web console
     await page.waitForSelector("#codes-issued");
     expect(await page.textContent("#codes-issued h2")).toBe(`Đã cấp ${before} mã`);
     expect(await page.textContent("#codes-issued [role=alert]")).toContain("bản duy nhất của các mã này");
+    expect(await axe(page)).toEqual([]);
     // The three formats from the one showing; the page stays, so each button can be used in turn.
     const files: Record<string, Buffer> = {};
     for (const format of ["pdf", "xlsx", "csv"]) {
