@@ -78,7 +78,8 @@ export function sendPage(reply: FastifyReply, body: Html, status = 200): Fastify
 /** The 403 page: the request changed nothing. */
 export function forbidden(request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const { t } = request.ctx;
-  refused(request, "web.forbidden");
+  // The role check is synchronous; the row follows the 403 (a failure is logged, never thrown).
+  void refused(request, "web.forbidden");
   return sendPage(reply, page(request.ctx, t("errors.forbiddenTitle"), html`<h1>${t("errors.forbiddenTitle")}</h1><p>${t("errors.forbidden")}</p><p><a href="/campaigns">${t("nav.campaigns")}</a></p>`), 403);
 }
 
@@ -91,7 +92,7 @@ const REFUSALS_PER_MINUTE = 5;
  * Records a refused request (403 outside one's role, a form without its CSRF token, too many
  * requests) in the audit trail: who, which page, from where. Never fails the reply it accompanies.
  */
-export function refused(request: FastifyRequest, kind: "web.forbidden" | "web.csrf_refused" | "web.rate_limited"): void {
+export async function refused(request: FastifyRequest, kind: "web.forbidden" | "web.csrf_refused" | "web.rate_limited"): Promise<void> {
   const audit = auditOf.get(request.server);
   if (!audit) return;
   // A flood of the same refused request is a few rows a minute, not one row each.
@@ -106,7 +107,7 @@ export function refused(request: FastifyRequest, kind: "web.forbidden" | "web.cs
     audit.refusals.set(key, { since: at, count: 1 });
   }
   const campaignId = (request.params as { id?: unknown } | undefined)?.id;
-  void audit.db.audit
+  await audit.db.audit
     .record({ at: new Date(at), kind, campaignId: typeof campaignId === "string" && campaignId.length <= 100 ? campaignId : null, actor: request.user?.email ?? null, data: { method: request.method, path, address: request.ip } })
     .catch((error: unknown) => request.log.error(error));
 }
@@ -202,14 +203,14 @@ export async function createWebServer(options: WebServerOptions): Promise<Fastif
     };
   });
 
-  app.setErrorHandler((error: { code?: string; statusCode?: number; message: string }, request, reply) => {
+  app.setErrorHandler(async (error: { code?: string; statusCode?: number; message: string }, request, reply) => {
     const t = request.ctx?.t ?? i18n.getFixedT("vi", "web");
     if (error.code?.startsWith("FST_CSRF")) {
-      refused(request, "web.csrf_refused");
+      await refused(request, "web.csrf_refused");
       return sendPage(reply, page(request.ctx, t("errors.csrfTitle"), html`<h1>${t("errors.csrfTitle")}</h1><p>${t("errors.csrf")}</p>`), 403);
     }
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
-    if (status === 429) refused(request, "web.rate_limited");
+    if (status === 429) await refused(request, "web.rate_limited");
     if (status === 500) request.log.error(error);
     const text = status === 413 || error.code === "FST_REQ_FILE_TOO_LARGE" ? t("errors.tooLarge") : status === 429 ? t("errors.tooMany") : status === 500 ? t("errors.internal") : t("errors.badRequest");
     return sendPage(reply, page(request.ctx, t("errors.title"), html`<h1>${t("errors.title")}</h1><p>${text}</p>`), error.code === "FST_REQ_FILE_TOO_LARGE" ? 413 : status);

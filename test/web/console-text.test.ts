@@ -132,6 +132,8 @@ describeDatabases("the console's words", (ctx) => {
     expect((await viewer.get("/audit")).statusCode).toBe(403);
     expect((await viewer.post(`${c()}/reminders`, { schedule: "1d" })).statusCode).toBe(403);
     expect((await vi.post(`${c()}/reminders`, { schedule: "1d" }, { csrf: false })).statusCode).toBe(403);
+    // The 403 page is sent first; its row follows.
+    await expect.poll(async () => (await ctx.db().audit.list({ kind: "web.forbidden" })).length).toBeGreaterThanOrEqual(2);
     const refused = await ctx.db().audit.list({ kind: "web.forbidden" });
     expect(refused.map((e) => [e.actor, e.data.method, e.data.path])).toEqual(
       expect.arrayContaining([
@@ -155,6 +157,20 @@ describeDatabases("the console's words", (ctx) => {
     expect(table).not.toContain(">web.login</td>");
     expect(table).not.toContain("{&quot;");
     expect((await en.get("/audit")).body).toContain(">Refused: not allowed for this role</td>");
+  });
+
+  test("requests over the rate limit are refused and recorded, a flood in a few rows", async () => {
+    const flooder = new Client(app, "198.51.100.99");
+    const statuses: number[] = [];
+    // The login form allows 60 a minute per address; without a token each is refused cheaply (CSRF) until then.
+    for (let i = 0; i < 63; i++) statuses.push((await flooder.post("/login", { email: "x@example.org", password: "x" }, { csrf: false })).statusCode);
+    expect(statuses.slice(0, 60).every((code) => code === 403)).toBe(true);
+    expect(statuses.slice(60)).toEqual([429, 429, 429]);
+    const limited = (await ctx.db().audit.list({ kind: "web.rate_limited" })).filter((e) => e.data.address === "198.51.100.99");
+    expect(limited.map((e) => e.data.path)).toEqual(["/login", "/login", "/login"]);
+    // 60 refused forms, at most 5 rows a minute for the same one.
+    expect((await ctx.db().audit.list({ kind: "web.csrf_refused" })).filter((e) => e.data.address === "198.51.100.99").length).toBe(5);
+    expect((await vi.get("/audit")).body).toContain(">Từ chối: quá nhiều yêu cầu</td>");
   });
 
   test("the favicon is served and linked from every page", async () => {
