@@ -81,6 +81,8 @@ describeDatabases("the console's words", (ctx) => {
     expect(checked.statusCode).toBe(422);
     expect(problems(checked.body)).toBe('dòng 2: nhóm "nobody" không có trong phiếu (các nhóm: leaders, officials, deputies)\n');
     expect(problems((await en.upload(`${c()}/responses/check`, {}, { field: "file", name: "p.csv", content: responses })).body)).toBe('line 2: unknown group "nobody" (groups: leaders, officials, deputies)\n');
+    const utf16 = await vi.upload(`${c()}/responses/check`, {}, { field: "file", name: "u.csv", content: Buffer.from([0xff, 0xfe, 0x72, 0x00]) });
+    expect(problems(utf16.body)).toBe('tệp là văn bản UTF-16 ("Unicode text" trong Excel); hãy lưu lại dưới dạng "CSV UTF-8 (Comma delimited)"\n');
     const html = await vi.post(`${c()}/broadcast/preview`, { audience: "not-submitted", parseMode: "HTML", text: "Xin chào\n<div>hạn chót</div>" });
     expect(html.statusCode).toBe(422);
     expect(html.body).toContain("HTML: &lt;div&gt; ở dòng 2, cột 1 không phải thẻ Telegram hỗ trợ");
