@@ -8,6 +8,7 @@ import { zaloMessageParts } from "../outbox/plain-text.js";
 import type { BroadcastRecord, MessagingRepository, OutboxRepository, OutboxCounts, ParseMode, Recipient } from "../outbox/types.js";
 import { suggestion } from "../scoring/io/suggest.js";
 import { checkText, MAX_MESSAGE_LENGTH, splitText } from "./text.js";
+import { englishText, type Problem } from "../i18n/problem.js";
 
 /** Units or groups listed in full in an "unknown audience" error; more are summarised. */
 const MAX_LISTED = 30;
@@ -96,16 +97,19 @@ export class BroadcastService {
   ) {}
 
   /** Checks everything that can be wrong before queueing; the error says what to fix. */
-  async prepare(request: BroadcastRequest, now: Date): Promise<{ ok: true; prepared: PreparedBroadcast } | { ok: false; error: string; readonly nobody?: NobodyToReach }> {
+  async prepare(request: BroadcastRequest, now: Date): Promise<{ ok: true; prepared: PreparedBroadcast } | { ok: false; error: string; readonly nobody?: NobodyToReach; readonly problem?: Problem }> {
     const campaign = await this.messaging.campaign(request.campaignId);
     if (!campaign) return { ok: false, error: `no campaign "${request.campaignId}"` };
     if (campaign.closedAt !== null || now.getTime() >= campaign.closesAt.getTime()) {
       return { ok: false, error: `campaign "${campaign.id}" is closed (${(campaign.closedAt ?? campaign.closesAt).toISOString()}); broadcasts go only to open campaigns` };
     }
     const check = checkText(request.text, request.parseMode);
-    if (!check.ok) return { ok: false, error: check.error };
+    if (!check.ok) return { ok: false, error: check.error, problem: check.problem };
     const zaloParts = zaloMessageParts(request.text, request.parseMode);
-    if (zaloParts.length === 0) return { ok: false, error: "the text has nothing left to show once its formatting is removed" };
+    if (zaloParts.length === 0) {
+      const problem = { key: "broadcast.nothingLeft" };
+      return { ok: false, error: englishText(problem), problem };
+    }
     const audience = request.audience;
     const filter = audience.kind === "unit" ? { unitCode: audience.code } : audience.kind === "group" ? { groupId: audience.id } : {};
     if (audience.kind === "unit" || audience.kind === "group") {

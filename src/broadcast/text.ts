@@ -2,19 +2,26 @@
 // character limit (counted after formatting is parsed), and HTML or MarkdownV2 that Telegram
 // would refuse with "can't parse entities".
 import type { ParseMode } from "../outbox/types.js";
+import { englishText, type Problem, type ProblemParam } from "../i18n/problem.js";
 
 /** Telegram's limit on a message's text, after entities are parsed. */
 export const MAX_MESSAGE_LENGTH = 4096;
 
 /** A problem in a text, with where it is. */
-export type TextCheck = { readonly ok: true; readonly visibleLength: number } | { readonly ok: false; readonly error: string };
+export type TextCheck = { readonly ok: true; readonly visibleLength: number } | { readonly ok: false; readonly error: string; readonly problem: Problem };
+
+/** A refused text: the key for the reader's language and the English text for the CLI. */
+function bad(key: string, params: Record<string, ProblemParam> = {}): { ok: false; error: string; problem: Problem } {
+  const problem = { key: `broadcast.${key}`, params };
+  return { ok: false, error: englishText(problem), problem };
+}
 
 const HTML_TAGS = new Set(["b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "a", "code", "pre", "blockquote", "tg-emoji"]);
 
-function position(text: string, index: number): string {
+function position(text: string, index: number): Problem {
   const before = text.slice(0, index);
   const line = before.split("\n").length;
-  return `line ${line}, column ${index - before.lastIndexOf("\n")}`;
+  return { key: "broadcast.at", params: { line, column: index - before.lastIndexOf("\n") } };
 }
 
 /** Checks Telegram HTML: only its tags, properly nested and closed, `<` and `&` escaped. */
@@ -25,21 +32,21 @@ export function checkHtml(text: string): TextCheck {
     const ch = text[i]!;
     if (ch === "<") {
       const m = /^<(\/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[a-zA-Z-]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+))?)*)\s*>/.exec(text.slice(i));
-      if (!m) return { ok: false, error: `HTML: "<" at ${position(text, i)} does not start a tag; write &lt; for a literal <` };
+      if (!m) return bad("htmlLt", { at: position(text, i) });
       const name = m[2]!.toLowerCase();
-      if (!HTML_TAGS.has(name)) return { ok: false, error: `HTML: <${m[1]}${m[2]}> at ${position(text, i)} is not a tag Telegram supports (use b, i, u, s, a, code, pre, blockquote, tg-spoiler)` };
+      if (!HTML_TAGS.has(name)) return bad("htmlTag", { tag: `<${m[1]}${m[2]}>`, at: position(text, i) });
       if (m[1] === "/") {
         const top = open.pop();
-        if (!top) return { ok: false, error: `HTML: </${name}> at ${position(text, i)} closes a tag that was never opened` };
-        if (top.name !== name) return { ok: false, error: `HTML: </${name}> at ${position(text, i)} closes <${top.name}> opened at ${position(text, top.at)}; close tags in the reverse order` };
+        if (!top) return bad("htmlNeverOpened", { tag: `</${name}>`, at: position(text, i) });
+        if (top.name !== name) return bad("htmlOrder", { tag: `</${name}>`, at: position(text, i), open: `<${top.name}>`, openAt: position(text, top.at) });
       } else {
-        if (name === "a" && !/\bhref\s*=/.test(m[3] ?? "")) return { ok: false, error: `HTML: <a> at ${position(text, i)} needs an href` };
+        if (name === "a" && !/\bhref\s*=/.test(m[3] ?? "")) return bad("htmlHref", { at: position(text, i) });
         open.push({ name, at: i });
       }
       i += m[0].length;
     } else if (ch === "&") {
       const m = /^&(?:lt|gt|amp|quot|#\d{1,7}|#x[0-9a-fA-F]{1,6});/.exec(text.slice(i));
-      if (!m) return { ok: false, error: `HTML: "&" at ${position(text, i)} does not start an entity; write &amp; for a literal &` };
+      if (!m) return bad("htmlAmp", { at: position(text, i) });
       visible++;
       i += m[0].length;
     } else {
@@ -48,7 +55,7 @@ export function checkHtml(text: string): TextCheck {
     }
   }
   const last = open.pop();
-  if (last) return { ok: false, error: `HTML: <${last.name}> opened at ${position(text, last.at)} is never closed` };
+  if (last) return bad("htmlNeverClosed", { tag: `<${last.name}>`, at: position(text, last.at) });
   return { ok: true, visibleLength: visible };
 }
 
@@ -63,7 +70,7 @@ export function checkMarkdownV2(text: string): TextCheck {
     const ch = text[i]!;
     if (ch === "\\") {
       const next = text[i + 1];
-      if (next === undefined) return { ok: false, error: `MarkdownV2: "\\" at the end of the text escapes nothing` };
+      if (next === undefined) return bad("mdBackslash");
       visible++;
       i += 2;
       lineStart = false;
@@ -72,7 +79,7 @@ export function checkMarkdownV2(text: string): TextCheck {
     if (ch === "`") {
       const fence = text.startsWith("```", i) ? "```" : "`";
       const end = text.indexOf(fence, i + fence.length);
-      if (end < 0) return { ok: false, error: `MarkdownV2: ${fence === "```" ? "pre block" : "code"} opened at ${position(text, i)} is never closed` };
+      if (end < 0) return bad(fence === "```" ? "mdPreOpen" : "mdCodeOpen", { at: position(text, i) });
       visible += end - i - fence.length;
       i = end + fence.length;
       lineStart = false;
@@ -82,7 +89,7 @@ export function checkMarkdownV2(text: string): TextCheck {
     const mark = two === "__" || two === "||" ? two : ch === "*" || ch === "_" || ch === "~" ? ch : null;
     if (mark) {
       if (open.at(-1)?.mark === mark) open.pop();
-      else if (open.some((o) => o.mark === mark)) return { ok: false, error: `MarkdownV2: "${mark}" at ${position(text, i)} closes an entity out of order` };
+      else if (open.some((o) => o.mark === mark)) return bad("mdOrder", { mark, at: position(text, i) });
       else open.push({ mark, at: i });
       i += mark.length;
       lineStart = false;
@@ -94,10 +101,10 @@ export function checkMarkdownV2(text: string): TextCheck {
       continue;
     }
     if (ch === "]") {
-      if (open.at(-1)?.mark !== "[") return { ok: false, error: `MarkdownV2: "]" at ${position(text, i)} must be escaped as "\\]"` };
+      if (open.at(-1)?.mark !== "[") return bad("mdBracket", { at: position(text, i) });
       open.pop();
       const m = /^\]\(((?:\\.|[^)\\])*)\)/.exec(text.slice(i));
-      if (!m) return { ok: false, error: `MarkdownV2: link text ending at ${position(text, i)} must be followed by (URL); escape a literal "[" as "\\["` };
+      if (!m) return bad("mdLink", { at: position(text, i) });
       i += m[0].length;
       continue;
     }
@@ -105,19 +112,19 @@ export function checkMarkdownV2(text: string): TextCheck {
       i++;
       continue;
     }
-    if (MD_SPECIAL.includes(ch)) return { ok: false, error: `MarkdownV2: "${ch}" at ${position(text, i)} must be escaped as "\\${ch}"` };
+    if (MD_SPECIAL.includes(ch)) return bad("mdEscape", { ch, at: position(text, i) });
     visible++;
     lineStart = ch === "\n";
     i++;
   }
   const last = open.pop();
-  if (last) return { ok: false, error: `MarkdownV2: "${last.mark}" opened at ${position(text, last.at)} is never closed` };
+  if (last) return bad("mdNeverClosed", { mark: last.mark, at: position(text, last.at) });
   return { ok: true, visibleLength: visible };
 }
 
 /** Checks a text for a parse mode (plain text: only the length is counted). */
 export function checkText(text: string, parseMode: ParseMode | null): TextCheck {
-  if (text.trim() === "") return { ok: false, error: "the text is empty" };
+  if (text.trim() === "") return bad("empty");
   if (parseMode === "HTML") return checkHtml(text);
   if (parseMode === "MarkdownV2") return checkMarkdownV2(text);
   return { ok: true, visibleLength: text.length };

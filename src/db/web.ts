@@ -34,7 +34,7 @@ export interface WebSessionRecord {
 export interface WebUploadRecord {
   readonly id: string;
   readonly campaignId: string;
-  readonly kind: "respondents" | "responses" | "broadcast" | "reminder";
+  readonly kind: "respondents" | "responses" | "broadcast" | "reminder" | "codes";
   readonly actor: string;
   readonly bytes: Uint8Array;
   readonly rows: number;

@@ -1,5 +1,6 @@
 // Reminder schedules: "7d,3d,1d@09:00" means 7, 3 and 1 days before the close, at 09:00 in the
 // campaign's time zone; "12h" means 12 hours before the close, to the minute.
+import { englishText, type Problem } from "../i18n/problem.js";
 import { zonedParts, zonedTimeToInstant } from "./time-zone.js";
 
 /** One reminder of a schedule: whole days before the close (at the schedule's time of day) or hours before it. */
@@ -22,47 +23,52 @@ export interface ReminderSlot {
 }
 
 /** Result of parsing a schedule. */
-export type ParseScheduleResult = { readonly ok: true; readonly schedule: ReminderSchedule } | { readonly ok: false; readonly error: string };
+export type ParseScheduleResult = { readonly ok: true; readonly schedule: ReminderSchedule } | { readonly ok: false; readonly error: string; readonly problem: Problem };
+
+/** A refused schedule: the key for the reader's language and the English text for the CLI. */
+function refuse(key: string, params: Record<string, string | number> = {}): { ok: false; error: string; problem: Problem } {
+  const problem = { key: `schedule.${key}`, params };
+  return { ok: false, error: englishText(problem), problem };
+}
 
 const DEFAULT_TIME = 9 * 60;
 const MAX_DAYS = 365;
 const MAX_HOURS = 24 * 14;
-const EXAMPLE = 'e.g. "7d,3d,1d@09:00" (7, 3 and 1 days before the close at 09:00) or "2d,12h"';
 
 /** Parses a schedule such as "7d,3d,1d@09:00"; the time of day defaults to 09:00. */
 export function parseReminderSchedule(input: string): ParseScheduleResult {
   const text = input.trim();
-  if (text === "") return { ok: false, error: `the reminder schedule is empty; ${EXAMPLE}` };
+  if (text === "") return refuse("empty");
   const at = text.split("@");
-  if (at.length > 2) return { ok: false, error: `"${text}" has more than one "@": give one time of day at the end, ${EXAMPLE}` };
+  if (at.length > 2) return refuse("twoAts", { text });
   let timeOfDay = DEFAULT_TIME;
   if (at.length === 2) {
     const time = at[1]!.trim();
     const m = /^(\d{1,2}):(\d{2})$/.exec(time);
-    if (!m) return { ok: false, error: `"${time}" is not a time of day; write HH:MM in 24-hour form, e.g. 09:00 or 17:30` };
+    if (!m) return refuse("badTime", { time });
     const hour = Number(m[1]);
     const minute = Number(m[2]);
-    if (hour > 23 || minute > 59) return { ok: false, error: `"${time}" is not a time of day; hours go from 00 to 23 and minutes from 00 to 59` };
+    if (hour > 23 || minute > 59) return refuse("timeRange", { time });
     timeOfDay = hour * 60 + minute;
   }
   const offsets: ReminderOffset[] = [];
   const seen = new Set<string>();
   for (const raw of at[0]!.split(",")) {
     const item = raw.trim().toLowerCase();
-    if (item === "") return { ok: false, error: `"${text}" has an empty item; separate offsets with single commas, ${EXAMPLE}` };
+    if (item === "") return refuse("emptyItem", { text });
     const m = /^(\d{1,4})\s*([dh])$/.exec(item);
-    if (!m) return { ok: false, error: `"${raw.trim()}" is not an offset; write a number of days (7d) or hours (12h) before the close, ${EXAMPLE}` };
+    if (!m) return refuse("badOffset", { item: raw.trim() });
     const amount = Number(m[1]);
     const unit = m[2] as "d" | "h";
-    if (unit === "d" && amount > MAX_DAYS) return { ok: false, error: `"${raw.trim()}": at most ${MAX_DAYS} days before the close` };
-    if (unit === "h" && (amount < 1 || amount > MAX_HOURS)) return { ok: false, error: `"${raw.trim()}": hours must be between 1 and ${MAX_HOURS}; use days (e.g. 3d) for longer` };
+    if (unit === "d" && amount > MAX_DAYS) return refuse("tooManyDays", { item: raw.trim(), max: MAX_DAYS });
+    if (unit === "h" && (amount < 1 || amount > MAX_HOURS)) return refuse("hourRange", { item: raw.trim(), max: MAX_HOURS });
     const key = `${amount}${unit}`;
-    if (seen.has(key)) return { ok: false, error: `"${key}" appears twice in "${text}"` };
+    if (seen.has(key)) return refuse("twice", { item: key, text });
     seen.add(key);
     offsets.push({ unit, amount });
   }
   if (at.length === 2 && !offsets.some((o) => o.unit === "d")) {
-    return { ok: false, error: `"${text}": a time of day only applies to day offsets (e.g. 1d@09:00); hour offsets count back from the close itself` };
+    return refuse("timeWithHours", { text });
   }
   offsets.sort((a, b) => hoursOf(b) - hoursOf(a));
   return { ok: true, schedule: { offsets, timeOfDay } };

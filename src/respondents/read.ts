@@ -9,13 +9,23 @@ import { Transform, type Readable } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
 import { SaxesParser } from "saxes";
 import { restoreCell } from "../documents/csv-cell.js";
+import { englishText, type Problem } from "../i18n/problem.js";
 
 /** A file that cannot be read as a table; the message says what to do. */
 export class TableFileError extends Error {
-  constructor(message: string) {
+  /** The same problem as a key of the `problems` namespace, for a reader of another language (`file` is a parameter). */
+  readonly problem: Problem | undefined;
+  constructor(message: string, problem?: Problem) {
     super(message);
     this.name = "TableFileError";
+    this.problem = problem;
   }
+}
+
+/** A TableFileError told by key; its message is the English text. */
+function fileError(key: string, params: Record<string, string | number>): TableFileError {
+  const problem = { key: `table.${key}`, params };
+  return new TableFileError(englishText(problem), problem);
 }
 
 /**
@@ -26,6 +36,8 @@ export interface TableRow {
   readonly line: number;
   readonly cells: readonly string[];
   readonly cellProblems?: ReadonlyMap<number, string>;
+  /** The same problems by key (for a reader of another language). */
+  readonly cellIssues?: ReadonlyMap<number, Problem>;
 }
 
 /** A table: header names (as written) and the data rows after it. */
@@ -89,7 +101,6 @@ export function looksLikeUtf16(bytes: Uint8Array): boolean {
   return oddZeros >= pairs * 0.3 || evenZeros >= pairs * 0.3;
 }
 
-const UTF16_ADVICE = 'is UTF-16 text ("Unicode Text"); save it as "CSV UTF-8 (Comma delimited)" instead';
 
 /**
  * The limits of a respondents table, enforced while it is read (never after reading it whole). A
@@ -121,7 +132,7 @@ const mib = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
 async function checkFileSize(file: string, kind: string, limits: TableLimits): Promise<void> {
   const { size } = await stat(file);
   if (size > limits.maxFileBytes) {
-    throw new TableFileError(`${file} is ${mib(size)}, over the ${mib(limits.maxFileBytes)} limit for a ${kind} respondents file: split it into several files and import each`);
+    throw fileError("tooBig", { file, size: mib(size), limit: mib(limits.maxFileBytes), kind });
   }
 }
 
@@ -130,11 +141,11 @@ function limitedSink(file: string, sink: TableSink, limits: TableLimits): TableS
   let rows = 0;
   const check = (cells: readonly string[], line: number) => {
     if (cells.length > limits.maxColumns) {
-      throw new TableFileError(`${file}: row ${line} has ${cells.length} columns, over the limit of ${limits.maxColumns}: remove the extra columns`);
+      throw fileError("columns", { file, line, columns: cells.length, max: limits.maxColumns });
     }
     for (let i = 0; i < cells.length; i++) {
       if (cells[i]!.length > limits.maxCellChars) {
-        throw new TableFileError(`${file}: row ${line}, column ${i + 1} holds ${cells[i]!.length.toLocaleString("en")} characters, over the limit of ${limits.maxCellChars.toLocaleString("en")} for a cell`);
+        throw fileError("cellChars", { file, line, column: i + 1, length: cells[i]!.length.toLocaleString("en"), max: limits.maxCellChars.toLocaleString("en") });
       }
     }
   };
@@ -145,7 +156,7 @@ function limitedSink(file: string, sink: TableSink, limits: TableLimits): TableS
     },
     row(row) {
       if (++rows > limits.maxRows) {
-        throw new TableFileError(`${file} has more than ${limits.maxRows.toLocaleString("en")} data rows, the limit for one file: split it into several files and import each`);
+        throw fileError("rows", { file, max: limits.maxRows.toLocaleString("en") });
       }
       check(row.cells, row.line);
       sink.row(row);
@@ -204,7 +215,7 @@ async function readCsv(file: string, rawSink: TableSink, limits: TableLimits): P
       let bytes = pending.length > 0 ? Buffer.concat([pending, chunk]) : chunk;
       if (first) {
         first = false;
-        if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff) || looksLikeUtf16(bytes)) throw new TableFileError(`${file} ${UTF16_ADVICE}`);
+        if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff) || looksLikeUtf16(bytes)) throw fileError("utf16", { file });
         if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
         const newline = bytes.indexOf(0x0a);
         const firstLine = bytes.subarray(0, newline < 0 ? bytes.length : newline).toString("utf8");
@@ -225,7 +236,7 @@ async function readCsv(file: string, rawSink: TableSink, limits: TableLimits): P
             fail(error);
           }
         });
-        parser.on("error", (error) => fail(new TableFileError(`${file}: not a valid CSV file: ${error.message}`)));
+        parser.on("error", (error) => fail(fileError("invalidCsv", { file, detail: error.message })));
       }
       const { bad, complete } = scanUtf8(bytes);
       if (bad >= 0) throw notUtf8(file, bytes[bad]!, line + countNewlines(bytes, bad));
@@ -241,14 +252,11 @@ async function readCsv(file: string, rawSink: TableSink, limits: TableLimits): P
     source.destroy();
     parser?.destroy();
   }
-  if (head) throw new TableFileError(`${file} is empty: expected a header row`);
+  if (head) throw fileError("empty", { file });
 }
 
 function notUtf8(file: string, byte: number, line: number): TableFileError {
-  return new TableFileError(
-    `${file} is not UTF-8 (invalid byte 0x${byte.toString(16).padStart(2, "0")} on line ${line}); it is probably in a legacy encoding such as Windows-1258. ` +
-      `In Excel use "Save As → CSV UTF-8 (Comma delimited)", or convert it: iconv -f WINDOWS-1258 -t UTF-8 ${file} > respondents-utf8.csv`,
-  );
+  return fileError("notUtf8", { file, byte: `0x${byte.toString(16).padStart(2, "0")}`, line });
 }
 
 /** Text of an XLSX cell value: formulas give their cached result, rich text is flattened. */
@@ -426,9 +434,9 @@ async function readXlsx(file: string, rawSink: TableSink, limits: TableLimits): 
       }
     } catch (error) {
       if (error instanceof TableFileError) throw error;
-      throw new TableFileError(`${file}: not a readable XLSX file: ${(error as Error).message}`);
+      throw fileError("unreadableXlsx", { file, detail: (error as Error).message });
     }
-    if (!found) throw new TableFileError(`${file} has no sheet: expected a header row in the first sheet`);
+    if (!found) throw fileError("noSheet", { file });
     await parseSheet(file, sheetFile, shared, merges, sink);
   } finally {
     await rm(tmp, { recursive: true, force: true });
@@ -479,7 +487,7 @@ async function parseSheet(file: string, sheetFile: string, shared: readonly stri
 
   let line = 0;
   let cells: string[] = [];
-  let problems: Map<number, string> | undefined;
+  let problems: Map<number, Problem> | undefined;
   let col = 0;
   let type = "";
   let formula = false;
@@ -508,7 +516,7 @@ async function parseSheet(file: string, sheetFile: string, shared: readonly stri
         sink.header(cells, line);
       }
     } else {
-      sink.row(problems ? { line, cells, cellProblems: problems } : { line, cells });
+      sink.row(problems ? { line, cells, cellProblems: new Map([...problems].map(([c, p]) => [c, englishText(p)])), cellIssues: problems } : { line, cells });
     }
   };
 
@@ -561,14 +569,14 @@ async function parseSheet(file: string, sheetFile: string, shared: readonly stri
         break;
       case "c": {
         let text = "";
-        let problem: string | undefined;
-        const where = `cell ${columnLetters(col)}${line}`;
+        let problem: Problem | undefined;
+        const where = `${columnLetters(col)}${line}`;
         if (type === "inlineStr") text = decodeEscapes(inlineText).trim();
         else if (value === null) {
-          if (formula) problem = `${where} holds a formula without a saved value: open the file in Excel and save it again`;
+          if (formula) problem = { key: "table.formulaNoValue", params: { cell: where } };
         } else if (type === "s") text = shared[Number(value)] ?? "";
         else if (type === "str") text = decodeEscapes(value).trim();
-        else if (type === "e") problem = `${where} holds ${formula ? "a formula error" : "an error"} (${value.trim()})`;
+        else if (type === "e") problem = { key: formula ? "table.formulaError" : "table.cellError", params: { cell: where, value: value.trim() } };
         else if (type === "b") text = value.trim() === "1" ? "yes" : "no";
         else text = numberText(value);
         while (cells.length < col - 1) cells.push("");
@@ -585,9 +593,9 @@ async function parseSheet(file: string, sheetFile: string, shared: readonly stri
   parser.on("error", (error) => (parseError ??= error));
   for await (const chunk of createReadStream(sheetFile, { encoding: "utf8", highWaterMark: 256 * 1024 })) {
     parser.write(chunk as string);
-    if (parseError) throw new TableFileError(`${file}: not a readable XLSX file: ${parseError.message}`);
+    if (parseError) throw fileError("unreadableXlsx", { file, detail: parseError.message });
   }
   parser.close();
-  if (parseError) throw new TableFileError(`${file}: not a readable XLSX file: ${parseError.message}`);
-  if (!headerSeen) throw new TableFileError(`${file} has no rows in its first sheet: expected a header row`);
+  if (parseError) throw fileError("unreadableXlsx", { file, detail: parseError.message });
+  if (!headerSeen) throw fileError("noRows", { file });
 }

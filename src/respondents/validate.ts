@@ -3,6 +3,7 @@
 import type { Questionnaire } from "../questionnaire/index.js";
 import type { RespondentInput } from "../db/index.js";
 import type { Table, TableRow, TableSink } from "./read.js";
+import { englishJoined, type Problem, type ProblemParam } from "../i18n/problem.js";
 
 /** Columns of the respondents file. */
 export const RESPONDENT_COLUMNS = ["external_id", "full_name", "unit", "unit_name", "group", "language", "phone", "email", "subject_units", "coordinator"] as const;
@@ -12,8 +13,18 @@ const REQUIRED: readonly Column[] = ["external_id", "full_name", "unit", "unit_n
 /** A problem with one line (or with the header, line of the header). */
 export interface RowProblem {
   readonly line: number;
+  /** In English (the CLI's words): the problems joined with "; ". */
   readonly message: string;
+  /** The same problems by key of the `problems` namespace, for a reader of another language. */
+  readonly problems?: readonly Problem[];
 }
+
+/** A row problem from keyed problems; the message is their English text. */
+function rowProblem(line: number, problems: readonly Problem[]): RowProblem {
+  return { line, message: englishJoined(problems), problems };
+}
+
+const p = (key: string, params: Record<string, ProblemParam> = {}): Problem => ({ key: `respondents.${key}`, params });
 
 /** The outcome of validating a table. */
 export interface ValidatedTable {
@@ -68,18 +79,18 @@ export class RespondentValidator implements TableSink {
   header(header: readonly string[], line: number): void {
     this.#headerSeen = true;
     const normalized = header.map((h) => h.trim().toLowerCase().replace(/[\s-]+/g, "_"));
-    const headerErrors: string[] = [];
+    const headerErrors: Problem[] = [];
     normalized.forEach((name, i) => {
       if (name === "") return;
-      if (this.#index.has(name)) headerErrors.push(`column "${header[i]}" appears twice`);
+      if (this.#index.has(name)) headerErrors.push(p("columnTwice", { column: header[i]! }));
       else this.#index.set(name, i);
-      if (!(RESPONDENT_COLUMNS as readonly string[]).includes(name)) this.#warnings.push({ line, message: `column "${header[i]}" is not used (ignored)` });
+      if (!(RESPONDENT_COLUMNS as readonly string[]).includes(name)) this.#warnings.push(rowProblem(line, [p("columnUnused", { column: header[i]! })]));
     });
     const missing = REQUIRED.filter((c) => !this.#index.has(c));
-    if (missing.length > 0) headerErrors.push(`missing column${missing.length > 1 ? "s" : ""} ${missing.join(", ")}`);
+    if (missing.length > 0) headerErrors.push(p("missingColumns", { count: missing.length, columns: missing.join(", ") }));
     if (headerErrors.length > 0) {
       this.#fatal = true;
-      this.#errors.push({ line, message: `header: ${headerErrors.join("; ")} (expected columns: ${RESPONDENT_COLUMNS.join(", ")})` });
+      this.#errors.push(rowProblem(line, [p("header", { problems: headerErrors, columns: RESPONDENT_COLUMNS.join(", ") })]));
     }
   }
 
@@ -91,58 +102,60 @@ export class RespondentValidator implements TableSink {
     const languages = questionnaire.languages;
     const cellProblem = (c: Column) => {
       const i = this.#index.get(c);
-      return i === undefined ? undefined : row.cellProblems?.get(i);
+      if (i === undefined) return undefined;
+      const text = row.cellProblems?.get(i);
+      return text === undefined ? undefined : (row.cellIssues?.get(i) ?? { key: "respondents.plain", params: { text } });
     };
     const get = (c: Column) => {
       const i = this.#index.get(c);
       return i === undefined ? "" : (row.cells[i] ?? "").trim();
     };
     if (RESPONDENT_COLUMNS.every((c) => get(c) === "" && cellProblem(c) === undefined)) return;
-    const problems: string[] = [];
+    const problems: Problem[] = [];
     for (const c of RESPONDENT_COLUMNS) {
       const problem = cellProblem(c);
-      if (problem !== undefined) problems.push(`${c}: ${problem}`);
-      else if (get(c) === "" && REQUIRED.includes(c)) problems.push(`${c} is empty`);
+      if (problem !== undefined) problems.push(p("cell", { column: c, problem }));
+      else if (get(c) === "" && REQUIRED.includes(c)) problems.push(p("empty", { column: c }));
     }
 
     const externalId = get("external_id");
     if (externalId !== "") {
       const first = this.#firstLine.get(externalId);
-      if (first !== undefined) problems.push(`external_id ${externalId} is a duplicate (first on line ${first})`);
+      if (first !== undefined) problems.push(p("duplicateId", { id: externalId, first }));
       else this.#firstLine.set(externalId, row.line);
     }
     const unit = get("unit");
-    if (unit !== "" && !CODE.test(unit)) problems.push(`unit "${unit}" must be a code of letters, digits, "_", "." or "-" (e.g. SO_TP)`);
+    if (unit !== "" && !CODE.test(unit)) problems.push(p("badUnit", { unit }));
     const unitName = get("unit_name");
     if (unit !== "" && unitName !== "") {
       const seen = this.#unitNames.get(unit);
       if (!seen) this.#unitNames.set(unit, { name: unitName, line: row.line });
-      else if (seen.name !== unitName) problems.push(`unit ${unit} is named "${unitName}" here but "${seen.name}" on line ${seen.line}`);
+      else if (seen.name !== unitName) problems.push(p("unitNamedTwice", { unit, name: unitName, other: seen.name, line: seen.line }));
     }
     const group = get("group");
-    if (group !== "" && groups && !groups.includes(group)) problems.push(`unknown group "${group}" (the questionnaire's groups: ${groups.join(", ")})`);
+    if (group !== "" && groups && !groups.includes(group)) problems.push(p("unknownGroup", { group, groups: groups.join(", ") }));
     const language = get("language").toLowerCase() || questionnaire.defaultLanguage;
-    if (!languages.includes(language)) problems.push(`bad language "${get("language")}" (use ${languages.join(" or ")}, or leave it empty for ${questionnaire.defaultLanguage})`);
+    if (!languages.includes(language)) problems.push(p("badLanguage", { language: get("language"), languages: [...languages], default: questionnaire.defaultLanguage }));
     let phone = get("phone");
     // Excel turns 0912345678 typed into a number cell into 912345678; Vietnamese numbers have 10 digits.
     if (/^[1-9]\d{8}$/.test(phone)) {
-      this.#warnings.push({ line: row.line, message: `phone ${phone} read as 0${phone} (the leading 0 was lost in a number cell)` });
+      this.#warnings.push(rowProblem(row.line, [p("phoneZero", { phone })]));
       phone = `0${phone}`;
     }
-    if (phone !== "" && !PHONE.test(phone)) problems.push(`phone "${phone}" is not a phone number`);
+    if (phone !== "" && !PHONE.test(phone)) problems.push(p("badPhone", { phone }));
     const email = get("email");
-    if (email !== "" && !EMAIL.test(email)) problems.push(`email "${email}" is not an e-mail address`);
+    if (email !== "" && !EMAIL.test(email)) problems.push(p("badEmail", { email }));
     const subjectUnits = get("subject_units")
       .split("|")
       .map((s) => s.trim())
       .filter((s) => s !== "");
-    for (const s of subjectUnits) if (!CODE.test(s)) problems.push(`subject unit "${s}" must be a unit code (units joined by "|")`);
-    if (new Set(subjectUnits).size !== subjectUnits.length) problems.push("subject_units lists a unit twice");
+    for (const s of subjectUnits) if (!CODE.test(s)) problems.push(p("badSubjectUnit", { unit: s }));
+    if (new Set(subjectUnits).size !== subjectUnits.length) problems.push(p("subjectUnitTwice"));
     const coordinatorText = get("coordinator").toLowerCase();
-    if (!YES.has(coordinatorText) && !NO.has(coordinatorText)) problems.push(`coordinator "${get("coordinator")}" must be yes or no`);
+    if (!YES.has(coordinatorText) && !NO.has(coordinatorText)) problems.push(p("badCoordinator", { value: get("coordinator") }));
 
     if (problems.length > 0) {
-      this.#errors.push({ line: row.line, message: problems.join("; ") });
+      this.#errors.push(rowProblem(row.line, problems));
       return;
     }
     this.#valid.push({
@@ -171,7 +184,7 @@ export class RespondentValidator implements TableSink {
     for (const { record, line } of this.#valid) {
       const unknown = record.subjectUnits.filter((u) => !this.#unitNames.has(u) && !this.#knownUnits.has(u));
       if (unknown.length === 0) valid.push(record);
-      else late.push({ line, message: `subject unit${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")} ${unknown.length > 1 ? "are" : "is"} neither in this file nor in the campaign (add a row of that unit or fix the code)` });
+      else late.push(rowProblem(line, [p("unknownSubjectUnits", { count: unknown.length, units: unknown.join(", ") })]));
     }
     const errors = late.length === 0 ? this.#errors : [...this.#errors, ...late].sort((a, b) => a.line - b.line);
     return { valid, errors, warnings: this.#warnings, fatal: false };

@@ -11,8 +11,10 @@ import { importRespondentsFile, RespondentValidator, streamTable, TableFileError
 import { parseAppraisalCsv } from "../scoring/io/index.js";
 import { html, type Html } from "./html.js";
 import { csrfField, page, type Flash } from "./layout.js";
-import { keepUpload, problemList, tableFormat, uploadId, withTemporaryFile } from "./uploads.js";
+import { fileErrorText, keepUpload, problemList, tableFormat, uploadId, withTemporaryFile } from "./uploads.js";
 import { sendPage, type WebContext } from "./server.js";
+import { CODE_FILE_FORMATS, CODE_FILE_TTL_MS, CODE_FILE_TYPES, keepCodeFiles, takeCodeFile } from "./code-files.js";
+import { formatZonedTime } from "../campaigns/index.js";
 import { campaignRequest } from "./campaign-route.js";
 
 /** An uploaded file as @fastify/multipart hands it over with attachFieldsToBody: "keyValues". */
@@ -37,10 +39,10 @@ ${extra.section ?? ""}
 <p class="muted">${t("act.respondentsHelp")}</p></section>
 <section class="card" tabindex="0"><h2>${t("act.codes")}</h2>
 <form class="stack" method="post" action="${base}/codes">${csrfField(ctx)}
-<label for="codes-format">${t("act.fileFormat")}</label><select id="codes-format" name="format"><option value="pdf">PDF</option><option value="xlsx">XLSX</option><option value="csv">CSV</option></select>
 <label for="codes-bot">${t("act.bot")}</label><input id="codes-bot" type="text" name="bot" required value="${context.options.botUsername ?? ""}" pattern="[A-Za-z0-9_]{5,32}">
+<p class="muted">${t("act.codesFormats")}</p>
 <p class="flash warn">${t("act.codesWarning")}</p>
-<div><button type="submit">${t("act.issue")}</button></div></form></section>
+<div><button type="submit">${t("act.issueAll")}</button></div></form></section>
 <section class="card" tabindex="0"><h2>${t("act.appraisal")}</h2>
 <form class="stack" method="post" action="${base}/appraisal" enctype="multipart/form-data">${csrfField(ctx)}
 <label for="appraisal-file">${t("act.appraisalFile")}</label><input id="appraisal-file" type="file" name="file" accept=".csv" required>
@@ -56,6 +58,7 @@ ${extra.section ?? ""}
 /** Registers the pages that change things. */
 export function registerActRoutes(app: FastifyInstance, context: WebContext): void {
   const { db, now } = context;
+  const base = (c: CampaignRecord) => `/campaigns/${encodeURIComponent(c.id)}`;
 
   app.get("/campaigns/:id/act", async (request, reply) => {
     const found = await campaignRequest(context, request, reply, ["admin"]);
@@ -77,14 +80,14 @@ export function registerActRoutes(app: FastifyInstance, context: WebContext): vo
     try {
       await withTemporaryFile(file.bytes, format, (stored) => streamTable(stored, validator));
     } catch (error) {
-      if (error instanceof TableFileError) return actPage(context, request, reply, campaign, { flash: { kind: "error", text: error.message } }, 400);
+      if (error instanceof TableFileError) return actPage(context, request, reply, campaign, { flash: { kind: "error", text: fileErrorText(request.ctx, error) } }, 400);
       throw error;
     }
     const checked = validator.finish();
     await db.audit.record({ at: now(), kind: "web.respondents_checked", campaignId: campaign.id, actor: user.email, data: { rows: checked.valid.length, errors: checked.errors.length } });
     if (checked.fatal || checked.errors.length > 0) {
       const section = html`<section class="card" tabindex="0" id="check"><h2>${t("act.checkFailed", { count: checked.errors.length })}</h2>${problemList(request.ctx, checked.errors)}<p>${t("act.nothingImported")}</p></section>`;
-      return actPage(context, request, reply, campaign, { section, flash: { kind: "error", text: t("act.nothingImported") } }, 422);
+      return actPage(context, request, reply, campaign, { section, flash: { kind: "error", text: t("act.fixBelow") } }, 422);
     }
     const id = await keepUpload(db, { campaignId: campaign.id, kind: "respondents", actor: user.email, bytes: file.bytes, rows: checked.valid.length }, now());
     const section = html`<section class="card" tabindex="0" id="check"><h2>${t("act.checkPassed", { count: checked.valid.length })}</h2>
@@ -104,7 +107,7 @@ ${checked.warnings.length > 0 ? problemList(request.ctx, checked.warnings) : ""}
     const report = await withTemporaryFile(upload.bytes, tableFormat(upload.bytes), (file) => importRespondentsFile(db, campaign.id, file, {}));
     if (!report.imported) {
       const section = html`<section class="card" tabindex="0" id="check"><h2>${t("act.checkFailed", { count: report.errors.length })}</h2>${problemList(request.ctx, report.errors)}</section>`;
-      return actPage(context, request, reply, campaign, { section, flash: { kind: "error", text: t("act.nothingImported") } }, 422);
+      return actPage(context, request, reply, campaign, { section, flash: { kind: "error", text: t("act.fixBelow") } }, 422);
     }
     await db.audit.record({ at: now(), kind: "web.respondents_imported", campaignId: campaign.id, actor: user.email, data: { ...report.counts } });
     return actPage(context, request, reply, campaign, { flash: { kind: "ok", text: t("act.imported", { ...report.counts }) } });
@@ -116,7 +119,6 @@ ${checked.warnings.length > 0 ? problemList(request.ctx, checked.warnings) : ""}
     const { user, campaign } = found;
     const { t } = request.ctx;
     const body = request.body as Record<string, unknown>;
-    const format: CodeFileFormat = body.format === "csv" ? "csv" : body.format === "xlsx" ? "xlsx" : "pdf";
     const bot = String(body.bot ?? "").replace(/^@/, "");
     if (!/^[A-Za-z0-9_]{5,32}$/.test(bot)) return actPage(context, request, reply, campaign, { flash: { kind: "error", text: t("act.badBot") } }, 400);
     if (!context.options.codeSecret) return actPage(context, request, reply, campaign, { flash: { kind: "error", text: t("act.noSecret") } }, 503);
@@ -125,7 +127,7 @@ ${checked.warnings.length > 0 ? problemList(request.ctx, checked.warnings) : ""}
     const names = new Map((await db.respondents.units(campaign.id)).map((u) => [u.code, u.name]));
     const byId = new Map(respondents.map((r) => [r.id, r]));
     const at = now();
-    let file: Buffer | undefined;
+    const files = new Map<CodeFileFormat, Uint8Array>();
     const issued = await issueCodes({
       repository: db.access,
       secret: context.options.codeSecret,
@@ -138,15 +140,37 @@ ${checked.warnings.length > 0 ? problemList(request.ctx, checked.warnings) : ""}
           const r = byId.get(respondentId)!;
           return { code, link: codeDeepLink(bot, code), externalId: r.externalId, name: r.fullName, unit: names.get(r.unitCode) ?? r.unitCode };
         });
-        file = await renderCodeFile(format, slips, { botUsername: bot, title: campaign.name, createdAt: at });
+        // Every format now, while the plain codes exist: they are never seen again after this request.
+        for (const format of CODE_FILE_FORMATS) files.set(format, await renderCodeFile(format, slips, { botUsername: bot, title: campaign.name, createdAt: at }));
       },
     });
-    if (issued.length === 0 || !file) return actPage(context, request, reply, campaign, { flash: { kind: "warn", text: t("act.allHold") } });
-    const type = format === "pdf" ? "application/pdf" : format === "xlsx" ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" : "text/csv; charset=utf-8";
+    if (issued.length === 0 || files.size === 0) return actPage(context, request, reply, campaign, { flash: { kind: "warn", text: t("act.allHold") } });
+    const kept = await keepCodeFiles(db, files, { campaignId: campaign.id, actor: user.email, rows: issued.length }, at);
+    const until = formatZonedTime(new Date(at.getTime() + CODE_FILE_TTL_MS), campaign.timeZone);
+    const ctx = request.ctx;
+    const section = html`<section class="card" tabindex="0" id="codes-issued"><h2>${t("act.codesIssued", { count: issued.length })}</h2>
+<p class="flash warn" role="alert"><b>${t("act.codesOnce")}</b> ${t("act.codesWarning")}</p>
+<p>${t("act.codesEachOnce", { time: until })}</p>
+<div class="downloads">${kept.files.map(
+      (f) => html`<form class="inline" method="post" action="${base(campaign)}/codes/download">${csrfField(ctx)}<input type="hidden" name="file" value="${f.id}"><input type="hidden" name="key" value="${kept.key}"><input type="hidden" name="format" value="${f.format}"><button type="submit">${t("act.download", { format: f.format.toUpperCase() })}</button></form> `,
+    )}</div></section>`;
+    return actPage(context, request, reply, campaign, { section, flash: { kind: "ok", text: t("act.codesIssuedFlash", { count: issued.length }) } });
+  });
+
+  app.post("/campaigns/:id/codes/download", { preHandler: app.csrfProtection }, async (request, reply) => {
+    const found = await campaignRequest(context, request, reply, ["admin"]);
+    if (!found) return reply;
+    const { user, campaign } = found;
+    const { t } = request.ctx;
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const format = CODE_FILE_FORMATS.find((f) => f === body.format);
+    const file = format ? await takeCodeFile(db, { id: String(body.file ?? ""), key: String(body.key ?? ""), format, campaignId: campaign.id, actor: user.email }, now()) : null;
+    if (!format || !file) return actPage(context, request, reply, campaign, { flash: { kind: "error", text: t("act.codesGone") } }, 410);
+    await db.audit.record({ at: now(), kind: "web.codes_downloaded", campaignId: campaign.id, actor: user.email, data: { format } });
     return reply
-      .type(type)
+      .type(CODE_FILE_TYPES[format])
       .header("cache-control", "no-store")
-      .header("content-disposition", `attachment; filename="codes-${campaign.id}-${at.toISOString().slice(0, 10)}.${format}"`)
+      .header("content-disposition", `attachment; filename="codes-${campaign.id.replace(/[^A-Za-z0-9_-]/g, "_")}-${now().toISOString().slice(0, 10)}.${format}"`)
       .send(file);
   });
 
@@ -183,11 +207,13 @@ ${checked.warnings.length > 0 ? problemList(request.ctx, checked.warnings) : ""}
     const file = uploaded(request.body, "file");
     if (!file) return actPage(context, request, reply, campaign, { flash: { kind: "error", text: t("act.noFile") } }, 400);
     const scoring = (await campaignQuestionnaire(db.campaigns, campaign)).definition.scoring;
-    const parsed = parseAppraisalCsv(file.bytes, scoring?.kind === "points" && scoring.appraisalMax !== undefined ? { appraisalMax: scoring.appraisalMax } : {});
-    const list = [...parsed.errors.map((e) => ({ line: e.line ?? 0, message: e.message })), ...parsed.rejected.map((r) => ({ line: r.line, message: r.reason }))];
+    // In campaign mode, as the index reads it: a unit the campaign does not have is a typo to fix now.
+    const knownUnits = (await db.respondents.units(campaign.id)).map((u) => u.code);
+    const parsed = parseAppraisalCsv(file.bytes, { knownUnits, ...(scoring?.kind === "points" && scoring.appraisalMax !== undefined ? { appraisalMax: scoring.appraisalMax } : {}) });
+    const list = [...parsed.errors.map((e) => ({ line: e.line ?? 0, message: e.message, problems: e.problems })), ...parsed.rejected.map((r) => ({ line: r.line, message: r.reason, problems: r.problems }))];
     if (list.length > 0) {
       const section = html`<section class="card" tabindex="0" id="check"><h2>${t("act.checkFailed", { count: list.length })}</h2>${problemList(request.ctx, list)}<p>${t("act.nothingImported")}</p></section>`;
-      return actPage(context, request, reply, campaign, { section, flash: { kind: "error", text: t("act.nothingImported") } }, 422);
+      return actPage(context, request, reply, campaign, { section, flash: { kind: "error", text: t("act.fixBelow") } }, 422);
     }
     await db.web.setAppraisal(campaign.id, parsed.points);
     await db.audit.record({ at: now(), kind: "web.appraisal_uploaded", campaignId: campaign.id, actor: user.email, data: { units: parsed.points.size } });

@@ -12,6 +12,8 @@ import { html, trusted, type Html } from "./html.js";
 import { csrfField, page, type Flash, type PageContext } from "./layout.js";
 import { notFound, sendPage, type WebContext } from "./server.js";
 import { keepUpload, uploadId } from "./uploads.js";
+import { problemText, type Problem } from "../i18n/index.js";
+import { describeAudience } from "./format.js";
 
 /** The longest text the form takes (Telegram's 4,096 visible characters, with room for markup and --split). */
 const MAX_TEXT = 20_000;
@@ -111,7 +113,7 @@ ${extra.section ?? ""}
 ${
   recent.length > 0
     ? html`<section class="card" tabindex="0"><h2>${t("broadcast.recent")}</h2><ul>${recent.map(
-        (b) => html`<li><a href="${base(campaign)}/broadcasts/${encodeURIComponent(b.id)}">${formatZonedTime(b.createdAt, campaign.timeZone)}</a> · ${b.audience} · ${t("overview.recipients", { count: b.recipients })}${b.cancelledAt ? html` · ${t("overview.cancelled")}` : ""}</li>`,
+        (b) => html`<li><a href="${base(campaign)}/broadcasts/${encodeURIComponent(b.id)}">${formatZonedTime(b.createdAt, campaign.timeZone)}</a> · ${describeAudience(t, b.audience)} · ${t("overview.recipients", { count: b.recipients })}${b.cancelledAt ? html` · ${t("overview.cancelled")}` : ""}</li>`,
       )}</ul></section>`
     : ""
 }`;
@@ -135,8 +137,9 @@ ${
   };
 
   /** The service's refusal in the organiser's language where it is about who the message would reach. */
-  const refusalText = (t: PageContext["t"], refused: { error: string; nobody?: NobodyToReach }): string => {
+  const refusalText = (t: PageContext["t"], refused: { error: string; nobody?: NobodyToReach; problem?: Problem }): string => {
     const nobody = refused.nobody;
+    if (refused.problem) return problemText(t, refused.problem);
     if (nobody === undefined) return refused.error;
     if (nobody.sampled === null) return t("broadcast.nobodyMatches", { count: nobody.opened });
     if (nobody.sampled === 0) return t("broadcast.noRespondents");

@@ -8,12 +8,15 @@ import { HEADINGS, REASONS } from "../scoring/format/index.js";
 import { chartFigure, slopeChart, type RankLine, type SlopeChartText } from "./charts.js";
 import { rankGaps, type ProvisionalIndex } from "./data.js";
 import { html, type Html } from "./html.js";
+import { formatNumber } from "./format.js";
 
 type Lang = "vi" | "en";
 
-function show(value: string | number | null, decimal: boolean): string {
+/** A cell in the reader's language: two decimals with a comma in Vietnamese ("62,50"), a point in English. */
+function show(value: string | number | null, decimal: boolean, lang: Lang): string {
   if (value === null) return "–";
-  return typeof value === "number" && decimal ? value.toFixed(2) : String(value);
+  if (typeof value !== "number") return String(value);
+  return formatNumber(lang, value, decimal || !Number.isInteger(value) ? 2 : 0);
 }
 
 /** The units of the survey-vs-appraisal chart (those with both ranks), or null when the report has no appraisal ranks. */
@@ -55,7 +58,7 @@ export function indexSection(t: TFunction, index: ProvisionalIndex, units: reado
 <tbody>${report.units.map(
     (u) => html`<tr${gaps.has(u.unit) ? html` class="alert"` : ""}>${columns.map((c) => {
       const v = c.value(u, undefined);
-      return c.name === "unit" ? html`<th scope="row">${names.get(u.unit) ?? u.unit} <span class="muted">${u.unit}</span></th>` : html`<td${c.numeric ? html` class="num"` : ""}>${show(v, c.decimal === true)}</td>`;
+      return c.name === "unit" ? html`<th scope="row">${names.get(u.unit) ?? u.unit} <span class="muted">${u.unit}</span></th>` : html`<td${c.numeric ? html` class="num"` : ""}>${show(v, c.decimal === true, lang)}</td>`;
     })}</tr>`,
   )}</tbody></table>`;
   const chart = rankChart(t, index, names);

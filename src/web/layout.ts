@@ -47,6 +47,7 @@ export function page(ctx: PageContext, title: string, body: HtmlValue, options: 
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · ${t("app")}</title>
+<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/static/app.css">
 ${options.live ? html`<script src="/static/htmx.min.js" defer></script>` : ""}
 </head>

@@ -10,7 +10,7 @@ import { campaignRequest } from "./campaign-route.js";
 import { html } from "./html.js";
 import { csrfField } from "./layout.js";
 import type { WebContext } from "./server.js";
-import { keepUpload, problemList, tableFormat, uploadId, withTemporaryFile } from "./uploads.js";
+import { fileErrorText, keepUpload, problemList, tableFormat, uploadId, withTemporaryFile } from "./uploads.js";
 import { workbookAsCsv } from "./responses-xlsx.js";
 import { TableFileError } from "../respondents/index.js";
 
@@ -34,12 +34,12 @@ export function registerPaperRoutes(app: FastifyInstance, context: WebContext): 
       try {
         workbook = await withTemporaryFile(file.bytes, "xlsx", workbookAsCsv);
       } catch (error) {
-        if (error instanceof TableFileError) return actPage(context, request, reply, campaign, { flash: { kind: "error", text: error.message } }, 400);
+        if (error instanceof TableFileError) return actPage(context, request, reply, campaign, { flash: { kind: "error", text: fileErrorText(request.ctx, error) } }, 400);
         throw error;
       }
       if (workbook.problems.length > 0) {
         const section = html`<section class="card" tabindex="0" id="check"><h2>${t("act.checkFailed", { count: workbook.problems.length })}</h2>${problemList(ctx, workbook.problems)}<p>${t("act.nothingImported")}</p></section>`;
-        return actPage(context, request, reply, campaign, { section, flash: { kind: "error", text: t("act.nothingImported") } }, 422);
+        return actPage(context, request, reply, campaign, { section, flash: { kind: "error", text: t("act.fixBelow") } }, 422);
       }
       csv = workbook.csv;
       rowOf = workbook.rowOf;
@@ -51,13 +51,13 @@ export function registerPaperRoutes(app: FastifyInstance, context: WebContext): 
       errors: raw.errors.map((e) => (e.line === undefined ? e : { ...e, line: rowOf(e.line) })),
       warnings: raw.warnings.map((w) => ({ ...w, line: rowOf(w.line) })),
     };
-    const rejected = raw.rejected.map((r) => ({ line: rowOf(r.line), message: r.reason }));
+    const rejected = raw.rejected.map((r) => ({ line: rowOf(r.line), message: r.reason, problems: r.problems }));
     await db.audit.record({ at: now(), kind: "web.responses_checked", campaignId: campaign.id, actor: user.email, data: { rows: parsed.responses.length, rejected: rejected.length, errors: parsed.errors.length } });
     const warnings = parsed.warnings.length > 0 ? html`<h3>${t("paper.warnings", { count: parsed.warnings.length })}</h3>${problemList(ctx, parsed.warnings)}` : "";
     if (parsed.errors.length > 0 || parsed.responses.length === 0) {
-      const list = parsed.errors.length > 0 ? parsed.errors.map((e) => ({ line: e.line ?? 0, message: e.message })) : rejected;
+      const list = parsed.errors.length > 0 ? parsed.errors.map((e) => ({ line: e.line ?? 0, message: e.message, problems: e.problems })) : rejected;
       const section = html`<section class="card" tabindex="0" id="check"><h2>${list.length > 0 ? t("act.checkFailed", { count: list.length }) : t("paper.empty")}</h2>${problemList(ctx, list)}<p>${t("act.nothingImported")}</p></section>`;
-      return actPage(context, request, reply, campaign, { section, flash: { kind: "error", text: t("act.nothingImported") } }, 422);
+      return actPage(context, request, reply, campaign, { section, flash: { kind: "error", text: t("act.fixBelow") } }, 422);
     }
     const id = await keepUpload(db, { campaignId: campaign.id, kind: "responses", actor: user.email, bytes: csv, rows: parsed.responses.length }, now());
     const action = `/campaigns/${encodeURIComponent(campaign.id)}/responses/import`;
@@ -85,9 +85,9 @@ export function registerPaperRoutes(app: FastifyInstance, context: WebContext): 
     const skipInvalid = (request.body as Record<string, unknown>).skipInvalid === "1";
     const report = await importCampaignResponses(db, campaign, upload.bytes, { skipInvalid, now: now() });
     if (!report.imported) {
-      const list = [...report.errors.map((e) => ({ line: e.line ?? 0, message: e.message })), ...report.rejected.map((r) => ({ line: r.line, message: r.reason }))];
+      const list = [...report.errors.map((e) => ({ line: e.line ?? 0, message: e.message, problems: e.problems })), ...report.rejected.map((r) => ({ line: r.line, message: r.reason, problems: r.problems }))];
       const section = html`<section class="card" tabindex="0" id="check"><h2>${t("act.checkFailed", { count: list.length })}</h2>${problemList(ctx, list)}</section>`;
-      return actPage(context, request, reply, campaign, { section, flash: { kind: "error", text: t("act.nothingImported") } }, 422);
+      return actPage(context, request, reply, campaign, { section, flash: { kind: "error", text: t("act.fixBelow") } }, 422);
     }
     await db.audit.record({ at: now(), kind: "web.responses_imported", campaignId: campaign.id, actor: user.email, data: { ...report.counts, skipped: report.rejected.length } });
     return actPage(context, request, reply, campaign, { flash: { kind: "ok", text: t("paper.imported", { ...report.counts, skipped: report.rejected.length }) } });

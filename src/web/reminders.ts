@@ -15,6 +15,8 @@ import { html, type Html } from "./html.js";
 import { csrfField, page, type Flash } from "./layout.js";
 import { notFound, sendPage, type WebContext } from "./server.js";
 import { keepUpload, uploadId } from "./uploads.js";
+import { describeReminder, describeSchedule, formatNumber } from "./format.js";
+import { problemText } from "../i18n/index.js";
 
 /** A unit is reminded by hand at most this often. */
 export const UNIT_REMINDER_GAP_MS = 12 * 3_600_000;
@@ -39,12 +41,12 @@ export function registerReminderRoutes(app: FastifyInstance, context: WebContext
     const progress = await Promise.all(runs.slice(0, 20).map(async (r) => (await db.outbox.counts({ batchId: r.id })).reminder ?? {}));
     const body = html`<h1>${t("reminders.title")}</h1><p class="muted"><a href="${base(campaign)}">${campaign.name}</a> · ${t("reminders.zone", { zone: campaign.timeZone })}</p>
 <section class="card" tabindex="0" id="schedule"><h2>${t("reminders.schedule")}</h2>
-<p>${t("overview.schedule")}: <b>${stored ?? t("overview.off")}</b>${parsed && !parsed.ok ? html` <span class="alert">${parsed.error}</span>` : ""}</p>
-<p>${t("overview.nextReminder")}: <b id="next-due">${next ? `${formatZonedTime(next.at, campaign.timeZone)} (${next.label})` : t("overview.none")}</b></p>
+<p>${t("overview.schedule")}: <b id="schedule-text">${stored ? describeSchedule(t, stored) : t("overview.off")}</b>${stored ? html` <span class="muted">(<code>${stored}</code>)</span>` : ""}${parsed && !parsed.ok ? html` <span class="alert">${problemText(t, parsed.problem)}</span>` : ""}</p>
+<p>${t("overview.nextReminder")}: <b id="next-due">${next ? `${formatZonedTime(next.at, campaign.timeZone)} (${describeReminder(t, next.label)})` : t("overview.none")}</b></p>
 ${
   slots.length > 0
     ? html`<table><thead><tr><th scope="col">${t("reminders.slot")}</th><th scope="col">${t("reminders.when")}</th><th scope="col">${t("reminders.state")}</th></tr></thead>
-<tbody>${slots.map((s) => html`<tr><th scope="row">${s.label}</th><td>${formatZonedTime(s.at, campaign.timeZone)}</td><td>${slotState(s)}</td></tr>`)}</tbody></table>`
+<tbody>${slots.map((s) => html`<tr><th scope="row">${describeReminder(t, s.label)}</th><td>${formatZonedTime(s.at, campaign.timeZone)}</td><td>${slotState(s)}</td></tr>`)}</tbody></table>`
     : ""
 }
 ${
@@ -61,7 +63,7 @@ ${
         : html`<table id="runs"><thead><tr><th scope="col">${t("reminders.when")}</th><th scope="col">${t("reminders.slot")}</th><th scope="col">${t("reminders.trigger")}</th><th scope="col" class="num">${t("reminders.recipients")}</th><th scope="col" class="num">${t("outboxStatus.sent")}</th><th scope="col" class="num">${t("outboxStatus.failed")}</th></tr></thead>
 <tbody>${runs.slice(0, 20).map(
             (r, i) =>
-              html`<tr><td>${formatZonedTime(r.ranAt, campaign.timeZone)}</td><td>${r.label}</td><td>${t(`reminders.${r.trigger}`)}${r.actor ? ` · ${r.actor}` : ""}</td><td class="num">${r.recipients}</td><td class="num">${progress[i]!.sent ?? 0}</td><td class="num">${(progress[i]!.failed ?? 0) + (progress[i]!.unreachable ?? 0)}</td></tr>`,
+              html`<tr><td>${formatZonedTime(r.ranAt, campaign.timeZone)}</td><td>${describeReminder(t, r.label)}</td><td>${t(`reminders.${r.trigger}`)}${r.actor ? ` · ${r.actor}` : ""}</td><td class="num">${formatNumber(ctx.lang, r.recipients)}</td><td class="num">${formatNumber(ctx.lang, progress[i]!.sent ?? 0)}</td><td class="num">${formatNumber(ctx.lang, (progress[i]!.failed ?? 0) + (progress[i]!.unreachable ?? 0))}</td></tr>`,
           )}</tbody></table>`
     }</section>`;
     return sendPage(reply, page(ctx, t("reminders.title"), body, extra.flash ? { flash: extra.flash } : {}), status);
@@ -83,12 +85,12 @@ ${
     let canonical: string | null = null;
     if (text.trim().toLowerCase() !== "off") {
       const parsed = parseReminderSchedule(text);
-      if (!parsed.ok) return remindersPage(request, reply, campaign, { flash: { kind: "error", text: html`${t("reminders.bad")} ${parsed.error}` }, value: text }, 422);
+      if (!parsed.ok) return remindersPage(request, reply, campaign, { flash: { kind: "error", text: html`${t("reminders.bad")} ${problemText(t, parsed.problem)}` }, value: text }, 422);
       canonical = formatReminderSchedule(parsed.schedule);
     }
     await db.messaging.setReminderSchedule(campaign.id, canonical);
     await db.audit.record({ at: now(), kind: "web.reminders_set", campaignId: campaign.id, actor: user.email, data: { schedule: canonical } });
-    return remindersPage(request, reply, campaign, { flash: { kind: "ok", text: canonical === null ? t("reminders.turnedOff") : t("reminders.saved", { schedule: canonical }) } });
+    return remindersPage(request, reply, campaign, { flash: { kind: "ok", text: canonical === null ? t("reminders.turnedOff") : t("reminders.saved", { schedule: describeSchedule(t, canonical) }) } });
   });
 
   const unitPage = (campaign: CampaignRecord, unit: string) => `${base(campaign)}/units/${encodeURIComponent(unit)}`;

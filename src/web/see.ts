@@ -4,7 +4,7 @@
 // no page shows what a named person answered.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { CampaignRecord } from "../db/index.js";
-import { formatZonedTime } from "../campaigns/index.js";
+import { campaignQuestionnaire, formatZonedTime } from "../campaigns/index.js";
 import { coordinatorSettings } from "../coordinators/settings.js";
 import { respondentStatus } from "../participation/report.js";
 import { parseReminderSchedule, reminderSlots } from "../reminders/index.js";
@@ -18,8 +18,10 @@ import { csrfField, page, type Flash, type PageContext } from "./layout.js";
 import { forbidden, notFound, requireRole, sendPage, type WebContext } from "./server.js";
 import { campaignRequest } from "./campaign-route.js";
 import { indexSection } from "./index-view.js";
+import { describeAudience, describeReminder, describeSchedule, formatNumber, formatRate, groupLabel, stateName } from "./format.js";
+import { auditTable } from "./audit.js";
+import type { Questionnaire } from "../questionnaire/index.js";
 
-const fmtRate = (rate: number | null) => (rate === null ? "–" : `${rate.toFixed(1)}%`);
 const campaignUrl = (c: { id: string }) => `/campaigns/${encodeURIComponent(c.id)}`;
 
 /** The calendar day of an instant in a zone, `YYYY-MM-DD`. */
@@ -55,7 +57,7 @@ function campaignState(t: PageContext["t"], campaign: CampaignRecord, now: Date)
 /** The participation chart of units, worst first (console and report). */
 export function unitsChart(t: PageContext["t"], units: readonly UnitParticipation[]): Html {
   const bars = units.map((u) => ({ label: u.unitName, sampled: u.sampled, submitted: u.submitted, inProgress: u.inProgress }));
-  const text = { submitted: t("status.submitted"), inProgress: t("status.inProgress"), notStarted: t("status.notStarted"), description: t("overview.chartDescription") };
+  const text = { submitted: stateName(t, "submitted"), inProgress: stateName(t, "in_progress"), notStarted: stateName(t, "not_started"), description: t("overview.chartDescription") };
   return chartFigure((size) => participationChart(bars, text, size), t("overview.chartDescription"), { caption: t("overview.chartCaption") });
 }
 
@@ -79,12 +81,13 @@ export async function submissionsFigure(context: WebContext, t: PageContext["t"]
 
 function unitTable(ctx: PageContext, campaign: CampaignRecord, units: readonly UnitParticipation[], link: boolean): Html {
   const { t } = ctx;
+  const n = (value: number) => formatNumber(ctx.lang, value);
   return html`<table id="units">
 <caption class="muted">${t("overview.unitsCaption")}</caption>
-<thead><tr><th scope="col">${t("table.unit")}</th><th scope="col" class="num">${t("table.sampled")}</th><th scope="col" class="num">${t("table.submitted")}</th><th scope="col" class="num">${t("table.inProgress")}</th><th scope="col" class="num">${t("table.notStarted")}</th><th scope="col" class="num">${t("table.rate")}</th><th scope="col" class="num">${t("channels.import")}</th></tr></thead>
+<thead><tr><th scope="col">${t("table.unit")}</th><th scope="col" class="num">${t("table.sampled")}</th><th scope="col" class="num">${stateName(t, "submitted")}</th><th scope="col" class="num">${stateName(t, "in_progress")}</th><th scope="col" class="num">${stateName(t, "not_started")}</th><th scope="col" class="num">${t("table.rate")}</th><th scope="col" class="num">${t("channels.import")}</th></tr></thead>
 <tbody>${units.map(
     (u) => html`<tr><th scope="row">${link ? html`<a href="${campaignUrl(campaign)}/units/${encodeURIComponent(u.unit)}">${u.unitName}</a>` : u.unitName} <span class="muted">${u.unit}</span></th>
-<td class="num">${u.sampled}</td><td class="num">${u.submitted}</td><td class="num">${u.inProgress}</td><td class="num">${Math.max(0, u.sampled - u.submitted - u.inProgress)}</td><td class="num">${fmtRate(u.rate)}</td><td class="num">${u.imported}</td></tr>`,
+<td class="num">${n(u.sampled)}</td><td class="num">${n(u.submitted)}</td><td class="num">${n(u.inProgress)}</td><td class="num">${n(Math.max(0, u.sampled - u.submitted - u.inProgress))}</td><td class="num">${formatRate(ctx.lang, u.rate)}</td><td class="num">${n(u.imported)}</td></tr>`,
   )}</tbody></table>`;
 }
 
@@ -124,6 +127,8 @@ export function registerSeeRoutes(app: FastifyInstance, context: WebContext): vo
     const ctx = request.ctx;
     const { t } = ctx;
     const report = await campaignParticipation(db, campaign);
+    const questionnaire = await campaignQuestionnaire(db.campaigns, campaign);
+    const n = (value: number) => formatNumber(ctx.lang, value);
     const units = unitsWorstFirst(report);
     const groups = groupsWorstFirst(report);
     const channels = await db.web.channelSplit(campaign.id);
@@ -141,29 +146,29 @@ export function registerSeeRoutes(app: FastifyInstance, context: WebContext): vo
 <p class="noprint"><a href="${base}/index">${t("nav.index")}</a> · <a href="${base}/flags">${t("nav.flags")}</a> · <a href="${base}/report.html">${t("nav.report")}</a> · <a href="${base}/report.pdf">${t("nav.reportPdf")}</a> · <a href="${base}/responses.csv">${t("nav.responses")}</a> · <a href="${base}/scores.csv">${t("nav.scores")}</a>${user.role === "admin" ? html` · <a href="${base}/act">${t("nav.act")}</a> · <a href="${base}/broadcast">${t("broadcast.title")}</a>` : ""} · <a href="${base}/reminders">${t("reminders.title")}</a></p>
 <div id="live" hx-get="${request.url}" hx-trigger="every 30s" hx-select="#live" hx-swap="outerHTML">
 <div class="grid">
-  <div class="stat"><span>${t("table.sampled")}</span><b>${report.totals.sampled}</b></div>
-  <div class="stat"><span>${t("table.submitted")}</span><b>${report.totals.submitted}</b><span>${fmtRate(report.totals.rate)}</span></div>
-  <div class="stat"><span>${t("table.inProgress")}</span><b>${report.totals.inProgress}</b></div>
-  <div class="stat"><span>${t("overview.notOpened")}</span><b>${notOpened}</b></div>
-  ${report.totals.responses.import > 0 ? html`<div class="stat"><span>${t("channels.import")}</span><b>${report.totals.responses.import}</b><span>${t("overview.importedNote")}</span></div>` : ""}
+  <div class="stat"><span>${t("table.sampled")}</span><b>${n(report.totals.sampled)}</b></div>
+  <div class="stat"><span>${stateName(t, "submitted")}</span><b>${n(report.totals.submitted)}</b><span>${formatRate(ctx.lang, report.totals.rate)}</span></div>
+  <div class="stat"><span>${stateName(t, "in_progress")}</span><b>${n(report.totals.inProgress)}</b></div>
+  <div class="stat"><span>${stateName(t, "not_redeemed")}</span><b>${n(notOpened)}</b></div>
+  ${report.totals.responses.import > 0 ? html`<div class="stat"><span>${t("channels.import")}</span><b>${n(report.totals.responses.import)}</b><span>${t("overview.importedNote")}</span></div>` : ""}
 </div>
 <p class="muted">${t("overview.updated", { time: formatZonedTime(at, campaign.timeZone) })}</p>
 <section class="card" tabindex="0"><h2>${t("overview.byUnit")}</h2>${unitsChart(t, units)}${unitTable(ctx, campaign, units, true)}</section>
 <section class="card" tabindex="0"><h2>${t("overview.byGroup")}</h2>
-<table><thead><tr><th scope="col">${t("table.group")}</th><th scope="col" class="num">${t("table.sampled")}</th><th scope="col" class="num">${t("table.submitted")}</th><th scope="col" class="num">${t("table.inProgress")}</th><th scope="col" class="num">${t("table.rate")}</th></tr></thead>
-<tbody>${groups.map((g) => html`<tr><th scope="row">${g.group}</th><td class="num">${g.sampled}</td><td class="num">${g.submitted}</td><td class="num">${g.inProgress}</td><td class="num">${fmtRate(g.rate)}</td></tr>`)}</tbody></table></section>
+<table><thead><tr><th scope="col">${t("table.group")}</th><th scope="col" class="num">${t("table.sampled")}</th><th scope="col" class="num">${stateName(t, "submitted")}</th><th scope="col" class="num">${stateName(t, "in_progress")}</th><th scope="col" class="num">${t("table.rate")}</th></tr></thead>
+<tbody>${groups.map((g) => html`<tr><th scope="row">${groupLabel(questionnaire, ctx.lang, g.group)}</th><td class="num">${n(g.sampled)}</td><td class="num">${n(g.submitted)}</td><td class="num">${n(g.inProgress)}</td><td class="num">${formatRate(ctx.lang, g.rate)}</td></tr>`)}</tbody></table></section>
 <section class="card" tabindex="0"><h2>${t("overview.perDayTitle")}</h2>${await submissionsFigure(context, t, campaign)}</section>
 <section class="card" tabindex="0"><h2>${t("overview.channels")}</h2>
-<table><thead><tr><th scope="col">${t("overview.channel")}</th><th scope="col" class="num">${t("table.submitted")}</th></tr></thead>
-<tbody>${channelNames.map((c) => html`<tr><th scope="row">${t(`channels.${c}`, { defaultValue: c })}</th><td class="num">${channels[c] ?? 0}</td></tr>`)}</tbody></table></section>
+<table><thead><tr><th scope="col">${t("overview.channel")}</th><th scope="col" class="num">${stateName(t, "submitted")}</th></tr></thead>
+<tbody>${channelNames.map((c) => html`<tr><th scope="row">${t(`channels.${c}`, { defaultValue: c })}</th><td class="num">${n(channels[c] ?? 0)}</td></tr>`)}</tbody></table></section>
 <section class="card" tabindex="0"><h2>${t("overview.reminders")}</h2>
 <ul>
-<li>${t("overview.schedule")}: ${schedule ?? t("overview.off")}</li>
+<li>${t("overview.schedule")}: ${schedule ? describeSchedule(t, schedule) : t("overview.off")}</li>
 <li>${t("overview.lastReminder")}: ${report.reminders?.lastReminderAt ? formatZonedTime(report.reminders.lastReminderAt, campaign.timeZone) : t("overview.none")}</li>
-<li>${t("overview.nextReminder")}: ${nextDue ? `${formatZonedTime(nextDue.at, campaign.timeZone)} (${nextDue.label})` : t("overview.none")}</li>
+<li>${t("overview.nextReminder")}: ${nextDue ? `${formatZonedTime(nextDue.at, campaign.timeZone)} (${describeReminder(t, nextDue.label)})` : t("overview.none")}</li>
 <li>${t("overview.unreachable")}: ${report.reminders?.unreachable ?? 0}</li>
 </ul>
-${broadcasts.length > 0 ? html`<h3>${t("overview.broadcasts")}</h3><ul>${broadcasts.map((b) => html`<li>${formatZonedTime(b.createdAt, campaign.timeZone)} · ${b.audience} · ${t("overview.recipients", { count: b.recipients })}${b.cancelledAt ? html` · ${t("overview.cancelled")}` : ""}</li>`)}</ul>` : ""}
+${broadcasts.length > 0 ? html`<h3>${t("overview.broadcasts")}</h3><ul>${broadcasts.map((b) => html`<li>${formatZonedTime(b.createdAt, campaign.timeZone)} · ${describeAudience(t, b.audience, questionnaire, ctx.lang)} · ${t("overview.recipients", { count: b.recipients })}${b.cancelledAt ? html` · ${t("overview.cancelled")}` : ""}</li>`)}</ul>` : ""}
 </section>
 </div>`;
     return sendPage(reply, page(ctx, campaign.name, body, { live: true }));
@@ -178,6 +183,8 @@ ${broadcasts.length > 0 ? html`<h3>${t("overview.broadcasts")}</h3><ul>${broadca
     const { t } = ctx;
     // Read for this unit only: its facts, counts and people, never the whole campaign's.
     const { summary, facts } = await unitParticipation(db, campaign, unit);
+    const questionnaire: Questionnaire = await campaignQuestionnaire(db.campaigns, campaign);
+    const n = (value: number) => formatNumber(ctx.lang, value);
     if (!summary) return notFound(request, reply);
     // Names of who has not submitted: organisers, and coordinators only when the campaign allows it.
     const seeNames = user.role !== "coordinator" || coordinatorSettings(campaign.settings).seeNames;
@@ -190,7 +197,7 @@ ${broadcasts.length > 0 ? html`<h3>${t("overview.broadcasts")}</h3><ul>${broadca
       const people = (await db.respondents.list(campaign.id, { unitCode: unit })).filter((r) => waiting.has(r.id));
       const status = new Map(facts.map((f) => [f.respondentId, respondentStatus(f)]));
       pending = html`<section class="card" tabindex="0"><h2>${t("unit.pending", { count: people.length })}</h2>
-${people.length === 0 ? html`<p>${t("unit.everyone")}</p>` : html`<table><thead><tr><th scope="col">${t("unit.name")}</th><th scope="col">${t("table.group")}</th><th scope="col">${t("unit.status")}</th></tr></thead><tbody>${people.map((p) => html`<tr><td>${p.fullName}</td><td>${p.groupId}</td><td>${t(`respondentStatus.${status.get(p.id) ?? "not_redeemed"}`)}</td></tr>`)}</tbody></table>`}
+${people.length === 0 ? html`<p>${t("unit.everyone")}</p>` : html`<table><thead><tr><th scope="col">${t("unit.name")}</th><th scope="col">${t("table.group")}</th><th scope="col">${t("unit.status")}</th></tr></thead><tbody>${people.map((p) => html`<tr><td>${p.fullName}</td><td>${groupLabel(questionnaire, ctx.lang, p.groupId)}</td><td>${stateName(t, status.get(p.id) ?? "not_redeemed")}</td></tr>`)}</tbody></table>`}
 ${mayRemind && people.length > 0 ? remindForm : ""}
 </section>`;
     } else if (mayRemind && summary.sampled > summary.submitted) {
@@ -201,15 +208,15 @@ ${mayRemind && people.length > 0 ? remindForm : ""}
 <p class="muted">${campaign.name}</p>
 <div id="live" hx-get="${request.url}" hx-trigger="every 30s" hx-select="#live" hx-swap="outerHTML">
 <div class="grid">
-  <div class="stat"><span>${t("table.sampled")}</span><b>${summary.sampled}</b></div>
-  <div class="stat"><span>${t("table.submitted")}</span><b>${summary.submitted}</b><span>${fmtRate(summary.rate)}</span></div>
-  <div class="stat"><span>${t("table.inProgress")}</span><b>${summary.inProgress}</b></div>
-  <div class="stat"><span>${t("overview.notOpened")}</span><b>${summary.sampled - summary.redeemed}</b></div>
-  ${summary.imported > 0 ? html`<div class="stat"><span>${t("channels.import")}</span><b>${summary.imported}</b><span>${t("overview.importedNote")}</span></div>` : ""}
+  <div class="stat"><span>${t("table.sampled")}</span><b>${n(summary.sampled)}</b></div>
+  <div class="stat"><span>${stateName(t, "submitted")}</span><b>${n(summary.submitted)}</b><span>${formatRate(ctx.lang, summary.rate)}</span></div>
+  <div class="stat"><span>${stateName(t, "in_progress")}</span><b>${n(summary.inProgress)}</b></div>
+  <div class="stat"><span>${stateName(t, "not_redeemed")}</span><b>${n(summary.sampled - summary.redeemed)}</b></div>
+  ${summary.imported > 0 ? html`<div class="stat"><span>${t("channels.import")}</span><b>${n(summary.imported)}</b><span>${t("overview.importedNote")}</span></div>` : ""}
 </div>
 <section class="card" tabindex="0"><h2>${t("overview.byGroup")}</h2>
-<table><thead><tr><th scope="col">${t("table.group")}</th><th scope="col" class="num">${t("table.sampled")}</th><th scope="col" class="num">${t("table.submitted")}</th><th scope="col" class="num">${t("table.inProgress")}</th><th scope="col" class="num">${t("table.rate")}</th></tr></thead>
-<tbody>${summary.groups.map((g) => html`<tr><th scope="row">${g.group}</th><td class="num">${g.sampled}</td><td class="num">${g.submitted}</td><td class="num">${g.inProgress}</td><td class="num">${fmtRate(g.rate)}</td></tr>`)}</tbody></table></section>
+<table><thead><tr><th scope="col">${t("table.group")}</th><th scope="col" class="num">${t("table.sampled")}</th><th scope="col" class="num">${stateName(t, "submitted")}</th><th scope="col" class="num">${stateName(t, "in_progress")}</th><th scope="col" class="num">${t("table.rate")}</th></tr></thead>
+<tbody>${summary.groups.map((g) => html`<tr><th scope="row">${groupLabel(questionnaire, ctx.lang, g.group)}</th><td class="num">${n(g.sampled)}</td><td class="num">${n(g.submitted)}</td><td class="num">${n(g.inProgress)}</td><td class="num">${formatRate(ctx.lang, g.rate)}</td></tr>`)}</tbody></table></section>
 <section class="card" tabindex="0"><h2>${t("unit.overTime")}</h2>${await submissionsFigure(context, t, campaign, unit)}</section>
 ${pending}
 </div>`;
@@ -255,7 +262,7 @@ ${indexSection(ctx.t, index, await db.respondents.units(campaign.id))}`;
       rows.length === 0
         ? html`<p>${t("flags.none")}</p>`
         : html`<table><thead><tr><th scope="col">${t("flags.response")}</th><th scope="col">${t("table.unit")}</th><th scope="col">${t("table.group")}</th><th scope="col">${t("flags.flag")}</th><th scope="col" class="num">${t("flags.duration")}</th><th scope="col">${t("flags.decision")}</th></tr></thead><tbody>${rows.map(
-            (r) => html`<tr><td><code>${r.responseId}</code></td><td>${r.unit}</td><td>${r.group}</td><td>${t(`flagNames.${r.flag}`, { defaultValue: r.flag })}</td><td class="num">${r.durationSeconds === null ? "–" : `${Math.round(r.durationSeconds / 60)} min`}</td>
+            (r) => html`<tr><td><code>${r.responseId}</code></td><td>${r.unit}</td><td>${groupLabel(questionnaire, ctx.lang, r.group)}</td><td>${t(`flagNames.${r.flag}`, { defaultValue: r.flag })}</td><td class="num">${r.durationSeconds === null ? "–" : t("flags.minutes", { count: Math.round(r.durationSeconds / 60) })}</td>
 <td>${r.decision ? html`${t(`flags.${r.decision}`)}: ${r.reason ?? ""}` : t("flags.undecided")}
 ${admin ? html`<form class="stack noprint" method="post" action="${campaignUrl(campaign)}/flags/${encodeURIComponent(r.responseId)}">${csrfField(ctx)}
 <label for="reason-${r.responseId}-${r.flag}">${t("flags.reason")}</label><input type="text" id="reason-${r.responseId}-${r.flag}" name="reason" maxlength="500" required>
@@ -319,8 +326,7 @@ ${admin ? html`<form class="stack noprint" method="post" action="${campaignUrl(c
     const before = Number((request.query as { before?: string }).before);
     const events = await db.web.auditPage({ limit: 100, ...(Number.isInteger(before) && before > 0 ? { before } : {}) });
     const last = events[events.length - 1];
-    const body = html`<h1>${t("audit.title")}</h1><section class="card" tabindex="0"><table><thead><tr><th scope="col">${t("audit.at")}</th><th scope="col">${t("audit.actor")}</th><th scope="col">${t("audit.kind")}</th><th scope="col">${t("audit.campaign")}</th><th scope="col">${t("audit.data")}</th></tr></thead>
-<tbody>${events.map((e) => html`<tr><td>${e.at.toISOString().replace("T", " ").slice(0, 19)}</td><td>${e.actor ?? ""}</td><td>${e.kind}</td><td>${e.campaignId ?? ""}</td><td><code>${JSON.stringify(e.data)}</code></td></tr>`)}</tbody></table>
+    const body = html`<h1>${t("audit.title")}</h1><section class="card" tabindex="0">${auditTable(request.ctx, events)}
 ${events.length === 100 && last ? html`<p><a href="/audit?before=${last.id}">${t("audit.older")}</a></p>` : ""}</section>`;
     return sendPage(reply, page(request.ctx, t("audit.title"), body));
   });

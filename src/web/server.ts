@@ -23,7 +23,7 @@ import { registerBroadcastRoutes } from "./broadcast.js";
 import { registerPaperRoutes } from "./paper.js";
 import { registerReminderRoutes } from "./reminders.js";
 import type { CodeKey } from "../access/index.js";
-import { APP_CSS } from "./style.js";
+import { APP_CSS, FAVICON_SVG } from "./style.js";
 
 /** Options of the console server. */
 export interface WebServerOptions {
@@ -66,6 +66,7 @@ const MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
 const require = createRequire(import.meta.url);
 const STATIC: Record<string, { type: string; body: Buffer }> = {
   "app.css": { type: "text/css; charset=utf-8", body: Buffer.from(APP_CSS) },
+  "favicon.svg": { type: "image/svg+xml", body: Buffer.from(FAVICON_SVG) },
   "htmx.min.js": { type: "text/javascript; charset=utf-8", body: readFileSync(require.resolve("htmx.org/dist/htmx.min.js")) },
 };
 
@@ -77,7 +78,38 @@ export function sendPage(reply: FastifyReply, body: Html, status = 200): Fastify
 /** The 403 page: the request changed nothing. */
 export function forbidden(request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const { t } = request.ctx;
+  // The role check is synchronous; the row follows the 403 (a failure is logged, never thrown).
+  void refused(request, "web.forbidden");
   return sendPage(reply, page(request.ctx, t("errors.forbiddenTitle"), html`<h1>${t("errors.forbiddenTitle")}</h1><p>${t("errors.forbidden")}</p><p><a href="/campaigns">${t("nav.campaigns")}</a></p>`), 403);
+}
+
+/** The audit trail of the console's database, set when the server is built (refusals are recorded from helpers that only see the request). */
+const auditOf = new WeakMap<FastifyInstance, { db: Database; now: () => Date; refusals: Map<string, { since: number; count: number }> }>();
+/** The same refused request is recorded at most this often a minute. */
+const REFUSALS_PER_MINUTE = 5;
+
+/**
+ * Records a refused request (403 outside one's role, a form without its CSRF token, too many
+ * requests) in the audit trail: who, which page, from where. Never fails the reply it accompanies.
+ */
+export async function refused(request: FastifyRequest, kind: "web.forbidden" | "web.csrf_refused" | "web.rate_limited"): Promise<void> {
+  const audit = auditOf.get(request.server);
+  if (!audit) return;
+  // A flood of the same refused request is a few rows a minute, not one row each.
+  const at = audit.now().getTime();
+  const path = request.url.split("?")[0]!.slice(0, 300);
+  const key = `${kind} ${request.ip} ${request.user?.email ?? ""} ${request.method} ${path}`;
+  const seen = audit.refusals.get(key);
+  if (seen && seen.since > at - 60_000) {
+    if (++seen.count > REFUSALS_PER_MINUTE) return;
+  } else {
+    if (audit.refusals.size >= 10_000) audit.refusals.clear();
+    audit.refusals.set(key, { since: at, count: 1 });
+  }
+  const campaignId = (request.params as { id?: unknown } | undefined)?.id;
+  await audit.db.audit
+    .record({ at: new Date(at), kind, campaignId: typeof campaignId === "string" && campaignId.length <= 100 ? campaignId : null, actor: request.user?.email ?? null, data: { method: request.method, path, address: request.ip } })
+    .catch((error: unknown) => request.log.error(error));
 }
 
 /** The 404 page. */
@@ -121,6 +153,7 @@ export async function createWebServer(options: WebServerOptions): Promise<Fastif
   const { db } = options;
   const app = Fastify({ logger: options.logger === true ? { level: "info", redact: ["req.headers.cookie", 'res.headers["set-cookie"]'] } : false, trustProxy: options.trustProxy ?? false, bodyLimit: 1024 * 1024 });
   const i18n = createI18n();
+  auditOf.set(app, { db, now, refusals: new Map() });
 
   const routes: { method: string; url: string }[] = [];
   app.decorate("consoleRoutes", routes);
@@ -170,13 +203,14 @@ export async function createWebServer(options: WebServerOptions): Promise<Fastif
     };
   });
 
-  app.setErrorHandler((error: { code?: string; statusCode?: number; message: string }, request, reply) => {
+  app.setErrorHandler(async (error: { code?: string; statusCode?: number; message: string }, request, reply) => {
     const t = request.ctx?.t ?? i18n.getFixedT("vi", "web");
     if (error.code?.startsWith("FST_CSRF")) {
-      void db.audit.record({ at: now(), kind: "web.csrf_refused", actor: request.user?.email ?? null, data: { path: request.url.split("?")[0] } }).catch(() => {});
+      await refused(request, "web.csrf_refused");
       return sendPage(reply, page(request.ctx, t("errors.csrfTitle"), html`<h1>${t("errors.csrfTitle")}</h1><p>${t("errors.csrf")}</p>`), 403);
     }
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    if (status === 429) await refused(request, "web.rate_limited");
     if (status === 500) request.log.error(error);
     const text = status === 413 || error.code === "FST_REQ_FILE_TOO_LARGE" ? t("errors.tooLarge") : status === 429 ? t("errors.tooMany") : status === 500 ? t("errors.internal") : t("errors.badRequest");
     return sendPage(reply, page(request.ctx, t("errors.title"), html`<h1>${t("errors.title")}</h1><p>${text}</p>`), error.code === "FST_REQ_FILE_TOO_LARGE" ? 413 : status);

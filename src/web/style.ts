@@ -43,6 +43,7 @@ figure.chart figcaption { color: var(--muted); font-size: .9rem; }
 .lang a[aria-current] { font-weight: bold; text-decoration: none; color: var(--fg); }
 .chat { background: #dfe7ee; padding: .75rem; border-radius: 6px; max-width: 32rem; }
 .bubble { background: #fff; border-radius: 10px; padding: .5rem .75rem; margin: .25rem 0; white-space: pre-wrap; overflow-wrap: anywhere; box-shadow: 0 1px 1px rgba(0,0,0,.15); }
+form.inline { display: inline-block; margin: 0 .5rem .5rem 0; }
 pre.problems { white-space: pre-wrap; background: #fdecea; padding: .5rem; border-radius: 4px; }
 @media (max-width: 600px) { main { padding: .5rem; } section.card { padding: .5rem; } th, td { padding: .3rem; font-size: .9rem; }
   /* The menu on a phone: brand and language on the first row, then the links as tap-sized buttons in one row, then who is signed in. */
@@ -53,4 +54,8 @@ pre.problems { white-space: pre-wrap; background: #fdecea; padding: .5rem; borde
   header.top .who { grid-column: 1; grid-row: 3; font-size: .85rem; overflow-wrap: anywhere; min-width: 0; }
   header.top form { grid-column: 2; grid-row: 3; align-self: center; } }
 @media print { header.top, .noprint, form { display: none !important; } body { background: #fff; } section.card { border: none; } }
+`;
+
+/** The console's icon (a tab in the browser): a clipboard with a tick, in the accent colour. */
+export const FAVICON_SVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect x="4" y="3" width="24" height="27" rx="4" fill="#1f4e9c"/><rect x="11" y="1" width="10" height="6" rx="2" fill="#f0d39a"/><path d="M9.5 17.5l4.5 4.5 9-10" fill="none" stroke="#fff" stroke-width="3.2" stroke-linecap="round" stroke-linejoin="round"/></svg>
 `;

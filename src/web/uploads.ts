@@ -9,6 +9,7 @@ import path from "node:path";
 import type { Database, WebUploadRecord } from "../db/index.js";
 import { html, type Html } from "./html.js";
 import type { PageContext } from "./layout.js";
+import { problemsText, problemText, type Problem } from "../i18n/index.js";
 
 /** How long a checked file waits for its "Import". */
 export const UPLOAD_TTL_MS = 30 * 60_000;
@@ -47,7 +48,26 @@ export function tableFormat(bytes: Uint8Array): "xlsx" | "csv" {
   return bytes[0] === 0x50 && bytes[1] === 0x4b ? "xlsx" : "csv";
 }
 
-/** Line-numbered problems, the first fifty listed. */
-export function problemList(ctx: PageContext, list: readonly { line: number; message: string }[]): Html {
-  return html`<pre class="problems">${list.slice(0, SHOWN).map((p) => `${p.line > 0 ? `${ctx.t("act.line", { line: p.line })}: ` : ""}${p.message}\n`)}${list.length > SHOWN ? ctx.t("act.more", { count: list.length - SHOWN }) : ""}</pre>`;
+/** A problem as services report it: the English message, and the same by key where the service gives one. */
+export interface ListedProblem {
+  readonly line: number;
+  readonly message: string;
+  readonly problems?: readonly Problem[] | undefined;
+}
+
+/** A problem in the reader's language (the English message only where the service gives no key). */
+export function problemLine(ctx: PageContext, p: { message: string; problems?: readonly Problem[] | undefined }): string {
+  return problemsText(ctx.t, p.problems, p.message);
+}
+
+/** Line-numbered problems in the reader's language, the first fifty listed. */
+export function problemList(ctx: PageContext, list: readonly ListedProblem[]): Html {
+  return html`<pre class="problems">${list.slice(0, SHOWN).map((p) => `${p.line > 0 ? `${ctx.t("act.line", { line: p.line })}: ` : ""}${problemLine(ctx, p)}\n`)}${list.length > SHOWN ? ctx.t("act.more", { count: list.length - SHOWN }) : ""}</pre>`;
+}
+
+/** A file that could not be read at all, in the reader's language; never the server's temporary path. */
+export function fileErrorText(ctx: PageContext, error: { message: string; problem?: Problem | undefined }): string {
+  const file = ctx.t("act.theFile");
+  if (error.problem) return problemText(ctx.t, { ...error.problem, params: { ...error.problem.params, file } });
+  return error.message.replace(/\S*khaosat-upload-[^\s/]+\/upload\.[a-z]+/g, file);
 }

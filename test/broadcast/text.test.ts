@@ -21,7 +21,7 @@ describe("checkText", () => {
     ["*đậm", "MarkdownV2", 'MarkdownV2: "*" opened at line 1, column 1 is never closed'],
     ["a\n`code", "MarkdownV2", "MarkdownV2: code opened at line 2, column 1 is never closed"],
   ] as const)("%j (%s) is refused: %s", (text, mode, error) => {
-    expect(checkText(text, mode)).toEqual({ ok: false, error });
+    expect(checkText(text, mode)).toMatchObject({ ok: false, error });
   });
 });
 

@@ -69,7 +69,7 @@ describe("npm start without a token: the console demo", { timeout: 120_000 }, ()
     expect(status).toBe(0);
     const lines = stdout.split("\n");
     expect(lines.slice(0, 17)).toEqual([
-      "Neither TELEGRAM_BOT_TOKEN nor ZALO_BOT_TOKEN is set, so the console demo starts: it shows exactly what the bots say (to run a bot, put TELEGRAM_BOT_TOKEN=<token from @BotFather> and/or ZALO_BOT_TOKEN=<token from Zalo Bot Creator> in .env and run npm start again).",
+      "Chưa đặt TELEGRAM_BOT_TOKEN hay ZALO_BOT_TOKEN nên bản chạy thử trong cửa sổ dòng lệnh khởi động: nó cho thấy đúng những gì bot nói (muốn chạy bot thật, hãy ghi TELEGRAM_BOT_TOKEN=<token từ @BotFather> và/hoặc ZALO_BOT_TOKEN=<token từ Zalo Bot Creator> vào tệp .env rồi chạy lại npm start).",
       "Chào mừng Ông/Bà đến với bản chạy thử khaosat-bot: khảo sát cải cách hành chính ngay trong cửa sổ dòng lệnh.",
       "Mã khảo sát dùng thử: CCHC5-DEM26",
       "",

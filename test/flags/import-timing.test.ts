@@ -35,7 +35,7 @@ test("the responses reader takes <id>__seconds columns and refuses a bad one wit
   cells[13] = "-5";
   lines[4] = cells.join(",");
   const bad = parseResponsesCsv(lines.join("\n"), questionnaire);
-  expect(bad.rejected).toEqual([{ line: 5, responseId: "f03", reason: 'q1__seconds: "-5" is not a number of seconds (e.g. 12.5)' }]);
+  expect(bad.rejected).toMatchObject([{ line: 5, responseId: "f03", reason: 'q1__seconds: "-5" is not a number of seconds (e.g. 12.5)' }]);
 });
 
 describeDatabases("imported per-question times and flags", (ctx) => {

@@ -25,7 +25,7 @@ describe("parseReminderSchedule", () => {
     ["400d", "\"400d\": at most 365 days before the close"],
     ["12h@09:00", "\"12h@09:00\": a time of day only applies to day offsets (e.g. 1d@09:00); hour offsets count back from the close itself"],
   ])("%j is refused: %s", (input, error) => {
-    expect(parseReminderSchedule(input)).toEqual({ ok: false, error });
+    expect(parseReminderSchedule(input)).toMatchObject({ ok: false, error });
   });
 });
 

@@ -41,12 +41,12 @@ describe("validateRespondents", () => {
     ["E1,,SO_TP,,leaders,vi,,,,", "full_name is empty; unit_name is empty"],
   ])("%s → %s", async (row, message) => {
     const table = await readTable(csv("one.csv", [HEADER, row]));
-    expect(validateRespondents(table, await par()).errors).toEqual([{ line: 2, message }]);
+    expect(validateRespondents(table, await par()).errors).toMatchObject([{ line: 2, message }]);
   });
 
   test("a duplicate external id and a unit with two names are reported with the first line", async () => {
     const table = await readTable(csv("dup.csv", [HEADER, ROWS[0]!, ROWS[1]!, ROWS[0]!.replace("Sở Tư pháp", "Sở Tư Pháp").replace("E1", "E4"), ROWS[0]!]));
-    expect(validateRespondents(table, await par(), new Set(["SO_TC"])).errors).toEqual([
+    expect(validateRespondents(table, await par(), new Set(["SO_TC"])).errors).toMatchObject([
       { line: 4, message: 'unit SO_TP is named "Sở Tư Pháp" here but "Sở Tư pháp" on line 2' },
       { line: 5, message: "external_id E1 is a duplicate (first on line 2)" },
     ]);
@@ -55,7 +55,7 @@ describe("validateRespondents", () => {
   test("a subject unit neither in the file nor in the campaign is a row error; one on a later line or in the campaign is fine", async () => {
     const lines = [HEADER, "E1,An,SO_TP,Sở Tư pháp,leaders,vi,,,SO_TC|SO_XX|SO_YY,", "E2,Bình,SO_TP,Sở Tư pháp,leaders,vi,,,SO_OLD,", "E3,Cường,SO_TC,Sở Tài chính,leaders,vi,,,SO_TP,"];
     const result = validateRespondents(await readTable(csv("subject.csv", lines)), await par(), new Set(["SO_OLD"]));
-    expect(result.errors).toEqual([{ line: 2, message: "subject units SO_XX, SO_YY are neither in this file nor in the campaign (add a row of that unit or fix the code)" }]);
+    expect(result.errors).toMatchObject([{ line: 2, message: "subject units SO_XX, SO_YY are neither in this file nor in the campaign (add a row of that unit or fix the code)" }]);
     expect(result.valid.map((r) => r.externalId)).toEqual(["E2", "E3"]);
   });
 
@@ -72,7 +72,7 @@ describe("validateRespondents", () => {
     const table = await readTable(csv("phone.csv", [HEADER, "E1,An,SO_TP,Sở Tư pháp,leaders,vi,912345678,,,"]));
     const result = validateRespondents(table, await par());
     expect(result.valid[0]?.phone).toBe("0912345678");
-    expect(result.warnings).toEqual([{ line: 2, message: "phone 912345678 read as 0912345678 (the leading 0 was lost in a number cell)" }]);
+    expect(result.warnings).toMatchObject([{ line: 2, message: "phone 912345678 read as 0912345678 (the leading 0 was lost in a number cell)" }]);
   });
 });
 
@@ -163,7 +163,7 @@ describeDatabases("respondents import", (ctx) => {
     ws.addRow(["M7", { formula: 'CONCAT("A","n")' }, "SO_XD", "Sở Xây dựng", "officials", "vi"]);
     const bad = path.join(dir, "formula.xlsx");
     await wb.xlsx.writeFile(bad);
-    expect((await importRespondentsFile(ctx.db(), fresh, bad)).errors).toEqual([
+    expect((await importRespondentsFile(ctx.db(), fresh, bad)).errors).toMatchObject([
       { line: 7, message: "full_name: cell B7 holds a formula error (#DIV/0!)" },
       { line: 8, message: "full_name: cell B8 holds a formula without a saved value: open the file in Excel and save it again" },
     ]);

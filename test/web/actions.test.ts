@@ -42,7 +42,8 @@ describeDatabases("web console actions", (ctx) => {
     // Invalid Telegram HTML (a bare "&") is refused with the service's reason; nothing queued.
     const refused = await admin.post(`${c()}/broadcast/preview`, { audience: "not-submitted", parseMode: "HTML", text });
     expect(refused.statusCode).toBe(422);
-    expect(refused.body).toContain("does not start an entity");
+    // In the console's language, where in the text and what to write instead.
+    expect(refused.body).toMatch(/HTML: dấu &quot;&amp;&quot; ở dòng 1, cột \d+ không mở ký tự đặc biệt nào; muốn viết dấu &amp; thì ghi &amp;amp;/);
     const good = text.replace(" & ", " &amp; ");
     const preview = await admin.post(`${c()}/broadcast/preview`, { audience: "not-submitted", parseMode: "HTML", text: good });
     expect(preview.statusCode).toBe(200);
@@ -115,10 +116,10 @@ describeDatabases("web console actions", (ctx) => {
     const set = await admin.post(`${c()}/reminders`, { schedule: "1d, 3d@08:30" });
     expect(set.statusCode).toBe(200);
     const stored = (await ctx.db().messaging.campaign(s.campaignId))?.reminders;
-    expect(set.body).toContain(`Đã đặt lịch nhắc: ${stored}.`);
+    expect(set.body).toContain("Đã đặt lịch nhắc: 3 ngày trước hạn, lúc 08:30; 1 ngày trước hạn, lúc 08:30.");
     expect(stored).toMatch(/^3d,1d@08:30$/);
     // Closes at the end of 2026-12-10 (+07): 3d → 12-08 08:30, 1d → 12-10 08:30; now is 12-05.
-    expect(/id="next-due">[^<]*/.exec(set.body)?.[0]).toBe('id="next-due">2026-12-08 08:30 (3d@08:30)');
+    expect(/id="next-due">[^<]*/.exec(set.body)?.[0]).toBe('id="next-due">2026-12-08 08:30 (3 ngày trước hạn, lúc 08:30)');
     expect((await ctx.db().audit.list({ kind: "web.reminders_set" })).map((e) => e.data.schedule)).toEqual([stored]);
     expect((await admin.post(`${c()}/reminders`, { schedule: "off" })).body).toContain("Đã tắt nhắc nhở.");
     expect((await ctx.db().messaging.campaign(s.campaignId))?.reminders ?? null).toBeNull();
@@ -147,7 +148,7 @@ describeDatabases("web console actions", (ctx) => {
     expect(await ctx.prisma().outboxMessage.count({ where: { kind: "reminder" } })).toBe(1);
     expect((await ctx.db().audit.list({ kind: "web.unit_reminded" })).map((e) => e.data.recipients)).toEqual([1]);
     // The reminders page lists the run; the unit cannot be reminded by hand again for 12 hours.
-    expect((await admin.get(`${c()}/reminders`)).body).toMatch(/<td>manual:SO_TP<\/td>/);
+    expect((await admin.get(`${c()}/reminders`)).body).toMatch(/<td>thủ công \(đơn vị SO_TP\)<\/td>/);
     const soon = await admin.post(`${c()}/units/SO_TP/remind/preview`, {});
     expect(soon.body).toContain("tối đa 12 giờ một lần");
     expect(upload(soon.body)).toBe("");

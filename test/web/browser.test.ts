@@ -143,11 +143,22 @@ describe.skipIf(!available)(available ? "web console in Chromium" : `web console
     expect(await page.textContent("#check pre.problems")).toMatch(/^dòng 62: /);
     expect(await raw.prisma.respondent.count({ where: { campaignId: s.campaignId } })).toBe(before);
 
-    await page.selectOption("#codes-format", "csv");
-    const [download] = await Promise.all([page.waitForEvent("download"), page.click("form[action$='/codes'] button[type=submit]")]);
-    const file = path.join(dir, "codes.csv");
-    await download.saveAs(file);
-    const text = readFileSync(file, "utf8");
+    await page.click("form[action$='/codes'] button[type=submit]");
+    await page.waitForSelector("#codes-issued");
+    expect(await page.textContent("#codes-issued h2")).toBe(`Đã cấp ${before} mã`);
+    expect(await page.textContent("#codes-issued [role=alert]")).toContain("bản duy nhất của các mã này");
+    expect(await axe(page)).toEqual([]);
+    // The three formats from the one showing; the page stays, so each button can be used in turn.
+    const files: Record<string, Buffer> = {};
+    for (const format of ["pdf", "xlsx", "csv"]) {
+      const [download] = await Promise.all([page.waitForEvent("download"), page.click(`#codes-issued form:has(input[name=format][value=${format}]) button`)]);
+      const file = path.join(dir, `codes.${format}`);
+      await download.saveAs(file);
+      files[format] = readFileSync(file);
+    }
+    expect(files.pdf!.subarray(0, 5).toString()).toBe("%PDF-");
+    expect(files.xlsx!.subarray(0, 2).toString()).toBe("PK");
+    const text = files.csv!.toString("utf8");
     expect((text.match(/[A-HJ-NP-Z2-9]{5}-[A-HJ-NP-Z2-9]{5}/g) ?? []).length).toBe(before);
     expect(await raw.prisma.accessCode.count({ where: { campaignId: s.campaignId } })).toBe(before);
   });

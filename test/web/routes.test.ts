@@ -46,6 +46,7 @@ describeDatabases("web console routes", (ctx) => {
       { method: "POST", pattern: "/campaigns/:id/respondents/check", url: `${c}/respondents/check`, allowed: ["admin"], ok: 400 },
       { method: "POST", pattern: "/campaigns/:id/respondents/import", url: `${c}/respondents/import`, allowed: ["admin"], form: { upload: "nope" }, ok: 400 },
       { method: "POST", pattern: "/campaigns/:id/codes", url: `${c}/codes`, allowed: ["admin"], form: { format: "csv", bot: "x" }, ok: 400 },
+      { method: "POST", pattern: "/campaigns/:id/codes/download", url: `${c}/codes/download`, allowed: ["admin"], form: { format: "csv", file: "nope", key: "nope" }, ok: 410 },
       { method: "POST", pattern: "/campaigns/:id/appraisal", url: `${c}/appraisal`, allowed: ["admin"], ok: 400 },
       { method: "POST", pattern: "/campaigns/:id/responses/check", url: `${c}/responses/check`, allowed: ["admin"], ok: 400 },
       { method: "POST", pattern: "/campaigns/:id/responses/import", url: `${c}/responses/import`, allowed: ["admin"], form: { upload: "nope" }, ok: 400 },
@@ -263,26 +264,55 @@ describeDatabases("web console routes", (ctx) => {
     expect((await clients.admin.post(`${c}/respondents/import`, { upload })).statusCode).toBe(400);
   });
 
-  test("codes: issued once as a download (hashes only stored), refused to a viewer, nothing re-issued", async () => {
+  test("codes: issued once, each format downloaded once from that showing (hashes only stored), refused to a viewer, nothing re-issued", async () => {
     const c = `/campaigns/${s.campaignId}`;
-    expect((await clients.viewer.post(`${c}/codes`, { format: "csv", bot: "khaosat_bot" })).statusCode).toBe(403);
+    expect((await clients.viewer.post(`${c}/codes`, { bot: "khaosat_bot" })).statusCode).toBe(403);
     expect(await ctx.prisma().accessCode.count({ where: { campaignId: s.campaignId } })).toBe(0);
-    const download = await clients.admin.post(`${c}/codes`, { format: "csv", bot: "khaosat_bot" });
+    const issued = await clients.admin.post(`${c}/codes`, { bot: "khaosat_bot" });
+    expect(issued.statusCode).toBe(200);
+    const respondents = await ctx.prisma().respondent.count({ where: { campaignId: s.campaignId } });
+    // The page confirms and warns as the CLI does, and offers the three formats.
+    expect(issued.body).toContain(`Đã cấp ${respondents} mã`);
+    expect(issued.body).toContain("Tệp tải về là bản duy nhất của các mã này");
+    expect(issued.body).toContain("Chỉ hiển thị một lần.");
+    expect(issued.body).not.toMatch(/[A-HJ-NP-Z2-9]{5}-[A-HJ-NP-Z2-9]{5}/);
+    const forms = [...issued.body.matchAll(/name="file" value="([0-9a-f]{32})"><input type="hidden" name="key" value="([A-Za-z0-9_-]{43})"><input type="hidden" name="format" value="(pdf|xlsx|csv)">/g)].map((m) => ({ file: m[1]!, key: m[2]!, format: m[3]! }));
+    expect(forms.map((f) => f.format)).toEqual(["pdf", "xlsx", "csv"]);
+    // What waits in the database is sealed: no plain code in it, and the key is not stored.
+    const waiting = await ctx.prisma().webUpload.findMany({ where: { kind: "codes" } });
+    expect(waiting.length).toBe(3);
+    expect(Buffer.concat(waiting.map((w) => Buffer.from(w.bytes))).toString("latin1")).not.toContain("KS_");
+    const csvForm = forms.find((f) => f.format === "csv")!;
+    const pdfForm = forms.find((f) => f.format === "pdf")!;
+    const pdf = await clients.admin.post(`${c}/codes/download`, pdfForm);
+    expect(pdf.statusCode).toBe(200);
+    expect(pdf.headers["content-type"]).toBe("application/pdf");
+    expect(pdf.rawPayload.subarray(0, 5).toString()).toBe("%PDF-");
+    const xlsx = await clients.admin.post(`${c}/codes/download`, forms.find((f) => f.format === "xlsx")!);
+    expect(xlsx.statusCode).toBe(200);
+    expect(xlsx.rawPayload.subarray(0, 2).toString()).toBe("PK");
+    const download = await clients.admin.post(`${c}/codes/download`, csvForm);
     expect(download.statusCode).toBe(200);
     expect(download.headers["content-disposition"]).toMatch(/^attachment; filename="codes-/);
-    const respondents = await ctx.prisma().respondent.count({ where: { campaignId: s.campaignId } });
+    expect(download.headers["cache-control"]).toBe("no-store");
     const codes = download.body.match(/[A-HJ-NP-Z2-9]{5}-[A-HJ-NP-Z2-9]{5}/g) ?? [];
     expect(new Set(codes).size).toBe(respondents);
     expect(download.body).toContain("https://t.me/khaosat_bot?start=KS_");
+    // Each file once: the second download is refused, politely, and nothing waits any more.
+    const twice = await clients.admin.post(`${c}/codes/download`, csvForm);
+    expect(twice.statusCode).toBe(410);
+    expect(twice.body).toContain("mỗi tệp phiếu mã chỉ tải được một lần");
+    expect(await ctx.prisma().webUpload.count({ where: { kind: "codes" } })).toBe(0);
     const stored = await ctx.prisma().accessCode.findMany({ where: { campaignId: s.campaignId } });
     expect(stored.length).toBe(respondents);
     expect(JSON.stringify(stored)).not.toContain(codes[0]!.replace("-", ""));
-    const again = await clients.admin.post(`${c}/codes`, { format: "csv", bot: "khaosat_bot" });
+    const again = await clients.admin.post(`${c}/codes`, { bot: "khaosat_bot" });
     expect(again.headers["content-type"]).toContain("text/html");
     expect(again.body).toContain("đều đã có mã");
     // No page shows a plain code afterwards.
     for (const p of [c, `${c}/units/SO_TP`, "/audit"]) expect((await clients.admin.get(p)).body).not.toContain(codes[0]!);
     expect((await ctx.db().audit.list({ kind: "access.codes_issued" }))[0]?.actor).toBe(`web:${s.users.admin}`);
+    expect((await ctx.db().audit.list({ kind: "web.codes_downloaded" })).map((e) => e.data.format).sort()).toEqual(["csv", "pdf", "xlsx"]);
   });
 
   test("appraisal upload: checked like the CLI's, stored, then used by the index", async () => {

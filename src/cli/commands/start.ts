@@ -14,9 +14,6 @@ import { CliError } from "../errors.js";
 /** The questionnaire the demo walks through. */
 export const DEMO_QUESTIONNAIRE = fileURLToPath(new URL("../../../examples/par-officials.yaml", import.meta.url));
 
-/** The one line `npm start` prints before the demo when no token is configured. */
-export const NO_TOKEN_LINE =
-  "Neither TELEGRAM_BOT_TOKEN nor ZALO_BOT_TOKEN is set, so the console demo starts: it shows exactly what the bots say (to run a bot, put TELEGRAM_BOT_TOKEN=<token from @BotFather> and/or ZALO_BOT_TOKEN=<token from Zalo Bot Creator> in .env and run npm start again).";
 
 /** Options of `khaosat start`. */
 interface StartOptions {
@@ -79,7 +76,9 @@ export async function start(
     }
     return 0;
   }
-  output.write(`${NO_TOKEN_LINE}\n`);
+  // The one line `npm start` prints before the demo when no token is configured, in the demo's language.
+  const i18n = createI18n({ language: config.defaultLanguage });
+  output.write(`${i18n.t("demo:noToken")}\n`);
 
   const file = options.questionnaire ?? DEMO_QUESTIONNAIRE;
   const loaded = await loadQuestionnaireSource(file);
@@ -88,7 +87,6 @@ export async function start(
     throw new CliError(`the demo questionnaire ${file} has errors; fix them or pass another file with --questionnaire`);
   }
   const clock = fixedClock(options.clock);
-  const i18n = createI18n({ language: config.defaultLanguage });
   // The demo stores to the configured database (./data/khaosat.db by default), migrated on open.
   let db: Database;
   try {

@@ -1,6 +1,15 @@
 import { decodeUtf8, readCsv, type FileIssue } from "./csv.js";
 import type { RejectedRow } from "./responses.js";
-import { suggestion } from "./suggest.js";
+import { didYouMean } from "./suggest.js";
+import { englishJoined, englishText, type Problem, type ProblemParam } from "../../i18n/problem.js";
+
+const p = (key: string, params: Record<string, ProblemParam> = {}): Problem => ({ key: `appraisal.${key}`, params });
+/** " (did you mean "x"?)" when a close name exists, as a nested problem. */
+const hint = (name: string, candidates: Iterable<string>): ProblemParam => {
+  const best = didYouMean(name, candidates);
+  return best === undefined ? "" : { key: "appraisal.didYouMean", params: { name: best } };
+};
+const issue = (problem: Problem, line?: number): FileIssue => ({ ...(line !== undefined ? { line } : {}), message: englishText(problem), problems: [problem] });
 
 /** The header of an appraisal file (SURVEY-FORMAT 5). */
 export const APPRAISAL_COLUMNS = ["unit", "points"] as const;
@@ -30,17 +39,17 @@ export function parseAppraisalCsv(source: string | Uint8Array, options: Appraisa
   const csv = readCsv(decoded.text);
   if (!csv.ok) return fail(csv.issue);
   const [header, ...rows] = csv.records;
-  if (!header) return fail({ message: "the file is empty; the first line must be the header: unit,points" });
+  if (!header) return fail(issue(p("empty")));
   const columns = header.cells.map((c) => c.trim());
   const errors: FileIssue[] = [];
   for (const name of columns) {
     if (!(APPRAISAL_COLUMNS as readonly string[]).includes(name)) {
-      errors.push({ line: header.line, message: `unknown column "${name}"${suggestion(name, APPRAISAL_COLUMNS)}: the header must be unit,points` });
+      errors.push(issue(p("unknownColumn", { name, suggestion: hint(name, APPRAISAL_COLUMNS) }), header.line));
     }
   }
   for (const name of APPRAISAL_COLUMNS) {
-    if (columns.filter((c) => c === name).length > 1) errors.push({ line: header.line, message: `column "${name}" appears twice in the header` });
-    if (!columns.includes(name)) errors.push({ line: header.line, message: `missing column "${name}": the header must be unit,points` });
+    if (columns.filter((c) => c === name).length > 1) errors.push(issue(p("columnTwice", { name }), header.line));
+    if (!columns.includes(name)) errors.push(issue(p("missingColumn", { name }), header.line));
   }
   if (errors.length > 0) return { points, rejected: [], errors };
 
@@ -51,27 +60,27 @@ export function parseAppraisalCsv(source: string | Uint8Array, options: Appraisa
   const rejected: RejectedRow[] = [];
   for (const row of rows) {
     if (row.cells.every((c) => c.trim() === "")) continue;
-    const reject = (reason: string): void => {
-      rejected.push({ line: row.line, reason });
+    const reject = (problems: Problem[]): void => {
+      rejected.push({ line: row.line, reason: englishJoined(problems), problems });
     };
     if (row.cells.length !== columns.length) {
-      reject(`the row has ${row.cells.length} cells but the header has ${columns.length}${row.cells.length > columns.length ? ' (write a decimal comma inside quotes, "60,25", or use a decimal point)' : ""}`);
+      reject([p(row.cells.length > columns.length ? "tooManyCells" : "tooFewCells", { cells: row.cells.length, columns: columns.length })]);
       continue;
     }
     const unit = (row.cells[unitColumn] ?? "").trim();
     const text = (row.cells[pointsColumn] ?? "").trim();
-    const reasons: string[] = [];
-    if (!unit) reasons.push("unit is empty");
-    else if (known && !known.has(unit)) reasons.push(`unknown unit "${unit}"${suggestion(unit, known)}: not a unit of this campaign`);
-    else if (firstLineOf.has(unit)) reasons.push(`duplicate unit "${unit}" (first on line ${firstLineOf.get(unit)})`);
+    const reasons: Problem[] = [];
+    if (!unit) reasons.push(p("unitEmpty"));
+    else if (known && !known.has(unit)) reasons.push(p("unknownUnit", { unit, suggestion: hint(unit, known) }));
+    else if (firstLineOf.has(unit)) reasons.push(p("duplicateUnit", { unit, first: firstLineOf.get(unit)! }));
     const value = /^[+-]?(\d+([.,]\d+)?|[.,]\d+)$/.test(text) ? Number(text.replace(",", ".")) : undefined;
-    if (text === "") reasons.push("points is empty");
-    else if (value === undefined) reasons.push(`points "${text}" is not a number`);
-    else if (value < 0) reasons.push(`points ${text} is negative`);
-    else if (options.appraisalMax !== undefined && value > options.appraisalMax) reasons.push(`points ${text} is above appraisalMax ${options.appraisalMax}`);
+    if (text === "") reasons.push(p("pointsEmpty"));
+    else if (value === undefined) reasons.push(p("notNumber", { text }));
+    else if (value < 0) reasons.push(p("negative", { text }));
+    else if (options.appraisalMax !== undefined && value > options.appraisalMax) reasons.push(p("aboveMax", { text, max: options.appraisalMax }));
     if (unit && !firstLineOf.has(unit)) firstLineOf.set(unit, row.line);
     if (reasons.length > 0) {
-      reject(reasons.join("; "));
+      reject(reasons);
       continue;
     }
     points.set(unit, value!);

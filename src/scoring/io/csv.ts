@@ -3,6 +3,13 @@ import { createReadStream } from "node:fs";
 import { CsvError, parse, type InfoRecord, type Options, type Parser } from "csv-parse";
 import { parse as parseCsv } from "csv-parse/sync";
 import { neutraliseCell, restoreCell } from "../../documents/csv-cell.js";
+import { englishText, type Problem } from "../../i18n/problem.js";
+
+/** A file issue told by key; the message is the English text. */
+function issueOf(key: string, params: Record<string, string | number> = {}, line?: number): FileIssue {
+  const problem = { key: `csv.${key}`, params };
+  return { ...(line !== undefined ? { line } : {}), message: englishText(problem), problems: [problem] };
+}
 
 /** One CSV record with the file line it starts on (1-based; a quoted cell may span several lines). */
 export interface CsvRecord {
@@ -14,6 +21,8 @@ export interface CsvRecord {
 export interface FileIssue {
   readonly line?: number;
   readonly message: string;
+  /** The same problem by key of the `problems` namespace (where one is set), for a reader of another language. */
+  readonly problems?: readonly Problem[];
 }
 
 /** Result of reading a CSV file: its records, or why it could not be read. */
@@ -44,17 +53,13 @@ export function decodeUtf8(source: string | Uint8Array): DecodeResult {
 /** UTF-16 text, told by its byte-order mark. */
 function utf16Issue(bytes: Uint8Array): FileIssue | undefined {
   if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
-    return { message: 'the file is UTF-16 text ("Unicode text" in Excel); save it as "CSV UTF-8 (Comma delimited)" instead' };
+    return issueOf("utf16");
   }
   return undefined;
 }
 
 function notUtf8(line: number | undefined): FileIssue {
-  return {
-    ...(line !== undefined ? { line } : {}),
-    message:
-      'the file is not UTF-8 text (perhaps Windows-1258 or TCVN3); save it from Excel as "CSV UTF-8 (Comma delimited)", or convert it, e.g. iconv -f WINDOWS-1258 -t UTF-8',
-  };
+  return issueOf("notUtf8", {}, line);
 }
 
 /** The length of the prefix of `bytes` made of whole UTF-8 characters (at most 3 bytes of a character cut at the end are left out). */
@@ -132,13 +137,13 @@ function csvIssue(error: unknown, recordLine: number, delimiter: string): FileIs
   const line = (error as CsvError & { lines?: number }).lines ?? recordLine;
   switch (error.code) {
     case "CSV_QUOTE_NOT_CLOSED":
-      return { line: recordLine, message: 'a quoted cell that starts on this line is never closed (missing ")' };
+      return issueOf("quoteNotClosed", {}, recordLine);
     case "CSV_INVALID_CLOSING_QUOTE":
-      return { line, message: `unexpected text after a closing quote: a quoted cell must end at ${delimiter === "," ? "a comma" : `"${delimiter}"`} or the end of the line` };
+      return delimiter === "," ? issueOf("afterQuoteComma", {}, line) : issueOf("afterQuote", { delimiter }, line);
     case "INVALID_OPENING_QUOTE":
-      return { line, message: 'a quote (") inside a cell that does not start with one: put the whole cell in quotes and double each quote inside it ("")' };
+      return issueOf("openingQuote", {}, line);
     default:
-      return { line, message: `not a valid CSV file: ${error.message}` };
+      return issueOf("invalid", { detail: error.message }, line);
   }
 }
 

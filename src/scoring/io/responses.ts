@@ -10,8 +10,9 @@ import {
 import { ResponseTable, type AnswerColumn } from "../table.js";
 import type { ScoringResponse } from "../types.js";
 import { decodeUtf8, detectDelimiter, scanCsv, scanCsvFile, writeCsv, type FileIssue } from "./csv.js";
-import { suggestion } from "./suggest.js";
+import { didYouMean } from "./suggest.js";
 import { DEFAULT_TIME_ZONE, formatIsoTime, isValidTimeZone, parseIsoTime } from "./time.js";
+import { englishJoined, englishText, type Problem, type ProblemParam } from "../../i18n/problem.js";
 
 /** The fixed columns of a responses file, before the question columns (SURVEY-FORMAT 4). */
 export const RESPONSE_COLUMNS = ["response_id", "subject_unit", "group", "started_at", "submitted_at"] as const;
@@ -40,13 +41,26 @@ export interface RejectedRow {
   readonly responseId?: string;
   /** Every problem of the row, joined with "; ". */
   readonly reason: string;
+  /** The same problems by key of the `problems` namespace (where set), for a reader of another language. */
+  readonly problems?: readonly Problem[];
 }
 
 /** Something imported differently from what the file says (e.g. an answer discarded by its condition). */
 export interface RowWarning {
   readonly line: number;
   readonly message: string;
+  /** The same by key of the `problems` namespace, for a reader of another language. */
+  readonly problems?: readonly Problem[];
 }
+
+const p = (key: string, params: Record<string, ProblemParam> = {}): Problem => ({ key: `responses.${key}`, params });
+/** " (did you mean "x"?)" when a close name exists, as a nested problem. */
+const hint = (name: string, candidates: Iterable<string>): ProblemParam => {
+  const best = didYouMean(name, candidates);
+  return best === undefined ? "" : { key: "appraisal.didYouMean", params: { name: best } };
+};
+/** A file issue or warning told by key; the message is the English text. */
+const keyed = (problem: Problem, line?: number): { line?: number; message: string; problems: Problem[] } => ({ ...(line !== undefined ? { line } : {}), message: englishText(problem), problems: [problem] });
 
 /** What a responses file yields: the valid responses, the rejected rows and warnings, or file-level errors. */
 export interface ParsedResponses {
@@ -177,11 +191,11 @@ class ResponsesCollector {
     if (issue) return failed(issue);
     if (this.headerErrors) return nothingRead(this.headerErrors);
     const reader = this.reader;
-    if (!reader) return failed({ message: `the file is empty; the first line must be the header: ${RESPONSE_COLUMNS.join(",")},<question ids>` });
+    if (!reader) return failed(keyed(p("empty", { columns: RESPONSE_COLUMNS.join(",") })));
     if (reader.neededColumns.size > 0) {
       // A required question under a condition, without a column: one error about the header, saying where it is asked.
-      const where = [...reader.neededColumns].map(([id, n]) => `${id} is asked on ${n.rows} row${n.rows === 1 ? "" : "s"}, first on line ${n.line}`).join("; ");
-      return failed({ line: reader.headerLine, message: `${missingColumnsMessage([...reader.neededColumns.keys()])} (${where})` });
+      const where = [...reader.neededColumns].map(([id, n]) => p("askedOn", { id, count: n.rows, line: n.line }));
+      return failed(keyed(p("missingAsked", { missing: missingColumns([...reader.neededColumns.keys()]), where }), reader.headerLine));
     }
     return { table: reader.table(), rejected: reader.rejected, warnings: reader.warnings, errors: [] };
   }
@@ -224,7 +238,7 @@ class RowReader {
   private readonly started: number[] = [];
   private readonly submitted: number[] = [];
   /** The row being checked's problems (one array reused for every row). */
-  private readonly reasons: string[] = [];
+  private readonly reasons: Problem[] = [];
 
   constructor(
     columns: readonly string[],
@@ -257,7 +271,7 @@ class RowReader {
       if (info.condition !== undefined || info.question.required) this.checked.push({ id, question: info.question, condition: info.condition });
     }
     for (const id of missing) this.missingColumns.add(id);
-    if (missing.length > 0) this.warnings.push({ line: headerLine, message: `no column for ${missing.join(", ")}: unanswered in every row` });
+    if (missing.length > 0) this.warnings.push(keyed(p("noColumn", { ids: missing.join(", ") }), headerLine) as RowWarning);
     const byId = questionnaire.byId;
     this.lookup = (qid) => {
       const q = byId.get(qid);
@@ -321,31 +335,31 @@ class RowReader {
     if (blank) return;
     const id = this.cell(cells, this.idAt).trim();
     if (cells.length !== this.width) {
-      this.reject(line, id, [`the row has ${cells.length} cells but the header has ${this.width} (a missing or extra delimiter?)`]);
+      this.reject(line, id, [p("cells", { cells: cells.length, columns: this.width })]);
       return;
     }
     const reasons = this.reasons;
     reasons.length = 0;
-    if (!id) reasons.push("response_id is empty");
+    if (!id) reasons.push(p("idEmpty"));
     else {
       const first = this.firstLineOf.get(id);
-      if (first !== undefined) reasons.push(`duplicate response_id "${id}" (first on line ${first})`);
+      if (first !== undefined) reasons.push(p("duplicateId", { id, first }));
       else this.firstLineOf.set(id, line);
     }
     const unit = this.shared(this.cell(cells, this.unitAt).trim());
-    if (!unit) reasons.push("subject_unit is empty");
+    if (!unit) reasons.push(p("unitEmpty"));
     const group = this.shared(this.cell(cells, this.groupAt).trim());
     const groups = this.groups;
     if (groups) {
-      if (!group) reasons.push(`group is empty (groups: ${this.groupList})`);
-      else if (!groups.includes(group)) reasons.push(`unknown group "${group}"${suggestion(group, groups)} (groups: ${this.groupList})`);
+      if (!group) reasons.push(p("groupEmpty", { groups: this.groupList }));
+      else if (!groups.includes(group)) reasons.push(p("unknownGroup", { group, suggestion: hint(group, groups), groups: this.groupList }));
     }
     const startedText = this.cell(cells, this.startedAt);
     const submittedText = this.cell(cells, this.submittedAt);
     const startedAt = readTime("started_at", startedText, this.zone, reasons);
     const submittedAt = readTime("submitted_at", submittedText, this.zone, reasons);
     if (startedAt !== undefined && submittedAt !== undefined && submittedAt < startedAt) {
-      reasons.push(`submitted_at (${submittedText.trim()}) is before started_at (${startedText.trim()})`);
+      reasons.push(p("submittedBeforeStarted", { submitted: submittedText.trim(), started: startedText.trim() }));
     }
 
     const slot = this.count;
@@ -355,7 +369,7 @@ class RowReader {
       const column = columns[k]!;
       const value = column.read(cells[column.index]!);
       if (value instanceof Invalid) {
-        reasons.push(`${column.id}: ${value.reason}`);
+        reasons.push(p("answer", { id: column.id, reason: value.reason }));
         cellsValid = false;
         column.values[slot] = undefined;
       } else column.values[slot] = value;
@@ -370,7 +384,7 @@ class RowReader {
         const shown = condition === undefined || evaluateCondition(condition, this.lookup);
         if (!shown) {
           if (this.answer(id) !== undefined) {
-            (rowWarnings ??= []).push({ line, message: `${id}: answer "${this.cell(cells, this.cellOf.get(id) ?? -1).trim()}" discarded: its condition is false (showIf: ${question.showIf})` });
+            (rowWarnings ??= []).push(keyed(p("discarded", { id, answer: this.cell(cells, this.cellOf.get(id) ?? -1).trim(), showIf: question.showIf ?? "" }), line) as RowWarning);
             this.answersOf.get(id)![slot] = undefined;
           }
         } else if (question.required && this.answer(id) === undefined) {
@@ -379,7 +393,7 @@ class RowReader {
             this.neededColumns.set(id, { rows: (needed?.rows ?? 0) + 1, line: needed?.line ?? line });
             continue;
           }
-          reasons.push(`${id}: required answer missing${condition ? ` (its condition holds: ${question.showIf})` : ""}`);
+          reasons.push(condition ? p("requiredMissingShown", { id, showIf: question.showIf ?? "" }) : p("requiredMissing", { id }));
         }
       }
     }
@@ -398,25 +412,24 @@ class RowReader {
   }
 
   /** The `<id>__seconds` cells of a row: a number of seconds ≥ 0 (decimal point or comma), or empty (NaN). */
-  private readSeconds(cells: readonly string[], reasons: string[], slot: number): void {
+  private readSeconds(cells: readonly string[], reasons: Problem[], slot: number): void {
     for (const { column, index, values } of this.secondsColumns) {
       const text = cells[index]!.trim();
       values[slot] = Number.NaN;
       if (text === "") continue;
       const n = readNumber(text);
-      if (n === undefined || !Number.isFinite(n) || n < 0) reasons.push(`${column}: "${text}" is not a number of seconds (e.g. 12.5)`);
+      if (n === undefined || !Number.isFinite(n) || n < 0) reasons.push(p("seconds", { column, text }));
       else values[slot] = n;
     }
   }
 
-  private reject(line: number, id: string, reasons: readonly string[]): void {
-    this.rejected.push({ line, ...(id ? { responseId: id } : {}), reason: reasons.join("; ") });
+  private reject(line: number, id: string, reasons: readonly Problem[]): void {
+    this.rejected.push({ line, ...(id ? { responseId: id } : {}), reason: englishJoined(reasons), problems: [...reasons] });
   }
 }
 
-function missingColumnsMessage(ids: readonly string[]): string {
-  const many = ids.length > 1;
-  return `the header has no column for the required question${many ? "s" : ""} ${ids.join(", ")}: add ${many ? "those columns" : "that column"} with every row's answer (docs/file-formats.md, responses file)`;
+function missingColumns(ids: readonly string[]): Problem {
+  return p("missingRequired", { count: ids.length, ids: ids.join(", ") });
 }
 
 function checkHeader(columns: readonly string[], questionnaire: Questionnaire, line: number): FileIssue[] {
@@ -427,25 +440,25 @@ function checkHeader(columns: readonly string[], questionnaire: Questionnaire, l
   const known = [...RESPONSE_COLUMNS, RESPONSE_CHANNEL_COLUMN, ...RESPONSE_IDENTITY_COLUMNS, ...questionnaire.questions.flatMap((q) => [q.question.id, `${q.question.id}${SECONDS_SUFFIX}`])];
   const seen = new Set<string>();
   columns.forEach((name, i) => {
-    if (name === "") errors.push({ line, message: `column ${i + 1} of the header has no name` });
-    else if (seen.has(name)) errors.push({ line, message: `column "${name}" appears twice in the header` });
+    if (name === "") errors.push(keyed(p("columnNoName", { column: i + 1 }), line));
+    else if (seen.has(name)) errors.push(keyed(p("columnTwice", { name }), line));
     else if (!known.includes(name)) {
-      errors.push({ line, message: `unknown column "${name}": not a question of ${questionnaire.id} v${questionnaire.version}${suggestion(name, known.filter((k) => !columns.includes(k)))}` });
+      errors.push(keyed(p("unknownColumn", { name, questionnaire: `${questionnaire.id} v${questionnaire.version}`, suggestion: hint(name, known.filter((k) => !columns.includes(k))) }), line));
     }
     seen.add(name);
   });
   for (const required of REQUIRED_COLUMNS) {
-    if (!seen.has(required)) errors.push({ line, message: `missing column "${required}" (the header must include ${REQUIRED_COLUMNS.join(", ")})` });
+    if (!seen.has(required)) errors.push(keyed(p("missingColumn", { name: required, columns: REQUIRED_COLUMNS.join(", ") }), line));
   }
-  if (errors.length === 0 && missingRequired.length > 0) errors.push({ line, message: missingColumnsMessage(missingRequired) });
+  if (errors.length === 0 && missingRequired.length > 0) errors.push(keyed(missingColumns(missingRequired), line));
   return errors;
 }
 
-function readTime(column: string, raw: string, zone: string, reasons: string[]): number | undefined {
+function readTime(column: string, raw: string, zone: string, reasons: Problem[]): number | undefined {
   const text = raw.trim();
   if (!text) return undefined;
   const ms = parseIsoTime(text, zone);
-  if (ms === undefined) reasons.push(`${column}: "${text}" is not an ISO 8601 time such as 2026-12-01T08:30:00+07:00`);
+  if (ms === undefined) reasons.push(p("time", { column, text }));
   return ms;
 }
 

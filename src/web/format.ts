@@ -1,0 +1,77 @@
+// How the console writes numbers, rates, times, participation states, group names and reminder
+// schedules in the reader's language: one place, so every page says them the same way
+// (Vietnamese "62,5%" and "2.300", English "62.5%" and "2,300"; times in the campaign's zone).
+import type { TFunction } from "i18next";
+import type { Language } from "../config/index.js";
+import type { Questionnaire } from "../questionnaire/index.js";
+import { parseReminderSchedule, reminderSlots } from "../reminders/index.js";
+
+const LOCALES: Record<Language, string> = { vi: "vi-VN", en: "en-GB" };
+const formatters = new Map<string, Intl.NumberFormat>();
+
+function formatter(lang: Language, digits: number): Intl.NumberFormat {
+  const key = `${lang}:${digits}`;
+  let f = formatters.get(key);
+  if (!f) {
+    f = new Intl.NumberFormat(LOCALES[lang], { minimumFractionDigits: digits, maximumFractionDigits: digits });
+    formatters.set(key, f);
+  }
+  return f;
+}
+
+/** A count or measure in the reader's language: "2.300" / "2,300"; `digits` fixed decimals. */
+export function formatNumber(lang: Language, value: number, digits = 0): string {
+  return formatter(lang, digits).format(value);
+}
+
+/** A percentage with one decimal ("62,5%" / "62.5%"), "–" when there is nothing to divide. */
+export function formatRate(lang: Language, rate: number | null): string {
+  return rate === null ? "–" : `${formatNumber(lang, rate, 1)}%`;
+}
+
+/** A participation state: every page names them with the one vocabulary of `state.*`. */
+export type ParticipationState = "submitted" | "in_progress" | "not_started" | "not_redeemed" | "redeemed" | "declined";
+
+/** The state's name in the reader's language. */
+export function stateName(t: TFunction, state: ParticipationState): string {
+  return t(`state.${state}`);
+}
+
+/** A group's label in the reader's language (the id when the questionnaire does not name it). */
+export function groupLabel(questionnaire: Questionnaire | undefined, lang: Language, id: string): string {
+  const group = questionnaire?.definition.groups?.find((g) => g.id === id);
+  if (!group || !questionnaire) return id;
+  return group.label[lang] ?? group.label[questionnaire.defaultLanguage] ?? Object.values(group.label)[0] ?? id;
+}
+
+/**
+ * One reminder slot or run label as a sentence: "7d@09:00" → "7 ngày trước hạn, lúc 09:00",
+ * "12h" → "12 giờ trước hạn", "manual:SO_TC" → "thủ công (đơn vị SO_TC)". Unknown text is shown as is.
+ */
+export function describeReminder(t: TFunction, label: string): string {
+  if (label === "manual") return t("schedule.manual");
+  if (label.startsWith("manual:")) return t("schedule.manualUnit", { unit: label.slice("manual:".length) });
+  const day = /^(\d+)d(?:@(\d{2}:\d{2}))?$/.exec(label);
+  if (day) return day[2] ? t("schedule.days", { count: Number(day[1]), time: day[2] }) : t("schedule.daysOnly", { count: Number(day[1]) });
+  const hour = /^(\d+)h$/.exec(label);
+  if (hour) return t("schedule.hours", { count: Number(hour[1]) });
+  return label;
+}
+
+/** A stored schedule ("7d,3d@09:00") as sentences, one per reminder, joined by "; ". */
+export function describeSchedule(t: TFunction, text: string): string {
+  const parsed = parseReminderSchedule(text);
+  if (!parsed.ok) return text;
+  // Slots of a far-away close, so that none is dropped for falling after it.
+  const slots = reminderSlots(parsed.schedule, new Date(Date.UTC(2100, 0, 31)), "UTC");
+  return slots.map((s) => describeReminder(t, s.label)).join("; ");
+}
+
+/** A broadcast's audience as stored ("not-submitted", "unit:SO_TP", "group:leaders") in the reader's words. */
+export function describeAudience(t: TFunction, audience: string, questionnaire?: Questionnaire, lang: Language = "vi"): string {
+  if (audience === "all") return t("broadcast.audienceAll");
+  if (audience === "not-submitted") return t("broadcast.audienceNotSubmitted");
+  if (audience.startsWith("unit:")) return `${t("broadcast.audienceUnits")}: ${audience.slice(5)}`;
+  if (audience.startsWith("group:")) return `${t("broadcast.audienceGroups")}: ${groupLabel(questionnaire, lang, audience.slice(6))}`;
+  return audience;
+}
