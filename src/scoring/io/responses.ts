@@ -83,11 +83,11 @@ export interface ResponsesCsvOptions {
   readonly timezone?: string;
 }
 
-type CellResult = { readonly ok: true; readonly value: AnswerValue | undefined } | { readonly ok: false; readonly reason: string };
+type CellResult = { readonly ok: true; readonly value: AnswerValue | undefined } | { readonly ok: false; readonly reason: string; readonly problem: Problem };
 
 /** Why a cell was refused (a compiled answer reader returns it instead of a value). */
 class Invalid {
-  constructor(readonly reason: string) {}
+  constructor(readonly reason: Problem) {}
 }
 
 /** Reads one answer cell: the value, undefined when unanswered, or why it is refused. */
@@ -503,7 +503,7 @@ function oneCharacterChoices(raw: string, byCode: readonly (string | undefined)[
 /** Parses one answer cell for `question`; an empty cell is unanswered. */
 export function parseAnswer(question: Question, raw: string): CellResult {
   const value = answerReader(question)(raw);
-  return value instanceof Invalid ? { ok: false, reason: value.reason } : { ok: true, value };
+  return value instanceof Invalid ? { ok: false, reason: englishText(value.reason), problem: value.reason } : { ok: true, value };
 }
 
 /** NFC may expand a string, by at most 3 code points per code unit (UAX #15); below this a text cell cannot be too long. */
@@ -521,7 +521,7 @@ function answerReader(question: Question): AnswerReader {
         if (raw.trim() === "") return undefined;
         if (raw.length * NFC_EXPANSION <= max) return raw;
         const length = [...raw.normalize("NFC")].length;
-        return length > max ? new Invalid(`the answer is ${length} characters long, at most ${max} allowed`) : raw;
+        return length > max ? new Invalid(p("cell.tooLong", { length, max })) : raw;
       };
     }
     case "single": {
@@ -536,7 +536,7 @@ function answerReader(question: Question): AnswerReader {
         }
         const text = raw.trim();
         if (text === "") return undefined;
-        return ids.get(text) ?? new Invalid(`"${text}" is not an option (options: ${list})`);
+        return ids.get(text) ?? new Invalid(p("cell.notOption", { text, list }));
       };
     }
     case "multi": {
@@ -561,28 +561,28 @@ function answerReader(question: Question): AnswerReader {
         const chosen: string[] = [];
         for (const piece of text.split("|")) {
           const part = piece.trim();
-          if (part === "") return new Invalid(`"${text}" has an empty option (join option ids with |, e.g. 1|3)`);
+          if (part === "") return new Invalid(p("cell.emptyOption", { text }));
           const id = ids.get(part);
-          if (id === undefined) return new Invalid(`"${part}" is not an option (options: ${list})`);
-          if (chosen.includes(id)) return new Invalid(`option "${part}" is chosen more than once`);
+          if (id === undefined) return new Invalid(p("cell.notOption", { text: part, list }));
+          if (chosen.includes(id)) return new Invalid(p("cell.chosenTwice", { text: part }));
           chosen.push(id);
         }
-        if (chosen.length < min) return new Invalid(`${chosen.length} option${chosen.length === 1 ? "" : "s"} chosen, at least ${min} required`);
-        if (chosen.length > max) return new Invalid(`${chosen.length} options chosen, at most ${max} allowed`);
+        if (chosen.length < min) return new Invalid(p("cell.tooFew", { count: chosen.length, min }));
+        if (chosen.length > max) return new Invalid(p("cell.tooMany", { count: chosen.length, max }));
         return chosen;
       };
     }
     case "scale": {
-      const expected = `a whole number from ${question.min} to ${question.max}${question.allowNotApplicable ? ` or ${NOT_APPLICABLE}` : ""}`;
+      const expected = p(question.allowNotApplicable ? "cell.scaleNa" : "cell.scale", { min: question.min, max: question.max, na: NOT_APPLICABLE });
       return (raw) => {
         const text = raw.trim();
         if (text === "") return undefined;
         if (text.toLowerCase() === NOT_APPLICABLE) {
-          return question.allowNotApplicable ? NOT_APPLICABLE : new Invalid(`"${text}" (cannot judge) is not allowed for this question`);
+          return question.allowNotApplicable ? NOT_APPLICABLE : new Invalid(p("cell.naNotAllowed", { text }));
         }
         const n = readNumber(text);
-        if (n === undefined || !Number.isInteger(n)) return new Invalid(`"${text}" is not ${expected}`);
-        if (n < question.min || n > question.max) return new Invalid(`${n} is out of range: expected ${expected}`);
+        if (n === undefined || !Number.isInteger(n)) return new Invalid(p("cell.notScale", { text, expected }));
+        if (n < question.min || n > question.max) return new Invalid(p("cell.outOfRange", { n, expected }));
         return n;
       };
     }
@@ -591,10 +591,10 @@ function answerReader(question: Question): AnswerReader {
         const text = raw.trim();
         if (text === "") return undefined;
         const n = readNumber(text);
-        if (n === undefined || !Number.isFinite(n)) return new Invalid(`"${text}" is not a number`);
-        if (question.integer && !Number.isInteger(n)) return new Invalid(`${n} is not a whole number`);
-        if (question.min !== undefined && n < question.min) return new Invalid(`${n} is below the minimum ${question.min}`);
-        if (question.max !== undefined && n > question.max) return new Invalid(`${n} is above the maximum ${question.max}`);
+        if (n === undefined || !Number.isFinite(n)) return new Invalid(p("cell.notNumber", { text }));
+        if (question.integer && !Number.isInteger(n)) return new Invalid(p("cell.notWhole", { n }));
+        if (question.min !== undefined && n < question.min) return new Invalid(p("cell.belowMin", { n, min: question.min }));
+        if (question.max !== undefined && n > question.max) return new Invalid(p("cell.aboveMax", { n, max: question.max }));
         return n;
       };
   }

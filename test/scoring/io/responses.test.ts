@@ -1,6 +1,8 @@
 import { describe, expect, test } from "vitest";
 import { parseResponsesCsv, writeResponsesCsv } from "../../../src/scoring/io/index.js";
 import type { ScoringResponse } from "../../../src/scoring/types.js";
+import { createI18n } from "../../../src/i18n/index.js";
+import { problemsText } from "../../../src/i18n/problem.js";
 import { HEADER, questionnaire, questionnaireFrom, QUESTIONNAIRE_YAML } from "./helpers.js";
 
 const parse = (lines: readonly string[], timezone?: string) =>
@@ -110,6 +112,14 @@ describe("parseResponsesCsv: rejected rows", () => {
     const result = parse([HEADER, row]);
     expect(result.responses).toEqual([]);
     expect(result.rejected).toMatchObject([{ line: 2, ...(row.startsWith("r1") ? { responseId: "r1" } : {}), reason }]);
+  });
+
+  test("a refused row's reasons, answer cells included, are said in Vietnamese for the web console", () => {
+    const result = parse([HEADER, "r1,U,boss,,,maybe,,a|a,9,,"]);
+    const t = createI18n({ language: "vi" }).getFixedT("vi");
+    expect(problemsText(t, result.rejected[0]!.problems, "")).toBe(
+      'nhóm "boss" không có trong phiếu (các nhóm: leaders, deputies); q0: “maybe” không phải là một phương án (các phương án: yes, no); q2: phương án “a” được chọn hơn một lần; q3: 9 nằm ngoài khoảng: cần một số nguyên từ 1 đến 5 hoặc na',
+    );
   });
 
   test("line numbers count the lines of quoted multi-line cells and blank lines", () => {
