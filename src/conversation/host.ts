@@ -371,7 +371,7 @@ export class TextConversationHost {
       const respondent = await respondentOf(this.#ports, session);
       return this.#noted(message, [notice(t("telegram:resume")), identityPrompt(t, respondent.name, respondent.unit.name)]);
     }
-    const result = engineStep(campaign.questionnaire, session.engine!, { type: "resume" }, { now: this.deps.now().toISOString() });
+    const result = resumeStep(campaign, session.engine!, this.deps.now().toISOString());
     const shown = result.events.find((e) => e.type === "question_shown");
     const welcome =
       shown?.type === "question_shown"
@@ -394,6 +394,18 @@ export class TextConversationHost {
     const when = (at: Date | string) => formatDateTime(typeof at === "string" ? at : at.toISOString(), session.language, campaign.timeZone);
     return terminal && terminalText(this.t(session.language), terminal, when, "conversation:alreadySubmitted");
   }
+}
+
+/**
+ * Resuming: where the respondent stopped, except at a review with required questions unanswered, which
+ * walks through them from the first (the engine's refused submit, without its refusal): "continue" continues.
+ */
+function resumeStep(campaign: BotCampaign, state: SurveyState, now: string): StepResult {
+  const resumed = engineStep(campaign.questionnaire, state, { type: "resume" }, { now });
+  const review = resumed.events.find((e) => e.type === "review_shown");
+  if (review?.type !== "review_shown" || !review.items.some((i) => i.missing)) return resumed;
+  const walk = engineStep(campaign.questionnaire, state, { type: "submit" }, { now });
+  return { ...walk, events: walk.events.filter((e) => e.type !== "submit_refused") };
 }
 
 /** What a step's reply offers: the rendered text with the prompt's choices as data, where the engine now is. */

@@ -51,6 +51,8 @@ export type Position =
       readonly questionId: string;
       readonly mode: "flow" | "edit";
       readonly queue?: readonly string[];
+      /** Edit mode: the questions of this walk already answered or skipped, most recent last; `back` returns to them before the review. */
+      readonly trail?: readonly string[];
       /** Multi questions answered with toggle buttons: the options ticked so far, not yet confirmed. */
       readonly selection?: readonly string[];
     }

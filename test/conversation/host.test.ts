@@ -6,6 +6,8 @@ import { createMemoryPorts, loadExample } from "../channels/telegram/harness.js"
 
 const AN: Respondent = { id: "r1", name: "Nguyễn Văn An", unit: { id: "stp", name: "Sở Tư pháp" }, subjectUnits: [], language: "en" };
 const CODE = "ABCDE23456";
+const BINH: Respondent = { id: "r2", name: "Trần Thị Bình", unit: { id: "stp", name: "Sở Tư pháp" }, subjectUnits: [] };
+const CODE_VI = "FGHJK23456";
 
 let memory: Awaited<ReturnType<typeof createMemoryPorts>>;
 let host: TextConversationHost;
@@ -13,7 +15,7 @@ let n = 0;
 const send = (text: string | undefined, account = "zalo:u1") => host.handle({ key: `message.text.received:${++n}`, account, chatId: account.slice(5), ...(text !== undefined ? { text } : {}) });
 
 beforeEach(async () => {
-  memory = await createMemoryPorts({ questionnaire: await loadExample("par-officials.yaml"), respondents: [AN], codes: { [CODE]: "r1" } });
+  memory = await createMemoryPorts({ questionnaire: await loadExample("par-officials.yaml"), respondents: [AN, BINH], codes: { [CODE]: "r1", [CODE_VI]: "r2" } });
   const { ports, clock } = memory;
   host = new TextConversationHost({ channel: "zalo", codes: ports.codes, campaigns: ports.campaigns, respondents: ports.respondents, sessions: ports.sessions, i18n: createI18n(), now: () => clock.now, defaultLanguage: "vi" });
 });
@@ -95,6 +97,65 @@ describe("text conversation host", () => {
 
   test("an image gets a polite request to type", async () => {
     expect((await send(undefined))[0]).toContain("gõ câu trả lời");
+  });
+});
+
+describe("after a refused submit", () => {
+  const position = async (account = "zalo:u1") => (await memory.sessions.findLatest(account))!.engine!.position;
+  /** A Vietnamese respondent who answered questions 1–3 and asked to submit at the review. */
+  async function refusedSubmit(): Promise<string> {
+    await send(CODE_VI);
+    await send("1");
+    await send("1");
+    for (let i = 0; i < 3; i++) await send("1");
+    await send("xem lại");
+    return (await send("gửi")).join("\n");
+  }
+
+  test("the refusal is one short line naming the unanswered questions as ranges and where it goes", async () => {
+    const refused = await refusedSubmit();
+    const line = refused.split("\n").find((l) => l.startsWith("Còn "))!;
+    expect(line).toBe("Còn 21 câu bắt buộc chưa trả lời (câu 4–19, 21–25). Chuyển tới câu 4.");
+    // Only the question now asked is spelled out, not every unanswered one.
+    expect(refused).toMatch(/Câu 4\/\d+\n/);
+    expect(refused).not.toMatch(/Câu 5\/\d+\n/);
+    expect(refused.length).toBeLessThan(800);
+  });
+
+  test("back walks to the previous question of the walk, then to the review; numbers at the review still edit", async () => {
+    await refusedSubmit();
+    await send("1"); // question 4
+    await send("1"); // question 5
+    expect(await position()).toMatchObject({ kind: "question", questionId: "a3_1" });
+    expect((await send("quay lại")).join("\n")).toMatch(/Câu 5\/\d+\n/);
+    expect(await position()).toMatchObject({ kind: "question", questionId: "a2_2", mode: "edit" });
+    expect((await send("quay lại")).join("\n")).toMatch(/Câu 4\/\d+\n/);
+    // Answering again goes on through the walk, to the next question still unanswered (5 is answered).
+    expect((await send("2")).join("\n")).toMatch(/Câu 6\/\d+\n/);
+    const stored = (await memory.sessions.findLatest("zalo:u1"))!.engine!.responses[0]!.answers;
+    expect(stored["a2_1"]?.value).toBe("2");
+    expect(stored["a2_2"]?.value).toBe("1");
+    expect((await send("quay lại")).join("\n")).toMatch(/Câu 4\/\d+\n/);
+    await send("quay lại");
+    expect(await position()).toEqual({ kind: "review" });
+    expect((await send("5")).join("\n")).toMatch(/Câu 5\/\d+\n/);
+    await send("quay lại");
+    expect(await position()).toEqual({ kind: "review" });
+  });
+
+  test("`tiếp tục` at the review with questions unanswered says where the respondent stopped and goes to the first of them", async () => {
+    await refusedSubmit();
+    await send("1"); // question 4
+    await send("quay lại");
+    await send("quay lại");
+    expect(await position()).toEqual({ kind: "review" });
+    const resumed = await send("tiếp tục");
+    expect(resumed[0]).toBe("Chào mừng Ông/Bà quay lại! Ông/Bà đã dừng ở câu 5/26; các câu trả lời trước đã được lưu.");
+    expect(resumed.join("\n")).not.toContain("trả lời hết");
+    expect(resumed.join("\n")).not.toContain("Còn ");
+    expect(await position()).toMatchObject({ kind: "question", questionId: "a2_2", mode: "edit" });
+    // Nothing was submitted on the way.
+    expect((await memory.sessions.findLatest("zalo:u1"))!.engine!.responses[0]!.submittedAt).toBeUndefined();
   });
 });
 

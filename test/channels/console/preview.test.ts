@@ -43,7 +43,7 @@ describe("khaosat preview", () => {
     for (const line of [
       "Câu 1/4",
       "Không có phương án “3”. Xin vui lòng gõ số thứ tự từ 1 đến 2.",
-      "Chưa thể gửi phiếu vì còn câu bắt buộc chưa được trả lời: câu 2 “Ông/Bà dùng những dịch vụ nào?”; câu 3 “Mức độ hài lòng của Ông/Bà?”; câu 4 “Ông/Bà chờ bao nhiêu giờ?”.",
+      "Còn 3 câu bắt buộc chưa trả lời (câu 2–4). Chuyển tới câu 2.",
       "Xin vui lòng chọn nhiều nhất 2 phương án.",
       "  na = Không đánh giá được",
       "     → 3,5",

@@ -8,6 +8,7 @@ import {
   formatNumber,
   lineSourceOf,
   multiExample,
+  numberRanges,
   parseCommand,
   parseYesNo,
   runConsoleSurvey,
@@ -176,7 +177,7 @@ describe("ConsoleRenderer: other events", () => {
       "Còn 1 câu bắt buộc chưa trả lời.",
       "Gõ edit <số> để sửa một câu, submit để gửi phiếu.",
       "",
-      "Chưa thể gửi phiếu vì còn câu bắt buộc chưa được trả lời: câu 2 “Ông/Bà dùng những dịch vụ nào?”.",
+      "Còn 1 câu bắt buộc chưa trả lời (câu 2). Chuyển tới câu 2.",
     ]);
     expect(r.lastReview?.map((i) => i.questionId)).toEqual(["q1", "q2", "q3", "q5"]);
   });
@@ -186,8 +187,16 @@ describe("ConsoleRenderer: other events", () => {
     r.render([{ type: "review_shown", unit: "SO_TP", progress: progress(2, 4), items }]);
     expect(r.render([{ type: "submit_refused", unit: "SO_TP", missing: ["q2"] }])).toEqual([
       "",
-      "The survey cannot be submitted yet: this required question is unanswered: question 2 “Which services do you use?”.",
+      "1 required question is still unanswered (question 2). Going to question 2.",
     ]);
+  });
+
+  test("a refused submit of many questions is one short line of ranges, naming the question shown next", () => {
+    const r = renderer("en");
+    const lines = r.render([{ type: "submit_refused", unit: "SO_TP", missing: ["q2", "q3", "q5"] }, shown("q1", 1, { type: "single", options: [{ id: "yes", number: 1 }, { id: "no", number: 2 }] })]);
+    expect(lines[1]).toBe("3 required questions are still unanswered (questions 2–3, 5). Going to question 1.");
+    expect(numberRanges([9, 4, 5, 6, 7, 1])).toBe("1, 4–7, 9");
+    expect(numberRanges([1, 3, 5, 7, 9, 11, 13])).toBe("1, 3, 5, 7, 9, 11, …");
   });
 
   test.each<[string, "vi" | "en", EngineEvent[], string[]]>([
