@@ -29,6 +29,20 @@ describe("text conversation host", () => {
     expect(await memory.sessions.findLatest("zalo:u1")).toBeUndefined();
   });
 
+  test("lang before the code lasts: later replies, the code's acceptance and the survey are in that language; other accounts keep Vietnamese", async () => {
+    expect((await send("lang"))[0]).toContain("Please send your survey code");
+    expect((await send("xin chào"))[0]).toContain("Please send your survey code");
+    expect((await send("xin chào", "zalo:u5"))[0]).toContain("Xin Ông/Bà gửi mã khảo sát");
+    const accepted = await send(CODE_VI);
+    expect(accepted[0]).toContain("Code accepted");
+    expect((await memory.sessions.findLatest("zalo:u1"))!.language).toBe("en");
+    // And back again.
+    expect((await send("lang", "zalo:u5"))[0]).toContain("Please send your survey code");
+    expect((await send("tiếng việt", "zalo:u5"))[0]).toContain("Please send your survey code");
+    expect((await send("lang vi", "zalo:u5"))[0]).toContain("Xin Ông/Bà gửi mã khảo sát");
+    expect((await send("xin chào", "zalo:u5"))[0]).toContain("Xin Ông/Bà gửi mã khảo sát");
+  });
+
   test("precise messages for a character codes never use and a code too short", async () => {
     expect((await send("ABCDO-FGHJK"))[0]).toContain("chữ O");
     expect((await send("ABCD"))[0]).toMatch(/10 ký tự.*4/);
