@@ -320,7 +320,7 @@ export class TextConversationHost {
         if (position.kind !== "review" || review === undefined) return refuse("conversation:editNeedsReview");
         if (command.number === undefined) return refuse("conversation:editUsage");
         const item = review.find((i) => i.number === command.number);
-        if (!item) return refuse("console:editUnknown", { number: command.number });
+        if (!item) return refuse("console:editUnknownRange", { number: command.number, count: review.length });
         return this.#step(message, session, campaign, { type: "edit", questionId: item.questionId });
       }
       default:
@@ -404,6 +404,10 @@ export class TextConversationHost {
   #quitText(session: TextSession, campaign: BotCampaign): string {
     const t = this.t(session.language);
     const closes = campaign.closedAt !== null && campaign.closedAt < campaign.closesAt ? campaign.closedAt : campaign.closesAt;
+    // Closing at midnight is the end of the day before ("đến hết ngày 20/12/2026"), as `campaign create` says it.
+    if (formatDateTime(closes.toISOString(), session.language, campaign.timeZone).time === "00:00") {
+      return t("conversation:quitEndOfDay", formatDateTime(new Date(closes.getTime() - 1).toISOString(), session.language, campaign.timeZone));
+    }
     return t("conversation:quit", formatDateTime(closes.toISOString(), session.language, campaign.timeZone));
   }
 

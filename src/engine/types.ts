@@ -164,6 +164,8 @@ export type ValidationReason =
   /** Text made only of spaces to a required text question. */
   | "empty_text"
   | "unknown_option"
+  /** Several options typed ("2,3") to a single-choice question. */
+  | "one_option_only"
   | "too_few_selected"
   | "too_many_selected"
   | "not_a_number"

@@ -173,6 +173,32 @@ describe("after a refused submit", () => {
   });
 });
 
+describe("typing an option's own wording", () => {
+  test("labels without diacritics, \"2.\", \"số 3\"; several numbers on a single choice; edit out of range gives the range; the pause says 'đến hết ngày'", async () => {
+    await send(CODE_VI);
+    expect((await send("dung")).join("\n")).toContain("Tôi xác nhận");
+    const first = (await send("toi xac nhan")).join("\n");
+    expect(first).toMatch(/Câu 1\/\d+\n/);
+    expect((await send("Đồng ý")).join("\n")).toMatch(/Câu 2\/\d+\n/);
+    expect((await send("2.")).join("\n")).toMatch(/Câu 3\/\d+\n/);
+    expect((await send("so 3")).join("\n")).toMatch(/Câu 4\/\d+\n/);
+    expect(await send("2,3")).toEqual([expect.stringContaining("Câu này chỉ chọn một phương án.")]);
+    expect((await send("hoan toan dong y")).join("\n")).toMatch(/Câu 5\/\d+\n/);
+    const answers = (await memory.sessions.findLatest("zalo:u1"))!.engine!.responses[0]!.answers;
+    expect(Object.fromEntries(Object.entries(answers).map(([id, a]) => [id, a.value]))).toEqual({ a1_1: "2", a1_2: "2", a1_3: "3", a2_1: "1" });
+    expect((await send("bỏ qua"))[0]).toContain("Xin Ông/Bà trả lời câu hỏi này");
+    await send("xem lại");
+    expect((await send("sửa 99"))[0]).toMatch(/Không có câu số 99.*từ 1 đến \d+\./);
+    expect((await send("thoát"))[0]).toMatch(/tiếp tục đến (hết ngày|\d\d:\d\d ngày) \d\d\/\d\d\/\d{4}/);
+  });
+
+  test("the identity's own 'not me' wording declines", async () => {
+    await send(CODE_VI);
+    await send("khong phai toi");
+    expect((await memory.sessions.findLatest("zalo:u1"))?.stage ?? "detached").not.toBe("survey");
+  });
+});
+
 describe("text helpers", () => {
   test("command words in both languages, with and without diacritics", () => {
     for (const [text, kind] of [["quay lại", "back"], ["QUAY LAI", "back"], ["xem lại", "review"], ["bỏ qua", "skip"], ["gửi", "submit"], ["trợ giúp", "help"], ["ngôn ngữ", "lang"], ["/back", "back"]] as const) {

@@ -185,8 +185,16 @@ export class ConsoleRenderer {
         this.#lastSection = undefined;
         return [t("languageChanged")];
       case "input_rejected":
+        if (event.reason === "required") return [this.#requiredSkip(event.questionId)];
         return [t(`rejected.${event.reason}`)];
     }
+  }
+
+  /** A required question cannot be skipped: say what to do instead (the "cannot judge" word where the scale has it). */
+  #requiredSkip(questionId: string | undefined): string {
+    const question = questionId !== undefined ? this.#q.byId.get(questionId)?.question : undefined;
+    if (question?.type === "scale" && question.allowNotApplicable) return this.t("rejected.requiredNa", { naCode: CONSOLE_WORDS.notApplicable });
+    return this.t("rejected.requiredNext");
   }
 
   /** The yes and no words of the current language, for yes/no prompts. */
@@ -201,7 +209,15 @@ export class ConsoleRenderer {
     const fromQuestion = question ? this.#limits(question) : {};
     const merged = { ...fromQuestion, ...params };
     const count = reason === "too_few_selected" ? merged.minSelect : reason === "too_many_selected" ? merged.maxSelect : undefined;
-    return this.t(`validation.${reason}`, {
+    // The example fits the question: a whole number where decimals are refused; the "cannot judge" word where the scale offers it.
+    const key =
+      reason === "not_a_number" && question?.type === "number" && question.integer === true
+        ? "not_a_number_integer"
+        : reason === "out_of_range" && question?.type === "scale" && question.allowNotApplicable
+          ? "out_of_range_na"
+          : reason;
+    return this.t(`validation.${key}`, {
+      naCode: CONSOLE_WORDS.notApplicable,
       ...merged,
       min: num(merged.min),
       max: num(merged.max),
@@ -266,7 +282,7 @@ export class ConsoleRenderer {
       case "single":
       case "multi": {
         // The options themselves are choices (numbered from 1 by `flatten`); these are the hints after them.
-        if (hints.type === "single") return [t("hint.single", { count: hints.options.length })];
+        if (hints.type === "single") return [hints.options.length === 2 ? t("hint.singleTwo") : t("hint.single", { count: hints.options.length })];
         const example = multiExample(hints.options.length, hints.minSelect, hints.maxSelect);
         return [
           hints.minSelect === hints.maxSelect
