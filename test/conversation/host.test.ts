@@ -224,6 +224,13 @@ describe("text helpers", () => {
     expect(parts.length).toBeGreaterThan(1);
     for (const part of parts) expect(part.length).toBeLessThanOrEqual(2000);
     expect(parts.join("\n")).toBe(lines.join("\n"));
+    // One very long line (a long refusal or broadcast on Zalo): cut only between words.
+    const line = Array.from({ length: 900 }, (_, i) => (i % 7 === 0 ? "Nguyễn" : "chưa-trả-lời")).join(" ");
+    const cut = splitMessage(line, 2000);
+    expect(cut.length).toBeGreaterThan(1);
+    for (const part of cut) expect(part.length).toBeLessThanOrEqual(2000);
+    for (const part of cut) expect(part).toMatch(/^\S.*\S$/s);
+    expect(cut.join(" ")).toBe(line);
     const long = Array.from({ length: 700 }, () => "từ").join(" ");
     const words = splitMessage(long, 100);
     for (const part of words) expect(part.length).toBeLessThanOrEqual(100);
