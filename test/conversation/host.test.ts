@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, test } from "vitest";
 import { TextConversationHost, extractCode, parseTextCommand, splitMessage } from "../../src/conversation/index.js";
 import type { Respondent } from "../../src/demo/index.js";
+import { ConsoleRenderer } from "../../src/channels/console/index.js";
 import { createI18n } from "../../src/i18n/index.js";
 import { createMemoryPorts, loadExample } from "../channels/telegram/harness.js";
 
@@ -192,9 +193,19 @@ describe("typing an option's own wording", () => {
     expect((await send("thoát"))[0]).toMatch(/tiếp tục đến (hết ngày|\d\d:\d\d ngày) \d\d\/\d\d\/\d{4}/);
   });
 
+  test("errors fit the question: an integer's example is a whole number; a required scale with 'cannot judge' names na when skipped", async () => {
+    const q = await loadExample("par-officials.yaml");
+    const r = new ConsoleRenderer({ questionnaire: q, i18n: createI18n({ language: "vi" }), language: "vi" });
+    expect(r.validationMessage("a5_4", "not_a_number", { value: "abc" })).toBe("Câu trả lời cần là một số nguyên, ví dụ 12.");
+    expect(r.validationMessage("a8_4", "out_of_range", { value: "11" })).toMatch(/hoặc gõ na nếu Ông\/Bà không đánh giá được\.$/);
+    expect(r.render([{ type: "input_rejected", input: "skip", reason: "required", questionId: "a8_4" }])).toEqual(["Đây là câu hỏi bắt buộc nên không thể bỏ qua. Nếu Ông/Bà không đánh giá được, xin gõ na."]);
+  });
+
   test("the identity's own 'not me' wording declines", async () => {
     await send(CODE_VI);
-    await send("khong phai toi");
+    const reply = (await send("khong phai toi")).join("\n");
+    expect(reply).not.toContain("Xin gõ 1 hoặc 2");
+    expect(reply).not.toContain("Tôi xác nhận");
     expect((await memory.sessions.findLatest("zalo:u1"))?.stage ?? "detached").not.toBe("survey");
   });
 });
