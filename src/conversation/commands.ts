@@ -77,8 +77,17 @@ export function parseTextCommand(text: string): TextCommand | undefined {
 
 /** Yes/no in either language, or as the numbered choice 1 (yes) / 2 (no). */
 export function parseYesNoChoice(text: string): boolean | undefined {
-  const folded = foldWords(text).replace(/[.!]+$/, "");
-  if (["1", "yes", "y", "co", "c", "dong y", "ok", "xac nhan"].includes(folded)) return true;
-  if (["2", "no", "n", "khong", "k", "khong dong y", "khong phai"].includes(folded)) return false;
+  // Punctuation dropped and "số 1" / "chọn 1" read as 1, so the choices' own wording works too.
+  const folded = foldWords(text)
+    .replace(/[^\p{L}\p{N}\s]/gu, " ")
+    .replace(/^(?:so|chon) (?=\d)/, "")
+    .replace(/\s+/g, " ")
+    .trim();
+  if (YES_WORDS.has(folded)) return true;
+  if (NO_WORDS.has(folded)) return false;
   return undefined;
 }
+
+// The identity and attestation choices' labels (locales telegram:identity, access:attestation) folded, in both languages.
+const YES_WORDS = new Set(["1", "yes", "y", "co", "c", "dong y", "ok", "xac nhan", "dung", "phai", "dung toi la nguoi nay", "toi xac nhan", "yes that is me", "that is me", "i confirm", "confirm"]);
+const NO_WORDS = new Set(["2", "no", "n", "khong", "k", "khong dong y", "khong phai", "khong phai toi", "sai", "toi khong xac nhan", "khong xac nhan", "that is not me", "not me", "i do not confirm"]);

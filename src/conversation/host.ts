@@ -67,6 +67,9 @@ const CHANNEL_NAMES: Record<string, string> = { telegram: "Telegram", zalo: "Zal
 /** Longest text a message may carry into the host (a questionnaire's open answers are limited well below). */
 export const MAX_INPUT_CHARACTERS = 4_000;
 
+/** Accounts whose pre-code language choice is remembered (a province's respondents, several times over). */
+const MAX_CHOSEN_LANGUAGES = 10_000;
+
 /** The host of the text form for one channel. */
 export class TextConversationHost {
   readonly #translators = new Map<string, Translate>();
@@ -77,6 +80,9 @@ export class TextConversationHost {
   readonly #campaigns: CampaignDirectory;
 
   readonly #reachable: ReachableAgain | undefined;
+
+  /** Language chosen with `lang` before a code, per account (no session exists yet to hold it); bounded, oldest forgotten first. */
+  readonly #chosenLanguage = new Map<string, Language>();
 
   constructor(readonly deps: TextHostDeps) {
     this.#campaigns = deps.campaignCacheMs === 0 ? deps.campaigns : cacheCampaigns(deps.campaigns, { ttlMs: deps.campaignCacheMs ?? 5_000 });
@@ -128,7 +134,7 @@ export class TextConversationHost {
     // Writing again means the respondent unblocked the bot: reminders may reach this chat again.
     await this.#reachable?.wrote(outboxAddress(this.deps.channel, message.chatId), { channel: this.deps.channel });
     const latest = start.latest as TextSession | undefined;
-    const language = latest?.language ?? this.deps.defaultLanguage;
+    const language = latest?.language ?? this.#languageBeforeCode(message.account);
     if (message.text === undefined) return this.#noted(message, [notice(this.t(language)("conversation:nonText"))]);
     const text = message.text.slice(0, MAX_INPUT_CHARACTERS).trim();
     // A poster's code: in a sentence only when no survey waits for an answer (an open answer may mention one).
@@ -161,6 +167,17 @@ export class TextConversationHost {
     return (await this.#resume({ key, account, chatId: String(latest.chatId) }, latest, campaign)).map(renderText);
   }
 
+  /** The language an account chose before its code, else the default. */
+  #languageBeforeCode(account: string): Language {
+    return this.#chosenLanguage.get(account) ?? this.deps.defaultLanguage;
+  }
+
+  #chooseLanguage(account: string, language: Language): void {
+    this.#chosenLanguage.delete(account);
+    this.#chosenLanguage.set(account, language);
+    if (this.#chosenLanguage.size > MAX_CHOSEN_LANGUAGES) this.#chosenLanguage.delete(this.#chosenLanguage.keys().next().value!);
+  }
+
   #campaign(session: BotSession): Promise<BotCampaign> {
     return campaignOf(this.#ports, session.campaignId);
   }
@@ -174,12 +191,13 @@ export class TextConversationHost {
   // ── entry: no survey in progress ─────────────────────────────────────────────────────────────
 
   async #entry(message: TextMessage, text: string, command: TextCommand | undefined, latest: TextSession | undefined): Promise<HostReply[]> {
-    const language = latest?.language ?? this.deps.defaultLanguage;
+    const language = this.#chosenLanguage.get(message.account) ?? latest?.language ?? this.deps.defaultLanguage;
     const t = this.t(language);
     const codePrompt = (body: string): HostReply => ({ text: body, prompt: "code", freeText: true, commands: ["help", "lang", "quit"] });
     if (command?.kind === "help") return this.#noted(message, [codePrompt(t("conversation:entryHelp"))]);
     if (command?.kind === "lang") {
       const other = command.language !== undefined && isSupportedLanguage(command.language) ? command.language : language === "vi" ? "en" : "vi";
+      this.#chooseLanguage(message.account, other);
       const tt = this.t(other);
       return this.#noted(message, [codePrompt(tt("conversation:entryPrompt"))]);
     }
@@ -198,7 +216,7 @@ export class TextConversationHost {
 
   async #redeem(message: TextMessage, input: string): Promise<HostReply[]> {
     const { deps } = this;
-    const language = deps.defaultLanguage;
+    const language = this.#languageBeforeCode(message.account);
     const t = this.t(language);
     const admission = await admit(this.#ports, { input, account: message.account, chatId: message.chatId, now: deps.now(), language });
     switch (admission.kind) {
@@ -225,7 +243,7 @@ export class TextConversationHost {
   /** A counter poster typed as text (`KP_…`, as its QR link carries it); undefined token: a broken one. */
   async #poster(message: TextMessage, token: string | undefined): Promise<HostReply[]> {
     const { deps } = this;
-    const language = deps.defaultLanguage;
+    const language = this.#languageBeforeCode(message.account);
     const t = this.t(language);
     if (token === undefined) return this.#noted(message, [notice(t("citizens:poster.malformed"))]);
     const admission = await admitPoster(this.#ports, deps.citizens!, { token, account: message.account, now: deps.now() });
@@ -243,7 +261,7 @@ export class TextConversationHost {
 
   /** An anonymous survey (batch code or poster): no identity step, the unit and the privacy notice first. */
   async #startAnonymous(message: TextMessage, start: AnonymousStart, greeting?: string): Promise<HostReply[]> {
-    const language = this.deps.defaultLanguage;
+    const language = this.#languageBeforeCode(message.account);
     const t = this.t(language);
     const session: TextSession = await anonymousSession(this.#ports, start, { account: message.account, chatId: message.chatId, language });
     const started = startAnonymousSurvey(start.campaign, session, this.deps.now().toISOString());
@@ -326,7 +344,7 @@ export class TextConversationHost {
         if (command.number === undefined) return refuse("conversation:editUsage");
         const item = review.find((i) => i.number === command.number);
         const edit = item ? inputOfChoice(campaign.questionnaire, position, `edit:${item.questionId}`) : undefined;
-        if (!edit) return refuse("console:editUnknown", { number: command.number });
+        if (!edit) return refuse("console:editUnknownRange", { number: command.number, count: review.length });
         return this.#step(message, session, campaign, edit);
       }
       default:
@@ -421,7 +439,7 @@ export class TextConversationHost {
       const respondent = await respondentOf(this.#ports, session);
       return this.#noted(message, [notice(t("telegram:resume")), identityPrompt(t, respondent.name, respondent.unit.name)]);
     }
-    const result = engineStep(campaign.questionnaire, session.engine!, { type: "resume" }, { now: this.deps.now().toISOString() });
+    const result = resumeStep(campaign, session.engine!, this.deps.now().toISOString());
     const shown = result.events.find((e) => e.type === "question_shown");
     const welcome =
       shown?.type === "question_shown"
@@ -436,6 +454,10 @@ export class TextConversationHost {
   #quitText(session: TextSession, campaign: BotCampaign): string {
     const t = this.t(session.language);
     const closes = campaign.closedAt !== null && campaign.closedAt < campaign.closesAt ? campaign.closedAt : campaign.closesAt;
+    // Closing at midnight is the end of the day before ("đến hết ngày 20/12/2026"), as `campaign create` says it.
+    if (formatDateTime(closes.toISOString(), session.language, campaign.timeZone).time === "00:00") {
+      return t("conversation:quitEndOfDay", formatDateTime(new Date(closes.getTime() - 1).toISOString(), session.language, campaign.timeZone));
+    }
     return t("conversation:quit", formatDateTime(closes.toISOString(), session.language, campaign.timeZone));
   }
 
@@ -444,6 +466,18 @@ export class TextConversationHost {
     const when = (at: Date | string) => formatDateTime(typeof at === "string" ? at : at.toISOString(), session.language, campaign.timeZone);
     return terminal && terminalText(this.t(session.language), terminal, when, "conversation:alreadySubmitted");
   }
+}
+
+/**
+ * Resuming: where the respondent stopped, except at a review with required questions unanswered, which
+ * walks through them from the first (the engine's refused submit, without its refusal): "continue" continues.
+ */
+function resumeStep(campaign: BotCampaign, state: SurveyState, now: string): StepResult {
+  const resumed = engineStep(campaign.questionnaire, state, { type: "resume" }, { now });
+  const review = resumed.events.find((e) => e.type === "review_shown");
+  if (review?.type !== "review_shown" || !review.items.some((i) => i.missing)) return resumed;
+  const walk = engineStep(campaign.questionnaire, state, { type: "submit" }, { now });
+  return { ...walk, events: walk.events.filter((e) => e.type !== "submit_refused") };
 }
 
 /** What a step's reply offers: the rendered text with the prompt's choices as data, where the engine now is. */

@@ -347,19 +347,22 @@ function moveOn(questionnaire: Questionnaire, state: SurveyState, position: Ques
   const current = questionnaire.byId.get(position.questionId)!;
 
   if (position.mode === "edit") {
-    const pending = new Set(position.queue ?? []);
+    const queued = new Set(position.queue ?? []);
+    const pending = new Set(queued);
     for (const info of visible) if (!visibleBefore.has(info.question.id)) pending.add(info.question.id);
     const seen = seenIds(updated);
+    // A question still queued stays queued while unanswered (the respondent may have gone back past it).
     const queue = visible
       .filter((info) => pending.has(info.question.id) && info.question.id !== current.question.id)
-      .filter((info) => cleaned.answers[info.question.id] === undefined && (info.question.required || !seen.has(info.question.id)))
+      .filter((info) => cleaned.answers[info.question.id] === undefined && (queued.has(info.question.id) || info.question.required || !seen.has(info.question.id)))
       .map((info) => info.question.id);
+    const trail = [...(position.trail ?? []).filter((id) => id !== current.question.id), current.question.id];
     const [first, ...rest] = queue;
     if (first === undefined) {
       const next: SurveyState = { ...updated, position: { kind: "review" } };
       return { state: next, events: [...allEvents, ...show(questionnaire, next)] };
     }
-    const next: SurveyState = { ...updated, position: { kind: "question", questionId: first, mode: "edit", ...(rest.length ? { queue: rest } : {}) } };
+    const next: SurveyState = { ...updated, position: { kind: "question", questionId: first, mode: "edit", ...(rest.length ? { queue: rest } : {}), trail } };
     return { state: next, events: [...allEvents, ...show(questionnaire, next)] };
   }
 
@@ -402,10 +405,21 @@ function goTo(questionnaire: Questionnaire, state: SurveyState, position: Positi
   return { state: next, events: show(questionnaire, next) };
 }
 
-/** Back: from an edit to the review; otherwise to the most recent visited question that is still shown. */
+/**
+ * Back: in an edit walk (after a refused submit, or questions an edit made visible), to the walk's
+ * previous question still shown, keeping the current one queued; from its first question (or a
+ * single edit) to the review; in flow, to the most recent visited question that is still shown.
+ */
 function back(questionnaire: Questionnaire, state: SurveyState): StepResult | undefined {
-  if (state.position.kind === "question" && state.position.mode === "edit") return goTo(questionnaire, leaving(state), { kind: "review" });
   const visible = visibleIds(questionnaire, currentAnswers(state));
+  if (state.position.kind === "question" && state.position.mode === "edit") {
+    const position = state.position;
+    const trail = (position.trail ?? []).filter((id) => visible.has(id) && id !== position.questionId);
+    const previous = trail.pop();
+    if (previous === undefined) return goTo(questionnaire, leaving(state), { kind: "review" });
+    const queue = [position.questionId, ...(position.queue ?? [])];
+    return goTo(questionnaire, leaving(state), { kind: "question", questionId: previous, mode: "edit", queue, ...(trail.length ? { trail } : {}) });
+  }
   const history = [...state.history];
   const current = state.position.kind === "question" ? state.position.questionId : undefined;
   while (history.length > 0) {

@@ -51,6 +51,8 @@ export type Position =
       readonly questionId: string;
       readonly mode: "flow" | "edit";
       readonly queue?: readonly string[];
+      /** Edit mode: the questions of this walk already answered or skipped, most recent last; `back` returns to them before the review. */
+      readonly trail?: readonly string[];
       /** Multi questions answered with toggle buttons: the options ticked so far, not yet confirmed. */
       readonly selection?: readonly string[];
     }
@@ -162,6 +164,8 @@ export type ValidationReason =
   /** Text made only of spaces to a required text question. */
   | "empty_text"
   | "unknown_option"
+  /** Several options typed ("2,3") to a single-choice question. */
+  | "one_option_only"
   | "too_few_selected"
   | "too_many_selected"
   | "not_a_number"

@@ -1,13 +1,16 @@
 import { beforeEach, describe, expect, test } from "vitest";
 import { TextConversationHost, extractCode, parseTextCommand, splitMessage } from "../../src/conversation/index.js";
 import type { Respondent } from "../../src/demo/index.js";
+import { ConsoleRenderer } from "../../src/channels/console/index.js";
 import { createI18n } from "../../src/i18n/index.js";
 import { createMemoryPorts, loadExample } from "../channels/telegram/harness.js";
 
 const AN: Respondent = { id: "r1", name: "Nguyễn Văn An", unit: { id: "stp", name: "Sở Tư pháp" }, subjectUnits: [], language: "en" };
-const BINH: Respondent = { id: "r2", name: "Trần Thị Bình", unit: { id: "stp", name: "Sở Tư pháp" }, subjectUnits: [], language: "vi" };
 const CODE = "ABCDE23456";
+/** Bình has no language of her own: the channel's default, or what she chose before her code. */
+const BINH: Respondent = { id: "r2", name: "Trần Thị Bình", unit: { id: "stp", name: "Sở Tư pháp" }, subjectUnits: [] };
 const CODE_BINH = "BCDEF34567";
+const CODE_VI = "FGHJK23456";
 
 let memory: Awaited<ReturnType<typeof createMemoryPorts>>;
 let host: TextConversationHost;
@@ -15,7 +18,7 @@ let n = 0;
 const send = (text: string | undefined, account = "zalo:u1") => host.handle({ key: `message.text.received:${++n}`, account, chatId: account.slice(5), ...(text !== undefined ? { text } : {}) });
 
 beforeEach(async () => {
-  memory = await createMemoryPorts({ questionnaire: await loadExample("par-officials.yaml"), respondents: [AN, BINH], codes: { [CODE]: "r1", [CODE_BINH]: "r2" } });
+  memory = await createMemoryPorts({ questionnaire: await loadExample("par-officials.yaml"), respondents: [AN, BINH], codes: { [CODE]: "r1", [CODE_BINH]: "r2", [CODE_VI]: "r2" } });
   const { ports, clock } = memory;
   host = new TextConversationHost({ channel: "zalo", codes: ports.codes, campaigns: ports.campaigns, respondents: ports.respondents, sessions: ports.sessions, i18n: createI18n(), now: () => clock.now, defaultLanguage: "vi" });
 });
@@ -27,6 +30,20 @@ describe("text conversation host", () => {
     expect((await send("tro giup"))[0]).toContain("Các lệnh");
     expect((await send("lang"))[0]).toContain("Please send your survey code");
     expect(await memory.sessions.findLatest("zalo:u1")).toBeUndefined();
+  });
+
+  test("lang before the code lasts: later replies, the code's acceptance and the survey are in that language; other accounts keep Vietnamese", async () => {
+    expect((await send("lang"))[0]).toContain("Please send your survey code");
+    expect((await send("xin chào"))[0]).toContain("Please send your survey code");
+    expect((await send("xin chào", "zalo:u5"))[0]).toContain("Xin Ông/Bà gửi mã khảo sát");
+    const accepted = await send(CODE_VI);
+    expect(accepted[0]).toContain("Code accepted");
+    expect((await memory.sessions.findLatest("zalo:u1"))!.language).toBe("en");
+    // And back again.
+    expect((await send("lang", "zalo:u5"))[0]).toContain("Please send your survey code");
+    expect((await send("tiếng việt", "zalo:u5"))[0]).toContain("Please send your survey code");
+    expect((await send("lang vi", "zalo:u5"))[0]).toContain("Xin Ông/Bà gửi mã khảo sát");
+    expect((await send("xin chào", "zalo:u5"))[0]).toContain("Xin Ông/Bà gửi mã khảo sát");
   });
 
   test("precise messages for a character codes never use and a code too short", async () => {
@@ -152,6 +169,101 @@ describe("text conversation host", () => {
   });
 });
 
+describe("after a refused submit", () => {
+  const position = async (account = "zalo:u1") => (await memory.sessions.findLatest(account))!.engine!.position;
+  /** A Vietnamese respondent who answered questions 1–3 and asked to submit at the review. */
+  async function refusedSubmit(): Promise<string> {
+    await send(CODE_VI);
+    await send("1");
+    await send("1");
+    for (let i = 0; i < 3; i++) await send("1");
+    await send("xem lại");
+    return (await send("gửi")).join("\n");
+  }
+
+  test("the refusal is one short line naming the unanswered questions as ranges and where it goes", async () => {
+    const refused = await refusedSubmit();
+    const line = refused.split("\n").find((l) => l.startsWith("Còn "))!;
+    expect(line).toBe("Còn 21 câu bắt buộc chưa trả lời (câu 4–19, 21–25). Chuyển tới câu 4.");
+    // Only the question now asked is spelled out, not every unanswered one.
+    expect(refused).toMatch(/Câu 4\/\d+\n/);
+    expect(refused).not.toMatch(/Câu 5\/\d+\n/);
+    expect(refused.length).toBeLessThan(800);
+  });
+
+  test("back walks to the previous question of the walk, then to the review; numbers at the review still edit", async () => {
+    await refusedSubmit();
+    await send("1"); // question 4
+    await send("1"); // question 5
+    expect(await position()).toMatchObject({ kind: "question", questionId: "a3_1" });
+    expect((await send("quay lại")).join("\n")).toMatch(/Câu 5\/\d+\n/);
+    expect(await position()).toMatchObject({ kind: "question", questionId: "a2_2", mode: "edit" });
+    expect((await send("quay lại")).join("\n")).toMatch(/Câu 4\/\d+\n/);
+    // Answering again goes on through the walk, to the next question still unanswered (5 is answered).
+    expect((await send("2")).join("\n")).toMatch(/Câu 6\/\d+\n/);
+    const stored = (await memory.sessions.findLatest("zalo:u1"))!.engine!.responses[0]!.answers;
+    expect(stored["a2_1"]?.value).toBe("2");
+    expect(stored["a2_2"]?.value).toBe("1");
+    expect((await send("quay lại")).join("\n")).toMatch(/Câu 4\/\d+\n/);
+    await send("quay lại");
+    expect(await position()).toEqual({ kind: "review" });
+    expect((await send("5")).join("\n")).toMatch(/Câu 5\/\d+\n/);
+    await send("quay lại");
+    expect(await position()).toEqual({ kind: "review" });
+  });
+
+  test("`tiếp tục` at the review with questions unanswered says where the respondent stopped and goes to the first of them", async () => {
+    await refusedSubmit();
+    await send("1"); // question 4
+    await send("quay lại");
+    await send("quay lại");
+    expect(await position()).toEqual({ kind: "review" });
+    const resumed = await send("tiếp tục");
+    expect(resumed[0]).toBe("Chào mừng Ông/Bà quay lại! Ông/Bà đã dừng ở câu 5/26; các câu trả lời trước đã được lưu.");
+    expect(resumed.join("\n")).not.toContain("trả lời hết");
+    expect(resumed.join("\n")).not.toContain("Còn ");
+    expect(await position()).toMatchObject({ kind: "question", questionId: "a2_2", mode: "edit" });
+    // Nothing was submitted on the way.
+    expect((await memory.sessions.findLatest("zalo:u1"))!.engine!.responses[0]!.submittedAt).toBeUndefined();
+  });
+});
+
+describe("typing an option's own wording", () => {
+  test("labels without diacritics, \"2.\", \"số 3\"; several numbers on a single choice; edit out of range gives the range; the pause says 'đến hết ngày'", async () => {
+    await send(CODE_VI);
+    expect((await send("dung")).join("\n")).toContain("Tôi xác nhận");
+    const first = (await send("toi xac nhan")).join("\n");
+    expect(first).toMatch(/Câu 1\/\d+\n/);
+    expect((await send("Đồng ý")).join("\n")).toMatch(/Câu 2\/\d+\n/);
+    expect((await send("2.")).join("\n")).toMatch(/Câu 3\/\d+\n/);
+    expect((await send("so 3")).join("\n")).toMatch(/Câu 4\/\d+\n/);
+    expect(await send("2,3")).toEqual([expect.stringContaining("Câu này chỉ chọn một phương án.")]);
+    expect((await send("hoan toan dong y")).join("\n")).toMatch(/Câu 5\/\d+\n/);
+    const answers = (await memory.sessions.findLatest("zalo:u1"))!.engine!.responses[0]!.answers;
+    expect(Object.fromEntries(Object.entries(answers).map(([id, a]) => [id, a.value]))).toEqual({ a1_1: "2", a1_2: "2", a1_3: "3", a2_1: "1" });
+    expect((await send("bỏ qua"))[0]).toContain("Xin Ông/Bà trả lời câu hỏi này");
+    await send("xem lại");
+    expect((await send("sửa 99"))[0]).toMatch(/Không có câu số 99.*từ 1 đến \d+\./);
+    expect((await send("thoát"))[0]).toMatch(/tiếp tục đến (hết ngày|\d\d:\d\d ngày) \d\d\/\d\d\/\d{4}/);
+  });
+
+  test("errors fit the question: an integer's example is a whole number; a required scale with 'cannot judge' names na when skipped", async () => {
+    const q = await loadExample("par-officials.yaml");
+    const r = new ConsoleRenderer({ questionnaire: q, i18n: createI18n({ language: "vi" }), language: "vi" });
+    expect(r.validationMessage("a5_4", "not_a_number", { value: "abc" })).toBe("Câu trả lời cần là một số nguyên, ví dụ 12.");
+    expect(r.validationMessage("a8_4", "out_of_range", { value: "11" })).toMatch(/hoặc gõ na nếu Ông\/Bà không đánh giá được\.$/);
+    expect(r.render([{ type: "input_rejected", input: "skip", reason: "required", questionId: "a8_4" }])).toEqual(["Đây là câu hỏi bắt buộc nên không thể bỏ qua. Nếu Ông/Bà không đánh giá được, xin gõ na."]);
+  });
+
+  test("the identity's own 'not me' wording declines", async () => {
+    await send(CODE_VI);
+    const reply = (await send("khong phai toi")).join("\n");
+    expect(reply).not.toContain("Xin gõ 1 hoặc 2");
+    expect(reply).not.toContain("Tôi xác nhận");
+    expect((await memory.sessions.findLatest("zalo:u1"))?.stage ?? "detached").not.toBe("survey");
+  });
+});
+
 describe("text helpers", () => {
   test("command words in both languages, with and without diacritics", () => {
     for (const [text, kind] of [["quay lại", "back"], ["QUAY LAI", "back"], ["xem lại", "review"], ["bỏ qua", "skip"], ["gửi", "submit"], ["trợ giúp", "help"], ["ngôn ngữ", "lang"], ["/back", "back"]] as const) {
@@ -177,6 +289,13 @@ describe("text helpers", () => {
     expect(parts.length).toBeGreaterThan(1);
     for (const part of parts) expect(part.length).toBeLessThanOrEqual(2000);
     expect(parts.join("\n")).toBe(lines.join("\n"));
+    // One very long line (a long refusal or broadcast on Zalo): cut only between words.
+    const line = Array.from({ length: 900 }, (_, i) => (i % 7 === 0 ? "Nguyễn" : "chưa-trả-lời")).join(" ");
+    const cut = splitMessage(line, 2000);
+    expect(cut.length).toBeGreaterThan(1);
+    for (const part of cut) expect(part.length).toBeLessThanOrEqual(2000);
+    for (const part of cut) expect(part).toMatch(/^\S.*\S$/s);
+    expect(cut.join(" ")).toBe(line);
     const long = Array.from({ length: 700 }, () => "từ").join(" ");
     const words = splitMessage(long, 100);
     for (const part of words) expect(part.length).toBeLessThanOrEqual(100);

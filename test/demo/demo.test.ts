@@ -73,7 +73,7 @@ describe("npm start without a token: the console demo", { timeout: 120_000 }, ()
       "Chào mừng Ông/Bà đến với bản chạy thử khaosat-bot: khảo sát cải cách hành chính ngay trong cửa sổ dòng lệnh.",
       "Mã khảo sát dùng thử: CCHC5-DEM26",
       "",
-      "Xin Ông/Bà gửi mã khảo sát (in trên giấy mời, dạng ABCDE-FGHJK). Gõ trợ giúp để xem hướng dẫn, hoặc lang để đọc bằng tiếng Anh.",
+      "Xin Ông/Bà gửi mã khảo sát (in trên giấy mời, dạng ABCDE-FGHJK). Gõ trợ giúp để xem hướng dẫn, hoặc ngôn ngữ (lang) để đọc bằng tiếng Anh.",
       "> ABCDE-FGHJK",
       "Không tìm thấy mã này. Xin Ông/Bà vui lòng kiểm tra lại (còn 4 lần thử).",
       "",

@@ -287,7 +287,7 @@ describe("review, edit and submit", () => {
     // Revealing q_why (rate <= 2, required): asked in edit mode, then the review again.
     s.send({ type: "edit", questionId: "q_rate" });
     s.type("1");
-    expect(s.state.position).toEqual({ kind: "question", questionId: "q_why", mode: "edit" });
+    expect(s.state.position).toEqual({ kind: "question", questionId: "q_why", mode: "edit", trail: ["q_rate"] });
     s.type("Chậm");
     expect(s.at).toBe("review");
     expect(ofType(s.events, "review_shown")[0]!.items.map((i) => i.questionId)).toContain("q_why");
@@ -297,7 +297,7 @@ describe("review, edit and submit", () => {
     const s = toReview();
     s.send({ type: "edit", questionId: "q_improve" });
     s.type("a d");
-    expect(s.state.position).toEqual({ kind: "question", questionId: "q_other", mode: "edit" });
+    expect(s.state.position).toEqual({ kind: "question", questionId: "q_other", mode: "edit", trail: ["q_improve"] });
     s.type("Nhanh hơn");
     expect(s.at).toBe("review");
     // Editing again so that q_other is hidden discards its answer: later conditions are re-evaluated.
@@ -355,7 +355,11 @@ describe("review, edit and submit", () => {
     s.send({ type: "edit", questionId: "q_rate" });
     s.type("1");
     expect(s.at).toBe("q_why");
+    // Back goes to the question edited, then to the review.
     s.send({ type: "back" });
+    expect(s.state.position).toEqual({ kind: "question", questionId: "q_rate", mode: "edit", queue: ["q_why"] });
+    s.send({ type: "back" });
+    expect(s.at).toBe("review");
     expect(s.send({ type: "submit" })).toMatchObject([{ type: "submit_refused", missing: ["q_why"] }, { type: "question_shown", questionId: "q_why" }]);
     expect(s.state.position).toEqual({ kind: "question", questionId: "q_why", mode: "edit" });
     s.type("Chậm");
@@ -377,8 +381,18 @@ describe("review, edit and submit", () => {
     expect(s.at).toBe("q_hours");
     s.type("2");
     expect(s.at).toBe("q_comment");
+    // Back walks to the previous question of the walk, every time (it went to the review before).
     s.send({ type: "back" });
-    expect(s.at).toBe("review");
+    expect(s.at).toBe("q_hours");
+    s.send({ type: "back" });
+    expect(s.at).toBe("q_other");
+    // Answered again, the walk goes on to what is still unanswered: q_comment, kept queued.
+    s.type("Khác nữa");
+    expect(s.at).toBe("q_comment");
+    for (const at of ["q_other", "q_improve", "q_why", "q_rate", "q_years", "review"]) {
+      s.send({ type: "back" });
+      expect(s.at).toBe(at);
+    }
     // q_comment was seen and left: a submit now goes through.
     expect(s.send({ type: "submit" }).map((e) => e.type)).toEqual(["unit_submitted", "completed"]);
   });

@@ -7,6 +7,7 @@ const VALIDATION_REASONS: Record<ValidationReason, true> = {
   required: true,
   empty_text: true,
   unknown_option: true,
+  one_option_only: true,
   too_few_selected: true,
   too_many_selected: true,
   not_a_number: true,

@@ -73,6 +73,9 @@ export class ConsoleRenderer {
 
   readonly #numbered: boolean;
 
+  /** Number of the question the events being rendered show (a refused submit says where it goes). */
+  #shownNext: number | undefined;
+
   /** The section whose title was shown last (a renderer rebuilt per message keeps it in its session). */
   get lastSection(): string | undefined {
     return this.#lastSection;
@@ -96,11 +99,13 @@ export class ConsoleRenderer {
 
   /** Lines for the given events, in order. */
   render(events: readonly EngineEvent[]): string[] {
+    this.#shownNext = nextShown(events);
     return events.flatMap((event) => flatten(this.#event(event)));
   }
 
   /** The same lines as `render`, with the choices of the last prompt among them kept as data. */
   renderParts(events: readonly EngineEvent[]): RenderedParts {
+    this.#shownNext = nextShown(events);
     const parts = events.map((event) => this.#event(event));
     const last = parts.findLastIndex((p) => "choices" in p);
     if (last < 0) return { text: parts.flatMap(flatten), hint: [] };
@@ -164,8 +169,11 @@ export class ConsoleRenderer {
       case "review_shown":
         return this.#reviewLines(event);
       case "submit_refused": {
-        const items = event.missing.map((id) => t("submitRefusedItem", { number: this.#numberOf(id), question: truncate(this.#text(id), REVIEW_TEXT_MAX) }));
-        return ["", t("submitRefused", { count: event.missing.length, questions: items.join("; ") })];
+        // Short on purpose: the walk shows each question in turn; a list of every text ran to thousands of characters.
+        const count = event.missing.length;
+        const questions = t("submitRefusedQuestions", { count, ranges: numberRanges(event.missing.map((id) => this.#numberOf(id))) });
+        const first = this.#shownNext ?? this.#numberOf(event.missing[0]!);
+        return ["", t("submitRefusedShort", { count, questions, number: first })];
       }
       case "unit_submitted": {
         if (this.#unitCount <= 1) return [];
@@ -178,8 +186,16 @@ export class ConsoleRenderer {
         this.#lastSection = undefined;
         return [t("languageChanged")];
       case "input_rejected":
+        if (event.reason === "required") return [this.#requiredSkip(event.questionId)];
         return [t(`rejected.${event.reason}`)];
     }
+  }
+
+  /** A required question cannot be skipped: say what to do instead (the "cannot judge" word where the scale has it). */
+  #requiredSkip(questionId: string | undefined): string {
+    const question = questionId !== undefined ? this.#q.byId.get(questionId)?.question : undefined;
+    if (question?.type === "scale" && question.allowNotApplicable) return this.t("rejected.requiredNa", { naCode: CONSOLE_WORDS.notApplicable });
+    return this.t("rejected.requiredNext");
   }
 
   /** The yes and no words of the current language, for yes/no prompts. */
@@ -194,7 +210,15 @@ export class ConsoleRenderer {
     const fromQuestion = question ? this.#limits(question) : {};
     const merged = { ...fromQuestion, ...params };
     const count = reason === "too_few_selected" ? merged.minSelect : reason === "too_many_selected" ? merged.maxSelect : undefined;
-    return this.t(`validation.${reason}`, {
+    // The example fits the question: a whole number where decimals are refused; the "cannot judge" word where the scale offers it.
+    const key =
+      reason === "not_a_number" && question?.type === "number" && question.integer === true
+        ? "not_a_number_integer"
+        : reason === "out_of_range" && question?.type === "scale" && question.allowNotApplicable
+          ? "out_of_range_na"
+          : reason;
+    return this.t(`validation.${key}`, {
+      naCode: CONSOLE_WORDS.notApplicable,
       ...merged,
       min: num(merged.min),
       max: num(merged.max),
@@ -249,7 +273,7 @@ export class ConsoleRenderer {
     const hints = view.hints;
     switch (hints.type) {
       case "single":
-        return [t("hint.single", { count: hints.options.length })];
+        return [hints.options.length === 2 ? t("hint.singleTwo") : t("hint.single", { count: hints.options.length })];
       case "multi": {
         const example = multiExample(hints.options.length, hints.minSelect, hints.maxSelect);
         return [
@@ -292,11 +316,6 @@ export class ConsoleRenderer {
     return lines;
   }
 
-  #text(questionId: string): string {
-    const info = this.#q.byId.get(questionId);
-    return info ? localized(info.question.text, this.#language, this.#q) : questionId;
-  }
-
   #numberOf(questionId: string): number {
     const fromReview = this.#review?.find((i) => i.questionId === questionId)?.number;
     return fromReview ?? (this.#q.byId.get(questionId)?.index ?? 0) + 1;
@@ -309,6 +328,25 @@ export function multiExample(optionCount: number, minSelect: number, maxSelect: 
   const spread = Array.from({ length: k }, (_, i) => 1 + 2 * i);
   const numbers = spread[spread.length - 1]! <= optionCount ? spread : Array.from({ length: k }, (_, i) => i + 1);
   return numbers.join(",");
+}
+
+/** The first question the events show, if any. */
+function nextShown(events: readonly EngineEvent[]): number | undefined {
+  const shown = events.find((e) => e.type === "question_shown");
+  return shown?.type === "question_shown" ? shown.number : undefined;
+}
+
+/** "4–25", "2, 5–7, 9": question numbers as ranges; past six ranges the rest is "…". */
+export function numberRanges(numbers: readonly number[]): string {
+  const sorted = [...new Set(numbers)].sort((a, b) => a - b);
+  const ranges: string[] = [];
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
+    ranges.push(j > i ? `${sorted[i]}–${sorted[j]}` : String(sorted[i]));
+    i = j + 1;
+  }
+  return ranges.length > 6 ? `${ranges.slice(0, 6).join(", ")}, …` : ranges.join(", ");
 }
 
 /** One event's lines with its choices numbered from 1. */

@@ -31,8 +31,24 @@ export function findOption(options: readonly Option[], token: string): Option | 
   const lower = token.toLowerCase();
   const folded = options.find((o) => o.id.toLowerCase() === lower);
   if (folded) return folded;
-  if (/^\d+$/.test(token)) return options[Number(token) - 1];
-  return undefined;
+  const number = optionNumber(token);
+  if (number !== undefined) return options[number - 1];
+  // The option's own wording, in any language, ignoring case and diacritics ("dong y" for "Đồng ý"); only when one option has it.
+  const words = foldTyped(token);
+  const labelled = options.filter((o) => Object.values(o.label).some((label) => foldTyped(label) === words));
+  return labelled.length === 1 ? labelled[0] : undefined;
+}
+
+/** The number in "2", "2.", "2)", "số 2", "so 2", "chọn 2", "option 2", "phương án 2"; undefined for anything else. */
+export function optionNumber(token: string): number | undefined {
+  const match = /^(?:(?:so|chon|chon so|phuong an|option|number)\s*)?(\d{1,4})\s*[.)]?$/.exec(foldTyped(token, false));
+  return match ? Number(match[1]) : undefined;
+}
+
+/** Lower case, no diacritics (đ → d), single spaces; punctuation dropped unless asked to keep it ("2." is read as a number). */
+export function foldTyped(text: string, dropPunctuation = true): string {
+  const plain = text.normalize("NFC").toLowerCase().replace(/đ/g, "d").normalize("NFD").replace(/\p{M}/gu, "");
+  return (dropPunctuation ? plain.replace(/[^\p{L}\p{N}\s]/gu, " ") : plain).replace(/\s+/g, " ").trim();
 }
 
 /** Options as offered to the respondent. */

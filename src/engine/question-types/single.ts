@@ -6,6 +6,8 @@ import { accept, cleanTyped, findOption, hintOptions, refuse, type AnswerResult 
 export function parseText(question: SingleQuestion, text: string): AnswerResult {
   const token = cleanTyped(text);
   const option = findOption(question.options, token);
+  // "2,3": several numbers where one is wanted.
+  if (!option && /^\d{1,4}(?:\s*[,;]\s*\d{1,4}|\s+\d{1,4})+$/.test(token)) return refuse("one_option_only", { optionCount: question.options.length });
   if (!option) return refuse("unknown_option", { value: token, optionCount: question.options.length });
   return accept(option.id);
 }

@@ -23,7 +23,7 @@ function preview(args: readonly string[], lines: readonly string[]) {
 // One conversation through every question type: invalid answers, refused submit naming the missing
 // questions and walking through the unseen optional one too, a condition hiding an answered question,
 // back, a language switch, review and edit.
-const SCRIPT = ["ok", "có", "3", "1", "review", "submit", "4", "1,2,3", "1 3", "6", "na", "3,5", "skip", "back", "back", "lang", "2", "review", "edit 3", "5", "100", "skip", "edit 9", "submit"];
+const SCRIPT = ["ok", "có lẽ", "3", "1", "review", "submit", "4", "1,2,3", "1 3", "6", "na", "3,5", "skip", "back", "back", "lang", "2", "review", "edit 3", "5", "100", "skip", "edit 9", "submit"];
 
 let fullRun: ReturnType<typeof preview> | undefined;
 // The child process takes a second or two to start: run the long conversation once for both tests.
@@ -43,7 +43,7 @@ describe("khaosat preview", () => {
     for (const line of [
       "Câu 1/4",
       "Không có phương án “3”. Xin vui lòng gõ số thứ tự từ 1 đến 2.",
-      "Chưa thể gửi phiếu vì còn câu bắt buộc chưa được trả lời: câu 2 “Ông/Bà dùng những dịch vụ nào?”; câu 3 “Mức độ hài lòng của Ông/Bà?”; câu 4 “Ông/Bà chờ bao nhiêu giờ?”.",
+      "Còn 3 câu bắt buộc chưa trả lời (câu 2–4). Chuyển tới câu 2.",
       "Xin vui lòng chọn nhiều nhất 2 phương án.",
       "  na = Không đánh giá được",
       "     → 3,5",
@@ -76,7 +76,7 @@ describe("khaosat preview", () => {
       "Do you use online public services?",
       "  1. Yes",
       "  2. No",
-      "Please type the number of your choice (1 to 2).",
+      "Please type 1 or 2.",
       "> quit",
       "Preview ended. Answers were not stored.",
       "",

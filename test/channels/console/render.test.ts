@@ -8,6 +8,7 @@ import {
   formatNumber,
   lineSourceOf,
   multiExample,
+  numberRanges,
   parseCommand,
   parseYesNo,
   runConsoleSurvey,
@@ -46,7 +47,7 @@ describe("ConsoleRenderer: questions", () => {
       "single, first of its section",
       "vi",
       shown("q1", 1, { type: "single", options: OPTIONS_2 }),
-      ["", "── Phần một ──", "Câu 1/5", "Ông/Bà có dùng dịch vụ công trực tuyến không?", "  1. Có", "  2. Không", "Xin gõ số thứ tự của phương án Ông/Bà chọn (từ 1 đến 2)."],
+      ["", "── Phần một ──", "Câu 1/5", "Ông/Bà có dùng dịch vụ công trực tuyến không?", "  1. Có", "  2. Không", "Xin gõ 1 hoặc 2."],
     ],
     [
       "multi with its current answer",
@@ -96,7 +97,7 @@ describe("ConsoleRenderer: questions", () => {
       "the unit being assessed when there are several",
       "vi",
       shown("q1", 1, { type: "single", options: OPTIONS_2 }, { progress: progress(0, 24, 3, 1) }),
-      ["", "── Phần một ──", "Câu 1/24 · Đơn vị được đánh giá: Sở Tư pháp (2/3)", "Ông/Bà có dùng dịch vụ công trực tuyến không?", "  1. Có", "  2. Không", "Xin gõ số thứ tự của phương án Ông/Bà chọn (từ 1 đến 2)."],
+      ["", "── Phần một ──", "Câu 1/24 · Đơn vị được đánh giá: Sở Tư pháp (2/3)", "Ông/Bà có dùng dịch vụ công trực tuyến không?", "  1. Có", "  2. Không", "Xin gõ 1 hoặc 2."],
     ],
   ])("%s (%s)", (_name, language, event, expected) => {
     expect(renderer(language, (id) => (id === "SO_TP" ? "Sở Tư pháp" : id)).render([event])).toEqual(expected);
@@ -137,7 +138,7 @@ describe("ConsoleRenderer: validation messages", () => {
     ["not_integer", "q4", { min: 0, max: 48 }, "Xin vui lòng nhập một số nguyên, không có phần thập phân.", "Please enter a whole number, without decimals."],
     ["below_min", "q4", { min: 0.5, max: 48 }, "Số nhỏ nhất được chấp nhận là 0,5.", "The smallest accepted number is 0.5."],
     ["above_max", "q4", { min: 0, max: 48 }, "Số lớn nhất được chấp nhận là 48.", "The largest accepted number is 48."],
-    ["out_of_range", "q3", { min: 1, max: 5, value: "6" }, "Xin vui lòng chọn một giá trị từ 1 đến 5.", "Please choose a value from 1 to 5."],
+    ["out_of_range", "q3", { min: 1, max: 5, value: "6" }, "Xin vui lòng chọn một giá trị từ 1 đến 5, hoặc gõ na nếu Ông/Bà không đánh giá được.", "Please choose a value from 1 to 5, or type na if you cannot judge."],
     ["not_applicable_not_allowed", "q3", { min: 1, max: 5 }, "Câu này không có lựa chọn “Không đánh giá được”. Xin vui lòng chọn một giá trị từ 1 đến 5.", "This question has no “Cannot judge” answer. Please choose a value from 1 to 5."],
     ["too_long", "q5", { maxLength: 20, length: 25 }, "Câu trả lời dài 25 ký tự, vượt quá giới hạn 20 ký tự. Xin vui lòng rút gọn.", "Your answer is 25 characters long, over the limit of 20. Please shorten it."],
     ["wrong_kind", "q1", {}, "Câu trả lời này không phù hợp với câu hỏi hiện tại. Xin vui lòng trả lời lại.", "That answer does not fit the current question. Please answer again."],
@@ -147,7 +148,7 @@ describe("ConsoleRenderer: validation messages", () => {
   });
 
   test("limits missing from the event are taken from the question", () => {
-    expect(renderer("en").render([{ type: "validation_failed", questionId: "q3", reason: "out_of_range", params: {} }])).toEqual(["Please choose a value from 1 to 5."]);
+    expect(renderer("en").render([{ type: "validation_failed", questionId: "q3", reason: "out_of_range", params: {} }])).toEqual(["Please choose a value from 1 to 5, or type na if you cannot judge."]);
   });
 });
 
@@ -174,9 +175,9 @@ describe("ConsoleRenderer: other events", () => {
       "     → (chưa trả lời)",
       "Đã trả lời 2/4 câu.",
       "Còn 1 câu bắt buộc chưa trả lời.",
-      "Gõ edit <số> để sửa một câu, submit để gửi phiếu.",
+      "Gõ sửa <số> (ví dụ sửa 3) để sửa một câu, gửi để gửi phiếu.",
       "",
-      "Chưa thể gửi phiếu vì còn câu bắt buộc chưa được trả lời: câu 2 “Ông/Bà dùng những dịch vụ nào?”.",
+      "Còn 1 câu bắt buộc chưa trả lời (câu 2). Chuyển tới câu 2.",
     ]);
     expect(r.lastReview?.map((i) => i.questionId)).toEqual(["q1", "q2", "q3", "q5"]);
   });
@@ -186,8 +187,16 @@ describe("ConsoleRenderer: other events", () => {
     r.render([{ type: "review_shown", unit: "SO_TP", progress: progress(2, 4), items }]);
     expect(r.render([{ type: "submit_refused", unit: "SO_TP", missing: ["q2"] }])).toEqual([
       "",
-      "The survey cannot be submitted yet: this required question is unanswered: question 2 “Which services do you use?”.",
+      "1 required question is still unanswered (question 2). Going to question 2.",
     ]);
+  });
+
+  test("a refused submit of many questions is one short line of ranges, naming the question shown next", () => {
+    const r = renderer("en");
+    const lines = r.render([{ type: "submit_refused", unit: "SO_TP", missing: ["q2", "q3", "q5"] }, shown("q1", 1, { type: "single", options: [{ id: "yes", number: 1 }, { id: "no", number: 2 }] })]);
+    expect(lines[1]).toBe("3 required questions are still unanswered (questions 2–3, 5). Going to question 1.");
+    expect(numberRanges([9, 4, 5, 6, 7, 1])).toBe("1, 4–7, 9");
+    expect(numberRanges([1, 3, 5, 7, 9, 11, 13])).toBe("1, 3, 5, 7, 9, 11, …");
   });
 
   test.each<[string, "vi" | "en", EngineEvent[], string[]]>([
@@ -204,7 +213,7 @@ describe("ConsoleRenderer: other events", () => {
         { type: "unit_submitted", unit: "A", unitIndex: 0, startedAt: "2026-12-01T02:00:00Z", at: "2026-12-01T02:10:00Z", answers: {} },
         { type: "unit_started", unit: "B", unitIndex: 1, unitCount: 2, at: "2026-12-01T02:10:00Z" },
       ],
-      ["Phiếu thử", "Giới thiệu ngắn.", "Gõ help để xem các lệnh.", "", "Đã ghi nhận phiếu đánh giá A lúc 09:10 ngày 01/12/2026.", "", "Tiếp theo, xin Ông/Bà đánh giá đơn vị: B (2/2)."],
+      ["Phiếu thử", "Giới thiệu ngắn.", "Gõ trợ giúp để xem các lệnh.", "", "Đã ghi nhận phiếu đánh giá A lúc 09:10 ngày 01/12/2026.", "", "Tiếp theo, xin Ông/Bà đánh giá đơn vị: B (2/2)."],
     ],
     [
       "attestation",

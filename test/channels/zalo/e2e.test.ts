@@ -22,6 +22,8 @@ const OTHER = "DEFGH56789";
 /** A slip handed to the wrong person (R4's), and that person's own code (U2's). */
 const SLIP = "FGHJK23456";
 const OWN = "GHJKM34567";
+/** U3's code, for the refused-submit walk. */
+const WALK = "HJKMN45678";
 
 function load(name: string): { source: string; questionnaire: Questionnaire } {
   const source = readFileSync(fileURLToPath(new URL(`../../../examples/${name}`, import.meta.url)), "utf8");
@@ -69,7 +71,7 @@ describeDatabases("Zalo channel end to end through the Bot API stub", (ctx: Data
     await db.respondents.importRespondents("par", [
       { externalId: "R4", fullName: "Phạm Thị Dung", unitCode: "stp", unitName: "Sở Tư pháp", groupId: group, language: "vi", phone: null, email: null, subjectUnits: [], coordinator: false },
     ]);
-    await db.channel.access.insertCodes([await code(PAR, await id("R1")), await code(DEPUTY, await id("R2")), await code(OTHER, await id("R3")), await code(SLIP, await id("R4")), await code(OWN, await id("U2"))]);
+    await db.channel.access.insertCodes([await code(PAR, await id("R1")), await code(DEPUTY, await id("R2")), await code(OTHER, await id("R3")), await code(SLIP, await id("R4")), await code(OWN, await id("U2")), await code(WALK, await id("U3"))]);
     await db.citizens.insertBatch({ campaignId: "sipas", unitCode: "UBND_XA_A", service: null, kind: "receipt", createdAt: clock.now }, [
       { codeHash: hashCode(SIPAS, TEST_SECRET), campaignId: "sipas", respondentId: null, unitCode: "UBND_XA_A", issuedAt: clock.now },
     ]);
@@ -249,6 +251,27 @@ describeDatabases("Zalo channel end to end through the Bot API stub", (ctx: Data
     const rows = await ctx.prisma().response.findMany({ where: { campaignId: "sipas" } });
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ source: "zalo", status: "submitted", respondentId: null, subjectUnit: "UBND_XA_A" });
+  });
+
+  test("a refused submit is one short message; back walks the unanswered questions backwards; 'tiếp tục' at the review goes to the first unanswered", async () => {
+    const u = "zu-walk";
+    await say(u, WALK);
+    await say(u, "1");
+    await say(u, "1");
+    for (let i = 0; i < 3; i++) await say(u, "1");
+    await say(u, "xem lại");
+    const refused = await say(u, "gửi");
+    expect(refused[0]).toMatch(/^Còn \d+ câu bắt buộc chưa trả lời \(câu 4–[\d–, ]+\)\. Chuyển tới câu 4\./);
+    expect(refused.join("\n").length).toBeLessThan(1_000);
+    await say(u, "1");
+    await say(u, "1");
+    expect((await say(u, "quay lại")).join("\n")).toMatch(/Câu 5\/\d+\n/);
+    expect((await say(u, "quay lại")).join("\n")).toMatch(/Câu 4\/\d+\n/);
+    await say(u, "quay lại");
+    expect((await state(u))!.position).toEqual({ kind: "review" });
+    const resumed = await say(u, "tiếp tục");
+    expect(resumed[0]).toMatch(/^Chào mừng Ông\/Bà quay lại! Ông\/Bà đã dừng ở câu 6\/\d+;/);
+    expect((await state(u))!.position).toMatchObject({ kind: "question", mode: "edit" });
   });
 
   test("a long review is split at line boundaries within 2,000 characters (the stub refuses longer texts)", () => {
