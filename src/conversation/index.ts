@@ -6,4 +6,4 @@ export { identityPrompt, attestationPrompt, languagePrompt, otherLanguageChoice 
 export { refusalText, waitText, type RefusalWording } from "./refusal.js";
 export { ReachableAgain, outboxAddress, type ReachableAgainOptions } from "./reachable-again.js";
 export * from "./path.js";
-export { questionView, reviewView, choicesOf, doneChoice, answerText, inputOfChoice, type QuestionView, type ReviewView, type ReviewLine, type ViewChoice, type ViewContext } from "./views.js";
+export { numberRanges, questionView, reviewView, choicesOf, doneChoice, answerText, inputOfChoice, type QuestionView, type ReviewView, type ReviewLine, type ViewChoice, type ViewContext } from "./views.js";

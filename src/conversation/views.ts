@@ -197,3 +197,16 @@ export function inputOfChoice(questionnaire: Questionnaire, position: SurveyStat
       return undefined;
   }
 }
+
+/** "4–25", "2, 5–7, 9": question numbers as ranges; past six ranges the rest is "…". */
+export function numberRanges(numbers: readonly number[]): string {
+  const sorted = [...new Set(numbers)].sort((a, b) => a - b);
+  const ranges: string[] = [];
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
+    ranges.push(j > i ? `${sorted[i]}–${sorted[j]}` : String(sorted[i]));
+    i = j + 1;
+  }
+  return ranges.length > 6 ? `${ranges.slice(0, 6).join(", ")}, …` : ranges.join(", ");
+}

@@ -4,7 +4,7 @@ import type { Question, Questionnaire } from "../../questionnaire/index.js";
 import { NOT_APPLICABLE } from "../../questionnaire/index.js";
 import type { Choice } from "../../conversation/output.js";
 import { attestationPrompt } from "../../conversation/prompts.js";
-import { questionView, reviewView, type QuestionView } from "../../conversation/views.js";
+import { numberRanges, questionView, reviewView, type QuestionView } from "../../conversation/views.js";
 import { formatDateTime, formatNumber, localized, numberHint, truncate } from "./format.js";
 
 /** One event's lines; a prompt's choices apart, numbered when flattened (`  1. label`). */
@@ -334,19 +334,6 @@ export function multiExample(optionCount: number, minSelect: number, maxSelect: 
 function nextShown(events: readonly EngineEvent[]): number | undefined {
   const shown = events.find((e) => e.type === "question_shown");
   return shown?.type === "question_shown" ? shown.number : undefined;
-}
-
-/** "4–25", "2, 5–7, 9": question numbers as ranges; past six ranges the rest is "…". */
-export function numberRanges(numbers: readonly number[]): string {
-  const sorted = [...new Set(numbers)].sort((a, b) => a - b);
-  const ranges: string[] = [];
-  for (let i = 0; i < sorted.length; ) {
-    let j = i;
-    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
-    ranges.push(j > i ? `${sorted[i]}–${sorted[j]}` : String(sorted[i]));
-    i = j + 1;
-  }
-  return ranges.length > 6 ? `${ranges.slice(0, 6).join(", ")}, …` : ranges.join(", ");
 }
 
 /** One event's lines with its choices numbered from 1. */

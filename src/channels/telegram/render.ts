@@ -4,7 +4,7 @@ import type { Translate } from "../../i18n/index.js";
 import type { AnswerValue, Question, Questionnaire } from "../../questionnaire/index.js";
 import { formatAnswer, formatDateTime, formatNumber, localized, numberHint, truncate } from "../console/format.js";
 import type { Choice, HostReply } from "../../conversation/output.js";
-import { choicesOf, doneChoice, questionView, reviewView, type QuestionView, type ReviewView, type ViewContext } from "../../conversation/views.js";
+import { choicesOf, doneChoice, numberRanges, questionView, reviewView, type QuestionView, type ReviewView, type ViewContext } from "../../conversation/views.js";
 import { attestationPrompt, identityPrompt, languagePrompt } from "../../conversation/prompts.js";
 import { callbackActionOf, encodeCallback, type CallbackAction } from "./callback-data.js";
 import type { LivePrompt } from "./ports.js";
@@ -100,10 +100,10 @@ export class TelegramRenderer {
       case "review_shown":
         return this.review(event);
       case "submit_refused": {
-        const items = event.missing.map((id) =>
-          t("survey:submitRefusedItem", { number: this.#numberOf(id), question: truncate(this.#questionText(id), REVIEW_TEXT_MAX) }),
-        );
-        return [t("survey:submitRefused", { count: event.missing.length, questions: items.join("; ") })];
+        // One short line: the walk that follows shows each question in turn (a list of every text ran to thousands of characters).
+        const count = event.missing.length;
+        const questions = t("survey:submitRefusedQuestions", { count, ranges: numberRanges(event.missing.map((id) => this.#numberOf(id))) });
+        return [t("survey:submitRefusedShort", { count, questions, number: this.#numberOf(event.missing[0]!) })];
       }
       case "unit_submitted":
         return this.c.unitCount > 1
@@ -318,11 +318,6 @@ export class TelegramRenderer {
   /** An answer as the respondent reads it. */
   answer(question: Question, value: AnswerValue): string {
     return formatAnswer(question, value, this.c.language, this.c.questionnaire, this.c.t("survey:answer.notApplicable"));
-  }
-
-  #questionText(id: string): string {
-    const info = this.c.questionnaire.byId.get(id);
-    return info ? this.#text(info.question.text) : id;
   }
 
   #numberOf(id: string): number {

@@ -223,6 +223,16 @@ describe("declining and closing", () => {
     expect(h.api.sentTexts(A).at(-1)).toBe("Phiếu khảo sát đã kết thúc vì chưa được xác nhận. Nếu có nhầm lẫn, xin vui lòng liên hệ cơ quan tổ chức khảo sát.");
   });
 
+  test("a submit with required questions unanswered is refused in one short line naming their numbers, then walks to the first", async () => {
+    await toFirstQuestion(A, "ABCDE23456");
+    await h.send(h.updates.text(A, "/review"));
+    await press(h, A, await data(h, A, { kind: "submit" }));
+    const refusal = h.api.sentTexts(A).find((text) => text.startsWith("Còn ") && text.includes("câu bắt buộc chưa trả lời"));
+    expect(refusal).toMatch(/^Còn \d+ câu bắt buộc chưa trả lời \(câu 1[–,].*\)\. Chuyển tới câu 1\.$/);
+    expect(refusal!.length).toBeLessThan(200);
+    expect((await sessionOf(h, A)).engine!.position.kind).toBe("question");
+  });
+
   test("after the close: answers refused with the closing time, buttons with a notice, new codes refused", async () => {
     await toFirstQuestion(A, "ABCDE23456");
     h.clock.now = new Date("2026-11-30T10:00:00Z");
