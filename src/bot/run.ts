@@ -21,6 +21,8 @@ export interface RunBotOptions {
   readonly until?: Promise<unknown>;
   /** Called once the bot takes updates. */
   readonly onStarted?: (running: RunningBot) => void;
+  /** Awaited once every configured channel has started (its token accepted), before waiting to stop. */
+  readonly onChannelsReady?: () => Promise<void>;
   /** Polling: long-poll timeout in seconds. */
   readonly pollingTimeoutSeconds?: number;
   /** Run the outbox sender, the cron jobs and broadcast progress in this process (default true). */
@@ -59,6 +61,7 @@ export async function runBot(config: Config, options: RunBotOptions = {}): Promi
     if (config.telegramBotToken === undefined) {
       // Zalo only: the outbox sender (Zalo transport) and the scheduler run here too.
       if (options.background !== false) startBackground(config, db, reminders, i18n, logger, stops);
+      await options.onChannelsReady?.();
       await (options.until ?? signalled());
       logger.info({}, "stopping");
       return;
@@ -82,6 +85,7 @@ export async function runBot(config: Config, options: RunBotOptions = {}): Promi
     }
 
     options.onStarted?.(running);
+    await options.onChannelsReady?.();
     await (options.until ?? signalled());
     logger.info({}, "stopping");
   } finally {

@@ -145,6 +145,8 @@ describe("npm start without a token: the console demo", { timeout: 120_000 }, ()
       "khaosat: cannot reach the Telegram Bot API at http://127.0.0.1:9 (3 attempts): check the network, or TELEGRAM_API_ROOT if you run your own Bot API server",
     ]);
     expect(stderr).not.toContain("AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw");
+    // Nothing is served before the bot's token is accepted: no console address printed, then a refusal.
+    expect(stderr).not.toContain("web console:");
   });
 
   test("a bad configuration stops start-up naming every variable, without the secret", () => {

@@ -63,8 +63,14 @@ export async function start(
     }
     let web: { close(): Promise<void> } | undefined;
     try {
-      web = await startBotConsole(db, config, errors);
-      await runBot(config, { database: db });
+      // The console starts once the bots' tokens are accepted: a refused token stops start-up before
+      // the console's address is printed.
+      await runBot(config, {
+        database: db,
+        onChannelsReady: async () => {
+          web = await startBotConsole(db, config, errors);
+        },
+      });
     } catch (error) {
       // Configuration and environment faults are the operator's to fix: print them without a stack.
       if (error instanceof BotTokenRejectedError || error instanceof BotApiUnreachableError || error instanceof DatabaseError || error instanceof CodeSecretError) throw new CliError(error.message);
