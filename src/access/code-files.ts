@@ -3,6 +3,8 @@ import path from "node:path";
 import { drawFittedText, drawQr, finishPdf, newPdf, newWorkbook, PDF_FONTS } from "../documents/index.js";
 import { stringify } from "csv-stringify/sync";
 import { neutraliseCell } from "../documents/csv-cell.js";
+import type { TFunction } from "i18next";
+import { createI18n, isSupportedLanguage, type I18n } from "../i18n/index.js";
 import { formatCode } from "./codes.js";
 
 /** One issued code as it goes into a file: who (or which counter) it is for and how to use it. */
@@ -18,6 +20,8 @@ export interface CodeSlip {
   readonly name?: string;
   /** Anonymous slips: the public service the slip is for (issue 7). */
   readonly service?: string;
+  /** The language the slip is printed in (the respondent's; default Vietnamese). */
+  readonly language?: string;
 }
 
 /** File formats of issued codes, chosen by the output file's extension. */
@@ -98,25 +102,31 @@ const GRID = { columns: 2, rows: 4 } as const;
 const PAD = 12;
 const QR_SIZE = 104;
 
-/** The Vietnamese instructions printed on a slip. */
-export function slipInstructions(botUsername: string | undefined, named: boolean, zaloLink?: string): string {
-  const account = botUsername === undefined ? "Zalo" : zaloLink === undefined ? "Telegram" : "Zalo hoặc Telegram";
-  const who = named
-    ? `Mã chỉ dành cho người có tên trên phiếu và chỉ dùng được với một tài khoản ${account}; xin không chuyển cho người khác.`
-    : "Mỗi mã chỉ dùng được một lần.";
+let i18n: I18n | undefined;
+
+/** The slips' texts in a language (Vietnamese unless the language is one the project has). */
+function slipText(language: string | undefined): TFunction {
+  i18n ??= createI18n();
+  return i18n.getFixedT(language !== undefined && isSupportedLanguage(language) ? language : "vi", "slips");
+}
+
+/** The instructions printed on a slip, in the slip's language (Vietnamese by default). */
+export function slipInstructions(botUsername: string | undefined, named: boolean, zaloLink?: string, language?: string): string {
+  const t = slipText(language);
+  const account = t(botUsername === undefined ? "account.zalo" : zaloLink === undefined ? "account.telegram" : "account.both");
+  const who = named ? t("named", { account }) : t("anonymous");
   if (botUsername === undefined) {
     // Zalo bots have no start parameter: the QR opens the bot and the respondent types the code.
-    return `Quét mã QR bằng Zalo (hoặc mở ${zaloLink ?? "bot khảo sát trong Zalo"}) rồi gửi mã ở trên trong cuộc trò chuyện với bot. ${who}`;
+    return t("zaloOnly", { link: zaloLink ?? t("zaloBotInApp"), who });
   }
   const bot = `@${botUsername.replace(/^@/, "")}`;
-  const telegram = `Quét mã QR bằng camera điện thoại để mở Telegram, hoặc tìm ${bot} trong Telegram, bấm Bắt đầu và gửi mã ở trên.`;
-  const zalo = zaloLink !== undefined ? ` Dùng Zalo: mở ${zaloLink} và gửi mã ở trên.` : "";
-  return `${telegram}${zalo} ${who}`;
+  const zalo = zaloLink !== undefined ? t("zaloToo", { link: zaloLink }) : "";
+  return `${t("telegram", { bot })}${zalo} ${who}`;
 }
 
 /** A4 PDF of cut-out slips, 8 a page with dashed cut lines: name, unit, grouped code, QR of the deep link, instructions. */
 export async function renderSlipsPdf(slips: readonly CodeSlip[], options: SlipOptions): Promise<Buffer> {
-  const doc = await newPdf({ title: options.title ?? "Mã khảo sát", size: "A4", ...(options.createdAt ? { createdAt: options.createdAt } : {}) });
+  const doc = await newPdf({ title: options.title ?? slipText(undefined)("title"), size: "A4", ...(options.createdAt ? { createdAt: options.createdAt } : {}) });
 
   const perPage = GRID.columns * GRID.rows;
   const cellWidth = (PAGE.width - 2 * PAGE.margin) / GRID.columns;
@@ -131,7 +141,7 @@ export async function renderSlipsPdf(slips: readonly CodeSlip[], options: SlipOp
     const y = PAGE.margin + Math.floor(cell / GRID.columns) * cellHeight;
     drawSlip(doc, slip, x, y, cellWidth, cellHeight, options);
   }
-  if (slips.length === 0) doc.addPage().font("regular").fontSize(12).text("Không có mã nào được phát hành.", PAGE.margin, PAGE.margin);
+  if (slips.length === 0) doc.addPage().font("regular").fontSize(12).text(slipText(undefined)("none"), PAGE.margin, PAGE.margin);
   return finishPdf(doc);
 }
 
@@ -162,7 +172,7 @@ function drawSlip(doc: PDFKit.PDFDocument, slip: CodeSlip, x: number, y: number,
     cursor = doc.y + 2;
   }
   doc.fillColor("black");
-  drawFittedText(doc, slip.name ?? "Phiếu khảo sát ý kiến", lineX, cursor, { font: "bold", maxSize: 11, minSize: 7, width: lineWidth });
+  drawFittedText(doc, slip.name ?? slipText(slip.language)("defaultName"), lineX, cursor, { font: "bold", maxSize: 11, minSize: 7, width: lineWidth });
   drawFittedText(doc, slip.unit, lineX, doc.y + 1, { font: "regular", maxSize: 9, minSize: 7, width: lineWidth });
   if (slip.service) drawFittedText(doc, slip.service, lineX, doc.y + 1, { font: "regular", maxSize: 9, minSize: 7, width: lineWidth });
 
@@ -172,14 +182,14 @@ function drawSlip(doc: PDFKit.PDFDocument, slip: CodeSlip, x: number, y: number,
   drawQr(doc, slip.link, lineX, top, qrSize);
   const textX = lineX + qrSize + PAD;
   const textWidth = x + width - PAD - textX;
-  doc.font("regular").fontSize(7.5).fillColor("#555555").text("Mã của Ông/Bà:", textX, top + 4, { width: textWidth });
+  doc.font("regular").fontSize(7.5).fillColor("#555555").text(slipText(slip.language)("yourCode"), textX, top + 4, { width: textWidth });
   doc.font("mono").fontSize(15).fillColor("black").text(formatCode(slip.code), textX, doc.y + 1, { width: textWidth });
   const instructionsY = doc.y + 4;
   doc
     .font("regular")
     .fontSize(7)
     .fillColor("#222222")
-    .text(slipInstructions(options.botUsername, slip.name !== undefined, options.zaloLink), textX, instructionsY, {
+    .text(slipInstructions(options.botUsername, slip.name !== undefined, options.zaloLink, slip.language), textX, instructionsY, {
       width: textWidth,
       height: Math.max(0, bottom - instructionsY),
       ellipsis: true,

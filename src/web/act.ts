@@ -138,7 +138,7 @@ ${checked.warnings.length > 0 ? problemList(request.ctx, checked.warnings) : ""}
       beforeStore: async (list) => {
         const slips: CodeSlip[] = list.map(({ respondentId, code }) => {
           const r = byId.get(respondentId)!;
-          return { code, link: codeDeepLink(bot, code), externalId: r.externalId, name: r.fullName, unit: names.get(r.unitCode) ?? r.unitCode };
+          return { code, link: codeDeepLink(bot, code), externalId: r.externalId, name: r.fullName, unit: names.get(r.unitCode) ?? r.unitCode, ...(r.language ? { language: r.language } : {}) };
         });
         // Every format now, while the plain codes exist: they are never seen again after this request.
         for (const format of CODE_FILE_FORMATS) files.set(format, await renderCodeFile(format, slips, { botUsername: bot, title: campaign.name, createdAt: at }));

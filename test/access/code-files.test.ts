@@ -123,6 +123,18 @@ describe("PDF slips", () => {
     expect(flat).toContain(slipInstructions(BOT, true));
     expect(flat).toContain(slipInstructions(BOT, false));
   });
+
+  test.skipIf(!hasPdftotext)("a respondent whose language is English gets an English slip, beside a Vietnamese one", async () => {
+    const bytes = await renderCodeFile("pdf", [{ ...SLIPS[0]!, language: "en" }, SLIPS[1]!], { botUsername: BOT, zaloLink: "https://zalo.me/123", createdAt: new Date("2025-03-01T00:00:00Z") });
+    const file = path.join(dir, "slips-en.pdf");
+    writeFileSync(file, bytes);
+    const flat = execFileSync("pdftotext", ["-enc", "UTF-8", "-raw", file, "-"], { encoding: "utf8" }).replace(/\s+/g, " ");
+    expect(flat).toContain("Your code:");
+    expect(flat).toContain("This code is only for the person named on the slip and works with one Zalo or Telegram account; please do not pass it on.");
+    expect(flat).toContain("With Zalo: open https://zalo.me/123 and send the code above.");
+    expect(flat).toContain("Mã của Ông/Bà:");
+    expect(flat).toContain(slipInstructions(BOT, true, "https://zalo.me/123"));
+  });
 });
 
 // Realistic long unit names (up to about 60 characters), service and person names: each must stay on

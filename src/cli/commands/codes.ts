@@ -286,7 +286,7 @@ async function render(
     if (!r) throw new Error(`issued a code to unknown respondent ${respondentId}`);
     // Zalo has no start parameter: without a Telegram bot every slip's QR is the Zalo bot's link.
     const link = bot !== undefined ? codeDeepLink(bot, code) : zaloLink!;
-    return { code, link, externalId: r.externalId, name: r.fullName, unit: unitNames.get(r.unitCode) ?? r.unitCode };
+    return { code, link, externalId: r.externalId, name: r.fullName, unit: unitNames.get(r.unitCode) ?? r.unitCode, ...(r.language ? { language: r.language } : {}) };
   });
   return renderCodeFile(format, slips, { ...(bot !== undefined ? { botUsername: bot } : {}), ...(zaloLink !== undefined ? { zaloLink } : {}), title, createdAt: now });
 }
