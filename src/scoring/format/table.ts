@@ -28,7 +28,10 @@ export function formatScoreTable(report: ScoreReport, questionnaire: Questionnai
     const named = (unit: string) => (unitNames?.get(unit) ? `${unit} ${unitNames.get(unit)}` : unit);
     const unitWidth = Math.max(...report.excluded.map((x) => width(named(x.unit))));
     for (const x of report.excluded) {
-      const counts = lang === "vi" ? `${x.responses} phiếu, ${x.counted} được tính` : `${x.responses} response${x.responses === 1 ? "" : "s"}, ${x.counted} counted`;
+      const min = questionnaire.definition.scoring?.minResponses;
+      // The threshold is named where it is what withheld the unit.
+      const needed = x.reason === "insufficient_responses" && min !== undefined ? (lang === "vi" ? `, cần ít nhất ${min}` : `, at least ${min} needed`) : "";
+      const counts = lang === "vi" ? `${x.responses} phiếu, ${x.counted} được tính${needed}` : `${x.responses} response${x.responses === 1 ? "" : "s"}, ${x.counted} counted${needed}`;
       out.push(`  ${pad(named(x.unit), unitWidth, "end")}  ${REASONS[x.reason][lang]} (${x.reason}; ${counts})`);
     }
   }
