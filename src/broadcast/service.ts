@@ -6,7 +6,7 @@
 import { channelOfChat } from "../outbox/channel.js";
 import { zaloMessageParts } from "../outbox/plain-text.js";
 import type { BroadcastRecord, MessagingRepository, OutboxRepository, OutboxCounts, ParseMode, Recipient } from "../outbox/types.js";
-import { suggestion } from "../scoring/io/suggest.js";
+import { didYouMean } from "../scoring/io/suggest.js";
 import { checkText, MAX_MESSAGE_LENGTH, splitText } from "./text.js";
 import { englishText, type Problem } from "../i18n/problem.js";
 
@@ -114,7 +114,7 @@ export class BroadcastService {
     const filter = audience.kind === "unit" ? { unitCode: audience.code } : audience.kind === "group" ? { groupId: audience.id } : {};
     if (audience.kind === "unit" || audience.kind === "group") {
       const unknown = await this.unknownAudience(campaign.id, audience);
-      if (unknown) return { ok: false, error: unknown };
+      if (unknown) return { ok: false, error: englishText(unknown), problem: unknown };
     }
     // The database narrows to the unit or group and to respondents who opened the bot; pages keep memory bounded.
     const opened = await this.messaging.recipients(campaign.id, filter);
@@ -136,23 +136,34 @@ export class BroadcastService {
     // Telegram's limit matters only when the broadcast goes to someone on Telegram.
     let parts = [request.text.trim()];
     if (check.visibleLength > MAX_MESSAGE_LENGTH && recipients.some((r) => channelOfChat(r.chatId) === "telegram")) {
-      if (!request.split) return { ok: false, error: `the text is ${check.visibleLength} characters long; Telegram accepts at most ${MAX_MESSAGE_LENGTH} per message: shorten it or pass --split to send it as several messages` };
+      if (!request.split) {
+        const problem = { key: "broadcast.tooLong", params: { length: check.visibleLength, limit: MAX_MESSAGE_LENGTH } };
+        return { ok: false, error: englishText(problem), problem };
+      }
       const split = splitText(request.text, request.parseMode);
-      if (!split.ok) return { ok: false, error: split.error };
+      if (!split.ok) return { ok: false, error: split.error, problem: split.problem };
       parts = split.parts;
     }
     return { ok: true, prepared: { request, parts, zaloParts, recipients } };
   }
 
-  /** The error for a unit or group the campaign does not have (with the valid ones and a did-you-mean), or undefined. */
-  private async unknownAudience(campaignId: string, audience: Extract<Audience, { kind: "unit" | "group" }>): Promise<string | undefined> {
+  /** The problem of a unit or group the campaign does not have (with the valid ones and a did-you-mean), or undefined. */
+  private async unknownAudience(campaignId: string, audience: Extract<Audience, { kind: "unit" | "group" }>): Promise<Problem | undefined> {
     const values = await this.messaging.audienceValues(campaignId);
-    const [kind, value, valid] = audience.kind === "unit" ? (["unit", audience.code, values.units] as const) : (["group", audience.id, values.groups] as const);
+    const [kind, value, valid] = audience.kind === "unit" ? (["Unit", audience.code, values.units] as const) : (["Group", audience.id, values.groups] as const);
     if (valid.includes(value)) return undefined;
-    if (valid.length === 0) return `campaign "${campaignId}" has no respondents yet, so no ${kind} "${value}"; import them with \`khaosat respondents import\``;
-    const shown = valid.slice(0, MAX_LISTED).join(", ");
-    const more = valid.length > MAX_LISTED ? `, … and ${valid.length - MAX_LISTED} more (\`khaosat participation --campaign ${campaignId}\` lists them)` : "";
-    return `no ${kind} "${value}" in campaign "${campaignId}"${suggestion(value, valid)}; its ${kind}s: ${shown}${more}`;
+    if (valid.length === 0) return { key: `broadcast.unknown${kind}NoRespondents`, params: { campaign: campaignId, value } };
+    const best = didYouMean(value, valid);
+    return {
+      key: `broadcast.unknown${kind}`,
+      params: {
+        campaign: campaignId,
+        value,
+        suggestion: best === undefined ? "" : { key: "broadcast.didYouMean", params: { best } },
+        valid: valid.slice(0, MAX_LISTED).join(", "),
+        more: valid.length > MAX_LISTED ? { key: "broadcast.moreListed", params: { count: valid.length - MAX_LISTED, campaign: campaignId } } : "",
+      },
+    };
   }
 
   /** Queues a prepared broadcast: the record and every message in one transaction; a chat's parts are queued in order. */

@@ -134,7 +134,7 @@ export function checkText(text: string, parseMode: ParseMode | null): TextCheck 
  * Splits a text into parts Telegram accepts: at blank lines, then line breaks, then spaces, each
  * part within the limit and, with a parse mode, valid on its own.
  */
-export function splitText(text: string, parseMode: ParseMode | null, limit = MAX_MESSAGE_LENGTH): { ok: true; parts: string[] } | { ok: false; error: string } {
+export function splitText(text: string, parseMode: ParseMode | null, limit = MAX_MESSAGE_LENGTH): { ok: true; parts: string[] } | { ok: false; error: string; problem: Problem } {
   const parts: string[] = [];
   let rest = text.trim();
   while (rest !== "") {
@@ -158,7 +158,7 @@ export function splitText(text: string, parseMode: ParseMode | null, limit = MAX
       if (cut > 0) break;
     }
     if (cut <= 0) {
-      if (parseMode !== null) return { ok: false, error: `cannot split the text into valid ${parseMode} parts of at most ${limit} characters: close formatting before blank lines or line breaks so each part stands alone` };
+      if (parseMode !== null) return bad("cannotSplit", { parseMode, limit });
       cut = limit;
     }
     parts.push(rest.slice(0, cut).trim());

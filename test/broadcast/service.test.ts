@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, expect, test } from "vitest";
 import { BroadcastService } from "../../src/broadcast/index.js";
+import { createI18n } from "../../src/i18n/index.js";
+import { problemText } from "../../src/i18n/problem.js";
 import { testDb, type TestDb } from "../outbox/support.js";
 import { seedCampaign } from "../reminders/seed.js";
 
@@ -34,6 +36,9 @@ test("audiences select among respondents who opened the bot", async () => {
   // A typo is an error listing what exists, with a did-you-mean; a real audience nobody reached says so.
   expect(await chats({ kind: "unit", code: "U9" })).toBe('no unit "U9" in campaign "c1" (did you mean "U1"?); its units: U1, U2, U3');
   expect(await chats({ kind: "group", id: "G2" })).toBe('no group "G2" in campaign "c1" (did you mean "g2"?); its groups: g1, g2, g3');
+  const typo = await s.prepare({ ...base, audience: { kind: "unit", code: "U9" } }, NOW);
+  if (typo.ok || !typo.problem) throw new Error("expected a keyed refusal");
+  expect(problemText(createI18n({ language: "vi" }).getFixedT("vi"), typo.problem)).toBe('đợt khảo sát "c1" không có đơn vị "U9" (có phải "U1"?); các đơn vị của đợt: U1, U2, U3');
   expect(await chats({ kind: "unit", code: "U3" })).toBe('unit:U3 has 1 respondent in campaign "c1", but none of them has opened the bot yet (or their chats are unreachable); nothing to send');
   expect(await chats({ kind: "group", id: "g3" })).toBe('group:g3 has 1 respondent in campaign "c1", but none of them has opened the bot yet (or their chats are unreachable); nothing to send');
 });
@@ -41,10 +46,14 @@ test("audiences select among respondents who opened the bot", async () => {
 test("queueing writes one row per recipient and part; progress and cancel", async () => {
   const s = new BroadcastService(t.store.messaging, t.store.outbox);
   const long = `${"x".repeat(4000)}\n\n${"y".repeat(200)}`;
-  expect(await s.prepare({ ...base, audience: { kind: "all" }, text: long }, NOW)).toEqual({
+  const tooLong = await s.prepare({ ...base, audience: { kind: "all" }, text: long }, NOW);
+  expect(tooLong).toMatchObject({
     ok: false,
     error: "the text is 4202 characters long; Telegram accepts at most 4096 per message: shorten it or pass --split to send it as several messages",
   });
+  // The web console says it in the organiser's language, from the same key.
+  if (tooLong.ok || !tooLong.problem) throw new Error("expected a keyed refusal");
+  expect(problemText(createI18n({ language: "vi" }).getFixedT("vi"), tooLong.problem)).toBe("tin nhắn dài 4202 ký tự; Telegram nhận tối đa 4096 ký tự một tin: hãy rút ngắn, hoặc chọn gửi thành nhiều tin");
   const prepared = await s.prepare({ ...base, audience: { kind: "not-submitted" }, text: long, split: true }, NOW);
   if (!prepared.ok) throw new Error(prepared.error);
   const record = await s.queue(prepared.prepared, NOW);

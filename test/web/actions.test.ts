@@ -99,7 +99,8 @@ describeDatabases("web console actions", (ctx) => {
     expect(preview.body).toMatch(/<b>3 người sẽ nhận được<\/b>/);
     const unknown = await admin.post(`${c()}/broadcast/preview`, { audience: "unit:SO_XX", text: "Nhắc đơn vị" });
     expect(unknown.statusCode).toBe(422);
-    expect(unknown.body).toContain("no unit &quot;SO_XX&quot;");
+    // Said in the organiser's language (was the CLI's English), with the valid units.
+    expect(unknown.body).toContain("không có đơn vị &quot;SO_XX&quot;; các đơn vị của đợt: SO_NV, SO_TC");
     // A unit whose respondents never opened the bot: said in the organiser's language, with what to do instead.
     const unopened = await admin.post(`${c()}/broadcast/preview`, { audience: "unit:SO_NV", text: "Nhắc đơn vị" });
     expect(unopened.statusCode).toBe(422);

@@ -4,6 +4,7 @@ import { BroadcastService, describePrepared, parseAudience } from "../../broadca
 import type { ParseMode } from "../../outbox/index.js";
 import { formatReminderSchedule, parseReminderSchedule } from "../../reminders/index.js";
 import { CliError } from "../errors.js";
+import { noCampaignError } from "./db.js";
 import { withOutboxStore } from "./outbox.js";
 
 interface BroadcastOptions {
@@ -79,7 +80,7 @@ export function reminderScheduleArgument(scheduleText: string): string | null {
 export async function setCampaignReminders(campaignId: string, scheduleText: string): Promise<string> {
   const canonical = reminderScheduleArgument(scheduleText);
   await withOutboxStore(async (store) => {
-    if (!(await store.messaging.setReminderSchedule(campaignId, canonical))) throw new CliError(`no campaign "${campaignId}"; \`khaosat campaign list\` shows the ids`);
+    if (!(await store.messaging.setReminderSchedule(campaignId, canonical))) throw noCampaignError(campaignId);
   });
   return canonical === null ? `campaign ${campaignId}: reminders off\n` : `campaign ${campaignId}: reminders ${canonical}\n`;
 }
@@ -88,7 +89,7 @@ export async function setCampaignReminders(campaignId: string, scheduleText: str
 export async function showCampaignReminders(campaignId: string): Promise<string> {
   return withOutboxStore(async (store) => {
     const campaign = await store.messaging.campaign(campaignId);
-    if (!campaign) throw new CliError(`no campaign "${campaignId}"; \`khaosat campaign list\` shows the ids`);
+    if (!campaign) throw noCampaignError(campaignId);
     const runs = await store.messaging.reminderRuns(campaignId);
     const lines = [`campaign ${campaignId}: reminders ${campaign.reminders ?? "off"} (time zone ${campaign.timeZone})`];
     for (const r of runs) lines.push(`  ${r.slotAt.toISOString()}  ${r.label.padEnd(9)} ${r.trigger.padEnd(9)} ${r.recipients} recipients`);
