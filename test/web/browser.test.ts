@@ -2,55 +2,25 @@
 // checking every page. Skipped, saying why, where /usr/bin/chromium is not installed
 // (apt-get install chromium; .ci/run installs it). Also writes the README's screenshots to docs/.
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import type { FastifyInstance } from "fastify";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { openDatabase, type Database } from "../../src/db/index.js";
-import { createPrismaClient } from "../../src/db/client.js";
-import { parseDatabaseUrl } from "../../src/db/index.js";
-import { createWebServer } from "../../src/web/server.js";
-import { openBot, PASSWORD, RESPONSES_HEADER, responseRow, seed, type Seeded } from "./fixture.js";
+import { browserTitle, chromiumAvailable, startBrowserConsole, type BrowserConsole } from "./browser-support.js";
+import { openBot, PASSWORD, RESPONSES_HEADER, responseRow, type Seeded } from "./fixture.js";
 import { mulberry32 } from "../support/random.js";
 
-const CHROMIUM = "/usr/bin/chromium";
-const available = existsSync(CHROMIUM);
 const run = promisify(execFile);
 
-/** Launch flags for a shared, sandbox-less, offline machine. */
-export const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--metrics-recording-only", "--mute-audio"];
-
-describe.skipIf(!available)(available ? "web console in Chromium" : `web console in Chromium (skipped: ${CHROMIUM} not found; apt-get install chromium)`, { timeout: 180_000 }, () => {
-  const dir = mkdtempSync(path.join(tmpdir(), "khaosat-browser-"));
-  const url = `file:${path.join(dir, "k.db")}`;
-  let db: Database;
-  let raw: ReturnType<typeof createPrismaClient>;
-  let app: FastifyInstance;
-  let base: string;
-  let browser: Browser;
-  let s: Seeded;
+describe.skipIf(!chromiumAvailable)(browserTitle("web console in Chromium"), { timeout: 180_000 }, () => {
+  let c: BrowserConsole;
+  let dir: string, url: string, raw: BrowserConsole["raw"], base: string, browser: Browser, s: Seeded;
 
   beforeAll(async () => {
-    db = await openDatabase(url);
-    raw = createPrismaClient(parseDatabaseUrl(url));
-    s = await seed(db, raw.prisma, new Date());
-    await db.campaigns.updateSettings(s.campaignId, { reminders: "3d,1d@09:00" });
-    app = await createWebServer({ db, codeSecret: { reveal: () => "browser-test-secret" }, botUsername: "khaosat_bot" });
-    await app.listen({ host: "127.0.0.1", port: 0 });
-    const address = app.server.address();
-    base = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
-    const { chromium } = await import("playwright-core");
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    c = await startBrowserConsole({ now: new Date(), prepare: async (db, _raw, seeded) => void (await db.campaigns.updateSettings(seeded.campaignId, { reminders: "3d,1d@09:00" })) });
+    ({ dir, url, raw, base, browser, s } = c);
   }, 180_000);
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await raw?.close();
-    await db?.close();
-  });
+  afterAll(() => c?.close());
 
   async function signedIn(email: string, viewport = { width: 1200, height: 900 }): Promise<Page> {
     const context = await browser.newContext({ viewport, locale: "vi-VN" });

@@ -5,23 +5,13 @@
 // chart, overlapping no other text, and every unit's name is there whole (wrapped, not cut). The
 // phone's menu fits the screen with tap-sized links. Writes docs/web-phone-*.png and
 // docs/web-province-participation.png. Skipped, saying why, where /usr/bin/chromium is not installed.
-import { existsSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import type { FastifyInstance } from "fastify";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { openDatabase, parseDatabaseUrl, type Database } from "../../src/db/index.js";
-import { createPrismaClient } from "../../src/db/client.js";
-import { createWebServer } from "../../src/web/server.js";
-import { PASSWORD, seed, UNITS, type Seeded } from "./fixture.js";
+import { browserTitle, chromiumAvailable, startBrowserConsole, type BrowserConsole } from "./browser-support.js";
+import { PASSWORD, UNITS, type Seeded } from "./fixture.js";
 import { seedProvince } from "./province.js";
 
-const CHROMIUM = "/usr/bin/chromium";
-const available = existsSync(CHROMIUM);
 const NOW = new Date("2026-12-05T03:00:00Z");
-/** Launch flags for a shared, sandbox-less, offline machine (as browser.test.ts). */
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--metrics-recording-only", "--mute-audio"];
 
 interface Box {
   readonly x: number;
@@ -75,35 +65,16 @@ const joined = (chart: ShownChart) => chart.texts.map((t) => t.text).join(" ");
 /** Without spaces: a word too long for a line (`<script>alert(1)</script>`) is cut between lines. */
 const compact = (text: string) => text.replace(/\s+/g, "");
 
-describe.skipIf(!available)(available ? "charts in Chromium, phone and desk, vi and en" : `charts in Chromium (skipped: ${CHROMIUM} not found; apt-get install chromium)`, { timeout: 300_000 }, () => {
-  const dir = mkdtempSync(path.join(tmpdir(), "khaosat-charts-"));
-  const url = `file:${path.join(dir, "k.db")}`;
-  let db: Database;
-  let raw: ReturnType<typeof createPrismaClient>;
-  let app: FastifyInstance;
-  let base: string;
-  let browser: Browser;
-  let s: Seeded;
+describe.skipIf(!chromiumAvailable)(browserTitle("charts in Chromium, phone and desk, vi and en"), { timeout: 300_000 }, () => {
+  let c: BrowserConsole;
+  let base: string, browser: Browser, s: Seeded;
   let province: Awaited<ReturnType<typeof seedProvince>>;
 
   beforeAll(async () => {
-    db = await openDatabase(url);
-    raw = createPrismaClient(parseDatabaseUrl(url));
-    s = await seed(db, raw.prisma, NOW);
-    province = await seedProvince(db, raw.prisma, NOW);
-    app = await createWebServer({ db, now: () => NOW, codeSecret: { reveal: () => "charts-test-secret" }, botUsername: "khaosat_bot" });
-    await app.listen({ host: "127.0.0.1", port: 0 });
-    const address = app.server.address();
-    base = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
-    const { chromium } = await import("playwright-core");
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    c = await startBrowserConsole({ now: NOW, fixedClock: true, prepare: async (db, raw) => void (province = await seedProvince(db, raw.prisma, NOW)) });
+    ({ base, browser, s } = c);
   }, 300_000);
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await raw?.close();
-    await db?.close();
-  });
+  afterAll(() => c?.close());
 
   async function viewer(width: number): Promise<Page> {
     const context = await browser.newContext({ viewport: { width, height: 900 } });
