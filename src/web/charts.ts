@@ -158,7 +158,7 @@ const pct = (n: number, of: number) => (of === 0 ? 0 : Math.round((n / of) * 100
  * not started, in % of the sample. Unit names wrap within a third of the width; each row is as tall
  * as its name, so a province's 60–100 units give a taller chart, never a smaller font.
  */
-export function participationChart(bars: readonly ParticipationBar[], text: ParticipationChartText, size: ChartSize = WIDE): string {
+function drawParticipationChart(bars: readonly ParticipationBar[], text: ParticipationChartText, size: ChartSize = WIDE): string {
   const fs = size.fontSize;
   const lineHeight = Math.round(fs * 1.25);
   const labelMax = Math.round(size.width * (isNarrow(size) ? 0.4 : 0.32));
@@ -219,7 +219,7 @@ export interface SubmissionsChartText {
 const shortDay = (day: string) => `${day.slice(8, 10)}/${day.slice(5, 7)}`;
 
 /** Submissions per day (bars) and their running total (line) from the opening day to the deadline, the deadline marked. */
-export function submissionsChart(days: readonly string[], counts: readonly (number | null)[], deadlineDay: string, text: SubmissionsChartText, size: ChartSize = WIDE): string {
+function drawSubmissionsChart(days: readonly string[], counts: readonly (number | null)[], deadlineDay: string, text: SubmissionsChartText, size: ChartSize = WIDE): string {
   let total = 0;
   // Days still to come have no bar and no running total.
   const cumulative = counts.map((c) => (c === null ? null : (total += c)));
@@ -298,7 +298,7 @@ function places(lines: readonly RankLine[], rank: (l: RankLine) => number): Map<
  * overall rank (rank 1 on top); units whose survey rank is far below their appraisal rank stand out.
  * On a desk names are written on both sides; on a phone the left side keeps only the appraisal rank.
  */
-export function slopeChart(lines: readonly RankLine[], text: SlopeChartText, size: ChartSize = WIDE): string {
+function drawSlopeChart(lines: readonly RankLine[], text: SlopeChartText, size: ChartSize = WIDE): string {
   const fs = size.fontSize;
   const narrow = isNarrow(size);
   const lineHeight = Math.round(fs * 1.25);
@@ -353,3 +353,35 @@ export function slopeChart(lines: readonly RankLine[], text: SlopeChartText, siz
     }),
   });
 }
+
+// --- Drawn once per data ---------------------------------------------------------------------------
+
+/**
+ * The last charts drawn, by their data: the overview refreshes every 30 s and an 84-unit province's
+ * charts take ~0.4 s of CPU to draw, while the data changes only when someone submits. The key is
+ * the chart's whole input (plain data: labels, numbers, texts, size), so a change draws anew.
+ */
+const drawn = new Map<string, string>();
+const DRAWN_KEPT = 48;
+
+function remembered<A extends unknown[]>(kind: string, draw: (...args: A) => string): (...args: A) => string {
+  return (...args: A) => {
+    const key = `${kind}\u0000${JSON.stringify(args)}`;
+    let svg = drawn.get(key);
+    if (svg === undefined) {
+      svg = draw(...args);
+      if (drawn.size >= DRAWN_KEPT) drawn.delete(drawn.keys().next().value!);
+    } else {
+      drawn.delete(key);
+    }
+    drawn.set(key, svg);
+    return svg;
+  };
+}
+
+/** Stacked horizontal bars, one per unit in the given order (worst first); see drawParticipationChart. */
+export const participationChart: (bars: readonly ParticipationBar[], text: ParticipationChartText, size?: ChartSize) => string = remembered("participation", drawParticipationChart);
+/** Submissions per day and in total against the deadline; see drawSubmissionsChart. */
+export const submissionsChart: (days: readonly string[], counts: readonly (number | null)[], deadlineDay: string, text: SubmissionsChartText, size?: ChartSize) => string = remembered("submissions", drawSubmissionsChart);
+/** Appraisal rank against survey rank per unit; see drawSlopeChart. */
+export const slopeChart: (lines: readonly RankLine[], text: SlopeChartText, size?: ChartSize) => string = remembered("slope", drawSlopeChart);
