@@ -61,6 +61,10 @@ export function parseTextCommand(text: string): TextCommand | undefined {
   if (folded === "") return undefined;
   const whole = BY_WORD.get(folded);
   if (whole !== undefined) return whole === "edit" ? { kind: "edit" } : ({ kind: whole } as TextCommand);
+  // "ngôn ngữ tiếng Anh", "lang tieng viet": a language word and a language named in two words.
+  for (const [word, language] of LANGUAGE_WORDS) {
+    if (word.includes(" ") && folded.endsWith(` ${word}`) && BY_WORD.get(folded.slice(0, -word.length - 1)) === "lang") return { kind: "lang", language };
+  }
   // "edit 3", "sửa 3", "lang en", "ngôn ngữ English": a command word and one argument.
   const match = /^(.*?) (\S+)$/.exec(folded);
   if (!match) return undefined;
@@ -71,7 +75,6 @@ export function parseTextCommand(text: string): TextCommand | undefined {
     const language = LANGUAGE_WORDS.get(arg);
     return language !== undefined ? { kind: "lang", language } : { kind: "lang", language: arg };
   }
-  // "tiếng anh" / "english" alone switch language too.
   return undefined;
 }
 

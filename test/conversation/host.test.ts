@@ -270,7 +270,10 @@ describe("text helpers", () => {
       expect(parseTextCommand(text)?.kind, text).toBe(kind);
     }
     expect(parseTextCommand("sửa 3")).toEqual({ kind: "edit", number: 3 });
-    expect(parseTextCommand("ngôn ngữ tiếng anh")).toBeUndefined();
+    expect(parseTextCommand("ngôn ngữ tiếng anh")).toEqual({ kind: "lang", language: "en" });
+    expect(parseTextCommand("Ngôn ngữ Tiếng Việt")).toEqual({ kind: "lang", language: "vi" });
+    // An answer that merely starts with the word stays an answer.
+    expect(parseTextCommand("ngôn ngữ dễ hiểu")).toBeUndefined();
     expect(parseTextCommand("lang english")).toEqual({ kind: "lang", language: "en" });
     expect(parseTextCommand("3")).toBeUndefined();
   });
