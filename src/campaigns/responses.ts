@@ -5,7 +5,11 @@ import type { CampaignRecord, Database, ImportCounts, StoredResponse } from "../
 import type { ScoringInput, ScoringResponse } from "../scoring/index.js";
 import { parseResponsesCsv, writeResponsesCsv, type RejectedRow, type RowWarning, type FileIssue } from "../scoring/io/index.js";
 import { protectBreakdown, smallCellThreshold } from "../privacy/index.js";
+import { englishText, type Problem } from "../i18n/problem.js";
 import { campaignQuestionnaire } from "./create.js";
+
+/** Changed rows of collected responses named one by one; the rest counted. */
+const MAX_CONFLICTS_LISTED = 10;
 
 function toScoring(r: StoredResponse, withIdentity: boolean): ScoringResponse {
   return {
@@ -171,5 +175,17 @@ export async function importCampaignResponses(
     })),
     options.now,
   );
+  if (counts.conflicts && counts.conflicts.length > 0) {
+    // Rows of an export that were changed: a file cannot rewrite what a respondent answered in the bot.
+    const errors = counts.conflicts.slice(0, MAX_CONFLICTS_LISTED).map(({ responseId, channel }): FileIssue => {
+      const problem: Problem = { key: "responses.collectedChanged", params: { id: responseId, channel } };
+      return { message: englishText(problem), problems: [problem] };
+    });
+    if (counts.conflicts.length > MAX_CONFLICTS_LISTED) {
+      const problem: Problem = { key: "responses.collectedMore", params: { count: counts.conflicts.length - MAX_CONFLICTS_LISTED } };
+      errors.push({ message: englishText(problem), problems: [problem] });
+    }
+    return { imported: false, counts: none, ...base, errors };
+  }
   return { imported: true, counts, ...base };
 }

@@ -29,6 +29,13 @@ function canonical(answers: Readonly<Record<string, unknown>>): string {
   return JSON.stringify(Object.keys(answers).sort().map((k) => [k, answers[k]]));
 }
 
+/** Thrown inside an import's transaction to roll it back: rows that would change responses the bot collected. */
+class CollectedResponseConflict extends Error {
+  constructor(readonly conflicts: readonly { responseId: string; channel: string }[]) {
+    super(`${conflicts.length} rows name responses collected by the bot`);
+  }
+}
+
 /** Responses stored through Prisma. */
 export function responseRepository(prisma: Prisma): ResponseRepository {
   return {
@@ -91,6 +98,7 @@ export function responseRepository(prisma: Prisma): ResponseRepository {
           let created = 0;
           let updated = 0;
           let unchanged = 0;
+          const conflicts: { responseId: string; channel: string }[] = [];
           const stamp = Date.now().toString(36).padStart(9, "0");
           let seq = 0;
           // File rows in chunks: each chunk reads its stored rows with one IN list of at most
@@ -106,9 +114,29 @@ export function responseRepository(prisma: Prisma): ResponseRepository {
                 })
               ).map((r) => [r.externalId!, r]),
             );
+            // A campaign's export names the bot's responses by their own id: read back, such a row is
+            // that response (unchanged when it says the same), never a new one counted twice.
+            const collected = new Map(
+              (
+                await tx.response.findMany({
+                  where: { campaignId, id: { in: chunk.filter((r) => !existing.has(r.externalId)).map((r) => r.externalId) }, source: { not: "import" } },
+                  include: { answers: { select: { questionId: true, value: true } } },
+                })
+              ).map((r) => [r.id, r]),
+            );
             const newResponses: Sql.Sql[] = [];
             const newAnswers: Sql.Sql[] = [];
             for (const row of chunk) {
+              const own = collected.get(row.externalId);
+              if (own) {
+                const same =
+                  own.subjectUnit === row.unit &&
+                  own.groupId === row.group &&
+                  canonical(Object.fromEntries(own.answers.map((a) => [a.questionId, parseValue(a.value)]))) === canonical(row.answers);
+                if (same) unchanged++;
+                else conflicts.push({ responseId: row.externalId, channel: responseChannel(own.source) });
+                continue;
+              }
               const fields = {
                 questionnaireVersionPk,
                 subjectUnit: row.unit,
@@ -159,10 +187,15 @@ export function responseRepository(prisma: Prisma): ResponseRepository {
               await tx.$executeRaw`INSERT INTO "Answer" ("responseId", "questionId", "value", "answeredAt", "seconds") VALUES ${Sql.join(newAnswers.slice(i, i + INSERT_ROWS * 4))}`;
             }
           }
+          // All or nothing: a conflict undoes the whole file.
+          if (conflicts.length > 0) throw new CollectedResponseConflict(conflicts);
           return { created, updated, unchanged };
         },
         { timeout: IMPORT_TIMEOUT_MS, maxWait: 60_000 },
-      );
+      ).catch((error: unknown) => {
+        if (error instanceof CollectedResponseConflict) return { created: 0, updated: 0, unchanged: 0, conflicts: error.conflicts };
+        throw error;
+      });
     },
   };
 }

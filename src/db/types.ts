@@ -95,6 +95,11 @@ export interface ImportCounts {
   readonly created: number;
   readonly updated: number;
   readonly unchanged: number;
+  /**
+   * Rows naming a response the bot collected (its export's response_id) with other answers: a
+   * file cannot change what a respondent answered, so nothing was imported. Absent when none.
+   */
+  readonly conflicts?: readonly { readonly responseId: string; readonly channel: string }[];
 }
 
 /** A unit of a campaign. */

@@ -35,6 +35,42 @@ describeDatabases("campaign responses", (ctx) => {
     expect(again.counts).toEqual({ created: 0, updated: 0, unchanged: count });
   });
 
+  test("a campaign's export read back names the bot's responses: unchanged, never counted twice; a changed answer is refused", async () => {
+    // A response collected on Zalo, with the answers of an imported one (same questionnaire).
+    const model = await ctx.prisma().response.findFirstOrThrow({ where: { campaignId, source: "import", subjectUnit: { not: "SO_YT" } }, include: { answers: true } });
+    const id = "5f3753bc-zalo-session:" + model.subjectUnit;
+    await ctx.prisma().response.create({
+      data: {
+        id, campaignId, questionnaireVersionPk: model.questionnaireVersionPk, source: "zalo", subjectUnit: model.subjectUnit, groupId: model.groupId, status: "submitted",
+        startedAt: new Date("2026-06-01T01:02:03.456Z"), submittedAt: new Date("2026-06-01T01:20:00.789Z"),
+        answers: { create: model.answers.map((a) => ({ questionId: a.questionId, value: a.value, answeredAt: a.answeredAt })) },
+      },
+    });
+    const before = await ctx.prisma().response.count({ where: { campaignId } });
+    const { csv, count } = await exportCampaignResponses(ctx.db(), await campaign());
+    const row = csv.split("\n").find((l) => l.startsWith(`${id},`))!;
+    expect(row.split(",")[5]).toBe("zalo");
+    const again = await importCampaignResponses(ctx.db(), await campaign(), new TextEncoder().encode(csv), { now });
+    expect(again).toMatchObject({ imported: true, counts: { created: 0, updated: 0, unchanged: count } });
+    expect(await ctx.prisma().response.count({ where: { campaignId } })).toBe(before);
+    expect((await ctx.prisma().response.findUniqueOrThrow({ where: { id } })).source).toBe("zalo");
+
+    // The same row with one answer changed: nothing imported, the bot's response as it was.
+    const cells = row.split(",");
+    // q1 (a single choice, options a and b) follows the channel column.
+    cells[6] = cells[6] === "a" ? "b" : "a";
+    const changed = csv.replace(row, cells.join(","));
+    const refused = await importCampaignResponses(ctx.db(), await campaign(), new TextEncoder().encode(changed), { now });
+    expect(refused.imported).toBe(false);
+    expect(refused.errors.map((e) => e.message)).toEqual([
+      `response_id "${id}" is a response collected through zalo in this campaign, and this row's answers differ from it: a file cannot change what a respondent answered; remove the row (or give a paper form a response_id of its own)`,
+    ]);
+    expect(await ctx.prisma().response.count({ where: { campaignId } })).toBe(before);
+    const stored = await ctx.prisma().answer.findMany({ where: { responseId: id }, orderBy: { questionId: "asc" } });
+    expect(stored.map((a) => [a.questionId, a.value])).toEqual(model.answers.map((a) => [a.questionId, a.value]).sort(([a], [b]) => (a! < b! ? -1 : 1)));
+    await ctx.prisma().response.delete({ where: { id } });
+  });
+
   test("a rejected row imports nothing", async () => {
     const header = readFileSync(`${FIXTURE}/responses.csv`, "utf8").split("\n")[0]!;
     const report = await importCampaignResponses(ctx.db(), await campaign(), new TextEncoder().encode(`${header}\nbad1,,,,\n`), { now });
