@@ -1,7 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
+import { main } from "../../src/cli/main.js";
 import { decideFlagCommand, listFlagsCommand } from "../../src/cli/commands/flags.js";
 import { CliError } from "../../src/cli/errors.js";
 import { createPrismaClient, type Prisma } from "../../src/db/client.js";
@@ -127,6 +128,19 @@ describe("khaosat flags", () => {
   test("bad campaign and format", async () => {
     await expect(listFlagsCommand({ campaign: "nope", format: "table" })).rejects.toThrow(/^no campaign "nope" in SQLite \S+\.db[^;]*; "khaosat campaign list" shows the campaigns$/);
     await expect(listFlagsCommand({ campaign: "sipas", format: "xml" })).rejects.toThrow(new CliError('--format: "xml" is not one of table, csv, json'));
+  });
+
+  test("the command line as docs/flags.md writes it: an imported response named by the file's response_id with --campaign", async () => {
+    await prisma.response.update({ where: { id: "rz" }, data: { source: "import", externalId: "P-27" } });
+    let out = "";
+    const write = vi.spyOn(process.stdout, "write").mockImplementation((s) => ((out += String(s)), true));
+    try {
+      expect(await main(["flags", "reject", "P-27", "--campaign", "sipas", "--reason", "bấm cho xong"])).toBe(0);
+    } finally {
+      write.mockRestore();
+    }
+    expect(out).toBe("rejected response P-27 (speeder, straightliner), was accepted: it no longer counts in scoring\n");
+    expect((await prisma.response.findUniqueOrThrow({ where: { id: "rz" } })).flagDecision).toBe("rejected");
   });
 });
 

@@ -34,7 +34,10 @@ export function registerFlagsCommands(program: Command): void {
       .description(decision === "accept" ? "count a flagged response in scoring whatever excludeFlagged says (audited)" : "never count a flagged response in scoring (audited)")
       .requiredOption("--reason <text>", "why; kept in the audit log")
       .option("--campaign <id>", "the campaign, to name an imported response by the file's response_id")
-      .action(async (responseId: string, options: { reason: string; campaign?: string }) => {
+      .action(async (responseId: string, own: { reason: string; campaign?: string }, command: Command) => {
+        // `flags` has a --campaign of its own, which takes the option wherever it is written.
+        const campaign = own.campaign ?? (command.parent?.opts() as { campaign?: string } | undefined)?.campaign;
+        const options = { ...own, ...(campaign !== undefined ? { campaign } : {}) };
         process.stdout.write(
           await decideFlagCommand(
             { responseId, decision: decision === "accept" ? "accepted" : "rejected", reason: options.reason, ...(options.campaign !== undefined ? { campaignId: options.campaign } : {}) },
