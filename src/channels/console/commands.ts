@@ -1,4 +1,4 @@
-import { parseTextCommand, type TextCommand } from "../../conversation/commands.js";
+import { parseTextCommand, parseYesNoChoice, type TextCommand } from "../../conversation/commands.js";
 
 /** A console command (as opposed to an answer): the text form's commands but "start". */
 export type ConsoleCommand = Exclude<TextCommand, { readonly kind: "start" }>;
@@ -12,10 +12,10 @@ export function parseCommand(line: string): ConsoleCommand | undefined {
   return command?.kind === "start" ? undefined : command;
 }
 
-/** Yes/no answers accepted in either language: yes, y, có, co, c / no, n, không, khong, k. */
+/**
+ * Yes/no at the attestation, as the bots read it: 1 / 2 (the numbered choices shown), the choices'
+ * own wording and yes/no words in either language, with or without diacritics.
+ */
 export function parseYesNo(line: string): boolean | undefined {
-  const word = line.trim().toLowerCase().normalize("NFC");
-  if (["yes", "y", "có", "co", "c", "đồng ý", "dong y", "ok"].includes(word)) return true;
-  if (["no", "n", "không", "khong", "k"].includes(word)) return false;
-  return undefined;
+  return parseYesNoChoice(line);
 }

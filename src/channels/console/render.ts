@@ -2,7 +2,7 @@ import type { EngineEvent, ReviewItem, ValidationParams, ValidationReason } from
 import { isSupportedLanguage, type I18n } from "../../i18n/index.js";
 import type { Question, Questionnaire } from "../../questionnaire/index.js";
 import { NOT_APPLICABLE } from "../../questionnaire/index.js";
-import type { Choice } from "../../conversation/output.js";
+import { renderText, type Choice } from "../../conversation/output.js";
 import { attestationPrompt } from "../../conversation/prompts.js";
 import { numberRanges, questionView, reviewView, type QuestionView } from "../../conversation/views.js";
 import { formatDateTime, formatNumber, localized, numberHint, truncate } from "./format.js";
@@ -145,7 +145,8 @@ export class ConsoleRenderer {
       }
       case "attestation_shown": {
         const text = this.#q.definition.attestation;
-        return ["", t("access:attestation.intro"), ...(text ? [localized(text, this.#language, this.#q)] : []), t("access:yesNo.prompt", this.yesNo())];
+        // The bots' prompt (numbered choices answered by 1 or 2), so the preview shows what respondents see.
+        return ["", ...renderText(attestationPrompt(t, text ? localized(text, this.#language, this.#q) : undefined)).split("\n")];
       }
       case "attestation_accepted":
         return [t("access:attestation.accepted")];

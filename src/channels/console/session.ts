@@ -118,14 +118,14 @@ function toInput(
       break;
     default:
       if (position.kind === "attestation") {
-        write([renderer.t("access:yesNo.invalid", renderer.yesNo())]);
+        write([renderer.t("conversation:choose12")]);
         return undefined;
       }
   }
   if (position.kind === "attestation") {
     const yes = parseYesNo(line);
     if (yes === undefined) {
-      write([renderer.t("access:yesNo.invalid", renderer.yesNo())]);
+      write([renderer.t("conversation:choose12")]);
       return undefined;
     }
     return { type: yes ? "accept_attestation" : "decline_attestation" };

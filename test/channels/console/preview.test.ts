@@ -67,7 +67,9 @@ describe("khaosat preview", () => {
       "",
       "Before you start, please read and confirm:",
       "I answer this form myself.",
-      "Type yes to agree or no to decline.",
+      "  1. I confirm",
+      "  2. I do not confirm",
+      "Please type 1 or 2.",
       "> yes",
       "Thank you for confirming.",
       "",
@@ -83,8 +85,13 @@ describe("khaosat preview", () => {
     ]);
   });
 
+  test("the attestation is answered as in the bots: 1 confirms, 2 declines, other text asks for 1 or 2", () => {
+    expect(preview([FIXTURE, "--lang", "en"], ["x", "1", "quit"]).stdout.split("\n").slice(9, 13)).toEqual(["> x", "Please type 1 or 2.", "> 1", "Thank you for confirming."]);
+    expect(preview([FIXTURE], ["2"]).stdout).toContain("> 2\nÔng/Bà đã không xác nhận nên phiếu khảo sát kết thúc tại đây.");
+  });
+
   test("declining the attestation ends politely; help lists the commands; end of input is reported", () => {
-    expect(preview([FIXTURE], ["help", "không"]).stdout.split("\n").slice(7)).toEqual([
+    expect(preview([FIXTURE], ["help", "không"]).stdout.split("\n").slice(9)).toEqual([
       "> help",
       "Các lệnh Ông/Bà có thể gõ bất cứ lúc nào (tiếng Việt có dấu hoặc không dấu, hoặc tiếng Anh):",
       "  quay lại (back): quay lại câu trước",

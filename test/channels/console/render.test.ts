@@ -219,7 +219,7 @@ describe("ConsoleRenderer: other events", () => {
       "attestation",
       "en",
       [{ type: "attestation_shown" }],
-      ["", "Before you start, please read and confirm:", "I answer this form myself.", "Type yes to agree or no to decline."],
+      ["", "Before you start, please read and confirm:", "I answer this form myself.", "  1. I confirm", "  2. I do not confirm", "Please type 1 or 2."],
     ],
   ])("%s", (_name, language, events, expected) => {
     expect(renderer(language).render(events)).toEqual(expected);
