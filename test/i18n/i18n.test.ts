@@ -97,6 +97,13 @@ describe("createI18n", () => {
     expect(createI18n().language).toBe("vi");
   });
 
+  test("one attempt left is singular in English", () => {
+    const t = createI18n({ language: "en" }).getFixedT("en");
+    expect(t("telegram:code.unknown", { count: 1 })).toBe("This code was not found. Please check it (1 attempt left).");
+    expect(t("telegram:code.unknown", { count: 3 })).toBe("This code was not found. Please check it (3 attempts left).");
+    expect(t("conversation:boundToOther", { count: 1 })).toContain("(1 attempt left)");
+  });
+
   test("instances are independent", () => {
     const a = createI18n();
     const b = createI18n();
