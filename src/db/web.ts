@@ -51,6 +51,8 @@ export interface WebRepository {
   disableUser(email: string, at: Date): Promise<WebUserRecord | null>;
   /** Sets a new password hash, re-enables nothing, and deletes the account's sessions; null if unknown. */
   setPassword(email: string, passwordHash: string, at: Date): Promise<WebUserRecord | null>;
+  /** Re-enables a disabled account (the demo's admin at each demo start); null if unknown. */
+  enableUser(email: string): Promise<WebUserRecord | null>;
   createSession(input: { tokenHash: string; userId: string; createdAt: Date; expiresAt: Date }): Promise<void>;
   session(tokenHash: string): Promise<WebSessionRecord | null>;
   touchSession(tokenHash: string, at: Date): Promise<void>;
@@ -124,6 +126,11 @@ export function webRepository(prisma: Prisma): WebRepository {
         prisma.webSession.deleteMany({ where: { userId: row.id } }),
       ]);
       return toUser(updated);
+    },
+    async enableUser(email) {
+      const row = await prisma.webUser.findUnique({ where: { email } });
+      if (!row) return null;
+      return toUser(await prisma.webUser.update({ where: { email }, data: { disabledAt: null } }));
     },
     async createSession(input) {
       await prisma.webSession.create({ data: { ...input, lastSeenAt: input.createdAt } });

@@ -3,7 +3,7 @@
 import { randomBytes } from "node:crypto";
 import type { CodeKey } from "../access/index.js";
 import type { Database } from "../db/index.js";
-import { addUser, resetPassword } from "./accounts.js";
+import { addUser, disableUser, resetPassword } from "./accounts.js";
 import type { WebSettings } from "./config.js";
 import { startConsole, type RunningConsole } from "./start.js";
 
@@ -17,7 +17,7 @@ export type DemoConsole =
 
 /**
  * Ensures the demo admin with a fresh random password (the previous one stops working and its
- * sessions end), then listens. A taken or forbidden port is reported, not thrown: the demo carries on.
+ * sessions end), then listens; closing it disables the account again. A taken or forbidden port is reported, not thrown: the demo carries on.
  */
 export async function startDemoConsole(db: Database, settings: WebSettings, extra: { codeSecret?: CodeKey; now: Date }): Promise<DemoConsole> {
   const address = `${settings.host}:${settings.port}`;
@@ -31,9 +31,21 @@ export async function startDemoConsole(db: Database, settings: WebSettings, extr
   }
   try {
     const password = randomBytes(15).toString("base64url");
-    if (await db.web.userByEmail(DEMO_ADMIN_EMAIL)) await resetPassword(db, DEMO_ADMIN_EMAIL, password, "demo", extra.now);
-    else await addUser(db, { email: DEMO_ADMIN_EMAIL, role: "admin", password }, "demo", extra.now);
-    return { ok: true, running, email: DEMO_ADMIN_EMAIL, password };
+    if (await db.web.userByEmail(DEMO_ADMIN_EMAIL)) {
+      await resetPassword(db, DEMO_ADMIN_EMAIL, password, "demo", extra.now);
+      await db.web.enableUser(DEMO_ADMIN_EMAIL);
+    } else {
+      await addUser(db, { email: DEMO_ADMIN_EMAIL, role: "admin", password }, "demo", extra.now);
+    }
+    // The account works only while the demo runs: it is an admin of whatever the database holds.
+    const close = async () => {
+      try {
+        await disableUser(db, DEMO_ADMIN_EMAIL, "demo", new Date());
+      } finally {
+        await running.close();
+      }
+    };
+    return { ok: true, running: { ...running, close }, email: DEMO_ADMIN_EMAIL, password };
   } catch (error) {
     await running.close();
     throw error;

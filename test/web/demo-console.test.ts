@@ -92,6 +92,9 @@ describe("the console demo serves the web console", { timeout: 120_000 }, () => 
       await first.finished;
     }
     expect(first.output().stderr).toBe("");
+    // The demo's admin works only while the demo runs.
+    const users = () => spawnSync(process.execPath, [path.join(ROOT, "bin/khaosat.js"), "users", "list"], { cwd, env: cleanEnv({}), encoding: "utf8" }).stdout;
+    expect(users()).toMatch(/^demo@khaosat\.local\tadmin\tdisabled \S+$/m);
 
     // A second start on the same database makes a new password: the first one no longer works.
     const second = startDemo(cwd);
@@ -105,6 +108,7 @@ describe("the console demo serves the web console", { timeout: 120_000 }, () => 
       second.child.stdin.end();
       await second.finished;
     }
+    expect(users()).toMatch(/^demo@khaosat\.local\tadmin\tdisabled \S+$/m);
   });
 
   test("a taken port: a clear note, and the demo carries on without the console", async () => {
