@@ -314,6 +314,8 @@ export class ConsoleRenderer {
     lines.push(this.t("review.progress", { answered: view.progress.answered, total: view.progress.total }));
     if (view.missing > 0) lines.push(this.t("review.missingCount", { count: view.missing }));
     lines.push(this.t("review.edit", { editCommand: CONSOLE_WORDS.edit, submitCommand: CONSOLE_WORDS.submit }));
+    // A way on besides editing one by one: typing a number here edits that question and comes back.
+    if (view.missing > 0) lines.push(this.t("review.continueMissing"));
     return lines;
   }
 

@@ -1,6 +1,7 @@
 import { startSurvey, step, type EngineInput, type StepResult, type SurveyState } from "../../engine/index.js";
 import type { I18n } from "../../i18n/index.js";
 import type { Questionnaire } from "../../questionnaire/index.js";
+import { parseTextCommand } from "../../conversation/commands.js";
 import { parseCommand, parseYesNo } from "./commands.js";
 import type { LineSource } from "./lines.js";
 import { ConsoleRenderer } from "./render.js";
@@ -164,6 +165,8 @@ function toInput(
       break;
   }
   if (position.kind === "review") {
+    // "continue" at the review walks the required questions still missing, as in the bots.
+    if (parseTextCommand(line)?.kind === "start") return { type: "submit" };
     write([renderer.t("console:reviewHint")]);
     return undefined;
   }

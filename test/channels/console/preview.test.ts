@@ -90,6 +90,12 @@ describe("khaosat preview", () => {
     expect(preview([FIXTURE], ["2"]).stdout).toContain("> 2\nÔng/Bà đã không xác nhận nên phiếu khảo sát kết thúc tại đây.");
   });
 
+  test("'tiếp tục' at a review with required questions missing walks to the first of them", () => {
+    const out = preview([FIXTURE], ["1", "review", "tiếp tục", "quit"]).stdout;
+    expect(out).toContain("Gõ tiếp tục để trả lời lần lượt các câu bắt buộc còn thiếu.\n> tiếp tục\n");
+    expect(out.slice(out.indexOf("> tiếp tục"))).toMatch(/^> tiếp tục\n\nCòn \d+ câu bắt buộc chưa trả lời \(câu [^)]+\)\. Chuyển tới câu \d+\./);
+  });
+
   test("declining the attestation ends politely; help lists the commands; end of input is reported", () => {
     expect(preview([FIXTURE], ["help", "không"]).stdout.split("\n").slice(9)).toEqual([
       "> help",

@@ -176,6 +176,7 @@ describe("ConsoleRenderer: other events", () => {
       "Đã trả lời 2/4 câu.",
       "Còn 1 câu bắt buộc chưa trả lời.",
       "Gõ sửa <số> (ví dụ sửa 3) để sửa một câu, gửi để gửi phiếu.",
+      "Gõ tiếp tục để trả lời lần lượt các câu bắt buộc còn thiếu.",
       "",
       "Còn 1 câu bắt buộc chưa trả lời (câu 2). Chuyển tới câu 2.",
     ]);
