@@ -8,6 +8,9 @@ import path from "node:path";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { importCampaignResponses } from "../../src/campaigns/index.js";
+import { createI18n } from "../../src/i18n/index.js";
+import type { ScoreReport } from "../../src/scoring/index.js";
+import { emptyRankingReason } from "../../src/web/index-view.js";
 import { createWebServer } from "../../src/web/server.js";
 import { useTestDatabase } from "../support/db.js";
 import { mulberry32 } from "../support/random.js";
@@ -135,4 +138,12 @@ describe("the organiser's pages say why, in their language", { timeout: 180_000 
       await ctx.prisma().campaign.update({ where: { id: s.campaignId }, data: { closesAt: new Date("2026-12-10T17:00:00Z") } });
     }
   });
+});
+
+test("an empty ranking for too few responses names the minimum; no appraisal comes first, as loading it would rank those units", () => {
+  const i18n = createI18n();
+  const report = (reasons: string[]) => ({ kind: "points", units: [], excluded: reasons.map((reason, i) => ({ unit: `U${i}`, reason, responses: 3, counted: 3 })) }) as unknown as ScoreReport;
+  expect(emptyRankingReason(i18n.getFixedT("vi", "web"), report(["insufficient_responses"]), 5)).toBe("Chưa có đơn vị nào đủ 5 phiếu được tính để xếp hạng.");
+  expect(emptyRankingReason(i18n.getFixedT("en", "web"), report(["insufficient_responses"]), 5)).toBe("No unit has the 5 counted responses needed to be ranked yet.");
+  expect(emptyRankingReason(i18n.getFixedT("en", "web"), report(["insufficient_responses", "missing_appraisal"]), 5)).toMatch(/^No unit can be ranked yet: no appraisal points are loaded\./);
 });
