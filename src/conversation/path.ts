@@ -26,7 +26,7 @@ export interface CitizenCompletion {
 }
 
 /** When the campaign stopped taking answers, or null while it is open. */
-export function closedAt(campaign: BotCampaign, now: Date): Date | null {
+export function closedAt(campaign: Pick<BotCampaign, "closedAt" | "closesAt">, now: Date): Date | null {
   if (campaign.closedAt !== null && campaign.closedAt <= now) return campaign.closedAt;
   return campaign.closesAt <= now ? campaign.closesAt : null;
 }

@@ -5,6 +5,10 @@ import type { TFunction } from "i18next";
 import type { Language } from "../config/index.js";
 import type { Questionnaire } from "../questionnaire/index.js";
 import { parseReminderSchedule, reminderSlots } from "../reminders/index.js";
+import { formatDateTime } from "../channels/console/format.js";
+import { closedAt } from "../conversation/path.js";
+import { evidenceParts, type EvidencePart } from "../flags/index.js";
+import type { FlagEvidence } from "../scoring/index.js";
 
 const LOCALES: Record<Language, string> = { vi: "vi-VN", en: "en-GB" };
 const formatters = new Map<string, Intl.NumberFormat>();
@@ -74,4 +78,55 @@ export function describeAudience(t: TFunction, audience: string, questionnaire?:
   if (audience.startsWith("unit:")) return `${t("broadcast.audienceUnits")}: ${audience.slice(5)}`;
   if (audience.startsWith("group:")) return `${t("broadcast.audienceGroups")}: ${groupLabel(questionnaire, lang, audience.slice(6))}`;
   return audience;
+}
+
+/** "HH:MM dd/mm/yyyy" in the zone, as the respondents' texts write a time (in every language). */
+function timeAndDate(at: Date, timeZone: string): string {
+  const { time, date } = formatDateTime(at.toISOString(), "vi", timeZone);
+  return `${time} ${date}`;
+}
+
+/**
+ * A campaign's period as the respondents' texts say its deadline: "từ 08:00 01/12/2026 đến hết ngày
+ * 20/12/2026 (giờ Việt Nam)" for a close at midnight, "… đến 17:00 20/12/2026 …" otherwise; a
+ * campaign closed early ends when it was closed. Vietnam's zone is named in words, any other by its
+ * name.
+ */
+export function formatPeriod(t: TFunction, campaign: { readonly opensAt: Date; readonly closesAt: Date; readonly closedAt: Date | null; readonly timeZone: string }, now: Date): string {
+  const closes = closedAt(campaign, now) ?? campaign.closesAt;
+  const zone = campaign.timeZone;
+  const values = { opens: timeAndDate(campaign.opensAt, zone), zone, ...(zone === "Asia/Ho_Chi_Minh" || zone === "Asia/Saigon" ? { context: "vn" } : {}) };
+  if (formatDateTime(closes.toISOString(), "vi", zone).time === "00:00") {
+    return String(t("period.fromUntilEndOf", { ...values, date: formatDateTime(new Date(closes.getTime() - 1).toISOString(), "vi", zone).date }));
+  }
+  return String(t("period.fromUntil", { ...values, closes: timeAndDate(closes, zone) }));
+}
+
+/** A duration in seconds as "9 phút 30 giây" / "9 min 30 s". */
+function duration(t: TFunction, seconds: number): string {
+  const m = Math.floor(seconds / 60);
+  if (m === 0) return String(t("flagEvidence.seconds", { seconds }));
+  return seconds % 60 === 0 ? String(t("flagEvidence.minutes", { minutes: m })) : String(t("flagEvidence.minutesSeconds", { minutes: m, seconds: seconds % 60 }));
+}
+
+function evidencePart(t: TFunction, lang: Language, part: EvidencePart): string {
+  const values: Record<string, string | number> = {};
+  for (const [k, v] of Object.entries(part.values)) values[k] = formatNumber(lang, v, Number.isInteger(v) ? 0 : 1);
+  if (part.key === "duration") Object.assign(values, { took: duration(t, part.values.took!), median: duration(t, part.values.median!) });
+  if (part.key === "weak") values.count = part.values.count!;
+  return String(t(`flagEvidence.${part.key}`, values));
+}
+
+/**
+ * The evidence of one flag in the reader's language, one sentence per rule behind it (the flags
+ * module's evidence, as `khaosat flags` prints it in English). Figures about timing and patterns
+ * only, never an answer; a sentence the flags module cannot read points to `khaosat flags`.
+ */
+export function describeEvidence(t: TFunction, lang: Language, evidence: readonly FlagEvidence[], flag: string, campaignId: string): string[] {
+  return evidence
+    .filter((e) => e.flag === flag)
+    .map((e) => {
+      const parts = evidenceParts(e);
+      return parts ? parts.map((p) => evidencePart(t, lang, p)).join("; ") : String(t("flagEvidence.unread", { campaign: campaignId }));
+    });
 }

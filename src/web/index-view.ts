@@ -5,6 +5,7 @@ import type { TFunction } from "i18next";
 import type { UnitRecord } from "../db/index.js";
 import { unitColumns } from "../scoring/format/columns.js";
 import { HEADINGS, REASONS } from "../scoring/format/index.js";
+import type { ScoreReport } from "../scoring/index.js";
 import { chartFigure, slopeChart, type RankLine, type SlopeChartText } from "./charts.js";
 import { rankGaps, type ProvisionalIndex } from "./data.js";
 import { html, type Html } from "./html.js";
@@ -42,6 +43,18 @@ export function rankChart(t: TFunction, index: ProvisionalIndex, names: Readonly
   return chartFigure((size) => slopeChart(lines, text, size), t("index.slopeDescription"), { id: "slope", caption: t("index.slopeCaption") });
 }
 
+/**
+ * Why the ranking is empty, from the scoring module's reasons for leaving units out: no appraisal
+ * points (and how to load them) before too few responses, since with the points those units rank.
+ */
+export function emptyRankingReason(t: TFunction, report: ScoreReport, minResponses: number): string {
+  const reasons = new Set(report.excluded.map((x) => x.reason));
+  if (reasons.has("missing_appraisal")) return String(t("index.noneRankedNoAppraisal"));
+  if (reasons.has("no_valid_answers")) return String(t("index.noneRankedNoValid"));
+  if (reasons.has("insufficient_responses")) return String(t("index.noneRankedFewResponses", { min: minResponses }));
+  return String(t("index.noneRanked"));
+}
+
 /** The whole index section. */
 export function indexSection(t: TFunction, index: ProvisionalIndex, units: readonly UnitRecord[], options: { bilingual?: boolean } = {}): Html {
   const lang = (t("lang.code") === "en" ? "en" : "vi") as Lang;
@@ -64,7 +77,7 @@ export function indexSection(t: TFunction, index: ProvisionalIndex, units: reado
   const chart = rankChart(t, index, names);
   const calledOut = report.kind === "points" ? report.units.filter((u) => gaps.has(u.unit)) : [];
   return html`<section class="card" tabindex="0"><h2>${t("index.ranking")}</h2>
-${report.units.length === 0 ? html`<p>${t("index.noneRanked")}</p>` : table}
+${report.units.length === 0 ? html`<p class="empty-ranking">${emptyRankingReason(t, report, index.minResponses)}</p>` : table}
 <p class="muted">${t("index.withheldRule", { min: index.minResponses })}</p>
 ${
   report.excluded.length > 0

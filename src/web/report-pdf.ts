@@ -9,8 +9,9 @@ import { unitColumns } from "../scoring/format/columns.js";
 import { HEADINGS, REASONS } from "../scoring/format/index.js";
 import { participationChart, slopeChart, submissionsChart, type ChartSize } from "./charts.js";
 import { rankGaps } from "./data.js";
-import { rankLines, slopeText } from "./index-view.js";
-import { componentIndices, type ReportModel } from "./report.js";
+import { emptyRankingReason, rankLines, slopeText } from "./index-view.js";
+import { componentIndices, reportGroupLabel, type ReportModel } from "./report.js";
+import { formatPeriod } from "./format.js";
 
 const require = createRequire(import.meta.url);
 
@@ -106,7 +107,7 @@ export async function renderReportPdf(model: ReportModel): Promise<Buffer> {
 
   doc.addPage();
   doc.font("bold").fontSize(18).fillColor("#1d232b").text(campaign.name, { width: CONTENT });
-  paragraph(`${r("title")} · ${campaign.id} · ${formatZonedTime(campaign.opensAt, campaign.timeZone)} – ${formatZonedTime(campaign.closesAt, campaign.timeZone)} (${campaign.timeZone})`);
+  paragraph(`${r("title")} · ${campaign.id} · ${formatPeriod(t, campaign, model.now)}`);
   paragraph(`${r("generated", { time: formatZonedTime(model.now, campaign.timeZone) })}${model.open ? ` · ${r("provisional")}` : ""}`, model.open ? "#8a5a00" : "#4d5866");
 
   // Participation by unit: the console's chart, a page's worth of units at a time, then the table.
@@ -133,7 +134,7 @@ export async function renderReportPdf(model: ReportModel): Promise<Buffer> {
   heading(String(t("overview.byGroup")));
   table(
     [t("table.group"), t("table.sampled"), t("table.submitted"), t("table.rate")].map(String),
-    groups.map((g) => [g.group, String(g.sampled), String(g.submitted), rate(g.rate)]),
+    groups.map((g) => [reportGroupLabel(model, g.group), String(g.sampled), String(g.submitted), rate(g.rate)]),
     [false, true, true, true]
   );
 
@@ -160,7 +161,7 @@ export async function renderReportPdf(model: ReportModel): Promise<Buffer> {
     const headingOf = (c: (typeof columns)[number]) => (typeof c.heading === "string" ? both(HEADINGS[c.heading]) : c.heading.literal);
     const main = columns.filter((c) => typeof c.heading === "string");
     heading(String(t("index.ranking")));
-    if (report.units.length === 0) paragraph(String(t("index.noneRanked")));
+    if (report.units.length === 0) paragraph(emptyRankingReason(t, report, index.minResponses));
     else
       table(
         main.map(headingOf),

@@ -14,6 +14,7 @@ import { indexSection } from "./index-view.js";
 import { reportComponents } from "../scoring/format/columns.js";
 import { submissionsSeries, unitsChart } from "./see.js";
 import { APP_CSS } from "./style.js";
+import { formatPeriod, groupLabel } from "./format.js";
 
 const REPORT_CSS = `${APP_CSS}
 body { background: #fff; } main { max-width: 960px; } section.card { break-inside: avoid; } .en { color: #4d5866; font-style: italic; }
@@ -73,6 +74,13 @@ export async function reportModel(db: Database, campaign: CampaignRecord, now: D
   };
 }
 
+/** A group's label as the console names it, "Vietnamese / English" when the two differ (the id when the questionnaire names none). */
+export function reportGroupLabel(model: ReportModel, id: string): string {
+  const q = model.index.questionnaire;
+  const [vi, en] = [groupLabel(q, "vi", id), groupLabel(q, "en", id)];
+  return vi === en ? vi : `${vi} / ${en}`;
+}
+
 /**
  * Each ranked unit's component indices (components in questionnaire order), or null when the campaign
  * is not scored. Units under minResponses are not in the ranking, so not here either.
@@ -110,7 +118,7 @@ export function renderReportHtml(model: ReportModel): string {
 <style>${REPORT_CSS}</style></head>
 <body><main>
 <h1>${campaign.name}</h1>
-<p>${r("title")} · ${campaign.id} · ${formatZonedTime(campaign.opensAt, campaign.timeZone)} – ${formatZonedTime(campaign.closesAt, campaign.timeZone)} (${campaign.timeZone})</p>
+<p>${r("title")} · ${campaign.id} · ${formatPeriod(t, campaign, now)}</p>
 <p class="muted">${r("generated", { time: formatZonedTime(now, campaign.timeZone) })}${open ? html` · <span class="provisional">${r("provisional")}</span>` : ""}</p>
 <section class="card" tabindex="0"><h2>${t("overview.byUnit")}</h2>
 <p>${t("table.sampled")}: ${report.totals.sampled} · ${t("table.submitted")}: ${report.totals.submitted} (${rate(report.totals.rate)}) · ${t("table.inProgress")}: ${report.totals.inProgress}</p>
@@ -119,7 +127,7 @@ ${unitsChart(t, units)}
 <tbody>${units.map((u) => html`<tr><th scope="row">${u.unitName} <span class="muted">${u.unit}</span></th><td class="num">${u.sampled}</td><td class="num">${u.submitted}</td><td class="num">${u.inProgress}</td><td class="num">${rate(u.rate)}</td></tr>`)}</tbody></table></section>
 <section class="card" tabindex="0"><h2>${t("overview.byGroup")}</h2>
 <table><thead><tr><th scope="col">${t("table.group")}</th><th scope="col" class="num">${t("table.sampled")}</th><th scope="col" class="num">${t("table.submitted")}</th><th scope="col" class="num">${t("table.rate")}</th></tr></thead>
-<tbody>${groups.map((g) => html`<tr><th scope="row">${g.group}</th><td class="num">${g.sampled}</td><td class="num">${g.submitted}</td><td class="num">${rate(g.rate)}</td></tr>`)}</tbody></table></section>
+<tbody>${groups.map((g) => html`<tr><th scope="row">${reportGroupLabel(model, g.group)}</th><td class="num">${g.sampled}</td><td class="num">${g.submitted}</td><td class="num">${rate(g.rate)}</td></tr>`)}</tbody></table></section>
 <section class="card" tabindex="0"><h2>${t("overview.perDayTitle")}</h2>${chartFigure((size) => submissionsChart(submissions.days, submissions.counts, submissions.deadline, perDayText, size), t("overview.submissionsDescription"))}</section>
 <h2>${t("index.title")}</h2>
 ${indexSection(t, index, model.unitRecords, { bilingual: true })}

@@ -18,7 +18,7 @@ import { csrfField, page, type Flash, type PageContext } from "./layout.js";
 import { forbidden, notFound, requireRole, sendPage, type WebContext } from "./server.js";
 import { campaignRequest } from "./campaign-route.js";
 import { indexSection } from "./index-view.js";
-import { describeAudience, describeReminder, describeSchedule, formatNumber, formatRate, groupLabel, stateName } from "./format.js";
+import { describeAudience, describeEvidence, describeReminder, describeSchedule, formatNumber, formatPeriod, formatRate, groupLabel, stateName } from "./format.js";
 import { auditTable } from "./audit.js";
 import type { Questionnaire } from "../questionnaire/index.js";
 
@@ -104,7 +104,7 @@ export function registerSeeRoutes(app: FastifyInstance, context: WebContext): vo
     const at = now();
     const rows = campaigns.map((c) => {
       const href = user.role === "coordinator" ? `${campaignUrl(c)}/units/${encodeURIComponent(user.unitCode ?? "")}` : campaignUrl(c);
-      return html`<tr><th scope="row"><a href="${href}">${c.name}</a><br><span class="muted">${c.id}</span></th><td>${formatZonedTime(c.opensAt, c.timeZone)} – ${formatZonedTime(c.closesAt, c.timeZone)}</td><td>${campaignState(t, c, at)}</td></tr>`;
+      return html`<tr><th scope="row"><a href="${href}">${c.name}</a><br><span class="muted">${c.id}</span></th><td>${formatPeriod(t, c, at)}</td><td>${campaignState(t, c, at)}</td></tr>`;
     });
     return sendPage(
       reply,
@@ -142,7 +142,7 @@ export function registerSeeRoutes(app: FastifyInstance, context: WebContext): vo
     const channelNames = ["telegram", "zalo", "console", "import"];
     for (const k of Object.keys(channels)) if (!channelNames.includes(k)) channelNames.push(k);
     const body = html`<h1>${campaign.name}</h1>
-<p class="muted">${campaign.id} · ${formatZonedTime(campaign.opensAt, campaign.timeZone)} – ${formatZonedTime(campaign.closesAt, campaign.timeZone)} (${campaign.timeZone}) · ${campaignState(t, campaign, at)}</p>
+<p class="muted">${campaign.id} · ${formatPeriod(t, campaign, at)} · ${campaignState(t, campaign, at)}</p>
 <p class="noprint"><a href="${base}/index">${t("nav.index")}</a> · <a href="${base}/flags">${t("nav.flags")}</a> · <a href="${base}/report.html">${t("nav.report")}</a> · <a href="${base}/report.pdf">${t("nav.reportPdf")}</a> · <a href="${base}/responses.csv">${t("nav.responses")}</a> · <a href="${base}/scores.csv">${t("nav.scores")}</a>${user.role === "admin" ? html` · <a href="${base}/act">${t("nav.act")}</a> · <a href="${base}/broadcast">${t("broadcast.title")}</a>` : ""} · <a href="${base}/reminders">${t("reminders.title")}</a></p>
 <div id="live" hx-get="${request.url}" hx-trigger="every 30s" hx-select="#live" hx-swap="outerHTML">
 <div class="grid">
@@ -255,14 +255,18 @@ ${indexSection(ctx.t, index, await db.respondents.units(campaign.id))}`;
     const ctx = request.ctx;
     const { t } = ctx;
     const questionnaire = (await provisionalIndex(db, campaign)).questionnaire;
-    const rows = flagListRows(await refreshCampaignFlags(db.flags, questionnaire, campaign.id));
+    const subjects = await refreshCampaignFlags(db.flags, questionnaire, campaign.id);
+    const rows = flagListRows(subjects);
+    // Each flag's evidence from the flags module, said in the reader's language (timing and pattern figures only).
+    const evidence = new Map(subjects.map((s) => [s.id, s.evidence]));
     const admin = request.user?.role === "admin";
     const body = html`<h1>${t("flags.title")}</h1><p class="muted">${campaign.name} · ${t("flags.anonymous")}</p>
 <section class="card" tabindex="0">${
       rows.length === 0
         ? html`<p>${t("flags.none")}</p>`
-        : html`<table><thead><tr><th scope="col">${t("flags.response")}</th><th scope="col">${t("table.unit")}</th><th scope="col">${t("table.group")}</th><th scope="col">${t("flags.flag")}</th><th scope="col" class="num">${t("flags.duration")}</th><th scope="col">${t("flags.decision")}</th></tr></thead><tbody>${rows.map(
-            (r) => html`<tr><td><code>${r.responseId}</code></td><td>${r.unit}</td><td>${groupLabel(questionnaire, ctx.lang, r.group)}</td><td>${t(`flagNames.${r.flag}`, { defaultValue: r.flag })}</td><td class="num">${r.durationSeconds === null ? "–" : t("flags.minutes", { count: Math.round(r.durationSeconds / 60) })}</td>
+        : html`<table><thead><tr><th scope="col">${t("flags.response")}</th><th scope="col">${t("table.unit")}</th><th scope="col">${t("table.group")}</th><th scope="col">${t("flags.flag")}</th><th scope="col">${t("flags.why")}</th><th scope="col" class="num">${t("flags.duration")}</th><th scope="col">${t("flags.decision")}</th></tr></thead><tbody>${rows.map(
+            (r) => html`<tr><td><code>${r.responseId}</code>${r.fileResponseId !== null ? html`<br><span class="muted">${t("flags.fileResponseId")}:</span> <code class="file-response-id">${r.fileResponseId}</code>` : ""}</td><td>${r.unit}</td><td>${groupLabel(questionnaire, ctx.lang, r.group)}</td><td>${t(`flagNames.${r.flag}`, { defaultValue: r.flag })}</td>
+<td class="evidence"><p>${t(`flagReasons.${r.flag}`, { defaultValue: "" })}</p>${((lines) => (lines.length > 0 ? html`<ul>${lines.map((line) => html`<li>${line}</li>`)}</ul>` : ""))(describeEvidence(t, ctx.lang, evidence.get(r.responseId) ?? [], r.flag, campaign.id))}</td><td class="num">${r.durationSeconds === null ? "–" : t("flags.minutes", { count: Math.round(r.durationSeconds / 60) })}</td>
 <td>${r.decision ? html`${t(`flags.${r.decision}`)}: ${r.reason ?? ""}` : t("flags.undecided")}
 ${admin ? html`<form class="stack noprint" method="post" action="${campaignUrl(campaign)}/flags/${encodeURIComponent(r.responseId)}">${csrfField(ctx)}
 <label for="reason-${r.responseId}-${r.flag}">${t("flags.reason")}</label><input type="text" id="reason-${r.responseId}-${r.flag}" name="reason" maxlength="500" required>
