@@ -68,8 +68,10 @@ async function measure(args: readonly string[], env: Record<string, string> = {}
 
 /** Plain Node scripts (no tsx), on the same libraries and dist/ code the commands use: the baselines, and two steps. */
 const SCRIPTS = {
-  count: `const [{ createPrismaClient }, { parseDatabaseUrl }] = await Promise.all([import("./dist/db/client.js"), import("./dist/db/target.js")]);
-const { prisma, close } = createPrismaClient(parseDatabaseUrl(process.argv[1]));
+  count: `const [{ createPrismaClient }, { loadPostgresSupport, parseDatabaseUrl }] = await Promise.all([import("./dist/db/client.js"), import("./dist/db/connection.js")]);
+const target = parseDatabaseUrl(process.argv[1]);
+if (target.provider === "postgres") await loadPostgresSupport();
+const { prisma, close } = createPrismaClient(target);
 const rows = await prisma.$queryRaw\`SELECT count(*) AS "n" FROM "Respondent" WHERE "campaignId" = \${process.argv[2]}\`;
 console.log(Number(rows[0].n));
 await close();`,

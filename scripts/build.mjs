@@ -148,6 +148,8 @@ async function bundle() {
       platform: "node",
       target: "node20",
       minifySyntax: true,
+      minifyWhitespace: true,
+      charset: "ascii",
       legalComments: "none",
       // Bundled CommonJS libraries (yaml, commander) require Node's own modules.
       banner: { js: 'import { createRequire as __khaosatCreateRequire } from "node:module"; const require = __khaosatCreateRequire(import.meta.url);' },

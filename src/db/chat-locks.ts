@@ -10,7 +10,8 @@
 // holder's queries go through Prisma's pool: sharing one pool, N held locks could starve their own
 // commits of connections.
 import { createHash } from "node:crypto";
-import pg from "pg";
+import type pg from "pg";
+import { postgresSupport } from "./connection.js";
 import type { DatabaseTarget } from "./target.js";
 
 /** Locks by key (`<channel>:<account>`); `acquire` waits for the lock and returns its release. */
@@ -42,7 +43,7 @@ export function postgresChatLocks(target: Extract<DatabaseTarget, { provider: "p
   url.searchParams.delete("schema");
   const waitMs = options.waitMs ?? 30_000;
   const holdMs = options.holdMs ?? 60_000;
-  const pool = new pg.Pool({
+  const pool = new (postgresSupport().pg.Pool)({
     connectionString: url.toString(),
     max: options.maxConnections ?? 16,
     // lock_timeout bounds the wait inside pg_advisory_lock; the pool's own wait is bounded too.

@@ -1,9 +1,8 @@
 // The only place that creates Prisma clients. Both generated clients have the same shape (their
 // schemas differ only in the provider), so the rest of src/db is typed against the SQLite one.
 import { PrismaClient as SqliteClient } from "./generated/sqlite/client.js";
-import { PrismaClient as PostgresClient } from "./generated/postgres/client.js";
 import type Sqlite from "better-sqlite3";
-import { adapterFactoryFor, TunedSqliteFactory, type DatabaseTarget } from "./connection.js";
+import { adapterFactoryFor, postgresSupport, TunedSqliteFactory, type DatabaseTarget } from "./connection.js";
 import { SQLITE_LOCK_WAIT_MS } from "./sqlite-lock.js";
 
 /** The Prisma client type used inside src/db. */
@@ -25,7 +24,11 @@ export function providerOf(prisma: Prisma): DatabaseTarget["provider"] {
   return providers.get(prisma) ?? "sqlite";
 }
 
-/** Creates the Prisma client for a database target; `close` disconnects it and its pool. */
+/**
+ * Creates the Prisma client for a database target; `close` disconnects it and its pool. For
+ * PostgreSQL, `loadPostgresSupport()` (connection.ts) must have run: the PostgreSQL client is not
+ * loaded by processes on SQLite.
+ */
 export function createPrismaClient(target: DatabaseTarget): { prisma: Prisma; close(): Promise<void> } {
   const { factory, dispose } = adapterFactoryFor(target);
   // On SQLite a transaction may have to wait for another process's write lock (an import's final
@@ -33,7 +36,7 @@ export function createPrismaClient(target: DatabaseTarget): { prisma: Prisma; cl
   const prisma =
     target.provider === "sqlite"
       ? new SqliteClient({ adapter: factory, transactionOptions: { maxWait: SQLITE_LOCK_WAIT_MS } })
-      : (new PostgresClient({ adapter: factory }) as unknown as Prisma);
+      : (new (postgresSupport().PostgresClient)({ adapter: factory }) as unknown as Prisma);
   providers.set(prisma, target.provider);
   if (factory instanceof TunedSqliteFactory) sqliteFactories.set(prisma, factory);
   return {

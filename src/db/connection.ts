@@ -3,16 +3,35 @@
 import { accessSync, constants, existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
-import { PrismaPg } from "@prisma/adapter-pg";
-import pg from "pg";
 import type Sqlite from "better-sqlite3";
 import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import { beginImmediate, connectionMutex, retryWhileBusy, SQLITE_BUSY_TIMEOUT_MS } from "./sqlite-lock.js";
+import type * as PostgresModule from "./postgres.js";
 import { DatabaseError, type DatabaseTarget } from "./target.js";
 
 export { SQLITE_BUSY_TIMEOUT_MS } from "./sqlite-lock.js";
 
 export { DEFAULT_DATABASE_URL, DatabaseError, parseDatabaseUrl, type DatabaseTarget } from "./target.js";
+
+/** The PostgreSQL driver, adapter and client (src/db/postgres.ts). */
+export type PostgresSupport = typeof PostgresModule;
+
+let postgres: PostgresSupport | undefined;
+
+/**
+ * Loads PostgreSQL support (once). The functions that open a database synchronously
+ * (`adapterFactoryFor`, `createPrismaClient`, `postgresChatLocks`) need it loaded first for a
+ * PostgreSQL target; `openDatabase` and `migrateDatabase` load it. A SQLite process never does.
+ */
+export async function loadPostgresSupport(): Promise<PostgresSupport> {
+  return (postgres ??= await import("./postgres.js"));
+}
+
+/** PostgreSQL support, once `loadPostgresSupport` has loaded it. */
+export function postgresSupport(): PostgresSupport {
+  if (!postgres) throw new Error("PostgreSQL support is not loaded: await loadPostgresSupport() before opening a PostgreSQL database synchronously");
+  return postgres;
+}
 
 /** Makes sure a SQLite file can be created or written: creates its directory, refuses read-only files. */
 export function prepareSqliteFile(file: string): void {
@@ -189,6 +208,7 @@ export function adapterFactoryFor(target: DatabaseTarget): AdapterHandle {
     prepareSqliteFile(target.file);
     return { factory: new TunedSqliteFactory({ url: target.file, timeout: SQLITE_BUSY_TIMEOUT_MS }), dispose: async () => {} };
   }
+  const { pg, PrismaPg } = postgresSupport();
   const url = new URL(target.url);
   url.searchParams.delete("schema");
   const pool = new pg.Pool({

@@ -2,7 +2,7 @@
 // Prisma client wrapped in repositories. Callers get repositories, never the client.
 import Sqlite from "better-sqlite3";
 import { createPrismaClient } from "./client.js";
-import { explainDatabaseError, parseDatabaseUrl, prepareSqliteFile, type DatabaseTarget } from "./connection.js";
+import { explainDatabaseError, loadPostgresSupport, parseDatabaseUrl, prepareSqliteFile, type DatabaseTarget } from "./connection.js";
 import { migrateDatabase, type MigrateResult } from "./migrate.js";
 import { auditRepository } from "./audit.js";
 import { campaignRepository } from "./campaigns.js";
@@ -68,6 +68,7 @@ export interface OpenOptions {
 export async function openDatabase(url?: string, options: OpenOptions = {}): Promise<Database> {
   const target = parseDatabaseUrl(url);
   if (target.provider === "sqlite") enableWal(target.file);
+  else await loadPostgresSupport();
   const migration = options.migrate === false ? undefined : await migrateDatabase(url);
   const { prisma, close: closeClient } = createPrismaClient(target);
   // Several instances on PostgreSQL: one account's updates are handled one at a time across all of them.

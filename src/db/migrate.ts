@@ -3,10 +3,10 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { fork } from "node:child_process";
 import type { MigrationList } from "@prisma/schema-engine-wasm";
 import Sqlite from "better-sqlite3";
-import pg from "pg";
-import { adapterFactoryFor, DatabaseError, explainDatabaseError, parseDatabaseUrl, prepareSqliteFile, type DatabaseTarget } from "./connection.js";
+import { adapterFactoryFor, DatabaseError, explainDatabaseError, loadPostgresSupport, parseDatabaseUrl, prepareSqliteFile, type DatabaseTarget } from "./connection.js";
 import { startSchemaEngine } from "./schema-engine.js";
 
 const projectRoot = fileURLToPath(new URL("../..", import.meta.url));
@@ -74,6 +74,7 @@ export async function appliedMigrations(target: DatabaseTarget): Promise<Set<str
         db.close();
       }
     }
+    const { pg } = await loadPostgresSupport();
     const url = new URL(target.url);
     url.searchParams.delete("schema");
     const client = new pg.Client({ connectionString: url.toString(), connectionTimeoutMillis: 10_000 });
@@ -95,6 +96,7 @@ export async function appliedMigrations(target: DatabaseTarget): Promise<Set<str
 /** Applies pending migrations to the database at `url` (no-op when current). */
 export async function migrateDatabase(url?: string): Promise<MigrateResult> {
   const target = parseDatabaseUrl(url);
+  if (target.provider === "postgres") await loadPostgresSupport();
   const migrationsList = readMigrations(target.provider);
   if (migrationsList.migrationDirectories.length === 0) throw new DatabaseError(`no migrations found in ${migrationsList.baseDir}`);
   if (target.provider === "sqlite") prepareSqliteFile(target.file);
@@ -104,12 +106,52 @@ export async function migrateDatabase(url?: string): Promise<MigrateResult> {
   if (migrationsList.migrationDirectories.every((d) => applied.has(d.path))) {
     return { target, applied: [], total: migrationsList.migrationDirectories.length };
   }
+  const names = WORKER ? await applyInWorker(target.url) : await applyPending(target, migrationsList);
+  return { target, applied: names, total: migrationsList.migrationDirectories.length };
+}
+
+/**
+ * The compiled program that applies migrations in a process of its own (src/db/migrate-worker.ts),
+ * when there is one. The schema engine is 5 MB of WebAssembly: once loaded, its compiled module,
+ * a copy of its bytes, its memory and the allocator's leftovers from compiling it stay in the
+ * process, 10-15 MB resident, which a bot that migrated at start (its first start, or its first
+ * after an update) would carry for weeks; a worker thread leaves as much behind. A short-lived
+ * process takes them with it (`npm run bench:runtime` starts the bot on a new database). The
+ * TypeScript sources (tests) have no compiled worker and migrate in this process.
+ */
+const WORKER_URL = new URL("./migrate-worker.js", import.meta.url);
+const WORKER = existsSync(fileURLToPath(WORKER_URL)) ? fileURLToPath(WORKER_URL) : undefined;
+
+/** What the worker process sends back. */
+export type WorkerOutcome = { readonly ok: true; readonly applied: string[] } | { readonly ok: false; readonly databaseError: boolean; readonly message: string; readonly stack?: string };
+
+/** Applies the pending migrations of `url` in the worker process; its failures are thrown here as they were there. */
+async function applyInWorker(url: string): Promise<string[]> {
+  // The URL (it may hold a password) goes over the IPC channel, not on the command line.
+  const child = fork(WORKER!, [], { execArgv: [], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  let outcome: WorkerOutcome | undefined;
+  child.on("message", (message: WorkerOutcome) => (outcome = message));
+  child.send({ url });
+  const ended = await new Promise<{ code: number | null; signal: string | null } | Error>((resolve) => {
+    child.once("error", resolve);
+    child.once("exit", (code, signal) => resolve({ code, signal }));
+  });
+  if (ended instanceof Error) throw ended;
+  if (!outcome) throw new Error(`the migration process ended without a result (${ended.signal ? `signal ${ended.signal}` : `exit code ${ended.code}`})`);
+  if (outcome.ok) return outcome.applied;
+  const error = outcome.databaseError ? new DatabaseError(outcome.message) : new Error(outcome.message);
+  if (outcome.stack) error.stack = outcome.stack;
+  throw error;
+}
+
+/** Applies the pending migrations with the schema engine, in this thread; returns their names. */
+export async function applyPending(target: DatabaseTarget, migrationsList: MigrationList): Promise<string[]> {
   const adapter = adapterFactoryFor(target);
   try {
     const { engine, close } = await startSchemaEngine(adapter.factory, schemaFile(target.provider));
     try {
       const out = await withUnrefTimers(() => engine.applyMigrations({ migrationsList, filters: { externalTables: [], externalEnums: [] } }));
-      return { target, applied: out.appliedMigrationNames, total: migrationsList.migrationDirectories.length };
+      return out.appliedMigrationNames;
     } finally {
       await close();
     }

@@ -147,6 +147,9 @@ function resendable(campaignId: string | undefined): Sql.Sql {
 
 const PENDING: OutboxStatus[] = ["queued", "claimed", "sending"];
 
+/** Why a row is in doubt after its sender stopped mid-send. */
+const SENDER_STOPPED = "the sender stopped while this message was being sent; not sent again so nobody gets it twice";
+
 /** The outbox over Prisma; `provider` selects the PostgreSQL row-locking claim. */
 export function outboxRepository(prisma: Prisma, provider: DatabaseTarget["provider"]): OutboxRepository {
   return {
@@ -287,7 +290,25 @@ export function outboxRepository(prisma: Prisma, provider: DatabaseTarget["provi
       });
       const inDoubt = await prisma.outboxMessage.updateMany({
         where: { status: "sending", sendingAt: { lt: sendingBefore } },
-        data: { status: "in_doubt", doneAt: now, lastError: "the sender stopped while this message was being sent; not sent again so nobody gets it twice" },
+        data: { status: "in_doubt", doneAt: now, lastError: SENDER_STOPPED },
+      });
+      return { requeued: requeued.count, inDoubt: inDoubt.count };
+    },
+
+    async claimHolders() {
+      const rows = await prisma.outboxMessage.findMany({ where: { status: { in: ["claimed", "sending"] }, claimToken: { not: null } }, select: { claimToken: true }, distinct: ["claimToken"] });
+      return rows.map((r) => r.claimToken!);
+    },
+
+    async recoverClaims(tokens, now) {
+      if (tokens.length === 0) return { requeued: 0, inDoubt: 0 };
+      const requeued = await prisma.outboxMessage.updateMany({
+        where: { status: "claimed", claimToken: { in: [...tokens] } },
+        data: { status: "queued", claimToken: null, claimedAt: null },
+      });
+      const inDoubt = await prisma.outboxMessage.updateMany({
+        where: { status: "sending", claimToken: { in: [...tokens] } },
+        data: { status: "in_doubt", doneAt: now, lastError: SENDER_STOPPED },
       });
       return { requeued: requeued.count, inDoubt: inDoubt.count };
     },

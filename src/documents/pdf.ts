@@ -1,7 +1,7 @@
 // PDF documents (code slips, receipts, posters): pdfkit with an embedded DejaVu font, which covers
 // every Vietnamese letter (pdfkit's standard fonts cannot encode them), and vector QR codes.
 import { createRequire } from "node:module";
-import QRCode from "qrcode";
+import type QRCodeModule from "qrcode";
 
 const require = createRequire(import.meta.url);
 
@@ -19,12 +19,18 @@ export interface PdfOptions {
   readonly size?: string | [number, number];
 }
 
+/** The QR code library, loaded with pdfkit by `newPdf` (every QR code is drawn into a document it made). */
+let qrcode: typeof QRCodeModule | undefined;
+
 /**
- * A new PDF with the fonts registered as "regular", "bold" and "mono". pdfkit is loaded on first use:
- * importing it costs most of a second, which every `khaosat` command would otherwise pay.
+ * A new PDF with the fonts registered as "regular", "bold" and "mono". pdfkit and the QR code
+ * library are loaded on first use: importing pdfkit costs most of a second, which every `khaosat`
+ * command would otherwise pay, and both would sit in the bot's memory (the bot prints no PDF
+ * unless asked for one).
  */
 export async function newPdf(options: PdfOptions): Promise<PDFKit.PDFDocument> {
-  const { default: PDFDocument } = await import("pdfkit");
+  const [{ default: PDFDocument }, qr] = await Promise.all([import("pdfkit"), qrcode ? undefined : import("qrcode")]);
+  qrcode ??= qr!.default;
   const doc = new PDFDocument({
     autoFirstPage: false,
     margin: 0,
@@ -54,7 +60,8 @@ export function finishPdf(doc: PDFKit.PDFDocument): Promise<Buffer> {
 
 /** Draws a QR code of `text` as vector squares (sharp on any printer, no image decoding), with a quiet zone. */
 export function drawQr(doc: PDFKit.PDFDocument, text: string, x: number, y: number, size: number): void {
-  const qr = QRCode.create(text, { errorCorrectionLevel: "M" });
+  if (!qrcode) throw new Error("drawQr: draw into a document made by newPdf (which loads the QR code library)");
+  const qr = qrcode.create(text, { errorCorrectionLevel: "M" });
   const count = qr.modules.size;
   const quiet = 2;
   const module = size / (count + 2 * quiet);

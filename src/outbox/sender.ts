@@ -9,6 +9,7 @@
 // claimed rows go back to the queue until then rather than sitting in memory: the claims keep
 // bringing the other channel's rows, and a chat's messages keep their order (claims go by id).
 import { randomUUID } from "node:crypto";
+import { processTag, senderEnded } from "./liveness.js";
 import { channelOfChat, OUTBOX_CHANNELS, type OutboxChannel } from "./channel.js";
 import { PerChatSpacing, SendBudget } from "./rate-limit.js";
 import type { OutboxTransport, SendOutcome } from "./transport.js";
@@ -171,7 +172,8 @@ export class OutboxSender {
       inDoubtAfterMs: options.inDoubtAfterMs ?? 60_000,
       recoverEveryMs: options.recoverEveryMs ?? 10_000,
       clock: options.clock ?? (() => new Date()),
-      workerId: options.workerId ?? randomUUID(),
+      // The process in the worker id lets a sender restarted on this machine take back its claims at once (liveness.ts).
+      workerId: options.workerId ?? [processTag(), randomUUID()].filter(Boolean).join("/"),
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     };
   }
@@ -414,7 +416,11 @@ export class OutboxSender {
 
   private async recover(): Promise<void> {
     const now = this.opts.clock();
-    const result = await this.outbox.recover(now, new Date(now.getTime() - this.opts.claimLeaseMs), new Date(now.getTime() - this.opts.inDoubtAfterMs));
+    // Claims of a sender known to have ended (a process of this machine): at once, not after the lease.
+    const ended = (await this.outbox.claimHolders()).filter((token) => !this.tokens.has(token) && senderEnded(token.slice(0, token.lastIndexOf(":"))));
+    const taken = await this.outbox.recoverClaims(ended, now);
+    const leased = await this.outbox.recover(now, new Date(now.getTime() - this.opts.claimLeaseMs), new Date(now.getTime() - this.opts.inDoubtAfterMs));
+    const result = { requeued: taken.requeued + leased.requeued, inDoubt: taken.inDoubt + leased.inDoubt };
     if (result.requeued > 0 || result.inDoubt > 0) this.opts.onEvent?.({ type: "recovered", ...result });
   }
 

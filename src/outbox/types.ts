@@ -86,6 +86,10 @@ export interface OutboxRepository {
   releaseClaim(token: string): Promise<number>;
   /** Requeues claims older than `claimedBefore`; marks sends started before `sendingBefore` in doubt. */
   recover(now: Date, claimedBefore: Date, sendingBefore: Date): Promise<RecoveryResult>;
+  /** The claim tokens that hold rows (claimed or sending). */
+  claimHolders(): Promise<string[]>;
+  /** Takes back the rows of claims whose sender has ended: claimed ones requeued, sending ones in doubt. */
+  recoverClaims(tokens: readonly string[], now: Date): Promise<RecoveryResult>;
   /** Rows still to be sent (queued, claimed or sending), optionally of one batch. */
   pending(batchId?: string): Promise<number>;
   /** Counts per kind and status, optionally of one campaign or batch. */

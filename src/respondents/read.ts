@@ -7,7 +7,6 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { Transform, type Readable } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
-import { SaxesParser } from "saxes";
 import { restoreCell } from "../documents/csv-cell.js";
 import { englishText, type Problem } from "../i18n/problem.js";
 
@@ -520,6 +519,8 @@ async function parseSheet(file: string, sheetFile: string, shared: readonly stri
     }
   };
 
+  // The XML parser is loaded with the first workbook read (the bot and most commands read none).
+  const { SaxesParser } = await import("saxes");
   const parser = new SaxesParser();
   parser.on("opentag", (node) => {
     const attributes = node.attributes as Record<string, string>;

@@ -10,20 +10,16 @@ import type { ScoringResponse } from "./types.js";
 /** One question's answers, by response row; `undefined` where unanswered. */
 export type AnswerColumn = readonly (AnswerValue | undefined)[];
 
-/** What a table is built from (see {@link ResponseTable.fromColumns}). */
-export interface ResponseColumns {
-  readonly length: number;
-  readonly ids: readonly string[];
-  readonly units: readonly string[];
-  readonly groups: readonly string[];
-  /** Epoch milliseconds; NaN when unknown. */
-  readonly startedAt: ArrayLike<number>;
-  readonly submittedAt: ArrayLike<number>;
+/** What a table is built from (see {@link ResponseTable.fromColumns}): its row fields, and answers and seconds by question. */
+export type ResponseColumns = Pick<ResponseTable, "length" | "ids" | "units" | "groups" | "startedAt" | "submittedAt"> & {
   /** The answers of every question the source has a column for, in questionnaire order. */
   readonly answers: ReadonlyMap<string, AnswerColumn>;
   /** Seconds spent per question, NaN when unknown; only the questions the source times. */
   readonly seconds: ReadonlyMap<string, ArrayLike<number>>;
-}
+};
+
+/** The columns only bot responses have (undefined when no response has a value). */
+type OptionalColumns = Pick<ResponseTable, "respondents" | "accounts" | "decisions" | "languages" | "timed">;
 
 /**
  * Submitted responses by column, as scoring and the quality flags read them. Built by the responses
@@ -51,7 +47,7 @@ export class ResponseTable {
   private empty: AnswerColumn | undefined;
   private untimed: Float64Array | undefined;
 
-  private constructor(columns: ResponseColumns, source?: readonly ScoringResponse[]) {
+  private constructor(columns: ResponseColumns, optional: OptionalColumns, source?: readonly ScoringResponse[]) {
     this.length = columns.length;
     this.ids = columns.ids;
     this.units = columns.units;
@@ -61,49 +57,62 @@ export class ResponseTable {
     this.answerColumns = new Map(columns.answers);
     this.secondsColumns = new Map(columns.seconds);
     this.source = source;
-    const optional = <T>(of: (r: ScoringResponse) => T | undefined) => (source?.some((r) => of(r) !== undefined) ? source.map(of) : undefined);
-    this.respondents = optional((r) => r.respondent);
-    this.accounts = optional((r) => r.account);
-    this.decisions = optional((r) => r.decision);
-    this.languages = optional((r) => r.language);
-    this.timed = source ? source.some((r) => r.seconds !== undefined) : columns.seconds.size > 0;
+    this.respondents = optional.respondents;
+    this.accounts = optional.accounts;
+    this.decisions = optional.decisions;
+    this.languages = optional.languages;
+    this.timed = optional.timed;
   }
 
   /** A table over columns the reader filled (every array `length` long). */
   static fromColumns(columns: ResponseColumns): ResponseTable {
-    return new ResponseTable(columns);
+    const none = { respondents: undefined, accounts: undefined, decisions: undefined, languages: undefined };
+    return new ResponseTable(columns, { ...none, timed: columns.seconds.size > 0 });
   }
 
   /**
-   * A table over response objects; `responses` as given when it already is one. The answers to
-   * `questions` are taken in one pass, response by response (each object's answers read together,
-   * rather than all objects visited again for each question); any other column when first asked for.
+   * A table over response objects; `responses` as given when it already is one. Every row field and
+   * the answers to `questions` are taken in one pass, response by response (each object read once,
+   * into arrays allocated at their final length); any other answer column when first asked for.
    */
   static of(responses: readonly ScoringResponse[] | ResponseTable, questions: readonly string[] = []): ResponseTable {
     if (responses instanceof ResponseTable) return responses;
     const n = responses.length;
-    const columns = questions.map(() => new Array<AnswerValue | undefined>(n));
-    for (let i = 0; i < n; i++) {
-      const answers = responses[i]!.answers;
-      for (let q = 0; q < questions.length; q++) columns[q]![i] = answers[questions[q]!];
-    }
+    const nQ = questions.length;
+    const columns: (AnswerValue | undefined)[][] = [];
+    for (let q = 0; q < nQ; q++) columns.push(new Array<AnswerValue | undefined>(n));
+    const ids = new Array<string>(n);
+    const units = new Array<string>(n);
+    const groups = new Array<string>(n);
     const startedAt = new Float64Array(n);
     const submittedAt = new Float64Array(n);
+    // The optional fields are rare (bot responses): their arrays are made when a first value is seen.
+    let respondents: (string | undefined)[] | undefined;
+    let accounts: (string | undefined)[] | undefined;
+    let decisions: ("accept" | "reject" | undefined)[] | undefined;
+    let languages: (string | undefined)[] | undefined;
+    let timed = false;
+    const since = <T>(i: number): (T | undefined)[] => new Array<T | undefined>(n).fill(undefined, 0, i);
     for (let i = 0; i < n; i++) {
-      startedAt[i] = responses[i]!.startedAt ?? Number.NaN;
-      submittedAt[i] = responses[i]!.submittedAt ?? Number.NaN;
+      const r = responses[i]!;
+      ids[i] = r.id;
+      units[i] = r.unit;
+      groups[i] = r.group;
+      startedAt[i] = r.startedAt ?? Number.NaN;
+      submittedAt[i] = r.submittedAt ?? Number.NaN;
+      const answers = r.answers;
+      for (let q = 0; q < nQ; q++) columns[q]![i] = answers[questions[q]!];
+      if (r.respondent !== undefined || respondents) (respondents ??= since(i))[i] = r.respondent;
+      if (r.account !== undefined || accounts) (accounts ??= since(i))[i] = r.account;
+      if (r.decision !== undefined || decisions) (decisions ??= since(i))[i] = r.decision;
+      if (r.language !== undefined || languages) (languages ??= since(i))[i] = r.language;
+      if (r.seconds !== undefined) timed = true;
     }
+    const answers = new Map<string, AnswerColumn>();
+    for (let q = 0; q < nQ; q++) answers.set(questions[q]!, columns[q]!);
     return new ResponseTable(
-      {
-        length: n,
-        ids: responses.map((r) => r.id),
-        units: responses.map((r) => r.unit),
-        groups: responses.map((r) => r.group),
-        startedAt,
-        submittedAt,
-        answers: new Map(questions.map((id, q) => [id, columns[q]!])),
-        seconds: new Map(),
-      },
+      { length: n, ids, units, groups, startedAt, submittedAt, answers, seconds: new Map() },
+      { respondents, accounts, decisions, languages, timed },
       responses,
     );
   }

@@ -9,7 +9,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, test } from "vitest";
 import { openDatabase, type Database } from "../../src/db/index.js";
 import { createPrismaClient, type Prisma } from "../../src/db/client.js";
-import { parseDatabaseUrl } from "../../src/db/connection.js";
+import { loadPostgresSupport, parseDatabaseUrl } from "../../src/db/connection.js";
 
 /** A storage provider under test. */
 export type TestProvider = "sqlite" | "postgres";
@@ -31,6 +31,8 @@ export async function createEmptyDatabase(provider: TestProvider): Promise<Empty
     return { provider, url: `file:${path.join(dir, "test.db")}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
   }
   if (!TEST_DATABASE_URL) throw new Error("TEST_DATABASE_URL is not set");
+  // Tests open PostgreSQL clients synchronously (createPrismaClient) on the URLs made here.
+  await loadPostgresSupport();
   const schema = `test_${randomBytes(6).toString("hex")}`;
   const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
   await admin.connect();
