@@ -13,7 +13,7 @@ import { accessRepository } from "./access-repository.js";
 import { flagSubmittedResponse } from "../flags/index.js";
 import type SqliteConnection from "better-sqlite3";
 import { providerOf, sqliteConnectionOf, type Prisma } from "./client.js";
-import { retryWhileBusy } from "./sqlite-lock.js";
+import { groupCommitOf, IN_FOREIGN_TRANSACTION } from "./group-commit.js";
 import { flagsRepository } from "./flags-repository.js";
 import { parseJsonObject } from "./json.js";
 import { SubmittedResponseError, responseIdOf } from "./session-ids.js";
@@ -231,20 +231,20 @@ function ownerOf(session: BotSession, channel: string): ResponseOwner {
 }
 
 /**
- * The common commit on SQLite (an answer, a refusal, a move in an existing session) as one
- * synchronous transaction on the client's own connection: nothing else runs on the event loop
- * between BEGIN and COMMIT. Through Prisma, each statement of an interactive transaction waits a
- * turn of the event loop while the connection stays locked, so under load commits queued behind
- * one another for tens of milliseconds each; this takes well under a millisecond. It also creates
- * the session and response rows and rewrites a submitted response's answers (the steps of identity,
- * attestation and submit went through Prisma's pipeline, a statement at a time, and cost more than
- * all of a respondent's answers together). A first decline of identity (audited) or a refusal (a
- * submitted response) returns GENERAL_PATH after rolling back, and the Prisma transaction below
- * handles it with the same rules.
+ * The common commit on SQLite (an answer, a refusal, a move in an existing session) as synchronous
+ * statements on the client's own connection, run by the connection's group commit (group-commit.ts):
+ * inside a transaction with the commits of other chats that arrived in the same turn of the event
+ * loop, in a savepoint of its own, acknowledged once that transaction has committed. Nothing else
+ * runs on the event loop between BEGIN and COMMIT. Through Prisma, each statement of an interactive
+ * transaction waits a turn of the event loop while the connection stays locked, so under load
+ * commits queued behind one another for tens of milliseconds each. It also creates the session and
+ * response rows and rewrites a submitted response's answers (the steps of identity, attestation and
+ * submit went through Prisma's pipeline, a statement at a time, and cost more than all of a
+ * respondent's answers together). A first decline of identity (audited) never comes here; a refusal
+ * (a submitted response) throws GENERAL_PATH, which rolls this commit back to its savepoint, and the
+ * Prisma transaction below handles it with the same rules.
  */
-function commitSync(db: SqliteConnection.Database, channel: string, updateId: number | string, session: BotSession, step: StepResult | undefined): CommitResult | typeof GENERAL_PATH {
-  // A Prisma transaction is open on this connection (awaiting between statements): do not join it.
-  if (db.inTransaction || session.identityDeclinedAt !== undefined) return GENERAL_PATH;
+function commitSync(db: SqliteConnection.Database, channel: string, updateId: number | string, session: BotSession, step: StepResult | undefined): CommitResult {
   const plan = step ? planStep(step) : undefined;
   const owner = ownerOf(session, channel);
   const now = sqliteDate(new Date());
@@ -261,7 +261,7 @@ function commitSync(db: SqliteConnection.Database, channel: string, updateId: nu
     `INSERT INTO "Answer" ("responseId", "questionId", "value", "answeredAt", "changedCount", "seconds") VALUES (?, ?, ?, ?, ?, ?)
      ON CONFLICT ("responseId", "questionId") DO UPDATE SET "value" = excluded."value", "answeredAt" = excluded."answeredAt", "changedCount" = excluded."changedCount", "seconds" = excluded."seconds"`,
   );
-  const run = db.transaction((): CommitResult => {
+  {
     try {
       db.prepare(`INSERT INTO "ProcessedUpdate" ("channel", "updateId", "processedAt") VALUES (?, ?, ?)`).run(channel, updateKeyOf(updateId), now);
     } catch (error) {
@@ -332,12 +332,6 @@ function commitSync(db: SqliteConnection.Database, channel: string, updateId: nu
       ).run(session.id, session.campaignId, channel, session.account, String(session.chatId), session.respondentId, session.codeId, responseId, session.language, JSON.stringify(session), now, now);
     }
     return "stored";
-  });
-  try {
-    return run.immediate();
-  } catch (error) {
-    if (error === GENERAL_PATH) return GENERAL_PATH;
-    throw error;
   }
 }
 
@@ -525,10 +519,18 @@ export function botSessionStore(prisma: Prisma, options: BotSessionStoreOptions 
       const { session, step } = write;
       const db = sqliteConnectionOf(prisma);
       if (db) {
-        // Another process (an import) holding the write lock is waited for between attempts, off the event loop.
-        const result = await retryWhileBusy(() => commitSync(db, channel, updateId, session, step));
-        if (result === "stored") await runSubmitHooks(options.onSubmit, session.campaignId, submittedBy(session.id, step));
-        if (result !== GENERAL_PATH) return result;
+        // A first decline of identity is audited, which only the general path does.
+        if (session.identityDeclinedAt === undefined) {
+          // Another process (an import) holding the write lock is waited for by the group, off the event loop.
+          const result = await groupCommitOf(db)
+            .run(() => commitSync(db, channel, updateId, session, step))
+            .catch((error: unknown) => {
+              if (error === GENERAL_PATH) return GENERAL_PATH;
+              throw error;
+            });
+          if (result === "stored") await runSubmitHooks(options.onSubmit, session.campaignId, submittedBy(session.id, step));
+          if (result === "stored" || result === "duplicate") return result;
+        }
       }
       try {
         await prisma.$transaction(
@@ -614,9 +616,12 @@ export function botSessionStore(prisma: Prisma, options: BotSessionStoreOptions 
 
     async markProcessedUnlocked(updateId: number | string): Promise<void> {
       const db = sqliteConnectionOf(prisma);
-      if (db && !db.inTransaction) {
-        db.prepare(`INSERT INTO "ProcessedUpdate" ("channel", "updateId", "processedAt") VALUES (?, ?, ?) ON CONFLICT DO NOTHING`).run(channel, updateKeyOf(updateId), sqliteDate(new Date()));
-        return;
+      if (db) {
+        const key = updateKeyOf(updateId);
+        const at = sqliteDate(new Date());
+        // In the connection's group commit, acknowledged once stored.
+        const done = await groupCommitOf(db).run(() => void db.prepare(`INSERT INTO "ProcessedUpdate" ("channel", "updateId", "processedAt") VALUES (?, ?, ?) ON CONFLICT DO NOTHING`).run(channel, key, at));
+        if (done !== IN_FOREIGN_TRANSACTION) return;
       }
       try {
         await prisma.processedUpdate.create({ data: { channel: channel, updateId: updateKeyOf(updateId), processedAt: new Date() } });
@@ -642,11 +647,15 @@ export function botSessionStore(prisma: Prisma, options: BotSessionStoreOptions 
         else await prisma.$executeRaw`UPDATE "Session" SET "state" = jsonb_set("state"::jsonb, '{prompt}', ${json}::jsonb)::text WHERE "id" = ${sessionId}`;
       } else {
         const db = sqliteConnectionOf(prisma);
-        // Not inside a Prisma transaction that is open on the connection (it would join it).
-        if (db && !db.inTransaction) {
-          if (json === null) db.prepare(`UPDATE "Session" SET "state" = json_remove("state", '$.prompt') WHERE "id" = ?`).run(sessionId);
-          else db.prepare(`UPDATE "Session" SET "state" = json_set("state", '$.prompt', json(?)) WHERE "id" = ?`).run(json, sessionId);
-        } else if (json === null) {
+        // In the connection's group commit (never inside a Prisma transaction open on the connection: it would join it).
+        const done =
+          db &&
+          (await groupCommitOf(db).run(() => {
+            if (json === null) db.prepare(`UPDATE "Session" SET "state" = json_remove("state", '$.prompt') WHERE "id" = ?`).run(sessionId);
+            else db.prepare(`UPDATE "Session" SET "state" = json_set("state", '$.prompt', json(?)) WHERE "id" = ?`).run(json, sessionId);
+          }));
+        if (db && done !== IN_FOREIGN_TRANSACTION) return;
+        if (json === null) {
           await prisma.$executeRaw`UPDATE "Session" SET "state" = json_remove("state", '$.prompt') WHERE "id" = ${sessionId}`;
         } else {
           await prisma.$executeRaw`UPDATE "Session" SET "state" = json_set("state", '$.prompt', json(${json})) WHERE "id" = ${sessionId}`;

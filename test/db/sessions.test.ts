@@ -3,6 +3,8 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { beforeAll, expect, test } from "vitest";
 import type { BotSession, SessionWrite } from "../../src/channels/telegram/ports.js";
+import { sqliteConnectionOf } from "../../src/db/client.js";
+import { groupCommitOf } from "../../src/db/group-commit.js";
 import { botSessionStore } from "../../src/db/sessions.js";
 import { SubmittedResponseError } from "../../src/db/index.js";
 import { startSurvey, step, type EngineInput, type StepResult, type SurveyState } from "../../src/engine/index.js";
@@ -199,6 +201,27 @@ describeDatabases("BotSessionStore over Prisma", (ctx) => {
     expect(await store().isProcessed(12)).toBe(false);
     expect((await answers(id)).find((a) => a.questionId === "q3")).toEqual({ questionId: "q3", value: 4, answeredAt: at(5), changedCount: 0 });
     expect((await store().findLatest("telegram:42"))?.engine).toEqual(state);
+  });
+
+  test("a refused commit arriving together with another chat's commit fails alone: the other is stored (on SQLite, in the same group)", async () => {
+    const otherId = await seed(ctx, "c1", "R4");
+    const other: BotSession = { ...session, id: store().newId(), account: "telegram:60", chatId: 60, respondentId: otherId, stage: "identity", engine: undefined };
+    const forged: StepResult = {
+      state: { ...state, responses: state.responses.map((r) => ({ ...r, answers: { ...r.answers, q4: { value: 99, answeredAt: at(21), changeCount: 1 } } })) },
+      events: [{ type: "answer_recorded", questionId: "q4", unit: "SO_TP", value: 99, previous: 12, changed: true, changeCount: 1, at: at(21) }],
+    };
+    const connection = sqliteConnectionOf(ctx.prisma());
+    const before = connection ? { ...groupCommitOf(connection).stats } : undefined;
+    // A store on the raw client, whose connection's group is looked at.
+    const raw = botSessionStore(ctx.prisma());
+    const [refused, stored] = await Promise.allSettled([raw.commit(13, { session: { ...session, engine: forged.state }, step: forged }), raw.commit(14, { session: other })]);
+    expect(refused.status === "rejected" && refused.reason).toBeInstanceOf(SubmittedResponseError);
+    expect(stored).toEqual({ status: "fulfilled", value: "stored" });
+    expect(await store().isProcessed(13)).toBe(false);
+    expect(await store().isProcessed(14)).toBe(true);
+    expect((await store().findLatest("telegram:60"))?.id).toBe(other.id);
+    expect((await answers(`${session.id}:SO_TP`)).find((a) => a.questionId === "q4")?.value).toBe(12);
+    if (connection && before) expect(groupCommitOf(connection).stats).toMatchObject({ groups: before.groups + 1, works: before.works + 2 });
   });
 
   // On PostgreSQL from two clients (two bot instances); on SQLite from one client, since a process
