@@ -95,6 +95,13 @@ describeDatabases("BotSessionStore over Prisma", (ctx) => {
     expect(campaign?.questionnaire.version).toBe(2);
     expect(campaign?.closesAt.toISOString()).toBe("2027-01-01T00:00:00.000Z");
     expect(campaign?.timeZone).toBe("Asia/Ho_Chi_Minh");
+    expect(campaign?.opensAt.toISOString()).toBe("2026-11-01T00:00:00.000Z");
+    expect(campaign?.closedAt).toBeNull();
+    expect(campaign?.identified).toBe(false);
+    // Read again after an organiser changed it: nothing of the row is kept between reads.
+    await ctx.prisma().campaign.update({ where: { id: "c1" }, data: { identified: true, closedAt: new Date("2026-12-24T10:00:00Z") } });
+    expect(await ctx.db().channel.campaigns.find("c1")).toMatchObject({ identified: true, closedAt: new Date("2026-12-24T10:00:00Z") });
+    await ctx.prisma().campaign.update({ where: { id: "c1" }, data: { identified: false, closedAt: null } });
     expect(await ctx.db().channel.campaigns.find("nope")).toBeUndefined();
     expect(await ctx.db().channel.respondents.find(respondentId)).toEqual({
       id: respondentId,
