@@ -486,16 +486,38 @@ export function botSessionStore(prisma: Prisma, options: BotSessionStoreOptions 
     },
 
     async findLatest(account) {
+      // On SQLite straight on the connection, as `beginRead` (same ordering).
+      const db = sqliteConnectionOf(prisma);
+      if (db) {
+        const row = db.prepare(`SELECT "id", "state" FROM "Session" WHERE "channel" = ? AND "account" = ? ORDER BY "updatedAt" DESC, "createdAt" DESC LIMIT 1`).get(channel, account) as { id: string; state: string } | undefined;
+        return row ? toBotSession(row) : undefined;
+      }
       const row = await prisma.session.findFirst({ where: { channel: channel, account }, orderBy: [{ updatedAt: "desc" }, { createdAt: "desc" }] });
       return row ? toBotSession(row) : undefined;
     },
 
     async findInCampaign(account, campaignId) {
+      const db = sqliteConnectionOf(prisma);
+      if (db) {
+        const row = db.prepare(`SELECT "id", "state" FROM "Session" WHERE "channel" = ? AND "account" = ? AND "campaignId" = ? ORDER BY "updatedAt" DESC, "createdAt" DESC LIMIT 1`).get(channel, account, campaignId) as
+          | { id: string; state: string }
+          | undefined;
+        return row ? toBotSession(row) : undefined;
+      }
       const row = await prisma.session.findFirst({ where: { channel: channel, account, campaignId }, orderBy: [{ updatedAt: "desc" }, { createdAt: "desc" }] });
       return row ? toBotSession(row) : undefined;
     },
 
     async findFor(account, campaignId, respondentId, codeId) {
+      const db = sqliteConnectionOf(prisma);
+      if (db) {
+        const row = (
+          respondentId !== null
+            ? db.prepare(`SELECT "id", "state" FROM "Session" WHERE "channel" = ? AND "account" = ? AND "campaignId" = ? AND "respondentId" = ? ORDER BY "updatedAt" DESC LIMIT 1`).get(channel, account, campaignId, respondentId)
+            : db.prepare(`SELECT "id", "state" FROM "Session" WHERE "channel" = ? AND "account" = ? AND "campaignId" = ? AND "respondentId" IS NULL AND "accessCodeId" IS ? ORDER BY "updatedAt" DESC LIMIT 1`).get(channel, account, campaignId, codeId)
+        ) as { id: string; state: string } | undefined;
+        return row ? toBotSession(row) : undefined;
+      }
       const row = await prisma.session.findFirst({
         where: { channel: channel, account, campaignId, ...(respondentId !== null ? { respondentId } : { respondentId: null, accessCodeId: codeId }) },
         orderBy: { updatedAt: "desc" },
@@ -714,10 +736,24 @@ export function campaignDirectory(prisma: Prisma): CampaignDirectory {
   };
 }
 
-/** Respondents of the sample with their unit names. */
+/** Respondents of the sample with their unit names (on SQLite read straight on the connection). */
 export function respondentDirectory(prisma: Prisma): RespondentDirectory {
   return {
     async find(respondentId): Promise<Respondent | undefined> {
+      const db = sqliteConnectionOf(prisma);
+      if (db) {
+        const row = db.prepare(`SELECT "id", "campaignId", "fullName", "unitCode", "subjectUnits", "language" FROM "Respondent" WHERE "id" = ?`).get(respondentId) as
+          | { id: string; campaignId: string; fullName: string; unitCode: string; subjectUnits: string; language: string }
+          | undefined;
+        if (!row) return undefined;
+        const codes = row.subjectUnits === "" ? [row.unitCode] : row.subjectUnits.split("|");
+        const wanted = [...new Set([row.unitCode, ...codes])];
+        const names = new Map(
+          (db.prepare(`SELECT "code", "name" FROM "Unit" WHERE "campaignId" = ? AND "code" IN (SELECT "value" FROM json_each(?))`).all(row.campaignId, JSON.stringify(wanted)) as { code: string; name: string }[]).map((u) => [u.code, u.name]),
+        );
+        const ref = (code: string) => ({ id: code, name: names.get(code) ?? code });
+        return { id: row.id, name: row.fullName, unit: ref(row.unitCode), subjectUnits: codes.map(ref), language: row.language };
+      }
       const row = await prisma.respondent.findUnique({ where: { id: respondentId } });
       if (!row) return undefined;
       const codes = row.subjectUnits === "" ? [row.unitCode] : row.subjectUnits.split("|");
