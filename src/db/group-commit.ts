@@ -1,9 +1,9 @@
 // Group commit on one SQLite connection. A commit's cost is mostly COMMIT itself (writing the
 // transaction's pages to the WAL, now and then a checkpoint), not its few statements: one answer
 // alone took ~0.2 ms of COMMIT against ~0.1 ms of statements. So the synchronous writes of different
-// callers that arrive in the same turn of the event loop (the answers of different chats handled
-// together) are run in ONE transaction, each inside its own savepoint, and every caller is answered
-// only once that transaction has committed:
+// callers that arrive together (in the same turn of the event loop; while commits keep coming,
+// within a wait of 2 ms) are run in ONE transaction, each inside its own savepoint, and every caller
+// is answered only once that transaction has committed:
 // - nothing is acknowledged before it is durable (a crash before COMMIT loses the whole group, none
 //   of which was acknowledged; after COMMIT, all of it is stored);
 // - a caller whose work throws is rolled back to its savepoint and gets its error; the others'
@@ -34,6 +34,14 @@ type Outcome = { readonly ok: true; readonly value: unknown } | { readonly ok: f
 export interface GroupCommitOptions {
   /** Most callers in one transaction (default 64): a group runs synchronously, so its size bounds the event loop's stall. */
   readonly maxGroup?: number;
+  /**
+   * While commits keep coming (the last group committed less than `busyWindowMs` ago, default 5),
+   * a group waits `delayMs` (default 2) for more before it commits; an idle connection commits at
+   * once. Updates that arrive one by one (Zalo's getUpdates hands out one per call) rarely meet in
+   * one turn of the event loop: at a flood they made groups of ~1, with the wait ~6.
+   */
+  readonly delayMs?: number;
+  readonly busyWindowMs?: number;
   /** Longest asynchronous wait for another process's write lock (default: retryWhileBusy's). */
   readonly maxWaitMs?: number;
 }
@@ -53,7 +61,13 @@ export class GroupCommit {
   readonly stats: GroupCommitStats = { groups: 0, works: 0, fallbacks: 0 };
   #queue: Pending[] = [];
   #flushing = false;
+  /** The wait for more commits, while one is set. */
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  /** performance.now() when the last group ended. */
+  #lastGroupAt = Number.NEGATIVE_INFINITY;
   readonly #maxGroup: number;
+  readonly #delayMs: number;
+  readonly #busyWindowMs: number;
   readonly #maxWaitMs: number | undefined;
   /** One caller's work in a savepoint of the group's transaction (better-sqlite3 nests a transaction as a savepoint). */
   readonly #savepoint: (work: GroupWork<unknown>) => unknown;
@@ -65,6 +79,8 @@ export class GroupCommit {
     options: GroupCommitOptions = {},
   ) {
     this.#maxGroup = options.maxGroup ?? 64;
+    this.#delayMs = options.delayMs ?? 2;
+    this.#busyWindowMs = options.busyWindowMs ?? 5;
     this.#maxWaitMs = options.maxWaitMs;
     this.#savepoint = db.transaction((work: GroupWork<unknown>) => work());
     this.#group = db.transaction((batch: readonly Pending[], outcomes: Outcome[]) => {
@@ -88,33 +104,44 @@ export class GroupCommit {
   run<T>(work: GroupWork<T>): Promise<T | typeof IN_FOREIGN_TRANSACTION> {
     return new Promise<T | typeof IN_FOREIGN_TRANSACTION>((resolve, reject) => {
       this.#queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
-      if (!this.#flushing) {
-        this.#flushing = true;
-        // After the callbacks of this turn of the event loop: the commits they make join this group.
+      if (!this.#flushing) this.#schedule();
+      else if (this.#timer !== undefined && this.#queue.length >= this.#maxGroup) {
+        // A full group does not wait.
+        clearTimeout(this.#timer);
+        this.#timer = undefined;
         setImmediate(() => void this.#flush());
       }
     });
   }
 
+  #schedule(): void {
+    this.#flushing = true;
+    if (this.#delayMs > 0 && this.#queue.length < this.#maxGroup && performance.now() - this.#lastGroupAt < this.#busyWindowMs) {
+      // Busy: wait a little for the commits of the updates being handled now.
+      this.#timer = setTimeout(() => {
+        this.#timer = undefined;
+        void this.#flush();
+      }, this.#delayMs);
+    } else {
+      // After the callbacks of this turn of the event loop: the commits they make join this group.
+      setImmediate(() => void this.#flush());
+    }
+  }
+
+  /** Commits one group (those queued when the connection's mutex is had, up to `maxGroup`), then schedules the next. */
   async #flush(): Promise<void> {
     try {
-      while (this.#queue.length > 0) {
-        const release = await connectionMutex(this.db).acquire();
-        try {
-          // Those that arrived while the mutex or the lock was waited for join the group.
-          const batch = this.#queue.splice(0, this.#maxGroup);
-          await this.#commit(batch);
-        } finally {
-          release();
-        }
+      const release = await connectionMutex(this.db).acquire();
+      try {
+        // Those that arrived while the mutex or the lock was waited for join the group.
+        await this.#commit(this.#queue.splice(0, this.#maxGroup));
+      } finally {
+        release();
       }
     } finally {
+      this.#lastGroupAt = performance.now();
       this.#flushing = false;
-      // Queued after the loop saw an empty queue (cannot happen synchronously, but stay safe).
-      if (this.#queue.length > 0) {
-        this.#flushing = true;
-        setImmediate(() => void this.#flush());
-      }
+      if (this.#queue.length > 0) this.#schedule();
     }
   }
 
@@ -140,6 +167,8 @@ export class GroupCommit {
     }
     this.stats.groups++;
     this.stats.works += batch.length;
+    // Before the callers hear back: a commit one of them makes right away finds the connection busy.
+    this.#lastGroupAt = performance.now();
     for (const [i, pending] of batch.entries()) {
       const outcome = outcomes[i]!;
       if (outcome.ok) pending.resolve(outcome.value);

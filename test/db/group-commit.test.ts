@@ -51,6 +51,22 @@ describe("GroupCommit", () => {
     other.close();
   });
 
+  test("while commits keep coming, one arriving shortly after another waits for it: both in one group; an idle connection commits at once", async () => {
+    const group = new GroupCommit(db, { delayMs: 20, busyWindowMs: 1_000 });
+    const started = performance.now();
+    await group.run(insert("a", "1"));
+    // Idle: not delayed by the wait.
+    expect(performance.now() - started).toBeLessThan(15);
+    expect(group.stats).toEqual({ groups: 1, works: 1, fallbacks: 0 });
+    // Busy now: "b" waits, and "c", which comes 5 ms later, joins it.
+    const b = group.run(insert("b", "2"));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const c = group.run(insert("c", "3"));
+    expect(await Promise.all([b, c])).toEqual([1, 1]);
+    expect(group.stats).toEqual({ groups: 2, works: 3, fallbacks: 0 });
+    expect(stored()).toEqual(["a=1", "b=2", "c=3"]);
+  });
+
   test("a write that throws is rolled back alone: the others in its group are stored", async () => {
     const group = new GroupCommit(db);
     const failing = group.run(() => {
