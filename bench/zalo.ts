@@ -129,10 +129,10 @@ function echoBot(): Promise<Subject> {
   return run("echo", echo);
 }
 
-async function until(what: string, check: () => boolean): Promise<void> {
+async function until(what: () => string, check: () => boolean): Promise<void> {
   const start = performance.now();
   while (!check()) {
-    if (performance.now() - start > PHASE_TIMEOUT_MS) throw new Error(`bench:zalo timed out after ${PHASE_TIMEOUT_MS / 1000} s: ${what}`);
+    if (performance.now() - start > PHASE_TIMEOUT_MS) throw new Error(`bench:zalo timed out after ${PHASE_TIMEOUT_MS / 1000} s: ${what()}`);
     await new Promise((resolve) => setTimeout(resolve, 2));
   }
 }
@@ -168,7 +168,16 @@ async function phase(subject: Subject, messages: readonly Push[], rate: number |
     if (rate !== null) while (performance.now() < start + (k * 1000) / rate) await new Promise((resolve) => setTimeout(resolve, 1));
     pushed.push({ id: stub.pushText(chat, text).message.message_id, chat });
   }
-  await until(`${subject.name} bot, ${rate === null ? "all at once" : `${rate}/s`}: ${pushed.filter((p) => handledAt.has(p.id)).length} of ${pushed.length} updates handled`, () => pushed.every((p) => handledAt.has(p.id)));
+  // Checked from the first one not yet seen handled: the check every 2 ms costs O(1) on average
+  // (scanning every update from the start each time took ~3% of either bot's CPU in a flood).
+  let seen = 0;
+  await until(
+    () => `${subject.name} bot, ${rate === null ? "all at once" : `${rate}/s`}: ${pushed.filter((p) => handledAt.has(p.id)).length} of ${pushed.length} updates handled`,
+    () => {
+      while (seen < pushed.length && handledAt.has(pushed[seen]!.id)) seen++;
+      return seen === pushed.length;
+    },
+  );
   const end = Math.max(...pushed.map((p) => handledAt.get(p.id)!));
   // Each update's last reply: the last message to its chat between its hand-out and the end of its
   // handling (a chat's updates are handled one at a time, so earlier replies precede the hand-out or its start).

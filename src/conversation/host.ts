@@ -400,7 +400,7 @@ export class TextConversationHost {
 
   async #commitAndRender(message: TextMessage, session: TextSession, campaign: BotCampaign, result: StepResult, prefix: readonly HostReply[]): Promise<HostReply[]> {
     const renderer = this.#renderer(session, campaign);
-    const reply = { ...stepReply(renderer.renderParts(result.events), result.state.position), ...this.#views(campaign, result) };
+    const reply = this.#withViews(stepReply(renderer.renderParts(result.events), result.state.position), campaign, result);
     const refusedOnly = result.events.length > 0 && result.events.every((e) => e.type === "input_rejected" || e.type === "validation_failed");
     if (refusedOnly) return this.#noted(message, [...prefix, reply]);
     const next: TextSession = {
@@ -418,15 +418,20 @@ export class TextConversationHost {
     return replies;
   }
 
-  /** The prompt the step ends on, as data: the question shown or the review, when the engine is still there. */
-  #views(campaign: BotCampaign, result: StepResult): Pick<HostReply, "question" | "review"> {
+  /**
+   * The reply with the prompt the step ends on as data: the question shown or the review, when the
+   * engine is still there. The view is built when first read: the text form (Zalo, the console)
+   * never reads it, and building it cost about a tenth of an answer's handling (a review's, several
+   * answers' worth).
+   */
+  #withViews(reply: HostReply, campaign: BotCampaign, result: StepResult): HostReply {
     const language = result.state.language;
-    const context = { questionnaire: campaign.questionnaire, language, t: this.t(language) };
+    const context = () => ({ questionnaire: campaign.questionnaire, language, t: this.t(language) });
     const position = result.state.position;
     const shown = result.events.findLast((e) => e.type === "question_shown" || e.type === "review_shown");
-    if (shown?.type === "question_shown" && position.kind === "question" && position.questionId === shown.questionId) return { question: questionView(context, shown) };
-    if (shown?.type === "review_shown" && position.kind === "review") return { review: reviewView(context, shown) };
-    return {};
+    if (shown?.type === "question_shown" && position.kind === "question" && position.questionId === shown.questionId) return lazyProperty(reply, "question", () => questionView(context(), shown));
+    if (shown?.type === "review_shown" && position.kind === "review") return lazyProperty(reply, "review", () => reviewView(context(), shown));
+    return reply;
   }
 
   // ── resume, quit, terminal states ────────────────────────────────────────────────────────────
@@ -478,6 +483,19 @@ function resumeStep(campaign: BotCampaign, state: SurveyState, now: string): Ste
   if (review?.type !== "review_shown" || !review.items.some((i) => i.missing)) return resumed;
   const walk = engineStep(campaign.questionnaire, state, { type: "submit" }, { now });
   return { ...walk, events: walk.events.filter((e) => e.type !== "submit_refused") };
+}
+
+/** `target` with an enumerable property computed when first read, then kept. */
+function lazyProperty<T extends object, K extends keyof T & string>(target: T, key: K, compute: () => T[K]): T {
+  return Object.defineProperty(target, key, {
+    enumerable: true,
+    configurable: true,
+    get: () => {
+      const value = compute();
+      Object.defineProperty(target, key, { value, enumerable: true, configurable: true, writable: false });
+      return value;
+    },
+  });
 }
 
 /** What a step's reply offers: the rendered text with the prompt's choices as data, where the engine now is. */

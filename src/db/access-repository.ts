@@ -1,8 +1,9 @@
 // Prisma implementation of the access module's repository (src/access/repository.ts).
 import { randomUUID } from "node:crypto";
 import { DuplicateCodeError, type AccessRepository, type StoredCode } from "../access/repository.js";
-import { providerOf, type Prisma } from "./client.js";
+import { providerOf, sqliteConnectionOf, type Prisma } from "./client.js";
 import { openDatabase } from "./database.js";
+import { groupCommitOf, IN_FOREIGN_TRANSACTION } from "./group-commit.js";
 import { Prisma as Sql } from "./generated/sqlite/client.js";
 
 /** Codes per INSERT statement (7 parameters each: well under SQLite's and PostgreSQL's limits). */
@@ -45,8 +46,83 @@ function isUniqueViolation(error: unknown): boolean {
   return error.code === "P2002" || (error.code === "P2010" && meta?.driverAdapterError?.cause?.kind === "UniqueConstraintViolation");
 }
 
-/** Access codes, attempts and access audit events stored through Prisma (SQLite or PostgreSQL). */
+/** A DateTime column read straight from SQLite (ISO text as Prisma's adapter stores it; integers are milliseconds). */
+const dateOf = (value: unknown): Date | null => (value === null || value === undefined ? null : new Date(value as string | number));
+/** A DateTime parameter as Prisma's SQLite adapter stores it (so text comparisons order as times). */
+const sqliteText = (value: Date): string => value.toISOString().replace("Z", "+00:00");
+
+const CODE_BY_HASH = `SELECT c."id", c."respondentId", c."batchId", c."unitCode", c."status", c."boundAccount", c."boundAt", k."id" AS "campaignId", k."opensAt", k."closesAt", k."closedAt"
+  FROM "AccessCode" AS c JOIN "Campaign" AS k ON k."id" = c."campaignId" WHERE c."codeHash" = ?`;
+
+/**
+ * Access codes, attempts and access audit events stored through Prisma (SQLite or PostgreSQL). On
+ * SQLite, what a redemption does (find the code, the recent failures, the respondents bound to the
+ * account, bind the code, record the attempt) runs straight on the client's connection, the writes
+ * in its group commit (group-commit.ts): through Prisma these were some ten statements of a tenth
+ * of a millisecond or more each, per respondent. Same SQL meaning, same races decided by the database.
+ */
 export function accessRepository(prisma: Prisma): AccessRepository {
+  const general = prismaAccessRepository(prisma);
+  const connection = () => sqliteConnectionOf(prisma);
+  return {
+    ...general,
+    async findCodeByHash(codeHash) {
+      const db = connection();
+      if (!db) return general.findCodeByHash(codeHash);
+      const row = db.prepare(CODE_BY_HASH).get(codeHash) as
+        | { id: string; respondentId: string | null; batchId: string | null; unitCode: string | null; status: string; boundAccount: string | null; boundAt: unknown; campaignId: string; opensAt: unknown; closesAt: unknown; closedAt: unknown }
+        | undefined;
+      if (!row) return null;
+      return toStoredCode({
+        ...row,
+        boundAt: dateOf(row.boundAt),
+        campaign: { id: row.campaignId, opensAt: dateOf(row.opensAt)!, closesAt: dateOf(row.closesAt)!, closedAt: dateOf(row.closedAt) },
+      });
+    },
+
+    async bindCode(codeId, accountKey, at) {
+      const db = connection();
+      if (db) {
+        // The conditional UPDATE decides the race, as below; SQLite serialises writers.
+        const changes = await groupCommitOf(db).run(
+          () => db.prepare(`UPDATE "AccessCode" SET "boundAccount" = ?, "boundAt" = ? WHERE "id" = ? AND "status" = 'active' AND "boundAccount" IS NULL`).run(accountKey, sqliteText(at), codeId).changes,
+        );
+        if (changes !== IN_FOREIGN_TRANSACTION) return changes === 1;
+      }
+      return general.bindCode(codeId, accountKey, at);
+    },
+
+    async respondentsBoundTo(accountKey, campaignId) {
+      const db = connection();
+      if (!db) return general.respondentsBoundTo(accountKey, campaignId);
+      const rows = db.prepare(`SELECT DISTINCT "respondentId" FROM "AccessCode" WHERE "boundAccount" = ? AND "campaignId" = ? AND "respondentId" IS NOT NULL`).all(accountKey, campaignId) as { respondentId: string }[];
+      return rows.map((r) => r.respondentId);
+    },
+
+    async recordAttempt(attempt) {
+      const db = connection();
+      if (db) {
+        const done = await groupCommitOf(db).run(() => void db.prepare(`INSERT INTO "AccessAttempt" ("account", "at", "success") VALUES (?, ?, ?)`).run(attempt.accountKey, sqliteText(attempt.at), attempt.success ? 1 : 0));
+        if (done !== IN_FOREIGN_TRANSACTION) return;
+      }
+      return general.recordAttempt(attempt);
+    },
+
+    async recentFailures(query) {
+      const db = connection();
+      if (!db) return general.recentFailures(query);
+      const rows = (
+        query.accountKey !== undefined
+          ? db.prepare(`SELECT "at" FROM "AccessAttempt" WHERE "success" = 0 AND "at" >= ? AND "account" = ? ORDER BY "at" DESC LIMIT ?`).all(sqliteText(query.since), query.accountKey, query.limit)
+          : db.prepare(`SELECT "at" FROM "AccessAttempt" WHERE "success" = 0 AND "at" >= ? ORDER BY "at" DESC LIMIT ?`).all(sqliteText(query.since), query.limit)
+      ) as { at: unknown }[];
+      return rows.map((r) => dateOf(r.at)!);
+    },
+  };
+}
+
+/** The same repository through Prisma only (PostgreSQL, and SQLite for what is not on the redemption path). */
+function prismaAccessRepository(prisma: Prisma): AccessRepository {
   return {
     async findCodeByHash(codeHash) {
       const row = await prisma.accessCode.findUnique({ where: { codeHash }, include: { campaign: campaignWindow } });

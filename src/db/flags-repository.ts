@@ -2,8 +2,9 @@
 import type { FlagDecision, FlagName, FlagSubject, FlagsRepository } from "../flags/repository.js";
 import type { AnswerValue } from "../questionnaire/index.js";
 import { Prisma as Sql } from "./generated/sqlite/client.js";
-import { providerOf, type Prisma } from "./client.js";
+import { providerOf, sqliteConnectionOf, type Prisma } from "./client.js";
 import { openDatabase } from "./database.js";
+import { groupCommitOf, IN_FOREIGN_TRANSACTION } from "./group-commit.js";
 
 const FLAG_NAMES = new Set<string>(["speeder", "straightliner", "delegation", "attention", "inconsistent", "misfit"]);
 
@@ -136,6 +137,74 @@ export function flagsRepository(prisma: Prisma, provider = providerOf(prisma)): 
           },
         });
       });
+    },
+  };
+}
+
+const SQLITE_COLUMNS = `"id", "externalId", "language", "campaignId", "status", "subjectUnit", "groupId", "startedAt", "submittedAt", "respondentId", "account", "flags", "flagDecision", "flagReason"`;
+const sqliteDate = (value: unknown): Date | null => (value === null || value === undefined ? null : new Date(value as string | number));
+/** A DateTime parameter as Prisma's SQLite adapter stores it. */
+const sqliteText = (value: Date): string => value.toISOString().replace("Z", "+00:00");
+
+/**
+ * The flags repository the bot's submit hook uses: on SQLite, the four reads and the write of
+ * flagging one just-submitted response run straight on the client's connection (the write in its
+ * group commit) with the same SQL meaning as the Prisma ones (through Prisma they were nine
+ * statements of a tenth of a millisecond or more each, per submission); elsewhere, and for
+ * everything else, the Prisma repository.
+ */
+export function submitFlagsRepository(prisma: Prisma): FlagsRepository {
+  const general = flagsRepository(prisma);
+  const connection = () => sqliteConnectionOf(prisma);
+  return {
+    ...general,
+    async submittedOne(campaignId, responseId) {
+      const db = connection();
+      if (!db) return general.submittedOne(campaignId, responseId);
+      const row = db.prepare(`SELECT ${SQLITE_COLUMNS} FROM "Response" WHERE "id" = ? AND "campaignId" = ? AND "status" = 'submitted'`).get(responseId, campaignId) as (Row & { startedAt: unknown; submittedAt: unknown }) | undefined;
+      if (!row) return null;
+      const answers = (db.prepare(`SELECT "questionId", "value", "seconds" FROM "Answer" WHERE "responseId" = ?`).all(responseId) as { questionId: string; value: string; seconds: number | bigint | null }[]).map((a) => ({
+        ...a,
+        seconds: a.seconds === null ? null : Number(a.seconds),
+      }));
+      return subject({ ...row, startedAt: sqliteDate(row.startedAt), submittedAt: sqliteDate(row.submittedAt) }, answers);
+    },
+    async durationMedian(campaignId) {
+      const db = connection();
+      if (!db) return general.durationMedian(campaignId);
+      const timed = `"campaignId" = ? AND "status" = 'submitted' AND "startedAt" IS NOT NULL AND "submittedAt" IS NOT NULL`;
+      // The connection hands integers back as BigInt.
+      const count = Number((db.prepare(`SELECT COUNT(*) AS "count" FROM "Response" WHERE ${timed}`).get(campaignId) as { count: bigint | number }).count);
+      if (count === 0) return { count, median: Number.NaN };
+      // As the Prisma repository: the middle one or two by duration, their times read back as Dates.
+      const rows = db
+        .prepare(`SELECT "startedAt", "submittedAt" FROM "Response" WHERE ${timed} ORDER BY (julianday("submittedAt") - julianday("startedAt")), "id" LIMIT ? OFFSET ?`)
+        .all(campaignId, count % 2 === 1 ? 1 : 2, (count - 1) >> 1) as { startedAt: unknown; submittedAt: unknown }[];
+      const durations = rows.map((r) => sqliteDate(r.submittedAt)!.getTime() - sqliteDate(r.startedAt)!.getTime());
+      return { count, median: durations.reduce((a, b) => a + b, 0) / durations.length };
+    },
+    async accountShared(campaignId, account) {
+      const db = connection();
+      if (!db) return general.accountShared(campaignId, account);
+      const named = `"campaignId" = ? AND "status" = 'submitted' AND "account" = ? AND "respondentId" IS NOT NULL`;
+      const first = db.prepare(`SELECT "respondentId" FROM "Response" WHERE ${named} LIMIT 1`).get(campaignId, account) as { respondentId: string } | undefined;
+      if (!first) return false;
+      return db.prepare(`SELECT 1 FROM "Response" WHERE ${named} AND "respondentId" <> ? LIMIT 1`).get(campaignId, account, first.respondentId) !== undefined;
+    },
+    async setFlags(updates) {
+      const db = connection();
+      if (db) {
+        const at = sqliteText(new Date());
+        const done = await groupCommitOf(db).run(() => {
+          for (const u of updates) {
+            // As Prisma's update: a missing response is an error, and updatedAt moves.
+            const { changes } = db.prepare(`UPDATE "Response" SET "flags" = ?, "updatedAt" = ? WHERE "id" = ?`).run(JSON.stringify(u.flags), at, u.responseId);
+            if (changes === 0) throw new Error(`no response ${u.responseId} to flag`);
+          }
+        });
+        if (done !== IN_FOREIGN_TRANSACTION) return;
+      }
+      return general.setFlags(updates);
     },
   };
 }

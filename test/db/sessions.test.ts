@@ -3,6 +3,8 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { beforeAll, expect, test } from "vitest";
 import type { BotSession, SessionWrite } from "../../src/channels/telegram/ports.js";
+import { sqliteConnectionOf } from "../../src/db/client.js";
+import { groupCommitOf } from "../../src/db/group-commit.js";
 import { botSessionStore } from "../../src/db/sessions.js";
 import { SubmittedResponseError } from "../../src/db/index.js";
 import { startSurvey, step, type EngineInput, type StepResult, type SurveyState } from "../../src/engine/index.js";
@@ -93,6 +95,13 @@ describeDatabases("BotSessionStore over Prisma", (ctx) => {
     expect(campaign?.questionnaire.version).toBe(2);
     expect(campaign?.closesAt.toISOString()).toBe("2027-01-01T00:00:00.000Z");
     expect(campaign?.timeZone).toBe("Asia/Ho_Chi_Minh");
+    expect(campaign?.opensAt.toISOString()).toBe("2026-11-01T00:00:00.000Z");
+    expect(campaign?.closedAt).toBeNull();
+    expect(campaign?.identified).toBe(false);
+    // Read again after an organiser changed it: nothing of the row is kept between reads.
+    await ctx.prisma().campaign.update({ where: { id: "c1" }, data: { identified: true, closedAt: new Date("2026-12-24T10:00:00Z") } });
+    expect(await ctx.db().channel.campaigns.find("c1")).toMatchObject({ identified: true, closedAt: new Date("2026-12-24T10:00:00Z") });
+    await ctx.prisma().campaign.update({ where: { id: "c1" }, data: { identified: false, closedAt: null } });
     expect(await ctx.db().channel.campaigns.find("nope")).toBeUndefined();
     expect(await ctx.db().channel.respondents.find(respondentId)).toEqual({
       id: respondentId,
@@ -199,6 +208,27 @@ describeDatabases("BotSessionStore over Prisma", (ctx) => {
     expect(await store().isProcessed(12)).toBe(false);
     expect((await answers(id)).find((a) => a.questionId === "q3")).toEqual({ questionId: "q3", value: 4, answeredAt: at(5), changedCount: 0 });
     expect((await store().findLatest("telegram:42"))?.engine).toEqual(state);
+  });
+
+  test("a refused commit arriving together with another chat's commit fails alone: the other is stored (on SQLite, in the same group)", async () => {
+    const otherId = await seed(ctx, "c1", "R4");
+    const other: BotSession = { ...session, id: store().newId(), account: "telegram:60", chatId: 60, respondentId: otherId, stage: "identity", engine: undefined };
+    const forged: StepResult = {
+      state: { ...state, responses: state.responses.map((r) => ({ ...r, answers: { ...r.answers, q4: { value: 99, answeredAt: at(21), changeCount: 1 } } })) },
+      events: [{ type: "answer_recorded", questionId: "q4", unit: "SO_TP", value: 99, previous: 12, changed: true, changeCount: 1, at: at(21) }],
+    };
+    const connection = sqliteConnectionOf(ctx.prisma());
+    const before = connection ? { ...groupCommitOf(connection).stats } : undefined;
+    // A store on the raw client, whose connection's group is looked at.
+    const raw = botSessionStore(ctx.prisma());
+    const [refused, stored] = await Promise.allSettled([raw.commit(13, { session: { ...session, engine: forged.state }, step: forged }), raw.commit(14, { session: other })]);
+    expect(refused.status === "rejected" && refused.reason).toBeInstanceOf(SubmittedResponseError);
+    expect(stored).toEqual({ status: "fulfilled", value: "stored" });
+    expect(await store().isProcessed(13)).toBe(false);
+    expect(await store().isProcessed(14)).toBe(true);
+    expect((await store().findLatest("telegram:60"))?.id).toBe(other.id);
+    expect((await answers(`${session.id}:SO_TP`)).find((a) => a.questionId === "q4")?.value).toBe(12);
+    if (connection && before) expect(groupCommitOf(connection).stats).toMatchObject({ groups: before.groups + 1, works: before.works + 2 });
   });
 
   // On PostgreSQL from two clients (two bot instances); on SQLite from one client, since a process

@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { expect, test } from "vitest";
 import type { Prisma } from "../../src/db/client.js";
-import { flagsRepository } from "../../src/db/flags-repository.js";
+import { flagsRepository, submitFlagsRepository } from "../../src/db/flags-repository.js";
 import { flagNames, flagSubmittedResponse } from "../../src/flags/index.js";
 import type { FlagName, FlagSubject, FlagsRepository } from "../../src/flags/repository.js";
 import { parseQuestionnaire } from "../../src/questionnaire/index.js";
@@ -119,5 +119,18 @@ describeDatabases("flagging a submit in a large campaign", (ctx) => {
       .sort((a, b) => a - b);
     expect(all.length % 2).toBe(0);
     expect(median).toEqual({ count: all.length, median: (all[all.length / 2 - 1]! + all[all.length / 2]!) / 2 });
+
+    // The bot's submit hook's repository (on SQLite straight on the connection) gives the same flags, median and stored value.
+    const submitRepository = submitFlagsRepository(prisma);
+    expect(await submitRepository.durationMedian("big")).toEqual(median);
+    await prisma.response.updateMany({ where: { id: { in: targets } }, data: { flags: "[]" } });
+    for (const id of targets) {
+      const before = (await prisma.response.findUniqueOrThrow({ where: { id } })).updatedAt;
+      expect(await flagSubmittedResponse(submitRepository, questionnaire, "big", id), id).toEqual(expected[id]);
+      const row = await prisma.response.findUniqueOrThrow({ where: { id } });
+      expect(row.flags, id).toBe(JSON.stringify(expected[id]));
+      expect(row.updatedAt.getTime(), id).toBeGreaterThanOrEqual(before.getTime());
+    }
+    await expect(submitRepository.setFlags([{ responseId: "no-such-response", flags: ["speeder"] }])).rejects.toThrow();
   }, 120_000);
 });

@@ -17,6 +17,29 @@ export interface RenderedParts {
   readonly hint: string[];
 }
 
+/** Most texts remembered per i18next instance; all forgotten when full (a questionnaire's texts are a few hundred). */
+const REMEMBERED_TEXTS = 4_000;
+const remembered = new WeakMap<I18n, Map<string, string>>();
+
+/**
+ * `i18n.t(key, params)`, remembered: the renderer asks for the same texts with the same parameters
+ * message after message (progress, hints, "optional"), and i18next's lookup and interpolation cost
+ * about a tenth of an answer's handling. The texts are fixed once loaded, so the result depends only
+ * on the instance, its current language, the key and the parameters.
+ */
+function translateRemembered(i18n: I18n, key: string, params: Record<string, unknown>): string {
+  let texts = remembered.get(i18n);
+  if (!texts) remembered.set(i18n, (texts = new Map()));
+  const id = `${i18n.language}\u0000${key}\u0000${JSON.stringify(params)}`;
+  let text = texts.get(id);
+  if (text === undefined) {
+    text = i18n.t(key, params);
+    if (texts.size >= REMEMBERED_TEXTS) texts.clear();
+    texts.set(id, text);
+  }
+  return text;
+}
+
 /** Time zone of Vietnamese public administration: submission times are shown in it. */
 export const DEFAULT_TIME_ZONE = "Asia/Ho_Chi_Minh";
 
@@ -113,9 +136,9 @@ export class ConsoleRenderer {
     return { text: [...parts.slice(0, last).flatMap(flatten), ...prompt.before], choices: prompt.choices, hint: [...prompt.after, ...parts.slice(last + 1).flatMap(flatten)] };
   }
 
-  /** Translated channel text (`ns:key`). */
+  /** Translated channel text (`ns:key`), remembered per i18next instance, language, key and parameters. */
   t(key: string, params: Record<string, unknown> = {}): string {
-    return this.#i18n.t(key, params);
+    return translateRemembered(this.#i18n, key, params);
   }
 
   /** The translated help: one line per command. */

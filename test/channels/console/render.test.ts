@@ -320,3 +320,18 @@ describe("runConsoleSurvey", () => {
     expect(resumed.split("\n").slice(0, 4)).toEqual(["", "── Phần một ──", "Câu 2/5", "Ông/Bà dùng những dịch vụ nào?"]);
   });
 });
+
+describe("remembered texts", () => {
+  test("a text asked again is the same; another language, key or parameter gives its own text", () => {
+    const r = renderer("vi");
+    const vi = r.t("progress", { number: 2, total: 5 });
+    expect(vi).toBe("Câu 2/5");
+    expect(r.t("progress", { number: 2, total: 5 })).toBe(vi);
+    expect(r.t("progress", { number: 3, total: 5 })).toBe("Câu 3/5");
+    // The same instance switched to English: the remembered Vietnamese text is not handed back.
+    r.setLanguage("en");
+    expect(r.t("progress", { number: 2, total: 5 })).toBe("Question 2 of 5");
+    r.setLanguage("vi");
+    expect(r.t("progress", { number: 2, total: 5 })).toBe("Câu 2/5");
+  });
+});
