@@ -8,6 +8,7 @@ import { accountOf, describeError, rememberLatest, translator, initialLanguage, 
 import { adminComposer, type AdminOptions } from "../channels/telegram/admin/index.js";
 import { citizenComposer, type CitizenCompletion } from "../channels/telegram/citizen.js";
 import { reachableAgainComposer } from "../channels/telegram/reachable-again.js";
+import { TextConversationHost } from "../conversation/host.js";
 
 /** How the bot reaches the Bot API (tests pass a fake `fetch` or a loopback `apiRoot`). */
 export interface CreateBotOptions {
@@ -49,7 +50,10 @@ export function createBot(options: CreateBotOptions): Bot<Context> {
       committed.add(updateId);
       return result;
     },
-    markProcessed: (updateId) => store.markProcessed(updateId),
+    markProcessed: async (updateId) => {
+      await store.markProcessed(updateId);
+      committed.add(updateId);
+    },
     setPrompt: (sessionId, prompt) => store.setPrompt(sessionId, prompt),
     newId: () => store.newId(),
     end: async (updateId) => {
@@ -58,6 +62,22 @@ export function createBot(options: CreateBotOptions): Bot<Context> {
   };
   const campaigns = options.campaignCacheMs === 0 ? options.deps.ports.campaigns : cacheCampaigns(options.deps.ports.campaigns, { ttlMs: options.campaignCacheMs ?? 5_000 });
   const deps: ChannelDeps = { ...options.deps, ports: { ...options.deps.ports, campaigns, sessions } };
+  // The conversation host every channel shares (entry, redemption, posters, identity), in Telegram's wording.
+  const host = new TextConversationHost({
+    channel: "telegram",
+    codes: deps.ports.codes,
+    campaigns,
+    campaignCacheMs: 0,
+    respondents: deps.ports.respondents,
+    sessions,
+    i18n: deps.i18n,
+    now: deps.now,
+    defaultLanguage: deps.defaultLanguage,
+    logger: deps.logger,
+    lockedHelpKey: null,
+    wording: { welcome: "telegram:welcome", codePrompt: "telegram:code.prompt", resume: "telegram:resume", boundToOther: "telegram:code.boundToOther", submitted: "telegram:submitted" },
+    ...(options.citizens ? { citizens: options.citizens } : {}),
+  });
   const bot = new Bot<Context>(options.token, {
     ...(options.botInfo ? { botInfo: options.botInfo } : {}),
     client: {
@@ -115,8 +135,8 @@ export function createBot(options: CreateBotOptions): Bot<Context> {
     ...(options.admin ? [adminComposer(deps, options.admin)] : []),
     ...(options.citizens ? [citizenComposer(deps, options.citizens)] : []),
     resumeButtonComposer(deps),
-    entryComposer(deps),
-    identityComposer(deps),
+    entryComposer(deps, host),
+    identityComposer(deps, host),
     questionsComposer(deps),
     commandsComposer(deps),
     fallbacksComposer(deps),

@@ -6,7 +6,7 @@
 // and submit, resume, quit, language, help, counter posters typed as `KP_…`, the citizens' clean-up after an anonymous
 // submission, "reachable again", and the persistent dedupe of redelivered messages
 // (the key is stored in the same transaction as the step, so a redelivery changes nothing).
-import { normalizeCode } from "../access/index.js";
+import { normalizeCode, parseStartPayload } from "../access/index.js";
 import type { BotCampaign, BotLogger, BotSession, BotSessionStore, CampaignDirectory, ChatReachability, CodeRedeemer, RespondentDirectory, UpdateKey } from "../channels/telegram/ports.js";
 import { cacheCampaigns } from "../channels/telegram/campaign-cache.js";
 import { ConsoleRenderer, DEFAULT_TIME_ZONE, formatDateTime, type RenderedParts } from "../channels/console/index.js";
@@ -18,20 +18,47 @@ import { privacyNotice } from "../privacy/index.js";
 import { parseTextCommand, parseYesNoChoice, type TextCommand } from "./commands.js";
 import { notice, renderText, type HostReply } from "./output.js";
 import { admit, admitPoster, answerIdentity, anonymousSession, sessionAfterStep, startAnonymousSurvey, campaignOf, completeAnonymous, isFinished, posterRefusalText, respondentOf, terminalOf, terminalText, type AnonymousStart, type CitizenCompletion } from "./path.js";
-import { identityPrompt } from "./prompts.js";
+import { identityPrompt, otherLanguageChoice } from "./prompts.js";
 import { outboxAddress, ReachableAgain } from "./reachable-again.js";
 import { refusalText } from "./refusal.js";
 import { inputOfChoice, questionView, reviewView } from "./views.js";
 
 /** One message as a channel received it. */
 export interface TextMessage {
-  /** Deduplication key, unique per message of the channel (Zalo: `<event_name>:<message_id>`). */
+  /** Deduplication key, unique per message of the channel (Zalo: `<event_name>:<message_id>`, Telegram: `update_id`). */
   readonly key: UpdateKey;
   /** `<channel>:<user id>`. */
   readonly account: string;
-  readonly chatId: string;
-  /** Undefined for a message that is not text (an image, a sticker): answered with a polite request to type. */
+  /** The channel's chat id (Telegram's numeric one, as its stored sessions keep it). */
+  readonly chatId: string | number;
+  /** Undefined for a message that is not text (an image, a sticker): answered with a polite request to type, unless `choice` or `start` is set. */
   readonly text?: string;
+  /** A pressed button: the id of the choice it stands for (`identity:yes`); the channel checked it belongs to the live prompt. */
+  readonly choice?: string;
+  /** A deep link's start payload (`KS_<code>`, `KP_<token>`; "" for a plain start). */
+  readonly start?: string;
+  /** The language the respondent's app uses, when the channel knows it: the texts before a code, and a named respondent's. */
+  readonly language?: Language;
+}
+
+/** Keys of the texts a channel words its own way (absent: the text form's `conversation:*`). */
+export interface HostWording {
+  /** Greeting before the code prompt. */
+  readonly welcome?: string;
+  /** Asking for the code. */
+  readonly codePrompt?: string;
+  /** The one greeting of a returning respondent (absent: "you stopped at question N"). */
+  readonly resume?: string;
+  /** A code bound to another account. */
+  readonly boundToOther?: string;
+  /** "Already submitted at …". */
+  readonly submitted?: string;
+}
+
+/** What one message did: the replies, and the session they are about (a channel that ties buttons to a session needs it). */
+export interface HostOutcome {
+  readonly replies: HostReply[];
+  readonly session?: BotSession;
 }
 
 /** What the host is built from. */
@@ -47,8 +74,10 @@ export interface TextHostDeps {
   readonly now: () => Date;
   readonly defaultLanguage: Language;
   readonly logger?: BotLogger;
-  /** Text added to the "too many wrong codes" message: how to get out (default `conversation:lockedHelp`). */
-  readonly lockedHelpKey?: string;
+  /** Text added to the "too many wrong codes" message: how to get out (default `conversation:lockedHelp`; null: nothing added). */
+  readonly lockedHelpKey?: string | null;
+  /** The channel's own wording of a few texts. */
+  readonly wording?: HostWording;
   /** How long a campaign read is reused (default 5 s, as Telegram's; 0: read every time). */
   readonly campaignCacheMs?: number;
   /** Citizens' feedback: counter posters typed as `KP_…`, and the code spent / chat forgotten after an anonymous submission. */
@@ -80,6 +109,9 @@ export class TextConversationHost {
   readonly #campaigns: CampaignDirectory;
 
   readonly #reachable: ReachableAgain | undefined;
+
+  /** The session each message's replies are about (see `respondBegun`). */
+  readonly #about = new WeakMap<TextMessage, TextSession>();
 
   /** Language chosen with `lang` before a code, per account (no session exists yet to hold it); bounded, oldest forgotten first. */
   readonly #chosenLanguage = new Map<string, Language>();
@@ -132,9 +164,33 @@ export class TextConversationHost {
     const start = await sessions.begin(message.key, message.account);
     if (start.processed) return [];
     // Writing again means the respondent unblocked the bot: reminders may reach this chat again.
-    await this.#reachable?.wrote(outboxAddress(this.deps.channel, message.chatId), { channel: this.deps.channel });
-    const latest = start.latest as TextSession | undefined;
+    await this.#reachable?.wrote(outboxAddress(this.deps.channel, String(message.chatId)), { channel: this.deps.channel });
+    return this.#dispatch(message, start.latest as TextSession | undefined);
+  }
+
+  /**
+   * `respond` for a channel that already began the update (deduplicated it and read the sender's
+   * latest session, `latest`) and ends it itself: Telegram's middleware does both for every update.
+   */
+  async respondBegun(message: TextMessage, latest: BotSession | undefined): Promise<HostOutcome> {
+    const replies = await this.#dispatch(message, latest as TextSession | undefined);
+    const session = this.#about.get(message);
+    return { replies, ...(session ? { session } : {}) };
+  }
+
+  /** Records which session the message's replies are about. */
+  #concerns<S extends TextSession>(message: TextMessage, session: S): S {
+    this.#about.set(message, session);
+    return session;
+  }
+
+  async #dispatch(message: TextMessage, latest: TextSession | undefined): Promise<HostReply[]> {
     const language = latest?.language ?? this.#languageBeforeCode(message.account);
+    if (message.start !== undefined) return this.#start(message, message.start.trim(), latest);
+    if (message.choice !== undefined) {
+      if (latest?.stage === "identity" && !isFinished(latest)) return this.#identity(message, latest, await this.#campaign(latest), "", undefined);
+      return this.#noted(message, [notice(this.t(language)("telegram:notice.stale"))]);
+    }
     if (message.text === undefined) return this.#noted(message, [notice(this.t(language)("conversation:nonText"))]);
     const text = message.text.slice(0, MAX_INPUT_CHARACTERS).trim();
     // A poster's code: in a sentence only when no survey waits for an answer (an open answer may mention one).
@@ -167,6 +223,25 @@ export class TextConversationHost {
     return (await this.#resume({ key, account, chatId: String(latest.chatId) }, latest, campaign)).map(renderText);
   }
 
+  /**
+   * A deep link's start: a poster's `KP_…`, a code's `KS_…` (or one given bare), or a plain start:
+   * where a returning respondent was, else the greeting and the code prompt.
+   */
+  async #start(message: TextMessage, payload: string, latest: TextSession | undefined): Promise<HostReply[]> {
+    const poster = this.deps.citizens && payload !== "" ? parsePosterPayload(payload) : undefined;
+    if (poster && poster.kind !== "not_poster") return this.#poster(message, poster.kind === "poster" ? poster.token : undefined);
+    const parsed = parseStartPayload(payload);
+    if (parsed.kind === "malformed") return this.#noted(message, [notice(this.t(this.#appLanguage(message))("telegram:code.malformedLink"))]);
+    if (parsed.kind === "code") return this.#redeem(message, parsed.input);
+    if (latest) return this.#resume(message, latest, await this.#campaign(latest));
+    return this.#entry(message, "", undefined, latest);
+  }
+
+  /** The language before a code: chosen with `lang`, else the app's, else the default. */
+  #appLanguage(message: TextMessage): Language {
+    return this.#chosenLanguage.get(message.account) ?? message.language ?? this.deps.defaultLanguage;
+  }
+
   /** The language an account chose before its code, else the default. */
   #languageBeforeCode(account: string): Language {
     return this.#chosenLanguage.get(account) ?? this.deps.defaultLanguage;
@@ -191,15 +266,16 @@ export class TextConversationHost {
   // ── entry: no survey in progress ─────────────────────────────────────────────────────────────
 
   async #entry(message: TextMessage, text: string, command: TextCommand | undefined, latest: TextSession | undefined): Promise<HostReply[]> {
-    const language = this.#chosenLanguage.get(message.account) ?? latest?.language ?? this.deps.defaultLanguage;
+    const language = this.#chosenLanguage.get(message.account) ?? latest?.language ?? message.language ?? this.deps.defaultLanguage;
     const t = this.t(language);
     const codePrompt = (body: string): HostReply => ({ text: body, prompt: "code", freeText: true, commands: ["help", "lang", "quit"] });
+    const promptKey = this.deps.wording?.codePrompt ?? "conversation:entryPrompt";
     if (command?.kind === "help") return this.#noted(message, [codePrompt(t("conversation:entryHelp"))]);
     if (command?.kind === "lang") {
       const other = command.language !== undefined && isSupportedLanguage(command.language) ? command.language : language === "vi" ? "en" : "vi";
       this.#chooseLanguage(message.account, other);
       const tt = this.t(other);
-      return this.#noted(message, [codePrompt(tt("conversation:entryPrompt"))]);
+      return this.#noted(message, [codePrompt(tt(promptKey))]);
     }
     // Nothing to pause: say goodbye instead of greeting again.
     if (command?.kind === "quit") return this.#noted(message, [notice(t("conversation:goodbye"))]);
@@ -209,19 +285,22 @@ export class TextConversationHost {
         const terminal = this.#terminal(latest, await this.#campaign(latest));
         if (terminal !== undefined) return this.#noted(message, [notice(terminal)]);
       }
-      return this.#noted(message, [codePrompt(`${t("conversation:welcome")}\n\n${t("conversation:entryPrompt")}`)]);
+      return this.#noted(message, [codePrompt(`${t(this.deps.wording?.welcome ?? "conversation:welcome")}\n\n${t(promptKey)}`)]);
     }
     return this.#redeem(message, code);
   }
 
   async #redeem(message: TextMessage, input: string): Promise<HostReply[]> {
     const { deps } = this;
-    const language = this.#languageBeforeCode(message.account);
+    const language = this.#appLanguage(message);
     const t = this.t(language);
     const admission = await admit(this.#ports, { input, account: message.account, chatId: message.chatId, now: deps.now(), language });
     switch (admission.kind) {
       case "refused": {
-        const text = refusalText(t, admission.result, language, admission.timeZone ?? DEFAULT_TIME_ZONE, { lockedHelpKey: deps.lockedHelpKey ?? "conversation:lockedHelp", boundToOtherKey: "conversation:boundToOther" });
+        const text = refusalText(t, admission.result, language, admission.timeZone ?? DEFAULT_TIME_ZONE, {
+          ...(deps.lockedHelpKey !== null ? { lockedHelpKey: deps.lockedHelpKey ?? "conversation:lockedHelp" } : {}),
+          boundToOtherKey: deps.wording?.boundToOther ?? "conversation:boundToOther",
+        });
         return this.#noted(message, [notice(text)]);
       }
       case "existing":
@@ -232,7 +311,7 @@ export class TextConversationHost {
         return this.#startAnonymous(message, admission, t("access:code.accepted"));
       case "named": {
         const { session, campaign, respondent } = admission;
-        if ((await deps.sessions.commit(message.key, { session })) === "duplicate") return [];
+        if ((await deps.sessions.commit(message.key, { session: this.#concerns(message, session) })) === "duplicate") return [];
         const tt = this.t(session.language);
         const privacy = privacyNotice(tt, campaign.identified === true ? "identified" : "named", this.#channelName);
         return [notice(`${tt("access:code.accepted")}\n\n${privacy}`), identityPrompt(tt, respondent.name, respondent.unit.name)];
@@ -265,13 +344,16 @@ export class TextConversationHost {
     const t = this.t(language);
     const session: TextSession = await anonymousSession(this.#ports, start, { account: message.account, chatId: message.chatId, language });
     const started = startAnonymousSurvey(start.campaign, session, this.deps.now().toISOString());
-    const header = [
+    const welcome = [
       ...(greeting !== undefined ? [greeting] : []),
       [t("citizens:start.unit", { unit: session.units[0]!.name }), ...(start.service ? [t("citizens:start.service", { service: start.service })] : [])].join("\n"),
       privacyNotice(t, "anonymous", this.#channelName),
-      t("conversation:languageHint"),
-    ].join("\n\n");
-    return this.#commitAndRender(message, session, start.campaign, started, [notice(header)]);
+    ];
+    // The other language: typed in the text form, a button where there are buttons.
+    const other: Language = language === "vi" ? "en" : "vi";
+    const offers = start.campaign.questionnaire.languages.includes(other) ? [otherLanguageChoice(t, other)] : [];
+    const header: HostReply = { ...notice([...welcome, t("conversation:languageHint")].join("\n\n")), buttonText: welcome.join("\n\n"), offers };
+    return this.#commitAndRender(message, session, start.campaign, started, [header]);
   }
 
   // ── identity ─────────────────────────────────────────────────────────────────────────────────
@@ -280,19 +362,21 @@ export class TextConversationHost {
     const t = this.t(session.language);
     const respondent = await respondentOf(this.#ports, session);
     const prompt = (language: Language) => identityPrompt(this.t(language), respondent.name, respondent.unit.name);
-    const yes = parseYesNoChoice(text);
+    this.#concerns(message, session);
+    // A pressed button names its choice; typed, yes or no in either language, or 1 / 2.
+    const yes = message.choice !== undefined ? (message.choice === "identity:yes" ? true : message.choice === "identity:no" ? false : undefined) : parseYesNoChoice(text);
     if (yes === undefined) {
       if (command?.kind === "help") return this.#noted(message, [notice(helpText(t)), prompt(session.language)]);
       if (command?.kind === "lang") {
         const next = { ...session, language: otherLanguage(session.language, command.language) };
-        if ((await this.deps.sessions.commit(message.key, { session: next })) === "duplicate") return [];
+        if ((await this.deps.sessions.commit(message.key, { session: this.#concerns(message, next) })) === "duplicate") return [];
         return [prompt(next.language)];
       }
       return this.#noted(message, [notice(t("conversation:choose12")), prompt(session.language)]);
     }
     const answered = answerIdentity(session, campaign, yes, this.deps.now().toISOString());
     if (!answered.started) {
-      if ((await this.deps.sessions.commit(message.key, { session: answered.session })) === "duplicate") return [];
+      if ((await this.deps.sessions.commit(message.key, { session: this.#concerns(message, answered.session) })) === "duplicate") return [];
       return [notice(t("access:identity.declined"))];
     }
     return this.#commitAndRender(message, answered.session, campaign, answered.started, []);
@@ -400,14 +484,15 @@ export class TextConversationHost {
 
   async #commitAndRender(message: TextMessage, session: TextSession, campaign: BotCampaign, result: StepResult, prefix: readonly HostReply[]): Promise<HostReply[]> {
     const renderer = this.#renderer(session, campaign);
-    const reply = { ...stepReply(renderer.renderParts(result.events), result.state.position), ...this.#views(campaign, result) };
+    const reply: HostReply = { ...stepReply(renderer.renderParts(result.events), result.state.position), ...this.#views(campaign, result), events: result.events };
     const refusedOnly = result.events.length > 0 && result.events.every((e) => e.type === "input_rejected" || e.type === "validation_failed");
+    this.#concerns(message, session);
     if (refusedOnly) return this.#noted(message, [...prefix, reply]);
     const next: TextSession = {
       ...sessionAfterStep(session, result),
       text: { ...(renderer.lastSection !== undefined ? { section: renderer.lastSection } : {}), ...(renderer.lastReview ? { review: renderer.lastReview.map(({ questionId, number, required, missing }) => ({ questionId, number, required, missing })) } : {}) },
     };
-    if ((await this.deps.sessions.commit(message.key, { session: next, step: result })) === "duplicate") return [];
+    if ((await this.deps.sessions.commit(message.key, { session: this.#concerns(message, next), step: result })) === "duplicate") return [];
     const replies = [...prefix, reply].filter((r) => renderText(r).trim() !== "");
     if (result.state.position.kind === "completed") {
       replies.push(notice(this.t(next.language)("conversation:afterSubmit")));
@@ -433,6 +518,7 @@ export class TextConversationHost {
 
   async #resume(message: TextMessage, session: TextSession, campaign: BotCampaign): Promise<HostReply[]> {
     const t = this.t(session.language);
+    this.#concerns(message, session);
     const terminal = this.#terminal(session, campaign);
     if (terminal !== undefined) return this.#noted(message, [notice(terminal)]);
     if (session.stage === "identity") {
@@ -442,7 +528,9 @@ export class TextConversationHost {
     const result = resumeStep(campaign, session.engine!, this.deps.now().toISOString());
     const shown = result.events.find((e) => e.type === "question_shown");
     const welcome =
-      shown?.type === "question_shown"
+      this.deps.wording?.resume !== undefined
+        ? t(this.deps.wording.resume)
+        : shown?.type === "question_shown"
         ? t("conversation:welcomeBack", { number: shown.number, total: shown.progress.total })
         : result.state.position.kind === "review"
           ? t("conversation:welcomeBackReview")
@@ -464,7 +552,7 @@ export class TextConversationHost {
   #terminal(session: TextSession, campaign: BotCampaign): string | undefined {
     const terminal = terminalOf(session, campaign, this.deps.now());
     const when = (at: Date | string) => formatDateTime(typeof at === "string" ? at : at.toISOString(), session.language, campaign.timeZone);
-    return terminal && terminalText(this.t(session.language), terminal, when, "conversation:alreadySubmitted");
+    return terminal && terminalText(this.t(session.language), terminal, when, this.deps.wording?.submitted ?? "conversation:alreadySubmitted");
   }
 }
 

@@ -1,6 +1,6 @@
 import type { Context } from "grammy";
 import type { Language } from "../../config/index.js";
-import { step as engineStep, type EngineInput, type StepResult } from "../../engine/index.js";
+import { step as engineStep, type EngineEvent, type EngineInput, type StepResult } from "../../engine/index.js";
 import { isSupportedLanguage, type I18n, type Translate } from "../../i18n/index.js";
 import { formatDateTime } from "../console/format.js";
 import { sessionAfterStep } from "../../conversation/path.js";
@@ -143,22 +143,26 @@ export class Conversation {
       return result;
     }
     const messages = renderer.events(result.events);
-    await this.#retire(before, result, renderer, messages.some((m) => m.prompt !== undefined));
+    await this.retire(before, result.events, messages.some((m) => m.prompt !== undefined));
     await this.send([...(options.prefix ?? []), ...messages]);
     return result;
   }
 
-  /** Marks the message whose keyboard is no longer live: an answered question shows its answer, others lose their buttons. */
-  async #retire(before: LivePrompt | undefined, result: StepResult, renderer: TelegramRenderer, replaced: boolean): Promise<void> {
+  /**
+   * Marks the message whose keyboard is no longer live after a step with these events: an answered
+   * question shows its answer, others lose their buttons (`replaced`: a new prompt was sent).
+   */
+  async retire(before: LivePrompt | undefined, events: readonly EngineEvent[], replaced: boolean): Promise<void> {
     if (!before) return;
-    const recorded = result.events.find((e) => e.type === "answer_recorded" && e.questionId === before.questionId);
-    const attested = result.events.find((e) => e.type === "attestation_accepted" || e.type === "attestation_declined");
+    const renderer = this.renderer();
+    const recorded = events.find((e) => e.type === "answer_recorded" && e.questionId === before.questionId);
+    const attested = events.find((e) => e.type === "attestation_accepted" || e.type === "attestation_declined");
     if (before.kind === "question" && recorded?.type === "answer_recorded") {
       await this.#edit(before.messageId, renderer.answered(recorded.questionId, recorded.value), undefined);
     } else if (before.kind === "attestation" && attested) {
       const choice = this.t(attested.type === "attestation_accepted" ? "access:attestation.accept" : "access:attestation.decline");
       await this.#edit(before.messageId, `${renderer.attestation().text}\n\n${this.t("telegram:answered", { answer: choice })}`, undefined);
-    } else if (replaced || (before.kind === "review" && result.events.some((e) => e.type === "unit_submitted"))) {
+    } else if (replaced || (before.kind === "review" && events.some((e) => e.type === "unit_submitted"))) {
       // A submitted review has no next prompt (the thanks has no buttons), yet its Submit and edit buttons are dead.
       await this.#edit(before.messageId, undefined, undefined);
     }

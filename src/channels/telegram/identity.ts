@@ -1,16 +1,18 @@
 import { Composer, type Context } from "grammy";
-import { answerIdentity } from "../../conversation/path.js";
+import type { TextConversationHost } from "../../conversation/host.js";
 import { inputOfChoice } from "../../conversation/views.js";
 import { choiceOfCallback, parseCallback, sessionTag } from "./callback-data.js";
 import type { ChannelDeps } from "./conversation.js";
+import { viaHost } from "./host-adapter.js";
 import { openConversation } from "./session-access.js";
 
 /**
- * Identity and attestation: the respondent confirms they are the person on record (name and unit),
- * then accepts the questionnaire's attestation; either refusal ends the session, recorded, with
- * the code still bound.
+ * Identity and attestation buttons: the respondent confirms they are the person on record (name and
+ * unit; the host's identity step), then accepts the questionnaire's attestation; either refusal ends
+ * the session, recorded, with the code still bound. A press is taken only from the live prompt of
+ * this session; anything else gets the stale-button notice.
  */
-export function identityComposer(deps: ChannelDeps): Composer<Context> {
+export function identityComposer(deps: ChannelDeps, host: TextConversationHost): Composer<Context> {
   const composer = new Composer<Context>();
   composer.on("callback_query:data", async (ctx, next) => {
     const data = parseCallback(ctx.callbackQuery.data);
@@ -30,16 +32,8 @@ export function identityComposer(deps: ChannelDeps): Composer<Context> {
       return;
     }
     if (session.stage !== "identity") return void (await stale());
-    const respondent = session.respondentId ? await deps.ports.respondents.find(session.respondentId) : undefined;
-    const marked = (confirm: boolean) =>
-      respondent
-        ? `${conversation.renderer().identity(respondent.name, respondent.unit.name).text}\n\n${conversation.t("telegram:answered", { answer: conversation.t(confirm ? "telegram:identity.confirm" : "telegram:identity.decline") })}`
-        : undefined;
-    const answered = answerIdentity(session, campaign, data.action.confirm, deps.now().toISOString());
-    if ((await conversation.commit(answered.session, answered.started)) === "duplicate") return;
-    await ctx.answerCallbackQuery();
-    await conversation.retirePrompt(marked(data.action.confirm));
-    await conversation.send(answered.started ? conversation.renderer().events(answered.started.events) : [{ text: conversation.t("access:identity.declined") }]);
+    // Confirm or decline: the host's identity step, the retired prompt marked with the answer.
+    await viaHost(deps, host, ctx, { choice: data.action.confirm ? "identity:yes" : "identity:no" });
   });
   return composer;
 }

@@ -1,6 +1,7 @@
 // The Telegram channel: grammY composers that turn updates into engine inputs and engine events
 // into messages with inline keyboards. State lives behind the ports (the database), never in memory.
-export { entryComposer, refusal } from "./entry.js";
+export { entryComposer } from "./entry.js";
+export { viaHost, type TelegramInput } from "./host-adapter.js";
 export { waitText } from "../../conversation/refusal.js";
 export { identityComposer } from "./identity.js";
 export { questionsComposer } from "./questions.js";

@@ -1,0 +1,72 @@
+// Telegram's side of the conversation host: an update becomes the host's input (a text message, a
+// deep link's start payload, a pressed button's choice id), and the host's replies become Telegram
+// messages: notices as text, a prompt's choices as inline buttons tied to the session, a step's
+// engine events drawn by the TelegramRenderer, and the previous live prompt edited (its buttons
+// removed, or the answer shown) once the new state is stored. What to do is the host's; how it
+// looks on Telegram is this file's.
+import type { Context } from "grammy";
+import type { InlineKeyboardButton } from "grammy/types";
+import type { TextConversationHost, TextMessage } from "../../conversation/host.js";
+import type { Choice } from "../../conversation/output.js";
+import { campaignOf } from "../../conversation/path.js";
+import type { EngineEvent } from "../../engine/index.js";
+import { callbackActionOf, encodeCallback, sessionTag } from "./callback-data.js";
+import { accountOf, Conversation, initialLanguage, latestSession, rememberLatest, type ChannelDeps } from "./conversation.js";
+import { splitText, type OutgoingMessage } from "./render.js";
+
+/** What the update gives the host: typed text, a start payload, or a pressed button's choice id (already checked against the live prompt). */
+export type TelegramInput = { readonly text: string } | { readonly start: string } | { readonly choice: string };
+
+/** Hands one update to the host and sends its replies; every change is stored before anything is sent. */
+export async function viaHost(deps: ChannelDeps, host: TextConversationHost, ctx: Context, input: TelegramInput): Promise<void> {
+  const account = accountOf(ctx);
+  if (account === undefined || !ctx.chat) return;
+  const latest = await latestSession(deps, ctx);
+  const message: TextMessage = { key: ctx.update.update_id, account, chatId: ctx.chat.id, language: initialLanguage(deps, ctx), ...input };
+  const { replies, session } = await host.respondBegun(message, latest);
+  if (session) rememberLatest(ctx, session);
+  if (ctx.callbackQuery) await ctx.answerCallbackQuery().catch(() => undefined);
+  if (replies.length === 0) return;
+  if (!session) {
+    for (const reply of replies) for (const text of splitText(reply.text)) await ctx.reply(text);
+    return;
+  }
+  const conversation = new Conversation(deps, ctx, session, await campaignOf(deps.ports, session.campaignId));
+  const tag = sessionTag(session.id);
+  const messages: OutgoingMessage[] = [];
+  let events: readonly EngineEvent[] | undefined;
+  for (const reply of replies) {
+    if (reply.events) {
+      events = reply.events;
+      messages.push(...conversation.renderer().events(reply.events));
+    } else if (reply.prompt === "identity") messages.push(buttonMessage(reply.text, reply.choices ?? [], tag, { kind: "identity" }));
+    else if (reply.offers && reply.offers.length > 0) messages.push(buttonMessage(reply.buttonText ?? reply.text, reply.offers, tag));
+    else messages.push(...splitText(reply.text).map((text) => ({ text })));
+  }
+  // The live prompt before this update: marked answered, or its buttons removed when a new prompt replaces it.
+  const before = conversation.session.prompt;
+  const choice = "choice" in input ? input.choice : undefined;
+  if (before?.kind === "identity" && (choice === "identity:yes" || choice === "identity:no")) await conversation.retirePrompt(await identityAnswered(conversation, choice === "identity:yes"));
+  else if (events) await conversation.retire(before, events, messages.some((m) => m.prompt !== undefined));
+  else if (messages.some((m) => m.prompt !== undefined)) await conversation.retirePrompt();
+  await conversation.send(messages);
+}
+
+/** The identity question with the answer given, as the retired prompt shows it. */
+async function identityAnswered(conversation: Conversation, confirm: boolean): Promise<string | undefined> {
+  const { session, t } = conversation;
+  const respondent = session.respondentId ? await conversation.deps.ports.respondents.find(session.respondentId) : undefined;
+  if (!respondent) return undefined;
+  const answer = t(confirm ? "telegram:identity.confirm" : "telegram:identity.decline");
+  return `${conversation.renderer().identity(respondent.name, respondent.unit.name).text}\n\n${t("telegram:answered", { answer })}`;
+}
+
+/** A message with the choices as buttons, one per row, tied to the session by its tag; `prompt`: the live keyboard it becomes. */
+function buttonMessage(text: string, choices: readonly Choice[], tag: string, prompt?: OutgoingMessage["prompt"]): OutgoingMessage {
+  const keyboard: InlineKeyboardButton[][] = choices.map((choice) => {
+    const action = callbackActionOf(choice.id);
+    if (!action) throw new Error(`bug: no button for choice ${choice.id}`);
+    return [{ text: choice.label, callback_data: encodeCallback(tag, action) }];
+  });
+  return { text, keyboard, ...(prompt ? { prompt } : {}) };
+}
