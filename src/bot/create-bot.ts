@@ -3,10 +3,10 @@ import { sequentialize } from "@grammyjs/runner";
 import type { BotError, NextFunction } from "grammy";
 import { Bot, type Context } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
-import { cacheCampaigns, commandsComposer, entryComposer, fallbacksComposer, identityComposer, questionsComposer, resumeButtonComposer } from "../channels/telegram/index.js";
+import { cacheCampaigns, commandsComposer, entryComposer, fallbacksComposer, questionsComposer, resumeButtonComposer } from "../channels/telegram/index.js";
 import { accountOf, describeError, rememberLatest, translator, initialLanguage, type BotSessionStore, type ChannelDeps } from "../channels/telegram/index.js";
 import { adminComposer, type AdminOptions } from "../channels/telegram/admin/index.js";
-import { citizenComposer, type CitizenCompletion } from "../channels/telegram/citizen.js";
+import type { CitizenCompletion } from "../conversation/path.js";
 import { reachableAgainComposer } from "../channels/telegram/reachable-again.js";
 import { TextConversationHost } from "../conversation/host.js";
 
@@ -75,7 +75,7 @@ export function createBot(options: CreateBotOptions): Bot<Context> {
     defaultLanguage: deps.defaultLanguage,
     logger: deps.logger,
     lockedHelpKey: null,
-    wording: { welcome: "telegram:welcome", codePrompt: "telegram:code.prompt", resume: "telegram:resume", boundToOther: "telegram:code.boundToOther", submitted: "telegram:submitted" },
+    wording: { welcome: "telegram:welcome", codePrompt: "telegram:code.prompt", resume: "telegram:resume", boundToOther: "telegram:code.boundToOther", submitted: "telegram:submitted", afterSubmit: null },
     ...(options.citizens ? { citizens: options.citizens } : {}),
   });
   const bot = new Bot<Context>(options.token, {
@@ -133,11 +133,9 @@ export function createBot(options: CreateBotOptions): Bot<Context> {
     dedupe,
     ...(deps.ports.reachability ? [reachableAgainComposer(deps, deps.ports.reachability)] : []),
     ...(options.admin ? [adminComposer(deps, options.admin)] : []),
-    ...(options.citizens ? [citizenComposer(deps, options.citizens)] : []),
     resumeButtonComposer(deps),
     entryComposer(deps, host),
-    identityComposer(deps, host),
-    questionsComposer(deps),
+    questionsComposer(deps, host),
     commandsComposer(deps),
     fallbacksComposer(deps),
   );

@@ -33,8 +33,16 @@ export interface TextMessage {
   readonly chatId: string | number;
   /** Undefined for a message that is not text (an image, a sticker): answered with a polite request to type, unless `choice` or `start` is set. */
   readonly text?: string;
-  /** A pressed button: the id of the choice it stands for (`identity:yes`); the channel checked it belongs to the live prompt. */
+  /** A pressed button: the id of the choice it stands for (`identity:yes`, `option:<id>`, `submit`). */
   readonly choice?: string;
+  /** For `choice`: the question the button was offered for (a pick counts only while it is the current one). */
+  readonly questionId?: string;
+  /**
+   * For `choice`: whether the button belongs to the sender's latest session (`own`) and sits on its
+   * live prompt (`live`), as the channel can tell (Telegram: the session tag in the data, the
+   * message id); absent: both.
+   */
+  readonly button?: { readonly own: boolean; readonly live: boolean };
   /** A deep link's start payload (`KS_<code>`, `KP_<token>`; "" for a plain start). */
   readonly start?: string;
   /** The language the respondent's app uses, when the channel knows it: the texts before a code, and a named respondent's. */
@@ -53,6 +61,8 @@ export interface HostWording {
   readonly boundToOther?: string;
   /** "Already submitted at …". */
   readonly submitted?: string;
+  /** Said after the thanks of a submission (null: nothing; default `conversation:afterSubmit`). */
+  readonly afterSubmit?: string | null;
 }
 
 /** What one message did: the replies, and the session they are about (a channel that ties buttons to a session needs it). */
@@ -141,7 +151,7 @@ export class TextConversationHost {
 
   /** `respond` in the text form: each reply rendered as numbered text (Zalo, the console). */
   async handle(message: TextMessage): Promise<string[]> {
-    return (await this.respond(message)).map(renderText);
+    return (await this.respond(message)).map(renderText).filter((text) => text.trim() !== "");
   }
 
   /**
@@ -187,10 +197,7 @@ export class TextConversationHost {
   async #dispatch(message: TextMessage, latest: TextSession | undefined): Promise<HostReply[]> {
     const language = latest?.language ?? this.#languageBeforeCode(message.account);
     if (message.start !== undefined) return this.#start(message, message.start.trim(), latest);
-    if (message.choice !== undefined) {
-      if (latest?.stage === "identity" && !isFinished(latest)) return this.#identity(message, latest, await this.#campaign(latest), "", undefined);
-      return this.#noted(message, [notice(this.t(language)("telegram:notice.stale"))]);
-    }
+    if (message.choice !== undefined) return this.#choice(message, latest);
     if (message.text === undefined) return this.#noted(message, [notice(this.t(language)("conversation:nonText"))]);
     const text = message.text.slice(0, MAX_INPUT_CHARACTERS).trim();
     // A poster's code: in a sentence only when no survey waits for an answer (an open answer may mention one).
@@ -240,6 +247,33 @@ export class TextConversationHost {
   /** The language before a code: chosen with `lang`, else the app's, else the default. */
   #appLanguage(message: TextMessage): Language {
     return this.#chosenLanguage.get(message.account) ?? message.language ?? this.deps.defaultLanguage;
+  }
+
+  /**
+   * A pressed button. Taken when it is this session's, on its live prompt, and means something where
+   * the respondent is. A button of this session on an older message, or on a prompt the engine moved
+   * past (a step stored but its prompt never delivered), shows where the respondent is, with a short
+   * notice; anything else (another session's, a forged one on the live prompt) gets the notice only.
+   */
+  async #choice(message: TextMessage, latest: TextSession | undefined): Promise<HostReply[]> {
+    const t = this.t(latest?.language ?? this.#appLanguage(message));
+    if (!latest) return this.#noted(message, [{ ...notice(t("telegram:noSession")), toast: "alert" }]);
+    const campaign = await this.#campaign(latest);
+    const terminal = this.#terminal(latest, campaign);
+    if (terminal !== undefined) return this.#noted(message, [{ ...notice(terminal), toast: "alert" }]);
+    const stale: HostReply = { ...notice(t("telegram:notice.stale")), toast: "notice" };
+    const { own, live } = message.button ?? { own: true, live: true };
+    const choice = message.choice!;
+    if (latest.stage === "identity") {
+      if (own && live && choice.startsWith("identity:")) return this.#identity(message, latest, campaign, "", undefined);
+      return this.#noted(message, [stale]);
+    }
+    const state = latest.engine;
+    if (latest.stage !== "survey" || !state) return this.#noted(message, [stale]);
+    const input = own && live ? inputOfChoice(campaign.questionnaire, state.position, choice, message.questionId) : undefined;
+    if (input) return this.#step(message, latest, campaign, input);
+    if (own && (!live || !promptIsCurrent(latest))) return this.#step(message, latest, campaign, { type: "resume" }, [stale]);
+    return this.#noted(message, [stale]);
   }
 
   /** The language an account chose before its code, else the default. */
@@ -493,9 +527,11 @@ export class TextConversationHost {
       text: { ...(renderer.lastSection !== undefined ? { section: renderer.lastSection } : {}), ...(renderer.lastReview ? { review: renderer.lastReview.map(({ questionId, number, required, missing }) => ({ questionId, number, required, missing })) } : {}) },
     };
     if ((await this.deps.sessions.commit(message.key, { session: this.#concerns(message, next), step: result })) === "duplicate") return [];
-    const replies = [...prefix, reply].filter((r) => renderText(r).trim() !== "");
+    // A step's reply with no text is kept for a channel that draws its events (a ticked box edits the keyboard).
+    const replies = [...prefix, reply].filter((r) => renderText(r).trim() !== "" || r.events !== undefined);
     if (result.state.position.kind === "completed") {
-      replies.push(notice(this.t(next.language)("conversation:afterSubmit")));
+      const afterSubmit = this.deps.wording?.afterSubmit === undefined ? "conversation:afterSubmit" : this.deps.wording.afterSubmit;
+      if (afterSubmit !== null) replies.push(notice(this.t(next.language)(afterSubmit)));
       // An anonymous response: spend the code or record the poster claim, and forget this chat.
       const closing = this.deps.citizens ? await completeAnonymous(this.deps.citizens, next, message.account, this.deps.now()) : undefined;
       if (closing !== undefined) replies.push(notice(this.t(next.language)(closing, { channel: this.#channelName })));
@@ -581,6 +617,19 @@ function stepReply(parts: RenderedParts, position: SurveyState["position"]): Hos
     commands,
     replacesPrompt: true,
   };
+}
+
+/**
+ * Does the live prompt the channel recorded show where the engine is (false when a step was stored
+ * but its prompt never delivered)? A channel that records none (the text form) is always current.
+ */
+function promptIsCurrent(session: BotSession): boolean {
+  const position = session.engine?.position;
+  const prompt = session.prompt;
+  if (prompt === undefined) return true;
+  if (position?.kind === "question") return prompt.kind === "question" && prompt.questionId === position.questionId;
+  if (position?.kind === "review") return prompt.kind === "review";
+  return true;
 }
 
 /** The part of a message that may be a poster's `KP_…` payload (a link pasted whole included). */

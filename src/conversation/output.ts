@@ -59,6 +59,11 @@ export interface HostReply {
   readonly offers?: readonly Choice[];
   /** The text for a channel that shows `offers` as buttons, when it differs from the text form's (which explains how to type them). */
   readonly buttonText?: string;
+  /**
+   * A short word about a pressed button itself (stale, or its survey closed): a button channel shows
+   * it on the button (`alert`: in a box to dismiss), not as a message; the text form sends it.
+   */
+  readonly toast?: "notice" | "alert";
 }
 
 /** A message with text only. */

@@ -1,6 +1,6 @@
 import type { Context } from "grammy";
 import type { Language } from "../../config/index.js";
-import { step as engineStep, type EngineEvent, type EngineInput, type StepResult } from "../../engine/index.js";
+import { step as engineStep, type EngineEvent, type EngineInput, type StepResult, type SurveyState } from "../../engine/index.js";
 import { isSupportedLanguage, type I18n, type Translate } from "../../i18n/index.js";
 import { formatDateTime } from "../console/format.js";
 import { sessionAfterStep } from "../../conversation/path.js";
@@ -115,37 +115,43 @@ export class Conversation {
     const state = this.session.engine;
     if (!state) throw new Error("bug: step before the survey started");
     const result = engineStep(this.campaign.questionnaire, state, input, { now: this.deps.now().toISOString() });
+    const before = this.session.prompt;
     const refusedOnly = result.events.every((e) => e.type === "input_rejected" || e.type === "validation_failed");
-    if (refusedOnly) {
-      // Nothing changes, but the update is recorded so a redelivery does not repeat the refusal.
-      if ((await this.commit(this.session)) === "duplicate") return undefined;
-      const texts = result.events.map((e) =>
-        e.type === "validation_failed" ? this.renderer().validation(e.questionId, e.reason, e.params) : this.t(`survey:rejected.${e.type === "input_rejected" ? e.reason : ""}`),
+    // A refusal changes nothing, but the update is recorded so a redelivery does not repeat it.
+    if ((await this.commit(refusedOnly ? this.session : sessionAfterStep(this.session, result), refusedOnly ? undefined : result)) === "duplicate") return undefined;
+    await this.present(result.events, result.state, before, options);
+    return result;
+  }
+
+  /**
+   * Shows a stored step: a refusal as a short alert on the pressed button (or a reply to a typed
+   * message); a ticked box as the live keyboard edited; anything else as the prompt before retired
+   * (`before`) and the new messages sent after `prefix`. `notice` goes on the pressed button.
+   */
+  async present(events: readonly EngineEvent[], state: SurveyState, before: LivePrompt | undefined, options: { readonly prefix?: readonly OutgoingMessage[]; readonly notice?: string } = {}): Promise<void> {
+    const renderer = this.renderer();
+    if (events.length > 0 && events.every((e) => e.type === "input_rejected" || e.type === "validation_failed")) {
+      const texts = events.map((e) =>
+        e.type === "validation_failed" ? renderer.validation(e.questionId, e.reason, e.params) : this.t(`survey:rejected.${e.type === "input_rejected" ? e.reason : ""}`),
       );
       // A refused button press is a short notice on the button; a refused message gets a reply.
       if (this.ctx.callbackQuery) await this.ctx.answerCallbackQuery({ text: texts.join("\n").slice(0, 190), show_alert: true });
-      else await this.send(texts.map((text) => ({ text })));
-      return result;
+      else await this.send([...(options.prefix ?? []), ...texts.map((text) => ({ text }))]);
+      return;
     }
-    const next = sessionAfterStep(this.session, result);
-    const before = this.session.prompt;
-    if ((await this.commit(next, result)) === "duplicate") return undefined;
     if (this.ctx.callbackQuery) await this.ctx.answerCallbackQuery(options.notice !== undefined ? { text: options.notice } : undefined).catch(() => undefined);
-
-    const renderer = this.renderer();
-    const selection = result.events.find((e) => e.type === "selection_changed");
+    const selection = events.find((e) => e.type === "selection_changed");
     if (selection && before?.kind === "question" && before.questionId === selection.questionId) {
-      const position = result.state.position;
+      const position = state.position;
       const shown = position.kind === "question" ? position : undefined;
       const info = this.campaign.questionnaire.byId.get(selection.questionId);
-      const keyboard = renderer.multiKeyboard(selection.questionId, selection.selected, info?.question.required ?? true, shown?.mode === "flow" && result.state.history.length > 0);
+      const keyboard = renderer.multiKeyboard(selection.questionId, selection.selected, info?.question.required ?? true, shown?.mode === "flow" && state.history.length > 0);
       await this.#edit(before.messageId, undefined, keyboard);
-      return result;
+      return;
     }
-    const messages = renderer.events(result.events);
-    await this.retire(before, result.events, messages.some((m) => m.prompt !== undefined));
+    const messages = renderer.events(events);
+    await this.retire(before, events, messages.some((m) => m.prompt !== undefined));
     await this.send([...(options.prefix ?? []), ...messages]);
-    return result;
   }
 
   /**

@@ -7,15 +7,20 @@
 import type { Context } from "grammy";
 import type { InlineKeyboardButton } from "grammy/types";
 import type { TextConversationHost, TextMessage } from "../../conversation/host.js";
-import type { Choice } from "../../conversation/output.js";
+import type { Choice, HostReply } from "../../conversation/output.js";
 import { campaignOf } from "../../conversation/path.js";
-import type { EngineEvent } from "../../engine/index.js";
 import { callbackActionOf, encodeCallback, sessionTag } from "./callback-data.js";
 import { accountOf, Conversation, initialLanguage, latestSession, rememberLatest, type ChannelDeps } from "./conversation.js";
 import { splitText, type OutgoingMessage } from "./render.js";
 
-/** What the update gives the host: typed text, a start payload, or a pressed button's choice id (already checked against the live prompt). */
-export type TelegramInput = { readonly text: string } | { readonly start: string } | { readonly choice: string };
+/**
+ * What the update gives the host: typed text, a start payload, or a pressed button's choice id
+ * (with the question it was offered for, and whether it is the latest session's and on its live prompt).
+ */
+export type TelegramInput =
+  | { readonly text: string }
+  | { readonly start: string }
+  | { readonly choice: string; readonly questionId?: string; readonly button: { readonly own: boolean; readonly live: boolean } };
 
 /** Hands one update to the host and sends its replies; every change is stored before anything is sent. */
 export async function viaHost(deps: ChannelDeps, host: TextConversationHost, ctx: Context, input: TelegramInput): Promise<void> {
@@ -25,30 +30,41 @@ export async function viaHost(deps: ChannelDeps, host: TextConversationHost, ctx
   const message: TextMessage = { key: ctx.update.update_id, account, chatId: ctx.chat.id, language: initialLanguage(deps, ctx), ...input };
   const { replies, session } = await host.respondBegun(message, latest);
   if (session) rememberLatest(ctx, session);
-  if (ctx.callbackQuery) await ctx.answerCallbackQuery().catch(() => undefined);
-  if (replies.length === 0) return;
+  // A short word about the pressed button goes on it; an unanswered press would spin until answered.
+  const toast = replies.find((r) => r.toast !== undefined);
+  const onButton = ctx.callbackQuery !== undefined;
+  const step = replies.findIndex((r) => r.events !== undefined);
+  if (onButton && step < 0) await ctx.answerCallbackQuery(toast ? { text: toast.text.slice(0, 190), ...(toast.toast === "alert" ? { show_alert: true } : {}) } : undefined).catch(() => undefined);
+  const shown = replies.filter((r) => !(onButton && r.toast !== undefined));
+  if (shown.length === 0) return;
   if (!session) {
-    for (const reply of replies) for (const text of splitText(reply.text)) await ctx.reply(text);
+    for (const reply of shown) for (const text of splitText(reply.text)) await ctx.reply(text);
     return;
   }
   const conversation = new Conversation(deps, ctx, session, await campaignOf(deps.ports, session.campaignId));
   const tag = sessionTag(session.id);
-  const messages: OutgoingMessage[] = [];
-  let events: readonly EngineEvent[] | undefined;
-  for (const reply of replies) {
-    if (reply.events) {
-      events = reply.events;
-      messages.push(...conversation.renderer().events(reply.events));
-    } else if (reply.prompt === "identity") messages.push(buttonMessage(reply.text, reply.choices ?? [], tag, { kind: "identity" }));
-    else if (reply.offers && reply.offers.length > 0) messages.push(buttonMessage(reply.buttonText ?? reply.text, reply.offers, tag));
-    else messages.push(...splitText(reply.text).map((text) => ({ text })));
-  }
+  const message_ = (reply: HostReply): OutgoingMessage[] => {
+    if (reply.prompt === "identity") return [buttonMessage(reply.text, reply.choices ?? [], tag, { kind: "identity" })];
+    if (reply.offers && reply.offers.length > 0) return [buttonMessage(reply.buttonText ?? reply.text, reply.offers, tag)];
+    return splitText(reply.text).map((text) => ({ text }));
+  };
   // The live prompt before this update: marked answered, or its buttons removed when a new prompt replaces it.
-  const before = conversation.session.prompt;
+  let before = conversation.session.prompt;
   const choice = "choice" in input ? input.choice : undefined;
-  if (before?.kind === "identity" && (choice === "identity:yes" || choice === "identity:no")) await conversation.retirePrompt(await identityAnswered(conversation, choice === "identity:yes"));
-  else if (events) await conversation.retire(before, events, messages.some((m) => m.prompt !== undefined));
-  else if (messages.some((m) => m.prompt !== undefined)) await conversation.retirePrompt();
+  if (before?.kind === "identity" && (choice === "identity:yes" || choice === "identity:no") && replies.length > 0) {
+    await conversation.retirePrompt(await identityAnswered(conversation, choice === "identity:yes"));
+    before = undefined;
+  }
+  const stepReply = replies[step];
+  if (stepReply?.events && session.engine) {
+    const prefix = replies.slice(0, step).filter((r) => r.toast === undefined).flatMap(message_);
+    await conversation.present(stepReply.events, session.engine, before, { prefix, ...(onButton && toast ? { notice: toast.text } : {}) });
+    const after = replies.slice(step + 1).flatMap(message_);
+    if (after.length > 0) await conversation.send(after);
+    return;
+  }
+  const messages = shown.flatMap(message_);
+  if (before && messages.some((m) => m.prompt !== undefined)) await conversation.retirePrompt();
   await conversation.send(messages);
 }
 

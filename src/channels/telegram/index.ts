@@ -3,7 +3,6 @@
 export { entryComposer } from "./entry.js";
 export { viaHost, type TelegramInput } from "./host-adapter.js";
 export { waitText } from "../../conversation/refusal.js";
-export { identityComposer } from "./identity.js";
 export { questionsComposer } from "./questions.js";
 export { commandsComposer, statusText, RESPONDENT_COMMANDS } from "./commands.js";
 export { fallbacksComposer } from "./fallbacks.js";
