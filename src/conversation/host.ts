@@ -61,6 +61,13 @@ export interface HostWording {
   readonly boundToOther?: string;
   /** "Already submitted at …". */
   readonly submitted?: string;
+  /**
+   * A channel with buttons: identity and attestation are answered by pressing them, and a typed
+   * message there gets this text (absent: the text form's typed yes/no, 1/2).
+   */
+  readonly useButtons?: string;
+  /** A survey command (back, skip, review, edit, submit) with no survey in progress (absent: the greeting and the code prompt). */
+  readonly noSession?: string;
   /** Said after the thanks of a submission (null: nothing; default `conversation:afterSubmit`). */
   readonly afterSubmit?: string | null;
 }
@@ -313,6 +320,8 @@ export class TextConversationHost {
     }
     // Nothing to pause: say goodbye instead of greeting again.
     if (command?.kind === "quit") return this.#noted(message, [notice(t("conversation:goodbye"))]);
+    const surveyCommand = command !== undefined && ["back", "skip", "review", "edit", "submit"].includes(command.kind);
+    if (surveyCommand && !latest && this.deps.wording?.noSession !== undefined) return this.#noted(message, [notice(t(this.deps.wording.noSession))]);
     const code = extractCode(text);
     if (code === undefined) {
       if (latest) {
@@ -397,6 +406,7 @@ export class TextConversationHost {
     const respondent = await respondentOf(this.#ports, session);
     const prompt = (language: Language) => identityPrompt(this.t(language), respondent.name, respondent.unit.name);
     this.#concerns(message, session);
+    if (message.choice === undefined && this.deps.wording?.useButtons !== undefined) return this.#noted(message, [notice(t(this.deps.wording.useButtons))]);
     // A pressed button names its choice; typed, yes or no in either language, or 1 / 2.
     const yes = message.choice !== undefined ? (message.choice === "identity:yes" ? true : message.choice === "identity:no" ? false : undefined) : parseYesNoChoice(text);
     if (yes === undefined) {
@@ -429,6 +439,7 @@ export class TextConversationHost {
       return this.#noted(message, [notice(helpText((key) => r.t(key)))]);
     };
     const position = state.position;
+    if (position.kind === "attestation" && this.deps.wording?.useButtons !== undefined) return this.#noted(message, [notice(this.t(session.language)(this.deps.wording.useButtons))]);
     if (position.kind === "attestation") {
       const yes = parseYesNoChoice(text);
       const input = yes !== undefined ? inputOfChoice(campaign.questionnaire, position, yes ? "attestation:yes" : "attestation:no") : undefined;
@@ -477,7 +488,12 @@ export class TextConversationHost {
       if (edit) return this.#step(message, session, campaign, edit);
       return refuse("conversation:reviewHint");
     }
-    return this.#step(message, session, campaign, { type: "answer", text });
+    // Only the question whose prompt the respondent last received takes a typed answer: after a crash
+    // between storing an answer and sending the next question, the engine is one question ahead of
+    // what they saw, so show them the current question instead of filing their text under it.
+    if (position.kind === "question" && !promptIsCurrent(session)) return this.#step(message, session, campaign, { type: "resume" });
+    // The question id pins the answer to the question the respondent saw (a chat's messages run in order).
+    return this.#step(message, session, campaign, { type: "answer", text, ...(position.kind === "question" ? { questionId: position.questionId } : {}) });
   }
 
   #renderer(session: TextSession, campaign: BotCampaign, i18n?: I18n): ConsoleRenderer {

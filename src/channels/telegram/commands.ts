@@ -9,7 +9,7 @@ import { openConversation, terminalText } from "./session-access.js";
 /** Commands a respondent may type, in the order shown by Telegram's menu. */
 export const RESPONDENT_COMMANDS = ["start", "back", "skip", "review", "status", "lang", "help"] as const;
 
-/** `/back`, `/skip`, `/review`, `/lang`, `/help`, `/status` and the language buttons. */
+/** `/lang`, `/help`, `/status` and the language buttons (`/back`, `/skip`, `/review` are the host's, entry.ts). */
 export function commandsComposer(deps: ChannelDeps): Composer<Context> {
   const composer = new Composer<Context>();
   const dm = composer.chatType("private");
@@ -17,24 +17,6 @@ export function commandsComposer(deps: ChannelDeps): Composer<Context> {
   dm.command("help", async (ctx) => {
     const latest = await deps.ports.sessions.findLatest(`telegram:${ctx.from.id}`);
     await ctx.reply(translator(deps, latest?.language ?? initialLanguage(deps, ctx))("telegram:help.text"));
-  });
-
-  dm.command("back", async (ctx) => {
-    const conversation = await surveyOpen(deps, ctx);
-    if (conversation) await conversation.step({ type: "back" });
-  });
-
-  dm.command("skip", async (ctx) => {
-    const conversation = await surveyOpen(deps, ctx);
-    const position = conversation?.session.engine?.position;
-    if (!conversation) return;
-    if (position?.kind !== "question") return void (await ctx.reply(conversation.t("survey:rejected.not_allowed_here")));
-    await conversation.step({ type: "skip", questionId: position.questionId });
-  });
-
-  dm.command("review", async (ctx) => {
-    const conversation = await surveyOpen(deps, ctx);
-    if (conversation) await conversation.step({ type: "review" });
   });
 
   dm.command("status", async (ctx) => {
@@ -60,19 +42,6 @@ export function commandsComposer(deps: ChannelDeps): Composer<Context> {
     await setLanguage(conversation, data.action.language, true);
   });
   return composer;
-}
-
-async function surveyOpen(deps: ChannelDeps, ctx: Context): Promise<Conversation | undefined> {
-  const conversation = await openConversation(deps, ctx, "open");
-  if (conversation && conversation.session.stage !== "survey") {
-    await ctx.reply(conversation.t("telegram:useButtons"));
-    return undefined;
-  }
-  if (conversation?.session.engine?.position.kind === "attestation") {
-    await ctx.reply(conversation.t("survey:rejected.attestation_required"));
-    return undefined;
-  }
-  return conversation;
 }
 
 /**

@@ -2,19 +2,20 @@ import { Composer, type Context } from "grammy";
 import type { Language } from "../../config/index.js";
 import type { TextConversationHost } from "../../conversation/host.js";
 import { privacyNotice } from "../../privacy/index.js";
-import { campaignOf, isFinished, respondentOf } from "../../conversation/path.js";
+import { campaignOf, respondentOf } from "../../conversation/path.js";
 import { otherLanguageChoice } from "../../conversation/prompts.js";
 import { callbackActionOf, encodeCallback, parseCallback, sessionTag } from "./callback-data.js";
-import { accountOf, Conversation, latestSession, translator, type ChannelDeps } from "./conversation.js";
+import { accountOf, Conversation, translator, type ChannelDeps } from "./conversation.js";
 import { viaHost } from "./host-adapter.js";
 import type { BotCampaign, BotSession } from "./ports.js";
 import type { OutgoingMessage } from "./render.js";
 import { openConversation, terminalText } from "./session-access.js";
 
 /**
- * Entry, through the conversation host: `/start`, `/start KS_<code>` and `/start KP_<token>` (deep
- * links) and a message from someone with no survey in progress (a code, a poster's code, help,
- * language). A respondent who already redeemed goes straight back to where they were.
+ * The respondent's messages, through the conversation host: `/start`, `/start KS_<code>` and
+ * `/start KP_<token>` (deep links), typed messages (a code, a poster's code, an answer, a command
+ * word) and `/back`, `/skip`, `/review`. A respondent who already redeemed goes straight back to
+ * where they were.
  */
 export function entryComposer(deps: ChannelDeps, host: TextConversationHost): Composer<Context> {
   const composer = new Composer<Context>();
@@ -22,11 +23,10 @@ export function entryComposer(deps: ChannelDeps, host: TextConversationHost): Co
 
   dm.command("start", (ctx) => viaHost(deps, host, ctx, { start: ctx.match }));
 
-  // A message with no survey waiting for an answer: the host's entry (a survey in progress is the questions').
+  // A typed message: a code, an answer, a command word; and the survey commands /back, /skip, /review.
+  dm.command(["back", "skip", "review"], (ctx) => viaHost(deps, host, ctx, { text: ctx.message?.text ?? "" }));
   dm.on("message:text", async (ctx, next) => {
     if (ctx.message.text.startsWith("/")) return next();
-    const latest = await latestSession(deps, ctx);
-    if (latest && !isFinished(latest)) return next();
     await viaHost(deps, host, ctx, { text: ctx.message.text });
   });
 
