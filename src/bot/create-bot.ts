@@ -133,7 +133,7 @@ export function createBot(options: CreateBotOptions): Bot<Context> {
     dedupe,
     ...(deps.ports.reachability ? [reachableAgainComposer(deps, deps.ports.reachability)] : []),
     ...(options.admin ? [adminComposer(deps, options.admin)] : []),
-    resumeButtonComposer(deps),
+    resumeButtonComposer(deps, host),
     entryComposer(deps, host),
     questionsComposer(deps, host),
     commandsComposer(deps),

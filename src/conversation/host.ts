@@ -43,6 +43,8 @@ export interface TextMessage {
    * message id); absent: both.
    */
   readonly button?: { readonly own: boolean; readonly live: boolean };
+  /** "Continue answering" under a reminder: where the respondent stopped in that campaign (null: in their latest session). */
+  readonly resume?: { readonly campaignId: string | null };
   /** A deep link's start payload (`KS_<code>`, `KP_<token>`; "" for a plain start). */
   readonly start?: string;
   /** The language the respondent's app uses, when the channel knows it: the texts before a code, and a named respondent's. */
@@ -204,6 +206,12 @@ export class TextConversationHost {
   async #dispatch(message: TextMessage, latest: TextSession | undefined): Promise<HostReply[]> {
     const language = latest?.language ?? this.#languageBeforeCode(message.account);
     if (message.start !== undefined) return this.#start(message, message.start.trim(), latest);
+    if (message.resume !== undefined) {
+      const { campaignId } = message.resume;
+      const session = campaignId === null ? latest : ((await this.deps.sessions.findInCampaign(message.account, campaignId)) as TextSession | undefined);
+      if (!session) return this.#noted(message, [{ ...notice(this.t(language)(this.deps.wording?.noSession ?? "telegram:noSession")), toast: "alert" }]);
+      return this.#resume(message, session, await this.#campaign(session));
+    }
     if (message.choice !== undefined) return this.#choice(message, latest);
     if (message.text === undefined) return this.#noted(message, [notice(this.t(language)("conversation:nonText"))]);
     const text = message.text.slice(0, MAX_INPUT_CHARACTERS).trim();

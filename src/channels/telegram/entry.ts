@@ -2,14 +2,13 @@ import { Composer, type Context } from "grammy";
 import type { Language } from "../../config/index.js";
 import type { TextConversationHost } from "../../conversation/host.js";
 import { privacyNotice } from "../../privacy/index.js";
-import { campaignOf, respondentOf } from "../../conversation/path.js";
 import { otherLanguageChoice } from "../../conversation/prompts.js";
 import { callbackActionOf, encodeCallback, parseCallback, sessionTag } from "./callback-data.js";
-import { accountOf, Conversation, translator, type ChannelDeps } from "./conversation.js";
+import { accountOf, translator, type ChannelDeps } from "./conversation.js";
 import { viaHost } from "./host-adapter.js";
 import type { BotCampaign, BotSession } from "./ports.js";
 import type { OutgoingMessage } from "./render.js";
-import { openConversation, terminalText } from "./session-access.js";
+import { openConversation } from "./session-access.js";
 
 /**
  * The respondent's messages, through the conversation host: `/start`, `/start KS_<code>` and
@@ -67,18 +66,4 @@ export function anonymousWelcome(deps: ChannelDeps, session: BotSession, campaig
   if (!action) throw new Error(`bug: no button for choice ${choice.id}`);
   const button = { text: choice.label, callback_data: encodeCallback(sessionTag(session.id), action) };
   return { text, keyboard: [[button]] };
-}
-
-/** Resumes a session: the current prompt again, or why nothing more can be answered. */
-export async function resume(deps: ChannelDeps, ctx: Context, session: BotSession): Promise<void> {
-  const conversation = new Conversation(deps, ctx, session, await campaignOf(deps.ports, session.campaignId));
-  const terminal = terminalText(conversation);
-  if (terminal !== undefined) return void (await ctx.reply(terminal));
-  const greeting = { text: conversation.t("telegram:resume") };
-  if (session.stage === "identity") {
-    await conversation.retirePrompt();
-    const respondent = await respondentOf(deps.ports, session);
-    return conversation.send([greeting, conversation.renderer().identity(respondent.name, respondent.unit.name)]);
-  }
-  await conversation.step({ type: "resume" }, { prefix: [greeting] });
 }

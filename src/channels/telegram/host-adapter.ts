@@ -20,6 +20,7 @@ import { splitText, type OutgoingMessage } from "./render.js";
 export type TelegramInput =
   | { readonly text: string }
   | { readonly start: string }
+  | { readonly resume: { readonly campaignId: string | null } }
   | { readonly choice: string; readonly questionId?: string; readonly button: { readonly own: boolean; readonly live: boolean } };
 
 /** Hands one update to the host and sends its replies; every change is stored before anything is sent. */
