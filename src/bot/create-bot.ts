@@ -75,6 +75,7 @@ export function createBot(options: CreateBotOptions): Bot<Context> {
     defaultLanguage: deps.defaultLanguage,
     logger: deps.logger,
     lockedHelpKey: null,
+    languageChooser: true,
     wording: { welcome: "telegram:welcome", codePrompt: "telegram:code.prompt", resume: "telegram:resume", boundToOther: "telegram:code.boundToOther", submitted: "telegram:submitted", useButtons: "telegram:useButtons", noSession: "telegram:noSession", afterSubmit: null },
     ...(options.citizens ? { citizens: options.citizens } : {}),
   });

@@ -18,7 +18,7 @@ import { privacyNotice } from "../privacy/index.js";
 import { parseTextCommand, parseYesNoChoice, type TextCommand } from "./commands.js";
 import { notice, renderText, type HostReply } from "./output.js";
 import { admit, admitPoster, answerIdentity, anonymousSession, sessionAfterStep, startAnonymousSurvey, campaignOf, completeAnonymous, isFinished, posterRefusalText, respondentOf, terminalOf, terminalText, type AnonymousStart, type CitizenCompletion } from "./path.js";
-import { identityPrompt, otherLanguageChoice } from "./prompts.js";
+import { identityPrompt, languagePrompt, otherLanguageChoice } from "./prompts.js";
 import { outboxAddress, ReachableAgain } from "./reachable-again.js";
 import { refusalText } from "./refusal.js";
 import { inputOfChoice, questionView, reviewView } from "./views.js";
@@ -95,6 +95,8 @@ export interface TextHostDeps {
   readonly logger?: BotLogger;
   /** Text added to the "too many wrong codes" message: how to get out (default `conversation:lockedHelp`; null: nothing added). */
   readonly lockedHelpKey?: string | null;
+  /** `lang` alone shows the language chooser (a channel with buttons) instead of switching to the other language. */
+  readonly languageChooser?: boolean;
   /** The channel's own wording of a few texts. */
   readonly wording?: HostWording;
   /** How long a campaign read is reused (default 5 s, as Telegram's; 0: read every time). */
@@ -274,11 +276,13 @@ export class TextConversationHost {
     const t = this.t(latest?.language ?? this.#appLanguage(message));
     if (!latest) return this.#noted(message, [{ ...notice(t("telegram:noSession")), toast: "alert" }]);
     const campaign = await this.#campaign(latest);
+    const { own, live } = message.button ?? { own: true, live: true };
+    const choice = message.choice!;
+    // A language may be chosen whatever the survey's state (a named respondent's chooser).
+    if (choice.startsWith("language:")) return this.#languageChoice(message, latest, campaign, choice.slice("language:".length), own);
     const terminal = this.#terminal(latest, campaign);
     if (terminal !== undefined) return this.#noted(message, [{ ...notice(terminal), toast: "alert" }]);
     const stale: HostReply = { ...notice(t("telegram:notice.stale")), toast: "notice" };
-    const { own, live } = message.button ?? { own: true, live: true };
-    const choice = message.choice!;
     if (latest.stage === "identity") {
       if (own && live && choice.startsWith("identity:")) return this.#identity(message, latest, campaign, "", undefined);
       return this.#noted(message, [stale]);
@@ -392,19 +396,44 @@ export class TextConversationHost {
   /** An anonymous survey (batch code or poster): no identity step, the unit and the privacy notice first. */
   async #startAnonymous(message: TextMessage, start: AnonymousStart, greeting?: string): Promise<HostReply[]> {
     const language = this.#languageBeforeCode(message.account);
-    const t = this.t(language);
     const session: TextSession = await anonymousSession(this.#ports, start, { account: message.account, chatId: message.chatId, language });
     const started = startAnonymousSurvey(start.campaign, session, this.deps.now().toISOString());
+    return this.#commitAndRender(message, session, start.campaign, started, [this.#anonymousWelcome(language, session, start.campaign, greeting, start.service)]);
+  }
+
+  /** An anonymous respondent's first message: the unit rated, the privacy notice, the other language (typed, or a button). */
+  #anonymousWelcome(language: Language, session: BotSession, campaign: BotCampaign, greeting?: string, service?: string | null): HostReply {
+    const t = this.t(language);
     const welcome = [
       ...(greeting !== undefined ? [greeting] : []),
-      [t("citizens:start.unit", { unit: session.units[0]!.name }), ...(start.service ? [t("citizens:start.service", { service: start.service })] : [])].join("\n"),
+      [t("citizens:start.unit", { unit: session.units[0]!.name }), ...(service ? [t("citizens:start.service", { service })] : [])].join("\n"),
       privacyNotice(t, "anonymous", this.#channelName),
     ];
-    // The other language: typed in the text form, a button where there are buttons.
     const other: Language = language === "vi" ? "en" : "vi";
-    const offers = start.campaign.questionnaire.languages.includes(other) ? [otherLanguageChoice(t, other)] : [];
-    const header: HostReply = { ...notice([...welcome, t("conversation:languageHint")].join("\n\n")), buttonText: welcome.join("\n\n"), offers };
-    return this.#commitAndRender(message, session, start.campaign, started, [header]);
+    const offers = campaign.questionnaire.languages.includes(other) ? [otherLanguageChoice(t, other)] : [];
+    return { ...notice([...welcome, t("conversation:languageHint")].join("\n\n")), buttonText: welcome.join("\n\n"), offers };
+  }
+
+  /**
+   * A language button (the chooser's, or the one under an anonymous welcome): mid-survey the engine
+   * shows the current prompt again in it (an anonymous respondent's welcome too); before the survey,
+   * the session's language changes. Another session's button gets the stale notice.
+   */
+  async #languageChoice(message: TextMessage, session: TextSession, campaign: BotCampaign, language: string, own: boolean): Promise<HostReply[]> {
+    const stale: HostReply = { ...notice(this.t(session.language)("telegram:notice.stale")), toast: "notice" };
+    if (!own || !isSupportedLanguage(language)) return this.#noted(message, [stale]);
+    const languages = campaign.questionnaire.languages;
+    const state = session.engine;
+    if (session.respondentId === null) {
+      const terminal = this.#terminal(session, campaign);
+      if (terminal !== undefined) return this.#noted(message, [{ ...notice(terminal), toast: "alert" }]);
+      if (language === session.language || !languages.includes(language) || !state) return this.#noted(message, []);
+      return this.#step(message, session, campaign, { type: "set_language", language }, [this.#anonymousWelcome(language, session, campaign)]);
+    }
+    if (state && state.position.kind !== "completed" && state.position.kind !== "declined" && languages.includes(language)) return this.#step(message, session, campaign, { type: "set_language", language });
+    const next: TextSession = { ...session, language };
+    if ((await this.deps.sessions.commit(message.key, { session: this.#concerns(message, next) })) === "duplicate") return [];
+    return [notice(this.t(language)("survey:languageChanged"))];
   }
 
   // ── identity ─────────────────────────────────────────────────────────────────────────────────
@@ -414,12 +443,13 @@ export class TextConversationHost {
     const respondent = await respondentOf(this.#ports, session);
     const prompt = (language: Language) => identityPrompt(this.t(language), respondent.name, respondent.unit.name);
     this.#concerns(message, session);
-    if (message.choice === undefined && this.deps.wording?.useButtons !== undefined) return this.#noted(message, [notice(t(this.deps.wording.useButtons))]);
+    if (message.choice === undefined && this.deps.wording?.useButtons !== undefined && command?.kind !== "lang") return this.#noted(message, [notice(t(this.deps.wording.useButtons))]);
     // A pressed button names its choice; typed, yes or no in either language, or 1 / 2.
     const yes = message.choice !== undefined ? (message.choice === "identity:yes" ? true : message.choice === "identity:no" ? false : undefined) : parseYesNoChoice(text);
     if (yes === undefined) {
       if (command?.kind === "help") return this.#noted(message, [notice(helpText(t)), prompt(session.language)]);
       if (command?.kind === "lang") {
+        if (command.language === undefined && this.deps.languageChooser === true) return this.#noted(message, [languagePrompt(t)]);
         const next = { ...session, language: otherLanguage(session.language, command.language) };
         if ((await this.deps.sessions.commit(message.key, { session: this.#concerns(message, next) })) === "duplicate") return [];
         return [prompt(next.language)];
@@ -447,7 +477,7 @@ export class TextConversationHost {
       return this.#noted(message, [notice(helpText((key) => r.t(key)))]);
     };
     const position = state.position;
-    if (position.kind === "attestation" && this.deps.wording?.useButtons !== undefined) return this.#noted(message, [notice(this.t(session.language)(this.deps.wording.useButtons))]);
+    if (position.kind === "attestation" && this.deps.wording?.useButtons !== undefined && command?.kind !== "lang") return this.#noted(message, [notice(this.t(session.language)(this.deps.wording.useButtons))]);
     if (position.kind === "attestation") {
       const yes = parseYesNoChoice(text);
       const input = yes !== undefined ? inputOfChoice(campaign.questionnaire, position, yes ? "attestation:yes" : "attestation:no") : undefined;
@@ -459,6 +489,7 @@ export class TextConversationHost {
       case "help":
         return help();
       case "lang": {
+        if (command.language === undefined && this.deps.languageChooser === true) return this.#noted(message, [languagePrompt(this.t(session.language))]);
         const languages = campaign.questionnaire.languages;
         const wanted = command.language;
         const next = wanted !== undefined && languages.includes(wanted) ? wanted : languages[(languages.indexOf(state.language) + 1) % languages.length]!;

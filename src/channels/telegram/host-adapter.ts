@@ -46,6 +46,8 @@ export async function viaHost(deps: ChannelDeps, host: TextConversationHost, ctx
   const tag = sessionTag(session.id);
   const message_ = (reply: HostReply): OutgoingMessage[] => {
     if (reply.prompt === "identity") return [buttonMessage(reply.text, reply.choices ?? [], tag, { kind: "identity" })];
+    // The language chooser: its choices side by side.
+    if (reply.prompt === "language") return [buttonMessage(reply.text, reply.choices ?? [], tag, { kind: "language" }, "row")];
     if (reply.offers && reply.offers.length > 0) return [buttonMessage(reply.buttonText ?? reply.text, reply.offers, tag)];
     return splitText(reply.text).map((text) => ({ text }));
   };
@@ -62,10 +64,15 @@ export async function viaHost(deps: ChannelDeps, host: TextConversationHost, ctx
     await conversation.present(stepReply.events, session.engine, before, { prefix, ...(onButton && toast ? { notice: toast.text } : {}) });
     const after = replies.slice(step + 1).flatMap(message_);
     if (after.length > 0) await conversation.send(after);
+    // A language button outside the live prompt (under an anonymous welcome, sent again in the new language): its button is spent.
+    const pressed = ctx.callbackQuery?.message?.message_id;
+    if (choice?.startsWith("language:") && pressed !== undefined && pressed !== before?.messageId) await ctx.editMessageReplyMarkup({ reply_markup: { inline_keyboard: [] } }).catch(() => undefined);
     return;
   }
   const messages = shown.flatMap(message_);
-  if (before && messages.some((m) => m.prompt !== undefined)) await conversation.retirePrompt();
+  // A new prompt replaces the live one (the language chooser only sits beside it); a language chosen retires the chooser.
+  const replaced = messages.some((m) => m.prompt !== undefined && m.prompt.kind !== "language");
+  if (before && (replaced || (choice?.startsWith("language:") && before.kind === "language" && replies.length > 0))) await conversation.retirePrompt();
   await conversation.send(messages);
 }
 
@@ -79,11 +86,11 @@ async function identityAnswered(conversation: Conversation, confirm: boolean): P
 }
 
 /** A message with the choices as buttons, one per row, tied to the session by its tag; `prompt`: the live keyboard it becomes. */
-function buttonMessage(text: string, choices: readonly Choice[], tag: string, prompt?: OutgoingMessage["prompt"]): OutgoingMessage {
-  const keyboard: InlineKeyboardButton[][] = choices.map((choice) => {
+function buttonMessage(text: string, choices: readonly Choice[], tag: string, prompt?: OutgoingMessage["prompt"], layout: "column" | "row" = "column"): OutgoingMessage {
+  const buttons: InlineKeyboardButton[] = choices.map((choice) => {
     const action = callbackActionOf(choice.id);
     if (!action) throw new Error(`bug: no button for choice ${choice.id}`);
-    return [{ text: choice.label, callback_data: encodeCallback(tag, action) }];
+    return { text: choice.label, callback_data: encodeCallback(tag, action) };
   });
-  return { text, keyboard, ...(prompt ? { prompt } : {}) };
+  return { text, keyboard: layout === "row" ? [buttons] : buttons.map((b) => [b]), ...(prompt ? { prompt } : {}) };
 }

@@ -15,7 +15,7 @@ export function questionsComposer(deps: ChannelDeps, host: TextConversationHost)
 
   composer.on("callback_query:data", async (ctx, next) => {
     const data = parseCallback(ctx.callbackQuery.data);
-    if (!data || data.action.kind === "language") return next();
+    if (!data) return next();
     const latest = await latestSession(deps, ctx);
     const campaign = latest ? await campaignOf(deps.ports, latest.campaignId) : undefined;
     const picked = campaign ? choiceOfCallback(data.action, campaign.questionnaire) : undefined;
