@@ -1,11 +1,10 @@
 import type { Context } from "grammy";
 import type { Language } from "../../config/index.js";
-import { step as engineStep, type EngineEvent, type EngineInput, type StepResult, type SurveyState } from "../../engine/index.js";
+import type { EngineEvent, SurveyState } from "../../engine/index.js";
 import { isSupportedLanguage, type I18n, type Translate } from "../../i18n/index.js";
 import { formatDateTime } from "../console/format.js";
-import { sessionAfterStep } from "../../conversation/path.js";
 import { sessionTag } from "./callback-data.js";
-import type { BotCampaign, BotLogger, BotSession, CommitResult, LivePrompt, TelegramPorts } from "./ports.js";
+import type { BotCampaign, BotLogger, BotSession, LivePrompt, TelegramPorts } from "./ports.js";
 import { TelegramRenderer, type OutgoingMessage } from "./render.js";
 
 /** What every feature of the channel is built from. */
@@ -58,8 +57,8 @@ export function initialLanguage(deps: ChannelDeps, ctx: Context): Language {
 export { closedAt } from "../../conversation/path.js";
 
 /**
- * One respondent's session while one update is handled: runs the engine, stores the result with the
- * update id, then (only then) edits the old prompt and sends the new messages.
+ * One respondent's session while one update is shown: once the host stored the update's step,
+ * edits the old prompt and sends the new messages (recording the new live prompt).
  */
 export class Conversation {
   constructor(
@@ -92,35 +91,6 @@ export class Conversation {
   /** Time and date in the campaign's time zone and the respondent's language. */
   when(at: Date | string): { time: string; date: string } {
     return formatDateTime(typeof at === "string" ? at : at.toISOString(), this.session.language, this.campaign.timeZone);
-  }
-
-  /** Stores the session (and the step) for this update; "duplicate" when the update was already handled. */
-  async commit(session: BotSession, step?: StepResult): Promise<CommitResult> {
-    const result = await this.deps.ports.sessions.commit(this.ctx.update.update_id, { session, ...(step ? { step } : {}) });
-    if (result === "stored") {
-      this.session = session;
-      // Just written, so now the account's most recently updated session.
-      latestOfUpdate.set(this.ctx, session);
-    } else {
-      latestOfUpdate.delete(this.ctx);
-    }
-    return result;
-  }
-
-  /**
-   * Runs one engine input: refusals (nothing changed) are answered without a write; anything else
-   * is stored first, then shown. Returns the step, or undefined for a duplicate update.
-   */
-  async step(input: EngineInput, options: { readonly prefix?: readonly OutgoingMessage[]; readonly notice?: string } = {}): Promise<StepResult | undefined> {
-    const state = this.session.engine;
-    if (!state) throw new Error("bug: step before the survey started");
-    const result = engineStep(this.campaign.questionnaire, state, input, { now: this.deps.now().toISOString() });
-    const before = this.session.prompt;
-    const refusedOnly = result.events.every((e) => e.type === "input_rejected" || e.type === "validation_failed");
-    // A refusal changes nothing, but the update is recorded so a redelivery does not repeat it.
-    if ((await this.commit(refusedOnly ? this.session : sessionAfterStep(this.session, result), refusedOnly ? undefined : result)) === "duplicate") return undefined;
-    await this.present(result.events, result.state, before, options);
-    return result;
   }
 
   /**

@@ -5,11 +5,9 @@
 // removed, or the answer shown) once the new state is stored. What to do is the host's; how it
 // looks on Telegram is this file's.
 import type { Context } from "grammy";
-import type { InlineKeyboardButton } from "grammy/types";
 import type { TextConversationHost, TextMessage } from "../../conversation/host.js";
-import type { Choice, HostReply } from "../../conversation/output.js";
+import type { HostReply } from "../../conversation/output.js";
 import { campaignOf } from "../../conversation/path.js";
-import { callbackActionOf, encodeCallback, sessionTag } from "./callback-data.js";
 import { accountOf, Conversation, initialLanguage, latestSession, rememberLatest, type ChannelDeps } from "./conversation.js";
 import { splitText, type OutgoingMessage } from "./render.js";
 
@@ -43,12 +41,12 @@ export async function viaHost(deps: ChannelDeps, host: TextConversationHost, ctx
     return;
   }
   const conversation = new Conversation(deps, ctx, session, await campaignOf(deps.ports, session.campaignId));
-  const tag = sessionTag(session.id);
+  const renderer = conversation.renderer();
   const message_ = (reply: HostReply): OutgoingMessage[] => {
-    if (reply.prompt === "identity") return [buttonMessage(reply.text, reply.choices ?? [], tag, { kind: "identity" })];
+    if (reply.prompt === "identity") return [renderer.buttons(reply, { kind: "identity" })];
     // The language chooser: its choices side by side.
-    if (reply.prompt === "language") return [buttonMessage(reply.text, reply.choices ?? [], tag, { kind: "language" }, "row")];
-    if (reply.offers && reply.offers.length > 0) return [buttonMessage(reply.buttonText ?? reply.text, reply.offers, tag)];
+    if (reply.prompt === "language") return [renderer.buttons(reply, { kind: "language" }, "row")];
+    if (reply.offers && reply.offers.length > 0) return [renderer.buttons({ text: reply.buttonText ?? reply.text, choices: reply.offers })];
     return splitText(reply.text).map((text) => ({ text }));
   };
   // The live prompt before this update: marked answered, or its buttons removed when a new prompt replaces it.
@@ -83,14 +81,4 @@ async function identityAnswered(conversation: Conversation, confirm: boolean): P
   if (!respondent) return undefined;
   const answer = t(confirm ? "telegram:identity.confirm" : "telegram:identity.decline");
   return `${conversation.renderer().identity(respondent.name, respondent.unit.name).text}\n\n${t("telegram:answered", { answer })}`;
-}
-
-/** A message with the choices as buttons, one per row, tied to the session by its tag; `prompt`: the live keyboard it becomes. */
-function buttonMessage(text: string, choices: readonly Choice[], tag: string, prompt?: OutgoingMessage["prompt"], layout: "column" | "row" = "column"): OutgoingMessage {
-  const buttons: InlineKeyboardButton[] = choices.map((choice) => {
-    const action = callbackActionOf(choice.id);
-    if (!action) throw new Error(`bug: no button for choice ${choice.id}`);
-    return { text: choice.label, callback_data: encodeCallback(tag, action) };
-  });
-  return { text, keyboard: layout === "row" ? [buttons] : buttons.map((b) => [b]), ...(prompt ? { prompt } : {}) };
 }
