@@ -1,11 +1,14 @@
 // The channel-independent conversation host: one message in, the replies out as data (`HostReply`:
-// text, choices, commands, free text; `handle` gives them in the numbered text form). Zalo and the
-// console demo are adapters over it: they turn what arrives into a `TextMessage` (account and chat
-// as strings, with the channel named, and a dedupe key) and send what it returns. Everything else
-// lives here or in the path it shares with Telegram (path.ts): redemption, identity, attestation, the engine steps, review
-// and submit, resume, quit, language, help, counter posters typed as `KP_…`, the citizens' clean-up after an anonymous
-// submission, "reachable again", and the persistent dedupe of redelivered messages
-// (the key is stored in the same transaction as the step, so a redelivery changes nothing).
+// text, choices, commands, free text, and a step's engine events; `handle` gives them in the
+// numbered text form). Telegram, Zalo and the console demo are adapters over it: they turn what
+// arrives into a `TextMessage` (account and chat with the channel named, a dedupe key, and for
+// Telegram a pressed button's choice id, a deep link's payload or the reminder's resume) and show
+// what it returns (Telegram: buttons and edits, src/channels/telegram/host-adapter.ts; Zalo and the
+// console: numbered text). Everything else lives here or in the path (path.ts): redemption,
+// identity, attestation, the engine steps, stale buttons, review and submit, resume, quit,
+// language, help, counter posters (`KP_…`), the citizens' clean-up after an anonymous submission,
+// "reachable again", and the persistent dedupe of redelivered messages (the key is stored in the
+// same transaction as the step, so a redelivery changes nothing).
 import { normalizeCode, parseStartPayload } from "../access/index.js";
 import type { BotCampaign, BotLogger, BotSession, BotSessionStore, CampaignDirectory, ChatReachability, CodeRedeemer, RespondentDirectory, UpdateKey } from "../channels/telegram/ports.js";
 import { cacheCampaigns } from "../channels/telegram/campaign-cache.js";
