@@ -76,6 +76,7 @@ export function createBot(options: CreateBotOptions): Bot<Context> {
     logger: deps.logger,
     lockedHelpKey: null,
     languageChooser: true,
+    drawsEvents: true,
     wording: { welcome: "telegram:welcome", codePrompt: "telegram:code.prompt", resume: "telegram:resume", boundToOther: "telegram:code.boundToOther", submitted: "telegram:submitted", useButtons: "telegram:useButtons", noSession: "telegram:noSession", afterSubmit: null },
     ...(options.citizens ? { citizens: options.citizens } : {}),
   });

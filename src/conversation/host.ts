@@ -98,6 +98,11 @@ export interface TextHostDeps {
   readonly logger?: BotLogger;
   /** Text added to the "too many wrong codes" message: how to get out (default `conversation:lockedHelp`; null: nothing added). */
   readonly lockedHelpKey?: string | null;
+  /**
+   * The channel draws a step's engine events itself (`HostReply.events`: Telegram), so the host
+   * leaves a step reply's text, choices and views empty instead of rendering the text form.
+   */
+  readonly drawsEvents?: boolean;
   /** `lang` alone shows the language chooser (a channel with buttons) instead of switching to the other language. */
   readonly languageChooser?: boolean;
   /** The channel's own wording of a few texts. */
@@ -575,14 +580,19 @@ export class TextConversationHost {
   }
 
   async #commitAndRender(message: TextMessage, session: TextSession, campaign: BotCampaign, result: StepResult, prefix: readonly HostReply[]): Promise<HostReply[]> {
-    const renderer = this.#renderer(session, campaign);
-    const reply: HostReply = { ...stepReply(renderer.renderParts(result.events), result.state.position), ...this.#views(campaign, result), events: result.events };
+    // A channel that draws the events itself gets no text form of the step (a fifth of a step's time went into it).
+    const renderer = this.deps.drawsEvents === true ? undefined : this.#renderer(session, campaign);
+    const reply: HostReply = renderer
+      ? { ...stepReply(renderer.renderParts(result.events), result.state.position), ...this.#views(campaign, result), events: result.events }
+      : { ...stepReply({ text: [], hint: [] }, result.state.position), events: result.events };
     const refusedOnly = result.events.length > 0 && result.events.every((e) => e.type === "input_rejected" || e.type === "validation_failed");
     this.#concerns(message, session);
     if (refusedOnly) return this.#noted(message, [...prefix, reply]);
+    const shownReview = renderer ? renderer.lastReview : result.events.findLast((e) => e.type === "review_shown")?.items;
+    const review = shownReview ?? (renderer ? undefined : session.text?.review);
     const next: TextSession = {
       ...sessionAfterStep(session, result),
-      text: { ...(renderer.lastSection !== undefined ? { section: renderer.lastSection } : {}), ...(renderer.lastReview ? { review: renderer.lastReview.map(({ questionId, number, required, missing }) => ({ questionId, number, required, missing })) } : {}) },
+      text: { ...(renderer?.lastSection !== undefined ? { section: renderer.lastSection } : {}), ...(review ? { review: review.map(({ questionId, number, required, missing }) => ({ questionId, number, required, missing })) } : {}) },
     };
     if ((await this.deps.sessions.commit(message.key, { session: this.#concerns(message, next), step: result })) === "duplicate") return [];
     // A step's reply with no text is kept for a channel that draws its events (a ticked box edits the keyboard).
