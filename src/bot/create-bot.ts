@@ -3,11 +3,12 @@ import { sequentialize } from "@grammyjs/runner";
 import type { BotError, NextFunction } from "grammy";
 import { Bot, type Context } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
-import { cacheCampaigns, commandsComposer, entryComposer, fallbacksComposer, identityComposer, questionsComposer, resumeButtonComposer } from "../channels/telegram/index.js";
+import { cacheCampaigns, commandsComposer, entryComposer, fallbacksComposer, questionsComposer, resumeButtonComposer } from "../channels/telegram/index.js";
 import { accountOf, describeError, rememberLatest, translator, initialLanguage, type BotSessionStore, type ChannelDeps } from "../channels/telegram/index.js";
 import { adminComposer, type AdminOptions } from "../channels/telegram/admin/index.js";
-import { citizenComposer, type CitizenCompletion } from "../channels/telegram/citizen.js";
+import type { CitizenCompletion } from "../conversation/path.js";
 import { reachableAgainComposer } from "../channels/telegram/reachable-again.js";
+import { TextConversationHost } from "../conversation/host.js";
 
 /** How the bot reaches the Bot API (tests pass a fake `fetch` or a loopback `apiRoot`). */
 export interface CreateBotOptions {
@@ -49,7 +50,10 @@ export function createBot(options: CreateBotOptions): Bot<Context> {
       committed.add(updateId);
       return result;
     },
-    markProcessed: (updateId) => store.markProcessed(updateId),
+    markProcessed: async (updateId) => {
+      await store.markProcessed(updateId);
+      committed.add(updateId);
+    },
     setPrompt: (sessionId, prompt) => store.setPrompt(sessionId, prompt),
     newId: () => store.newId(),
     end: async (updateId) => {
@@ -58,6 +62,24 @@ export function createBot(options: CreateBotOptions): Bot<Context> {
   };
   const campaigns = options.campaignCacheMs === 0 ? options.deps.ports.campaigns : cacheCampaigns(options.deps.ports.campaigns, { ttlMs: options.campaignCacheMs ?? 5_000 });
   const deps: ChannelDeps = { ...options.deps, ports: { ...options.deps.ports, campaigns, sessions } };
+  // The conversation host every channel shares (entry, redemption, posters, identity), in Telegram's wording.
+  const host = new TextConversationHost({
+    channel: "telegram",
+    codes: deps.ports.codes,
+    campaigns,
+    campaignCacheMs: 0,
+    respondents: deps.ports.respondents,
+    sessions,
+    i18n: deps.i18n,
+    now: deps.now,
+    defaultLanguage: deps.defaultLanguage,
+    logger: deps.logger,
+    lockedHelpKey: null,
+    languageChooser: true,
+    drawsEvents: true,
+    wording: { welcome: "telegram:welcome", codePrompt: "telegram:code.prompt", resume: "telegram:resume", boundToOther: "telegram:code.boundToOther", submitted: "telegram:submitted", useButtons: "telegram:useButtons", noSession: "telegram:noSession", afterSubmit: null },
+    ...(options.citizens ? { citizens: options.citizens } : {}),
+  });
   const bot = new Bot<Context>(options.token, {
     ...(options.botInfo ? { botInfo: options.botInfo } : {}),
     client: {
@@ -113,11 +135,9 @@ export function createBot(options: CreateBotOptions): Bot<Context> {
     dedupe,
     ...(deps.ports.reachability ? [reachableAgainComposer(deps, deps.ports.reachability)] : []),
     ...(options.admin ? [adminComposer(deps, options.admin)] : []),
-    ...(options.citizens ? [citizenComposer(deps, options.citizens)] : []),
-    resumeButtonComposer(deps),
-    entryComposer(deps),
-    identityComposer(deps),
-    questionsComposer(deps),
+    resumeButtonComposer(deps, host),
+    entryComposer(deps, host),
+    questionsComposer(deps, host),
     commandsComposer(deps),
     fallbacksComposer(deps),
   );

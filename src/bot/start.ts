@@ -1,7 +1,7 @@
 import { GrammyError, type Bot, type Context } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import { describeError, type BotLogger, type TelegramPorts } from "../channels/telegram/index.js";
-import type { CitizenCompletion } from "../channels/telegram/citizen.js";
+import type { CitizenCompletion } from "../conversation/path.js";
 import type { Config } from "../config/index.js";
 import { createI18n, type I18n } from "../i18n/index.js";
 import type { AdminOptions } from "../channels/telegram/admin/index.js";

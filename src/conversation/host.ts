@@ -1,12 +1,15 @@
 // The channel-independent conversation host: one message in, the replies out as data (`HostReply`:
-// text, choices, commands, free text; `handle` gives them in the numbered text form). Zalo and the
-// console demo are adapters over it: they turn what arrives into a `TextMessage` (account and chat
-// as strings, with the channel named, and a dedupe key) and send what it returns. Everything else
-// lives here or in the path it shares with Telegram (path.ts): redemption, identity, attestation, the engine steps, review
-// and submit, resume, quit, language, help, counter posters typed as `KP_…`, the citizens' clean-up after an anonymous
-// submission, "reachable again", and the persistent dedupe of redelivered messages
-// (the key is stored in the same transaction as the step, so a redelivery changes nothing).
-import { normalizeCode } from "../access/index.js";
+// text, choices, commands, free text, and a step's engine events; `handle` gives them in the
+// numbered text form). Telegram, Zalo and the console demo are adapters over it: they turn what
+// arrives into a `TextMessage` (account and chat with the channel named, a dedupe key, and for
+// Telegram a pressed button's choice id, a deep link's payload or the reminder's resume) and show
+// what it returns (Telegram: buttons and edits, src/channels/telegram/host-adapter.ts; Zalo and the
+// console: numbered text). Everything else lives here or in the path (path.ts): redemption,
+// identity, attestation, the engine steps, stale buttons, review and submit, resume, quit,
+// language, help, counter posters (`KP_…`), the citizens' clean-up after an anonymous submission,
+// "reachable again", and the persistent dedupe of redelivered messages (the key is stored in the
+// same transaction as the step, so a redelivery changes nothing).
+import { normalizeCode, parseStartPayload } from "../access/index.js";
 import type { BotCampaign, BotLogger, BotSession, BotSessionStore, CampaignDirectory, ChatReachability, CodeRedeemer, RespondentDirectory, UpdateKey } from "../channels/telegram/ports.js";
 import { cacheCampaigns } from "../channels/telegram/campaign-cache.js";
 import { ConsoleRenderer, DEFAULT_TIME_ZONE, formatDateTime, type RenderedParts } from "../channels/console/index.js";
@@ -18,20 +21,66 @@ import { privacyNotice } from "../privacy/index.js";
 import { parseTextCommand, parseYesNoChoice, type TextCommand } from "./commands.js";
 import { notice, renderText, type HostReply } from "./output.js";
 import { admit, admitPoster, answerIdentity, anonymousSession, sessionAfterStep, startAnonymousSurvey, campaignOf, completeAnonymous, isFinished, posterRefusalText, respondentOf, terminalOf, terminalText, type AnonymousStart, type CitizenCompletion } from "./path.js";
-import { identityPrompt } from "./prompts.js";
+import { identityPrompt, languagePrompt, otherLanguageChoice } from "./prompts.js";
 import { outboxAddress, ReachableAgain } from "./reachable-again.js";
 import { refusalText } from "./refusal.js";
 import { inputOfChoice, questionView, reviewView } from "./views.js";
 
 /** One message as a channel received it. */
 export interface TextMessage {
-  /** Deduplication key, unique per message of the channel (Zalo: `<event_name>:<message_id>`). */
+  /** Deduplication key, unique per message of the channel (Zalo: `<event_name>:<message_id>`, Telegram: `update_id`). */
   readonly key: UpdateKey;
   /** `<channel>:<user id>`. */
   readonly account: string;
-  readonly chatId: string;
-  /** Undefined for a message that is not text (an image, a sticker): answered with a polite request to type. */
+  /** The channel's chat id (Telegram's numeric one, as its stored sessions keep it). */
+  readonly chatId: string | number;
+  /** Undefined for a message that is not text (an image, a sticker): answered with a polite request to type, unless `choice` or `start` is set. */
   readonly text?: string;
+  /** A pressed button: the id of the choice it stands for (`identity:yes`, `option:<id>`, `submit`). */
+  readonly choice?: string;
+  /** For `choice`: the question the button was offered for (a pick counts only while it is the current one). */
+  readonly questionId?: string;
+  /**
+   * For `choice`: whether the button belongs to the sender's latest session (`own`) and sits on its
+   * live prompt (`live`), as the channel can tell (Telegram: the session tag in the data, the
+   * message id); absent: both.
+   */
+  readonly button?: { readonly own: boolean; readonly live: boolean };
+  /** "Continue answering" under a reminder: where the respondent stopped in that campaign (null: in their latest session). */
+  readonly resume?: { readonly campaignId: string | null };
+  /** A deep link's start payload (`KS_<code>`, `KP_<token>`; "" for a plain start). */
+  readonly start?: string;
+  /** The language the respondent's app uses, when the channel knows it: the texts before a code, and a named respondent's. */
+  readonly language?: Language;
+}
+
+/** Keys of the texts a channel words its own way (absent: the text form's `conversation:*`). */
+export interface HostWording {
+  /** Greeting before the code prompt. */
+  readonly welcome?: string;
+  /** Asking for the code. */
+  readonly codePrompt?: string;
+  /** The one greeting of a returning respondent (absent: "you stopped at question N"). */
+  readonly resume?: string;
+  /** A code bound to another account. */
+  readonly boundToOther?: string;
+  /** "Already submitted at …". */
+  readonly submitted?: string;
+  /**
+   * A channel with buttons: identity and attestation are answered by pressing them, and a typed
+   * message there gets this text (absent: the text form's typed yes/no, 1/2).
+   */
+  readonly useButtons?: string;
+  /** A survey command (back, skip, review, edit, submit) with no survey in progress (absent: the greeting and the code prompt). */
+  readonly noSession?: string;
+  /** Said after the thanks of a submission (null: nothing; default `conversation:afterSubmit`). */
+  readonly afterSubmit?: string | null;
+}
+
+/** What one message did: the replies, and the session they are about (a channel that ties buttons to a session needs it). */
+export interface HostOutcome {
+  readonly replies: HostReply[];
+  readonly session?: BotSession;
 }
 
 /** What the host is built from. */
@@ -47,8 +96,17 @@ export interface TextHostDeps {
   readonly now: () => Date;
   readonly defaultLanguage: Language;
   readonly logger?: BotLogger;
-  /** Text added to the "too many wrong codes" message: how to get out (default `conversation:lockedHelp`). */
-  readonly lockedHelpKey?: string;
+  /** Text added to the "too many wrong codes" message: how to get out (default `conversation:lockedHelp`; null: nothing added). */
+  readonly lockedHelpKey?: string | null;
+  /**
+   * The channel draws a step's engine events itself (`HostReply.events`: Telegram), so the host
+   * leaves a step reply's text, choices and views empty instead of rendering the text form.
+   */
+  readonly drawsEvents?: boolean;
+  /** `lang` alone shows the language chooser (a channel with buttons) instead of switching to the other language. */
+  readonly languageChooser?: boolean;
+  /** The channel's own wording of a few texts. */
+  readonly wording?: HostWording;
   /** How long a campaign read is reused (default 5 s, as Telegram's; 0: read every time). */
   readonly campaignCacheMs?: number;
   /** Citizens' feedback: counter posters typed as `KP_…`, and the code spent / chat forgotten after an anonymous submission. */
@@ -81,6 +139,9 @@ export class TextConversationHost {
 
   readonly #reachable: ReachableAgain | undefined;
 
+  /** The session each message's replies are about (see `respondBegun`). */
+  readonly #about = new WeakMap<TextMessage, TextSession>();
+
   /** Language chosen with `lang` before a code, per account (no session exists yet to hold it); bounded, oldest forgotten first. */
   readonly #chosenLanguage = new Map<string, Language>();
 
@@ -109,7 +170,7 @@ export class TextConversationHost {
 
   /** `respond` in the text form: each reply rendered as numbered text (Zalo, the console). */
   async handle(message: TextMessage): Promise<string[]> {
-    return (await this.respond(message)).map(renderText);
+    return (await this.respond(message)).map(renderText).filter((text) => text.trim() !== "");
   }
 
   /**
@@ -132,9 +193,36 @@ export class TextConversationHost {
     const start = await sessions.begin(message.key, message.account);
     if (start.processed) return [];
     // Writing again means the respondent unblocked the bot: reminders may reach this chat again.
-    await this.#reachable?.wrote(outboxAddress(this.deps.channel, message.chatId), { channel: this.deps.channel });
-    const latest = start.latest as TextSession | undefined;
+    await this.#reachable?.wrote(outboxAddress(this.deps.channel, String(message.chatId)), { channel: this.deps.channel });
+    return this.#dispatch(message, start.latest as TextSession | undefined);
+  }
+
+  /**
+   * `respond` for a channel that already began the update (deduplicated it and read the sender's
+   * latest session, `latest`) and ends it itself: Telegram's middleware does both for every update.
+   */
+  async respondBegun(message: TextMessage, latest: BotSession | undefined): Promise<HostOutcome> {
+    const replies = await this.#dispatch(message, latest as TextSession | undefined);
+    const session = this.#about.get(message);
+    return { replies, ...(session ? { session } : {}) };
+  }
+
+  /** Records which session the message's replies are about. */
+  #concerns<S extends TextSession>(message: TextMessage, session: S): S {
+    this.#about.set(message, session);
+    return session;
+  }
+
+  async #dispatch(message: TextMessage, latest: TextSession | undefined): Promise<HostReply[]> {
     const language = latest?.language ?? this.#languageBeforeCode(message.account);
+    if (message.start !== undefined) return this.#start(message, message.start.trim(), latest);
+    if (message.resume !== undefined) {
+      const { campaignId } = message.resume;
+      const session = campaignId === null ? latest : ((await this.deps.sessions.findInCampaign(message.account, campaignId)) as TextSession | undefined);
+      if (!session) return this.#noted(message, [{ ...notice(this.t(language)(this.deps.wording?.noSession ?? "telegram:noSession")), toast: "alert" }]);
+      return this.#resume(message, session, await this.#campaign(session));
+    }
+    if (message.choice !== undefined) return this.#choice(message, latest);
     if (message.text === undefined) return this.#noted(message, [notice(this.t(language)("conversation:nonText"))]);
     const text = message.text.slice(0, MAX_INPUT_CHARACTERS).trim();
     // A poster's code: in a sentence only when no survey waits for an answer (an open answer may mention one).
@@ -167,6 +255,54 @@ export class TextConversationHost {
     return (await this.#resume({ key, account, chatId: String(latest.chatId) }, latest, campaign)).map(renderText);
   }
 
+  /**
+   * A deep link's start: a poster's `KP_…`, a code's `KS_…` (or one given bare), or a plain start:
+   * where a returning respondent was, else the greeting and the code prompt.
+   */
+  async #start(message: TextMessage, payload: string, latest: TextSession | undefined): Promise<HostReply[]> {
+    const poster = this.deps.citizens && payload !== "" ? parsePosterPayload(payload) : undefined;
+    if (poster && poster.kind !== "not_poster") return this.#poster(message, poster.kind === "poster" ? poster.token : undefined);
+    const parsed = parseStartPayload(payload);
+    if (parsed.kind === "malformed") return this.#noted(message, [notice(this.t(this.#appLanguage(message))("telegram:code.malformedLink"))]);
+    if (parsed.kind === "code") return this.#redeem(message, parsed.input);
+    if (latest) return this.#resume(message, latest, await this.#campaign(latest));
+    return this.#entry(message, "", undefined, latest);
+  }
+
+  /** The language before a code: chosen with `lang`, else the app's, else the default. */
+  #appLanguage(message: TextMessage): Language {
+    return this.#chosenLanguage.get(message.account) ?? message.language ?? this.deps.defaultLanguage;
+  }
+
+  /**
+   * A pressed button. Taken when it is this session's, on its live prompt, and means something where
+   * the respondent is. A button of this session on an older message, or on a prompt the engine moved
+   * past (a step stored but its prompt never delivered), shows where the respondent is, with a short
+   * notice; anything else (another session's, a forged one on the live prompt) gets the notice only.
+   */
+  async #choice(message: TextMessage, latest: TextSession | undefined): Promise<HostReply[]> {
+    const t = this.t(latest?.language ?? this.#appLanguage(message));
+    if (!latest) return this.#noted(message, [{ ...notice(t("telegram:noSession")), toast: "alert" }]);
+    const campaign = await this.#campaign(latest);
+    const { own, live } = message.button ?? { own: true, live: true };
+    const choice = message.choice!;
+    // A language may be chosen whatever the survey's state (a named respondent's chooser).
+    if (choice.startsWith("language:")) return this.#languageChoice(message, latest, campaign, choice.slice("language:".length), own);
+    const terminal = this.#terminal(latest, campaign);
+    if (terminal !== undefined) return this.#noted(message, [{ ...notice(terminal), toast: "alert" }]);
+    const stale: HostReply = { ...notice(t("telegram:notice.stale")), toast: "notice" };
+    if (latest.stage === "identity") {
+      if (own && live && choice.startsWith("identity:")) return this.#identity(message, latest, campaign, "", undefined);
+      return this.#noted(message, [stale]);
+    }
+    const state = latest.engine;
+    if (latest.stage !== "survey" || !state) return this.#noted(message, [stale]);
+    const input = own && live ? inputOfChoice(campaign.questionnaire, state.position, choice, message.questionId) : undefined;
+    if (input) return this.#step(message, latest, campaign, input);
+    if (own && (!live || !promptIsCurrent(latest))) return this.#step(message, latest, campaign, { type: "resume" }, [stale]);
+    return this.#noted(message, [stale]);
+  }
+
   /** The language an account chose before its code, else the default. */
   #languageBeforeCode(account: string): Language {
     return this.#chosenLanguage.get(account) ?? this.deps.defaultLanguage;
@@ -191,37 +327,43 @@ export class TextConversationHost {
   // ── entry: no survey in progress ─────────────────────────────────────────────────────────────
 
   async #entry(message: TextMessage, text: string, command: TextCommand | undefined, latest: TextSession | undefined): Promise<HostReply[]> {
-    const language = this.#chosenLanguage.get(message.account) ?? latest?.language ?? this.deps.defaultLanguage;
+    const language = this.#chosenLanguage.get(message.account) ?? latest?.language ?? message.language ?? this.deps.defaultLanguage;
     const t = this.t(language);
     const codePrompt = (body: string): HostReply => ({ text: body, prompt: "code", freeText: true, commands: ["help", "lang", "quit"] });
+    const promptKey = this.deps.wording?.codePrompt ?? "conversation:entryPrompt";
     if (command?.kind === "help") return this.#noted(message, [codePrompt(t("conversation:entryHelp"))]);
     if (command?.kind === "lang") {
       const other = command.language !== undefined && isSupportedLanguage(command.language) ? command.language : language === "vi" ? "en" : "vi";
       this.#chooseLanguage(message.account, other);
       const tt = this.t(other);
-      return this.#noted(message, [codePrompt(tt("conversation:entryPrompt"))]);
+      return this.#noted(message, [codePrompt(tt(promptKey))]);
     }
     // Nothing to pause: say goodbye instead of greeting again.
     if (command?.kind === "quit") return this.#noted(message, [notice(t("conversation:goodbye"))]);
+    const surveyCommand = command !== undefined && ["back", "skip", "review", "edit", "submit"].includes(command.kind);
+    if (surveyCommand && !latest && this.deps.wording?.noSession !== undefined) return this.#noted(message, [notice(t(this.deps.wording.noSession))]);
     const code = extractCode(text);
     if (code === undefined) {
       if (latest) {
         const terminal = this.#terminal(latest, await this.#campaign(latest));
         if (terminal !== undefined) return this.#noted(message, [notice(terminal)]);
       }
-      return this.#noted(message, [codePrompt(`${t("conversation:welcome")}\n\n${t("conversation:entryPrompt")}`)]);
+      return this.#noted(message, [codePrompt(`${t(this.deps.wording?.welcome ?? "conversation:welcome")}\n\n${t(promptKey)}`)]);
     }
     return this.#redeem(message, code);
   }
 
   async #redeem(message: TextMessage, input: string): Promise<HostReply[]> {
     const { deps } = this;
-    const language = this.#languageBeforeCode(message.account);
+    const language = this.#appLanguage(message);
     const t = this.t(language);
     const admission = await admit(this.#ports, { input, account: message.account, chatId: message.chatId, now: deps.now(), language });
     switch (admission.kind) {
       case "refused": {
-        const text = refusalText(t, admission.result, language, admission.timeZone ?? DEFAULT_TIME_ZONE, { lockedHelpKey: deps.lockedHelpKey ?? "conversation:lockedHelp", boundToOtherKey: "conversation:boundToOther" });
+        const text = refusalText(t, admission.result, language, admission.timeZone ?? DEFAULT_TIME_ZONE, {
+          ...(deps.lockedHelpKey !== null ? { lockedHelpKey: deps.lockedHelpKey ?? "conversation:lockedHelp" } : {}),
+          boundToOtherKey: deps.wording?.boundToOther ?? "conversation:boundToOther",
+        });
         return this.#noted(message, [notice(text)]);
       }
       case "existing":
@@ -232,7 +374,7 @@ export class TextConversationHost {
         return this.#startAnonymous(message, admission, t("access:code.accepted"));
       case "named": {
         const { session, campaign, respondent } = admission;
-        if ((await deps.sessions.commit(message.key, { session })) === "duplicate") return [];
+        if ((await deps.sessions.commit(message.key, { session: this.#concerns(message, session) })) === "duplicate") return [];
         const tt = this.t(session.language);
         const privacy = privacyNotice(tt, campaign.identified === true ? "identified" : "named", this.#channelName);
         return [notice(`${tt("access:code.accepted")}\n\n${privacy}`), identityPrompt(tt, respondent.name, respondent.unit.name)];
@@ -262,16 +404,44 @@ export class TextConversationHost {
   /** An anonymous survey (batch code or poster): no identity step, the unit and the privacy notice first. */
   async #startAnonymous(message: TextMessage, start: AnonymousStart, greeting?: string): Promise<HostReply[]> {
     const language = this.#languageBeforeCode(message.account);
-    const t = this.t(language);
     const session: TextSession = await anonymousSession(this.#ports, start, { account: message.account, chatId: message.chatId, language });
     const started = startAnonymousSurvey(start.campaign, session, this.deps.now().toISOString());
-    const header = [
+    return this.#commitAndRender(message, session, start.campaign, started, [this.#anonymousWelcome(language, session, start.campaign, greeting, start.service)]);
+  }
+
+  /** An anonymous respondent's first message: the unit rated, the privacy notice, the other language (typed, or a button). */
+  #anonymousWelcome(language: Language, session: BotSession, campaign: BotCampaign, greeting?: string, service?: string | null): HostReply {
+    const t = this.t(language);
+    const welcome = [
       ...(greeting !== undefined ? [greeting] : []),
-      [t("citizens:start.unit", { unit: session.units[0]!.name }), ...(start.service ? [t("citizens:start.service", { service: start.service })] : [])].join("\n"),
+      [t("citizens:start.unit", { unit: session.units[0]!.name }), ...(service ? [t("citizens:start.service", { service })] : [])].join("\n"),
       privacyNotice(t, "anonymous", this.#channelName),
-      t("conversation:languageHint"),
-    ].join("\n\n");
-    return this.#commitAndRender(message, session, start.campaign, started, [notice(header)]);
+    ];
+    const other: Language = language === "vi" ? "en" : "vi";
+    const offers = campaign.questionnaire.languages.includes(other) ? [otherLanguageChoice(t, other)] : [];
+    return { ...notice([...welcome, t("conversation:languageHint")].join("\n\n")), buttonText: welcome.join("\n\n"), offers };
+  }
+
+  /**
+   * A language button (the chooser's, or the one under an anonymous welcome): mid-survey the engine
+   * shows the current prompt again in it (an anonymous respondent's welcome too); before the survey,
+   * the session's language changes. Another session's button gets the stale notice.
+   */
+  async #languageChoice(message: TextMessage, session: TextSession, campaign: BotCampaign, language: string, own: boolean): Promise<HostReply[]> {
+    const stale: HostReply = { ...notice(this.t(session.language)("telegram:notice.stale")), toast: "notice" };
+    if (!own || !isSupportedLanguage(language)) return this.#noted(message, [stale]);
+    const languages = campaign.questionnaire.languages;
+    const state = session.engine;
+    if (session.respondentId === null) {
+      const terminal = this.#terminal(session, campaign);
+      if (terminal !== undefined) return this.#noted(message, [{ ...notice(terminal), toast: "alert" }]);
+      if (language === session.language || !languages.includes(language) || !state) return this.#noted(message, []);
+      return this.#step(message, session, campaign, { type: "set_language", language }, [this.#anonymousWelcome(language, session, campaign)]);
+    }
+    if (state && state.position.kind !== "completed" && state.position.kind !== "declined" && languages.includes(language)) return this.#step(message, session, campaign, { type: "set_language", language });
+    const next: TextSession = { ...session, language };
+    if ((await this.deps.sessions.commit(message.key, { session: this.#concerns(message, next) })) === "duplicate") return [];
+    return [notice(this.t(language)("survey:languageChanged"))];
   }
 
   // ── identity ─────────────────────────────────────────────────────────────────────────────────
@@ -280,19 +450,23 @@ export class TextConversationHost {
     const t = this.t(session.language);
     const respondent = await respondentOf(this.#ports, session);
     const prompt = (language: Language) => identityPrompt(this.t(language), respondent.name, respondent.unit.name);
-    const yes = parseYesNoChoice(text);
+    this.#concerns(message, session);
+    if (message.choice === undefined && this.deps.wording?.useButtons !== undefined && command?.kind !== "lang") return this.#noted(message, [notice(t(this.deps.wording.useButtons))]);
+    // A pressed button names its choice; typed, yes or no in either language, or 1 / 2.
+    const yes = message.choice !== undefined ? (message.choice === "identity:yes" ? true : message.choice === "identity:no" ? false : undefined) : parseYesNoChoice(text);
     if (yes === undefined) {
       if (command?.kind === "help") return this.#noted(message, [notice(helpText(t)), prompt(session.language)]);
       if (command?.kind === "lang") {
+        if (command.language === undefined && this.deps.languageChooser === true) return this.#noted(message, [languagePrompt(t)]);
         const next = { ...session, language: otherLanguage(session.language, command.language) };
-        if ((await this.deps.sessions.commit(message.key, { session: next })) === "duplicate") return [];
+        if ((await this.deps.sessions.commit(message.key, { session: this.#concerns(message, next) })) === "duplicate") return [];
         return [prompt(next.language)];
       }
       return this.#noted(message, [notice(t("conversation:choose12")), prompt(session.language)]);
     }
     const answered = answerIdentity(session, campaign, yes, this.deps.now().toISOString());
     if (!answered.started) {
-      if ((await this.deps.sessions.commit(message.key, { session: answered.session })) === "duplicate") return [];
+      if ((await this.deps.sessions.commit(message.key, { session: this.#concerns(message, answered.session) })) === "duplicate") return [];
       return [notice(t("access:identity.declined"))];
     }
     return this.#commitAndRender(message, answered.session, campaign, answered.started, []);
@@ -311,6 +485,7 @@ export class TextConversationHost {
       return this.#noted(message, [notice(helpText((key) => r.t(key)))]);
     };
     const position = state.position;
+    if (position.kind === "attestation" && this.deps.wording?.useButtons !== undefined && command?.kind !== "lang") return this.#noted(message, [notice(this.t(session.language)(this.deps.wording.useButtons))]);
     if (position.kind === "attestation") {
       const yes = parseYesNoChoice(text);
       const input = yes !== undefined ? inputOfChoice(campaign.questionnaire, position, yes ? "attestation:yes" : "attestation:no") : undefined;
@@ -322,6 +497,7 @@ export class TextConversationHost {
       case "help":
         return help();
       case "lang": {
+        if (command.language === undefined && this.deps.languageChooser === true) return this.#noted(message, [languagePrompt(this.t(session.language))]);
         const languages = campaign.questionnaire.languages;
         const wanted = command.language;
         const next = wanted !== undefined && languages.includes(wanted) ? wanted : languages[(languages.indexOf(state.language) + 1) % languages.length]!;
@@ -359,7 +535,12 @@ export class TextConversationHost {
       if (edit) return this.#step(message, session, campaign, edit);
       return refuse("conversation:reviewHint");
     }
-    return this.#step(message, session, campaign, { type: "answer", text });
+    // Only the question whose prompt the respondent last received takes a typed answer: after a crash
+    // between storing an answer and sending the next question, the engine is one question ahead of
+    // what they saw, so show them the current question instead of filing their text under it.
+    if (position.kind === "question" && !promptIsCurrent(session)) return this.#step(message, session, campaign, { type: "resume" });
+    // The question id pins the answer to the question the respondent saw (a chat's messages run in order).
+    return this.#step(message, session, campaign, { type: "answer", text, ...(position.kind === "question" ? { questionId: position.questionId } : {}) });
   }
 
   #renderer(session: TextSession, campaign: BotCampaign, i18n?: I18n): ConsoleRenderer {
@@ -399,18 +580,26 @@ export class TextConversationHost {
   }
 
   async #commitAndRender(message: TextMessage, session: TextSession, campaign: BotCampaign, result: StepResult, prefix: readonly HostReply[]): Promise<HostReply[]> {
-    const renderer = this.#renderer(session, campaign);
-    const reply = this.#withViews(stepReply(renderer.renderParts(result.events), result.state.position), campaign, result);
+    // A channel that draws the events itself gets no text form of the step (a fifth of a step's time went into it).
+    const renderer = this.deps.drawsEvents === true ? undefined : this.#renderer(session, campaign);
+    const reply: HostReply = renderer
+      ? this.#withViews({ ...stepReply(renderer.renderParts(result.events), result.state.position), events: result.events }, campaign, result)
+      : { ...stepReply({ text: [], hint: [] }, result.state.position), events: result.events };
     const refusedOnly = result.events.length > 0 && result.events.every((e) => e.type === "input_rejected" || e.type === "validation_failed");
+    this.#concerns(message, session);
     if (refusedOnly) return this.#noted(message, [...prefix, reply]);
+    const shownReview = renderer ? renderer.lastReview : result.events.findLast((e) => e.type === "review_shown")?.items;
+    const review = shownReview ?? (renderer ? undefined : session.text?.review);
     const next: TextSession = {
       ...sessionAfterStep(session, result),
-      text: { ...(renderer.lastSection !== undefined ? { section: renderer.lastSection } : {}), ...(renderer.lastReview ? { review: renderer.lastReview.map(({ questionId, number, required, missing }) => ({ questionId, number, required, missing })) } : {}) },
+      text: { ...(renderer?.lastSection !== undefined ? { section: renderer.lastSection } : {}), ...(review ? { review: review.map(({ questionId, number, required, missing }) => ({ questionId, number, required, missing })) } : {}) },
     };
-    if ((await this.deps.sessions.commit(message.key, { session: next, step: result })) === "duplicate") return [];
-    const replies = [...prefix, reply].filter((r) => renderText(r).trim() !== "");
+    if ((await this.deps.sessions.commit(message.key, { session: this.#concerns(message, next), step: result })) === "duplicate") return [];
+    // A step's reply with no text is kept for a channel that draws its events (a ticked box edits the keyboard).
+    const replies = [...prefix, reply].filter((r) => renderText(r).trim() !== "" || r.events !== undefined);
     if (result.state.position.kind === "completed") {
-      replies.push(notice(this.t(next.language)("conversation:afterSubmit")));
+      const afterSubmit = this.deps.wording?.afterSubmit === undefined ? "conversation:afterSubmit" : this.deps.wording.afterSubmit;
+      if (afterSubmit !== null) replies.push(notice(this.t(next.language)(afterSubmit)));
       // An anonymous response: spend the code or record the poster claim, and forget this chat.
       const closing = this.deps.citizens ? await completeAnonymous(this.deps.citizens, next, message.account, this.deps.now()) : undefined;
       if (closing !== undefined) replies.push(notice(this.t(next.language)(closing, { channel: this.#channelName })));
@@ -438,6 +627,7 @@ export class TextConversationHost {
 
   async #resume(message: TextMessage, session: TextSession, campaign: BotCampaign): Promise<HostReply[]> {
     const t = this.t(session.language);
+    this.#concerns(message, session);
     const terminal = this.#terminal(session, campaign);
     if (terminal !== undefined) return this.#noted(message, [notice(terminal)]);
     if (session.stage === "identity") {
@@ -447,7 +637,9 @@ export class TextConversationHost {
     const result = resumeStep(campaign, session.engine!, this.deps.now().toISOString());
     const shown = result.events.find((e) => e.type === "question_shown");
     const welcome =
-      shown?.type === "question_shown"
+      this.deps.wording?.resume !== undefined
+        ? t(this.deps.wording.resume)
+        : shown?.type === "question_shown"
         ? t("conversation:welcomeBack", { number: shown.number, total: shown.progress.total })
         : result.state.position.kind === "review"
           ? t("conversation:welcomeBackReview")
@@ -469,7 +661,7 @@ export class TextConversationHost {
   #terminal(session: TextSession, campaign: BotCampaign): string | undefined {
     const terminal = terminalOf(session, campaign, this.deps.now());
     const when = (at: Date | string) => formatDateTime(typeof at === "string" ? at : at.toISOString(), session.language, campaign.timeZone);
-    return terminal && terminalText(this.t(session.language), terminal, when, "conversation:alreadySubmitted");
+    return terminal && terminalText(this.t(session.language), terminal, when, this.deps.wording?.submitted ?? "conversation:alreadySubmitted");
   }
 }
 
@@ -511,6 +703,19 @@ function stepReply(parts: RenderedParts, position: SurveyState["position"]): Hos
     commands,
     replacesPrompt: true,
   };
+}
+
+/**
+ * Does the live prompt the channel recorded show where the engine is (false when a step was stored
+ * but its prompt never delivered)? A channel that records none (the text form) is always current.
+ */
+function promptIsCurrent(session: BotSession): boolean {
+  const position = session.engine?.position;
+  const prompt = session.prompt;
+  if (prompt === undefined) return true;
+  if (position?.kind === "question") return prompt.kind === "question" && prompt.questionId === position.questionId;
+  if (position?.kind === "review") return prompt.kind === "review";
+  return true;
 }
 
 /** The part of a message that may be a poster's `KP_…` payload (a link pasted whole included). */

@@ -2,6 +2,7 @@
 // label, the commands that work there, whether a typed answer is expected, and whether it replaces
 // the live prompt). Channels render it: Telegram as inline buttons (callback-data.ts maps the ids),
 // Zalo and the console as numbered text (`renderText`).
+import type { EngineEvent } from "../engine/index.js";
 import type { TextCommand } from "./commands.js";
 import type { QuestionView, ReviewView } from "./views.js";
 
@@ -45,6 +46,24 @@ export interface HostReply {
   readonly question?: QuestionView;
   /** The review, as data (`review` prompts): each question's line with its edit choice, and Submit. */
   readonly review?: ReviewView;
+  /**
+   * The engine events this reply shows (a step's reply), for a channel that draws them itself
+   * (Telegram: one message per prompt, keyboards, edits of the answered question). The text form
+   * ignores them: `text`/`choices`/`hint` already say the same.
+   */
+  readonly events?: readonly EngineEvent[];
+  /**
+   * Choices a button channel adds under this message as buttons (an anonymous respondent's other
+   * language); the text form ignores them, its `text` says how to type them.
+   */
+  readonly offers?: readonly Choice[];
+  /** The text for a channel that shows `offers` as buttons, when it differs from the text form's (which explains how to type them). */
+  readonly buttonText?: string;
+  /**
+   * A short word about a pressed button itself (stale, or its survey closed): a button channel shows
+   * it on the button (`alert`: in a box to dismiss), not as a message; the text form sends it.
+   */
+  readonly toast?: "notice" | "alert";
 }
 
 /** A message with text only. */

@@ -1,15 +1,13 @@
 import { Composer, type Context } from "grammy";
 import { progressOf } from "../../engine/index.js";
-import { parseCallback, sessionTag } from "./callback-data.js";
-import type { Conversation} from "./conversation.js";
+import type { Conversation } from "./conversation.js";
 import { translator, initialLanguage, type ChannelDeps } from "./conversation.js";
-import type { BotSession } from "./ports.js";
 import { openConversation, terminalText } from "./session-access.js";
 
 /** Commands a respondent may type, in the order shown by Telegram's menu. */
 export const RESPONDENT_COMMANDS = ["start", "back", "skip", "review", "status", "lang", "help"] as const;
 
-/** `/back`, `/skip`, `/review`, `/lang`, `/help`, `/status` and the language buttons. */
+/** `/help` and `/status` (`/back`, `/skip`, `/review`, `/lang` and the buttons are the host's: entry.ts, questions.ts). */
 export function commandsComposer(deps: ChannelDeps): Composer<Context> {
   const composer = new Composer<Context>();
   const dm = composer.chatType("private");
@@ -19,80 +17,13 @@ export function commandsComposer(deps: ChannelDeps): Composer<Context> {
     await ctx.reply(translator(deps, latest?.language ?? initialLanguage(deps, ctx))("telegram:help.text"));
   });
 
-  dm.command("back", async (ctx) => {
-    const conversation = await surveyOpen(deps, ctx);
-    if (conversation) await conversation.step({ type: "back" });
-  });
-
-  dm.command("skip", async (ctx) => {
-    const conversation = await surveyOpen(deps, ctx);
-    const position = conversation?.session.engine?.position;
-    if (!conversation) return;
-    if (position?.kind !== "question") return void (await ctx.reply(conversation.t("survey:rejected.not_allowed_here")));
-    await conversation.step({ type: "skip", questionId: position.questionId });
-  });
-
-  dm.command("review", async (ctx) => {
-    const conversation = await surveyOpen(deps, ctx);
-    if (conversation) await conversation.step({ type: "review" });
-  });
-
   dm.command("status", async (ctx) => {
     const conversation = await openConversation(deps, ctx, "any");
     if (!conversation) return;
     await ctx.reply(statusText(conversation));
   });
 
-  dm.command("lang", async (ctx) => {
-    const wanted = ctx.match.trim().toLowerCase();
-    const conversation = await openConversation(deps, ctx, "any");
-    if (!conversation) return;
-    if (wanted === "vi" || wanted === "en") return setLanguage(conversation, wanted);
-    await conversation.send([conversation.renderer().languages()]);
-  });
-
-  composer.on("callback_query:data", async (ctx, next) => {
-    const data = parseCallback(ctx.callbackQuery.data);
-    if (!data || data.action.kind !== "language") return next();
-    const conversation = await openConversation(deps, ctx, "any");
-    if (!conversation) return;
-    if (data.tag !== sessionTag(conversation.session.id)) return void (await ctx.answerCallbackQuery({ text: conversation.t("telegram:notice.stale") }));
-    await setLanguage(conversation, data.action.language, true);
-  });
   return composer;
-}
-
-async function surveyOpen(deps: ChannelDeps, ctx: Context): Promise<Conversation | undefined> {
-  const conversation = await openConversation(deps, ctx, "open");
-  if (conversation && conversation.session.stage !== "survey") {
-    await ctx.reply(conversation.t("telegram:useButtons"));
-    return undefined;
-  }
-  if (conversation?.session.engine?.position.kind === "attestation") {
-    await ctx.reply(conversation.t("survey:rejected.attestation_required"));
-    return undefined;
-  }
-  return conversation;
-}
-
-/**
- * Switches the respondent's language; mid-survey the engine re-shows the current question in it.
- * From a button, the step answers the press and retires the language message itself, so this does
- * it only when there is no step (each exactly once).
- */
-async function setLanguage(conversation: Conversation, language: "vi" | "en", fromButton = false): Promise<void> {
-  const { session, campaign } = conversation;
-  if (session.engine && session.engine.position.kind !== "completed" && session.engine.position.kind !== "declined" && campaign.questionnaire.languages.includes(language)) {
-    await conversation.step({ type: "set_language", language });
-    return;
-  }
-  const next: BotSession = { ...session, language };
-  if ((await conversation.commit(next)) === "duplicate") return;
-  if (fromButton) {
-    await conversation.ctx.answerCallbackQuery().catch(() => undefined);
-    await conversation.retirePrompt();
-  }
-  await conversation.send([{ text: conversation.t("survey:languageChanged") }]);
 }
 
 /** Progress and deadline, or why the survey is over. */

@@ -1,11 +1,10 @@
 import type { Context } from "grammy";
 import type { Language } from "../../config/index.js";
-import { step as engineStep, type EngineInput, type StepResult } from "../../engine/index.js";
+import type { EngineEvent, SurveyState } from "../../engine/index.js";
 import { isSupportedLanguage, type I18n, type Translate } from "../../i18n/index.js";
 import { formatDateTime } from "../console/format.js";
-import { sessionAfterStep } from "../../conversation/path.js";
 import { sessionTag } from "./callback-data.js";
-import type { BotCampaign, BotLogger, BotSession, CommitResult, LivePrompt, TelegramPorts } from "./ports.js";
+import type { BotCampaign, BotLogger, BotSession, LivePrompt, TelegramPorts } from "./ports.js";
 import { TelegramRenderer, type OutgoingMessage } from "./render.js";
 
 /** What every feature of the channel is built from. */
@@ -58,8 +57,8 @@ export function initialLanguage(deps: ChannelDeps, ctx: Context): Language {
 export { closedAt } from "../../conversation/path.js";
 
 /**
- * One respondent's session while one update is handled: runs the engine, stores the result with the
- * update id, then (only then) edits the old prompt and sends the new messages.
+ * One respondent's session while one update is shown: once the host stored the update's step,
+ * edits the old prompt and sends the new messages (recording the new live prompt).
  */
 export class Conversation {
   constructor(
@@ -94,71 +93,52 @@ export class Conversation {
     return formatDateTime(typeof at === "string" ? at : at.toISOString(), this.session.language, this.campaign.timeZone);
   }
 
-  /** Stores the session (and the step) for this update; "duplicate" when the update was already handled. */
-  async commit(session: BotSession, step?: StepResult): Promise<CommitResult> {
-    const result = await this.deps.ports.sessions.commit(this.ctx.update.update_id, { session, ...(step ? { step } : {}) });
-    if (result === "stored") {
-      this.session = session;
-      // Just written, so now the account's most recently updated session.
-      latestOfUpdate.set(this.ctx, session);
-    } else {
-      latestOfUpdate.delete(this.ctx);
-    }
-    return result;
-  }
-
   /**
-   * Runs one engine input: refusals (nothing changed) are answered without a write; anything else
-   * is stored first, then shown. Returns the step, or undefined for a duplicate update.
+   * Shows a stored step: a refusal as a short alert on the pressed button (or a reply to a typed
+   * message); a ticked box as the live keyboard edited; anything else as the prompt before retired
+   * (`before`) and the new messages sent after `prefix`. `notice` goes on the pressed button.
    */
-  async step(input: EngineInput, options: { readonly prefix?: readonly OutgoingMessage[]; readonly notice?: string } = {}): Promise<StepResult | undefined> {
-    const state = this.session.engine;
-    if (!state) throw new Error("bug: step before the survey started");
-    const result = engineStep(this.campaign.questionnaire, state, input, { now: this.deps.now().toISOString() });
-    const refusedOnly = result.events.every((e) => e.type === "input_rejected" || e.type === "validation_failed");
-    if (refusedOnly) {
-      // Nothing changes, but the update is recorded so a redelivery does not repeat the refusal.
-      if ((await this.commit(this.session)) === "duplicate") return undefined;
-      const texts = result.events.map((e) =>
-        e.type === "validation_failed" ? this.renderer().validation(e.questionId, e.reason, e.params) : this.t(`survey:rejected.${e.type === "input_rejected" ? e.reason : ""}`),
+  async present(events: readonly EngineEvent[], state: SurveyState, before: LivePrompt | undefined, options: { readonly prefix?: readonly OutgoingMessage[]; readonly notice?: string } = {}): Promise<void> {
+    const renderer = this.renderer();
+    if (events.length > 0 && events.every((e) => e.type === "input_rejected" || e.type === "validation_failed")) {
+      const texts = events.map((e) =>
+        e.type === "validation_failed" ? renderer.validation(e.questionId, e.reason, e.params) : this.t(`survey:rejected.${e.type === "input_rejected" ? e.reason : ""}`),
       );
       // A refused button press is a short notice on the button; a refused message gets a reply.
       if (this.ctx.callbackQuery) await this.ctx.answerCallbackQuery({ text: texts.join("\n").slice(0, 190), show_alert: true });
-      else await this.send(texts.map((text) => ({ text })));
-      return result;
+      else await this.send([...(options.prefix ?? []), ...texts.map((text) => ({ text }))]);
+      return;
     }
-    const next = sessionAfterStep(this.session, result);
-    const before = this.session.prompt;
-    if ((await this.commit(next, result)) === "duplicate") return undefined;
     if (this.ctx.callbackQuery) await this.ctx.answerCallbackQuery(options.notice !== undefined ? { text: options.notice } : undefined).catch(() => undefined);
-
-    const renderer = this.renderer();
-    const selection = result.events.find((e) => e.type === "selection_changed");
+    const selection = events.find((e) => e.type === "selection_changed");
     if (selection && before?.kind === "question" && before.questionId === selection.questionId) {
-      const position = result.state.position;
+      const position = state.position;
       const shown = position.kind === "question" ? position : undefined;
       const info = this.campaign.questionnaire.byId.get(selection.questionId);
-      const keyboard = renderer.multiKeyboard(selection.questionId, selection.selected, info?.question.required ?? true, shown?.mode === "flow" && result.state.history.length > 0);
+      const keyboard = renderer.multiKeyboard(selection.questionId, selection.selected, info?.question.required ?? true, shown?.mode === "flow" && state.history.length > 0);
       await this.#edit(before.messageId, undefined, keyboard);
-      return result;
+      return;
     }
-    const messages = renderer.events(result.events);
-    await this.#retire(before, result, renderer, messages.some((m) => m.prompt !== undefined));
+    const messages = renderer.events(events);
+    await this.retire(before, events, messages.some((m) => m.prompt !== undefined));
     await this.send([...(options.prefix ?? []), ...messages]);
-    return result;
   }
 
-  /** Marks the message whose keyboard is no longer live: an answered question shows its answer, others lose their buttons. */
-  async #retire(before: LivePrompt | undefined, result: StepResult, renderer: TelegramRenderer, replaced: boolean): Promise<void> {
+  /**
+   * Marks the message whose keyboard is no longer live after a step with these events: an answered
+   * question shows its answer, others lose their buttons (`replaced`: a new prompt was sent).
+   */
+  async retire(before: LivePrompt | undefined, events: readonly EngineEvent[], replaced: boolean): Promise<void> {
     if (!before) return;
-    const recorded = result.events.find((e) => e.type === "answer_recorded" && e.questionId === before.questionId);
-    const attested = result.events.find((e) => e.type === "attestation_accepted" || e.type === "attestation_declined");
+    const renderer = this.renderer();
+    const recorded = events.find((e) => e.type === "answer_recorded" && e.questionId === before.questionId);
+    const attested = events.find((e) => e.type === "attestation_accepted" || e.type === "attestation_declined");
     if (before.kind === "question" && recorded?.type === "answer_recorded") {
       await this.#edit(before.messageId, renderer.answered(recorded.questionId, recorded.value), undefined);
     } else if (before.kind === "attestation" && attested) {
       const choice = this.t(attested.type === "attestation_accepted" ? "access:attestation.accept" : "access:attestation.decline");
       await this.#edit(before.messageId, `${renderer.attestation().text}\n\n${this.t("telegram:answered", { answer: choice })}`, undefined);
-    } else if (replaced || (before.kind === "review" && result.events.some((e) => e.type === "unit_submitted"))) {
+    } else if (replaced || (before.kind === "review" && events.some((e) => e.type === "unit_submitted"))) {
       // A submitted review has no next prompt (the thanks has no buttons), yet its Submit and edit buttons are dead.
       await this.#edit(before.messageId, undefined, undefined);
     }

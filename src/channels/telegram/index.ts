@@ -1,8 +1,10 @@
-// The Telegram channel: grammY composers that turn updates into engine inputs and engine events
-// into messages with inline keyboards. State lives behind the ports (the database), never in memory.
-export { entryComposer, refusal } from "./entry.js";
+// The Telegram channel: a thin adapter over the conversation host (host-adapter.ts): grammY
+// composers turn updates into host input (text, /start payloads, button choices, the reminder's
+// resume) and the host's replies into messages with inline keyboards and edits. /help, /status
+// and the admin commands are Telegram's own. State lives behind the ports (the database).
+export { entryComposer } from "./entry.js";
+export { viaHost, type TelegramInput } from "./host-adapter.js";
 export { waitText } from "../../conversation/refusal.js";
-export { identityComposer } from "./identity.js";
 export { questionsComposer } from "./questions.js";
 export { commandsComposer, statusText, RESPONDENT_COMMANDS } from "./commands.js";
 export { fallbacksComposer } from "./fallbacks.js";

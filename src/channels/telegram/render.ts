@@ -120,28 +120,31 @@ export class TelegramRenderer {
 
   /** The host's identity prompt, its choices as buttons, one per row. */
   identity(name: string, unit: string): OutgoingMessage {
-    return this.#buttons(identityPrompt(this.c.t, name, unit), { kind: "identity" });
+    return this.buttons(identityPrompt(this.c.t, name, unit), { kind: "identity" });
   }
 
   /** The host's attestation prompt (the questionnaire's text), its choices as buttons, one per row. */
   attestation(): OutgoingMessage {
     const text = this.c.questionnaire.definition.attestation;
-    return this.#buttons(attestationPrompt(this.c.t, text ? this.#text(text) : undefined, "\n\n"), { kind: "attestation" });
+    return this.buttons(attestationPrompt(this.c.t, text ? this.#text(text) : undefined, "\n\n"), { kind: "attestation" });
   }
 
-  /** A host prompt as a Telegram message: the text, each choice a button, one per row or all in one (the typed-answer hint is the text form's). */
-  #buttons(reply: HostReply, prompt: Omit<LivePrompt, "messageId">, layout: "column" | "row" = "column"): OutgoingMessage {
+  /**
+   * A host prompt as a Telegram message: the text, each choice a button, one per row or all in one
+   * (the typed-answer hint is the text form's); `prompt`: the live keyboard it becomes, if it does.
+   */
+  buttons(reply: Pick<HostReply, "text" | "choices">, prompt?: Omit<LivePrompt, "messageId">, layout: "column" | "row" = "column"): OutgoingMessage {
     const buttons = (reply.choices ?? []).map((choice) => {
       const action = callbackActionOf(choice.id);
       if (!action) throw new Error(`bug: no button for choice ${choice.id}`);
       return this.#button(choice.label, action);
     });
-    return { text: reply.text, keyboard: layout === "row" ? [buttons] : buttons.map((b) => [b]), prompt };
+    return { text: reply.text, keyboard: layout === "row" ? [buttons] : buttons.map((b) => [b]), ...(prompt ? { prompt } : {}) };
   }
 
   /** The host's language chooser, its choices side by side. */
   languages(): OutgoingMessage {
-    return this.#buttons(languagePrompt(this.c.t), { kind: "language" }, "row");
+    return this.buttons(languagePrompt(this.c.t), { kind: "language" }, "row");
   }
 
   /** The message of a validation reason, numbers in the respondent's format. */

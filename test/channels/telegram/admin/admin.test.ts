@@ -57,9 +57,12 @@ describe("who may use the admin commands", () => {
   });
 
   test("an admin's ordinary messages still reach the respondent features", async () => {
-    // Outside a broadcast draft, a text from an admin is what it is for anyone: here, a mistyped code.
+    // Outside a broadcast draft, a text from an admin is what it is for anyone: here, a greeting
+    // with no code in it, answered with the welcome and the code prompt (the shared host's entry).
     await admin("hello");
-    expect(b.api.sentTexts(ADMIN)).toEqual([t("telegram:code.problem.lookalike_one_i_l", { position: 3 })]);
+    expect(b.api.sentTexts(ADMIN)).toEqual([`${t("telegram:welcome")}\n\n${t("telegram:code.prompt")}`]);
+    await admin("ABCIE-23456");
+    expect(b.api.sentTexts(ADMIN).at(-1)).toBe(t("telegram:code.problem.lookalike_one_i_l", { position: 4 }));
     expect(await auditEvents(f.prisma, "admin.")).toEqual([]);
   });
 });
