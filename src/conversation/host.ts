@@ -232,7 +232,16 @@ export class TextConversationHost {
     const command = parseTextCommand(text);
     if (!latest || isFinished(latest)) return this.#entry(message, text, command, latest);
     const campaign = await this.#campaign(latest);
-    if (command?.kind === "start") return this.#resume(message, latest, campaign);
+    if (command?.kind === "start") {
+      // "continue" at a review with required questions missing (the review offers it) walks to them:
+      // the engine's refused submit names them and moves to the first. Not a return from away.
+      if (latest.engine?.position.kind === "review" && this.#terminal(latest, campaign) === undefined) {
+        const walk = engineStep(campaign.questionnaire, latest.engine, { type: "submit" }, { now: this.deps.now().toISOString() });
+        // Only a refused submit is taken: "continue" never submits.
+        if (walk.events.some((e) => e.type === "submit_refused")) return this.#commitAndRender(message, latest as TextSession, campaign, walk, []);
+      }
+      return this.#resume(message, latest, campaign);
+    }
     if (command?.kind === "quit") return this.#noted(message, [notice(this.#quitText(latest, campaign))]);
     const terminal = this.#terminal(latest, campaign);
     if (terminal !== undefined) {
@@ -756,7 +765,9 @@ export function extractCode(text: string): string | undefined {
   }
   // One token that looks like an attempt at a code (a digit in it, or typed in capitals, e.g.
   // "ABCDO-FGHJK", "ABCD", "abc12"): redeemed as is, so its problem is told precisely.
-  const compact = trimmed.replace(/[\s\-–_.]/g, "");
-  if (!/\s/.test(trimmed) && compact.length >= 3 && compact.length <= 16 && /^[\p{L}\p{N}]+$/u.test(compact) && (/\p{N}/u.test(compact) || compact === compact.toUpperCase())) return trimmed;
+  // A link's "KS_" is not part of the code: "KS_ABCDE" has 5 characters, not 7.
+  const body = trimmed.replace(/^KS_/i, "");
+  const compact = body.replace(/[\s\-–_.]/g, "");
+  if (!/\s/.test(body) && compact.length >= 3 && compact.length <= 16 && /^[\p{L}\p{N}]+$/u.test(compact) && (/\p{N}/u.test(compact) || compact === compact.toUpperCase())) return body;
   return undefined;
 }

@@ -212,16 +212,16 @@ describe("after a refused submit", () => {
     expect(await position()).toEqual({ kind: "review" });
   });
 
-  test("`tiếp tục` at the review with questions unanswered says where the respondent stopped and goes to the first of them", async () => {
+  test("`tiếp tục` at the review with questions unanswered names them and goes to the first (no welcome back: the respondent never left)", async () => {
     await refusedSubmit();
     await send("1"); // question 4
     await send("quay lại");
     await send("quay lại");
     expect(await position()).toEqual({ kind: "review" });
     const resumed = await send("tiếp tục");
-    expect(resumed[0]).toBe("Chào mừng Ông/Bà quay lại! Ông/Bà đã dừng ở câu 5/26; các câu trả lời trước đã được lưu.");
+    expect(resumed[0]).toMatch(/^Còn 20 câu bắt buộc chưa trả lời \(câu 5[–\d, ]*\)\. Chuyển tới câu 5\.\n/);
     expect(resumed.join("\n")).not.toContain("trả lời hết");
-    expect(resumed.join("\n")).not.toContain("Còn ");
+    expect(resumed.join("\n")).not.toContain("quay lại!");
     expect(await position()).toMatchObject({ kind: "question", questionId: "a2_2", mode: "edit" });
     // Nothing was submitted on the way.
     expect((await memory.sessions.findLatest("zalo:u1"))!.engine!.responses[0]!.submittedAt).toBeUndefined();
@@ -284,6 +284,8 @@ describe("text helpers", () => {
     expect(extractCode("KS_ABCDE23456")).toBe("KS_ABCDE23456");
     expect(extractCode("xin chào")).toBeUndefined();
     expect(extractCode("ABCD")).toBe("ABCD");
+    // A link's prefix is not counted in a too-short code.
+    expect(extractCode("KS_ABCDE")).toBe("ABCDE");
   });
 
   test("messages split at line boundaries, never inside a word, within the limit", () => {
