@@ -31,7 +31,9 @@ export function statusText(conversation: Conversation): string {
   const { session, campaign, t } = conversation;
   const terminal = terminalText(conversation);
   if (terminal !== undefined) return terminal;
-  const deadline = t("telegram:status.deadline", conversation.when(campaign.closesAt));
+  // A close at midnight is the end of the day before ("hết ngày 20/12/2026"), as every other text says it.
+  const close = conversation.when(campaign.closesAt);
+  const deadline = close.time === "00:00" ? t("telegram:status.deadlineEndOfDay", conversation.when(new Date(campaign.closesAt.getTime() - 1))) : t("telegram:status.deadline", close);
   if (!session.engine || session.engine.position.kind === "attestation") return `${t("telegram:status.notStarted")}\n${deadline}`;
   const p = progressOf(campaign.questionnaire, session.engine);
   const unit = session.units.find((u) => u.id === p.unit)?.name ?? p.unit;

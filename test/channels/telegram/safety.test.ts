@@ -323,3 +323,11 @@ describe("resume, commands and errors", () => {
     expect((await sessionOf(h, B)).engine?.responses[0]?.answers.a1_1?.value).toBe("2");
   });
 });
+
+test("/status: a close at midnight is said as the end of the day before, as every other text says it", async () => {
+  // 17:00 UTC is midnight in Vietnam: the campaign runs until the end of 30/11/2026.
+  h = await createHarness({ questionnaire: await loadExample("par-officials.yaml"), respondents: [AN], codes: { ABCDE23456: "r1" }, closesAt: new Date("2026-11-30T17:00:00Z") });
+  await toFirstQuestion(A, "ABCDE23456");
+  await h.send(h.updates.text(A, "/status"));
+  expect(h.api.sentTexts(A).at(-1)).toBe("Đã trả lời 0/26 câu.\nHạn chót: hết ngày 30/11/2026.");
+});
