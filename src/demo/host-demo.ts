@@ -11,8 +11,18 @@ import type { LineSource } from "../channels/console/index.js";
 import { smallCellThreshold } from "../privacy/index.js";
 import type { Questionnaire } from "../questionnaire/index.js";
 import { demoAccountOf, demoCodeFor, type DatabaseDemo } from "./database.js";
-import type { DemoOutcome } from "./run-demo.js";
 import { summaryLines } from "./summary.js";
+
+/** How the demo ended. */
+export type DemoOutcome =
+  | "completed"
+  | "declined"
+  | "identity_declined"
+  | "too_many_attempts"
+  | "campaign_not_open"
+  | "campaign_closed"
+  | "quit"
+  | "input_ended";
 
 /** What `runHostDemo` runs on. */
 export interface HostDemoOptions {

@@ -1,8 +1,6 @@
-export { runDemo, type DemoOptions, type DemoOutcome } from "./run-demo.js";
-export { MemoryCodeChecker, MemorySessionStore, MEMORY_MAX_FAILURES } from "./memory.js";
 export { countBySection, summaryLines, type SectionCount } from "./summary.js";
 export { DEMO_CODE, DEMO_RESPONDENT } from "./sample.js";
 export type { CodeChecker, CodeCheckResult, Respondent, SurveySessionStore, UnitRef } from "./ports.js";
 export { RedemptionCodeChecker, createDemoCodeChecker } from "./redemption-checker.js";
 export { prepareDatabaseDemo, demoCodeFor, demoAccountOf, DemoStorageError, DEMO_CAMPAIGN_ID, type DatabaseDemo, type DatabaseDemoOptions } from "./database.js";
-export { runHostDemo, type HostDemoOptions } from "./host-demo.js";
+export { runHostDemo, type DemoOutcome, type HostDemoOptions } from "./host-demo.js";

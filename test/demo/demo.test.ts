@@ -2,13 +2,10 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { PassThrough } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
-import { lineSourceOf } from "../../src/channels/console/index.js";
 import { ENV_VARIABLES } from "../../src/config/index.js";
-import { DEMO_CODE, DEMO_RESPONDENT, MemoryCodeChecker, MemorySessionStore, countBySection, createDemoCodeChecker, runDemo, type CodeChecker, type DemoOutcome } from "../../src/demo/index.js";
-import { createI18n } from "../../src/i18n/index.js";
+import { countBySection } from "../../src/demo/index.js";
 import { loadQuestionnaireFile, parseQuestionnaire, type Questionnaire } from "../../src/questionnaire/index.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -39,25 +36,6 @@ function fixture(): Questionnaire {
   if (!result.ok) throw new Error("fixture does not load");
   return result.questionnaire;
 }
-
-async function demo(lines: readonly string[], options: { store?: MemorySessionStore; codes?: CodeChecker; account?: string; clock?: string; language?: "vi" | "en" } = {}) {
-  const output = new PassThrough();
-  let text = "";
-  output.on("data", (chunk: Buffer) => (text += chunk.toString("utf8")));
-  const outcome: DemoOutcome = await runDemo({
-    questionnaire: fixture(),
-    lines: lineSourceOf(lines, output),
-    output,
-    clock: () => new Date(options.clock ?? CLOCK),
-    i18n: createI18n(options.language ? { language: options.language } : {}),
-    codes: options.codes ?? new MemoryCodeChecker(new Map([[DEMO_CODE, DEMO_RESPONDENT]])),
-    store: options.store ?? new MemorySessionStore(),
-    account: options.account ?? "console:test",
-    demoCode: DEMO_CODE,
-  });
-  return { outcome, lines: text.split("\n") };
-}
-
 
 describe("npm start without a token: the console demo", { timeout: 120_000 }, () => {
   test("a full run of the sample officials' questionnaire, from the code to the summary", async () => {
@@ -161,97 +139,6 @@ describe("npm start without a token: the console demo", { timeout: 120_000 }, ()
         "",
       ].join("\n"),
     );
-  });
-});
-
-describe("runDemo", () => {
-  test("full run on a small questionnaire: summary per section with shown questions only", async () => {
-    const store = new MemorySessionStore();
-    const { outcome, lines } = await demo([DEMO_CODE, "có", "có", "2", "4", "3,5", "skip", "submit"], { store });
-    expect(outcome).toBe("completed");
-    const tail = [
-      "Xin trân trọng cảm ơn Ông/Bà! Phiếu khảo sát đã được gửi lúc 09:05 ngày 01/12/2026. Ý kiến của Ông/Bà giúp nâng cao chất lượng cải cách hành chính.",
-      "",
-      "Tóm tắt phiếu đã gửi:",
-      "  Phần một: đã trả lời 1/1 câu",
-      "  Phần hai: đã trả lời 2/3 câu",
-      "Tổng cộng: đã trả lời 3/4 câu.",
-      "Thời điểm gửi: 09:05 ngày 01/12/2026.",
-      "",
-      "Bản chạy thử kết thúc.",
-      "",
-    ];
-    expect(lines.slice(-tail.length)).toEqual(tail);
-    // The store saw every step, the submission included.
-    expect(store.log.at(-1)?.result.events.map((e) => e.type)).toEqual(["unit_submitted", "completed"]);
-    expect((await store.responses(DEMO_RESPONDENT.id)).map((r) => [r.unit, r.submittedAt, Object.keys(r.answers)])).toEqual([
-      ["SO_TP", "2026-12-01T02:05:00.000Z", ["q1", "q3", "q4"]],
-    ]);
-  });
-
-  test.each<[string, string[], DemoOutcome, string[]]>([
-    [
-      "declining the attestation ends politely",
-      [DEMO_CODE, "có", "không"],
-      "declined",
-      ["> không", "Ông/Bà đã không xác nhận nên phiếu khảo sát kết thúc tại đây. Xin trân trọng cảm ơn Ông/Bà đã dành thời gian.", ""],
-    ],
-    [
-      "not the named person",
-      [DEMO_CODE, "hmm", "không"],
-      "identity_declined",
-      ["> không", "Xin cảm ơn Ông/Bà. Mã này được cấp cho người khác, nên chưa có câu trả lời nào được ghi nhận. Nếu Ông/Bà có mã khảo sát của chính mình, xin gửi mã đó; nếu chưa có, xin liên hệ cơ quan tổ chức khảo sát.", ""],
-    ],
-    [
-      "five wrong codes lock the account",
-      ["a", "b", "c", "d", "e", "f"],
-      "too_many_attempts",
-      ["> f", "Ông/Bà đã nhập sai mã quá nhiều lần. Xin vui lòng thử lại sau 15 phút.", ""],
-    ],
-    ["end of input while asking for the code", [""], "input_ended", ["Xin Ông/Bà vui lòng nhập mã khảo sát (mã dùng một lần được ghi trên giấy mời):", "", "Đã hết dữ liệu nhập; phiên làm việc kết thúc mà chưa gửi phiếu.", ""]],
-  ])("%s", async (_name, input, expectedOutcome, tail) => {
-    const { outcome, lines } = await demo(input);
-    expect(outcome).toBe(expectedOutcome);
-    expect(lines.slice(-tail.length)).toEqual(tail);
-  });
-
-  // The redemption service's own limits and the campaign window (opens a day before NOW, closes 30 days after).
-  test.each<[string, string[], string | undefined, "vi" | "en" | undefined, DemoOutcome, string]>([
-    ["locked for an hour", ["ABCDE-FGHJK", "ABCDE-FGHJM", "ABCDE-FGHJN", "ABCDE-FGHJP", "ABCDE-FGHJQ"], undefined, undefined, "too_many_attempts", "Ông/Bà đã nhập sai mã quá nhiều lần. Xin vui lòng thử lại sau 60 phút."],
-    ["locked (English)", ["ABCDE-FGHJK", "ABCDE-FGHJM", "ABCDE-FGHJN", "ABCDE-FGHJP", "ABCDE-FGHJQ"], undefined, "en", "too_many_attempts", "Too many incorrect codes were entered. Please try again in 60 minutes."],
-    ["not open yet", [DEMO_CODE], "2026-11-01T00:00:00Z", undefined, "campaign_not_open", "Đợt khảo sát chưa bắt đầu. Xin Ông/Bà vui lòng quay lại từ 09:00 ngày 30/11/2026."],
-    ["not open yet (English)", [DEMO_CODE], "2026-11-01T00:00:00Z", "en", "campaign_not_open", "The survey has not opened yet. Please come back from 09:00 on 30 November 2026."],
-    ["closed", [DEMO_CODE], "2027-02-01T00:00:00Z", undefined, "campaign_closed", "Đợt khảo sát đã kết thúc lúc 09:00 ngày 31/12/2026. Xin trân trọng cảm ơn Ông/Bà đã quan tâm."],
-    ["closed (English)", [DEMO_CODE], "2027-02-01T00:00:00Z", "en", "campaign_closed", "The survey closed at 09:00 on 31 December 2026. Thank you for your interest."],
-  ])("redemption service: %s", async (_name, input, clock, language, expectedOutcome, message) => {
-    const codes = await createDemoCodeChecker(new Map([[DEMO_CODE, DEMO_RESPONDENT]]), new Date("2026-12-01T02:00:00Z"));
-    const { outcome, lines } = await demo(input, { codes, ...(clock ? { clock } : {}), ...(language ? { language } : {}) });
-    expect(outcome).toBe(expectedOutcome);
-    expect(lines.slice(-2)).toEqual([message, ""]);
-  });
-
-  test("a code bound to another account is refused", async () => {
-    const codes = new MemoryCodeChecker(new Map([[DEMO_CODE, DEMO_RESPONDENT]]));
-    await demo([DEMO_CODE, "có", "quit"], { codes, account: "console:first" });
-    const { lines } = await demo([DEMO_CODE], { codes, account: "console:second" });
-    expect(lines.slice(-5)).toEqual([
-      "> CCHC5-DEM26",
-      "Mã này đã được sử dụng từ một tài khoản khác. Nếu Ông/Bà chưa từng dùng mã, xin vui lòng liên hệ cơ quan tổ chức khảo sát.",
-      "",
-      "Đã hết dữ liệu nhập; phiên làm việc kết thúc mà chưa gửi phiếu.",
-      "",
-    ]);
-  });
-
-  test("a respondent who stopped resumes at the same question with the answers kept", async () => {
-    const store = new MemorySessionStore();
-    const codes = new MemoryCodeChecker(new Map([[DEMO_CODE, DEMO_RESPONDENT]]));
-    const first = await demo([DEMO_CODE, "có", "có", "1", "quit"], { store, codes });
-    expect(first.outcome).toBe("quit");
-    const second = await demo([DEMO_CODE, "có", "back"], { store, codes });
-    const afterIdentity = second.lines.indexOf("> có") + 2;
-    expect(second.lines.slice(afterIdentity, afterIdentity + 3)).toEqual(["", "── Phần một ──", "Câu 2/5"]);
-    expect(second.lines).toContain("Câu trả lời hiện tại: Có");
   });
 });
 
