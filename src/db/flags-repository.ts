@@ -1,4 +1,5 @@
 // Prisma implementation of the flags module's repository (src/flags/repository.ts).
+import { DurationMedians, type DurationMediansOptions } from "../flags/duration-medians.js";
 import type { FlagDecision, FlagName, FlagSubject, FlagsRepository } from "../flags/repository.js";
 import type { AnswerValue } from "../questionnaire/index.js";
 import { Prisma as Sql } from "./generated/sqlite/client.js";
@@ -153,9 +154,21 @@ const sqliteText = (value: Date): string => value.toISOString().replace("Z", "+0
  * statements of a tenth of a millisecond or more each, per submission); elsewhere, and for
  * everything else, the Prisma repository.
  */
-export function submitFlagsRepository(prisma: Prisma): FlagsRepository {
+export function submitFlagsRepository(prisma: Prisma, options: DurationMediansOptions = {}): FlagsRepository {
   const general = flagsRepository(prisma);
   const connection = () => sqliteConnectionOf(prisma);
+  // The campaign's durations in memory (duration-medians.ts): the database's median sorts every submitted response.
+  const medians = new DurationMedians(async (campaignId) => {
+    const db = connection();
+    const rows = db
+      ? (db.prepare(`SELECT "id", "startedAt", "submittedAt" FROM "Response" WHERE "campaignId" = ? AND "status" = 'submitted' AND "startedAt" IS NOT NULL AND "submittedAt" IS NOT NULL`).all(campaignId) as {
+          id: string;
+          startedAt: unknown;
+          submittedAt: unknown;
+        }[]).map((r) => ({ id: r.id, startedAt: sqliteDate(r.startedAt)!, submittedAt: sqliteDate(r.submittedAt)! }))
+      : await prisma.response.findMany({ where: { campaignId, status: "submitted", startedAt: { not: null }, submittedAt: { not: null } }, select: { id: true, startedAt: true, submittedAt: true } });
+    return rows.map((r) => ({ id: r.id, milliseconds: r.submittedAt!.getTime() - r.startedAt!.getTime() }));
+  }, options);
   return {
     ...general,
     async submittedOne(campaignId, responseId) {
@@ -169,19 +182,8 @@ export function submitFlagsRepository(prisma: Prisma): FlagsRepository {
       }));
       return subject({ ...row, startedAt: sqliteDate(row.startedAt), submittedAt: sqliteDate(row.submittedAt) }, answers);
     },
-    async durationMedian(campaignId) {
-      const db = connection();
-      if (!db) return general.durationMedian(campaignId);
-      const timed = `"campaignId" = ? AND "status" = 'submitted' AND "startedAt" IS NOT NULL AND "submittedAt" IS NOT NULL`;
-      // The connection hands integers back as BigInt.
-      const count = Number((db.prepare(`SELECT COUNT(*) AS "count" FROM "Response" WHERE ${timed}`).get(campaignId) as { count: bigint | number }).count);
-      if (count === 0) return { count, median: Number.NaN };
-      // As the Prisma repository: the middle one or two by duration, their times read back as Dates.
-      const rows = db
-        .prepare(`SELECT "startedAt", "submittedAt" FROM "Response" WHERE ${timed} ORDER BY (julianday("submittedAt") - julianday("startedAt")), "id" LIMIT ? OFFSET ?`)
-        .all(campaignId, count % 2 === 1 ? 1 : 2, (count - 1) >> 1) as { startedAt: unknown; submittedAt: unknown }[];
-      const durations = rows.map((r) => sqliteDate(r.submittedAt)!.getTime() - sqliteDate(r.startedAt)!.getTime());
-      return { count, median: durations.reduce((a, b) => a + b, 0) / durations.length };
+    durationMedian(campaignId, submitted) {
+      return medians.median(campaignId, submitted);
     },
     async accountShared(campaignId, account) {
       const db = connection();

@@ -55,8 +55,9 @@ export async function flagSubmittedResponse(repository: FlagsRepository, questio
   const flags: Record<FlagName, boolean> = { ...own };
   if (subject.startedAt && subject.submittedAt) {
     // computeFlags' speeder rule, with the campaign's median taken in the database.
-    const { count, median } = await repository.durationMedian(campaignId);
-    if (count >= SPEEDER_MIN_RESPONSES && subject.submittedAt.getTime() - subject.startedAt.getTime() < median / 3) flags.speeder = true;
+    const milliseconds = subject.submittedAt.getTime() - subject.startedAt.getTime();
+    const { count, median } = await repository.durationMedian(campaignId, { id: subject.id, milliseconds });
+    if (count >= SPEEDER_MIN_RESPONSES && milliseconds < median / 3) flags.speeder = true;
   }
   if (subject.account !== null && (await repository.accountShared(campaignId, subject.account))) flags.delegation = true;
   const names = FLAG_NAMES.filter((name) => flags[name]);

@@ -3,6 +3,7 @@
  * the Prisma one in src/db/flags-repository.ts.
  */
 import type { AnswerValue } from "../questionnaire/index.js";
+import type { TimedResponse } from "./duration-medians.js";
 
 /** The flags of SURVEY-FORMAT 3.3 and their extensions (docs/flags.md), as stored on a response. */
 export type FlagName = "speeder" | "straightliner" | "delegation" | "attention" | "inconsistent" | "misfit";
@@ -41,10 +42,12 @@ export interface FlagsRepository {
   submittedOne(campaignId: string, responseId: string): Promise<FlagSubject | null>;
   /**
    * The median duration (submittedAt − startedAt, in ms) of the campaign's submitted responses that
-   * have both times, and how many have them; median NaN when none. Bounded work per call (the
-   * database sorts; at most two rows come back), so flagging one submit does not read the campaign.
+   * have both times, and how many have them; median NaN when none. At most two rows come back, so
+   * flagging one submit does not read the campaign. `submitted` names the response just submitted
+   * (stored already): a repository that keeps the durations in memory (the bot's, see
+   * duration-medians.ts) counts it from there; the others read the database as it is.
    */
-  durationMedian(campaignId: string): Promise<{ readonly count: number; readonly median: number }>;
+  durationMedian(campaignId: string, submitted?: TimedResponse): Promise<{ readonly count: number; readonly median: number }>;
   /** Whether the campaign's submitted responses answered from `account` name two or more different respondents. */
   accountShared(campaignId: string, account: string): Promise<boolean>;
   /** Stores the flags of responses (only the given ones change). */

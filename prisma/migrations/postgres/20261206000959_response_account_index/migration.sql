@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "Response_campaignId_account_idx" ON "Response"("campaignId", "account");
