@@ -10,7 +10,11 @@
 //    times): computeFlags (every flag rule) against a plain pass over the responses file (read, decode,
 //    parse every cell with the reader's CSV tokenizer), and against the whole `khaosat score`
 //    in-process; medians of alternating rounds. Target: flags ≤ 0.5 × the plain pass.
-// SEEDS=0 skips part 1; COST=0 skips part 2; COST_RESPONSES sets the size of part 2.
+// 3. Flagging one submission at national size (the bot's submit hook on SQLite, 50,000 submitted
+//    responses in the campaign): the median duration sorted by the database per submission against
+//    the median kept in memory (src/flags/duration-medians.ts), alternating, medians of SUBMITS each.
+//    Target: kept ≤ 0.1 × the database's sort.
+// SEEDS=0 skips part 1; COST=0 skips part 2; SUBMIT=0 skips part 3; COST_RESPONSES sets the size of parts 2 and 3.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -173,3 +177,61 @@ if (SEEDS > 0) {
   }
 }
 if (process.env.COST !== "0") await cost();
+if (process.env.SUBMIT !== "0") await submitCost();
+
+/** Part 3: flagging one submission in a campaign of COST_RESPONSES submitted responses. */
+async function submitCost(): Promise<void> {
+  ensureBuilt();
+  const dist = (file: string) => pathToFileURL(path.join(ROOT, "dist", file)).href;
+  const { openDatabase } = (await import(dist("db/index.js"))) as typeof import("../src/db/index.js");
+  const { createPrismaClient } = (await import(dist("db/client.js"))) as typeof import("../src/db/client.js");
+  const { parseDatabaseUrl } = (await import(dist("db/connection.js"))) as typeof import("../src/db/connection.js");
+  const { flagsRepository, submitFlagsRepository } = (await import(dist("db/flags-repository.js"))) as typeof import("../src/db/flags-repository.js");
+  const { flagSubmittedResponse } = (await import(dist("flags/index.js"))) as typeof import("../src/flags/index.js");
+  const { parseQuestionnaire } = (await import(dist("questionnaire/index.js"))) as typeof import("../src/questionnaire/index.js");
+  const SUBMITS = 15;
+  const source = readFileSync(path.join(ROOT, "examples/sipas-citizens.yaml"), "utf8");
+  const parsed = parseQuestionnaire(source, "sipas-citizens.yaml");
+  if (!parsed.ok) throw new Error("bench: example does not load");
+  const dir = mkdtempSync(path.join(tmpdir(), "khaosat-bench-submit-"));
+  const url = `file:${path.join(dir, "bench.db")}`;
+  await (await openDatabase(url)).close();
+  const { prisma, close } = createPrismaClient(parseDatabaseUrl(url));
+  try {
+    const version = await prisma.questionnaireVersion.create({ data: { questionnaireId: "sipas-citizens", version: 1, fileName: "sipas-citizens.yaml", source, sourceHash: "h" } });
+    const t0 = Date.UTC(2026, 10, 1);
+    await prisma.campaign.create({ data: { id: "national", name: "national", questionnaireVersionPk: version.pk, opensAt: new Date(t0 - 86_400_000), closesAt: new Date(t0 + 86_400_000 * 60) } });
+    const base = { campaignId: "national", questionnaireVersionPk: version.pk, groupId: "citizens", status: "submitted" } as const;
+    const row = (i: number) => ({ ...base, id: `r${String(i).padStart(6, "0")}`, subjectUnit: `U${i % 700}`, startedAt: new Date(t0 + i * 1000), submittedAt: new Date(t0 + i * 1000 + 300_000 + ((i * 7_919_417) % 600_000)), account: `zalo:${i}` });
+    for (let i = 0; i < COST_RESPONSES; i += 2_000) await prisma.response.createMany({ data: Array.from({ length: Math.min(2_000, COST_RESPONSES - i) }, (_, k) => row(i + k)) });
+    const kept = submitFlagsRepository(prisma);
+    const sorted = flagsRepository(prisma);
+    let next = COST_RESPONSES;
+    // One more submission, stored as the bot stores it before the hook runs, then flagged by `repository`.
+    const submitOne = async (repository: typeof kept) => {
+      const r = row(next++);
+      await prisma.response.create({ data: r });
+      const start = performance.now();
+      await flagSubmittedResponse(repository, parsed.questionnaire, "national", r.id);
+      return performance.now() - start;
+    };
+    // Warm both (the kept one reads the campaign's durations once here).
+    await submitOne(kept);
+    await submitOne(sorted);
+    const keptMs: number[] = [];
+    const sortedMs: number[] = [];
+    for (let i = 0; i < SUBMITS; i++) {
+      sortedMs.push(await submitOne(sorted));
+      keptMs.push(await submitOne(kept));
+    }
+    const k = median(keptMs);
+    const d = median(sortedMs);
+    console.log(`\n## flagging one submission with ${COST_RESPONSES} submitted responses in the campaign (SQLite, the bot's submit hook); medians of ${SUBMITS} alternating\n`);
+    console.log(`  median sorted by the database per submission  ${d.toFixed(2).padStart(8)} ms`);
+    console.log(`  median kept in memory                          ${k.toFixed(2).padStart(8)} ms`);
+    reportTarget("flags", `flag one submission at ${COST_RESPONSES} submitted: kept median ÷ database sort`, k / d, "x", "<= 0.1");
+  } finally {
+    await close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
