@@ -121,15 +121,25 @@ export function messagingRepository(prisma: Prisma): MessagingRepository {
       await freshStatistics(prisma);
       let after = "";
       for (;;) {
+        // The respondent's latest Telegram session (else Zalo, else any) with a chat. PostgreSQL gets
+        // it by a LATERAL lookup (one index scan per row): joined ON s."id" = (correlated subquery),
+        // it hashed the whole Session table on every page. SQLite runs the subquery per row either way.
+        const session =
+          provider === "postgres"
+            ? Sql.sql`LEFT JOIN LATERAL (
+            SELECT s2."channel", s2."chatId", s2."language" FROM "Session" s2 WHERE s2."respondentId" = f."id" AND s2."chatId" IS NOT NULL
+            ORDER BY CASE WHEN s2."channel" = ${TELEGRAM_CHANNEL} THEN 0 WHEN s2."channel" = 'zalo' THEN 1 ELSE 2 END, s2."updatedAt" DESC, s2."id" DESC LIMIT 1
+          ) s ON TRUE`
+            : Sql.sql`LEFT JOIN "Session" s ON s."id" = (
+            SELECT s2."id" FROM "Session" s2 WHERE s2."respondentId" = f."id" AND s2."chatId" IS NOT NULL
+            ORDER BY CASE WHEN s2."channel" = ${TELEGRAM_CHANNEL} THEN 0 WHEN s2."channel" = 'zalo' THEN 1 ELSE 2 END, s2."updatedAt" DESC, s2."id" DESC LIMIT 1
+          )`;
         const rows = await prisma.$queryRaw<RecipientRow[]>`
           SELECT f."id" AS "id", f."externalId" AS "externalId", f."unitCode" AS "unitCode", f."groupId" AS "groupId", f."language" AS "language",
             f."redeemed" AS "redeemed", f."status" AS "status", f."declined" AS "declined", s."channel" AS "channel", s."chatId" AS "chatId", s."language" AS "sessionLanguage",
             CASE WHEN EXISTS (SELECT 1 FROM "UnreachableChat" u WHERE u."chatId" = (CASE WHEN s."channel" = 'zalo' THEN 'zalo:' || s."chatId" ELSE s."chatId" END)) THEN 1 ELSE 0 END AS "unreachable"
-          FROM ${respondentPage(campaignId, after, PAGE, narrow)}
-          LEFT JOIN "Session" s ON s."id" = (
-            SELECT s2."id" FROM "Session" s2 WHERE s2."respondentId" = f."id" AND s2."chatId" IS NOT NULL
-            ORDER BY CASE WHEN s2."channel" = ${TELEGRAM_CHANNEL} THEN 0 WHEN s2."channel" = 'zalo' THEN 1 ELSE 2 END, s2."updatedAt" DESC, s2."id" DESC LIMIT 1
-          )
+          FROM ${respondentPage(provider, campaignId, after, PAGE, narrow)}
+          ${session}
           ORDER BY f."externalId"`;
         // Only respondents who redeemed their code have shown they want the bot to write to them.
         const page = rows
