@@ -23,6 +23,7 @@ import { notice, renderText, type HostReply } from "./output.js";
 import { admit, admitPoster, answerIdentity, anonymousSession, sessionAfterStep, startAnonymousSurvey, campaignOf, completeAnonymous, isFinished, posterRefusalText, respondentOf, terminalOf, terminalText, type AnonymousStart, type CitizenCompletion } from "./path.js";
 import { identityPrompt, languagePrompt, otherLanguageChoice } from "./prompts.js";
 import { outboxAddress, ReachableAgain } from "./reachable-again.js";
+import { shownTotal, withHonestProgress } from "./progress.js";
 import { refusalText } from "./refusal.js";
 import { inputOfChoice, questionView, reviewView } from "./views.js";
 
@@ -589,6 +590,8 @@ export class TextConversationHost {
   }
 
   async #commitAndRender(message: TextMessage, session: TextSession, campaign: BotCampaign, result: StepResult, prefix: readonly HostReply[]): Promise<HostReply[]> {
+    // Every question shown carries the honest total (progress.ts), whatever the channel draws.
+    result = withHonestProgress(campaign.questionnaire, result);
     // A channel that draws the events itself gets no text form of the step (a fifth of a step's time went into it).
     const renderer = this.deps.drawsEvents === true ? undefined : this.#renderer(session, campaign);
     const reply: HostReply = renderer
@@ -643,13 +646,14 @@ export class TextConversationHost {
       const respondent = await respondentOf(this.#ports, session);
       return this.#noted(message, [notice(t("telegram:resume")), identityPrompt(t, respondent.name, respondent.unit.name)]);
     }
-    const result = resumeStep(campaign, session.engine!, this.deps.now().toISOString());
+    const result = withHonestProgress(campaign.questionnaire, resumeStep(campaign, session.engine!, this.deps.now().toISOString()));
     const shown = result.events.find((e) => e.type === "question_shown");
+    const total = shown?.type === "question_shown" ? shownTotal(shown.progress) : undefined;
     const welcome =
       this.deps.wording?.resume !== undefined
         ? t(this.deps.wording.resume)
         : shown?.type === "question_shown"
-        ? t("conversation:welcomeBack", { number: shown.number, total: shown.progress.total })
+        ? t(total?.exact === false ? "conversation:welcomeBackAtMost" : "conversation:welcomeBack", { number: shown.number, total: total?.total })
         : result.state.position.kind === "review"
           ? t("conversation:welcomeBackReview")
           : t("telegram:resume");

@@ -2,6 +2,7 @@ import { startSurvey, step, type EngineInput, type StepResult, type SurveyState 
 import type { I18n } from "../../i18n/index.js";
 import type { Questionnaire } from "../../questionnaire/index.js";
 import { parseTextCommand } from "../../conversation/commands.js";
+import { withHonestProgress } from "../../conversation/progress.js";
 import { parseCommand, parseYesNo } from "./commands.js";
 import type { LineSource } from "./lines.js";
 import { ConsoleRenderer } from "./render.js";
@@ -57,7 +58,9 @@ export async function runConsoleSurvey(options: ConsoleSurveyOptions): Promise<C
   const now = () => options.clock().toISOString();
 
   let state: SurveyState;
-  const apply = async (result: StepResult) => {
+  const apply = async (stepped: StepResult) => {
+    // The counter the bots show (src/conversation/progress.ts), so the preview shows what respondents see.
+    const result = withHonestProgress(questionnaire, stepped);
     await options.onStep?.(result);
     state = result.state;
     write(renderer.render(result.events));

@@ -309,7 +309,7 @@ describe("runConsoleSurvey", () => {
     ]);
     // What the step shows appears only after it was stored.
     const lengths = stored.map((s) => s.shownBefore);
-    expect(lengths[1]).toBeLessThan(written.indexOf("Câu 1/4"));
+    expect(lengths[1]).toBeLessThan(written.indexOf("Câu 1/tối đa 5"));
     expect(lengths[2]).toBeLessThan(written.indexOf("Câu 2/5"));
 
     const again = new PassThrough();
