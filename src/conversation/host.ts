@@ -490,11 +490,14 @@ export class TextConversationHost {
     // Built only for a refusal or help: an answer's step builds its own renderer.
     const renderer = () => this.#renderer(session, campaign);
     const refuse = (key: string, params: Record<string, unknown> = {}) => this.#noted(message, [notice(renderer().t(key, params))]);
+    const position = state.position;
     const help = () => {
       const r = renderer();
-      return this.#noted(message, [notice(helpText((key) => r.t(key)))]);
+      const text = notice(helpText((key) => r.t(key)));
+      // Then the prompt the respondent was on, again: in a text channel the help pushed it out of
+      // view, and it is what they answer next (Telegram's own /help leaves its live prompt in place).
+      return this.#step(message, session, campaign, { type: "resume" }, [text]);
     };
-    const position = state.position;
     if (position.kind === "attestation" && this.deps.wording?.useButtons !== undefined && command?.kind !== "lang") return this.#noted(message, [notice(this.t(session.language)(this.deps.wording.useButtons))]);
     if (position.kind === "attestation") {
       const yes = parseYesNoChoice(text);

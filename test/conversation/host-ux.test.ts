@@ -64,3 +64,33 @@ describe("the question counter", () => {
     expect(back).toContain("Câu 2/tối đa 30\n");
   });
 });
+
+describe("help", () => {
+  test("after the help, the question the respondent was on again; nothing stored changes", async () => {
+    await begin();
+    await send("1");
+    const before = await session();
+    const reply = await send("trợ giúp");
+    const help = reply.indexOf("Các lệnh Ông/Bà có thể gõ");
+    const question = reply.indexOf("Câu 2/tối đa 30\nNgười đứng đầu cơ quan, đơn vị trực tiếp chỉ đạo");
+    expect(help).toBeGreaterThanOrEqual(0);
+    expect(question).toBeGreaterThan(help);
+    expect(reply).toContain("  5. Không đánh giá được");
+    const after = await session();
+    expect(after!.engine!.position).toEqual(before!.engine!.position);
+    expect(after!.engine!.responses).toEqual(before!.engine!.responses);
+    // The answer that follows goes to that question.
+    expect(await send("2")).toContain("Câu 3/");
+    expect((await answers())["a1_2"]?.value).toBe("2");
+  });
+
+  test("at the attestation and at the review, the help is followed by that prompt", async () => {
+    await send(CODE);
+    await send("1");
+    const attestation = await send("help");
+    expect(attestation).toMatch(/Các lệnh[\s\S]*Tôi xác nhận là người được mời[\s\S]*1\. Tôi xác nhận/);
+    await send("1");
+    await send("xem lại");
+    expect(await send("giúp")).toMatch(/Các lệnh[\s\S]*Xem lại các câu trả lời[\s\S]* {2}1\. /);
+  });
+});
