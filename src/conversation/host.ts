@@ -15,7 +15,7 @@ import { cacheCampaigns } from "../channels/telegram/campaign-cache.js";
 import { ConsoleRenderer, DEFAULT_TIME_ZONE, formatDateTime, type RenderedParts } from "../channels/console/index.js";
 import { parsePosterPayload, POSTER_PAYLOAD_PREFIX } from "../citizens/poster.js";
 import type { Language } from "../config/index.js";
-import { step as engineStep, type EngineInput, type ReviewItem, type StepResult, type SurveyState } from "../engine/index.js";
+import { reviewItems, step as engineStep, type EngineInput, type ReviewItem, type StepResult, type SurveyState } from "../engine/index.js";
 import { isSupportedLanguage, type I18n, type Translate } from "../i18n/index.js";
 import { privacyNotice } from "../privacy/index.js";
 import { parseTextCommand, parseYesNoChoice, type TextCommand } from "./commands.js";
@@ -25,7 +25,7 @@ import { identityPrompt, languagePrompt, otherLanguageChoice } from "./prompts.j
 import { outboxAddress, ReachableAgain } from "./reachable-again.js";
 import { shownTotal, withHonestProgress } from "./progress.js";
 import { refusalText } from "./refusal.js";
-import { inputOfChoice, questionView, reviewView } from "./views.js";
+import { inputOfChoice, numberRanges, questionView, reviewView } from "./views.js";
 
 /** One message as a channel received it. */
 export interface TextMessage {
@@ -118,7 +118,15 @@ export interface TextHostDeps {
 
 /** The session of the text form: the Telegram session's fields plus what the text renderer keeps between messages. */
 type TextSession = BotSession & {
-  readonly text?: { readonly section?: string; readonly review?: readonly ReviewItem[] };
+  readonly text?: {
+    readonly section?: string;
+    readonly review?: readonly ReviewItem[];
+    /**
+     * `edit N` typed mid-questionnaire: the flow question the respondent was on. Kept while the
+     * edit walk lasts; when the walk ends (at the review) they are taken back there (`#step`).
+     */
+    readonly returnTo?: string;
+  };
 };
 
 const CHANNEL_NAMES: Record<string, string> = { telegram: "Telegram", zalo: "Zalo", console: "Zalo/Telegram" };
@@ -528,6 +536,8 @@ export class TextConversationHost {
         return this.#step(message, session, campaign, submit);
       }
       case "edit": {
+        // Mid-questionnaire: any question already answered or passed, then back where the respondent was.
+        if (position.kind === "question") return this.#editMidSurvey(message, session, campaign, command.number);
         const review = session.text?.review;
         if (position.kind !== "review" || review === undefined) return refuse("conversation:editNeedsReview");
         if (command.number === undefined) return refuse("conversation:editUsage");
@@ -588,8 +598,54 @@ export class TextConversationHost {
 
   /** One engine input: refusals are answered (the message recorded); anything else is stored, then shown. */
   async #step(message: TextMessage, session: TextSession, campaign: BotCampaign, input: EngineInput, prefix: readonly HostReply[] = []): Promise<HostReply[]> {
-    const result = engineStep(campaign.questionnaire, session.engine!, input, { now: this.deps.now().toISOString() });
+    const now = this.deps.now().toISOString();
+    let result = engineStep(campaign.questionnaire, session.engine!, input, { now });
+    // An edit typed mid-questionnaire ends where the respondent was, not at the review: the review's
+    // `back` returns to the flow question it was entered from (unless they asked for the review).
+    if (session.text?.returnTo !== undefined && result.state.position.kind === "review" && input.type !== "review") {
+      const back = engineStep(campaign.questionnaire, result.state, { type: "back" }, { now });
+      if (back.state.position.kind === "question") result = { state: back.state, events: [...result.events.filter((e) => e.type !== "review_shown"), ...back.events] };
+    }
     return this.#commitAndRender(message, session, campaign, result, prefix);
+  }
+
+  /**
+   * `edit N` (sửa N) at a question: N is the number the questions are shown with ("Câu N"). A
+   * question already answered or passed is opened as the review's edit opens it (the engine's edit
+   * walk, which also asks the questions the new answer reveals); afterwards the respondent is back
+   * at the question they were on (from an edit walk begun at the review: back at the review). Any
+   * other N is refused, saying which numbers can be changed.
+   */
+  async #editMidSurvey(message: TextMessage, session: TextSession, campaign: BotCampaign, number: number | undefined): Promise<HostReply[]> {
+    const q = campaign.questionnaire;
+    const state = session.engine!;
+    const position = state.position;
+    if (position.kind !== "question") throw new Error("bug: an edit mid-survey outside a question");
+    const t = this.#renderer(session, campaign);
+    const refuse = (key: string, params: Record<string, unknown>) => this.#noted(message, [notice(t.t(key, params))]);
+    if (number === undefined) return refuse("conversation:editUsage", {});
+    const items = reviewItems(q, state);
+    const current = items.find((i) => i.questionId === position.questionId)?.number ?? 1;
+    if (number === current) return this.#step(message, session, campaign, { type: "resume" }, [notice(t.t("conversation:editCurrent", { number }))]);
+    const answers = state.responses[state.unitIndex]?.answers ?? {};
+    const passed = new Set([...(state.seen ?? []), ...state.history, ...Object.keys(answers)]);
+    const editable = items.filter((i) => i.questionId !== position.questionId && passed.has(i.questionId));
+    const target = editable.find((i) => i.number === number);
+    const notReached = () =>
+      editable.length === 0
+        ? refuse("conversation:editNothingYet", { current })
+        : refuse("conversation:editNotReached", { number, current, ranges: numberRanges(editable.map((i) => i.number)), example: editable.at(-1)!.number });
+    if (!target) return notReached();
+    const now = this.deps.now().toISOString();
+    const review = engineStep(q, state, { type: "review" }, { now });
+    const edit = engineStep(q, review.state, { type: "edit", questionId: target.questionId }, { now });
+    if (edit.state.position.kind !== "question") return notReached();
+    // From the flow, back to this question; from an edit walk, where that walk returns (a question, or the review).
+    const returnTo = position.mode === "flow" ? position.questionId : session.text?.returnTo;
+    const returnNumber = items.find((i) => i.questionId === returnTo)?.number;
+    const says = notice(t.t(returnNumber !== undefined ? "conversation:editReturns" : "conversation:editReturnsReview", { number, current: returnNumber }));
+    const next: TextSession = { ...session, text: { ...session.text, ...(returnTo !== undefined ? { returnTo } : {}) } };
+    return this.#commitAndRender(message, next, campaign, { state: edit.state, events: edit.events }, [says]);
   }
 
   async #commitAndRender(message: TextMessage, session: TextSession, campaign: BotCampaign, result: StepResult, prefix: readonly HostReply[]): Promise<HostReply[]> {
@@ -605,9 +661,16 @@ export class TextConversationHost {
     if (refusedOnly) return this.#noted(message, [...prefix, reply]);
     const shownReview = renderer ? renderer.lastReview : result.events.findLast((e) => e.type === "review_shown")?.items;
     const review = shownReview ?? (renderer ? undefined : session.text?.review);
+    const after = result.state.position;
+    const returnTo = after.kind === "question" && after.mode === "edit" ? session.text?.returnTo : undefined;
     const next: TextSession = {
       ...sessionAfterStep(session, result),
-      text: { ...(renderer?.lastSection !== undefined ? { section: renderer.lastSection } : {}), ...(review ? { review: review.map(({ questionId, number, required, missing }) => ({ questionId, number, required, missing })) } : {}) },
+      text: {
+        ...(renderer?.lastSection !== undefined ? { section: renderer.lastSection } : {}),
+        ...(review ? { review: review.map(({ questionId, number, required, missing }) => ({ questionId, number, required, missing })) } : {}),
+        // Kept while the mid-survey edit walk lasts (see `#step`).
+        ...(returnTo !== undefined ? { returnTo } : {}),
+      },
     };
     if ((await this.deps.sessions.commit(message.key, { session: this.#concerns(message, next), step: result })) === "duplicate") return [];
     // A step's reply with no text is kept for a channel that draws its events (a ticked box edits the keyboard).
@@ -709,7 +772,7 @@ function lazyProperty<T extends object, K extends keyof T & string>(target: T, k
 /** What a step's reply offers: the rendered text with the prompt's choices as data, where the engine now is. */
 function stepReply(parts: RenderedParts, position: SurveyState["position"]): HostReply {
   const commands: TextCommand["kind"][] =
-    position.kind === "question" ? ["back", "skip", "review", "lang", "help", "quit"] : position.kind === "review" ? ["edit", "submit", "back", "lang", "help", "quit"] : ["help", "lang", "quit"];
+    position.kind === "question" ? ["back", "skip", "review", "edit", "lang", "help", "quit"] : position.kind === "review" ? ["edit", "submit", "back", "lang", "help", "quit"] : ["help", "lang", "quit"];
   return {
     text: joinLines(parts.text),
     ...(parts.choices ? { choices: parts.choices } : {}),
@@ -752,7 +815,8 @@ function joinLines(lines: readonly string[]): string {
 
 /** The help of the text form: every command word in both languages. */
 export function helpText(t: (key: string) => string): string {
-  const keys = ["back", "review", "edit", "skip", "submit", "lang", "quit", "help"];
+  // `edit N` works at any question too (`#editMidSurvey`), so the text form's help says so.
+  const keys = ["back", "review", "editAnywhere", "skip", "submit", "lang", "quit", "help"];
   return [t("console:help.title"), ...keys.map((k) => `  ${t(`console:help.${k}`)}`)].join("\n");
 }
 

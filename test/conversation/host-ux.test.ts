@@ -94,3 +94,70 @@ describe("help", () => {
     expect(await send("giúp")).toMatch(/Các lệnh[\s\S]*Xem lại các câu trả lời[\s\S]* {2}1\. /);
   });
 });
+
+describe("edit N mid-questionnaire", () => {
+  test("changes an answered question, then returns to the question the respondent was on", async () => {
+    await begin();
+    for (const answer of ["1", "2", "3"]) await send(answer);
+    expect(await position()).toMatchObject({ questionId: "a2_1", mode: "flow" });
+    const opened = await send("sửa 2");
+    expect(opened).toContain("Sửa câu 2: trả lời xong, Ông/Bà sẽ quay lại câu 4.");
+    expect(opened).toContain("Câu 2/tối đa 30\nNgười đứng đầu cơ quan");
+    expect(opened).toContain("Câu trả lời hiện tại: Đồng ý");
+    expect(opened).not.toContain("Xem lại các câu trả lời");
+    const back = await send("4");
+    expect(back).toMatch(/^(── .* ──\n)?Câu 4\/tối đa 30\nVăn bản quy phạm pháp luật/);
+    expect((await answers())["a1_2"]).toMatchObject({ value: "4", changeCount: 1 });
+    expect(await position()).toMatchObject({ kind: "question", questionId: "a2_1", mode: "flow" });
+    // The flow goes on from there, and back still walks the flow.
+    expect(await send("1")).toContain("Câu 5/");
+    expect(await send("quay lại")).toContain("Câu 4/");
+    expect((await session())!.text).not.toHaveProperty("returnTo");
+  });
+
+  test("an edit that reveals a question asks it too, then returns; 'back' during the edit returns at once", async () => {
+    await begin();
+    // a1_1 … a5_3 (14 questions), then a5_4 (trainings) = 0 hides a5_5.
+    for (let i = 0; i < 14; i++) await send("1");
+    expect(await send("0")).toContain("Câu 16/tối đa 29");
+    expect(await position()).toMatchObject({ questionId: "a6_1" });
+    expect(await send("sua 15")).toContain("Câu 15/tối đa 29");
+    // Two trainings: a5_5 appears and is asked before the way back.
+    expect(await send("2")).toContain("Nội dung các khóa đào tạo");
+    expect(await send("2")).toMatch(/Câu 17\/tối đa 30\nÔng\/Bà đánh giá thế nào về việc công khai dự toán/);
+    expect(await answers()).toMatchObject({ a5_4: { value: 2 }, a5_5: { value: "2" } });
+    expect(await position()).toMatchObject({ questionId: "a6_1", mode: "flow" });
+    await send("edit 3");
+    expect(await send("back")).toContain("Câu 17/");
+    expect(await position()).toMatchObject({ questionId: "a6_1", mode: "flow" });
+    expect((await answers())["a1_3"]).toMatchObject({ value: "1", changeCount: 0 });
+  });
+
+  test("a number not yet reached, the current question, or none at all: refused politely, nothing changes", async () => {
+    await begin();
+    expect(await send("sửa 1")).toContain("Ông/Bà đang ở câu 1: xin trả lời câu này ngay bên dưới.");
+    expect(await send("sửa 3")).toBe("Chưa có câu nào để sửa: Ông/Bà đang ở câu 1. Xin trả lời câu này trước; sau đó có thể gõ sửa kèm số của câu đã trả lời, ví dụ: sửa 1.");
+    for (const answer of ["1", "2", "3", "1"]) await send(answer);
+    const before = await session();
+    expect(await send("sửa 9")).toBe(
+      "Không sửa được câu 9: Ông/Bà đang ở câu 5, nên chỉ sửa được các câu đã qua (1–4). Xin gõ sửa kèm một trong các số đó, ví dụ: sửa 4, hoặc trả lời tiếp câu 5.",
+    );
+    expect(await send("sửa")).toBe("Xin gõ sửa (edit) kèm số thứ tự của câu hỏi, ví dụ: sửa 3.");
+    const after = await session();
+    expect(after!.engine).toEqual(before!.engine);
+    // The help says edit works at any time.
+    expect(await send("help")).toContain("sửa <số> (edit <số>): sửa câu trả lời có số thứ tự đó, bất cứ lúc nào");
+  });
+
+  test("from an edit walk begun at the review, the edit returns to the review as before", async () => {
+    await begin();
+    for (let i = 0; i < 40 && (await position()).kind === "question"; i++) await send("1");
+    expect((await position()).kind).toBe("review");
+    await send("sửa 3");
+    expect(await position()).toMatchObject({ questionId: "a1_3", mode: "edit" });
+    const opened = await send("sửa 2");
+    expect(opened).toContain("Sửa câu 2: trả lời xong, Ông/Bà sẽ quay lại phần xem lại.");
+    expect(await send("3")).toContain("Xem lại các câu trả lời");
+    expect((await answers())["a1_2"]).toMatchObject({ value: "3" });
+  });
+});
