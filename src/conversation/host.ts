@@ -25,7 +25,8 @@ import { identityPrompt, languagePrompt, otherLanguageChoice } from "./prompts.j
 import { outboxAddress, ReachableAgain } from "./reachable-again.js";
 import { shownTotal, withHonestProgress } from "./progress.js";
 import { refusalText } from "./refusal.js";
-import { inputOfChoice, numberRanges, questionView, reviewView } from "./views.js";
+import { cannotJudgeNumber, isCannotJudge, readShownAnswer } from "./typed.js";
+import { answerText, inputOfChoice, numberRanges, questionView, reviewView } from "./views.js";
 
 /** One message as a channel received it. */
 export interface TextMessage {
@@ -562,8 +563,22 @@ export class TextConversationHost {
     // between storing an answer and sending the next question, the engine is one question ahead of
     // what they saw, so show them the current question instead of filing their text under it.
     if (position.kind === "question" && !promptIsCurrent(session)) return this.#step(message, session, campaign, { type: "resume" });
+    const question = position.kind === "question" ? campaign.questionnaire.byId.get(position.questionId)?.question : undefined;
+    // Read as shown: the numbers and wording of the options, never an id the respondent was not shown (typed.ts).
+    const reading = question ? readShownAnswer(question, text, this.#notApplicableWords) : undefined;
+    if (reading?.kind === "not_shown") {
+      const na = cannotJudgeNumber(question!, this.#notApplicableWords);
+      const params = { value: reading.value, count: reading.optionCount, ...(na !== undefined ? { na } : {}) };
+      return refuse(na !== undefined ? "conversation:optionNotShownNa" : "conversation:optionNotShown", params);
+    }
     // The question id pins the answer to the question the respondent saw (a chat's messages run in order).
-    return this.#step(message, session, campaign, { type: "answer", text, ...(position.kind === "question" ? { questionId: position.questionId } : {}) });
+    const input: EngineInput = reading?.kind === "input" ? reading.input : { type: "answer", text, ...(position.kind === "question" ? { questionId: position.questionId } : {}) };
+    return this.#step(message, session, campaign, input, [], { confirmCannotJudge: true });
+  }
+
+  /** "Cannot judge" as the channel words it, in every language (a typed answer may use it; a stored one is confirmed with it). */
+  get #notApplicableWords(): string[] {
+    return ["vi", "en"].map((language) => this.t(language)("survey:notApplicable"));
   }
 
   #renderer(session: TextSession, campaign: BotCampaign, i18n?: I18n): ConsoleRenderer {
@@ -597,9 +612,21 @@ export class TextConversationHost {
   }
 
   /** One engine input: refusals are answered (the message recorded); anything else is stored, then shown. */
-  async #step(message: TextMessage, session: TextSession, campaign: BotCampaign, input: EngineInput, prefix: readonly HostReply[] = []): Promise<HostReply[]> {
+  async #step(message: TextMessage, session: TextSession, campaign: BotCampaign, input: EngineInput, prefix: readonly HostReply[] = [], options: { readonly confirmCannotJudge?: boolean } = {}): Promise<HostReply[]> {
     const now = this.deps.now().toISOString();
     let result = engineStep(campaign.questionnaire, session.engine!, input, { now });
+    // A typed answer stored as "cannot judge" is said back in words ("Đã ghi: Không đánh giá được"), so
+    // a stray key never passes unnoticed. Telegram marks the answered question with it already.
+    if (options.confirmCannotJudge === true && this.deps.drawsEvents !== true) {
+      const recorded = result.events.find((e) => e.type === "answer_recorded");
+      const question = recorded?.type === "answer_recorded" ? campaign.questionnaire.byId.get(recorded.questionId)?.question : undefined;
+      if (recorded?.type === "answer_recorded" && question && isCannotJudge(question, recorded.value, this.#notApplicableWords)) {
+        const language = session.engine!.language;
+        const t = this.t(isSupportedLanguage(language) ? language : session.language);
+        const answer = answerText({ questionnaire: campaign.questionnaire, language, t }, question, recorded.value);
+        prefix = [...prefix, notice(t("conversation:storedAnswer", { answer }))];
+      }
+    }
     // An edit typed mid-questionnaire ends where the respondent was, not at the review: the review's
     // `back` returns to the flow question it was entered from (unless they asked for the review).
     if (session.text?.returnTo !== undefined && result.state.position.kind === "review" && input.type !== "review") {

@@ -112,7 +112,7 @@ describe("edit N mid-questionnaire", () => {
     // The flow goes on from there, and back still walks the flow.
     expect(await send("1")).toContain("Câu 5/");
     expect(await send("quay lại")).toContain("Câu 4/");
-    expect((await session())!.text).not.toHaveProperty("returnTo");
+    expect(JSON.stringify(await session())).not.toContain("returnTo");
   });
 
   test("an edit that reveals a question asks it too, then returns; 'back' during the edit returns at once", async () => {
@@ -159,5 +159,52 @@ describe("edit N mid-questionnaire", () => {
     expect(opened).toContain("Sửa câu 2: trả lời xong, Ông/Bà sẽ quay lại phần xem lại.");
     expect(await send("3")).toContain("Xem lại các câu trả lời");
     expect((await answers())["a1_2"]).toMatchObject({ value: "3" });
+  });
+});
+
+describe("typed answers match what the prompt shows", () => {
+  test("'x' (the cannot-judge option's id, never shown) is refused; its number or its wording is stored and said back", async () => {
+    expect(await begin()).toContain("  5. Không đánh giá được");
+    expect(await send("x")).toBe(
+      "“x” không phải là một phương án trong danh sách. Xin gõ số thứ tự của phương án Ông/Bà chọn (từ 1 đến 5); nếu Ông/Bà không đánh giá được, xin gõ 5.",
+    );
+    expect(await answers()).toEqual({});
+    expect(await position()).toMatchObject({ questionId: "a1_1" });
+    const stored = await send("5");
+    expect(stored).toMatch(/^Đã ghi: Không đánh giá được\nCâu 2\//);
+    expect((await answers())["a1_1"]?.value).toBe("x");
+    expect(await send("khong danh gia duoc")).toMatch(/^Đã ghi: Không đánh giá được\n/);
+    expect((await answers())["a1_2"]?.value).toBe("x");
+    // Any other answer is not said back: the next question follows directly.
+    expect(await send("2")).toMatch(/^(── .* ──\n)?Câu 4\//);
+    expect((await answers())["a1_3"]?.value).toBe("2");
+  });
+
+  test("in English the confirmation is English", async () => {
+    await begin();
+    await send("lang en");
+    expect(await send("Cannot judge")).toMatch(/^Recorded: Cannot judge\nQuestion 2 of at most 30/);
+  });
+
+  test("a multi question takes the numbers shown, not option ids; a scale takes na and the cannot-judge wording shown beside it", async () => {
+    await begin();
+    for (let i = 0; i < 60 && (await position()).kind === "question"; i++) {
+      const id = ((await position()) as { questionId: string }).questionId;
+      if (id === "a7_4") {
+        expect(await send("ky_so")).toBe("“ky_so” không phải là một phương án trong danh sách. Xin gõ số thứ tự của phương án Ông/Bà chọn (từ 1 đến 4).");
+        expect((await answers())["a7_4"]).toBeUndefined();
+        await send("1, 2");
+        expect((await answers())["a7_4"]?.value).toEqual(["vbdh", "ky_so"]);
+      } else if (id === "a8_4") {
+        const prompt = (await send("tro giup")).split("\n");
+        expect(prompt).toContain("  na = Không đánh giá được");
+        expect(await send("x")).toBe("Xin vui lòng chọn một giá trị từ 1 đến 10, hoặc gõ na nếu Ông/Bà không đánh giá được.");
+        expect((await answers())["a8_4"]).toBeUndefined();
+        expect(await send("Không đánh giá được")).toMatch(/^Đã ghi: Không đánh giá được\n/);
+        expect((await answers())["a8_4"]?.value).toBe("na");
+      } else await send(id === "a5_4" ? "0" : "1");
+    }
+    expect((await position()).kind).toBe("review");
+    expect(await answers()).toMatchObject({ a7_4: { value: ["vbdh", "ky_so"] }, a8_4: { value: "na" } });
   });
 });
