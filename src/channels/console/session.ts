@@ -3,6 +3,7 @@ import type { I18n } from "../../i18n/index.js";
 import type { Questionnaire } from "../../questionnaire/index.js";
 import { parseTextCommand } from "../../conversation/commands.js";
 import { withHonestProgress } from "../../conversation/progress.js";
+import { cannotJudgeNumber, readShownAnswer } from "../../conversation/typed.js";
 import { parseCommand, parseYesNo } from "./commands.js";
 import type { LineSource } from "./lines.js";
 import { ConsoleRenderer } from "./render.js";
@@ -173,5 +174,14 @@ function toInput(
     write([renderer.t("console:reviewHint")]);
     return undefined;
   }
-  return { type: "answer", text: line };
+  // Typed answers read as the bots read them: what the prompt shows, never an option id it does not (src/conversation/typed.ts).
+  const question = position.kind === "question" ? questionnaire.byId.get(position.questionId)?.question : undefined;
+  const naWords = ["vi", "en"].map((language) => renderer.t("survey:notApplicable", { lng: language }));
+  const reading = question ? readShownAnswer(question, line, naWords) : undefined;
+  if (reading?.kind === "not_shown") {
+    const na = cannotJudgeNumber(question!, naWords);
+    write([renderer.t(na !== undefined ? "conversation:optionNotShownNa" : "conversation:optionNotShown", { value: reading.value, count: reading.optionCount, ...(na !== undefined ? { na } : {}) })]);
+    return undefined;
+  }
+  return reading?.kind === "input" ? reading.input : { type: "answer", text: line };
 }
