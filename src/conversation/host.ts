@@ -15,7 +15,7 @@ import { cacheCampaigns } from "../channels/telegram/campaign-cache.js";
 import { ConsoleRenderer, DEFAULT_TIME_ZONE, formatDateTime, type RenderedParts } from "../channels/console/index.js";
 import { parsePosterPayload, POSTER_PAYLOAD_PREFIX } from "../citizens/poster.js";
 import type { Language } from "../config/index.js";
-import { step as engineStep, type EngineInput, type ReviewItem, type StepResult, type SurveyState } from "../engine/index.js";
+import { reviewItems, step as engineStep, type EngineInput, type ReviewItem, type StepResult, type SurveyState } from "../engine/index.js";
 import { isSupportedLanguage, type I18n, type Translate } from "../i18n/index.js";
 import { privacyNotice } from "../privacy/index.js";
 import { parseTextCommand, parseYesNoChoice, type TextCommand } from "./commands.js";
@@ -23,8 +23,10 @@ import { notice, renderText, type HostReply } from "./output.js";
 import { admit, admitPoster, answerIdentity, anonymousSession, sessionAfterStep, startAnonymousSurvey, campaignOf, completeAnonymous, isFinished, posterRefusalText, respondentOf, terminalOf, terminalText, type AnonymousStart, type CitizenCompletion } from "./path.js";
 import { identityPrompt, languagePrompt, otherLanguageChoice } from "./prompts.js";
 import { outboxAddress, ReachableAgain } from "./reachable-again.js";
+import { shownTotal, withHonestProgress } from "./progress.js";
 import { refusalText } from "./refusal.js";
-import { inputOfChoice, questionView, reviewView } from "./views.js";
+import { cannotJudgeNumber, isCannotJudge, readShownAnswer } from "./typed.js";
+import { answerText, inputOfChoice, numberRanges, questionView, reviewView } from "./views.js";
 
 /** One message as a channel received it. */
 export interface TextMessage {
@@ -117,7 +119,15 @@ export interface TextHostDeps {
 
 /** The session of the text form: the Telegram session's fields plus what the text renderer keeps between messages. */
 type TextSession = BotSession & {
-  readonly text?: { readonly section?: string; readonly review?: readonly ReviewItem[] };
+  readonly text?: {
+    readonly section?: string;
+    readonly review?: readonly ReviewItem[];
+    /**
+     * `edit N` typed mid-questionnaire: the flow question the respondent was on. Kept while the
+     * edit walk lasts; when the walk ends (at the review) they are taken back there (`#step`).
+     */
+    readonly returnTo?: string;
+  };
 };
 
 const CHANNEL_NAMES: Record<string, string> = { telegram: "Telegram", zalo: "Zalo", console: "Zalo/Telegram" };
@@ -489,11 +499,14 @@ export class TextConversationHost {
     // Built only for a refusal or help: an answer's step builds its own renderer.
     const renderer = () => this.#renderer(session, campaign);
     const refuse = (key: string, params: Record<string, unknown> = {}) => this.#noted(message, [notice(renderer().t(key, params))]);
+    const position = state.position;
     const help = () => {
       const r = renderer();
-      return this.#noted(message, [notice(helpText((key) => r.t(key)))]);
+      const text = notice(helpText((key) => r.t(key)));
+      // Then the prompt the respondent was on, again: in a text channel the help pushed it out of
+      // view, and it is what they answer next (Telegram's own /help leaves its live prompt in place).
+      return this.#step(message, session, campaign, { type: "resume" }, [text]);
     };
-    const position = state.position;
     if (position.kind === "attestation" && this.deps.wording?.useButtons !== undefined && command?.kind !== "lang") return this.#noted(message, [notice(this.t(session.language)(this.deps.wording.useButtons))]);
     if (position.kind === "attestation") {
       const yes = parseYesNoChoice(text);
@@ -524,6 +537,8 @@ export class TextConversationHost {
         return this.#step(message, session, campaign, submit);
       }
       case "edit": {
+        // Mid-questionnaire: any question already answered or passed, then back where the respondent was.
+        if (position.kind === "question") return this.#editMidSurvey(message, session, campaign, command.number);
         const review = session.text?.review;
         if (position.kind !== "review" || review === undefined) return refuse("conversation:editNeedsReview");
         if (command.number === undefined) return refuse("conversation:editUsage");
@@ -548,8 +563,22 @@ export class TextConversationHost {
     // between storing an answer and sending the next question, the engine is one question ahead of
     // what they saw, so show them the current question instead of filing their text under it.
     if (position.kind === "question" && !promptIsCurrent(session)) return this.#step(message, session, campaign, { type: "resume" });
+    const question = position.kind === "question" ? campaign.questionnaire.byId.get(position.questionId)?.question : undefined;
+    // Read as shown: the numbers and wording of the options, never an id the respondent was not shown (typed.ts).
+    const reading = question ? readShownAnswer(question, text, this.#notApplicableWords) : undefined;
+    if (reading?.kind === "not_shown") {
+      const na = cannotJudgeNumber(question!, this.#notApplicableWords);
+      const params = { value: reading.value, count: reading.optionCount, ...(na !== undefined ? { na } : {}) };
+      return refuse(na !== undefined ? "conversation:optionNotShownNa" : "conversation:optionNotShown", params);
+    }
     // The question id pins the answer to the question the respondent saw (a chat's messages run in order).
-    return this.#step(message, session, campaign, { type: "answer", text, ...(position.kind === "question" ? { questionId: position.questionId } : {}) });
+    const input: EngineInput = reading?.kind === "input" ? reading.input : { type: "answer", text, ...(position.kind === "question" ? { questionId: position.questionId } : {}) };
+    return this.#step(message, session, campaign, input, [], { confirmCannotJudge: true });
+  }
+
+  /** "Cannot judge" as the channel words it, in every language (a typed answer may use it; a stored one is confirmed with it). */
+  get #notApplicableWords(): string[] {
+    return ["vi", "en"].map((language) => this.t(language)("survey:notApplicable"));
   }
 
   #renderer(session: TextSession, campaign: BotCampaign, i18n?: I18n): ConsoleRenderer {
@@ -583,12 +612,72 @@ export class TextConversationHost {
   }
 
   /** One engine input: refusals are answered (the message recorded); anything else is stored, then shown. */
-  async #step(message: TextMessage, session: TextSession, campaign: BotCampaign, input: EngineInput, prefix: readonly HostReply[] = []): Promise<HostReply[]> {
-    const result = engineStep(campaign.questionnaire, session.engine!, input, { now: this.deps.now().toISOString() });
+  async #step(message: TextMessage, session: TextSession, campaign: BotCampaign, input: EngineInput, prefix: readonly HostReply[] = [], options: { readonly confirmCannotJudge?: boolean } = {}): Promise<HostReply[]> {
+    const now = this.deps.now().toISOString();
+    let result = engineStep(campaign.questionnaire, session.engine!, input, { now });
+    // A typed answer stored as "cannot judge" is said back in words ("Đã ghi: Không đánh giá được"), so
+    // a stray key never passes unnoticed. Telegram marks the answered question with it already.
+    if (options.confirmCannotJudge === true && this.deps.drawsEvents !== true) {
+      const recorded = result.events.find((e) => e.type === "answer_recorded");
+      const question = recorded?.type === "answer_recorded" ? campaign.questionnaire.byId.get(recorded.questionId)?.question : undefined;
+      if (recorded?.type === "answer_recorded" && question && isCannotJudge(question, recorded.value, this.#notApplicableWords)) {
+        const language = session.engine!.language;
+        const t = this.t(isSupportedLanguage(language) ? language : session.language);
+        const answer = answerText({ questionnaire: campaign.questionnaire, language, t }, question, recorded.value);
+        prefix = [...prefix, notice(t("conversation:storedAnswer", { answer }))];
+      }
+    }
+    // An edit typed mid-questionnaire ends where the respondent was, not at the review: the review's
+    // `back` returns to the flow question it was entered from (unless they asked for the review).
+    if (session.text?.returnTo !== undefined && result.state.position.kind === "review" && input.type !== "review") {
+      const back = engineStep(campaign.questionnaire, result.state, { type: "back" }, { now });
+      if (back.state.position.kind === "question") result = { state: back.state, events: [...result.events.filter((e) => e.type !== "review_shown"), ...back.events] };
+    }
     return this.#commitAndRender(message, session, campaign, result, prefix);
   }
 
+  /**
+   * `edit N` (sửa N) at a question: N is the number the questions are shown with ("Câu N"). A
+   * question already answered or passed is opened as the review's edit opens it (the engine's edit
+   * walk, which also asks the questions the new answer reveals); afterwards the respondent is back
+   * at the question they were on (from an edit walk begun at the review: back at the review). Any
+   * other N is refused, saying which numbers can be changed.
+   */
+  async #editMidSurvey(message: TextMessage, session: TextSession, campaign: BotCampaign, number: number | undefined): Promise<HostReply[]> {
+    const q = campaign.questionnaire;
+    const state = session.engine!;
+    const position = state.position;
+    if (position.kind !== "question") throw new Error("bug: an edit mid-survey outside a question");
+    const t = this.#renderer(session, campaign);
+    const refuse = (key: string, params: Record<string, unknown>) => this.#noted(message, [notice(t.t(key, params))]);
+    if (number === undefined) return refuse("conversation:editUsage", {});
+    const items = reviewItems(q, state);
+    const current = items.find((i) => i.questionId === position.questionId)?.number ?? 1;
+    if (number === current) return this.#step(message, session, campaign, { type: "resume" }, [notice(t.t("conversation:editCurrent", { number }))]);
+    const answers = state.responses[state.unitIndex]?.answers ?? {};
+    const passed = new Set([...(state.seen ?? []), ...state.history, ...Object.keys(answers)]);
+    const editable = items.filter((i) => i.questionId !== position.questionId && passed.has(i.questionId));
+    const target = editable.find((i) => i.number === number);
+    const notReached = () =>
+      editable.length === 0
+        ? refuse("conversation:editNothingYet", { current })
+        : refuse("conversation:editNotReached", { number, current, ranges: numberRanges(editable.map((i) => i.number)), example: editable.at(-1)!.number });
+    if (!target) return notReached();
+    const now = this.deps.now().toISOString();
+    const review = engineStep(q, state, { type: "review" }, { now });
+    const edit = engineStep(q, review.state, { type: "edit", questionId: target.questionId }, { now });
+    if (edit.state.position.kind !== "question") return notReached();
+    // From the flow, back to this question; from an edit walk, where that walk returns (a question, or the review).
+    const returnTo = position.mode === "flow" ? position.questionId : session.text?.returnTo;
+    const returnNumber = items.find((i) => i.questionId === returnTo)?.number;
+    const says = notice(t.t(returnNumber !== undefined ? "conversation:editReturns" : "conversation:editReturnsReview", { number, current: returnNumber }));
+    const next: TextSession = { ...session, text: { ...session.text, ...(returnTo !== undefined ? { returnTo } : {}) } };
+    return this.#commitAndRender(message, next, campaign, { state: edit.state, events: edit.events }, [says]);
+  }
+
   async #commitAndRender(message: TextMessage, session: TextSession, campaign: BotCampaign, result: StepResult, prefix: readonly HostReply[]): Promise<HostReply[]> {
+    // Every question shown carries the honest total (progress.ts), whatever the channel draws.
+    result = withHonestProgress(campaign.questionnaire, result);
     // A channel that draws the events itself gets no text form of the step (a fifth of a step's time went into it).
     const renderer = this.deps.drawsEvents === true ? undefined : this.#renderer(session, campaign);
     const reply: HostReply = renderer
@@ -599,9 +688,16 @@ export class TextConversationHost {
     if (refusedOnly) return this.#noted(message, [...prefix, reply]);
     const shownReview = renderer ? renderer.lastReview : result.events.findLast((e) => e.type === "review_shown")?.items;
     const review = shownReview ?? (renderer ? undefined : session.text?.review);
+    const after = result.state.position;
+    const returnTo = after.kind === "question" && after.mode === "edit" ? session.text?.returnTo : undefined;
     const next: TextSession = {
       ...sessionAfterStep(session, result),
-      text: { ...(renderer?.lastSection !== undefined ? { section: renderer.lastSection } : {}), ...(review ? { review: review.map(({ questionId, number, required, missing }) => ({ questionId, number, required, missing })) } : {}) },
+      text: {
+        ...(renderer?.lastSection !== undefined ? { section: renderer.lastSection } : {}),
+        ...(review ? { review: review.map(({ questionId, number, required, missing }) => ({ questionId, number, required, missing })) } : {}),
+        // Kept while the mid-survey edit walk lasts (see `#step`).
+        ...(returnTo !== undefined ? { returnTo } : {}),
+      },
     };
     if ((await this.deps.sessions.commit(message.key, { session: this.#concerns(message, next), step: result })) === "duplicate") return [];
     // A step's reply with no text is kept for a channel that draws its events (a ticked box edits the keyboard).
@@ -643,13 +739,14 @@ export class TextConversationHost {
       const respondent = await respondentOf(this.#ports, session);
       return this.#noted(message, [notice(t("telegram:resume")), identityPrompt(t, respondent.name, respondent.unit.name)]);
     }
-    const result = resumeStep(campaign, session.engine!, this.deps.now().toISOString());
+    const result = withHonestProgress(campaign.questionnaire, resumeStep(campaign, session.engine!, this.deps.now().toISOString()));
     const shown = result.events.find((e) => e.type === "question_shown");
+    const total = shown?.type === "question_shown" ? shownTotal(shown.progress) : undefined;
     const welcome =
       this.deps.wording?.resume !== undefined
         ? t(this.deps.wording.resume)
         : shown?.type === "question_shown"
-        ? t("conversation:welcomeBack", { number: shown.number, total: shown.progress.total })
+        ? t(total?.exact === false ? "conversation:welcomeBackAtMost" : "conversation:welcomeBack", { number: shown.number, total: total?.total })
         : result.state.position.kind === "review"
           ? t("conversation:welcomeBackReview")
           : t("telegram:resume");
@@ -702,7 +799,7 @@ function lazyProperty<T extends object, K extends keyof T & string>(target: T, k
 /** What a step's reply offers: the rendered text with the prompt's choices as data, where the engine now is. */
 function stepReply(parts: RenderedParts, position: SurveyState["position"]): HostReply {
   const commands: TextCommand["kind"][] =
-    position.kind === "question" ? ["back", "skip", "review", "lang", "help", "quit"] : position.kind === "review" ? ["edit", "submit", "back", "lang", "help", "quit"] : ["help", "lang", "quit"];
+    position.kind === "question" ? ["back", "skip", "review", "edit", "lang", "help", "quit"] : position.kind === "review" ? ["edit", "submit", "back", "lang", "help", "quit"] : ["help", "lang", "quit"];
   return {
     text: joinLines(parts.text),
     ...(parts.choices ? { choices: parts.choices } : {}),
@@ -745,7 +842,8 @@ function joinLines(lines: readonly string[]): string {
 
 /** The help of the text form: every command word in both languages. */
 export function helpText(t: (key: string) => string): string {
-  const keys = ["back", "review", "edit", "skip", "submit", "lang", "quit", "help"];
+  // `edit N` works at any question too (`#editMidSurvey`), so the text form's help says so.
+  const keys = ["back", "review", "editAnywhere", "skip", "submit", "lang", "quit", "help"];
   return [t("console:help.title"), ...keys.map((k) => `  ${t(`console:help.${k}`)}`)].join("\n");
 }
 

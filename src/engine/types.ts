@@ -126,6 +126,13 @@ export interface Progress {
   /** 0-based. */
   readonly unitIndex: number;
   readonly unitCount: number;
+  /**
+   * Added by the conversation host, never by the engine (src/conversation/progress.ts): how many
+   * questions the unit can still have given the answers so far (an upper bound while a condition
+   * ahead is undecided), and whether that count is exact. Channels show it instead of `total`.
+   */
+  readonly atMost?: number;
+  readonly exact?: boolean;
 }
 
 /** What a channel needs to draw a question's answer controls, per type. Labels come from the questionnaire. */

@@ -4,6 +4,7 @@ import type { Question, Questionnaire } from "../../questionnaire/index.js";
 import { NOT_APPLICABLE } from "../../questionnaire/index.js";
 import { renderText, type Choice } from "../../conversation/output.js";
 import { attestationPrompt } from "../../conversation/prompts.js";
+import { progressLabel } from "../../conversation/progress.js";
 import { numberRanges, questionView, reviewView, type QuestionView } from "../../conversation/views.js";
 import { formatDateTime, formatNumber, localized, numberHint, truncate } from "./format.js";
 
@@ -275,11 +276,8 @@ export class ConsoleRenderer {
       this.#lastSection = view.section.id;
     }
     const p = view.progress;
-    lines.push(
-      p.unitCount > 1
-        ? this.t("progressUnit", { number: view.number, total: p.total, unit: this.#unitName(view.unit), unitNumber: p.unitIndex + 1, unitCount: p.unitCount })
-        : this.t("progress", { number: view.number, total: p.total }),
-    );
+    // The counter of every channel (src/conversation/progress.ts says why it reads "of at most").
+    lines.push(progressLabel((key, params) => this.t(key, params), view.number, p, this.#unitName(view.unit)));
     lines.push(view.text + (view.required ? "" : ` ${this.t("optional")}`));
     if (view.help !== undefined) lines.push(view.help);
     const after = this.#hintLines(view);

@@ -2,6 +2,8 @@ import { startSurvey, step, type EngineInput, type StepResult, type SurveyState 
 import type { I18n } from "../../i18n/index.js";
 import type { Questionnaire } from "../../questionnaire/index.js";
 import { parseTextCommand } from "../../conversation/commands.js";
+import { withHonestProgress } from "../../conversation/progress.js";
+import { cannotJudgeNumber, readShownAnswer } from "../../conversation/typed.js";
 import { parseCommand, parseYesNo } from "./commands.js";
 import type { LineSource } from "./lines.js";
 import { ConsoleRenderer } from "./render.js";
@@ -57,7 +59,9 @@ export async function runConsoleSurvey(options: ConsoleSurveyOptions): Promise<C
   const now = () => options.clock().toISOString();
 
   let state: SurveyState;
-  const apply = async (result: StepResult) => {
+  const apply = async (stepped: StepResult) => {
+    // The counter the bots show (src/conversation/progress.ts), so the preview shows what respondents see.
+    const result = withHonestProgress(questionnaire, stepped);
     await options.onStep?.(result);
     state = result.state;
     write(renderer.render(result.events));
@@ -170,5 +174,14 @@ function toInput(
     write([renderer.t("console:reviewHint")]);
     return undefined;
   }
-  return { type: "answer", text: line };
+  // Typed answers read as the bots read them: what the prompt shows, never an option id it does not (src/conversation/typed.ts).
+  const question = position.kind === "question" ? questionnaire.byId.get(position.questionId)?.question : undefined;
+  const naWords = ["vi", "en"].map((language) => renderer.t("survey:notApplicable", { lng: language }));
+  const reading = question ? readShownAnswer(question, line, naWords) : undefined;
+  if (reading?.kind === "not_shown") {
+    const na = cannotJudgeNumber(question!, naWords);
+    write([renderer.t(na !== undefined ? "conversation:optionNotShownNa" : "conversation:optionNotShown", { value: reading.value, count: reading.optionCount, ...(na !== undefined ? { na } : {}) })]);
+    return undefined;
+  }
+  return reading?.kind === "input" ? reading.input : { type: "answer", text: line };
 }

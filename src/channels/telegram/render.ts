@@ -6,6 +6,7 @@ import { formatAnswer, formatDateTime, formatNumber, localized, numberHint, trun
 import type { Choice, HostReply } from "../../conversation/output.js";
 import { choicesOf, doneChoice, numberRanges, questionView, reviewView, type QuestionView, type ReviewView, type ViewContext } from "../../conversation/views.js";
 import { attestationPrompt, identityPrompt, languagePrompt } from "../../conversation/prompts.js";
+import { progressLabel } from "../../conversation/progress.js";
 import { callbackActionOf, encodeCallback, type CallbackAction } from "./callback-data.js";
 import type { LivePrompt } from "./ports.js";
 
@@ -172,11 +173,8 @@ export class TelegramRenderer {
     const p = view.progress;
     const lines: string[] = [];
     if (view.section.opens) lines.push(`【${view.section.title}】`);
-    lines.push(
-      p.unitCount > 1
-        ? t("survey:progressUnit", { number: view.number, total: p.total, unit: this.c.unitName(view.unit), unitNumber: p.unitIndex + 1, unitCount: p.unitCount })
-        : t("survey:progress", { number: view.number, total: p.total }),
-    );
+    // The counter of every channel (src/conversation/progress.ts says why it reads "of at most").
+    lines.push(progressLabel(t, view.number, p, this.c.unitName(view.unit)));
     lines.push(view.text + (view.required ? "" : ` ${t("survey:optional")}`));
     if (view.help !== undefined) lines.push(view.help);
     lines.push(...this.#hintLines(view));

@@ -41,7 +41,7 @@ describe("khaosat preview", () => {
   test("key lines of the transcript", () => {
     const lines = full().stdout.split("\n");
     for (const line of [
-      "Câu 1/4",
+      "Câu 1/tối đa 5",
       "Không có phương án “3”. Xin vui lòng gõ số thứ tự từ 1 đến 2.",
       "Còn 3 câu bắt buộc chưa trả lời (câu 2–4). Chuyển tới câu 2.",
       "Xin vui lòng chọn nhiều nhất 2 phương án.",
@@ -74,7 +74,7 @@ describe("khaosat preview", () => {
       "Thank you for confirming.",
       "",
       "── Part one ──",
-      "Question 1 of 4",
+      "Question 1 of at most 5",
       "Do you use online public services?",
       "  1. Yes",
       "  2. No",

@@ -285,6 +285,30 @@ describe("commands", () => {
 });
 
 describe("runConsoleSurvey", () => {
+  test("the preview reads typed answers as the bots do: an option id not shown is refused, the number shown is stored; the counter is the bots'", async () => {
+    const output = new PassThrough();
+    let written = "";
+    output.on("data", (chunk: Buffer) => (written += chunk.toString("utf8")));
+    const answers: unknown[] = [];
+    const result = await runConsoleSurvey({
+      questionnaire,
+      lines: lineSourceOf(["có", "yes", "b", "2", "quit"]),
+      output,
+      i18n: createI18n(),
+      clock: () => new Date("2026-12-01T02:00:00Z"),
+      onStep: async (step) => void answers.push(...step.events.filter((e) => e.type === "answer_recorded").map((e) => (e.type === "answer_recorded" ? [e.questionId, e.value] : undefined))),
+    });
+    expect(result.outcome).toBe("quit");
+    const lines = written.split("\n");
+    expect(lines).toContain("Câu 1/tối đa 5");
+    expect(lines).toContain("“b” không phải là một phương án trong danh sách. Xin gõ số thứ tự của phương án Ông/Bà chọn (từ 1 đến 3).");
+    // "yes" is the first option's English wording (shown in English), "2" the second option shown.
+    expect(answers).toEqual([
+      ["q1", "yes"],
+      ["q2", ["b"]],
+    ]);
+  });
+
   test("each step is stored before anything of it is shown, and a stored state resumes", async () => {
     const output = new PassThrough();
     let written = "";
@@ -309,7 +333,7 @@ describe("runConsoleSurvey", () => {
     ]);
     // What the step shows appears only after it was stored.
     const lengths = stored.map((s) => s.shownBefore);
-    expect(lengths[1]).toBeLessThan(written.indexOf("Câu 1/4"));
+    expect(lengths[1]).toBeLessThan(written.indexOf("Câu 1/tối đa 5"));
     expect(lengths[2]).toBeLessThan(written.indexOf("Câu 2/5"));
 
     const again = new PassThrough();

@@ -66,7 +66,7 @@ describe("PAR officials' survey through Telegram", () => {
     const texts = h.api.sentTexts(USER);
     expect(texts.at(-2)).toBe("Xin cảm ơn Ông/Bà đã xác nhận.");
     expect(texts.at(-1)).toBe(
-      "【Công tác chỉ đạo, điều hành cải cách hành chính】\nCâu 1/26\nKế hoạch cải cách hành chính năm của cơ quan, đơn vị sát với thực tế và được triển khai đầy đủ.",
+      "【Công tác chỉ đạo, điều hành cải cách hành chính】\nCâu 1/tối đa 30\nKế hoạch cải cách hành chính năm của cơ quan, đơn vị sát với thực tế và được triển khai đầy đủ.",
     );
     const tag = (await data(h, USER, { kind: "review" })).split(".")[1];
     expect(buttons(lastKeyboard(h, USER).keyboard)).toEqual([
@@ -96,7 +96,7 @@ describe("PAR officials' survey through Telegram", () => {
     expect(h.api.calls.slice(before).map((c) => c.method)).toEqual(["answerCallbackQuery", "editMessageText", "sendMessage"]);
     expect(textsSince(before)).toEqual([
       "editMessageText: Kế hoạch cải cách hành chính năm của cơ quan, đơn vị sát với thực tế và được triển khai đầy đủ.\n✓ Đồng ý",
-      "sendMessage: Câu 2/26\nNgười đứng đầu cơ quan, đơn vị trực tiếp chỉ đạo và thường xuyên đôn đốc công tác cải cách hành chính.",
+      "sendMessage: Câu 2/tối đa 30\nNgười đứng đầu cơ quan, đơn vị trực tiếp chỉ đạo và thường xuyên đôn đốc công tác cải cách hành chính.",
     ]);
     const answers = (await sessionOf(h, USER)).engine!.responses[0]!.answers;
     expect(answers).toEqual({ a1_1: { value: "2", answeredAt: "2026-11-10T02:00:00.000Z", changeCount: 0, seconds: 0 } });
@@ -125,7 +125,7 @@ describe("PAR officials' survey through Telegram", () => {
     const session = await sessionOf(h, USER);
     expect(session.engine?.position).toMatchObject({ kind: "question", questionId: "a5_4" });
     expect(h.api.sentTexts(USER).slice(-2)).toEqual([
-      "Câu 15/26\nTrong 12 tháng qua, Ông/Bà đã tham gia bao nhiêu khóa đào tạo, bồi dưỡng? (nhập 0 nếu chưa tham gia)\nXin nhập một số từ 0 đến 50. Chỉ nhập số nguyên.",
+      "Câu 15/tối đa 30\nTrong 12 tháng qua, Ông/Bà đã tham gia bao nhiêu khóa đào tạo, bồi dưỡng? (nhập 0 nếu chưa tham gia)\nXin nhập một số từ 0 đến 50. Chỉ nhập số nguyên.",
       "Câu trả lời cần là một con số, ví dụ 12 hoặc 3,5.",
     ]);
     // A typed question offers only the way back.

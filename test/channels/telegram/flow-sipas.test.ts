@@ -28,10 +28,10 @@ describe("SIPAS citizens' survey through Telegram", () => {
       "Before you start, please read and confirm:\n\nI confirm that I personally carried out the administrative procedure being rated and that I answer this form myself.",
     );
     await press(h, USER, await data(h, USER, { kind: "attestation", accept: true }));
-    expect(h.api.sentTexts(USER).at(-1)).toBe("【General information】\nQuestion 1 of 23\nHow did you submit your application?");
+    expect(h.api.sentTexts(USER).at(-1)).toBe("【General information】\nQuestion 1 of at most 29\nHow did you submit your application?");
 
     await answerUntilReview(h, USER, { channel: { option: "desk" }, gender: "skip" }, "f1_1");
-    expect(h.api.sentTexts(USER).at(-1)).toMatch(/^【[^】]+】\nQuestion 4 of \d+\n.+\n1 = Very dissatisfied … 5 = Very satisfied$/);
+    expect(h.api.sentTexts(USER).at(-1)).toMatch(/^【[^】]+】\nQuestion 4 of (?:at most )?\d+\n.+\n1 = Very dissatisfied … 5 = Very satisfied$/);
     const tag = (await data(h, USER, { kind: "review" })).split(".")[1];
     const f1 = h.campaign.questionnaire.byId.get("f1_1")!.index.toString(36);
     expect(buttons(lastKeyboard(h, USER).keyboard)).toEqual([
@@ -88,13 +88,13 @@ describe("SIPAS citizens' survey through Telegram", () => {
     await press(h, USER, await data(h, USER, { kind: "attestation", accept: true }));
     expect(h.api.sentTexts(USER).slice(-2)).toEqual([
       "Xin cảm ơn Ông/Bà đã xác nhận.\n\nTiếp theo, xin Ông/Bà đánh giá đơn vị: Sở Tư pháp (1/2).",
-      "【Thông tin chung】\nCâu 1/23 · Đơn vị được đánh giá: Sở Tư pháp (1/2)\nÔng/Bà đã nộp hồ sơ bằng hình thức nào?",
+      "【Thông tin chung】\nCâu 1/tối đa 29 · Đơn vị được đánh giá: Sở Tư pháp (1/2)\nÔng/Bà đã nộp hồ sơ bằng hình thức nào?",
     ]);
     await answerUntilReview(h, USER);
     await press(h, USER, await data(h, USER, { kind: "submit" }));
     expect(h.api.sentTexts(USER).slice(-2)).toEqual([
       "Đã ghi nhận phiếu đánh giá Sở Tư pháp lúc 09:00 ngày 10/11/2026.\n\nTiếp theo, xin Ông/Bà đánh giá đơn vị: Sở Y tế (2/2).",
-      "【Thông tin chung】\nCâu 1/23 · Đơn vị được đánh giá: Sở Y tế (2/2)\nÔng/Bà đã nộp hồ sơ bằng hình thức nào?",
+      "【Thông tin chung】\nCâu 1/tối đa 29 · Đơn vị được đánh giá: Sở Y tế (2/2)\nÔng/Bà đã nộp hồ sơ bằng hình thức nào?",
     ]);
     await h.send(h.updates.text(USER, "/status"));
     expect(h.api.sentTexts(USER).at(-1)).toBe("Đơn vị 2/2 (Sở Y tế): đã trả lời 0/23 câu.\nHạn chót: 17:00 ngày 30/11/2026.");

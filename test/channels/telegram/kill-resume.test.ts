@@ -123,10 +123,10 @@ test("killed mid-questionnaire and restarted, the respondent continues at the ri
   await until(() => sent().length >= 2);
   await pressOn({ kind: "identity", confirm: true }, 4);
   await pressOn({ kind: "attestation", accept: true }, 6);
-  expect(sent().at(-1)!.text).toMatch(/(^|\n)Câu 1\/26\n/);
+  expect(sent().at(-1)!.text).toMatch(/(^|\n)Câu 1\/tối đa 30\n/);
   let count = 6;
   for (const id of ["a1_1", "a1_2", "a1_3", "a2_1"]) await pressOn({ kind: "option", question: index(id), option: 1 }, ++count);
-  expect(sent().at(-1)!.text).toMatch(/(^|\n)Câu 5\/26\n/);
+  expect(sent().at(-1)!.text).toMatch(/(^|\n)Câu 5\/tối đa 30\n/);
 
   child.kill("SIGKILL");
   await new Promise((resolve) => child!.once("exit", resolve));
@@ -137,10 +137,10 @@ test("killed mid-questionnaire and restarted, the respondent continues at the ri
   child = startChild();
   stub.push(updates.text(USER, "/start"));
   await until(() => sent().length >= count + 2);
-  expect(sent().slice(-2).map((m) => m.text.split("\n").slice(0, 2).join("\n"))).toEqual(["Chào mừng Ông/Bà quay lại. Xin tiếp tục từ chỗ đã dừng.", "Câu 5/26\nÔng/Bà đánh giá thế nào về việc tổ chức thực hiện và theo dõi thi hành pháp luật trong lĩnh vực cơ quan, đơn vị quản lý?"]);
+  expect(sent().slice(-2).map((m) => m.text.split("\n").slice(0, 2).join("\n"))).toEqual(["Chào mừng Ông/Bà quay lại. Xin tiếp tục từ chỗ đã dừng.", "Câu 5/tối đa 30\nÔng/Bà đánh giá thế nào về việc tổ chức thực hiện và theo dõi thi hành pháp luật trong lĩnh vực cơ quan, đơn vị quản lý?"]);
   count += 2;
   await pressOn({ kind: "option", question: index("a2_2"), option: 0 }, count + 1);
-  expect(sent().at(-1)!.text).toMatch(/(^|\n)Câu 6\/26\n/);
+  expect(sent().at(-1)!.text).toMatch(/(^|\n)Câu 6\/tối đa 30\n/);
   const resumed = await session();
   expect(Object.fromEntries(Object.entries(resumed!.engine!.responses[0]!.answers).map(([id, a]) => [id, a.value]))).toEqual({ a1_1: "2", a1_2: "2", a1_3: "2", a2_1: "2", a2_2: "1" });
   child.kill("SIGTERM");

@@ -11,7 +11,7 @@ const USER = 501;
 // The reminder itself: a message the outbox sent, not the session's live prompt.
 const REMINDER_MESSAGE_ID = 9_000;
 const RESUME = "Chào mừng Ông/Bà quay lại. Xin tiếp tục từ chỗ đã dừng.";
-const Q3 = "Câu 3/26\n";
+const Q3 = "Câu 3/tối đa 30\n";
 
 let h: Harness;
 beforeEach(async () => {

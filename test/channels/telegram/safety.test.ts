@@ -64,7 +64,7 @@ describe("duplicates and stale or hostile buttons", () => {
     expect(sent.map((c) => c.method)).toEqual(["answerCallbackQuery", "editMessageReplyMarkup", "sendMessage"]);
     expect(sent[0]!.payload.text).toBe("Nút này thuộc một câu hỏi cũ. Xin vui lòng trả lời câu hỏi mới nhất.");
     expect(sent[1]!.payload.message_id).toBe(state.prompt?.messageId);
-    expect(String(sent[2]!.payload.text)).toContain("Câu 2/26");
+    expect(String(sent[2]!.payload.text)).toContain("Câu 2/tối đa 30");
     const after = await sessionOf(h, A);
     expect(after.engine).toEqual(state.engine);
     expect(after.prompt).toEqual({ kind: "question", questionId: "a1_2", unit: expect.any(String), messageId: lastKeyboard(h, A).messageId });
@@ -92,7 +92,7 @@ describe("duplicates and stale or hostile buttons", () => {
       const first = await answeredButNotShown();
       const state = await sessionOf(h, A);
       await h.send(h.updates.callback(A, await data(h, A, { kind: "option", question: 0, option: 3 }), first));
-      expect(h.api.sentTexts(A).at(-1)).toContain("Câu 2/26");
+      expect(h.api.sentTexts(A).at(-1)).toContain("Câu 2/tối đa 30");
       const after = await sessionOf(h, A);
       expect(after.engine).toEqual(state.engine);
       expect(after.prompt).toMatchObject({ kind: "question", questionId: "a1_2" });
@@ -102,7 +102,7 @@ describe("duplicates and stale or hostile buttons", () => {
       await answeredButNotShown();
       const state = await sessionOf(h, A);
       await h.send(h.updates.text(A, "2"));
-      expect(h.api.sentTexts(A).at(-1)).toContain("Câu 2/26");
+      expect(h.api.sentTexts(A).at(-1)).toContain("Câu 2/tối đa 30");
       expect((await sessionOf(h, A)).engine).toEqual(state.engine);
       // Once received, the same text answers it.
       await h.send(h.updates.text(A, "2"));
@@ -258,7 +258,7 @@ describe("resume, commands and errors", () => {
     await h.send(h.updates.text(A, "/start"));
     expect(h.api.sentTexts(A).slice(-2)).toEqual([
       "Chào mừng Ông/Bà quay lại. Xin tiếp tục từ chỗ đã dừng.",
-      "【Xây dựng và tổ chức thực hiện thể chế】\nCâu 4/26\nVăn bản quy phạm pháp luật do cơ quan, đơn vị ban hành hoặc tham mưu ban hành phù hợp với thực tiễn và có tính khả thi.",
+      "【Xây dựng và tổ chức thực hiện thể chế】\nCâu 4/tối đa 30\nVăn bản quy phạm pháp luật do cơ quan, đơn vị ban hành hoặc tham mưu ban hành phù hợp với thực tiễn và có tính khả thi.",
     ]);
     expect(h.api.callsOf("editMessageReplyMarkup").at(-1)?.payload).toEqual({ chat_id: A, message_id: old, reply_markup: { inline_keyboard: [] } });
     expect((await sessionOf(h, A)).engine?.responses[0]?.answers).toHaveProperty("a1_3");
@@ -299,7 +299,7 @@ describe("resume, commands and errors", () => {
     await h.send(h.updates.text(A, "/lang en"));
     expect(h.api.sentTexts(A).slice(-2)).toEqual([
       "Switched to English.",
-      expect.stringMatching(/^Question 2 of 26\nThe head of the unit personally directs administrative reform and follows it up regularly\.\nCurrent answer: Strongly agree$/),
+      expect.stringMatching(/^Question 2 of at most 30\nThe head of the unit personally directs administrative reform and follows it up regularly\.\nCurrent answer: Strongly agree$/),
     ]);
     expect((await sessionOf(h, A)).language).toBe("en");
     await h.send(h.updates.text(A, "/help"));

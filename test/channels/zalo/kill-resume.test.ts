@@ -100,9 +100,9 @@ test("npm start with only ZALO_BOT_TOKEN serves a respondent; killed and restart
   expect(stub.calls.find((c) => c.method === "getMe")).toBeDefined();
   expect((await say(`ma cua toi ${CODE.toLowerCase()}`))[0]).toContain("Mã hợp lệ");
   await say("1");
-  expect((await say("1")).join("\n")).toMatch(/Câu 1\/26/);
+  expect((await say("1")).join("\n")).toMatch(/Câu 1\/tối đa 30/);
   for (let i = 0; i < 4; i++) await say("1");
-  expect(stub.textsTo(USER).at(-1)).toMatch(/Câu 5\/26/);
+  expect(stub.textsTo(USER).at(-1)).toMatch(/Câu 5\/tối đa 30/);
 
   child.kill("SIGKILL");
   await new Promise((resolve) => child!.once("exit", resolve));
@@ -113,8 +113,8 @@ test("npm start with only ZALO_BOT_TOKEN serves a respondent; killed and restart
   child = startChild();
   await until(() => stub.calls.filter((c) => c.method === "getMe").length >= 2);
   const back = await say("tiếp tục");
-  expect(back[0]).toBe("Chào mừng Ông/Bà quay lại! Ông/Bà đã dừng ở câu 5/26; các câu trả lời trước đã được lưu.");
-  expect(back[1]).toMatch(/Câu 5\/26/);
+  expect(back[0]).toBe("Chào mừng Ông/Bà quay lại! Ông/Bà đã dừng ở câu 5/tối đa 30; các câu trả lời trước đã được lưu.");
+  expect(back[1]).toMatch(/Câu 5\/tối đa 30/);
   child.kill("SIGTERM");
   await new Promise((resolve) => child!.once("exit", resolve));
   expect(stderr).toContain("zalo bot started");

@@ -1,0 +1,50 @@
+// Telegram through the conversation host: the same counter, typed help followed by the question
+// (its own /help unchanged), edit N typed mid-questionnaire, and a typed "x" refused.
+import { beforeEach, expect, test } from "vitest";
+import type { Respondent } from "../../../src/demo/index.js";
+import { createHarness, data, lastKeyboard, loadExample, press, sessionOf, type Harness } from "./harness.js";
+
+const AN: Respondent = { id: "r1", name: "Nguyễn Văn An", unit: { id: "stp", name: "Sở Tư pháp" }, subjectUnits: [] };
+const A = 601;
+
+let h: Harness;
+beforeEach(async () => {
+  h = await createHarness({ questionnaire: await loadExample("par-officials.yaml"), respondents: [AN], codes: { ABCDE23456: "r1" } });
+  await h.send(h.updates.text(A, "/start ABCDE23456"));
+  await press(h, A, await data(h, A, { kind: "identity", confirm: true }));
+  await press(h, A, await data(h, A, { kind: "attestation", accept: true }));
+});
+
+const answers = async () => (await sessionOf(h, A)).engine!.responses[0]!.answers;
+
+test("the question's counter reads 'of at most'; a typed x is refused and nothing is stored", async () => {
+  expect(h.api.sentTexts(A).at(-1)).toMatch(/\nCâu 1\/tối đa 30\nKế hoạch cải cách hành chính năm/);
+  await h.send(h.updates.text(A, "x"));
+  expect(h.api.sentTexts(A).at(-1)).toBe("“x” không phải là một phương án trong danh sách. Xin gõ số thứ tự của phương án Ông/Bà chọn (từ 1 đến 5); nếu Ông/Bà không đánh giá được, xin gõ 5.");
+  expect(await answers()).toEqual({});
+});
+
+test("typed help: the help, then the question again with its buttons; /help keeps its own text", async () => {
+  const before = h.api.sentTexts(A).length;
+  await h.send(h.updates.text(A, "trợ giúp"));
+  const sent = h.api.sentTexts(A).slice(before);
+  expect(sent[0]).toMatch(/^Các lệnh Ông\/Bà có thể gõ/);
+  expect(sent.at(-1)).toMatch(/Câu 1\/tối đa 30\nKế hoạch cải cách hành chính năm/);
+  expect(lastKeyboard(h, A).keyboard.flat().map((b) => b.text)).toContain("5. Không đánh giá được");
+  const helpCount = h.api.sentTexts(A).length;
+  await h.send(h.updates.text(A, "/help"));
+  expect(h.api.sentTexts(A)).toHaveLength(helpCount + 1);
+});
+
+test("edit 1 typed at question 3: question 1 with its buttons, then back to question 3", async () => {
+  await press(h, A, await data(h, A, { kind: "option", question: 0, option: 0 }));
+  await press(h, A, await data(h, A, { kind: "option", question: 1, option: 0 }));
+  await h.send(h.updates.text(A, "sửa 1"));
+  expect(h.api.sentTexts(A).slice(-2)[0]).toBe("Sửa câu 1: trả lời xong, Ông/Bà sẽ quay lại câu 3.");
+  expect(h.api.sentTexts(A).at(-1)).toMatch(/Câu 1\/tối đa 30\n/);
+  expect((await sessionOf(h, A)).engine!.position).toMatchObject({ questionId: "a1_1", mode: "edit" });
+  await press(h, A, await data(h, A, { kind: "option", question: 0, option: 2 }));
+  expect(h.api.sentTexts(A).at(-1)).toMatch(/Câu 3\/tối đa 30\n/);
+  expect((await sessionOf(h, A)).engine!.position).toMatchObject({ questionId: "a1_3", mode: "flow" });
+  expect((await answers())["a1_1"]).toMatchObject({ value: "3", changeCount: 1 });
+});
