@@ -75,3 +75,19 @@ export function resetCliLanguage(): void {
 export function countsLine(counts: { readonly created: number; readonly updated: number; readonly unchanged: number }, skipped: number): string {
   return t("counts.summary", { created: counts.created, updated: counts.updated, unchanged: counts.unchanged }) + (skipped > 0 ? t("counts.skipped", { count: skipped }) : "");
 }
+
+/** "file:line: message" with the message in the organiser's language; `as` words it as a warning or a skipped row. */
+export function fileIssue(file: string, issue: { readonly line?: number; readonly message: string; readonly problems?: readonly Problem[] | undefined }, as?: "warning" | "skipped"): string {
+  const said = sayProblems(issue.problems, issue.message);
+  const message = as === undefined ? said : t(`issue.${as}`, { message: said });
+  return `${file}${issue.line !== undefined ? `:${issue.line}` : ""}: ${message}`;
+}
+
+/** A file-system error in words ("no such file or directory"), in the organiser's language. */
+export function fsErrorText(error: unknown): string {
+  const code = (error as { code?: string } | undefined)?.code;
+  if (code === "ENOENT") return t("io.noSuchFileOrDirectory");
+  if (code === "EISDIR") return t("io.isDirectory");
+  if (code === "EACCES" || code === "EPERM") return t("io.permission");
+  return error instanceof Error ? error.message : String(error);
+}

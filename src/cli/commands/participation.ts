@@ -10,7 +10,7 @@ import {
   PARTICIPATION_FORMATS,
   type ParticipationFormat,
 } from "../../participation/index.js";
-import { CliError } from "../errors.js";
+import { cliError, t } from "../i18n.js";
 import { requireCampaign } from "./campaign.js";
 import { withDatabase } from "./db.js";
 
@@ -25,8 +25,8 @@ export function registerParticipationCommand(program: Command): void {
     .action(async (opts: { campaign: string; format?: string; out?: string }) => {
       const fromOut = opts.out ? path.extname(opts.out).slice(1).toLowerCase() : "";
       const format = (opts.format ?? ((PARTICIPATION_FORMATS as readonly string[]).includes(fromOut) ? fromOut : "table")) as ParticipationFormat;
-      if (!PARTICIPATION_FORMATS.includes(format)) throw new CliError(`--format "${opts.format}": use one of ${PARTICIPATION_FORMATS.join(", ")}`);
-      if (format === "xlsx" && !opts.out) throw new CliError("--format xlsx writes a file: add --out FILE.xlsx");
+      if (!PARTICIPATION_FORMATS.includes(format)) throw cliError("participation.badFormat", { format: opts.format, formats: PARTICIPATION_FORMATS.join(", ") });
+      if (format === "xlsx" && !opts.out) throw cliError("participation.xlsxNeedsOut");
       await withDatabase(async (db) => {
         const campaign = await requireCampaign(db, opts.campaign);
         const report = await loadParticipation(db, campaign.id, { reminders: true });
@@ -40,7 +40,7 @@ export function registerParticipationCommand(program: Command): void {
                 : participationTable(report, { timeZone: campaign.timeZone });
         if (opts.out) {
           await writeFile(opts.out, output);
-          process.stderr.write(`wrote ${opts.out}\n`);
+          process.stderr.write(`${t("io.wrote", { file: opts.out })}\n`);
         } else {
           process.stdout.write(output);
         }
