@@ -15,12 +15,27 @@ import { cliLanguage } from "./language.js";
 export { cliLanguage, LANGUAGE_VARIABLE } from "./language.js";
 
 let translate: TFunction | undefined;
+let chosen: Language | undefined;
+
+/**
+ * The language a command's own `--lang vi|en` chose (score's): it speaks that language instead of
+ * KHAOSAT_LANG's. Call before the first message.
+ */
+export function useLanguage(language: Language): void {
+  chosen = language;
+  translate = undefined;
+}
+
+/** The language the CLI's messages are in: a command's --lang, else KHAOSAT_LANG, else Vietnamese. */
+export function messageLanguage(): Language {
+  return chosen ?? cliLanguage();
+}
 
 /** Only the namespaces the CLI says things with: its own and the services' keyed problems. */
 const NAMESPACES = ["cli", "problems"] as const;
 
 function load(): TFunction {
-  const language = cliLanguage();
+  const language = messageLanguage();
   const resources: Record<string, Record<string, Record<string, unknown>>> = {};
   for (const lng of new Set<Language>([language, "vi"])) {
     resources[lng] = {};
@@ -69,6 +84,7 @@ export function sayProblems(problems: readonly Problem[] | undefined, fallback: 
 /** Forgets the loaded language (tests that change KHAOSAT_LANG within one process). */
 export function resetCliLanguage(): void {
   translate = undefined;
+  chosen = undefined;
 }
 
 /** "3 created, 1 updated, 0 unchanged[, 2 skipped]" of an import, in the organiser's language. */
