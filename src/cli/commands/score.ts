@@ -51,11 +51,11 @@ export function registerScoreCommand(program: Command): void {
 }
 
 async function runScore(options: ScoreOptions): Promise<void> {
-  const format = checkFormat(options);
   const lang = options.lang as ReportLanguage | undefined;
   if (lang !== undefined && !(LANGS as readonly string[]).includes(lang)) throw cliError("score.badLang", { langs: LANGS.join(", "), lang });
   // --lang (vi | en) is the language of the headings and of what the command says; without it, KHAOSAT_LANG's.
   if (lang !== undefined) useLanguage(lang);
+  const format = checkFormat(options);
   if (!isValidTimeZone(options.timezone)) throw cliError("score.badTimeZone", { zone: options.timezone });
 
   const source = options.campaign !== undefined ? await loadCampaignForScoring(options.campaign, options) : await loadFiles(options);
