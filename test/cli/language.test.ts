@@ -162,6 +162,14 @@ describe("khaosat in the organiser's language", { timeout: 120_000 }, () => {
       expect(readFileSync(vi).length).toBeGreaterThan(0);
       expect(readFileSync(vi)).toEqual(readFileSync(en));
     }
+    // The terminal table: headings, totals row and reminder lines in the organiser's language, the same numbers.
+    const viTable = (await khaosat(VI, "participation", "--campaign", scored)).stdout.split("\n");
+    const enTable = (await khaosat(EN, "participation", "--campaign", scored)).stdout.split("\n");
+    expect(viTable[0]).toMatch(/^đơn vị +tên +nhóm +được chọn +đã nhập mã +đã xác nhận +đang trả lời +đã nộp +tỷ lệ +số phiếu +Telegram +Zalo +máy tính +nhập từ tệp$/);
+    expect(enTable[0]).toMatch(/^unit +name +group +sampled +redeemed +attested +in progress +submitted +rate +responses +telegram +zalo +console +import$/);
+    expect(viTable.find((l) => l.startsWith("TỔNG"))?.split(/ +/).slice(1)).toEqual(enTable.find((l) => l.startsWith("TOTAL"))?.split(/ +/).slice(1));
+    expect(viTable.slice(-3)).toEqual(["lần nhắc gần nhất: chưa có", "không liên lạc được (đã chặn bot hoặc ngừng dùng tài khoản): 0", ""]);
+    expect(enTable.slice(-3)).toEqual(["last reminder: none yet", "unreachable (blocked the bot or deactivated): 0", ""]);
     expect((await khaosat(VI, "participation", "--campaign", scored, "--format", "xlsx")).stderr).toBe("khaosat: --format xlsx ghi ra tệp: hãy thêm --out TỆP.xlsx\n");
 
     const appraisal = file("appraisal.csv");

@@ -8,11 +8,23 @@ import {
   participationTable,
   participationXlsx,
   PARTICIPATION_FORMATS,
+  PARTICIPATION_TABLE_HEAD,
   type ParticipationFormat,
+  type ParticipationTableWords,
 } from "../../participation/index.js";
 import { cliError, t } from "../i18n.js";
 import { requireCampaign } from "./campaign.js";
 import { withDatabase } from "./db.js";
+
+/** The terminal table's headings, totals row and reminder lines in the organiser's language. */
+function tableWords(): ParticipationTableWords {
+  return {
+    head: PARTICIPATION_TABLE_HEAD.map((_, i) => t(`participation.head.${i}`)),
+    total: t("participation.total"),
+    lastReminder: (when) => t("participation.lastReminder", { when: when ?? t("participation.noneYet") }),
+    unreachable: (count) => t("participation.unreachable", { count }),
+  };
+}
 
 /** Registers `khaosat participation`. */
 export function registerParticipationCommand(program: Command): void {
@@ -37,7 +49,7 @@ export function registerParticipationCommand(program: Command): void {
               ? participationCsv(report)
               : format === "json"
                 ? participationJson(report)
-                : participationTable(report, { timeZone: campaign.timeZone });
+                : participationTable(report, { timeZone: campaign.timeZone, words: tableWords() });
         if (opts.out) {
           await writeFile(opts.out, output);
           process.stderr.write(`${t("io.wrote", { file: opts.out })}\n`);
