@@ -196,6 +196,15 @@ describe("khaosat in the organiser's language", { timeout: 120_000 }, () => {
     );
   });
 
+  test("db migrate and users in the organiser's language", async () => {
+    expect((await khaosat(VI, "db", "migrate")).stdout).toMatch(/^SQLite .*k\.db: đã ở phiên bản mới nhất \(\d+ bản chuyển đổi đã áp dụng\), không cần làm gì\n$/);
+    expect((await khaosat(EN, "db", "migrate")).stdout).toMatch(/^SQLite .*k\.db: already current \(\d+ migrations applied\), nothing to do\n$/);
+    expect((await khaosat(VI, "users", "list")).stdout).toBe("chưa có tài khoản nào; hãy tạo bằng: npx khaosat users add --email ban@example.org --role admin\n");
+    expect((await khaosat(VI, "users", "reset-password", "--email", "x@example.org")).stderr).toBe(
+      "khaosat: không có cửa sổ dòng lệnh để hỏi mật khẩu: hãy thêm --password-stdin và chuyển mật khẩu vào qua đường ống\n",
+    );
+  });
+
   test("campaign close in the organiser's language", async () => {
     expect((await khaosat(VI, "campaign", "close", par)).stdout).toMatch(new RegExp(`^đã đóng đợt khảo sát ${par} lúc \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d(:\\d\\d)? \\(Asia/Ho_Chi_Minh\\): từ giờ không nhận thêm câu trả lời\\n$`));
     expect((await khaosat(EN, "campaign", "close", par)).stdout).toMatch(new RegExp(`^campaign ${par} was already closed at .* \\(Asia/Ho_Chi_Minh\\)\\n$`));

@@ -59,9 +59,9 @@ export function registerDbCommands(program: Command): void {
       const result = await withDatabaseErrors(() => migrateDatabase(databaseUrl()));
       const where = databaseInWords(result.target);
       if (result.applied.length === 0) {
-        process.stdout.write(`${where}: already current (${result.total} migration${result.total === 1 ? "" : "s"} applied), nothing to do\n`);
+        process.stdout.write(`${t("db.current", { where, count: result.total })}\n`);
       } else {
-        process.stdout.write(`${where}: applied ${result.applied.length} migration${result.applied.length === 1 ? "" : "s"}:\n`);
+        process.stdout.write(`${t("db.applied", { where, count: result.applied.length })}\n`);
         for (const name of result.applied) process.stdout.write(`  ${name}\n`);
       }
     });
