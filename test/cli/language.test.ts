@@ -60,6 +60,15 @@ describe("khaosat in the organiser's language", { timeout: 120_000 }, () => {
     const en = await khaosat(EN, "campaign", "create", "--questionnaire", `${FIXTURE}/questionnaire.yaml`, "--name", "fixture", "--opens", "2026-01-01", "--closes", "2099-12-31");
     scored = en.stdout.trim();
     expect(en.stderr).toMatch(/^created campaign "fixture": questionnaire \S+ v\d+ \(stored\), open 2026-01-01 00:00 until the end of 31\/12\/2099 \(Asia\/Ho_Chi_Minh\)\n$/);
+    // The campaign service's refusals are keyed (problems:campaign.*): said in Vietnamese too, nothing stored.
+    expect(await khaosat(VI, "campaign", "create", "--questionnaire", "examples/par-officials.yaml", "--name", "x", "--opens", "2026-12-10", "--closes", "2026-12-01")).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: "khaosat: --closes (2026-12-02 00:00) phải sau --opens (2026-12-10 00:00); hãy sửa lại thời gian\n",
+    });
+    expect((await khaosat(EN, "campaign", "create", "--questionnaire", "examples/missing.yaml", "--name", "x", "--opens", "2026-12-01", "--closes", "2026-12-31")).stderr).toBe(
+      "khaosat: cannot read the questionnaire examples/missing.yaml: no such file\n",
+    );
     expect((await khaosat(VI, "campaign", "list")).stdout).toContain(`${par}  đang mở       2026-01-01 08:00 đến hết ngày 31/12/2099  par-officials v`);
   });
 

@@ -4,7 +4,7 @@ import type { CampaignRecord, Database } from "../../db/index.js";
 import { RESPONSE_CHANNELS } from "../../db/types.js";
 import { loadParticipation, RESPONDENT_STATUSES, sumStatus } from "../../participation/index.js";
 import { CliError } from "../errors.js";
-import { t } from "../i18n.js";
+import { sayProblem, t } from "../i18n.js";
 import { reminderScheduleArgument, setCampaignReminders, showCampaignReminders } from "./broadcast.js";
 import { withDatabase, noCampaignError } from "./db.js";
 
@@ -13,7 +13,7 @@ async function withInputErrors<T>(run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (error) {
-    if (error instanceof CampaignInputError) throw new CliError(error.message);
+    if (error instanceof CampaignInputError) throw new CliError(error.problem ? sayProblem(error.problem) : error.message);
     throw error;
   }
 }

@@ -31,7 +31,7 @@ export function registerRespondentsCommands(program: Command): void {
           report = await importRespondentsFile(db, opts.campaign, file, { skipInvalid: opts.skipInvalid });
         } catch (error) {
           if (error instanceof TableFileError) throw new CliError(error.problem ? sayProblem(error.problem) : error.message);
-          if (error instanceof CampaignInputError) throw new CliError(error.message);
+          if (error instanceof CampaignInputError) throw new CliError(error.problem ? sayProblem(error.problem) : error.message);
           throw error;
         }
         if (report.warnings.length > 0) process.stderr.write(`${t("respondents.warnings")}\n${list(file, report.warnings)}\n`);
