@@ -7,6 +7,9 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // The CLI speaks Vietnamese unless KHAOSAT_LANG says otherwise; the tests that start it assert its
+    // English words, so every test runs with KHAOSAT_LANG=en (test/cli/language.test.ts unsets it).
+    env: { KHAOSAT_LANG: "en" },
     // Compiles src/ to dist/ (incremental) before any test starts the khaosat command.
     globalSetup: ["./test/support/build.ts"],
     reporters: ["default", "./test/support/summary-reporter.ts"],

@@ -6,13 +6,24 @@ import { formatIssue, parseQuestionnaire, type Questionnaire } from "../question
 import { isXlsformPath } from "../questionnaire/xlsform/source.js";
 import type { CampaignRecord, CampaignRepository } from "../db/index.js";
 import { DEFAULT_TIME_ZONE, formatZonedTime, isValidTimeZone, parseZonedTime } from "./time.js";
+import { englishText, type Problem } from "../i18n/problem.js";
 
 /** A problem with what the organiser asked for; the message says what to fix. */
 export class CampaignInputError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** The same by key of the `problems` namespace (where one is set), for a reader of another language. */
+    readonly problem?: Problem,
+  ) {
     super(message);
     this.name = "CampaignInputError";
   }
+}
+
+/** A CampaignInputError told by key (`problems:campaign.<key>`); its message is the English text. */
+function inputError(key: string, params: Record<string, string | number> = {}): CampaignInputError {
+  const problem = { key: `campaign.${key}`, params };
+  return new CampaignInputError(englishText(problem), problem);
 }
 
 /** What `campaign create` is given. */
@@ -55,32 +66,33 @@ export async function readQuestionnaire(file: string): Promise<{ questionnaire: 
   try {
     bytes = await readFile(file);
   } catch (error) {
-    throw new CampaignInputError(`cannot read the questionnaire ${file}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message}`);
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") throw inputError("questionnaireMissing", { file });
+    throw inputError("questionnaireUnreadable", { file, reason: (error as Error).message });
   }
   // An XLSForm is stored as the YAML it converts to, so the stored source loads like any other.
   if (isXlsformPath(file)) {
     const { importXlsform } = await import("../questionnaire/xlsform/import.js");
     const imported = await importXlsform(bytes, file);
-    if (!imported.ok) throw new CampaignInputError(`the questionnaire is invalid:\n${imported.issues.map((i) => `  ${formatIssue(i)}`).join("\n")}`);
+    if (!imported.ok) throw inputError("questionnaireInvalid", { issues: imported.issues.map((i) => `  ${formatIssue(i)}`).join("\n") });
     return { questionnaire: imported.questionnaire, bytes: new TextEncoder().encode(imported.yaml) };
   }
   const result = parseQuestionnaire(bytes, file);
-  if (!result.ok) throw new CampaignInputError(`the questionnaire is invalid:\n${result.issues.map((i) => `  ${formatIssue(i)}`).join("\n")}`);
+  if (!result.ok) throw inputError("questionnaireInvalid", { issues: result.issues.map((i) => `  ${formatIssue(i)}`).join("\n") });
   return { questionnaire: result.questionnaire, bytes };
 }
 
 /** Creates a campaign, storing the questionnaire version (or reusing the identical stored one). */
 export async function createCampaign(campaigns: CampaignRepository, input: CreateCampaignInput): Promise<CreatedCampaign> {
   const name = input.name.trim();
-  if (name === "") throw new CampaignInputError("--name must not be empty");
+  if (name === "") throw inputError("emptyName");
   const timeZone = input.timeZone ?? DEFAULT_TIME_ZONE;
-  if (!isValidTimeZone(timeZone)) throw new CampaignInputError(`--timezone "${timeZone}" is not a known time zone; use an IANA name such as ${DEFAULT_TIME_ZONE}`);
+  if (!isValidTimeZone(timeZone)) throw inputError("badTimeZone", { timeZone, example: DEFAULT_TIME_ZONE });
   const opensAt = parseZonedTime(input.opens, timeZone);
-  if (!opensAt) throw new CampaignInputError(`--opens "${input.opens}" is not an ISO 8601 time; use e.g. 2026-12-01T08:00 (in ${timeZone}) or 2026-12-01T08:00+07:00`);
+  if (!opensAt) throw inputError("badOpens", { value: input.opens, timeZone });
   const closesAt = parseZonedTime(input.closes, timeZone, { endOfDay: true });
-  if (!closesAt) throw new CampaignInputError(`--closes "${input.closes}" is not an ISO 8601 time; use e.g. 2026-12-31T17:00 (in ${timeZone}) or 2026-12-31 for the end of that day`);
+  if (!closesAt) throw inputError("badCloses", { value: input.closes, timeZone });
   if (closesAt.getTime() <= opensAt.getTime()) {
-    throw new CampaignInputError(`--closes (${formatZonedTime(closesAt, timeZone)}) must be after --opens (${formatZonedTime(opensAt, timeZone)})`);
+    throw inputError("closesBeforeOpens", { closes: formatZonedTime(closesAt, timeZone), opens: formatZonedTime(opensAt, timeZone) });
   }
   const { questionnaire, bytes } = await readQuestionnaire(input.questionnaireFile);
   const stored = await campaigns.storeQuestionnaireVersion({
@@ -91,10 +103,13 @@ export async function createCampaign(campaigns: CampaignRepository, input: Creat
     sourceHash: sourceHash(bytes),
   });
   if (!stored.ok) {
-    throw new CampaignInputError(
-      `questionnaire ${questionnaire.id} version ${questionnaire.version} is already stored from a different file (${stored.stored.fileName}, loaded ${stored.stored.loadedAt.toISOString()}); ` +
-        `a changed questionnaire needs a new version: bump version in ${input.questionnaireFile}`,
-    );
+    throw inputError("versionTaken", {
+      id: questionnaire.id,
+      version: questionnaire.version,
+      storedFile: stored.stored.fileName,
+      loadedAt: stored.stored.loadedAt.toISOString(),
+      file: input.questionnaireFile,
+    });
   }
   const campaign = await campaigns.create({
     id: newCampaignId(),

@@ -12,7 +12,7 @@
 // partial files, which hold codes nobody can use, are deleted). Either way it says what it did.
 import { closeSync, existsSync, fsyncSync, linkSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from "node:fs";
 import path from "node:path";
-import { CliError } from "./errors.js";
+import { cliError, t } from "./i18n.js";
 
 /** One output file of an issue: where it goes and where it waits until the codes are stored. */
 export interface JournalFile {
@@ -137,7 +137,7 @@ export async function recoverUnfinishedIssues(
       if (journal.kind !== "khaosat-codes-issue" || journal.campaignId !== campaignId) continue;
       const stored = await Promise.all(journal.hashes.map(isStored));
       if (stored.some((s) => s) && !stored.every((s) => s)) {
-        throw new CliError(`${journalPath}: only some of the codes of an unfinished issue are stored; this should not happen. Keep the files it names and report it`);
+        throw cliError("codes.partlyStored", { journal: journalPath });
       }
       const files: string[] = [];
       const blocked: string[] = [];
@@ -179,20 +179,13 @@ export async function recoverUnfinishedIssues(
 export function describeRecoveries(recoveries: readonly Recovery[]): string {
   return recoveries
     .map((r) => {
-      const codes = `${r.count} code${r.count === 1 ? "" : "s"}`;
+      const params = { codes: t("codes.codes", { count: r.count }), startedAt: r.startedAt };
       if (r.outcome === "rolled_back") {
-        return (
-          `found an unfinished issue of ${codes} (started ${r.startedAt}) that was interrupted before the codes were stored: rolled it back` +
-          (r.files.length > 0 ? `, deleted ${r.files.join(", ")} (those codes never worked)` : "") +
-          "\n"
-        );
+        return t("codes.rolledBack", params) + (r.files.length > 0 ? t("codes.rolledBackFiles", { files: r.files.join(", ") }) : "") + "\n";
       }
-      const wrote = r.files.length > 0 ? `; ${r.files.join(", ")} ${r.files.length === 1 ? "holds" : "hold"} them` : "";
-      const blocked =
-        r.blocked.length > 0
-          ? `; ${r.blocked.join(", ")} already exist${r.blocked.length === 1 ? "s" : ""}, so the finished file${r.blocked.length === 1 ? " is" : "s are"} still under the hidden .partial name next to it: rename it yourself, then run this command again`
-          : "";
-      return `found an unfinished issue of ${codes} (started ${r.startedAt}) whose codes were stored: finished it${wrote}${blocked}\n`;
+      const wrote = r.files.length > 0 ? t("codes.finishedFiles", { count: r.files.length, files: r.files.join(", ") }) : "";
+      const blocked = r.blocked.length > 0 ? t("codes.finishedBlocked", { count: r.blocked.length, files: r.blocked.join(", ") }) : "";
+      return `${t("codes.finished", { ...params, wrote, blocked })}\n`;
     })
     .join("");
 }

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { CliError } from "./errors.js";
 import { registerCommands } from "./commands.js";
+import { languageVariableProblem } from "./language.js";
 
 /** Runs the `khaosat` command line and returns the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -9,7 +10,16 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description("khaosat-bot: chat-bot survey channel for public-administration surveys")
     .option("--debug", "print stack traces of unexpected errors")
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
+    .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) })
+    .addHelpText(
+      "after",
+      "\nEnvironment:\n  KHAOSAT_LANG=vi|en  language of the messages the commands print (default vi: Vietnamese); files and\n                      machine-readable output (CSV, JSON, XLSX) are the same in both languages\n",
+    );
+  const badLanguage = languageVariableProblem();
+  if (badLanguage !== undefined) {
+    process.stderr.write(`khaosat: ${badLanguage}\n`);
+    return 2;
+  }
   try {
     await registerCommands(program, argv);
     await program.parseAsync([...argv], { from: "user" });
@@ -20,9 +30,11 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`khaosat: ${error.message}\n`);
       return error.exitCode;
     }
-    process.stderr.write(`khaosat: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`);
+    // Loaded here, not at start-up: `khaosat --help` reads no locale file.
+    const { t } = await import("./i18n.js");
+    process.stderr.write(`khaosat: ${t("main.unexpected", { message: error instanceof Error ? error.message : String(error) })}\n`);
     if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
-    else process.stderr.write("(run again with --debug for details)\n");
+    else process.stderr.write(`${t("main.debugHint")}\n`);
     return 1;
   }
 }

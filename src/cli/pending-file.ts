@@ -1,6 +1,6 @@
 import { closeSync, fsyncSync, linkSync, openSync, unlinkSync, writeSync } from "node:fs";
 import path from "node:path";
-import { CliError } from "./errors.js";
+import { cliError } from "./i18n.js";
 import { syncFolder } from "./issue-journal.js";
 
 /**
@@ -34,7 +34,7 @@ export class PendingFile {
       }
       syncFolder(path.dirname(this.#temp));
     } catch (error) {
-      throw new CliError(`cannot write ${this.file}: ${error instanceof Error ? error.message : String(error)}; no code was issued`);
+      throw cliError("codes.cannotWrite", { file: this.file, reason: error instanceof Error ? error.message : String(error) });
     }
   }
 
@@ -44,10 +44,7 @@ export class PendingFile {
       linkSync(this.#temp, this.file);
       syncFolder(path.dirname(path.resolve(this.file)));
     } catch (error) {
-      throw new CliError(
-        `the codes are stored but ${this.file} could not be created (${error instanceof Error ? error.message : String(error)}); ` +
-          `they are in ${this.#temp}: rename it yourself`,
-      );
+      throw cliError("codes.cannotLink", { file: this.file, reason: error instanceof Error ? error.message : String(error), temp: this.#temp });
     }
     this.discard();
   }

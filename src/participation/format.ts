@@ -9,7 +9,20 @@ import type { ParticipationCounts, ParticipationReport } from "./report.js";
 /** How times are shown: the campaign's time zone, like every other time organisers read. */
 export interface ParticipationFormatOptions {
   readonly timeZone?: string;
+  /** The terminal table's words in the reader's language (the CLI's); English by default. CSV, JSON and XLSX never change. */
+  readonly words?: ParticipationTableWords;
 }
+
+/** The human words of the terminal table: column headings (same order as the English ones), the totals row, the reminder lines. */
+export interface ParticipationTableWords {
+  readonly head: readonly string[];
+  readonly total: string;
+  readonly lastReminder: (when: string | null) => string;
+  readonly unreachable: (count: number) => string;
+}
+
+/** The terminal table's English headings, in order (a translation gives one word per heading). */
+export const PARTICIPATION_TABLE_HEAD: readonly string[] = ["unit", "name", "group", "sampled", "redeemed", "attested", "in progress", "submitted", "rate", "responses", ...RESPONSE_CHANNELS];
 
 /** Output formats of `khaosat participation`. */
 export const PARTICIPATION_FORMATS = ["table", "csv", "xlsx", "json"] as const;
@@ -43,7 +56,9 @@ function reminderLines(report: ParticipationReport, options: ParticipationFormat
   if (!report.reminders) return [];
   const { lastReminderAt, unreachable } = report.reminders;
   const timeZone = options.timeZone ?? DEFAULT_TIME_ZONE;
-  return [`last reminder: ${lastReminderAt ? `${formatZonedTime(lastReminderAt, timeZone)} (${timeZone})` : "none yet"}`, `unreachable (blocked the bot or deactivated): ${unreachable}`];
+  const when = lastReminderAt ? `${formatZonedTime(lastReminderAt, timeZone)} (${timeZone})` : null;
+  if (options.words) return [options.words.lastReminder(when), options.words.unreachable(unreachable)];
+  return [`last reminder: ${when ?? "none yet"}`, `unreachable (blocked the bot or deactivated): ${unreachable}`];
 }
 
 /** CSV with a header row; the last row holds the totals. */
@@ -58,9 +73,10 @@ export function participationJson(report: ParticipationReport): string {
 
 /** An aligned text table for the terminal; rates with a percent sign. */
 export function participationTable(report: ParticipationReport, options: ParticipationFormatOptions = {}): string {
-  const head = ["unit", "name", "group", "sampled", "redeemed", "attested", "in progress", "submitted", "rate", "responses", ...RESPONSE_CHANNELS];
+  const head = [...(options.words?.head ?? PARTICIPATION_TABLE_HEAD)];
   const body = cells(report).map((row) => row.map((c, i) => (i === 8 ? (c === "" ? "-" : `${(c as number).toFixed(1)}%`) : String(c))));
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => [...(r[i] ?? "")].length)));
+  if (options.words) body[body.length - 1]![0] = options.words.total;
+  const widths = head.map((h, i) => Math.max([...h].length, ...body.map((r) => [...(r[i] ?? "")].length)));
   const line = (row: string[]) =>
     row
       .map((c, i) => (i >= 3 ? c.padStart(widths[i]!) : c + " ".repeat(widths[i]! - [...c].length)))

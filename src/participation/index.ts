@@ -14,4 +14,4 @@ export {
   type ParticipationRow,
   type ParticipationSource,
 } from "./report.js";
-export { participationCsv, participationJson, participationTable, participationXlsx, PARTICIPATION_FORMATS, type ParticipationFormat } from "./format.js";
+export { participationCsv, participationJson, participationTable, participationXlsx, PARTICIPATION_FORMATS, PARTICIPATION_TABLE_HEAD, type ParticipationFormat, type ParticipationTableWords } from "./format.js";

@@ -40,7 +40,7 @@ for (const kind of ["sqlite", "postgres"] as const) {
       stub = new ZaloBotApiStub();
       await stub.start();
       // The CLI process sees only what it is given: Zalo configured, no Telegram.
-      env = { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: t.url, ZALO_BOT_TOKEN: stub.token, ZALO_API_ROOT: stub.url, ZALO_RATE_PER_SECOND: "50" };
+      env = { PATH: process.env.PATH, HOME: process.env.HOME, KHAOSAT_LANG: "en", DATABASE_URL: t.url, ZALO_BOT_TOKEN: stub.token, ZALO_API_ROOT: stub.url, ZALO_RATE_PER_SECOND: "50" };
       const respondents: SeedRespondent[] = Array.from({ length: ZALO_USERS }, (_, i) => ({
         externalId: `r${i}`,
         stage: i % 4 === 0 ? ("submitted" as const) : i % 4 === 1 ? ("redeemed" as const) : ("in_progress" as const),

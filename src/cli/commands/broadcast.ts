@@ -1,9 +1,12 @@
 import { readFile } from "node:fs/promises";
 import { Option, type Command } from "commander";
-import { BroadcastService, describePrepared, parseAudience } from "../../broadcast/index.js";
+import { BroadcastService, formatAudience, parseAudience, type Audience, type NobodyToReach, type PreparedBroadcast } from "../../broadcast/index.js";
+import type { Problem } from "../../i18n/problem.js";
+import { channelOfChat } from "../../outbox/channel.js";
 import type { ParseMode } from "../../outbox/index.js";
 import { formatReminderSchedule, parseReminderSchedule } from "../../reminders/index.js";
 import { CliError } from "../errors.js";
+import { cliError, sayProblem, t } from "../i18n.js";
 import { noCampaignError } from "./db.js";
 import { withOutboxStore } from "./outbox.js";
 
@@ -29,12 +32,12 @@ export function registerBroadcastCommands(program: Command): void {
     .option("--split", "send a text over 4,096 characters as several Telegram messages instead of refusing it (on Zalo a text is always split at 2,000)")
     .action(async (options: BroadcastOptions) => {
       const audience = parseAudience(options.audience);
-      if (!audience.ok) throw new CliError(audience.error);
+      if (!audience.ok) throw cliError("broadcast.badAudience", { audience: options.audience });
       let text: string;
       try {
         text = await readFile(options.text, "utf8");
       } catch (error) {
-        throw new CliError(`cannot read the text file ${options.text}: ${(error as Error).message}`);
+        throw cliError("broadcast.cannotRead", { file: options.text, reason: (error as Error).message });
       }
       const out = await withOutboxStore(async (store) => {
         const service = new BroadcastService(store.messaging, store.outbox);
@@ -43,11 +46,11 @@ export function registerBroadcastCommands(program: Command): void {
           { campaignId: options.campaign, audience: audience.audience, text, parseMode: options.parseMode ?? null, split: options.split === true, actor: "cli" },
           now,
         );
-        if (!prepared.ok) throw new CliError(prepared.error);
-        const what = describePrepared(prepared.prepared);
-        if (options.dryRun) return `dry run: would queue ${what} (nothing queued)\n`;
+        if (!prepared.ok) throw new CliError(refusal(prepared, options.campaign, audience.audience));
+        const what = describe(prepared.prepared);
+        if (options.dryRun) return `${t("broadcast.dryRun", { what })}\n`;
         const record = await service.queue(prepared.prepared, now);
-        return `queued broadcast ${record.id}: ${what}; run \`khaosat outbox send\` (or the bot) to send it\n`;
+        return `${t("broadcast.queued", { id: record.id, what })}\n`;
       });
       process.stdout.write(out);
     });
@@ -68,11 +71,40 @@ export function registerBroadcastCommands(program: Command): void {
     });
 }
 
+/** Why the service refused a broadcast, in the organiser's language (its English words where it gives nothing to say them by). */
+function refusal(refused: { error: string; nobody?: NobodyToReach; problem?: Problem }, campaign: string, audience: Audience): string {
+  if (refused.problem) return sayProblem(refused.problem);
+  const nobody = refused.nobody;
+  const scoped = audience.kind === "unit" || audience.kind === "group";
+  const params = { campaign, audience: formatAudience(audience) };
+  if (nobody?.sampled === null) return t("broadcast.nobodyMatches", { ...params, count: nobody.opened });
+  if (nobody?.sampled === 0) return t(scoped ? "broadcast.noRespondentsIn" : "broadcast.noRespondents", params);
+  if (nobody !== undefined) return t(scoped ? "broadcast.noneOpenedIn" : "broadcast.noneOpened", { ...params, count: nobody.sampled });
+  if (refused.error === `no campaign "${campaign}"`) return noCampaignError(campaign).message;
+  const closed = /^campaign "(.*)" is closed \((.*)\); broadcasts go only to open campaigns$/.exec(refused.error);
+  if (closed) return t("broadcast.closed", { campaign: closed[1], time: closed[2] });
+  return refused.error;
+}
+
+/** "3 recipients, 1 message each", per channel when Zalo recipients are among them (as the service's describePrepared says it in English). */
+function describe(prepared: PreparedBroadcast): string {
+  const zalo = prepared.recipients.filter((r) => channelOfChat(r.chatId) === "zalo").length;
+  const telegram = prepared.recipients.length - zalo;
+  const params = {
+    recipients: t("broadcast.recipients", { count: prepared.recipients.length }),
+    messages: t("broadcast.messages", { count: prepared.parts.length }),
+    zaloMessages: t("broadcast.messages", { count: prepared.zaloParts.length }),
+    telegram,
+    zalo,
+  };
+  return t(zalo === 0 ? "broadcast.describe.telegram" : telegram === 0 ? "broadcast.describe.zalo" : "broadcast.describe.both", params);
+}
+
 /** The canonical form of a schedule text ("off" → null); a CliError says what is wrong with a bad one. */
 export function reminderScheduleArgument(scheduleText: string): string | null {
   if (scheduleText.trim().toLowerCase() === "off") return null;
   const parsed = parseReminderSchedule(scheduleText);
-  if (!parsed.ok) throw new CliError(parsed.error);
+  if (!parsed.ok) throw cliError("reminders.badSchedule", { problem: sayProblem(parsed.problem) });
   return formatReminderSchedule(parsed.schedule);
 }
 
@@ -82,7 +114,7 @@ export async function setCampaignReminders(campaignId: string, scheduleText: str
   await withOutboxStore(async (store) => {
     if (!(await store.messaging.setReminderSchedule(campaignId, canonical))) throw noCampaignError(campaignId);
   });
-  return canonical === null ? `campaign ${campaignId}: reminders off\n` : `campaign ${campaignId}: reminders ${canonical}\n`;
+  return `${canonical === null ? t("reminders.off", { campaign: campaignId }) : t("reminders.set", { campaign: campaignId, schedule: canonical })}\n`;
 }
 
 /** A campaign's schedule and its reminder runs, latest first. */
@@ -91,9 +123,9 @@ export async function showCampaignReminders(campaignId: string): Promise<string>
     const campaign = await store.messaging.campaign(campaignId);
     if (!campaign) throw noCampaignError(campaignId);
     const runs = await store.messaging.reminderRuns(campaignId);
-    const lines = [`campaign ${campaignId}: reminders ${campaign.reminders ?? "off"} (time zone ${campaign.timeZone})`];
-    for (const r of runs) lines.push(`  ${r.slotAt.toISOString()}  ${r.label.padEnd(9)} ${r.trigger.padEnd(9)} ${r.recipients} recipients`);
-    if (runs.length === 0) lines.push("  no reminder sent yet");
+    const lines = [t("reminders.show", { campaign: campaignId, schedule: campaign.reminders ?? t("reminders.offWord"), timeZone: campaign.timeZone })];
+    for (const r of runs) lines.push(`  ${r.slotAt.toISOString()}  ${r.label.padEnd(9)} ${r.trigger.padEnd(9)} ${t("reminders.run", { count: r.recipients })}`);
+    if (runs.length === 0) lines.push(t("reminders.none"));
     return `${lines.join("\n")}\n`;
   });
 }

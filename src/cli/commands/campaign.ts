@@ -4,6 +4,7 @@ import type { CampaignRecord, Database } from "../../db/index.js";
 import { RESPONSE_CHANNELS } from "../../db/types.js";
 import { loadParticipation, RESPONDENT_STATUSES, sumStatus } from "../../participation/index.js";
 import { CliError } from "../errors.js";
+import { sayProblem, t } from "../i18n.js";
 import { reminderScheduleArgument, setCampaignReminders, showCampaignReminders } from "./broadcast.js";
 import { withDatabase, noCampaignError } from "./db.js";
 
@@ -12,7 +13,7 @@ async function withInputErrors<T>(run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (error) {
-    if (error instanceof CampaignInputError) throw new CliError(error.message);
+    if (error instanceof CampaignInputError) throw new CliError(error.problem ? sayProblem(error.problem) : error.message);
     throw error;
   }
 }
@@ -26,7 +27,20 @@ export async function requireCampaign(db: Database, id: string): Promise<Campaig
 
 function state(campaign: CampaignRecord, now: Date): string {
   const check = checkOpen(campaign, now);
-  return check.open ? "open" : check.reason === "closed" ? "closed" : "not open yet";
+  return t(check.open ? "campaign.state.open" : check.reason === "closed" ? "campaign.state.closed" : "campaign.state.notOpen");
+}
+
+/** When a campaign closes, in the organiser's language ("until the end of 20/12/2026", "đến 2026-12-20 17:00"). */
+export function closingText(date: Date, timeZone: string): string {
+  const endOfDay = /^until the end of (.+)$/.exec(formatClosing(date, timeZone));
+  return endOfDay ? t("time.untilEndOf", { day: endOfDay[1] }) : t("time.until", { time: formatZonedTime(date, timeZone) });
+}
+
+/** Label/value lines with the values lined up after the longest label (labels differ in length by language). */
+function aligned(rows: readonly (readonly [label: string, value: string, indent?: boolean])[]): string[] {
+  // 15 columns as the English labels always had; wider where a label needs it.
+  const width = Math.max(15, ...rows.map(([label, , indent]) => label.length + (indent ? 2 : 0) + 1));
+  return rows.map(([label, value, indent]) => `${indent ? "  " : ""}${label.padEnd(width - (indent ? 2 : 0))}${value}`);
 }
 
 /** Registers `khaosat campaign create|list|show|reminders|close`. */
@@ -59,11 +73,17 @@ export function registerCampaignCommands(program: Command): void {
         );
         const c = created.campaign;
         if (reminders !== null) await db.campaigns.updateSettings(c.id, { reminders });
-        process.stderr.write(
-          `created campaign "${c.name}": questionnaire ${c.questionnaireId} v${c.questionnaireVersion} (${created.questionnaireReused ? "already stored, reused" : "stored"}), ` +
-            `open ${formatZonedTime(c.opensAt, c.timeZone)} ${formatClosing(c.closesAt, c.timeZone)} (${c.timeZone})` +
-            `${reminders !== null ? `, reminders ${reminders}` : ""}\n`,
-        );
+        const createdLine = t("campaign.created", {
+          name: c.name,
+          questionnaire: c.questionnaireId,
+          version: c.questionnaireVersion,
+          stored: t(created.questionnaireReused ? "campaign.reused" : "campaign.stored"),
+          opens: formatZonedTime(c.opensAt, c.timeZone),
+          closes: closingText(c.closesAt, c.timeZone),
+          timeZone: c.timeZone,
+          reminders: reminders !== null ? t("campaign.withReminders", { schedule: reminders }) : "",
+        });
+        process.stderr.write(`${createdLine}\n`);
         process.stdout.write(`${c.id}\n`);
       });
     });
@@ -75,13 +95,13 @@ export function registerCampaignCommands(program: Command): void {
       await withDatabase(async (db) => {
         const campaigns = await db.campaigns.list();
         if (campaigns.length === 0) {
-          process.stdout.write("no campaigns yet; create one with `khaosat campaign create`\n");
+          process.stdout.write(`${t("campaign.none")}\n`);
           return;
         }
         const now = new Date();
         for (const c of campaigns) {
           process.stdout.write(
-            `${c.id}  ${state(c, now).padEnd(12)}  ${formatZonedTime(c.opensAt, c.timeZone)} ${formatClosing(c.closesAt, c.timeZone)}  ${c.questionnaireId} v${c.questionnaireVersion}  ${c.name}\n`,
+            `${c.id}  ${state(c, now).padEnd(12)}  ${formatZonedTime(c.opensAt, c.timeZone)} ${closingText(c.closesAt, c.timeZone)}  ${c.questionnaireId} v${c.questionnaireVersion}  ${c.name}\n`,
           );
         }
       });
@@ -97,20 +117,20 @@ export function registerCampaignCommands(program: Command): void {
         const counts = sumStatus(await db.participation.statusCounts(c.id));
         const responses = report.totals.responses;
         const now = new Date();
-        const lines = [
-          `campaign       ${c.id}`,
-          `name           ${c.name}`,
-          `questionnaire  ${c.questionnaireId} version ${c.questionnaireVersion}`,
-          `opens          ${formatZonedTime(c.opensAt, c.timeZone)} (${c.timeZone})`,
-          `closes         ${formatClosing(c.closesAt, c.timeZone)} (${c.timeZone})`,
-          ...(c.closedAt ? [`closed early   ${formatZonedTime(c.closedAt, c.timeZone)}`] : []),
-          `state          ${state(c, now)}`,
-          `identified     ${c.identified ? "yes (exports may carry respondent identity)" : "no"}`,
-          `respondents    ${report.totals.sampled}`,
-          ...RESPONDENT_STATUSES.map((s) => `  ${s.replace("_", " ").padEnd(13)}${counts[s]}`),
-          `responses      ${responses.total} submitted (every source)`,
-          ...RESPONSE_CHANNELS.map((ch) => `  ${ch.padEnd(13)}${responses[ch]}`),
-        ];
+        const lines = aligned([
+          [t("campaign.show.campaign"), c.id],
+          [t("campaign.show.name"), c.name],
+          [t("campaign.show.questionnaire"), t("campaign.show.questionnaireValue", { id: c.questionnaireId, version: c.questionnaireVersion })],
+          [t("campaign.show.opens"), `${formatZonedTime(c.opensAt, c.timeZone)} (${c.timeZone})`],
+          [t("campaign.show.closes"), `${closingText(c.closesAt, c.timeZone)} (${c.timeZone})`],
+          ...(c.closedAt ? [[t("campaign.show.closedEarly"), formatZonedTime(c.closedAt, c.timeZone)] as const] : []),
+          [t("campaign.show.state"), state(c, now)],
+          [t("campaign.show.identified"), t(c.identified ? "campaign.show.identifiedYes" : "campaign.show.identifiedNo")],
+          [t("campaign.show.respondents"), String(report.totals.sampled)],
+          ...RESPONDENT_STATUSES.map((s) => [t(`status.${s}`), String(counts[s]), true] as const),
+          [t("campaign.show.responses"), t("campaign.show.responsesValue", { count: responses.total })],
+          ...RESPONSE_CHANNELS.map((ch) => [t(`channel.${ch}`), String(responses[ch]), true] as const),
+        ]);
         process.stdout.write(`${lines.join("\n")}\n`);
       });
     });
@@ -130,14 +150,12 @@ export function registerCampaignCommands(program: Command): void {
         const before = await requireCampaign(db, id);
         const now = new Date();
         if (!checkOpen(before, now).open && before.closedAt === null && now >= before.closesAt) {
-          process.stdout.write(`campaign ${id} already closed at ${formatZonedTime(before.closesAt, before.timeZone)} (${before.timeZone})\n`);
+          process.stdout.write(`${t("campaign.alreadyClosedAtEnd", { id, time: formatZonedTime(before.closesAt, before.timeZone), timeZone: before.timeZone })}\n`);
           return;
         }
         const after = await db.campaigns.close(id, now);
         const at = after?.closedAt ?? now;
-        process.stdout.write(
-          before.closedAt ? `campaign ${id} was already closed at ${formatZonedTime(at, before.timeZone)} (${before.timeZone})\n` : `campaign ${id} closed at ${formatZonedTime(at, before.timeZone)} (${before.timeZone})\n`,
-        );
+        process.stdout.write(`${t(before.closedAt ? "campaign.wasAlreadyClosed" : "campaign.closed", { id, time: formatZonedTime(at, before.timeZone), timeZone: before.timeZone })}\n`);
       });
     });
 }

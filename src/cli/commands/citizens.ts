@@ -8,6 +8,7 @@ import { CitizenService, CitizensInputError, DEFAULT_POSTER_PERIOD_DAYS, posterD
 import { ConfigError, loadConfigFromEnvironment } from "../../config/index.js";
 import { DatabaseError, openDatabase, type CampaignRecord, type Database } from "../../db/index.js";
 import { CliError } from "../errors.js";
+import { cliError, t } from "../i18n.js";
 import { botDefault, channelsOf } from "./codes.js";
 import { PendingFile } from "../pending-file.js";
 import { noCampaignError } from "./db.js";
@@ -68,9 +69,9 @@ export function registerCitizenCodeCommands(codes: Command): void {
 /** `codes batch`: returns the summary to print. */
 export async function batchCommand(options: BatchOptions, now: Date): Promise<string> {
   const ext = path.extname(options.out).toLowerCase();
-  if (ext !== ".csv" && ext !== ".pdf") throw new CliError(`--out: cannot tell the format of "${options.out}": use a name ending in .csv or .pdf`);
+  if (ext !== ".csv" && ext !== ".pdf") throw cliError("codes.batch.badExt", { file: options.out });
   const format = options.format ?? "a4";
-  if (format !== "a4" && format !== "receipt") throw new CliError(`--format: "${format}" is not a slip layout; use a4 or receipt`);
+  if (format !== "a4" && format !== "receipt") throw cliError("codes.batch.badLayout", { format });
   const kind: BatchKind = ext === ".csv" ? "csv" : format;
   const count = parseWhole("--count", options.count);
   checkOut(options.out);
@@ -105,15 +106,15 @@ export async function batchCommand(options: BatchOptions, now: Date): Promise<st
     }
     file.commit();
     return (
-      `issued ${batch.codes.length} anonymous code${batch.codes.length === 1 ? "" : "s"} for ${batch.unitName} (${options.unit}) in campaign "${campaign.id}" (batch ${batch.batchId})\n` +
-      `wrote ${options.out} (${kind}): it is the only copy of these codes; each works once\n`
+      `${t("codes.batch.issued", { count: batch.codes.length, unitName: batch.unitName, unit: options.unit, campaign: campaign.id, batch: batch.batchId })}\n` +
+      `${t("codes.batch.wrote", { file: options.out, kind })}\n`
     );
   });
 }
 
 /** `codes poster`: returns the summary to print. */
 export async function posterCommand(options: PosterOptions, now: Date): Promise<string> {
-  if (path.extname(options.out).toLowerCase() !== ".pdf") throw new CliError(`--out: a poster is a PDF; use a name ending in .pdf`);
+  if (path.extname(options.out).toLowerCase() !== ".pdf") throw cliError("codes.poster.notPdf");
   const periodDays = options.periodDays === undefined ? undefined : parseWhole("--period-days", options.periodDays);
   checkOut(options.out);
   // Telegram's link carries the poster's unit; a Zalo link carries nothing, so a Zalo poster prints
@@ -144,10 +145,8 @@ export async function posterCommand(options: PosterOptions, now: Date): Promise<
     const file = new PendingFile(options.out);
     await file.write(pdf);
     file.commit();
-    return (
-      `made a poster for ${poster.unitName} (${options.unit}) in campaign "${campaign.id}" (poster ${poster.posterId}); ` +
-      `one response per ${bot === undefined ? "Zalo" : zaloLink === undefined ? "Telegram" : "Telegram or Zalo"} account per ${poster.periodDays} days\nwrote ${options.out}\n`
-    );
+    const accounts = bot === undefined ? "Zalo" : zaloLink === undefined ? "Telegram" : t("codes.poster.either");
+    return `${t("codes.poster.made", { unitName: poster.unitName, unit: options.unit, campaign: campaign.id, poster: poster.posterId, accounts, days: poster.periodDays, file: options.out })}\n`;
   });
 }
 
@@ -161,19 +160,19 @@ function batchCsv(unitCode: string, slips: readonly { code: string; link: string
 const defuse = neutraliseCell;
 
 function parseWhole(flag: string, text: string): number {
-  if (!/^\d+$/.test(text.trim())) throw new CliError(`${flag} must be a whole number (got "${text}")`);
+  if (!/^\d+$/.test(text.trim())) throw cliError("codes.wholeNumber", { flag, value: text });
   return Number(text.trim());
 }
 
 function checkOut(out: string): void {
-  if (existsSync(out)) throw new CliError(`--out: ${out} already exists; choose another file name (issued files are never overwritten)`);
-  if (!existsSync(path.dirname(path.resolve(out)))) throw new CliError(`--out: the folder ${path.dirname(path.resolve(out))} does not exist`);
+  if (existsSync(out)) throw cliError("codes.outExistsNever", { file: out });
+  if (!existsSync(path.dirname(path.resolve(out)))) throw cliError("codes.noFolder", { folder: path.dirname(path.resolve(out)) });
 }
 
 async function findCampaign(db: Database, id: string): Promise<CampaignRecord> {
   const campaign = await db.campaigns.get(id);
   if (!campaign) throw noCampaignError(id);
-  if (campaign.closedAt !== null) throw new CliError(`campaign "${id}" is closed; codes and posters for it would never work`);
+  if (campaign.closedAt !== null) throw cliError("codes.campaignClosed", { campaign: id });
   return campaign;
 }
 

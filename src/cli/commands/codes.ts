@@ -21,6 +21,7 @@ import {
 import { ConfigError, loadConfigFromEnvironment, readEnvironment, type Config } from "../../config/index.js";
 import { DatabaseError, openDatabase, type Database, type RespondentRecord } from "../../db/index.js";
 import { CliError } from "../errors.js";
+import { cliError, t } from "../i18n.js";
 import { registerCitizenCodeCommands } from "./citizens.js";
 import { describeRecoveries, IssueJournal, recoverUnfinishedIssues } from "../issue-journal.js";
 import { PendingFile } from "../pending-file.js";
@@ -80,9 +81,9 @@ export function registerCodesCommands(program: Command): void {
 /** `codes issue`: returns the summary to print. */
 export async function issueCommand(options: IssueOptions, now: Date): Promise<string> {
   const outs = typeof options.out === "string" ? [options.out] : [...options.out];
-  if (outs.length === 0) throw new CliError("--out: name at least one output file");
+  if (outs.length === 0) throw cliError("codes.outNone");
   const duplicate = outs.find((o, i) => outs.findIndex((p) => path.resolve(p) === path.resolve(o)) !== i);
-  if (duplicate !== undefined) throw new CliError(`--out: ${duplicate} is named twice`);
+  if (duplicate !== undefined) throw cliError("codes.outTwice", { file: duplicate });
   const formats = outs.map((out) => checkOutput(out, { mayExist: true }));
   const channels = channelsOf(options.bot);
   return withAccess(async ({ db, access, secret }) => {
@@ -93,12 +94,12 @@ export async function issueCommand(options: IssueOptions, now: Date): Promise<st
     const recovered = describeRecoveries(recoveries);
     const respondents = await db.respondents.list(campaign.id);
     if (respondents.length === 0) {
-      throw new CliError(`campaign "${campaign.id}" has no respondents yet; import them first: khaosat respondents import --campaign ${campaign.id} FILE`);
+      throw cliError("codes.noRespondents", { campaign: campaign.id });
     }
     if (outs.some((out) => existsSync(out))) {
       if (recoveries.some((r) => r.outcome === "finished")) {
         const waiting = respondents.length - (await access.respondentsWithActiveCode(campaign.id)).size;
-        return recovered + (waiting > 0 ? `${waiting} respondent${waiting === 1 ? " still has" : "s still have"} no code: run this command again with another --out\n` : "");
+        return recovered + (waiting > 0 ? `${t("codes.stillWaiting", { count: waiting })}\n` : "");
       }
       for (const out of outs) checkOutput(out);
     }
@@ -129,7 +130,7 @@ export async function issueCommand(options: IssueOptions, now: Date): Promise<st
       throw error;
     }
     const holding = respondents.length - issued.length;
-    if (issued.length === 0) return `${recovered}every respondent of campaign "${campaign.id}" already holds an active code; nothing issued, ${outs.join(", ")} not written\n`;
+    if (issued.length === 0) return `${recovered}${t("codes.allHold", { campaign: campaign.id, files: outs.join(", ") })}\n`;
     await testPause("stored");
     for (const file of files) file.commit();
     await testPause("linked");
@@ -137,11 +138,9 @@ export async function issueCommand(options: IssueOptions, now: Date): Promise<st
     const wrote = outs.map((out, i) => `${out} (${formats[i]})`).join(", ");
     return (
       recovered +
-      `issued ${issued.length} code${issued.length === 1 ? "" : "s"} for campaign "${campaign.id}"` +
-      (holding > 0 ? ` (${holding} respondent${holding === 1 ? "" : "s"} already held an active code)` : "") +
-      (outs.length === 1
-        ? `\nwrote ${wrote}: it is the only copy of these codes; keep it safe and delete it once the slips are handed out\n`
-        : `\nwrote ${wrote}, the same codes in each: they are the only copies of these codes; keep them safe and delete them once the slips are handed out\n`)
+      t("codes.issued", { count: issued.length, campaign: campaign.id }) +
+      (holding > 0 ? t("codes.holding", { count: holding }) : "") +
+      `\n${t(outs.length === 1 ? "codes.wroteOne" : "codes.wroteMany", { files: wrote })}\n`
     );
   });
 }
@@ -161,8 +160,8 @@ export async function revokeCommand(options: RevokeOptions, now: Date): Promise<
   return withAccess(async ({ db, access }) => {
     const respondent = await findRespondent(db, options);
     const count = await revokeCodes({ repository: access, campaignId: respondent.campaignId, respondentId: respondent.id, now, actor: "cli" });
-    if (count === 0) return `${describe(respondent)} holds no active code; nothing revoked\n`;
-    return `revoked the code of ${describe(respondent)}; "khaosat codes reissue --respondent ${respondent.externalId} --campaign ${respondent.campaignId} --out FILE" issues a new one\n`;
+    if (count === 0) return `${t("codes.nothingRevoked", { respondent: describe(respondent) })}\n`;
+    return `${t("codes.revoked", { respondent: describe(respondent), externalId: respondent.externalId, campaign: respondent.campaignId })}\n`;
   });
 }
 
@@ -191,7 +190,7 @@ export async function reissueCommand(options: ReissueOptions, now: Date): Promis
       throw error;
     }
     file.commit();
-    return `issued a new code to ${describe(respondent)} (any earlier code is revoked); wrote ${options.out} (${format})\n`;
+    return `${t("codes.reissued", { respondent: describe(respondent), file: options.out, format })}\n`;
   });
 }
 
@@ -200,11 +199,11 @@ function checkOutput(out: string, options: { readonly mayExist?: boolean } = {})
   try {
     format = codeFileFormat(out);
   } catch (error) {
-    if (error instanceof CodeFileFormatError) throw new CliError(`--out: ${error.message}`);
+    if (error instanceof CodeFileFormatError) throw cliError("codes.badFormat", { file: out });
     throw error;
   }
-  if (!options.mayExist && existsSync(out)) throw new CliError(`--out: ${out} already exists; it may hold the only copy of codes issued earlier. Choose another file name`);
-  if (!existsSync(path.dirname(path.resolve(out)))) throw new CliError(`--out: the folder ${path.dirname(path.resolve(out))} does not exist`);
+  if (!options.mayExist && existsSync(out)) throw cliError("codes.outExists", { file: out });
+  if (!existsSync(path.dirname(path.resolve(out)))) throw cliError("codes.noFolder", { folder: path.dirname(path.resolve(out)) });
   return format;
 }
 
@@ -227,9 +226,9 @@ export function zaloLinkDefault(): string | undefined {
 export function channelsOf(bot: string | undefined): { readonly bot?: string; readonly zaloLink?: string } {
   const zaloLink = zaloLinkDefault();
   if (bot === undefined && zaloLink === undefined) {
-    throw new CliError("say how respondents open the bot: --bot <Telegram username> (or BOT_USERNAME), and/or ZALO_BOT_LINK=<the link that opens the Zalo bot> in the environment or .env");
+    throw cliError("codes.noChannel");
   }
-  if (zaloLink !== undefined && !/^https?:\/\/\S+$/.test(zaloLink)) throw new CliError("ZALO_BOT_LINK: expected the https:// link that opens the bot in Zalo, e.g. https://zalo.me/...");
+  if (zaloLink !== undefined && !/^https?:\/\/\S+$/.test(zaloLink)) throw cliError("codes.badZaloLink");
   if (bot !== undefined) checkBot(bot);
   return { ...(bot !== undefined ? { bot } : {}), ...(zaloLink !== undefined ? { zaloLink } : {}) };
 }
@@ -238,13 +237,13 @@ function checkBot(bot: string): void {
   try {
     codeDeepLink(bot, "2222222222");
   } catch (error) {
-    if (error instanceof BotUsernameError) throw new CliError(`--bot: ${error.message}`);
+    if (error instanceof BotUsernameError) throw cliError("codes.badBot", { bot: error.username });
     throw error;
   }
 }
 
 function describe(r: RespondentRecord): string {
-  return `${r.fullName} (${r.externalId}, campaign "${r.campaignId}")`;
+  return t("codes.respondent", { name: r.fullName, externalId: r.externalId, campaign: r.campaignId });
 }
 
 async function unitNameMap(db: Database, campaignId: string): Promise<Map<string, string>> {
@@ -255,7 +254,7 @@ async function findRespondent(db: Database, options: RevokeOptions): Promise<Res
   if (options.campaign !== undefined) {
     if (!(await db.campaigns.get(options.campaign))) throw noCampaignError(options.campaign);
     const found = await db.respondents.getByExternalId(options.campaign, options.respondent);
-    if (!found) throw new CliError(`campaign "${options.campaign}" has no respondent with external_id "${options.respondent}"`);
+    if (!found) throw cliError("codes.noSuchRespondent", { campaign: options.campaign, externalId: options.respondent });
     return found;
   }
   const matches: RespondentRecord[] = [];
@@ -264,9 +263,9 @@ async function findRespondent(db: Database, options: RevokeOptions): Promise<Res
     if (found) matches.push(found);
   }
   const [only] = matches;
-  if (!only) throw new CliError(`no respondent with external_id "${options.respondent}" in any campaign`);
+  if (!only) throw cliError("codes.noRespondentAnywhere", { externalId: options.respondent });
   if (matches.length > 1) {
-    throw new CliError(`external_id "${options.respondent}" is in campaigns ${matches.map((m) => `"${m.campaignId}"`).join(", ")}; say which with --campaign`);
+    throw cliError("codes.inSeveral", { externalId: options.respondent, campaigns: matches.map((m) => `"${m.campaignId}"`).join(", ") });
   }
   return only;
 }

@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { coordinatorSettings, parseDigestTime } from "../../coordinators/index.js";
 import type { CampaignRecord, Database, RespondentRecord } from "../../db/index.js";
 import { CliError } from "../errors.js";
+import { cliError, t } from "../i18n.js";
 import { withDatabase, noCampaignError } from "./db.js";
 
 async function campaignOf(db: Database, id: string): Promise<CampaignRecord> {
@@ -22,7 +23,7 @@ async function setCoordinator(db: Database, campaignId: string, externalIds: rea
     else missing.push(id);
   }
   if (missing.length > 0) {
-    throw new CliError(`no respondent ${missing.map((m) => `"${m}"`).join(", ")} in campaign "${campaignId}"; use the external id of the respondents file (\`khaosat campaign show ${campaignId}\` lists the sample); nothing was changed`);
+    throw cliError("coordinators.noRespondent", { ids: missing.map((m) => `"${m}"`).join(", "), campaign: campaignId });
   }
   const units = new Map((await db.respondents.units(campaignId)).map((u) => [u.code, u.name]));
   // The respondents import updates only changed rows in one transaction and never touches answers.
@@ -52,7 +53,7 @@ export function registerCoordinatorsCommands(program: Command): void {
         const done = await setCoordinator(db, opts.campaign, opts.respondent, true);
         const campaign = await campaignOf(db, opts.campaign);
         for (const r of done) process.stdout.write(`${r.externalId}\t${r.fullName}\tcoordinator of ${r.unitCode}\n`);
-        process.stderr.write(`${describeSettings(campaign)} (change with \`khaosat coordinators settings\`)\n`);
+        process.stderr.write(`${t("coordinators.change", { settings: describeSettings(campaign) })}\n`);
       });
     });
 
@@ -82,7 +83,7 @@ export function registerCoordinatorsCommands(program: Command): void {
         for (const r of coordinators) {
           process.stdout.write(`${r.externalId}\t${r.fullName}\t${r.unitCode}\t${reachable.has(r.id) ? "yes" : "no: has not opened the bot"}\n`);
         }
-        process.stderr.write(`${coordinators.length} coordinator${coordinators.length === 1 ? "" : "s"}; ${describeSettings(campaign)}\n`);
+        process.stderr.write(`${t("coordinators.count", { count: coordinators.length, settings: describeSettings(campaign) })}\n`);
       });
     });
 
@@ -101,7 +102,7 @@ export function registerCoordinatorsCommands(program: Command): void {
       }
       if (opts.seeNames !== undefined) {
         const v = opts.seeNames.trim().toLowerCase();
-        if (v !== "yes" && v !== "no") throw new CliError(`--see-names: expected yes or no, got "${opts.seeNames}"`);
+        if (v !== "yes" && v !== "no") throw cliError("coordinators.badSeeNames", { value: opts.seeNames });
         patch.coordinatorsSeeNames = v === "yes";
       }
       await withDatabase(async (db) => {

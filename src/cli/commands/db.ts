@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { readEnvironment } from "../../config/index.js";
 import { DatabaseError, migrateDatabase, openDatabase, parseDatabaseUrl, type Database, type DatabaseTarget } from "../../db/index.js";
 import { CliError } from "../errors.js";
+import { cliError, t } from "../i18n.js";
 
 /** Runs a storage operation, turning database problems into plain CLI errors (no stack trace). */
 export async function withDatabaseErrors<T>(run: () => Promise<T>): Promise<T> {
@@ -42,11 +43,11 @@ export function noCampaignError(id: string): CliError {
   let where = "";
   try {
     const url = databaseUrl();
-    where = ` in ${databaseInWords(parseDatabaseUrl(url))}${url === undefined ? " (DATABASE_URL is not set: the default file, relative to this folder)" : ""}`;
+    where = t("db.in", { database: databaseInWords(parseDatabaseUrl(url)) }) + (url === undefined ? t("db.defaultFile") : "");
   } catch {
     // An unreadable DATABASE_URL was reported when the database was opened.
   }
-  return new CliError(`no campaign "${id}"${where}; "khaosat campaign list" shows the campaigns`);
+  return cliError("db.noCampaign", { id, where });
 }
 
 /** Registers `khaosat db migrate`. */
@@ -58,9 +59,9 @@ export function registerDbCommands(program: Command): void {
       const result = await withDatabaseErrors(() => migrateDatabase(databaseUrl()));
       const where = databaseInWords(result.target);
       if (result.applied.length === 0) {
-        process.stdout.write(`${where}: already current (${result.total} migration${result.total === 1 ? "" : "s"} applied), nothing to do\n`);
+        process.stdout.write(`${t("db.current", { where, count: result.total })}\n`);
       } else {
-        process.stdout.write(`${where}: applied ${result.applied.length} migration${result.applied.length === 1 ? "" : "s"}:\n`);
+        process.stdout.write(`${t("db.applied", { where, count: result.applied.length })}\n`);
         for (const name of result.applied) process.stdout.write(`  ${name}\n`);
       }
     });

@@ -15,6 +15,7 @@ import {
 } from "../../flags/index.js";
 import { formatIssue, parseQuestionnaire, type Questionnaire } from "../../questionnaire/index.js";
 import { CliError } from "../errors.js";
+import { cliError } from "../i18n.js";
 import { noCampaignError } from "./db.js";
 
 /** Registers `khaosat flags --campaign ID` and `khaosat flags accept|reject RESPONSE_ID --reason TEXT`. */
@@ -25,7 +26,7 @@ export function registerFlagsCommands(program: Command): void {
     .option("--campaign <id>", "campaign id: list its flagged responses")
     .option("--format <format>", `output: ${FLAG_LIST_FORMATS.join(", ")}`, "table")
     .action(async (options: { campaign?: string; format: string }) => {
-      if (options.campaign === undefined) throw new CliError('say which campaign: khaosat flags --campaign ID (or "khaosat flags accept|reject RESPONSE_ID --reason TEXT")');
+      if (options.campaign === undefined) throw cliError("flags.whichCampaign");
       process.stdout.write(await listFlagsCommand({ campaign: options.campaign, format: options.format }));
     });
   for (const decision of ["accept", "reject"] as const) {
@@ -50,7 +51,7 @@ export function registerFlagsCommands(program: Command): void {
 
 /** `flags --campaign`: recomputes the campaign's flags (the speeder median moves) and lists the flagged responses. */
 export async function listFlagsCommand(options: { readonly campaign: string; readonly format: string }): Promise<string> {
-  if (!(FLAG_LIST_FORMATS as readonly string[]).includes(options.format)) throw new CliError(`--format: "${options.format}" is not one of ${FLAG_LIST_FORMATS.join(", ")}`);
+  if (!(FLAG_LIST_FORMATS as readonly string[]).includes(options.format)) throw cliError("flags.badFormat", { format: options.format, formats: FLAG_LIST_FORMATS.join(", ") });
   return withFlags(async ({ db, flags }) => {
     const campaign = await db.campaigns.get(options.campaign);
     if (!campaign) throw noCampaignError(options.campaign);
@@ -80,7 +81,7 @@ async function questionnaireOf(db: Database, pk: number): Promise<Questionnaire>
   const version = await db.campaigns.questionnaireVersion(pk);
   if (!version) throw new Error(`bug: questionnaire version ${pk} missing`);
   const result = parseQuestionnaire(version.source, version.fileName);
-  if (!result.ok) throw new CliError(`the stored questionnaire ${version.fileName} no longer loads:\n${result.issues.map((i) => `  ${formatIssue(i)}`).join("\n")}`);
+  if (!result.ok) throw cliError("flags.questionnaireBroken", { file: version.fileName, list: result.issues.map((i) => `  ${formatIssue(i)}`).join("\n") });
   return result.questionnaire;
 }
 

@@ -3,6 +3,7 @@ import { ConfigError, loadConfigFromEnvironment, type Config } from "../../confi
 import { openOutboxStore, type OutboxStore } from "../../db/index.js";
 import { configuredSender, OUTBOX_STATUSES, type OutboxCounts, type SenderStats } from "../../outbox/index.js";
 import { CliError } from "../errors.js";
+import { cliError, t } from "../i18n.js";
 import { databaseUrl, withDatabaseErrors } from "./db.js";
 
 /** Opens the outbox store of the configured database (migrating it first), runs `work`, always closes it. */
@@ -47,7 +48,7 @@ export function formatResendInDoubt(count: number, confirmed: boolean, campaignI
 function positive(name: string, integer = false): (value: string) => number {
   return (value) => {
     const n = Number(value);
-    if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) throw new CliError(`${name} must be a positive ${integer ? "whole " : ""}number, got "${value}"`);
+    if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) throw cliError(integer ? "outbox.badWhole" : "outbox.badNumber", { name, value });
     return n;
   };
 }
@@ -110,7 +111,7 @@ export function registerOutboxCommands(program: Command): void {
         if (error instanceof ConfigError) throw new CliError(error.message);
         throw error;
       }
-      if (config.telegramBotToken === undefined && config.zalo === undefined) throw new CliError("neither TELEGRAM_BOT_TOKEN nor ZALO_BOT_TOKEN is set: put the token from @BotFather or from Zalo Bot Creator in .env to send messages");
+      if (config.telegramBotToken === undefined && config.zalo === undefined) throw cliError("outbox.noToken");
       const stats = await withOutboxStore(async (store) => {
         const sender = configuredSender(config, store.outbox, {
           ...(options.rate !== undefined ? { ratePerSecond: options.rate } : {}),
@@ -120,8 +121,8 @@ export function registerOutboxCommands(program: Command): void {
           ...(options.claimLeaseMs ? { claimLeaseMs: options.claimLeaseMs } : {}),
           ...(options.inDoubtAfterMs ? { inDoubtAfterMs: options.inDoubtAfterMs } : {}),
           onEvent: (e) => {
-            if (e.type === "paused") process.stderr.write(`429 from ${e.channel === "zalo" ? "Zalo" : "Telegram"}: pausing its messages ${e.seconds} s\n`);
-            if (e.type === "recovered") process.stderr.write(`recovered: ${e.requeued} claimed messages requeued, ${e.inDoubt} interrupted sends marked in doubt\n`);
+            if (e.type === "paused") process.stderr.write(`${t("outbox.paused", { channel: e.channel === "zalo" ? "Zalo" : "Telegram", seconds: e.seconds })}\n`);
+            if (e.type === "recovered") process.stderr.write(`${t("outbox.recovered", { requeued: e.requeued, inDoubt: e.inDoubt })}\n`);
           },
         });
         const stop = () => sender.stop();

@@ -8,11 +8,23 @@ import {
   participationTable,
   participationXlsx,
   PARTICIPATION_FORMATS,
+  PARTICIPATION_TABLE_HEAD,
   type ParticipationFormat,
+  type ParticipationTableWords,
 } from "../../participation/index.js";
-import { CliError } from "../errors.js";
+import { cliError, t } from "../i18n.js";
 import { requireCampaign } from "./campaign.js";
 import { withDatabase } from "./db.js";
+
+/** The terminal table's headings, totals row and reminder lines in the organiser's language. */
+function tableWords(): ParticipationTableWords {
+  return {
+    head: PARTICIPATION_TABLE_HEAD.map((_, i) => t(`participation.head.${i}`)),
+    total: t("participation.total"),
+    lastReminder: (when) => t("participation.lastReminder", { when: when ?? t("participation.noneYet") }),
+    unreachable: (count) => t("participation.unreachable", { count }),
+  };
+}
 
 /** Registers `khaosat participation`. */
 export function registerParticipationCommand(program: Command): void {
@@ -25,8 +37,8 @@ export function registerParticipationCommand(program: Command): void {
     .action(async (opts: { campaign: string; format?: string; out?: string }) => {
       const fromOut = opts.out ? path.extname(opts.out).slice(1).toLowerCase() : "";
       const format = (opts.format ?? ((PARTICIPATION_FORMATS as readonly string[]).includes(fromOut) ? fromOut : "table")) as ParticipationFormat;
-      if (!PARTICIPATION_FORMATS.includes(format)) throw new CliError(`--format "${opts.format}": use one of ${PARTICIPATION_FORMATS.join(", ")}`);
-      if (format === "xlsx" && !opts.out) throw new CliError("--format xlsx writes a file: add --out FILE.xlsx");
+      if (!PARTICIPATION_FORMATS.includes(format)) throw cliError("participation.badFormat", { format: opts.format, formats: PARTICIPATION_FORMATS.join(", ") });
+      if (format === "xlsx" && !opts.out) throw cliError("participation.xlsxNeedsOut");
       await withDatabase(async (db) => {
         const campaign = await requireCampaign(db, opts.campaign);
         const report = await loadParticipation(db, campaign.id, { reminders: true });
@@ -37,10 +49,10 @@ export function registerParticipationCommand(program: Command): void {
               ? participationCsv(report)
               : format === "json"
                 ? participationJson(report)
-                : participationTable(report, { timeZone: campaign.timeZone });
+                : participationTable(report, { timeZone: campaign.timeZone, words: tableWords() });
         if (opts.out) {
           await writeFile(opts.out, output);
-          process.stderr.write(`wrote ${opts.out}\n`);
+          process.stderr.write(`${t("io.wrote", { file: opts.out })}\n`);
         } else {
           process.stdout.write(output);
         }

@@ -3,7 +3,7 @@ import { createLineSource, runConsoleSurvey } from "../../channels/console/index
 import { createI18n, isSupportedLanguage } from "../../i18n/index.js";
 import { formatIssue, type Questionnaire } from "../../questionnaire/index.js";
 import { loadQuestionnaireSource } from "../../questionnaire/xlsform/source.js";
-import { CliError } from "../errors.js";
+import { cliError, t } from "../i18n.js";
 
 /** Options of `khaosat preview`. */
 interface PreviewOptions {
@@ -38,17 +38,17 @@ export async function preview(
   const loaded = await loadQuestionnaireSource(file);
   if (!loaded.ok) {
     for (const issue of loaded.issues) errors.write(`${formatIssue(issue)}\n`);
-    errors.write(`${file}: ${loaded.issues.length} error${loaded.issues.length === 1 ? "" : "s"}; fix ${loaded.issues.length === 1 ? "it" : "them"} and run the preview again\n`);
+    errors.write(`${t("preview.errors", { file, count: loaded.issues.length })}\n`);
     return 1;
   }
   for (const warning of loaded.warnings) errors.write(`${formatIssue(warning)}\n`);
   const questionnaire = loaded.questionnaire;
   const language = checkLanguage(questionnaire, options.lang);
   const units = options.units === undefined ? ["preview"] : options.units.split(",").map((u) => u.trim()).filter((u) => u !== "");
-  if (units.length === 0) throw new CliError('--units needs at least one unit name, e.g. --units "Sở Tư pháp,Sở Tài chính"');
+  if (units.length === 0) throw cliError("preview.noUnits");
   const clock = fixedClock(options.clock);
 
-  errors.write(`Preview of ${questionnaire.id} v${questionnaire.version} (${language}); nothing is stored. Type help for the commands, quit to leave.\n`);
+  errors.write(`${t("preview.banner", { id: questionnaire.id, version: questionnaire.version, language })}\n`);
   const lines = createLineSource(input, output, { terminal: input.isTTY === true });
   try {
     await runConsoleSurvey({
@@ -70,7 +70,7 @@ export async function preview(
 function checkLanguage(questionnaire: Questionnaire, requested: string | undefined): string {
   if (requested === undefined) return questionnaire.defaultLanguage;
   if (!questionnaire.languages.includes(requested)) {
-    throw new CliError(`--lang ${requested}: this questionnaire is written in ${questionnaire.languages.join(", ")}; use one of those`);
+    throw cliError("preview.badLang", { lang: requested, languages: questionnaire.languages.join(", ") });
   }
   return requested;
 }
@@ -78,6 +78,6 @@ function checkLanguage(questionnaire: Questionnaire, requested: string | undefin
 function fixedClock(iso: string | undefined): () => Date {
   if (iso === undefined) return () => new Date();
   const at = new Date(iso);
-  if (Number.isNaN(at.getTime())) throw new CliError(`--clock ${iso}: expected an ISO 8601 time, e.g. 2026-12-01T09:00:00+07:00`);
+  if (Number.isNaN(at.getTime())) throw cliError("preview.badClock", { value: iso });
   return () => at;
 }

@@ -4,7 +4,7 @@ import path from "node:path";
 import type { Command } from "commander";
 import { formatIssue, type Questionnaire } from "../../questionnaire/index.js";
 import { isXlsformPath, loadQuestionnaireSource } from "../../questionnaire/xlsform/source.js";
-import { CliError } from "../errors.js";
+import { cliError } from "../i18n.js";
 
 /** Registers `khaosat questionnaire validate|import|export`. */
 export function registerQuestionnaireCommands(program: Command): void {
@@ -38,10 +38,10 @@ export function registerQuestionnaireCommands(program: Command): void {
 
 /** `khaosat questionnaire import`: XLSForm to YAML; returns the exit code. */
 export async function importForm(form: string, options: { out?: string; force?: boolean }, out: (text: string) => void, err: (text: string) => void): Promise<number> {
-  if (!isXlsformPath(form)) throw new CliError(`${form}: import reads an XLSForm workbook (.xlsx); a YAML or JSON questionnaire needs no import`);
+  if (!isXlsformPath(form)) throw cliError("questionnaire.importNeedsXlsx", { file: form });
   const target = options.out ?? form.replace(/\.xlsx$/i, ".yaml");
-  if (!/\.ya?ml$/i.test(target)) throw new CliError(`--out ${target}: the questionnaire is written as YAML; name the file .yaml`);
-  if (existsSync(target) && !options.force) throw new CliError(`${target} already exists; choose another --out or add --force to overwrite it`);
+  if (!/\.ya?ml$/i.test(target)) throw cliError("questionnaire.outYaml", { file: target });
+  if (existsSync(target) && !options.force) throw cliError("questionnaire.exists", { file: target });
   const result = await loadQuestionnaireSource(form);
   if (!result.ok) {
     for (const issue of result.issues) err(`${formatIssue(issue)}\n`);
@@ -57,9 +57,9 @@ export async function importForm(form: string, options: { out?: string; force?: 
 
 /** `khaosat questionnaire export`: questionnaire to XLSForm; returns the exit code. */
 export async function exportForm(file: string, options: { out: string; force?: boolean }, out: (text: string) => void, err: (text: string) => void): Promise<number> {
-  if (!isXlsformPath(options.out)) throw new CliError(`--out ${options.out}: the form is written as an Excel workbook; name the file .xlsx`);
-  if (path.resolve(options.out) === path.resolve(file)) throw new CliError("--out is the questionnaire itself; choose another file");
-  if (existsSync(options.out) && !options.force) throw new CliError(`${options.out} already exists; choose another --out or add --force to overwrite it`);
+  if (!isXlsformPath(options.out)) throw cliError("questionnaire.outXlsx", { file: options.out });
+  if (path.resolve(options.out) === path.resolve(file)) throw cliError("questionnaire.outIsInput");
+  if (existsSync(options.out) && !options.force) throw cliError("questionnaire.exists", { file: options.out });
   const result = await loadQuestionnaireSource(file);
   if (!result.ok) {
     for (const issue of result.issues) err(`${formatIssue(issue)}\n`);
@@ -71,7 +71,7 @@ export async function exportForm(file: string, options: { out: string; force?: b
   try {
     await exportXlsform(result.questionnaire.definition, options.out);
   } catch (error) {
-    if (error instanceof ExportConditionError) throw new CliError(`${file}: cannot be written as an XLSForm: ${error.message}`);
+    if (error instanceof ExportConditionError) throw cliError("questionnaire.notXlsform", { file, reason: error.message });
     throw error;
   }
   out(`${options.out}: written: ${summarize(result.questionnaire)}\n`);

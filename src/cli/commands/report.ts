@@ -1,6 +1,6 @@
 import { readFile, writeFile } from "node:fs/promises";
 import type { Command } from "commander";
-import { CliError } from "../errors.js";
+import { cliError, fileIssue, fsErrorText, t } from "../i18n.js";
 import { requireCampaign } from "./campaign.js";
 import { withDatabase } from "./db.js";
 
@@ -15,9 +15,9 @@ export function registerReportCommand(program: Command): void {
     .option("--appraisal <file>", "appraisal CSV (unit,points); default: the points uploaded in the web console, if any")
     .action(async (options: { campaign: string; out: string; appraisal?: string; format?: string }) => {
       const format = options.format?.toLowerCase() ?? (/\.pdf$/i.test(options.out) ? "pdf" : "html");
-      if (format !== "html" && format !== "pdf") throw new CliError(`--format must be html or pdf, not "${options.format}"`);
+      if (format !== "html" && format !== "pdf") throw cliError("report.badFormat", { format: options.format });
       const { reportModel, renderReportHtml } = await import("../../web/report.js");
-      const { parseAppraisalCsv, formatFileIssue } = await import("../../scoring/io/index.js");
+      const { parseAppraisalCsv } = await import("../../scoring/io/index.js");
       await withDatabase(async (db) => {
         const campaign = await requireCampaign(db, options.campaign);
         let appraisal: ReadonlyMap<string, number> | undefined;
@@ -26,13 +26,13 @@ export function registerReportCommand(program: Command): void {
           try {
             bytes = await readFile(options.appraisal);
           } catch (error) {
-            throw new CliError(`cannot read ${options.appraisal}: ${(error as Error).message}`);
+            throw cliError("io.cannotRead", { file: options.appraisal, reason: fsErrorText(error) });
           }
           const { campaignQuestionnaire } = await import("../../campaigns/index.js");
           const scoring = (await campaignQuestionnaire(db.campaigns, campaign)).definition.scoring;
           const parsed = parseAppraisalCsv(bytes, scoring?.kind === "points" && scoring.appraisalMax !== undefined ? { appraisalMax: scoring.appraisalMax } : {});
-          const problems = [...parsed.errors, ...parsed.rejected.map((r) => ({ line: r.line, message: r.reason }))];
-          if (problems.length > 0) throw new CliError(`${options.appraisal}: cannot use the appraisal file; nothing written:\n${problems.map((p) => `  ${formatFileIssue(options.appraisal!, p)}`).join("\n")}`);
+          const problems = [...parsed.errors, ...parsed.rejected.map((r) => ({ line: r.line, message: r.reason, problems: r.problems }))];
+          if (problems.length > 0) throw cliError("report.badAppraisal", { file: options.appraisal, list: problems.map((p) => `  ${fileIssue(options.appraisal!, p)}`).join("\n") });
           appraisal = parsed.points;
         }
         const model = await reportModel(db, campaign, new Date(), appraisal);
@@ -40,10 +40,10 @@ export function registerReportCommand(program: Command): void {
         try {
           await writeFile(options.out, bytes);
         } catch (error) {
-          throw new CliError(`cannot write ${options.out}: ${(error as Error).message}`);
+          throw cliError("io.cannotWrite", { file: options.out, reason: fsErrorText(error) });
         }
         await db.audit.record({ at: new Date(), kind: "report.written", campaignId: campaign.id, actor: "cli", data: { file: options.out, format } });
-        process.stderr.write(`wrote ${options.out}\n`);
+        process.stderr.write(`${t("io.wrote", { file: options.out })}\n`);
       });
     });
 }

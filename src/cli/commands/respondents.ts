@@ -2,14 +2,16 @@ import type { Command } from "commander";
 import { CampaignInputError } from "../../campaigns/index.js";
 import { importRespondentsFile, TableFileError, type RowProblem } from "../../respondents/index.js";
 import { CliError } from "../errors.js";
+import { cliError, countsLine, sayProblem, sayProblems, t } from "../i18n.js";
 import { requireCampaign } from "./campaign.js";
 import { withDatabase } from "./db.js";
 
 const SHOWN = 50;
 
+/** The first fifty problems, each in the organiser's language (the English message where the service gives no key). */
 function list(file: string, problems: readonly RowProblem[]): string {
-  const lines = problems.slice(0, SHOWN).map((p) => `  ${file}:${p.line}: ${p.message}`);
-  if (problems.length > SHOWN) lines.push(`  … and ${problems.length - SHOWN} more`);
+  const lines = problems.slice(0, SHOWN).map((p) => t("list.line", { file, line: p.line, message: sayProblems(p.problems, p.message) }));
+  if (problems.length > SHOWN) lines.push(t("list.more", { count: problems.length - SHOWN }));
   return lines.join("\n");
 }
 
@@ -28,20 +30,14 @@ export function registerRespondentsCommands(program: Command): void {
         try {
           report = await importRespondentsFile(db, opts.campaign, file, { skipInvalid: opts.skipInvalid });
         } catch (error) {
-          if (error instanceof TableFileError || error instanceof CampaignInputError) throw new CliError(error.message);
+          if (error instanceof TableFileError) throw new CliError(error.problem ? sayProblem(error.problem) : error.message);
+          if (error instanceof CampaignInputError) throw new CliError(error.problem ? sayProblem(error.problem) : error.message);
           throw error;
         }
-        if (report.warnings.length > 0) process.stderr.write(`warnings:\n${list(file, report.warnings)}\n`);
-        if (!report.imported) {
-          const n = report.errors.length;
-          throw new CliError(
-            `${n} row${n === 1 ? "" : "s"} with problems, nothing imported:\n${list(file, report.errors)}\n` +
-              "fix them and import again, or use --skip-invalid to import the other rows",
-          );
-        }
-        if (report.skipped > 0) process.stderr.write(`skipped ${report.skipped} invalid row${report.skipped === 1 ? "" : "s"}:\n${list(file, report.errors)}\n`);
-        const c = report.counts;
-        process.stdout.write(`${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged${report.skipped > 0 ? `, ${report.skipped} skipped` : ""}\n`);
+        if (report.warnings.length > 0) process.stderr.write(`${t("respondents.warnings")}\n${list(file, report.warnings)}\n`);
+        if (!report.imported) throw cliError("respondents.nothingImported", { count: report.errors.length, list: list(file, report.errors) });
+        if (report.skipped > 0) process.stderr.write(`${t("respondents.skipped", { count: report.skipped, list: list(file, report.errors) })}\n`);
+        process.stdout.write(`${countsLine(report.counts, report.skipped)}\n`);
       });
     });
 }

@@ -2,11 +2,11 @@ import { createWriteStream, type WriteStream } from "node:fs";
 import { once } from "node:events";
 import { readFile, rename, rm } from "node:fs/promises";
 import type { Command } from "commander";
-import { CampaignInputError, importCampaignResponses, streamCampaignResponses, withheldRowsNote } from "../../campaigns/index.js";
+import { CampaignInputError, importCampaignResponses, streamCampaignResponses } from "../../campaigns/index.js";
 import { RESPONSE_CHANNELS, type Database, type ResponseChannel } from "../../db/index.js";
 import { exportIdentityDecision } from "../../privacy/index.js";
-import { formatFileIssue } from "../../scoring/io/index.js";
 import { CliError } from "../errors.js";
+import { cliError, countsLine, fileIssue, sayProblem, t } from "../i18n.js";
 import { requireCampaign } from "./campaign.js";
 import { withDatabase } from "./db.js";
 
@@ -28,7 +28,7 @@ export function registerResponsesCommands(program: Command): void {
       await withDatabase(async (db) => {
         const campaign = await requireCampaign(db, opts.campaign);
         const identity = exportIdentityDecision(campaign, opts.withIdentity);
-        if (!identity.ok) throw new CliError(identity.reason);
+        if (!identity.ok) throw cliError("responses.anonymous", { campaign: campaign.id });
         // Streamed page by page (bounded memory at any size), into a temporary file renamed at the
         // end, so an interrupted export never leaves a truncated file under the asked name.
         const out = file === "-" ? process.stdout : createWriteStream(`${file}.partial`);
@@ -48,8 +48,12 @@ export function registerResponsesCommands(program: Command): void {
         }
         if (file !== "-") await rename(`${file}.partial`, file);
         const { count } = exported;
-        if (exported.withheld > 0) process.stderr.write(`${withheldRowsNote(exported)}\n`);
-        if (file !== "-") process.stderr.write(`wrote ${count} response${count === 1 ? "" : "s"} to ${file}\n`);
+        if (exported.withheld > 0) {
+          const rows = t("responses.rows", { count: exported.withheld });
+          const cells = t("responses.cells", { count: exported.withheldCells });
+          process.stderr.write(`${t("responses.withheld", { count: exported.withheld, rows, cells, min: exported.minResponses })}\n`);
+        }
+        if (file !== "-") process.stderr.write(`${t("responses.wrote", { count, file })}\n`);
       });
     });
 
@@ -63,7 +67,7 @@ export function registerResponsesCommands(program: Command): void {
       try {
         source = await readFile(file);
       } catch {
-        throw new CliError(`cannot read ${file}: no such file`);
+        throw cliError("io.cannotRead", { file, reason: t("io.noSuchFile") });
       }
       await withDatabase(async (db) => {
         const campaign = await requireCampaign(db, opts.campaign);
@@ -72,20 +76,16 @@ export function registerResponsesCommands(program: Command): void {
         try {
           report = await importCampaignResponses(db, campaign, source, { skipInvalid: opts.skipInvalid, now: new Date() });
         } catch (error) {
-          if (error instanceof CampaignInputError) throw new CliError(error.message);
+          if (error instanceof CampaignInputError) throw new CliError(error.problem ? sayProblem(error.problem) : error.message);
           throw error;
         }
-        for (const w of report.warnings) process.stderr.write(`${formatFileIssue(file, { line: w.line, message: `warning: ${w.message}` })}\n`);
-        if (report.errors.length > 0) throw new CliError(`${report.errors.map((e) => formatFileIssue(file, e)).join("\n")}\nnothing imported`);
-        const rejected = report.rejected.slice(0, SHOWN).map((r) => `  ${formatFileIssue(file, { line: r.line, message: r.reason })}`);
-        if (report.rejected.length > SHOWN) rejected.push(`  … and ${report.rejected.length - SHOWN} more`);
-        if (!report.imported) {
-          const n = report.rejected.length;
-          throw new CliError(`${n} row${n === 1 ? "" : "s"} rejected, nothing imported:\n${rejected.join("\n")}\nfix them and import again, or use --skip-invalid to import the other rows`);
-        }
-        if (report.rejected.length > 0) process.stderr.write(`skipped ${report.rejected.length} rejected row${report.rejected.length === 1 ? "" : "s"}:\n${rejected.join("\n")}\n`);
-        const c = report.counts;
-        process.stdout.write(`${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged${report.rejected.length > 0 ? `, ${report.rejected.length} skipped` : ""}\n`);
+        for (const w of report.warnings) process.stderr.write(`${fileIssue(file, w, "warning")}\n`);
+        if (report.errors.length > 0) throw cliError("responses.nothingImported", { issues: report.errors.map((e) => fileIssue(file, e)).join("\n") });
+        const rejected = report.rejected.slice(0, SHOWN).map((r) => `  ${fileIssue(file, { line: r.line, message: r.reason, problems: r.problems })}`);
+        if (report.rejected.length > SHOWN) rejected.push(t("list.more", { count: report.rejected.length - SHOWN }));
+        if (!report.imported) throw cliError("responses.rejected", { count: report.rejected.length, list: rejected.join("\n") });
+        if (report.rejected.length > 0) process.stderr.write(`${t("responses.skipped", { count: report.rejected.length, list: rejected.join("\n") })}\n`);
+        process.stdout.write(`${countsLine(report.counts, report.rejected.length)}\n`);
         process.stdout.write(`${countsChangeLine(before, await submittedTotals(db, campaign.id))}\n`);
       });
     });
@@ -105,9 +105,9 @@ async function submittedTotals(db: Database, campaignId: string): Promise<Totals
 
 /** What an import did to the campaign's counts, e.g. "submitted responses: 120 → 168 (import 0 → 48; participation and campaign show count them)". */
 function countsChangeLine(before: Totals, after: Totals): string {
-  const changed = RESPONSE_CHANNELS.filter((c) => before[c] !== after[c]).map((c) => `${c} ${before[c]} → ${after[c]}`);
-  const detail = RESPONSE_CHANNELS.filter((c) => after[c] > 0).map((c) => `${c} ${after[c]}`).join(", ");
+  const changed = RESPONSE_CHANNELS.filter((c) => before[c] !== after[c]).map((c) => `${t(`channel.${c}`)} ${before[c]} → ${after[c]}`);
+  const detail = RESPONSE_CHANNELS.filter((c) => after[c] > 0).map((c) => `${t(`channel.${c}`)} ${after[c]}`).join(", ");
   return before.total === after.total && changed.length === 0
-    ? `submitted responses unchanged: ${after.total}${detail ? ` (${detail})` : ""}`
-    : `submitted responses: ${before.total} → ${after.total} (${changed.join(", ")}); \`khaosat participation\` and \`campaign show\` count them per channel`;
+    ? t("responses.unchanged", { total: after.total, detail: detail ? ` (${detail})` : "" })
+    : t("responses.changed", { before: before.total, after: after.total, changed: changed.join(", ") });
 }

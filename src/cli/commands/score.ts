@@ -7,8 +7,9 @@ import type { ScoringInput } from "../../scoring/index.js";
 import { scoreUnits } from "../../scoring/score.js";
 import { explainUnit } from "../../scoring/explain.js";
 import { formatExplanation, formatScoreCsv, formatScoreTable, formatScoreXlsx, type ReportLanguage } from "../../scoring/format/index.js";
-import { DEFAULT_TIME_ZONE, formatFileIssue, isValidTimeZone, parseAppraisalCsv, readResponsesTable, type RejectedRow } from "../../scoring/io/index.js";
+import { DEFAULT_TIME_ZONE, isValidTimeZone, parseAppraisalCsv, readResponsesTable, type RejectedRow } from "../../scoring/io/index.js";
 import { CliError } from "../errors.js";
+import { cliError, fileIssue, fsErrorText, messageLanguage, t, useLanguage } from "../i18n.js";
 
 const FORMATS = ["json", "csv", "xlsx", "table"] as const;
 type Format = (typeof FORMATS)[number];
@@ -40,7 +41,7 @@ export function registerScoreCommand(program: Command): void {
     .option("--appraisal <file>", "appraisal CSV: unit,points (points scoring with appraisalMax)")
     .option("--format <format>", "json | csv | xlsx | table (default: table on a terminal, json otherwise)")
     .option("--out <file>", "write to this file instead of standard output (required for xlsx)")
-    .option("--lang <lang>", "vi | en: language of table and xlsx headings (xlsx default: Vietnamese with English below)")
+    .option("--lang <lang>", "vi | en: language of the messages and of table and xlsx headings (default: KHAOSAT_LANG, else Vietnamese; xlsx default: Vietnamese with English below)")
     .option("--timezone <zone>", "IANA time zone of times written without an offset", DEFAULT_TIME_ZONE)
     .option("--skip-invalid", "score without the rejected rows (listed on standard error) instead of stopping")
     .option("--explain <unit>", "print how this unit's index was reached, question by question")
@@ -50,26 +51,28 @@ export function registerScoreCommand(program: Command): void {
 }
 
 async function runScore(options: ScoreOptions): Promise<void> {
-  const format = checkFormat(options);
   const lang = options.lang as ReportLanguage | undefined;
-  if (lang !== undefined && !(LANGS as readonly string[]).includes(lang)) throw new CliError(`--lang must be one of ${LANGS.join(", ")}, not "${lang}"`);
-  if (!isValidTimeZone(options.timezone)) throw new CliError(`--timezone: unknown time zone "${options.timezone}" (use an IANA name such as Asia/Ho_Chi_Minh)`);
+  if (lang !== undefined && !(LANGS as readonly string[]).includes(lang)) throw cliError("score.badLang", { langs: LANGS.join(", "), lang });
+  // --lang (vi | en) is the language of the headings and of what the command says; without it, KHAOSAT_LANG's.
+  if (lang !== undefined) useLanguage(lang);
+  const format = checkFormat(options);
+  if (!isValidTimeZone(options.timezone)) throw cliError("score.badTimeZone", { zone: options.timezone });
 
   const source = options.campaign !== undefined ? await loadCampaignForScoring(options.campaign, options) : await loadFiles(options);
   const { questionnaire, responses, units } = source;
   const scoring = questionnaire.definition.scoring;
-  if (!scoring) throw new CliError(`${source.label}: the questionnaire has no scoring section, so there is nothing to score`);
+  if (!scoring) throw cliError("score.noScoring", { source: source.label });
 
   let appraisal: Map<string, number> | undefined;
   if (options.appraisal === undefined && scoring.kind === "points" && scoring.appraisalMax !== undefined) {
-    printError(`warning: the questionnaire sets appraisalMax ${scoring.appraisalMax} but no --appraisal file was given: every unit is excluded with missing_appraisal`);
+    printError(t("score.noAppraisal", { max: scoring.appraisalMax }));
   }
   if (options.appraisal !== undefined) {
     const appraisalMax = scoring.kind === "points" ? scoring.appraisalMax : undefined;
     const result = parseAppraisalCsv(await readInput(options.appraisal), appraisalMax === undefined ? {} : { appraisalMax });
     if (result.errors.length > 0) {
-      for (const issue of result.errors) printError(formatFileIssue(options.appraisal, issue));
-      throw new CliError(`${options.appraisal}: cannot read the appraisal file; nothing scored`);
+      for (const issue of result.errors) printError(fileIssue(options.appraisal, issue));
+      throw cliError("score.badAppraisal", { file: options.appraisal });
     }
     checkRejected(options.appraisal, result.rejected, options.skipInvalid === true);
     appraisal = result.points;
@@ -78,10 +81,10 @@ async function runScore(options: ScoreOptions): Promise<void> {
   const input: ScoringInput = { questionnaire, responses, ...(units ? { units } : {}), ...(appraisal ? { appraisal } : {}) };
   const outcome = scoreUnits(input);
   if (!outcome.ok) {
-    for (const error of outcome.errors) printError(`error: ${error.message}`);
-    throw new CliError("cannot score these files");
+    for (const error of outcome.errors) printError(t("score.error", { message: error.message }));
+    throw cliError("score.cannotScore");
   }
-  for (const warning of outcome.warnings) printError(`warning: ${warning.message}`);
+  for (const warning of outcome.warnings) printError(t("issue.warning", { message: warning.message }));
   const report = outcome.report;
 
   if (options.explain !== undefined) {
@@ -91,7 +94,12 @@ async function runScore(options: ScoreOptions): Promise<void> {
       const unknown = explained.errors.some((e) => e.code === "unknown_unit");
       throw new CliError(
         unknown
-          ? `--explain: no unit "${options.explain}" in ${source.label}${options.appraisal ? ` or ${options.appraisal}` : ""}; known units: ${known.join(", ") || "(none)"}`
+          ? t("score.unknownUnit", {
+              unit: options.explain,
+              source: source.label,
+              appraisal: options.appraisal ? t("score.orAppraisal", { file: options.appraisal }) : "",
+              known: known.join(", ") || t("score.noUnits"),
+            })
           : explained.errors.map((e) => e.message).join("\n"),
       );
     }
@@ -108,7 +116,7 @@ async function runScore(options: ScoreOptions): Promise<void> {
       await emit(formatScoreCsv(report, questionnaire), options.out, options.out !== undefined ? "\uFEFF" : "");
       break;
     case "table":
-      await emit(formatScoreTable(report, questionnaire, lang ?? "en", source.unitNames), options.out);
+      await emit(formatScoreTable(report, questionnaire, lang ?? messageLanguage(), source.unitNames), options.out);
       break;
     case "xlsx":
       await writeOutput(options.out!, await formatScoreXlsx(report, questionnaire, lang, source.unitNames));
@@ -131,7 +139,7 @@ interface ScoringSource {
 
 async function loadFiles(options: ScoreOptions): Promise<ScoringSource> {
   if (options.questionnaire === undefined || options.responses === undefined) {
-    throw new CliError("give --questionnaire FILE and --responses FILE, or --campaign ID to score a campaign's responses from the database");
+    throw cliError("score.needFiles");
   }
   const questionnaire = await loadQuestionnaire(options.questionnaire);
   if (!questionnaire.definition.scoring) return { questionnaire, responses: [], label: options.questionnaire };
@@ -141,20 +149,20 @@ async function loadFiles(options: ScoreOptions): Promise<ScoringSource> {
   } catch (error) {
     // A file-system error (missing file, a directory) is the user's to fix; anything else is a bug.
     if (typeof (error as { syscall?: unknown } | undefined)?.syscall !== "string") throw error;
-    throw new CliError(`cannot read ${options.responses}: ${describeFsError(error)}`);
+    throw cliError("io.cannotRead", { file: options.responses, reason: fsErrorText(error) });
   }
   if (parsed.errors.length > 0) {
-    for (const issue of parsed.errors) printError(formatFileIssue(options.responses, issue));
-    throw new CliError(`${options.responses}: cannot read the responses file; nothing scored`);
+    for (const issue of parsed.errors) printError(fileIssue(options.responses, issue));
+    throw cliError("score.badResponses", { file: options.responses });
   }
-  for (const warning of parsed.warnings) printError(formatFileIssue(options.responses, { line: warning.line, message: `warning: ${warning.message}` }));
+  for (const warning of parsed.warnings) printError(fileIssue(options.responses, warning, "warning"));
   checkRejected(options.responses, parsed.rejected, options.skipInvalid === true);
   return { questionnaire, responses: parsed.table, label: options.responses };
 }
 
 async function loadCampaignForScoring(campaignId: string, options: ScoreOptions): Promise<ScoringSource> {
   if (options.questionnaire !== undefined || options.responses !== undefined) {
-    throw new CliError("--campaign scores the campaign's stored questionnaire and responses: leave out --questionnaire and --responses");
+    throw cliError("score.campaignAndFiles");
   }
   // Campaign mode only: the database and campaign modules are not loaded to score files.
   const [{ campaignScoringInput }, { requireCampaign }, { withDatabase }] = await Promise.all([import("../../campaigns/index.js"), import("./campaign.js"), import("./db.js")]);
@@ -162,15 +170,15 @@ async function loadCampaignForScoring(campaignId: string, options: ScoreOptions)
     const campaign = await requireCampaign(db, campaignId);
     const input = await campaignScoringInput(db, campaign);
     const unitNames = new Map((await db.respondents.units(campaign.id)).map((u) => [u.code, u.name] as const));
-    return { questionnaire: input.questionnaire, responses: input.responses, ...(input.units ? { units: input.units } : {}), unitNames, label: `campaign ${campaignId}` };
+    return { questionnaire: input.questionnaire, responses: input.responses, ...(input.units ? { units: input.units } : {}), unitNames, label: t("score.campaignLabel", { campaign: campaignId }) };
   });
 }
 
 function checkFormat(options: ScoreOptions): Format {
   const format = options.format ?? (process.stdout.isTTY && options.out === undefined ? "table" : "json");
-  if (!(FORMATS as readonly string[]).includes(format)) throw new CliError(`--format must be one of ${FORMATS.join(", ")}, not "${format}"`);
+  if (!(FORMATS as readonly string[]).includes(format)) throw cliError("score.badFormat", { formats: FORMATS.join(", "), format });
   if (format === "xlsx" && options.out === undefined && options.explain === undefined) {
-    throw new CliError("--format xlsx writes a workbook: give the file name with --out FILE.xlsx");
+    throw cliError("score.xlsxNeedsOut");
   }
   return format as Format;
 }
@@ -180,11 +188,11 @@ async function loadQuestionnaire(path: string): Promise<Questionnaire> {
   try {
     result = await loadQuestionnaireSource(path);
   } catch (error) {
-    throw new CliError(`cannot read ${path}: ${describeFsError(error)}`);
+    throw cliError("io.cannotRead", { file: path, reason: fsErrorText(error) });
   }
   if (!result.ok) {
     for (const issue of result.issues) printError(formatIssue(issue));
-    throw new CliError(`${path}: cannot load the questionnaire; nothing scored`);
+    throw cliError("score.badQuestionnaire", { file: path });
   }
   for (const warning of result.warnings) printError(formatIssue(warning));
   return result.questionnaire;
@@ -193,17 +201,17 @@ async function loadQuestionnaire(path: string): Promise<Questionnaire> {
 /** Lists rejected rows; stops unless the user asked to skip them. */
 function checkRejected(file: string, rejected: readonly RejectedRow[], skip: boolean): void {
   if (rejected.length === 0) return;
-  for (const row of rejected) printError(formatFileIssue(file, { line: row.line, message: skip ? `skipped: ${row.reason}` : row.reason }));
-  const rows = `${rejected.length} row${rejected.length === 1 ? "" : "s"}`;
-  if (!skip) throw new CliError(`${file}: ${rows} rejected; nothing scored (fix ${rejected.length === 1 ? "it" : "them"}, or pass --skip-invalid to score without ${rejected.length === 1 ? "it" : "them"})`);
-  printError(`${file}: skipped ${rows} (--skip-invalid)`);
+  for (const row of rejected) printError(fileIssue(file, { line: row.line, message: row.reason, problems: row.problems }, skip ? "skipped" : undefined));
+  const rows = t("score.rows", { count: rejected.length });
+  if (!skip) throw cliError("score.rejected", { file, rows, count: rejected.length });
+  printError(t("score.skippedRows", { file, rows }));
 }
 
 async function readInput(path: string): Promise<Uint8Array> {
   try {
     return await readFile(path);
   } catch (error) {
-    throw new CliError(`cannot read ${path}: ${describeFsError(error)}`);
+    throw cliError("io.cannotRead", { file: path, reason: fsErrorText(error) });
   }
 }
 
@@ -216,17 +224,9 @@ async function writeOutput(path: string, data: string | Uint8Array): Promise<voi
   try {
     await writeFile(path, data);
   } catch (error) {
-    throw new CliError(`cannot write ${path}: ${describeFsError(error)}`);
+    throw cliError("io.cannotWrite", { file: path, reason: fsErrorText(error) });
   }
-  printError(`wrote ${path}`);
-}
-
-function describeFsError(error: unknown): string {
-  const code = (error as { code?: string } | undefined)?.code;
-  if (code === "ENOENT") return "no such file or directory";
-  if (code === "EISDIR") return "it is a directory";
-  if (code === "EACCES" || code === "EPERM") return "permission denied";
-  return error instanceof Error ? error.message : String(error);
+  printError(t("io.wrote", { file: path }));
 }
 
 function printError(line: string): void {

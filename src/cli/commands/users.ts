@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { CliError } from "../errors.js";
+import { cliError, t } from "../i18n.js";
 import { withDatabase } from "./db.js";
 
 interface AddOptions {
@@ -27,7 +28,8 @@ export function registerUsersCommands(program: Command): void {
       await withDatabase(async (db) => {
         try {
           const user = await addUser(db, { email: options.email, role: options.role, ...(options.campaign ? { campaignId: options.campaign } : {}), ...(options.unit ? { unitCode: options.unit } : {}), password }, "cli", new Date());
-          process.stdout.write(`added ${user.email} (${user.role}${user.unitCode ? `, unit ${user.unitCode} of campaign ${user.campaignId}` : ""}); log in at the console (npx khaosat web)\n`);
+          const scope = user.unitCode ? t("users.scope", { unit: user.unitCode, campaign: user.campaignId }) : "";
+          process.stdout.write(`${t("users.added", { email: user.email, role: user.role, scope })}\n`);
         } catch (error) {
           if (error instanceof AccountError) throw new CliError(error.message);
           throw error;
@@ -42,7 +44,7 @@ export function registerUsersCommands(program: Command): void {
       await withDatabase(async (db) => {
         const list = await listUsers(db);
         if (list.length === 0) {
-          process.stdout.write("no account yet: npx khaosat users add --email you@example.org --role admin\n");
+          process.stdout.write(`${t("users.none")}\n`);
           return;
         }
         for (const u of list) {
@@ -60,7 +62,7 @@ export function registerUsersCommands(program: Command): void {
       await withDatabase(async (db) => {
         try {
           const user = await disableUser(db, options.email, "cli", new Date());
-          process.stdout.write(`disabled ${user.email}; its sessions are ended\n`);
+          process.stdout.write(`${t("users.disabled", { email: user.email })}\n`);
         } catch (error) {
           if (error instanceof AccountError) throw new CliError(error.message);
           throw error;
@@ -78,7 +80,7 @@ export function registerUsersCommands(program: Command): void {
       await withDatabase(async (db) => {
         try {
           const user = await resetPassword(db, options.email, password, "cli", new Date());
-          process.stdout.write(`new password set for ${user.email}; its sessions are ended\n`);
+          process.stdout.write(`${t("users.passwordSet", { email: user.email })}\n`);
         } catch (error) {
           if (error instanceof AccountError) throw new CliError(error.message);
           throw error;
@@ -98,13 +100,13 @@ async function readPassword(fromStdin: boolean): Promise<string> {
       if (size > 4096) break;
     }
     const line = Buffer.concat(chunks).toString("utf8").split(/\r?\n/)[0] ?? "";
-    if (line === "") throw new CliError("--password-stdin: standard input was empty; pipe the password in, e.g. from a password manager");
+    if (line === "") throw cliError("users.emptyStdin");
     return line;
   }
-  if (!process.stdin.isTTY) throw new CliError("no terminal to ask the password on: pass --password-stdin and pipe the password in");
-  const first = await promptHidden("password: ");
-  const second = await promptHidden("again: ");
-  if (first !== second) throw new CliError("the two passwords differ; nothing changed, try again");
+  if (!process.stdin.isTTY) throw cliError("users.noTerminal");
+  const first = await promptHidden(t("users.password"));
+  const second = await promptHidden(t("users.again"));
+  if (first !== second) throw cliError("users.differ");
   return first;
 }
 
@@ -127,7 +129,7 @@ function promptHidden(question: string): Promise<string> {
     const onData = (chunk: string) => {
       for (const ch of chunk) {
         if (ch === "\r" || ch === "\n") return done();
-        if (ch === "\u0003") return done(new CliError("cancelled; nothing changed"));
+        if (ch === "\u0003") return done(cliError("users.cancelled"));
         if (ch === "\u007f" || ch === "\b") value = value.slice(0, -1);
         else value += ch;
       }

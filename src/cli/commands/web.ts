@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { ConfigError, loadConfigFromEnvironment, readEnvironment } from "../../config/index.js";
 import { CliError } from "../errors.js";
+import { cliError, t } from "../i18n.js";
 
 /** Registers `khaosat web`: the organisers' web console. */
 export function registerWebCommand(program: Command): void {
@@ -27,7 +28,7 @@ export function registerWebCommand(program: Command): void {
         codeSecret = loadCodeSecret(config);
       } catch (error) {
         if (!(error instanceof CodeSecretError)) throw error;
-        process.stderr.write(`note: ${error.message}; issuing codes from the console is disabled until it is set\n`);
+        process.stderr.write(`${t("web.noSecret", { message: error.message })}\n`);
       }
       let db;
       try {
@@ -43,12 +44,12 @@ export function registerWebCommand(program: Command): void {
       } catch (error) {
         await db.close();
         const code = (error as { code?: string }).code;
-        if (code === "EADDRINUSE") throw new CliError(`${settings.host}:${settings.port} is already in use: stop the other program or set WEB_PORT to a free port`);
-        if (code === "EACCES") throw new CliError(`not allowed to listen on ${settings.host}:${settings.port}: choose a port above 1024 with WEB_PORT`);
+        if (code === "EADDRINUSE") throw cliError("web.inUse", { host: settings.host, port: settings.port });
+        if (code === "EACCES") throw cliError("web.notAllowed", { host: settings.host, port: settings.port });
         throw error;
       }
-      process.stdout.write(`web console: ${running.url}\n`);
-      if (accounts === 0) process.stdout.write("no account yet: create the first one with  npx khaosat users add --email you@example.org --role admin\n");
+      process.stdout.write(`${t("web.running", { url: running.url })}\n`);
+      if (accounts === 0) process.stdout.write(`${t("web.noAccount")}\n`);
       const stop = async () => {
         await running.close();
         await db.close();

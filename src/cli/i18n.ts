@@ -1,0 +1,109 @@
+// The organiser's language on the command line: every human message the CLI prints (summaries on
+// standard output or error, CliError messages) is a key of the `cli` namespace (locales/<lang>/cli.json),
+// said in KHAOSAT_LANG (vi or en; Vietnamese when unset). Machine-readable output (CSV, JSON, XLSX,
+// the ids a command prints for scripts) never changes with the language.
+// Loaded on first use only: `khaosat --help` and a command that prints nothing never read a locale file.
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import i18next, { type TFunction } from "i18next";
+import type { Language } from "../config/index.js";
+import { DEFAULT_LOCALES_DIR } from "../i18n/resources.js";
+import { problemsText, problemText, type Problem } from "../i18n/problem.js";
+import { CliError } from "./errors.js";
+import { cliLanguage } from "./language.js";
+
+export { cliLanguage, LANGUAGE_VARIABLE } from "./language.js";
+
+let translate: TFunction | undefined;
+let chosen: Language | undefined;
+
+/**
+ * The language a command's own `--lang vi|en` chose (score's): it speaks that language instead of
+ * KHAOSAT_LANG's. Call before the first message.
+ */
+export function useLanguage(language: Language): void {
+  chosen = language;
+  translate = undefined;
+}
+
+/** The language the CLI's messages are in: a command's --lang, else KHAOSAT_LANG, else Vietnamese. */
+export function messageLanguage(): Language {
+  return chosen ?? cliLanguage();
+}
+
+/** Only the namespaces the CLI says things with: its own and the services' keyed problems. */
+const NAMESPACES = ["cli", "problems"] as const;
+
+function load(): TFunction {
+  const language = messageLanguage();
+  const resources: Record<string, Record<string, Record<string, unknown>>> = {};
+  for (const lng of new Set<Language>([language, "vi"])) {
+    resources[lng] = {};
+    for (const ns of NAMESPACES) {
+      const file = path.join(DEFAULT_LOCALES_DIR, lng, `${ns}.json`);
+      resources[lng][ns] = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+    }
+  }
+  const instance = i18next.createInstance();
+  void instance.init({
+    resources,
+    lng: language,
+    fallbackLng: "vi",
+    ns: [...NAMESPACES],
+    defaultNS: "cli",
+    initAsync: false,
+    interpolation: { escapeValue: false },
+    returnNull: false,
+  });
+  return instance.getFixedT(language);
+}
+
+/** A message of the `cli` namespace in the organiser's language. */
+export function t(key: string, params: Record<string, unknown> = {}): string {
+  translate ??= load();
+  return translate(key, params) as string;
+}
+
+/** A CliError with the message of a `cli` key. */
+export function cliError(key: string, params: Record<string, unknown> = {}, exitCode = 1): CliError {
+  return new CliError(t(key, params), exitCode);
+}
+
+/** A service's keyed problem in the organiser's language. */
+export function sayProblem(problem: Problem): string {
+  translate ??= load();
+  return problemText(translate, problem);
+}
+
+/** A row's keyed problems in the organiser's language; the English `fallback` where the service gave no key. */
+export function sayProblems(problems: readonly Problem[] | undefined, fallback: string): string {
+  translate ??= load();
+  return problemsText(translate, problems, fallback);
+}
+
+/** Forgets the loaded language (tests that change KHAOSAT_LANG within one process). */
+export function resetCliLanguage(): void {
+  translate = undefined;
+  chosen = undefined;
+}
+
+/** "3 created, 1 updated, 0 unchanged[, 2 skipped]" of an import, in the organiser's language. */
+export function countsLine(counts: { readonly created: number; readonly updated: number; readonly unchanged: number }, skipped: number): string {
+  return t("counts.summary", { created: counts.created, updated: counts.updated, unchanged: counts.unchanged }) + (skipped > 0 ? t("counts.skipped", { count: skipped }) : "");
+}
+
+/** "file:line: message" with the message in the organiser's language; `as` words it as a warning or a skipped row. */
+export function fileIssue(file: string, issue: { readonly line?: number; readonly message: string; readonly problems?: readonly Problem[] | undefined }, as?: "warning" | "skipped"): string {
+  const said = sayProblems(issue.problems, issue.message);
+  const message = as === undefined ? said : t(`issue.${as}`, { message: said });
+  return `${file}${issue.line !== undefined ? `:${issue.line}` : ""}: ${message}`;
+}
+
+/** A file-system error in words ("no such file or directory"), in the organiser's language. */
+export function fsErrorText(error: unknown): string {
+  const code = (error as { code?: string } | undefined)?.code;
+  if (code === "ENOENT") return t("io.noSuchFileOrDirectory");
+  if (code === "EISDIR") return t("io.isDirectory");
+  if (code === "EACCES" || code === "EPERM") return t("io.permission");
+  return error instanceof Error ? error.message : String(error);
+}
