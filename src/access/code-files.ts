@@ -1,6 +1,6 @@
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
-import { drawFittedText, drawQr, finishPdf, newPdf, newWorkbook, PDF_FONTS } from "../documents/index.js";
+import { drawFittedText, drawParagraph, drawQr, finishPdf, layoutParagraph, newPdf, newWorkbook, PDF_FONTS } from "../documents/index.js";
 import { stringify } from "csv-stringify/sync";
 import { neutraliseCell } from "../documents/csv-cell.js";
 import type { TFunction } from "i18next";
@@ -185,15 +185,17 @@ function drawSlip(doc: PDFKit.PDFDocument, slip: CodeSlip, x: number, y: number,
   doc.font("regular").fontSize(7.5).fillColor("#555555").text(slipText(slip.language)("yourCode"), textX, top + 4, { width: textWidth });
   doc.font("mono").fontSize(15).fillColor("black").text(formatCode(slip.code), textX, doc.y + 1, { width: textWidth });
   const instructionsY = doc.y + 4;
-  doc
-    .font("regular")
-    .fontSize(7)
-    .fillColor("#222222")
-    .text(slipInstructions(options.botUsername, slip.name !== undefined, options.zaloLink, slip.language), textX, instructionsY, {
-      width: textWidth,
-      height: Math.max(0, bottom - instructionsY),
-      ellipsis: true,
-    });
+  // The instructions are shrunk (7 pt down to 5.5 pt) to fit beside the QR code rather than cut
+  // off; a link (ZALO_BOT_LINK) goes on a line of its own, whole, or broken only after a '/' or '?'.
+  const instructions = slipInstructions(options.botUsername, slip.name !== undefined, options.zaloLink, slip.language);
+  const beside = { font: "regular", maxSize: 7, minSize: 5.5, width: textWidth, height: Math.max(0, bottom - instructionsY), linkMinSize: 5 } as const;
+  doc.fillColor("#222222");
+  if (layoutParagraph(doc, instructions, beside).fits) drawParagraph(doc, instructions, textX, instructionsY, beside);
+  else {
+    // Still too long beside the QR code (long names above pushed it down): below it, across the slip.
+    const belowY = Math.max(doc.y, top + qrSize) + 3;
+    drawParagraph(doc, instructions, lineX, belowY, { ...beside, width: lineWidth, height: Math.max(0, bottom - belowY) });
+  }
   doc.fillColor("black");
 }
 
