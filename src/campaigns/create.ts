@@ -92,7 +92,7 @@ export async function createCampaign(campaigns: CampaignRepository, input: Creat
   });
   if (!stored.ok) {
     throw new CampaignInputError(
-      `questionnaire ${questionnaire.id} version ${questionnaire.version} is already stored from a different file (${stored.stored.fileName}, loaded ${stored.stored.loadedAt.toISOString()}); ` +
+      `questionnaire ${questionnaire.id} version ${questionnaire.version} is already stored from a different file (${stored.stored.fileName}, loaded ${formatZonedTime(stored.stored.loadedAt, timeZone)}); ` +
         `a changed questionnaire needs a new version: bump version in ${input.questionnaireFile}`,
     );
   }

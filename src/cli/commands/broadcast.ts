@@ -6,6 +6,7 @@ import { formatReminderSchedule, parseReminderSchedule } from "../../reminders/i
 import { CliError } from "../errors.js";
 import { noCampaignError } from "./db.js";
 import { withOutboxStore } from "./outbox.js";
+import { formatZonedTime } from "../../campaigns/index.js";
 
 interface BroadcastOptions {
   readonly campaign: string;
@@ -92,7 +93,7 @@ export async function showCampaignReminders(campaignId: string): Promise<string>
     if (!campaign) throw noCampaignError(campaignId);
     const runs = await store.messaging.reminderRuns(campaignId);
     const lines = [`campaign ${campaignId}: reminders ${campaign.reminders ?? "off"} (time zone ${campaign.timeZone})`];
-    for (const r of runs) lines.push(`  ${r.slotAt.toISOString()}  ${r.label.padEnd(9)} ${r.trigger.padEnd(9)} ${r.recipients} recipients`);
+    for (const r of runs) lines.push(`  ${formatZonedTime(r.slotAt, campaign.timeZone)}  ${r.label.padEnd(9)} ${r.trigger.padEnd(9)} ${r.recipients} recipients`);
     if (runs.length === 0) lines.push("  no reminder sent yet");
     return `${lines.join("\n")}\n`;
   });
