@@ -12,6 +12,7 @@
 // partial files, which hold codes nobody can use, are deleted). Either way it says what it did.
 import { closeSync, existsSync, fsyncSync, linkSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from "node:fs";
 import path from "node:path";
+import { DEFAULT_TIME_ZONE, formatZonedTime } from "../campaigns/index.js";
 import { CliError } from "./errors.js";
 
 /** One output file of an issue: where it goes and where it waits until the codes are stored. */
@@ -175,14 +176,15 @@ export async function recoverUnfinishedIssues(
   return recoveries;
 }
 
-/** What `codes issue` prints about the unfinished issues it found. */
-export function describeRecoveries(recoveries: readonly Recovery[]): string {
+/** What `codes issue` prints about the unfinished issues it found (times in the campaign's zone). */
+export function describeRecoveries(recoveries: readonly Recovery[], timeZone: string = DEFAULT_TIME_ZONE): string {
+  const started = (r: Recovery) => formatZonedTime(new Date(r.startedAt), timeZone);
   return recoveries
     .map((r) => {
       const codes = `${r.count} code${r.count === 1 ? "" : "s"}`;
       if (r.outcome === "rolled_back") {
         return (
-          `found an unfinished issue of ${codes} (started ${r.startedAt}) that was interrupted before the codes were stored: rolled it back` +
+          `found an unfinished issue of ${codes} (started ${started(r)}) that was interrupted before the codes were stored: rolled it back` +
           (r.files.length > 0 ? `, deleted ${r.files.join(", ")} (those codes never worked)` : "") +
           "\n"
         );
@@ -192,7 +194,7 @@ export function describeRecoveries(recoveries: readonly Recovery[]): string {
         r.blocked.length > 0
           ? `; ${r.blocked.join(", ")} already exist${r.blocked.length === 1 ? "s" : ""}, so the finished file${r.blocked.length === 1 ? " is" : "s are"} still under the hidden .partial name next to it: rename it yourself, then run this command again`
           : "";
-      return `found an unfinished issue of ${codes} (started ${r.startedAt}) whose codes were stored: finished it${wrote}${blocked}\n`;
+      return `found an unfinished issue of ${codes} (started ${started(r)}) whose codes were stored: finished it${wrote}${blocked}\n`;
     })
     .join("");
 }
