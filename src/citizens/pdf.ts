@@ -40,12 +40,12 @@ function receiptTexts(doc: PDFKit.PDFDocument, slip: ReceiptSlip) {
   // Each field stays on one line, shrunk as far as a receipt stays legible: at the minimum sizes a
   // unit name or service of about 60 characters still fits the 72 mm line. A unit name too long
   // for bold at 7 pt is set in the narrower regular face rather than in tinier bold; longer ones
-  // wrap between words.
+  // wrap between words (a few lines at most: hundreds of characters from a file end in "…").
   const unitFont = fitsOnLine(doc, slip.unit, "bold", 7, width) ? "bold" : "regular";
   return {
     header: { font: "bold", maxSize: 10, minSize: 7, width, align: "center" } as const,
-    unit: { font: unitFont, maxSize: 9.5, minSize: 6, width, align: "center" } as const,
-    service: { font: "regular", maxSize: 8.5, minSize: 6, width, align: "center" } as const,
+    unit: { font: unitFont, maxSize: 9.5, minSize: 6, width, align: "center", maxLines: 4 } as const,
+    service: { font: "regular", maxSize: 8.5, minSize: 6, width, align: "center", maxLines: 3 } as const,
     // A link (ZALO_BOT_LINK) gets a line of its own, shrunk to 6 pt to stay whole (about 55
     // characters), and only a longer one is broken, after a '/' or '?', never inside a word.
     instructions: { font: "regular", maxSize: 7.5, minSize: 7.5, width, align: "center", linkMinSize: 6 } as const,
@@ -153,13 +153,13 @@ export async function renderPosterPdf(poster: PosterContent, options: CitizenPdf
   if (options.title) {
     // The campaign's name, however long, wraps between words only and pushes the rest down.
     doc.fillColor("#555555");
-    drawParagraph(doc, options.title, page.margin, page.margin, { font: "regular", maxSize: 11, minSize: 9, width, align: "center" });
+    drawParagraph(doc, options.title, page.margin, page.margin, { font: "regular", maxSize: 11, minSize: 9, width, align: "center", maxLines: 3 });
     y = Math.max(y, doc.y + 8);
   }
   const headline = balancedLines(POSTER_HEADLINE, (t) => doc.font("bold").fontSize(26).widthOfString(t), width - 2);
   doc.fillColor("black").font("bold").fontSize(26).text(headline.join("\n"), page.margin, y, { width, align: "center" });
-  drawFittedText(doc, poster.unit, page.margin, doc.y + 14, { font: "bold", maxSize: 18, minSize: 12, width, align: "center" });
-  if (poster.service) drawFittedText(doc, poster.service, page.margin, doc.y + 6, { font: "regular", maxSize: 14, minSize: 10, width, align: "center" });
+  drawFittedText(doc, poster.unit, page.margin, doc.y + 14, { font: "bold", maxSize: 18, minSize: 12, width, align: "center", maxLines: 3 });
+  if (poster.service) drawFittedText(doc, poster.service, page.margin, doc.y + 6, { font: "regular", maxSize: 14, minSize: 10, width, align: "center", maxLines: 3 });
   const qrSize = 300;
   const qrY = doc.y + 24;
   drawQr(doc, poster.link, (page.width - qrSize) / 2, qrY, qrSize);

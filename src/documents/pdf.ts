@@ -81,6 +81,8 @@ export interface FittedTextOptions {
   readonly minSize: number;
   readonly width: number;
   readonly align?: "left" | "center" | "right";
+  /** Lines it may wrap onto when too wide even at `minSize` (default: as many as it needs). */
+  readonly maxLines?: number;
 }
 
 // pdfkit's line wrapper sums word widths, which can exceed the whole string's width by a rounding
@@ -112,7 +114,7 @@ export function fitsOnLine(doc: PDFKit.PDFDocument, text: string, font: string, 
 export function fittedTextHeight(doc: PDFKit.PDFDocument, text: string, options: FittedTextOptions): number {
   const size = fitFontSize(doc, text, options.font, options.maxSize, options.minSize, options.width);
   if (fitsOnLine(doc, text, options.font, size, options.width)) return doc.font(options.font).fontSize(size).currentLineHeight(true);
-  return layoutParagraph(doc, text, { font: options.font, maxSize: size, width: options.width }).height;
+  return layoutParagraph(doc, text, { font: options.font, maxSize: size, width: options.width, ...(options.maxLines ? { maxLines: options.maxLines } : {}) }).height;
 }
 
 /**
@@ -124,7 +126,7 @@ export function drawFittedText(doc: PDFKit.PDFDocument, text: string, x: number,
   if (fitsOnLine(doc, text, options.font, size, options.width)) doc.text(text, x, y, { width: options.width, align: options.align ?? "left" });
   // Too wide even at the minimum: wrapped between words only (pdfkit would also break after a '/' or
   // '-', or inside a word longer than the line).
-  else drawParagraph(doc, text, x, y, { font: options.font, maxSize: size, width: options.width, align: options.align ?? "left" });
+  else drawParagraph(doc, text, x, y, { font: options.font, maxSize: size, width: options.width, align: options.align ?? "left", ...(options.maxLines ? { maxLines: options.maxLines } : {}) });
   return size;
 }
 
@@ -142,6 +144,11 @@ export interface ParagraphOptions {
   readonly linkFont?: string;
   /** …shrunk down to this size (default the paragraph's) to stay whole; only then broken, after a '/' or '?'. */
   readonly linkMinSize?: number;
+  /**
+   * At most this many lines: a text longer even at `minSize` (a 10,000-character name from a file)
+   * ends its last line with "…" after a whole word rather than push the rest off the paper.
+   */
+  readonly maxLines?: number;
 }
 
 /** One laid-out line of a paragraph. */
@@ -183,13 +190,21 @@ export function layoutParagraph(doc: PDFKit.PDFDocument, text: string, options: 
     const lines = layoutAt(doc, text, options, size, size <= minSize);
     if (lines) {
       const height = lines.reduce((sum, line) => sum + doc.font(line.font).fontSize(line.size).currentLineHeight(true), 0);
-      last = { lines, height, fits: options.height === undefined || height <= options.height + 0.01 };
+      last = { lines, height, fits: (options.height === undefined || height <= options.height + 0.01) && lines.length <= (options.maxLines ?? Infinity) };
       if (last.fits) return last;
     }
     if (size <= minSize) break;
   }
   // Only reached in the last resort of `layoutAt`, which always lays out: the smallest size, too tall.
-  return { ...last!, fits: false };
+  if (options.maxLines === undefined || last!.lines.length <= options.maxLines) return { ...last!, fits: false };
+  const kept = last!.lines.slice(0, options.maxLines);
+  const end = kept[kept.length - 1]!;
+  let words = end.text.split(" ");
+  const measure = (t: string) => doc.font(end.font).fontSize(end.size).widthOfString(t);
+  while (words.length > 1 && measure(`${words.join(" ")} …`) > options.width - FIT_SLACK) words = words.slice(0, -1);
+  kept[kept.length - 1] = { ...end, text: `${words.join(" ")} …` };
+  const height = kept.reduce((sum, line) => sum + doc.font(line.font).fontSize(line.size).currentLineHeight(true), 0);
+  return { lines: kept, height, fits: false };
 }
 
 /** The lines at `size`, or undefined when a word does not fit the line (unless `lastResort`: then an overwide word gets a line of its own, shrunk when drawn). */

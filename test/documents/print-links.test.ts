@@ -18,6 +18,20 @@ if (!HAS_PDFTOTEXT) console.warn("pdftotext (poppler-utils) is not installed: sk
 const dir = mkdtempSync(path.join(tmpdir(), "khaosat-print-links-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** Each word pdftotext finds with its box (points from the page's top left), page by page. */
+function pdfWords(name: string, bytes: Buffer): { page: number; text: string; xMin: number; yMin: number; xMax: number; yMax: number }[] {
+  const file = path.join(dir, name);
+  writeFileSync(file, bytes);
+  const html = execFileSync("pdftotext", ["-enc", "UTF-8", "-bbox", file, "-"], { encoding: "utf8" });
+  const words: { page: number; text: string; xMin: number; yMin: number; xMax: number; yMax: number }[] = [];
+  for (const [i, page] of html.split("<page ").slice(1).entries()) {
+    for (const m of page.matchAll(/<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<\/word>/g)) {
+      words.push({ page: i + 1, text: m[5]!, xMin: Number(m[1]), yMin: Number(m[2]), xMax: Number(m[3]), yMax: Number(m[4]) });
+    }
+  }
+  return words;
+}
+
 function pdfText(name: string, bytes: Buffer, mode: "-layout" | "-raw" = "-layout"): string {
   const file = path.join(dir, name);
   writeFileSync(file, bytes);
@@ -191,5 +205,53 @@ describe.skipIf(!HAS_PDFTOTEXT)("A4 poster", () => {
     expectWordsWhole(text, `${LONG_TITLE} – đợt 2/2026`);
     expect(text.split("\f").filter((p) => p.trim() !== "")).toHaveLength(1);
     expect(rectangles(pdf)).toBe(darkModules(link));
+  });
+});
+
+// A name of hundreds of characters (a file may hold up to 10,000 in a cell): a few lines of it, ending
+// in "…" after a whole word, and everything else still on the paper, inside the slip's cut lines.
+const HUGE = Array.from({ length: 12 }, () => LONG_UNIT).join(" ");
+
+describe.skipIf(!HAS_PDFTOTEXT)("names far too long for the paper", () => {
+  test("A4 slip: every word inside its cut lines; the QR code and the whole instructions still there", async () => {
+    const slips = [{ code: "ABCDEFGHJK", link: codeDeepLink(LONG_BOT, "ABCDEFGHJK"), unit: HUGE, service: HUGE, name: HUGE }];
+    const pdf = await renderSlipsPdf(slips, { botUsername: LONG_BOT, zaloLink: LONG_ZALO, title: HUGE });
+    const words = pdfWords("slips-huge.pdf", pdf);
+    // The first slip's cell: A4 less a 28 pt margin, 2 columns and 4 rows.
+    const cell = { x: 28, y: 28, width: (595.28 - 56) / 2, height: (841.89 - 56) / 4 };
+    expect(words.length).toBeGreaterThan(50);
+    for (const w of words) {
+      expect(w.page, w.text).toBe(1);
+      expect(w.xMin, w.text).toBeGreaterThanOrEqual(cell.x);
+      expect(w.xMax, w.text).toBeLessThanOrEqual(cell.x + cell.width);
+      expect(w.yMin, w.text).toBeGreaterThanOrEqual(cell.y);
+      expect(w.yMax, w.text).toBeLessThanOrEqual(cell.y + cell.height);
+    }
+    const raw = pdfText("slips-huge-raw.pdf", pdf, "-raw");
+    expect(joinedAtLinkBreaks(raw).join(" ").replace(/\s+/g, " ")).toContain(slipInstructions(LONG_BOT, true, LONG_ZALO));
+    expect(raw).toContain("ABCDE-FGHJK");
+    // Cut after whole words: every word printed is one of the name's words, "…" or the slip's own.
+    expect(raw).toMatch(/[a-zà-ỹ] …/);
+    expect(rectangles(pdf)).toBe(darkModules(slips[0]!.link));
+  });
+
+  test("receipt and poster: one page, every word on it, the QR code and the instructions whole", async () => {
+    const receipt = await renderReceiptPdf([{ code: "ABCDEFGHJK", link: codeDeepLink(LONG_BOT, "ABCDEFGHJK"), unit: HUGE, service: HUGE }], { botUsername: LONG_BOT, zaloLink: LONG_ZALO });
+    const link = "https://t.me/khaosat_bot?start=KP_ABCDEFGHJKABCDEFGHJK";
+    const poster = await renderPosterPdf({ unit: HUGE, service: HUGE, link, periodDays: 30, zalo: { link: LONG_ZALO, payload: "KP_ABCDEFGHJKABCDEFGHJK", qr: false } }, { botUsername: LONG_BOT, title: HUGE });
+    for (const [name, pdf, width, qr] of [["receipt-huge.pdf", receipt, 226.77, codeDeepLink(LONG_BOT, "ABCDEFGHJK")], ["poster-huge.pdf", poster, 595.28, link]] as const) {
+      const words = pdfWords(name, pdf);
+      const height = name.startsWith("poster") ? 841.89 : Number(/\/MediaBox \[0 0 [\d.]+ ([\d.]+)\]/.exec(pdf.toString("latin1"))?.[1]);
+      for (const w of words) {
+        expect(w.page, `${name}: ${w.text}`).toBe(1);
+        expect(w.xMin, `${name}: ${w.text}`).toBeGreaterThanOrEqual(0);
+        expect(w.xMax, `${name}: ${w.text}`).toBeLessThanOrEqual(width);
+        expect(w.yMax, `${name}: ${w.text}`).toBeLessThanOrEqual(height);
+      }
+      const text = pdfText(`${name}.txt.pdf`, pdf);
+      expect(text).toContain("…");
+      expect(wholeLinks(text, LONG_ZALO), name).toBe(1);
+      expect(rectangles(pdf), name).toBe(darkModules(qr));
+    }
   });
 });
