@@ -207,12 +207,18 @@ export function layoutParagraph(doc: PDFKit.PDFDocument, text: string, options: 
   return { lines: kept, height, fits: false };
 }
 
-/** The lines at `size`, or undefined when a word does not fit the line (unless `lastResort`: then an overwide word gets a line of its own, shrunk when drawn). */
+/**
+ * The lines at `size`, or undefined when a word does not fit the line. `lastResort` (the smallest
+ * size): a link may shrink further, to `linkMinSize`, and an overwide word gets a line of its own,
+ * shrunk when drawn.
+ */
 function layoutAt(doc: PDFKit.PDFDocument, text: string, options: ParagraphOptions, size: number, lastResort: boolean): ParagraphLine[] | undefined {
   const width = options.width - FIT_SLACK;
   const font = options.font;
   const linkFont = options.linkFont ?? font;
-  const linkMin = Math.min(size, options.linkMinSize ?? size);
+  // A link is set in the paragraph's size while the paragraph may still shrink (one size reads
+  // better and keeps pdftotext's reading order); below the paragraph's smallest, on its own.
+  const linkMin = lastResort ? Math.min(size, options.linkMinSize ?? size) : size;
   const measure = (s: string, f: string, z: number) => doc.font(f).fontSize(z).widthOfString(s);
   const lines: ParagraphLine[] = [];
   let current = "";
@@ -229,13 +235,14 @@ function layoutAt(doc: PDFKit.PDFDocument, text: string, options: ParagraphOptio
         lines.push({ text: word, font: linkFont, size: linkSize });
         continue;
       }
+      // Broken only at the smallest size: a whole link is worth a smaller paragraph.
+      if (!lastResort) return undefined;
       let part = "";
       for (const piece of linkPieces(word)) {
         if (part !== "" && measure(part + piece, linkFont, linkSize) > width) {
           lines.push({ text: part, font: linkFont, size: linkSize });
           part = "";
         }
-        if (part === "" && measure(piece, linkFont, linkSize) > width && !lastResort) return undefined;
         part += piece;
       }
       lines.push({ text: part, font: linkFont, size: linkSize });
