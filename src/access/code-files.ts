@@ -1,6 +1,6 @@
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
-import { drawFittedText, drawQr, finishPdf, newPdf, newWorkbook, PDF_FONTS } from "../documents/index.js";
+import { drawFittedText, drawParagraph, drawQr, finishPdf, layoutParagraph, newPdf, newWorkbook, PDF_FONTS } from "../documents/index.js";
 import { stringify } from "csv-stringify/sync";
 import { neutraliseCell } from "../documents/csv-cell.js";
 import type { TFunction } from "i18next";
@@ -160,7 +160,9 @@ function drawCutLines(doc: PDFKit.PDFDocument, cellWidth: number, cellHeight: nu
 
 // Names, units and headings run across the whole slip above the QR code, shrunk to stay on one line
 // (a line of their own is what a reader, a cutter and pdftotext all expect); the code and the
-// instructions sit beside the QR code.
+// instructions sit beside the QR code. A name too long even at the smallest size wraps between
+// words, onto a few lines at most (a name of hundreds of characters from a file ends in "…"), so
+// that the QR code always has room above the cut line.
 function drawSlip(doc: PDFKit.PDFDocument, slip: CodeSlip, x: number, y: number, width: number, height: number, options: SlipOptions): void {
   const lineX = x + PAD;
   const lineWidth = width - 2 * PAD;
@@ -168,32 +170,38 @@ function drawSlip(doc: PDFKit.PDFDocument, slip: CodeSlip, x: number, y: number,
   let cursor = y + PAD;
   if (options.title) {
     doc.fillColor("#555555");
-    drawFittedText(doc, options.title, lineX, cursor, { font: "regular", maxSize: 7.5, minSize: 6, width: lineWidth });
+    drawFittedText(doc, options.title, lineX, cursor, { font: "regular", maxSize: 7.5, minSize: 6, width: lineWidth, maxLines: 2 });
     cursor = doc.y + 2;
   }
   doc.fillColor("black");
-  drawFittedText(doc, slip.name ?? slipText(slip.language)("defaultName"), lineX, cursor, { font: "bold", maxSize: 11, minSize: 7, width: lineWidth });
-  drawFittedText(doc, slip.unit, lineX, doc.y + 1, { font: "regular", maxSize: 9, minSize: 7, width: lineWidth });
-  if (slip.service) drawFittedText(doc, slip.service, lineX, doc.y + 1, { font: "regular", maxSize: 9, minSize: 7, width: lineWidth });
+  drawFittedText(doc, slip.name ?? slipText(slip.language)("defaultName"), lineX, cursor, { font: "bold", maxSize: 11, minSize: 7, width: lineWidth, maxLines: 2 });
+  drawFittedText(doc, slip.unit, lineX, doc.y + 1, { font: "regular", maxSize: 9, minSize: 7, width: lineWidth, maxLines: 3 });
+  if (slip.service) drawFittedText(doc, slip.service, lineX, doc.y + 1, { font: "regular", maxSize: 9, minSize: 7, width: lineWidth, maxLines: 2 });
 
   const top = doc.y + 4;
-  // Names that wrap even at the minimum size push the QR code down: shrink it rather than overflow the cut line.
-  const qrSize = Math.max(64, Math.min(QR_SIZE, bottom - top));
+  const instructions = slipInstructions(options.botUsername, slip.name !== undefined, options.zaloLink, slip.language);
+  // Beside the QR code: "Mã của Ông/Bà:", the code, then the instructions, shrunk (7 pt down to
+  // 5.5 pt) to fit rather than cut off; a link (ZALO_BOT_LINK) goes on a line of its own, whole, or
+  // broken only after a '/' or '?'. Names that wrap push the QR code down: it shrinks (down to
+  // 64 pt) to leave the instructions room beside it, and never crosses the cut line.
+  const codeBlock = 4 + doc.font("regular").fontSize(7.5).currentLineHeight(true) + 1 + doc.font("mono").fontSize(15).currentLineHeight(true) + 4;
+  const besideAt = (qr: number) => ({ font: "regular", maxSize: 7, minSize: 5.5, width: x + width - PAD - (lineX + qr + PAD), height: Math.max(0, bottom - top - codeBlock), linkMinSize: 5 }) as const;
+  let qrSize = Math.max(64, Math.min(QR_SIZE, bottom - top));
+  while (qrSize > 64 && !layoutParagraph(doc, instructions, besideAt(qrSize)).fits) qrSize = Math.max(64, qrSize - 8);
+  const beside = besideAt(qrSize);
   drawQr(doc, slip.link, lineX, top, qrSize);
   const textX = lineX + qrSize + PAD;
-  const textWidth = x + width - PAD - textX;
-  doc.font("regular").fontSize(7.5).fillColor("#555555").text(slipText(slip.language)("yourCode"), textX, top + 4, { width: textWidth });
-  doc.font("mono").fontSize(15).fillColor("black").text(formatCode(slip.code), textX, doc.y + 1, { width: textWidth });
-  const instructionsY = doc.y + 4;
-  doc
-    .font("regular")
-    .fontSize(7)
-    .fillColor("#222222")
-    .text(slipInstructions(options.botUsername, slip.name !== undefined, options.zaloLink, slip.language), textX, instructionsY, {
-      width: textWidth,
-      height: Math.max(0, bottom - instructionsY),
-      ellipsis: true,
-    });
+  doc.font("regular").fontSize(7.5).fillColor("#555555").text(slipText(slip.language)("yourCode"), textX, top + 4, { width: beside.width });
+  doc.font("mono").fontSize(15).fillColor("black").text(formatCode(slip.code), textX, doc.y + 1, { width: beside.width });
+  doc.fillColor("#222222");
+  if (layoutParagraph(doc, instructions, beside).fits) drawParagraph(doc, instructions, textX, doc.y + 4, beside);
+  else {
+    // Still too long beside the QR code (very long names above it): below it, across the slip, as
+    // many lines as there is room for above the cut line.
+    const belowY = Math.max(doc.y, top + qrSize) + 3;
+    const lineHeight = doc.font("regular").fontSize(beside.minSize).currentLineHeight(true);
+    drawParagraph(doc, instructions, lineX, belowY, { ...beside, width: lineWidth, height: Math.max(0, bottom - belowY), maxLines: Math.max(1, Math.floor((bottom - belowY) / lineHeight)) });
+  }
   doc.fillColor("black");
 }
 

@@ -9,6 +9,7 @@ import type { BroadcastRecord, MessagingRepository, OutboxRepository, OutboxCoun
 import { didYouMean } from "../scoring/io/suggest.js";
 import { checkText, MAX_MESSAGE_LENGTH, splitText } from "./text.js";
 import { englishText, type Problem } from "../i18n/problem.js";
+import { formatZonedTime } from "../campaigns/time.js";
 
 /** Units or groups listed in full in an "unknown audience" error; more are summarised. */
 const MAX_LISTED = 30;
@@ -101,7 +102,7 @@ export class BroadcastService {
     const campaign = await this.messaging.campaign(request.campaignId);
     if (!campaign) return { ok: false, error: `no campaign "${request.campaignId}"` };
     if (campaign.closedAt !== null || now.getTime() >= campaign.closesAt.getTime()) {
-      return { ok: false, error: `campaign "${campaign.id}" is closed (${(campaign.closedAt ?? campaign.closesAt).toISOString()}); broadcasts go only to open campaigns` };
+      return { ok: false, error: `campaign "${campaign.id}" is closed (${formatZonedTime(campaign.closedAt ?? campaign.closesAt, campaign.timeZone)}); broadcasts go only to open campaigns` };
     }
     const check = checkText(request.text, request.parseMode);
     if (!check.ok) return { ok: false, error: check.error, problem: check.problem };

@@ -107,7 +107,7 @@ export async function createCampaign(campaigns: CampaignRepository, input: Creat
       id: questionnaire.id,
       version: questionnaire.version,
       storedFile: stored.stored.fileName,
-      loadedAt: stored.stored.loadedAt.toISOString(),
+      loadedAt: formatZonedTime(stored.stored.loadedAt, timeZone),
       file: input.questionnaireFile,
     });
   }

@@ -1,6 +1,6 @@
 // Campaign times: ISO 8601 input where a time without an offset is in the campaign's time zone,
 // and display in that zone. Asia/Ho_Chi_Minh has no daylight saving, but other zones may.
-
+import { formatDateTime } from "../channels/console/format.js";
 import { DEFAULT_TIME_ZONE, isValidTimeZone, zonedParts, zoneOffsetMs } from "../time/zone.js";
 
 export { DEFAULT_TIME_ZONE, isValidTimeZone };
@@ -34,17 +34,20 @@ export function parseZonedTime(text: string, timeZone: string, options: { endOfD
   return new Date(guess);
 }
 
-/** `2026-12-01 08:00` in the zone (seconds shown only when not zero). */
+/**
+ * `01/12/2026 08:00` in the zone: a time as organisers read it in the console, the reports and the
+ * CLI's human output, day first as the bots write dates (their `formatDateTime`). Files meant for
+ * programs (CSV, JSON) keep ISO 8601.
+ */
 export function formatZonedTime(date: Date, timeZone: string): string {
-  const w = zonedParts(date, timeZone);
-  const p = (n: number) => String(n).padStart(2, "0");
-  return `${w.year}-${p(w.month)}-${p(w.day)} ${p(w.hour)}:${p(w.minute)}${w.second ? `:${p(w.second)}` : ""}`;
+  const { time, date: day } = formatDateTime(date.toISOString(), "vi", timeZone);
+  return `${day} ${time}`;
 }
 
 /**
  * When a campaign closes, as organisers wrote it: a close at midnight is the end of the day before
  * (`--closes 2026-12-20` → "until the end of 20/12/2026"), any other time is shown as it is
- * ("until 2026-12-20 17:00").
+ * ("until 20/12/2026 17:00").
  */
 export function formatClosing(date: Date, timeZone: string): string {
   const w = zonedParts(date, timeZone);

@@ -1,5 +1,5 @@
 import { formatCode } from "../access/index.js";
-import { drawFittedText, drawQr, fitsOnLine, finishPdf as finish, newPdf } from "../documents/index.js";
+import { drawFittedText, drawParagraph, drawQr, fitsOnLine, fittedTextHeight, finishPdf as finish, layoutParagraph, newPdf } from "../documents/index.js";
 
 /** One anonymous slip on a receipt: the unit, the service, the deep link and the code. */
 export interface ReceiptSlip {
@@ -30,29 +30,61 @@ export function receiptInstructions(botUsername: string | undefined, zaloLink?: 
 }
 
 // 80 mm paper has a printable width of about 72 mm; pages are cut by the printer after each slip.
+// A slip whose names or links take more lines than usual gets a longer page rather than a second one.
 const RECEIPT = { width: 226.77, height: 340, margin: 12 } as const;
+const RECEIPT_QR = 130;
 
-/** A PDF for 80 mm receipt printers: one slip a page (unit, service, QR of the deep link, code, one line of instructions). */
+/** The layout of a receipt slip's texts (the same for measuring the page and for drawing it). */
+function receiptTexts(doc: PDFKit.PDFDocument, slip: ReceiptSlip) {
+  const width = RECEIPT.width - 2 * RECEIPT.margin;
+  // Each field stays on one line, shrunk as far as a receipt stays legible: at the minimum sizes a
+  // unit name or service of about 60 characters still fits the 72 mm line. A unit name too long
+  // for bold at 7 pt is set in the narrower regular face rather than in tinier bold; longer ones
+  // wrap between words (a few lines at most: hundreds of characters from a file end in "…").
+  const unitFont = fitsOnLine(doc, slip.unit, "bold", 7, width) ? "bold" : "regular";
+  return {
+    header: { font: "bold", maxSize: 10, minSize: 7, width, align: "center" } as const,
+    unit: { font: unitFont, maxSize: 9.5, minSize: 6, width, align: "center", maxLines: 4 } as const,
+    service: { font: "regular", maxSize: 8.5, minSize: 6, width, align: "center", maxLines: 3 } as const,
+    // A link (ZALO_BOT_LINK) gets a line of its own, shrunk to 6 pt to stay whole (about 55
+    // characters), and only a longer one is broken, after a '/' or '?', never inside a word.
+    instructions: { font: "regular", maxSize: 7.5, minSize: 7.5, width, align: "center", linkMinSize: 6 } as const,
+  };
+}
+
+const RECEIPT_HEADER = "PHIẾU ĐÁNH GIÁ SỰ HÀI LÒNG";
+
+/** A PDF for 80 mm receipt printers: one slip a page (unit, service, QR of the deep link, code, the instructions). */
 export async function renderReceiptPdf(slips: readonly ReceiptSlip[], options: CitizenPdfOptions): Promise<Buffer> {
   const doc = await newDocument(options, "Phiếu đánh giá");
-  const width = RECEIPT.width - 2 * RECEIPT.margin;
+  const instructions = receiptInstructions(options.botUsername, options.zaloLink);
   for (const slip of slips) {
-    doc.addPage({ size: [RECEIPT.width, RECEIPT.height], margin: 0 });
-    let y = RECEIPT.margin;
-    // Each field stays on one line, shrunk as far as a receipt stays legible: at the minimum sizes a
-    // unit name or service of about 60 characters still fits the 72 mm line. A unit name too long
-    // for bold at 7 pt is set in the narrower regular face rather than in tinier bold.
+    const texts = receiptTexts(doc, slip);
+    const codeHeight = doc.font("mono").fontSize(16).currentLineHeight(true);
+    const needed =
+      RECEIPT.margin +
+      fittedTextHeight(doc, RECEIPT_HEADER, texts.header) +
+      4 +
+      fittedTextHeight(doc, slip.unit, texts.unit) +
+      (slip.service ? 2 + fittedTextHeight(doc, slip.service, texts.service) : 0) +
+      6 +
+      RECEIPT_QR +
+      4 +
+      codeHeight +
+      4 +
+      layoutParagraph(doc, instructions, texts.instructions).height +
+      RECEIPT.margin;
+    const height = Math.max(RECEIPT.height, Math.ceil(needed));
+    doc.addPage({ size: [RECEIPT.width, height], margin: 0 });
     doc.fillColor("black");
-    drawFittedText(doc, "PHIẾU ĐÁNH GIÁ SỰ HÀI LÒNG", RECEIPT.margin, y, { font: "bold", maxSize: 10, minSize: 7, width, align: "center" });
-    const unitFont = fitsOnLine(doc, slip.unit, "bold", 7, width) ? "bold" : "regular";
-    drawFittedText(doc, slip.unit, RECEIPT.margin, doc.y + 4, { font: unitFont, maxSize: 9.5, minSize: 6, width, align: "center" });
-    if (slip.service) drawFittedText(doc, slip.service, RECEIPT.margin, doc.y + 2, { font: "regular", maxSize: 8.5, minSize: 6, width, align: "center" });
-    y = doc.y + 6;
-    const qrSize = 130;
-    drawQr(doc, slip.link, (RECEIPT.width - qrSize) / 2, y, qrSize);
-    y += qrSize + 4;
-    doc.font("mono").fontSize(16).text(formatCode(slip.code), RECEIPT.margin, y, { width, align: "center" });
-    doc.font("regular").fontSize(7.5).text(receiptInstructions(options.botUsername, options.zaloLink), RECEIPT.margin, doc.y + 4, { width, align: "center" });
+    drawFittedText(doc, RECEIPT_HEADER, RECEIPT.margin, RECEIPT.margin, texts.header);
+    drawFittedText(doc, slip.unit, RECEIPT.margin, doc.y + 4, texts.unit);
+    if (slip.service) drawFittedText(doc, slip.service, RECEIPT.margin, doc.y + 2, texts.service);
+    let y = doc.y + 6;
+    drawQr(doc, slip.link, (RECEIPT.width - RECEIPT_QR) / 2, y, RECEIPT_QR);
+    y += RECEIPT_QR + 4;
+    doc.font("mono").fontSize(16).text(formatCode(slip.code), RECEIPT.margin, y, { width: texts.header.width, align: "center" });
+    drawParagraph(doc, instructions, RECEIPT.margin, doc.y + 4, texts.instructions);
   }
   if (slips.length === 0) doc.addPage({ size: [RECEIPT.width, RECEIPT.height], margin: 0 }).font("regular").fontSize(9).text("Không có mã nào.", RECEIPT.margin, RECEIPT.margin);
   return finish(doc);
@@ -117,28 +149,32 @@ export async function renderPosterPdf(poster: PosterContent, options: CitizenPdf
   const page = { width: 595.28, height: 841.89, margin: 56 };
   const width = page.width - 2 * page.margin;
   doc.addPage({ size: "A4", margin: 0 });
-  if (options.title) doc.font("regular").fontSize(11).fillColor("#555555").text(options.title, page.margin, page.margin, { width, align: "center" });
+  let y = page.margin + 28;
+  if (options.title) {
+    // The campaign's name, however long, wraps between words only and pushes the rest down.
+    doc.fillColor("#555555");
+    drawParagraph(doc, options.title, page.margin, page.margin, { font: "regular", maxSize: 11, minSize: 9, width, align: "center", maxLines: 3 });
+    y = Math.max(y, doc.y + 8);
+  }
   const headline = balancedLines(POSTER_HEADLINE, (t) => doc.font("bold").fontSize(26).widthOfString(t), width - 2);
-  doc.fillColor("black").font("bold").fontSize(26).text(headline.join("\n"), page.margin, page.margin + 28, { width, align: "center" });
-  drawFittedText(doc, poster.unit, page.margin, doc.y + 14, { font: "bold", maxSize: 18, minSize: 12, width, align: "center" });
-  if (poster.service) drawFittedText(doc, poster.service, page.margin, doc.y + 6, { font: "regular", maxSize: 14, minSize: 10, width, align: "center" });
+  doc.fillColor("black").font("bold").fontSize(26).text(headline.join("\n"), page.margin, y, { width, align: "center" });
+  drawFittedText(doc, poster.unit, page.margin, doc.y + 14, { font: "bold", maxSize: 18, minSize: 12, width, align: "center", maxLines: 3 });
+  if (poster.service) drawFittedText(doc, poster.service, page.margin, doc.y + 6, { font: "regular", maxSize: 14, minSize: 10, width, align: "center", maxLines: 3 });
   const qrSize = 300;
   const qrY = doc.y + 24;
   drawQr(doc, poster.link, (page.width - qrSize) / 2, qrY, qrSize);
-  doc.font("regular").fontSize(13).text(
-    // No "search for the bot" here: the poster's link carries its unit (Telegram), or its text is printed to send (Zalo).
-    posterInstructions(poster),
-    page.margin,
-    qrY + qrSize + 20,
-    { width, align: "center" },
-  );
+  // No "search for the bot" here: the poster's link carries its unit (Telegram), or its text is printed to send (Zalo).
+  // A Zalo link gets a line of its own, whole (shrunk to 9 pt at most), broken only after a '/' or '?'.
+  drawParagraph(doc, posterInstructions(poster), page.margin, qrY + qrSize + 20, { font: "regular", maxSize: 13, width, align: "center", linkMinSize: 9 });
   // The text to send on Zalo, on its own line and large enough to copy from across a counter.
   if (poster.zalo) drawFittedText(doc, poster.zalo.payload, page.margin, doc.y + 8, { font: "bold", maxSize: 20, minSize: 12, width, align: "center" });
-  doc.font("regular").fontSize(10).fillColor("#333333").text(
+  doc.fillColor("#333333");
+  drawParagraph(
+    doc,
     `Ý kiến của Ông/Bà được giữ kín: không lưu tài khoản ${poster.zalo === undefined ? "Telegram" : poster.zalo.qr ? "Zalo" : "Telegram, Zalo"} cùng câu trả lời. Mỗi người đánh giá một lần trong ${poster.periodDays} ngày.`,
     page.margin,
     doc.y + 12,
-    { width, align: "center" },
+    { font: "regular", maxSize: 10, width, align: "center" },
   );
   return finish(doc);
 }

@@ -12,6 +12,7 @@
 // partial files, which hold codes nobody can use, are deleted). Either way it says what it did.
 import { closeSync, existsSync, fsyncSync, linkSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from "node:fs";
 import path from "node:path";
+import { DEFAULT_TIME_ZONE, formatZonedTime } from "../campaigns/index.js";
 import { cliError, t } from "./i18n.js";
 
 /** One output file of an issue: where it goes and where it waits until the codes are stored. */
@@ -175,11 +176,12 @@ export async function recoverUnfinishedIssues(
   return recoveries;
 }
 
-/** What `codes issue` prints about the unfinished issues it found. */
-export function describeRecoveries(recoveries: readonly Recovery[]): string {
+/** What `codes issue` prints about the unfinished issues it found (times in the campaign's zone). */
+export function describeRecoveries(recoveries: readonly Recovery[], timeZone: string = DEFAULT_TIME_ZONE): string {
+  const started = (r: Recovery) => formatZonedTime(new Date(r.startedAt), timeZone);
   return recoveries
     .map((r) => {
-      const params = { codes: t("codes.codes", { count: r.count }), startedAt: r.startedAt };
+      const params = { codes: t("codes.codes", { count: r.count }), startedAt: started(r) };
       if (r.outcome === "rolled_back") {
         return t("codes.rolledBack", params) + (r.files.length > 0 ? t("codes.rolledBackFiles", { files: r.files.join(", ") }) : "") + "\n";
       }

@@ -81,6 +81,8 @@ export interface FittedTextOptions {
   readonly minSize: number;
   readonly width: number;
   readonly align?: "left" | "center" | "right";
+  /** Lines it may wrap onto when too wide even at `minSize` (default: as many as it needs). */
+  readonly maxLines?: number;
 }
 
 // pdfkit's line wrapper sums word widths, which can exceed the whole string's width by a rounding
@@ -108,12 +110,178 @@ export function fitsOnLine(doc: PDFKit.PDFDocument, text: string, font: string, 
   return doc.font(font).fontSize(size).widthOfString(text) <= width - FIT_SLACK;
 }
 
+/** The height `drawFittedText` takes for `text` (it sets the document's font). */
+export function fittedTextHeight(doc: PDFKit.PDFDocument, text: string, options: FittedTextOptions): number {
+  const size = fitFontSize(doc, text, options.font, options.maxSize, options.minSize, options.width);
+  if (fitsOnLine(doc, text, options.font, size, options.width)) return doc.font(options.font).fontSize(size).currentLineHeight(true);
+  return layoutParagraph(doc, text, { font: options.font, maxSize: size, width: options.width, ...(options.maxLines ? { maxLines: options.maxLines } : {}) }).height;
+}
+
 /**
  * Draws a name or heading on one line, shrunk (down to the minimum) to fit; only a text too wide
- * even at the minimum wraps. The cursor (`doc.y`) ends below the text, as with `doc.text`.
+ * even at the minimum wraps, between words. The cursor (`doc.y`) ends below the text, as with `doc.text`.
  */
 export function drawFittedText(doc: PDFKit.PDFDocument, text: string, x: number, y: number, options: FittedTextOptions): number {
   const size = fitFontSize(doc, text, options.font, options.maxSize, options.minSize, options.width);
-  doc.text(text, x, y, { width: options.width, align: options.align ?? "left" });
+  if (fitsOnLine(doc, text, options.font, size, options.width)) doc.text(text, x, y, { width: options.width, align: options.align ?? "left" });
+  // Too wide even at the minimum: wrapped between words only (pdfkit would also break after a '/' or
+  // '-', or inside a word longer than the line).
+  else drawParagraph(doc, text, x, y, { font: options.font, maxSize: size, width: options.width, align: options.align ?? "left", ...(options.maxLines ? { maxLines: options.maxLines } : {}) });
   return size;
+}
+
+/** A paragraph whose links and names must never be broken where a reader would type them wrongly. */
+export interface ParagraphOptions {
+  readonly font: string;
+  /** The paragraph is set at the largest size from `maxSize` down to `minSize` (default `maxSize`) at which it fits. */
+  readonly maxSize: number;
+  readonly minSize?: number;
+  readonly width: number;
+  /** Room below `y`: a paragraph taller than this is set smaller (down to `minSize`). */
+  readonly height?: number;
+  readonly align?: "left" | "center" | "right";
+  /** Links (https://…, www.…, t.me/…, zalo.me/…) go on a line of their own in this font (default `font`)… */
+  readonly linkFont?: string;
+  /** …shrunk down to this size (default the paragraph's) to stay whole; only then broken, after a '/' or '?'. */
+  readonly linkMinSize?: number;
+  /**
+   * At most this many lines: a text longer even at `minSize` (a 10,000-character name from a file)
+   * ends its last line with "…" after a whole word rather than push the rest off the paper.
+   */
+  readonly maxLines?: number;
+}
+
+/** One laid-out line of a paragraph. */
+export interface ParagraphLine {
+  readonly text: string;
+  readonly font: string;
+  readonly size: number;
+}
+
+/** A paragraph's lines; `fits` is false when it needed more than `height` or a word wider than the line even at the smallest size. */
+export interface ParagraphLayout {
+  readonly lines: readonly ParagraphLine[];
+  readonly height: number;
+  readonly fits: boolean;
+}
+
+const LINK = /^[("'“]?(?:https?:\/\/|www\.|[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:me|vn|com|net|org)\/)/i;
+
+/** Whether a word of a printed text is a link (it must not be broken except after a '/' or '?'). */
+export function isLink(word: string): boolean {
+  return LINK.test(word);
+}
+
+/** A link cut after each '/' or '?' run: the only places it may go onto the next line (no hyphen is added). */
+export function linkPieces(link: string): string[] {
+  return link.split(/(?<=[/?])(?=[^/?])/);
+}
+
+/**
+ * Lays out `text` in lines of `width`: words are never broken (a word is only ever moved whole to
+ * the next line), and links get a line of their own, shrunk to stay whole, and only when even the
+ * smallest size is too wide are they broken after a '/' or '?'. The whole paragraph is shrunk
+ * (from `maxSize` to `minSize`) until it fits `height` and every word fits the line.
+ */
+export function layoutParagraph(doc: PDFKit.PDFDocument, text: string, options: ParagraphOptions): ParagraphLayout {
+  const minSize = options.minSize ?? options.maxSize;
+  let last: ParagraphLayout | undefined;
+  for (let size = options.maxSize; ; size = Math.max(minSize, size - FIT_STEP)) {
+    const lines = layoutAt(doc, text, options, size, size <= minSize);
+    if (lines) {
+      const height = lines.reduce((sum, line) => sum + doc.font(line.font).fontSize(line.size).currentLineHeight(true), 0);
+      last = { lines, height, fits: (options.height === undefined || height <= options.height + 0.01) && lines.length <= (options.maxLines ?? Infinity) };
+      if (last.fits) return last;
+    }
+    if (size <= minSize) break;
+  }
+  // Only reached in the last resort of `layoutAt`, which always lays out: the smallest size, too tall.
+  if (options.maxLines === undefined || last!.lines.length <= options.maxLines) return { ...last!, fits: false };
+  const kept = last!.lines.slice(0, options.maxLines);
+  const end = kept[kept.length - 1]!;
+  let words = end.text.split(" ");
+  const measure = (t: string) => doc.font(end.font).fontSize(end.size).widthOfString(t);
+  while (words.length > 1 && measure(`${words.join(" ")} …`) > options.width - FIT_SLACK) words = words.slice(0, -1);
+  kept[kept.length - 1] = { ...end, text: `${words.join(" ")} …` };
+  const height = kept.reduce((sum, line) => sum + doc.font(line.font).fontSize(line.size).currentLineHeight(true), 0);
+  return { lines: kept, height, fits: false };
+}
+
+/**
+ * The lines at `size`, or undefined when a word does not fit the line. `lastResort` (the smallest
+ * size): a link may shrink further, to `linkMinSize`, and an overwide word gets a line of its own,
+ * shrunk when drawn.
+ */
+function layoutAt(doc: PDFKit.PDFDocument, text: string, options: ParagraphOptions, size: number, lastResort: boolean): ParagraphLine[] | undefined {
+  const width = options.width - FIT_SLACK;
+  const font = options.font;
+  const linkFont = options.linkFont ?? font;
+  // A link is set in the paragraph's size while the paragraph may still shrink (one size reads
+  // better and keeps pdftotext's reading order); below the paragraph's smallest, on its own.
+  const linkMin = lastResort ? Math.min(size, options.linkMinSize ?? size) : size;
+  const measure = (s: string, f: string, z: number) => doc.font(f).fontSize(z).widthOfString(s);
+  const lines: ParagraphLine[] = [];
+  let current = "";
+  const flush = () => {
+    if (current !== "") lines.push({ text: current, font, size });
+    current = "";
+  };
+  for (const word of text.split(/\s+/).filter((w) => w !== "")) {
+    if (isLink(word)) {
+      flush();
+      let linkSize = size;
+      while (linkSize > linkMin && measure(word, linkFont, linkSize) > width) linkSize = Math.max(linkMin, linkSize - FIT_STEP);
+      if (measure(word, linkFont, linkSize) <= width) {
+        lines.push({ text: word, font: linkFont, size: linkSize });
+        continue;
+      }
+      // Broken only at the smallest size: a whole link is worth a smaller paragraph.
+      if (!lastResort) return undefined;
+      let part = "";
+      for (const piece of linkPieces(word)) {
+        if (part !== "" && measure(part + piece, linkFont, linkSize) > width) {
+          lines.push({ text: part, font: linkFont, size: linkSize });
+          part = "";
+        }
+        part += piece;
+      }
+      lines.push({ text: part, font: linkFont, size: linkSize });
+      continue;
+    }
+    const candidate = current === "" ? word : `${current} ${word}`;
+    if (measure(candidate, font, size) <= width) {
+      current = candidate;
+      continue;
+    }
+    flush();
+    if (measure(word, font, size) > width && !lastResort) return undefined;
+    current = word;
+  }
+  flush();
+  return lines;
+}
+
+/**
+ * Draws a paragraph laid out by `layoutParagraph` (a line still too wide, in the last resort, is
+ * shrunk to the width rather than cut). The cursor (`doc.y`) ends below it, as with `doc.text`.
+ */
+export function drawParagraph(doc: PDFKit.PDFDocument, text: string, x: number, y: number, options: ParagraphOptions): ParagraphLayout {
+  const layout = layoutParagraph(doc, text, options);
+  let lineY = y;
+  for (const line of layout.lines) {
+    doc.font(line.font).fontSize(line.size);
+    const height = doc.currentLineHeight(true);
+    let lineWidth = doc.widthOfString(line.text);
+    if (lineWidth > options.width) {
+      doc.fontSize((line.size * options.width) / lineWidth);
+      lineWidth = doc.widthOfString(line.text);
+    }
+    const align = options.align ?? "left";
+    const lineX = align === "left" ? x : align === "center" ? x + (options.width - lineWidth) / 2 : x + options.width - lineWidth;
+    doc.text(line.text, lineX, lineY, { lineBreak: false });
+    lineY += height;
+  }
+  doc.x = x;
+  doc.y = lineY;
+  return layout;
 }

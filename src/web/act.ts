@@ -14,7 +14,7 @@ import { csrfField, page, type Flash } from "./layout.js";
 import { fileErrorText, keepUpload, problemList, tableFormat, uploadId, withTemporaryFile } from "./uploads.js";
 import { sendPage, type WebContext } from "./server.js";
 import { CODE_FILE_FORMATS, CODE_FILE_TTL_MS, CODE_FILE_TYPES, keepCodeFiles, takeCodeFile } from "./code-files.js";
-import { formatZonedTime } from "../campaigns/index.js";
+import { formatWhen } from "./format.js";
 import { campaignRequest } from "./campaign-route.js";
 
 /** An uploaded file as @fastify/multipart hands it over with attachFieldsToBody: "keyValues". */
@@ -146,7 +146,7 @@ ${checked.warnings.length > 0 ? problemList(request.ctx, checked.warnings) : ""}
     });
     if (issued.length === 0 || files.size === 0) return actPage(context, request, reply, campaign, { flash: { kind: "warn", text: t("act.allHold") } });
     const kept = await keepCodeFiles(db, files, { campaignId: campaign.id, actor: user.email, rows: issued.length }, at);
-    const until = formatZonedTime(new Date(at.getTime() + CODE_FILE_TTL_MS), campaign.timeZone);
+    const until = formatWhen(t, new Date(at.getTime() + CODE_FILE_TTL_MS), campaign.timeZone);
     const ctx = request.ctx;
     const section = html`<section class="card" tabindex="0" id="codes-issued"><h2>${t("act.codesIssued", { count: issued.length })}</h2>
 <p class="flash warn" role="alert"><b>${t("act.codesOnce")}</b> ${t("act.codesWarning")}</p>

@@ -59,23 +59,39 @@ export function textWidth(text: string, fontSize: number, bold = false): number 
   return perEm * fontSize;
 }
 
-/** Breaks `text` at spaces into lines no wider than `max` (a word wider than `max` is cut by letters). */
+/**
+ * Breaks `text` at spaces into lines no wider than `max`. A word wider than `max` (a code such as
+ * UBND_XA_TAN_LAP_HUYEN_QUYNH_NHAI, a link) is broken after a '/', '_', '-' or '.' in it, where a
+ * reader sees where it goes on; only a part without any of them is cut by letters.
+ */
 export function wrapText(text: string, max: number, fontSize: number, bold = false): string[] {
   const lines: string[] = [];
   let line = "";
+  const fits = (t: string) => textWidth(t, fontSize, bold) <= max;
   for (const word of text.split(/\s+/).filter((w) => w !== "")) {
     const candidate = line === "" ? word : `${line} ${word}`;
-    if (textWidth(candidate, fontSize, bold) <= max) {
+    if (fits(candidate)) {
       line = candidate;
       continue;
     }
     if (line !== "") lines.push(line);
-    line = word;
-    while (textWidth(line, fontSize, bold) > max && line.length > 1) {
-      let cut = line.length - 1;
-      while (cut > 1 && textWidth(line.slice(0, cut), fontSize, bold) > max) cut--;
-      lines.push(line.slice(0, cut));
-      line = line.slice(cut);
+    line = "";
+    if (fits(word)) {
+      line = word;
+      continue;
+    }
+    for (const piece of word.split(/(?<=[/_\-.])/)) {
+      if (line !== "" && !fits(line + piece)) {
+        lines.push(line);
+        line = "";
+      }
+      line += piece;
+      while (!fits(line) && line.length > 1) {
+        let cut = line.length - 1;
+        while (cut > 1 && !fits(line.slice(0, cut))) cut--;
+        lines.push(line.slice(0, cut));
+        line = line.slice(cut);
+      }
     }
   }
   if (line !== "" || lines.length === 0) lines.push(line);

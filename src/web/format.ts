@@ -80,6 +80,15 @@ export function describeAudience(t: TFunction, audience: string, questionnaire?:
   return audience;
 }
 
+/**
+ * A time as a sentence of the console says it, in the campaign's zone: "21:07 ngày 05/12/2026" /
+ * "21:07 on 05/12/2026" (the bots' `formatDateTime`, day first in every language). Tables use the
+ * shorter `formatZonedTime` ("05/12/2026 21:07").
+ */
+export function formatWhen(t: TFunction, at: Date, timeZone: string): string {
+  return String(t("dateTime.when", formatDateTime(at.toISOString(), "vi", timeZone)));
+}
+
 /** "HH:MM dd/mm/yyyy" in the zone, as the respondents' texts write a time (in every language). */
 function timeAndDate(at: Date, timeZone: string): string {
   const { time, date } = formatDateTime(at.toISOString(), "vi", timeZone);

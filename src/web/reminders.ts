@@ -15,7 +15,7 @@ import { html, type Html } from "./html.js";
 import { csrfField, page, type Flash } from "./layout.js";
 import { notFound, sendPage, type WebContext } from "./server.js";
 import { keepUpload, uploadId } from "./uploads.js";
-import { describeReminder, describeSchedule, formatNumber } from "./format.js";
+import { describeReminder, describeSchedule, formatNumber, formatWhen } from "./format.js";
 import { problemText } from "../i18n/index.js";
 
 /** A unit is reminded by hand at most this often. */
@@ -124,7 +124,7 @@ ${
     if (name === undefined) return notFound(request, reply);
     const { waiting, reachable, tooSoon } = await unitAudience(campaign, unit);
     let form: Html = html`<p class="flash warn">${t("remind.nobody")}</p>`;
-    if (tooSoon) form = html`<p class="flash warn">${t("remind.tooSoon", { time: formatZonedTime(tooSoon.ranAt, campaign.timeZone), next: formatZonedTime(new Date(tooSoon.ranAt.getTime() + UNIT_REMINDER_GAP_MS), campaign.timeZone) })}</p>`;
+    if (tooSoon) form = html`<p class="flash warn">${t("remind.tooSoon", { time: formatWhen(t, tooSoon.ranAt, campaign.timeZone), next: formatWhen(t, new Date(tooSoon.ranAt.getTime() + UNIT_REMINDER_GAP_MS), campaign.timeZone) })}</p>`;
     else if (reachable > 0) {
       // The confirmation waits in the database and is taken once: a double click queues one run.
       const confirmation = await keepUpload(db, { campaignId: campaign.id, kind: "reminder", actor: user.email, bytes: Buffer.from(JSON.stringify({ unit })), rows: reachable }, now());
@@ -150,7 +150,7 @@ ${form}`;
     const done = html``;
     if (!confirmation || confirmed?.unit !== unit) return resultPage(request, reply, campaign, unit, name, done, { kind: "error", text: t("remind.gone") }, 400);
     const { tooSoon } = await unitAudience(campaign, unit);
-    if (tooSoon) return resultPage(request, reply, campaign, unit, name, done, { kind: "error", text: t("remind.tooSoon", { time: formatZonedTime(tooSoon.ranAt, campaign.timeZone), next: formatZonedTime(new Date(tooSoon.ranAt.getTime() + UNIT_REMINDER_GAP_MS), campaign.timeZone) }) }, 409);
+    if (tooSoon) return resultPage(request, reply, campaign, unit, name, done, { kind: "error", text: t("remind.tooSoon", { time: formatWhen(t, tooSoon.ranAt, campaign.timeZone), next: formatWhen(t, new Date(tooSoon.ranAt.getTime() + UNIT_REMINDER_GAP_MS), campaign.timeZone) }) }, 409);
     const run = await service.remindNow(campaign.id, now(), `web:${user.email}`, { unitCode: unit });
     if (!run) return resultPage(request, reply, campaign, unit, name, done, { kind: "error", text: t("remind.closed") }, 409);
     await db.audit.record({ at: now(), kind: "web.unit_reminded", campaignId: campaign.id, actor: user.email, data: { unit, runId: run.id, recipients: run.recipients, previewed: confirmation.rows } });

@@ -3,7 +3,7 @@
 // with DejaVu Sans embedded so Vietnamese text is printed and extracted exactly. Counts and scores
 // only, as in the HTML report: units under minResponses are withheld by the scoring module.
 import { createRequire } from "node:module";
-import { formatZonedTime } from "../campaigns/index.js";
+import { formatDateTime } from "../channels/console/format.js";
 import { finishPdf, PDF_FONTS } from "../documents/pdf.js";
 import { unitColumns } from "../scoring/format/columns.js";
 import { HEADINGS, REASONS } from "../scoring/format/index.js";
@@ -108,7 +108,7 @@ export async function renderReportPdf(model: ReportModel): Promise<Buffer> {
   doc.addPage();
   doc.font("bold").fontSize(18).fillColor("#1d232b").text(campaign.name, { width: CONTENT });
   paragraph(`${r("title")} · ${campaign.id} · ${formatPeriod(t, campaign, model.now)}`);
-  paragraph(`${r("generated", { time: formatZonedTime(model.now, campaign.timeZone) })}${model.open ? ` · ${r("provisional")}` : ""}`, model.open ? "#8a5a00" : "#4d5866");
+  paragraph(`${r("generatedAt", formatDateTime(model.now.toISOString(), "vi", campaign.timeZone))}${model.open ? ` · ${r("provisional")}` : ""}`, model.open ? "#8a5a00" : "#4d5866");
 
   // Participation by unit: the console's chart, a page's worth of units at a time, then the table.
   heading(String(t("overview.byUnit")));

@@ -4,7 +4,6 @@
 import type { TFunction } from "i18next";
 import type { CampaignRecord, Database, UnitRecord } from "../db/index.js";
 import type { ParticipationReport } from "../participation/index.js";
-import { formatZonedTime } from "../campaigns/index.js";
 import { createI18n } from "../i18n/index.js";
 import { flagListRows, refreshCampaignFlags } from "../flags/index.js";
 import { chartFigure, submissionsChart } from "./charts.js";
@@ -15,6 +14,7 @@ import { reportComponents } from "../scoring/format/columns.js";
 import { submissionsSeries, unitsChart } from "./see.js";
 import { APP_CSS } from "./style.js";
 import { formatPeriod, groupLabel } from "./format.js";
+import { formatDateTime } from "../channels/console/format.js";
 
 const REPORT_CSS = `${APP_CSS}
 body { background: #fff; } main { max-width: 960px; } section.card { break-inside: avoid; } .en { color: #4d5866; font-style: italic; }
@@ -119,7 +119,7 @@ export function renderReportHtml(model: ReportModel): string {
 <body><main>
 <h1>${campaign.name}</h1>
 <p>${r("title")} · ${campaign.id} · ${formatPeriod(t, campaign, now)}</p>
-<p class="muted">${r("generated", { time: formatZonedTime(now, campaign.timeZone) })}${open ? html` · <span class="provisional">${r("provisional")}</span>` : ""}</p>
+<p class="muted">${r("generatedAt", formatDateTime(now.toISOString(), "vi", campaign.timeZone))}${open ? html` · <span class="provisional">${r("provisional")}</span>` : ""}</p>
 <section class="card" tabindex="0"><h2>${t("overview.byUnit")}</h2>
 <p>${t("table.sampled")}: ${report.totals.sampled} · ${t("table.submitted")}: ${report.totals.submitted} (${rate(report.totals.rate)}) · ${t("table.inProgress")}: ${report.totals.inProgress}</p>
 ${unitsChart(t, units)}

@@ -18,7 +18,7 @@ import { csrfField, page, type Flash, type PageContext } from "./layout.js";
 import { forbidden, notFound, requireRole, sendPage, type WebContext } from "./server.js";
 import { campaignRequest } from "./campaign-route.js";
 import { indexSection } from "./index-view.js";
-import { describeAudience, describeEvidence, describeReminder, describeSchedule, formatNumber, formatPeriod, formatRate, groupLabel, stateName } from "./format.js";
+import { describeAudience, describeEvidence, describeReminder, describeSchedule, formatNumber, formatPeriod, formatRate, formatWhen, groupLabel, stateName } from "./format.js";
 import { auditTable } from "./audit.js";
 import type { Questionnaire } from "../questionnaire/index.js";
 
@@ -152,7 +152,7 @@ export function registerSeeRoutes(app: FastifyInstance, context: WebContext): vo
   <div class="stat"><span>${stateName(t, "not_redeemed")}</span><b>${n(notOpened)}</b></div>
   ${report.totals.responses.import > 0 ? html`<div class="stat"><span>${t("channels.import")}</span><b>${n(report.totals.responses.import)}</b><span>${t("overview.importedNote")}</span></div>` : ""}
 </div>
-<p class="muted">${t("overview.updated", { time: formatZonedTime(at, campaign.timeZone) })}</p>
+<p class="muted">${t("overview.updated", { time: formatWhen(t, at, campaign.timeZone) })}</p>
 <section class="card" tabindex="0"><h2>${t("overview.byUnit")}</h2>${unitsChart(t, units)}${unitTable(ctx, campaign, units, true)}</section>
 <section class="card" tabindex="0"><h2>${t("overview.byGroup")}</h2>
 <table><thead><tr><th scope="col">${t("table.group")}</th><th scope="col" class="num">${t("table.sampled")}</th><th scope="col" class="num">${stateName(t, "submitted")}</th><th scope="col" class="num">${stateName(t, "in_progress")}</th><th scope="col" class="num">${t("table.rate")}</th></tr></thead>
@@ -231,7 +231,7 @@ ${pending}
     const { t } = ctx;
     const index = await provisionalIndex(db, campaign);
     const body = html`<h1>${t("index.title")} <span class="provisional">${t("index.provisional")}</span></h1>
-<p class="muted">${campaign.name} · ${t("index.asOf", { time: formatZonedTime(now(), campaign.timeZone) })}</p>
+<p class="muted">${campaign.name} · ${t("index.asOf", { time: formatWhen(t, now(), campaign.timeZone) })}</p>
 ${indexSection(ctx.t, index, await db.respondents.units(campaign.id))}`;
     return sendPage(reply, page(ctx, t("index.title"), body));
   });

@@ -67,6 +67,6 @@ test("a closed campaign is refused", async () => {
   const s = new BroadcastService(t.store.messaging, t.store.outbox);
   expect(await s.prepare({ ...base, audience: { kind: "all" } }, new Date("2026-12-16T00:00:00Z"))).toEqual({
     ok: false,
-    error: 'campaign "c1" is closed (2026-12-15T10:00:00.000Z); broadcasts go only to open campaigns',
+    error: 'campaign "c1" is closed (15/12/2026 17:00); broadcasts go only to open campaigns',
   });
 });

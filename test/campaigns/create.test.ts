@@ -59,7 +59,7 @@ describeDatabases("campaign create", (ctx) => {
     [{ name: "  " }, "--name must not be empty"],
     [{ timeZone: "Asia/Hanoi_City" }, '--timezone "Asia/Hanoi_City" is not a known time zone; use an IANA name such as Asia/Ho_Chi_Minh'],
     [{ opens: "1/12/2026" }, '--opens "1/12/2026" is not an ISO 8601 time; use e.g. 2026-12-01T08:00 (in Asia/Ho_Chi_Minh) or 2026-12-01T08:00+07:00'],
-    [{ closes: "2026-11-30" }, "--closes (2026-12-01 00:00) must be after --opens (2026-12-01 08:00)"],
+    [{ closes: "2026-11-30" }, "--closes (01/12/2026 00:00) must be after --opens (01/12/2026 08:00)"],
     [{ questionnaireFile: "nope.yaml" }, "cannot read the questionnaire nope.yaml: no such file"],
   ])("refuses %j", async (change, message) => {
     await expect(createCampaign(ctx.db().campaigns, { ...base, ...change })).rejects.toThrow(message);

@@ -22,8 +22,8 @@ describe("parseZonedTime", () => {
   });
 
   test("formatZonedTime shows the wall clock of the zone", () => {
-    expect(formatZonedTime(new Date("2026-12-01T01:30:00Z"), "Asia/Ho_Chi_Minh")).toBe("2026-12-01 08:30");
-    expect(formatZonedTime(new Date("2026-12-01T01:30:05Z"), "Asia/Ho_Chi_Minh")).toBe("2026-12-01 08:30:05");
+    expect(formatZonedTime(new Date("2026-12-01T01:30:00Z"), "Asia/Ho_Chi_Minh")).toBe("01/12/2026 08:30");
+    expect(formatZonedTime(new Date("2026-12-01T01:30:05Z"), "Asia/Ho_Chi_Minh")).toBe("01/12/2026 08:30");
   });
 });
 
@@ -35,11 +35,11 @@ describe("checkOpen", () => {
     timeZone: "Asia/Ho_Chi_Minh",
   };
   test.each([
-    ["2026-11-30T00:00:00Z", { open: false, reason: "not_open_yet", message: "opens at 2026-12-01 08:00 (Asia/Ho_Chi_Minh)" }],
-    ["2026-12-01T00:59:59.999Z", { open: false, reason: "not_open_yet", message: "opens at 2026-12-01 08:00 (Asia/Ho_Chi_Minh)" }],
+    ["2026-11-30T00:00:00Z", { open: false, reason: "not_open_yet", message: "opens at 01/12/2026 08:00 (Asia/Ho_Chi_Minh)" }],
+    ["2026-12-01T00:59:59.999Z", { open: false, reason: "not_open_yet", message: "opens at 01/12/2026 08:00 (Asia/Ho_Chi_Minh)" }],
     ["2026-12-01T01:00:00Z", { open: true }],
     ["2026-12-31T09:59:59Z", { open: true }],
-    ["2026-12-31T10:00:00Z", { open: false, reason: "closed", message: "closed at 2026-12-31 17:00 (Asia/Ho_Chi_Minh)" }],
+    ["2026-12-31T10:00:00Z", { open: false, reason: "closed", message: "closed at 31/12/2026 17:00 (Asia/Ho_Chi_Minh)" }],
   ])("at %s", (now, expected) => {
     expect(checkOpen(campaign, new Date(now))).toMatchObject(expected);
   });
@@ -47,12 +47,12 @@ describe("checkOpen", () => {
   test("an early close wins over the planned close time", () => {
     const closed = { ...campaign, closedAt: new Date("2026-12-10T03:00:00Z") };
     expect(checkOpen(closed, new Date("2026-12-10T02:59:00Z"))).toEqual({ open: true });
-    expect(checkOpen(closed, new Date("2026-12-11T00:00:00Z"))).toMatchObject({ open: false, reason: "closed", message: "closed at 2026-12-10 10:00 (Asia/Ho_Chi_Minh)" });
+    expect(checkOpen(closed, new Date("2026-12-11T00:00:00Z"))).toMatchObject({ open: false, reason: "closed", message: "closed at 10/12/2026 10:00 (Asia/Ho_Chi_Minh)" });
   });
 
   test("a campaign closed before it opened is closed, not 'not open yet'", () => {
     const closed = { ...campaign, closedAt: new Date("2026-11-20T03:00:00Z") };
-    expect(checkOpen(closed, new Date("2026-11-22T00:00:00Z"))).toEqual({ open: false, reason: "closed", at: closed.closedAt, message: "closed at 2026-11-20 10:00 (Asia/Ho_Chi_Minh)" });
+    expect(checkOpen(closed, new Date("2026-11-22T00:00:00Z"))).toEqual({ open: false, reason: "closed", at: closed.closedAt, message: "closed at 20/11/2026 10:00 (Asia/Ho_Chi_Minh)" });
     expect(checkOpen(closed, new Date("2026-12-05T00:00:00Z"))).toMatchObject({ open: false, reason: "closed" });
   });
 });
@@ -63,6 +63,6 @@ describe("formatClosing (issue 11 item 13)", () => {
     expect(formatClosing(closes, "Asia/Ho_Chi_Minh")).toBe("until the end of 20/12/2026");
   });
   test("any other time is shown as it is", () => {
-    expect(formatClosing(parseZonedTime("2026-12-20T17:00", "Asia/Ho_Chi_Minh")!, "Asia/Ho_Chi_Minh")).toBe("until 2026-12-20 17:00");
+    expect(formatClosing(parseZonedTime("2026-12-20T17:00", "Asia/Ho_Chi_Minh")!, "Asia/Ho_Chi_Minh")).toBe("until 20/12/2026 17:00");
   });
 });

@@ -98,6 +98,6 @@ describe("outbox resend-in-doubt and the participation report's reminder figures
     const json = JSON.parse((await khaosat("participation", "--campaign", "cr", "--format", "json")).stdout) as { reminders: unknown };
     expect(json.reminders).toEqual({ lastReminderAt: "2026-12-24T02:00:05.000Z", unreachable: 1 });
     const table = (await khaosat("participation", "--campaign", "cr")).stdout;
-    expect(table.split("\n").slice(-3)).toEqual(["last reminder: 2026-12-24 09:00:05 (Asia/Ho_Chi_Minh)", "unreachable (blocked the bot or deactivated): 1", ""]);
+    expect(table.split("\n").slice(-3)).toEqual(["last reminder: 24/12/2026 09:00 (Asia/Ho_Chi_Minh)", "unreachable (blocked the bot or deactivated): 1", ""]);
   }, 120_000);
 });

@@ -89,9 +89,9 @@ describe("buildParticipation", () => {
     const withReminders = buildParticipation("c-1", [], [], reminders);
     const tail = (timeZone?: string) => participationTable(withReminders, timeZone ? { timeZone } : {}).split("\n").slice(-3);
     // 17:30 UTC on the 24th is already the 25th in Hà Nội.
-    expect(tail("Asia/Ho_Chi_Minh")).toEqual(["last reminder: 2026-12-25 00:30:05 (Asia/Ho_Chi_Minh)", "unreachable (blocked the bot or deactivated): 2", ""]);
-    expect(tail("Europe/Paris")).toEqual(["last reminder: 2026-12-24 18:30:05 (Europe/Paris)", "unreachable (blocked the bot or deactivated): 2", ""]);
-    expect(tail()).toEqual(["last reminder: 2026-12-25 00:30:05 (Asia/Ho_Chi_Minh)", "unreachable (blocked the bot or deactivated): 2", ""]);
+    expect(tail("Asia/Ho_Chi_Minh")).toEqual(["last reminder: 25/12/2026 00:30 (Asia/Ho_Chi_Minh)", "unreachable (blocked the bot or deactivated): 2", ""]);
+    expect(tail("Europe/Paris")).toEqual(["last reminder: 24/12/2026 18:30 (Europe/Paris)", "unreachable (blocked the bot or deactivated): 2", ""]);
+    expect(tail()).toEqual(["last reminder: 25/12/2026 00:30 (Asia/Ho_Chi_Minh)", "unreachable (blocked the bot or deactivated): 2", ""]);
     expect(participationTable(buildParticipation("c-1", [], [], { lastReminderAt: null, unreachable: 0 })).split("\n").at(-3)).toBe("last reminder: none yet");
   });
 });

@@ -120,7 +120,7 @@ describeDatabases("web console actions", (ctx) => {
     expect(set.body).toContain("Đã đặt lịch nhắc: 3 ngày trước hạn, lúc 08:30; 1 ngày trước hạn, lúc 08:30.");
     expect(stored).toMatch(/^3d,1d@08:30$/);
     // Closes at the end of 2026-12-10 (+07): 3d → 12-08 08:30, 1d → 12-10 08:30; now is 12-05.
-    expect(/id="next-due">[^<]*/.exec(set.body)?.[0]).toBe('id="next-due">2026-12-08 08:30 (3 ngày trước hạn, lúc 08:30)');
+    expect(/id="next-due">[^<]*/.exec(set.body)?.[0]).toBe('id="next-due">08/12/2026 08:30 (3 ngày trước hạn, lúc 08:30)');
     expect((await ctx.db().audit.list({ kind: "web.reminders_set" })).map((e) => e.data.schedule)).toEqual([stored]);
     expect((await admin.post(`${c()}/reminders`, { schedule: "off" })).body).toContain("Đã tắt nhắc nhở.");
     expect((await ctx.db().messaging.campaign(s.campaignId))?.reminders ?? null).toBeNull();

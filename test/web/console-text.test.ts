@@ -150,7 +150,7 @@ describeDatabases("the console's words", (ctx) => {
     expect(table).toContain("Thời điểm (giờ Việt Nam, UTC+7)");
     expect(table).toContain("Asia/Ho_Chi_Minh");
     // The clock is 03:00 UTC: 10:00 in Vietnam.
-    expect(table).toContain("<td>2026-12-05 10:00</td>");
+    expect(table).toContain("<td>05/12/2026 10:00</td>");
     expect(table).toContain(">Đăng nhập</td>");
     expect(table).toContain(">Từ chối: vai trò không có quyền</td>");
     expect(table).toContain(">Từ chối: biểu mẫu hết hạn hoặc giả mạo (CSRF)</td>");

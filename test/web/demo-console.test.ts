@@ -94,7 +94,7 @@ describe("the console demo serves the web console", { timeout: 120_000 }, () => 
     expect(first.output().stderr).toBe("");
     // The demo's admin works only while the demo runs.
     const users = () => spawnSync(process.execPath, [path.join(ROOT, "bin/khaosat.js"), "users", "list"], { cwd, env: cleanEnv({}), encoding: "utf8" }).stdout;
-    expect(users()).toMatch(/^demo@khaosat\.local\tadmin\tdisabled \S+$/m);
+    expect(users()).toMatch(/^demo@khaosat\.local\tadmin\tdisabled \d\d\/\d\d\/\d{4} \d\d:\d\d$/m);
 
     // A second start on the same database makes a new password: the first one no longer works.
     const second = startDemo(cwd);
@@ -108,7 +108,7 @@ describe("the console demo serves the web console", { timeout: 120_000 }, () => 
       second.child.stdin.end();
       await second.finished;
     }
-    expect(users()).toMatch(/^demo@khaosat\.local\tadmin\tdisabled \S+$/m);
+    expect(users()).toMatch(/^demo@khaosat\.local\tadmin\tdisabled \d\d\/\d\d\/\d{4} \d\d:\d\d$/m);
   });
 
   test("a taken port: a clear note, and the demo carries on without the console", async () => {

@@ -113,6 +113,27 @@ describe("the organiser's pages say why, in their language", { timeout: 180_000 
     expect(report).not.toMatch(/>\s*officials\s*</);
   });
 
+  test("times are written as the bots write them, in the campaign's zone (Vietnam): '10:00 ngày 05/12/2026', never ISO", async () => {
+    // NOW is 2026-12-05T03:00:00Z: 10:00 in Ho Chi Minh City.
+    const iso = /\b\d{4}-\d\d-\d\d[ T]\d\d:\d\d/;
+    const report = text((await vi.get(`${c()}/report.html`)).body);
+    expect(report).toContain("Lập lúc 10:00 ngày 05/12/2026 / Generated at 10:00 on 05/12/2026");
+    expect(report).not.toMatch(iso);
+    const overviewVi = text((await vi.get(c())).body);
+    expect(overviewVi).toContain("Cập nhật lúc 10:00 ngày 05/12/2026;");
+    expect(overviewVi).not.toMatch(iso);
+    const overviewEn = text((await en.get(c())).body);
+    expect(overviewEn).toContain("Updated at 10:00 on 05/12/2026;");
+    expect(overviewEn).not.toMatch(iso);
+    expect(text((await vi.get(`${c()}/index`)).body)).toContain("Tính trên các phiếu đã nộp đến 10:00 ngày 05/12/2026;");
+    expect(text((await en.get(`${c()}/index`)).body)).toContain("Computed on the responses submitted up to 10:00 on 05/12/2026;");
+    if (pdftotext) {
+      const pdf = (await pdfText(await vi.get(`${c()}/report.pdf`))).replace(/\s+/g, " ");
+      expect(pdf).toContain("Lập lúc 10:00 ngày 05/12/2026 / Generated at 10:00 on 05/12/2026");
+      expect(pdf).not.toMatch(iso);
+    }
+  });
+
   test("the period is written as the respondents read a deadline: 'đến hết ngày …' for a midnight close, Vietnam time", async () => {
     const viPeriod = "từ 08:00 01/12/2026 đến hết ngày 10/12/2026 (giờ Việt Nam)";
     const enPeriod = "from 08:00 01/12/2026 until the end of 10/12/2026 (Vietnam time)";

@@ -9,6 +9,7 @@ import { CliError } from "../errors.js";
 import { cliError, sayProblem, t } from "../i18n.js";
 import { noCampaignError } from "./db.js";
 import { withOutboxStore } from "./outbox.js";
+import { formatZonedTime } from "../../campaigns/index.js";
 
 interface BroadcastOptions {
   readonly campaign: string;
@@ -124,7 +125,7 @@ export async function showCampaignReminders(campaignId: string): Promise<string>
     if (!campaign) throw noCampaignError(campaignId);
     const runs = await store.messaging.reminderRuns(campaignId);
     const lines = [t("reminders.show", { campaign: campaignId, schedule: campaign.reminders ?? t("reminders.offWord"), timeZone: campaign.timeZone })];
-    for (const r of runs) lines.push(`  ${r.slotAt.toISOString()}  ${r.label.padEnd(9)} ${r.trigger.padEnd(9)} ${t("reminders.run", { count: r.recipients })}`);
+    for (const r of runs) lines.push(`  ${formatZonedTime(r.slotAt, campaign.timeZone)}  ${r.label.padEnd(9)} ${r.trigger.padEnd(9)} ${t("reminders.run", { count: r.recipients })}`);
     if (runs.length === 0) lines.push(t("reminders.none"));
     return `${lines.join("\n")}\n`;
   });

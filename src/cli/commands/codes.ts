@@ -91,7 +91,7 @@ export async function issueCommand(options: IssueOptions, now: Date): Promise<st
     if (!campaign) throw noCampaignError(options.campaign);
     // First finish or roll back an issue that a crash interrupted (its journal is next to the files).
     const recoveries = await recoverUnfinishedIssues(outs.map((o) => path.dirname(path.resolve(o))), campaign.id, async (hash) => (await access.findCodeByHash(hash)) !== null);
-    const recovered = describeRecoveries(recoveries);
+    const recovered = describeRecoveries(recoveries, campaign.timeZone);
     const respondents = await db.respondents.list(campaign.id);
     if (respondents.length === 0) {
       throw cliError("codes.noRespondents", { campaign: campaign.id });

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { CliError } from "../errors.js";
 import { cliError, t } from "../i18n.js";
 import { withDatabase } from "./db.js";
+import { DEFAULT_TIME_ZONE, formatZonedTime } from "../../campaigns/index.js";
 
 interface AddOptions {
   readonly email: string;
@@ -49,7 +50,7 @@ export function registerUsersCommands(program: Command): void {
         }
         for (const u of list) {
           const scope = u.role === "coordinator" ? ` ${u.campaignId}/${u.unitCode}` : "";
-          process.stdout.write(`${u.email}\t${u.role}${scope}\t${u.disabledAt ? `disabled ${u.disabledAt.toISOString()}` : "active"}\n`);
+          process.stdout.write(`${u.email}\t${u.role}${scope}\t${u.disabledAt ? `disabled ${formatZonedTime(u.disabledAt, DEFAULT_TIME_ZONE)}` : "active"}\n`);
         }
       });
     });
