@@ -55,21 +55,21 @@ describe("khaosat in the organiser's language", { timeout: 120_000 }, () => {
     par = vi.stdout.trim();
     expect(par).toMatch(/^c-[a-z2-9]{8}$/);
     expect(vi.stderr).toMatch(
-      /^đã tạo đợt khảo sát "PAR 2026": bộ câu hỏi par-officials phiên bản \d+ \(đã lưu\), mở từ 2026-01-01 08:00 đến hết ngày 31\/12\/2099 \(Asia\/Ho_Chi_Minh\), lịch nhắc 3d,1d@09:00\. Bước tiếp theo: nhập danh sách người trả lời bằng khaosat respondents import --campaign ID TỆP \(ID in ở dòng dưới\)\n$/,
+      /^đã tạo đợt khảo sát "PAR 2026": bộ câu hỏi par-officials phiên bản \d+ \(đã lưu\), mở từ 01\/01\/2026 08:00 đến hết ngày 31\/12\/2099 \(Asia\/Ho_Chi_Minh\), lịch nhắc 3d,1d@09:00\. Bước tiếp theo: nhập danh sách người trả lời bằng khaosat respondents import --campaign ID TỆP \(ID in ở dòng dưới\)\n$/,
     );
     const en = await khaosat(EN, "campaign", "create", "--questionnaire", `${FIXTURE}/questionnaire.yaml`, "--name", "fixture", "--opens", "2026-01-01", "--closes", "2099-12-31");
     scored = en.stdout.trim();
-    expect(en.stderr).toMatch(/^created campaign "fixture": questionnaire \S+ v\d+ \(stored\), open 2026-01-01 00:00 until the end of 31\/12\/2099 \(Asia\/Ho_Chi_Minh\)\n$/);
+    expect(en.stderr).toMatch(/^created campaign "fixture": questionnaire \S+ v\d+ \(stored\), open 01\/01\/2026 00:00 until the end of 31\/12\/2099 \(Asia\/Ho_Chi_Minh\)\n$/);
     // The campaign service's refusals are keyed (problems:campaign.*): said in Vietnamese too, nothing stored.
     expect(await khaosat(VI, "campaign", "create", "--questionnaire", "examples/par-officials.yaml", "--name", "x", "--opens", "2026-12-10", "--closes", "2026-12-01")).toEqual({
       code: 1,
       stdout: "",
-      stderr: "khaosat: --closes (2026-12-02 00:00) phải sau --opens (2026-12-10 00:00); hãy sửa lại thời gian\n",
+      stderr: "khaosat: --closes (02/12/2026 00:00) phải sau --opens (10/12/2026 00:00); hãy sửa lại thời gian\n",
     });
     expect((await khaosat(EN, "campaign", "create", "--questionnaire", "examples/missing.yaml", "--name", "x", "--opens", "2026-12-01", "--closes", "2026-12-31")).stderr).toBe(
       "khaosat: cannot read the questionnaire examples/missing.yaml: no such file\n",
     );
-    expect((await khaosat(VI, "campaign", "list")).stdout).toContain(`${par}  đang mở       2026-01-01 08:00 đến hết ngày 31/12/2099  par-officials v`);
+    expect((await khaosat(VI, "campaign", "list")).stdout).toContain(`${par}  đang mở       01/01/2026 08:00 đến hết ngày 31/12/2099  par-officials v`);
   });
 
   test("respondents import: counts and every row's problem in the organiser's language", async () => {
@@ -215,7 +215,7 @@ describe("khaosat in the organiser's language", { timeout: 120_000 }, () => {
   });
 
   test("campaign close in the organiser's language", async () => {
-    expect((await khaosat(VI, "campaign", "close", par)).stdout).toMatch(new RegExp(`^đã đóng đợt khảo sát ${par} lúc \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d(:\\d\\d)? \\(Asia/Ho_Chi_Minh\\): từ giờ không nhận thêm câu trả lời\\n$`));
+    expect((await khaosat(VI, "campaign", "close", par)).stdout).toMatch(new RegExp(`^đã đóng đợt khảo sát ${par} lúc \\d\\d/\\d\\d/\\d{4} \\d\\d:\\d\\d \\(Asia/Ho_Chi_Minh\\): từ giờ không nhận thêm câu trả lời\\n$`));
     expect((await khaosat(EN, "campaign", "close", par)).stdout).toMatch(new RegExp(`^campaign ${par} was already closed at .* \\(Asia/Ho_Chi_Minh\\)\\n$`));
   });
 });
