@@ -1,6 +1,6 @@
 import { NOT_APPLICABLE, type AnswerValue, type Quality, type Question, type Questionnaire } from "../questionnaire/index.js";
 import { medianInPlace, normalCdfFast, normalQuantile } from "../flags/normal.js";
-import { ResponseTable } from "./table.js";
+import { ResponseTable, UNKNOWN_OPTION, type AnswerColumn } from "./table.js";
 import { flagEvidence } from "./evidence.js";
 import type { EvidencePart, FlagEvidence, FlagKind, ScoringResponse } from "./types.js";
 
@@ -259,36 +259,28 @@ function answerMatrix(questionnaire: Questionnaire, judgement: JudgementLookup, 
   const column = new Map(judgement.ids.map((id, q) => [id, q]));
   const ids: string[] = [];
   const columns: number[] = [];
-  const options: (Map<string, { all: number; judged: number }> | undefined)[] = [];
-  // One-character option ids ("1".."5", "x": the usual case) are read by character code, without
-  // hashing the answer text: per question, 128 slots of 3.3 position and judged position (0 = none).
-  const byCode = new Int16Array(0);
-  const codes: Int16Array[] = [];
+  // Single questions are read as option codes (shared with points scoring): per question, the judged
+  // position of each option code (CANNOT_JUDGE for a null score). Scale questions by value.
+  const codes: (Uint16Array | undefined)[] = [];
+  const judgedOf: Uint8Array[] = [];
   const scales: { min: number; max: number }[] = [];
+  const values: AnswerColumn[] = [];
   for (const { question } of questionnaire.questions) {
     if (question.type !== "single" && question.type !== "scale") continue;
     ids.push(question.id);
     columns.push(column.get(question.id) ?? -1);
+    values.push(responses.column(question.id));
     if (question.type === "single") {
       let judged = 0;
-      const map = new Map(question.options.map((o, i) => [o.id, { all: i + 1, judged: o.score === null ? CANNOT_JUDGE : Math.min(MAX_POSITION, ++judged) }]));
-      options.push(map);
-      const table = new Int16Array(256);
-      for (const [id, o] of map) {
-        if (id.length === 1 && id.charCodeAt(0) < 128) {
-          table[id.charCodeAt(0) * 2] = o.all;
-          table[id.charCodeAt(0) * 2 + 1] = o.judged;
-        }
-      }
-      codes.push(table);
+      judgedOf.push(Uint8Array.from([0, ...question.options.map((o) => (o.score === null ? CANNOT_JUDGE : Math.min(MAX_POSITION, ++judged)))]));
+      codes.push(responses.optionCodes(question.id, question.options));
       scales.push({ min: 0, max: -1 });
     } else {
-      options.push(undefined);
-      codes.push(byCode);
+      judgedOf.push(new Uint8Array(0));
+      codes.push(undefined);
       scales.push({ min: question.min, max: question.max });
     }
   }
-  const answers = ids.map((id) => responses.column(id));
   for (let i = 0; i < n; i++) {
     let u = unitOf.get(responses.units[i]!);
     if (u === undefined) unitOf.set(responses.units[i]!, (u = unitOf.size));
@@ -298,28 +290,29 @@ function answerMatrix(questionnaire: Questionnaire, judgement: JudgementLookup, 
     let first = 0;
     let same = true;
     for (let x = 0; x < ids.length; x++) {
-      const value = answers[x]![i];
-      if (value === undefined) continue;
-      const map = options[x];
+      const optionCodes = codes[x];
       let position: number;
       let judged = 0;
-      if (map !== undefined && typeof value === "string" && value.length === 1 && value.charCodeAt(0) < 128) {
-        const table = codes[x]!;
-        const at = value.charCodeAt(0) * 2;
-        position = table[at] === 0 ? Number.NaN : table[at]!;
-        judged = table[at + 1]!;
-      } else if (map !== undefined) {
-        const o = map.get(typeof value === "string" ? value : String(value));
+      if (optionCodes !== undefined) {
+        const code = optionCodes[i]!;
+        if (code === 0) continue;
         // An unknown option (NaN) never equals anything, so it breaks the line as it should.
-        position = o === undefined ? Number.NaN : o.all;
-        judged = o === undefined ? 0 : o.judged;
-      } else if (value === NOT_APPLICABLE) {
-        position = Number.NEGATIVE_INFINITY;
-        judged = CANNOT_JUDGE;
+        if (code === UNKNOWN_OPTION) position = Number.NaN;
+        else {
+          position = code;
+          judged = judgedOf[x]![code]!;
+        }
       } else {
-        position = typeof value === "number" ? value : Number(value);
-        const { min, max } = scales[x]!;
-        judged = typeof value === "number" && value >= min && value <= max ? Math.min(MAX_POSITION, value - min + 1) : 0;
+        const value = values[x]![i];
+        if (value === undefined) continue;
+        if (value === NOT_APPLICABLE) {
+          position = Number.NEGATIVE_INFINITY;
+          judged = CANNOT_JUDGE;
+        } else {
+          position = typeof value === "number" ? value : Number(value);
+          const { min, max } = scales[x]!;
+          judged = typeof value === "number" && value >= min && value <= max ? Math.min(MAX_POSITION, value - min + 1) : 0;
+        }
       }
       if (answered === 0) first = position;
       else if (position !== first) same = false;
@@ -785,10 +778,18 @@ function personFit(quality: Quality, judgement: JudgementLookup, m: AnswerMatrix
     }
   }
   // Residuals against the leave-one-out cell mean, centred on the response's own mean residual (its
-  // leniency). They are recomputed where needed rather than stored: two passes over the answers.
+  // leniency): computed once into a table (NaN where not measured), with a fine histogram of their
+  // squares per question for each question's spread (robust: median of squares; bins of 1/128 up to
+  // 16 squared positions, larger squares are far above any median).
   const minPeers = quality.personFit.minPeers;
-  const scratch = new Float64Array(k);
-  const residuals = (i: number): number => {
+  const minAnswers = quality.personFit.minAnswers;
+  const residual = new Float64Array(n * k);
+  const measuredRow = new Uint8Array(n);
+  const BINS = 2048;
+  const BIN_WIDTH = 16 / BINS;
+  const histogram = new Int32Array(k * BINS);
+  const seen = new Int32Array(k);
+  for (let i = 0; i < n; i++) {
     const row = i * k;
     const base = cell[i]! * k;
     let used = 0;
@@ -796,29 +797,20 @@ function personFit(quality: Quality, judgement: JudgementLookup, m: AnswerMatrix
     for (let q = 0; q < k; q++) {
       const p = cells[row + q]!;
       if (p === 0 || p === CANNOT_JUDGE || count[base + q]! - 1 < minPeers) {
-        scratch[q] = Number.NaN;
+        residual[row + q] = Number.NaN;
         continue;
       }
       const r = p - (sum[base + q]! - p) / (count[base + q]! - 1);
-      scratch[q] = r;
+      residual[row + q] = r;
       total += r;
       used++;
     }
-    if (used < quality.personFit.minAnswers) return 0;
+    if (used < minAnswers || used === 0) continue;
+    measuredRow[i] = 1;
     const mean = total / used;
-    for (let q = 0; q < k; q++) scratch[q] = scratch[q]! - mean;
-    return used;
-  };
-  // Spread of each question's residuals (robust: median of squares), from a fine histogram per
-  // question (bins of 1/128 up to 16 squared positions; larger squares are far above any median).
-  const BINS = 2048;
-  const BIN_WIDTH = 16 / BINS;
-  const histogram = new Int32Array(k * BINS);
-  const seen = new Int32Array(k);
-  for (let i = 0; i < n; i++) {
-    if (residuals(i) === 0) continue;
     for (let q = 0; q < k; q++) {
-      const r = scratch[q]!;
+      const r = residual[row + q]! - mean;
+      residual[row + q] = r;
       if (r !== r) continue;
       histogram[q * BINS + Math.min(BINS - 1, Math.floor((r * r) / BIN_WIDTH))]!++;
       seen[q]!++;
@@ -842,11 +834,12 @@ function personFit(quality: Quality, judgement: JudgementLookup, m: AnswerMatrix
   const buffer = new Float64Array(n);
   let measured = 0;
   for (let i = 0; i < n; i++) {
-    if (residuals(i) === 0) continue;
+    if (measuredRow[i] === 0) continue;
+    const row = i * k;
     let d = 0;
     let used = 0;
     for (let q = 0; q < k; q++) {
-      const r = scratch[q]!;
+      const r = residual[row + q]!;
       if (r !== r || scale[q]! !== scale[q]!) continue;
       d += (r * r) / scale[q]!;
       used++;
