@@ -91,9 +91,6 @@ export const WEAK_SIGN = {
 /** One bit per flag, for the counts scoring takes without building each response's evidence. */
 export const FLAG_BIT = { speeder: 1, straightliner: 2, delegation: 4, attention: 8, inconsistent: 16, misfit: 32 } as const satisfies Record<FlagKind, number>;
 
-/** What one rule found on one response: nothing, a weak sign, or a flag on its own. */
-type Strength = 0 | 1 | 2;
-
 const NONE: readonly FlagEvidence[] = Object.freeze([]);
 
 export interface QualityFindings {
@@ -105,7 +102,7 @@ export interface QualityFindings {
   readonly samePosition: Int32Array;
 }
 
-/** Slots of the strengths scratch array of {@link qualityFlags}. */
+/** Slots of the strengths scratch array of {@link qualityFlags}: what each rule found on one response, 0 nothing, 1 a weak sign, 2 a flag on its own. */
 const READING = 0;
 const SAMENESS = 1;
 const ATTENTION = 2;
