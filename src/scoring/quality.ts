@@ -415,23 +415,12 @@ function samenessRule(quality: Quality, judgement: JudgementLookup, m: AnswerMat
   const unitTotals = new Int32Array(m.units * k);
   const campaign = new Float64Array(width);
   const campaignTotals = new Float64Array(k);
-  for (let i = 0; i < n; i++) {
-    const row = i * k;
-    const u = m.unit[i]!;
-    for (let q = 0; q < k; q++) {
-      const p = cells[row + q]!;
-      if (p === 0 || p === CANNOT_JUDGE) continue;
-      unitCounts[u * width + offset[q]! + p - 1]!++;
-      unitTotals[u * k + q]!++;
-      campaign[offset[q]! + p - 1]!++;
-      campaignTotals[q]!++;
-    }
-  }
-  // Sameness of every response: the most frequent answer, and the longest run.
+  // In the same pass, the sameness of every response: the most frequent answer, and the longest run.
   const tally = new Int32Array(256);
   const candidates: number[] = [];
   for (let i = 0; i < n; i++) {
     const row = i * k;
+    const u = m.unit[i]!;
     let mode = 0;
     let count = 0;
     let run = 0;
@@ -448,6 +437,10 @@ function samenessRule(quality: Quality, judgement: JudgementLookup, m: AnswerMat
       previous = p;
       if (run > best) best = run;
       if (p === CANNOT_JUDGE) continue;
+      unitCounts[u * width + offset[q]! + p - 1]!++;
+      unitTotals[u * k + q]!++;
+      campaign[offset[q]! + p - 1]!++;
+      campaignTotals[q]!++;
       positions++;
       const c = ++tally[p]!;
       if (c > count || (c === count && p < mode)) {
