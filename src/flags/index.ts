@@ -4,5 +4,5 @@ export type * from "./repository.js";
 export { MemoryFlagsRepository } from "./memory-repository.js";
 export { DurationMedians, type DurationMediansOptions, type TimedResponse, type DurationMedian } from "./duration-medians.js";
 export { flagSubmittedResponse, refreshCampaignFlags, decideFlaggedResponse, scoringDecision, flagNames, FlagDecisionError, type EvidencedSubject } from "./flags.js";
-export { evidenceParts, type EvidencePart } from "./evidence.js";
+export type { EvidencePart, EvidenceKey, EvidenceParam } from "../scoring/index.js";
 export { flagListRows, formatFlagList, formatDuration, FLAG_LIST_FORMATS, type FlagListFormat, type FlagListRow } from "./format.js";

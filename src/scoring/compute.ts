@@ -10,7 +10,7 @@ import type {
   SatisfactionUnitExplanation,
 } from "./explain.js";
 import { flagBits, FLAG_BIT } from "./flags.js";
-import { ResponseTable } from "./table.js";
+import { ResponseTable, UNKNOWN_OPTION } from "./table.js";
 import type { ExclusionReason, ScoringError, ScoringInput, ScoringWarning } from "./types.js";
 
 // Scoring runs in two steps: one pass over every answer accumulates counts and sums per
@@ -213,34 +213,30 @@ function exclusion(counted: number, minResponses: number, appraisalMissing: bool
   return undefined;
 }
 
-/** Per question, the scores of its one-character ASCII option ids by character code (the rest undefined), as in its lookup. */
-function oneCharacterScores(scores: readonly ReadonlyMap<string, number>[]): (number | undefined)[][] {
-  return scores.map((lookup) => {
-    const table = new Array<number | undefined>(128).fill(undefined);
-    for (const [id, score] of lookup) if (id.length === 1 && id.charCodeAt(0) < 128) table[id.charCodeAt(0)] = score;
-    return table;
-  });
-}
-
 /**
  * The hot loop of points scoring, kept apart so that its locals live in registers, not in a closure
  * context. It runs question by question down each answer column (one array streamed at a time);
  * each sum still adds its answers in response order, so the totals are those of a row-wise pass.
+ * Single questions are read as option codes (decoded once per question, shared with the flags).
  */
 function accumulatePoints(
   responses: ResponseTable,
   counts: Uint8Array,
   responseUnit: Int32Array,
   groupIndex: ReadonlyMap<string, number> | undefined,
-  compiled: { readonly ids: readonly string[]; readonly isSingle: readonly boolean[]; readonly scores: readonly ReadonlyMap<string, number>[] },
+  compiled: {
+    readonly ids: readonly string[];
+    readonly isSingle: readonly boolean[];
+    readonly scores: readonly ReadonlyMap<string, number>[];
+    readonly options: readonly (readonly { readonly id: string; readonly score: number | null }[])[];
+  },
   nG: number,
   sums: Float64Array,
   valid: Float64Array,
   notJudged: Int32Array,
 ): void {
-  const { ids, isSingle, scores } = compiled;
+  const { ids, isSingle, scores, options } = compiled;
   const nQ = ids.length;
-  const byCode = oneCharacterScores(scores);
   const rows = responses.length;
   // Each counted response's first slot in `sums` and `valid` ((unit, group) × questions); -1 when not counted.
   const base = new Int32Array(rows);
@@ -249,55 +245,58 @@ function accumulatePoints(
     base[r] = counts[r] === 0 ? -1 : (responseUnit[r]! * nG + (groupIndex ? groupIndex.get(groupOf[r]!)! : 0)) * nQ;
   }
   for (let q = 0; q < nQ; q++) {
+    if (isSingle[q]!) {
+      // By option code: the option's score (NaN for a null score, as in the lookup); 0 and unknown answers are skipped.
+      const codes = responses.optionCodes(ids[q]!, options[q]!);
+      const lookup = scores[q]!;
+      const scoreOf = Float64Array.from({ length: options[q]!.length + 1 }, (_, c) => (c === 0 ? Number.NaN : lookup.get(options[q]![c - 1]!.id)!));
+      for (let r = 0; r < rows; r++) {
+        const at = base[r]!;
+        if (at < 0) continue;
+        const code = codes[r]!;
+        if (code === 0 || code === UNKNOWN_OPTION) continue;
+        const score = scoreOf[code]!;
+        if (score !== score) notJudged[responseUnit[r]! * nQ + q]!++;
+        else {
+          sums[at + q]! += score;
+          valid[at + q]!++;
+        }
+      }
+      continue;
+    }
     const column = responses.column(ids[q]!);
-    const single = isSingle[q]!;
     const lookup = scores[q]!;
-    const codes = byCode[q]!;
     for (let r = 0; r < rows; r++) {
       const at = base[r]!;
       if (at < 0) continue;
       const value = column[r];
       if (value === undefined) continue;
-      let score: number;
-      if (single) {
-        if (typeof value === "string" && value.length === 1 && value.charCodeAt(0) < 128) {
-          // The usual answer, a one-character option id: its score by character code (undefined slot: not an option).
-          const s = codes[value.charCodeAt(0)];
+      // Multi: the mean of the chosen options' non-null scores.
+      let total = 0;
+      let n = 0;
+      let chosen = 0;
+      if (Array.isArray(value)) {
+        for (let k = 0; k < value.length; k++) {
+          const s = lookup.get(value[k] as string);
           if (s === undefined) continue;
-          score = s;
-        } else {
-          const s = lookup.get(value as string) ?? (typeof value === "string" ? undefined : lookup.get(String(value)));
-          if (s === undefined) continue;
-          score = s;
+          chosen++;
+          if (s === s) {
+            total += s;
+            n++;
+          }
         }
       } else {
-        // Multi: the mean of the chosen options' non-null scores.
-        let total = 0;
-        let n = 0;
-        let chosen = 0;
-        if (Array.isArray(value)) {
-          for (let k = 0; k < value.length; k++) {
-            const s = lookup.get(value[k] as string);
-            if (s === undefined) continue;
-            chosen++;
-            if (s === s) {
-              total += s;
-              n++;
-            }
-          }
-        } else {
-          const s = lookup.get(String(value));
-          if (s !== undefined) {
-            chosen = 1;
-            if (s === s) {
-              total = s;
-              n = 1;
-            }
+        const s = lookup.get(String(value));
+        if (s !== undefined) {
+          chosen = 1;
+          if (s === s) {
+            total = s;
+            n = 1;
           }
         }
-        if (chosen === 0) continue;
-        score = n > 0 ? total / n : Number.NaN;
       }
+      if (chosen === 0) continue;
+      const score = n > 0 ? total / n : Number.NaN;
       if (score !== score) notJudged[responseUnit[r]! * nQ + q]!++;
       else {
         sums[at + q]! += score;
@@ -307,7 +306,7 @@ function accumulatePoints(
   }
 }
 
-function analysePoints(input: ScoringInput, scoring: PointsScoring): Analysis {
+function analysePoints(input: ScoringInput, scoring: PointsScoring, detail: boolean): Analysis {
   const { questionnaire } = input;
   const errors: ScoringError[] = [];
   const warnings: ScoringWarning[] = [];
@@ -343,7 +342,8 @@ function analysePoints(input: ScoringInput, scoring: PointsScoring): Analysis {
   const notJudged = new Int32Array(nU * nQ);
   const t = tally(input, responses, units, scoring.excludeFlagged);
 
-  accumulatePoints(responses, t.counts, t.responseUnit, weighted ? groups.index : undefined, { ids, isSingle, scores }, nG, sums, valid, notJudged);
+  const options = questions.map((q) => (q.question as { options: { id: string; score: number | null }[] }).options);
+  accumulatePoints(responses, t.counts, t.responseUnit, weighted ? groups.index : undefined, { ids, isSingle, scores, options }, nG, sums, valid, notJudged);
 
   const totalMax = components.reduce((acc, c) => acc + c.members.reduce((a, q) => a + maxPoints[q]!, 0), 0);
   const unitsOut = units.names.map((unit, u): PointsAnalysis => {
@@ -351,20 +351,35 @@ function analysePoints(input: ScoringInput, scoring: PointsScoring): Analysis {
       let max = 0;
       let ratedMax = 0;
       let rawPoints = 0;
-      const questionsOut = members.map((q): PointsQuestionExplanation => {
+      // Per question only the figures the report needs, unless explaining (no closures, no objects then).
+      const questionsOut: PointsQuestionExplanation[] = [];
+      for (let m = 0; m < members.length; m++) {
+        const q = members[m]!;
         const at = (g: number): number => (u * nG + g) * nQ + q;
         let mean: number | null;
         let groupDetails: GroupExplanation[] | undefined;
         let validCount = 0;
         let sum = 0;
         for (let g = 0; g < nG; g++) {
-          validCount += valid[at(g)]!;
-          sum += sums[at(g)]!;
+          validCount += valid[(u * nG + g) * nQ + q]!;
+          sum += sums[(u * nG + g) * nQ + q]!;
         }
-        if (weighted) {
+        if (weighted && detail) {
           const combined = combineGroups(groups, (g) => valid[at(g)]!, (g) => sums[at(g)]! / valid[at(g)]!);
           mean = combined.value;
           groupDetails = combined.details;
+        } else if (weighted) {
+          // combineGroups' value, in the same order of operations.
+          let totalWeight = 0;
+          let acc = 0;
+          for (let g = 0; g < nG; g++) {
+            const slot = (u * nG + g) * nQ + q;
+            if (valid[slot]! > 0) {
+              totalWeight += groups.weights[g]!;
+              acc += groups.weights[g]! * (sums[slot]! / valid[slot]!);
+            }
+          }
+          mean = totalWeight > 0 ? acc / totalWeight : null;
         } else {
           mean = validCount > 0 ? sum / validCount : null;
         }
@@ -373,8 +388,9 @@ function analysePoints(input: ScoringInput, scoring: PointsScoring): Analysis {
           ratedMax += maxPoints[q]!;
           rawPoints += maxPoints[q]! * mean;
         }
+        if (!detail) continue;
         const nj = notJudged[u * nQ + q]!;
-        return {
+        questionsOut.push({
           question: ids[q]!,
           maxPoints: maxPoints[q]!,
           valid: validCount,
@@ -385,8 +401,8 @@ function analysePoints(input: ScoringInput, scoring: PointsScoring): Analysis {
           mean,
           points: mean === null ? null : maxPoints[q]! * mean,
           rated: mean !== null,
-        };
-      });
+        });
+      }
       const factor = ratedMax > 0 ? max / ratedMax : null;
       const points = factor === null ? null : rawPoints * factor;
       return { component, max, ratedMax, rawPoints, factor, points, index: points === null ? null : (points / max) * 100, questions: questionsOut };
@@ -618,11 +634,14 @@ function analyseSatisfaction(input: ScoringInput, scoring: SatisfactionScoring):
   return { ok: true, kind: "satisfaction", scoring, units: unitsOut, flags: t.flags, warnings };
 }
 
-/** Accumulates and evaluates every unit in full precision; the shared core of scoring and explaining. */
-export function analyse(input: ScoringInput): Analysis {
+/**
+ * Accumulates and evaluates every unit in full precision; the shared core of scoring and explaining.
+ * Without `detail` a points unit's components carry no per-question explanations (the report needs none).
+ */
+export function analyse(input: ScoringInput, detail = true): Analysis {
   const scoring = input.questionnaire.definition.scoring;
   if (!scoring) {
     return { ok: false, errors: [{ code: "not_scored", message: `questionnaire "${input.questionnaire.id}" has no scoring section, so it cannot be scored` }] };
   }
-  return scoring.kind === "points" ? analysePoints(input, scoring) : analyseSatisfaction(input, scoring);
+  return scoring.kind === "points" ? analysePoints(input, scoring, detail) : analyseSatisfaction(input, scoring);
 }

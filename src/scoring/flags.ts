@@ -1,7 +1,12 @@
 import { DEFAULT_QUALITY, type Questionnaire } from "../questionnaire/index.js";
-import { judgementLookup, qualityFlags, SAME_POSITION_MIN_ANSWERS, type QualityFindings } from "./quality.js";
+import { medianInPlace } from "../flags/normal.js";
+import { flagEvidence } from "./evidence.js";
+import { FLAG_BIT, judgementLookup, qualityFlags, SAME_POSITION_MIN_ANSWERS, type QualityFindings } from "./quality.js";
 import { ResponseTable } from "./table.js";
-import type { FlagEvidence, FlagKind, ResponseFlags, ScoringResponse } from "./types.js";
+import type { FlagEvidence, ResponseFlags, ScoringResponse } from "./types.js";
+
+export { FLAG_BIT } from "./quality.js";
+export { formatSeconds } from "./evidence.js";
 
 /** Fewest single and scale answers for a response to count as straight-lined. */
 export const STRAIGHTLINE_MIN_ANSWERS = SAME_POSITION_MIN_ANSWERS;
@@ -16,16 +21,6 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
-/** "9m 30s" or "45s". */
-export function formatSeconds(seconds: number): string {
-  const whole = Math.round(seconds);
-  const m = Math.floor(whole / 60);
-  return m > 0 ? `${m}m ${String(whole % 60).padStart(2, "0")}s` : `${whole}s`;
-}
-
-/** One bit per flag, for the counts scoring takes without building each response's evidence. */
-export const FLAG_BIT = { speeder: 1, straightliner: 2, delegation: 4, attention: 8, inconsistent: 16, misfit: 32 } as const satisfies Record<FlagKind, number>;
-
 /** What every response's flags are read from: the campaign-wide figures and the extension rules' findings. */
 interface FlagBasis {
   readonly responses: ResponseTable;
@@ -37,14 +32,16 @@ interface FlagBasis {
 
 function flagBasis(questionnaire: Questionnaire, responses: ResponseTable): FlagBasis {
   const { startedAt, submittedAt, accounts, respondents } = responses;
-  const durations: number[] = [];
+  // The median by selection (no sort): the same middle values, so the same median.
+  const durations = new Float64Array(responses.length);
+  let timed = 0;
   for (let i = 0; i < responses.length; i++) {
     const duration = submittedAt[i]! - startedAt[i]!;
     // NaN when either time is unknown.
-    if (duration === duration) durations.push(duration);
+    if (duration === duration) durations[timed++] = duration;
   }
-  const medianDuration = median(durations);
-  const speedLimit = durations.length >= SPEEDER_MIN_RESPONSES ? medianDuration / 3 : Number.NEGATIVE_INFINITY;
+  const medianDuration = medianInPlace(durations, timed);
+  const speedLimit = timed >= SPEEDER_MIN_RESPONSES ? medianDuration / 3 : Number.NEGATIVE_INFINITY;
 
   // An account is a delegate when it answered for more than one named respondent.
   const firstRespondent = new Map<string, string>();
@@ -77,15 +74,14 @@ function isDelegate(basis: FlagBasis, i: number): boolean {
 export function flagBits(questionnaire: Questionnaire, responses: ResponseTable): Uint8Array {
   const basis = flagBasis(questionnaire, responses);
   const { startedAt, submittedAt } = responses;
-  const { evidence: extra, samePosition } = basis.findings;
+  const { bits: extra, samePosition } = basis.findings;
   const bits = new Uint8Array(responses.length);
+  const delegates = basis.sharedAccounts.size > 0;
   for (let i = 0; i < responses.length; i++) {
-    let f = 0;
+    let f = extra[i]!;
     if (submittedAt[i]! - startedAt[i]! < basis.speedLimit) f |= FLAG_BIT.speeder;
     if (samePosition[i]! > 0) f |= FLAG_BIT.straightliner;
-    if (isDelegate(basis, i)) f |= FLAG_BIT.delegation;
-    const more = extra[i]!;
-    for (let e = 0; e < more.length; e++) f |= FLAG_BIT[more[e]!.flag];
+    if (delegates && isDelegate(basis, i)) f |= FLAG_BIT.delegation;
     bits[i] = f;
   }
   return bits;
@@ -100,28 +96,25 @@ export function computeFlags(questionnaire: Questionnaire, given: readonly Scori
   const responses = ResponseTable.of(given, questionnaire.questions.map((q) => q.question.id));
   const basis = flagBasis(questionnaire, responses);
   const { medianDuration, speedLimit } = basis;
-  const { evidence: extra, samePosition } = basis.findings;
+  const { evidence: extension, samePosition } = basis.findings;
   const out: ResponseFlags[] = new Array(responses.length);
   for (let i = 0; i < responses.length; i++) {
     const evidence: FlagEvidence[] = [];
     const duration = responses.submittedAt[i]! - responses.startedAt[i]!;
     if (duration < speedLimit) {
-      evidence.push({
-        flag: "speeder",
-        rule: "duration",
-        text: `finished in ${formatSeconds(duration / 1000)}, under a third of the median ${formatSeconds(medianDuration / 1000)}`,
-      });
+      // Whole seconds, as they are said ("finished in 2m 00s").
+      evidence.push(flagEvidence("speeder", "duration", [{ key: "duration", params: { took: Math.round(duration / 1000), median: Math.round(medianDuration / 1000) } }]));
     }
     // The extension rules' evidence comes in flag order: speeder, straightliner, then the others.
-    const more = extra[i]!;
+    const more = extension(i);
     let next = 0;
     while (next < more.length && more[next]!.flag === "speeder") evidence.push(more[next++]!);
     if (samePosition[i]! > 0) {
-      evidence.push({ flag: "straightliner", rule: "same-position", text: `the same answer position on all ${samePosition[i]} single and scale questions` });
+      evidence.push(flagEvidence("straightliner", "same-position", [{ key: "samePosition", params: { count: samePosition[i]! } }]));
     }
     while (next < more.length && more[next]!.flag === "straightliner") evidence.push(more[next++]!);
     if (isDelegate(basis, i)) {
-      evidence.push({ flag: "delegation", rule: "account", text: "the messaging account that answered also answered for another respondent" });
+      evidence.push(flagEvidence("delegation", "account", [{ key: "account", params: {} }]));
     }
     while (next < more.length) evidence.push(more[next++]!);
     const flags: { -readonly [K in keyof ResponseFlags]: ResponseFlags[K] } = { speeder: false, straightliner: false, delegation: false, attention: false, inconsistent: false, misfit: false, evidence };

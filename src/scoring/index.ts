@@ -4,6 +4,7 @@ export { scoreUnits } from "./score.js";
 export { ResponseTable, type AnswerColumn, type ResponseColumns } from "./table.js";
 export { explainUnit } from "./explain.js";
 export { computeFlags, median, formatSeconds, STRAIGHTLINE_MIN_ANSWERS, SPEEDER_MIN_RESPONSES } from "./flags.js";
+export { evidenceText, englishEvidenceText, CLI_STYLE, type EvidenceStyle, type EvidenceTranslate } from "./evidence.js";
 export { judgementLookup, qualityFlags, DEFAULT_CHARACTERS_PER_SECOND, type JudgementLookup } from "./quality.js";
 export { roundHalfAway, compareCodePoints } from "./round.js";
 export { competitionRanks, classFor, type ScoreClass } from "./rank.js";

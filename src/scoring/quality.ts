@@ -1,7 +1,11 @@
 import { NOT_APPLICABLE, type AnswerValue, type Quality, type Question, type Questionnaire } from "../questionnaire/index.js";
 import { medianInPlace, normalCdfFast, normalQuantile } from "../flags/normal.js";
-import { ResponseTable } from "./table.js";
-import type { FlagEvidence, ScoringResponse } from "./types.js";
+import { ResponseTable, UNKNOWN_OPTION, type AnswerColumn } from "./table.js";
+import { flagEvidence } from "./evidence.js";
+import type { EvidencePart, FlagEvidence, FlagKind, ScoringResponse } from "./types.js";
+
+/** Seconds to one decimal, as the reading rule says them: 0.84 → 0.8. */
+const oneDecimal = (seconds: number): number => Math.round(seconds * 10) / 10;
 
 // The careless-answer rules that go beyond SURVEY-FORMAT 3.3 (docs/flags.md): reading speed per
 // question, the long-string index on judgement questions judged against the unit's own answers,
@@ -69,12 +73,6 @@ function positionReader(question: Question): { read: (value: AnswerValue) => num
   return undefined;
 }
 
-/** A plain-language number: "0.8" → "80%". */
-const percent = (share: number): string => `${Math.round(share * 100)}%`;
-const oneDecimal = (seconds: number): string => (Math.round(seconds * 10) / 10).toString();
-/** "1 in 1,000" style rarity. */
-const oneIn = (p: number): string => (p <= 0 ? "practically none" : `about 1 in ${Number((1 / p).toPrecision(2))}`);
-
 /**
  * Weak signs: below a rule's own limit, but raising a flag when a second, independent one agrees.
  * Each is a fixed fraction of the rule's limit (docs/flags.md, "two weak signs").
@@ -90,21 +88,33 @@ export const WEAK_SIGN = {
   overall: 0.5,
 } as const;
 
-/** What one rule found on one response: nothing, a weak sign, or a flag on its own. */
-type Strength = 0 | 1 | 2;
+/** One bit per flag, for the counts scoring takes without building each response's evidence. */
+export const FLAG_BIT = { speeder: 1, straightliner: 2, delegation: 4, attention: 8, inconsistent: 16, misfit: 32 } as const satisfies Record<FlagKind, number>;
 
 const NONE: readonly FlagEvidence[] = Object.freeze([]);
 
 export interface QualityFindings {
-  /** The extension rules' evidence per response, in input order (empty when nothing fired). */
-  readonly evidence: readonly (readonly FlagEvidence[])[];
+  /** Per response, in input order: the flags the extension rules raise ({@link FLAG_BIT}; `speeder` is the reading rule, `straightliner` the long-string rule). */
+  readonly bits: Uint8Array;
+  /** The extension rules' evidence of response `i`, in flag order (empty when nothing fired); built when asked for. */
+  readonly evidence: (i: number) => readonly FlagEvidence[];
   /** Per response: the number of single and scale answers when all sit at one position (SURVEY-FORMAT 3.3), else 0. */
   readonly samePosition: Int32Array;
 }
 
+/** Slots of the strengths scratch array of {@link qualityFlags}: what each rule found on one response, 0 nothing, 1 a weak sign, 2 a flag on its own. */
+const READING = 0;
+const SAMENESS = 1;
+const ATTENTION = 2;
+const PAIRS = 3;
+const MISFIT = 4;
+const OVERALL = 5;
+const WEAK = 6;
+
 /**
- * The extension rules' evidence, one list per response in input order (empty when nothing fired).
- * `speeder` evidence here is the reading rule; `straightliner` the long-string rule.
+ * The extension rules of every response: which flags they raise (bits), and the evidence of one
+ * response when asked for. Reads the columns of the table scoring reads (objects are turned into
+ * columns once).
  */
 export function qualityFlags(questionnaire: Questionnaire, quality: Quality, judgement: JudgementLookup, given: readonly ScoringResponse[] | ResponseTable): QualityFindings {
   const responses = ResponseTable.of(given, questionnaire.questions.map((q) => q.question.id));
@@ -117,80 +127,103 @@ export function qualityFlags(questionnaire: Questionnaire, quality: Quality, jud
   const pairs = quality.pairs.map((pair) => ({ pair, a: pairReader(questionnaire, pair.a), b: pairReader(questionnaire, pair.b), as: responses.column(pair.a), bs: responses.column(pair.b) }));
   const checks = quality.attentionChecks.map((check) => ({ check, answers: responses.column(check.question) }));
 
-  const out: (readonly FlagEvidence[])[] = new Array(responses.length);
-  for (let i = 0; i < responses.length; i++) {
-    // Strength and evidence text of each rule, computed only as far as needed.
-    const readingStrength: Strength = reading.fast[i]! === 0 ? 0 : reading.fast[i]! >= quality.reading.share * reading.timed[i]! ? 2 : reading.fast[i]! >= WEAK_SIGN.reading * quality.reading.share * reading.timed[i]! ? 1 : 0;
+  /** Each rule's strength on response i, into `s` (slots above); the weak signs' count in s[WEAK]. */
+  const judge = (i: number, s: Uint8Array): void => {
+    const fast = reading.fast[i]!;
+    const timed = reading.timed[i]!;
+    s[READING] = fast === 0 ? 0 : fast >= quality.reading.share * timed ? 2 : fast >= WEAK_SIGN.reading * quality.reading.share * timed ? 1 : 0;
     const p = sameness.rarity[i]!;
-    const samenessStrength: Strength = sameness.unjudged[i] === 1 ? 2 : !(p <= 1) ? 0 : p < quality.straightline.rarity ? 2 : p < WEAK_SIGN.rarity * quality.straightline.rarity ? 1 : 0;
+    const samenessStrength = sameness.unjudged[i] === 1 ? 2 : !(p <= 1) ? 0 : p < quality.straightline.rarity ? 2 : p < WEAK_SIGN.rarity * quality.straightline.rarity ? 1 : 0;
+    s[SAMENESS] = samenessStrength;
     let failed = 0;
-    let checked = 0;
-    for (const { check, answers } of checks) {
-      const value = answers[i];
-      if (value === undefined) continue;
-      checked++;
-      if (!check.accept.includes(String(value))) failed++;
+    for (let c = 0; c < checks.length; c++) {
+      const value = checks[c]!.answers[i];
+      if (value !== undefined && !checks[c]!.check.accept.includes(String(value))) failed++;
     }
-    const attentionStrength: Strength = failed === 0 ? 0 : failed >= quality.attentionFailures ? 2 : 1;
+    s[ATTENTION] = failed === 0 ? 0 : failed >= quality.attentionFailures ? 2 : 1;
     let broken = 0;
-    let compared = 0;
-    for (const { pair, a, b, as, bs } of pairs) {
+    for (let c = 0; c < pairs.length; c++) {
+      const { pair, a, b, as, bs } = pairs[c]!;
       const x = a?.(as[i]);
       const y = b?.(bs[i]);
       if (x === undefined || y === undefined) continue;
-      compared++;
       const expected = pair.relation === "same" ? y.position : y.low + y.high - y.position;
       if (Math.abs(x.position - expected) > pair.tolerance) broken++;
     }
     // One misread reverse-worded question is common among genuine respondents (the most generous
     // ones above all): below the limit, broken pairs are no sign at all.
-    const pairStrength = (broken > 0 && broken >= pairLimit ? 2 : 0) as Strength;
-    const ratio = misfit?.[i] ?? Number.NaN;
-    const misfitStrength: Strength = !(ratio > 0) ? 0 : ratio >= quality.personFit.ratio ? 2 : ratio >= WEAK_SIGN.misfit * quality.personFit.ratio ? 1 : 0;
-
+    s[PAIRS] = broken > 0 && broken >= pairLimit ? 2 : 0;
+    const ratio = misfit === undefined ? Number.NaN : misfit[i]!;
+    s[MISFIT] = !(ratio > 0) ? 0 : ratio >= quality.personFit.ratio ? 2 : ratio >= WEAK_SIGN.misfit * quality.personFit.ratio ? 1 : 0;
     // The overall mark is only a sign about sameness: ordinary while the detailed answers are uniform.
-    const overallStrength: Strength = samenessStrength > 0 && overall[i]! >= WEAK_SIGN.overall ? 1 : 0;
-    const weak = (readingStrength === 1 ? 1 : 0) + (samenessStrength === 1 ? 1 : 0) + (attentionStrength === 1 ? 1 : 0) + (pairStrength === 1 ? 1 : 0) + (misfitStrength === 1 ? 1 : 0) + overallStrength;
-    // A weak sign counts when a second one agrees; a flag on its own always counts.
-    if (weak < 2 && readingStrength !== 2 && samenessStrength !== 2 && attentionStrength !== 2 && pairStrength !== 2 && misfitStrength !== 2) {
-      out[i] = NONE;
-      continue;
+    s[OVERALL] = samenessStrength > 0 && overall[i]! >= WEAK_SIGN.overall ? 1 : 0;
+    s[WEAK] = (s[READING] === 1 ? 1 : 0) + (samenessStrength === 1 ? 1 : 0) + (s[ATTENTION] === 1 ? 1 : 0) + (s[PAIRS] === 1 ? 1 : 0) + (s[MISFIT] === 1 ? 1 : 0) + s[OVERALL]!;
+  };
+
+  // A weak sign counts when a second one agrees; a flag on its own always counts.
+  const raised = (strength: number, weak: number): boolean => strength === 2 || (strength === 1 && weak >= 2);
+  const bits = new Uint8Array(responses.length);
+  const s = new Uint8Array(7);
+  for (let i = 0; i < responses.length; i++) {
+    judge(i, s);
+    const weak = s[WEAK]!;
+    let f = 0;
+    if (raised(s[READING]!, weak)) f |= FLAG_BIT.speeder;
+    if (raised(s[SAMENESS]!, weak)) f |= FLAG_BIT.straightliner;
+    if (raised(s[ATTENTION]!, weak)) f |= FLAG_BIT.attention;
+    if (raised(s[PAIRS]!, weak)) f |= FLAG_BIT.inconsistent;
+    if (raised(s[MISFIT]!, weak)) f |= FLAG_BIT.misfit;
+    bits[i] = f;
+  }
+
+  const evidence = (i: number): readonly FlagEvidence[] => {
+    if (bits[i] === 0) return NONE;
+    const s = new Uint8Array(7);
+    judge(i, s);
+    const weak = s[WEAK]!;
+    const together = (strength: number): EvidencePart[] => (strength === 1 ? [{ key: "weak", params: { count: weak - 1 } }] : []);
+    const out: FlagEvidence[] = [];
+    if (raised(s[READING]!, weak)) out.push(flagEvidence("speeder", "reading", [reading.describe(i), ...together(s[READING]!)]));
+    if (raised(s[SAMENESS]!, weak)) {
+      const mark: EvidencePart[] = s[OVERALL] === 1 ? [{ key: "overallOrdinary", params: { mark: String(responses.column(quality.overall ?? "")[i] ?? "") } }] : [];
+      out.push(flagEvidence("straightliner", "long-string", [...sameness.describe(i), ...mark, ...together(s[SAMENESS]!)]));
     }
-    const raised = (s: Strength) => s === 2 || (s === 1 && weak >= 2);
-    const together = (s: Strength) => (s === 1 ? `; a weak sign, raised because ${weak - 1 === 1 ? "another one agrees" : `${weak - 1} others agree`}` : "");
-    const evidence: FlagEvidence[] = [];
-    if (raised(readingStrength)) evidence.push({ flag: "speeder", rule: "reading", text: reading.describe(i) + together(readingStrength) });
-    if (raised(samenessStrength)) {
-      const mark = overallStrength === 1 ? `; the overall mark (${String(responses.column(quality.overall ?? "")[i] ?? "")}) is more ordinary than such answers lead to expect` : "";
-      evidence.push({ flag: "straightliner", rule: "long-string", text: sameness.describe(i) + mark + together(samenessStrength) });
-    }
-    if (raised(attentionStrength)) {
-      const details = checks.flatMap(({ check, answers }) => {
+    if (raised(s[ATTENTION]!, weak)) {
+      let failed = 0;
+      let checked = 0;
+      const details: EvidencePart[] = [];
+      for (const { check, answers } of checks) {
         const value = answers[i];
-        return value === undefined || check.accept.includes(String(value)) ? [] : [`${check.question}: answered ${String(value)}, instructed ${check.accept.join(" or ")}`];
-      });
-      evidence.push({ flag: "attention", rule: "attention-check", text: `failed ${failed} of ${checked} attention checks (${details.join("; ")})${together(attentionStrength)}` });
+        if (value === undefined) continue;
+        checked++;
+        if (check.accept.includes(String(value))) continue;
+        failed++;
+        details.push({ key: "attentionCheck", params: { question: check.question, answered: String(value), instructed: check.accept } });
+      }
+      out.push(flagEvidence("attention", "attention-check", [{ key: "attention", params: { failed, checked, checks: details } }, ...together(s[ATTENTION]!)]));
     }
-    if (raised(pairStrength)) {
-      const details = pairs.flatMap(({ pair, a, b, as, bs }) => {
+    if (raised(s[PAIRS]!, weak)) {
+      let broken = 0;
+      let compared = 0;
+      const details: EvidencePart[] = [];
+      for (const { pair, a, b, as, bs } of pairs) {
         const x = a?.(as[i]);
         const y = b?.(bs[i]);
-        if (x === undefined || y === undefined) return [];
+        if (x === undefined || y === undefined) continue;
+        compared++;
         const expected = pair.relation === "same" ? y.position : y.low + y.high - y.position;
-        return Math.abs(x.position - expected) > pair.tolerance ? [`${pair.a}=${String(as[i])} and ${pair.b}=${String(bs[i])}, declared ${pair.relation === "same" ? "the same" : "reversed"}`] : [];
-      });
-      evidence.push({ flag: "inconsistent", rule: "pairs", text: `${broken} of ${compared} consistency pairs contradict each other (${details.join("; ")})${together(pairStrength)}` });
+        if (Math.abs(x.position - expected) <= pair.tolerance) continue;
+        broken++;
+        details.push({ key: "pair", params: { a: pair.a, aValue: String(as[i]), b: pair.b, bValue: String(bs[i]), relation: pair.relation === "same" ? "same" : "reverse" } });
+      }
+      out.push(flagEvidence("inconsistent", "pairs", [{ key: "pairs", params: { broken, compared, details } }, ...together(s[PAIRS]!)]));
     }
-    if (raised(misfitStrength)) {
-      evidence.push({
-        flag: "misfit",
-        rule: "person-fit",
-        text: `answers far from the pattern of its unit and group: distance ${ratio.toFixed(1)} times the typical one (limit ${quality.personFit.ratio}); for review only${together(misfitStrength)}`,
-      });
+    if (raised(s[MISFIT]!, weak)) {
+      out.push(flagEvidence("misfit", "person-fit", [{ key: "personFit", params: { ratio: misfit![i]!, limit: quality.personFit.ratio } }, ...together(s[MISFIT]!)]));
     }
-    out[i] = evidence;
-  }
-  return { evidence: out, samePosition: answers.samePosition };
+    return out;
+  };
+  return { bits, evidence, samePosition: answers.samePosition };
 }
 
 /**
@@ -223,36 +256,28 @@ function answerMatrix(questionnaire: Questionnaire, judgement: JudgementLookup, 
   const column = new Map(judgement.ids.map((id, q) => [id, q]));
   const ids: string[] = [];
   const columns: number[] = [];
-  const options: (Map<string, { all: number; judged: number }> | undefined)[] = [];
-  // One-character option ids ("1".."5", "x": the usual case) are read by character code, without
-  // hashing the answer text: per question, 128 slots of 3.3 position and judged position (0 = none).
-  const byCode = new Int16Array(0);
-  const codes: Int16Array[] = [];
+  // Single questions are read as option codes (shared with points scoring): per question, the judged
+  // position of each option code (CANNOT_JUDGE for a null score). Scale questions by value.
+  const codes: (Uint16Array | undefined)[] = [];
+  const judgedOf: Uint8Array[] = [];
   const scales: { min: number; max: number }[] = [];
+  const values: AnswerColumn[] = [];
   for (const { question } of questionnaire.questions) {
     if (question.type !== "single" && question.type !== "scale") continue;
     ids.push(question.id);
     columns.push(column.get(question.id) ?? -1);
+    values.push(responses.column(question.id));
     if (question.type === "single") {
       let judged = 0;
-      const map = new Map(question.options.map((o, i) => [o.id, { all: i + 1, judged: o.score === null ? CANNOT_JUDGE : Math.min(MAX_POSITION, ++judged) }]));
-      options.push(map);
-      const table = new Int16Array(256);
-      for (const [id, o] of map) {
-        if (id.length === 1 && id.charCodeAt(0) < 128) {
-          table[id.charCodeAt(0) * 2] = o.all;
-          table[id.charCodeAt(0) * 2 + 1] = o.judged;
-        }
-      }
-      codes.push(table);
+      judgedOf.push(Uint8Array.from([0, ...question.options.map((o) => (o.score === null ? CANNOT_JUDGE : Math.min(MAX_POSITION, ++judged)))]));
+      codes.push(responses.optionCodes(question.id, question.options));
       scales.push({ min: 0, max: -1 });
     } else {
-      options.push(undefined);
-      codes.push(byCode);
+      judgedOf.push(new Uint8Array(0));
+      codes.push(undefined);
       scales.push({ min: question.min, max: question.max });
     }
   }
-  const answers = ids.map((id) => responses.column(id));
   for (let i = 0; i < n; i++) {
     let u = unitOf.get(responses.units[i]!);
     if (u === undefined) unitOf.set(responses.units[i]!, (u = unitOf.size));
@@ -262,28 +287,29 @@ function answerMatrix(questionnaire: Questionnaire, judgement: JudgementLookup, 
     let first = 0;
     let same = true;
     for (let x = 0; x < ids.length; x++) {
-      const value = answers[x]![i];
-      if (value === undefined) continue;
-      const map = options[x];
+      const optionCodes = codes[x];
       let position: number;
       let judged = 0;
-      if (map !== undefined && typeof value === "string" && value.length === 1 && value.charCodeAt(0) < 128) {
-        const table = codes[x]!;
-        const at = value.charCodeAt(0) * 2;
-        position = table[at] === 0 ? Number.NaN : table[at]!;
-        judged = table[at + 1]!;
-      } else if (map !== undefined) {
-        const o = map.get(typeof value === "string" ? value : String(value));
+      if (optionCodes !== undefined) {
+        const code = optionCodes[i]!;
+        if (code === 0) continue;
         // An unknown option (NaN) never equals anything, so it breaks the line as it should.
-        position = o === undefined ? Number.NaN : o.all;
-        judged = o === undefined ? 0 : o.judged;
-      } else if (value === NOT_APPLICABLE) {
-        position = Number.NEGATIVE_INFINITY;
-        judged = CANNOT_JUDGE;
+        if (code === UNKNOWN_OPTION) position = Number.NaN;
+        else {
+          position = code;
+          judged = judgedOf[x]![code]!;
+        }
       } else {
-        position = typeof value === "number" ? value : Number(value);
-        const { min, max } = scales[x]!;
-        judged = typeof value === "number" && value >= min && value <= max ? Math.min(MAX_POSITION, value - min + 1) : 0;
+        const value = values[x]![i];
+        if (value === undefined) continue;
+        if (value === NOT_APPLICABLE) {
+          position = Number.NEGATIVE_INFINITY;
+          judged = CANNOT_JUDGE;
+        } else {
+          position = typeof value === "number" ? value : Number(value);
+          const { min, max } = scales[x]!;
+          judged = typeof value === "number" && value >= min && value <= max ? Math.min(MAX_POSITION, value - min + 1) : 0;
+        }
       }
       if (answered === 0) first = position;
       else if (position !== first) same = false;
@@ -336,7 +362,7 @@ function readingRule(questionnaire: Questionnaire, quality: Quality, responses: 
       fast[i] = f;
     }
   }
-  const describe = (i: number): string => {
+  const describe = (i: number): EvidencePart => {
     const floors = floorsFor(languageOf(i));
     const under = new Float64Array(fast[i]!);
     let m = 0;
@@ -347,7 +373,7 @@ function readingRule(questionnaire: Questionnaire, quality: Quality, responses: 
       under[m++] = s;
       floorSum += floors[q]!;
     }
-    return `${fast[i]} of ${timed[i]} timed questions answered faster than their text can be read (median ${oneDecimal(medianInPlace(under, m))} s where reading them needs ${oneDecimal(floorSum / m)} s on average)`;
+    return { key: "reading", params: { fast: fast[i]!, timed: timed[i]!, median: oneDecimal(medianInPlace(under, m)), needed: oneDecimal(floorSum / m) } };
   };
   return { timed, fast, describe };
 }
@@ -389,23 +415,12 @@ function samenessRule(quality: Quality, judgement: JudgementLookup, m: AnswerMat
   const unitTotals = new Int32Array(m.units * k);
   const campaign = new Float64Array(width);
   const campaignTotals = new Float64Array(k);
-  for (let i = 0; i < n; i++) {
-    const row = i * k;
-    const u = m.unit[i]!;
-    for (let q = 0; q < k; q++) {
-      const p = cells[row + q]!;
-      if (p === 0 || p === CANNOT_JUDGE) continue;
-      unitCounts[u * width + offset[q]! + p - 1]!++;
-      unitTotals[u * k + q]!++;
-      campaign[offset[q]! + p - 1]!++;
-      campaignTotals[q]!++;
-    }
-  }
-  // Sameness of every response: the most frequent answer, and the longest run.
+  // In the same pass, the sameness of every response: the most frequent answer, and the longest run.
   const tally = new Int32Array(256);
   const candidates: number[] = [];
   for (let i = 0; i < n; i++) {
     const row = i * k;
+    const u = m.unit[i]!;
     let mode = 0;
     let count = 0;
     let run = 0;
@@ -422,6 +437,10 @@ function samenessRule(quality: Quality, judgement: JudgementLookup, m: AnswerMat
       previous = p;
       if (run > best) best = run;
       if (p === CANNOT_JUDGE) continue;
+      unitCounts[u * width + offset[q]! + p - 1]!++;
+      unitTotals[u * k + q]!++;
+      campaign[offset[q]! + p - 1]!++;
+      campaignTotals[q]!++;
       positions++;
       const c = ++tally[p]!;
       if (c > count || (c === count && p < mode)) {
@@ -532,13 +551,18 @@ function samenessRule(quality: Quality, judgement: JudgementLookup, m: AnswerMat
     // Too few responses to compare with: the share and run limits decide alone.
     for (const i of candidates) unjudged[i] = 1;
   }
-  const describe = (i: number): string => {
-    const parts: string[] = [];
-    if (modeCount[i]! >= rule.maxSameShare * answered[i]!) parts.push(`the same answer on ${modeCount[i]} of ${answered[i]} judgement questions (limit ${percent(rule.maxSameShare)})`);
-    if (longest[i]! >= rule.maxRun) parts.push(`${longest[i]} judgement questions in a row with the same answer (limit ${rule.maxRun})`);
-    if (unjudged[i] === 1) parts.push("too few responses to compare with the unit's");
-    else parts.push(`${oneIn(rarity[i]!)} of the unit's genuine respondents (generous and strict ones included) would answer so uniformly (limit 1 in ${Math.round(1 / rule.rarity)})`);
-    return parts.join("; ");
+  const describe = (i: number): EvidencePart[] => {
+    const parts: EvidencePart[] = [];
+    if (modeCount[i]! >= rule.maxSameShare * answered[i]!) parts.push({ key: "sameShare", params: { same: modeCount[i]!, answered: answered[i]!, limit: Math.round(rule.maxSameShare * 100) } });
+    if (longest[i]! >= rule.maxRun) parts.push({ key: "run", params: { run: longest[i]!, limit: rule.maxRun } });
+    if (unjudged[i] === 1) parts.push({ key: "tooFewToCompare", params: {} });
+    else {
+      const limit = Math.round(1 / rule.rarity);
+      const p = rarity[i]!;
+      // "About 1 in 4800": two significant digits.
+      parts.push(p <= 0 ? { key: "rarityNone", params: { limit } } : { key: "rarity", params: { n: Number((1 / p).toPrecision(2)), limit } });
+    }
+    return parts;
   };
   return { rarity, unjudged, describe, leniency, lenient };
 }
@@ -744,10 +768,18 @@ function personFit(quality: Quality, judgement: JudgementLookup, m: AnswerMatrix
     }
   }
   // Residuals against the leave-one-out cell mean, centred on the response's own mean residual (its
-  // leniency). They are recomputed where needed rather than stored: two passes over the answers.
+  // leniency): computed once into a table (NaN where not measured), with a fine histogram of their
+  // squares per question for each question's spread (robust: median of squares; bins of 1/128 up to
+  // 16 squared positions, larger squares are far above any median).
   const minPeers = quality.personFit.minPeers;
-  const scratch = new Float64Array(k);
-  const residuals = (i: number): number => {
+  const minAnswers = quality.personFit.minAnswers;
+  const residual = new Float64Array(n * k);
+  const measuredRow = new Uint8Array(n);
+  const BINS = 2048;
+  const BIN_WIDTH = 16 / BINS;
+  const histogram = new Int32Array(k * BINS);
+  const seen = new Int32Array(k);
+  for (let i = 0; i < n; i++) {
     const row = i * k;
     const base = cell[i]! * k;
     let used = 0;
@@ -755,29 +787,20 @@ function personFit(quality: Quality, judgement: JudgementLookup, m: AnswerMatrix
     for (let q = 0; q < k; q++) {
       const p = cells[row + q]!;
       if (p === 0 || p === CANNOT_JUDGE || count[base + q]! - 1 < minPeers) {
-        scratch[q] = Number.NaN;
+        residual[row + q] = Number.NaN;
         continue;
       }
       const r = p - (sum[base + q]! - p) / (count[base + q]! - 1);
-      scratch[q] = r;
+      residual[row + q] = r;
       total += r;
       used++;
     }
-    if (used < quality.personFit.minAnswers) return 0;
+    if (used < minAnswers || used === 0) continue;
+    measuredRow[i] = 1;
     const mean = total / used;
-    for (let q = 0; q < k; q++) scratch[q] = scratch[q]! - mean;
-    return used;
-  };
-  // Spread of each question's residuals (robust: median of squares), from a fine histogram per
-  // question (bins of 1/128 up to 16 squared positions; larger squares are far above any median).
-  const BINS = 2048;
-  const BIN_WIDTH = 16 / BINS;
-  const histogram = new Int32Array(k * BINS);
-  const seen = new Int32Array(k);
-  for (let i = 0; i < n; i++) {
-    if (residuals(i) === 0) continue;
     for (let q = 0; q < k; q++) {
-      const r = scratch[q]!;
+      const r = residual[row + q]! - mean;
+      residual[row + q] = r;
       if (r !== r) continue;
       histogram[q * BINS + Math.min(BINS - 1, Math.floor((r * r) / BIN_WIDTH))]!++;
       seen[q]!++;
@@ -801,11 +824,12 @@ function personFit(quality: Quality, judgement: JudgementLookup, m: AnswerMatrix
   const buffer = new Float64Array(n);
   let measured = 0;
   for (let i = 0; i < n; i++) {
-    if (residuals(i) === 0) continue;
+    if (measuredRow[i] === 0) continue;
+    const row = i * k;
     let d = 0;
     let used = 0;
     for (let q = 0; q < k; q++) {
-      const r = scratch[q]!;
+      const r = residual[row + q]!;
       if (r !== r || scale[q]! !== scale[q]!) continue;
       d += (r * r) / scale[q]!;
       used++;

@@ -4,6 +4,18 @@
  */
 export function roundHalfAway(value: number, decimals = 2): number {
   if (!Number.isFinite(value)) return value;
+  const abs = Math.abs(value);
+  if (decimals === 2 && abs < 1e6) {
+    // Fast path: away from a rounding boundary (by far more than the 15-digit reading below can
+    // move it: under 1e-7 at this size), the scaled value's floor and half decide as the text would.
+    const scaled = abs * 100;
+    const floor = Math.floor(scaled);
+    const fraction = scaled - floor;
+    if ((fraction > 1e-6 && fraction < 0.5 - 1e-6) || (fraction > 0.5 + 1e-6 && fraction < 1 - 1e-6)) {
+      const rounded = (fraction > 0.5 ? floor + 1 : floor) / 100;
+      return value < 0 && rounded !== 0 ? -rounded : rounded;
+    }
+  }
   // 15 significant digits is what a double holds reliably: reading the value back at that
   // precision recovers the decimal it stands for and drops noise from the arithmetic
   // (e.g. 85.12499999999999 from a computation whose exact result is 85.125).

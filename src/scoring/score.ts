@@ -121,8 +121,8 @@ function satisfactionReport(
   return { report: { questionnaire, kind: "satisfaction", units: results, excluded }, lines };
 }
 
-/** Internal: the report plus each unit's analysis and report line, for `explainUnit`. */
-export function scoreWithDetail(input: ScoringInput):
+/** Internal: the report plus each unit's analysis and report line, for `explainUnit` (`detail`: with per-question explanations). */
+export function scoreWithDetail(input: ScoringInput, detail = true):
   | { ok: false; errors: Extract<ScoringOutcome, { ok: false }>["errors"] }
   | {
       ok: true;
@@ -131,7 +131,7 @@ export function scoreWithDetail(input: ScoringInput):
       analyses: readonly (PointsAnalysis | SatisfactionAnalysis)[];
       lines: ReadonlyMap<string, PointsUnitResult | SatisfactionUnitResult | ExcludedUnit>;
     } {
-  const analysis = analyse(input);
+  const analysis = analyse(input, detail);
   if (!analysis.ok) return analysis;
   const questionnaire = { id: input.questionnaire.id, version: input.questionnaire.version };
   const built =
@@ -146,7 +146,7 @@ export function scoreWithDetail(input: ScoringInput):
  * gives the same report, whichever channel collected the responses.
  */
 export function scoreUnits(input: ScoringInput): ScoringOutcome {
-  const result = scoreWithDetail(input);
+  const result = scoreWithDetail(input, false);
   if (!result.ok) return result;
   return { ok: true, report: result.report, warnings: result.warnings };
 }

@@ -18,6 +18,9 @@ export type ResponseColumns = Pick<ResponseTable, "length" | "ids" | "units" | "
   readonly seconds: ReadonlyMap<string, ArrayLike<number>>;
 };
 
+/** In {@link ResponseTable.optionCodes}: an answer that is none of the question's options. */
+export const UNKNOWN_OPTION = 0xffff;
+
 /** The columns only bot responses have (undefined when no response has a value). */
 type OptionalColumns = Pick<ResponseTable, "respondents" | "accounts" | "decisions" | "languages" | "timed">;
 
@@ -46,6 +49,7 @@ export class ResponseTable {
   private readonly source: readonly ScoringResponse[] | undefined;
   private empty: AnswerColumn | undefined;
   private untimed: Float64Array | undefined;
+  private readonly optionColumns = new Map<string, { readonly options: readonly { readonly id: string }[]; readonly codes: Uint16Array }>();
 
   private constructor(columns: ResponseColumns, optional: OptionalColumns, source?: readonly ScoringResponse[]) {
     this.length = columns.length;
@@ -127,6 +131,31 @@ export class ResponseTable {
       return column;
     }
     return (this.empty ??= new Array<undefined>(this.length).fill(undefined));
+  }
+
+  /**
+   * The answers to question `id` by row as the 1-based position of the option among `options` (the
+   * last one of a repeated id): 0 when unanswered, {@link UNKNOWN_OPTION} when the answer is none of
+   * them. An answer that is not text is compared as text. Decoded once per question and options, so
+   * that scoring and the quality flags read one small typed array instead of the answers each.
+   */
+  optionCodes(id: string, options: readonly { readonly id: string }[]): Uint16Array {
+    const cached = this.optionColumns.get(id);
+    if (cached && cached.options === options) return cached.codes;
+    const column = this.column(id);
+    const positions = new Map(options.map((o, i) => [o.id, i + 1]));
+    // One-character option ids ("1".."5", "x": the usual case) are read by character code, without hashing the answer.
+    const byCode = new Uint16Array(128).fill(UNKNOWN_OPTION);
+    for (const [option, position] of positions) if (option.length === 1 && option.charCodeAt(0) < 128) byCode[option.charCodeAt(0)] = position;
+    const codes = new Uint16Array(this.length);
+    for (let r = 0; r < codes.length; r++) {
+      const value = column[r];
+      if (value === undefined) continue;
+      if (typeof value === "string" && value.length === 1 && value.charCodeAt(0) < 128) codes[r] = byCode[value.charCodeAt(0)]!;
+      else codes[r] = positions.get(typeof value === "string" ? value : String(value)) ?? UNKNOWN_OPTION;
+    }
+    this.optionColumns.set(id, { options, codes });
+    return codes;
   }
 
   /** Seconds spent on question `id` by row, NaN when unknown. */

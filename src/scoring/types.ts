@@ -60,12 +60,49 @@ export interface FlagCounts {
 /** Names of the data-quality flags: the three of SURVEY-FORMAT 3.3, then the extensions of docs/flags.md. */
 export type FlagKind = "speeder" | "straightliner" | "delegation" | "attention" | "inconsistent" | "misfit";
 
-/** Why a response carries a flag: the rule that fired and its evidence in words an organiser reads. */
+/**
+ * The keys of evidence parts, each a text `flags:evidence.<key>` of the locales. `attention`,
+ * `pairs` and `overallOrdinary` quote answers in their `<key>Quoted` form only (exports, the CLI);
+ * `attentionCheck` and `pair` are the quoted details inside them.
+ */
+export type EvidenceKey =
+  | "duration"
+  | "reading"
+  | "samePosition"
+  | "sameShare"
+  | "run"
+  | "tooFewToCompare"
+  | "rarity"
+  | "rarityNone"
+  | "overallOrdinary"
+  | "account"
+  | "attention"
+  | "attentionCheck"
+  | "pairs"
+  | "pair"
+  | "personFit"
+  | "weak";
+
+/** A parameter of an evidence part: a figure, an answer or id as written, a list of them, or nested parts (details). */
+export type EvidenceParam = number | string | readonly string[] | readonly EvidencePart[];
+
+/** One part of a rule's evidence: a key and its parameters, said in any language by `evidenceText`. */
+export interface EvidencePart {
+  readonly key: EvidenceKey;
+  readonly params: Readonly<Record<string, EvidenceParam>>;
+}
+
+/** Why a response carries a flag: the rule that fired and its evidence, as keyed parts and in English. */
 export interface FlagEvidence {
   readonly flag: FlagKind;
   /** duration | reading (speeder); same-position | long-string (straightliner); account; attention-check; pairs; person-fit. */
   readonly rule: "duration" | "reading" | "same-position" | "long-string" | "account" | "attention-check" | "pairs" | "person-fit";
-  /** E.g. "12 of 25 timed questions answered faster than their text can be read". */
+  /** The evidence as keyed parts (joined by "; " when said), for saying it in the reader's language. */
+  readonly parts: readonly EvidencePart[];
+  /**
+   * The parts in English, answers quoted, as `khaosat flags` prints them, e.g. "12 of 25 timed
+   * questions answered faster than their text can be read (…)" (made from the keys when first read).
+   */
   readonly text: string;
 }
 

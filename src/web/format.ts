@@ -7,8 +7,7 @@ import type { Questionnaire } from "../questionnaire/index.js";
 import { parseReminderSchedule, reminderSlots } from "../reminders/index.js";
 import { formatDateTime } from "../channels/console/format.js";
 import { closedAt } from "../conversation/path.js";
-import { evidenceParts, type EvidencePart } from "../flags/index.js";
-import type { FlagEvidence } from "../scoring/index.js";
+import { evidenceText, type EvidenceStyle, type FlagEvidence } from "../scoring/index.js";
 
 const LOCALES: Record<Language, string> = { vi: "vi-VN", en: "en-GB" };
 const formatters = new Map<string, Intl.NumberFormat>();
@@ -118,24 +117,21 @@ function duration(t: TFunction, seconds: number): string {
   return seconds % 60 === 0 ? String(t("flagEvidence.minutes", { minutes: m })) : String(t("flagEvidence.minutesSeconds", { minutes: m, seconds: seconds % 60 }));
 }
 
-function evidencePart(t: TFunction, lang: Language, part: EvidencePart): string {
-  const values: Record<string, string | number> = {};
-  for (const [k, v] of Object.entries(part.values)) values[k] = formatNumber(lang, v, Number.isInteger(v) ? 0 : 1);
-  if (part.key === "duration") Object.assign(values, { took: duration(t, part.values.took!), median: duration(t, part.values.median!) });
-  if (part.key === "weak") values.count = part.values.count!;
-  return String(t(`flagEvidence.${part.key}`, values));
+/** How the console says evidence: figures in the reader's number style, durations in words, no answers quoted. */
+function consoleStyle(t: TFunction, lang: Language): EvidenceStyle {
+  return {
+    number: (value, digits) => formatNumber(lang, value, digits ?? (Number.isInteger(value) ? 0 : 1)),
+    duration: (seconds) => duration(t, seconds),
+    quoteAnswers: false,
+  };
 }
 
 /**
- * The evidence of one flag in the reader's language, one sentence per rule behind it (the flags
- * module's evidence, as `khaosat flags` prints it in English). Figures about timing and patterns
- * only, never an answer; a sentence the flags module cannot read points to `khaosat flags`.
+ * The evidence of one flag in the reader's language, one sentence per rule behind it: the flags
+ * module's keyed parts said through i18next (`flags:evidence.*`). Figures about timing and patterns
+ * only, never an answer (the parts that quote answers are said without them).
  */
-export function describeEvidence(t: TFunction, lang: Language, evidence: readonly FlagEvidence[], flag: string, campaignId: string): string[] {
-  return evidence
-    .filter((e) => e.flag === flag)
-    .map((e) => {
-      const parts = evidenceParts(e);
-      return parts ? parts.map((p) => evidencePart(t, lang, p)).join("; ") : String(t("flagEvidence.unread", { campaign: campaignId }));
-    });
+export function describeEvidence(t: TFunction, lang: Language, evidence: readonly FlagEvidence[], flag: string): string[] {
+  const style = consoleStyle(t, lang);
+  return evidence.filter((e) => e.flag === flag).map((e) => evidenceText((key, options) => String(t(key, options)), e.parts, style));
 }

@@ -67,7 +67,14 @@ describe("reading-speed floor (speeder, rule reading)", () => {
   test("3 of 10 questions under the floor flags (default share 30%), with the evidence in words", () => {
     const [f] = computeFlags(q, [timed(3)]);
     expect(f!.speeder).toBe(true);
-    expect(f!.evidence).toEqual([{ flag: "speeder", rule: "reading", text: expect.stringMatching(/^3 of 10 timed questions answered faster than their text can be read \(median 0\.4 s where reading them needs 1 s on average\)$/) }]);
+    expect(f!.evidence).toEqual([
+      {
+        flag: "speeder",
+        rule: "reading",
+        parts: [{ key: "reading", params: { fast: 3, timed: 10, median: 0.4, needed: 1 } }],
+        text: expect.stringMatching(/^3 of 10 timed questions answered faster than their text can be read \(median 0\.4 s where reading them needs 1 s on average\)$/),
+      },
+    ]);
   });
 
   test("2 of 10 is a fast reader, not a speeder; fewer than 5 timed questions are not judged", () => {

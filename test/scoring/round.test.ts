@@ -53,3 +53,30 @@ describe("compareCodePoints", () => {
     expect(Math.sign(compareCodePoints(a, b))).toBe(sign);
   });
 });
+
+describe("roundHalfAway's fast path gives what reading the value at 15 digits gives", () => {
+  /** The rule as written in SURVEY-FORMAT 3: the value read at 15 significant digits, rounded on its decimals. */
+  function byText(value: number): number {
+    if (!Number.isFinite(value)) return value;
+    const text = Math.abs(value).toPrecision(15);
+    if (text.includes("e")) return Math.abs(value) < 1 ? 0 : value;
+    const [whole = "0", fraction = ""] = text.split(".");
+    const scaled = Number(whole + fraction.slice(0, 2).padEnd(2, "0")) + (fraction.charCodeAt(2) >= 53 && fraction.charCodeAt(2) <= 57 ? 1 : 0);
+    const rounded = scaled / 100;
+    return value < 0 && rounded !== 0 ? -rounded : rounded;
+  }
+
+  test("on 300,000 values: arbitrary, index-like ratios, and values a hair off every half", () => {
+    let seed = 12345;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const values: number[] = [];
+    for (let i = 0; i < 100_000; i++) values.push((random() - 0.3) * 10 ** Math.floor(random() * 8 - 2));
+    for (let i = 0; i < 100_000; i++) values.push(((Math.floor(random() * 1000) + 1) / (Math.floor(random() * 97) + 1)) * 100);
+    for (let i = 0; i < 100_000; i++) {
+      const half = (Math.floor(random() * 2_000_000) + 0.5) / 100;
+      values.push(half + (random() - 0.5) * 1e-6 * 10 ** -Math.floor(random() * 10));
+    }
+    const differ = values.filter((v) => !Object.is(roundHalfAway(v), byText(v)));
+    expect(differ).toEqual([]);
+  });
+});
