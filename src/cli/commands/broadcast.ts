@@ -3,6 +3,7 @@ import { Option, type Command } from "commander";
 import { BroadcastService, describePrepared, parseAudience } from "../../broadcast/index.js";
 import type { ParseMode } from "../../outbox/index.js";
 import { formatReminderSchedule, parseReminderSchedule } from "../../reminders/index.js";
+import { englishText } from "../../i18n/problem.js";
 import { CliError } from "../errors.js";
 import { noCampaignError } from "./db.js";
 import { withOutboxStore } from "./outbox.js";
@@ -43,7 +44,12 @@ export function registerBroadcastCommands(program: Command): void {
           { campaignId: options.campaign, audience: audience.audience, text, parseMode: options.parseMode ?? null, split: options.split === true, actor: "cli" },
           now,
         );
-        if (!prepared.ok) throw new CliError(prepared.error);
+        if (!prepared.ok) {
+          // A dry run that finds nobody to send to has answered its question: not an error. The real
+          // broadcast still fails (exit 1): it was asked to queue a message and queued nothing.
+          if (options.dryRun && prepared.nobody !== undefined) return englishText({ key: "broadcast.dryRunNobody", params: { reason: prepared.nobody.reason } }) + "\n";
+          throw new CliError(prepared.error);
+        }
         const what = describePrepared(prepared.prepared);
         if (options.dryRun) return `dry run: would queue ${what} (nothing queued)\n`;
         const record = await service.queue(prepared.prepared, now);
