@@ -114,7 +114,7 @@ interface Lane {
   readonly perChat: PerChatSpacing;
   /** Rows prepared at once: a fiftieth of a second's worth. */
   readonly group: number;
-  /** Most rows prepared (marked `sending`, not yet started) at once: a tenth of a second's worth, at least two groups. */
+  /** Most rows prepared (marked `sending`, not yet started) at once: two groups. */
   readonly maxReady: number;
   /** performance.now() until which a 429 holds this channel. */
   pausedUntil: number;
@@ -127,9 +127,8 @@ export class OutboxSender {
   private readonly opts: Required<Omit<SenderOptions, "onEvent" | "safetyMargin" | "ratePerSecond" | "perChatPerSecond" | "channels">> & { onEvent?: (e: SenderEvent) => void };
   private stopped = false;
   private buffer: ClaimedMessage[] = [];
-  // Marked `sending`, waiting for a free slot and their channel's budget: per channel, two small groups
-  // (one going out while the next is prepared), or what the budget allows at once after a late wake, a
-  // tenth of a second's worth at most.
+  // Marked `sending`, waiting for a free slot and their channel's budget: per channel, at most two small
+  // groups (one going out while the next is prepared). A crash puts them in doubt, so they stay few.
   private ready: ClaimedMessage[] = [];
   // The group being marked `sending` (one at a time, while the ready rows go out).
   private preparing: Promise<void> | null = null;
@@ -158,7 +157,7 @@ export class OutboxSender {
         channel,
         budget: own?.budget ?? new SendBudget(rate, 1000 * (1 + margin)),
         group: Math.max(1, Math.ceil(rate / 50)),
-        maxReady: Math.max(2 * Math.max(1, Math.ceil(rate / 50)), Math.ceil(rate / 10)),
+        maxReady: 2 * Math.max(1, Math.ceil(rate / 50)),
         // Per chat the margin is wider: one chat rarely limits throughput, and a 429 pauses the whole channel.
         perChat: new PerChatSpacing((own?.perChatPerSecond ?? options.perChatPerSecond ?? 1) / 1.1),
         pausedUntil: 0,
@@ -282,9 +281,8 @@ export class OutboxSender {
     return this.lanes[channelOfChat(chatId)];
   }
 
-  // For each channel not paused with fewer than two groups prepared (or fewer than its budget allows
-  // at once, when a late wake left a backlog): buffered messages whose chat is free (nothing in flight
-  // to it, spacing passed, not held), one per chat, up to that.
+  // For each channel not paused with less than a group prepared: buffered messages whose chat is free
+  // (nothing in flight to it, spacing passed, not held), one per chat, up to two groups prepared.
   private pick(now: number): ClaimedMessage[] {
     const readyIn = new Map<OutboxChannel, number>();
     for (const m of this.ready) readyIn.set(channelOfChat(m.chatId), (readyIn.get(channelOfChat(m.chatId)) ?? 0) + 1);
@@ -292,8 +290,7 @@ export class OutboxSender {
     for (const channel of OUTBOX_CHANNELS) {
       const lane = this.lanes[channel];
       const ready = readyIn.get(channel) ?? 0;
-      // The next group once fewer than one is left; more when the budget allows more at once.
-      const target = ready >= lane.group ? 0 : Math.min(lane.maxReady, Math.max(2 * lane.group, lane.budget.available(now)));
+      const target = ready >= lane.group ? 0 : lane.maxReady;
       room.set(channel, lane.pausedUntil > now ? 0 : Math.max(0, target - ready));
     }
     const picked: ClaimedMessage[] = [];
