@@ -8,7 +8,7 @@
 //   added to the start time receives requests started more than a window apart within one window,
 //   and answers 429, which pauses the whole channel for a second or more.
 // - A token bucket paces the starts at the rate and lets a loop that woke late (a loaded machine, a
-//   slow database write) catch up against the wall clock, up to half a window's worth at once. The
+//   slow database write) catch up against the wall clock, up to a fifth of a window's worth at once. The
 //   window still caps every catch-up, so a late timer costs no rate and a burst never exceeds the budget.
 // The rate reached is rate × window ÷ (window + mean round trip): 0.99 at a 10 ms round trip.
 // A 429 (sends the budget does not see: the bot's replies, another process) adds 100 ms to the hold
@@ -38,8 +38,8 @@ export class SendBudget {
   constructor(
     public rate: number,
     public windowMs: number,
-    /** Tokens the bucket holds at most: how far a late loop may catch up in one go (default half a window's worth). */
-    burst = Math.max(1, Math.ceil(rate / 2)),
+    /** Tokens the bucket holds at most: how far a late loop may catch up in one go (default a fifth of a window's worth). */
+    burst = Math.max(1, Math.ceil(rate / 5)),
     /** The hold added after 429s is at most this. */
     readonly maxMarginMs = 1000,
     /** A start whose answer is never recorded (a caller that never settles) frees its slot this long after the window. */
@@ -67,7 +67,7 @@ export class SendBudget {
     this.rate = Math.max(1, rate);
     this.windowMs = rate >= 1 ? this.baseWindowMs : this.baseWindowMs / rate;
     this.perMs = rate / this.baseWindowMs;
-    this.burst = Math.max(1, Math.min(this.burstCap, Math.ceil(this.rate / 2)));
+    this.burst = Math.max(1, Math.min(this.burstCap, Math.ceil(this.rate / 5)));
     this.tokens = Math.min(this.tokens, this.burst);
   }
 

@@ -45,7 +45,7 @@ export interface SenderOptions {
   readonly perChatPerSecond?: number;
   /** Limits of a channel that differ from the two above; every channel has its own budget either way. */
   readonly channels?: Partial<Record<OutboxChannel, ChannelSendOptions>>;
-  /** Share of the rate kept in reserve (default 0: the window already holds each start for the round-trip jitter). */
+  /** Share of the rate kept in reserve (default 0: the window already holds each slot until a second after its answer). */
   readonly safetyMargin?: number;
   /** Attempts before a message that keeps failing is recorded as failed (default 5). */
   readonly maxAttempts?: number;

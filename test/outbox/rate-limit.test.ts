@@ -12,19 +12,19 @@ function hundred(b: SendBudget, rtt: (i: number) => number = () => 20): SendBudg
 describe("SendBudget (100 per second)", () => {
   test.each<[string, (b: SendBudget) => number, number]>([
     ["one start at first", (b) => b.available(0), 1],
-    ["the bucket refills at the rate, up to the burst (half a second's worth)", (b) => (b.take(0), b.settle(0, 5), b.available(2000)), 50],
-    ["a late wake catches up what the clock allows, within the burst", (b) => (b.take(0), b.settle(0, 5), b.available(300)), 30],
+    ["the bucket refills at the rate, up to the burst (a fifth of a second's worth)", (b) => (b.take(0), b.settle(0, 5), b.available(2000)), 20],
+    ["a late wake catches up what the clock allows, within the burst", (b) => (b.take(0), b.settle(0, 5), b.available(150)), 15],
     ["a full window of starts allows nothing more, answered or not", (b) => {
       for (let i = 0; i < 100; i++) b.take(i * 10);
       return b.available(995);
     }, 0],
     ["a start holds its slot one second after its answer: with 20 ms round trips the first slot frees at 1020 ms", (b) => hundred(b).available(1020), 1],
     ["but not before", (b) => hundred(b).available(1019), 0],
-    ["a full window whose starts were answered frees as many slots as answers a second old", (b) => hundred(b, (i) => (i < 30 ? 5 : 900)).available(1300), 30],
+    ["a full window whose starts were answered frees as many slots as answers a second old", (b) => hundred(b, (i) => (i < 15 ? 5 : 900)).available(1300), 15],
     ["a start never settled at all gives its slot back after the window plus a minute", (b) => {
       for (let i = 0; i < 100; i++) b.take(i * 10);
       return b.available(62_000);
-    }, 50],
+    }, 20],
   ])("%s", (_, run, expected) => {
     expect(run(new SendBudget(100, 1000))).toBe(expected);
   });
