@@ -7,8 +7,7 @@ import type { Config } from "../config/index.js";
 import { coordinatorDigestJob, DigestService } from "../coordinators/index.js";
 import { openDatabase, type Database } from "../db/index.js";
 import { createI18n } from "../i18n/index.js";
-import { configuredSender } from "../outbox/index.js";
-import { SharedSendBudget } from "../outbox/rate-limit.js";
+import { channelsOf, configuredSender, sharedBudgets } from "../outbox/index.js";
 import { ReminderService } from "../reminders/index.js";
 import { DatabaseRunCoordinator, reminderJob, startScheduler, type TickEvent } from "../scheduler/index.js";
 import { createJsonLogger } from "./logger.js";
@@ -119,23 +118,14 @@ function signalled(): Promise<string> {
 
 /** The outbox sender (every configured channel's transport) and the scheduler (reminders, digests); their stops run first. */
 function startBackground(config: Config, db: Database, reminders: ReminderService, i18n: ReturnType<typeof createI18n>, logger: BotLogger, stops: Array<() => Promise<void> | void>): void {
-  // Several instances on PostgreSQL: each channel has one budget for all of them, split among the
-  // live senders. SQLite runs one bot process: its own budget per channel, as before.
-  const rates: Partial<Record<"telegram" | "zalo", number>> = {
-    ...(config.telegramBotToken !== undefined ? { telegram: config.outboxRatePerSecond } : {}),
-    ...(config.zalo !== undefined ? { zalo: config.zalo.ratePerSecond } : {}),
-  };
-  const shared =
-    db.target.provider === "postgres"
-      ? Object.entries(rates).map(
-          ([channel, rate]) =>
-            new SharedSendBudget(db.senders, channel as "telegram" | "zalo", rate, {
-              onError: (error) => logger.warn({ channel, error: String(error) }, "could not renew the shared send budget; sending paused until it succeeds"),
-            }),
-        )
-      : [];
+  // Several instances on PostgreSQL: each channel has one budget for all of them (and for
+  // `khaosat outbox send`), split among the live senders. SQLite runs one bot process: its own budget
+  // per channel, as before.
+  const shared = sharedBudgets(config, db.target.provider, db.senders, {
+    onError: (channel, error) => logger.warn({ channel, error: String(error) }, "could not renew the shared send budget; sending paused until it succeeds"),
+  });
   const sender = configuredSender(config, db.outbox, {
-    channels: Object.fromEntries(shared.map((budget) => [budget.channel, { budget: budget.budget }])),
+    channels: channelsOf(shared),
     onEvent: (event) => {
       if (event.type === "paused") logger.warn({ retryAfterSeconds: event.seconds }, "outbox paused by a 429");
       // Zalo's error codes are undocumented: its error_code and description are logged (never a token or a text).

@@ -26,6 +26,8 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 export interface NobodyToReach {
   readonly sampled: number | null;
   readonly opened: number;
+  /** Why, said by whichever front end in its reader's language (`broadcast.nobodyMatches`, `noRespondents(In)`, `nobodyOpened(In)`). */
+  readonly reason: Problem;
 }
 
 export type Audience = { readonly kind: "all" } | { readonly kind: "not-submitted" } | { readonly kind: "unit"; readonly code: string } | { readonly kind: "group"; readonly id: string };
@@ -122,17 +124,15 @@ export class BroadcastService {
     const recipients = opened.filter((r) => matches(audience, r));
     if (recipients.length === 0) {
       const name = formatAudience(audience);
-      if (opened.length > 0) {
-        return { ok: false, error: `nobody in campaign "${campaign.id}" matches the audience ${name} among the ${plural(opened.length, "respondent")} who opened the bot; nothing to send`, nobody: { sampled: null, opened: opened.length } };
-      }
-      const sampled = await this.messaging.respondentCount(campaign.id, filter);
-      const who = audience.kind === "all" || audience.kind === "not-submitted" ? `campaign "${campaign.id}" has` : `${name} has`;
-      if (sampled === 0) return { ok: false, error: `${who} no respondents${audience.kind === "unit" || audience.kind === "group" ? ` in campaign "${campaign.id}"` : ""}; import them with \`khaosat respondents import\`; nothing to send`, nobody: { sampled: 0, opened: 0 } };
-      return {
-        ok: false,
-        error: `${who} ${plural(sampled, "respondent")}${audience.kind === "unit" || audience.kind === "group" ? ` in campaign "${campaign.id}"` : ""}, but none of them has opened the bot yet (or their chats are unreachable); nothing to send`,
-        nobody: { sampled, opened: 0 },
+      const inAudience = audience.kind === "unit" || audience.kind === "group";
+      const nobody = (reason: Problem, sampled: number | null, opened: number) => {
+        const problem = { key: "broadcast.nothingToSend", params: { reason } };
+        return { ok: false as const, error: englishText(problem), problem, nobody: { sampled, opened, reason } };
       };
+      if (opened.length > 0) return nobody({ key: "broadcast.nobodyMatches", params: { campaign: campaign.id, audience: name, count: opened.length } }, null, opened.length);
+      const sampled = await this.messaging.respondentCount(campaign.id, filter);
+      if (sampled === 0) return nobody(inAudience ? { key: "broadcast.noRespondentsIn", params: { campaign: campaign.id, audience: name } } : { key: "broadcast.noRespondents", params: { campaign: campaign.id } }, 0, 0);
+      return nobody({ key: inAudience ? "broadcast.nobodyOpenedIn" : "broadcast.nobodyOpened", params: { campaign: campaign.id, audience: name, count: sampled } }, sampled, 0);
     }
     // Telegram's limit matters only when the broadcast goes to someone on Telegram.
     let parts = [request.text.trim()];

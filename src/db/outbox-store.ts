@@ -1,5 +1,6 @@
 // The repositories of the outbox, reminders, broadcasts and scheduler leases: a view of the one
 // `Database` (same Prisma client), for code that needs only proactive messaging.
+import type { SenderRoster } from "../outbox/rate-limit.js";
 import type { LeaseRepository, MessagingRepository, OutboxRepository } from "../outbox/types.js";
 import type { DatabaseTarget } from "./connection.js";
 import { openDatabase } from "./database.js";
@@ -10,6 +11,8 @@ export interface OutboxStore {
   readonly outbox: OutboxRepository;
   readonly messaging: MessagingRepository;
   readonly leases: LeaseRepository;
+  /** Live outbox senders per channel (on PostgreSQL, `khaosat outbox send` joins the bot instances' roster). */
+  readonly senders: SenderRoster;
   close(): Promise<void>;
 }
 

@@ -1,27 +1,27 @@
 // Outbound pacing. Telegram counts messages in rolling one-second windows, by when they ARRIVE. The
-// sender asks "how many may I start now?" and starts that many at once: a token bucket paces starts
-// at the rate and lets a late loop catch up a little; a sliding window over start times is the hard
-// cap. A request arrives some delay after its start; if that delay varies by at most J, requests
-// arriving within one second of each other started within 1 s + J of each other. So each start is
-// held for the window plus J, where J is the spread between the fastest and slowest round trip
-// recently observed (bounded): no more than `rate` requests arrive in any one second, and the rate
-// stays close to the permitted one (rate × window ÷ (window + J)). Arrival jitter the round trips do
-// not show (a stalled server) is learnt from 429s: each widens the margin, and the widening fades.
-// The sender still pauses entirely for a 429's retry_after.
-// A start also leaves the window one window after its ANSWER came back, whatever the margin: the
-// request arrived before its answer, so by then it is more than a window before any later arrival.
-// This needs no estimate; it is what keeps the rate near the permitted one when a loaded machine
-// makes a few round trips slow (the spread then reaches its bound, 100 ms, which alone capped the
-// rate at 1000 ÷ 1100 = 0.91 of the permitted one), while most answers still come back in a few ms.
+// sender asks "how many may I start now?" and starts that many at once. Two limits:
+// - A sliding window, the hard cap: a start holds its slot until one window after its ANSWER came
+//   back (or the request failed). The request arrived before its answer, so when the slot is freed it
+//   is more than a window before any later arrival, however late the request travelled or the server
+//   read it: no more than `rate` requests ever arrive in one window. Start times alone cannot promise
+//   that: a server (or the loopback stub on a loaded machine) that stalls for longer than any margin
+//   added to the start time receives requests started more than a window apart within one window,
+//   and answers 429, which pauses the whole channel for a second or more.
+// - A token bucket paces the starts at the rate and lets a loop that woke late (a loaded machine, a
+//   slow database write) catch up against the wall clock, up to a fifth of a window's worth at once. The
+//   window still caps every catch-up, so a late timer costs no rate and a burst never exceeds the budget.
+// The rate reached is rate × window ÷ (window + mean round trip): 0.99 at a 10 ms round trip.
+// A 429 (sends the budget does not see: the bot's replies, another process) adds 100 ms to the hold
+// (at most `maxMarginMs`, once per second), fading by 10 ms a second once the 429s stop.
 
-/** A send budget of `rate` request starts per `windowMs`: token bucket plus a sliding window over starts, widened by the recent round-trip spread. */
+/** A send budget of `rate` request starts per `windowMs`: a sliding window over answers (the hard cap) and a token bucket (pacing, catch-up after a late wake). */
 export class SendBudget {
-  private readonly starts: number[] = [];
-  /** When each start's answer came back (parallel to `starts`; NaN while it is awaited). */
-  private readonly answers: number[] = [];
+  /** Starts whose answer has not come back: start time → how many. */
+  private readonly unanswered = new Map<number, number>();
+  private unansweredCount = 0;
+  /** Answer times of the answered starts still holding a slot, ascending from `head`. */
+  private answered: number[] = [];
   private head = 0;
-  /** Starts in the window released early by their answer (counted out of `held`). */
-  private releasedEarly = 0;
   private tokens: number;
   private last = -Infinity;
   private perMs: number;
@@ -30,22 +30,20 @@ export class SendBudget {
   private readonly baseWindowMs: number;
   /** Set by `setRate(0)`: nothing may start (a shared budget's instance waiting for its share). */
   private paused = false;
-  private readonly rtts: number[] = [];
-  private rttNext = 0;
-  private spread: number;
-  // Learnt from 429s: the arrival jitter the round trips did not show (a stalled server, a congested link).
+  // Learnt from 429s: sends the budget does not see (the bot's replies, another process).
   private floor = 0;
   private floorAt = 0;
+  private lastPenalty = -Infinity;
 
   constructor(
     public rate: number,
     public windowMs: number,
-    /** Tokens the bucket holds at most: how far a late loop may catch up in one go. */
-    burst = Math.max(1, Math.ceil(rate / 10)),
-    /** The jitter margin is at most this (and this until enough round trips were seen). */
-    readonly maxMarginMs = 100,
-    /** Round trips the spread is taken over. */
-    readonly samples = 200,
+    /** Tokens the bucket holds at most: how far a late loop may catch up in one go (default a fifth of a window's worth). */
+    burst = Math.max(1, Math.ceil(rate / 5)),
+    /** The hold added after 429s is at most this. */
+    readonly maxMarginMs = 1000,
+    /** A start whose answer is never recorded (a caller that never settles) frees its slot this long after the window. */
+    readonly unansweredMs = 60_000,
   ) {
     if (!(rate > 0)) throw new RangeError(`rate must be positive, got ${rate}`);
     this.perMs = rate / windowMs;
@@ -53,7 +51,6 @@ export class SendBudget {
     this.burstCap = this.burst;
     this.baseWindowMs = windowMs;
     this.tokens = 1;
-    this.spread = maxMarginMs;
   }
 
   /**
@@ -70,69 +67,51 @@ export class SendBudget {
     this.rate = Math.max(1, rate);
     this.windowMs = rate >= 1 ? this.baseWindowMs : this.baseWindowMs / rate;
     this.perMs = rate / this.baseWindowMs;
-    this.burst = Math.max(1, Math.min(this.burstCap, Math.ceil(this.rate / 10)));
+    this.burst = Math.max(1, Math.min(this.burstCap, Math.ceil(this.rate / 5)));
     this.tokens = Math.min(this.tokens, this.burst);
   }
 
-  /** Milliseconds each start is held beyond the window: the recent round-trip spread, bounded. */
+  /** Milliseconds each slot is held beyond the window after its answer: what 429s taught, fading. */
   margin(now?: number): number {
     if (now !== undefined && this.floor > 0) {
-      // The learnt part fades (10 ms per second) once the 429s stop.
+      // The learnt hold fades (10 ms per second) once the 429s stop.
       this.floor = Math.max(0, this.floor - (now - this.floorAt) * 0.01);
       this.floorAt = now;
     }
-    return Math.max(this.spread, this.floor);
+    return this.floor;
   }
 
-  /** Records a 429 at `now`: the jitter was underestimated, so starts are held longer (100 ms more, at most 1 s, fading). */
+  /** Records a 429 at `now`: sends outside this budget share the channel, so slots are held longer (100 ms more, once per second, at most `maxMarginMs`, fading). */
   penalize(now: number): void {
     this.margin(now);
     if (now - this.lastPenalty < 1000) return;
     this.lastPenalty = now;
-    this.floor = Math.min(1000, Math.max(this.floor, this.spread) + 100);
+    this.floor = Math.min(this.maxMarginMs, this.floor + 100);
     this.floorAt = now;
   }
-  private lastPenalty = -Infinity;
 
   private refill(now: number): number {
-    if (this.last !== -Infinity) this.tokens = Math.min(this.burst, this.tokens + (now - this.last) * this.perMs);
-    this.last = now;
+    if (this.last !== -Infinity && now > this.last) this.tokens = Math.min(this.burst, this.tokens + (now - this.last) * this.perMs);
+    this.last = Math.max(this.last, now);
     const hold = this.windowMs + this.margin(now);
-    while (this.head < this.starts.length && this.starts[this.head]! <= now - hold) {
-      if (this.answers[this.head]! < 0) this.releasedEarly--;
-      this.head++;
-    }
-    // Answered long enough ago: out of the window (marked by a negative answer time).
-    for (let i = this.head; i < this.starts.length; i++) {
-      const answered = this.answers[i]!;
-      if (answered >= 0 && answered <= now - this.windowMs) {
-        this.answers[i] = -1;
-        this.releasedEarly++;
-      }
-    }
+    while (this.head < this.answered.length && this.answered[this.head]! <= now - hold) this.head++;
     if (this.head > 4096) {
-      this.starts.splice(0, this.head);
-      this.answers.splice(0, this.head);
+      this.answered = this.answered.slice(this.head);
       this.head = 0;
+    }
+    if (this.unansweredCount > 0) {
+      for (const [start, n] of this.unanswered) {
+        if (start > now - hold - this.unansweredMs) continue;
+        this.unanswered.delete(start);
+        this.unansweredCount -= n;
+      }
     }
     return hold;
   }
 
+  /** Starts holding a slot: awaiting their answer, or answered less than a window (plus the learnt hold) ago. */
   private held(): number {
-    return this.starts.length - this.head - this.releasedEarly;
-  }
-
-  /** The i-th oldest start still in the window (released ones skipped). */
-  private heldStart(k: number): { start: number; leavesAt: (hold: number) => number } {
-    for (let i = this.head, n = 0; i < this.starts.length; i++) {
-      if (this.answers[i]! < 0) continue;
-      if (n++ === k) {
-        const start = this.starts[i]!;
-        const answered = this.answers[i]!;
-        return { start, leavesAt: (hold) => Math.min(start + hold, Number.isNaN(answered) ? Infinity : answered + this.windowMs) };
-      }
-    }
-    return { start: -Infinity, leavesAt: () => -Infinity };
+    return this.unansweredCount + this.answered.length - this.head;
   }
 
   /** Starts allowed at `now`. */
@@ -144,21 +123,20 @@ export class SendBudget {
 
   /** Milliseconds until `n` starts (at most the burst) are allowed at once (0: now). */
   delay(now: number, n = 1): number {
-    const want = Math.max(1, Math.min(n, this.burst, Math.floor(this.rate)));
+    const want = Math.max(1, Math.min(n, Math.floor(this.burst), Math.floor(this.rate)));
     // Paused: look again shortly (the share is renewed about once a second).
     if (this.paused) return 100;
     if (this.available(now) >= want) return 0;
     const hold = this.refill(now);
-    const tokenWait = (want - this.tokens) / this.perMs;
-    // The start that must leave the window before `want` more fit.
+    const tokenWait = Math.max(0, (want - this.tokens) / this.perMs);
+    // How many held slots must be freed before `want` more fit.
     const over = this.held() - (Math.floor(this.rate) - want);
     let windowWait = 0;
     if (over > 0) {
-      // The `over` starts that leave first (by start + hold or answer + window) must have left.
-      const leaving: number[] = [];
-      for (let k = 0; k < this.held(); k++) leaving.push(this.heldStart(k).leavesAt(hold));
-      leaving.sort((a, b) => a - b);
-      windowWait = leaving[over - 1]! - now;
+      const answeredHeld = this.answered.length - this.head;
+      // The over-th answered slot to leave; if answers still to come are needed, a slot freed by an
+      // answer from now on leaves a full hold later at the soonest.
+      windowWait = over <= answeredHeld ? this.answered[this.head + over - 1]! + hold - now : hold;
     }
     return Math.max(0, tokenWait, windowWait);
   }
@@ -167,33 +145,23 @@ export class SendBudget {
   take(now: number, n = 1): void {
     this.refill(now);
     this.tokens -= n;
-    for (let i = 0; i < n; i++) {
-      this.starts.push(now);
-      this.answers.push(Number.NaN);
-    }
+    this.unanswered.set(now, (this.unanswered.get(now) ?? 0) + n);
+    this.unansweredCount += n;
   }
 
-  /** Records the answer (or failure) at `now` of a request started at `startedAt`: its round trip feeds the jitter margin. */
+  /** Records the answer (or failure) at `now` of a request started at `startedAt`: its slot is held one window (plus the learnt hold) from now. */
   settle(startedAt: number, now: number): void {
-    for (let i = this.starts.length - 1; i >= this.head; i--) {
-      if (this.starts[i] === startedAt && Number.isNaN(this.answers[i]!)) {
-        this.answers[i] = Math.max(now, startedAt);
-        break;
-      }
-    }
-    const rtt = Math.max(0, now - startedAt);
-    if (this.rtts.length < this.samples) this.rtts.push(rtt);
-    else this.rtts[this.rttNext] = rtt;
-    this.rttNext = (this.rttNext + 1) % this.samples;
-    // Until a few round trips were seen, the spread is unknown: hold the full margin.
-    if (this.rtts.length < Math.min(this.samples, 10)) return;
-    let min = Infinity;
-    let max = -Infinity;
-    for (const r of this.rtts) {
-      if (r < min) min = r;
-      if (r > max) max = r;
-    }
-    this.spread = Math.min(this.maxMarginMs, max - min);
+    const n = this.unanswered.get(startedAt);
+    // Not taken, or given up on already (unansweredMs).
+    if (n === undefined) return;
+    if (n > 1) this.unanswered.set(startedAt, n - 1);
+    else this.unanswered.delete(startedAt);
+    this.unansweredCount--;
+    const at = Math.max(now, startedAt);
+    // Answers come back in time order; a late one is put in its place.
+    let i = this.answered.length;
+    while (i > this.head && this.answered[i - 1]! > at) i--;
+    this.answered.splice(i, 0, at);
   }
 }
 
@@ -248,8 +216,6 @@ export interface SharedBudgetOptions {
   readonly renewMs?: number;
   /** A member not renewed for this long is taken to be gone (default 5 s). */
   readonly ttlMs?: number;
-  /** Most milliseconds a start is held beyond the window for round-trip jitter (as `SendBudget`). */
-  readonly maxJitterMarginMs?: number;
   readonly clock?: () => Date;
   /** Told when a renewal fails (the instance stops sending until one succeeds). */
   readonly onError?: (error: unknown) => void;
@@ -286,7 +252,7 @@ export class SharedSendBudget {
     readonly ratePerSecond: number,
     private readonly options: SharedBudgetOptions = {},
   ) {
-    this.budget = new SendBudget(ratePerSecond, 1000, undefined, options.maxJitterMarginMs ?? 100);
+    this.budget = new SendBudget(ratePerSecond, 1000);
     this.member = options.member ?? `${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
     this.renewMs = options.renewMs ?? 1000;
     this.ttlMs = options.ttlMs ?? 5000;
@@ -353,7 +319,7 @@ export class SharedSendBudget {
         if (this.joinedAt === undefined) {
           this.joinedAt = self?.joinedAt ?? this.clock();
           // Others live already: they lower their rate at their next renewal; wait until they have.
-          if (live.some((m) => m.member !== this.member)) this.waitUntil = started + this.renewMs + 1000 + (this.options.maxJitterMarginMs ?? 100) + 200;
+          if (live.some((m) => m.member !== this.member)) this.waitUntil = started + this.renewMs + 1000 + 300;
         }
         this.members = Math.max(1, live.length);
         this.lastRenewed = started;

@@ -45,10 +45,8 @@ export interface SenderOptions {
   readonly perChatPerSecond?: number;
   /** Limits of a channel that differ from the two above; every channel has its own budget either way. */
   readonly channels?: Partial<Record<OutboxChannel, ChannelSendOptions>>;
-  /** Share of the rate kept in reserve (default 0: the window already holds each start for the round-trip jitter). */
+  /** Share of the rate kept in reserve (default 0: the window already holds each slot until a second after its answer). */
   readonly safetyMargin?: number;
-  /** Most milliseconds a start is held beyond the one-second window for round-trip jitter (default 100). */
-  readonly maxJitterMarginMs?: number;
   /** Attempts before a message that keeps failing is recorded as failed (default 5). */
   readonly maxAttempts?: number;
   /** Delay before retry n (1-based); default 2 s doubling, at most 10 min. */
@@ -116,6 +114,8 @@ interface Lane {
   readonly perChat: PerChatSpacing;
   /** Rows prepared at once: a fiftieth of a second's worth. */
   readonly group: number;
+  /** Most rows prepared (marked `sending`, not yet started) at once: two groups. */
+  readonly maxReady: number;
   /** performance.now() until which a 429 holds this channel. */
   pausedUntil: number;
 }
@@ -124,11 +124,15 @@ interface Lane {
 export class OutboxSender {
   readonly stats: SenderStats = { sent: 0, failed: 0, unreachable: 0, skipped: 0, inDoubt: 0, retries: 0, rateLimited: 0 };
   private readonly lanes: Record<OutboxChannel, Lane>;
-  private readonly opts: Required<Omit<SenderOptions, "onEvent" | "safetyMargin" | "maxJitterMarginMs" | "ratePerSecond" | "perChatPerSecond" | "channels">> & { onEvent?: (e: SenderEvent) => void };
+  private readonly opts: Required<Omit<SenderOptions, "onEvent" | "safetyMargin" | "ratePerSecond" | "perChatPerSecond" | "channels">> & { onEvent?: (e: SenderEvent) => void };
   private stopped = false;
   private buffer: ClaimedMessage[] = [];
-  // Marked `sending`, waiting for a free slot and their channel's budget: at most one small group per channel.
+  // Marked `sending`, waiting for a free slot and their channel's budget: per channel, at most two small
+  // groups (one going out while the next is prepared). A crash puts them in doubt, so they stay few.
   private ready: ClaimedMessage[] = [];
+  // The group being marked `sending` (one at a time, while the ready rows go out).
+  private preparing: Promise<void> | null = null;
+  private prepareError: { error: unknown } | null = null;
   // Chats whose rows wait behind an earlier row put back in the queue (429, retry): only that row may go next.
   private readonly holds = new Map<string, ChatHold>();
   private readonly tokens = new Set<string>();
@@ -151,8 +155,9 @@ export class OutboxSender {
       const rate = own?.ratePerSecond ?? options.ratePerSecond ?? 25;
       return {
         channel,
-        budget: own?.budget ?? new SendBudget(rate, 1000 * (1 + margin), undefined, options.maxJitterMarginMs ?? 100),
+        budget: own?.budget ?? new SendBudget(rate, 1000 * (1 + margin)),
         group: Math.max(1, Math.ceil(rate / 50)),
+        maxReady: 2 * Math.max(1, Math.ceil(rate / 50)),
         // Per chat the margin is wider: one chat rarely limits throughput, and a 429 pauses the whole channel.
         perChat: new PerChatSpacing((own?.perChatPerSecond ?? options.perChatPerSecond ?? 1) / 1.1),
         pausedUntil: 0,
@@ -191,7 +196,7 @@ export class OutboxSender {
         if (this.holding(now)) await this.putBackHeld(now);
         // Claim ahead, while earlier sends are in flight, so the pipeline never runs dry.
         if (this.buffer.length < this.opts.claimBatch / 2 && !this.claiming) void this.prefetch();
-        if (this.ready.length === 0 && this.buffer.length === 0) {
+        if (this.ready.length === 0 && this.buffer.length === 0 && this.preparing === null) {
           await this.refill();
           if (this.holding(performance.now())) await this.putBackHeld(performance.now());
           if (this.buffer.length === 0) {
@@ -207,12 +212,29 @@ export class OutboxSender {
             continue;
           }
         }
-        // Prepare the next small group of each channel that has none ready, while earlier requests
-        // are in flight: one statement marks it `sending`, so no database round trip stands between
-        // a free slot and its request.
-        const picked = this.pick(now);
-        if (picked.length > 0) {
-          await this.prepare(picked);
+        // Prepare the next small group of each channel while earlier rows go out and requests are in
+        // flight: one statement marks it `sending`, and the loop does not wait for it unless nothing
+        // is ready, so no database round trip stands between a free slot and its request.
+        if (this.preparing === null) {
+          const picked = this.pick(now);
+          if (picked.length > 0) {
+            this.preparing = this.prepare(picked)
+              .catch((error: unknown) => {
+                this.prepareError = { error };
+              })
+              .finally(() => {
+                this.preparing = null;
+                this.wake?.();
+              });
+          }
+        }
+        if (this.prepareError !== null) {
+          const { error } = this.prepareError;
+          this.prepareError = null;
+          throw error;
+        }
+        if (this.ready.length === 0 && this.preparing !== null) {
+          await this.preparing;
           continue;
         }
         if (this.ready.length === 0) {
@@ -238,6 +260,7 @@ export class OutboxSender {
         this.dispatch(batch);
       }
     } finally {
+      await this.preparing;
       await this.putBackReady();
       await Promise.allSettled(this.inflight);
       await this.flush();
@@ -258,15 +281,18 @@ export class OutboxSender {
     return this.lanes[channelOfChat(chatId)];
   }
 
-  // For each channel with no row prepared and not paused: up to its group of buffered messages whose
-  // chat is free (nothing in flight to it, spacing passed, not held), one per chat.
+  // For each channel not paused with less than a group prepared: buffered messages whose chat is free
+  // (nothing in flight to it, spacing passed, not held), one per chat, up to two groups prepared.
   private pick(now: number): ClaimedMessage[] {
+    const readyIn = new Map<OutboxChannel, number>();
+    for (const m of this.ready) readyIn.set(channelOfChat(m.chatId), (readyIn.get(channelOfChat(m.chatId)) ?? 0) + 1);
     const room = new Map<OutboxChannel, number>();
     for (const channel of OUTBOX_CHANNELS) {
       const lane = this.lanes[channel];
-      room.set(channel, lane.pausedUntil > now ? 0 : lane.group);
+      const ready = readyIn.get(channel) ?? 0;
+      const target = ready >= lane.group ? 0 : lane.maxReady;
+      room.set(channel, lane.pausedUntil > now ? 0 : Math.max(0, target - ready));
     }
-    for (const m of this.ready) room.set(channelOfChat(m.chatId), 0);
     const picked: ClaimedMessage[] = [];
     if (![...room.values()].some((n) => n > 0)) return picked;
     const chats = new Set<string>();

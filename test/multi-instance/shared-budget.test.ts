@@ -13,12 +13,15 @@ import { createEmptyDatabase, TEST_DATABASE_URL, type EmptyDatabase } from "../s
 
 describe("SendBudget.setRate", () => {
   test("lowering the rate counts the starts already in the window; 0 stops starts; below one per window the window widens", () => {
-    const budget = new SendBudget(10, 1000, 10, 0);
+    const budget = new SendBudget(10, 1000, 10);
+    // Each request is answered 5 ms after its start (a slot is held until a window after the answer).
+    const send = (at: number, n: number) => (budget.take(at, n), Array.from({ length: n }, () => budget.settle(at, at + 5)));
     let now = 0;
-    budget.take(now, 1);
-    now = 1000;
+    send(now, 1);
+    now = 1010;
     const first = budget.available(now);
-    budget.take(now, first);
+    expect(first).toBe(10);
+    send(now, first);
     budget.setRate(5);
     // The starts just taken fill the halved window.
     expect(budget.available(now + 10)).toBe(0);
@@ -28,7 +31,7 @@ describe("SendBudget.setRate", () => {
     budget.setRate(0.5);
     now += 5000;
     expect(budget.available(now)).toBe(1);
-    budget.take(now, 1);
+    send(now, 1);
     expect(budget.available(now + 1500)).toBe(0);
     expect(budget.available(now + 2100)).toBe(1);
   });

@@ -77,8 +77,9 @@ test(`kill -9 during a ${N}-message broadcast and restart: no duplicate, every u
     const chat = String(10_000 + i);
     if (!perChat.has(chat)) expect(doubtful.has(chat), `chat ${chat} got nothing and is not recorded in doubt`).toBe(true);
   }
-  // In doubt are at most the sends in flight at the kill plus the sent marks not yet flushed.
-  expect(inDoubt).toBeLessThan(150);
+  // In doubt are at most the sends in flight at the kill (100 at 400/s), the prepared rows (two
+  // groups of 8, one going out while the next is marked) and the sent marks not yet flushed.
+  expect(inDoubt).toBeLessThan(160);
   expect(JSON.parse(finished.stdout)).toMatchObject({ failed: 0, unreachable: 0, skipped: 0, inDoubt: 0, retries: 0 });
   console.log(`restart test: ${atKill} sends before the kill, ${inDoubt} in doubt, ${missing} never delivered, ${duplicates} duplicates`);
 }, 120_000);

@@ -8,8 +8,6 @@ const rate = Number(process.argv[2] ?? 25);
 const store = await openOutboxStore(process.env.DATABASE_URL, { migrate: false });
 const sender = new OutboxSender(store.outbox, fetchTransport({ token: process.env.TELEGRAM_BOT_TOKEN!, apiRoot: process.env.TELEGRAM_API_ROOT!, timeoutMs: Number(process.env.SENDER_TIMEOUT_MS ?? 2000) }), {
   ratePerSecond: rate,
-  // Benchmark knob: the bound of the jitter margin (default 100 ms).
-  ...(process.env.OUTBOX_MAX_JITTER_MS ? { maxJitterMarginMs: Number(process.env.OUTBOX_MAX_JITTER_MS) } : {}),
   claimLeaseMs: 3000,
   inDoubtAfterMs: 3000,
   onEvent: (e) => {

@@ -47,7 +47,12 @@ export function registerBroadcastCommands(program: Command): void {
           { campaignId: options.campaign, audience: audience.audience, text, parseMode: options.parseMode ?? null, split: options.split === true, actor: "cli" },
           now,
         );
-        if (!prepared.ok) throw new CliError(refusal(prepared, options.campaign, audience.audience));
+        if (!prepared.ok) {
+          // A dry run that finds nobody to send to has answered its question: not an error. The real
+          // broadcast still fails (exit 1): it was asked to queue a message and queued nothing.
+          if (options.dryRun && prepared.nobody !== undefined) return `${sayProblem({ key: "broadcast.dryRunNobody", params: { reason: prepared.nobody.reason } })}\n`;
+          throw new CliError(refusal(prepared, options.campaign, audience.audience));
+        }
         const what = describe(prepared.prepared);
         if (options.dryRun) return `${t("broadcast.dryRun", { what })}\n`;
         const record = await service.queue(prepared.prepared, now);

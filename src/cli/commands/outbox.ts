@@ -1,7 +1,7 @@
 import { Option, type Command } from "commander";
 import { ConfigError, loadConfigFromEnvironment, type Config } from "../../config/index.js";
 import { openOutboxStore, type OutboxStore } from "../../db/index.js";
-import { configuredSender, OUTBOX_STATUSES, type OutboxCounts, type SenderStats } from "../../outbox/index.js";
+import { channelsOf, configuredSender, OUTBOX_STATUSES, sharedBudgets, type OutboxCounts, type SenderStats } from "../../outbox/index.js";
 import { CliError } from "../errors.js";
 import { cliError, t } from "../i18n.js";
 import { databaseUrl, withDatabaseErrors } from "./db.js";
@@ -113,7 +113,14 @@ export function registerOutboxCommands(program: Command): void {
       }
       if (config.telegramBotToken === undefined && config.zalo === undefined) throw cliError("outbox.noToken");
       const stats = await withOutboxStore(async (store) => {
+        // On PostgreSQL this sender joins the roster of the running bot instances: each channel's one
+        // budget is split among all live senders, this one included (docs/several-instances.md).
+        const shared = sharedBudgets(config, store.target.provider, store.senders, {
+          ...(options.rate !== undefined ? { telegramRate: options.rate } : {}),
+          onError: (channel, error) => process.stderr.write(`could not renew the shared ${channel === "zalo" ? "Zalo" : "Telegram"} send budget (${String(error)}); sending paused until it succeeds\n`),
+        });
         const sender = configuredSender(config, store.outbox, {
+          channels: channelsOf(shared),
           ...(options.rate !== undefined ? { ratePerSecond: options.rate } : {}),
           ...(options.perChatRate !== undefined ? { perChatPerSecond: options.perChatRate } : {}),
           maxAttempts: options.maxAttempts,
@@ -129,10 +136,13 @@ export function registerOutboxCommands(program: Command): void {
         process.once("SIGINT", stop);
         process.once("SIGTERM", stop);
         try {
+          await Promise.all(shared.map((budget) => budget.start()));
           return await sender.run({ drain: options.watch !== true });
         } finally {
           process.off("SIGINT", stop);
           process.off("SIGTERM", stop);
+          // Leaves the roster: the bot instances take the share back at their next renewal.
+          await Promise.all(shared.map((budget) => budget.stop()));
         }
       });
       process.stdout.write(`${formatSenderStats(stats)}\n`);
