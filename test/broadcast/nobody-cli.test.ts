@@ -28,7 +28,7 @@ const khaosat = (...args: string[]): Promise<Outcome> =>
 
 beforeAll(async () => {
   t = await testDb();
-  env = { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: t.url };
+  env = { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: t.url, KHAOSAT_LANG: "en" };
   writeFileSync(text, "Xin nhắc Ông/Bà hoàn thành phiếu khảo sát.");
   const open = { opensAt: new Date("2026-01-01T00:00:00Z"), closesAt: new Date("2099-01-01T00:00:00Z") };
   await seedCampaign(t.url, { id: "c1", ...open }, [

@@ -79,13 +79,13 @@ export function registerBroadcastCommands(program: Command): void {
 
 /** Why the service refused a broadcast, in the organiser's language (its English words where it gives nothing to say them by). */
 function refusal(refused: { error: string; nobody?: NobodyToReach; problem?: Problem }, campaign: string, audience: Audience): string {
-  if (refused.problem) return sayProblem(refused.problem);
   const nobody = refused.nobody;
   const scoped = audience.kind === "unit" || audience.kind === "group";
   const params = { campaign, audience: formatAudience(audience) };
   if (nobody?.sampled === null) return t("broadcast.nobodyMatches", { ...params, count: nobody.opened });
   if (nobody?.sampled === 0) return t(scoped ? "broadcast.noRespondentsIn" : "broadcast.noRespondents", params);
   if (nobody !== undefined) return t(scoped ? "broadcast.noneOpenedIn" : "broadcast.noneOpened", { ...params, count: nobody.sampled });
+  if (refused.problem) return sayProblem(refused.problem);
   if (refused.error === `no campaign "${campaign}"`) return noCampaignError(campaign).message;
   const closed = /^campaign "(.*)" is closed \((.*)\); broadcasts go only to open campaigns$/.exec(refused.error);
   if (closed) return t("broadcast.closed", { campaign: closed[1], time: closed[2] });
