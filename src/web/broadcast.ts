@@ -139,11 +139,12 @@ ${
   /** The service's refusal in the organiser's language where it is about who the message would reach. */
   const refusalText = (t: PageContext["t"], refused: { error: string; nobody?: NobodyToReach; problem?: Problem }): string => {
     const nobody = refused.nobody;
+    // Who it would reach, in the console's own words (the page names the audience already).
+    if (nobody?.sampled === null) return t("broadcast.nobodyMatches", { count: nobody.opened });
+    if (nobody?.sampled === 0) return t("broadcast.noRespondents");
+    if (nobody !== undefined) return t("broadcast.nobodyOpened", { count: nobody.sampled });
     if (refused.problem) return problemText(t, refused.problem);
-    if (nobody === undefined) return refused.error;
-    if (nobody.sampled === null) return t("broadcast.nobodyMatches", { count: nobody.opened });
-    if (nobody.sampled === 0) return t("broadcast.noRespondents");
-    return t("broadcast.nobodyOpened", { count: nobody.sampled });
+    return refused.error;
   };
 
   app.get("/campaigns/:id/broadcast", async (request, reply) => {
