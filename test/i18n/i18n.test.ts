@@ -39,7 +39,7 @@ const resources = loadLocaleResources();
 // Vietnamese has no plural forms (only `_other`); English has `_one` and `_other`: compare the base keys.
 const PLURAL = /_(zero|one|two|few|many|other)$/;
 const baseKeys = (language: string) =>
-  Object.fromEntries(Object.entries(resources[language] ?? {}).map(([ns, tree]) => [ns, [...new Set(flattenKeys(tree).map((k) => k.replace(PLURAL, "")))]]));
+  Object.fromEntries(Object.entries(resources[language] ?? {}).map(([ns, tree]) => [ns, [...new Set(flattenKeys(tree).map((k) => k.replace(PLURAL, "")))].sort()]));
 
 describe("locales", () => {
   test("vi and en are the languages, with the same namespaces", () => {
