@@ -19,7 +19,8 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import { buildQuestionnaire, questionnaireSchema, type AnswerValue } from "../src/questionnaire/index.js";
-import { scoreUnits, type ScoringResponse } from "../src/scoring/index.js";
+import type { ScoringResponse } from "../src/scoring/index.js";
+import type * as scoringTypes from "../src/scoring/index.js";
 import { writeResponsesCsv } from "../src/scoring/io/index.js";
 import type * as ioTypes from "../src/scoring/io/index.js";
 import { mulberry32 } from "../test/support/random.js";
@@ -200,6 +201,9 @@ export async function benchScoring(): Promise<void> {
   ensureBuilt();
   const { main } = (await import(pathToFileURL(path.join(ROOT, "dist/cli/main.js")).href)) as { main: Main };
   const io = (await import(pathToFileURL(path.join(ROOT, "dist/scoring/io/index.js")).href)) as typeof ioTypes;
+  // The compiled scoreUnits `khaosat score` runs, not the TypeScript sources through this script's
+  // loader (tsx wraps every function it compiles, which the command never pays).
+  const { scoreUnits } = (await import(pathToFileURL(path.join(ROOT, "dist/scoring/index.js")).href)) as typeof scoringTypes;
 
   const genStart = performance.now();
   const dir = mkdtempSync(path.join(tmpdir(), "khaosat-bench-scoring-"));

@@ -20,6 +20,15 @@ v8.setFlagsFromString("--liftoff-only");
 // Read at each growth, so setting it here, before start-up allocates, is enough.
 if (process.argv.slice(2).find((arg) => !arg.startsWith("-")) === "start") v8.setFlagsFromString("--semi-space-growth-factor=1");
 
+// Output piped into a reader that stops early (`khaosat --help | head`) ends the command quietly, as
+// other command-line tools do, instead of with an unhandled EPIPE and its stack.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error) => {
+    if (error?.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
 let main;
 try {
   ({ main } = await import("../dist/bundle/main.js").catch((error) => {
