@@ -91,6 +91,18 @@ describe("the review's progress", () => {
   });
 });
 
+describe("the review entered from a gate question", () => {
+  test("says the total that question said: the gate is still to be answered (the review's back returns to it)", async () => {
+    await begin();
+    // a1_1 … a5_3 (14 questions): a5_4 (trainings) decides whether a5_5 is asked.
+    for (let i = 0; i < 14; i++) await send("1");
+    expect(await position()).toMatchObject({ questionId: "a5_4" });
+    const review = await send("xem lại");
+    expect(review).toContain("\nĐã trả lời 14/tối đa 30 câu.\n");
+    expect(counters(await send("quay lại"))).toEqual([[15, 30, false]]);
+  });
+});
+
 describe("help", () => {
   test("after the help, the question the respondent was on again; nothing stored changes", async () => {
     await begin();
