@@ -144,7 +144,8 @@ export class ConsoleRenderer {
 
   /** The translated help: one line per command. */
   help(): string[] {
-    const keys = ["back", "review", "edit", "skip", "submit", "lang", "quit", "help"];
+    // `edit N` works at any question (src/conversation/edit.ts), as the bots' help says.
+    const keys = ["back", "review", "editAnywhere", "skip", "submit", "lang", "quit", "help"];
     return [this.t("console:help.title"), ...keys.map((k) => `  ${this.t(`console:help.${k}`)}`)];
   }
 
