@@ -15,7 +15,7 @@ import { cacheCampaigns } from "../channels/telegram/campaign-cache.js";
 import { ConsoleRenderer, DEFAULT_TIME_ZONE, formatDateTime, type RenderedParts } from "../channels/console/index.js";
 import { parsePosterPayload, POSTER_PAYLOAD_PREFIX } from "../citizens/poster.js";
 import type { Language } from "../config/index.js";
-import { reviewItems, step as engineStep, type EngineInput, type ReviewItem, type StepResult, type SurveyState } from "../engine/index.js";
+import { step as engineStep, type EngineInput, type ReviewItem, type StepResult, type SurveyState } from "../engine/index.js";
 import { isSupportedLanguage, type I18n, type Translate } from "../i18n/index.js";
 import { privacyNotice } from "../privacy/index.js";
 import { parseTextCommand, parseYesNoChoice, type TextCommand } from "./commands.js";
@@ -23,10 +23,11 @@ import { notice, renderText, type HostReply } from "./output.js";
 import { admit, admitPoster, answerIdentity, anonymousSession, sessionAfterStep, startAnonymousSurvey, campaignOf, completeAnonymous, isFinished, posterRefusalText, respondentOf, terminalOf, terminalText, type AnonymousStart, type CitizenCompletion } from "./path.js";
 import { identityPrompt, languagePrompt, otherLanguageChoice } from "./prompts.js";
 import { outboxAddress, ReachableAgain } from "./reachable-again.js";
+import { editMidSurvey, endOfEdit, keptReturnTo } from "./edit.js";
 import { shownTotal, withHonestProgress } from "./progress.js";
 import { refusalText } from "./refusal.js";
 import { cannotJudgeNumber, isCannotJudge, readShownAnswer } from "./typed.js";
-import { answerText, inputOfChoice, numberRanges, questionView, reviewView } from "./views.js";
+import { answerText, inputOfChoice, questionView, reviewView } from "./views.js";
 
 /** One message as a channel received it. */
 export interface TextMessage {
@@ -630,56 +631,24 @@ export class TextConversationHost {
         prefix = [...prefix, notice(t("conversation:storedAnswer", { answer }))];
       }
     }
-    // An edit typed mid-questionnaire ends where the respondent was, not at the review: the review's
-    // `back` returns to the flow question it was entered from (unless they asked for the review).
-    if (session.text?.returnTo !== undefined && result.state.position.kind === "review" && input.type !== "review") {
-      const back = engineStep(campaign.questionnaire, result.state, { type: "back" }, { now });
-      if (back.state.position.kind === "question") result = { state: back.state, events: [...result.events.filter((e) => e.type !== "review_shown"), ...back.events] };
-    }
+    // An edit typed mid-questionnaire ends where the respondent was, not at the review (edit.ts).
+    result = endOfEdit(campaign.questionnaire, result, input, session.text?.returnTo, now);
     return this.#commitAndRender(message, session, campaign, result, prefix);
   }
 
-  /**
-   * `edit N` (sửa N) at a question: N is the number the questions are shown with ("Câu N"). A
-   * question already answered or passed is opened as the review's edit opens it (the engine's edit
-   * walk, which also asks the questions the new answer reveals); afterwards the respondent is back
-   * at the question they were on (from an edit walk begun at the review: back at the review). Any
-   * other N is refused, saying which numbers can be changed.
-   */
+  /** `edit N` (sửa N) at a question (edit.ts): a refusal, the current question again, or the edit walk with the way back kept. */
   async #editMidSurvey(message: TextMessage, session: TextSession, campaign: BotCampaign, number: number | undefined): Promise<HostReply[]> {
-    const q = campaign.questionnaire;
-    const state = session.engine!;
-    const position = state.position;
-    if (position.kind !== "question") throw new Error("bug: an edit mid-survey outside a question");
     const t = this.#renderer(session, campaign);
-    const refuse = (key: string, params: Record<string, unknown>) => this.#noted(message, [notice(t.t(key, params))]);
-    if (number === undefined) return refuse("conversation:editUsage", {});
-    const items = reviewItems(q, state);
-    const current = items.find((i) => i.questionId === position.questionId)?.number ?? 1;
-    if (number === current) return this.#step(message, session, campaign, { type: "resume" }, [notice(t.t("conversation:editCurrent", { number }))]);
-    const answers = state.responses[state.unitIndex]?.answers ?? {};
-    const passed = new Set([...(state.seen ?? []), ...state.history, ...Object.keys(answers)]);
-    const editable = items.filter((i) => i.questionId !== position.questionId && passed.has(i.questionId));
-    const target = editable.find((i) => i.number === number);
-    const notReached = () =>
-      editable.length === 0
-        ? refuse("conversation:editNothingYet", { current })
-        : refuse("conversation:editNotReached", { number, current, ranges: numberRanges(editable.map((i) => i.number)), example: editable.at(-1)!.number });
-    if (!target) return notReached();
-    const now = this.deps.now().toISOString();
-    const review = engineStep(q, state, { type: "review" }, { now });
-    const edit = engineStep(q, review.state, { type: "edit", questionId: target.questionId }, { now });
-    if (edit.state.position.kind !== "question") return notReached();
-    // From the flow, back to this question; from an edit walk, where that walk returns (a question, or the review).
-    const returnTo = position.mode === "flow" ? position.questionId : session.text?.returnTo;
-    const returnNumber = items.find((i) => i.questionId === returnTo)?.number;
-    const says = notice(t.t(returnNumber !== undefined ? "conversation:editReturns" : "conversation:editReturnsReview", { number, current: returnNumber }));
-    const next: TextSession = { ...session, text: { ...session.text, ...(returnTo !== undefined ? { returnTo } : {}) } };
-    return this.#commitAndRender(message, next, campaign, { state: edit.state, events: edit.events }, [says]);
+    const edit = editMidSurvey(campaign.questionnaire, session.engine!, number, session.text?.returnTo, this.deps.now().toISOString());
+    const says = notice(t.t(edit.key, edit.params));
+    if (edit.kind === "refused") return this.#noted(message, [says]);
+    if (edit.kind === "current") return this.#step(message, session, campaign, { type: "resume" }, [says]);
+    const next: TextSession = { ...session, text: { ...session.text, ...(edit.returnTo !== undefined ? { returnTo: edit.returnTo } : {}) } };
+    return this.#commitAndRender(message, next, campaign, edit.result, [says]);
   }
 
   async #commitAndRender(message: TextMessage, session: TextSession, campaign: BotCampaign, result: StepResult, prefix: readonly HostReply[]): Promise<HostReply[]> {
-    // Every question shown carries the honest total (progress.ts), whatever the channel draws.
+    // Every question and review shown carries the honest total (progress.ts), whatever the channel draws.
     result = withHonestProgress(campaign.questionnaire, result);
     // A channel that draws the events itself gets no text form of the step (a fifth of a step's time went into it).
     const renderer = this.deps.drawsEvents === true ? undefined : this.#renderer(session, campaign);
@@ -691,8 +660,7 @@ export class TextConversationHost {
     if (refusedOnly) return this.#noted(message, [...prefix, reply]);
     const shownReview = renderer ? renderer.lastReview : result.events.findLast((e) => e.type === "review_shown")?.items;
     const review = shownReview ?? (renderer ? undefined : session.text?.review);
-    const after = result.state.position;
-    const returnTo = after.kind === "question" && after.mode === "edit" ? session.text?.returnTo : undefined;
+    const returnTo = keptReturnTo(result.state, session.text?.returnTo);
     const next: TextSession = {
       ...sessionAfterStep(session, result),
       text: {

@@ -14,9 +14,10 @@
 // "fewer questions than announced", never as "the survey got longer"); the question number itself
 // is the engine's (its place among the questions shown), so it grows by one per question. Only
 // changing an earlier answer (back, edit) can raise the total again, and then the respondent caused
-// it. The host adds the bound to every `question_shown` event it renders (`withHonestProgress`), so
-// every channel (Telegram's buttons, Zalo and the console's text, the preview) shows the same counter
-// through `progressLabel`.
+// it. The host adds the bound to every `question_shown` and `review_shown` event it renders
+// (`withHonestProgress`), so every channel (Telegram's buttons, Zalo and the console's text, the
+// preview) shows the same counter through `progressLabel`, and the review the same total through
+// `reviewProgressLabel` ("Đã trả lời 2/tối đa 30 câu."); Telegram's /status says it too.
 import { evaluateCondition, type Condition, type Operand } from "../conditions/index.js";
 import type { EngineEvent, Progress, StepResult, SurveyState } from "../engine/index.js";
 import { operandOf, type Questionnaire } from "../questionnaire/index.js";
@@ -33,9 +34,15 @@ export function honestTotal(questionnaire: Questionnaire, state: SurveyState): {
   const answers = response?.answers ?? {};
   const position = state.position;
   const current = position.kind === "question" ? position.questionId : undefined;
+  // At a review (and in an edit walk begun at one) the flow question it was entered from is still the
+  // respondent's next question (the review's `back` returns to it; a mid-survey edit ends there), so it
+  // counts as the current one: the review says the total its question said. The last of the history;
+  // at a review reached by leaving the last question, nothing depends on that one (conditions refer
+  // to earlier questions only).
+  const returnsTo = position.kind === "review" || (position.kind === "question" && position.mode === "edit") ? state.history.at(-1) : undefined;
   // Passed questions left unanswered were skipped: decided. The current one and those not reached yet are not.
   const passed = new Set([...(state.seen ?? []), ...state.history]);
-  const undecided = (id: string) => answers[id] === undefined && (id === current || !passed.has(id));
+  const undecided = (id: string) => answers[id] === undefined && (id === current || id === returnsTo || !passed.has(id));
   const visibility = new Map<string, Truth>();
   let atMost = 0;
   let exact = true;
@@ -81,11 +88,16 @@ function evaluate(condition: Condition, lookup: Lookup): Truth {
   }
 }
 
-/** The step with the honest total added to each question it shows (the events are otherwise unchanged). */
+/**
+ * The step with the honest total added to each question and review it shows (the events are otherwise
+ * unchanged): the review's "answered out of" names the same total as the question counter.
+ */
 export function withHonestProgress(questionnaire: Questionnaire, result: StepResult): StepResult {
-  if (!result.events.some((e) => e.type === "question_shown")) return result;
+  if (!result.events.some((e) => e.type === "question_shown" || e.type === "review_shown")) return result;
   const total = honestTotal(questionnaire, result.state);
-  const events = result.events.map((event): EngineEvent => (event.type === "question_shown" ? { ...event, progress: { ...event.progress, atMost: total.atMost, exact: total.exact } } : event));
+  const events = result.events.map((event): EngineEvent =>
+    event.type === "question_shown" || event.type === "review_shown" ? { ...event, progress: { ...event.progress, atMost: total.atMost, exact: total.exact } } : event,
+  );
   return { ...result, events };
 }
 
@@ -102,4 +114,10 @@ export function progressLabel(t: (key: string, params?: Record<string, unknown>)
   return progress.unitCount > 1
     ? t(`survey:progressUnit${suffix}`, { number, total, unit: unitName, unitNumber: progress.unitIndex + 1, unitCount: progress.unitCount })
     : t(`survey:progress${suffix}`, { number, total });
+}
+
+/** The review's "Đã trả lời 2/tối đa 30 câu." or "Đã trả lời 24/29 câu." (texts `survey:review.progress*`). */
+export function reviewProgressLabel(t: (key: string, params?: Record<string, unknown>) => string, progress: Progress): string {
+  const { total, exact } = shownTotal(progress);
+  return t(exact ? "survey:review.progress" : "survey:review.progressAtMost", { answered: progress.answered, total });
 }

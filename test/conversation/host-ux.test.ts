@@ -65,6 +65,44 @@ describe("the question counter", () => {
   });
 });
 
+describe("the review's progress", () => {
+  test("mid-survey it names the counter's total ('of at most'), in vi and en; at the end it is exact and agrees with the last counter", async () => {
+    await begin();
+    await send("1");
+    expect(counters(await send("1"))).toEqual([[3, 30, false]]);
+    // Was "Đã trả lời 2/26 câu.": the total counted only the questions shown so far.
+    const review = await send("xem lại");
+    expect(review).toContain("\nĐã trả lời 2/tối đa 30 câu.\n");
+    expect(review).not.toContain("2/26");
+    // Back where the review was entered from: the same total.
+    expect(counters(await send("quay lại"))).toEqual([[3, 30, false]]);
+    await send("lang en");
+    expect(await send("review")).toContain("\n2 of at most 30 questions answered.\n");
+    await send("back");
+    await send("lang vi");
+    const seen: Array<[number, number, boolean]> = [];
+    for (let i = 0; i < 40 && (await position()).kind === "question"; i++) seen.push(...counters(await send("2")));
+    expect((await position()).kind).toBe("review");
+    const last = seen.at(-1)!;
+    expect(last[2]).toBe(true);
+    const end = await send("xem lại");
+    expect(end).toContain(`\nĐã trả lời ${last[1]}/${last[1]} câu.\n`);
+    expect(end).not.toContain("tối đa");
+  });
+});
+
+describe("the review entered from a gate question", () => {
+  test("says the total that question said: the gate is still to be answered (the review's back returns to it)", async () => {
+    await begin();
+    // a1_1 … a5_3 (14 questions): a5_4 (trainings) decides whether a5_5 is asked.
+    for (let i = 0; i < 14; i++) await send("1");
+    expect(await position()).toMatchObject({ questionId: "a5_4" });
+    const review = await send("xem lại");
+    expect(review).toContain("\nĐã trả lời 14/tối đa 30 câu.\n");
+    expect(counters(await send("quay lại"))).toEqual([[15, 30, false]]);
+  });
+});
+
 describe("help", () => {
   test("after the help, the question the respondent was on again; nothing stored changes", async () => {
     await begin();

@@ -4,7 +4,7 @@ import type { Question, Questionnaire } from "../../questionnaire/index.js";
 import { NOT_APPLICABLE } from "../../questionnaire/index.js";
 import { renderText, type Choice } from "../../conversation/output.js";
 import { attestationPrompt } from "../../conversation/prompts.js";
-import { progressLabel } from "../../conversation/progress.js";
+import { progressLabel, reviewProgressLabel } from "../../conversation/progress.js";
 import { numberRanges, questionView, reviewView, type QuestionView } from "../../conversation/views.js";
 import { formatDateTime, formatNumber, localized, numberHint, truncate } from "./format.js";
 
@@ -144,7 +144,8 @@ export class ConsoleRenderer {
 
   /** The translated help: one line per command. */
   help(): string[] {
-    const keys = ["back", "review", "edit", "skip", "submit", "lang", "quit", "help"];
+    // `edit N` works at any question (src/conversation/edit.ts), as the bots' help says.
+    const keys = ["back", "review", "editAnywhere", "skip", "submit", "lang", "quit", "help"];
     return [this.t("console:help.title"), ...keys.map((k) => `  ${this.t(`console:help.${k}`)}`)];
   }
 
@@ -332,7 +333,8 @@ export class ConsoleRenderer {
       const answer = line.value !== undefined ? truncate(line.answer, REVIEW_TEXT_MAX) : line.answer;
       lines.push(`${String(line.number).padStart(3)}. ${truncate(line.question, REVIEW_TEXT_MAX)}`, `     → ${answer}`);
     }
-    lines.push(this.t("review.progress", { answered: view.progress.answered, total: view.progress.total }));
+    // The total the question counter names (the host's, progress.ts): "2/tối đa 30" mid-survey.
+    lines.push(reviewProgressLabel((key, params) => this.t(key, params), view.progress));
     if (view.missing > 0) lines.push(this.t("review.missingCount", { count: view.missing }));
     lines.push(this.t("review.edit", { editCommand: CONSOLE_WORDS.edit, submitCommand: CONSOLE_WORDS.submit }));
     // A way on besides editing one by one: typing a number here edits that question and comes back.

@@ -2,6 +2,7 @@ import { startSurvey, step, type EngineInput, type StepResult, type SurveyState 
 import type { I18n } from "../../i18n/index.js";
 import type { Questionnaire } from "../../questionnaire/index.js";
 import { parseTextCommand } from "../../conversation/commands.js";
+import { editMidSurvey, endOfEdit, keptReturnTo } from "../../conversation/edit.js";
 import { withHonestProgress } from "../../conversation/progress.js";
 import { cannotJudgeNumber, readShownAnswer } from "../../conversation/typed.js";
 import { parseCommand, parseYesNo } from "./commands.js";
@@ -59,11 +60,16 @@ export async function runConsoleSurvey(options: ConsoleSurveyOptions): Promise<C
   const now = () => options.clock().toISOString();
 
   let state: SurveyState;
-  const apply = async (stepped: StepResult) => {
+  // The flow question an `edit N` typed at a question returns to, while its edit walk lasts (as in the bots).
+  let returnTo: string | undefined;
+  const apply = async (stepped: StepResult, input?: EngineInput) => {
+    // An edit begun at a question ends there, not at the review (src/conversation/edit.ts).
+    const ended = input === undefined ? stepped : endOfEdit(questionnaire, stepped, input, returnTo, now());
     // The counter the bots show (src/conversation/progress.ts), so the preview shows what respondents see.
-    const result = withHonestProgress(questionnaire, stepped);
+    const result = withHonestProgress(questionnaire, ended);
     await options.onStep?.(result);
     state = result.state;
+    returnTo = keptReturnTo(state, returnTo);
     write(renderer.render(result.events));
   };
 
@@ -94,7 +100,18 @@ export async function runConsoleSurvey(options: ConsoleSurveyOptions): Promise<C
       write([renderer.t(options.quitMessage ?? "console:quit")]);
       return { outcome: "quit", state: state! };
     }
-    if (input !== undefined) await apply(step(questionnaire, state!, input, { now: now() }));
+    if (input !== undefined && "edit" in input) {
+      // `edit N` at a question, as the bots take it: refused, the current question again, or its edit walk.
+      const edit = editMidSurvey(questionnaire, state!, input.edit, returnTo, now());
+      write([renderer.t(edit.key, edit.params)]);
+      if (edit.kind === "current") await apply(step(questionnaire, state!, { type: "resume" }, { now: now() }));
+      if (edit.kind === "opened") {
+        returnTo = edit.returnTo;
+        await apply(edit.result);
+      }
+      continue;
+    }
+    if (input !== undefined) await apply(step(questionnaire, state!, input, { now: now() }), input);
   }
 }
 
@@ -105,7 +122,7 @@ function toInput(
   questionnaire: Questionnaire,
   renderer: ConsoleRenderer,
   write: (text: readonly string[]) => void,
-): EngineInput | "quit" | undefined {
+): EngineInput | "quit" | { readonly edit: number | undefined } | undefined {
   const command = parseCommand(line);
   const position = state.position;
   switch (command?.kind) {
@@ -149,6 +166,8 @@ function toInput(
       }
       return { type: "submit" };
     case "edit": {
+      // At a question: any question already answered or passed (the caller opens it, as the bots do).
+      if (position.kind === "question") return { edit: command.number };
       const review = renderer.lastReview;
       if (position.kind !== "review" || review === undefined) {
         write([renderer.t("console:editNeedsReview")]);

@@ -1,5 +1,6 @@
 import { Composer, type Context } from "grammy";
 import { progressOf } from "../../engine/index.js";
+import { honestTotal } from "../../conversation/progress.js";
 import type { Conversation } from "./conversation.js";
 import { translator, initialLanguage, type ChannelDeps } from "./conversation.js";
 import { openConversation, terminalText } from "./session-access.js";
@@ -37,9 +38,12 @@ export function statusText(conversation: Conversation): string {
   if (!session.engine || session.engine.position.kind === "attestation") return `${t("telegram:status.notStarted")}\n${deadline}`;
   const p = progressOf(campaign.questionnaire, session.engine);
   const unit = session.units.find((u) => u.id === p.unit)?.name ?? p.unit;
+  // The total the question counter and the review name (src/conversation/progress.ts): "2/tối đa 30" while a condition is undecided.
+  const { atMost: total, exact } = honestTotal(campaign.questionnaire, session.engine);
+  const suffix = exact ? "" : "AtMost";
   const progress =
     p.unitCount > 1
-      ? t("telegram:status.progressUnit", { unitNumber: p.unitIndex + 1, unitCount: p.unitCount, unit, answered: p.answered, total: p.total })
-      : t("telegram:status.progress", { answered: p.answered, total: p.total });
+      ? t(`telegram:status.progressUnit${suffix}`, { unitNumber: p.unitIndex + 1, unitCount: p.unitCount, unit, answered: p.answered, total })
+      : t(`telegram:status.progress${suffix}`, { answered: p.answered, total });
   return `${progress}\n${deadline}`;
 }

@@ -6,7 +6,7 @@ import { formatAnswer, formatDateTime, formatNumber, localized, numberHint, trun
 import type { Choice, HostReply } from "../../conversation/output.js";
 import { choicesOf, doneChoice, numberRanges, questionView, reviewView, type QuestionView, type ReviewView, type ViewContext } from "../../conversation/views.js";
 import { attestationPrompt, identityPrompt, languagePrompt } from "../../conversation/prompts.js";
-import { progressLabel } from "../../conversation/progress.js";
+import { progressLabel, reviewProgressLabel } from "../../conversation/progress.js";
 import { callbackActionOf, encodeCallback, type CallbackAction } from "./callback-data.js";
 import type { LivePrompt } from "./ports.js";
 
@@ -300,7 +300,8 @@ export class TelegramRenderer {
       const answer = line.value !== undefined ? truncate(line.answer, REVIEW_TEXT_MAX) : line.answer;
       lines.push(`${line.number}. ${truncate(line.question, REVIEW_TEXT_MAX)}\n   → ${answer}`);
     }
-    lines.push(t("survey:review.progress", { answered: view.progress.answered, total: view.progress.total }));
+    // The total the question counter names (the host's, progress.ts): "2/tối đa 30" mid-survey.
+    lines.push(reviewProgressLabel(t, view.progress));
     if (view.missing > 0) lines.push(t("survey:review.missingCount", { count: view.missing }));
     lines.push(t("telegram:review.buttons"));
     const edits = view.lines.map((line) => this.#choiceButton(line.edit.label, line.edit.id, { questionId: line.questionId, index: line.index }));

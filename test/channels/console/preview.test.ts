@@ -102,7 +102,8 @@ describe("khaosat preview", () => {
       "Các lệnh Ông/Bà có thể gõ bất cứ lúc nào (tiếng Việt có dấu hoặc không dấu, hoặc tiếng Anh):",
       "  quay lại (back): quay lại câu trước",
       "  xem lại (review): xem lại tất cả câu trả lời",
-      "  sửa <số> (edit <số>): sửa câu trả lời có số thứ tự đó (từ màn hình xem lại)",
+      // edit N works at any question, as in the bots.
+      "  sửa <số> (edit <số>): sửa câu trả lời có số thứ tự đó, bất cứ lúc nào (câu đã trả lời)",
       "  bỏ qua (skip): bỏ qua câu không bắt buộc",
       "  gửi (submit): gửi phiếu",
       "  ngôn ngữ (lang): đổi ngôn ngữ (Tiếng Việt / English)",
@@ -113,6 +114,34 @@ describe("khaosat preview", () => {
       "",
     ]);
     expect(preview([FIXTURE], ["có"]).stdout.split("\n").slice(-3)).toEqual(["", "Đã hết dữ liệu nhập; phiên làm việc kết thúc mà chưa gửi phiếu.", ""]);
+  });
+
+  test("edit N works at any question, as in the bots: the question opens, then the preview returns where it was", () => {
+    const out = preview([FIXTURE], ["1", "1", "1 3", "sửa 2", "1", "sửa 1", "2", "sửa 5", "quit"]).stdout;
+    const reply = (input: string, nth = 0) => {
+      const block = out.split(/\n(?=> )/).filter((b) => b.startsWith(`> ${input}\n`))[nth];
+      if (block === undefined) throw new Error(`no reply to ${input}`);
+      return block.split("\n").slice(1).filter((l) => l !== "");
+    };
+    // Was "Xin gõ xem lại để xem danh sách câu hỏi, rồi gõ sửa kèm số thứ tự câu cần sửa.": only from the review.
+    expect(out).not.toContain("Xin gõ xem lại để xem danh sách câu hỏi");
+    expect(reply("sửa 2").slice(0, 4)).toEqual(["Sửa câu 2: trả lời xong, Ông/Bà sẽ quay lại câu 3.", "── Phần một ──", "Câu 2/5", "Ông/Bà dùng những dịch vụ nào?"]);
+    expect(reply("sửa 2")).toContain("Câu trả lời hiện tại: Hộ tịch; Kinh doanh");
+    // Answered: back at question 3, not at the review.
+    expect(reply("1", 2).slice(0, 3)).toEqual(["── Phần hai ──", "Câu 3/5", "Mức độ hài lòng của Ông/Bà?"]);
+    expect(reply("1", 2)).not.toContain("Xem lại các câu trả lời");
+    // "No" to the gate hides question 2: the question the preview was on is now number 2.
+    expect(reply("sửa 1").slice(0, 3)).toEqual(["Sửa câu 1: trả lời xong, Ông/Bà sẽ quay lại câu 3.", "── Phần một ──", "Câu 1/5"]);
+    expect(reply("2").slice(0, 3)).toEqual(["── Phần hai ──", "Câu 2/4", "Mức độ hài lòng của Ông/Bà?"]);
+    expect(reply("sửa 5")).toEqual(["Không sửa được câu 5: Ông/Bà đang ở câu 2, nên chỉ sửa được các câu đã qua (1). Xin gõ sửa kèm một trong các số đó, ví dụ: sửa 1, hoặc trả lời tiếp câu 2."]);
+  });
+
+  test("the review mid-survey names the counter's total: 'of at most' while a condition is undecided", () => {
+    const vi = preview([FIXTURE], ["1", "review", "quit"]).stdout;
+    expect(vi).toContain("\nCâu 1/tối đa 5\n");
+    expect(vi).toContain("\nĐã trả lời 0/tối đa 5 câu.\n");
+    const en = preview([FIXTURE, "--lang", "en"], ["1", "review", "quit"]).stdout;
+    expect(en).toContain("\n0 of at most 5 questions answered.\n");
   });
 
   test("a broken questionnaire prints its issues and exits 1", () => {

@@ -97,7 +97,7 @@ describe("SIPAS citizens' survey through Telegram", () => {
       "【Thông tin chung】\nCâu 1/tối đa 29 · Đơn vị được đánh giá: Sở Y tế (2/2)\nÔng/Bà đã nộp hồ sơ bằng hình thức nào?",
     ]);
     await h.send(h.updates.text(USER, "/status"));
-    expect(h.api.sentTexts(USER).at(-1)).toBe("Đơn vị 2/2 (Sở Y tế): đã trả lời 0/23 câu.\nHạn chót: 17:00 ngày 30/11/2026.");
+    expect(h.api.sentTexts(USER).at(-1)).toBe("Đơn vị 2/2 (Sở Y tế): đã trả lời 0/tối đa 29 câu.\nHạn chót: 17:00 ngày 30/11/2026.");
     await answerUntilReview(h, USER);
     await press(h, USER, await data(h, USER, { kind: "submit" }));
     const session = await sessionOf(h, USER);

@@ -295,7 +295,7 @@ describe("resume, commands and errors", () => {
     expect((await sessionOf(h, A)).engine?.position).toMatchObject({ kind: "question", questionId: "a1_2" });
     expect(h.api.sentTexts(A).at(-1)).toContain("Câu trả lời hiện tại: Hoàn toàn đồng ý");
     await h.send(h.updates.text(A, "/status"));
-    expect(h.api.sentTexts(A).at(-1)).toBe("Đã trả lời 2/26 câu.\nHạn chót: 17:00 ngày 30/11/2026.");
+    expect(h.api.sentTexts(A).at(-1)).toBe("Đã trả lời 2/tối đa 30 câu.\nHạn chót: 17:00 ngày 30/11/2026.");
     await h.send(h.updates.text(A, "/lang en"));
     expect(h.api.sentTexts(A).slice(-2)).toEqual([
       "Switched to English.",
@@ -329,5 +329,5 @@ test("/status: a close at midnight is said as the end of the day before, as ever
   h = await createHarness({ questionnaire: await loadExample("par-officials.yaml"), respondents: [AN], codes: { ABCDE23456: "r1" }, closesAt: new Date("2026-11-30T17:00:00Z") });
   await toFirstQuestion(A, "ABCDE23456");
   await h.send(h.updates.text(A, "/status"));
-  expect(h.api.sentTexts(A).at(-1)).toBe("Đã trả lời 0/26 câu.\nHạn chót: hết ngày 30/11/2026.");
+  expect(h.api.sentTexts(A).at(-1)).toBe("Đã trả lời 0/tối đa 30 câu.\nHạn chót: hết ngày 30/11/2026.");
 });

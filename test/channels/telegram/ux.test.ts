@@ -48,3 +48,32 @@ test("edit 1 typed at question 3: question 1 with its buttons, then back to ques
   expect((await sessionOf(h, A)).engine!.position).toMatchObject({ questionId: "a1_3", mode: "flow" });
   expect((await answers())["a1_1"]).toMatchObject({ value: "3", changeCount: 1 });
 });
+
+test("the review and /status mid-survey name the counter's total ('of at most'), in vi and en", async () => {
+  await press(h, A, await data(h, A, { kind: "option", question: 0, option: 0 }));
+  await press(h, A, await data(h, A, { kind: "option", question: 1, option: 0 }));
+  expect(h.api.sentTexts(A).at(-1)).toMatch(/Câu 3\/tối đa 30\n/);
+  // Were "Đã trả lời 2/26 câu.": the total counted only the questions shown so far.
+  await h.send(h.updates.text(A, "/review"));
+  const review = h.api.sentTexts(A).at(-1)!;
+  expect(review).toContain("\nĐã trả lời 2/tối đa 30 câu.\n");
+  await h.send(h.updates.text(A, "/status"));
+  expect(h.api.sentTexts(A).at(-1)).toMatch(/^Đã trả lời 2\/tối đa 30 câu\.\n/);
+  await h.send(h.updates.text(A, "/lang en"));
+  await h.send(h.updates.text(A, "/status"));
+  expect(h.api.sentTexts(A).at(-1)).toMatch(/^2 of at most 30 questions answered\.\n/);
+  await h.send(h.updates.text(A, "/review"));
+  expect(h.api.sentTexts(A).at(-1)).toContain("\n2 of at most 30 questions answered.\n");
+});
+
+test("at the end of the questionnaire the review and /status are exact and agree with the last counter", async () => {
+  for (let i = 0; i < 40 && (await sessionOf(h, A)).engine!.position.kind === "question"; i++) await h.send(h.updates.text(A, "2"));
+  expect((await sessionOf(h, A)).engine!.position.kind).toBe("review");
+  const counters = h.api.sentTexts(A).flatMap((text) => [...text.matchAll(/Câu (\d+)\/(tối đa )?(\d+)\n/g)].map((m) => ({ total: Number(m[3]), exact: m[2] === undefined })));
+  const last = counters.at(-1)!;
+  expect(last.exact).toBe(true);
+  const answered = Object.keys(await answers()).length;
+  expect(h.api.sentTexts(A).at(-1)).toContain(`\nĐã trả lời ${answered}/${last.total} câu.\n`);
+  await h.send(h.updates.text(A, "/status"));
+  expect(h.api.sentTexts(A).at(-1)).toMatch(new RegExp(`^Đã trả lời ${answered}/${last.total} câu\\.\\n`));
+});

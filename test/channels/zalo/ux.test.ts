@@ -103,6 +103,18 @@ describeDatabases("Zalo: what the respondent reads", (ctx: DatabaseContext) => {
     expect((await state(u)).position).toEqual(s.position);
   });
 
+  test("the review sent mid-survey names the counter's total ('of at most'); back at the question, the same total", async () => {
+    const u = "zu3";
+    await begin(u, CODES[2]!);
+    await say(u, "1");
+    expect(await say(u, "1")).toContain("Câu 3/tối đa 30\n");
+    // Was "Đã trả lời 2/26 câu.": the total counted only the questions shown so far.
+    expect(await say(u, "xem lại")).toContain("\nĐã trả lời 2/tối đa 30 câu.\n");
+    expect(await say(u, "quay lại")).toContain("Câu 3/tối đa 30\n");
+    await say(u, "lang en");
+    expect(await say(u, "review")).toContain("\n2 of at most 30 questions answered.\n");
+  });
+
   test("walking the whole questionnaire, the totals sent never grow and the last is exact", async () => {
     const u = "zu2";
     const sent: string[] = [await begin(u, CODES[1]!)];
