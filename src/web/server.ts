@@ -12,7 +12,7 @@ import rateLimit from "@fastify/rate-limit";
 import csrf from "@fastify/csrf-protection";
 import multipart from "@fastify/multipart";
 import type { Database, WebRole } from "../db/index.js";
-import type { Language } from "../config/index.js";
+import type { Language, LogLevel } from "../config/index.js";
 import { createI18n, isSupportedLanguage } from "../i18n/index.js";
 import { login, logout, sessionUser, type PublicUser } from "./accounts.js";
 import { html, type Html } from "./html.js";
@@ -36,8 +36,8 @@ export interface WebServerOptions {
   readonly botUsername?: string;
   /** Clock (tests). */
   readonly now?: () => Date;
-  /** Pino logging (off in tests). */
-  readonly logger?: boolean;
+  /** Pino logging at this level (`true`: info); off in tests. */
+  readonly logger?: boolean | LogLevel;
 }
 
 /** What routes get from the server. */
@@ -151,7 +151,7 @@ export function safeNext(next: unknown, fallback = "/campaigns"): string {
 export async function createWebServer(options: WebServerOptions): Promise<FastifyInstance> {
   const now = options.now ?? (() => new Date());
   const { db } = options;
-  const app = Fastify({ logger: options.logger === true ? { level: "info", redact: ["req.headers.cookie", 'res.headers["set-cookie"]'] } : false, trustProxy: options.trustProxy ?? false, bodyLimit: 1024 * 1024 });
+  const app = Fastify({ logger: options.logger !== undefined && options.logger !== false ? { level: options.logger === true ? "info" : options.logger, redact: ["req.headers.cookie", 'res.headers["set-cookie"]'] } : false, trustProxy: options.trustProxy ?? false, bodyLimit: 1024 * 1024 });
   const i18n = createI18n();
   auditOf.set(app, { db, now, refusals: new Map() });
 

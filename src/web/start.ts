@@ -4,6 +4,7 @@ import type { FastifyInstance } from "fastify";
 import type { CodeKey } from "../access/index.js";
 import type { Database } from "../db/index.js";
 import type { WebSettings } from "./config.js";
+import type { LogLevel } from "../config/index.js";
 import { createWebServer } from "./server.js";
 
 /** A listening console. */
@@ -15,7 +16,7 @@ export interface RunningConsole {
 }
 
 /** Builds the console on an open database and starts listening. */
-export async function startConsole(db: Database, settings: WebSettings, extra: { codeSecret?: CodeKey; botUsername?: string; logger?: boolean } = {}): Promise<RunningConsole> {
+export async function startConsole(db: Database, settings: WebSettings, extra: { codeSecret?: CodeKey; botUsername?: string; logger?: boolean | LogLevel } = {}): Promise<RunningConsole> {
   const app = await createWebServer({ db, trustProxy: settings.trustProxy, ...extra });
   await app.listen({ host: settings.host, port: settings.port });
   const address = app.server.address();

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { ConfigError, loadConfigFromEnvironment, readEnvironment } from "../../config/index.js";
+import { ConfigError, loadConfigFromEnvironment, readEnvironment, type LogLevel } from "../../config/index.js";
 import { CliError } from "../errors.js";
 import { cliError, t } from "../i18n.js";
 
@@ -40,7 +40,7 @@ export function registerWebCommand(program: Command): void {
       const accounts = (await db.web.listUsers()).filter((u) => u.disabledAt === null).length;
       let running;
       try {
-        running = await startConsole(db, settings, { ...(codeSecret ? { codeSecret } : {}), ...(config.botUsername ? { botUsername: config.botUsername } : {}), logger: true });
+        running = await startConsole(db, settings, { ...(codeSecret ? { codeSecret } : {}), ...(config.botUsername ? { botUsername: config.botUsername } : {}), logger: consoleLogLevel(config.logLevel) });
       } catch (error) {
         await db.close();
         const code = (error as { code?: string }).code;
@@ -59,4 +59,13 @@ export function registerWebCommand(program: Command): void {
         process.once("SIGTERM", () => void stop().then(resolve));
       });
     });
+}
+
+/**
+ * What `khaosat web` logs to the organiser's terminal: warnings and errors, unless LOG_LEVEL is set
+ * (info: each request and the server's start, as JSON lines for a log collector). The console's own
+ * lines (its address, the first account) are printed in the organiser's language either way.
+ */
+function consoleLogLevel(level: LogLevel): LogLevel {
+  return (process.env.LOG_LEVEL ?? "").trim() === "" ? "warn" : level;
 }
