@@ -48,8 +48,8 @@ export interface DatabaseDemo {
   readonly demoCode: string;
   /** 1 for the first demo respondent; more when earlier ones finished. */
   readonly respondentNumber: number;
-  /** The previous demo respondent had finished, so this run starts a new one. */
-  readonly fresh: boolean;
+  /** How the previous demo respondent finished (submitted, or declined at identity or the attestation), when this run starts a new one. */
+  readonly fresh: "completed" | "declined" | undefined;
 }
 
 /**
@@ -63,7 +63,7 @@ export async function prepareDatabaseDemo(db: Database, options: DatabaseDemoOpt
   let number = Math.max(1, ...existing.map((x) => x.n));
   let latest = existing.find((x) => x.n === number)?.r;
   const storeFor = (n: number) => db.channel.surveySessions({ campaignId, account: accountOf(n) });
-  let fresh = false;
+  let fresh: DatabaseDemo["fresh"];
   if (latest) {
     // The demo runs on the conversation host (console channel sessions). A session stored by the
     // earlier console demo (its state is the bare engine state, without `stage`) is not resumed by
@@ -74,7 +74,7 @@ export async function prepareDatabaseDemo(db: Database, options: DatabaseDemoOpt
     if (legacy || session?.stage === "declined" || position === "completed" || position === "declined") {
       number++;
       latest = undefined;
-      fresh = true;
+      fresh = session?.stage === "declined" || position === "declined" ? "declined" : "completed";
     }
   }
   if (!latest) {
@@ -82,7 +82,7 @@ export async function prepareDatabaseDemo(db: Database, options: DatabaseDemoOpt
     await db.respondents.importRespondents(campaignId, [
       {
         externalId: `demo-${number}`,
-        fullName: DEMO_RESPONDENT.name,
+        fullName: demoRespondentName(number),
         unitCode: DEMO_RESPONDENT.unit.id,
         unitName: DEMO_RESPONDENT.unit.name,
         groupId: group,
@@ -189,4 +189,12 @@ export function demoCodeFor(n: number, secret: CodeKey): string {
   if (n === 1) return parseCode(DEMO_CODE);
   let block = 0;
   return generateCode((size) => Buffer.from(hashCode(`demo-respondent:${n}:${block++}`, secret), "hex").subarray(0, size));
+}
+
+/** Names of the demo respondents after the first, so that each new one is told apart from the last. */
+const MORE_DEMO_NAMES = ["Trần Thị Bình", "Lê Văn Cường", "Phạm Thị Dung", "Hoàng Văn Em", "Vũ Thị Giang", "Đặng Văn Hải", "Bùi Thị Lan"];
+
+/** The name of demo respondent number `n` (1: the sample's). */
+export function demoRespondentName(n: number): string {
+  return n <= 1 ? DEMO_RESPONDENT.name : MORE_DEMO_NAMES[(n - 2) % MORE_DEMO_NAMES.length]!;
 }

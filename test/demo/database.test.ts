@@ -86,6 +86,8 @@ describe("npm start without a token stores the demo in ./data/khaosat.db", { tim
     const second = start([DEMO_CODE, code, "có", "có", "1", "thoát"]);
     expect(second[1]).toBe("Người trả lời thử trước đã hoàn tất phiếu, nên lần chạy này dùng người trả lời thử mới (số 2) với mã mới bên dưới.");
     expect(second).toContain(`Mã khảo sát dùng thử: ${code}`);
+    // A new demo respondent has a name of their own, so the identity question tells them apart.
+    expect(second.join("\n")).toContain("Trần Thị Bình");
     // The first code is this terminal's own, already submitted: said so, with when (issue 11 item 4).
     expect(second).toContain("Phiếu này đã được gửi từ tài khoản này lúc 09:05 ngày 01/12/2026. Xin cảm ơn Ông/Bà; không cần làm gì thêm.");
     // Quit says the answers are kept and until when (issue 11 item 2).
@@ -101,5 +103,20 @@ describe("npm start without a token stores the demo in ./data/khaosat.db", { tim
       ["demo-2", "submitted", 5],
     ]);
     expect(await prisma.campaign.count()).toBe(1);
+  });
+
+  test("a demo respondent who declines the attestation is followed by a new one, and the demo says they declined (not 'finished')", async () => {
+    const secret = new Secret(readFileSync(path.join(cwd, "data/code-secret"), "utf8").trim());
+    const code3 = formatCode(demoCodeFor(3, secret));
+    const declined = start([code3, "có", "không"]);
+    expect(declined[1]).toBe("Người trả lời thử trước đã hoàn tất phiếu, nên lần chạy này dùng người trả lời thử mới (số 3) với mã mới bên dưới.");
+    expect(declined.join("\n")).toContain("Lê Văn Cường");
+    const code4 = formatCode(demoCodeFor(4, secret));
+    const next = start([code4, "thoát"]);
+    expect(next[1]).toBe("Người trả lời thử trước đã từ chối (không xác nhận danh tính hoặc không cam kết tự trả lời), nên lần chạy này dùng người trả lời thử mới (số 4) với mã mới bên dưới.");
+    expect(next).toContain(`Mã khảo sát dùng thử: ${code4}`);
+    expect(next.join("\n")).toContain("Phạm Thị Dung");
+    const rows = await responses();
+    expect(rows.filter((r) => r.respondent === "demo-3").map((r) => [r.status, r.answers.length])).toEqual([["declined", 0]]);
   });
 });

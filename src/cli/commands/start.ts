@@ -114,7 +114,7 @@ export async function start(
     }).catch((error: unknown) => {
       throw error instanceof DemoStorageError ? new CliError(error.message) : error;
     });
-    if (demo.fresh) output.write(`${i18n.t("demo:fresh", { number: demo.respondentNumber })}\n`);
+    if (demo.fresh) output.write(`${i18n.t(demo.fresh === "declined" ? "demo:freshAfterDecline" : "demo:fresh", { number: demo.respondentNumber })}\n`);
     web = await startDemoWeb(db, config, i18n, output, clock());
     const columns = (output as NodeJS.WritableStream & { columns?: number }).columns;
     await runHostDemo({
