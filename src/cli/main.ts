@@ -4,14 +4,19 @@ import { registerCommands } from "./commands.js";
 import { localizeHelp } from "./help.js";
 import { languageVariableProblem } from "./language.js";
 
-/** Runs the `khaosat` command line and returns the exit code. */
-export async function main(argv: readonly string[]): Promise<number> {
-  const debug = argv.includes("--debug");
-  const program = new Command("khaosat")
+/** The `khaosat` program itself (its own options), before any command is registered on it. */
+export function createProgram(): Command {
+  return new Command("khaosat")
     .description("khaosat-bot: chat-bot survey channel for public-administration surveys")
     .option("--debug", "print stack traces of unexpected errors")
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
+}
+
+/** Runs the `khaosat` command line and returns the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const debug = argv.includes("--debug");
+  const program = createProgram();
   const badLanguage = languageVariableProblem();
   if (badLanguage !== undefined) {
     process.stderr.write(`khaosat: ${badLanguage}\n`);
