@@ -28,7 +28,11 @@ const COMMAND_MODULES: readonly { readonly names: readonly string[]; readonly lo
   { names: ["report"], load: async () => (await import("./commands/report.js")).registerReportCommand },
 ];
 
-/** One line of the top-level help: a command's name, its term (`score [options]`) and its description. */
+/**
+ * One line of the top-level help: a command's name, its term (`score [options]`) and its description
+ * as the source says it (English); main() then says it in KHAOSAT_LANG's language from the `cli-help`
+ * texts, found by the command's name (src/cli/help.ts), as for a command whose module is loaded.
+ */
 export interface CommandListing {
   readonly name: string;
   readonly term: string;

@@ -1,20 +1,22 @@
 import { Command, CommanderError } from "commander";
 import { CliError } from "./errors.js";
 import { registerCommands } from "./commands.js";
+import { localizeHelp } from "./help.js";
 import { languageVariableProblem } from "./language.js";
+
+/** The `khaosat` program itself (its own options), before any command is registered on it. */
+export function createProgram(): Command {
+  return new Command("khaosat")
+    .description("khaosat-bot: chat-bot survey channel for public-administration surveys")
+    .option("--debug", "print stack traces of unexpected errors")
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
+}
 
 /** Runs the `khaosat` command line and returns the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
   const debug = argv.includes("--debug");
-  const program = new Command("khaosat")
-    .description("khaosat-bot: chat-bot survey channel for public-administration surveys")
-    .option("--debug", "print stack traces of unexpected errors")
-    .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) })
-    .addHelpText(
-      "after",
-      "\nEnvironment:\n  KHAOSAT_LANG=vi|en  language of the messages the commands print (default vi: Vietnamese); files and\n                      machine-readable output (CSV, JSON, XLSX) are the same in both languages\n",
-    );
+  const program = createProgram();
   const badLanguage = languageVariableProblem();
   if (badLanguage !== undefined) {
     process.stderr.write(`khaosat: ${badLanguage}\n`);
@@ -22,6 +24,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   try {
     await registerCommands(program, argv);
+    // The help and commander's own errors in KHAOSAT_LANG's language (with the notes on KHAOSAT_LANG).
+    localizeHelp(program);
     await program.parseAsync([...argv], { from: "user" });
     return typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (error) {
@@ -30,7 +34,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`khaosat: ${error.message}\n`);
       return error.exitCode;
     }
-    // Loaded here, not at start-up: `khaosat --help` reads no locale file.
+    // Loaded here, not at start-up: `khaosat --help` reads only the help's locale file (cli-help).
     const { t } = await import("./i18n.js");
     process.stderr.write(`khaosat: ${t("main.unexpected", { message: error instanceof Error ? error.message : String(error) })}\n`);
     if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);

@@ -43,10 +43,12 @@ describe("khaosat in the organiser's language", { timeout: 120_000 }, () => {
     expect(run).toEqual({ code: 2, stdout: "", stderr: 'khaosat: KHAOSAT_LANG="fr": hãy đặt vi (tiếng Việt, mặc định) hoặc en / use vi (Vietnamese, the default) or en\n' });
   });
 
-  test("khaosat --help documents KHAOSAT_LANG", async () => {
+  test("khaosat --help documents KHAOSAT_LANG, in its language", async () => {
     const help = await khaosat(VI, "--help");
     expect(help.code).toBe(0);
-    expect(help.stdout).toContain("\nEnvironment:\n  KHAOSAT_LANG=vi|en  language of the messages the commands print (default vi: Vietnamese)");
+    expect(help.stdout).toContain("\nBiến môi trường:\n  KHAOSAT_LANG=vi|en  ngôn ngữ của phần trợ giúp này và của các thông báo do lệnh in ra\n                      (mặc định vi: tiếng Việt)");
+    const english = await khaosat(EN, "--help");
+    expect(english.stdout).toContain("\nEnvironment:\n  KHAOSAT_LANG=vi|en  language of this help and of the messages the commands print (default vi:\n                      Vietnamese)");
   });
 
   test("campaign create and list: Vietnamese by default, English with KHAOSAT_LANG=en; the id on standard output either way", async () => {
