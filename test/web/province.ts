@@ -27,13 +27,12 @@ export function provinceUnits(): { code: string; name: string }[] {
 
 export const PROVINCE_PER_UNIT = 6;
 
-/** Seeds the province campaign (respondents, responses linked to them, appraisal) and returns its id and units. */
-export async function seedProvince(db: Database, prisma: Prisma, now: Date): Promise<{ campaignId: string; units: { code: string; name: string }[]; withheld: string[] }> {
+/** Seeds the province campaign (respondents, responses linked to them, appraisal) and returns its id and units (by default `provinceUnits()`). */
+export async function seedProvince(db: Database, prisma: Prisma, now: Date, units: { code: string; name: string }[] = provinceUnits()): Promise<{ campaignId: string; units: { code: string; name: string }[]; withheld: string[] }> {
   const dir = mkdtempSync(path.join(tmpdir(), "khaosat-province-"));
-  const units = provinceUnits();
   const { campaign } = await createCampaign(db.campaigns, { questionnaireFile: "examples/par-officials.yaml", name: "Chỉ số CCHC tỉnh 2026", opens: "2026-12-01T08:00", closes: "2026-12-10" });
   const lines = ["external_id,full_name,unit,unit_name,group,language"];
-  for (const u of units) for (let i = 1; i <= PROVINCE_PER_UNIT; i++) lines.push(`${u.code}-${i},"Người ${u.code} ${i}",${u.code},"${u.name}",${i <= 2 ? "leaders" : "officials"},vi`);
+  for (const u of units) for (let i = 1; i <= PROVINCE_PER_UNIT; i++) lines.push(`${u.code}-${i},"Người ${u.code} ${i}",${u.code},"${u.name.replaceAll('"', '""')}",${i <= 2 ? "leaders" : "officials"},vi`);
   const file = path.join(dir, "respondents.csv");
   writeFileSync(file, `${lines.join("\n")}\n`);
   const imported = await importRespondentsFile(db, campaign.id, file, {});
