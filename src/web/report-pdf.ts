@@ -4,7 +4,7 @@
 // only, as in the HTML report: units under minResponses are withheld by the scoring module.
 import { createRequire } from "node:module";
 import { formatDateTime } from "../channels/console/format.js";
-import { finishPdf, fitFontSize, layoutParagraph, PDF_FONTS } from "../documents/pdf.js";
+import { drawParagraph, finishPdf, fitFontSize, layoutParagraph, PDF_FONTS } from "../documents/pdf.js";
 import { unitColumns } from "../scoring/format/columns.js";
 import { HEADINGS, REASONS } from "../scoring/format/index.js";
 import { participationChart, slopeChart, submissionsChart, type ChartSize } from "./charts.js";
@@ -62,6 +62,18 @@ export async function renderReportPdf(model: ReportModel): Promise<Buffer> {
   };
   const paragraph = (text: string, colour = "#1d232b") => {
     doc.font("regular").fontSize(10).fillColor(colour).text(text, MARGIN, doc.y, { width: CONTENT }).moveDown(0.3);
+  };
+  /**
+   * A line about a unit: wrapped between words only (pdfkit's doc.text breaks after a '/' or '-' and
+   * inside a word longer than the line), at most four lines, the name cut with "…" before `keepEnd`
+   * (what is said about the unit) when a name from a file runs to hundreds of characters.
+   */
+  const unitLine = (text: string, keepEnd: string, colour = "#1d232b") => {
+    const options = { font: "regular", maxSize: 10, width: CONTENT, maxLines: 4, longWords: "cut" as const, keepEnd };
+    ensure(layoutParagraph(doc, text, options).height);
+    doc.fillColor(colour);
+    drawParagraph(doc, text, MARGIN, doc.y, options);
+    doc.moveDown(0.3);
   };
   /** A chart, with its heading if given kept on the same page. */
   const chart = (svg: string, title?: string) => {
@@ -256,7 +268,10 @@ export async function renderReportPdf(model: ReportModel): Promise<Buffer> {
     paragraph(String(t("index.withheldRule", { min: index.minResponses })), "#4d5866");
     if (report.excluded.length > 0) {
       heading(String(t("index.excluded")), 11);
-      for (const x of report.excluded) paragraph(`• ${unitCell(x.unit)}: ${x.reason === "insufficient_responses" ? t("index.withheld", { min: index.minResponses }) : both(REASONS[x.reason])}`);
+      for (const x of report.excluded) {
+        const reason = `(${x.unit}): ${x.reason === "insufficient_responses" ? t("index.withheld", { min: index.minResponses }) : both(REASONS[x.reason])}`;
+        unitLine(`• ${names.get(x.unit) ?? x.unit} ${reason}`, reason);
+      }
     }
     const components = componentIndices(model);
     if (components && components.rows.length > 0) {
@@ -284,7 +299,10 @@ export async function renderReportPdf(model: ReportModel): Promise<Buffer> {
       if (calledOut.length === 0) paragraph(String(t("index.noGap")));
       else {
         paragraph(String(t("index.gapCalledOut")), "#b3261e");
-        for (const u of calledOut) paragraph(`• ${names.get(u.unit) ?? u.unit}: ${t("index.gapLine", { appraisal: u.appraisalRank, survey: u.surveyRank, overall: u.rank })}`, "#b3261e");
+        for (const u of calledOut) {
+          const gap = String(t("index.gapLine", { appraisal: u.appraisalRank, survey: u.surveyRank, overall: u.rank }));
+          unitLine(`• ${names.get(u.unit) ?? u.unit}: ${gap}`, gap, "#b3261e");
+        }
       }
     }
   }

@@ -28,7 +28,14 @@ export function provinceUnits(): { code: string; name: string }[] {
 export const PROVINCE_PER_UNIT = 6;
 
 /** Seeds the province campaign (respondents, responses linked to them, appraisal) and returns its id and units (by default `provinceUnits()`). */
-export async function seedProvince(db: Database, prisma: Prisma, now: Date, units: { code: string; name: string }[] = provinceUnits()): Promise<{ campaignId: string; units: { code: string; name: string }[]; withheld: string[] }> {
+export async function seedProvince(
+  db: Database,
+  prisma: Prisma,
+  now: Date,
+  units: { code: string; name: string }[] = provinceUnits(),
+  /** Units with too few responses to be shown (by default every seventh). */
+  few: (code: string, k: number) => boolean = (_code, k) => k % 7 === 3,
+): Promise<{ campaignId: string; units: { code: string; name: string }[]; withheld: string[] }> {
   const dir = mkdtempSync(path.join(tmpdir(), "khaosat-province-"));
   const { campaign } = await createCampaign(db.campaigns, { questionnaireFile: "examples/par-officials.yaml", name: "Chỉ số CCHC tỉnh 2026", opens: "2026-12-01T08:00", closes: "2026-12-10" });
   const lines = ["external_id,full_name,unit,unit_name,group,language"];
@@ -42,8 +49,8 @@ export async function seedProvince(db: Database, prisma: Prisma, now: Date, unit
   const submitted = new Map<string, number>();
   const withheld: string[] = [];
   units.forEach((u, k) => {
-    // Every seventh unit has too few responses to be shown (withheld under minResponses = 5).
-    const n = k % 7 === 3 ? 3 : 5 + (k % 2);
+    // Every seventh unit (by default) has too few responses to be shown (withheld under minResponses = 5).
+    const n = few(u.code, k) ? 3 : 5 + (k % 2);
     if (n < 5) withheld.push(u.code);
     submitted.set(u.code, n);
     const quality = 0.2 + ((k * 37) % 70) / 100;

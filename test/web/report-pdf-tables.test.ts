@@ -31,12 +31,13 @@ const OFFICES = [
   "Sở Tài nguyên và Môi trường tỉnh Bà Rịa-Vũng Tàu",
 ];
 
-/** 60 units with long names, then one 500-character name. */
+/** 60 units with long names, then two with a 500-character name. */
 function cityUnits(): { code: string; name: string }[] {
   const units: { code: string; name: string }[] = [];
   for (const district of DISTRICTS) for (const ward of WARDS) units.push({ code: `P${String(units.length + 1).padStart(2, "0")}`, name: `Ủy ban nhân dân phường ${ward}, ${district}` });
   for (let i = 0; units.length < 60; i++) units.push({ code: `S${String(i + 1).padStart(2, "0")}`, name: `${OFFICES[i % OFFICES.length]}${i >= OFFICES.length ? ` (chi nhánh ${i + 1})` : ""}` });
-  return [...units, { code: "ZZ_ABSURD", name: ABSURD }];
+  // The same absurd name withheld (too few responses): said in a line of the report's text.
+  return [...units, { code: "ZZ_ABSURD", name: ABSURD }, { code: "ZZ_HIDDEN", name: ABSURD }];
 }
 
 const LONG_WORD = "Ủ".repeat(40) + "ĐƠNVỊ".repeat(12);
@@ -122,7 +123,7 @@ describe.skipIf(!pdftotext)(pdftotext ? "report PDF tables" : "report PDF tables
   let words: Word[];
   let withheld: Set<string>;
   beforeAll(async () => {
-    const seeded = await seedProvince(ctx.db(), ctx.prisma(), NOW, cityUnits());
+    const seeded = await seedProvince(ctx.db(), ctx.prisma(), NOW, cityUnits(), (code, k) => code === "ZZ_HIDDEN" || (code !== "ZZ_ABSURD" && k % 7 === 3));
     units = seeded.units;
     withheld = new Set(seeded.withheld);
     const campaign = (await ctx.db().campaigns.get(seeded.campaignId))!;
@@ -132,7 +133,7 @@ describe.skipIf(!pdftotext)(pdftotext ? "report PDF tables" : "report PDF tables
   }, 180_000);
 
   test("participation table: each unit's name whole (words never split), its numbers on its first line, the header on every page", () => {
-    const byCode = new Map(units.map((u, k) => [u.code, { ...u, submitted: k % 7 === 3 ? 3 : 5 + (k % 2) }]));
+    const byCode = new Map(units.map((u, k) => [u.code, { ...u, submitted: withheld.has(u.code) ? 3 : 5 + (k % 2) }]));
     // The code column holds each code once, as a word of its own (the ranking writes "(P01)").
     const codes = words.filter((w) => byCode.has(w.text));
     expect(codes.map((w) => w.text).sort()).toEqual([...byCode.keys()].sort());
@@ -151,7 +152,7 @@ describe.skipIf(!pdftotext)(pdftotext ? "report PDF tables" : "report PDF tables
         const name = cell(words, page, code.yMin, rows[i + 1]?.yMin ?? code.yMin + 60, 39, code.xMin - 1);
         // The row ends where the next one starts, or (the page's last) where something is written at the left below its name.
         const next = rows[i + 1]?.yMin ?? Math.min(BODY_BOTTOM, ...words.filter((w) => w.page === page && w.yMin > name.bottom && w.xMin < code.xMin - 1).map((w) => w.yMin));
-        if (unit.name === ABSURD) expectCutAbsurd(name);
+        if (unit.name === ABSURD) expectCutAbsurd(name); // (in its own column, the code stays whole)
         else expect(norm(name.text), code.text).toBe(norm(unit.name));
         // Sampled, submitted, in progress and rate on the code's line, whole; nothing of them below it.
         const rest = words.filter((w) => w.page === page && w.xMin > code.xMax && w.yMin > code.yMin - 1 && w.yMin < next - 1);
@@ -198,6 +199,19 @@ describe.skipIf(!pdftotext)(pdftotext ? "report PDF tables" : "report PDF tables
       }
     }
     expect(found.sort()).toEqual(ranked.map((u) => u.code).sort());
+  });
+
+  test("a withheld unit's absurd name is cut in the line that says why, the code and the reason kept, in four lines at most", () => {
+    expect(withheld.has("ZZ_HIDDEN")).toBe(true);
+    const end = words.findIndex((w) => w.text === "(ZZ_HIDDEN):");
+    expect(end).toBeGreaterThan(0);
+    const start = words.slice(0, end).findLastIndex((w) => w.text === "•");
+    const line = words.slice(start, end + 1);
+    expect(new Set(line.map((w) => w.yMin)).size).toBeLessThanOrEqual(4);
+    expect(line[1]!.text).toBe("Ủy");
+    expect(line.at(-2)!.text.endsWith("…")).toBe(true);
+    expectCutAbsurd({ text: line.slice(1, -1).map((w) => w.text).join(" "), lines: 1 });
+    expect(words.slice(end + 1, end + 6).map((w) => w.text).join(" ")).toBe("ẩn: chưa đủ 5 phiếu");
   });
 
   test("no word is split across lines and no two words overlap, on any page", () => {
