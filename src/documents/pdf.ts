@@ -149,6 +149,14 @@ export interface ParagraphOptions {
    * ends its last line with "…" after a whole word rather than push the rest off the paper.
    */
   readonly maxLines?: number;
+  /** Written after the "…" of a paragraph cut at `maxLines` (a unit's code after its name: "… (P01)"). */
+  readonly keepEnd?: string;
+  /**
+   * A word wider than the line even at `minSize`: "shrink" (default) draws it smaller to fit; "cut"
+   * keeps what fits of it followed by "…" (a table cell of a name read from a file, where a
+   * 200-letter "word" shrunk to the cell's width could not be read anyway).
+   */
+  readonly longWords?: "shrink" | "cut";
 }
 
 /** One laid-out line of a paragraph. */
@@ -201,8 +209,12 @@ export function layoutParagraph(doc: PDFKit.PDFDocument, text: string, options: 
   const end = kept[kept.length - 1]!;
   let words = end.text.split(" ");
   const measure = (t: string) => doc.font(end.font).fontSize(end.size).widthOfString(t);
-  while (words.length > 1 && measure(`${words.join(" ")} …`) > options.width - FIT_SLACK) words = words.slice(0, -1);
-  kept[kept.length - 1] = { ...end, text: `${words.join(" ")} …` };
+  const tail = options.keepEnd ? ` … ${options.keepEnd}` : " …";
+  while (words.length > 1 && measure(`${words.join(" ")}${tail}`) > options.width - FIT_SLACK) words = words.slice(0, -1);
+  let line = `${words.join(" ")}${tail}`;
+  // One word left, still too wide with the tail: what fits of it ("ỦỦỦ… (P01)"), when words may be cut.
+  if (options.longWords === "cut" && measure(line) > options.width - FIT_SLACK) line = cutToWidth(words[0]!.replace(/…$/, ""), options.width - FIT_SLACK - measure(tail.slice(2)), measure) + tail.slice(2);
+  kept[kept.length - 1] = { ...end, text: line };
   const height = kept.reduce((sum, line) => sum + doc.font(line.font).fontSize(line.size).currentLineHeight(true), 0);
   return { lines: kept, height, fits: false };
 }
@@ -254,11 +266,32 @@ function layoutAt(doc: PDFKit.PDFDocument, text: string, options: ParagraphOptio
       continue;
     }
     flush();
-    if (measure(word, font, size) > width && !lastResort) return undefined;
+    if (measure(word, font, size) > width) {
+      if (!lastResort) return undefined;
+      if (options.longWords === "cut") {
+        lines.push({ text: cutToWidth(word, width, (t) => measure(t, font, size)), font, size });
+        continue;
+      }
+    }
     current = word;
   }
   flush();
   return lines;
+}
+
+const graphemes = new Intl.Segmenter("vi", { granularity: "grapheme" });
+
+/** The longest start of `word` (whole letters with their marks) that fits `width` followed by "…". */
+export function cutToWidth(word: string, width: number, measure: (text: string) => number): string {
+  const letters = [...graphemes.segment(word)].map((g) => g.segment);
+  let low = 0;
+  let high = letters.length;
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2);
+    if (measure(`${letters.slice(0, mid).join("")}…`) <= width) low = mid;
+    else high = mid - 1;
+  }
+  return `${letters.slice(0, low).join("")}…`;
 }
 
 /**

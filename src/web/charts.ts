@@ -64,7 +64,7 @@ export function textWidth(text: string, fontSize: number, bold = false): number 
  * UBND_XA_TAN_LAP_HUYEN_QUYNH_NHAI, a link) is broken after a '/', '_', '-' or '.' in it, where a
  * reader sees where it goes on; only a part without any of them is cut by letters.
  */
-export function wrapText(text: string, max: number, fontSize: number, bold = false): string[] {
+export function wrapText(text: string, max: number, fontSize: number, bold = false, limit?: LabelLimit): string[] {
   const lines: string[] = [];
   let line = "";
   const fits = (t: string) => textWidth(t, fontSize, bold) <= max;
@@ -95,8 +95,31 @@ export function wrapText(text: string, max: number, fontSize: number, bold = fal
     }
   }
   if (line !== "" || lines.length === 0) lines.push(line);
-  return lines;
+  if (!limit || lines.length <= limit.lines) return lines;
+  // Too many lines (a name of hundreds of characters from a file): the first ones, the last ending
+  // in "…" after a whole word where it can (then what must stay: the rank after a name).
+  const kept = lines.slice(0, Math.max(1, limit.lines));
+  const tail = limit.keepEnd ? `… ${limit.keepEnd}` : "…";
+  let last = kept[kept.length - 1]!;
+  const withTail = () => (last === "" ? tail : `${last} ${tail}`);
+  while (last !== "" && !fits(withTail())) {
+    const space = last.lastIndexOf(" ");
+    last = space > 0 ? last.slice(0, space) : [...letters.segment(last)].slice(0, -1).map((g) => g.segment).join("");
+  }
+  kept[kept.length - 1] = withTail();
+  return kept;
 }
+
+const letters = new Intl.Segmenter("vi", { granularity: "grapheme" });
+
+/** At most `lines` lines of a chart's label; `keepEnd` (a rank) stays after the "…" of a cut one. */
+export interface LabelLimit {
+  readonly lines: number;
+  readonly keepEnd?: string;
+}
+
+/** Lines of a unit's name in a chart at most: a longer one is cut with "…". */
+const LABEL_LINES = 4;
 
 let echartsModule: typeof Echarts | undefined;
 // Loaded on the first chart drawn, not when the console starts: ECharts holds ~20 MB in a bot process
@@ -178,7 +201,7 @@ function drawParticipationChart(bars: readonly ParticipationBar[], text: Partici
   const fs = size.fontSize;
   const lineHeight = Math.round(fs * 1.25);
   const labelMax = Math.round(size.width * (isNarrow(size) ? 0.4 : 0.32));
-  const labels = bars.map((b) => wrapText(b.label, labelMax, fs));
+  const labels = bars.map((b) => wrapText(b.label, labelMax, fs, false, { lines: LABEL_LINES }));
   const labelWidth = Math.max(0, ...labels.flatMap((lines) => lines.map((l) => textWidth(l, fs))));
   const rowHeights = labels.map((lines) => Math.max(fs * 2.4, lines.length * lineHeight + 10));
   // A category axis gives every row the same band: the tallest name sets it.
@@ -319,8 +342,8 @@ function drawSlopeChart(lines: readonly RankLine[], text: SlopeChartText, size: 
   const narrow = isNarrow(size);
   const lineHeight = Math.round(fs * 1.25);
   const labelMax = Math.round(size.width * (narrow ? 0.4 : 0.27));
-  const rightText = new Map(lines.map((l) => [l, wrapText(`${l.overallRank}. ${l.label}`, labelMax, fs)]));
-  const leftText = new Map(lines.map((l) => [l, narrow ? [String(l.appraisalRank)] : wrapText(`${l.label} ${l.appraisalRank}`, labelMax, fs)]));
+  const rightText = new Map(lines.map((l) => [l, wrapText(`${l.overallRank}. ${l.label}`, labelMax, fs, false, { lines: LABEL_LINES })]));
+  const leftText = new Map(lines.map((l) => [l, narrow ? [String(l.appraisalRank)] : wrapText(`${l.label} ${l.appraisalRank}`, labelMax, fs, false, { lines: LABEL_LINES, keepEnd: String(l.appraisalRank) })]));
   const widest = (texts: Iterable<string[]>) => Math.max(0, ...[...texts].flatMap((t) => t.map((s) => textWidth(s, fs))));
   const right = Math.ceil(widest(rightText.values())) + 14;
   // Column headings are centred over their columns and wrapped to the room between columns; the

@@ -4,7 +4,7 @@
 // only, as in the HTML report: units under minResponses are withheld by the scoring module.
 import { createRequire } from "node:module";
 import { formatDateTime } from "../channels/console/format.js";
-import { finishPdf, PDF_FONTS } from "../documents/pdf.js";
+import { drawParagraph, finishPdf, fitFontSize, layoutParagraph, PDF_FONTS } from "../documents/pdf.js";
 import { unitColumns } from "../scoring/format/columns.js";
 import { HEADINGS, REASONS } from "../scoring/format/index.js";
 import { participationChart, slopeChart, submissionsChart, type ChartSize } from "./charts.js";
@@ -24,6 +24,9 @@ const PDF_CHART: ChartSize = { width: Math.floor(CONTENT), fontSize: 9 };
 const BARS_PER_CHART = 25;
 /** Component columns per table, so that a table fits the page's width. */
 const COMPONENTS_PER_TABLE = 6;
+
+/** A table cell: its text, or a name with what must stay at its end if it is cut ("… (P01)"). */
+type TableCell = string | { readonly text: string; readonly keepEnd: string };
 
 type SvgToPdf = (doc: PDFKit.PDFDocument, svg: string, x: number, y: number, options: { width?: number; height?: number; fontCallback?: () => string; assumePt?: boolean }) => void;
 
@@ -60,6 +63,18 @@ export async function renderReportPdf(model: ReportModel): Promise<Buffer> {
   const paragraph = (text: string, colour = "#1d232b") => {
     doc.font("regular").fontSize(10).fillColor(colour).text(text, MARGIN, doc.y, { width: CONTENT }).moveDown(0.3);
   };
+  /**
+   * A line about a unit: wrapped between words only (pdfkit's doc.text breaks after a '/' or '-' and
+   * inside a word longer than the line), at most four lines, the name cut with "…" before `keepEnd`
+   * (what is said about the unit) when a name from a file runs to hundreds of characters.
+   */
+  const unitLine = (text: string, keepEnd: string, colour = "#1d232b") => {
+    const options = { font: "regular", maxSize: 10, width: CONTENT, maxLines: 4, longWords: "cut" as const, keepEnd };
+    ensure(layoutParagraph(doc, text, options).height);
+    doc.fillColor(colour);
+    drawParagraph(doc, text, MARGIN, doc.y, options);
+    doc.moveDown(0.3);
+  };
   /** A chart, with its heading if given kept on the same page. */
   const chart = (svg: string, title?: string) => {
     const height = svgHeight(svg);
@@ -73,34 +88,115 @@ export async function renderReportPdf(model: ReportModel): Promise<Buffer> {
     doc.x = MARGIN;
     if (doc.page.height !== A4[1]) doc.addPage({ size: A4, margin: MARGIN }); // what follows a tall page is on A4 again
   };
-  // Tables: each numeric or code column as wide as its longest word or value (headings wrap at
-  // spaces, never inside a word), the first column takes the rest.
+  // Tables, drawn here rather than by pdfkit's doc.table (which broke a long name inside a word,
+  // could wrap a number and repeated no heading on the next page): a text cell wraps between words
+  // only, shrinking a little (8 to 6.5 pt) before it is cut after its fourth line with "…" (its
+  // unit code kept: "… (P01)"); a number stays whole on one line; a row is as tall as its tallest
+  // cell and is never split; a table that runs onto another page starts it with its header row.
   const TABLE_FONT = 8;
+  const TABLE_MIN_FONT = 6.5;
   const HEAD_FONT = 7;
+  const HEAD_MIN_FONT = 5.5;
+  const CELL_LINES = 4;
+  const HEAD_LINES = 8;
+  const PAD = 3;
   const MIN_FLEX = 140;
-  const table = (head: readonly string[], rows: readonly (readonly string[])[], numeric: readonly boolean[], flex = 0) => {
+  /** A code or other narrow text column is at most this wide: a longer value wraps or shrinks. */
+  const MAX_TEXT_COLUMN = 110;
+  const ROW_RULE = "#d5dae1";
+  const HEAD_FILL = "#eef1f5";
+  const table = (head: readonly string[], rows: readonly (readonly TableCell[])[], numeric: readonly boolean[], flex = 0) => {
     const measure = (text: string, font: string, size: number) => doc.font(font).fontSize(size).widthOfString(text);
-    const natural = head.map((h, i) => {
-      if (i === flex) return 0;
-      const words = h.split(/\s+/).map((w) => measure(w, "bold", HEAD_FONT));
-      const values = rows.map((row) => measure(row[i] ?? "", "regular", TABLE_FONT));
-      return Math.ceil(Math.max(24, ...words, ...values)) + 12;
+    const textOf = (cell: TableCell | undefined) => (typeof cell === "object" ? cell.text : (cell ?? ""));
+    const widest = (texts: readonly string[], font: string, size: number) => Math.max(0, ...texts.map((t) => measure(t, font, size)));
+    // Each column's narrowest (a number whole, a heading's longest word) and natural width.
+    const bounds = head.map((h, i) => {
+      if (i === flex) return { min: 0, natural: 0 };
+      const headWords = widest(h.split(/\s+/), "bold", HEAD_FONT);
+      const values = widest(rows.map((row) => textOf(row[i])), "regular", TABLE_FONT);
+      if (numeric[i]) return { min: Math.ceil(values) + 2 * PAD, natural: Math.ceil(Math.max(24, headWords, values)) + 4 * PAD };
+      const natural = Math.min(MAX_TEXT_COLUMN, Math.ceil(Math.max(24, headWords, values)) + 4 * PAD);
+      return { min: Math.min(natural, 40), natural };
     });
-    // Many columns (the ranking): narrower ones rather than a unit column too narrow for a name.
-    const fixed = natural.reduce((a, b) => a + b, 0);
-    const scale = fixed > CONTENT - MIN_FLEX ? (CONTENT - MIN_FLEX) / fixed : 1;
-    const widths = natural.map((w, i) => (i === flex ? "*" : Math.floor(w * scale)));
-    doc.font("regular").fontSize(TABLE_FONT).fillColor("#1d232b");
-    ensure(60);
-    doc.table({
-      position: { x: MARGIN, y: doc.y },
-      maxWidth: CONTENT,
-      columnStyles: head.map((_, i) => ({ width: widths[i]!, align: { x: numeric[i] ? ("right" as const) : ("left" as const), y: "top" as const } })),
-      defaultStyle: { border: { bottom: 0.5 }, borderColor: "#d5dae1", padding: [3, 3, 3, 3], font: { src: "regular", size: TABLE_FONT } } as never,
-      rowStyles: ((i: number) => (i === 0 ? { backgroundColor: "#eef1f5", font: { src: "bold", size: HEAD_FONT } } : undefined)) as never,
-      data: [head.map((h) => ({ text: h, type: "TH" as const })), ...rows.map((row) => row.map((text) => String(text)))],
-    });
+    const room = CONTENT - MIN_FLEX;
+    const natural = bounds.reduce((a, b) => a + b.natural, 0);
+    const least = bounds.reduce((a, b) => a + b.min, 0);
+    // Many columns (the ranking): each gives up part of what it has beyond its narrowest rather than
+    // the unit column becoming too narrow for a name; a number is never made narrower than itself.
+    const k = natural <= room ? 1 : least >= room ? 0 : (room - least) / (natural - least);
+    const widths = bounds.map((b) => Math.floor(b.min + (b.natural - b.min) * k));
+    widths[flex] = Math.max(80, CONTENT - widths.reduce((a, b, i) => (i === flex ? a : a + b), 0));
+    const xs = widths.map((_, i) => MARGIN + widths.slice(0, i).reduce((a, b) => a + b, 0));
+    const tableWidth = widths.reduce((a, b) => a + b, 0);
+
+    /** A row's cells laid out: a number on one line (shrunk if it must), text in whole words. */
+    const layoutRow = (cells: readonly TableCell[], header: boolean) => {
+      const font = header ? "bold" : "regular";
+      const laid = head.map((_, i) => {
+        const cell = cells[i];
+        const text = textOf(cell).replace(/\s+/g, " ").trim();
+        const width = widths[i]! - 2 * PAD;
+        if (numeric[i] && !header) {
+          const size = fitFontSize(doc, text, font, TABLE_FONT, 4, width);
+          return { kind: "number" as const, text, size, height: doc.font(font).fontSize(size).currentLineHeight(true) };
+        }
+        const layout = layoutParagraph(doc, text, {
+          font,
+          maxSize: header ? HEAD_FONT : TABLE_FONT,
+          minSize: header ? HEAD_MIN_FONT : TABLE_MIN_FONT,
+          width,
+          // A heading is the report's own text: as many lines as its words need, none cut.
+          maxLines: header ? HEAD_LINES : CELL_LINES,
+          longWords: header ? "shrink" : "cut",
+          ...(typeof cell === "object" ? { keepEnd: cell.keepEnd } : {}),
+        });
+        return { kind: "text" as const, layout, height: layout.height };
+      });
+      return { laid, height: Math.max(...laid.map((c) => c.height)) + 2 * PAD };
+    };
+    const drawRow = (row: ReturnType<typeof layoutRow>, header: boolean) => {
+      const top = doc.y;
+      if (header) doc.rect(MARGIN, top, tableWidth, row.height).fill(HEAD_FILL);
+      doc.fillColor("#1d232b");
+      row.laid.forEach((cell, i) => {
+        const x = xs[i]! + PAD;
+        const width = widths[i]! - 2 * PAD;
+        if (cell.kind === "number") {
+          doc.font(header ? "bold" : "regular").fontSize(cell.size);
+          doc.text(cell.text, x + width - doc.widthOfString(cell.text), top + PAD, { lineBreak: false });
+          return;
+        }
+        let y = top + PAD;
+        for (const line of cell.layout.lines) {
+          doc.font(line.font).fontSize(line.size);
+          const height = doc.currentLineHeight(true);
+          let lineWidth = doc.widthOfString(line.text);
+          // Only a line still too wide in the last resort (a link piece, a code): shrunk, never cut.
+          if (lineWidth > width) {
+            doc.fontSize((line.size * width) / lineWidth);
+            lineWidth = doc.widthOfString(line.text);
+          }
+          doc.text(line.text, numeric[i] ? x + width - lineWidth : x, y, { lineBreak: false });
+          y += height;
+        }
+      });
+      doc.moveTo(MARGIN, top + row.height).lineTo(MARGIN + tableWidth, top + row.height).lineWidth(0.5).strokeColor(ROW_RULE).stroke();
+      doc.y = top + row.height;
+    };
+    const headRow = layoutRow(head, true);
+    const bodyRows = rows.map((row) => layoutRow(row, false));
+    // The header row with at least the first row under it.
+    ensure(headRow.height + (bodyRows[0]?.height ?? 0));
+    drawRow(headRow, true);
+    for (const row of bodyRows) {
+      if (doc.y + row.height > bottom()) {
+        doc.addPage();
+        drawRow(headRow, true);
+      }
+      drawRow(row, false);
+    }
     doc.x = MARGIN;
+    doc.font("regular").fontSize(10);
     doc.moveDown(0.5);
   };
   const rate = (value: number | null) => (value === null ? "–" : `${value.toFixed(1)}%`);
@@ -153,8 +249,8 @@ export async function renderReportPdf(model: ReportModel): Promise<Buffer> {
     const report = index.outcome.report;
     const columns = unitColumns(report, index.questionnaire, false);
     const unitCell = (code: string) => `${names.get(code) ?? code} (${code})`;
-    const cell = (c: (typeof columns)[number], u: (typeof report.units)[number]) => {
-      if (c.name === "unit") return unitCell(u.unit);
+    const cell = (c: (typeof columns)[number], u: (typeof report.units)[number]): TableCell => {
+      if (c.name === "unit") return { text: unitCell(u.unit), keepEnd: `(${u.unit})` };
       const v = c.value(u, undefined);
       return v === null ? "–" : typeof v === "number" && c.decimal ? v.toFixed(2) : String(v);
     };
@@ -172,7 +268,10 @@ export async function renderReportPdf(model: ReportModel): Promise<Buffer> {
     paragraph(String(t("index.withheldRule", { min: index.minResponses })), "#4d5866");
     if (report.excluded.length > 0) {
       heading(String(t("index.excluded")), 11);
-      for (const x of report.excluded) paragraph(`• ${unitCell(x.unit)}: ${x.reason === "insufficient_responses" ? t("index.withheld", { min: index.minResponses }) : both(REASONS[x.reason])}`);
+      for (const x of report.excluded) {
+        const reason = `(${x.unit}): ${x.reason === "insufficient_responses" ? t("index.withheld", { min: index.minResponses }) : both(REASONS[x.reason])}`;
+        unitLine(`• ${names.get(x.unit) ?? x.unit} ${reason}`, reason);
+      }
     }
     const components = componentIndices(model);
     if (components && components.rows.length > 0) {
@@ -181,7 +280,7 @@ export async function renderReportPdf(model: ReportModel): Promise<Buffer> {
         const part = components.components.slice(i, i + COMPONENTS_PER_TABLE);
         table(
           [String(t("table.unit")), ...part],
-          components.rows.map((row) => [row.unit, ...row.values.slice(i, i + COMPONENTS_PER_TABLE)]),
+          components.rows.map((row) => [{ text: row.unit, keepEnd: `(${row.code})` }, ...row.values.slice(i, i + COMPONENTS_PER_TABLE)]),
           [false, ...part.map(() => true)],
           0,
         );
@@ -200,7 +299,10 @@ export async function renderReportPdf(model: ReportModel): Promise<Buffer> {
       if (calledOut.length === 0) paragraph(String(t("index.noGap")));
       else {
         paragraph(String(t("index.gapCalledOut")), "#b3261e");
-        for (const u of calledOut) paragraph(`• ${names.get(u.unit) ?? u.unit}: ${t("index.gapLine", { appraisal: u.appraisalRank, survey: u.surveyRank, overall: u.rank })}`, "#b3261e");
+        for (const u of calledOut) {
+          const gap = String(t("index.gapLine", { appraisal: u.appraisalRank, survey: u.surveyRank, overall: u.rank }));
+          unitLine(`• ${names.get(u.unit) ?? u.unit}: ${gap}`, gap, "#b3261e");
+        }
       }
     }
   }

@@ -85,7 +85,7 @@ export function reportGroupLabel(model: ReportModel, id: string): string {
  * Each ranked unit's component indices (components in questionnaire order), or null when the campaign
  * is not scored. Units under minResponses are not in the ranking, so not here either.
  */
-export function componentIndices(model: ReportModel): { components: string[]; rows: { unit: string; values: string[] }[] } | null {
+export function componentIndices(model: ReportModel): { components: string[]; rows: { unit: string; code: string; values: string[] }[] } | null {
   const { index } = model;
   if (!index.outcome.ok || !index.questionnaire.definition.scoring) return null;
   const report = index.outcome.report;
@@ -94,7 +94,7 @@ export function componentIndices(model: ReportModel): { components: string[]; ro
   const names = new Map(model.unitRecords.map((u) => [u.code, u.name]));
   return {
     components,
-    rows: report.units.map((u) => ({ unit: `${names.get(u.unit) ?? u.unit} (${u.unit})`, values: components.map((c) => (u.components[c]?.index === undefined || u.components[c]?.index === null ? "–" : u.components[c]!.index!.toFixed(2))) })),
+    rows: report.units.map((u) => ({ unit: `${names.get(u.unit) ?? u.unit} (${u.unit})`, code: u.unit, values: components.map((c) => (u.components[c]?.index === undefined || u.components[c]?.index === null ? "–" : u.components[c]!.index!.toFixed(2))) })),
   };
 }
 

@@ -27,13 +27,19 @@ export function provinceUnits(): { code: string; name: string }[] {
 
 export const PROVINCE_PER_UNIT = 6;
 
-/** Seeds the province campaign (respondents, responses linked to them, appraisal) and returns its id and units. */
-export async function seedProvince(db: Database, prisma: Prisma, now: Date): Promise<{ campaignId: string; units: { code: string; name: string }[]; withheld: string[] }> {
+/** Seeds the province campaign (respondents, responses linked to them, appraisal) and returns its id and units (by default `provinceUnits()`). */
+export async function seedProvince(
+  db: Database,
+  prisma: Prisma,
+  now: Date,
+  units: { code: string; name: string }[] = provinceUnits(),
+  /** Units with too few responses to be shown (by default every seventh). */
+  few: (code: string, k: number) => boolean = (_code, k) => k % 7 === 3,
+): Promise<{ campaignId: string; units: { code: string; name: string }[]; withheld: string[] }> {
   const dir = mkdtempSync(path.join(tmpdir(), "khaosat-province-"));
-  const units = provinceUnits();
   const { campaign } = await createCampaign(db.campaigns, { questionnaireFile: "examples/par-officials.yaml", name: "Chỉ số CCHC tỉnh 2026", opens: "2026-12-01T08:00", closes: "2026-12-10" });
   const lines = ["external_id,full_name,unit,unit_name,group,language"];
-  for (const u of units) for (let i = 1; i <= PROVINCE_PER_UNIT; i++) lines.push(`${u.code}-${i},"Người ${u.code} ${i}",${u.code},"${u.name}",${i <= 2 ? "leaders" : "officials"},vi`);
+  for (const u of units) for (let i = 1; i <= PROVINCE_PER_UNIT; i++) lines.push(`${u.code}-${i},"Người ${u.code} ${i}",${u.code},"${u.name.replaceAll('"', '""')}",${i <= 2 ? "leaders" : "officials"},vi`);
   const file = path.join(dir, "respondents.csv");
   writeFileSync(file, `${lines.join("\n")}\n`);
   const imported = await importRespondentsFile(db, campaign.id, file, {});
@@ -43,8 +49,8 @@ export async function seedProvince(db: Database, prisma: Prisma, now: Date): Pro
   const submitted = new Map<string, number>();
   const withheld: string[] = [];
   units.forEach((u, k) => {
-    // Every seventh unit has too few responses to be shown (withheld under minResponses = 5).
-    const n = k % 7 === 3 ? 3 : 5 + (k % 2);
+    // Every seventh unit (by default) has too few responses to be shown (withheld under minResponses = 5).
+    const n = few(u.code, k) ? 3 : 5 + (k % 2);
     if (n < 5) withheld.push(u.code);
     submitted.set(u.code, n);
     const quality = 0.2 + ((k * 37) % 70) / 100;
