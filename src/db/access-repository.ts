@@ -11,6 +11,11 @@ const CODE_CHUNK = 500;
 const PG_CODE_CHUNK = 10_000;
 /** The longest an issue's insert may take: 50,000 codes take a few seconds; Prisma's default 5 s aborted them on PostgreSQL. */
 const INSERT_TIMEOUT_MS = 10 * 60_000;
+/**
+ * On PostgreSQL the transaction also waits for `alongside` (the issued files, PDF slips included),
+ * which may take minutes at 50,000 codes on a busy machine: an hour before it is given up (rolled back).
+ */
+const ALONGSIDE_TIMEOUT_MS = 60 * 60_000;
 
 const campaignWindow = { select: { id: true, opensAt: true, closesAt: true, closedAt: true } } as const;
 
@@ -212,7 +217,7 @@ function prismaAccessRepository(prisma: Prisma): AccessRepository {
               await tx.$executeRaw`INSERT INTO "AccessCode" ("id", "codeHash", "campaignId", "respondentId", "batchId", "unitCode", "issuedAt") VALUES ${Sql.join(values)}`;
             }
           },
-          { timeout: INSERT_TIMEOUT_MS },
+          { timeout: side ? ALONGSIDE_TIMEOUT_MS : INSERT_TIMEOUT_MS },
         );
       } catch (error) {
         // Settled before returning: a retry must not write its file while this one's is still being written.
