@@ -25,8 +25,27 @@ const ACCOUNT_HASH_CONTEXT = "khaosat:account:v1:";
 /** A source of cryptographically random bytes; injected so tests can check the sampling. */
 export type RandomBytes = (size: number) => Uint8Array;
 
+/** Bytes drawn from the system's CSPRNG per call of `pooledRandomBytes`. */
+const POOL_BYTES = 16 * 1024;
+let pool: Uint8Array = new Uint8Array(0);
+let poolOffset = 0;
+
+/**
+ * `randomBytes`, drawn 16 KiB at a time: one system call per ~1,000 codes instead of one per code
+ * (issuing 50,000 codes spent a quarter of a second in randomFillSync). Every byte is handed out once.
+ */
+function pooledRandomBytes(size: number): Uint8Array {
+  if (poolOffset + size > pool.length) {
+    pool = randomBytes(Math.max(POOL_BYTES, size));
+    poolOffset = 0;
+  }
+  const bytes = pool.subarray(poolOffset, poolOffset + size);
+  poolOffset += size;
+  return bytes;
+}
+
 /** A new random code in canonical form (10 characters of `CODE_ALPHABET`, no dash). */
-export function generateCode(random: RandomBytes = randomBytes): string {
+export function generateCode(random: RandomBytes = pooledRandomBytes): string {
   let code = "";
   while (code.length < CODE_LENGTH) {
     // Ask for a little more than needed: about 3% of bytes are rejected.

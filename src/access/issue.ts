@@ -26,7 +26,8 @@ export interface IssueCodesOptions {
   readonly random?: RandomBytes;
   /**
    * Called with the new codes before their hashes are stored (again if a draw is retried): write
-   * the issued file here, so a file that cannot be written leaves no stored code nobody holds.
+   * the issued file here, so a file that cannot be written leaves no stored code nobody holds. On
+   * PostgreSQL it runs while the hashes are written in a transaction committed only once it resolved.
    */
   readonly beforeStore?: (issued: readonly IssuedCode[]) => Promise<void>;
 }
@@ -53,9 +54,10 @@ export async function issueCodes(options: IssueCodesOptions): Promise<IssuedCode
       issuedAt: now,
     }));
     const plain = issued.map(({ respondentId, code }) => ({ respondentId, code }));
-    await options.beforeStore?.(plain);
+    const beforeStore = options.beforeStore;
     try {
-      await repository.insertCodes(rows);
+      // The file is written while the rows travel to the database (PostgreSQL); they are committed only once it is.
+      await repository.insertCodes(rows, beforeStore ? () => beforeStore(plain) : undefined);
     } catch (error) {
       // A collision among 8.2e14 codes is practically impossible, but a fresh draw costs nothing.
       if (error instanceof DuplicateCodeError && attempt < MAX_TRIES) continue;

@@ -90,7 +90,8 @@ export class MemoryAccessRepository implements AccessRepository {
     return times.length === 0 ? null : new Date(Math.max(...times));
   }
 
-  async insertCodes(codes: readonly NewCode[]): Promise<void> {
+  async insertCodes(codes: readonly NewCode[], alongside?: () => Promise<void>): Promise<void> {
+    await alongside?.();
     const hashes = new Set(this.codes.map((c) => c.codeHash));
     for (const code of codes) {
       if (hashes.has(code.codeHash)) throw new DuplicateCodeError();

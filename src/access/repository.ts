@@ -93,8 +93,14 @@ export interface AccessRepository {
   recordAudit(event: AuditRecord): Promise<void>;
   /** Time of the latest audit event of this kind at or after `since`, or null. */
   lastAuditAt(kind: AccessAuditKind, since: Date): Promise<Date | null>;
-  /** Stores new codes in one transaction (all or none); a duplicate hash rejects the whole call. */
-  insertCodes(codes: readonly NewCode[]): Promise<void>;
+  /**
+   * Stores new codes in one transaction (all or none); a duplicate hash rejects the whole call.
+   * `alongside` (e.g. writing the issued file) must succeed before any code is stored: it is run
+   * first, or, where the database works in another process (PostgreSQL), while the rows are written
+   * in a transaction that commits only once it has resolved; if it rejects, nothing is stored and
+   * its error is thrown. Either way it has settled when the call returns or throws.
+   */
+  insertCodes(codes: readonly NewCode[], alongside?: () => Promise<void>): Promise<void>;
   /** Revokes the active codes of a respondent; returns how many were revoked. */
   revokeRespondentCodes(respondentId: string, at: Date): Promise<number>;
   /** Ids of the respondents of a campaign who hold an active code. */

@@ -11,6 +11,11 @@ const CODE_CHUNK = 500;
 const PG_CODE_CHUNK = 10_000;
 /** The longest an issue's insert may take: 50,000 codes take a few seconds; Prisma's default 5 s aborted them on PostgreSQL. */
 const INSERT_TIMEOUT_MS = 10 * 60_000;
+/**
+ * On PostgreSQL the transaction also waits for `alongside` (the issued files, PDF slips included),
+ * which may take minutes at 50,000 codes on a busy machine: an hour before it is given up (rolled back).
+ */
+const ALONGSIDE_TIMEOUT_MS = 60 * 60_000;
 
 const campaignWindow = { select: { id: true, opensAt: true, closesAt: true, closedAt: true } } as const;
 
@@ -178,14 +183,21 @@ function prismaAccessRepository(prisma: Prisma): AccessRepository {
       return row?.at ?? null;
     },
 
-    async insertCodes(codes) {
+    async insertCodes(codes, alongside) {
+      const postgres = providerOf(prisma) === "postgres";
+      // SQLite works in this thread and would hold its write lock meanwhile: `alongside` first, then the rows.
+      if (!postgres) await alongside?.();
+      // On PostgreSQL the server writes the rows (and checks their keys) while this process runs
+      // `alongside` (renders and writes the issued file); the transaction commits once both are done.
+      const side = postgres && alongside ? alongside() : undefined;
+      side?.catch(() => undefined);
       try {
         // Multi-row INSERTs, not createMany: Prisma compiled and interpreted each 500-row createMany
         // (25 s and 550 MB for 50,000 codes on SQLite; past the 5 s transaction timeout on
         // PostgreSQL). The transaction keeps it all-or-nothing; chunks stay under bound-parameter limits.
         await prisma.$transaction(
           async (tx) => {
-            if (providerOf(prisma) === "postgres") {
+            if (postgres) {
               // PostgreSQL takes each column as one array parameter: a few statements instead of one per 500 codes.
               for (let i = 0; i < codes.length; i += PG_CODE_CHUNK) {
                 const part = codes.slice(i, i + PG_CODE_CHUNK);
@@ -194,6 +206,8 @@ function prismaAccessRepository(prisma: Prisma): AccessRepository {
                     ${part.map((c) => c.respondentId)}::text[], ${part.map((c) => c.batchId)}::text[], ${part.map((c) => c.unitCode)}::text[],
                     ${part.map((c) => c.issuedAt.toISOString())}::timestamptz[]::timestamp(3)[])`;
               }
+              // Committed only if `alongside` succeeded: its error rolls the rows back.
+              await side;
               return;
             }
             for (let i = 0; i < codes.length; i += CODE_CHUNK) {
@@ -203,9 +217,11 @@ function prismaAccessRepository(prisma: Prisma): AccessRepository {
               await tx.$executeRaw`INSERT INTO "AccessCode" ("id", "codeHash", "campaignId", "respondentId", "batchId", "unitCode", "issuedAt") VALUES ${Sql.join(values)}`;
             }
           },
-          { timeout: INSERT_TIMEOUT_MS },
+          { timeout: side ? ALONGSIDE_TIMEOUT_MS : INSERT_TIMEOUT_MS },
         );
       } catch (error) {
+        // Settled before returning: a retry must not write its file while this one's is still being written.
+        if (side) await side;
         if (isUniqueViolation(error)) throw new DuplicateCodeError();
         throw error;
       }

@@ -6,7 +6,7 @@ import path from "node:path";
 import Sqlite from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { Secret } from "../../src/config/index.js";
-import { formatCode, hashAccount, hashCode, issueCodes, RedemptionService, type AccessRepository, type IssuedCode } from "../../src/access/index.js";
+import { DuplicateCodeError, formatCode, hashAccount, hashCode, issueCodes, RedemptionService, type AccessRepository, type IssuedCode } from "../../src/access/index.js";
 import { accessRepository } from "../../src/db/access-repository.js";
 import { createPrismaClient, type Prisma } from "../../src/db/client.js";
 import { parseDatabaseUrl } from "../../src/db/connection.js";
@@ -147,6 +147,30 @@ describe.each(providers)("Prisma access repository on %s", (_name, make) => {
     expect(await h.repo.lastAuditAt("access.failure_burst", t(0))).toBeNull();
     await h.repo.recordAudit({ kind: "access.failure_burst", at: t(5), campaignId: null, actor: null, data: { failures: 51 } });
     expect(await h.repo.lastAuditAt("access.failure_burst", t(0))).toEqual(t(5));
+  });
+
+  test("codes are stored only once `alongside` (the issued file) succeeded: its failure stores nothing", async () => {
+    const row = (codeHash: string) => ({ codeHash, campaignId: "c1", respondentId: "r27", batchId: null, unitCode: "SO_TP", issuedAt: NOW });
+    const before = await h.prisma.accessCode.count();
+    await expect(h.repo.insertCodes([row("alongside-fails"), row("alongside-fails-2")], () => Promise.reject(new Error("disk full")))).rejects.toThrow("disk full");
+    expect(await h.prisma.accessCode.count()).toBe(before);
+    // While it runs, no other connection sees the codes (PostgreSQL writes them meanwhile, uncommitted).
+    let seen: unknown = "not run";
+    await h.repo.insertCodes([row("alongside-ok")], async () => {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      seen = await h.otherRepo.findCodeByHash("alongside-ok");
+    });
+    expect(seen).toBeNull();
+    expect(await h.otherRepo.findCodeByHash("alongside-ok")).toMatchObject({ respondentId: "r27", status: "active", campaign: { id: "c1" } });
+    // A duplicate hash refuses the call only after `alongside` settled (a retry would write the file again).
+    let settled = false;
+    const duplicate = h.repo.insertCodes([row("alongside-new"), row("alongside-ok")], async () => {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      settled = true;
+    });
+    await expect(duplicate).rejects.toBeInstanceOf(DuplicateCodeError);
+    expect(settled).toBe(true);
+    expect(await h.prisma.accessCode.count()).toBe(before + 1);
   });
 
   test("300 simultaneous wrong codes from 300 accounts on two connections: the burst is throttled and audited", async () => {

@@ -106,6 +106,19 @@ describeDatabases("respondents import", (ctx) => {
     ]);
   });
 
+  test("the stored respondents are listed as records, by external id, of one unit when asked", async () => {
+    const listed = await ctx.db().respondents.list(campaignId);
+    expect(listed.map(({ id: _id, ...record }) => record)).toEqual([
+      { campaignId, externalId: "E1", fullName: "Nguyễn Văn An", unitCode: "SO_TP", groupId: "leaders", language: "vi", phone: "0912345678", email: "an@example.vn", subjectUnits: [], coordinator: true },
+      { campaignId, externalId: "E2", fullName: "Trần Thị Bình", unitCode: "SO_TP", groupId: "officials", language: "en", phone: null, email: null, subjectUnits: ["SO_TC", "SO_TP"], coordinator: false },
+      { campaignId, externalId: "E3", fullName: "Lê Văn Cường", unitCode: "SO_TC", groupId: "officials", language: "vi", phone: null, email: null, subjectUnits: [], coordinator: false },
+    ]);
+    const stored = await ctx.prisma().respondent.findMany({ where: { campaignId }, orderBy: { externalId: "asc" }, select: { id: true } });
+    expect(listed.map((r) => r.id)).toEqual(stored.map((r) => r.id));
+    expect((await ctx.db().respondents.list(campaignId, { unitCode: "SO_TC" })).map((r) => r.externalId)).toEqual(["E3"]);
+    expect(await ctx.db().respondents.list(campaignId, { unitCode: "NONE" })).toEqual([]);
+  });
+
   test("re-importing the same file changes nothing", async () => {
     const before = await ctx.prisma().respondent.findMany({ where: { campaignId }, orderBy: { externalId: "asc" } });
     const report = await importRespondentsFile(ctx.db(), campaignId, csv("sample.csv", [HEADER, ...ROWS]));
