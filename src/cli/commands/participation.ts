@@ -12,13 +12,16 @@ import {
   type ParticipationFormat,
   type ParticipationTableWords,
 } from "../../participation/index.js";
-import { cliError, t } from "../i18n.js";
+import { cliError, messageLanguage, t } from "../i18n.js";
+import { campaignQuestionnaire } from "../../campaigns/index.js";
+import { groupLabel, type Questionnaire } from "../../questionnaire/index.js";
 import { requireCampaign } from "./campaign.js";
 import { withDatabase } from "./db.js";
 
 /** The terminal table's headings, totals row and reminder lines in the organiser's language. */
-function tableWords(): ParticipationTableWords {
+function tableWords(questionnaire: Questionnaire): ParticipationTableWords {
   return {
+    groupLabel: (id) => groupLabel(questionnaire, messageLanguage(), id),
     head: PARTICIPATION_TABLE_HEAD.map((_, i) => t(`participation.head.${i}`)),
     total: t("participation.total"),
     lastReminder: (when) => t("participation.lastReminder", { when: when ?? t("participation.noneYet") }),
@@ -49,7 +52,7 @@ export function registerParticipationCommand(program: Command): void {
               ? participationCsv(report)
               : format === "json"
                 ? participationJson(report)
-                : participationTable(report, { timeZone: campaign.timeZone, words: tableWords() });
+                : participationTable(report, { timeZone: campaign.timeZone, words: tableWords(await campaignQuestionnaire(db.campaigns, campaign)) });
         if (opts.out) {
           await writeFile(opts.out, output);
           process.stderr.write(`${t("io.wrote", { file: opts.out })}\n`);
