@@ -119,8 +119,8 @@ ${extra.section ?? ""}
 <label for="broadcast-audience">${t("broadcast.audience")}</label><select id="broadcast-audience" name="audience">${await audienceOptions(ctx, campaign, draft.audience)}</select>
 <label for="broadcast-mode">${t("broadcast.format")}</label><select id="broadcast-mode" name="parseMode">${mode("", t("broadcast.plain"))}${mode("HTML", "HTML (Telegram)")}${mode("MarkdownV2", "MarkdownV2 (Telegram)")}</select>
 <label for="broadcast-text">${t("broadcast.text")}</label><textarea id="broadcast-text" name="text" required maxlength="${MAX_TEXT}">${draft.text}</textarea>
-<p class="muted">${t("broadcast.textHelp")}</p>
-<div><input type="checkbox" id="broadcast-split" name="split" value="1"${draft.split ? html` checked` : ""}> <label for="broadcast-split">${t("broadcast.split")}</label></div>
+<p class="muted">${t("broadcast.textHelpOfficial")}</p>
+<label class="check" for="broadcast-split"><input type="checkbox" id="broadcast-split" name="split" value="1"${draft.split ? html` checked` : ""}> <span>${t("broadcast.split")}</span></label>
 <div><button type="submit">${t("broadcast.preview")}</button></div></form></section>
 ${
   recent.length > 0
