@@ -11,7 +11,7 @@ import { responseReference } from "../../src/flags/index.js";
 import { createWebServer } from "../../src/web/server.js";
 import { describeDatabases } from "../support/db.js";
 import { Client } from "./http.js";
-import { respondentsCsv, seed, type Seeded } from "./fixture.js";
+import { openBot, respondentsCsv, seed, type Seeded } from "./fixture.js";
 
 const run = promisify(execFile);
 const NOW = new Date("2026-12-05T03:00:00Z");
@@ -56,6 +56,20 @@ describeDatabases("what the newcomer read", (ctx) => {
     expect(groups(viPage)).toBe('<option value="group:leaders">Lãnh đạo sở, ban, ngành, UBND cấp xã</option><option value="group:officials">Công chức</option>');
     const enPage = (await en.get(`${c()}/broadcast`)).body;
     expect(groups(enPage)).toBe(`<option value="group:leaders">Leaders of departments, agencies and commune People&#39;s Committees</option><option value="group:officials">Civil servants</option>`);
+  });
+
+  test("a broadcast to a group: the preview, the progress page and the recent list name the group by its label", async () => {
+    await openBot(ctx.prisma(), s.campaignId, ["SO_TC-9", "SO_TC-10"], NOW);
+    const preview = await vi.post(`${c()}/broadcast/preview`, { audience: "group:officials", text: "Nhắc công chức" });
+    expect(preview.statusCode).toBe(200);
+    expect(text(/<p id="audience-count">[\s\S]*?<\/p>/.exec(preview.body)![0])).toMatch(/· Một nhóm: Công chức ·/);
+    const upload = /name="upload" value="([^"]+)"/.exec(preview.body)![1]!;
+    const sent = await vi.post(`${c()}/broadcast/send`, { upload });
+    expect(sent.statusCode).toBe(303);
+    const progress = text((await en.get(sent.headers.location as string)).body);
+    expect(progress).toContain("One group: Civil servants");
+    expect(progress).not.toContain("group:officials");
+    expect(text((await vi.get(`${c()}/broadcast`)).body)).toContain("Một nhóm: Công chức");
   });
 
   test("khaosat participation's table names groups by their label, in Vietnamese and English; CSV keeps the ids", async () => {
