@@ -45,14 +45,15 @@ export function registerParticipationCommand(program: Command): void {
       await withDatabase(async (db) => {
         const campaign = await requireCampaign(db, opts.campaign);
         const report = await loadParticipation(db, campaign.id, { reminders: true });
+        const questionnaire = await campaignQuestionnaire(db.campaigns, campaign);
         const output =
           format === "xlsx"
-            ? await participationXlsx(report, { timeZone: campaign.timeZone })
+            ? await participationXlsx(report, { timeZone: campaign.timeZone, groupLabel: (id) => groupLabel(questionnaire, messageLanguage(), id) })
             : format === "csv"
               ? participationCsv(report)
               : format === "json"
                 ? participationJson(report)
-                : participationTable(report, { timeZone: campaign.timeZone, words: tableWords(await campaignQuestionnaire(db.campaigns, campaign)) });
+                : participationTable(report, { timeZone: campaign.timeZone, words: tableWords(questionnaire) });
         if (opts.out) {
           await writeFile(opts.out, output);
           process.stderr.write(`${t("io.wrote", { file: opts.out })}\n`);
