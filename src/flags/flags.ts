@@ -1,6 +1,7 @@
 import { computeFlags, SPEEDER_MIN_RESPONSES, type FlagEvidence, type ResponseFlags, type ScoringResponse } from "../scoring/index.js";
 import type { Questionnaire } from "../questionnaire/index.js";
 import type { FlagDecision, FlagName, FlagSubject, FlagsRepository } from "./repository.js";
+import { parseReference, responseReference } from "./reference.js";
 
 const FLAG_NAMES: readonly FlagName[] = ["speeder", "straightliner", "delegation", "attention", "inconsistent", "misfit"];
 
@@ -96,7 +97,14 @@ export async function decideFlaggedResponse(
   if ([...reason].length > 500) throw new FlagDecisionError("--reason is too long: at most 500 characters");
   // With a campaign, the id may be the responses file's response_id of an imported response.
   const imported = request.campaignId === undefined ? null : await repository.findImported(request.campaignId, request.responseId);
-  const response = await repository.find(imported ?? request.responseId);
+  let response = await repository.find(imported ?? request.responseId);
+  // With a campaign, the id may also be the reference the console and `khaosat flags` show ("#K7M2QX").
+  const reference = request.campaignId !== undefined && !response ? parseReference(request.responseId) : null;
+  if (reference !== null) {
+    const matches = (await repository.submitted(request.campaignId!, { withAnswers: false })).filter((s) => s.flags.length > 0 && responseReference(s.id) === reference);
+    if (matches.length > 1) throw new FlagDecisionError(`reference #${reference} names ${matches.length} flagged responses of campaign "${request.campaignId}"; use the response_id that "khaosat flags --campaign ID" prints`);
+    if (matches.length === 1) response = await repository.find(matches[0]!.id);
+  }
   if (!response || (request.campaignId !== undefined && response.campaignId !== request.campaignId)) {
     throw new FlagDecisionError(`no response "${request.responseId}"${request.campaignId === undefined ? "" : ` in campaign "${request.campaignId}"`}; "khaosat flags --campaign ID" lists the flagged responses`);
   }

@@ -2,6 +2,7 @@ import { stringify } from "csv-stringify/sync";
 import { neutraliseCell } from "../documents/csv-cell.js";
 import type { FlagEvidence } from "../scoring/index.js";
 import type { FlagDecision, FlagName, FlagSubject } from "./repository.js";
+import { responseReference } from "./reference.js";
 
 /** Output formats of `khaosat flags`. */
 export const FLAG_LIST_FORMATS = ["table", "csv", "json"] as const;
@@ -11,6 +12,8 @@ export type FlagListFormat = (typeof FLAG_LIST_FORMATS)[number];
 /** One line of the flag list: a flag of a response, anonymously (no respondent, no account). */
 export interface FlagListRow {
   readonly responseId: string;
+  /** The short reference organisers read and type ("K7M2QX"): the console and the table show it; accept/reject --campaign take it. */
+  readonly reference: string;
   readonly unit: string;
   readonly group: string;
   readonly flag: FlagName;
@@ -29,6 +32,7 @@ export function flagListRows(subjects: readonly (FlagSubject & { readonly eviden
   const rows = subjects.flatMap((s) =>
     s.flags.map((flag) => ({
       responseId: s.id,
+      reference: responseReference(s.id),
       unit: s.unit,
       group: s.group,
       flag,
@@ -57,8 +61,11 @@ export function formatDuration(seconds: number | null): string {
 /** Renders the flag list for the organiser's terminal or for files. */
 export function formatFlagList(rows: readonly FlagListRow[], format: FlagListFormat): string {
   if (format === "json") return `${JSON.stringify(rows, null, 2)}\n`;
-  const header = ["response_id", "unit", "group", "flag", format === "csv" ? "duration_seconds" : "duration", "decision", "reason", "file_response_id", "evidence"];
+  // The table starts with the reference organisers type (as the console shows it); the CSV keeps its columns and adds it last.
+  const table = format !== "csv";
+  const header = [...(table ? ["ref"] : []), "response_id", "unit", "group", "flag", table ? "duration" : "duration_seconds", "decision", "reason", "file_response_id", "evidence", ...(table ? [] : ["reference"])];
   const cells = rows.map((r) => [
+    ...(table ? [r.reference] : []),
     r.responseId,
     r.unit,
     r.group,
@@ -68,6 +75,7 @@ export function formatFlagList(rows: readonly FlagListRow[], format: FlagListFor
     r.reason ?? "",
     r.fileResponseId ?? (format === "csv" ? "" : "-"),
     r.evidence,
+    ...(table ? [] : [r.reference]),
   ]);
   if (format === "csv") return stringify([header, ...cells.map((c) => c.map(neutraliseCell))], { record_delimiter: "\n" });
   if (rows.length === 0) return "no flagged responses\n";

@@ -6,3 +6,4 @@ export { DurationMedians, type DurationMediansOptions, type TimedResponse, type 
 export { flagSubmittedResponse, refreshCampaignFlags, decideFlaggedResponse, scoringDecision, flagNames, FlagDecisionError, type EvidencedSubject } from "./flags.js";
 export type { EvidencePart, EvidenceKey, EvidenceParam } from "../scoring/index.js";
 export { flagListRows, formatFlagList, formatDuration, FLAG_LIST_FORMATS, type FlagListFormat, type FlagListRow } from "./format.js";
+export { responseReference, parseReference, REFERENCE_LENGTH } from "./reference.js";

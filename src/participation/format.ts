@@ -11,6 +11,8 @@ export interface ParticipationFormatOptions {
   readonly timeZone?: string;
   /** The terminal table's words in the reader's language (the CLI's); English by default. CSV, JSON and XLSX never change. */
   readonly words?: ParticipationTableWords;
+  /** The XLSX: a group's label (the questionnaire's), written in a column next to the group's id. */
+  readonly groupLabel?: (id: string) => string;
 }
 
 /** The human words of the terminal table: column headings (same order as the English ones), the totals row, the reminder lines. */
@@ -19,6 +21,8 @@ export interface ParticipationTableWords {
   readonly total: string;
   readonly lastReminder: (when: string | null) => string;
   readonly unreachable: (count: number) => string;
+  /** A group as the reader knows it (the questionnaire's label in their language); the id when absent. */
+  readonly groupLabel?: (id: string) => string;
 }
 
 /** The terminal table's English headings, in order (a translation gives one word per heading). */
@@ -74,7 +78,8 @@ export function participationJson(report: ParticipationReport): string {
 /** An aligned text table for the terminal; rates with a percent sign. */
 export function participationTable(report: ParticipationReport, options: ParticipationFormatOptions = {}): string {
   const head = [...(options.words?.head ?? PARTICIPATION_TABLE_HEAD)];
-  const body = cells(report).map((row) => row.map((c, i) => (i === 8 ? (c === "" ? "-" : `${(c as number).toFixed(1)}%`) : String(c))));
+  const label = options.words?.groupLabel;
+  const body = cells(report).map((row) => row.map((c, i) => (i === 8 ? (c === "" ? "-" : `${(c as number).toFixed(1)}%`) : i === 2 && label && c !== "" ? label(String(c)) : String(c))));
   if (options.words) body[body.length - 1]![0] = options.words.total;
   const widths = head.map((h, i) => Math.max([...h].length, ...body.map((r) => [...(r[i] ?? "")].length)));
   const line = (row: string[]) =>
@@ -109,13 +114,16 @@ const HEADER_VI: Readonly<Record<string, string>> = {
 export async function participationXlsx(report: ParticipationReport, options: ParticipationFormatOptions = {}): Promise<Uint8Array> {
   const workbook = await newWorkbook();
   const sheet = workbook.addWorksheet("participation", { views: [{ state: "frozen", ySplit: 2 }] });
-  sheet.addRow(HEADER.map((h) => HEADER_VI[h] ?? h)).font = { bold: true };
-  sheet.addRow(HEADER).font = { bold: true };
-  for (const row of cells(report)) sheet.addRow(row);
+  // With the questionnaire's labels, a "group_label" column follows the group's id (people read the label, lookups use the id).
+  const label = options.groupLabel;
+  const withLabel = <T,>(row: readonly T[], text: (group: T) => T): T[] => (label ? [...row.slice(0, 3), text(row[2]!), ...row.slice(3)] : [...row]);
+  sheet.addRow(withLabel(HEADER.map((h) => HEADER_VI[h] ?? h), () => "Tên nhóm")).font = { bold: true };
+  sheet.addRow(withLabel(HEADER, () => "group_label")).font = { bold: true };
+  for (const row of cells(report)) sheet.addRow(withLabel(row, (group) => (group === "" ? "" : label!(String(group)))));
   sheet.getRow(sheet.rowCount).font = { bold: true };
   const lines = reminderLines(report, options);
   if (lines.length > 0) sheet.addRow([]);
   for (const text of lines) sheet.addRow([text]);
-  sheet.columns.forEach((col, i) => (col.width = i === 1 ? 32 : 14));
+  sheet.columns.forEach((col, i) => (col.width = i === 1 || (label && i === 3) ? 32 : 14));
   return new Uint8Array(await workbook.xlsx.writeBuffer());
 }

@@ -1,5 +1,6 @@
 export * from "./schema.js";
 export { buildQuestionnaire, type Questionnaire, type QuestionInfo } from "./model.js";
+export { groupLabel } from "./group-label.js";
 export { operandOf, type AnswerValue } from "./answer.js";
 export { loadQuestionnaireFile, parseQuestionnaire, formatIssue, type LoadResult, type ParseOptions, type QuestionnaireIssue } from "./load.js";
 export { migrate, MIGRATIONS, DEFAULT_MIGRATIONS, type Migration, type MigrationRegistry, type MigrationResult } from "./migrations.js";

@@ -36,7 +36,7 @@ ${extra.section ?? ""}
 <form class="stack" method="post" action="${base}/respondents/check" enctype="multipart/form-data">${csrfField(ctx)}
 <label for="respondents-file">${t("act.respondentsFile")}</label><input id="respondents-file" type="file" name="file" accept=".csv,.xlsx" required>
 <div><button type="submit">${t("act.check")}</button></div></form>
-<p class="muted">${t("act.respondentsHelp")}</p></section>
+<p class="muted">${t("act.respondentsHelpOfficial")}</p></section>
 <section class="card" tabindex="0"><h2>${t("act.codes")}</h2>
 <form class="stack" method="post" action="${base}/codes">${csrfField(ctx)}
 <label for="codes-bot">${t("act.bot")}</label><input id="codes-bot" type="text" name="bot" required value="${context.options.botUsername ?? ""}" pattern="[A-Za-z0-9_]{5,32}">
@@ -51,7 +51,7 @@ ${extra.section ?? ""}
 <form class="stack" method="post" action="${base}/responses/check" enctype="multipart/form-data">${csrfField(ctx)}
 <label for="responses-file">${t("paper.file")}</label><input id="responses-file" type="file" name="file" accept=".csv,.xlsx" required>
 <div><button type="submit">${t("act.check")}</button></div></form>
-<p class="muted">${t("paper.help")}</p></section>`;
+<p class="muted">${t("paper.helpOfficial")}</p></section>`;
   return sendPage(reply, page(ctx, t("act.title"), body, extra.flash ? { flash: extra.flash } : {}), status);
 }
 
@@ -86,7 +86,7 @@ export function registerActRoutes(app: FastifyInstance, context: WebContext): vo
     const checked = validator.finish();
     await db.audit.record({ at: now(), kind: "web.respondents_checked", campaignId: campaign.id, actor: user.email, data: { rows: checked.valid.length, errors: checked.errors.length } });
     if (checked.fatal || checked.errors.length > 0) {
-      const section = html`<section class="card" tabindex="0" id="check"><h2>${t("act.checkFailed", { count: checked.errors.length })}</h2>${problemList(request.ctx, checked.errors)}<p>${t("act.nothingImported")}</p></section>`;
+      const section = html`<section class="card" tabindex="0" id="check"><h2>${t("act.checkFailed", { count: checked.errors.length })}</h2>${problemList(request.ctx, checked.errors)}</section>`;
       return actPage(context, request, reply, campaign, { section, flash: { kind: "error", text: t("act.fixBelow") } }, 422);
     }
     const id = await keepUpload(db, { campaignId: campaign.id, kind: "respondents", actor: user.email, bytes: file.bytes, rows: checked.valid.length }, now());
@@ -150,7 +150,7 @@ ${checked.warnings.length > 0 ? problemList(request.ctx, checked.warnings) : ""}
     const ctx = request.ctx;
     const section = html`<section class="card" tabindex="0" id="codes-issued"><h2>${t("act.codesIssued", { count: issued.length })}</h2>
 <p class="flash warn" role="alert"><b>${t("act.codesOnce")}</b> ${t("act.codesWarning")}</p>
-<p>${t("act.codesEachOnce", { time: until })}</p>
+<p>${t("act.codesEachOnceOfficial", { time: until })}</p>
 <div class="downloads">${kept.files.map(
       (f) => html`<form class="inline" method="post" action="${base(campaign)}/codes/download">${csrfField(ctx)}<input type="hidden" name="file" value="${f.id}"><input type="hidden" name="key" value="${kept.key}"><input type="hidden" name="format" value="${f.format}"><button type="submit">${t("act.download", { format: f.format.toUpperCase() })}</button></form> `,
     )}</div></section>`;
@@ -165,7 +165,7 @@ ${checked.warnings.length > 0 ? problemList(request.ctx, checked.warnings) : ""}
     const body = (request.body ?? {}) as Record<string, unknown>;
     const format = CODE_FILE_FORMATS.find((f) => f === body.format);
     const file = format ? await takeCodeFile(db, { id: String(body.file ?? ""), key: String(body.key ?? ""), format, campaignId: campaign.id, actor: user.email }, now()) : null;
-    if (!format || !file) return actPage(context, request, reply, campaign, { flash: { kind: "error", text: t("act.codesGone") } }, 410);
+    if (!format || !file) return actPage(context, request, reply, campaign, { flash: { kind: "error", text: t("act.codesGoneOfficial") } }, 410);
     await db.audit.record({ at: now(), kind: "web.codes_downloaded", campaignId: campaign.id, actor: user.email, data: { format } });
     return reply
       .type(CODE_FILE_TYPES[format])
@@ -212,7 +212,7 @@ ${checked.warnings.length > 0 ? problemList(request.ctx, checked.warnings) : ""}
     const parsed = parseAppraisalCsv(file.bytes, { knownUnits, ...(scoring?.kind === "points" && scoring.appraisalMax !== undefined ? { appraisalMax: scoring.appraisalMax } : {}) });
     const list = [...parsed.errors.map((e) => ({ line: e.line ?? 0, message: e.message, problems: e.problems })), ...parsed.rejected.map((r) => ({ line: r.line, message: r.reason, problems: r.problems }))];
     if (list.length > 0) {
-      const section = html`<section class="card" tabindex="0" id="check"><h2>${t("act.checkFailed", { count: list.length })}</h2>${problemList(request.ctx, list)}<p>${t("act.nothingImported")}</p></section>`;
+      const section = html`<section class="card" tabindex="0" id="check"><h2>${t("act.checkFailed", { count: list.length })}</h2>${problemList(request.ctx, list)}</section>`;
       return actPage(context, request, reply, campaign, { section, flash: { kind: "error", text: t("act.fixBelow") } }, 422);
     }
     await db.web.setAppraisal(campaign.id, parsed.points);

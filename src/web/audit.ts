@@ -4,7 +4,7 @@
 import type { AuditEventRecord } from "../db/index.js";
 import { formatZonedTime } from "../campaigns/index.js";
 import { html, type Html } from "./html.js";
-import { formatNumber } from "./format.js";
+import { describeAudience, formatNumber } from "./format.js";
 import type { PageContext } from "./layout.js";
 
 /** The zone the audit trail is shown in (the offices that read it are in Vietnam). */
@@ -14,21 +14,35 @@ export const AUDIT_TIME_ZONE = "Asia/Ho_Chi_Minh";
 const MAX_VALUE = 200;
 
 /** i18next reads "." as nesting (and "_other" as a plural): "web.login_failed" is looked up as "webLoginFailed". */
-const keyOf = (name: string) => name.replace(/[^A-Za-z0-9]+([A-Za-z0-9])/g, (_, c: string) => c.toUpperCase()).replace(/[^A-Za-z0-9]/g, "");
+export const keyOf = (name: string) => name.replace(/[^A-Za-z0-9]+([A-Za-z0-9])/g, (_, c: string) => c.toUpperCase()).replace(/[^A-Za-z0-9]/g, "");
 
 /** An action's name in the reader's language. */
 export function actionName(ctx: PageContext, kind: string): string {
   return ctx.t(`auditKinds.${keyOf(kind)}`, { defaultValue: kind });
 }
 
-function value(ctx: PageContext, v: unknown): string {
+/** Detail keys whose values are names from a fixed list, said in the reader's language (`auditValues.<key>.<value>`); others are shown as written. */
+export const AUDIT_ENUM_KEYS: readonly string[] = ["kind", "role", "decision", "previous", "stage", "reason"];
+
+/** A detail key's label in the reader's language; the key itself when the console has none. */
+export function detailLabel(ctx: PageContext, key: string): string {
+  return ctx.t(`auditData.${keyOf(key)}`, { defaultValue: key });
+}
+
+function value(ctx: PageContext, v: unknown, key?: string): string {
   if (v === null || v === undefined) return "–";
   if (typeof v === "boolean") return ctx.t(v ? "audit.yes" : "audit.no");
   if (typeof v === "number") return formatNumber(ctx.lang, v, Number.isInteger(v) ? 0 : 1);
-  if (typeof v === "string") return v;
-  if (Array.isArray(v)) return v.map((x) => value(ctx, x)).join(", ");
+  if (typeof v === "string") {
+    // Names from a fixed list only (free text, such as a decision's reason, is shown as written).
+    if (key === "flags" && /^[a-z_]+$/.test(v)) return ctx.t(`flagNames.${v}`, { defaultValue: v });
+    if (key === "audience" && /^(all|not-submitted|unit:|group:)/.test(v)) return describeAudience(ctx.t, v, undefined, ctx.lang);
+    if (key !== undefined && AUDIT_ENUM_KEYS.includes(key) && /^[a-z0-9_-]+$/.test(v)) return ctx.t(`auditValues.${key}.${keyOf(v)}`, { defaultValue: v });
+    return v;
+  }
+  if (Array.isArray(v)) return v.map((x) => value(ctx, x, key)).join(", ");
   return Object.entries(v as Record<string, unknown>)
-    .map(([k, x]) => `${ctx.t(`auditData.${keyOf(k)}`, { defaultValue: k })} ${value(ctx, x)}`)
+    .map(([k, x]) => `${detailLabel(ctx, k)} ${value(ctx, x, k)}`)
     .join(", ");
 }
 
@@ -37,8 +51,8 @@ export function auditDetails(ctx: PageContext, data: Record<string, unknown> | n
   if (!data) return "";
   return Object.entries(data)
     .map(([k, v]) => {
-      const text = value(ctx, v);
-      return `${ctx.t(`auditData.${keyOf(k)}`, { defaultValue: k })}: ${text.length > MAX_VALUE ? `${text.slice(0, MAX_VALUE)}…` : text}`;
+      const text = value(ctx, v, k);
+      return `${detailLabel(ctx, k)}: ${text.length > MAX_VALUE ? `${text.slice(0, MAX_VALUE)}…` : text}`;
     })
     .join(" · ");
 }

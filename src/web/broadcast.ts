@@ -3,9 +3,9 @@
 // audience count, confirm (a one-time confirmation kept in the database, so a double click or a
 // second tab queues nothing twice), then watch the outbox rows being sent. Admins only; audited.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { BroadcastService, checkText, formatAudience, MAX_MESSAGE_LENGTH, parseAudience, type Audience, type BroadcastRequest, type NobodyToReach } from "../broadcast/index.js";
+import { BroadcastService, checkText, formatAudience, MAX_MESSAGE_LENGTH, parseAudience, type BroadcastRequest, type NobodyToReach } from "../broadcast/index.js";
 import type { CampaignRecord } from "../db/index.js";
-import { formatZonedTime } from "../campaigns/index.js";
+import { campaignQuestionnaire, formatZonedTime } from "../campaigns/index.js";
 import { OUTBOX_STATUSES, type ParseMode } from "../outbox/index.js";
 import { campaignRequest } from "./campaign-route.js";
 import { html, trusted, type Html } from "./html.js";
@@ -13,7 +13,7 @@ import { csrfField, page, type Flash, type PageContext } from "./layout.js";
 import { notFound, sendPage, type WebContext } from "./server.js";
 import { keepUpload, uploadId } from "./uploads.js";
 import { problemText, type Problem } from "../i18n/index.js";
-import { describeAudience } from "./format.js";
+import { describeAudience, groupLabel } from "./format.js";
 
 /** The longest text the form takes (Telegram's 4,096 visible characters, with room for markup and --split). */
 const MAX_TEXT = 20_000;
@@ -85,14 +85,25 @@ export function registerBroadcastRoutes(app: FastifyInstance, context: WebContex
   const service = new BroadcastService(db.messaging, db.outbox);
   const base = (c: CampaignRecord) => `/campaigns/${encodeURIComponent(c.id)}`;
 
+  /** What the page names audiences with: the units' names and the questionnaire's group labels. */
+  const audienceWords = async (campaign: CampaignRecord) => {
+    const [units, questionnaire] = await Promise.all([db.respondents.units(campaign.id), campaignQuestionnaire(db.campaigns, campaign)]);
+    return { names: new Map(units.map((u) => [u.code, u.name])), questionnaire };
+  };
+  /** A stored audience ("group:leaders") in the reader's words ("Nhóm: Lãnh đạo …"). */
+  const sayAudience = async (ctx: PageContext, campaign: CampaignRecord, audience: string) => {
+    const { names, questionnaire } = await audienceWords(campaign);
+    return describeAudience(ctx.t, audience, questionnaire, ctx.lang, names);
+  };
+
   const audienceOptions = async (ctx: PageContext, campaign: CampaignRecord, selected: string): Promise<Html> => {
     const { t } = ctx;
-    const names = new Map((await db.respondents.units(campaign.id)).map((u) => [u.code, u.name]));
+    const { names, questionnaire } = await audienceWords(campaign);
     const values = await db.messaging.audienceValues(campaign.id);
     const option = (value: string, label: string) => html`<option value="${value}"${selected === value ? html` selected` : ""}>${label}</option>`;
     return html`${option("not-submitted", t("broadcast.audienceNotSubmitted"))}${option("all", t("broadcast.audienceAll"))}
 <optgroup label="${t("broadcast.audienceUnits")}">${values.units.map((u) => option(`unit:${u}`, `${names.get(u) ?? u} (${u})`))}</optgroup>
-<optgroup label="${t("broadcast.audienceGroups")}">${values.groups.map((g) => option(`group:${g}`, g))}</optgroup>`;
+<optgroup label="${t("broadcast.audienceGroups")}">${values.groups.map((g) => option(`group:${g}`, groupLabel(questionnaire, ctx.lang, g)))}</optgroup>`;
   };
 
   const composePage = async (request: FastifyRequest, reply: FastifyReply, campaign: CampaignRecord, draft: Draft, extra: { flash?: Flash; section?: Html } = {}, status = 200) => {
@@ -100,6 +111,7 @@ export function registerBroadcastRoutes(app: FastifyInstance, context: WebContex
     const { t } = ctx;
     const mode = (value: string, label: string) => html`<option value="${value}"${(draft.parseMode ?? "") === value ? html` selected` : ""}>${label}</option>`;
     const recent = await db.web.broadcasts(campaign.id);
+    const { names, questionnaire } = await audienceWords(campaign);
     const body = html`<h1>${t("broadcast.title")}</h1><p class="muted"><a href="${base(campaign)}">${campaign.name}</a> · <a href="${base(campaign)}/act">${t("nav.act")}</a></p>
 ${extra.section ?? ""}
 <section class="card" tabindex="0"><h2>${t("broadcast.compose")}</h2>
@@ -107,13 +119,13 @@ ${extra.section ?? ""}
 <label for="broadcast-audience">${t("broadcast.audience")}</label><select id="broadcast-audience" name="audience">${await audienceOptions(ctx, campaign, draft.audience)}</select>
 <label for="broadcast-mode">${t("broadcast.format")}</label><select id="broadcast-mode" name="parseMode">${mode("", t("broadcast.plain"))}${mode("HTML", "HTML (Telegram)")}${mode("MarkdownV2", "MarkdownV2 (Telegram)")}</select>
 <label for="broadcast-text">${t("broadcast.text")}</label><textarea id="broadcast-text" name="text" required maxlength="${MAX_TEXT}">${draft.text}</textarea>
-<p class="muted">${t("broadcast.textHelp")}</p>
-<div><input type="checkbox" id="broadcast-split" name="split" value="1"${draft.split ? html` checked` : ""}> <label for="broadcast-split">${t("broadcast.split")}</label></div>
+<p class="muted">${t("broadcast.textHelpOfficial")}</p>
+<label class="check" for="broadcast-split"><input type="checkbox" id="broadcast-split" name="split" value="1"${draft.split ? html` checked` : ""}> <span>${t("broadcast.split")}</span></label>
 <div><button type="submit">${t("broadcast.preview")}</button></div></form></section>
 ${
   recent.length > 0
     ? html`<section class="card" tabindex="0"><h2>${t("broadcast.recent")}</h2><ul>${recent.map(
-        (b) => html`<li><a href="${base(campaign)}/broadcasts/${encodeURIComponent(b.id)}">${formatZonedTime(b.createdAt, campaign.timeZone)}</a> · ${describeAudience(t, b.audience)} · ${t("overview.recipients", { count: b.recipients })}${b.cancelledAt ? html` · ${t("overview.cancelled")}` : ""}</li>`,
+        (b) => html`<li><a href="${base(campaign)}/broadcasts/${encodeURIComponent(b.id)}">${formatZonedTime(b.createdAt, campaign.timeZone)}</a> · ${describeAudience(t, b.audience, questionnaire, ctx.lang, names)} · ${t("overview.recipients", { count: b.recipients })}${b.cancelledAt ? html` · ${t("overview.cancelled")}` : ""}</li>`,
       )}</ul></section>`
     : ""
 }`;
@@ -169,7 +181,7 @@ ${
     // The confirmation waits in the database: "Send" takes it once, whichever instance serves it.
     const confirmation = await keepUpload(db, { campaignId: campaign.id, kind: "broadcast", actor: user.email, bytes: Buffer.from(JSON.stringify(draft)), rows: recipients.length }, now());
     const section = html`<section class="card" tabindex="0" id="preview"><h2>${t("broadcast.previewTitle")}</h2>
-<p id="audience-count"><b>${t("broadcast.count", { count: recipients.length })}</b> · ${formatAudienceLabel(t, prepared.prepared.request.audience)} · ${t("broadcast.parts", { count: parts.length })}</p>
+<p id="audience-count"><b>${t("broadcast.count", { count: recipients.length })}</b> · ${await sayAudience(ctx, campaign, formatAudience(prepared.prepared.request.audience))} · ${t("broadcast.parts", { count: parts.length })}</p>
 <p class="muted">${t("broadcast.reachNote")}</p>
 <div class="chat" aria-label="${t("broadcast.previewLabel")}">${parts.map((p) => bubble(p, draft.parseMode))}</div>
 ${draft.parseMode === "MarkdownV2" ? html`<p class="muted">${t("broadcast.markdownNote")}</p>` : ""}
@@ -220,7 +232,7 @@ ${draft.parseMode === "MarkdownV2" ? html`<p class="muted">${t("broadcast.markdo
     const body = html`<h1>${t("broadcast.progressTitle")}</h1><p class="muted"><a href="${base(campaign)}">${campaign.name}</a> · <a href="${base(campaign)}/broadcast">${t("broadcast.title")}</a></p>
 <div id="progress"${live}>
 <section class="card" tabindex="0">
-<p>${formatZonedTime(broadcast.createdAt, campaign.timeZone)} · ${broadcast.audience} · ${t("overview.recipients", { count: broadcast.recipients })} · ${t("broadcast.parts", { count: broadcast.parts })}${broadcast.actor ? ` · ${broadcast.actor}` : ""}${broadcast.cancelledAt ? html` · <b>${t("overview.cancelled")}</b>` : ""}</p>
+<p>${formatZonedTime(broadcast.createdAt, campaign.timeZone)} · ${await sayAudience(ctx, campaign, broadcast.audience)} · ${t("overview.recipients", { count: broadcast.recipients })} · ${t("broadcast.parts", { count: broadcast.parts })}${broadcast.actor ? ` · ${broadcast.actor}` : ""}${broadcast.cancelledAt ? html` · <b>${t("overview.cancelled")}</b>` : ""}</p>
 <table id="progress-counts"><thead><tr><th scope="col">${t("broadcast.status")}</th><th scope="col" class="num">${t("broadcast.messages")}</th></tr></thead>
 <tbody>${shown.map((s) => html`<tr data-status="${s}"><th scope="row">${t(`outboxStatus.${s}`)}</th><td class="num">${counts[s] ?? 0}</td></tr>`)}
 <tr><th scope="row">${t("broadcast.total")}</th><td class="num">${total}</td></tr></tbody></table>
@@ -251,10 +263,4 @@ ${
     await db.audit.record({ at: now(), kind: "web.broadcast_cancelled", campaignId: campaign.id, actor: user.email, data: { broadcastId: broadcast.id, cancelled: done?.cancelled ?? 0 } });
     return progressPage(request, reply, campaign, broadcast.id, { kind: "ok", text: request.ctx.t("broadcast.cancelled", { count: done?.cancelled ?? 0 }) });
   });
-}
-
-function formatAudienceLabel(t: PageContext["t"], audience: Audience): string {
-  if (audience.kind === "not-submitted") return t("broadcast.audienceNotSubmitted");
-  if (audience.kind === "all") return t("broadcast.audienceAll");
-  return formatAudience(audience);
 }

@@ -3,7 +3,7 @@
 // (Vietnamese "62,5%" and "2.300", English "62.5%" and "2,300"; times in the campaign's zone).
 import type { TFunction } from "i18next";
 import type { Language } from "../config/index.js";
-import type { Questionnaire } from "../questionnaire/index.js";
+import { groupLabel as questionnaireGroupLabel, type Questionnaire } from "../questionnaire/index.js";
 import { parseReminderSchedule, reminderSlots } from "../reminders/index.js";
 import { formatDateTime } from "../channels/console/format.js";
 import { closedAt } from "../conversation/path.js";
@@ -42,9 +42,7 @@ export function stateName(t: TFunction, state: ParticipationState): string {
 
 /** A group's label in the reader's language (the id when the questionnaire does not name it). */
 export function groupLabel(questionnaire: Questionnaire | undefined, lang: Language, id: string): string {
-  const group = questionnaire?.definition.groups?.find((g) => g.id === id);
-  if (!group || !questionnaire) return id;
-  return group.label[lang] ?? group.label[questionnaire.defaultLanguage] ?? Object.values(group.label)[0] ?? id;
+  return questionnaireGroupLabel(questionnaire, lang, id);
 }
 
 /**
@@ -71,10 +69,14 @@ export function describeSchedule(t: TFunction, text: string): string {
 }
 
 /** A broadcast's audience as stored ("not-submitted", "unit:SO_TP", "group:leaders") in the reader's words. */
-export function describeAudience(t: TFunction, audience: string, questionnaire?: Questionnaire, lang: Language = "vi"): string {
+export function describeAudience(t: TFunction, audience: string, questionnaire?: Questionnaire, lang: Language = "vi", unitNames?: ReadonlyMap<string, string>): string {
   if (audience === "all") return t("broadcast.audienceAll");
   if (audience === "not-submitted") return t("broadcast.audienceNotSubmitted");
-  if (audience.startsWith("unit:")) return `${t("broadcast.audienceUnits")}: ${audience.slice(5)}`;
+  if (audience.startsWith("unit:")) {
+    const code = audience.slice(5);
+    const name = unitNames?.get(code);
+    return `${t("broadcast.audienceUnits")}: ${name !== undefined && name !== code ? `${name} (${code})` : code}`;
+  }
   if (audience.startsWith("group:")) return `${t("broadcast.audienceGroups")}: ${groupLabel(questionnaire, lang, audience.slice(6))}`;
   return audience;
 }

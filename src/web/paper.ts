@@ -38,7 +38,7 @@ export function registerPaperRoutes(app: FastifyInstance, context: WebContext): 
         throw error;
       }
       if (workbook.problems.length > 0) {
-        const section = html`<section class="card" tabindex="0" id="check"><h2>${t("act.checkFailed", { count: workbook.problems.length })}</h2>${problemList(ctx, workbook.problems)}<p>${t("act.nothingImported")}</p></section>`;
+        const section = html`<section class="card" tabindex="0" id="check"><h2>${t("act.checkFailed", { count: workbook.problems.length })}</h2>${problemList(ctx, workbook.problems)}</section>`;
         return actPage(context, request, reply, campaign, { section, flash: { kind: "error", text: t("act.fixBelow") } }, 422);
       }
       csv = workbook.csv;
@@ -56,7 +56,7 @@ export function registerPaperRoutes(app: FastifyInstance, context: WebContext): 
     const warnings = parsed.warnings.length > 0 ? html`<h3>${t("paper.warnings", { count: parsed.warnings.length })}</h3>${problemList(ctx, parsed.warnings)}` : "";
     if (parsed.errors.length > 0 || parsed.responses.length === 0) {
       const list = parsed.errors.length > 0 ? parsed.errors.map((e) => ({ line: e.line ?? 0, message: e.message, problems: e.problems })) : rejected;
-      const section = html`<section class="card" tabindex="0" id="check"><h2>${list.length > 0 ? t("act.checkFailed", { count: list.length }) : t("paper.empty")}</h2>${problemList(ctx, list)}<p>${t("act.nothingImported")}</p></section>`;
+      const section = html`<section class="card" tabindex="0" id="check"><h2>${list.length > 0 ? t("act.checkFailed", { count: list.length }) : t("paper.empty")}</h2>${problemList(ctx, list)}</section>`;
       return actPage(context, request, reply, campaign, { section, flash: { kind: "error", text: t("act.fixBelow") } }, 422);
     }
     const id = await keepUpload(db, { campaignId: campaign.id, kind: "responses", actor: user.email, bytes: csv, rows: parsed.responses.length }, now());

@@ -53,7 +53,7 @@ ${
   request.user?.role === "admin"
     ? html`<form class="stack" method="post" action="${base(campaign)}/reminders">${csrfField(ctx)}
 <label for="reminders-schedule">${t("reminders.set")}</label><input type="text" id="reminders-schedule" name="schedule" required maxlength="200" value="${extra.value ?? stored ?? ""}" aria-describedby="reminders-help">
-<p class="muted" id="reminders-help">${t("reminders.help")}</p>
+<p class="muted" id="reminders-help">${t("reminders.helpOfficial")}</p>
 <div><button type="submit">${t("reminders.save")}</button></div></form>`
     : ""
 }</section>

@@ -257,6 +257,8 @@ ${indexSection(ctx.t, index, await db.respondents.units(campaign.id))}`;
     const questionnaire = (await provisionalIndex(db, campaign)).questionnaire;
     const subjects = await refreshCampaignFlags(db.flags, questionnaire, campaign.id);
     const rows = flagListRows(subjects);
+    const names = new Map((await db.respondents.units(campaign.id)).map((u) => [u.code, u.name]));
+    const unitName = (code: string) => (names.has(code) && names.get(code) !== code ? `${names.get(code)!} (${code})` : code);
     // Each flag's evidence from the flags module, said in the reader's language (timing and pattern figures only).
     const evidence = new Map(subjects.map((s) => [s.id, s.evidence]));
     const admin = request.user?.role === "admin";
@@ -265,13 +267,13 @@ ${indexSection(ctx.t, index, await db.respondents.units(campaign.id))}`;
       rows.length === 0
         ? html`<p>${t("flags.none")}</p>`
         : html`<table><thead><tr><th scope="col">${t("flags.response")}</th><th scope="col">${t("table.unit")}</th><th scope="col">${t("table.group")}</th><th scope="col">${t("flags.flag")}</th><th scope="col">${t("flags.why")}</th><th scope="col" class="num">${t("flags.duration")}</th><th scope="col">${t("flags.decision")}</th></tr></thead><tbody>${rows.map(
-            (r) => html`<tr><td><code>${r.responseId}</code>${r.fileResponseId !== null ? html`<br><span class="muted">${t("flags.fileResponseId")}:</span> <code class="file-response-id">${r.fileResponseId}</code>` : ""}</td><td>${r.unit}</td><td>${groupLabel(questionnaire, ctx.lang, r.group)}</td><td>${t(`flagNames.${r.flag}`, { defaultValue: r.flag })}</td>
+            (r) => html`<tr><td><b class="response-ref">${r.reference}</b>${r.fileResponseId !== null ? html`<br><span class="muted">${t("flags.fileResponseId")}:</span> <code class="file-response-id">${r.fileResponseId}</code>` : ""}</td><td>${unitName(r.unit)}</td><td>${groupLabel(questionnaire, ctx.lang, r.group)}</td><td>${t(`flagNames.${r.flag}`, { defaultValue: r.flag })}</td>
 <td class="evidence"><p>${t(`flagReasons.${r.flag}`, { defaultValue: "" })}</p>${((lines) => (lines.length > 0 ? html`<ul>${lines.map((line) => html`<li>${line}</li>`)}</ul>` : ""))(describeEvidence(t, ctx.lang, evidence.get(r.responseId) ?? [], r.flag))}</td><td class="num">${r.durationSeconds === null ? "–" : t("flags.minutes", { count: Math.round(r.durationSeconds / 60) })}</td>
 <td>${r.decision ? html`${t(`flags.${r.decision}`)}: ${r.reason ?? ""}` : t("flags.undecided")}
 ${admin ? html`<form class="stack noprint" method="post" action="${campaignUrl(campaign)}/flags/${encodeURIComponent(r.responseId)}">${csrfField(ctx)}
 <label for="reason-${r.responseId}-${r.flag}">${t("flags.reason")}</label><input type="text" id="reason-${r.responseId}-${r.flag}" name="reason" maxlength="500" required>
 <button type="submit" name="decision" value="accepted">${t("flags.accept")}</button> <button type="submit" class="secondary" name="decision" value="rejected">${t("flags.reject")}</button></form>` : ""}</td></tr>`,
-          )}</tbody></table>`
+          )}</tbody></table><p class="muted" id="reference-note">${t("flags.referenceNote", { campaign: campaign.id })}</p>`
     }</section>`;
     return sendPage(reply, page(ctx, t("flags.title"), body, flash ? { flash } : {}), status);
   };

@@ -26,6 +26,9 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .alert { color: var(--alert); font-weight: bold; }
 .provisional { display: inline-block; background: #fff4e0; color: var(--warn); border: 1px solid #f0d39a; border-radius: 3px; padding: 0 .4rem; font-size: .85rem; }
 form.stack label { display: block; margin: .6rem 0 .2rem; font-weight: bold; }
+/* A checkbox and its words on one line, the words clickable (the box is inside its label). */
+form.stack label.check { display: flex; align-items: baseline; gap: .5rem; font-weight: normal; cursor: pointer; }
+label.check input { margin: 0; flex: none; }
 input[type=text], input[type=email], input[type=password], select, textarea { width: 100%; max-width: 32rem; padding: .5rem; font: inherit; border: 1px solid #8a94a3; border-radius: 4px; }
 textarea { min-height: 8rem; }
 button, .button { display: inline-block; padding: .5rem .9rem; font: inherit; border-radius: 4px; border: 1px solid var(--accent); background: var(--accent); color: #fff; cursor: pointer; text-decoration: none; margin-top: .6rem; }

@@ -82,7 +82,11 @@ describe("khaosat campaign / respondents / participation", { timeout: 120_000 },
     // Headings in Vietnamese with English below, like the score workbook (issue 11 item 13).
     expect(wb.worksheets[0]!.getRow(1).values).toEqual(expect.arrayContaining(["Mã đơn vị", "Tên đơn vị", "Đã gửi phiếu", "Phiếu giấy / nhập từ tệp"]));
     expect(wb.worksheets[0]!.getRow(2).values).toEqual(expect.arrayContaining(["unit", "unit_name", "submitted", "responses_import"]));
-    expect(wb.worksheets[0]!.getRow(3).values).toEqual([undefined, "SO_TP", "Sở Tư pháp", "leaders", 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    // The group's id, then its label in the organiser's language (KHAOSAT_LANG=en here).
+    expect((wb.worksheets[0]!.getRow(1).values as unknown[]).slice(3, 5)).toEqual(["Nhóm", "Tên nhóm"]);
+    expect((wb.worksheets[0]!.getRow(2).values as unknown[]).slice(3, 5)).toEqual(["group", "group_label"]);
+    expect(wb.worksheets[0]!.getRow(3).values).toEqual([undefined, "SO_TP", "Sở Tư pháp", "leaders", "Leaders of departments, agencies and commune People's Committees", 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    expect(wb.worksheets[0]!.getRow(4).values).toEqual([undefined, "SO_TP", "Sở Tư pháp", "officials", "Civil servants", 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
   });
 
   test("campaign close, and unknown ids", async () => {

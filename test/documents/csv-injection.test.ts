@@ -100,7 +100,7 @@ test("participation CSV and XLSX: hostile unit names are text", async () => {
 });
 
 test("flags CSV: a hostile reason is text", () => {
-  const rows: FlagListRow[] = HOSTILE.map((t, i) => ({ responseId: `r${i}`, unit: "U1", group: "all", flag: "speeder", durationSeconds: 30, decision: "accepted", reason: t, fileResponseId: t, evidence: t }));
+  const rows: FlagListRow[] = HOSTILE.map((t, i) => ({ responseId: `r${i}`, reference: "K7M2QX", unit: "U1", group: "all", flag: "speeder", durationSeconds: 30, decision: "accepted", reason: t, fileResponseId: t, evidence: t }));
   expectNeutralised(formatFlagList(rows, "csv"));
 });
 

@@ -85,18 +85,18 @@ describe("khaosat flags", () => {
     const straight = "the same answer position on all 23 single and scale questions; the same answer on 22 of 22 judgement questions (limit 70%); 22 judgement questions in a row with the same answer (limit 12); about 1 in 29000 of the unit's genuine respondents (generous and strict ones included) would answer so uniformly (limit 1 in 200)";
     expect(await listFlagsCommand({ campaign: "sipas", format: "table" })).toBe(
       [
-        "response_id  unit   group     flag           duration  decision  reason  file_response_id  evidence",
-        `rz           UB_HK  citizens  speeder        1m 01s    -                 -                 ${speeder}`,
-        `rz           UB_HK  citizens  straightliner  1m 01s    -                 -                 ${straight}`,
+        "ref     response_id  unit   group     flag           duration  decision  reason  file_response_id  evidence",
+        `B6ZC3F  rz           UB_HK  citizens  speeder        1m 01s    -                 -                 ${speeder}`,
+        `B6ZC3F  rz           UB_HK  citizens  straightliner  1m 01s    -                 -                 ${straight}`,
         "",
       ].join("\n"),
     );
     expect(await listFlagsCommand({ campaign: "sipas", format: "csv" })).toBe(
-      `response_id,unit,group,flag,duration_seconds,decision,reason,file_response_id,evidence\nrz,UB_HK,citizens,speeder,61,,,,"${speeder}"\nrz,UB_HK,citizens,straightliner,61,,,,${straight}\n`,
+      `response_id,unit,group,flag,duration_seconds,decision,reason,file_response_id,evidence,reference\nrz,UB_HK,citizens,speeder,61,,,,"${speeder}",B6ZC3F\nrz,UB_HK,citizens,straightliner,61,,,,${straight},B6ZC3F\n`,
     );
     expect(JSON.parse(await listFlagsCommand({ campaign: "sipas", format: "json" }))).toEqual([
-      { responseId: "rz", unit: "UB_HK", group: "citizens", flag: "speeder", durationSeconds: 61, decision: null, reason: null, fileResponseId: null, evidence: speeder },
-      { responseId: "rz", unit: "UB_HK", group: "citizens", flag: "straightliner", durationSeconds: 61, decision: null, reason: null, fileResponseId: null, evidence: straight },
+      { responseId: "rz", reference: "B6ZC3F", unit: "UB_HK", group: "citizens", flag: "speeder", durationSeconds: 61, decision: null, reason: null, fileResponseId: null, evidence: speeder },
+      { responseId: "rz", reference: "B6ZC3F", unit: "UB_HK", group: "citizens", flag: "straightliner", durationSeconds: 61, decision: null, reason: null, fileResponseId: null, evidence: straight },
     ]);
   });
 
@@ -113,7 +113,20 @@ describe("khaosat flags", () => {
       { actor: "cli", campaignId: "sipas", data: { responseId: "rz", decision: "rejected", reason: "61 giây cho 23 câu", previous: null, flags: ["speeder", "straightliner"] } },
       { actor: "cli", campaignId: "sipas", data: { responseId: "rz", decision: "accepted", reason: "checked with the desk", previous: "rejected", flags: ["speeder", "straightliner"] } },
     ]);
-    expect((await listFlagsCommand({ campaign: "sipas", format: "csv" })).split("\n")[1]).toBe('rz,UB_HK,citizens,speeder,61,accepted,checked with the desk,,"finished in 1m 01s, under a third of the median 10m 04s"');
+    expect((await listFlagsCommand({ campaign: "sipas", format: "csv" })).split("\n")[1]).toBe('rz,UB_HK,citizens,speeder,61,accepted,checked with the desk,,"finished in 1m 01s, under a third of the median 10m 04s",B6ZC3F');
+  });
+
+  test("accept and reject take the reference the list and the console show, with the campaign (any case, with or without #)", async () => {
+    const now = new Date(T0 + 7_200_000);
+    expect(await decideFlagCommand({ responseId: "B6ZC3F", campaignId: "sipas", decision: "rejected", reason: "xem lại" }, now)).toBe("rejected response B6ZC3F (speeder, straightliner), was accepted: it no longer counts in scoring\n");
+    expect((await prisma.response.findUniqueOrThrow({ where: { id: "rz" } })).flagDecision).toBe("rejected");
+    expect(await decideFlagCommand({ responseId: "#b6zc3f", campaignId: "sipas", decision: "accepted", reason: "đã gọi điện" }, now)).toBe("accepted response #b6zc3f (speeder, straightliner), was rejected: it counts in scoring\n");
+    expect((await prisma.response.findUniqueOrThrow({ where: { id: "rz" } })).flagDecision).toBe("accepted");
+    const audit = await prisma.auditEvent.findMany({ where: { kind: "flags.decision" }, orderBy: { id: "desc" }, take: 1 });
+    expect(JSON.parse(audit[0]!.data)).toMatchObject({ responseId: "rz", decision: "accepted" });
+    // Without the campaign a reference names nothing; an unflagged response's reference is no flagged response.
+    await expect(decideFlagCommand({ responseId: "B6ZC3F", decision: "rejected", reason: "x" }, now)).rejects.toThrow(new CliError('no response "B6ZC3F"; "khaosat flags --campaign ID" lists the flagged responses'));
+    await expect(decideFlagCommand({ responseId: "95Z8US", campaignId: "sipas", decision: "rejected", reason: "x" }, now)).rejects.toThrow(new CliError('no response "95Z8US" in campaign "sipas"; "khaosat flags --campaign ID" lists the flagged responses'));
   });
 
   test.each([
