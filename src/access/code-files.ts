@@ -142,6 +142,8 @@ const PAGE = { width: 595.28, height: 841.89, margin: 28 } as const;
 const GRID = { columns: 2, rows: 4 } as const;
 const PAD = 12;
 const QR_SIZE = 104;
+/** Top of the unit's name in the top margin: clear of the paper's edge (printers leave about 5 mm) and of the top cut line. */
+const HEADER_Y = 15;
 
 let i18n: I18n | undefined;
 
@@ -198,7 +200,7 @@ export async function renderSlipsPdf(slips: readonly CodeSlip[], options: SlipOp
       doc.addPage();
       drawCutLines(doc, cellWidth, cellHeight);
       unitPage++;
-      drawUnitHeader(doc, slipText(undefined)("unitPage", { unit: slip.unit, page: unitPage, pages: Math.ceil(perUnit.get(slip.unit)! / perPage) }), cellWidth);
+      drawUnitHeader(doc, slipText(undefined)("unitPage", { unit: slip.unit, page: unitPage, pages: Math.ceil(perUnit.get(slip.unit)! / perPage) }));
     }
     const x = PAGE.margin + (cell % GRID.columns) * cellWidth;
     const y = PAGE.margin + Math.floor(cell / GRID.columns) * cellHeight;
@@ -209,11 +211,11 @@ export async function renderSlipsPdf(slips: readonly CodeSlip[], options: SlipOp
   return finishPdf(doc);
 }
 
-// The unit's name in the top margin, left of the middle cut line and clear of the slips (one line,
-// shrunk, a very long name ending in "…").
-function drawUnitHeader(doc: PDFKit.PDFDocument, text: string, cellWidth: number): void {
+// The unit's name in the top margin, across the page between the edge and the top cut line (the
+// vertical cut lines reach into the bottom margin only): one line, shrunk, a very long name ending in "…".
+function drawUnitHeader(doc: PDFKit.PDFDocument, text: string): void {
   doc.fillColor("#555555");
-  drawFittedText(doc, text, PAGE.margin + 6, 8, { font: "regular", maxSize: 7.5, minSize: 6, width: cellWidth - 12, maxLines: 1 });
+  drawFittedText(doc, text, PAGE.margin, HEADER_Y, { font: "regular", maxSize: 7.5, minSize: 5.5, width: PAGE.width - 2 * PAGE.margin, maxLines: 1 });
   doc.fillColor("black");
 }
 
@@ -221,7 +223,7 @@ function drawCutLines(doc: PDFKit.PDFDocument, cellWidth: number, cellHeight: nu
   doc.save().lineWidth(0.5).strokeColor("#888888").dash(4, { space: 3 });
   for (let c = 0; c <= GRID.columns; c++) {
     const x = PAGE.margin + c * cellWidth;
-    doc.moveTo(x, PAGE.margin / 2).lineTo(x, PAGE.height - PAGE.margin / 2).stroke();
+    doc.moveTo(x, PAGE.margin).lineTo(x, PAGE.height - PAGE.margin / 2).stroke();
   }
   for (let r = 0; r <= GRID.rows; r++) {
     const y = PAGE.margin + r * cellHeight;
