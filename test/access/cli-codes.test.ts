@@ -81,9 +81,10 @@ describe("khaosat codes", () => {
     if (process.platform !== "win32") expect(statSync(out("codes.csv")).mode & 0o777).toBe(0o600);
     const rows = csvRows(out("codes.csv"));
     expect(rows[0]).toEqual(["external_id", "full_name", "unit", "service", "code", "link"]);
+    // By unit (Sở Nội vụ before Sở Tư pháp), whatever the respondents file's order.
     expect(rows.slice(1).map((r) => r.slice(0, 4))).toEqual([
-      ["CB001", "Nguyễn Văn An", "Sở Tư pháp", ""],
       ["CB002", "Trần Thị Bích Ngọc", "Sở Nội vụ", ""],
+      ["CB001", "Nguyễn Văn An", "Sở Tư pháp", ""],
     ]);
     const secret = new Secret(SECRET);
     for (const [, , , , grouped, link] of rows.slice(1)) {
