@@ -6,6 +6,8 @@ import { neutraliseCell } from "../documents/csv-cell.js";
 import type { TFunction } from "i18next";
 import { createI18n, isSupportedLanguage, type I18n } from "../i18n/index.js";
 import { formatCode } from "./codes.js";
+import { formatWhen } from "../web/format.js";
+import { formatDateTime } from "../channels/console/format.js";
 
 /** One issued code as it goes into a file: who (or which counter) it is for and how to use it. */
 export interface CodeSlip {
@@ -54,6 +56,45 @@ export interface SlipOptions {
   readonly title?: string;
   /** Fixed document dates make the PDF reproducible in tests. */
   readonly createdAt?: Date;
+  /** When the campaign closes, printed on each slip in its language ("Hạn trả lời: 17:00 ngày 20/12/2026"). */
+  readonly closing?: Closing;
+}
+
+/** A campaign's closing time and the zone it is written in. */
+export interface Closing {
+  readonly at: Date;
+  readonly timeZone: string;
+}
+
+/**
+ * The deadline line of a slip, receipt or poster, in `language` (Vietnamese by default): the time in
+ * the campaign's zone as the product writes times for people ("Hạn trả lời: 17:00 ngày 20/12/2026",
+ * "Answer by: 17:00 on 20/12/2026"); a close at midnight is the end of the day before ("Hạn trả lời:
+ * hết ngày 20/12/2026"), as `--closes 2026-12-20` was meant.
+ */
+export function deadlineText(closing: Closing, language?: string): string {
+  const t = slipText(language);
+  const { at, timeZone } = closing;
+  if (formatDateTime(at.toISOString(), "vi", timeZone).time === "00:00") {
+    return t("deadlineEndOf", { date: formatDateTime(new Date(at.getTime() - 1).toISOString(), "vi", timeZone).date });
+  }
+  return t("deadline", { when: formatWhen(webText(language), at, timeZone) });
+}
+
+const collator = new Intl.Collator("vi");
+
+/**
+ * Slips in the order they are handed out: by unit, then by name (Vietnamese collation), then by
+ * external id and code so that the order is the same in every file of one issue.
+ */
+export function sortSlips(slips: readonly CodeSlip[]): CodeSlip[] {
+  return [...slips].sort(
+    (a, b) =>
+      collator.compare(a.unit, b.unit) ||
+      collator.compare(a.name ?? "", b.name ?? "") ||
+      collator.compare(a.externalId ?? "", b.externalId ?? "") ||
+      (a.code < b.code ? -1 : a.code > b.code ? 1 : 0),
+  );
 }
 
 /** Renders issued codes in the given format. */
@@ -79,7 +120,7 @@ const defuse = neutraliseCell;
 
 /** CSV for mail merge: UTF-8 with a BOM, so Excel shows the Vietnamese names correctly. */
 export function renderCodesCsv(slips: readonly CodeSlip[]): Buffer {
-  const text = stringify([[...COLUMNS], ...slips.map((s) => row(s).map(defuse))], { record_delimiter: "\r\n" });
+  const text = stringify([[...COLUMNS], ...sortSlips(slips).map((s) => row(s).map(defuse))], { record_delimiter: "\r\n" });
   return Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text, "utf8")]);
 }
 
@@ -89,7 +130,7 @@ export async function renderCodesXlsx(slips: readonly CodeSlip[]): Promise<Buffe
   const sheet = workbook.addWorksheet("codes", { views: [{ state: "frozen", ySplit: 1 }] });
   sheet.columns = COLUMNS.map((header) => ({ header, key: header, width: header === "link" ? 45 : header === "code" ? 14 : 28 }));
   sheet.getRow(1).font = { bold: true };
-  for (const slip of slips) sheet.addRow(row(slip));
+  for (const slip of sortSlips(slips)) sheet.addRow(row(slip));
   return Buffer.from(await workbook.xlsx.writeBuffer());
 }
 
@@ -101,6 +142,8 @@ const PAGE = { width: 595.28, height: 841.89, margin: 28 } as const;
 const GRID = { columns: 2, rows: 4 } as const;
 const PAD = 12;
 const QR_SIZE = 104;
+/** Top of the unit's name in the top margin: clear of the paper's edge (printers leave about 5 mm) and of the top cut line. */
+const HEADER_Y = 15;
 
 let i18n: I18n | undefined;
 
@@ -108,6 +151,12 @@ let i18n: I18n | undefined;
 function slipText(language: string | undefined): TFunction {
   i18n ??= createI18n();
   return i18n.getFixedT(language !== undefined && isSupportedLanguage(language) ? language : "vi", "slips");
+}
+
+/** The console's texts (its `dateTime.when`, for `formatWhen`) in a slip's language. */
+function webText(language: string | undefined): TFunction {
+  i18n ??= createI18n();
+  return i18n.getFixedT(language !== undefined && isSupportedLanguage(language) ? language : "vi", "web");
 }
 
 /** The instructions printed on a slip, in the slip's language (Vietnamese by default). */
@@ -124,32 +173,57 @@ export function slipInstructions(botUsername: string | undefined, named: boolean
   return `${t("telegram", { bot })}${zalo} ${who}`;
 }
 
-/** A4 PDF of cut-out slips, 8 a page with dashed cut lines: name, unit, grouped code, QR of the deep link, instructions. */
+/**
+ * A4 PDF of cut-out slips, 8 a page with dashed cut lines: name, unit, grouped code, QR of the deep
+ * link, instructions. Slips go by unit (then name); each unit starts a new page, whose top margin
+ * names the unit, so a page can be handed to the unit whole.
+ */
 export async function renderSlipsPdf(slips: readonly CodeSlip[], options: SlipOptions): Promise<Buffer> {
   const doc = await newPdf({ title: options.title ?? slipText(undefined)("title"), size: "A4", ...(options.createdAt ? { createdAt: options.createdAt } : {}) });
 
   const perPage = GRID.columns * GRID.rows;
   const cellWidth = (PAGE.width - 2 * PAGE.margin) / GRID.columns;
   const cellHeight = (PAGE.height - 2 * PAGE.margin) / GRID.rows;
-  for (const [index, slip] of slips.entries()) {
-    const cell = index % perPage;
+  const sorted = sortSlips(slips);
+  const perUnit = new Map<string, number>();
+  for (const slip of sorted) perUnit.set(slip.unit, (perUnit.get(slip.unit) ?? 0) + 1);
+  let cell = 0;
+  let unitPage = 0;
+  let unit: string | undefined;
+  for (const slip of sorted) {
+    if (slip.unit !== unit) {
+      unit = slip.unit;
+      cell = 0;
+      unitPage = 0;
+    }
     if (cell === 0) {
       doc.addPage();
       drawCutLines(doc, cellWidth, cellHeight);
+      unitPage++;
+      drawUnitHeader(doc, slipText(undefined)("unitPage", { unit: slip.unit, page: unitPage, pages: Math.ceil(perUnit.get(slip.unit)! / perPage) }));
     }
     const x = PAGE.margin + (cell % GRID.columns) * cellWidth;
     const y = PAGE.margin + Math.floor(cell / GRID.columns) * cellHeight;
     drawSlip(doc, slip, x, y, cellWidth, cellHeight, options);
+    cell = (cell + 1) % perPage;
   }
   if (slips.length === 0) doc.addPage().font("regular").fontSize(12).text(slipText(undefined)("none"), PAGE.margin, PAGE.margin);
   return finishPdf(doc);
+}
+
+// The unit's name in the top margin, across the page between the edge and the top cut line (the
+// vertical cut lines reach into the bottom margin only): one line, shrunk, a very long name ending in "…".
+function drawUnitHeader(doc: PDFKit.PDFDocument, text: string): void {
+  doc.fillColor("#555555");
+  drawFittedText(doc, text, PAGE.margin, HEADER_Y, { font: "regular", maxSize: 7.5, minSize: 5.5, width: PAGE.width - 2 * PAGE.margin, maxLines: 1 });
+  doc.fillColor("black");
 }
 
 function drawCutLines(doc: PDFKit.PDFDocument, cellWidth: number, cellHeight: number): void {
   doc.save().lineWidth(0.5).strokeColor("#888888").dash(4, { space: 3 });
   for (let c = 0; c <= GRID.columns; c++) {
     const x = PAGE.margin + c * cellWidth;
-    doc.moveTo(x, PAGE.margin / 2).lineTo(x, PAGE.height - PAGE.margin / 2).stroke();
+    doc.moveTo(x, PAGE.margin).lineTo(x, PAGE.height - PAGE.margin / 2).stroke();
   }
   for (let r = 0; r <= GRID.rows; r++) {
     const y = PAGE.margin + r * cellHeight;
@@ -177,6 +251,7 @@ function drawSlip(doc: PDFKit.PDFDocument, slip: CodeSlip, x: number, y: number,
   drawFittedText(doc, slip.name ?? slipText(slip.language)("defaultName"), lineX, cursor, { font: "bold", maxSize: 11, minSize: 7, width: lineWidth, maxLines: 2 });
   drawFittedText(doc, slip.unit, lineX, doc.y + 1, { font: "regular", maxSize: 9, minSize: 7, width: lineWidth, maxLines: 3 });
   if (slip.service) drawFittedText(doc, slip.service, lineX, doc.y + 1, { font: "regular", maxSize: 9, minSize: 7, width: lineWidth, maxLines: 2 });
+  if (options.closing) drawFittedText(doc, deadlineText(options.closing, slip.language), lineX, doc.y + 1, { font: "bold", maxSize: 8.5, minSize: 6.5, width: lineWidth, maxLines: 2 });
 
   const top = doc.y + 4;
   const instructions = slipInstructions(options.botUsername, slip.name !== undefined, options.zaloLink, slip.language);

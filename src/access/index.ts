@@ -51,6 +51,8 @@ export {
   renderCodesXlsx,
   renderSlipsPdf,
   slipInstructions,
+  deadlineText,
+  sortSlips,
   writeCodeFile,
   CodeFileExistsError,
   CodeFileFormatError,
@@ -58,4 +60,5 @@ export {
   type CodeFileFormat,
   type CodeSlip,
   type SlipOptions,
+  type Closing,
 } from "./code-files.js";

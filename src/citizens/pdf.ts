@@ -1,4 +1,4 @@
-import { formatCode } from "../access/index.js";
+import { deadlineText, formatCode, type Closing } from "../access/index.js";
 import { drawFittedText, drawParagraph, drawQr, fitsOnLine, fittedTextHeight, finishPdf as finish, layoutParagraph, newPdf } from "../documents/index.js";
 
 /** One anonymous slip on a receipt: the unit, the service, the deep link and the code. */
@@ -19,6 +19,8 @@ export interface CitizenPdfOptions {
   readonly title?: string;
   /** Fixed document dates make the PDF reproducible in tests. */
   readonly createdAt?: Date;
+  /** When the campaign closes: printed on each receipt and on the poster ("Hạn trả lời: …"). */
+  readonly closing?: Closing;
 }
 
 /** The Vietnamese instructions printed on a receipt slip: Telegram, Zalo (the code is typed: Zalo links carry no code), or both. */
@@ -49,6 +51,7 @@ function receiptTexts(doc: PDFKit.PDFDocument, slip: ReceiptSlip) {
     // A link (ZALO_BOT_LINK) gets a line of its own, shrunk to 6 pt to stay whole (about 55
     // characters), and only a longer one is broken, after a '/' or '?', never inside a word.
     instructions: { font: "regular", maxSize: 7.5, minSize: 7.5, width, align: "center", linkMinSize: 6 } as const,
+    deadline: { font: "bold", maxSize: 8.5, minSize: 7, width, align: "center", maxLines: 2 } as const,
   };
 }
 
@@ -58,6 +61,8 @@ const RECEIPT_HEADER = "PHIẾU ĐÁNH GIÁ SỰ HÀI LÒNG";
 export async function renderReceiptPdf(slips: readonly ReceiptSlip[], options: CitizenPdfOptions): Promise<Buffer> {
   const doc = await newDocument(options, "Phiếu đánh giá");
   const instructions = receiptInstructions(options.botUsername, options.zaloLink);
+  // Receipts are printed in Vietnamese (their other texts are), so is their deadline.
+  const deadline = options.closing ? deadlineText(options.closing) : undefined;
   for (const slip of slips) {
     const texts = receiptTexts(doc, slip);
     const codeHeight = doc.font("mono").fontSize(16).currentLineHeight(true);
@@ -72,6 +77,7 @@ export async function renderReceiptPdf(slips: readonly ReceiptSlip[], options: C
       4 +
       codeHeight +
       4 +
+      (deadline ? fittedTextHeight(doc, deadline, texts.deadline) + 4 : 0) +
       layoutParagraph(doc, instructions, texts.instructions).height +
       RECEIPT.margin;
     const height = Math.max(RECEIPT.height, Math.ceil(needed));
@@ -84,6 +90,7 @@ export async function renderReceiptPdf(slips: readonly ReceiptSlip[], options: C
     drawQr(doc, slip.link, (RECEIPT.width - RECEIPT_QR) / 2, y, RECEIPT_QR);
     y += RECEIPT_QR + 4;
     doc.font("mono").fontSize(16).text(formatCode(slip.code), RECEIPT.margin, y, { width: texts.header.width, align: "center" });
+    if (deadline) drawFittedText(doc, deadline, RECEIPT.margin, doc.y + 4, texts.deadline);
     drawParagraph(doc, instructions, RECEIPT.margin, doc.y + 4, texts.instructions);
   }
   if (slips.length === 0) doc.addPage({ size: [RECEIPT.width, RECEIPT.height], margin: 0 }).font("regular").fontSize(9).text("Không có mã nào.", RECEIPT.margin, RECEIPT.margin);
@@ -143,39 +150,72 @@ export function posterInstructions(poster: Pick<PosterContent, "zalo">): string 
   return `${POSTER_INSTRUCTIONS} Dùng Zalo: mở ${zalo.link} và gửi tin nhắn in dưới đây.`;
 }
 
-/** An A4 poster for a one-stop counter: the unit, a large reusable QR of the deep link, and what happens. */
+/**
+ * An A4 poster for a one-stop counter: the unit, a large reusable QR of the deep link, what happens,
+ * and until when. The texts are measured first; the QR code takes what the page has left (from
+ * 220 pt up to 400 pt, about 14 cm), and whatever is still left is shared out between the gaps, so
+ * the poster fills the page from its top margin to its bottom one.
+ */
 export async function renderPosterPdf(poster: PosterContent, options: CitizenPdfOptions): Promise<Buffer> {
   const doc = await newDocument(options, "Áp phích khảo sát");
-  const page = { width: 595.28, height: 841.89, margin: 56 };
+  const page = { width: 595.28, height: 841.89, margin: 56, top: 44, bottom: 44 };
   const width = page.width - 2 * page.margin;
   doc.addPage({ size: "A4", margin: 0 });
-  let y = page.margin + 28;
-  if (options.title) {
-    // The campaign's name, however long, wraps between words only and pushes the rest down.
-    doc.fillColor("#555555");
-    drawParagraph(doc, options.title, page.margin, page.margin, { font: "regular", maxSize: 11, minSize: 9, width, align: "center", maxLines: 3 });
-    y = Math.max(y, doc.y + 8);
+  const x = page.margin;
+
+  /** A block of the poster: its height, the gap above it (a weight of the spare room too), and how to draw it at `y`. */
+  interface Block {
+    readonly height: number;
+    readonly gap: number;
+    readonly draw: (y: number) => void;
+    readonly color?: string;
   }
-  const headline = balancedLines(POSTER_HEADLINE, (t) => doc.font("bold").fontSize(26).widthOfString(t), width - 2);
-  doc.fillColor("black").font("bold").fontSize(26).text(headline.join("\n"), page.margin, y, { width, align: "center" });
-  drawFittedText(doc, poster.unit, page.margin, doc.y + 14, { font: "bold", maxSize: 18, minSize: 12, width, align: "center", maxLines: 3 });
-  if (poster.service) drawFittedText(doc, poster.service, page.margin, doc.y + 6, { font: "regular", maxSize: 14, minSize: 10, width, align: "center", maxLines: 3 });
-  const qrSize = 300;
-  const qrY = doc.y + 24;
-  drawQr(doc, poster.link, (page.width - qrSize) / 2, qrY, qrSize);
+  const blocks: Block[] = [];
+  const fitted = (text: string, opts: Parameters<typeof drawFittedText>[4], gap: number, color?: string) =>
+    blocks.push({ height: fittedTextHeight(doc, text, opts), gap, draw: (y) => drawFittedText(doc, text, x, y, opts), ...(color ? { color } : {}) });
+  const paragraph = (text: string, opts: Parameters<typeof drawParagraph>[4], gap: number, color?: string) =>
+    blocks.push({ height: layoutParagraph(doc, text, opts).height, gap, draw: (y) => drawParagraph(doc, text, x, y, opts), ...(color ? { color } : {}) });
+
+  // The campaign's name, however long, wraps between words only and pushes the rest down.
+  if (options.title) paragraph(options.title, { font: "regular", maxSize: 12, minSize: 9, width, align: "center", maxLines: 3 }, 0, "#555555");
+  const headline = balancedLines(POSTER_HEADLINE, (t) => doc.font("bold").fontSize(32).widthOfString(t), width - 2).join("\n");
+  blocks.push({
+    height: doc.font("bold").fontSize(32).heightOfString(headline, { width }),
+    gap: options.title ? 18 : 0,
+    draw: (y) => doc.font("bold").fontSize(32).text(headline, x, y, { width, align: "center" }),
+  });
+  fitted(poster.unit, { font: "bold", maxSize: 22, minSize: 12, width, align: "center", maxLines: 3 }, 16);
+  if (poster.service) fitted(poster.service, { font: "regular", maxSize: 17, minSize: 10, width, align: "center", maxLines: 3 }, 6);
+  const qrIndex = blocks.length;
   // No "search for the bot" here: the poster's link carries its unit (Telegram), or its text is printed to send (Zalo).
-  // A Zalo link gets a line of its own, whole (shrunk to 9 pt at most), broken only after a '/' or '?'.
-  drawParagraph(doc, posterInstructions(poster), page.margin, qrY + qrSize + 20, { font: "regular", maxSize: 13, width, align: "center", linkMinSize: 9 });
+  // A Zalo link gets a line of its own, whole (shrunk to 10 pt at most), broken only after a '/' or '?'.
+  paragraph(posterInstructions(poster), { font: "regular", maxSize: 16, minSize: 12, width, align: "center", linkMinSize: 10 }, 16);
   // The text to send on Zalo, on its own line and large enough to copy from across a counter.
-  if (poster.zalo) drawFittedText(doc, poster.zalo.payload, page.margin, doc.y + 8, { font: "bold", maxSize: 20, minSize: 12, width, align: "center" });
-  doc.fillColor("#333333");
-  drawParagraph(
-    doc,
+  if (poster.zalo) fitted(poster.zalo.payload, { font: "bold", maxSize: 24, minSize: 12, width, align: "center" }, 8);
+  if (options.closing) fitted(deadlineText(options.closing), { font: "bold", maxSize: 18, minSize: 12, width, align: "center", maxLines: 2 }, 12);
+  paragraph(
     `Ý kiến của Ông/Bà được giữ kín: không lưu tài khoản ${poster.zalo === undefined ? "Telegram" : poster.zalo.qr ? "Zalo" : "Telegram, Zalo"} cùng câu trả lời. Mỗi người đánh giá một lần trong ${poster.periodDays} ngày.`,
-    page.margin,
-    doc.y + 12,
-    { font: "regular", maxSize: 10, width, align: "center" },
+    { font: "regular", maxSize: 12, minSize: 10, width, align: "center" },
+    14,
+    "#333333",
   );
+
+  const room = page.height - page.top - page.bottom;
+  const qrGap = 18;
+  const texts = blocks.reduce((sum, b) => sum + b.height + b.gap, 0) + qrGap;
+  const qrSize = Math.max(220, Math.min(400, width, room - texts));
+  blocks.splice(qrIndex, 0, { height: qrSize, gap: qrGap, draw: (y) => drawQr(doc, poster.link, (page.width - qrSize) / 2, y, qrSize) });
+  // What the QR code could not take goes to the gaps (in proportion to them), at most doubling each.
+  const gaps = blocks.reduce((sum, b) => sum + b.gap, 0);
+  const spare = Math.max(0, Math.min(gaps, room - texts - qrSize));
+  let y = page.top;
+  for (const block of blocks) {
+    y += block.gap + (gaps > 0 ? (spare * block.gap) / gaps : 0);
+    doc.fillColor(block.color ?? "black");
+    block.draw(y);
+    y += block.height;
+  }
+  doc.fillColor("black");
   return finish(doc);
 }
 

@@ -141,7 +141,7 @@ ${checked.warnings.length > 0 ? problemList(request.ctx, checked.warnings) : ""}
           return { code, link: codeDeepLink(bot, code), externalId: r.externalId, name: r.fullName, unit: names.get(r.unitCode) ?? r.unitCode, ...(r.language ? { language: r.language } : {}) };
         });
         // Every format now, while the plain codes exist: they are never seen again after this request.
-        for (const format of CODE_FILE_FORMATS) files.set(format, await renderCodeFile(format, slips, { botUsername: bot, title: campaign.name, createdAt: at }));
+        for (const format of CODE_FILE_FORMATS) files.set(format, await renderCodeFile(format, slips, { botUsername: bot, title: campaign.name, createdAt: at, closing: { at: campaign.closesAt, timeZone: campaign.timeZone } }));
       },
     });
     if (issued.length === 0 || files.size === 0) return actPage(context, request, reply, campaign, { flash: { kind: "warn", text: t("act.allHold") } });

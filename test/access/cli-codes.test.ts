@@ -81,9 +81,10 @@ describe("khaosat codes", () => {
     if (process.platform !== "win32") expect(statSync(out("codes.csv")).mode & 0o777).toBe(0o600);
     const rows = csvRows(out("codes.csv"));
     expect(rows[0]).toEqual(["external_id", "full_name", "unit", "service", "code", "link"]);
+    // By unit (Sở Nội vụ before Sở Tư pháp), whatever the respondents file's order.
     expect(rows.slice(1).map((r) => r.slice(0, 4))).toEqual([
-      ["CB001", "Nguyễn Văn An", "Sở Tư pháp", ""],
       ["CB002", "Trần Thị Bích Ngọc", "Sở Nội vụ", ""],
+      ["CB001", "Nguyễn Văn An", "Sở Tư pháp", ""],
     ]);
     const secret = new Secret(SECRET);
     for (const [, , , , grouped, link] of rows.slice(1)) {
@@ -138,6 +139,13 @@ describe("khaosat codes", () => {
     workbook.worksheets[0]!.eachRow((row, n) => void (n > 1 && xlsxCodes.push(row.getCell(5).value)));
     expect(xlsxCodes).toEqual(csvCodes);
     expect(statSync(files[2]!).size).toBeGreaterThan(1000);
+    if (spawnSync("pdftotext", ["-v"]).error === undefined) {
+      // The slips in the files' order (by unit, then name), each with the campaign's close (2025-04-01T00:00Z) in Viet Nam's time.
+      const text = execFileSync("pdftotext", ["-enc", "UTF-8", "-raw", files[2]!, "-"], { encoding: "utf8" });
+      expect(csvRows(files[0]!).slice(1).map((r) => r[1])).toEqual(["Lê Văn Minh", "Phạm Thị Hoa"]);
+      expect(text.match(/[2-9A-HJKMNP-Z]{5}-[2-9A-HJKMNP-Z]{5}/g)).toEqual(csvCodes);
+      expect(text.match(/Hạn trả lời: 07:00 ngày 01\/04\/2025/g)).toHaveLength(2);
+    }
     for (const f of files) expect(statSync(f).mode & 0o777).toBe(0o600);
     const stored = await prisma.accessCode.findMany({ where: { campaignId: "multi" } });
     expect(stored.map((c) => c.codeHash).sort()).toEqual(
@@ -196,6 +204,7 @@ describe("khaosat codes", () => {
       expect(text).toContain("Nguyễn Văn An");
       expect(text).toContain("Sở Tư pháp");
       expect(text).toMatch(/[2-9A-HJKMNP-Z]{5}-[2-9A-HJKMNP-Z]{5}/);
+      expect(text).toContain("Hạn trả lời: 07:00 ngày 01/04/2025");
     }
   });
 

@@ -48,14 +48,14 @@ describe("codeFileFormat", () => {
 });
 
 describe("CSV", () => {
-  test("UTF-8 with BOM, grouped codes, deep links, formulas defused", () => {
+  test("UTF-8 with BOM, grouped codes, deep links, formulas defused; rows by unit (Vietnamese order)", () => {
     const bytes = renderCodesCsv(SLIPS);
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     expect(bytes.subarray(3).toString("utf8")).toBe(
       [
         "external_id,full_name,unit,service,code,link",
-        "CB001,Nguyễn Văn An,Sở Tư pháp,,ABCDE-FGHJK,https://t.me/khaosat_bot?start=KS_ABCDEFGHJK",
         "CB002,Trần Thị Bích Ngọc,Sở Kế hoạch và Đầu tư,,23456-789MN,https://t.me/khaosat_bot?start=KS_23456789MN",
+        "CB001,Nguyễn Văn An,Sở Tư pháp,,ABCDE-FGHJK,https://t.me/khaosat_bot?start=KS_ABCDEFGHJK",
         `CB003,"'=HYPERLINK(""x"")",UBND huyện Đồng Văn,,PQRST-UVWXY,https://t.me/khaosat_bot?start=KS_PQRSTUVWXY`,
         "",
       ].join("\r\n"),
@@ -73,8 +73,8 @@ describe("XLSX", () => {
     sheet?.eachRow((row) => rows.push((row.values as unknown[]).slice(1)));
     expect(rows).toEqual([
       ["external_id", "full_name", "unit", "service", "code", "link"],
-      ["CB001", "Nguyễn Văn An", "Sở Tư pháp", "", "ABCDE-FGHJK", "https://t.me/khaosat_bot?start=KS_ABCDEFGHJK"],
       ["CB002", "Trần Thị Bích Ngọc", "Sở Kế hoạch và Đầu tư", "", "23456-789MN", "https://t.me/khaosat_bot?start=KS_23456789MN"],
+      ["CB001", "Nguyễn Văn An", "Sở Tư pháp", "", "ABCDE-FGHJK", "https://t.me/khaosat_bot?start=KS_ABCDEFGHJK"],
       ["CB003", "=HYPERLINK(\"x\")", "UBND huyện Đồng Văn", "", "PQRST-UVWXY", "https://t.me/khaosat_bot?start=KS_PQRSTUVWXY"],
     ]);
   });
@@ -161,7 +161,8 @@ describe("PDF slips with long names", () => {
     const file = path.join(dir, "long-slips.pdf");
     writeFileSync(file, await renderCodeFile("pdf", long, { botUsername: BOT, title: "Khảo sát Chỉ số CCHC 2025" }));
     const text = execFileSync("pdftotext", ["-enc", "UTF-8", "-layout", file, "-"], { encoding: "utf8" });
-    for (const unit of LONG_UNITS) expect(occurrences(text, unit), unit).toBe(2);
+    // Each unit's two slips, and the header of the unit's page.
+    for (const unit of LONG_UNITS) expect(occurrences(text, unit), unit).toBe(3);
     expect(occurrences(text, LONG_SERVICE)).toBe(3);
     expect(occurrences(text, LONG_PERSON)).toBe(3);
     expect(occurrences(text, "Phiếu khảo sát ý kiến")).toBe(3);

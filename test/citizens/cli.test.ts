@@ -94,6 +94,7 @@ describe("khaosat codes batch", () => {
       expect(page).toContain("Chứng thực bản sao");
       expect(page).toMatch(/[2-9A-HJKMNP-Z]{5}-[2-9A-HJKMNP-Z]{5}/);
       expect(page.replace(/\s+/g, " ")).toContain("không cần ghi tên");
+      expect(page).toContain("Hạn trả lời: 07:00 ngày 01/06/2026");
     }
   });
 
@@ -102,7 +103,11 @@ describe("khaosat codes batch", () => {
     await batch({ out: file, format: "a4", count: "9" });
     const pages = pdfText(file).split("\f").filter((p) => p.trim() !== "");
     expect(pages).toHaveLength(2);
-    expect(pdfText(file).match(/UBND phường Ba Đình/g)).toHaveLength(9);
+    // Nine slips and the header of each of the unit's two pages.
+    expect(pdfText(file).match(/UBND phường Ba Đình/g)).toHaveLength(11);
+    expect(pdfText(file).match(/UBND phường Ba Đình · trang \d\/2/g)).toEqual(["UBND phường Ba Đình · trang 1/2", "UBND phường Ba Đình · trang 2/2"]);
+    // Each slip says until when to answer: the campaign's close (2026-06-01T00:00Z) in its zone (Viet Nam's).
+    expect(pdfText(file).match(/Hạn trả lời: 07:00 ngày 01\/06\/2026/g)).toHaveLength(9);
   });
 
   test("a new unit needs its name; with --unit-name it is added", async () => {
@@ -146,6 +151,7 @@ describe("khaosat codes poster", () => {
       expect(text).toContain("UBND phường Ba Đình");
       expect(text).toContain("Đăng ký kết hôn");
       expect(text).toContain("Mỗi người đánh giá một lần trong 14 ngày.");
+      expect(text).toContain("Hạn trả lời: 07:00 ngày 01/06/2026");
     }
     expect(hashPosterToken("X".repeat(20), new Secret(SECRET))).not.toBe(poster!.tokenHash);
   });

@@ -219,8 +219,18 @@ describe.skipIf(!HAS_PDFTOTEXT)("names far too long for the paper", () => {
     const words = pdfWords("slips-huge.pdf", pdf);
     // The first slip's cell: A4 less a 28 pt margin, 2 columns and 4 rows.
     const cell = { x: 28, y: 28, width: (595.28 - 56) / 2, height: (841.89 - 56) / 4 };
-    expect(words.length).toBeGreaterThan(50);
-    for (const w of words) {
+    // The unit's name in the page's top margin (one line, "…" after a whole word), above the top cut line and inside the side margins.
+    const header = words.filter((w) => w.yMax <= cell.y);
+    expect(header.length).toBeGreaterThan(5);
+    expect(new Set(header.map((w) => Math.round(w.yMin))).size).toBe(1);
+    for (const w of header) {
+      expect(w.xMin, w.text).toBeGreaterThanOrEqual(cell.x);
+      expect(w.xMax, w.text).toBeLessThanOrEqual(595.28 - cell.x);
+      expect(w.yMin, w.text).toBeGreaterThanOrEqual(14);
+    }
+    const slipWords = words.filter((w) => w.yMax > cell.y);
+    expect(slipWords.length).toBeGreaterThan(50);
+    for (const w of slipWords) {
       expect(w.page, w.text).toBe(1);
       expect(w.xMin, w.text).toBeGreaterThanOrEqual(cell.x);
       expect(w.xMax, w.text).toBeLessThanOrEqual(cell.x + cell.width);

@@ -94,7 +94,7 @@ export async function batchCommand(options: BatchOptions, now: Date): Promise<st
           const serviceName = options.service?.normalize("NFC").trim() || undefined;
           // Zalo has no start parameter: without a Telegram bot every slip's QR is the Zalo bot's link and the code is typed.
           const slips = codes.map((code) => ({ code, link: bot !== undefined ? codeDeepLink(bot, code) : zaloLink!, unit: unitName, ...(serviceName ? { service: serviceName } : {}) }));
-          const pdfOptions = { ...(bot !== undefined ? { botUsername: bot } : {}), ...(zaloLink !== undefined ? { zaloLink } : {}), title: campaign.name, createdAt: now };
+          const pdfOptions = { ...(bot !== undefined ? { botUsername: bot } : {}), ...(zaloLink !== undefined ? { zaloLink } : {}), title: campaign.name, createdAt: now, closing: { at: campaign.closesAt, timeZone: campaign.timeZone } };
           const content =
             kind === "csv" ? batchCsv(options.unit, slips) : kind === "receipt" ? await renderReceiptPdf(slips, pdfOptions) : await renderSlipsPdf(slips, pdfOptions);
           await file.write(content);
@@ -140,7 +140,7 @@ export async function posterCommand(options: PosterOptions, now: Date): Promise<
         periodDays: poster.periodDays,
         ...(zaloLink !== undefined ? { zalo: { link: zaloLink, payload: posterStartPayload(poster.token), qr: bot === undefined } } : {}),
       },
-      { ...(bot !== undefined ? { botUsername: bot } : {}), ...(zaloLink !== undefined ? { zaloLink } : {}), title: campaign.name, createdAt: now },
+      { ...(bot !== undefined ? { botUsername: bot } : {}), ...(zaloLink !== undefined ? { zaloLink } : {}), title: campaign.name, createdAt: now, closing: { at: campaign.closesAt, timeZone: campaign.timeZone } },
     );
     const file = new PendingFile(options.out);
     await file.write(pdf);

@@ -15,6 +15,7 @@ import {
   revokeCodes,
   type AccessRepository,
   type CodeFileFormat,
+  type Closing,
   type CodeSlip,
   type IssuedCode,
 } from "../../access/index.js";
@@ -120,7 +121,7 @@ export async function issueCommand(options: IssueOptions, now: Date): Promise<st
           // The journal first, then the file: a crash at any point leaves something the next run can settle.
           journal.record(list.length, [list[0]!, list[list.length - 1]!].map((i) => hashCode(i.code, secret)), now);
           await testPause("journal");
-          for (const [i, file] of files.entries()) await file.write(await render(formats[i]!, list, byId, unitNames, channels, campaign.name, now));
+          for (const [i, file] of files.entries()) await file.write(await render(formats[i]!, list, byId, unitNames, channels, campaign.name, now, { at: campaign.closesAt, timeZone: campaign.timeZone }));
           await testPause("file");
         },
       });
@@ -183,7 +184,9 @@ export async function reissueCommand(options: ReissueOptions, now: Date): Promis
         now,
         actor: "cli",
         beforeStore: async (list) =>
-          file.write(await render(format, list, new Map([[respondent.id, respondent]]), unitNames, channels, campaign?.name ?? respondent.campaignId, now)),
+          file.write(
+            await render(format, list, new Map([[respondent.id, respondent]]), unitNames, channels, campaign?.name ?? respondent.campaignId, now, campaign ? { at: campaign.closesAt, timeZone: campaign.timeZone } : undefined),
+          ),
       });
     } catch (error) {
       file.discard();
@@ -278,6 +281,7 @@ async function render(
   channels: { readonly bot?: string; readonly zaloLink?: string },
   title: string,
   now: Date,
+  closing: Closing | undefined,
 ): Promise<Buffer> {
   const { bot, zaloLink } = channels;
   const slips: CodeSlip[] = issued.map(({ respondentId, code }) => {
@@ -287,7 +291,7 @@ async function render(
     const link = bot !== undefined ? codeDeepLink(bot, code) : zaloLink!;
     return { code, link, externalId: r.externalId, name: r.fullName, unit: unitNames.get(r.unitCode) ?? r.unitCode, ...(r.language ? { language: r.language } : {}) };
   });
-  return renderCodeFile(format, slips, { ...(bot !== undefined ? { botUsername: bot } : {}), ...(zaloLink !== undefined ? { zaloLink } : {}), title, createdAt: now });
+  return renderCodeFile(format, slips, { ...(bot !== undefined ? { botUsername: bot } : {}), ...(zaloLink !== undefined ? { zaloLink } : {}), title, createdAt: now, ...(closing ? { closing } : {}) });
 }
 
 
