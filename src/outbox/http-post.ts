@@ -32,8 +32,15 @@ export interface JsonPosterOptions {
   readonly timeoutMs: number;
   /** Give up a request not yet written (waiting for a connection) after this long: it was not sent. Default `timeoutMs`. */
   readonly connectTimeoutMs?: number;
-  /** An idle kept-alive connection is closed after this long (default 4 s, below common servers' 5 s, so none is reused as the server closes it). */
+  /** An idle kept-alive connection is closed after this long (default 4 s, below common servers' 5 s). */
   readonly idleMs?: number;
+  /**
+   * A kept-alive connection is written to only within this long of its last request (default 2 s),
+   * measured from the write, which comes before the server's answer that starts its own idle timer: a
+   * connection older than that may be closing on the server's side, and a request written to it would be
+   * reset, in doubt. It is dropped instead and the request takes another connection (nothing was written).
+   */
+  readonly reuseWithinMs?: number;
 }
 
 /** A poster with its own connection pool (the outbox's traffic never shares sockets with the bot's replies). */
@@ -43,8 +50,9 @@ export function jsonPoster(options: JsonPosterOptions): JsonPoster {
     "http:": new http.Agent({ keepAlive: true, timeout: idleMs }),
     "https:": new https.Agent({ keepAlive: true, timeout: idleMs }),
   };
+  const reuseWithinMs = options.reuseWithinMs ?? Math.min(2000, idleMs);
   const connectTimeoutMs = options.connectTimeoutMs ?? options.timeoutMs;
-  // When each connection last finished an answer (or connected): one idle for longer is not written to.
+  // When a request was last written to each connection: one idle for longer than reuseWithinMs is not written to.
   const lastActive = new WeakMap<Socket, number>();
 
   // One try on one connection; `stale` when the connection it was given had been idle too long (nothing written).
@@ -95,11 +103,10 @@ export function jsonPoster(options: JsonPosterOptions): JsonPoster {
           socket.once(secure ? "secureConnect" : "connect", () => write(socket));
           return;
         }
-        // A kept-alive one idle for longer than the pool keeps them (this process was too busy to
-        // close it in time): the server may have closed it, and a request written to it would be
-        // reset, in doubt. Dropped unwritten; the request takes another connection.
+        // A kept-alive one idle for too long (reuseWithinMs; this process may have been too busy to
+        // see the server close it): dropped unwritten, and the request takes another connection.
         const since = lastActive.get(socket);
-        if (since !== undefined && performance.now() - since > idleMs) {
+        if (since !== undefined && performance.now() - since > reuseWithinMs) {
           done("stale");
           request.destroy();
           return;
@@ -110,7 +117,6 @@ export function jsonPoster(options: JsonPosterOptions): JsonPoster {
         const chunks: Buffer[] = [];
         response.on("data", (chunk: Buffer) => chunks.push(chunk));
         response.on("end", () => {
-          if (request.socket) lastActive.set(request.socket, performance.now());
           done({ kind: "answer", status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") });
         });
         response.on("error", (error) => done({ kind: "no_answer", description: describe(error) }));
