@@ -147,5 +147,5 @@ export function jsonPoster(options: JsonPosterOptions): JsonPoster {
 function describe(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const code = (error as NodeJS.ErrnoException).code;
-  return [error.message, code].filter(Boolean).join(" ");
+  return code === undefined || error.message.includes(code) ? error.message : `${error.message} ${code}`;
 }
