@@ -31,6 +31,8 @@ const RECIPIENTS = Number(process.env.BENCH_RECIPIENTS ?? 6000);
 const KILL_RECIPIENTS = Number(process.env.BENCH_KILL_RECIPIENTS ?? 3000);
 const REPS = Math.max(1, Number(process.env.BENCH_REPS ?? 3));
 const LEASE_MS = Number(process.env.BENCH_LEASE_MS ?? 10_000);
+// The compiled code the sender runs (BENCH_DIST, default dist/; another build, e.g. main's, compares at the same load).
+const DIST = path.resolve(ROOT, process.env.BENCH_DIST ?? "dist");
 const TOKEN = "123456:BENCH-TOKEN-abcdefghijklmnopqrstuvwxyz";
 const root = ROOT;
 
@@ -39,8 +41,8 @@ const SENDER_SCRIPT = `
 import v8 from "node:v8";
 v8.setFlagsFromString("--liftoff-only");
 const [{ openOutboxStore }, { fetchTransport, OutboxSender }] = await Promise.all([
-  import(${JSON.stringify(pathToFileURL(path.join(ROOT, "dist/db/index.js")).href)}),
-  import(${JSON.stringify(pathToFileURL(path.join(ROOT, "dist/outbox/index.js")).href)}),
+  import(${JSON.stringify(pathToFileURL(path.join(DIST, "db/index.js")).href)}),
+  import(${JSON.stringify(pathToFileURL(path.join(DIST, "outbox/index.js")).href)}),
 ]);
 const store = await openOutboxStore(process.env.DATABASE_URL, { migrate: false });
 const sender = new OutboxSender(store.outbox, fetchTransport({ token: process.env.TELEGRAM_BOT_TOKEN, apiRoot: process.env.TELEGRAM_API_ROOT, timeoutMs: 2000 }), {

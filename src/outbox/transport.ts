@@ -1,5 +1,6 @@
 // How the sender reaches Telegram: one sendMessage call, answered with a classified outcome. Kept
 // apart from the bot's own API object so proactive traffic never delays replies to respondents.
+import { jsonPoster, type PostResult } from "./http-post.js";
 import type { ClaimedMessage } from "./types.js";
 
 /** What one send attempt came to. */
@@ -13,7 +14,7 @@ export type SendOutcome =
   | { readonly kind: "chat_not_found"; readonly description: string }
   /** Another 4xx: the request itself is wrong (bad markup, too long); retrying cannot help. */
   | { readonly kind: "rejected"; readonly description: string }
-  /** 5xx or a connection that could not be made: not delivered, worth retrying. */
+  /** 5xx, or a request never written to a socket (no connection, or none in time): not delivered, worth retrying. */
   | { readonly kind: "retryable"; readonly description: string }
   /** The request may have reached Telegram but no answer came (timeout, reset mid-call). */
   | { readonly kind: "unknown"; readonly description: string };
@@ -28,13 +29,9 @@ export interface FetchTransportOptions {
   readonly token: string;
   /** Bot API root, default https://api.telegram.org. */
   readonly apiRoot?: string;
-  /** Give up waiting for an answer after this long (the send is then in doubt). Default 30 s. */
+  /** Give up waiting for an answer this long after the request was written (the send is then in doubt). Default 30 s. */
   readonly timeoutMs?: number;
-  readonly fetch?: typeof fetch;
 }
-
-// Errors raised before any byte of the request could have reached the server.
-const NOT_CONNECTED = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH/;
 
 /** Classifies a Bot API answer (status and JSON body). */
 export function classifyAnswer(status: number, body: { ok?: boolean; result?: { message_id?: number }; description?: string; parameters?: { retry_after?: number } }): SendOutcome {
@@ -47,44 +44,42 @@ export function classifyAnswer(status: number, body: { ok?: boolean; result?: { 
   return { kind: "retryable", description: `${status} ${description}` };
 }
 
-/** A transport calling the Bot API's sendMessage over HTTP with keep-alive connections. */
+/**
+ * What a POST that got no Bot API verdict came to: a request never written to a socket was not sent
+ * (retried); one written without a complete answer is in doubt.
+ */
+export function withoutAnswer(result: Exclude<PostResult, { kind: "answer" }>): SendOutcome {
+  return result.kind === "not_sent" ? { kind: "retryable", description: result.description } : { kind: "unknown", description: result.description };
+}
+
+/** Parses an answer's JSON body; undefined when it is not JSON (a proxy's error page). */
+export function parseBody<T>(text: string): T | undefined {
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A transport calling the Bot API's sendMessage over HTTP with its own keep-alive connections. A
+ * request is written once its connection is up, and the answer timeout runs from then (http-post.ts).
+ */
 export function fetchTransport(options: FetchTransportOptions): OutboxTransport {
   const root = (options.apiRoot ?? "https://api.telegram.org").replace(/\/+$/, "");
   const url = `${root}/bot${options.token}/sendMessage`;
-  const doFetch = options.fetch ?? fetch;
-  const timeoutMs = options.timeoutMs ?? 30_000;
+  const poster = jsonPoster({ timeoutMs: options.timeoutMs ?? 30_000 });
   return {
     async send(message) {
       const payload: Record<string, unknown> = { chat_id: message.chatId, text: message.text, link_preview_options: { is_disabled: true } };
       if (message.parseMode) payload.parse_mode = message.parseMode;
       if (message.replyMarkup) payload.reply_markup = message.replyMarkup;
-      let response: Response;
-      try {
-        response = await doFetch(url, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify(payload),
-          signal: AbortSignal.timeout(timeoutMs),
-        });
-      } catch (error) {
-        const text = describe(error);
-        return NOT_CONNECTED.test(text) ? { kind: "retryable", description: text } : { kind: "unknown", description: text };
-      }
-      let body: Parameters<typeof classifyAnswer>[1];
-      try {
-        body = (await response.json()) as typeof body;
-      } catch {
-        // An answer without a JSON body: a proxy's error page, not Telegram's verdict.
-        return response.status >= 500 ? { kind: "retryable", description: `HTTP ${response.status}` } : { kind: "unknown", description: `HTTP ${response.status} without a Bot API answer` };
-      }
-      return classifyAnswer(response.status, body);
+      const result = await poster.post(url, JSON.stringify(payload));
+      if (result.kind !== "answer") return withoutAnswer(result);
+      const body = parseBody<Parameters<typeof classifyAnswer>[1]>(result.body);
+      // An answer without a JSON body: a proxy's error page, not Telegram's verdict.
+      if (body === undefined) return result.status >= 500 ? { kind: "retryable", description: `HTTP ${result.status}` } : { kind: "unknown", description: `HTTP ${result.status} without a Bot API answer` };
+      return classifyAnswer(result.status, body);
     },
   };
-}
-
-function describe(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const cause = (error as { cause?: unknown }).cause;
-  const code = cause && typeof cause === "object" && "code" in cause ? String((cause as { code: unknown }).code) : "";
-  return [error.name === "TimeoutError" ? "no answer within the timeout" : error.message, code].filter(Boolean).join(" ");
 }

@@ -2,7 +2,8 @@
 // prefixed `zalo:` (Telegram chat ids are numbers, so the two never collide, and an unreachable Zalo
 // chat is recorded under its prefixed id). The routing transport sends each row through its channel's
 // transport; the sender paces each channel with its own budget (ZALO_RATE_PER_SECOND for Zalo).
-import type { OutboxTransport, SendOutcome } from "./transport.js";
+import { jsonPoster } from "./http-post.js";
+import { parseBody, withoutAnswer, type OutboxTransport, type SendOutcome } from "./transport.js";
 import type { ClaimedMessage } from "./types.js";
 import { channelChatId, ZALO_CHAT_PREFIX } from "./channel.js";
 import { toPlainText, ZALO_MAX_MESSAGE } from "./plain-text.js";
@@ -21,11 +22,9 @@ export interface ZaloTransportOptions {
   readonly apiRoot: string;
   /** error_code values that mark the chat unreachable (default DEFAULT_ZALO_UNREACHABLE_CODES). */
   readonly unreachableCodes?: readonly number[];
+  /** Give up waiting for an answer this long after the request was written (the send is then in doubt). Default 30 s. */
   readonly timeoutMs?: number;
-  readonly fetch?: typeof fetch;
 }
-
-const NOT_CONNECTED = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH/;
 
 /** Classifies a Zalo Bot API answer to sendMessage; the description always names error_code. */
 export function classifyZaloAnswer(status: number, body: { ok?: boolean; error_code?: unknown; description?: unknown; parameters?: { retry_after?: unknown } }, unreachableCodes: readonly number[] = DEFAULT_ZALO_UNREACHABLE_CODES): SendOutcome {
@@ -41,8 +40,7 @@ export function classifyZaloAnswer(status: number, body: { ok?: boolean; error_c
 /** Calls the Zalo Bot API's sendMessage for rows whose chat id starts with `zalo:`. */
 export function zaloTransport(options: ZaloTransportOptions): OutboxTransport {
   const url = `${options.apiRoot.replace(/\/+$/, "")}/bot${options.token}/sendMessage`;
-  const doFetch = options.fetch ?? fetch;
-  const timeoutMs = options.timeoutMs ?? 30_000;
+  const poster = jsonPoster({ timeoutMs: options.timeoutMs ?? 30_000 });
   const codes = options.unreachableCodes ?? DEFAULT_ZALO_UNREACHABLE_CODES;
   return {
     async send(message) {
@@ -51,22 +49,12 @@ export function zaloTransport(options: ZaloTransportOptions): OutboxTransport {
       // is not (written before, or by another path) is made plain here. Texts are at most 2,000 characters.
       const text = message.parseMode ? toPlainText(message.text, message.parseMode).trim() : message.text;
       if (text.length < 1 || text.length > ZALO_MAX_MESSAGE) return { kind: "rejected", description: `a Zalo message has 1 to ${ZALO_MAX_MESSAGE} characters, this one ${text.length}` };
-      let response: Response;
-      try {
-        response = await doFetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ chat_id: chatId, text }), signal: AbortSignal.timeout(timeoutMs) });
-      } catch (error) {
-        // Never the URL (it holds the token): only the error's name and code.
-        const cause = error instanceof Error ? (error as { cause?: { code?: unknown } }).cause : undefined;
-        const text = `${error instanceof Error ? error.name : "Error"} ${cause?.code !== undefined ? String(cause.code) : ""}`.trim();
-        return NOT_CONNECTED.test(text) ? { kind: "retryable", description: text } : { kind: "unknown", description: text };
-      }
-      let body: Parameters<typeof classifyZaloAnswer>[1];
-      try {
-        body = (await response.json()) as typeof body;
-      } catch {
-        return response.status === 429 || response.status >= 500 ? { kind: "retryable", description: `HTTP ${response.status}` } : { kind: "unknown", description: `HTTP ${response.status} without a Bot API answer` };
-      }
-      return classifyZaloAnswer(response.status, body, codes);
+      const result = await poster.post(url, JSON.stringify({ chat_id: chatId, text }));
+      // Never the URL in a description (it holds the token): http-post.ts describes errors by message and code.
+      if (result.kind !== "answer") return withoutAnswer(result);
+      const body = parseBody<Parameters<typeof classifyZaloAnswer>[1]>(result.body);
+      if (body === undefined) return result.status === 429 || result.status >= 500 ? { kind: "retryable", description: `HTTP ${result.status}` } : { kind: "unknown", description: `HTTP ${result.status} without a Bot API answer` };
+      return classifyZaloAnswer(result.status, body, codes);
     },
   };
 }
