@@ -19,6 +19,8 @@ export interface ParticipationTableWords {
   readonly total: string;
   readonly lastReminder: (when: string | null) => string;
   readonly unreachable: (count: number) => string;
+  /** A rate as the reader writes it ("62,5%" in Vietnamese); "62.5%" without. */
+  readonly rate?: (rate: number) => string;
 }
 
 /** The terminal table's English headings, in order (a translation gives one word per heading). */
@@ -74,7 +76,7 @@ export function participationJson(report: ParticipationReport): string {
 /** An aligned text table for the terminal; rates with a percent sign. */
 export function participationTable(report: ParticipationReport, options: ParticipationFormatOptions = {}): string {
   const head = [...(options.words?.head ?? PARTICIPATION_TABLE_HEAD)];
-  const body = cells(report).map((row) => row.map((c, i) => (i === 8 ? (c === "" ? "-" : `${(c as number).toFixed(1)}%`) : String(c))));
+  const body = cells(report).map((row) => row.map((c, i) => (i === 8 ? (c === "" ? "-" : (options.words?.rate?.(c as number) ?? `${(c as number).toFixed(1)}%`)) : String(c))));
   if (options.words) body[body.length - 1]![0] = options.words.total;
   const widths = head.map((h, i) => Math.max([...h].length, ...body.map((r) => [...(r[i] ?? "")].length)));
   const line = (row: string[]) =>

@@ -12,7 +12,8 @@ import {
   type ParticipationFormat,
   type ParticipationTableWords,
 } from "../../participation/index.js";
-import { cliError, t } from "../i18n.js";
+import { formatRate } from "../../i18n/numbers.js";
+import { cliError, messageLanguage, t } from "../i18n.js";
 import { requireCampaign } from "./campaign.js";
 import { withDatabase } from "./db.js";
 
@@ -23,6 +24,7 @@ function tableWords(): ParticipationTableWords {
     total: t("participation.total"),
     lastReminder: (when) => t("participation.lastReminder", { when: when ?? t("participation.noneYet") }),
     unreachable: (count) => t("participation.unreachable", { count }),
+    rate: (rate) => formatRate(messageLanguage(), rate),
   };
 }
 
