@@ -71,7 +71,7 @@ describe("khaosat in the organiser's language", { timeout: 120_000 }, () => {
     );
     // A header row, and columns aligned by what the terminal shows ("trạng thái" is the widest of its column).
     const list = (await khaosat(VI, "campaign", "list")).stdout.split("\n");
-    expect(list[0]).toMatch(/^mã {10}trạng thái  thời gian {33}bộ câu hỏi {2,}tên$/);
+    expect(list[0]).toMatch(/^mã {10}trạng thái {2}thời gian {33}bộ câu hỏi {2,}tên$/);
     expect(list).toContainEqual(expect.stringMatching(new RegExp(`^${par}  đang mở {5}01/01/2026 08:00 đến hết ngày 31/12/2099  par-officials v\\d+ +PAR 2026$`)));
   });
 

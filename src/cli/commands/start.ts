@@ -204,7 +204,10 @@ async function startBotConsole(db: Database, config: Config, errors: NodeJS.Writ
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (code === "EADDRINUSE" || code === "EACCES" || code === "EADDRNOTAVAIL") {
-      errors.write(`note: the web console could not listen on ${settings.host}:${settings.port} (${code}); the bot runs without it: set WEB_PORT to a free port\n`);
+      // In words, with how to choose another port; not Node's code.
+      const { t } = await import("../i18n.js");
+      const other = settings.port > 0 && settings.port < 65535 ? settings.port + 1 : 3001;
+      errors.write(`${t(code === "EADDRINUSE" ? "web.botConsoleBusy" : "web.botConsoleRefused", { host: settings.host, port: settings.port, other })}\n`);
       return undefined;
     }
     throw error;
