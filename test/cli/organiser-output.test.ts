@@ -145,6 +145,8 @@ describe("khaosat output for organisers", { timeout: 180_000 }, () => {
       stderr: `khaosat: không tìm thấy thư mục ${path.dirname(out)} (nơi ghi ${out}); hãy tạo thư mục trước hoặc chọn thư mục khác\n`,
     });
     expect((await khaosat(VI, "broadcast", "--campaign", par, "--audience", "all", "--text", dir)).stderr).toBe(`khaosat: ${dir} là một thư mục, không phải tệp\n`);
+    // An input file: the respondents list.
+    expect((await khaosat(VI, "respondents", "import", "--campaign", par, "danh-sach.csv")).stderr).toBe("khaosat: không tìm thấy tệp danh-sach.csv; hãy kiểm tra tên và đường dẫn\n");
   });
 
   test("rates and decimals with the reader's decimal mark: participation table, HTML report; the CSV stays machine-readable", async () => {
