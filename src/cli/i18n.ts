@@ -3,7 +3,7 @@
 // said in KHAOSAT_LANG (vi or en; Vietnamese when unset). Machine-readable output (CSV, JSON, XLSX,
 // the ids a command prints for scripts) never changes with the language.
 // Loaded on first use only: `khaosat --help` and a command that prints nothing never read a locale file.
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import i18next, { type TFunction } from "i18next";
 import type { Language } from "../config/index.js";
@@ -106,4 +106,61 @@ export function fsErrorText(error: unknown): string {
   if (code === "EISDIR") return t("io.isDirectory");
   if (code === "EACCES" || code === "EPERM") return t("io.permission");
   return error instanceof Error ? error.message : String(error);
+}
+
+let webTranslate: TFunction | undefined;
+
+/**
+ * The web console's words (`web` namespace) in the organiser's language, for what the CLI says as the
+ * console does (a reminder schedule as a sentence: src/web/format.ts's describeSchedule).
+ */
+export function webWords(): TFunction {
+  if (webTranslate) return webTranslate;
+  const language = messageLanguage();
+  const resources: Record<string, Record<string, Record<string, unknown>>> = {};
+  for (const lng of new Set<Language>([language, "vi"])) {
+    resources[lng] = { web: JSON.parse(readFileSync(path.join(DEFAULT_LOCALES_DIR, lng, "web.json"), "utf8")) as Record<string, unknown> };
+  }
+  const instance = i18next.createInstance();
+  void instance.init({ resources, lng: language, fallbackLng: "vi", ns: ["web"], defaultNS: "web", initAsync: false, interpolation: { escapeValue: false }, returnNull: false });
+  webTranslate = instance.getFixedT(language);
+  return webTranslate;
+}
+
+/** A Node file-system error's code and path, when `error` is one. */
+function fsError(error: unknown): { readonly code: string; readonly path?: string; readonly syscall?: string } | undefined {
+  const e = error as { code?: unknown; path?: unknown; syscall?: unknown } | undefined;
+  if (typeof e?.code !== "string" || !/^E[A-Z]+$/.test(e.code)) return undefined;
+  return { code: e.code, ...(typeof e.path === "string" ? { path: e.path } : {}), ...(typeof e.syscall === "string" ? { syscall: e.syscall } : {}) };
+}
+
+/**
+ * A file the CLI could not read or write, said in the organiser's language ("không tìm thấy tệp
+ * message.txt"), or undefined when `error` is not a file-system error about a file. `file` is the
+ * name the organiser gave (the error's own path otherwise).
+ */
+export function fileErrorText(error: unknown, file?: string): string | undefined {
+  const fs = fsError(error);
+  if (!fs) return undefined;
+  const name = file ?? fs.path;
+  if (name === undefined) return undefined;
+  const folder = path.dirname(name);
+  switch (fs.code) {
+    case "ENOENT":
+      // Writing into a folder that does not exist is ENOENT too: name the folder then.
+      return folder !== "." && !existsSync(folder) ? t("io.noFolderOf", { file: name, folder }) : t("io.notFound", { file: name });
+    case "ENOTDIR":
+      return t("io.noFolderOf", { file: name, folder });
+    case "EISDIR":
+      return t("io.isFolder", { file: name });
+    case "EACCES":
+    case "EPERM":
+      return t("io.noPermission", { file: name });
+    case "EEXIST":
+      return t("io.exists", { file: name });
+    case "ENOSPC":
+      return t("io.diskFull", { file: name });
+    default:
+      return undefined;
+  }
 }

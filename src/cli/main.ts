@@ -35,7 +35,15 @@ export async function main(argv: readonly string[]): Promise<number> {
       return error.exitCode;
     }
     // Loaded here, not at start-up: `khaosat --help` reads only the help's locale file (cli-help).
-    const { t } = await import("./i18n.js");
+    const { fileErrorText, t } = await import("./i18n.js");
+    // A file a command could not read or write (an --out folder that does not exist, a missing input):
+    // said in words with the file's name, not as Node's "ENOENT: no such file or directory, open …".
+    const file = fileErrorText(error);
+    if (file !== undefined) {
+      process.stderr.write(`khaosat: ${file}\n`);
+      if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+      return 1;
+    }
     process.stderr.write(`khaosat: ${t("main.unexpected", { message: error instanceof Error ? error.message : String(error) })}\n`);
     if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
     else process.stderr.write(`${t("main.debugHint")}\n`);

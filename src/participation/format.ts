@@ -23,6 +23,8 @@ export interface ParticipationTableWords {
   readonly unreachable: (count: number) => string;
   /** A group as the reader knows it (the questionnaire's label in their language); the id when absent. */
   readonly groupLabel?: (id: string) => string;
+  /** A rate as the reader writes it ("62,5%" in Vietnamese); "62.5%" without. */
+  readonly rate?: (rate: number) => string;
 }
 
 /** The terminal table's English headings, in order (a translation gives one word per heading). */
@@ -79,7 +81,8 @@ export function participationJson(report: ParticipationReport): string {
 export function participationTable(report: ParticipationReport, options: ParticipationFormatOptions = {}): string {
   const head = [...(options.words?.head ?? PARTICIPATION_TABLE_HEAD)];
   const label = options.words?.groupLabel;
-  const body = cells(report).map((row) => row.map((c, i) => (i === 8 ? (c === "" ? "-" : `${(c as number).toFixed(1)}%`) : i === 2 && label && c !== "" ? label(String(c)) : String(c))));
+  const rate = options.words?.rate;
+  const body = cells(report).map((row) => row.map((c, i) => (i === 8 ? (c === "" ? "-" : (rate?.(c as number) ?? `${(c as number).toFixed(1)}%`)) : i === 2 && label && c !== "" ? label(String(c)) : String(c))));
   if (options.words) body[body.length - 1]![0] = options.words.total;
   const widths = head.map((h, i) => Math.max([...h].length, ...body.map((r) => [...(r[i] ?? "")].length)));
   const line = (row: string[]) =>

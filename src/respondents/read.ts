@@ -72,7 +72,7 @@ export async function streamTable(file: string, sink: TableSink, limits: TableLi
   try {
     await stat(file);
   } catch {
-    throw new TableFileError(`cannot read ${file}: no such file`);
+    throw fileError("noSuchFile", { file });
   }
   const ext = path.extname(file).toLowerCase();
   if (ext === ".csv" || ext === ".txt") return readCsv(file, sink, limits);

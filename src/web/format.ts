@@ -1,6 +1,7 @@
 // How the console writes numbers, rates, times, participation states, group names and reminder
 // schedules in the reader's language: one place, so every page says them the same way
-// (Vietnamese "62,5%" and "2.300", English "62.5%" and "2,300"; times in the campaign's zone).
+// (Vietnamese "62,5%" and "2.300", English "62.5%" and "2,300", from src/i18n/numbers.ts, shared with
+// the CLI and the reports; times in the campaign's zone).
 import type { TFunction } from "i18next";
 import type { Language } from "../config/index.js";
 import { groupLabel as questionnaireGroupLabel, type Questionnaire } from "../questionnaire/index.js";
@@ -8,29 +9,9 @@ import { parseReminderSchedule, reminderSlots } from "../reminders/index.js";
 import { formatDateTime } from "../channels/console/format.js";
 import { closedAt } from "../conversation/path.js";
 import { evidenceText, type EvidenceStyle, type FlagEvidence } from "../scoring/index.js";
+import { formatNumber } from "../i18n/numbers.js";
 
-const LOCALES: Record<Language, string> = { vi: "vi-VN", en: "en-GB" };
-const formatters = new Map<string, Intl.NumberFormat>();
-
-function formatter(lang: Language, digits: number): Intl.NumberFormat {
-  const key = `${lang}:${digits}`;
-  let f = formatters.get(key);
-  if (!f) {
-    f = new Intl.NumberFormat(LOCALES[lang], { minimumFractionDigits: digits, maximumFractionDigits: digits });
-    formatters.set(key, f);
-  }
-  return f;
-}
-
-/** A count or measure in the reader's language: "2.300" / "2,300"; `digits` fixed decimals. */
-export function formatNumber(lang: Language, value: number, digits = 0): string {
-  return formatter(lang, digits).format(value);
-}
-
-/** A percentage with one decimal ("62,5%" / "62.5%"), "–" when there is nothing to divide. */
-export function formatRate(lang: Language, rate: number | null): string {
-  return rate === null ? "–" : `${formatNumber(lang, rate, 1)}%`;
-}
+export { formatNumber, formatRate } from "../i18n/numbers.js";
 
 /** A participation state: every page names them with the one vocabulary of `state.*`. */
 export type ParticipationState = "submitted" | "in_progress" | "not_started" | "not_redeemed" | "redeemed" | "declined";
@@ -66,6 +47,45 @@ export function describeSchedule(t: TFunction, text: string): string {
   // Slots of a far-away close, so that none is dropped for falling after it.
   const slots = reminderSlots(parsed.schedule, new Date(Date.UTC(2100, 0, 31)), "UTC");
   return slots.map((s) => describeReminder(t, s.label)).join("; ");
+}
+
+/** One reminder of a campaign's schedule: when it goes, in words, and whether it went. */
+export interface PlannedReminder {
+  readonly label: string;
+  readonly offset: string;
+  readonly at: Date;
+  /** "7 ngày trước hạn, lúc 09:00" */
+  readonly text: string;
+  /** sent | next | missed | later */
+  readonly state: "sent" | "next" | "missed" | "later";
+}
+
+/**
+ * A campaign's reminder schedule as the Reminders page and `khaosat campaign reminders` say it: the
+ * sentence ("7 ngày trước hạn, lúc 09:00; …"), each reminder's time for the campaign's close, in
+ * its zone, and its state from the scheduled runs so far (sent for this close, the next one, missed,
+ * later). No slots for no schedule or one that does not parse.
+ */
+export function reminderPlan(
+  t: TFunction,
+  schedule: string | null,
+  campaign: { readonly closesAt: Date; readonly timeZone: string },
+  runs: readonly { readonly trigger: string; readonly offset: string | null; readonly forClosesAt: Date | null }[],
+  now: Date,
+): { readonly sentence: string | null; readonly slots: readonly PlannedReminder[]; readonly next: PlannedReminder | undefined } {
+  const parsed = schedule ? parseReminderSchedule(schedule) : null;
+  if (!schedule || !parsed?.ok) return { sentence: schedule ? describeSchedule(t, schedule) : null, slots: [], next: undefined };
+  const ran = new Set(runs.filter((r) => r.trigger === "scheduled" && r.forClosesAt?.getTime() === campaign.closesAt.getTime()).map((r) => r.offset));
+  const all = reminderSlots(parsed.schedule, campaign.closesAt, campaign.timeZone);
+  const next = all.find((s) => s.at > now && !ran.has(s.offset));
+  const slots = all.map((s): PlannedReminder => ({
+    label: s.label,
+    offset: s.offset,
+    at: s.at,
+    text: describeReminder(t, s.label),
+    state: ran.has(s.offset) ? "sent" : s === next ? "next" : s.at <= now ? "missed" : "later",
+  }));
+  return { sentence: describeSchedule(t, schedule), slots, next: next ? slots[all.indexOf(next)] : undefined };
 }
 
 /** A broadcast's audience as stored ("not-submitted", "unit:SO_TP", "group:leaders") in the reader's words. */

@@ -8,14 +8,14 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { CampaignRecord } from "../db/index.js";
 import { formatZonedTime } from "../campaigns/index.js";
 import { createI18n } from "../i18n/index.js";
-import { formatReminderSchedule, parseReminderSchedule, reminderSlots, ReminderService } from "../reminders/index.js";
+import { formatReminderSchedule, parseReminderSchedule, ReminderService } from "../reminders/index.js";
 import { respondentStatus } from "../participation/report.js";
 import { campaignRequest } from "./campaign-route.js";
 import { html, type Html } from "./html.js";
 import { csrfField, page, type Flash } from "./layout.js";
 import { notFound, sendPage, type WebContext } from "./server.js";
 import { keepUpload, uploadId } from "./uploads.js";
-import { describeReminder, describeSchedule, formatNumber, formatWhen } from "./format.js";
+import { describeReminder, describeSchedule, formatNumber, formatWhen, reminderPlan } from "./format.js";
 import { problemText } from "../i18n/index.js";
 
 /** A unit is reminded by hand at most this often. */
@@ -34,19 +34,18 @@ export function registerReminderRoutes(app: FastifyInstance, context: WebContext
     const stored = (await db.messaging.campaign(campaign.id))?.reminders ?? null;
     const parsed = stored ? parseReminderSchedule(stored) : null;
     const runs = await db.messaging.reminderRuns(campaign.id);
-    const ranOffsets = new Set(runs.filter((r) => r.trigger === "scheduled" && r.forClosesAt?.getTime() === campaign.closesAt.getTime()).map((r) => r.offset));
-    const slots = parsed?.ok ? reminderSlots(parsed.schedule, campaign.closesAt, campaign.timeZone) : [];
-    const next = slots.find((s) => s.at > at && !ranOffsets.has(s.offset));
-    const slotState = (s: (typeof slots)[number]) => (ranOffsets.has(s.offset) ? t("reminders.sent") : s === next ? t("reminders.next") : s.at <= at ? t("reminders.missed") : t("reminders.later"));
+    const plan = reminderPlan(t, stored, campaign, runs, at);
+    const { slots, next } = plan;
+    const slotState = (s: (typeof slots)[number]) => t(`reminders.${s.state}`);
     const progress = await Promise.all(runs.slice(0, 20).map(async (r) => (await db.outbox.counts({ batchId: r.id })).reminder ?? {}));
     const body = html`<h1>${t("reminders.title")}</h1><p class="muted"><a href="${base(campaign)}">${campaign.name}</a> · ${t("reminders.zone", { zone: campaign.timeZone })}</p>
 <section class="card" tabindex="0" id="schedule"><h2>${t("reminders.schedule")}</h2>
 <p>${t("overview.schedule")}: <b id="schedule-text">${stored ? describeSchedule(t, stored) : t("overview.off")}</b>${stored ? html` <span class="muted">(<code>${stored}</code>)</span>` : ""}${parsed && !parsed.ok ? html` <span class="alert">${problemText(t, parsed.problem)}</span>` : ""}</p>
-<p>${t("overview.nextReminder")}: <b id="next-due">${next ? `${formatZonedTime(next.at, campaign.timeZone)} (${describeReminder(t, next.label)})` : t("overview.none")}</b></p>
+<p>${t("overview.nextReminder")}: <b id="next-due">${next ? `${formatZonedTime(next.at, campaign.timeZone)} (${next.text})` : t("overview.none")}</b></p>
 ${
   slots.length > 0
     ? html`<table><thead><tr><th scope="col">${t("reminders.slot")}</th><th scope="col">${t("reminders.when")}</th><th scope="col">${t("reminders.state")}</th></tr></thead>
-<tbody>${slots.map((s) => html`<tr><th scope="row">${describeReminder(t, s.label)}</th><td>${formatZonedTime(s.at, campaign.timeZone)}</td><td>${slotState(s)}</td></tr>`)}</tbody></table>`
+<tbody>${slots.map((s) => html`<tr><th scope="row">${s.text}</th><td>${formatZonedTime(s.at, campaign.timeZone)}</td><td>${slotState(s)}</td></tr>`)}</tbody></table>`
     : ""
 }
 ${

@@ -11,7 +11,7 @@ import { participationChart, slopeChart, submissionsChart, type ChartSize } from
 import { rankGaps } from "./data.js";
 import { emptyRankingReason, rankLines, slopeText } from "./index-view.js";
 import { componentIndices, reportGroupLabel, type ReportModel } from "./report.js";
-import { formatPeriod } from "./format.js";
+import { formatNumber, formatRate, formatPeriod } from "./format.js";
 
 const require = createRequire(import.meta.url);
 
@@ -199,7 +199,7 @@ export async function renderReportPdf(model: ReportModel): Promise<Buffer> {
     doc.font("regular").fontSize(10);
     doc.moveDown(0.5);
   };
-  const rate = (value: number | null) => (value === null ? "–" : `${value.toFixed(1)}%`);
+  const rate = (value: number | null) => formatRate("vi", value);
 
   doc.addPage();
   doc.font("bold").fontSize(18).fillColor("#1d232b").text(campaign.name, { width: CONTENT });
@@ -252,7 +252,7 @@ export async function renderReportPdf(model: ReportModel): Promise<Buffer> {
     const cell = (c: (typeof columns)[number], u: (typeof report.units)[number]): TableCell => {
       if (c.name === "unit") return { text: unitCell(u.unit), keepEnd: `(${u.unit})` };
       const v = c.value(u, undefined);
-      return v === null ? "–" : typeof v === "number" && c.decimal ? v.toFixed(2) : String(v);
+      return v === null ? "–" : typeof v === "number" ? formatNumber("vi", v, c.decimal || !Number.isInteger(v) ? 2 : 0) : String(v);
     };
     const headingOf = (c: (typeof columns)[number]) => (typeof c.heading === "string" ? both(HEADINGS[c.heading]) : c.heading.literal);
     const main = columns.filter((c) => typeof c.heading === "string");

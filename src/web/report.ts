@@ -13,7 +13,7 @@ import { indexSection } from "./index-view.js";
 import { reportComponents } from "../scoring/format/columns.js";
 import { submissionsSeries, unitsChart } from "./see.js";
 import { APP_CSS } from "./style.js";
-import { formatPeriod, groupLabel } from "./format.js";
+import { formatNumber, formatRate, formatPeriod, groupLabel } from "./format.js";
 import { formatDateTime } from "../channels/console/format.js";
 
 const REPORT_CSS = `${APP_CSS}
@@ -94,7 +94,7 @@ export function componentIndices(model: ReportModel): { components: string[]; ro
   const names = new Map(model.unitRecords.map((u) => [u.code, u.name]));
   return {
     components,
-    rows: report.units.map((u) => ({ unit: `${names.get(u.unit) ?? u.unit} (${u.unit})`, code: u.unit, values: components.map((c) => (u.components[c]?.index === undefined || u.components[c]?.index === null ? "–" : u.components[c]!.index!.toFixed(2))) })),
+    rows: report.units.map((u) => ({ unit: `${names.get(u.unit) ?? u.unit} (${u.unit})`, code: u.unit, values: components.map((c) => (u.components[c]?.index === undefined || u.components[c]?.index === null ? "–" : formatNumber("vi", u.components[c]!.index!, 2))) })),
   };
 }
 
@@ -107,7 +107,7 @@ export async function renderReport(db: Database, campaign: CampaignRecord, now: 
 export function renderReportHtml(model: ReportModel): string {
   const { campaign, now, open, t, units, groups, index, flagCounts, submissions } = model;
   const report = model.participation;
-  const rate = (r: number | null) => (r === null ? "–" : `${r.toFixed(1)}%`);
+  const rate = (r: number | null) => formatRate("vi", r);
   const r = (key: string, options?: Record<string, unknown>) => String(t(`report.${key}`, options as never));
   const components = componentIndices(model);
   const perDayText = { perDay: t("overview.perDay"), cumulative: t("overview.cumulative"), deadline: t("overview.deadline"), description: t("overview.submissionsDescription") };

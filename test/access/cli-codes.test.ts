@@ -76,7 +76,7 @@ describe("khaosat codes", () => {
     expect(result).toEqual({
       code: 0,
       stderr: "",
-      stdout: `issued 2 codes for campaign "par2025"\nwrote ${out("codes.csv")} (csv): it is the only copy of these codes; keep it safe and delete it once the slips are handed out\n`,
+      stdout: `issued 2 codes for campaign "PAR 2025 par2025" (par2025)\nwrote ${out("codes.csv")} (csv): it is the only copy of these codes; keep it safe and delete it once the slips are handed out\n`,
     });
     if (process.platform !== "win32") expect(statSync(out("codes.csv")).mode & 0o777).toBe(0o600);
     const rows = csvRows(out("codes.csv"));
@@ -129,7 +129,7 @@ describe("khaosat codes", () => {
     expect(result).toEqual({
       code: 0,
       stderr: "",
-      stdout: `issued 2 codes for campaign "multi"\nwrote ${files[0]} (csv), ${files[1]} (xlsx), ${files[2]} (pdf), the same codes in each: they are the only copies of these codes; keep them safe and delete them once the slips are handed out\n`,
+      stdout: `issued 2 codes for campaign "PAR 2025 multi" (multi)\nwrote ${files[0]} (csv), ${files[1]} (xlsx), ${files[2]} (pdf), the same codes in each: they are the only copies of these codes; keep them safe and delete them once the slips are handed out\n`,
     });
     const csvCodes = csvRows(files[0]!).slice(1).map((r) => r[4]);
     const ExcelJS = (await import("exceljs")).default;
@@ -179,18 +179,20 @@ describe("khaosat codes", () => {
   test("revoke, then reissue to a PDF slip", async () => {
     const revoked = await run("codes", "revoke", "--respondent", "CB002");
     expect(revoked.stdout).toBe(
-      'revoked the code of Trần Thị Bích Ngọc (CB002, campaign "par2025"); "khaosat codes reissue --respondent CB002 --campaign par2025 --out FILE" issues a new one\n',
+      // The suggested command as it runs here: a free file name, --bot since nothing configures the bot.
+      'revoked the code of Trần Thị Bích Ngọc (CB002) of campaign "PAR 2025 par2025" (par2025); to issue a new one, run: khaosat codes reissue --respondent CB002 --campaign par2025 --out new-code-CB002.pdf --bot BOT_NAME' +
+        " (BOT_NAME is your Telegram bot's username, e.g. khaosat_bot; with BOT_USERNAME or ZALO_BOT_LINK set in .env, --bot is not needed)\n",
     );
     expect(await prisma.accessCode.findMany({ where: { respondentId: "r2" }, select: { status: true } })).toEqual([{ status: "revoked" }]);
     expect((await run("codes", "revoke", "--respondent", "CB002", "--campaign", "par2025")).stdout).toBe(
-      'Trần Thị Bích Ngọc (CB002, campaign "par2025") holds no active code; nothing revoked\n',
+      'Trần Thị Bích Ngọc (CB002) of campaign "PAR 2025 par2025" (par2025) holds no active code; nothing revoked\n',
     );
 
     const reissued = await run("codes", "reissue", "--respondent", "CB001", "--campaign", "par2025", "--out", out("cb001.pdf"), "--bot", "khaosat_bot");
     expect(reissued).toEqual({
       code: 0,
       stderr: "",
-      stdout: `issued a new code to Nguyễn Văn An (CB001, campaign "par2025") (any earlier code is revoked); wrote ${out("cb001.pdf")} (pdf)\n`,
+      stdout: `issued a new code to Nguyễn Văn An (CB001) of campaign "PAR 2025 par2025" (par2025) (any earlier code is revoked); wrote ${out("cb001.pdf")} (pdf)\n`,
     });
     const codes = await prisma.accessCode.findMany({ where: { respondentId: "r1" }, orderBy: { issuedAt: "asc" }, select: { status: true } });
     expect(codes.map((c) => c.status).sort()).toEqual(["active", "revoked"]);

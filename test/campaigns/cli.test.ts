@@ -27,7 +27,7 @@ describe("khaosat campaign / respondents / participation", { timeout: 120_000 },
     expect(id).toMatch(/^c-[a-z2-9]{8}$/);
     expect(created.stderr).toMatch(/^created campaign "PAR 2026": questionnaire par-officials v\d+ \(stored\), open 01\/12\/2026 08:00 until the end of 31\/12\/2026 \(Asia\/Ho_Chi_Minh\)\n$/);
     const list = await khaosat("campaign", "list");
-    expect(list.stdout).toMatch(new RegExp(`^${id}  \\S.*  01/12/2026 08:00 until the end of 31/12/2026  par-officials v\\d+  PAR 2026\\n$`));
+    expect(list.stdout).toMatch(new RegExp(`^id +state +period +questionnaire +name\\n${id}  \\S.*  01/12/2026 08:00 until the end of 31/12/2026  par-officials v\\d+  PAR 2026\\n$`));
   });
 
   test("respondents import from XLSX, then the same file again", async () => {
@@ -38,8 +38,10 @@ describe("khaosat campaign / respondents / participation", { timeout: 120_000 },
     ws.addRow(["E2", "Trần Thị Bình", "SO_TP", "Sở Tư pháp", "officials", "vi"]);
     const file = path.join(dir, "mau.xlsx");
     await wb.xlsx.writeFile(file);
-    expect((await khaosat("respondents", "import", "--campaign", id, file)).stdout).toBe("2 created, 0 updated, 0 unchanged\n");
-    expect((await khaosat("respondents", "import", "--campaign", id, file)).stdout).toBe("0 created, 0 updated, 2 unchanged\n");
+    expect((await khaosat("respondents", "import", "--campaign", id, file)).stdout).toMatch(
+      new RegExp(`^imported 2 respondents into campaign "PAR 2026" \\(${id}, \\d+ units?\\): 2 created, 0 updated, 0 unchanged\\nNext: issue their access codes with khaosat codes issue --campaign ${id} --out codes\\.pdf`),
+    );
+    expect((await khaosat("respondents", "import", "--campaign", id, file)).stdout).toMatch(/: 0 created, 0 updated, 2 unchanged\n$/);
     db = await openDatabase(env.DATABASE_URL);
     expect((await db.respondents.list(id)).map((r) => [r.externalId, r.fullName, r.unitCode, r.groupId])).toEqual([
       ["E1", "Nguyễn Văn An", "SO_TP", "leaders"],
@@ -93,7 +95,7 @@ describe("khaosat campaign / respondents / participation", { timeout: 120_000 },
     expect((await khaosat("campaign", "close", id)).stdout).toMatch(new RegExp(`^campaign ${id} closed at \\d\\d/\\d\\d/\\d{4} \\d\\d:\\d\\d \\(Asia/Ho_Chi_Minh\\)\\n$`));
     expect((await db!.campaigns.get(id))?.closedAt).toBeInstanceOf(Date);
     // It had not opened yet (opens 2026-12-01): closed now, not "not open yet".
-    expect((await khaosat("campaign", "list")).stdout).toMatch(new RegExp(`^${id}  closed  `));
+    expect((await khaosat("campaign", "list")).stdout).toMatch(new RegExp(`\\n${id}  closed  `));
     expect((await khaosat("campaign", "show", id)).stdout).toContain("\nstate          closed\n");
     const error = await fails("campaign", "show", "c-nothere");
     expect(error.stderr).toMatch(/^khaosat: no campaign "c-nothere" in SQLite \S+\.db[^;]*; "khaosat campaign list" shows the campaigns\n$/);

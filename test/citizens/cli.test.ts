@@ -57,7 +57,9 @@ describe("khaosat codes batch", () => {
     expect(stored).toHaveLength(1);
     expect(stored[0]).toMatchObject({ campaignId: "sipas2026", unitCode: "UB_BD", service: "Đăng ký kết hôn", kind: "csv", count: 3 });
     expect(printed).toBe(
-      `issued 3 anonymous codes for UBND phường Ba Đình (UB_BD) in campaign "sipas2026" (batch ${stored[0]!.id})\nwrote ${file} (csv): it is the only copy of these codes; each works once\n`,
+      // What was made and where; the batch's internal id is not printed (no command takes it).
+      `issued 3 anonymous single-use codes for UBND phường Ba Đình (UB_BD), service "Đăng ký kết hôn" in campaign "SIPAS 2026" (sipas2026)\n` +
+        `wrote ${file} (a CSV table, one code and its bot link a row): it is the only copy of these codes; keep it safe until they are handed out\n`,
     );
     const rows = readFileSync(file, "utf8").replace(/^\uFEFF/, "").trim().split("\r\n").map((l) => l.split(","));
     expect(rows[0]).toEqual(["unit_code", "unit", "service", "code", "link"]);
@@ -143,7 +145,7 @@ describe("khaosat codes poster", () => {
     const [poster] = await prisma.poster.findMany();
     expect(poster).toMatchObject({ campaignId: "sipas2026", unitCode: "UB_BD", service: "Đăng ký kết hôn", periodDays: 14, refused: 0 });
     expect(printed).toBe(
-      `made a poster for UBND phường Ba Đình (UB_BD) in campaign "sipas2026" (poster ${poster!.id}); one response per Telegram account per 14 days\nwrote ${file}\n`,
+      `made a QR poster for UBND phường Ba Đình (UB_BD), service "Đăng ký kết hôn" in campaign "SIPAS 2026" (sipas2026); one response per Telegram account per 14 days\nwrote ${file}: print it and put it up at the unit's counter\n`,
     );
     expect(poster!.tokenHash).toMatch(/^[0-9a-f]{64}$/);
     if (HAS_PDFTOTEXT) {

@@ -68,7 +68,7 @@ const batch = (extra: Record<string, string>) => batchCommand({ campaign: "sipas
 describe("codes batch with only Zalo (ZALO_BOT_LINK, no --bot)", () => {
   test("CSV: each code's link is the Zalo bot's (the code is typed there)", async () => {
     const file = out("zalo.csv");
-    expect(await batch({ out: file })).toMatch(/^issued 3 anonymous codes for UBND phường Ba Đình/);
+    expect(await batch({ out: file })).toMatch(/^issued 3 anonymous single-use codes for UBND phường Ba Đình/);
     const rows = readFileSync(file, "utf8").replace(/^\uFEFF/, "").trim().split("\r\n");
     expect(rows).toHaveLength(4);
     for (const row of rows.slice(1)) expect(row).toMatch(new RegExp(`^UB_BD,UBND phường Ba Đình,,[2-9A-HJKMNP-Z]{5}-[2-9A-HJKMNP-Z]{5},${ZALO_LINK}$`));

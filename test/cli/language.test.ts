@@ -71,14 +71,24 @@ describe("khaosat in the organiser's language", { timeout: 120_000 }, () => {
     expect((await khaosat(EN, "campaign", "create", "--questionnaire", "examples/missing.yaml", "--name", "x", "--opens", "2026-12-01", "--closes", "2026-12-31")).stderr).toBe(
       "khaosat: cannot read the questionnaire examples/missing.yaml: no such file\n",
     );
-    expect((await khaosat(VI, "campaign", "list")).stdout).toContain(`${par}  đang mở       01/01/2026 08:00 đến hết ngày 31/12/2099  par-officials v`);
+    // A header row, and columns aligned by what the terminal shows ("trạng thái" is the widest of its column).
+    const list = (await khaosat(VI, "campaign", "list")).stdout.split("\n");
+    expect(list[0]).toMatch(/^mã {10}trạng thái {2}thời gian {33}bộ câu hỏi {2,}tên$/);
+    expect(list).toContainEqual(expect.stringMatching(new RegExp(`^${par}  đang mở {5}01/01/2026 08:00 đến hết ngày 31/12/2099  par-officials v\\d+ +PAR 2026$`)));
   });
 
   test("respondents import: counts and every row's problem in the organiser's language", async () => {
     const good = file("respondents.csv");
     writeFileSync(good, "external_id,full_name,unit,unit_name,group,language\nE1,Nguyễn Văn An,SO_TP,Sở Tư pháp,leaders,vi\nE2,Trần Thị Bình,SO_TP,Sở Tư pháp,officials,vi\n");
-    expect(await khaosat(VI, "respondents", "import", "--campaign", par, good)).toEqual({ code: 0, stdout: "2 mới, 0 cập nhật, 0 không đổi\n", stderr: "" });
-    expect(await khaosat(EN, "respondents", "import", "--campaign", par, good)).toEqual({ code: 0, stdout: "0 created, 0 updated, 2 unchanged\n", stderr: "" });
+    expect(await khaosat(VI, "respondents", "import", "--campaign", par, good)).toEqual({
+      code: 0,
+      stdout:
+        `Đã nhập 2 người trả lời vào đợt khảo sát "PAR 2026" (${par}, 1 đơn vị): 2 mới, 0 cập nhật, 0 không đổi\n` +
+        `Bước tiếp theo: cấp mã cho người trả lời bằng khaosat codes issue --campaign ${par} --out ma.pdf --bot TÊN_BOT (tệp .pdf để in phiếu, .csv hoặc .xlsx để trộn thư) (TÊN_BOT là tên bot Telegram của bạn, ví dụ khaosat_bot; đặt BOT_USERNAME hoặc ZALO_BOT_LINK trong tệp .env thì không cần --bot)\n`,
+      stderr: "",
+    });
+    // Nothing new: no next step; with BOT_USERNAME the suggestion needs no --bot.
+    expect(await khaosat(EN, "respondents", "import", "--campaign", par, good)).toEqual({ code: 0, stdout: `imported 2 respondents into campaign "PAR 2026" (${par}, 1 unit): 0 created, 0 updated, 2 unchanged\n`, stderr: "" });
 
     const bad = file("bad.csv");
     writeFileSync(bad, "external_id,full_name,unit,unit_name,group,language\nE3,,SO_TP,Sở Tư pháp,leaders,vi\nE4,Dũng,SO_TP,Sở Tư pháp,boss,vi\n");
@@ -102,7 +112,7 @@ describe("khaosat in the organiser's language", { timeout: 120_000 }, () => {
     const vi = await khaosat(VI, "codes", "issue", "--campaign", par, "--out", out, "--bot", "khaosat_bot");
     expect(vi).toEqual({
       code: 0,
-      stdout: `đã cấp 2 mã cho đợt khảo sát "${par}"\nđã ghi ${out} (csv): đây là bản duy nhất của các mã này; hãy cất giữ an toàn và xóa tệp sau khi đã phát phiếu\n`,
+      stdout: `đã cấp 2 mã cho đợt khảo sát "PAR 2026" (${par})\nđã ghi ${out} (csv): đây là bản duy nhất của các mã này; hãy cất giữ an toàn và xóa tệp sau khi đã phát phiếu\n`,
       stderr: "",
     });
     expect(readFileSync(out, "utf8").split("\n")[0]).toContain("external_id");
@@ -112,7 +122,7 @@ describe("khaosat in the organiser's language", { timeout: 120_000 }, () => {
       `khaosat: --out: không xác định được định dạng của "${file("codes.txt")}": hãy dùng tên tệp kết thúc bằng .csv, .xlsx hoặc .pdf\n`,
     );
     expect((await khaosat(VI, "codes", "revoke", "--respondent", "E1", "--campaign", par)).stdout).toBe(
-      `đã thu hồi mã của Nguyễn Văn An (E1, đợt khảo sát "${par}"); để cấp mã mới, hãy chạy "khaosat codes reissue --respondent E1 --campaign ${par} --out TỆP"\n`,
+      `đã thu hồi mã của Nguyễn Văn An (E1) trong đợt khảo sát "PAR 2026" (${par}); để cấp mã mới, hãy chạy: khaosat codes reissue --respondent E1 --campaign ${par} --out ma-moi-E1.pdf --bot TÊN_BOT (TÊN_BOT là tên bot Telegram của bạn, ví dụ khaosat_bot; đặt BOT_USERNAME hoặc ZALO_BOT_LINK trong tệp .env thì không cần --bot)\n`,
     );
   });
 
@@ -144,7 +154,10 @@ describe("khaosat in the organiser's language", { timeout: 120_000 }, () => {
       stdout: `chạy thử: sẽ không ai nhận được tin nhắn này: đợt khảo sát "${par}" có 2 người trả lời, nhưng chưa ai mở bot (hoặc không còn liên lạc được qua bot). Chưa có tin nào được xếp hàng.\n`,
     });
     expect((await khaosat(VI, "broadcast", "--campaign", par, "--audience", "everyone", "--text", text)).stderr).toContain('khaosat: --audience "everyone" không hợp lệ: hãy dùng all');
-    expect((await khaosat(VI, "reminders", "show", par)).stdout).toBe(`đợt khảo sát ${par}: lịch nhắc 3d,1d@09:00 (múi giờ Asia/Ho_Chi_Minh)\n  chưa gửi lời nhắc nào\n`);
+    expect((await khaosat(VI, "reminders", "show", par)).stdout).toBe(
+      `đợt khảo sát "PAR 2026" (${par}): lịch nhắc 3 ngày trước hạn, lúc 09:00; 1 ngày trước hạn, lúc 09:00 (3d,1d@09:00, múi giờ Asia/Ho_Chi_Minh)\n` +
+        "  các lần nhắc theo lịch:\n    29/12/2099 09:00  3 ngày trước hạn, lúc 09:00  lần tới\n    31/12/2099 09:00  1 ngày trước hạn, lúc 09:00  sau\n  chưa gửi lời nhắc nào\n",
+    );
     expect((await khaosat(EN, "reminders", "set", par, "off")).stdout).toBe(`campaign ${par}: reminders off\n`);
     // The schedule's own problem comes from the shared `problems` namespace, as on the web console.
     expect((await khaosat(VI, "reminders", "set", par, "3d@25:00")).stderr).toBe(

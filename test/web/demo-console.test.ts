@@ -135,6 +135,10 @@ describe("the console demo serves the web console", { timeout: 120_000 }, () => 
       const note = lines.find((l) => l.startsWith("🌐 "));
       expect(note).toContain(`127.0.0.1:${port}`);
       expect(note).toContain("WEB_PORT");
+      // The port in words and how to choose another, not Node's code (the demo speaks Vietnamese by default).
+      expect(note).toContain(`cổng ${port} (127.0.0.1:${port}) đang được một chương trình khác dùng`);
+      expect(note).toContain(`WEB_PORT=${port + 1} npm start`);
+      expect(note).not.toContain("EADDRINUSE");
       expect(stdout).not.toContain("demo@khaosat.local");
       // The demo itself went on: the code was accepted.
       expect(stdout).toContain("Mã hợp lệ");

@@ -66,8 +66,8 @@ describe.skipIf(!pdftotext)(pdftotext ? "report as PDF" : "report as PDF (skippe
     expect(rankingRows).toEqual([]);
     // Component indices per ranked unit (two decimals); the withheld unit has none.
     expect(flat).toContain("Chỉ số thành phần theo đơn vị / Component indices per unit");
-    expect(text).toMatch(/^\s*Sở Tư pháp \(SO_TP\)(\s+(\d+\.\d\d|–))+\s*$/m);
-    expect(text).not.toMatch(/\(UBND_AP\)(\s+\d+\.\d\d)+\s*$/m);
+    expect(text).toMatch(/^\s*Sở Tư pháp \(SO_TP\)(\s+(\d+,\d\d|–))+\s*$/m);
+    expect(text).not.toMatch(/\(UBND_AP\)(\s+\d+,\d\d)+\s*$/m);
     expect(text).not.toContain("Người SO_"); // no respondent's name anywhere
     expect(text).toMatch(/Trang 1\/\d+ \/ Page 1 of \d+/);
     const audit = await ctx.db().web.auditPage({ limit: 5 });
@@ -100,7 +100,7 @@ describe.skipIf(!pdftotext)(pdftotext ? "report as PDF" : "report as PDF (skippe
     (await import("node:fs")).writeFileSync(file, response.rawPayload);
     const text = pdfText(file);
     expect(text).toContain("Báo cáo đợt khảo sát / Campaign report");
-    expect(text).toMatch(/Sở Y tế\s+SO_YT\s+10\s+5\s+0\s+50\.0%/);
+    expect(text).toMatch(/Sở Y tế\s+SO_YT\s+10\s+5\s+0\s+50,0%/);
     const coordinator = new Client(app);
     await coordinator.login(s.users.coordinator);
     expect((await coordinator.get(`/campaigns/${s.campaignId}/report.pdf`)).statusCode).toBe(403);
@@ -111,7 +111,7 @@ describe.skipIf(!pdftotext)(pdftotext ? "report as PDF" : "report as PDF (skippe
     await cli(["--campaign", province.campaignId, "--out", out]);
     const text = pdfText(out);
     const flat = text.replace(/\s+/g, " ");
-    for (const u of province.units) expect(text, u.code).toMatch(new RegExp(`\\s${u.code}\\s+6\\s+[0-6]\\s+0\\s+\\d+\\.\\d%`));
+    for (const u of province.units) expect(text, u.code).toMatch(new RegExp(`\\s${u.code}\\s+6\\s+[0-6]\\s+0\\s+\\d+,\\d%`));
     // Long names come out whole (a table cell or a chart label may wrap them onto two lines).
     expect(flat).toContain("Ủy ban nhân dân huyện Hoằng Hóa");
     expect(flat).toContain("Sở Lao động – Thương binh và Xã hội");

@@ -227,7 +227,10 @@ describeDatabases("web console routes", (ctx) => {
       expect((body.match(/<svg/g) ?? []).length).toBe(6);
       // The ranking table's headings are bilingual too (they come from the scoring module's labels).
       expect(body).toMatch(/<th scope="col" class="num">[^<]+ \/ Rank<\/th>/);
-      expect(body).toMatch(/<table id="components">[\s\S]*Sở Tư pháp \(SO_TP\)<\/th>(<td class="num">\d+\.\d\d<\/td>)+/);
+      // Decimals and rates as Vietnamese write them (the report is in Vietnamese): a decimal comma, as on the console.
+      expect(body).toMatch(/<table id="components">[\s\S]*Sở Tư pháp \(SO_TP\)<\/th>(<td class="num">\d+,\d\d<\/td>)+/);
+      expect(body).toMatch(/\d+,\d%/);
+      expect(body).not.toMatch(/\d\.\d%/);
       expect(body).not.toMatch(/<table id="components">[\s\S]*\(UBND_AP\)/);
       expect(body).toContain('id="slope"');
       expect(body).toContain("UBND xã An Phú &lt;script&gt;");

@@ -6,7 +6,9 @@ import { channelOfChat } from "../../outbox/channel.js";
 import type { ParseMode } from "../../outbox/index.js";
 import { formatReminderSchedule, parseReminderSchedule } from "../../reminders/index.js";
 import { CliError } from "../errors.js";
-import { cliError, sayProblem, t } from "../i18n.js";
+import { cliError, fileErrorText, sayProblem, t, webWords } from "../i18n.js";
+import { alignColumns } from "../table.js";
+import { describeReminder, reminderPlan } from "../../web/format.js";
 import { noCampaignError } from "./db.js";
 import { withOutboxStore } from "./outbox.js";
 import { formatZonedTime } from "../../campaigns/index.js";
@@ -38,7 +40,7 @@ export function registerBroadcastCommands(program: Command): void {
       try {
         text = await readFile(options.text, "utf8");
       } catch (error) {
-        throw cliError("broadcast.cannotRead", { file: options.text, reason: (error as Error).message });
+        throw new CliError(fileErrorText(error, options.text) ?? t("broadcast.cannotRead", { file: options.text, reason: (error as Error).message }));
       }
       const out = await withOutboxStore(async (store) => {
         const service = new BroadcastService(store.messaging, store.outbox);
@@ -123,15 +125,29 @@ export async function setCampaignReminders(campaignId: string, scheduleText: str
   return `${canonical === null ? t("reminders.off", { campaign: campaignId }) : t("reminders.set", { campaign: campaignId, schedule: canonical })}\n`;
 }
 
-/** A campaign's schedule and its reminder runs, latest first. */
+/**
+ * A campaign's schedule as the console's Reminders page says it: the sentence, each reminder's time
+ * for the campaign's close and its state (sent, next, later), then the reminder runs, latest first.
+ */
 export async function showCampaignReminders(campaignId: string): Promise<string> {
   return withOutboxStore(async (store) => {
     const campaign = await store.messaging.campaign(campaignId);
     if (!campaign) throw noCampaignError(campaignId);
     const runs = await store.messaging.reminderRuns(campaignId);
-    const lines = [t("reminders.show", { campaign: campaignId, schedule: campaign.reminders ?? t("reminders.offWord"), timeZone: campaign.timeZone })];
-    for (const r of runs) lines.push(`  ${formatZonedTime(r.slotAt, campaign.timeZone)}  ${r.label.padEnd(9)} ${r.trigger.padEnd(9)} ${t("reminders.run", { count: r.recipients })}`);
+    const words = webWords();
+    const plan = reminderPlan(words, campaign.reminders, campaign, runs, new Date());
+    const named = { name: campaign.name, campaign: campaignId, timeZone: campaign.timeZone };
+    const lines = [plan.sentence === null ? t("reminders.showOff", named) : t("reminders.showNamed", { ...named, sentence: plan.sentence, schedule: campaign.reminders })];
+    if (plan.slots.length > 0) {
+      lines.push(t("reminders.slots"));
+      lines.push(...alignColumns(plan.slots.map((s) => [formatZonedTime(s.at, campaign.timeZone), s.text, words(`reminders.${s.state}`)])).map((l) => `    ${l}`));
+    }
     if (runs.length === 0) lines.push(t("reminders.none"));
+    else {
+      lines.push(t("reminders.runs"));
+      const rows = runs.map((r) => [formatZonedTime(r.slotAt, campaign.timeZone), describeReminder(words, r.label), words(`reminders.${r.trigger}`), t("reminders.run", { count: r.recipients })]);
+      lines.push(...alignColumns(rows).map((l) => `    ${l}`));
+    }
     return `${lines.join("\n")}\n`;
   });
 }

@@ -4,7 +4,10 @@ import type { CampaignRecord, Database } from "../../db/index.js";
 import { RESPONSE_CHANNELS } from "../../db/types.js";
 import { loadParticipation, RESPONDENT_STATUSES, sumStatus } from "../../participation/index.js";
 import { CliError } from "../errors.js";
-import { sayProblem, t } from "../i18n.js";
+import { sayProblem, t, webWords } from "../i18n.js";
+import { botHint } from "../bot-hint.js";
+import { alignColumns, displayWidth, padDisplay } from "../table.js";
+import { reminderPlan } from "../../web/format.js";
 import { reminderScheduleArgument, setCampaignReminders, showCampaignReminders } from "./broadcast.js";
 import { withDatabase, noCampaignError } from "./db.js";
 
@@ -39,8 +42,8 @@ export function closingText(date: Date, timeZone: string): string {
 /** Label/value lines with the values lined up after the longest label (labels differ in length by language). */
 function aligned(rows: readonly (readonly [label: string, value: string, indent?: boolean])[]): string[] {
   // 15 columns as the English labels always had; wider where a label needs it.
-  const width = Math.max(15, ...rows.map(([label, , indent]) => label.length + (indent ? 2 : 0) + 1));
-  return rows.map(([label, value, indent]) => `${indent ? "  " : ""}${label.padEnd(width - (indent ? 2 : 0))}${value}`);
+  const width = Math.max(15, ...rows.map(([label, , indent]) => displayWidth(label) + (indent ? 2 : 0) + 1));
+  return rows.map(([label, value, indent]) => `${indent ? "  " : ""}${padDisplay(label, width - (indent ? 2 : 0))}${value}`);
 }
 
 /** Registers `khaosat campaign create|list|show|reminders|close`. */
@@ -73,7 +76,12 @@ export function registerCampaignCommands(program: Command): void {
         );
         const c = created.campaign;
         if (reminders !== null) await db.campaigns.updateSettings(c.id, { reminders });
-        const createdLine = t("campaign.created", {
+        // A citizens' survey (satisfaction at the counter, no groups) has no respondents file: its units come from codes batch/poster.
+        const definition = created.questionnaire.definition;
+        const citizens = definition.scoring?.kind === "satisfaction" && (definition.groups?.length ?? 0) === 0;
+        const createdLine = t(citizens ? "campaign.createdCitizens" : "campaign.created", {
+          id: c.id,
+          ...botHint(),
           name: c.name,
           questionnaire: c.questionnaireId,
           version: c.questionnaireVersion,
@@ -99,11 +107,9 @@ export function registerCampaignCommands(program: Command): void {
           return;
         }
         const now = new Date();
-        for (const c of campaigns) {
-          process.stdout.write(
-            `${c.id}  ${state(c, now).padEnd(12)}  ${formatZonedTime(c.opensAt, c.timeZone)} ${closingText(c.closesAt, c.timeZone)}  ${c.questionnaireId} v${c.questionnaireVersion}  ${c.name}\n`,
-          );
-        }
+        const head = ["id", "state", "period", "questionnaire", "name"].map((k) => t(`campaign.listHead.${k}`));
+        const rows = campaigns.map((c) => [c.id, state(c, now), `${formatZonedTime(c.opensAt, c.timeZone)} ${closingText(c.closesAt, c.timeZone)}`, `${c.questionnaireId} v${c.questionnaireVersion}`, c.name]);
+        process.stdout.write(`${alignColumns([head, ...rows]).join("\n")}\n`);
       });
     });
 
@@ -117,6 +123,13 @@ export function registerCampaignCommands(program: Command): void {
         const counts = sumStatus(await db.participation.statusCounts(c.id));
         const responses = report.totals.responses;
         const now = new Date();
+        // The schedule as the console says it: the sentence, then each reminder's time for this close.
+        const schedule = typeof c.settings.reminders === "string" && c.settings.reminders !== "" ? c.settings.reminders : null;
+        const plan = reminderPlan(webWords(), schedule, c, await db.messaging.reminderRuns(c.id), now);
+        const reminderRows: (readonly [string, string])[] = [
+          [t("campaign.show.reminders"), plan.sentence === null ? t("campaign.show.remindersOff", { campaign: c.id }) : `${plan.sentence} (${schedule})`],
+          ...(plan.slots.length > 0 ? [[t("campaign.show.reminderTimes"), plan.slots.map((s) => formatZonedTime(s.at, c.timeZone)).join(", ")] as const] : []),
+        ];
         const lines = aligned([
           [t("campaign.show.campaign"), c.id],
           [t("campaign.show.name"), c.name],
@@ -126,6 +139,7 @@ export function registerCampaignCommands(program: Command): void {
           ...(c.closedAt ? [[t("campaign.show.closedEarly"), formatZonedTime(c.closedAt, c.timeZone)] as const] : []),
           [t("campaign.show.state"), state(c, now)],
           [t("campaign.show.identified"), t(c.identified ? "campaign.show.identifiedYes" : "campaign.show.identifiedNo")],
+          ...reminderRows,
           [t("campaign.show.respondents"), String(report.totals.sampled)],
           ...RESPONDENT_STATUSES.map((s) => [t(`status.${s}`), String(counts[s]), true] as const),
           [t("campaign.show.responses"), t("campaign.show.responsesValue", { count: responses.total })],

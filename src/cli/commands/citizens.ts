@@ -105,10 +105,18 @@ export async function batchCommand(options: BatchOptions, now: Date): Promise<st
       throw error;
     }
     file.commit();
-    return (
-      `${t("codes.batch.issued", { count: batch.codes.length, unitName: batch.unitName, unit: options.unit, campaign: campaign.id, batch: batch.batchId })}\n` +
-      `${t("codes.batch.wrote", { file: options.out, kind })}\n`
-    );
+    // What was made, for whom and where it is; the batch's internal id is for nobody (no command takes it).
+    const serviceName = options.service?.normalize("NFC").trim() || undefined;
+    return `${t("codes.batch.made", {
+      count: batch.codes.length,
+      unitName: batch.unitName,
+      unit: options.unit,
+      service: serviceName ? t("codes.batch.service", { service: serviceName }) : "",
+      name: campaign.name,
+      campaign: campaign.id,
+      file: options.out,
+      what: t(`codes.batch.what.${kind}`),
+    })}\n`;
   });
 }
 
@@ -146,7 +154,16 @@ export async function posterCommand(options: PosterOptions, now: Date): Promise<
     await file.write(pdf);
     file.commit();
     const accounts = bot === undefined ? "Zalo" : zaloLink === undefined ? "Telegram" : t("codes.poster.either");
-    return `${t("codes.poster.made", { unitName: poster.unitName, unit: options.unit, campaign: campaign.id, poster: poster.posterId, accounts, days: poster.periodDays, file: options.out })}\n`;
+    return `${t("codes.poster.madeNamed", {
+      unitName: poster.unitName,
+      unit: options.unit,
+      service: serviceName ? t("codes.batch.service", { service: serviceName }) : "",
+      name: campaign.name,
+      campaign: campaign.id,
+      accounts,
+      days: poster.periodDays,
+      file: options.out,
+    })}\n`;
   });
 }
 

@@ -19,11 +19,14 @@ import {
   type CodeSlip,
   type IssuedCode,
 } from "../../access/index.js";
-import { ConfigError, loadConfigFromEnvironment, readEnvironment, type Config } from "../../config/index.js";
+import { ConfigError, loadConfigFromEnvironment, type Config } from "../../config/index.js";
 import { DatabaseError, openDatabase, type Database, type RespondentRecord } from "../../db/index.js";
 import { CliError } from "../errors.js";
 import { cliError, t } from "../i18n.js";
 import { registerCitizenCodeCommands } from "./citizens.js";
+import { botDefault, botHint, shellWord, zaloLinkDefault } from "../bot-hint.js";
+
+export { botDefault, botHint, shellWord, zaloLinkDefault } from "../bot-hint.js";
 import { describeRecoveries, IssueJournal, recoverUnfinishedIssues } from "../issue-journal.js";
 import { PendingFile } from "../pending-file.js";
 import { noCampaignError } from "./db.js";
@@ -139,7 +142,7 @@ export async function issueCommand(options: IssueOptions, now: Date): Promise<st
     const wrote = outs.map((out, i) => `${out} (${formats[i]})`).join(", ");
     return (
       recovered +
-      t("codes.issued", { count: issued.length, campaign: campaign.id }) +
+      t("codes.issuedNamed", { count: issued.length, name: campaign.name, campaign: campaign.id }) +
       (holding > 0 ? t("codes.holding", { count: holding }) : "") +
       `\n${t(outs.length === 1 ? "codes.wroteOne" : "codes.wroteMany", { files: wrote })}\n`
     );
@@ -160,9 +163,11 @@ async function testPause(point: "journal" | "file" | "stored" | "linked"): Promi
 export async function revokeCommand(options: RevokeOptions, now: Date): Promise<string> {
   return withAccess(async ({ db, access }) => {
     const respondent = await findRespondent(db, options);
+    const campaignName = (await db.campaigns.get(respondent.campaignId))?.name ?? respondent.campaignId;
     const count = await revokeCodes({ repository: access, campaignId: respondent.campaignId, respondentId: respondent.id, now, actor: "cli" });
-    if (count === 0) return `${t("codes.nothingRevoked", { respondent: describe(respondent) })}\n`;
-    return `${t("codes.revoked", { respondent: describe(respondent), externalId: respondent.externalId, campaign: respondent.campaignId })}\n`;
+    if (count === 0) return `${t("codes.nothingRevoked", { respondent: describe(respondent, campaignName) })}\n`;
+    // The next command as it runs here: a file name that is free, and --bot when nothing configures the bot.
+    return `${t("codes.revokedNext", { respondent: describe(respondent, campaignName), externalId: shellWord(respondent.externalId), campaign: respondent.campaignId, file: freeFileName(respondent.externalId), ...botHint() })}\n`;
   });
 }
 
@@ -193,7 +198,7 @@ export async function reissueCommand(options: ReissueOptions, now: Date): Promis
       throw error;
     }
     file.commit();
-    return `${t("codes.reissued", { respondent: describe(respondent), file: options.out, format })}\n`;
+    return `${t("codes.reissued", { respondent: describe(respondent, campaign?.name ?? respondent.campaignId), file: options.out, format })}\n`;
   });
 }
 
@@ -210,20 +215,7 @@ function checkOutput(out: string, options: { readonly mayExist?: boolean } = {})
   return format;
 }
 
-/**
- * BOT_USERNAME (environment or .env) as the default of --bot; read leniently so that a bad unrelated
- * variable does not break every command's registration (checkBot judges the value).
- */
-export function botDefault(): string | undefined {
-  const value = readEnvironment().BOT_USERNAME?.trim().replace(/^@/, "");
-  return value ? value : undefined;
-}
 
-/** ZALO_BOT_LINK (environment or .env), read leniently like BOT_USERNAME. */
-export function zaloLinkDefault(): string | undefined {
-  const value = readEnvironment().ZALO_BOT_LINK?.trim();
-  return value ? value : undefined;
-}
 
 /** Where slips send respondents: Telegram (--bot), Zalo (ZALO_BOT_LINK), or both; neither is an error saying what to give. */
 export function channelsOf(bot: string | undefined): { readonly bot?: string; readonly zaloLink?: string } {
@@ -245,8 +237,19 @@ function checkBot(bot: string): void {
   }
 }
 
-function describe(r: RespondentRecord): string {
-  return t("codes.respondent", { name: r.fullName, externalId: r.externalId, campaign: r.campaignId });
+function describe(r: RespondentRecord, campaignName: string): string {
+  return t("codes.respondentNamed", { name: r.fullName, externalId: r.externalId, campaignName, campaign: r.campaignId });
+}
+
+
+
+/** A file name for a respondent's new code that does not exist yet in the current folder. */
+function freeFileName(externalId: string): string {
+  const id = externalId.normalize("NFC").replace(/[^\p{L}\p{N}_-]+/gu, "-").replace(/^-+|-+$/g, "") || "code";
+  for (let n = 1; ; n++) {
+    const name = t("codes.reissueFile", { id: n === 1 ? id : `${id}-${n}` });
+    if (!existsSync(name)) return name;
+  }
 }
 
 async function unitNameMap(db: Database, campaignId: string): Promise<Map<string, string>> {

@@ -16,6 +16,7 @@ import { cliError, messageLanguage, t } from "../i18n.js";
 import { CampaignInputError, campaignQuestionnaire } from "../../campaigns/index.js";
 import type { CampaignRecord, Database } from "../../db/index.js";
 import { groupLabel, type Questionnaire } from "../../questionnaire/index.js";
+import { formatRate } from "../../i18n/numbers.js";
 import { requireCampaign } from "./campaign.js";
 import { withDatabase } from "./db.js";
 
@@ -27,6 +28,7 @@ function tableWords(label: (id: string) => string): ParticipationTableWords {
     total: t("participation.total"),
     lastReminder: (when) => t("participation.lastReminder", { when: when ?? t("participation.noneYet") }),
     unreachable: (count) => t("participation.unreachable", { count }),
+    rate: (rate) => formatRate(messageLanguage(), rate),
   };
 }
 

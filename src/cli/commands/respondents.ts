@@ -4,6 +4,7 @@ import { importRespondentsFile, TableFileError, type RowProblem } from "../../re
 import { CliError } from "../errors.js";
 import { cliError, countsLine, sayProblem, sayProblems, t } from "../i18n.js";
 import { requireCampaign } from "./campaign.js";
+import { botHint } from "../bot-hint.js";
 import { withDatabase } from "./db.js";
 
 const SHOWN = 50;
@@ -25,7 +26,7 @@ export function registerRespondentsCommands(program: Command): void {
     .option("--skip-invalid", "import the valid rows and report the others", false)
     .action(async (file: string, opts: { campaign: string; skipInvalid: boolean }) => {
       await withDatabase(async (db) => {
-        await requireCampaign(db, opts.campaign);
+        const campaign = await requireCampaign(db, opts.campaign);
         let report;
         try {
           report = await importRespondentsFile(db, opts.campaign, file, { skipInvalid: opts.skipInvalid });
@@ -37,7 +38,18 @@ export function registerRespondentsCommands(program: Command): void {
         if (report.warnings.length > 0) process.stderr.write(`${t("respondents.warnings")}\n${list(file, report.warnings)}\n`);
         if (!report.imported) throw cliError("respondents.nothingImported", { count: report.errors.length, list: list(file, report.errors) });
         if (report.skipped > 0) process.stderr.write(`${t("respondents.skipped", { count: report.skipped, list: list(file, report.errors) })}\n`);
-        process.stdout.write(`${countsLine(report.counts, report.skipped)}\n`);
+        const { created, updated, unchanged } = report.counts;
+        const units = (await db.respondents.units(campaign.id)).length;
+        const imported = t("respondents.imported", {
+          count: created + updated + unchanged,
+          name: campaign.name,
+          campaign: campaign.id,
+          units: t("respondents.units", { count: units }),
+          counts: countsLine(report.counts, report.skipped),
+        });
+        // New respondents have no code yet: the next step is issuing them.
+        const next = created > 0 ? `${t("respondents.next", { campaign: campaign.id, ...botHint() })}\n` : "";
+        process.stdout.write(`${imported}\n${next}`);
       });
     });
 }

@@ -177,7 +177,10 @@ async function startDemoWeb(db: Database, config: Config, i18n: ReturnType<typeo
   }
   const web = await startDemoConsole(db, settings, { ...(codeSecret ? { codeSecret } : {}), now });
   if (!web.ok) {
-    output.write(`${i18n.t("webdemo:busy", { address: web.address, reason: web.reason })}\n`);
+    // Why, in words: another program (often a second npm start) holds the port, and how to choose another.
+    const other = settings.port > 0 && settings.port < 65535 ? settings.port + 1 : 3001;
+    const key = web.reason === "EADDRINUSE" ? "webdemo:busyPort" : web.reason === "EACCES" ? "webdemo:busyDenied" : web.reason === "EADDRNOTAVAIL" ? "webdemo:busyAddress" : "webdemo:busy";
+    output.write(`${i18n.t(key, { address: web.address, reason: web.reason, port: settings.port, host: settings.host, other: web.reason === "EACCES" ? 8080 : other })}\n`);
     return undefined;
   }
   output.write(`${i18n.t("webdemo:ready", { url: web.running.url, email: web.email, password: web.password })}\n`);
@@ -201,7 +204,10 @@ async function startBotConsole(db: Database, config: Config, errors: NodeJS.Writ
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (code === "EADDRINUSE" || code === "EACCES" || code === "EADDRNOTAVAIL") {
-      errors.write(`note: the web console could not listen on ${settings.host}:${settings.port} (${code}); the bot runs without it: set WEB_PORT to a free port\n`);
+      // In words, with how to choose another port; not Node's code.
+      const { t } = await import("../i18n.js");
+      const other = settings.port > 0 && settings.port < 65535 ? settings.port + 1 : 3001;
+      errors.write(`${t(code === "EADDRINUSE" ? "web.botConsoleBusy" : "web.botConsoleRefused", { host: settings.host, port: settings.port, other })}\n`);
       return undefined;
     }
     throw error;

@@ -1,6 +1,7 @@
 import type { Questionnaire } from "../../questionnaire/index.js";
 import type { ScoreReport } from "../types.js";
 import { unitColumns, type Cell, type UnitNames } from "./columns.js";
+import { formatDecimal } from "../../i18n/numbers.js";
 import { HEADINGS, REASONS, type ReportLanguage } from "./labels.js";
 
 /**
@@ -10,7 +11,7 @@ import { HEADINGS, REASONS, type ReportLanguage } from "./labels.js";
 export function formatScoreTable(report: ScoreReport, questionnaire: Questionnaire, lang: ReportLanguage = "en", unitNames?: UnitNames): string {
   const columns = unitColumns(report, questionnaire, false, unitNames);
   const header = columns.map((c) => (typeof c.heading === "string" ? HEADINGS[c.heading][lang] : c.heading.literal));
-  const body = report.units.map((unit) => columns.map((c) => show(c.value(unit, undefined), c.numeric, c.decimal === true)));
+  const body = report.units.map((unit) => columns.map((c) => show(c.value(unit, undefined), c.numeric, c.decimal === true, lang)));
   const widths = header.map((h, i) => Math.max(width(h), ...body.map((row) => width(row[i]!))));
   const line = (cells: readonly string[]) =>
     cells
@@ -32,16 +33,17 @@ export function formatScoreTable(report: ScoreReport, questionnaire: Questionnai
       // The threshold is named where it is what withheld the unit.
       const needed = x.reason === "insufficient_responses" && min !== undefined ? (lang === "vi" ? `, cần ít nhất ${min}` : `, at least ${min} needed`) : "";
       const counts = lang === "vi" ? `${x.responses} phiếu, ${x.counted} được tính${needed}` : `${x.responses} response${x.responses === 1 ? "" : "s"}, ${x.counted} counted${needed}`;
-      out.push(`  ${pad(named(x.unit), unitWidth, "end")}  ${REASONS[x.reason][lang]} (${x.reason}; ${counts})`);
+      out.push(`  ${pad(named(x.unit), unitWidth, "end")}  ${REASONS[x.reason][lang]} (${counts})`);
     }
   }
   return out.join("\n") + "\n";
 }
 
-function show(value: Cell, numeric: boolean, decimal: boolean): string {
+function show(value: Cell, numeric: boolean, decimal: boolean, lang: ReportLanguage): string {
   if (value === null) return numeric ? "-" : "";
-  // Two decimals everywhere so a column lines up on the decimal point.
-  return typeof value === "number" && decimal ? value.toFixed(2) : String(value);
+  // Two decimals everywhere so a column lines up on the decimal mark (a comma in Vietnamese, as people write it;
+  // no grouping, so the columns keep their widths). The reason codes stay in the CSV and JSON, not here.
+  return typeof value === "number" && decimal ? formatDecimal(lang, value, 2) : String(value);
 }
 
 /** Display width: one per character after composing Vietnamese diacritics. */

@@ -94,9 +94,9 @@ describe.concurrent("khaosat score", () => {
         "   2  U2            2        2           2.00            2              5.00               2  70.00  B",
         "",
         "Excluded:",
-        "  U3  fewer counted responses than minResponses (insufficient_responses; 1 response, 1 counted, at least 2 needed)",
-        "  U4  fewer counted responses than minResponses (insufficient_responses; 0 responses, 0 counted, at least 2 needed)",
-        "  U5  no appraisal points (missing_appraisal; 2 responses, 2 counted)",
+        "  U3  fewer counted responses than minResponses (1 response, 1 counted, at least 2 needed)",
+        "  U4  fewer counted responses than minResponses (0 responses, 0 counted, at least 2 needed)",
+        "  U5  no appraisal points (2 responses, 2 counted)",
         "",
       ].join("\n"),
     );
@@ -110,8 +110,8 @@ describe.concurrent("khaosat score", () => {
         "",
         "Hạng  Đơn vị  Số phiếu  Phiếu được tính  Chỉ số",
         "----  ------  --------  ---------------  ------",
-        "   1  U1             3                3   66.67",
-        "   2  U2             1                1    0.00",
+        "   1  U1             3                3   66,67",
+        "   2  U2             1                1    0,00",
         "",
       ].join("\n"),
     );
