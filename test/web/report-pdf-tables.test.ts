@@ -157,7 +157,7 @@ describe.skipIf(!pdftotext)(pdftotext ? "report PDF tables" : "report PDF tables
         // Sampled, submitted, in progress and rate on the code's line, whole; nothing of them below it.
         const rest = words.filter((w) => w.page === page && w.xMin > code.xMax && w.yMin > code.yMin - 1 && w.yMin < next - 1);
         const first = rest.filter((w) => Math.abs(w.yMin - code.yMin) < 1).map((w) => w.text);
-        expect(first, code.text).toEqual(["6", String(unit.submitted), "0", `${((unit.submitted / 6) * 100).toFixed(1)}%`]);
+        expect(first, code.text).toEqual(["6", String(unit.submitted), "0", `${((unit.submitted / 6) * 100).toFixed(1).replace(".", ",")}%`]);
         expect(rest.length, code.text).toBe(4);
         above = name.bottom;
       }
