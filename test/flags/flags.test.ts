@@ -139,11 +139,11 @@ describe("khaosat flags", () => {
       { actor: "cli", campaignId: "sipas", data: { responseId: "rz", decision: "accepted", reason: "checked with the desk", previous: "rejected", flags: ["speeder", "straightliner"] } },
     ]);
     expect((await listFlagsCommand({ campaign: "sipas", format: "csv" })).split("\n")[1]).toBe('rz,UB_HK,citizens,speeder,61,accepted,checked with the desk,,"finished in 1m 01s, under a third of the median 10m 04s"');
-    expect((await listFlagsCommand({ campaign: "sipas", format: "table" })).split("\n")[1]).toMatch(/^rz {11}UB_HK  citizens  speeder {8}1m 01s {4}accepted  checked with the desk  -\s+finished in 1m 01s/);
+    expect((await listFlagsCommand({ campaign: "sipas", format: "table" })).split("\n")[1]).toMatch(/^rz {11}UB_HK {2}citizens {2}speeder {8}1m 01s {4}accepted {2}checked with the desk {2}-\s+finished in 1m 01s/);
     delete process.env.KHAOSAT_LANG;
     resetCliLanguage();
     try {
-      expect((await listFlagsCommand({ campaign: "sipas", format: "table" })).split("\n")[1]).toMatch(/^rz {8}UB_HK {3}citizens  trả lời quá nhanh  1 phút 1 giây  chấp nhận {3}checked with the desk  -\s+hoàn thành/);
+      expect((await listFlagsCommand({ campaign: "sipas", format: "table" })).split("\n")[1]).toMatch(/^rz {8}UB_HK {3}citizens {2}trả lời quá nhanh {2}1 phút 1 giây {2}chấp nhận {3}checked with the desk {2}-\s+hoàn thành/);
     } finally {
       process.env.KHAOSAT_LANG = "en";
       resetCliLanguage();
