@@ -23,6 +23,10 @@ const englishSay: ExplainSay = (key, params) => {
 interface Words {
   readonly say: ExplainSay;
   readonly language: "vi" | "en";
+  /** A figure: up to 4 decimals, with the reader's decimal mark (a comma in Vietnamese, as the score table writes it). */
+  readonly num: (value: number) => string;
+  /** A decimal already written with a point, in the reader's decimal mark. */
+  readonly decimal: (text: string) => string;
 }
 
 /**
@@ -31,7 +35,8 @@ interface Words {
  * Intermediate values keep 4 decimals; the report's values are rounded to 2.
  */
 export function formatExplanation(explanation: UnitExplanation, questionnaire: Questionnaire, say: ExplainSay = englishSay, language: "vi" | "en" = "en"): string {
-  const w: Words = { say: (key, params) => say(`listings:explain.${key}`, params), language };
+  const decimal = (text: string) => (language === "vi" ? text.replace(".", ",") : text);
+  const w: Words = { say: (key, params) => say(`listings:explain.${key}`, params), language, num: (value) => decimal(num(value)), decimal };
   // Small cells (src/privacy): a unit under minResponses shows no per-question detail at all.
   if ("reason" in explanation.result && explanation.result.reason === "insufficient_responses") {
     const note = w.say("detailsWithheld", { min: explanation.minResponses });
@@ -52,7 +57,7 @@ function header(w: Words, e: UnitExplanation, questionnaire: Questionnaire): str
   if (e.notCounted.flagged) notCounted.push(w.say("flagged", { n: e.notCounted.flagged }));
   if (e.notCounted.rejected) notCounted.push(w.say("rejected", { n: e.notCounted.rejected }));
   out.push(w.say("responses", { responses: e.responses, counted: e.counted, notCounted: notCounted.length ? ` (${notCounted.join("; ")})` : "", min: e.minResponses }));
-  if (e.groupWeights) out.push(w.say("groupWeights", { weights: Object.entries(e.groupWeights).map(([g, weight]) => `${g} ${num(weight)}`).join(", ") }));
+  if (e.groupWeights) out.push(w.say("groupWeights", { weights: Object.entries(e.groupWeights).map(([g, weight]) => `${g} ${w.num(weight)}`).join(", ") }));
   return out;
 }
 
@@ -63,8 +68,8 @@ function groupLines(w: Words, groups: readonly GroupExplanation[] | undefined, i
   const { shown, hidden } = protectBreakdown(groups.filter((g) => g.valid > 0), (g) => g.valid, minResponses, { totalShown: true });
   const visible = new Set(shown);
   const lines = groups.filter((g) => g.valid === 0 || visible.has(g)).map((g) => {
-    const value = g.mean === null ? w.say("noValidAnswer") : satisfaction ? w.say("groupSatisfied", { positive: g.positive ?? 0, mean: num(g.mean) }) : w.say("groupMean", { mean: num(g.mean) });
-    return `${indent}${w.say("group", { group: g.group, weight: num(g.weight), normalised: num(g.normalisedWeight), valid: g.valid, value })}`;
+    const value = g.mean === null ? w.say("noValidAnswer") : satisfaction ? w.say("groupSatisfied", { positive: g.positive ?? 0, mean: w.num(g.mean) }) : w.say("groupMean", { mean: w.num(g.mean) });
+    return `${indent}${w.say("group", { group: g.group, weight: w.num(g.weight), normalised: w.num(g.normalisedWeight), valid: g.valid, value })}`;
   });
   // The privacy module's English note, said with the same figures in the organiser's language.
   const note = w.language === "en" ? withheldNote(hidden, minResponses) : w.say("withheld", { count: hidden, min: minResponses });
@@ -78,39 +83,39 @@ function outcome(w: Words, e: UnitExplanation): string[] {
   if ("surveyRank" in r) ranks.push(w.say("surveyRank", { rank: r.surveyRank }));
   if ("appraisalRank" in r && r.appraisalRank !== undefined) ranks.push(w.say("appraisalRank", { rank: r.appraisalRank }));
   if ("class" in r) ranks.push(r.class === null ? w.say("noClass") : w.say("class", { class: r.class }));
-  return [w.say("result", { index: r.index.toFixed(2), ranks: ranks.join(", ") })];
+  return [w.say("result", { index: w.decimal(r.index.toFixed(2)), ranks: ranks.join(", ") })];
 }
 
 function explainPoints(w: Words, e: PointsUnitExplanation, questionnaire: Questionnaire): string[] {
   const out = header(w, e, questionnaire);
   for (const c of e.components) {
-    out.push("", w.say("component", { component: c.component, max: num(c.max) }));
+    out.push("", w.say("component", { component: c.component, max: w.num(c.max) }));
     for (const q of c.questions) {
       const counts = w.say("counts", { valid: q.valid, notJudged: q.notJudged, unanswered: q.unanswered });
       if (!q.rated || q.mean === null || q.points === null) {
-        out.push(`  ${w.say("questionUnrated", { question: q.question, max: num(q.maxPoints), counts })}`);
+        out.push(`  ${w.say("questionUnrated", { question: q.question, max: w.num(q.maxPoints), counts })}`);
       } else {
-        const mean = q.groups ? w.say("weightedMean", { mean: num(q.mean) }) : w.say("mean", { sum: num(q.sum), valid: q.valid, mean: num(q.mean) });
-        out.push(`  ${w.say("questionRated", { question: q.question, max: num(q.maxPoints), counts, mean, value: num(q.mean), points: num(q.points) })}`);
+        const mean = q.groups ? w.say("weightedMean", { mean: w.num(q.mean) }) : w.say("mean", { sum: w.num(q.sum), valid: q.valid, mean: w.num(q.mean) });
+        out.push(`  ${w.say("questionRated", { question: q.question, max: w.num(q.maxPoints), counts, mean, value: w.num(q.mean), points: w.num(q.points) })}`);
       }
       if (q.valid > 0) out.push(...groupLines(w, q.groups, "      ", false, e.minResponses));
     }
     if (c.points === null || c.factor === null) out.push(`  ${w.say("componentUnrated", { component: c.component })}`);
-    else if (c.factor === 1) out.push(`  ${w.say("componentPoints", { points: num(c.points), max: num(c.max), index: num(c.index ?? 0) })}`);
+    else if (c.factor === 1) out.push(`  ${w.say("componentPoints", { points: w.num(c.points), max: w.num(c.max), index: w.num(c.index ?? 0) })}`);
     else {
-      out.push(`  ${w.say("componentRescaled", { ratedMax: num(c.ratedMax), max: num(c.max), raw: num(c.rawPoints), points: num(c.points), index: num(c.index ?? 0) })}`);
+      out.push(`  ${w.say("componentRescaled", { ratedMax: w.num(c.ratedMax), max: w.num(c.max), raw: w.num(c.rawPoints), points: w.num(c.points), index: w.num(c.index ?? 0) })}`);
     }
   }
   const s = e.survey;
   out.push("");
-  if (s.points === null || s.factor === null) out.push(w.say("surveyNone", { max: num(s.max) }));
-  else if (s.factor === 1) out.push(w.say("surveyPoints", { points: num(s.points), max: num(s.max) }));
-  else out.push(w.say("surveyRescaled", { ratedMax: num(s.ratedMax), max: num(s.max), raw: num(s.rawPoints), points: num(s.points) }));
-  if (e.appraisal) out.push(w.say("appraisal", { points: e.appraisal.points === null ? w.say("appraisalNone") : num(e.appraisal.points), max: num(e.appraisal.max) }));
+  if (s.points === null || s.factor === null) out.push(w.say("surveyNone", { max: w.num(s.max) }));
+  else if (s.factor === 1) out.push(w.say("surveyPoints", { points: w.num(s.points), max: w.num(s.max) }));
+  else out.push(w.say("surveyRescaled", { ratedMax: w.num(s.ratedMax), max: w.num(s.max), raw: w.num(s.rawPoints), points: w.num(s.points) }));
+  if (e.appraisal) out.push(w.say("appraisal", { points: e.appraisal.points === null ? w.say("appraisalNone") : w.num(e.appraisal.points), max: w.num(e.appraisal.max) }));
   if (e.index !== null && s.points !== null) {
     if (e.appraisal && e.appraisal.points !== null) {
-      out.push(w.say("indexWithAppraisal", { appraisal: num(e.appraisal.points), survey: num(s.points), appraisalMax: num(e.appraisal.max), surveyMax: num(s.max), index: num(e.index) }));
-    } else out.push(w.say("indexSurvey", { points: num(s.points), max: num(s.max), index: num(e.index) }));
+      out.push(w.say("indexWithAppraisal", { appraisal: w.num(e.appraisal.points), survey: w.num(s.points), appraisalMax: w.num(e.appraisal.max), surveyMax: w.num(s.max), index: w.num(e.index) }));
+    } else out.push(w.say("indexSurvey", { points: w.num(s.points), max: w.num(s.max), index: w.num(e.index) }));
   }
   out.push(...outcome(w, e));
   return out;
@@ -118,7 +123,7 @@ function explainPoints(w: Words, e: PointsUnitExplanation, questionnaire: Questi
 
 function criterionLine(w: Words, c: CriterionExplanation, indent: string, minResponses: number): string[] {
   const counts = w.say("counts", { valid: c.valid, notJudged: c.notApplicable, unanswered: c.unanswered });
-  const value = c.index === null ? w.say("unrated") : c.groups ? w.say("weightedIndex", { index: num(c.index) }) : w.say("criterionShare", { positive: c.positive, valid: c.valid, index: num(c.index) });
+  const value = c.index === null ? w.say("unrated") : c.groups ? w.say("weightedIndex", { index: w.num(c.index) }) : w.say("criterionShare", { positive: c.positive, valid: c.valid, index: w.num(c.index) });
   return [`${indent}${w.say("criterion", { question: c.question, counts, value })}`, ...(c.valid > 0 ? groupLines(w, c.groups, `${indent}    `, true, minResponses) : [])];
 }
 
@@ -133,18 +138,18 @@ function explainSatisfaction(w: Words, e: SatisfactionUnitExplanation, questionn
     if (c.index === null) out.push(`  ${w.say("factorUnrated")}`);
     else {
       rated.push(c.index);
-      out.push(`  ${w.say("factorIndex", { count: indices.length, sum: indices.map(num).join(" + "), index: num(c.index) })}`);
+      out.push(`  ${w.say("factorIndex", { count: indices.length, sum: indices.map(w.num).join(" + "), index: w.num(c.index) })}`);
     }
   }
   out.push("");
   if (e.overall) {
     out.push(w.say("overall"), ...criterionLine(w, e.overall, "  ", e.minResponses));
-    if (e.index !== null) out.push(w.say("overallIndex", { index: num(e.index) }));
+    if (e.index !== null) out.push(w.say("overallIndex", { index: w.num(e.index) }));
   } else if (e.index !== null) {
-    out.push(w.say("factorsIndex", { count: rated.length, sum: rated.map(num).join(" + "), index: num(e.index) }));
+    out.push(w.say("factorsIndex", { count: rated.length, sum: rated.map(w.num).join(" + "), index: w.num(e.index) }));
   }
   for (const choice of e.choices) {
-    const options = choice.options.map((o) => w.say("choice", { option: o.option, chosen: o.chosen, share: num(o.share) })).join(", ");
+    const options = choice.options.map((o) => w.say("choice", { option: o.option, chosen: o.chosen, share: w.num(o.share) })).join(", ");
     out.push(w.say("choices", { question: choice.question, counted: choice.counted, options }));
   }
   out.push(...outcome(w, e));
