@@ -31,8 +31,8 @@ export function messageLanguage(): Language {
   return chosen ?? cliLanguage();
 }
 
-/** Only the namespaces the CLI says things with: its own and the services' keyed problems. */
-const NAMESPACES = ["cli", "problems"] as const;
+/** Only the namespaces the CLI says things with: its own, the services' keyed problems, its listings and the flags' evidence. */
+const NAMESPACES = ["cli", "problems", "listings", "flags"] as const;
 
 function load(): TFunction {
   const language = messageLanguage();

@@ -27,8 +27,14 @@ export interface FlagListRow {
   readonly evidence: string;
 }
 
-/** The rows of the flag list: one per flag of each flagged response, by unit, response id and flag. */
-export function flagListRows(subjects: readonly (FlagSubject & { readonly evidence?: readonly FlagEvidence[] })[]): FlagListRow[] {
+/**
+ * The rows of the flag list: one per flag of each flagged response, by unit, response id and flag.
+ * `say` words each rule's evidence (default: its English `text`, what the CSV and JSON carry).
+ */
+export function flagListRows(
+  subjects: readonly (FlagSubject & { readonly evidence?: readonly FlagEvidence[] })[],
+  say: (evidence: FlagEvidence) => string = (e) => e.text,
+): FlagListRow[] {
   const rows = subjects.flatMap((s) =>
     s.flags.map((flag) => ({
       responseId: s.id,
@@ -40,7 +46,7 @@ export function flagListRows(subjects: readonly (FlagSubject & { readonly eviden
       decision: s.decision,
       reason: s.reason,
       fileResponseId: s.externalId ?? null,
-      evidence: (s.evidence ?? []).filter((e) => e.flag === flag).map((e) => e.text).join("; "),
+      evidence: (s.evidence ?? []).filter((e) => e.flag === flag).map(say).join("; "),
     })),
   );
   const key = (r: FlagListRow) => [r.unit, r.responseId, r.flag];
@@ -58,28 +64,49 @@ export function formatDuration(seconds: number | null): string {
   return m > 0 ? `${m}m ${String(seconds % 60).padStart(2, "0")}s` : `${seconds}s`;
 }
 
-/** Renders the flag list for the organiser's terminal or for files. */
-export function formatFlagList(rows: readonly FlagListRow[], format: FlagListFormat): string {
+/** The words of the terminal table, in the organiser's language (the CSV and JSON never change). */
+export interface FlagTableWords {
+  /** Column titles: reference, response id, unit, group, flag, duration, decision, reason, file's response id, evidence. */
+  readonly header: readonly string[];
+  /** What is printed when no response is flagged. */
+  readonly none: string;
+  readonly flag: (flag: FlagName) => string;
+  readonly decision: (decision: FlagDecision) => string;
+  /** A known duration in whole seconds. */
+  readonly duration: (seconds: number) => string;
+}
+
+/** The table's English words: the CSV's column names, the flags' and decisions' own names. */
+export const ENGLISH_FLAG_TABLE: FlagTableWords = {
+  header: ["ref", "response_id", "unit", "group", "flag", "duration", "decision", "reason", "file_response_id", "evidence"],
+  none: "no flagged responses",
+  flag: (flag) => flag,
+  decision: (decision) => decision,
+  duration: (seconds) => formatDuration(seconds),
+};
+
+/** Renders the flag list for the organiser's terminal (in `words`' language) or for files. */
+export function formatFlagList(rows: readonly FlagListRow[], format: FlagListFormat, words: FlagTableWords = ENGLISH_FLAG_TABLE): string {
   if (format === "json") return `${JSON.stringify(rows, null, 2)}\n`;
   // The table starts with the reference organisers type (as the console shows it); the CSV keeps its columns and adds it last.
   const table = format !== "csv";
-  const header = [...(table ? ["ref"] : []), "response_id", "unit", "group", "flag", table ? "duration" : "duration_seconds", "decision", "reason", "file_response_id", "evidence", ...(table ? [] : ["reference"])];
+  const header = table ? [...words.header] : ["response_id", "unit", "group", "flag", "duration_seconds", "decision", "reason", "file_response_id", "evidence", "reference"];
   const cells = rows.map((r) => [
     ...(table ? [r.reference] : []),
     r.responseId,
     r.unit,
     r.group,
-    r.flag,
-    format === "csv" ? (r.durationSeconds === null ? "" : String(r.durationSeconds)) : formatDuration(r.durationSeconds),
-    r.decision ?? (format === "csv" ? "" : "-"),
+    format === "csv" ? r.flag : words.flag(r.flag),
+    format === "csv" ? (r.durationSeconds === null ? "" : String(r.durationSeconds)) : r.durationSeconds === null ? "-" : words.duration(r.durationSeconds),
+    format === "csv" ? (r.decision ?? "") : r.decision === null ? "-" : words.decision(r.decision),
     r.reason ?? "",
     r.fileResponseId ?? (format === "csv" ? "" : "-"),
     r.evidence,
     ...(table ? [] : [r.reference]),
   ]);
   if (format === "csv") return stringify([header, ...cells.map((c) => c.map(neutraliseCell))], { record_delimiter: "\n" });
-  if (rows.length === 0) return "no flagged responses\n";
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => [...c[i]!].length)));
+  if (rows.length === 0) return `${words.none}\n`;
+  const widths = header.map((h, i) => Math.max([...h].length, ...cells.map((c) => [...c[i]!].length)));
   const line = (c: readonly string[]) => c.map((v, i) => v + " ".repeat(widths[i]! - [...v].length)).join("  ").trimEnd();
   return [line(header), ...cells.map(line)].join("\n") + "\n";
 }

@@ -5,5 +5,5 @@ export { MemoryFlagsRepository } from "./memory-repository.js";
 export { DurationMedians, type DurationMediansOptions, type TimedResponse, type DurationMedian } from "./duration-medians.js";
 export { flagSubmittedResponse, refreshCampaignFlags, decideFlaggedResponse, scoringDecision, flagNames, FlagDecisionError, type EvidencedSubject } from "./flags.js";
 export type { EvidencePart, EvidenceKey, EvidenceParam } from "../scoring/index.js";
-export { flagListRows, formatFlagList, formatDuration, FLAG_LIST_FORMATS, type FlagListFormat, type FlagListRow } from "./format.js";
+export { ENGLISH_FLAG_TABLE, flagListRows, formatFlagList, formatDuration, FLAG_LIST_FORMATS, type FlagListFormat, type FlagListRow, type FlagTableWords } from "./format.js";
 export { responseReference, parseReference, REFERENCE_LENGTH } from "./reference.js";

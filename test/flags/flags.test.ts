@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import { main } from "../../src/cli/main.js";
 import { decideFlagCommand, listFlagsCommand } from "../../src/cli/commands/flags.js";
 import { CliError } from "../../src/cli/errors.js";
+import { resetCliLanguage } from "../../src/cli/i18n.js";
 import { createPrismaClient, type Prisma } from "../../src/db/client.js";
 import { parseDatabaseUrl } from "../../src/db/connection.js";
 import { flagsRepository } from "../../src/db/flags-repository.js";
@@ -100,6 +101,30 @@ describe("khaosat flags", () => {
     ]);
   });
 
+  test("the table speaks KHAOSAT_LANG (Vietnamese when unset): titles, flag names, durations and the evidence's keyed parts; CSV and JSON stay as they are", async () => {
+    const csv = await listFlagsCommand({ campaign: "sipas", format: "csv" });
+    const json = await listFlagsCommand({ campaign: "sipas", format: "json" });
+    delete process.env.KHAOSAT_LANG;
+    resetCliLanguage();
+    try {
+      expect(await listFlagsCommand({ campaign: "sipas", format: "table" })).toBe(
+        [
+          "mã tham chiếu  mã phiếu  đơn vị  nhóm      dấu hiệu           thời gian      quyết định  lý do  mã trong tệp  căn cứ",
+          "B6ZC3F         rz        UB_HK   citizens  trả lời quá nhanh  1 phút 1 giây  -                  -             hoàn thành trong 1 phút 1 giây, dưới một phần ba trung vị 10 phút 4 giây",
+          "B6ZC3F         rz        UB_HK   citizens  trả lời một kiểu   1 phút 1 giây  -                  -             " +
+            "cùng một vị trí đáp án ở cả 23 câu một lựa chọn và câu thang đo; cùng một đáp án ở 22/22 câu đánh giá (giới hạn 70%); 22 câu đánh giá liền nhau có cùng một đáp án (giới hạn 12); " +
+            "khoảng 1 trên 29.000 người trả lời thực sự của đơn vị (kể cả người dễ tính và người khắt khe) trả lời đồng đều như vậy (giới hạn 1 trên 200)",
+          "",
+        ].join("\n"),
+      );
+      expect(await listFlagsCommand({ campaign: "sipas", format: "csv" })).toBe(csv);
+      expect(await listFlagsCommand({ campaign: "sipas", format: "json" })).toBe(json);
+    } finally {
+      process.env.KHAOSAT_LANG = "en";
+      resetCliLanguage();
+    }
+  });
+
   test("accept and reject record the decision and an audit event; scoring gets it as decision", async () => {
     const now = new Date(T0 + 3_600_000);
     expect(await decideFlagCommand({ responseId: "rz", decision: "rejected", reason: "61 giây cho 23 câu" }, now)).toBe("rejected response rz (speeder, straightliner): it no longer counts in scoring\n");
@@ -114,6 +139,16 @@ describe("khaosat flags", () => {
       { actor: "cli", campaignId: "sipas", data: { responseId: "rz", decision: "accepted", reason: "checked with the desk", previous: "rejected", flags: ["speeder", "straightliner"] } },
     ]);
     expect((await listFlagsCommand({ campaign: "sipas", format: "csv" })).split("\n")[1]).toBe('rz,UB_HK,citizens,speeder,61,accepted,checked with the desk,,"finished in 1m 01s, under a third of the median 10m 04s",B6ZC3F');
+    expect((await listFlagsCommand({ campaign: "sipas", format: "table" })).split("\n")[1]).toMatch(/^B6ZC3F +rz +UB_HK +citizens +speeder +1m 01s +accepted +checked with the desk +- +finished in 1m 01s/);
+    delete process.env.KHAOSAT_LANG;
+    resetCliLanguage();
+    try {
+      expect((await listFlagsCommand({ campaign: "sipas", format: "table" })).split("\n")[0]).toMatch(/^mã tham chiếu +/);
+      expect((await listFlagsCommand({ campaign: "sipas", format: "table" })).split("\n")[1]).toMatch(/^B6ZC3F +rz +UB_HK +citizens +trả lời quá nhanh +1 phút 1 giây +chấp nhận +checked with the desk +- +hoàn thành/);
+    } finally {
+      process.env.KHAOSAT_LANG = "en";
+      resetCliLanguage();
+    }
   });
 
   test("accept and reject take the reference the list and the console show, with the campaign (any case, with or without #)", async () => {

@@ -100,6 +100,18 @@ describe("outbox resend-in-doubt and the participation report's reminder figures
     expect((await khaosat("outbox", "resend-in-doubt")).stdout).toBe(formatResendInDoubt(1, false));
   }, 120_000);
 
+  test("outbox status prints its table in KHAOSAT_LANG: Vietnamese when unset, English with en", async () => {
+    const vietnamese = { ...env };
+    delete vietnamese.KHAOSAT_LANG;
+    const status = async (language: NodeJS.ProcessEnv, ...args: string[]) => (await run(process.execPath, ["bin/khaosat.js", "outbox", "status", ...args], { env: language })).stdout;
+    expect(await status(env, "--campaign", "cr")).toBe(["kind       queued  unreachable  in_doubt  total", "broadcast       2            1         1      4", "unreachable chats: 1", ""].join("\n"));
+    expect(await status(vietnamese, "--campaign", "cr")).toBe(
+      ["loại       chờ gửi  không liên lạc được  chưa rõ  tổng", "thông báo        2                    1        1     4", "cuộc trò chuyện không liên lạc được: 1", ""].join("\n"),
+    );
+    expect(await status(env, "--campaign", "none")).toBe("the outbox is empty\nunreachable chats: 1\n");
+    expect(await status(vietnamese, "--campaign", "none")).toBe("hàng đợi tin nhắn trống\ncuộc trò chuyện không liên lạc được: 1\n");
+  }, 120_000);
+
   test("participation shows the last reminder and the unreachable respondents", async () => {
     const json = JSON.parse((await khaosat("participation", "--campaign", "cr", "--format", "json")).stdout) as { reminders: unknown };
     expect(json.reminders).toEqual({ lastReminderAt: "2026-12-24T02:00:05.000Z", unreachable: 1 });

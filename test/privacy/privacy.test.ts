@@ -113,6 +113,11 @@ describe("explain output honours small cells", () => {
     expect(text).not.toMatch(/group deputies/);
     expect(text).not.toMatch(/group leaders/);
     expect(text).toContain("      2 groups not shown (fewer than 2 responses, or would reveal one that has)");
+    // In Vietnamese (the CLI's t), the same groups withheld with the same note.
+    const vi = createI18n({ language: "vi" }).getFixedT("vi");
+    const said = formatExplanation(explained.explanation, questionnaire, (key, params) => vi(key, params), "vi");
+    expect(said).not.toMatch(/nhóm (deputies|leaders)/);
+    expect(said).toContain("      2 nhóm không hiện (dưới 2 phiếu, hoặc sẽ làm lộ một nhóm như vậy)");
   });
 
   test("groups with enough responses are shown", () => {

@@ -16,6 +16,7 @@ import {
 import { formatIssue, parseQuestionnaire, type Questionnaire } from "../../questionnaire/index.js";
 import { CliError } from "../errors.js";
 import { cliError } from "../i18n.js";
+import { flagTableWords, sayEvidence } from "../listings.js";
 import { noCampaignError } from "./db.js";
 
 /** Registers `khaosat flags --campaign ID` and `khaosat flags accept|reject RESPONSE_ID --reason TEXT`. */
@@ -56,6 +57,8 @@ export async function listFlagsCommand(options: { readonly campaign: string; rea
     const campaign = await db.campaigns.get(options.campaign);
     if (!campaign) throw noCampaignError(options.campaign);
     const subjects = await refreshCampaignFlags(flags, await questionnaireOf(db, campaign.questionnaireVersionPk), campaign.id);
+    // The terminal table in the organiser's language; the CSV and JSON keep their English evidence.
+    if (options.format === "table") return formatFlagList(flagListRows(subjects, sayEvidence), "table", flagTableWords());
     return formatFlagList(flagListRows(subjects), options.format as FlagListFormat);
   });
 }

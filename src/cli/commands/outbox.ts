@@ -1,9 +1,10 @@
 import { Option, type Command } from "commander";
 import { ConfigError, loadConfigFromEnvironment, type Config } from "../../config/index.js";
 import { openOutboxStore, type OutboxStore } from "../../db/index.js";
-import { channelsOf, configuredSender, OUTBOX_STATUSES, sharedBudgets, type OutboxCounts, type SenderStats } from "../../outbox/index.js";
+import { channelsOf, configuredSender, sharedBudgets, type SenderStats } from "../../outbox/index.js";
 import { CliError } from "../errors.js";
 import { cliError, t } from "../i18n.js";
+import { formatOutboxCounts } from "../listings.js";
 import { databaseUrl, withDatabaseErrors } from "./db.js";
 
 /** Opens the outbox store of the configured database (migrating it first), runs `work`, always closes it. */
@@ -14,21 +15,6 @@ export async function withOutboxStore<T>(work: (store: OutboxStore) => Promise<T
   } finally {
     await store.close();
   }
-}
-
-/** The counts table of `outbox status`: one row per kind, one column per status that occurs. */
-export function formatOutboxCounts(counts: OutboxCounts, unreachableChats: number): string {
-  const kinds = Object.keys(counts).sort();
-  if (kinds.length === 0) return `the outbox is empty\nunreachable chats: ${unreachableChats}\n`;
-  const statuses = OUTBOX_STATUSES.filter((s) => kinds.some((k) => counts[k]![s] !== undefined));
-  const header = ["kind", ...statuses, "total"];
-  const rows = kinds.map((k) => {
-    const values = statuses.map((s) => counts[k]![s] ?? 0);
-    return [k, ...values.map(String), String(values.reduce((a, b) => a + b, 0))];
-  });
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ").trimEnd();
-  return `${[line(header), ...rows.map(line)].join("\n")}\nunreachable chats: ${unreachableChats}\n`;
 }
 
 /** One-line summary of a sender run. */

@@ -48,14 +48,18 @@ export async function preview(
   if (units.length === 0) throw cliError("preview.noUnits");
   const clock = fixedClock(options.clock);
 
-  errors.write(`${t("preview.banner", { id: questionnaire.id, version: questionnaire.version, language })}\n`);
+  // The preview speaks its language (--lang, else the questionnaire's first) from its first line to its
+  // last, as the respondent would read it: the banner too, whatever KHAOSAT_LANG says. Messages before
+  // it (a bad file, --lang or --units) are the CLI's, in KHAOSAT_LANG.
+  const i18n = createI18n({ language: isSupportedLanguage(language) ? language : "vi" });
+  errors.write(`${i18n.t("cli:preview.banner", { id: questionnaire.id, version: questionnaire.version, language })}\n`);
   const lines = createLineSource(input, output, { terminal: input.isTTY === true });
   try {
     await runConsoleSurvey({
       questionnaire,
       lines,
       output,
-      i18n: createI18n({ language: isSupportedLanguage(language) ? language : "vi" }),
+      i18n,
       clock,
       units,
       language,

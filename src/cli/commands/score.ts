@@ -103,7 +103,8 @@ async function runScore(options: ScoreOptions): Promise<void> {
           : explained.errors.map((e) => e.message).join("\n"),
       );
     }
-    await emit(formatExplanation(explained.explanation, questionnaire), options.out);
+    // In the organiser's language (score's --lang, else KHAOSAT_LANG), as the rest of score's messages.
+    await emit(formatExplanation(explained.explanation, questionnaire, t, messageLanguage()), options.out);
     return;
   }
 

@@ -10,9 +10,10 @@ const FIXTURE = fileURLToPath(new URL("./fixtures/preview.yaml", import.meta.url
 const GOLDEN = fileURLToPath(new URL("./fixtures/preview.transcript.txt", import.meta.url));
 const CLOCK = "2026-12-01T02:05:00Z";
 
-function preview(args: readonly string[], lines: readonly string[]) {
+function preview(args: readonly string[], lines: readonly string[], env: NodeJS.ProcessEnv = process.env) {
   const result = spawnSync(process.execPath, [path.join(ROOT, "bin/khaosat.js"), "preview", ...args], {
     cwd: ROOT,
+    env,
     input: lines.map((l) => `${l}\n`).join(""),
     encoding: "utf8",
     timeout: 120_000,
@@ -32,7 +33,8 @@ const full = () => (fullRun ??= preview([FIXTURE, "--clock", CLOCK], SCRIPT));
 describe("khaosat preview", () => {
   test("a full conversation prints exactly the golden transcript", () => {
     const { status, stdout, stderr } = full();
-    expect(stderr).toBe("Preview of console-preview v2 (vi); nothing is stored. Type help for the commands, quit to leave.\n");
+    // The preview speaks its language (the questionnaire's first, vi) from the first line, whatever KHAOSAT_LANG (en here) says.
+    expect(stderr).toBe("Xem thử console-preview phiên bản 2 (vi); không lưu gì. Gõ help để xem các lệnh, quit để thoát.\n");
     expect(status).toBe(0);
     if (process.env.UPDATE_GOLDEN === "1") writeFileSync(GOLDEN, stdout);
     expect(stdout).toBe(readFileSync(GOLDEN, "utf8"));
@@ -58,7 +60,11 @@ describe("khaosat preview", () => {
   });
 
   test("--lang en starts in English; quit ends without storing", () => {
-    const { status, stdout } = preview([FIXTURE, "--lang", "en"], ["yes", "quit"]);
+    // KHAOSAT_LANG unset (a Vietnamese organiser): the preview's own first and last lines are English too.
+    const vietnameseOrganiser = { ...process.env };
+    delete vietnameseOrganiser.KHAOSAT_LANG;
+    const { status, stdout, stderr } = preview([FIXTURE, "--lang", "en"], ["yes", "quit"], vietnameseOrganiser);
+    expect(stderr).toBe("Preview of console-preview v2 (en); nothing is stored. Type help for the commands, quit to leave.\n");
     expect(status).toBe(0);
     expect(stdout.split("\n")).toEqual([
       "Test form",
@@ -83,6 +89,7 @@ describe("khaosat preview", () => {
       "Preview ended. Answers were not stored.",
       "",
     ]);
+    expect(preview([FIXTURE, "--lang", "en"], ["yes"], vietnameseOrganiser).stdout).toMatch(/\nInput ended; the session closed without submitting\.\n$/);
   });
 
   test("the attestation is answered as in the bots: 1 confirms, 2 declines, other text asks for 1 or 2", () => {

@@ -43,7 +43,7 @@ describe("SIPAS form (label::Vietnamese (vi) / label::English (en))", () => {
   test("preview runs the form in the terminal with scripted answers: conditions, scale labels, 'cannot judge', the note", () => {
     const script = ["1", "1", "45", "4", "na", "5", "4", "1,4", "Phải photo nhiều bản", "3", "Cần thêm ghế chờ", "submit"];
     const { status, stdout, stderr } = khaosat(["preview", sipas, "--clock", CLOCK], script.map((l) => `${l}\n`).join(""));
-    expect(stderr).toContain("Preview of sipas-mot-cua v2026120101 (vi); nothing is stored.");
+    expect(stderr).toContain("Xem thử sipas-mot-cua phiên bản 2026120101 (vi); không lưu gì.");
     expect(status).toBe(0);
     const lines = stdout.split("\n");
     for (const line of [

@@ -219,6 +219,44 @@ describe.concurrent("khaosat score", () => {
     );
   });
 
+  test("--explain --lang vi: the arithmetic in Vietnamese, with the decimal comma Vietnamese writes", async () => {
+    const run = await khaosat(...POINTS, "--explain", "U1", "--lang", "vi");
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(
+      [
+        "Đơn vị U1 · cli-points phiên bản 1 (points)",
+        "Phiếu: 2 đã gửi, 2 được tính; minResponses 2",
+        "",
+        "Thành phần c1 (tối đa 2)",
+        "  q1: tối đa 2; 2 hợp lệ, 0 không đánh giá được, 0 không trả lời; trung bình 1,5 / 2 = 0,75; điểm 2 × 0,75 = 1,5",
+        "  → điểm 1,5/2, chỉ số 75",
+        "",
+        "Thành phần c2 (tối đa 1)",
+        "  q2: tối đa 1; 2 hợp lệ, 0 không đánh giá được, 0 không trả lời; trung bình 2 / 2 = 1; điểm 1 × 1 = 1",
+        "  → điểm 1/1, chỉ số 100",
+        "",
+        "Điểm khảo sát: 2,5/3",
+        "Điểm thẩm định: 6/7",
+        "Chỉ số: (6 + 2,5) / (7 + 3) × 100 = 85",
+        "Kết quả: chỉ số 85,00, hạng 1, hạng theo khảo sát 1, hạng theo thẩm định 1, xếp loại A",
+        "",
+      ].join("\n"),
+    );
+    const satisfaction = await khaosat("score", "--questionnaire", `${F}/satisfaction.yaml`, "--responses", `${F}/satisfaction-responses.csv`, "--explain", "U1", "--lang", "vi");
+    expect(satisfaction.stdout.split("\n")).toEqual(
+      expect.arrayContaining([
+        "Câu trả lời được coi là hài lòng: 4, 5",
+        "  → chỉ số: trung bình của 2 tiêu chí được tính (100 + 66,6667) / 2 = 83,3333",
+        "Câu đánh giá chung:",
+        "Lựa chọn ở câu pri (trên 3 phiếu được tính): a 2 = 66,6667%, b 1 = 33,3333%, c 0 = 0%",
+        "Kết quả: chỉ số 66,67, hạng 1",
+      ]),
+    );
+    const english = await khaosat("score", "--questionnaire", `${F}/satisfaction.yaml`, "--responses", `${F}/satisfaction-responses.csv`, "--explain", "U1");
+    expect(english.stdout).toContain("\n  → index: mean of 2 rated criteria (100 + 66.6667) / 2 = 83.3333\n");
+    expect(english.stdout).toContain("\n  → index: mean of 1 rated criterion (66.6667) / 1 = 66.6667\n");
+  });
+
   test("--explain an unknown unit lists the known ones", async () => {
     expect(await khaosat(...POINTS, "--explain", "U9")).toEqual({
       code: 1,
