@@ -10,6 +10,7 @@ import { startSurvey, step, type Choice, type EngineInput, type SurveyState } fr
 import { parseQuestionnaire } from "../src/questionnaire/index.js";
 import { writeResponsesCsv } from "../src/scoring/io/index.js";
 import type { ScoringResponse } from "../src/scoring/index.js";
+import { mulberry32 } from "../test/support/random.js";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const OUT = path.join(ROOT, "examples/responses-par.csv");
@@ -18,17 +19,6 @@ const UNITS = ["SO_TP", "SO_NV", "SO_TC"];
 const PER_UNIT = 8;
 const GROUPS = ["leaders", "officials", "officials", "deputies"];
 
-/** A small seeded generator (mulberry32), so the file is the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The example responses file's content. */
 export function exampleResponsesCsv(): string {
@@ -36,7 +26,7 @@ export function exampleResponsesCsv(): string {
   const parsed = parseQuestionnaire(source, "par-officials.yaml");
   if (!parsed.ok) throw new Error("examples/par-officials.yaml does not load");
   const q = parsed.questionnaire;
-  const random = prng(2026);
+  const random = mulberry32(2026);
   const start = Date.UTC(2026, 11, 3, 1, 30);
 
   const responses: ScoringResponse[] = [];

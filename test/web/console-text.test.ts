@@ -8,7 +8,7 @@ import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { createWebServer } from "../../src/web/server.js";
 import { describeDatabases } from "../support/db.js";
-import { Client } from "./http.js";
+import { Client, clientsInBothLanguages } from "./http.js";
 import { RESPONSES_HEADER, respondentsCsv, responseRow, seed, type Seeded } from "./fixture.js";
 import { mulberry32 } from "../support/random.js";
 
@@ -26,11 +26,7 @@ describeDatabases("the console's words", (ctx) => {
   beforeAll(async () => {
     s = await seed(ctx.db(), ctx.prisma(), NOW);
     app = await createWebServer({ db: ctx.db(), now: () => NOW });
-    vi = new Client(app);
-    en = new Client(app, "127.0.0.2");
-    expect((await vi.login(s.users.admin)).statusCode).toBe(302);
-    expect((await en.login(s.users.admin)).statusCode).toBe(302);
-    expect((await en.get("/lang/en?next=/campaigns")).statusCode).toBe(302);
+    ({ vi, en } = await clientsInBothLanguages(app, s.users.admin));
   }, 120_000);
   afterAll(async () => app?.close());
 

@@ -65,3 +65,17 @@ export class Client {
     return this.cookies.has("ks_session");
   }
 }
+
+/** Two clients logged in as `user`: one reads the console in Vietnamese (the default), the other has switched to English. */
+export async function clientsInBothLanguages(app: FastifyInstance, user: string): Promise<{ vi: Client; en: Client }> {
+  const vi = new Client(app);
+  const en = new Client(app, "127.0.0.2");
+  for (const [step, response] of [
+    ["vi login", await vi.login(user)],
+    ["en login", await en.login(user)],
+    ["switch to English", await en.get("/lang/en?next=/campaigns")],
+  ] as const) {
+    if (response.statusCode !== 302) throw new Error(`${step}: expected a redirect, got ${response.statusCode}`);
+  }
+  return { vi, en };
+}

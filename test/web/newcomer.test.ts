@@ -10,7 +10,7 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { responseReference } from "../../src/flags/index.js";
 import { createWebServer } from "../../src/web/server.js";
 import { describeDatabases } from "../support/db.js";
-import { Client } from "./http.js";
+import { clientsInBothLanguages, type Client } from "./http.js";
 import { openBot, respondentsCsv, seed, type Seeded } from "./fixture.js";
 
 const run = promisify(execFile);
@@ -40,11 +40,7 @@ describeDatabases("what the newcomer read", (ctx) => {
     await ctx.prisma().response.update({ where: { id: one.id }, data: { submittedAt: new Date(one.startedAt!.getTime() + 60_000) } });
     flagged = one.id;
     app = await createWebServer({ db: ctx.db(), now: () => NOW });
-    vi = new Client(app);
-    en = new Client(app, "127.0.0.2");
-    expect((await vi.login(s.users.admin)).statusCode).toBe(302);
-    expect((await en.login(s.users.admin)).statusCode).toBe(302);
-    expect((await en.get("/lang/en?next=/campaigns")).statusCode).toBe(302);
+    ({ vi, en } = await clientsInBothLanguages(app, s.users.admin));
   }, 120_000);
   afterAll(async () => app?.close());
 

@@ -14,7 +14,8 @@ import { emptyRankingReason } from "../../src/web/index-view.js";
 import { createWebServer } from "../../src/web/server.js";
 import { useTestDatabase } from "../support/db.js";
 import { mulberry32 } from "../support/random.js";
-import { Client } from "./http.js";
+import { responseReference } from "../../src/flags/index.js";
+import { Client, clientsInBothLanguages } from "./http.js";
 import { RESPONSES_HEADER, responseRow, seed, UNITS, type Seeded } from "./fixture.js";
 
 const NOW = new Date("2026-12-05T03:00:00Z");
@@ -40,11 +41,7 @@ describe("the organiser's pages say why, in their language", { timeout: 180_000 
     const imported = await importCampaignResponses(ctx.db(), campaign, new TextEncoder().encode(`${RESPONSES_HEADER}\n${row}\n`), { now: NOW });
     if (!imported.imported) throw new Error(JSON.stringify(imported));
     app = await createWebServer({ db: ctx.db(), now: () => NOW, codeSecret: { reveal: () => "test-secret" }, botUsername: "khaosat_bot" });
-    vi = new Client(app);
-    en = new Client(app, "127.0.0.2");
-    expect((await vi.login(s.users.viewer)).statusCode).toBe(302);
-    expect((await en.login(s.users.viewer)).statusCode).toBe(302);
-    expect((await en.get("/lang/en?next=/campaigns")).statusCode).toBe(302);
+    ({ vi, en } = await clientsInBothLanguages(app, s.users.viewer));
   }, 180_000);
   afterAll(async () => app?.close());
 
@@ -57,7 +54,9 @@ describe("the organiser's pages say why, in their language", { timeout: 180_000 
     // The imported speeder: its reason, its evidence in Vietnamese, the file's response_id.
     const stored = await ctx.prisma().response.findFirstOrThrow({ where: { campaignId: s.campaignId, externalId: "FILE-77" } });
     expect(stored.flags).toContain("speeder");
-    const speederRow = new RegExp(`<tr><td><code>${stored.id}</code>.*?</tr>`, "s").exec(page.body)?.[0] ?? "";
+    // The row starts with the response's reference (the internal id is not shown).
+    expect(page.body).not.toContain(stored.id);
+    const speederRow = new RegExp(`<tr><td><b class="response-ref">${responseReference(stored.id)}</b>.*?</tr>`, "s").exec(page.body)?.[0] ?? "";
     expect(text(speederRow)).toContain("response_id trong tệp: FILE-77");
     expect(text(speederRow)).toContain("Trả lời nhanh hơn mức có thể đọc hết câu hỏi.");
     expect(text(speederRow)).toContain("hoàn thành trong 5 phút, dưới một phần ba trung vị 20 phút");
