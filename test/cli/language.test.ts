@@ -1,14 +1,12 @@
 // The organiser's language: with KHAOSAT_LANG unset the CLI says everything in Vietnamese, with
 // KHAOSAT_LANG=en in English (every other test runs with en: vitest.config.ts); the files it writes
 // (CSV, JSON) are byte for byte the same in both. Through the real CLI on a fresh SQLite file.
-import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { describe, expect, test } from "vitest";
+import { runKhaosat, type CliRun } from "../support/cli.js";
 
-const execute = promisify(execFile);
 const FIXTURE = "test/fixtures/scoring/points-appraisal";
 const dir = mkdtempSync(path.join(tmpdir(), "khaosat-lang-"));
 const base: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: `file:${path.join(dir, "k.db")}`, CODE_SECRET: "language-test-secret-0123456789abcdef0123" };
@@ -17,20 +15,8 @@ const VI = base;
 const EN = { ...base, KHAOSAT_LANG: "en" };
 const file = (name: string) => path.join(dir, name);
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-async function khaosat(env: NodeJS.ProcessEnv, ...args: string[]): Promise<Run> {
-  try {
-    const { stdout, stderr } = await execute(process.execPath, ["bin/khaosat.js", ...args], { env });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
+async function khaosat(env: NodeJS.ProcessEnv, ...args: string[]): Promise<CliRun> {
+  return runKhaosat(env, args);
 }
 
 // Every test spawns the CLI a few times: a generous timeout for a loaded machine.

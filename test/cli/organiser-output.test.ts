@@ -1,16 +1,13 @@
 // What the CLI prints for an organiser walking the README: next steps that run as printed, campaigns
 // named by their name, files and ports in words, aligned tables, numbers with the reader's decimal
 // mark, reminder schedules in sentences. Through the real CLI (bin/ runs dist/) on a fresh SQLite file.
-import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { describe, expect, test } from "vitest";
+import { runKhaosat, type CliRun } from "../support/cli.js";
 import { alignColumns, displayWidth } from "../../src/cli/table.js";
 
-const execute = promisify(execFile);
-const BIN = path.resolve("bin/khaosat.js");
 const EXAMPLES = path.resolve("examples");
 const dir = mkdtempSync(path.join(tmpdir(), "khaosat-organiser-"));
 const base: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: `file:${path.join(dir, "k.db")}`, CODE_SECRET: "organiser-output-secret-0123456789abcdef0123" };
@@ -19,21 +16,9 @@ const VI = base;
 const EN = { ...base, KHAOSAT_LANG: "en" };
 const file = (name: string) => path.join(dir, name);
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 /** Runs in `dir`, where no .env is: BOT_USERNAME and ZALO_BOT_LINK are what `env` says. */
-async function khaosat(env: NodeJS.ProcessEnv, ...args: string[]): Promise<Run> {
-  try {
-    const { stdout, stderr } = await execute(process.execPath, [BIN, ...args], { env, cwd: dir });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
+async function khaosat(env: NodeJS.ProcessEnv, ...args: string[]): Promise<CliRun> {
+  return runKhaosat(env, args, dir);
 }
 
 /** The words of a suggested `khaosat …` command as a shell would split them (plain words and single quotes). */
