@@ -118,7 +118,7 @@ describe("codes issue killed with SIGKILL", () => {
     if (outcome === "rolled_back") {
       expect(printed).toMatch(new RegExp(`^found an unfinished issue of ${COUNT} codes \\(started [^)]+\\) that was interrupted before the codes were stored: rolled it back`));
       if (point === "file") expect(printed.split("\n")[0]).toMatch(/deleted .*\.partial \(those codes never worked\)$/);
-      expect(printed).toContain(`issued ${COUNT} codes for campaign "${campaignId}"`);
+      expect(printed).toContain(`issued ${COUNT} codes for campaign "kill-${point}" (${campaignId})`);
     } else {
       expect(printed).toBe(`found an unfinished issue of ${COUNT} codes (started DATE) whose codes were stored: finished it; ${out} holds them\n`.replace("DATE", printed.match(/started ([^)]+)\)/)![1]!));
       // Started: the wall clock of the campaign's zone, as organisers read it (the journal keeps ISO 8601).
