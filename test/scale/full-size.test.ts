@@ -119,7 +119,7 @@ function scaleSuite(size: (typeof SIZES)[number], provider: "sqlite" | "postgres
       const wb = new ExcelJS.Workbook();
       await wb.xlsx.readFile(xlsxFile);
       // Two heading rows (Vietnamese, then the machine names), a row per unit and group, then the totals.
-      expect(wb.worksheets[0]!.getRow(size.units * GROUPS.length + 3).getCell(4).value).toBe(all.sampled);
+      expect(wb.worksheets[0]!.getRow(size.units * GROUPS.length + 3).getCell(5).value).toBe(all.sampled);
       const show = (await ok(khaosat(ctx.url(), {}, "campaign", "show", campaignId))).stdout;
       expect(show).toContain(`respondents    ${all.sampled}\n  not redeemed ${all.status.not_redeemed}\n  redeemed     ${all.status.redeemed}\n  declined     ${all.status.declined}\n  in progress  ${all.status.in_progress}\n  submitted    ${all.status.submitted}\n`);
       expect(show).toContain(`responses      ${all.status.submitted} submitted (every source)\n  telegram     ${all.channels.telegram}\n  zalo         ${all.channels.zalo}\n`);
