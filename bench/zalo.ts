@@ -1,7 +1,9 @@
 // npm run bench:zalo — the Zalo channel (client, polling, adapter, conversation host wired as
-// `npm start` wires it, SQLite) against a minimal echo bot on the same adapter and the same loopback
-// Zalo Bot API stub, in the same run: both warmed first, then measured alternately (survey, echo,
-// echo, survey, …), each figure the median of ROUNDS rounds.
+// `npm start` wires it: on a thread of its own, src/bot/host-thread.ts; SQLite) against a minimal echo
+// bot on the same adapter and the same loopback Zalo Bot API stub, in the same run: both warmed
+// first, then measured alternately (survey, echo, echo, survey, …), each figure the median of ROUNDS
+// rounds. The same host in the main thread (as before the host thread) is measured beside them in
+// the throughput rounds, for comparison (not a target).
 //   throughput: N respondents, each through the whole PAR questionnaire as a respondent goes (the
 //               code, identity, attestation, every question, submit: 33 messages), their messages
 //               queued at once; updates per second until every one is handled.
@@ -13,6 +15,7 @@
 // After the run every survey respondent must have submitted with every answer stored, or the bench fails.
 // Targets (issue 12, as for Telegram): survey ≥ 0.5 × echo updates/s; survey p99 < 50 ms at 200 upd/s.
 // Settings: BENCH_ZALO_RESPONDENTS (60), BENCH_ZALO_ROUNDS (3), BENCH_PHASE_TIMEOUT_S (120).
+// The worker runs the compiled host (dist/): `npm install` builds it; after editing src/, `npm run build`.
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
@@ -20,8 +23,9 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import v8 from "node:v8";
 import { hashCode, RedemptionService } from "../src/access/index.js";
+import { HostThread } from "../src/bot/index.js";
 import type { BotLogger } from "../src/channels/telegram/index.js";
-import { startZaloPolling, ZaloChannel, ZaloClient, type ZaloReceiver, type ZaloUpdate } from "../src/channels/zalo/index.js";
+import { startZaloPolling, ZaloChannel, ZaloClient, type ZaloHost, type ZaloReceiver, type ZaloUpdate } from "../src/channels/zalo/index.js";
 import { CitizenService } from "../src/citizens/index.js";
 import { Secret } from "../src/config/index.js";
 import { TextConversationHost } from "../src/conversation/index.js";
@@ -74,7 +78,7 @@ async function prepare(db: Database, total: number): Promise<void> {
 
 /** A bot under test on its own stub (so neither can take the other's updates), running for the whole bench. */
 interface Subject {
-  readonly name: "survey" | "echo";
+  readonly name: "survey" | "inline" | "echo";
   readonly stub: ZaloBotApiStub;
   /** performance.now() when the channel finished each update (its replies sent), by message id. */
   readonly handledAt: Map<string, number>;
@@ -84,7 +88,7 @@ interface Subject {
 }
 
 /** Polls the subject's stub with the channel: the same client, polling loop and adapter for both bots. */
-async function run(name: Subject["name"], host: TextConversationHost): Promise<Subject> {
+async function run(name: Subject["name"], host: ZaloHost, onStop?: () => Promise<void>): Promise<Subject> {
   const stub = new ZaloBotApiStub({ maxPollMs: 1000 });
   await stub.start();
   const handledAt = new Map<string, number>();
@@ -98,14 +102,21 @@ async function run(name: Subject["name"], host: TextConversationHost): Promise<S
     chat: (user) => `${name}-${user}`,
     async stop() {
       await receiver.stop();
+      await onStop?.();
       client.close();
       await stub.stop();
     },
   };
 }
 
-/** The survey bot as `npm start` builds it for Zalo (src/channels/zalo/start.ts, src/bot/run.ts). */
-function surveyBot(db: Database): Promise<Subject> {
+/** The survey bot as `npm start` builds it for Zalo (src/bot/run.ts): the host on a thread of its own. */
+async function surveyBot(databaseUrl: string): Promise<Subject> {
+  const host = await HostThread.start({ channel: "zalo", databaseUrl, codeSecret: SECRET.reveal(), allowDelegation: false, defaultLanguage: "vi", logger: quiet, i18n: createI18n() });
+  return run("survey", host, () => host.stop());
+}
+
+/** The same host in the main thread, beside the channel (how `npm start` ran it before the host thread). */
+function inlineSurveyBot(db: Database): Promise<Subject> {
   const { channel } = db;
   const host = new TextConversationHost({
     channel: "zalo",
@@ -120,7 +131,7 @@ function surveyBot(db: Database): Promise<Subject> {
     citizens: new CitizenService({ repository: db.citizens, secret: SECRET }),
     reachability: db.messaging,
   });
-  return run("survey", host);
+  return run("inline", host);
 }
 
 /** The smallest bot on the same adapter: every text is sent back as it came. */
@@ -230,23 +241,28 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), "khaosat-bench-zalo-"));
   const warmUsers = 20;
   // Codes for every survey user: the paced rounds start a new respondent in each slot, and one more after each submission.
-  const total = warmUsers + ROUNDS * (RESPONDENTS + 2 * LATENCY_USERS + 1);
-  const db = await openDatabase(`file:${path.join(dir, "bench.db")}`);
+  const total = 2 * warmUsers + ROUNDS * (2 * RESPONDENTS + 2 * LATENCY_USERS + 1);
+  const url = `file:${path.join(dir, "bench.db")}`;
+  const db = await openDatabase(url);
   const subjects: Subject[] = [];
   try {
     console.log(`bench:zalo: ${RESPONDENTS} respondents × ${MESSAGES} messages (code to submit) per round, ${ROUNDS} alternating rounds per figure; latency: ${RATE} messages/s from ${LATENCY_USERS} respondents in progress; node ${process.version}`);
     console.log(`load average at the start ${load()} (1, 5, 15 min); the machine has 2 cores`);
     await prepare(db, total);
-    const survey = await surveyBot(db);
+    const survey = await surveyBot(url);
     subjects.push(survey);
+    const inline = await inlineSurveyBot(db);
+    subjects.push(inline);
     const echo = await echoBot();
     subjects.push(echo);
     // Each survey user is a respondent with a code of their own, used once; echo users are just chats.
-    const next = { survey: 0, echo: 0 };
-    const surveyUsers: number[] = [];
+    // (Both survey bots draw from one numbering: a code is used once.)
+    const next = { codes: 0, echo: 0 };
+    const surveyUsers: { subject: Subject; user: number }[] = [];
     const newUser = (subject: Subject) => () => {
-      const user = next[subject.name]++;
-      if (subject === survey) surveyUsers.push(user);
+      if (subject === echo) return next.echo++;
+      const user = next.codes++;
+      surveyUsers.push({ subject, user });
       return user;
     };
     const flood = (subject: Subject, n: number) => phase(subject, together(subject, Array.from({ length: n }, newUser(subject))), null);
@@ -259,12 +275,14 @@ async function main(): Promise<void> {
     };
     // Warm both (JIT, statement caches, connections, the campaign cache), not measured.
     await flood(survey, warmUsers);
+    await flood(inline, warmUsers);
     await flood(echo, warmUsers);
-    const results = { survey: { flood: [] as Phase[], paced: [] as Phase[] }, echo: { flood: [] as Phase[], paced: [] as Phase[] } };
+    const results = { survey: { flood: [] as Phase[], paced: [] as Phase[] }, inline: { flood: [] as Phase[], paced: [] as Phase[] }, echo: { flood: [] as Phase[], paced: [] as Phase[] } };
     for (const kind of ["flood", "paced"] as const) {
       for (let r = 0; r < ROUNDS; r++) {
-        // Alternate which goes first.
-        for (const subject of r % 2 === 0 ? [survey, echo] : [echo, survey]) {
+        // Alternate which goes first; the in-thread host only in the throughput rounds.
+        const order = r % 2 === 0 ? [survey, echo, inline] : [inline, echo, survey];
+        for (const subject of order.filter((s) => kind === "flood" || s !== inline)) {
           const result = kind === "flood" ? await flood(subject, RESPONDENTS) : await paced(subject);
           results[subject.name][kind].push(result);
           console.log(`  round ${r + 1} ${subject.name.padEnd(6)} ${kind === "flood" ? "all at once" : `${RATE}/s`.padEnd(11)}: ${fmt(result)}`);
@@ -273,7 +291,7 @@ async function main(): Promise<void> {
     }
     // Every survey respondent submitted, with every answer stored.
     const sessions = db.channel.sessionsOf("zalo");
-    const stored = await Promise.all(surveyUsers.map((u) => sessions.findLatest(`zalo:${survey.chat(u)}`)));
+    const stored = await Promise.all(surveyUsers.map(({ subject, user }) => sessions.findLatest(`zalo:${subject.chat(user)}`)));
     const incomplete = stored.filter((s) => s?.engine?.position.kind !== "completed" || Object.keys(s.engine.responses[0]?.answers ?? {}).length !== QUESTIONS);
     if (incomplete.length > 0) throw new Error(`${incomplete.length} of ${stored.length} survey respondents did not submit all ${QUESTIONS} answers`);
 
@@ -281,6 +299,7 @@ async function main(): Promise<void> {
     console.log(`load average at the end ${load()} (1, 5, 15 min)`);
     console.log(`medians     updates/s  p50 ms  p99 ms at ${RATE}/s`);
     for (const name of ["echo", "survey"] as const) console.log(`  ${name.padEnd(8)}  ${m(results[name].flood, "rate").toFixed(0).padStart(9)}  ${m(results[name].paced, "p50").toFixed(1).padStart(6)}  ${m(results[name].paced, "p99").toFixed(1).padStart(6)}`);
+    console.log(`  ${"inline".padEnd(8)}  ${m(results.inline.flood, "rate").toFixed(0).padStart(9)}  (the host in the main thread, for comparison: ${(m(results.inline.flood, "rate") / m(results.echo.flood, "rate")).toFixed(2)} × echo)`);
     console.log(`  (${stored.length} survey respondents submitted, ${QUESTIONS} answers each stored)`);
     reportTarget("zalo", "survey ÷ warm echo updates/s (whole path)", m(results.survey.flood, "rate") / m(results.echo.flood, "rate"), "x", ">= 0.5");
     reportTarget("zalo", `survey p99 handling at ${RATE} updates/s`, m(results.survey.paced, "p99"), "ms", "< 50");

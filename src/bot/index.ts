@@ -7,3 +7,4 @@ export { startWebhook, type WebhookOptions, type WebhookServer } from "./webhook
 export { publishCommands } from "./menu.js";
 export { runBot, type RunBotOptions } from "./run.js";
 export { createJsonLogger } from "./logger.js";
+export { HostThread, type HostThreadOptions } from "./host-thread.js";

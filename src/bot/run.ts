@@ -10,6 +10,7 @@ import { createI18n } from "../i18n/index.js";
 import { channelsOf, configuredSender, sharedBudgets } from "../outbox/index.js";
 import { ReminderService } from "../reminders/index.js";
 import { DatabaseRunCoordinator, reminderJob, startScheduler, type TickEvent } from "../scheduler/index.js";
+import { HostThread } from "./host-thread.js";
 import { createJsonLogger } from "./logger.js";
 import { startBot, type RunningBot } from "./start.js";
 
@@ -31,6 +32,8 @@ export interface RunBotOptions {
    * web console: one Prisma client per process, see Database). Default: opened here and closed on stop.
    */
   readonly database?: Database;
+  /** Zalo's conversation host on a thread of its own (default true; false: in this thread, as tests that inject a clock build it). */
+  readonly hostThread?: boolean;
 }
 
 /**
@@ -54,8 +57,12 @@ export async function runBot(config: Config, options: RunBotOptions = {}): Promi
     // Zalo (issue 12): started first, so a refused token stops start-up before Telegram is touched.
     if (config.zalo !== undefined) {
       const { startZalo } = await import("../channels/zalo/index.js");
-      const zalo = await startZalo({ config: config.zalo, codes, campaigns: channel.campaigns, respondents: channel.respondents, sessions: channel.sessionsOf("zalo"), i18n, logger, defaultLanguage: config.defaultLanguage, citizens: new CitizenService({ repository: db.citizens, secret }), reachability: db.messaging });
-      stops.push(() => zalo.stop());
+      // The conversation host on a thread of its own (host-thread.ts): polling and sending stay here.
+      const host = options.hostThread === false ? undefined : await HostThread.start({ channel: "zalo", databaseUrl: config.databaseUrl.reveal(), codeSecret: secret.reveal(), allowDelegation: config.allowDelegation ?? false, defaultLanguage: config.defaultLanguage, logger, i18n });
+      if (host) stops.push(() => host.stop());
+      const zalo = await startZalo({ config: config.zalo, codes, campaigns: channel.campaigns, respondents: channel.respondents, sessions: channel.sessionsOf("zalo"), i18n, logger, defaultLanguage: config.defaultLanguage, citizens: new CitizenService({ repository: db.citizens, secret }), reachability: db.messaging, ...(host ? { host } : {}) });
+      // Stopped before the host: the channel waits for the updates in progress first.
+      stops.splice(stops.length - (host ? 1 : 0), 0, () => zalo.stop());
     }
     if (config.telegramBotToken === undefined) {
       // Zalo only: the outbox sender (Zalo transport) and the scheduler run here too.

@@ -60,6 +60,14 @@ const CODE_BY_HASH = `SELECT c."id", c."respondentId", c."batchId", c."unitCode"
   FROM "AccessCode" AS c JOIN "Campaign" AS k ON k."id" = c."campaignId" WHERE c."codeHash" = ?`;
 
 /**
+ * The respondents whose codes an account holds in a campaign, by the account's index: without
+ * statistics SQLite picked (campaignId, respondentId) and read every code of the campaign, 50,000
+ * rows per redemption in a national round (the unary + keeps those two columns off the index choice;
+ * test/db/query-plans.test.ts checks the plan).
+ */
+export const RESPONDENTS_BOUND_SQLITE = `SELECT DISTINCT "respondentId" FROM "AccessCode" WHERE "boundAccount" = ? AND +"campaignId" = ? AND +"respondentId" IS NOT NULL`;
+
+/**
  * Access codes, attempts and access audit events stored through Prisma (SQLite or PostgreSQL). On
  * SQLite, what a redemption does (find the code, the recent failures, the respondents bound to the
  * account, bind the code, record the attempt) runs straight on the client's connection, the writes
@@ -100,7 +108,7 @@ export function accessRepository(prisma: Prisma): AccessRepository {
     async respondentsBoundTo(accountKey, campaignId) {
       const db = connection();
       if (!db) return general.respondentsBoundTo(accountKey, campaignId);
-      const rows = db.prepare(`SELECT DISTINCT "respondentId" FROM "AccessCode" WHERE "boundAccount" = ? AND "campaignId" = ? AND "respondentId" IS NOT NULL`).all(accountKey, campaignId) as { respondentId: string }[];
+      const rows = db.prepare(RESPONDENTS_BOUND_SQLITE).all(accountKey, campaignId) as { respondentId: string }[];
       return rows.map((r) => r.respondentId);
     },
 

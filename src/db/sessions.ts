@@ -197,8 +197,18 @@ const TELEGRAM = "telegram";
  */
 export function updateKeyOf(updateId: number | string): bigint {
   if (typeof updateId === "number") return BigInt(updateId);
-  return BigInt.asIntN(64, createHash("sha256").update(updateId).digest().readBigUInt64BE(0) & 0x7fffffffffffffffn);
+  // An update's key is asked for at its start and again at its commit: the hash is kept for the recent ones.
+  let key = recentKeys.get(updateId);
+  if (key === undefined) {
+    key = BigInt.asIntN(64, createHash("sha256").update(updateId).digest().readBigUInt64BE(0) & 0x7fffffffffffffffn);
+    if (recentKeys.size >= RECENT_KEYS) recentKeys.delete(recentKeys.keys().next().value!);
+    recentKeys.set(updateId, key);
+  }
+  return key;
 }
+/** The keys of the most recent string update ids (a few hundred updates are in progress at most). */
+const recentKeys = new Map<string, bigint>();
+const RECENT_KEYS = 1024;
 /** Thrown inside a commit's transaction to roll it back when its update was already processed. */
 const DUPLICATE = Symbol("duplicate update");
 

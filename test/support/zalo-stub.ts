@@ -38,6 +38,9 @@ export interface StubCall {
 
 export const ZALO_TEST_TOKEN = "1234567890:zaloTestSecretAbCdEfGhIjKlMnOp";
 
+/** Message ids are unique in the process, as Zalo's are: two stubs' updates never share a dedupe key. */
+let nextMessage = 1;
+
 export class ZaloBotApiStub {
   readonly token: string;
   readonly sent: SentMessage[] = [];
@@ -57,7 +60,6 @@ export class ZaloBotApiStub {
   #waiters: (() => void)[] = [];
   #sentWaiters: (() => void)[] = [];
   #server: Server | undefined;
-  #nextMessage = 1;
   #nextSent = 1;
   #maxPollMs: number | undefined;
   url = "";
@@ -116,7 +118,7 @@ export class ZaloBotApiStub {
 
   #message(userId: string, messageId: string | undefined, text?: string): StubUpdate["message"] {
     return {
-      message_id: messageId ?? `m${this.#nextMessage++}`,
+      message_id: messageId ?? `m${nextMessage++}`,
       from: { id: userId, display_name: `User ${userId}`, is_bot: false },
       chat: { id: userId, chat_type: "PRIVATE" },
       date: Date.now(),

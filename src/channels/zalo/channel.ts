@@ -2,7 +2,7 @@
 // replies as text (split at 2,000 characters on line boundaries). Zalo updates carry no update_id:
 // the dedupe key is `<event_name>:<message_id>`, stored with the step like Telegram's update ids.
 // One chat's updates are handled one after another, in the order they arrived; chats run in parallel.
-import { splitMessage, type TextConversationHost } from "../../conversation/index.js";
+import { splitMessage, type TextConversationHost, type TextMessage } from "../../conversation/index.js";
 import type { BotLogger } from "../telegram/ports.js";
 import { redactToken, ZALO_MAX_TEXT, type ZaloClient, type ZaloUpdate } from "./client.js";
 
@@ -10,10 +10,20 @@ import { redactToken, ZALO_MAX_TEXT, type ZaloClient, type ZaloUpdate } from "./
 export const ZALO_TEXT_EVENT = "message.text.received";
 const NON_TEXT_EVENTS = new Set(["message.image.received", "message.sticker.received", "message.unsupported.received", "message.file.received", "message.audio.received", "message.video.received", "message.link.received", "message.location.received"]);
 
+/**
+ * The conversation host as the channel uses it: a `TextConversationHost`, or the same host on a
+ * thread of its own (src/bot/host-thread.ts), which `khaosat start` uses.
+ */
+export interface ZaloHost {
+  handle(message: TextMessage): Promise<string[]>;
+  t: TextConversationHost["t"];
+  readonly deps: Pick<TextConversationHost["deps"], "defaultLanguage">;
+}
+
 /** What the channel is built from. */
 export interface ZaloChannelOptions {
   readonly client: ZaloClient;
-  readonly host: TextConversationHost;
+  readonly host: ZaloHost;
   readonly logger: BotLogger;
   /** Told after each update is handled (benchmarks, tests). */
   readonly onHandled?: (update: ZaloUpdate) => void;

@@ -2,7 +2,7 @@ import type { ZaloConfig, Language } from "../../config/index.js";
 import { TextConversationHost, type CitizenCompletion } from "../../conversation/index.js";
 import type { I18n } from "../../i18n/index.js";
 import type { BotLogger, BotSessionStore, CampaignDirectory, ChatReachability, CodeRedeemer, RespondentDirectory } from "../telegram/ports.js";
-import { ZaloChannel } from "./channel.js";
+import { ZaloChannel, type ZaloHost } from "./channel.js";
 import { ZaloClient } from "./client.js";
 import { checkZaloBot, startZaloPolling, startZaloWebhook, type ZaloReceiver } from "./run.js";
 
@@ -25,6 +25,11 @@ export interface StartZaloOptions {
   readonly fetch?: typeof fetch;
   /** Polling: long-poll timeout in seconds (default 30). */
   readonly pollingTimeoutSeconds?: number;
+  /**
+   * The host to hand updates to, when the caller built it (`runBot`: the host on a thread of its
+   * own, src/bot/host-thread.ts); default one built here, in this thread, from the ports above.
+   */
+  readonly host?: ZaloHost;
 }
 
 /** A started Zalo bot. */
@@ -43,7 +48,9 @@ export async function startZalo(options: StartZaloOptions): Promise<RunningZalo>
   const { config, logger } = options;
   const client = new ZaloClient({ token: config.token.reveal(), apiRoot: config.apiRoot, ...(options.fetch ? { fetch: options.fetch } : {}) });
   const me = await checkZaloBot(client);
-  const host = new TextConversationHost({
+  const host =
+    options.host ??
+    new TextConversationHost({
     channel: "zalo",
     codes: options.codes,
     campaigns: options.campaigns,
@@ -55,7 +62,7 @@ export async function startZalo(options: StartZaloOptions): Promise<RunningZalo>
     logger,
     ...(options.citizens ? { citizens: options.citizens } : {}),
     ...(options.reachability ? { reachability: options.reachability } : {}),
-  });
+    });
   const channel = new ZaloChannel({ client, host, logger });
   let receiver: ZaloReceiver;
   if (config.mode === "webhook") {

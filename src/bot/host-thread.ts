@@ -1,0 +1,165 @@
+// The conversation host on a thread of its own (a worker thread), for the text channels that
+// `khaosat start` runs (Zalo). The main thread keeps the channel's network work (polling or the
+// webhook, sending replies, the outbox, the scheduler, the web console); the worker holds the host
+// with its own database connection and does everything between an update and its replies: the
+// dedupe check, the session, the engine's step, storing it, rendering the replies.
+//
+// Why: on one thread the survey bot spent ~75% of its time in that work and ~25% in the network,
+// and every synchronous SQLite statement stalled polling and sending. On a thread of its own the
+// host uses a second core, and the updates waiting for it meet in one group commit (one COMMIT for
+// several answers; see src/db/group-commit.ts) instead of committing one by one. bench:zalo
+// measures both forms side by side (`BENCH_ZALO_HOST=inline`).
+//
+// Guarantees are the host's, unchanged: an update's replies come back only after its step is
+// stored, so nothing is acknowledged before it is durable; the channel still hands one chat's
+// updates over one at a time, in order. If the worker dies, the updates it held are answered with
+// the apology (their steps were stored or not, never half: the host's transaction) and the next
+// update starts a new worker.
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import type { BotLogger } from "../channels/telegram/ports.js";
+import type { Language } from "../config/index.js";
+import type { TextMessage } from "../conversation/index.js";
+import type { I18n, Translate } from "../i18n/index.js";
+
+/** What the worker is started with (cloned to it; the secrets never reach a log or a command line). */
+export interface HostThreadData {
+  readonly channel: "zalo";
+  readonly databaseUrl: string;
+  readonly codeSecret: string;
+  readonly allowDelegation: boolean;
+  readonly defaultLanguage: Language;
+}
+
+/** Messages from the worker. */
+export type FromHostThread =
+  | { readonly type: "ready" }
+  | { readonly type: "failed"; readonly message: string }
+  | { readonly type: "replies"; readonly id: number; readonly replies: string[] }
+  | { readonly type: "error"; readonly id: number; readonly message: string }
+  | { readonly type: "log"; readonly level: keyof BotLogger; readonly data: Record<string, unknown>; readonly message: string };
+
+/** Messages to the worker. */
+export type ToHostThread = { readonly type: "handle"; readonly id: number; readonly message: TextMessage } | { readonly type: "stop" };
+
+/** Options of `HostThread.start`. */
+export interface HostThreadOptions extends HostThreadData {
+  /** Where the worker's log lines go. */
+  readonly logger: BotLogger;
+  /** Texts on this thread (the apology when the worker failed). */
+  readonly i18n: I18n;
+}
+
+/**
+ * The compiled worker program: beside this file in dist/, or dist/'s copy when this runs from the
+ * TypeScript sources (benchmarks and tests run src/ through a loader a worker does not inherit).
+ */
+export function hostWorkerFile(): string | undefined {
+  const beside = fileURLToPath(new URL("./host-worker.js", import.meta.url));
+  if (existsSync(beside)) return beside;
+  const compiled = fileURLToPath(new URL("../../dist/bot/host-worker.js", import.meta.url));
+  return existsSync(compiled) ? compiled : undefined;
+}
+
+/** The conversation host of one text channel, on its own thread; used by the channel as the host itself. */
+export class HostThread {
+  readonly deps: { readonly defaultLanguage: Language };
+  readonly #options: HostThreadOptions;
+  readonly #file: string;
+  #worker: Promise<Worker> | undefined;
+  readonly #pending = new Map<number, { resolve: (replies: string[]) => void; reject: (error: Error) => void }>();
+  #next = 0;
+  #stopped = false;
+
+  private constructor(options: HostThreadOptions, file: string) {
+    this.#options = options;
+    this.#file = file;
+    this.deps = { defaultLanguage: options.defaultLanguage };
+  }
+
+  /** Starts the worker and waits until its host is ready (its database open). */
+  static async start(options: HostThreadOptions): Promise<HostThread> {
+    const file = hostWorkerFile();
+    if (file === undefined) throw new Error("the compiled conversation worker (dist/bot/host-worker.js) is missing: run `npm run build`");
+    const thread = new HostThread(options, file);
+    await thread.#spawn();
+    return thread;
+  }
+
+  /** Texts in a language, on this thread. */
+  t(language: string): Translate {
+    return this.#options.i18n.getFixedT(language === "en" || language === "vi" ? language : this.#options.defaultLanguage);
+  }
+
+  /** The host's `handle`, run on the worker: the replies once the step is stored. */
+  async handle(message: TextMessage): Promise<string[]> {
+    if (this.#stopped) throw new Error("the conversation thread is stopped");
+    const worker = await this.#spawn();
+    const id = this.#next++;
+    return new Promise<string[]>((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+      worker.postMessage({ type: "handle", id, message } satisfies ToHostThread);
+    });
+  }
+
+  /** Asks the worker to close its database and end; waits for it (the channel is idle by then). */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    const worker = await this.#worker?.catch(() => undefined);
+    if (!worker) return;
+    const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
+    worker.postMessage({ type: "stop" } satisfies ToHostThread);
+    const timer = setTimeout(() => void worker.terminate(), 10_000);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  /** The running worker, or a new one (at start, and after one died). */
+  #spawn(): Promise<Worker> {
+    if (this.#worker) return this.#worker;
+    const { logger, channel, databaseUrl, codeSecret, allowDelegation, defaultLanguage } = this.#options;
+    const data: HostThreadData = { channel, databaseUrl, codeSecret, allowDelegation, defaultLanguage };
+    // The process's node options (memory, profiling) without a TypeScript loader: the worker is compiled.
+    const execArgv = process.execArgv.filter((arg, i, all) => !/^--(import|require|loader|experimental-loader)\b/.test(arg) && !/^--(import|require|loader|experimental-loader)$/.test(all[i - 1] ?? ""));
+    const worker = new Worker(this.#file, { workerData: data, execArgv });
+    const started = new Promise<Worker>((resolve, reject) => {
+      worker.on("message", (message: FromHostThread) => {
+        switch (message.type) {
+          case "ready":
+            return resolve(worker);
+          case "failed":
+            return reject(new Error(message.message));
+          case "log":
+            return logger[message.level](message.data, message.message);
+          case "replies":
+          case "error": {
+            const pending = this.#pending.get(message.id);
+            this.#pending.delete(message.id);
+            if (message.type === "replies") pending?.resolve(message.replies);
+            else pending?.reject(new Error(message.message));
+            return;
+          }
+        }
+      });
+      worker.once("error", (error) => {
+        logger.error({ error: `${error.name}: ${error.message}` }, "conversation thread failed");
+        reject(error);
+      });
+      worker.once("exit", (code) => {
+        if (this.#worker === started) this.#worker = undefined;
+        const lost = [...this.#pending.values()];
+        this.#pending.clear();
+        for (const pending of lost) pending.reject(new Error(`the conversation thread ended (exit code ${code})`));
+        if (!this.#stopped) logger.error({ code, updates: lost.length }, "conversation thread ended; the next update starts a new one");
+        reject(new Error(`the conversation thread ended before it was ready (exit code ${code})`));
+      });
+    });
+    this.#worker = started;
+    // A worker that failed to start is forgotten, so the next update tries again.
+    started.catch(() => {
+      if (this.#worker === started) this.#worker = undefined;
+    });
+    return started;
+  }
+}
