@@ -35,17 +35,25 @@ export function updateKey(update: ZaloUpdate): string | undefined {
   return id === undefined || id === "" ? undefined : `${update.event_name}:${id}`;
 }
 
-/** The Zalo channel: dispatch updates (from polling or the webhook) in per-chat order. */
+/**
+ * The Zalo channel: dispatch updates (from polling or the webhook) in per-chat order. A chat's
+ * updates are handled one after another, and their replies sent one after another; the next update
+ * of a chat is handed to the host as soon as the previous one's step is stored, while its replies
+ * are still on their way (so a host on its own thread never waits for the network).
+ */
 export class ZaloChannel {
-  readonly #chains = new Map<string, Promise<void>>();
+  /** Per chat: the last update's handling (its step stored, its replies known). */
+  readonly #handled = new Map<string, Promise<unknown>>();
+  /** Per chat: the last update's replies sent. */
+  readonly #sent = new Map<string, Promise<void>>();
   #inFlight = 0;
   #idle: (() => void)[] = [];
 
   constructor(readonly options: ZaloChannelOptions) {}
 
   /**
-   * Queues an update behind the earlier ones of its chat and returns when it is handled. Never
-   * rejects: a failure is logged and the respondent gets an apology.
+   * Queues an update behind the earlier ones of its chat and returns when it is handled and its
+   * replies sent. Never rejects: a failure is logged and the respondent gets an apology.
    */
   dispatch(update: ZaloUpdate): Promise<void> {
     const chatId = update.message?.chat?.id;
@@ -53,14 +61,20 @@ export class ZaloChannel {
       this.options.logger.debug({ event: update.event_name }, "zalo update without a chat ignored");
       return Promise.resolve();
     }
-    const previous = this.#chains.get(chatId) ?? Promise.resolve();
     this.#inFlight++;
-    const next = previous.then(() => this.#handle(update)).finally(() => {
-      if (this.#chains.get(chatId) === next) this.#chains.delete(chatId);
+    const handled = (this.#handled.get(chatId) ?? Promise.resolve()).then(() => this.#reply(update));
+    this.#handled.set(chatId, handled);
+    const sent = Promise.all([this.#sent.get(chatId), handled]).then(async ([, replies]) => {
+      if (replies === undefined) return;
+      await this.send(update.message!.chat.id, replies);
+      this.options.onHandled?.(update);
+    });
+    this.#sent.set(chatId, sent);
+    return sent.finally(() => {
+      if (this.#handled.get(chatId) === handled) this.#handled.delete(chatId);
+      if (this.#sent.get(chatId) === sent) this.#sent.delete(chatId);
       if (--this.#inFlight === 0) for (const resolve of this.#idle.splice(0)) resolve();
     });
-    this.#chains.set(chatId, next);
-    return next;
   }
 
   /** Resolves once every dispatched update is handled. */
@@ -68,30 +82,27 @@ export class ZaloChannel {
     return this.#inFlight === 0 ? Promise.resolve() : new Promise((resolve) => this.#idle.push(resolve));
   }
 
-  async #handle(update: ZaloUpdate): Promise<void> {
+  /** The host's replies to an update (stored before they are returned); undefined for an update the channel ignores. Never rejects. */
+  async #reply(update: ZaloUpdate): Promise<string[] | undefined> {
     const { logger, host } = this.options;
     const message = update.message!;
     const key = updateKey(update);
     const from = message.from?.id;
     if (key === undefined || from === undefined || message.from?.is_bot === true) {
       logger.debug({ event: update.event_name }, "zalo update without message id or sender ignored");
-      return;
+      return undefined;
     }
     const isText = update.event_name === ZALO_TEXT_EVENT && typeof message.text === "string";
     if (!isText && !NON_TEXT_EVENTS.has(update.event_name) && !update.event_name.startsWith("message.")) {
       logger.debug({ event: update.event_name }, "zalo event ignored");
-      return;
+      return undefined;
     }
-    const chatId = message.chat.id;
-    let replies: string[];
     try {
-      replies = await host.handle({ key, account: `zalo:${from}`, chatId, ...(isText ? { text: message.text! } : {}) });
+      return await host.handle({ key, account: `zalo:${from}`, chatId: message.chat.id, ...(isText ? { text: message.text! } : {}) });
     } catch (error) {
       logger.error({ event: update.event_name, error: describe(error) }, "zalo update failed");
-      replies = [host.t(host.deps.defaultLanguage)("telegram:error")];
+      return [host.t(host.deps.defaultLanguage)("telegram:error")];
     }
-    await this.send(chatId, replies);
-    this.options.onHandled?.(update);
   }
 
   /** Sends replies in order, each split to Zalo's limit; a failure is logged (the answers are stored already). */
