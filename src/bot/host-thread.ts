@@ -115,6 +115,12 @@ export class HostThread {
     clearTimeout(timer);
   }
 
+  /** Ends the worker at once, as a crash would: what it held is answered with an error, the next update starts a new one (tests). */
+  async kill(): Promise<void> {
+    const worker = await this.#worker?.catch(() => undefined);
+    await worker?.terminate();
+  }
+
   /** The running worker, or a new one (at start, and after one died). */
   #spawn(): Promise<Worker> {
     if (this.#worker) return this.#worker;
