@@ -15,7 +15,7 @@
 // After the run every survey respondent must have submitted with every answer stored, or the bench fails.
 // Targets (issue 12, as for Telegram): survey ≥ 0.5 × echo updates/s; survey p99 < 50 ms at 200 upd/s.
 // Settings: BENCH_ZALO_RESPONDENTS (60), BENCH_ZALO_ROUNDS (3), BENCH_PHASE_TIMEOUT_S (120).
-// The worker runs the compiled host (dist/): `npm install` builds it; after editing src/, `npm run build`.
+// The worker runs the compiled host (dist/): the bench builds it first (incremental, a no-op when current).
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
@@ -33,7 +33,7 @@ import { openDatabase, type Database } from "../src/db/index.js";
 import { createI18n } from "../src/i18n/index.js";
 import { parseQuestionnaire } from "../src/questionnaire/index.js";
 import { ZaloBotApiStub } from "../test/support/zalo-stub.js";
-import { median, reportResult, reportTarget } from "./result.js";
+import { ensureBuilt, median, reportResult, reportTarget } from "./result.js";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const RESPONDENTS = Number(process.env.BENCH_ZALO_RESPONDENTS ?? 60);
@@ -236,6 +236,7 @@ const load = () => loadavg().map((l) => l.toFixed(2)).join(" ");
 const fmt = (r: Phase) => `${r.rate.toFixed(0).padStart(5)} updates/s, p50 ${r.p50.toFixed(1).padStart(5)} ms, p99 ${r.p99.toFixed(1).padStart(6)} ms`;
 
 async function main(): Promise<void> {
+  ensureBuilt();
   // As bin/khaosat.js runs the bot: WebAssembly (Prisma's query compiler) on baseline code only.
   if (process.env.BENCH_WASM_TIER_UP !== "1") v8.setFlagsFromString("--liftoff-only");
   const dir = mkdtempSync(path.join(tmpdir(), "khaosat-bench-zalo-"));
