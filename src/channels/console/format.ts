@@ -55,7 +55,10 @@ function dateTimeFormat(key: string, make: () => Intl.DateTimeFormat): Intl.Date
 /** Shortens one-line text to `max` characters with an ellipsis (review lists, refusals). */
 export function truncate(text: string, max: number): string {
   const flat = text.replace(/\s+/g, " ").trim();
-  return [...flat].length <= max ? flat : `${[...flat].slice(0, max - 1).join("").trimEnd()}…`;
+  // No longer than `max` UTF-16 units: no longer than `max` characters either (most texts; no array of characters made).
+  if (flat.length <= max) return flat;
+  const characters = [...flat];
+  return characters.length <= max ? flat : `${characters.slice(0, max - 1).join("").trimEnd()}…`;
 }
 
 /**

@@ -47,9 +47,23 @@ export function optionNumber(token: string): number | undefined {
 
 /** Lower case, no diacritics (đ → d), single spaces; punctuation dropped unless asked to keep it ("2." is read as a number). */
 export function foldTyped(text: string, dropPunctuation = true): string {
+  // The same few option labels and words are folded for every message: short texts are remembered
+  // (a bounded table, emptied when full, so typed text cannot grow it without limit).
+  const cache = dropPunctuation ? foldedWords : foldedKeepingPunctuation;
+  const known = cache.get(text);
+  if (known !== undefined) return known;
   const plain = text.normalize("NFC").toLowerCase().replace(/đ/g, "d").normalize("NFD").replace(/\p{M}/gu, "");
-  return (dropPunctuation ? plain.replace(/[^\p{L}\p{N}\s]/gu, " ") : plain).replace(/\s+/g, " ").trim();
+  const folded = (dropPunctuation ? plain.replace(/[^\p{L}\p{N}\s]/gu, " ") : plain).replace(/\s+/g, " ").trim();
+  if (text.length <= FOLD_CACHE_TEXT) {
+    if (cache.size >= FOLD_CACHE_ENTRIES) cache.clear();
+    cache.set(text, folded);
+  }
+  return folded;
 }
+const foldedWords = new Map<string, string>();
+const foldedKeepingPunctuation = new Map<string, string>();
+const FOLD_CACHE_ENTRIES = 4096;
+const FOLD_CACHE_TEXT = 200;
 
 /** Options as offered to the respondent. */
 export function hintOptions(options: readonly Option[]): HintOption[] {
