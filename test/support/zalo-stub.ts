@@ -69,7 +69,8 @@ export class ZaloBotApiStub {
     this.#maxPollMs = options.maxPollMs;
   }
 
-  async start(): Promise<string> {
+  /** Listens on 127.0.0.1 (`port` 0: any free one) and returns the API root. */
+  async start(port = 0): Promise<string> {
     this.#server = createServer((request, response) => {
       const chunks: Buffer[] = [];
       let gone = false;
@@ -89,7 +90,13 @@ export class ZaloBotApiStub {
     // keep-alive hint makes undici close the socket after every answer (it keeps a margin of 1-2 s),
     // so each call paid for a new TCP connection and the benchmark measured the stub, not the bot.
     this.#server.keepAliveTimeout = 30_000;
-    await new Promise<void>((resolve) => this.#server!.listen(0, "127.0.0.1", resolve));
+    await new Promise<void>((resolve, reject) => {
+      this.#server!.once("error", reject);
+      this.#server!.listen(port, "127.0.0.1", () => {
+        this.#server!.off("error", reject);
+        resolve();
+      });
+    });
     this.url = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
     return this.url;
   }
