@@ -1,31 +1,17 @@
 import { readFile, stat } from "node:fs/promises";
-import type { TFunction } from "i18next";
-import { problemText, type Problem } from "../i18n/problem.js";
+import type { QuestionnaireIssue } from "./issue.js";
 import { expandedSize, MAX_EXPANDED_VALUES, MAX_QUESTIONNAIRE_BYTES } from "./limits.js";
 import { buildQuestionnaire, type Questionnaire } from "./model.js";
 import { DEFAULT_MIGRATIONS, migrate, type MigrationRegistry } from "./migrations.js";
 import { CyclicDataError, idsAsWritten, normalizeNfc } from "./normalize.js";
 import { formatPath, type Finding } from "./paths.js";
 import { said } from "./problem.js";
+
+export { formatIssue, formatIssueIn, issueText, type IssueTranslate, type QuestionnaireIssue } from "./issue.js";
 import { checkRules } from "./rules.js";
 import { questionnaireSchema } from "./schema.js";
 import { decodeUtf8, locate, parseSource, positionInScalar, type SourceDocument, type SourceProblem } from "./source.js";
 import { findingsFromZod, zodErrorMap } from "./zod-issues.js";
-
-/** One problem found in a questionnaire file. */
-export interface QuestionnaireIssue {
-  readonly file: string;
-  /** Path inside the file, e.g. `sections[1].questions[3].options[2].score` (0-based); "" for the whole file. */
-  readonly path: string;
-  readonly line?: number;
-  readonly column?: number;
-  /** In English (logs, library callers); `problem` says the same by key, for a reader of another language. */
-  readonly message: string;
-  /** `questionnaire:<key>` and its parameters (src/questionnaire/problem.ts); absent only for the yaml package's own warnings. */
-  readonly problem?: Problem;
-  /** Absent for errors; warnings do not stop the file from loading. */
-  readonly severity?: "warning";
-}
 
 /** The outcome of loading a questionnaire: the model and any warnings, or every error found. */
 export type LoadResult =
@@ -135,30 +121,4 @@ export async function loadQuestionnaireFile(path: string, options: ParseOptions 
     return { ok: false, issues: [{ file: path, path: "", ...problem }] };
   }
   return parseQuestionnaire(bytes, path, options);
-}
-
-/** A translation function of any namespace, with the `questionnaire` namespace loaded (the CLI's, the web console's). */
-export type IssueTranslate = TFunction;
-
-/** One line per issue: `file:line:column: path: message` (warnings say so), in English. */
-export function formatIssue(issue: QuestionnaireIssue): string {
-  return issueLine(issue, issue.message, "warning: ");
-}
-
-/**
- * formatIssue in the language of `t` (the CLI's KHAOSAT_LANG, a web user's): the message said from the
- * issue's `problem`, "warning" as `questionnaire:issue.warning`.
- */
-export function formatIssueIn(issue: QuestionnaireIssue, t: IssueTranslate): string {
-  return issueLine(issue, issueText(issue, t), `${t("questionnaire:issue.warning")}: `);
-}
-
-function issueLine(issue: QuestionnaireIssue, message: string, warning: string): string {
-  const where = [issue.file, issue.line, issue.line !== undefined ? issue.column : undefined].filter((x) => x !== undefined).join(":");
-  return `${where}: ${issue.path ? `${issue.path}: ` : ""}${issue.severity === "warning" ? warning : ""}${message}`;
-}
-
-/** The issue's message in the language of `t` (its English message when it has no key). */
-export function issueText(issue: QuestionnaireIssue, t: IssueTranslate): string {
-  return issue.problem ? problemText(t, issue.problem) : issue.message;
 }

@@ -13,9 +13,9 @@ import {
   type FlagListFormat,
   type FlagsRepository,
 } from "../../flags/index.js";
-import { formatIssue, parseQuestionnaire, type Questionnaire } from "../../questionnaire/index.js";
+import { parseQuestionnaire, type Questionnaire } from "../../questionnaire/index.js";
 import { CliError } from "../errors.js";
-import { cliError } from "../i18n.js";
+import { cliError, sayIssue } from "../i18n.js";
 import { flagTableWords, sayEvidence } from "../listings.js";
 import { noCampaignError } from "./db.js";
 
@@ -84,7 +84,7 @@ async function questionnaireOf(db: Database, pk: number): Promise<Questionnaire>
   const version = await db.campaigns.questionnaireVersion(pk);
   if (!version) throw new Error(`bug: questionnaire version ${pk} missing`);
   const result = parseQuestionnaire(version.source, version.fileName);
-  if (!result.ok) throw cliError("flags.questionnaireBroken", { file: version.fileName, list: result.issues.map((i) => `  ${formatIssue(i)}`).join("\n") });
+  if (!result.ok) throw cliError("flags.questionnaireBroken", { file: version.fileName, list: result.issues.map((i) => `  ${sayIssue(i)}`).join("\n") });
   return result.questionnaire;
 }
 

@@ -2,9 +2,9 @@ import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Command } from "commander";
-import { formatIssue, type Questionnaire } from "../../questionnaire/index.js";
+import type { Questionnaire } from "../../questionnaire/index.js";
 import { isXlsformPath, loadQuestionnaireSource } from "../../questionnaire/xlsform/source.js";
-import { cliError } from "../i18n.js";
+import { cliError, sayIssue, t } from "../i18n.js";
 
 /** Registers `khaosat questionnaire validate|import|export`. */
 export function registerQuestionnaireCommands(program: Command): void {
@@ -44,11 +44,11 @@ export async function importForm(form: string, options: { out?: string; force?: 
   if (existsSync(target) && !options.force) throw cliError("questionnaire.exists", { file: target });
   const result = await loadQuestionnaireSource(form);
   if (!result.ok) {
-    for (const issue of result.issues) err(`${formatIssue(issue)}\n`);
-    err(`${form}: ${result.issues.length} error${result.issues.length === 1 ? "" : "s"}; nothing written\n`);
+    for (const issue of result.issues) err(`${sayIssue(issue)}\n`);
+    err(`${t("questionnaire.errorsNothingWritten", { file: form, count: result.issues.length })}\n`);
     return 1;
   }
-  for (const warning of result.warnings) err(`${formatIssue(warning)}\n`);
+  for (const warning of result.warnings) err(`${sayIssue(warning)}\n`);
   const header = `# Imported from ${path.basename(form)} by \`khaosat questionnaire import\`. Edit the workbook and import again,\n# or edit this file; \`khaosat questionnaire export\` writes it back as a workbook.\n`;
   await writeFile(target, header + (result.converted ?? ""));
   out(`${target}: written: ${summarize(result.questionnaire)}\n`);
@@ -62,11 +62,11 @@ export async function exportForm(file: string, options: { out: string; force?: b
   if (existsSync(options.out) && !options.force) throw cliError("questionnaire.exists", { file: options.out });
   const result = await loadQuestionnaireSource(file);
   if (!result.ok) {
-    for (const issue of result.issues) err(`${formatIssue(issue)}\n`);
-    err(`${file}: ${result.issues.length} error${result.issues.length === 1 ? "" : "s"}; nothing written\n`);
+    for (const issue of result.issues) err(`${sayIssue(issue)}\n`);
+    err(`${t("questionnaire.errorsNothingWritten", { file, count: result.issues.length })}\n`);
     return 1;
   }
-  for (const warning of result.warnings) err(`${formatIssue(warning)}\n`);
+  for (const warning of result.warnings) err(`${sayIssue(warning)}\n`);
   const { exportXlsform, ExportConditionError } = await import("../../questionnaire/xlsform/index.js");
   try {
     await exportXlsform(result.questionnaire.definition, options.out);
@@ -85,14 +85,14 @@ export async function validateFiles(files: readonly string[], out: (text: string
     const result = await loadQuestionnaireSource(file);
     if (!result.ok) {
       failed++;
-      for (const issue of result.issues) err(`${formatIssue(issue)}\n`);
-      err(`${file}: ${result.issues.length} error${result.issues.length === 1 ? "" : "s"}\n`);
+      for (const issue of result.issues) err(`${sayIssue(issue)}\n`);
+      err(`${t("questionnaire.errors", { file, count: result.issues.length })}\n`);
       continue;
     }
-    for (const warning of result.warnings) err(`${formatIssue(warning)}\n`);
+    for (const warning of result.warnings) err(`${sayIssue(warning)}\n`);
     out(`${file}: ok: ${summarize(result.questionnaire)}\n`);
   }
-  if (files.length > 1 && failed > 0) err(`${failed} of ${files.length} files have errors\n`);
+  if (files.length > 1 && failed > 0) err(`${t("questionnaire.filesWithErrors", { failed, count: files.length })}\n`);
   return failed > 0 ? 1 : 0;
 }
 
