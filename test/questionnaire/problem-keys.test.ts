@@ -9,6 +9,8 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
 import { createI18n, flattenKeys, loadLocaleResources } from "../../src/i18n/index.js";
 import { formatIssue, formatIssueIn, parseQuestionnaire, type QuestionnaireIssue } from "../../src/questionnaire/index.js";
+import { convertSheets } from "../../src/questionnaire/xlsform/index.js";
+import { sheetsOf } from "./xlsform/support.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const NAMESPACE = "questionnaire";
@@ -85,16 +87,39 @@ describe("issues said from their keys", () => {
     { name: "small.yaml", source: "schemaVersion: 1\nid: x\nversion: 0\nlanguages: [vi, vi]\ntitle: { vi: '' }\nsections: []\n" },
   ];
 
-  test.each(broken)("$name: every issue has a key, its English is the message, its Vietnamese is another text", ({ name, source }) => {
-    const result = parseQuestionnaire(source, name);
-    const issues: readonly QuestionnaireIssue[] = result.ok ? result.warnings : result.issues;
+  const english = createI18n({ language: "en" }).getFixedT("en");
+  const vietnamese = createI18n({ language: "vi" }).getFixedT("vi");
+  const said = (issues: readonly QuestionnaireIssue[]) => {
     expect(issues.length).toBeGreaterThan(0);
-    const english = createI18n({ language: "en" }).getFixedT("en");
-    const vietnamese = createI18n({ language: "vi" }).getFixedT("vi");
     for (const issue of issues) {
       expect(issue.problem, issue.message).toBeDefined();
       expect(formatIssueIn(issue, english)).toBe(formatIssue(issue));
       expect(formatIssueIn(issue, vietnamese)).not.toBe(formatIssue(issue));
     }
+  };
+
+  test("an XLSForm with problems of the import's own and of the questionnaire checks", () => {
+    const sheets = sheetsOf({
+      survey: [
+        ["type", "name", "label", "appearance", "calculation", "colour"],
+        ["select_one nolist", "q1", "Câu 1", "minimal"],
+        ["select_on yn", "q2", "Câu 2"],
+        ["geopoint", "where", "Ở đâu?"],
+        ["integer", "q3", "Câu 3", "", "1 + 1", "red"],
+        ["begin_group", "g1", "Nhóm"],
+        ["text", "", "Không tên"],
+      ],
+      choices: [["list_name", "name", "label"], ["yn", "yes", "Có"], ["", "no", "Không"]],
+      settings: [["form_id", "version", "extra"], ["Mẫu Thử", "v2", "x"]],
+      notes: [["a"], ["b"]],
+    } as never);
+    const result = convertSheets(sheets, "form.xlsx");
+    expect(result.ok).toBe(false);
+    if (!result.ok) said(result.issues);
+  });
+
+  test.each(broken)("$name: every issue has a key, its English is the message, its Vietnamese is another text", ({ name, source }) => {
+    const result = parseQuestionnaire(source, name);
+    said(result.ok ? result.warnings : result.issues);
   });
 });
