@@ -149,6 +149,20 @@ describe("khaosat flags", () => {
       process.env.KHAOSAT_LANG = "en";
       resetCliLanguage();
     }
+    // The confirmation in the organiser's language: Vietnamese when KHAOSAT_LANG is unset (the flags' names as the table says them).
+    delete process.env.KHAOSAT_LANG;
+    resetCliLanguage();
+    try {
+      expect(await decideFlagCommand({ responseId: "rz", decision: "rejected", reason: "xem lại" }, now)).toBe(
+        "đã loại phiếu rz (trả lời quá nhanh, trả lời một kiểu), trước đó là chấp nhận: phiếu không còn được tính điểm\n",
+      );
+      expect(await decideFlagCommand({ responseId: "rz", decision: "accepted", reason: "checked with the desk" }, now)).toBe(
+        "đã chấp nhận phiếu rz (trả lời quá nhanh, trả lời một kiểu), trước đó là loại: phiếu được tính điểm\n",
+      );
+    } finally {
+      process.env.KHAOSAT_LANG = "en";
+      resetCliLanguage();
+    }
   });
 
   test("accept and reject take the reference the list and the console show, with the campaign (any case, with or without #)", async () => {

@@ -15,7 +15,7 @@ import {
 } from "../../flags/index.js";
 import { parseQuestionnaire, type Questionnaire } from "../../questionnaire/index.js";
 import { CliError } from "../errors.js";
-import { cliError, sayIssue } from "../i18n.js";
+import { cliError, sayIssue, t } from "../i18n.js";
 import { flagTableWords, sayEvidence } from "../listings.js";
 import { noCampaignError } from "./db.js";
 
@@ -71,8 +71,10 @@ export async function decideFlagCommand(
   return withFlags(async ({ flags }) => {
     try {
       const { previous, flags: names } = await decideFlaggedResponse(flags, { ...options, at: now, actor: "cli" });
-      const effect = options.decision === "accepted" ? "it counts in scoring" : "it no longer counts in scoring";
-      return `${options.decision} response ${options.responseId} (${names.join(", ")})${previous !== null && previous !== options.decision ? `, was ${previous}` : ""}: ${effect}\n`;
+      const words = flagTableWords();
+      const was = previous !== null && previous !== options.decision ? t("flags.decided.was", { previous: words.decision(previous) }) : "";
+      const said = { id: options.responseId, flags: names.map(words.flag).join(", "), was };
+      return `${options.decision === "accepted" ? t("flags.decided.accepted", said) : t("flags.decided.rejected", said)}\n`;
     } catch (error) {
       if (error instanceof FlagDecisionError) throw new CliError(error.message);
       throw error;
