@@ -292,7 +292,7 @@ function checkConditions(questions: readonly QuestionEntry[], out: Finding[], wh
     const path = [...entry.path, "showIf"];
     const parsed = parseCondition(source);
     if (!parsed.ok) {
-      out.push({ path, valueIndex: parsed.error.column - 1, ...said("conditions.syntax", { column: parsed.error.column, detail: parsed.error.message }) });
+      out.push({ path, valueIndex: parsed.error.column - 1, ...said("conditions.syntax", { column: parsed.error.column, detail: parsed.error.problem }) });
       continue;
     }
     const earlier = questions.filter((q) => q.order < entry.order).flatMap((q) => (q.id ? [q.id] : []));

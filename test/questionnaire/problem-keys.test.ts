@@ -18,8 +18,9 @@ const locales = loadLocaleResources();
 const en = locales.en![NAMESPACE]!;
 const vi = locales.vi![NAMESPACE]!;
 
-/** Every .ts file under src/questionnaire, recursively. */
-function sources(dir = path.join(ROOT, "src/questionnaire")): string[] {
+/** Every .ts file under src/questionnaire and src/conditions (the condition parser's errors), recursively. */
+function sources(dir?: string): string[] {
+  if (dir === undefined) return [...sources(path.join(ROOT, "src/questionnaire")), ...sources(path.join(ROOT, "src/conditions"))];
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(path.join(dir, e.name)) : e.name.endsWith(".ts") ? [path.join(dir, e.name)] : []));
 }
 
