@@ -187,6 +187,25 @@ describe("khaosat flags", () => {
     await expect(decideFlagCommand({ ...options, decision: "rejected" }, new Date(T0))).rejects.toThrow(new CliError(message));
   });
 
+  test("refusals in the organiser's language: Vietnamese when KHAOSAT_LANG is unset", async () => {
+    delete process.env.KHAOSAT_LANG;
+    resetCliLanguage();
+    try {
+      await expect(decideFlagCommand({ responseId: "nope", campaignId: "sipas", decision: "rejected", reason: "x" }, new Date(T0))).rejects.toThrow(
+        new CliError('không có phiếu "nope" trong đợt khảo sát "sipas"; "khaosat flags --campaign ID" liệt kê các phiếu có dấu hiệu'),
+      );
+      await expect(decideFlagCommand({ responseId: "r01", decision: "rejected", reason: "x" }, new Date(T0))).rejects.toThrow(
+        new CliError('phiếu "r01" không có dấu hiệu nào; chỉ phiếu có dấu hiệu mới cần quyết định'),
+      );
+      await expect(decideFlagCommand({ responseId: "rz", decision: "rejected", reason: "  " }, new Date(T0))).rejects.toThrow(
+        new CliError("--reason cần nêu lý do (lý do được lưu trong nhật ký kiểm tra)"),
+      );
+    } finally {
+      process.env.KHAOSAT_LANG = "en";
+      resetCliLanguage();
+    }
+  });
+
   test("bad campaign and format", async () => {
     await expect(listFlagsCommand({ campaign: "nope", format: "table" })).rejects.toThrow(/^no campaign "nope" in SQLite \S+\.db[^;]*; "khaosat campaign list" shows the campaigns$/);
     await expect(listFlagsCommand({ campaign: "sipas", format: "xml" })).rejects.toThrow(new CliError('--format: "xml" is not one of table, csv, json'));

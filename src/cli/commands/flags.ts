@@ -15,7 +15,7 @@ import {
 } from "../../flags/index.js";
 import { parseQuestionnaire, type Questionnaire } from "../../questionnaire/index.js";
 import { CliError } from "../errors.js";
-import { cliError, sayIssue, t } from "../i18n.js";
+import { cliError, sayIssue, sayProblem, t } from "../i18n.js";
 import { flagTableWords, sayEvidence } from "../listings.js";
 import { noCampaignError } from "./db.js";
 
@@ -76,7 +76,7 @@ export async function decideFlagCommand(
       const said = { id: options.responseId, flags: names.map(words.flag).join(", "), was };
       return `${options.decision === "accepted" ? t("flags.decided.accepted", said) : t("flags.decided.rejected", said)}\n`;
     } catch (error) {
-      if (error instanceof FlagDecisionError) throw new CliError(error.message);
+      if (error instanceof FlagDecisionError) throw new CliError(sayProblem(error.problem));
       throw error;
     }
   });
