@@ -67,3 +67,13 @@ test("khaosat questionnaire validate: in Vietnamese when KHAOSAT_LANG is unset (
   );
   expect(lines.slice(-4)).toEqual([`${BROKEN}: 18 lỗi; hãy sửa rồi kiểm tra lại`, "missing.yaml: không tìm thấy tệp: hãy kiểm tra lại đường dẫn", "missing.yaml: 1 lỗi; hãy sửa rồi kiểm tra lại", "2 trong 2 tệp có lỗi"]);
 });
+
+test("khaosat questionnaire validate: the summary of a good file in Vietnamese when KHAOSAT_LANG is unset", async () => {
+  const env = { ...process.env };
+  delete env.KHAOSAT_LANG;
+  const { stdout } = await run(process.execPath, ["bin/khaosat.js", "questionnaire", "validate", GOOD, SATISFACTION], { cwd: ROOT, env });
+  expect(stdout).toBe(
+    `${GOOD}: hợp lệ: par-test phiên bản 2, 5 câu hỏi trong 2 phần, ngôn ngữ vi, en, tính điểm theo điểm số: 2 câu hỏi được tính điểm, surveyMax 2.5, appraisalMax 7.5\n` +
+      `${SATISFACTION}: hợp lệ: sipas-test phiên bản 1, 3 câu hỏi trong 1 phần, ngôn ngữ vi, tính điểm theo mức độ hài lòng: 2 câu hỏi thang điểm, chỉ số đơn vị lấy từ câu hỏi q_overall\n`,
+  );
+});

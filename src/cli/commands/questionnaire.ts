@@ -51,7 +51,7 @@ export async function importForm(form: string, options: { out?: string; force?: 
   for (const warning of result.warnings) err(`${sayIssue(warning)}\n`);
   const header = `# Imported from ${path.basename(form)} by \`khaosat questionnaire import\`. Edit the workbook and import again,\n# or edit this file; \`khaosat questionnaire export\` writes it back as a workbook.\n`;
   await writeFile(target, header + (result.converted ?? ""));
-  out(`${target}: written: ${summarize(result.questionnaire)}\n`);
+  out(`${t("questionnaire.written", { file: target, summary: summarize(result.questionnaire) })}\n`);
   return 0;
 }
 
@@ -74,7 +74,7 @@ export async function exportForm(file: string, options: { out: string; force?: b
     if (error instanceof ExportConditionError) throw cliError("questionnaire.notXlsform", { file, reason: error.message });
     throw error;
   }
-  out(`${options.out}: written: ${summarize(result.questionnaire)}\n`);
+  out(`${t("questionnaire.written", { file: options.out, summary: summarize(result.questionnaire) })}\n`);
   return 0;
 }
 
@@ -90,26 +90,38 @@ export async function validateFiles(files: readonly string[], out: (text: string
       continue;
     }
     for (const warning of result.warnings) err(`${sayIssue(warning)}\n`);
-    out(`${file}: ok: ${summarize(result.questionnaire)}\n`);
+    out(`${t("questionnaire.ok", { file, summary: summarize(result.questionnaire) })}\n`);
   }
   if (files.length > 1 && failed > 0) err(`${t("questionnaire.filesWithErrors", { failed, count: files.length })}\n`);
   return failed > 0 ? 1 : 0;
 }
 
-/** `par-officials v3, 42 questions in 6 sections, languages vi, en, points scoring (surveyMax 31.5)` */
+/** `par-officials v3, 42 questions in 6 sections, languages vi, en, points scoring (surveyMax 31.5)`, in the organiser's language. */
 export function summarize(q: Questionnaire): string {
   const sections = q.definition.sections.length;
   const count = q.questions.length;
   const scoring = q.definition.scoring;
-  let scored = "not scored";
+  let scored = t("questionnaire.summary.notScored");
   if (scoring?.kind === "points") {
     const questions = q.questions.filter((i) => "maxPoints" in i.question && i.question.maxPoints !== undefined).length;
-    scored = `points scoring: ${questions} scored question${questions === 1 ? "" : "s"}, surveyMax ${scoring.surveyMax}${
-      scoring.appraisalMax !== undefined ? `, appraisalMax ${scoring.appraisalMax}` : ""
-    }`;
+    scored = t("questionnaire.summary.points", {
+      count: questions,
+      surveyMax: scoring.surveyMax,
+      appraisal: scoring.appraisalMax !== undefined ? t("questionnaire.summary.appraisalMax", { appraisalMax: scoring.appraisalMax }) : "",
+    });
   } else if (scoring?.kind === "satisfaction") {
     const criteria = q.questions.filter((i) => i.question.type === "scale").length;
-    scored = `satisfaction scoring: ${criteria} scale question${criteria === 1 ? "" : "s"}${scoring.overallQuestion ? `, unit index from question ${scoring.overallQuestion}` : ""}`;
+    scored = t("questionnaire.summary.satisfaction", {
+      count: criteria,
+      overall: scoring.overallQuestion ? t("questionnaire.summary.overall", { question: scoring.overallQuestion }) : "",
+    });
   }
-  return `${q.id} v${q.version}, ${count} question${count === 1 ? "" : "s"} in ${sections} section${sections === 1 ? "" : "s"}, languages ${q.languages.join(", ")}, ${scored}`;
+  return t("questionnaire.summary.line", {
+    id: q.id,
+    version: q.version,
+    questions: t("questionnaire.summary.questions", { count }),
+    sections: t("questionnaire.summary.sections", { count: sections }),
+    languages: q.languages.join(", "),
+    scored,
+  });
 }
