@@ -102,11 +102,12 @@ describe("issues said from their keys", () => {
   test("an XLSForm with problems of the import's own and of the questionnaire checks", () => {
     const sheets = sheetsOf({
       survey: [
-        ["type", "name", "label", "appearance", "calculation", "colour"],
+        ["type", "name", "label", "appearance", "calculation", "colour", "relevant"],
         ["select_one nolist", "q1", "Câu 1", "minimal"],
         ["select_on yn", "q2", "Câu 2"],
         ["geopoint", "where", "Ở đâu?"],
-        ["integer", "q3", "Câu 3", "", "1 + 1", "red"],
+        ["integer", "q3", "Câu 3", "", "1 + 1", "red", "${q2} = 'yes' AND ${q1} > 2"],
+        ["integer", "q4", "Câu 4", "", "", "", "count-selected(${q1}) > 1"],
         ["begin_group", "g1", "Nhóm"],
         ["text", "", "Không tên"],
       ],

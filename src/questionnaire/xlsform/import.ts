@@ -784,7 +784,7 @@ class Converter {
       tree = parseXPath(expression);
     } catch (error) {
       if (!(error instanceof XPathError)) throw error;
-      this.error(loc, said("xlsform.expressionAt", { detail: error.message, at: expression.slice(error.at, error.at + 20) }));
+      this.error(loc, said("xlsform.expressionAt", { detail: error.problem, at: expression.slice(error.at, error.at + 20) }));
       return;
     }
     const items = tree.kind === "and" ? tree.items : [tree];
@@ -904,7 +904,7 @@ class Converter {
         const result = translateRelevant(part.expression, lookup);
         if (!result.ok) {
           const shown = part.expression.slice(result.at, result.at + 30);
-          this.error(part.loc, said("xlsform.expressionAt", { detail: result.message, at: `${shown}${part.expression.length > result.at + 30 ? "…" : ""}` }));
+          this.error(part.loc, said("xlsform.expressionAt", { detail: result.problem, at: `${shown}${part.expression.length > result.at + 30 ? "…" : ""}` }));
           continue;
         }
         const parsed = parseCondition(result.showIf);
