@@ -120,6 +120,24 @@ describe("issues said from their keys", () => {
     if (!result.ok) said(result.issues);
   });
 
+  test("an XLSForm whose problem names another row keeps its key (the row said as the sheet's)", () => {
+    const sheets = sheetsOf({
+      survey: [
+        ["type", "name", "label"],
+        ["integer", "q1", "Câu 1"],
+        ["integer", "q1", "Câu 2"],
+      ],
+      settings: [["form_id", "version"], ["mau-thu", 1]],
+    } as never);
+    const result = convertSheets(sheets, "form.xlsx");
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.issues.map((i) => formatIssueIn(i, vietnamese))).toEqual([
+      'form.xlsx: survey row 3, column name: mã câu hỏi "q1" đã được dùng ở survey row 2: mã câu hỏi phải là duy nhất trong toàn bộ bộ câu hỏi',
+    ]);
+    said(result.issues);
+  });
+
   test.each(broken)("$name: every issue has a key, its English is the message, its Vietnamese is another text", ({ name, source }) => {
     const result = parseQuestionnaire(source, name);
     said(result.ok ? result.warnings : result.issues);

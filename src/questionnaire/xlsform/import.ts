@@ -9,7 +9,7 @@ import { parseQuestionnaire, type QuestionnaireIssue } from "../load.js";
 import type { Questionnaire } from "../model.js";
 import { closest } from "../paths.js";
 import { questionnaireProblem, said } from "../problem.js";
-import type { Problem } from "../../i18n/problem.js";
+import { englishText, type Problem, type ProblemParam } from "../../i18n/problem.js";
 import { acknowledgeLabels, languageCode } from "./languages.js";
 import { printCondition, translateRelevant, type RefInfo } from "./relevant.js";
 import { readWorkbook, type CellProblem, type Sheet, type SheetRow } from "./workbook.js";
@@ -277,13 +277,29 @@ class Converter {
   /** Gives a loader issue (a path in the YAML data) the sheet, row and column it came from. */
   relocate(issue: QuestionnaireIssue): QuestionnaireIssue {
     const loc = this.locate(issue.path);
-    const message = issue.message.replace(/(sections\[\d+\](?:\.questions\[\d+\])?(?:\.options\[\d+\])?)(?:\.[A-Za-z]+)*(?:, line \d+)?/g, (whole, p: string) => {
-      const l = this.locate(p);
-      return l ? formatLoc({ sheet: l.sheet, ...(l.row !== undefined ? { row: l.row } : {}) }) : whole;
-    });
-    // A message naming other places of the YAML now names sheets and rows: it stays in English (no key says that).
-    const problem = message === issue.message && issue.problem ? { problem: issue.problem } : {};
-    return { file: issue.file, path: loc ? formatLoc(loc) : issue.path, message, ...problem, ...(issue.severity ? { severity: issue.severity } : {}) };
+    const places = (text: string): string =>
+      text.replace(/(sections\[\d+\](?:\.questions\[\d+\])?(?:\.options\[\d+\])?)(?:\.[A-Za-z]+)*(?:, line \d+)?/g, (whole, p: string) => {
+        const l = this.locate(p);
+        return l ? formatLoc({ sheet: l.sheet, ...(l.row !== undefined ? { row: l.row } : {}) }) : whole;
+      });
+    const message = places(issue.message);
+    // A message naming other places of the YAML names sheets and rows instead: its key's parameters do the same.
+    const problem = issue.problem && message !== issue.message ? this.relocateProblem(issue.problem, places) : issue.problem;
+    const keyed = problem && englishText(problem) === message ? { problem } : {};
+    return { file: issue.file, path: loc ? formatLoc(loc) : issue.path, message, ...keyed, ...(issue.severity ? { severity: issue.severity } : {}) };
+  }
+
+  /** The problem with each place it names (`where.atLine`, or a path in a text parameter) as a sheet and row. */
+  private relocateProblem(problem: Problem, places: (text: string) => string): Problem {
+    const params: Record<string, ProblemParam> = {};
+    for (const [name, value] of Object.entries(problem.params ?? {})) {
+      if (typeof value === "string") params[name] = places(value);
+      else if (!Array.isArray(value) && typeof value === "object" && (value as Problem).key === "questionnaire:where.atLine") {
+        const at = (value as Problem).params ?? {};
+        params[name] = places(`${String(at.path)}, line ${String(at.line)}`);
+      } else params[name] = value;
+    }
+    return { ...problem, params };
   }
 
   private locate(pathText: string): Loc | undefined {
