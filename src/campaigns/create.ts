@@ -2,7 +2,7 @@
 import { createHash, randomInt } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { formatIssue, parseQuestionnaire, type Questionnaire } from "../questionnaire/index.js";
+import { formatIssue, parseQuestionnaire, type Questionnaire, type QuestionnaireIssue } from "../questionnaire/index.js";
 import { isXlsformPath } from "../questionnaire/xlsform/source.js";
 import type { CampaignRecord, CampaignRepository } from "../db/index.js";
 import { DEFAULT_TIME_ZONE, formatZonedTime, isValidTimeZone, parseZonedTime } from "./time.js";
@@ -14,6 +14,8 @@ export class CampaignInputError extends Error {
     message: string,
     /** The same by key of the `problems` namespace (where one is set), for a reader of another language. */
     readonly problem?: Problem,
+    /** The questionnaire's problems the message lists (`issues` of the problem, in English), for a front end to list in its reader's language. */
+    readonly issues?: readonly QuestionnaireIssue[],
   ) {
     super(message);
     this.name = "CampaignInputError";
@@ -21,9 +23,9 @@ export class CampaignInputError extends Error {
 }
 
 /** A CampaignInputError told by key (`problems:campaign.<key>`); its message is the English text. */
-function inputError(key: string, params: Record<string, string | number> = {}): CampaignInputError {
+function inputError(key: string, params: Record<string, string | number> = {}, issues?: readonly QuestionnaireIssue[]): CampaignInputError {
   const problem = { key: `campaign.${key}`, params };
-  return new CampaignInputError(englishText(problem), problem);
+  return new CampaignInputError(englishText(problem), problem, issues);
 }
 
 /** What `campaign create` is given. */
@@ -73,11 +75,11 @@ export async function readQuestionnaire(file: string): Promise<{ questionnaire: 
   if (isXlsformPath(file)) {
     const { importXlsform } = await import("../questionnaire/xlsform/import.js");
     const imported = await importXlsform(bytes, file);
-    if (!imported.ok) throw inputError("questionnaireInvalid", { issues: imported.issues.map((i) => `  ${formatIssue(i)}`).join("\n") });
+    if (!imported.ok) throw inputError("questionnaireInvalid", { issues: imported.issues.map((i) => `  ${formatIssue(i)}`).join("\n") }, imported.issues);
     return { questionnaire: imported.questionnaire, bytes: new TextEncoder().encode(imported.yaml) };
   }
   const result = parseQuestionnaire(bytes, file);
-  if (!result.ok) throw inputError("questionnaireInvalid", { issues: result.issues.map((i) => `  ${formatIssue(i)}`).join("\n") });
+  if (!result.ok) throw inputError("questionnaireInvalid", { issues: result.issues.map((i) => `  ${formatIssue(i)}`).join("\n") }, result.issues);
   return { questionnaire: result.questionnaire, bytes };
 }
 

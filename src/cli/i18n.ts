@@ -9,6 +9,8 @@ import i18next, { type TFunction } from "i18next";
 import type { Language } from "../config/index.js";
 import { DEFAULT_LOCALES_DIR } from "../i18n/resources.js";
 import { problemsText, problemText, type Problem } from "../i18n/problem.js";
+import { formatIssueIn, type QuestionnaireIssue } from "../questionnaire/issue.js";
+import type { CampaignInputError } from "../campaigns/create.js";
 import { CliError } from "./errors.js";
 import { cliLanguage } from "./language.js";
 
@@ -31,8 +33,8 @@ export function messageLanguage(): Language {
   return chosen ?? cliLanguage();
 }
 
-/** Only the namespaces the CLI says things with: its own, the services' keyed problems, its listings and the flags' evidence. */
-const NAMESPACES = ["cli", "problems", "listings", "flags"] as const;
+/** Only the namespaces the CLI says things with: its own, the services' keyed problems, its listings, the flags' evidence and the questionnaire checks' problems. */
+const NAMESPACES = ["cli", "problems", "listings", "flags", "questionnaire"] as const;
 
 function load(): TFunction {
   const language = messageLanguage();
@@ -73,6 +75,19 @@ export function cliError(key: string, params: Record<string, unknown> = {}, exit
 export function sayProblem(problem: Problem): string {
   translate ??= load();
   return problemText(translate, problem);
+}
+
+/** A questionnaire issue as one line (`file:line:column: path: message`) in the organiser's language. */
+export function sayIssue(issue: QuestionnaireIssue): string {
+  translate ??= load();
+  return formatIssueIn(issue, translate);
+}
+
+/** A campaign input error in the organiser's language, the questionnaire's problems it lists included. */
+export function sayCampaignInput(error: CampaignInputError): string {
+  if (!error.problem) return error.message;
+  if (!error.issues) return sayProblem(error.problem);
+  return sayProblem({ ...error.problem, params: { ...error.problem.params, issues: error.issues.map((i) => `  ${sayIssue(i)}`).join("\n") } });
 }
 
 /** A row's keyed problems in the organiser's language; the English `fallback` where the service gave no key. */

@@ -1,10 +1,16 @@
+import { englishText, type Problem, type ProblemParam } from "../i18n/problem.js";
 import type { ComparisonOp, Condition, Literal } from "./ast.js";
 
 /** A syntax error in a condition, with the 1-based column where it was found. */
 export interface ConditionSyntaxError {
   readonly column: number;
+  /** In English; `problem` says the same by key (`questionnaire:conditions.parse.*`). */
   readonly message: string;
+  readonly problem: Problem;
 }
+
+/** A problem of the `questionnaire` namespace (the checks of a questionnaire say these). */
+const problem = (key: string, params: Readonly<Record<string, ProblemParam>> = {}): Problem => ({ key: `questionnaire:${key}`, params });
 
 export type ParseResult =
   | { readonly ok: true; readonly condition: Condition }
@@ -21,9 +27,9 @@ type Token =
 class SyntaxFailure extends Error {
   constructor(
     readonly column: number,
-    message: string,
+    readonly problem: Problem,
   ) {
-    super(message);
+    super(englishText(problem));
   }
 }
 
@@ -45,7 +51,7 @@ function tokenize(source: string): Token[] {
       let text = "";
       i++;
       for (;;) {
-        if (i >= source.length) throw new SyntaxFailure(column, "string is not closed: add the closing double quote");
+        if (i >= source.length) throw new SyntaxFailure(column, problem("conditions.parse.unclosedString"));
         const c = source[i]!;
         if (c === '"') break;
         if (c === "\\" && i + 1 < source.length) {
@@ -72,15 +78,15 @@ function tokenize(source: string): Token[] {
         tokens.push({ kind: "op", text: op, column });
         i += op.length;
       } else if (ch === "=") {
-        throw new SyntaxFailure(column, 'unexpected "=": write "==" to compare');
+        throw new SyntaxFailure(column, problem("conditions.parse.singleEquals"));
       } else if (ch === "&" || ch === "|") {
-        throw new SyntaxFailure(column, `unexpected "${ch}": write "${ch === "&" ? "and" : "or"}" to combine conditions`);
+        throw new SyntaxFailure(column, problem(ch === "&" ? "conditions.parse.ampersand" : "conditions.parse.bar", { ch }));
       } else if (ch === "!") {
-        throw new SyntaxFailure(column, 'unexpected "!": write "not" to negate, or "!=" to compare');
+        throw new SyntaxFailure(column, problem("conditions.parse.bang"));
       } else if (ch === "'") {
-        throw new SyntaxFailure(column, "strings are written in double quotes, not single quotes");
+        throw new SyntaxFailure(column, problem("conditions.parse.singleQuotes"));
       } else {
-        throw new SyntaxFailure(column, `unexpected character "${ch}"`);
+        throw new SyntaxFailure(column, problem("conditions.parse.character", { ch }));
       }
     }
   }
@@ -115,8 +121,8 @@ class Parser {
     const condition = this.or();
     const t = this.peek();
     if (t.kind !== "end") {
-      const hint = t.kind === "ident" && KEYWORDS.has(t.text.toLowerCase()) ? ` (keywords are lower case: write "${t.text.toLowerCase()}")` : "";
-      throw new SyntaxFailure(t.column, `unexpected ${describe(t)}: expected "and", "or" or the end${hint}`);
+      const hint = t.kind === "ident" && KEYWORDS.has(t.text.toLowerCase()) ? problem("conditions.parse.lowerCase", { word: t.text.toLowerCase() }) : "";
+      throw new SyntaxFailure(t.column, problem("conditions.parse.expectedEnd", { found: describe(t), hint }));
     }
     return condition;
   }
@@ -150,7 +156,7 @@ class Parser {
       const inner = this.or();
       const close = this.next();
       if (close.kind !== "paren" || close.text !== ")") {
-        throw new SyntaxFailure(close.column, `expected ")" to close the "(" at column ${t.column}, found ${describe(close)}`);
+        throw new SyntaxFailure(close.column, problem("conditions.parse.unclosedParen", { column: t.column, found: describe(close) }));
       }
       return inner;
     }
@@ -162,18 +168,18 @@ class Parser {
     // Question ids may be all digits ("12"); in the question position that is an id, not a number.
     if (first.kind === "number" && /^\d+$/.test(first.text)) first = { kind: "ident", text: first.text, column: first.column };
     if (first.kind !== "ident" || KEYWORDS.has(first.text)) {
-      throw new SyntaxFailure(first.column, `expected a question id, "not", "(" or "answered(", found ${describe(first)}`);
+      throw new SyntaxFailure(first.column, problem("conditions.parse.expectedTerm", { found: describe(first) }));
     }
     const after = this.peek();
     if (first.text === "answered" && after.kind === "paren" && after.text === "(") {
       this.next();
       const id = this.next();
       if (id.kind !== "ident" || KEYWORDS.has(id.text)) {
-        throw new SyntaxFailure(id.column, `expected a question id inside answered(...), found ${describe(id)}`);
+        throw new SyntaxFailure(id.column, problem("conditions.parse.answeredId", { found: describe(id) }));
       }
       const close = this.next();
       if (close.kind !== "paren" || close.text !== ")") {
-        throw new SyntaxFailure(close.column, `expected ")" after answered(${id.text}, found ${describe(close)}`);
+        throw new SyntaxFailure(close.column, problem("conditions.parse.answeredClose", { id: id.text, found: describe(close) }));
       }
       return { kind: "answered", question: id.text, column: id.column };
     }
@@ -181,28 +187,28 @@ class Parser {
     if (op.kind === "ident" && op.text === "includes") {
       const value = this.next();
       if (value.kind !== "string") {
-        throw new SyntaxFailure(value.column, `"includes" takes an option id in double quotes, found ${describe(value)}`);
+        throw new SyntaxFailure(value.column, problem("conditions.parse.includesValue", { found: describe(value) }));
       }
       return { kind: "includes", question: first.text, value: value.text, column: first.column };
     }
     if (op.kind !== "op") {
-      throw new SyntaxFailure(op.column, `expected a comparison (==, !=, <, <=, >, >=) or "includes" after ${first.text}, found ${describe(op)}`);
+      throw new SyntaxFailure(op.column, problem("conditions.parse.expectedOperator", { id: first.text, found: describe(op) }));
     }
     const lit = this.next();
     let literal: Literal;
     if (lit.kind === "string") literal = { type: "string", value: lit.text };
     else if (lit.kind === "number") literal = { type: "number", value: Number(lit.text), source: lit.text };
-    else throw new SyntaxFailure(lit.column, `expected a number or a string in double quotes after ${op.text}, found ${describe(lit)}`);
+    else throw new SyntaxFailure(lit.column, problem("conditions.parse.expectedLiteral", { op: op.text, found: describe(lit) }));
     return { kind: "compare", question: first.text, op: op.text, literal, column: first.column };
   }
 }
 
-function describe(t: Token): string {
+function describe(t: Token): ProblemParam {
   switch (t.kind) {
     case "end":
-      return "the end of the condition";
+      return problem("conditions.parse.token.end");
     case "string":
-      return `the string "${t.text}"`;
+      return problem("conditions.parse.token.string", { text: t.text });
     default:
       return `"${t.text}"`;
   }
@@ -211,10 +217,13 @@ function describe(t: Token): string {
 /** Parses a `showIf` condition; a syntax error names the 1-based column where it was found. */
 export function parseCondition(source: string): ParseResult {
   try {
-    if (source.trim() === "") return { ok: false, error: { column: 1, message: "the condition is empty" } };
+    if (source.trim() === "") {
+      const empty = problem("conditions.parse.empty");
+      return { ok: false, error: { column: 1, message: englishText(empty), problem: empty } };
+    }
     return { ok: true, condition: new Parser(tokenize(source)).parseAll() };
   } catch (e) {
-    if (e instanceof SyntaxFailure) return { ok: false, error: { column: e.column, message: e.message } };
+    if (e instanceof SyntaxFailure) return { ok: false, error: { column: e.column, message: e.message, problem: e.problem } };
     throw e;
   }
 }

@@ -1,3 +1,4 @@
+import { englishText, type Problem, type ProblemParam } from "../i18n/problem.js";
 import { computeFlags, SPEEDER_MIN_RESPONSES, type FlagEvidence, type ResponseFlags, type ScoringResponse } from "../scoring/index.js";
 import type { Questionnaire } from "../questionnaire/index.js";
 import type { FlagDecision, FlagName, FlagSubject, FlagsRepository } from "./repository.js";
@@ -81,8 +82,13 @@ export async function refreshCampaignFlags(repository: FlagsRepository, question
 
 /** Why a decision cannot be recorded. */
 export class FlagDecisionError extends Error {
-  constructor(message: string) {
-    super(message);
+  /** `problems:flagDecision.<key>`; the message is its English text. */
+  readonly problem: Problem;
+
+  constructor(key: string, params: Readonly<Record<string, ProblemParam>> = {}) {
+    const problem = { key: `flagDecision.${key}`, params };
+    super(englishText(problem));
+    this.problem = problem;
     this.name = "FlagDecisionError";
   }
 }
@@ -93,8 +99,8 @@ export async function decideFlaggedResponse(
   request: { readonly responseId: string; readonly campaignId?: string; readonly decision: FlagDecision; readonly reason: string; readonly at: Date; readonly actor: string },
 ): Promise<{ readonly previous: FlagDecision | null; readonly flags: readonly FlagName[] }> {
   const reason = request.reason.normalize("NFC").trim();
-  if (reason === "") throw new FlagDecisionError("--reason must say why (it is kept in the audit log)");
-  if ([...reason].length > 500) throw new FlagDecisionError("--reason is too long: at most 500 characters");
+  if (reason === "") throw new FlagDecisionError("reasonEmpty");
+  if ([...reason].length > 500) throw new FlagDecisionError("reasonTooLong", { max: 500 });
   // With a campaign, the id may be the responses file's response_id of an imported response.
   const imported = request.campaignId === undefined ? null : await repository.findImported(request.campaignId, request.responseId);
   let response = await repository.find(imported ?? request.responseId);
@@ -102,14 +108,14 @@ export async function decideFlaggedResponse(
   const reference = request.campaignId !== undefined && !response ? parseReference(request.responseId) : null;
   if (reference !== null) {
     const matches = (await repository.submitted(request.campaignId!, { withAnswers: false })).filter((s) => s.flags.length > 0 && responseReference(s.id) === reference);
-    if (matches.length > 1) throw new FlagDecisionError(`reference #${reference} names ${matches.length} flagged responses of campaign "${request.campaignId}"; use the response_id that "khaosat flags --campaign ID" prints`);
+    if (matches.length > 1) throw new FlagDecisionError("referenceAmbiguous", { reference, count: matches.length, campaign: request.campaignId! });
     if (matches.length === 1) response = await repository.find(matches[0]!.id);
   }
   if (!response || (request.campaignId !== undefined && response.campaignId !== request.campaignId)) {
-    throw new FlagDecisionError(`no response "${request.responseId}"${request.campaignId === undefined ? "" : ` in campaign "${request.campaignId}"`}; "khaosat flags --campaign ID" lists the flagged responses`);
+    throw new FlagDecisionError("noResponse", { id: request.responseId, inCampaign: request.campaignId === undefined ? "" : { key: "flagDecision.inCampaign", params: { campaign: request.campaignId } } });
   }
-  if (response.status !== "submitted") throw new FlagDecisionError(`response "${request.responseId}" is not submitted (${response.status.replace("_", " ")}); only submitted responses are scored`);
-  if (response.flags.length === 0) throw new FlagDecisionError(`response "${request.responseId}" carries no flag; only flagged responses need a decision`);
+  if (response.status !== "submitted") throw new FlagDecisionError("notSubmitted", { id: request.responseId, status: response.status.replace("_", " ") });
+  if (response.flags.length === 0) throw new FlagDecisionError("noFlag", { id: request.responseId });
   await repository.decide(response.id, request.decision, reason, request.at, request.actor);
   return { previous: response.decision, flags: response.flags };
 }

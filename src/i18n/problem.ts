@@ -8,7 +8,7 @@ import { createI18n, type I18n } from "./i18n.js";
 /** A parameter: text, a number, a list (formatted by the locale's `list` formatter), or another problem (said in the same language). */
 export type ProblemParam = string | number | readonly string[] | Problem | readonly Problem[];
 
-/** One problem: `problems:<key>` with its parameters. */
+/** One problem: `problems:<key>` with its parameters (a key naming its own namespace, `questionnaire:<key>`, is read there). */
 export interface Problem {
   readonly key: string;
   readonly params?: Readonly<Record<string, ProblemParam>>;
@@ -26,7 +26,7 @@ function resolved(t: (key: string, options: Record<string, unknown>) => string, 
 }
 
 function say(t: (key: string, options: Record<string, unknown>) => string, problem: Problem): string {
-  return t(`problems:${problem.key}`, resolved(t, problem.params));
+  return t(problem.key.includes(":") ? problem.key : `problems:${problem.key}`, resolved(t, problem.params));
 }
 
 let english: I18n | undefined;

@@ -2,7 +2,7 @@ export * from "./schema.js";
 export { buildQuestionnaire, type Questionnaire, type QuestionInfo } from "./model.js";
 export { groupLabel } from "./group-label.js";
 export { operandOf, type AnswerValue } from "./answer.js";
-export { loadQuestionnaireFile, parseQuestionnaire, formatIssue, type LoadResult, type ParseOptions, type QuestionnaireIssue } from "./load.js";
+export { loadQuestionnaireFile, parseQuestionnaire, formatIssue, formatIssueIn, issueText, type IssueTranslate, type LoadResult, type ParseOptions, type QuestionnaireIssue } from "./load.js";
 export { migrate, MIGRATIONS, DEFAULT_MIGRATIONS, type Migration, type MigrationRegistry, type MigrationResult } from "./migrations.js";
 export { formatPath, type IssuePath } from "./paths.js";
 export type { LocalizedText, Option } from "./types/common.js";

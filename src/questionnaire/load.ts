@@ -1,25 +1,17 @@
 import { readFile, stat } from "node:fs/promises";
+import type { QuestionnaireIssue } from "./issue.js";
 import { expandedSize, MAX_EXPANDED_VALUES, MAX_QUESTIONNAIRE_BYTES } from "./limits.js";
 import { buildQuestionnaire, type Questionnaire } from "./model.js";
 import { DEFAULT_MIGRATIONS, migrate, type MigrationRegistry } from "./migrations.js";
 import { CyclicDataError, idsAsWritten, normalizeNfc } from "./normalize.js";
 import { formatPath, type Finding } from "./paths.js";
+import { said } from "./problem.js";
+
+export { formatIssue, formatIssueIn, issueText, type IssueTranslate, type QuestionnaireIssue } from "./issue.js";
 import { checkRules } from "./rules.js";
 import { questionnaireSchema } from "./schema.js";
 import { decodeUtf8, locate, parseSource, positionInScalar, type SourceDocument, type SourceProblem } from "./source.js";
 import { findingsFromZod, zodErrorMap } from "./zod-issues.js";
-
-/** One problem found in a questionnaire file. */
-export interface QuestionnaireIssue {
-  readonly file: string;
-  /** Path inside the file, e.g. `sections[1].questions[3].options[2].score` (0-based); "" for the whole file. */
-  readonly path: string;
-  readonly line?: number;
-  readonly column?: number;
-  readonly message: string;
-  /** Absent for errors; warnings do not stop the file from loading. */
-  readonly severity?: "warning";
-}
 
 /** The outcome of loading a questionnaire: the model and any warnings, or every error found. */
 export type LoadResult =
@@ -36,7 +28,7 @@ export interface ParseOptions {
 export function parseQuestionnaire(source: string | Uint8Array, fileName: string, options: ParseOptions = {}): LoadResult {
   const fail = (problems: readonly SourceProblem[]): LoadResult => ({
     ok: false,
-    issues: problems.map((p) => ({ file: fileName, path: "", ...position(p.line, p.column), message: p.message })),
+    issues: problems.map((p) => ({ file: fileName, path: "", ...position(p.line, p.column), message: p.message, ...(p.problem ? { problem: p.problem } : {}) })),
   });
   const decoded = decodeUtf8(source);
   if (!decoded.ok) return fail([decoded.problem]);
@@ -45,14 +37,14 @@ export function parseQuestionnaire(source: string | Uint8Array, fileName: string
   const doc = parsed.source;
 
   if (expandedSize(doc.doc) > MAX_EXPANDED_VALUES) {
-    return fail([{ message: `its aliases (*name) expand to more than ${MAX_EXPANDED_VALUES.toLocaleString("en")} values, the limit for a questionnaire: write the repeated part out, or alias smaller parts` }]);
+    return fail([said("load.aliasesTooBig", { max: MAX_EXPANDED_VALUES.toLocaleString("en") })]);
   }
   let data: Record<string, unknown>;
   try {
     data = normalizeNfc(doc.doc.toJS({ maxAliasCount: 1000 })) as Record<string, unknown>;
   } catch (error) {
-    if (error instanceof CyclicDataError) return fail([{ message: error.message }]);
-    return fail([{ message: `the file cannot be read as data: ${error instanceof Error ? error.message : String(error)}` }]);
+    if (error instanceof CyclicDataError) return fail([{ message: error.message, problem: error.problem }]);
+    return fail([said("load.notData", { detail: error instanceof Error ? error.message : String(error) })]);
   }
   idsAsWritten(data, doc);
 
@@ -60,13 +52,13 @@ export function parseQuestionnaire(source: string | Uint8Array, fileName: string
   const registry = options.migrations ?? DEFAULT_MIGRATIONS;
   const migrated = migrate(data, registry);
   if (!migrated.ok) {
-    const issue = toIssue(fileName, doc, { path: ["schemaVersion"], message: migrated.message });
+    const issue = toIssue(fileName, doc, { path: ["schemaVersion"], message: migrated.message, problem: migrated.problem });
     if (migrated.fatal) return { ok: false, issues: [issue] };
-    findings.push({ path: ["schemaVersion"], message: migrated.message });
+    findings.push({ path: ["schemaVersion"], message: migrated.message, problem: migrated.problem });
     data = { ...data, schemaVersion: registry.current };
   } else {
     if (migrated.from !== registry.current) {
-      findings.push({ path: ["schemaVersion"], warning: true, message: `written for schemaVersion ${migrated.from}, read as ${registry.current}; update the file to the current format` });
+      findings.push({ path: ["schemaVersion"], warning: true, ...said("load.oldSchemaVersion", { from: migrated.from, current: registry.current }) });
     }
     data = migrated.data;
   }
@@ -91,6 +83,7 @@ function toIssue(file: string, doc: SourceDocument, finding: Finding): Questionn
     path: formatPath(finding.path),
     ...position(line, column),
     message: finding.message,
+    ...(finding.problem ? { problem: finding.problem } : {}),
     ...(finding.warning ? { severity: "warning" as const } : {}),
   };
 }
@@ -112,26 +105,20 @@ export async function loadQuestionnaireFile(path: string, options: ParseOptions 
   try {
     const size = (await stat(path)).size;
     if (size > MAX_QUESTIONNAIRE_BYTES) {
-      return { ok: false, issues: [{ file: path, path: "", message: `the file is ${(size / 1024 / 1024).toFixed(1)} MB, over the ${MAX_QUESTIONNAIRE_BYTES / 1024 / 1024} MB limit for a questionnaire: is this the right file?` }] };
+      return { ok: false, issues: [{ file: path, path: "", ...said("load.tooBig", { size: (size / 1024 / 1024).toFixed(1), limit: MAX_QUESTIONNAIRE_BYTES / 1024 / 1024 }) }] };
     }
     bytes = await readFile(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const message =
+    const problem =
       code === "ENOENT"
-        ? "file not found: check the path"
+        ? said("load.notFound")
         : code === "EISDIR"
-          ? "this is a folder, not a questionnaire file"
+          ? said("load.folder")
           : code === "EACCES" || code === "EPERM"
-            ? "cannot read the file: permission denied"
-            : `cannot read the file: ${error instanceof Error ? error.message : String(error)}`;
-    return { ok: false, issues: [{ file: path, path: "", message }] };
+            ? said("load.permission")
+            : said("load.unreadable", { detail: error instanceof Error ? error.message : String(error) });
+    return { ok: false, issues: [{ file: path, path: "", ...problem }] };
   }
   return parseQuestionnaire(bytes, path, options);
-}
-
-/** One line per issue: `file:line:column: path: message` (warnings say so). */
-export function formatIssue(issue: QuestionnaireIssue): string {
-  const where = [issue.file, issue.line, issue.line !== undefined ? issue.column : undefined].filter((x) => x !== undefined).join(":");
-  return `${where}: ${issue.path ? `${issue.path}: ` : ""}${issue.severity === "warning" ? "warning: " : ""}${issue.message}`;
 }

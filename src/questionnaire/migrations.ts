@@ -1,3 +1,5 @@
+import type { Problem } from "../i18n/problem.js";
+import { said } from "./problem.js";
 import { CURRENT_SCHEMA_VERSION } from "./schema.js";
 
 /** Rewrites a questionnaire of schema version N into version N + 1 (plain data in, plain data out). */
@@ -20,7 +22,7 @@ export const DEFAULT_MIGRATIONS: MigrationRegistry = { current: CURRENT_SCHEMA_V
 
 export type MigrationResult =
   | { readonly ok: true; readonly data: Record<string, unknown>; readonly from: number }
-  | { readonly ok: false; readonly message: string; readonly fatal: boolean };
+  | { readonly ok: false; readonly message: string; readonly problem: Problem; readonly fatal: boolean };
 
 /**
  * Brings `data` to the current schema version. A missing or non-integer version is not fatal (the
@@ -29,28 +31,28 @@ export type MigrationResult =
 export function migrate(data: Record<string, unknown>, registry: MigrationRegistry = DEFAULT_MIGRATIONS): MigrationResult {
   const version = data.schemaVersion;
   if (version === undefined) {
-    return { ok: false, fatal: false, message: `schemaVersion is missing: add "schemaVersion: ${registry.current}" at the top of the file` };
+    return { ok: false, fatal: false, ...said("migrations.missing", { current: registry.current }) };
   }
   if (typeof version !== "number" || !Number.isInteger(version)) {
-    return { ok: false, fatal: false, message: `schemaVersion must be a whole number such as ${registry.current}, found ${JSON.stringify(version)}` };
+    return { ok: false, fatal: false, ...said("migrations.notWhole", { current: registry.current, found: JSON.stringify(version) }) };
   }
   if (version > registry.current) {
     return {
       ok: false,
       fatal: true,
-      message: `this file needs a newer khaosat: it has schemaVersion ${version}, and this khaosat reads up to schemaVersion ${registry.current}; upgrade khaosat`,
+      ...said("migrations.newer", { version, current: registry.current }),
     };
   }
   let current = data;
   for (let v = version; v < registry.current; v++) {
     const step = registry.migrations.get(v);
     if (!step) {
-      return { ok: false, fatal: true, message: `schemaVersion ${version} is not supported: this khaosat reads schemaVersion ${oldest(registry)} to ${registry.current}` };
+      return { ok: false, fatal: true, ...said("migrations.unsupported", { version, oldest: oldest(registry), current: registry.current }) };
     }
     try {
       current = { ...step(current), schemaVersion: v + 1 };
     } catch (error) {
-      return { ok: false, fatal: true, message: `could not migrate from schemaVersion ${v} to ${v + 1}: ${error instanceof Error ? error.message : String(error)}` };
+      return { ok: false, fatal: true, ...said("migrations.failed", { from: v, to: v + 1, detail: error instanceof Error ? error.message : String(error) }) };
     }
   }
   return { ok: true, data: current, from: version };

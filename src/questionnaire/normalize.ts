@@ -1,5 +1,7 @@
 import { isScalar } from "yaml";
+import { englishText } from "../i18n/problem.js";
 import type { IssuePath } from "./paths.js";
+import { questionnaireProblem } from "./problem.js";
 import { locate, type SourceDocument } from "./source.js";
 
 /**
@@ -21,8 +23,11 @@ export function normalizeNfc(value: unknown, ancestors: Set<object> = new Set())
 
 /** Thrown by `normalizeNfc` when the data refers to itself. */
 export class CyclicDataError extends Error {
+  /** The same by key (src/questionnaire/problem.ts). */
+  readonly problem = questionnaireProblem("source.cyclicAlias");
+
   constructor() {
-    super("an alias (*name) is used inside its own anchor (&name), so the data refers to itself: remove that alias");
+    super(englishText(questionnaireProblem("source.cyclicAlias")));
     this.name = "CyclicDataError";
   }
 }

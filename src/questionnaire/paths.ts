@@ -1,3 +1,5 @@
+import type { Problem } from "../i18n/problem.js";
+
 /** A path inside a questionnaire file: object keys and 0-based list indices. */
 export type IssuePath = readonly (string | number)[];
 
@@ -61,7 +63,9 @@ export function listWords(words: readonly string[], conjunction = "or"): string 
 /** One problem found while checking a questionnaire, before it is given a file position. */
 export interface Finding {
   readonly path: IssuePath;
+  /** In English; `problem` says the same by key (src/questionnaire/problem.ts). */
   readonly message: string;
+  readonly problem?: Problem;
   /** Warnings do not stop the questionnaire from loading. */
   readonly warning?: boolean;
   /** Point at the key rather than its value (unknown keys). */

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { optionId, questionId } from "./types/common.js";
-import { didYouMean, type Finding, type IssuePath } from "./paths.js";
+import type { Finding, IssuePath } from "./paths.js";
+import { hint, said } from "./problem.js";
 
 // The optional `quality` block of a questionnaire (an extension of SURVEY-FORMAT section 1): the
 // thresholds of the careless-answer flags, attention checks and consistency pairs. docs/flags.md
@@ -88,6 +89,9 @@ export type Quality = z.infer<typeof qualitySchema>;
 export const DEFAULT_QUALITY: Quality = qualitySchema.parse({});
 
 type Rec = Record<string, unknown>;
+
+const UNKNOWN = { attentionCheck: "quality.attentionCheck.unknown", overall: "quality.overall.unknown", pair: "quality.pair.unknown" } as const;
+const NOT_JUDGED = { attentionCheck: "quality.attentionCheck.notJudged", overall: "quality.overall.notJudged", pair: "quality.pair.notJudged" } as const;
 const isRecord = (v: unknown): v is Rec => v !== null && typeof v === "object" && !Array.isArray(v);
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
@@ -105,15 +109,16 @@ export function checkQualityRules(data: Rec, questions: readonly QuestionRef[], 
   const quality = data.quality;
   if (!isRecord(quality)) return;
   const ids = questions.flatMap((q) => (q.id ? [q.id] : []));
-  const judged = (path: IssuePath, id: unknown, what: string): QuestionRef | undefined => {
+  // `what` names the problem's keys: quality.<what>.unknown and quality.<what>.notJudged.
+  const judged = (path: IssuePath, id: unknown, what: "attentionCheck" | "overall" | "pair"): QuestionRef | undefined => {
     if (typeof id !== "string") return undefined;
     const target = questions.find((q) => q.id === id);
     if (!target) {
-      out.push({ path, message: `${what} "${id}" is not a question of this questionnaire${didYouMean(id, ids)}` });
+      out.push({ path, ...said(UNKNOWN[what], { id, hint: hint(id, ids) }) });
       return undefined;
     }
     if (target.type !== "single" && target.type !== "scale") {
-      out.push({ path, message: `${what} must be a single or scale question; ${id} is a ${String(target.type)} question` });
+      out.push({ path, ...said(NOT_JUDGED[what], { id, type: String(target.type) }) });
       return undefined;
     }
     return target;
@@ -121,16 +126,17 @@ export function checkQualityRules(data: Rec, questions: readonly QuestionRef[], 
   if (isRecord(quality.straightline)) {
     list(quality.straightline.ignore).forEach((id, i) => {
       if (typeof id === "string" && !ids.includes(id)) {
-        out.push({ path: ["quality", "straightline", "ignore", i], message: `"${id}" is not a question of this questionnaire${didYouMean(id, ids)}` });
+        out.push({ path: ["quality", "straightline", "ignore", i], ...said("quality.ignoreUnknown", { id, hint: hint(id, ids) }) });
       }
     });
   }
   const checked = new Set<string>();
   list(quality.attentionChecks).forEach((c, i) => {
     if (!isRecord(c)) return;
-    const target = judged(["quality", "attentionChecks", i, "question"], c.question, "an attention check's question");
+    const target = judged(["quality", "attentionChecks", i, "question"], c.question, "attentionCheck");
     if (!target || !target.id) return;
-    if (checked.has(target.id)) out.push({ path: ["quality", "attentionChecks", i, "question"], message: `${target.id} already has an attention check: list it once` });
+    const id = target.id;
+    if (checked.has(target.id)) out.push({ path: ["quality", "attentionChecks", i, "question"], ...said("quality.attentionCheckTwice", { id: target.id }) });
     checked.add(target.id);
     list(c.accept).forEach((a, j) => {
       const answer = typeof a === "number" ? String(a) : a;
@@ -138,23 +144,23 @@ export function checkQualityRules(data: Rec, questions: readonly QuestionRef[], 
       if (target.type === "single") {
         const options = list(target.q.options).flatMap((o) => (isRecord(o) && (typeof o.id === "string" || typeof o.id === "number") ? [String(o.id)] : []));
         if (!options.includes(answer)) {
-          out.push({ path: ["quality", "attentionChecks", i, "accept", j], message: `"${answer}" is not an option of ${target.id} (options: ${options.join(", ")})` });
+          out.push({ path: ["quality", "attentionChecks", i, "accept", j], ...said("quality.acceptNotOption", { answer, id, options: options.join(", ") }) });
         }
       } else {
         const n = Number(answer);
         const min = typeof target.q.min === "number" ? target.q.min : Number.NEGATIVE_INFINITY;
         const max = typeof target.q.max === "number" ? target.q.max : Number.POSITIVE_INFINITY;
         if (!(answer === "na" && target.q.allowNotApplicable === true) && !(Number.isInteger(n) && n >= min && n <= max)) {
-          out.push({ path: ["quality", "attentionChecks", i, "accept", j], message: `"${answer}" is not a value of the scale ${target.id} (${String(target.q.min)} to ${String(target.q.max)})` });
+          out.push({ path: ["quality", "attentionChecks", i, "accept", j], ...said("quality.acceptNotScaleValue", { answer, id, min: String(target.q.min), max: String(target.q.max) }) });
         }
       }
     });
   });
-  if (quality.overall !== undefined) judged(["quality", "overall"], quality.overall, "the overall mark");
+  if (quality.overall !== undefined) judged(["quality", "overall"], quality.overall, "overall");
   list(quality.pairs).forEach((p, i) => {
     if (!isRecord(p)) return;
-    const a = judged(["quality", "pairs", i, "a"], p.a, "a pair's question");
-    const b = judged(["quality", "pairs", i, "b"], p.b, "a pair's question");
-    if (a && b && a.id === b.id) out.push({ path: ["quality", "pairs", i, "b"], message: `a pair joins two different questions; both are ${a.id}` });
+    const a = judged(["quality", "pairs", i, "a"], p.a, "pair");
+    const b = judged(["quality", "pairs", i, "b"], p.b, "pair");
+    if (a && b && a.id === b.id) out.push({ path: ["quality", "pairs", i, "b"], ...said("quality.pairSameQuestion", { id: a.id ?? "" }) });
   });
 }

@@ -1,6 +1,8 @@
 import { parseCondition, type Condition } from "../conditions/index.js";
 import { checkQualityRules } from "./quality.js";
-import { didYouMean, formatPath, listWords, type Finding, type IssuePath } from "./paths.js";
+import { formatPath, type Finding, type IssuePath } from "./paths.js";
+import { hint, questionnaireProblem, said, wordList } from "./problem.js";
+import type { ProblemParam } from "../i18n/problem.js";
 
 /**
  * The rules of SURVEY-FORMAT section 1 that span fields. They read the raw (migrated, NFC) data
@@ -9,9 +11,9 @@ import { didYouMean, formatPath, listWords, type Finding, type IssuePath } from 
  */
 export function checkRules(data: Record<string, unknown>, lineOf: (path: IssuePath) => number | undefined = () => undefined): Finding[] {
   const out: Finding[] = [];
-  const where = (path: IssuePath): string => {
+  const where = (path: IssuePath): ProblemParam => {
     const line = lineOf(path);
-    return `${formatPath(path)}${line === undefined ? "" : `, line ${line}`}`;
+    return line === undefined ? formatPath(path) : questionnaireProblem("where.atLine", { path: formatPath(path), line });
   };
   const questions = collectQuestions(data);
   checkLanguages(data, questions, out);
@@ -63,7 +65,7 @@ function checkLanguages(data: Rec, questions: readonly QuestionEntry[], out: Fin
   const seen = new Set<string>();
   list(data.languages).forEach((l, i) => {
     if (typeof l !== "string") return;
-    if (seen.has(l)) out.push({ path: ["languages", i], message: `"${l}" is listed twice in languages: remove the second one` });
+    if (seen.has(l)) out.push({ path: ["languages", i], ...said("rules.languageTwice", { language: l }) });
     seen.add(l);
   });
   if (languages.length === 0) return;
@@ -85,46 +87,44 @@ function checkLocalized(path: IssuePath, value: unknown, languages: readonly str
   if (!isRecord(value)) return; // zod reports the wrong shape
   const missing = languages.filter((l) => !(l in value));
   if (missing.length > 0) {
-    out.push({ path, message: `missing the ${listWords(missing, "and")} text: every text needs each language in languages (${languages.join(", ")})` });
+    out.push({ path, ...said("rules.missingLanguage", { missing: wordList(missing, "and"), languages: languages.join(", ") }) });
   }
   for (const [key, text] of Object.entries(value)) {
     if (!languages.includes(key)) {
       out.push({
         path: [...path, key],
         target: "key",
-        message: `"${key}" is not one of the questionnaire's languages (${languages.join(", ")}): remove it or add it to languages${didYouMean(key, languages)}`,
+        ...said("rules.notALanguage", { key, languages: languages.join(", "), hint: hint(key, languages) }),
       });
     } else if (typeof text === "string" && text.trim() === "") {
-      out.push({ path: [...path, key], message: `the ${key} text is empty: write it` });
+      out.push({ path: [...path, key], ...said("rules.emptyText", { language: key }) });
     }
   }
 }
 
 // ---- ids ---------------------------------------------------------------------------------------
 
-function checkUniqueIds(data: Rec, questions: readonly QuestionEntry[], out: Finding[], where: (p: IssuePath) => string): void {
-  const unique = (what: string, items: Array<{ id: string | undefined; path: IssuePath }>, scope: string): void => {
+function checkUniqueIds(data: Rec, questions: readonly QuestionEntry[], out: Finding[], where: (p: IssuePath) => ProblemParam): void {
+  const unique = (key: string, items: Array<{ id: string | undefined; path: IssuePath }>): void => {
     const first = new Map<string, IssuePath>();
     for (const { id, path } of items) {
       if (id === undefined) continue;
       const earlier = first.get(id);
-      if (earlier) out.push({ path: [...path, "id"], message: `${what} id "${id}" is already used by ${where(earlier)}: ${what} ids must be unique ${scope}` });
+      if (earlier) out.push({ path: [...path, "id"], ...said(key, { id, where: where(earlier) }) });
       else first.set(id, path);
     }
   };
   unique(
-    "section",
+    "rules.duplicateId.section",
     list(data.sections).flatMap((s, i) => (isRecord(s) ? [{ id: idOf(s.id), path: ["sections", i] }] : [])),
-    "in the questionnaire",
   );
   unique(
-    "group",
+    "rules.duplicateId.group",
     list(data.groups).flatMap((g, i) => (isRecord(g) ? [{ id: idOf(g.id), path: ["groups", i] }] : [])),
-    "in the questionnaire",
   );
-  unique("question", questions.map(({ id, path }) => ({ id, path })), "in the whole questionnaire");
+  unique("rules.duplicateId.question", questions.map(({ id, path }) => ({ id, path })));
   for (const { q, path } of questions) {
-    unique("option", optionsOf(q).map(({ id, index }) => ({ id, path: [...path, "options", index] })), "within a question");
+    unique("rules.duplicateId.option", optionsOf(q).map(({ id, index }) => ({ id, path: [...path, "options", index] })));
   }
 }
 
@@ -136,25 +136,25 @@ function checkQuestionShape({ q, path, type }: QuestionEntry, out: Finding[]): v
     const minSelect = num(q.minSelect) ?? 1;
     const maxSelect = num(q.maxSelect) ?? count;
     if (num(q.minSelect) !== undefined && minSelect > count) {
-      out.push({ path: [...path, "minSelect"], message: `minSelect is ${minSelect} but the question has only ${count} option${count === 1 ? "" : "s"}` });
+      out.push({ path: [...path, "minSelect"], ...said("rules.minSelectOverOptions", { minSelect, count }) });
     } else if (minSelect > maxSelect) {
-      out.push({ path: [...path, "minSelect"], message: `minSelect (${minSelect}) is greater than maxSelect (${maxSelect}): make minSelect ≤ maxSelect` });
+      out.push({ path: [...path, "minSelect"], ...said("rules.minOverMaxSelect", { minSelect, maxSelect }) });
     }
     if (num(q.maxSelect) !== undefined && maxSelect > count) {
-      out.push({ path: [...path, "maxSelect"], message: `maxSelect is ${maxSelect} but the question has only ${count} option${count === 1 ? "" : "s"}: lower it to at most ${count}` });
+      out.push({ path: [...path, "maxSelect"], ...said("rules.maxSelectOverOptions", { maxSelect, count }) });
     }
   } else if (type === "scale") {
     const min = num(q.min);
     const max = num(q.max);
     if (min !== undefined && max !== undefined && min >= max) {
-      out.push({ path: [...path, "max"], message: `max (${max}) must be greater than min (${min})` });
+      out.push({ path: [...path, "max"], ...said("rules.scaleRange", { min, max }) });
     }
     // With a broken range every label would look out of range; the range error is enough.
     if (isRecord(q.labels) && min !== undefined && max !== undefined && min < max && Number.isInteger(min) && Number.isInteger(max)) {
       for (const key of Object.keys(q.labels)) {
         const value = Number(key);
         if (/^-?\d+$/.test(key) && (value < min || value > max)) {
-          out.push({ path: [...path, "labels", key], target: "key", message: `label for ${key} is outside the scale ${min}..${max}: remove it or fix the value` });
+          out.push({ path: [...path, "labels", key], target: "key", ...said("rules.labelOutside", { key, min, max }) });
         }
       }
     }
@@ -162,7 +162,7 @@ function checkQuestionShape({ q, path, type }: QuestionEntry, out: Finding[]): v
     const min = num(q.min);
     const max = num(q.max);
     if (min !== undefined && max !== undefined && min > max) {
-      out.push({ path: [...path, "max"], message: `max (${max}) must not be less than min (${min})` });
+      out.push({ path: [...path, "max"], ...said("rules.numberRange", { min, max }) });
     }
   }
 }
@@ -182,10 +182,7 @@ function checkScoring(data: Rec, questions: readonly QuestionEntry[], out: Findi
     if (kind !== "points") {
       out.push({
         path: [...path, "maxPoints"],
-        message:
-          scoring === undefined
-            ? "maxPoints is only used with scoring kind points, and this questionnaire has no scoring section: add one or remove maxPoints"
-            : `maxPoints is only used with scoring kind points, not ${String(kind)}: remove it`,
+        ...(scoring === undefined ? said("rules.maxPointsNoScoring") : said("rules.maxPointsOtherKind", { kind: String(kind) })),
       });
       continue;
     }
@@ -196,7 +193,7 @@ function checkScoring(data: Rec, questions: readonly QuestionEntry[], out: Findi
     } else sumKnown = false;
     const options = optionsOf(q);
     if (options.length > 0 && !options.some(({ option }) => typeof option.score === "number")) {
-      out.push({ path: [...path, "options"], message: "a scored question (it has maxPoints) needs at least one option with a score between 0 and 1" });
+      out.push({ path: [...path, "options"], ...said("rules.scoredNeedsScore") });
     }
   }
   if (!scoring) return;
@@ -204,36 +201,36 @@ function checkScoring(data: Rec, questions: readonly QuestionEntry[], out: Findi
   if (kind === "points") {
     const surveyMax = num(scoring.surveyMax);
     if (scored === 0) {
-      out.push({ path: ["scoring", "kind"], message: "scoring kind points needs at least one single or multi question with maxPoints" });
+      out.push({ path: ["scoring", "kind"], ...said("rules.pointsNeedsScored") });
     } else if (surveyMax !== undefined && sumKnown && Math.abs(surveyMax - sum) > 1e-9) {
       out.push({
         path: ["scoring", "surveyMax"],
-        message: `surveyMax is ${surveyMax} but the maxPoints of the ${scored} scored question${scored === 1 ? "" : "s"} add up to ${Number(sum.toFixed(9))}: make them equal`,
+        ...said("rules.surveyMaxSum", { surveyMax, count: scored, sum: Number(sum.toFixed(9)) }),
       });
     }
     for (const { q, path, type } of questions) {
       if ((type === "single" || type === "multi") && q.maxPoints === undefined && optionsOf(q).some(({ option }) => typeof option.score === "number")) {
-        out.push({ path: [...path, "maxPoints"], warning: true, message: "options have scores but the question has no maxPoints, so it is not scored: add maxPoints or remove the scores" });
+        out.push({ path: [...path, "maxPoints"], warning: true, ...said("rules.scoresWithoutMaxPoints") });
       }
     }
   } else if (kind === "satisfaction") {
     const scales = questions.filter((q) => q.type === "scale");
-    if (scales.length === 0) out.push({ path: ["scoring", "kind"], message: "scoring kind satisfaction needs at least one scale question" });
+    if (scales.length === 0) out.push({ path: ["scoring", "kind"], ...said("rules.satisfactionNeedsScale") });
     if (typeof scoring.overallQuestion === "string") {
       const target = questions.find((q) => q.id === scoring.overallQuestion);
       if (!target) {
         out.push({
           path: ["scoring", "overallQuestion"],
-          message: `overallQuestion "${scoring.overallQuestion}" is not a question of this questionnaire${didYouMean(scoring.overallQuestion, scales.flatMap((s) => (s.id ? [s.id] : [])))}`,
+          ...said("rules.overallUnknown", { id: scoring.overallQuestion, hint: hint(scoring.overallQuestion, scales.flatMap((s) => (s.id ? [s.id] : []))) }),
         });
       } else if (target.type !== "scale") {
-        out.push({ path: ["scoring", "overallQuestion"], message: `overallQuestion must name a scale question; ${target.id} is a ${String(target.type)} question` });
+        out.push({ path: ["scoring", "overallQuestion"], ...said("rules.overallNotScale", { id: target.id ?? "", type: String(target.type) }) });
       }
     }
     list(scoring.positive).forEach((p, i) => {
       if (typeof p !== "number" || scales.length === 0) return;
       const fits = scales.some(({ q }) => (num(q.min) ?? -Infinity) <= p && p <= (num(q.max) ?? Infinity));
-      if (!fits) out.push({ path: ["scoring", "positive", i], message: `positive value ${p} is outside the range of every scale question` });
+      if (!fits) out.push({ path: ["scoring", "positive", i], ...said("rules.positiveOutside", { value: p }) });
     });
   }
 
@@ -246,19 +243,19 @@ function checkScoring(data: Rec, questions: readonly QuestionEntry[], out: Findi
           out.push({
             path: ["scoring", "groupWeights", key],
             target: "key",
-            message: `"${key}" is not a group id; the groups are ${groups.join(", ")}${didYouMean(key, groups)}`,
+            ...said("rules.weightNotGroup", { key, groups: groups.join(", "), hint: hint(key, groups) }),
           });
         }
       }
       for (const g of groups) {
         if (!(g in weights)) {
-          out.push({ path: ["scoring", "groupWeights"], warning: true, message: `group ${g} has no weight, so its answers do not count towards the index; give it a weight (0 to make that explicit)` });
+          out.push({ path: ["scoring", "groupWeights"], warning: true, ...said("rules.groupNoWeight", { group: g }) });
         }
       }
     }
     const values = Object.values(weights).filter((w): w is number => typeof w === "number");
     if (values.length > 0 && values.every((w) => w === 0)) {
-      out.push({ path: ["scoring", "groupWeights"], message: "every group weight is 0: at least one must be greater than 0" });
+      out.push({ path: ["scoring", "groupWeights"], ...said("rules.allWeightsZero") });
     }
   }
 
@@ -267,7 +264,7 @@ function checkScoring(data: Rec, questions: readonly QuestionEntry[], out: Findi
   classes.forEach((c, i) => {
     if (!isRecord(c)) return;
     if (typeof c.label === "string") {
-      if (labels.has(c.label)) out.push({ path: ["scoring", "classes", i, "label"], message: `class label "${c.label}" is used twice` });
+      if (labels.has(c.label)) out.push({ path: ["scoring", "classes", i, "label"], ...said("rules.classLabelTwice", { label: c.label }) });
       labels.add(c.label);
     }
     const previous = classes[i - 1];
@@ -276,7 +273,7 @@ function checkScoring(data: Rec, questions: readonly QuestionEntry[], out: Findi
     if (min !== undefined && before !== undefined && min >= before) {
       out.push({
         path: ["scoring", "classes", i, "min"],
-        message: `classes are listed highest first, each min strictly below the one before: ${min} is not below ${before} (classes[${i - 1}])`,
+        ...said("rules.classOrder", { min, before, previous: i - 1 }),
       });
     }
   });
@@ -286,7 +283,7 @@ function checkScoring(data: Rec, questions: readonly QuestionEntry[], out: Findi
 
 const ORDERING = new Set(["<", "<=", ">", ">="]);
 
-function checkConditions(questions: readonly QuestionEntry[], out: Finding[], where: (p: IssuePath) => string): void {
+function checkConditions(questions: readonly QuestionEntry[], out: Finding[], where: (p: IssuePath) => ProblemParam): void {
   const byId = new Map<string, QuestionEntry>();
   for (const entry of questions) if (entry.id !== undefined && !byId.has(entry.id)) byId.set(entry.id, entry);
   for (const entry of questions) {
@@ -295,19 +292,19 @@ function checkConditions(questions: readonly QuestionEntry[], out: Finding[], wh
     const path = [...entry.path, "showIf"];
     const parsed = parseCondition(source);
     if (!parsed.ok) {
-      out.push({ path, valueIndex: parsed.error.column - 1, message: `syntax error in the condition at column ${parsed.error.column}: ${parsed.error.message}` });
+      out.push({ path, valueIndex: parsed.error.column - 1, ...said("conditions.syntax", { column: parsed.error.column, detail: parsed.error.problem }) });
       continue;
     }
     const earlier = questions.filter((q) => q.order < entry.order).flatMap((q) => (q.id ? [q.id] : []));
     visit(parsed.condition, (node) => {
-      const push = (message: string, warning = false): void => {
-        out.push({ path, valueIndex: node.column - 1, message, ...(warning ? { warning } : {}) });
+      const push = (key: string, params: Record<string, ProblemParam>, warning = false): void => {
+        out.push({ path, valueIndex: node.column - 1, ...said(key, params), ...(warning ? { warning } : {}) });
       };
       const target = byId.get(node.question);
-      if (!target) return push(`the condition refers to "${node.question}", which is not a question of this questionnaire${didYouMean(node.question, earlier)}`);
-      if (target === entry) return push(`the condition refers to the question itself (${node.question}): a condition can only use answers to earlier questions`);
+      if (!target) return push("conditions.unknownQuestion", { question: node.question, hint: hint(node.question, earlier) });
+      if (target === entry) return push("conditions.itself", { question: node.question });
       if (target.order > entry.order) {
-        return push(`the condition refers to ${node.question}, which comes later (${where(target.path)}): a condition can only use answers to earlier questions`);
+        return push("conditions.later", { question: node.question, where: where(target.path) });
       }
       checkOperandTypes(node, target, push);
     });
@@ -322,46 +319,47 @@ function visit(condition: Condition, fn: (leaf: Leaf) => void): void {
   else fn(condition);
 }
 
-function checkOperandTypes(node: Leaf, target: QuestionEntry, report: (message: string, warning?: boolean) => void): void {
+function checkOperandTypes(node: Leaf, target: QuestionEntry, report: (key: string, params: Record<string, ProblemParam>, warning?: boolean) => void): void {
   // The grammar allows these conditions (SURVEY-FORMAT 2 defines what they mean), so a file that uses
   // them is accepted; they are almost always mistakes, so each gets a warning that says why.
-  const push = (message: string): void => report(message, true);
-  const { type, q, id } = target;
+  const push = (key: string, params: Record<string, ProblemParam>): void => report(key, params, true);
+  const { type, q } = target;
+  const id = target.id ?? "";
   if (node.kind === "answered" || type === undefined) return;
   if (node.kind === "includes") {
-    if (type !== "multi") return push(`"includes" works only on multi questions; ${id} is a ${type} question: use ${id} == "…" instead`);
+    if (type !== "multi") return push("conditions.includesNotMulti", { id, type });
     const options = optionsOf(q).flatMap((o) => (o.id !== undefined ? [o.id] : []));
     if (options.length > 0 && !options.includes(node.value)) {
-      return push(`${id} has no option "${node.value}" (options: ${options.join(", ")})${didYouMean(node.value, options)}`);
+      return push("conditions.noOption", { id, value: node.value, options: options.join(", "), hint: hint(node.value, options) });
     }
     return;
   }
   const literal = node.literal;
   const text = literal.type === "number" ? literal.source : literal.value;
-  if (type === "multi") return push(`${id} is a multi question, and ${node.op} on a multi answer is always false: use ${id} includes "…"`);
+  if (type === "multi") return push("conditions.multiCompare", { id, op: node.op });
   if (type === "single" || type === "text") {
     if (ORDERING.has(node.op)) {
-      return push(`${node.op} compares numbers, but ${id} is a ${type} question whose answers are ${type === "single" ? "option ids" : "text"}: use == or !=`);
+      return push(type === "single" ? "conditions.orderingSingle" : "conditions.orderingText", { id, op: node.op });
     }
     if (type === "single") {
       const options = optionsOf(q).flatMap((o) => (o.id !== undefined ? [o.id] : []));
-      if (options.length > 0 && !options.includes(text)) return push(`${id} has no option "${text}" (options: ${options.join(", ")})${didYouMean(text, options)}`);
+      if (options.length > 0 && !options.includes(text)) return push("conditions.noOption", { id, value: text, options: options.join(", "), hint: hint(text, options) });
     }
     return;
   }
   // scale and number answers are numbers
   if (literal.type === "string" && !/^\s*-?(\d+(\.\d+)?|\.\d+)\s*$/.test(literal.value)) {
     if (type === "scale" && literal.value === "na") {
-      return push(`"cannot judge" (na) answers make every comparison false, so ${id} ${node.op} "na" never holds; use answered(${id}) or a numeric comparison`);
+      return push("conditions.na", { id, op: node.op });
     }
-    return push(`${id} is a ${type} question: compare it with a number, e.g. ${id} >= 4`);
+    return push("conditions.needsNumber", { id, type });
   }
   const value = Number(text);
   if (type === "scale" && node.op === "==") {
     const min = num(q.min);
     const max = num(q.max);
     if (!Number.isInteger(value) || (min !== undefined && value < min) || (max !== undefined && value > max)) {
-      push(`${id} is a scale ${min ?? "?"}..${max ?? "?"}, so ${id} == ${text} is never true`);
+      push("conditions.scaleNever", { id, min: min ?? "?", max: max ?? "?", value: text });
     }
   }
 }

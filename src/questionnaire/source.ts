@@ -1,9 +1,13 @@
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Alias, type Document, type Node, type Pair } from "yaml";
+import type { Problem } from "../i18n/problem.js";
 import type { IssuePath } from "./paths.js";
+import { said, questionnaireProblem } from "./problem.js";
 
 /** A problem located in the source text (1-based line and column). */
 export interface SourceProblem {
   readonly message: string;
+  /** The same by key (src/questionnaire/problem.ts); absent for the yaml package's own warnings. */
+  readonly problem?: Problem;
   readonly line?: number;
   readonly column?: number;
 }
@@ -21,9 +25,7 @@ export function decodeUtf8(source: string | Uint8Array): { ok: true; text: strin
       ok: false,
       problem: {
         line,
-        message:
-          `the file is not valid UTF-8 (byte 0x${byte.toString(16).toUpperCase().padStart(2, "0")} on line ${line}); ` +
-          "it was probably saved in another encoding (Windows-1258, TCVN3/ABC, VNI, Latin-1): open it in your editor and save it as UTF-8",
+        ...said("source.notUtf8", { byte: byte.toString(16).toUpperCase().padStart(2, "0"), line }),
       },
     };
   }
@@ -54,7 +56,7 @@ export interface SourceDocument {
 
 /** Parses YAML or JSON; syntax errors come back with line and column. */
 export function parseSource(text: string, fileName: string): { ok: true; source: SourceDocument; warnings: SourceProblem[] } | { ok: false; problems: SourceProblem[] } {
-  if (text.trim() === "") return { ok: false, problems: [{ message: EMPTY_FILE }] };
+  if (text.trim() === "") return { ok: false, problems: [said("source.empty")] };
   const lines = new LineCounter();
   if (/\.json$/i.test(fileName)) {
     const jsonProblem = checkJson(text);
@@ -65,20 +67,20 @@ export function parseSource(text: string, fileName: string): { ok: true; source:
     return {
       ok: false,
       problems: doc.errors.map((e) => ({
-        message: `${/\.json$/i.test(fileName) ? "not valid JSON" : "not valid YAML"}: ${firstLine(e.message)}${YAML_HINTS[e.code] ?? ""}`,
+        ...said(/\.json$/i.test(fileName) ? "source.notJson" : "source.notYaml", { detail: firstLine(e.message), hint: yamlHint(e.code) }),
         ...(e.linePos ? { line: e.linePos[0].line, column: e.linePos[0].col } : {}),
       })),
     };
   }
-  if (doc.contents === null) return { ok: false, problems: [{ message: EMPTY_FILE }] };
+  if (doc.contents === null) return { ok: false, problems: [said("source.empty")] };
   if (!isMap(doc.contents)) {
-    const found = isSeq(doc.contents) ? "a list" : "a single value";
+    const found = questionnaireProblem(isSeq(doc.contents) ? "value.list" : "value.single");
     return {
       ok: false,
       problems: [
         {
           ...positionOf(lines, doc.contents.range?.[0]),
-          message: `the top level must be a mapping with keys such as schemaVersion, id, languages, title and sections; found ${found}`,
+          ...said("source.topLevel", { found }),
         },
       ],
     };
@@ -87,13 +89,17 @@ export function parseSource(text: string, fileName: string): { ok: true; source:
   return { ok: true, source: { text, doc, lines }, warnings };
 }
 
-const EMPTY_FILE = "the file is empty: a questionnaire needs schemaVersion, id, version, languages, title and sections";
-
+/** The keys of the hints added to the yaml package's errors. */
 const YAML_HINTS: Partial<Record<string, string>> = {
-  DUPLICATE_KEY: " (each key may appear once per mapping; remove or rename the second one)",
-  TAB_AS_INDENT: " (indent with spaces)",
-  MULTIPLE_DOCS: " (a questionnaire file holds one document; remove the --- line)",
+  DUPLICATE_KEY: "source.hint.duplicateKey",
+  TAB_AS_INDENT: "source.hint.tabIndent",
+  MULTIPLE_DOCS: "source.hint.multipleDocs",
 };
+
+function yamlHint(code: string): Problem | "" {
+  const key = YAML_HINTS[code];
+  return key === undefined ? "" : questionnaireProblem(key);
+}
 
 /** The yaml package's message without its " at line X, column Y:" tail and code frame. */
 function firstLine(message: string): string {
@@ -110,15 +116,15 @@ function checkJson(text: string): SourceProblem | undefined {
     const match = /at position (\d+)/.exec(raw);
     const offset = match ? Number(match[1]) : undefined;
     const reason = raw.replace(/\s*in JSON at position \d+.*$/s, "").replace(/\s*\(line \d+ column \d+\)$/, "");
-    let hint = "";
+    let hint: Problem | "" = "";
     if (offset !== undefined) {
       const before = text.slice(0, offset).trimEnd();
-      if (/[}\]]/.test(text[offset] ?? "") && before.endsWith(",")) hint = " (JSON allows no comma before } or ]: remove it)";
-      else if (text[offset] === "/") hint = " (JSON has no comments: remove them, or write the file as YAML)";
-      else if (text[offset] === "'") hint = " (JSON strings use double quotes)";
+      if (/[}\]]/.test(text[offset] ?? "") && before.endsWith(",")) hint = questionnaireProblem("source.hint.jsonTrailingComma");
+      else if (text[offset] === "/") hint = questionnaireProblem("source.hint.jsonComment");
+      else if (text[offset] === "'") hint = questionnaireProblem("source.hint.jsonQuotes");
     }
     const position = offset === undefined ? {} : lineAndColumn(text, offset);
-    return { message: `not valid JSON: ${reason}${hint}`, ...position };
+    return { ...said("source.notJson", { detail: reason, hint }), ...position };
   }
 }
 

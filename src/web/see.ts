@@ -10,6 +10,7 @@ import { respondentStatus } from "../participation/report.js";
 import { parseReminderSchedule, reminderSlots } from "../reminders/index.js";
 import { decideFlaggedResponse, FlagDecisionError, flagListRows, refreshCampaignFlags } from "../flags/index.js";
 import { zonedParts } from "../time/zone.js";
+import { problemText } from "../i18n/problem.js";
 import { chartFigure, participationChart, submissionsChart } from "./charts.js";
 import { campaignParticipation, groupsWorstFirst, provisionalIndex, unitParticipation, unitsWorstFirst, type UnitParticipation } from "./data.js";
 import { formatScoreCsv } from "../scoring/format/index.js";
@@ -299,7 +300,7 @@ ${admin ? html`<form class="stack noprint" method="post" action="${campaignUrl(c
     try {
       await decideFlaggedResponse(db.flags, { responseId, decision, reason: typeof body.reason === "string" ? body.reason : "", at: now(), actor: `web:${user.email}` });
     } catch (error) {
-      if (error instanceof FlagDecisionError) return flagsPage(request, reply, campaign, { kind: "error", text: error.message }, 400);
+      if (error instanceof FlagDecisionError) return flagsPage(request, reply, campaign, { kind: "error", text: problemText(t, error.problem) }, 400);
       throw error;
     }
     return flagsPage(request, reply, campaign, { kind: "ok", text: t("flags.recorded") });

@@ -63,6 +63,26 @@ describe("khaosat in the organiser's language", { timeout: 120_000 }, () => {
     expect(list).toContainEqual(expect.stringMatching(new RegExp(`^${par}  đang mở {5}01/01/2026 08:00 đến hết ngày 31/12/2099  par-officials v\\d+ +PAR 2026$`)));
   });
 
+  test("campaign create with a broken questionnaire: every problem in the organiser's language, at the same places", async () => {
+    const broken = "test/fixtures/questionnaires/broken.yaml";
+    const args = ["campaign", "create", "--questionnaire", broken, "--name", "x", "--opens", "2026-12-01", "--closes", "2026-12-31"];
+    const vi = await khaosat(VI, ...args);
+    expect(vi.code).toBe(1);
+    expect(vi.stdout).toBe("");
+    const viLines = vi.stderr.trimEnd().split("\n");
+    expect(viLines[0]).toBe("khaosat: bộ câu hỏi có lỗi (hãy sửa rồi thử lại; kiểm tra bằng khaosat questionnaire validate):");
+    expect(viLines[1]).toBe(`  ${broken}:2:5: id: mã bộ câu hỏi chỉ gồm a-z, 0-9 và -`);
+    expect(viLines).toContain(`  ${broken}:24:9: sections[0].questions[0].requird: khóa "requird" không được nhận biết: có phải ý bạn là "required"?`);
+    expect(viLines).toHaveLength(1 + 18);
+    const en = await khaosat(EN, ...args);
+    const enLines = en.stderr.trimEnd().split("\n");
+    expect(enLines[0]).toBe("khaosat: the questionnaire is invalid:");
+    expect(enLines[1]).toBe(`  ${broken}:2:5: id: the questionnaire id uses only a-z, 0-9 and -`);
+    expect(enLines).toContain(`  ${broken}:24:9: sections[0].questions[0].requird: unknown key "requird": did you mean "required"?`);
+    // The same problems at the same places, line for line.
+    expect(enLines.map((l) => l.split(": ")[0])).toEqual(viLines.map((l) => l.split(": ")[0]));
+  });
+
   test("respondents import: counts and every row's problem in the organiser's language", async () => {
     const good = file("respondents.csv");
     writeFileSync(good, "external_id,full_name,unit,unit_name,group,language\nE1,Nguyễn Văn An,SO_TP,Sở Tư pháp,leaders,vi\nE2,Trần Thị Bình,SO_TP,Sở Tư pháp,officials,vi\n");

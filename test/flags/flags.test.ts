@@ -149,6 +149,20 @@ describe("khaosat flags", () => {
       process.env.KHAOSAT_LANG = "en";
       resetCliLanguage();
     }
+    // The confirmation in the organiser's language: Vietnamese when KHAOSAT_LANG is unset (the flags' names as the table says them).
+    delete process.env.KHAOSAT_LANG;
+    resetCliLanguage();
+    try {
+      expect(await decideFlagCommand({ responseId: "rz", decision: "rejected", reason: "xem lại" }, now)).toBe(
+        "đã loại phiếu rz (trả lời quá nhanh, trả lời một kiểu), trước đó là chấp nhận: phiếu không còn được tính điểm\n",
+      );
+      expect(await decideFlagCommand({ responseId: "rz", decision: "accepted", reason: "checked with the desk" }, now)).toBe(
+        "đã chấp nhận phiếu rz (trả lời quá nhanh, trả lời một kiểu), trước đó là loại: phiếu được tính điểm\n",
+      );
+    } finally {
+      process.env.KHAOSAT_LANG = "en";
+      resetCliLanguage();
+    }
   });
 
   test("accept and reject take the reference the list and the console show, with the campaign (any case, with or without #)", async () => {
@@ -171,6 +185,25 @@ describe("khaosat flags", () => {
     [{ responseId: "rz", reason: "  " }, "--reason must say why (it is kept in the audit log)"],
   ])("refuses %j", async (options, message) => {
     await expect(decideFlagCommand({ ...options, decision: "rejected" }, new Date(T0))).rejects.toThrow(new CliError(message));
+  });
+
+  test("refusals in the organiser's language: Vietnamese when KHAOSAT_LANG is unset", async () => {
+    delete process.env.KHAOSAT_LANG;
+    resetCliLanguage();
+    try {
+      await expect(decideFlagCommand({ responseId: "nope", campaignId: "sipas", decision: "rejected", reason: "x" }, new Date(T0))).rejects.toThrow(
+        new CliError('không có phiếu "nope" trong đợt khảo sát "sipas"; "khaosat flags --campaign ID" liệt kê các phiếu có dấu hiệu'),
+      );
+      await expect(decideFlagCommand({ responseId: "r01", decision: "rejected", reason: "x" }, new Date(T0))).rejects.toThrow(
+        new CliError('phiếu "r01" không có dấu hiệu nào; chỉ phiếu có dấu hiệu mới cần quyết định'),
+      );
+      await expect(decideFlagCommand({ responseId: "rz", decision: "rejected", reason: "  " }, new Date(T0))).rejects.toThrow(
+        new CliError("--reason cần nêu lý do (lý do được lưu trong nhật ký kiểm tra)"),
+      );
+    } finally {
+      process.env.KHAOSAT_LANG = "en";
+      resetCliLanguage();
+    }
   });
 
   test("bad campaign and format", async () => {

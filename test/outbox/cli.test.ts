@@ -4,7 +4,8 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { formatResendInDoubt } from "../../src/cli/commands/outbox.js";
+import { formatResendInDoubt, formatSenderStats } from "../../src/cli/commands/outbox.js";
+import { resetCliLanguage } from "../../src/cli/i18n.js";
 import { openDatabase } from "../../src/db/index.js";
 import { seedCampaign } from "../reminders/seed.js";
 import { testDb, type TestDb } from "./support.js";
@@ -110,6 +111,34 @@ describe("outbox resend-in-doubt and the participation report's reminder figures
     );
     expect(await status(env, "--campaign", "none")).toBe("the outbox is empty\nunreachable chats: 1\n");
     expect(await status(vietnamese, "--campaign", "none")).toBe("hàng đợi tin nhắn trống\ncuộc trò chuyện không liên lạc được: 1\n");
+  }, 120_000);
+
+  test("resend-in-doubt and outbox send's summary say it in KHAOSAT_LANG: Vietnamese when unset, English with en", async () => {
+    const vietnamese = { ...env };
+    delete vietnamese.KHAOSAT_LANG;
+    const resend = async (language: NodeJS.ProcessEnv, ...args: string[]) => (await run(process.execPath, ["bin/khaosat.js", "outbox", "resend-in-doubt", ...args], { env: language })).stdout;
+    expect(await resend(vietnamese, "--campaign", "cr")).toBe(
+      "không có tin nào chưa chắc đã tới của đợt khảo sát cr cần gửi lại (tin của các đợt gửi đã hủy và của các cuộc trò chuyện không liên lạc được thì để nguyên)\n",
+    );
+    expect(await resend(vietnamese)).toBe(
+      "chạy thử: 1 tin chưa chắc đã tới sẽ được xếp hàng gửi lại; mỗi tin có thể đã tới người nhận, khi đó họ sẽ nhận hai lần; hãy thêm --confirm để xếp hàng gửi lại\n",
+    );
+    expect(await resend(env)).toBe(
+      "dry run: 1 in-doubt message would be queued again; each may already have reached its recipient, who would then get it twice; add --confirm to queue them\n",
+    );
+    const stats = { sent: 78, failed: 0, unreachable: 1, skipped: 0, inDoubt: 0, retries: 0, rateLimited: 6 };
+    expect(formatSenderStats(stats)).toBe("sent 78, failed 0, unreachable 1, skipped (chat not found) 0, in doubt 0, retries 0, 429 answers 6");
+    delete process.env.KHAOSAT_LANG;
+    resetCliLanguage();
+    try {
+      expect(formatSenderStats(stats)).toBe(
+        "đã gửi 78, thất bại 0, không liên lạc được 1, bỏ qua (không tìm thấy cuộc trò chuyện) 0, chưa chắc đã tới 0, gửi lại 0, bị từ chối 429 6",
+      );
+      expect(formatResendInDoubt(2, true, "cr")).toBe("đã xếp hàng gửi lại 2 tin chưa chắc đã tới của đợt khảo sát cr; `khaosat outbox send` (hoặc bot) sẽ gửi các tin này\n");
+    } finally {
+      process.env.KHAOSAT_LANG = "en";
+      resetCliLanguage();
+    }
   }, 120_000);
 
   test("participation shows the last reminder and the unreachable respondents", async () => {

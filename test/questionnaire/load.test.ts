@@ -109,7 +109,9 @@ describe("file-level faults", () => {
 
   test("file not found, and a folder", async () => {
     const dir = mkdtempSync(join(tmpdir(), "khaosat-q-"));
-    expect(issuesOf(await loadQuestionnaireFile(join(dir, "missing.yaml")))).toEqual([{ file: join(dir, "missing.yaml"), path: "", message: "file not found: check the path" }]);
+    expect(issuesOf(await loadQuestionnaireFile(join(dir, "missing.yaml")))).toEqual([
+      { file: join(dir, "missing.yaml"), path: "", message: "file not found: check the path", problem: { key: "questionnaire:load.notFound", params: {} } },
+    ]);
     expect(issuesOf(await loadQuestionnaireFile(dir))[0]!.message).toBe("this is a folder, not a questionnaire file");
   });
 
@@ -209,7 +211,12 @@ describe("schemaVersion and migrations", () => {
 
   test("a migration that throws is reported, not thrown", () => {
     const registry: MigrationRegistry = { current: 1, migrations: new Map([[0, () => { throw new Error("no title"); }]]) };
-    expect(migrate({ schemaVersion: 0 }, registry)).toEqual({ ok: false, fatal: true, message: "could not migrate from schemaVersion 0 to 1: no title" });
+    expect(migrate({ schemaVersion: 0 }, registry)).toEqual({
+      ok: false,
+      fatal: true,
+      message: "could not migrate from schemaVersion 0 to 1: no title",
+      problem: { key: "questionnaire:migrations.failed", params: { from: 0, to: 1, detail: "no title" } },
+    });
   });
 });
 

@@ -186,6 +186,11 @@ describeDatabases("web console routes", (ctx) => {
     expect(done.statusCode).toBe(200);
     const stored = await ctx.prisma().response.findUniqueOrThrow({ where: { id: flagged.id } });
     expect([stored.flagDecision, stored.flagReason]).toEqual(["rejected", "too fast"]);
+    // A refusal of the flags service is said in the user's language (Vietnamese here), and changes nothing.
+    const noReason = await clients.admin.post(url, { decision: "accepted", reason: " " });
+    expect(noReason.statusCode).toBe(400);
+    expect(noReason.body).toContain("--reason cần nêu lý do (lý do được lưu trong nhật ký kiểm tra)");
+    expect((await ctx.prisma().response.findUniqueOrThrow({ where: { id: flagged.id } })).flagDecision).toBe("rejected");
     const audit = await ctx.db().audit.list({ kind: "web.csrf_refused" });
     expect(audit.length).toBeGreaterThanOrEqual(2);
   });

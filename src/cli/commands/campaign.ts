@@ -4,7 +4,7 @@ import type { CampaignRecord, Database } from "../../db/index.js";
 import { RESPONSE_CHANNELS } from "../../db/types.js";
 import { loadParticipation, RESPONDENT_STATUSES, sumStatus } from "../../participation/index.js";
 import { CliError } from "../errors.js";
-import { sayProblem, t, webWords } from "../i18n.js";
+import { sayCampaignInput, t, webWords } from "../i18n.js";
 import { botHint } from "../bot-hint.js";
 import { alignColumns, displayWidth, padDisplay } from "../table.js";
 import { reminderPlan } from "../../web/format.js";
@@ -16,7 +16,7 @@ async function withInputErrors<T>(run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (error) {
-    if (error instanceof CampaignInputError) throw new CliError(error.problem ? sayProblem(error.problem) : error.message);
+    if (error instanceof CampaignInputError) throw new CliError(sayCampaignInput(error));
     throw error;
   }
 }

@@ -13,9 +13,9 @@ import {
   type FlagListFormat,
   type FlagsRepository,
 } from "../../flags/index.js";
-import { formatIssue, parseQuestionnaire, type Questionnaire } from "../../questionnaire/index.js";
+import { parseQuestionnaire, type Questionnaire } from "../../questionnaire/index.js";
 import { CliError } from "../errors.js";
-import { cliError } from "../i18n.js";
+import { cliError, sayIssue, sayProblem, t } from "../i18n.js";
 import { flagTableWords, sayEvidence } from "../listings.js";
 import { noCampaignError } from "./db.js";
 
@@ -71,10 +71,12 @@ export async function decideFlagCommand(
   return withFlags(async ({ flags }) => {
     try {
       const { previous, flags: names } = await decideFlaggedResponse(flags, { ...options, at: now, actor: "cli" });
-      const effect = options.decision === "accepted" ? "it counts in scoring" : "it no longer counts in scoring";
-      return `${options.decision} response ${options.responseId} (${names.join(", ")})${previous !== null && previous !== options.decision ? `, was ${previous}` : ""}: ${effect}\n`;
+      const words = flagTableWords();
+      const was = previous !== null && previous !== options.decision ? t("flags.decided.was", { previous: words.decision(previous) }) : "";
+      const said = { id: options.responseId, flags: names.map(words.flag).join(", "), was };
+      return `${options.decision === "accepted" ? t("flags.decided.accepted", said) : t("flags.decided.rejected", said)}\n`;
     } catch (error) {
-      if (error instanceof FlagDecisionError) throw new CliError(error.message);
+      if (error instanceof FlagDecisionError) throw new CliError(sayProblem(error.problem));
       throw error;
     }
   });
@@ -84,7 +86,7 @@ async function questionnaireOf(db: Database, pk: number): Promise<Questionnaire>
   const version = await db.campaigns.questionnaireVersion(pk);
   if (!version) throw new Error(`bug: questionnaire version ${pk} missing`);
   const result = parseQuestionnaire(version.source, version.fileName);
-  if (!result.ok) throw cliError("flags.questionnaireBroken", { file: version.fileName, list: result.issues.map((i) => `  ${formatIssue(i)}`).join("\n") });
+  if (!result.ok) throw cliError("flags.questionnaireBroken", { file: version.fileName, list: result.issues.map((i) => `  ${sayIssue(i)}`).join("\n") });
   return result.questionnaire;
 }
 

@@ -17,18 +17,17 @@ export async function withOutboxStore<T>(work: (store: OutboxStore) => Promise<T
   }
 }
 
-/** One-line summary of a sender run. */
+/** One-line summary of a sender run, in the organiser's language. */
 export function formatSenderStats(s: SenderStats): string {
-  return `sent ${s.sent}, failed ${s.failed}, unreachable ${s.unreachable}, skipped (chat not found) ${s.skipped}, in doubt ${s.inDoubt}, retries ${s.retries}, 429 answers ${s.rateLimited}`;
+  return t("outbox.stats", { sent: s.sent, failed: s.failed, unreachable: s.unreachable, skipped: s.skipped, inDoubt: s.inDoubt, retries: s.retries, rateLimited: s.rateLimited });
 }
 
-/** What `outbox resend-in-doubt` says, for a dry run or after queueing. */
+/** What `outbox resend-in-doubt` says, for a dry run or after queueing, in the organiser's language. */
 export function formatResendInDoubt(count: number, confirmed: boolean, campaignId?: string): string {
-  const scope = campaignId !== undefined ? ` of campaign ${campaignId}` : "";
-  const messages = `${count} in-doubt message${count === 1 ? "" : "s"}${scope}`;
-  if (count === 0) return `no in-doubt messages${scope} to resend (rows of cancelled broadcasts and unreachable chats are left alone)\n`;
-  if (confirmed) return `queued ${messages} again; \`khaosat outbox send\` (or the bot) sends them\n`;
-  return `dry run: ${messages} would be queued again; each may already have reached its recipient, who would then get it twice; add --confirm to queue them\n`;
+  const scope = campaignId !== undefined ? t("outbox.resend.scope", { campaign: campaignId }) : "";
+  if (count === 0) return `${t("outbox.resend.none", { scope })}\n`;
+  const messages = t("outbox.resend.messages", { count, scope });
+  return `${t(confirmed ? "outbox.resend.queued" : "outbox.resend.dryRun", { messages })}\n`;
 }
 
 function positive(name: string, integer = false): (value: string) => number {
@@ -103,7 +102,7 @@ export function registerOutboxCommands(program: Command): void {
         // budget is split among all live senders, this one included (docs/several-instances.md).
         const shared = sharedBudgets(config, store.target.provider, store.senders, {
           ...(options.rate !== undefined ? { telegramRate: options.rate } : {}),
-          onError: (channel, error) => process.stderr.write(`could not renew the shared ${channel === "zalo" ? "Zalo" : "Telegram"} send budget (${String(error)}); sending paused until it succeeds\n`),
+          onError: (channel, error) => process.stderr.write(`${t("outbox.budgetError", { channel: channel === "zalo" ? "Zalo" : "Telegram", error: String(error) })}\n`),
         });
         const sender = configuredSender(config, store.outbox, {
           channels: channelsOf(shared),

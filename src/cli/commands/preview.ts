@@ -1,9 +1,9 @@
 import { Option, type Command } from "commander";
 import { createLineSource, runConsoleSurvey } from "../../channels/console/index.js";
 import { createI18n, isSupportedLanguage } from "../../i18n/index.js";
-import { formatIssue, type Questionnaire } from "../../questionnaire/index.js";
+import type { Questionnaire } from "../../questionnaire/index.js";
 import { loadQuestionnaireSource } from "../../questionnaire/xlsform/source.js";
-import { cliError, t } from "../i18n.js";
+import { cliError, sayIssue, t } from "../i18n.js";
 
 /** Options of `khaosat preview`. */
 interface PreviewOptions {
@@ -37,11 +37,11 @@ export async function preview(
 ): Promise<number> {
   const loaded = await loadQuestionnaireSource(file);
   if (!loaded.ok) {
-    for (const issue of loaded.issues) errors.write(`${formatIssue(issue)}\n`);
+    for (const issue of loaded.issues) errors.write(`${sayIssue(issue)}\n`);
     errors.write(`${t("preview.errors", { file, count: loaded.issues.length })}\n`);
     return 1;
   }
-  for (const warning of loaded.warnings) errors.write(`${formatIssue(warning)}\n`);
+  for (const warning of loaded.warnings) errors.write(`${sayIssue(warning)}\n`);
   const questionnaire = loaded.questionnaire;
   const language = checkLanguage(questionnaire, options.lang);
   const units = options.units === undefined ? ["preview"] : options.units.split(",").map((u) => u.trim()).filter((u) => u !== "");

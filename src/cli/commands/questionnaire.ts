@@ -2,9 +2,9 @@ import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Command } from "commander";
-import { formatIssue, type Questionnaire } from "../../questionnaire/index.js";
+import type { Questionnaire } from "../../questionnaire/index.js";
 import { isXlsformPath, loadQuestionnaireSource } from "../../questionnaire/xlsform/source.js";
-import { cliError } from "../i18n.js";
+import { cliError, sayIssue, t } from "../i18n.js";
 
 /** Registers `khaosat questionnaire validate|import|export`. */
 export function registerQuestionnaireCommands(program: Command): void {
@@ -44,14 +44,14 @@ export async function importForm(form: string, options: { out?: string; force?: 
   if (existsSync(target) && !options.force) throw cliError("questionnaire.exists", { file: target });
   const result = await loadQuestionnaireSource(form);
   if (!result.ok) {
-    for (const issue of result.issues) err(`${formatIssue(issue)}\n`);
-    err(`${form}: ${result.issues.length} error${result.issues.length === 1 ? "" : "s"}; nothing written\n`);
+    for (const issue of result.issues) err(`${sayIssue(issue)}\n`);
+    err(`${t("questionnaire.errorsNothingWritten", { file: form, count: result.issues.length })}\n`);
     return 1;
   }
-  for (const warning of result.warnings) err(`${formatIssue(warning)}\n`);
+  for (const warning of result.warnings) err(`${sayIssue(warning)}\n`);
   const header = `# Imported from ${path.basename(form)} by \`khaosat questionnaire import\`. Edit the workbook and import again,\n# or edit this file; \`khaosat questionnaire export\` writes it back as a workbook.\n`;
   await writeFile(target, header + (result.converted ?? ""));
-  out(`${target}: written: ${summarize(result.questionnaire)}\n`);
+  out(`${t("questionnaire.written", { file: target, summary: summarize(result.questionnaire) })}\n`);
   return 0;
 }
 
@@ -62,11 +62,11 @@ export async function exportForm(file: string, options: { out: string; force?: b
   if (existsSync(options.out) && !options.force) throw cliError("questionnaire.exists", { file: options.out });
   const result = await loadQuestionnaireSource(file);
   if (!result.ok) {
-    for (const issue of result.issues) err(`${formatIssue(issue)}\n`);
-    err(`${file}: ${result.issues.length} error${result.issues.length === 1 ? "" : "s"}; nothing written\n`);
+    for (const issue of result.issues) err(`${sayIssue(issue)}\n`);
+    err(`${t("questionnaire.errorsNothingWritten", { file, count: result.issues.length })}\n`);
     return 1;
   }
-  for (const warning of result.warnings) err(`${formatIssue(warning)}\n`);
+  for (const warning of result.warnings) err(`${sayIssue(warning)}\n`);
   const { exportXlsform, ExportConditionError } = await import("../../questionnaire/xlsform/index.js");
   try {
     await exportXlsform(result.questionnaire.definition, options.out);
@@ -74,7 +74,7 @@ export async function exportForm(file: string, options: { out: string; force?: b
     if (error instanceof ExportConditionError) throw cliError("questionnaire.notXlsform", { file, reason: error.message });
     throw error;
   }
-  out(`${options.out}: written: ${summarize(result.questionnaire)}\n`);
+  out(`${t("questionnaire.written", { file: options.out, summary: summarize(result.questionnaire) })}\n`);
   return 0;
 }
 
@@ -85,31 +85,43 @@ export async function validateFiles(files: readonly string[], out: (text: string
     const result = await loadQuestionnaireSource(file);
     if (!result.ok) {
       failed++;
-      for (const issue of result.issues) err(`${formatIssue(issue)}\n`);
-      err(`${file}: ${result.issues.length} error${result.issues.length === 1 ? "" : "s"}\n`);
+      for (const issue of result.issues) err(`${sayIssue(issue)}\n`);
+      err(`${t("questionnaire.errors", { file, count: result.issues.length })}\n`);
       continue;
     }
-    for (const warning of result.warnings) err(`${formatIssue(warning)}\n`);
-    out(`${file}: ok: ${summarize(result.questionnaire)}\n`);
+    for (const warning of result.warnings) err(`${sayIssue(warning)}\n`);
+    out(`${t("questionnaire.ok", { file, summary: summarize(result.questionnaire) })}\n`);
   }
-  if (files.length > 1 && failed > 0) err(`${failed} of ${files.length} files have errors\n`);
+  if (files.length > 1 && failed > 0) err(`${t("questionnaire.filesWithErrors", { failed, count: files.length })}\n`);
   return failed > 0 ? 1 : 0;
 }
 
-/** `par-officials v3, 42 questions in 6 sections, languages vi, en, points scoring (surveyMax 31.5)` */
+/** `par-officials v3, 42 questions in 6 sections, languages vi, en, points scoring (surveyMax 31.5)`, in the organiser's language. */
 export function summarize(q: Questionnaire): string {
   const sections = q.definition.sections.length;
   const count = q.questions.length;
   const scoring = q.definition.scoring;
-  let scored = "not scored";
+  let scored = t("questionnaire.summary.notScored");
   if (scoring?.kind === "points") {
     const questions = q.questions.filter((i) => "maxPoints" in i.question && i.question.maxPoints !== undefined).length;
-    scored = `points scoring: ${questions} scored question${questions === 1 ? "" : "s"}, surveyMax ${scoring.surveyMax}${
-      scoring.appraisalMax !== undefined ? `, appraisalMax ${scoring.appraisalMax}` : ""
-    }`;
+    scored = t("questionnaire.summary.points", {
+      count: questions,
+      surveyMax: scoring.surveyMax,
+      appraisal: scoring.appraisalMax !== undefined ? t("questionnaire.summary.appraisalMax", { appraisalMax: scoring.appraisalMax }) : "",
+    });
   } else if (scoring?.kind === "satisfaction") {
     const criteria = q.questions.filter((i) => i.question.type === "scale").length;
-    scored = `satisfaction scoring: ${criteria} scale question${criteria === 1 ? "" : "s"}${scoring.overallQuestion ? `, unit index from question ${scoring.overallQuestion}` : ""}`;
+    scored = t("questionnaire.summary.satisfaction", {
+      count: criteria,
+      overall: scoring.overallQuestion ? t("questionnaire.summary.overall", { question: scoring.overallQuestion }) : "",
+    });
   }
-  return `${q.id} v${q.version}, ${count} question${count === 1 ? "" : "s"} in ${sections} section${sections === 1 ? "" : "s"}, languages ${q.languages.join(", ")}, ${scored}`;
+  return t("questionnaire.summary.line", {
+    id: q.id,
+    version: q.version,
+    questions: t("questionnaire.summary.questions", { count }),
+    sections: t("questionnaire.summary.sections", { count: sections }),
+    languages: q.languages.join(", "),
+    scored,
+  });
 }

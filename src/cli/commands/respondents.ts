@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { CampaignInputError } from "../../campaigns/index.js";
 import { importRespondentsFile, TableFileError, type RowProblem } from "../../respondents/index.js";
 import { CliError } from "../errors.js";
-import { cliError, countsLine, sayProblem, sayProblems, t } from "../i18n.js";
+import { cliError, countsLine, sayCampaignInput, sayProblem, sayProblems, t } from "../i18n.js";
 import { requireCampaign } from "./campaign.js";
 import { botHint } from "../bot-hint.js";
 import { withDatabase } from "./db.js";
@@ -32,7 +32,7 @@ export function registerRespondentsCommands(program: Command): void {
           report = await importRespondentsFile(db, opts.campaign, file, { skipInvalid: opts.skipInvalid });
         } catch (error) {
           if (error instanceof TableFileError) throw new CliError(error.problem ? sayProblem(error.problem) : error.message);
-          if (error instanceof CampaignInputError) throw new CliError(error.problem ? sayProblem(error.problem) : error.message);
+          if (error instanceof CampaignInputError) throw new CliError(sayCampaignInput(error));
           throw error;
         }
         if (report.warnings.length > 0) process.stderr.write(`${t("respondents.warnings")}\n${list(file, report.warnings)}\n`);

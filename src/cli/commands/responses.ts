@@ -6,7 +6,7 @@ import { CampaignInputError, importCampaignResponses, streamCampaignResponses } 
 import { RESPONSE_CHANNELS, type Database, type ResponseChannel } from "../../db/index.js";
 import { exportIdentityDecision } from "../../privacy/index.js";
 import { CliError } from "../errors.js";
-import { cliError, countsLine, fileIssue, sayProblem, t } from "../i18n.js";
+import { cliError, countsLine, fileIssue, sayCampaignInput, t } from "../i18n.js";
 import { requireCampaign } from "./campaign.js";
 import { withDatabase } from "./db.js";
 
@@ -76,7 +76,7 @@ export function registerResponsesCommands(program: Command): void {
         try {
           report = await importCampaignResponses(db, campaign, source, { skipInvalid: opts.skipInvalid, now: new Date() });
         } catch (error) {
-          if (error instanceof CampaignInputError) throw new CliError(error.problem ? sayProblem(error.problem) : error.message);
+          if (error instanceof CampaignInputError) throw new CliError(sayCampaignInput(error));
           throw error;
         }
         for (const w of report.warnings) process.stderr.write(`${fileIssue(file, w, "warning")}\n`);

@@ -1,6 +1,6 @@
 import { readFile, writeFile } from "node:fs/promises";
 import type { Command } from "commander";
-import { formatIssue, type Questionnaire } from "../../questionnaire/index.js";
+import type { Questionnaire } from "../../questionnaire/index.js";
 import { loadQuestionnaireSource } from "../../questionnaire/xlsform/source.js";
 // The scoring modules themselves, not the folder's index, which also builds the output's zod schema.
 import type { ScoringInput } from "../../scoring/index.js";
@@ -9,7 +9,7 @@ import { explainUnit } from "../../scoring/explain.js";
 import { formatExplanation, formatScoreCsv, formatScoreTable, formatScoreXlsx, type ReportLanguage } from "../../scoring/format/index.js";
 import { DEFAULT_TIME_ZONE, isValidTimeZone, parseAppraisalCsv, readResponsesTable, type RejectedRow } from "../../scoring/io/index.js";
 import { CliError } from "../errors.js";
-import { cliError, fileIssue, fsErrorText, messageLanguage, t, useLanguage } from "../i18n.js";
+import { cliError, fileIssue, fsErrorText, messageLanguage, sayIssue, t, useLanguage } from "../i18n.js";
 
 const FORMATS = ["json", "csv", "xlsx", "table"] as const;
 type Format = (typeof FORMATS)[number];
@@ -192,10 +192,10 @@ async function loadQuestionnaire(path: string): Promise<Questionnaire> {
     throw cliError("io.cannotRead", { file: path, reason: fsErrorText(error) });
   }
   if (!result.ok) {
-    for (const issue of result.issues) printError(formatIssue(issue));
+    for (const issue of result.issues) printError(sayIssue(issue));
     throw cliError("score.badQuestionnaire", { file: path });
   }
-  for (const warning of result.warnings) printError(formatIssue(warning));
+  for (const warning of result.warnings) printError(sayIssue(warning));
   return result.questionnaire;
 }
 

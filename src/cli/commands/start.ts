@@ -7,7 +7,6 @@ import { CodeSecretError, loadCodeSecret } from "../../access/index.js";
 import { DatabaseError, openDatabase, type Database } from "../../db/index.js";
 import { DemoStorageError, prepareDatabaseDemo, runHostDemo } from "../../demo/index.js";
 import { createI18n } from "../../i18n/index.js";
-import { formatIssue } from "../../questionnaire/index.js";
 import { loadQuestionnaireSource } from "../../questionnaire/xlsform/source.js";
 import { CliError } from "../errors.js";
 
@@ -89,7 +88,8 @@ export async function start(
   const file = options.questionnaire ?? DEMO_QUESTIONNAIRE;
   const loaded = await loadQuestionnaireSource(file);
   if (!loaded.ok) {
-    for (const issue of loaded.issues) errors.write(`${formatIssue(issue)}\n`);
+    const { sayIssue } = await import("../i18n.js");
+    for (const issue of loaded.issues) errors.write(`${sayIssue(issue)}\n`);
     throw new CliError(`the demo questionnaire ${file} has errors; fix them or pass another file with --questionnaire`);
   }
   const clock = fixedClock(options.clock);

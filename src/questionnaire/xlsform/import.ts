@@ -8,6 +8,8 @@ import { parseCondition, type Condition } from "../../conditions/index.js";
 import { parseQuestionnaire, type QuestionnaireIssue } from "../load.js";
 import type { Questionnaire } from "../model.js";
 import { closest } from "../paths.js";
+import { questionnaireProblem, said } from "../problem.js";
+import { englishText, type Problem, type ProblemParam } from "../../i18n/problem.js";
 import { acknowledgeLabels, languageCode } from "./languages.js";
 import { printCondition, translateRelevant, type RefInfo } from "./relevant.js";
 import { readWorkbook, type CellProblem, type Sheet, type SheetRow } from "./workbook.js";
@@ -35,8 +37,8 @@ export async function importXlsformFile(file: string): Promise<XlsformImportResu
     bytes = await readFile(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const message = code === "ENOENT" ? "file not found: check the path" : code === "EISDIR" ? "this is a folder, not a workbook" : `cannot read the file: ${error instanceof Error ? error.message : String(error)}`;
-    return { ok: false, issues: [{ file, path: "", message }] };
+    const problem = code === "ENOENT" ? said("load.notFound") : code === "EISDIR" ? said("xlsform.folder") : said("load.unreadable", { detail: error instanceof Error ? error.message : String(error) });
+    return { ok: false, issues: [{ file, path: "", ...problem }] };
   }
   return importXlsform(bytes, file);
 }
@@ -99,7 +101,7 @@ export function formatLoc(loc: Loc): string {
 
 function toIssue(file: string, p: CellProblem & { warning?: boolean }): QuestionnaireIssue {
   const where = p.sheet !== undefined ? formatLoc({ sheet: p.sheet, ...(p.row !== undefined ? { row: p.row } : {}), ...(p.column !== undefined ? { column: p.column } : {}) }) : "";
-  return { file, path: where, message: p.message, ...(p.warning ? { severity: "warning" as const } : {}) };
+  return { file, path: where, message: p.message, ...(p.problem ? { problem: p.problem } : {}), ...(p.warning ? { severity: "warning" as const } : {}) };
 }
 
 // ---- columns -----------------------------------------------------------------------------------
@@ -125,31 +127,31 @@ function parseHeader(header: string): Column {
 
 const TEXT_BASES = new Set(["label", "hint", "constraint_message", "required_message", "guidance_hint", "form_title", "intro", "attestation", "image", "audio", "video", "big-image", "big_image"]);
 
-/** Survey columns ignored with a warning, with the reason given. */
+/** Survey columns ignored with a warning, with the key of the reason given. */
 const SURVEY_IGNORED: Readonly<Record<string, string>> = {
-  appearance: "a chat survey has one look for each question type",
-  media: "a chat survey shows no pictures, sound or video",
-  image: "a chat survey shows no pictures, sound or video",
-  audio: "a chat survey shows no pictures, sound or video",
-  video: "a chat survey shows no pictures, sound or video",
-  "big-image": "a chat survey shows no pictures, sound or video",
-  big_image: "a chat survey shows no pictures, sound or video",
-  guidance_hint: "guidance for interviewers has no place in a self-completed chat survey",
-  constraint_message: "the bot says in the respondent's language what answer it expects",
-  required_message: "the bot says in the respondent's language that an answer is needed",
-  autoplay: "a chat survey plays no media",
+  appearance: "xlsform.ignored.appearance",
+  media: "xlsform.ignored.media",
+  image: "xlsform.ignored.media",
+  audio: "xlsform.ignored.media",
+  video: "xlsform.ignored.media",
+  "big-image": "xlsform.ignored.media",
+  big_image: "xlsform.ignored.media",
+  guidance_hint: "xlsform.ignored.guidance_hint",
+  constraint_message: "xlsform.ignored.constraint_message",
+  required_message: "xlsform.ignored.required_message",
+  autoplay: "xlsform.ignored.autoplay",
 };
 
 /** Survey columns refused wherever they hold something, with the reason. */
 const SURVEY_REFUSED: Readonly<Record<string, string>> = {
-  calculation: "calculations are not supported",
-  choice_filter: "choice filters (cascading selects) are not supported",
-  repeat_count: "repeats are not supported",
-  default: "default answers are not supported: a respondent gives every answer",
-  trigger: "triggers are not supported",
-  bind: "bind:: columns are not supported",
-  body: "body:: columns are not supported",
-  instance: "instance:: columns are not supported",
+  calculation: "xlsform.refusedColumn.calculation",
+  choice_filter: "xlsform.refusedColumn.choice_filter",
+  repeat_count: "xlsform.refusedColumn.repeat_count",
+  default: "xlsform.refusedColumn.default",
+  trigger: "xlsform.refusedColumn.trigger",
+  bind: "xlsform.refusedColumn.bind",
+  body: "xlsform.refusedColumn.body",
+  instance: "xlsform.refusedColumn.instance",
 };
 
 const SURVEY_USED = new Set(["type", "name", "label", "hint", "required", "relevant", "constraint", "parameters", "component", "weight", "range_labels", "not_applicable", "read_only"]);
@@ -158,31 +160,31 @@ const SURVEY_USED = new Set(["type", "name", "label", "hint", "required", "relev
 const METADATA_TYPES = new Set(["start", "end", "today", "deviceid", "subscriberid", "simserial", "phonenumber", "username", "email", "audit", "start-geopoint"]);
 
 const REFUSED_TYPES: Readonly<Record<string, string>> = {
-  begin_repeat: "repeats are not supported in a chat survey",
-  end_repeat: "repeats are not supported in a chat survey",
-  calculate: "calculations are not supported",
-  hidden: "hidden fields are not supported",
-  geopoint: "locations are not collected in a chat survey",
-  geotrace: "locations are not collected in a chat survey",
-  geoshape: "locations are not collected in a chat survey",
-  date: "dates are not supported yet: use text or integer",
-  time: "times are not supported yet: use text",
-  datetime: "dates are not supported yet: use text or integer",
-  image: "photos and files are not collected in a chat survey",
-  audio: "photos and files are not collected in a chat survey",
-  video: "photos and files are not collected in a chat survey",
-  file: "photos and files are not collected in a chat survey",
-  "background-audio": "photos and files are not collected in a chat survey",
-  barcode: "barcodes are not scanned in a chat survey",
-  rank: "ranking is not supported",
-  trigger: "triggers are not supported",
-  "xml-external": "external data is not supported",
-  "csv-external": "external data is not supported",
-  select_one_from_file: "choices from a file (external data) are not supported: copy the choices into the choices sheet",
-  select_multiple_from_file: "choices from a file (external data) are not supported: copy the choices into the choices sheet",
-  select_one_external: "external (cascading) selects are not supported",
-  select_multiple_external: "external (cascading) selects are not supported",
-  "uri:deviceid": "device metadata is not supported",
+  begin_repeat: "xlsform.refusedType.begin_repeat",
+  end_repeat: "xlsform.refusedType.begin_repeat",
+  calculate: "xlsform.refusedType.calculate",
+  hidden: "xlsform.refusedType.hidden",
+  geopoint: "xlsform.refusedType.geopoint",
+  geotrace: "xlsform.refusedType.geopoint",
+  geoshape: "xlsform.refusedType.geopoint",
+  date: "xlsform.refusedType.date",
+  time: "xlsform.refusedType.time",
+  datetime: "xlsform.refusedType.date",
+  image: "xlsform.refusedType.image",
+  audio: "xlsform.refusedType.image",
+  video: "xlsform.refusedType.image",
+  file: "xlsform.refusedType.image",
+  "background-audio": "xlsform.refusedType.image",
+  barcode: "xlsform.refusedType.barcode",
+  rank: "xlsform.refusedType.rank",
+  trigger: "xlsform.refusedType.trigger",
+  "xml-external": "xlsform.refusedType.xmlExternal",
+  "csv-external": "xlsform.refusedType.xmlExternal",
+  select_one_from_file: "xlsform.refusedType.select_one_from_file",
+  select_multiple_from_file: "xlsform.refusedType.select_one_from_file",
+  select_one_external: "xlsform.refusedType.select_one_external",
+  select_multiple_external: "xlsform.refusedType.select_one_external",
+  "uri:deviceid": "xlsform.refusedType.uriDeviceid",
 };
 
 const KNOWN_TYPES = ["text", "integer", "decimal", "range", "note", "acknowledge", "select_one", "select_multiple", "begin_group", "end_group", ...Object.keys(REFUSED_TYPES), ...METADATA_TYPES];
@@ -208,6 +210,11 @@ interface GroupFrame {
   readonly serial: number;
 }
 
+type Said = { readonly message: string; readonly problem: Problem };
+
+/** ` (did you mean "x"?)` by key, or "". */
+const maybe = (hint: string | undefined) => (hint ? questionnaireProblem("hint.didYouMean", { word: hint }) : "");
+
 class Converter {
   readonly problems: Array<CellProblem & { warning?: boolean }> = [];
   private readonly locations = new Map<string, Loc>();
@@ -231,10 +238,10 @@ class Converter {
       else if (lower === "choices") this.choices = sheet;
       else if (lower === "settings") this.settings = sheet;
       else if (lower === "scoring") this.scoringSheet = sheet;
-      else if (lower === "external_choices" && sheet.rows.length > 0) this.error({ sheet: sheet.name }, "external_choices (cascading selects from external data) are not supported");
+      else if (lower === "external_choices" && sheet.rows.length > 0) this.error({ sheet: sheet.name }, said("xlsform.externalChoices"));
       else {
         const hint = closest(lower, known);
-        this.warn({ sheet: sheet.name }, `this sheet is ignored: an XLSForm uses the sheets survey, choices and settings (khaosat adds scoring)${hint ? `; did you mean "${hint}"?` : ""}`);
+        this.warn({ sheet: sheet.name }, said("xlsform.sheetIgnored", { hint: hint ? questionnaireProblem("xlsform.hintSemicolon", { word: hint }) : "" }));
       }
     }
   }
@@ -256,11 +263,12 @@ class Converter {
     return used.has(base) || SURVEY_REFUSED[base] !== undefined;
   }
 
-  error(loc: Loc, message: string): void {
-    this.problems.push({ ...loc, message });
+  /** An error said by key (`said(...)`: its English message and its problem). */
+  error(loc: Loc, problem: Said): void {
+    this.problems.push({ ...loc, ...problem });
   }
-  warn(loc: Loc, message: string): void {
-    this.problems.push({ ...loc, message, warning: true });
+  warn(loc: Loc, problem: Said): void {
+    this.problems.push({ ...loc, ...problem, warning: true });
   }
   private at(pathText: string, loc: Loc): void {
     if (!this.locations.has(pathText)) this.locations.set(pathText, loc);
@@ -269,11 +277,29 @@ class Converter {
   /** Gives a loader issue (a path in the YAML data) the sheet, row and column it came from. */
   relocate(issue: QuestionnaireIssue): QuestionnaireIssue {
     const loc = this.locate(issue.path);
-    const message = issue.message.replace(/(sections\[\d+\](?:\.questions\[\d+\])?(?:\.options\[\d+\])?)(?:\.[A-Za-z]+)*(?:, line \d+)?/g, (whole, p: string) => {
-      const l = this.locate(p);
-      return l ? formatLoc({ sheet: l.sheet, ...(l.row !== undefined ? { row: l.row } : {}) }) : whole;
-    });
-    return { file: issue.file, path: loc ? formatLoc(loc) : issue.path, message, ...(issue.severity ? { severity: issue.severity } : {}) };
+    const places = (text: string): string =>
+      text.replace(/(sections\[\d+\](?:\.questions\[\d+\])?(?:\.options\[\d+\])?)(?:\.[A-Za-z]+)*(?:, line \d+)?/g, (whole, p: string) => {
+        const l = this.locate(p);
+        return l ? formatLoc({ sheet: l.sheet, ...(l.row !== undefined ? { row: l.row } : {}) }) : whole;
+      });
+    const message = places(issue.message);
+    // A message naming other places of the YAML names sheets and rows instead: its key's parameters do the same.
+    const problem = issue.problem && message !== issue.message ? this.relocateProblem(issue.problem, places) : issue.problem;
+    const keyed = problem && englishText(problem) === message ? { problem } : {};
+    return { file: issue.file, path: loc ? formatLoc(loc) : issue.path, message, ...keyed, ...(issue.severity ? { severity: issue.severity } : {}) };
+  }
+
+  /** The problem with each place it names (`where.atLine`, or a path in a text parameter) as a sheet and row. */
+  private relocateProblem(problem: Problem, places: (text: string) => string): Problem {
+    const params: Record<string, ProblemParam> = {};
+    for (const [name, value] of Object.entries(problem.params ?? {})) {
+      if (typeof value === "string") params[name] = places(value);
+      else if (!Array.isArray(value) && typeof value === "object" && (value as Problem).key === "questionnaire:where.atLine") {
+        const at = (value as Problem).params ?? {};
+        params[name] = places(`${String(at.path)}, line ${String(at.line)}`);
+      } else params[name] = value;
+    }
+    return { ...problem, params };
   }
 
   private locate(pathText: string): Loc | undefined {
@@ -289,7 +315,7 @@ class Converter {
 
   run(): Rec {
     if (!this.survey) {
-      this.error({ sheet: "survey" }, "the workbook has no survey sheet: an XLSForm needs a sheet named survey (and choices for select questions)");
+      this.error({ sheet: "survey" }, said("xlsform.noSurvey"));
       return { schemaVersion: 1 };
     }
     this.at("", { sheet: "survey" });
@@ -321,7 +347,7 @@ class Converter {
         const col = parseHeader(header);
         if (!TEXT_BASES.has(col.base)) continue;
         if (col.spec !== undefined && col.language === undefined) {
-          if (col.base === "label" || col.base === "hint") this.error({ sheet: sheet.name, row: 1, column: header }, `"${col.spec}" is not a language khaosat knows: write it as Name (code), e.g. label::Vietnamese (vi)`);
+          if (col.base === "label" || col.base === "hint") this.error({ sheet: sheet.name, row: 1, column: header }, said("xlsform.languages.unknownColumn", { spec: col.spec }));
           continue;
         }
         if (col.base !== "label" && col.base !== "hint" && col.base !== "form_title") continue;
@@ -331,14 +357,14 @@ class Converter {
     }
     if (defaultSpec !== undefined && defaultSpec !== "") {
       const code = languageCode(defaultSpec);
-      if (!code) this.error({ sheet: "settings", row: settingsRow!.row, column: "default_language" }, `"${defaultSpec}" is not a language khaosat knows: write it as Name (code), e.g. Vietnamese (vi)`);
+      if (!code) this.error({ sheet: "settings", row: settingsRow!.row, column: "default_language" }, said("xlsform.languages.unknownDefault", { spec: defaultSpec }));
       this.defaultLanguage = code ?? "vi";
     } else if (found.length > 0 && !plain) {
       this.defaultLanguage = found[0]!;
     } else {
       this.defaultLanguage = "vi";
       if (found.length === 0 || !found.includes("vi")) {
-        this.warn({ sheet: "settings", column: "default_language" }, "no default_language: the plain label column is read as Vietnamese (vi); if it is in another language, set default_language in the settings sheet, e.g. English (en)");
+        this.warn({ sheet: "settings", column: "default_language" }, said("xlsform.languages.noDefault"));
       }
     }
     this.languages = [this.defaultLanguage, ...found.filter((l) => l !== this.defaultLanguage)];
@@ -365,7 +391,7 @@ class Converter {
       if (out[language] !== undefined && col.language === undefined) continue;
       out[language] = value;
       const shown = /\$\{\s*([^}]*)\}/.exec(value);
-      if (shown) this.error({ sheet: sheet.name, row: row.row, column: header }, `the text shows an answer (\${${shown[1]}}); khaosat cannot insert answers into texts: rewrite it without \${…}`);
+      if (shown) this.error({ sheet: sheet.name, row: row.row, column: header }, said("xlsform.textShowsAnswer", { shown: `\${${shown[1]}}` }));
     }
     if (first !== undefined) this.at(pathText, { sheet: sheet.name, row: row.row, column: first });
     return Object.keys(out).length > 0 ? out : undefined;
@@ -386,38 +412,38 @@ class Converter {
       const used = new Set(["form_id", "version", "form_title", "default_language", "intro", "attestation"]);
       for (const h of sheet.headers) {
         const col = parseHeader(h);
-        if (!used.has(col.base) && row.cells.get(h)) this.warn(loc(h), `${h} is ignored: it has no meaning in a chat survey`);
+        if (!used.has(col.base) && row.cells.get(h)) this.warn(loc(h), said("xlsform.settings.ignoredColumn", { column: h }));
       }
-      if (sheet.rows.length > 1) this.warn({ sheet: "settings", row: sheet.rows[1]!.row }, "only the first row under the headers is read");
+      if (sheet.rows.length > 1) this.warn({ sheet: "settings", row: sheet.rows[1]!.row }, said("xlsform.settings.firstRowOnly"));
     }
     let id = get("form_id");
     if (!id) {
       id = slug(base);
-      this.warn(loc("form_id"), `no form_id: the questionnaire id is "${id}", from the file name; set form_id in the settings sheet`);
+      this.warn(loc("form_id"), said("xlsform.settings.noFormId", { id }));
     } else if (!/^[a-z0-9-]+$/.test(id)) {
       const fixed = slug(id);
       if (fixed !== "") {
-        this.warn(loc("form_id"), `form_id "${id}" is read as "${fixed}": khaosat questionnaire ids use only a-z, 0-9 and -`);
+        this.warn(loc("form_id"), said("xlsform.settings.formIdFixed", { id, fixed }));
         id = fixed;
       }
     }
     this.at("id", loc("form_id"));
     let version: unknown = 1;
     const versionText = get("version");
-    if (versionText === undefined || versionText === "") this.warn(loc("version"), "no version: version 1 is used; set version in the settings sheet and raise it whenever the form changes");
+    if (versionText === undefined || versionText === "") this.warn(loc("version"), said("xlsform.settings.noVersion"));
     else version = /^\d+$/.test(versionText) ? Number(versionText) : versionText;
-    if (typeof version === "string") this.error(loc("version"), `version "${version}" is not a whole number: write e.g. 1, 2 or 2026120401`);
+    if (typeof version === "string") this.error(loc("version"), said("xlsform.settings.badVersion", { version }));
     this.at("version", loc("version"));
 
     let title = sheet && row ? this.texts(sheet, row, "form_title", "title") : undefined;
     if (!title) {
       title = { [this.defaultLanguage]: base };
-      this.warn(loc("form_title"), `no form_title: the title is "${base}", from the file name; set form_title in the settings sheet`);
+      this.warn(loc("form_title"), said("xlsform.settings.noTitle", { title: base }));
     }
     for (const language of this.languages) {
       if (title[language] === undefined) {
         title[language] = title[this.defaultLanguage] ?? Object.values(title)[0]!;
-        this.warn(loc("form_title"), `form_title has no ${language} text, so the ${this.defaultLanguage} title is shown in ${language} too: add a form_title::${language} column`);
+        this.warn(loc("form_title"), said("xlsform.settings.titleLanguage", { language, defaultLanguage: this.defaultLanguage }));
       }
     }
     this.at("title", loc("form_title"));
@@ -436,7 +462,7 @@ class Converter {
     const listHeader = this.header(sheet, "list_name") ?? this.header(sheet, "list name");
     const nameHeader = this.header(sheet, "name");
     if (!listHeader || !nameHeader) {
-      if (sheet.rows.length > 0) this.error({ sheet: sheet.name, row: 1 }, "the choices sheet needs the columns list_name and name");
+      if (sheet.rows.length > 0) this.error({ sheet: sheet.name, row: 1 }, said("xlsform.choices.columns"));
       return lists;
     }
     const other = new Set<string>();
@@ -444,21 +470,21 @@ class Converter {
       const col = parseHeader(h);
       if (["list_name", "name", "label", "score"].includes(col.base)) continue;
       if (["image", "audio", "video", "media", "big-image", "big_image"].includes(col.base)) {
-        if (sheet.rows.some((r) => r.cells.get(h))) this.warn({ sheet: sheet.name, column: h }, "ignored: a chat survey shows no pictures, sound or video");
+        if (sheet.rows.some((r) => r.cells.get(h))) this.warn({ sheet: sheet.name, column: h }, said("xlsform.choices.media"));
       } else other.add(h);
     }
     for (const h of other) {
       const rows = sheet.rows.filter((r) => r.cells.get(h)).map((r) => r.row);
-      if (rows.length > 0) this.warn({ sheet: sheet.name, column: h }, `ignored: not a column khaosat uses (rows ${compactRows(rows)}); a choice_filter that uses it is refused on the survey sheet`);
+      if (rows.length > 0) this.warn({ sheet: sheet.name, column: h }, said("xlsform.choices.otherColumn", { rows: compactRows(rows) }));
     }
     for (const row of sheet.rows) {
       const list = row.cells.get(listHeader) ?? "";
       const name = row.cells.get(nameHeader) ?? "";
       if (list === "") {
-        this.error({ sheet: sheet.name, row: row.row, column: listHeader }, "list_name is empty: say which list this choice belongs to");
+        this.error({ sheet: sheet.name, row: row.row, column: listHeader }, said("xlsform.choices.noList"));
         continue;
       }
-      if (name === "") this.error({ sheet: sheet.name, row: row.row, column: nameHeader }, "name is empty: every choice needs a name (the value stored)");
+      if (name === "") this.error({ sheet: sheet.name, row: row.row, column: nameHeader }, said("xlsform.choices.noName"));
       const entries = lists.get(list) ?? [];
       entries.push({ row, name });
       lists.set(list, entries);
@@ -474,7 +500,7 @@ class Converter {
     const typeHeader = this.header(sheet, "type");
     const nameHeader = this.header(sheet, "name");
     if (!typeHeader || !nameHeader) {
-      this.error({ sheet: S, row: 1 }, "the survey sheet needs the columns type and name (and label)");
+      this.error({ sheet: S, row: 1 }, said("xlsform.survey.columns"));
       return [];
     }
     const col = (row: SheetRow, base: string): { value: string; header: string } | undefined => {
@@ -488,15 +514,15 @@ class Converter {
       const c = parseHeader(h);
       const rows = sheet.rows.filter((r) => r.cells.get(h)).map((r) => r.row);
       if (rows.length === 0) continue;
-      if (SURVEY_IGNORED[c.base] !== undefined) this.warn({ sheet: S, column: h }, `ignored (rows ${compactRows(rows)}): ${SURVEY_IGNORED[c.base]}`);
+      if (SURVEY_IGNORED[c.base] !== undefined) this.warn({ sheet: S, column: h }, said("xlsform.survey.ignoredColumn", { rows: compactRows(rows), why: questionnaireProblem(SURVEY_IGNORED[c.base]!) }));
       else if (SURVEY_REFUSED[c.base] !== undefined) {
         // A row whose type is refused already says so; its calculation or repeat_count adds nothing.
         const typeRefused = (r: number): boolean => {
           const t = (sheet.rows.find((x) => x.row === r)?.cells.get(typeHeader) ?? "").trim().toLowerCase().replace(/\s+/g, "_").split("_").slice(0, 2).join("_");
           return REFUSED_TYPES[t] !== undefined || REFUSED_TYPES[t.split("_")[0]!] !== undefined;
         };
-        for (const r of rows) if (!typeRefused(r)) this.error({ sheet: S, row: r, column: h }, `${SURVEY_REFUSED[c.base]} in a chat survey`);
-      } else if (!SURVEY_USED.has(c.base)) this.warn({ sheet: S, column: h }, `ignored (rows ${compactRows(rows)}): not an XLSForm column khaosat uses`);
+        for (const r of rows) if (!typeRefused(r)) this.error({ sheet: S, row: r, column: h }, said("xlsform.survey.refusedColumn", { what: questionnaireProblem(SURVEY_REFUSED[c.base]!) }));
+      } else if (!SURVEY_USED.has(c.base)) this.warn({ sheet: S, column: h }, said("xlsform.survey.unknownColumn", { rows: compactRows(rows) }));
     }
 
     const sections: Rec[] = [];
@@ -549,7 +575,7 @@ class Converter {
       const name = row.cells.get(nameHeader) ?? "";
       const loc = (header: string): Loc => ({ sheet: S, row: row.row, column: header });
       if (rawType === "") {
-        this.error(loc(typeHeader), "type is empty: write the question type (text, integer, select_one list, ...), or clear the row");
+        this.error(loc(typeHeader), said("xlsform.survey.noType"));
         continue;
       }
       const words = rawType.replace(/\s+/g, " ").split(" ");
@@ -562,17 +588,17 @@ class Converter {
         const label = this.texts(sheet, row, "label", `__group_${row.row}`) ?? {};
         const relevant = col(row, "relevant");
         const component = col(row, "component")?.value;
-        if (name === "") this.error(loc(nameHeader), "a group needs a name");
+        if (name === "") this.error(loc(nameHeader), said("xlsform.survey.groupNoName"));
         for (const b of ["constraint", "weight", "required"]) {
           const c = col(row, b);
-          if (c && !(b === "required" && /^(no|false|false\(\))$/i.test(c.value))) this.error(loc(c.header), `${b} on a group is not supported: set it on the questions`);
+          if (c && !(b === "required" && /^(no|false|false\(\))$/i.test(c.value))) this.error(loc(c.header), said("xlsform.survey.onGroup", { column: b }));
         }
         stack.push({ name: name || `group${row.row}`, label, row, serial: ++serial, ...(relevant ? { relevant: relevant.value } : {}), ...(component !== undefined ? { component } : {}) });
         if (relevant) this.groupRelevantHeader = relevant.header;
         continue;
       }
       if (kind === "end_group") {
-        if (stack.length === 0) this.error(loc(typeHeader), "end_group without a begin_group above it");
+        if (stack.length === 0) this.error(loc(typeHeader), said("xlsform.survey.endWithoutBegin"));
         else stack.pop();
         serial++;
         // Questions after the group belong to the enclosing group again, in a new section.
@@ -580,26 +606,25 @@ class Converter {
         continue;
       }
       if (METADATA_TYPES.has(kind)) {
-        this.warn(loc(typeHeader), `${kind} is ignored: khaosat records when and through which channel each answer came`);
+        this.warn(loc(typeHeader), said("xlsform.survey.metadata", { kind }));
         continue;
       }
       if (REFUSED_TYPES[kind] !== undefined) {
-        this.error(loc(typeHeader), `${rawType}: ${REFUSED_TYPES[kind]}`);
+        this.error(loc(typeHeader), said("xlsform.survey.refusedType", { type: rawType, why: questionnaireProblem(REFUSED_TYPES[kind]!) }));
         continue;
       }
       const isSelect = kind === "select_one" || kind === "select_multiple";
       if (!KNOWN_TYPES.includes(kind)) {
         const hint = closest(kind, KNOWN_TYPES);
-        this.error(loc(typeHeader), `"${rawType}" is not a question type khaosat knows${hint ? ` (did you mean "${hint}"?)` : ""}`);
+        this.error(loc(typeHeader), said("xlsform.survey.unknownType", { type: rawType, hint: maybe(hint) }));
         continue;
       }
       if (isSelect && words.length !== 2) {
-        const detail = words.includes("or_other") ? '"or_other" is not supported: add an "other" choice and a text question shown when it is selected' : `write ${kind} and the list name, e.g. ${kind} yes_no`;
-        this.error(loc(typeHeader), `"${rawType}": ${detail}`);
+        this.error(loc(typeHeader), words.includes("or_other") ? said("xlsform.survey.orOther", { type: rawType }) : said("xlsform.survey.needsList", { type: rawType, kind }));
         continue;
       }
       if (!isSelect && words.length > 1) {
-        this.error(loc(typeHeader), `"${rawType}": ${kind} takes no list name`);
+        this.error(loc(typeHeader), said("xlsform.survey.noListName", { type: rawType, kind }));
         continue;
       }
 
@@ -611,7 +636,7 @@ class Converter {
       this.at(`${p}.id`, loc(nameHeader));
       this.at(`${p}.type`, loc(typeHeader));
       const q: Rec = { id: name };
-      if (name === "") this.error(loc(nameHeader), "name is empty: every question needs a name (its id)");
+      if (name === "") this.error(loc(nameHeader), said("xlsform.survey.noName"));
       const text = this.texts(sheet, row, "label", `${p}.text`);
       const help = this.texts(sheet, row, "hint", `${p}.help`);
       const required = col(row, "required");
@@ -622,10 +647,10 @@ class Converter {
       const na = col(row, "not_applicable");
       const componentCell = col(row, "component");
       const readOnly = col(row, "read_only");
-      if (readOnly && !/^(no|false|false\(\))$/i.test(readOnly.value)) this.error(loc(readOnly.header), "read-only questions are not supported in a chat survey");
-      if (componentCell) this.error(loc(componentCell.header), "component is set on the begin_group row of a section, not on a question");
+      if (readOnly && !/^(no|false|false\(\))$/i.test(readOnly.value)) this.error(loc(readOnly.header), said("xlsform.survey.readOnly"));
+      if (componentCell) this.error(loc(componentCell.header), said("xlsform.survey.component"));
       const onlyFor = (cell: { header: string } | undefined, what: string, allowed: boolean): void => {
-        if (cell && !allowed) this.error(loc(cell.header), `${cell.header} applies only to ${what}`);
+        if (cell && !allowed) this.error(loc(cell.header), said("xlsform.survey.onlyFor", { column: cell.header, what: questionnaireProblem(what) }));
       };
 
       let type: RefInfo["type"];
@@ -635,10 +660,10 @@ class Converter {
         q.text = text ?? {};
         if (help) q.help = help;
         q.options = [{ id: ACKNOWLEDGE_OPTION, label: acknowledgeLabels(this.languages) }];
-        if (required && kind === "note") this.warn(loc(required.header), "a note is always acknowledged; required is ignored");
-        if (required && kind === "acknowledge" && !isYes(required.value)) this.warn(loc(required.header), "an acknowledge step must be acknowledged; required no is ignored");
-        onlyFor(constraint, "integer, decimal, text and select_multiple questions", false);
-        onlyFor(weight, "select_one and select_multiple questions", false);
+        if (required && kind === "note") this.warn(loc(required.header), said("xlsform.survey.noteRequired"));
+        if (required && kind === "acknowledge" && !isYes(required.value)) this.warn(loc(required.header), said("xlsform.survey.acknowledgeRequired"));
+        onlyFor(constraint, "xlsform.survey.for.constraint", false);
+        onlyFor(weight, "xlsform.survey.for.weight", false);
       } else {
         q.type = kind === "integer" || kind === "decimal" ? "number" : kind === "range" ? "scale" : kind === "select_one" ? "single" : kind === "select_multiple" ? "multi" : "text";
         type = q.type as RefInfo["type"];
@@ -646,7 +671,7 @@ class Converter {
         if (help) q.help = help;
         if (required) {
           const r = parseYesNo(required.value);
-          if (r === undefined) this.error(loc(required.header), `required is "${required.value}": write yes or no (a condition for required is not supported)`);
+          if (r === undefined) this.error(loc(required.header), said("xlsform.survey.badRequired", { value: required.value }));
           if (r === false || r === undefined) q.required = false;
         } else q.required = false;
         this.at(`${p}.required`, loc(required?.header ?? this.header(sheet, "required") ?? typeHeader));
@@ -657,7 +682,7 @@ class Converter {
           this.at(`${p}.options`, loc(typeHeader));
           if (!entries) {
             const hint = closest(listName, lists.keys());
-            this.error(loc(typeHeader), `the list "${listName}" is not on the choices sheet${hint ? ` (did you mean "${hint}"?)` : ""}: add its choices there`);
+            this.error(loc(typeHeader), said("xlsform.survey.noSuchList", { list: listName, hint: maybe(hint) }));
             q.options = [];
           } else {
             q.options = entries.map((e, k) => this.option(e.row, e.name, `${p}.options[${k}]`));
@@ -666,14 +691,14 @@ class Converter {
             const points = Number(weight.value);
             q.maxPoints = Number.isFinite(points) ? points : weight.value;
             this.at(`${p}.maxPoints`, loc(weight.header));
-            if (!Number.isFinite(points)) this.error(loc(weight.header), `weight "${weight.value}" is not a number: write the question's maximum points, e.g. 1.5`);
+            if (!Number.isFinite(points)) this.error(loc(weight.header), said("xlsform.survey.badWeight", { value: weight.value }));
           }
-        } else onlyFor(weight, "select_one and select_multiple questions", false);
+        } else onlyFor(weight, "xlsform.survey.for.weight", false);
         if (kind === "range") this.range(q, row, parameters, rangeLabels, na, lists, p);
         else {
-          onlyFor(parameters, "range questions", false);
-          onlyFor(rangeLabels, "range questions", false);
-          onlyFor(na, "range questions", false);
+          onlyFor(parameters, "xlsform.survey.for.range", false);
+          onlyFor(rangeLabels, "xlsform.survey.for.range", false);
+          onlyFor(na, "xlsform.survey.for.range", false);
         }
         if (constraint) this.constraint(q, kind, constraint.value, loc(constraint.header), p);
       }
@@ -692,7 +717,7 @@ class Converter {
       order++;
       questions.push(q);
     }
-    for (const g of stack) this.error({ sheet: S, row: g.row.row, column: typeHeader }, `begin_group ${g.name} has no end_group: add one after its last question`);
+    for (const g of stack) this.error({ sheet: S, row: g.row.row, column: typeHeader }, said("xlsform.survey.noEndGroup", { name: g.name }));
     // Top-level questions take the form title as their section title.
     for (const s of sections) if (Object.keys(s.title as Texts).length === 0) s.title = { ...this.formTitle };
     return sections;
@@ -724,7 +749,7 @@ class Converter {
     for (const part of (parameters?.value ?? "").split(/[\s,;]+/).filter((x) => x !== "")) {
       const m = /^(\w+)\s*=\s*(.+)$/.exec(part);
       if (!m || !["start", "end", "step"].includes(m[1]!)) {
-        this.error(where, `"${part}" is not understood: a range takes start=…, end=… and step=…`);
+        this.error(where, said("xlsform.range.badPart", { part }));
         continue;
       }
       values[m[1]!] = m[2]!;
@@ -732,14 +757,14 @@ class Converter {
     const num = (key: string): number | string => (/^-?\d+$/.test(values[key]!) ? Number(values[key]) : values[key]!);
     q.min = num("start");
     q.max = num("end");
-    if (values.step !== "1") this.error(where, `step=${values.step}: a chat survey's scale moves in steps of 1; use step=1`);
-    if (typeof q.min === "string" || typeof q.max === "string") this.error(where, "start and end must be whole numbers");
+    if (values.step !== "1") this.error(where, said("xlsform.range.step", { step: String(values.step) }));
+    if (typeof q.min === "string" || typeof q.max === "string") this.error(where, said("xlsform.range.whole"));
     this.at(`${p}.min`, where);
     this.at(`${p}.max`, where);
     if (labels) {
       const entries = lists.get(labels.value);
       this.at(`${p}.labels`, { sheet: S, row: row.row, column: labels.header });
-      if (!entries) this.error({ sheet: S, row: row.row, column: labels.header }, `the list "${labels.value}" is not on the choices sheet`);
+      if (!entries) this.error({ sheet: S, row: row.row, column: labels.header }, said("xlsform.range.noSuchList", { list: labels.value }));
       else {
         const out: Rec = {};
         for (const e of entries) {
@@ -752,7 +777,7 @@ class Converter {
     }
     if (na) {
       const yes = parseYesNo(na.value);
-      if (yes === undefined) this.error({ sheet: S, row: row.row, column: na.header }, "not_applicable must be yes or no");
+      if (yes === undefined) this.error({ sheet: S, row: row.row, column: na.header }, said("xlsform.range.notApplicable"));
       if (yes) q.allowNotApplicable = true;
     }
   }
@@ -767,7 +792,7 @@ class Converter {
             ? "count-selected(.) >= n and count-selected(.) <= n"
             : undefined;
     if (!supported) {
-      this.error(loc, `a constraint on a ${kind} question is not supported`);
+      this.error(loc, said("xlsform.constraint.notSupported", { kind }));
       return;
     }
     let tree: XNode;
@@ -775,13 +800,13 @@ class Converter {
       tree = parseXPath(expression);
     } catch (error) {
       if (!(error instanceof XPathError)) throw error;
-      this.error(loc, `${error.message} (at "${expression.slice(error.at, error.at + 20)}")`);
+      this.error(loc, said("xlsform.expressionAt", { detail: error.problem, at: expression.slice(error.at, error.at + 20) }));
       return;
     }
     const items = tree.kind === "and" ? tree.items : [tree];
     for (const item of items) {
       const part = expression.slice(item.at).split(/\s+and\s+/)[0]!.trim();
-      const refuse = (): void => this.error(loc, `"${part}" is not a constraint khaosat can check; it supports ${supported}`);
+      const refuse = (): void => this.error(loc, said("xlsform.constraint.unsupported", { part, supported }));
       if (item.kind !== "compare") {
         refuse();
         continue;
@@ -833,7 +858,7 @@ class Converter {
     const nameHeader = this.header(sheet, "name");
     const valueHeader = this.header(sheet, "value");
     if (!settingHeader || !valueHeader) {
-      if (sheet.rows.length > 0) this.error({ sheet: S, row: 1 }, "the scoring sheet needs the columns setting, name and value");
+      if (sheet.rows.length > 0) this.error({ sheet: S, row: 1 }, said("xlsform.scoring.columns"));
       return { groups };
     }
     const scoring: Rec = {};
@@ -848,7 +873,7 @@ class Converter {
       const key = SETTINGS.find((s) => s.toLowerCase() === setting.replace(/_/g, "").toLowerCase());
       if (!key) {
         const hint = closest(setting, SETTINGS);
-        this.error(at(settingHeader), `"${setting}" is not a scoring setting (${SETTINGS.join(", ")})${hint ? `; did you mean "${hint}"?` : ""}`);
+        this.error(at(settingHeader), said("xlsform.scoring.unknownSetting", { setting, settings: SETTINGS.join(", "), hint: hint ? questionnaireProblem("xlsform.hintSemicolon", { word: hint }) : "" }));
         continue;
       }
       const number = (text: string): number | string => (text.trim() !== "" && Number.isFinite(Number(text)) ? Number(text) : text);
@@ -870,7 +895,7 @@ class Converter {
         this.at(`scoring.classes[${ci}].min`, at(valueHeader));
         classes.push({ label: name, min: number(value) });
       } else {
-        if (key in scoring) this.error(at(settingHeader), `${key} is set twice: keep one row`);
+        if (key in scoring) this.error(at(settingHeader), said("xlsform.scoring.twice", { key }));
         this.at(`scoring.${key}`, at(valueHeader));
         if (key === "kind" || key === "overallQuestion") scoring[key] = value;
         else if (key === "excludeFlagged") scoring[key] = parseYesNo(value) ?? value;
@@ -895,7 +920,7 @@ class Converter {
         const result = translateRelevant(part.expression, lookup);
         if (!result.ok) {
           const shown = part.expression.slice(result.at, result.at + 30);
-          this.error(part.loc, `${result.message} (at "${shown}${part.expression.length > result.at + 30 ? "…" : ""}")`);
+          this.error(part.loc, said("xlsform.expressionAt", { detail: result.problem, at: `${shown}${part.expression.length > result.at + 30 ? "…" : ""}` }));
           continue;
         }
         const parsed = parseCondition(result.showIf);

@@ -2,6 +2,8 @@
 // in XPath an unanswered question reads as '' (so `${q} != 'a'` holds when q is unanswered), while
 // in khaosat every comparison on an unanswered question is false. The translation accounts for it.
 import { parseCondition, type Condition, type Literal } from "../../conditions/index.js";
+import type { Problem } from "../../i18n/problem.js";
+import { questionnaireProblem } from "../problem.js";
 import { parseXPath, XPathError, type XNode, type XOp } from "./xpath.js";
 
 /** What the translator needs to know about a question a reference names. */
@@ -14,7 +16,7 @@ export interface RefInfo {
 }
 
 /** The translated condition, or what is not understood and where (0-based offset in the expression). */
-export type TranslateResult = { readonly ok: true; readonly showIf: string } | { readonly ok: false; readonly at: number; readonly message: string };
+export type TranslateResult = { readonly ok: true; readonly showIf: string } | { readonly ok: false; readonly at: number; readonly message: string; readonly problem: Problem };
 
 /** Largest number of option combinations `count-selected(${q}) >= n` may expand to. */
 const MAX_EXPANSION = 64;
@@ -25,7 +27,7 @@ export function translateRelevant(expression: string, lookup: (name: string) => 
     const tree = parseXPath(expression);
     return { ok: true, showIf: printCondition(simplify(toCondition(tree, lookup), lookup)) };
   } catch (error) {
-    if (error instanceof XPathError) return { ok: false, at: error.at, message: error.message };
+    if (error instanceof XPathError) return { ok: false, at: error.at, message: error.message, problem: error.problem };
     throw error;
   }
 }
@@ -44,30 +46,30 @@ function toCondition(node: XNode, lookup: (name: string) => RefInfo | undefined)
       return comparison(node, lookup);
     case "call":
       if (node.name === "selected") return selected(node, lookup);
-      throw new XPathError(node.at, `${node.name}(…) on its own is not a condition: compare it, e.g. ${node.name}(\${q}) > 0`);
+      throw new XPathError(node.at, questionnaireProblem("xlsform.xpath.callAlone", { name: node.name }));
     case "ref":
-      throw new XPathError(node.at, `\${${node.name}} on its own is not a condition: compare it, e.g. \${${node.name}} = 'yes' or \${${node.name}} != ''`);
+      throw new XPathError(node.at, questionnaireProblem("xlsform.xpath.refAlone", { ref: `\${${node.name}}` }));
     case "self":
-      throw new XPathError(node.at, '"." (this question) cannot be used in relevant, only in constraint');
+      throw new XPathError(node.at, questionnaireProblem("xlsform.xpath.self"));
     default:
-      throw new XPathError(node.at, "a number or text on its own is not a condition: compare a reference with it");
+      throw new XPathError(node.at, questionnaireProblem("xlsform.xpath.literalAlone"));
   }
 }
 
 function refOf(node: XNode): string {
-  if (node.kind !== "ref") throw new XPathError(node.at, "expected a reference ${name} here");
-  if (!/^[A-Za-z0-9_]+$/.test(node.name)) throw new XPathError(node.at, `\${${node.name}}: a khaosat question name uses only letters, digits and _`);
+  if (node.kind !== "ref") throw new XPathError(node.at, questionnaireProblem("xlsform.xpath.expectedRef"));
+  if (!/^[A-Za-z0-9_]+$/.test(node.name)) throw new XPathError(node.at, questionnaireProblem("xlsform.xpath.badName", { ref: `\${${node.name}}` }));
   return node.name;
 }
 
 function selected(node: Extract<XNode, { kind: "call" }>, lookup: (name: string) => RefInfo | undefined): Condition {
   const question = refOf(node.args[0]!);
   const value = node.args[1]!;
-  if (value.kind !== "string" && value.kind !== "number") throw new XPathError(value.at, "selected() takes a choice name in quotes as its second argument");
+  if (value.kind !== "string" && value.kind !== "number") throw new XPathError(value.at, questionnaireProblem("xlsform.xpath.selectedValue"));
   const id = value.kind === "string" ? value.value : value.source;
   const info = lookup(question);
   if (info?.type === "single") return { kind: "compare", question, op: "==", literal: { type: "string", value: id }, column: 0 };
-  if (info !== undefined && info.type !== "multi") throw new XPathError(node.at, `selected() needs a select_one or select_multiple question; \${${question}} is ${describeType(info)}`);
+  if (info !== undefined && info.type !== "multi") throw new XPathError(node.at, questionnaireProblem("xlsform.xpath.selectedType", { ref: `\${${question}}`, type: describeType(info) }));
   return { kind: "includes", question, value: id, column: 0 };
 }
 
@@ -75,10 +77,10 @@ function comparison(node: Extract<XNode, { kind: "compare" }>, lookup: (name: st
   let { left, right, op } = node;
   if (left.kind === "string" || left.kind === "number") [left, right, op] = [right, left, FLIP[op]];
   if (left.kind === "call" && left.name === "count-selected") return countSelected(left, op, right, lookup);
-  if (left.kind === "self" || right.kind === "self") throw new XPathError(node.at, '"." (this question) cannot be used in relevant, only in constraint');
-  if (left.kind !== "ref") throw new XPathError(left.at, "a comparison needs a reference ${name} on one side");
+  if (left.kind === "self" || right.kind === "self") throw new XPathError(node.at, questionnaireProblem("xlsform.xpath.self"));
+  if (left.kind !== "ref") throw new XPathError(left.at, questionnaireProblem("xlsform.xpath.comparisonRef"));
   if (right.kind !== "string" && right.kind !== "number") {
-    throw new XPathError(right.at, "a reference can only be compared with a number or quoted text, not with another reference or a calculation");
+    throw new XPathError(right.at, questionnaireProblem("xlsform.xpath.comparisonValue"));
   }
   const question = refOf(left);
   const info = lookup(question);
@@ -86,12 +88,12 @@ function comparison(node: Extract<XNode, { kind: "compare" }>, lookup: (name: st
   if (right.kind === "string" && right.value === "") {
     if (op === "=") return { kind: "not", operand: { kind: "answered", question, column: 0 } };
     if (op === "!=") return { kind: "answered", question, column: 0 };
-    throw new XPathError(right.at, `${op} '' compares with empty text: use = '' (not answered) or != '' (answered)`);
+    throw new XPathError(right.at, questionnaireProblem("xlsform.xpath.emptyOrdering", { op }));
   }
-  if (info?.type === "multi") throw new XPathError(node.at, `\${${question}} is a select_multiple: use selected(\${${question}}, 'choice') or count-selected(\${${question}})`);
+  if (info?.type === "multi") throw new XPathError(node.at, questionnaireProblem("xlsform.xpath.multiCompare", { ref: `\${${question}}` }));
   const numeric = info?.type === "number" || info?.type === "scale";
   if (ORDER.has(op) && info !== undefined && !numeric) {
-    throw new XPathError(node.at, `${op} compares numbers, but \${${question}} is ${describeType(info)}: use = or !=`);
+    throw new XPathError(node.at, questionnaireProblem("xlsform.xpath.orderingType", { op, ref: `\${${question}}`, type: describeType(info) }));
   }
   let literal: Literal;
   if (right.kind === "number") literal = { type: "number", value: right.value, source: right.source };
@@ -99,7 +101,7 @@ function comparison(node: Extract<XNode, { kind: "compare" }>, lookup: (name: st
     // For a number question XPath compares '5' as text against the answer as written; khaosat compares
     // numbers, which agree only when the text is a number written the plain way.
     if ((numeric || ORDER.has(op)) && String(Number(right.value)) !== right.value) {
-      throw new XPathError(right.at, `'${right.value}' is not a plain number, and ${info ? `\${${question}} is ${describeType(info)}` : `${op} compares numbers`}`);
+      throw new XPathError(right.at, info ? questionnaireProblem("xlsform.xpath.notNumberType", { value: String(right.value), ref: `\${${question}}`, type: describeType(info) }) : questionnaireProblem("xlsform.xpath.notNumberOp", { value: String(right.value), op }));
     }
     literal = { type: "string", value: right.value };
   }
@@ -110,9 +112,9 @@ function comparison(node: Extract<XNode, { kind: "compare" }>, lookup: (name: st
 
 function countSelected(call: Extract<XNode, { kind: "call" }>, op: XOp, right: XNode, lookup: (name: string) => RefInfo | undefined): Condition {
   const question = refOf(call.args[0]!);
-  if (right.kind !== "number" || !Number.isInteger(right.value)) throw new XPathError(right.at, "count-selected() is compared with a whole number");
+  if (right.kind !== "number" || !Number.isInteger(right.value)) throw new XPathError(right.at, questionnaireProblem("xlsform.xpath.countWhole"));
   const info = lookup(question);
-  if (info !== undefined && info.type !== "multi") throw new XPathError(call.at, `count-selected() needs a select_multiple question; \${${question}} is ${describeType(info)}`);
+  if (info !== undefined && info.type !== "multi") throw new XPathError(call.at, questionnaireProblem("xlsform.xpath.countType", { ref: `\${${question}}`, type: describeType(info) }));
   const options = info?.options ?? [];
   const n = right.value;
   // count >= k, as the condition language has no count: k = 1 is "answered", larger k lists the combinations.
@@ -122,7 +124,7 @@ function countSelected(call: Extract<XNode, { kind: "call" }>, op: XOp, right: X
     if (k > options.length) return "never";
     const combos = combinations(options, k);
     if (combos.length > MAX_EXPANSION) {
-      throw new XPathError(call.at, `count-selected(\${${question}}) ${op} ${n} has too many combinations of choices to translate; compare with 0 or 1, or use selected()`);
+      throw new XPathError(call.at, questionnaireProblem("xlsform.xpath.countTooMany", { ref: `\${${question}}`, op, n: String(n) }));
     }
     const items: Condition[] = combos.map((set) => ({ kind: "and", items: set.map((value) => ({ kind: "includes", question, value, column: 0 }) as Condition) }));
     return items.length === 1 ? items[0]! : { kind: "or", items };
@@ -152,7 +154,7 @@ function countSelected(call: Extract<XNode, { kind: "call" }>, op: XOp, right: X
       break;
   }
   if (result === "always" || result === "never") {
-    throw new XPathError(call.at, `count-selected(\${${question}}) ${op} ${n} is ${result === "always" ? "always" : "never"} true${options.length ? ` (${options.length} choices)` : ""}: remove it or fix the number`);
+    throw new XPathError(call.at, questionnaireProblem(result === "always" ? "xlsform.xpath.countAlways" : "xlsform.xpath.countNever", { ref: `\${${question}}`, op, n: String(n), choices: options.length ? questionnaireProblem("xlsform.xpath.choices", { count: options.length }) : "" }));
   }
   return result;
 }
@@ -171,8 +173,9 @@ function combinations<T>(items: readonly T[], k: number): T[][] {
   return out;
 }
 
-function describeType(info: RefInfo): string {
-  return { single: "a select_one", multi: "a select_multiple", scale: "a range", number: "a number", text: "a text question" }[info.type];
+function describeType(info: RefInfo): Problem {
+  const key = { single: "xlsform.xpath.type.single", multi: "xlsform.xpath.type.multi", scale: "xlsform.xpath.type.scale", number: "xlsform.xpath.type.number", text: "xlsform.xpath.type.text" }[info.type];
+  return questionnaireProblem(key);
 }
 
 /**

@@ -1,5 +1,7 @@
 // Reads an XLSX workbook into plain sheets of text cells, within limits, naming where each cell was.
 import type { Cell, Workbook, Worksheet } from "exceljs";
+import type { Problem } from "../../i18n/problem.js";
+import { said } from "../problem.js";
 
 /** Limits on an XLSForm workbook: a questionnaire is small, so anything larger is a mistake or hostile. */
 export const XLSFORM_LIMITS = {
@@ -36,7 +38,9 @@ export interface CellProblem {
   readonly sheet?: string;
   readonly row?: number;
   readonly column?: string;
+  /** In English; `problem` says the same by key (src/questionnaire/problem.ts). */
   readonly message: string;
+  readonly problem?: Problem;
 }
 
 export type ReadWorkbookResult = { readonly ok: true; readonly sheets: readonly Sheet[]; readonly problems: readonly CellProblem[] } | { readonly ok: false; readonly problems: readonly CellProblem[] };
@@ -44,16 +48,16 @@ export type ReadWorkbookResult = { readonly ok: true; readonly sheets: readonly 
 /** Loads an .xlsx (bytes) and reads every sheet as text; cell-level problems are returned, not thrown. */
 export async function readWorkbook(bytes: Uint8Array): Promise<ReadWorkbookResult> {
   if (bytes.length > XLSFORM_LIMITS.fileBytes) {
-    return { ok: false, problems: [{ message: `the file is ${(bytes.length / 1024 / 1024).toFixed(1)} MB; a questionnaire workbook may be at most ${XLSFORM_LIMITS.fileBytes / 1024 / 1024} MB: remove pictures and unused sheets` }] };
+    return { ok: false, problems: [said("xlsform.workbook.tooBig", { size: (bytes.length / 1024 / 1024).toFixed(1), limit: XLSFORM_LIMITS.fileBytes / 1024 / 1024 })] };
   }
   if (bytes.length < 4 || bytes[0] !== 0x50 || bytes[1] !== 0x4b) {
     const xls = bytes[0] === 0xd0 && bytes[1] === 0xcf;
-    return { ok: false, problems: [{ message: xls ? "this is an old Excel 97-2003 (.xls) file: open it in Excel and save it as .xlsx" : "not an Excel workbook (.xlsx): save the form from Excel as .xlsx" }] };
+    return { ok: false, problems: [said(xls ? "xlsform.workbook.oldXls" : "xlsform.workbook.notXlsx")] };
   }
   const unzipped = unzippedSize(bytes);
-  if (unzipped === undefined) return { ok: false, problems: [{ message: "the workbook is damaged (its zip directory cannot be read): open it in Excel and save it again as .xlsx" }] };
+  if (unzipped === undefined) return { ok: false, problems: [said("xlsform.workbook.damaged")] };
   if (unzipped > XLSFORM_LIMITS.unzippedBytes) {
-    return { ok: false, problems: [{ message: `the workbook unpacks to ${Math.round(unzipped / 1024 / 1024)} MB; a questionnaire workbook may unpack to at most ${XLSFORM_LIMITS.unzippedBytes / 1024 / 1024} MB: remove unused sheets, formatting and data` }] };
+    return { ok: false, problems: [said("xlsform.workbook.unpacksTooBig", { size: Math.round(unzipped / 1024 / 1024), limit: XLSFORM_LIMITS.unzippedBytes / 1024 / 1024 })] };
   }
   // Loaded on first use: importing exceljs costs about half a second that every command would pay.
   const { default: ExcelJS } = await import("exceljs");
@@ -61,7 +65,7 @@ export async function readWorkbook(bytes: Uint8Array): Promise<ReadWorkbookResul
   try {
     await workbook.xlsx.load(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) as unknown as ArrayBuffer);
   } catch (error) {
-    return { ok: false, problems: [{ message: `the workbook cannot be read (${error instanceof Error ? error.message : String(error)}): open it in Excel and save it again as .xlsx` }] };
+    return { ok: false, problems: [said("xlsform.workbook.unreadable", { detail: error instanceof Error ? error.message : String(error) })] };
   }
   const problems: CellProblem[] = [];
   const sheets: Sheet[] = [];
@@ -71,7 +75,7 @@ export async function readWorkbook(bytes: Uint8Array): Promise<ReadWorkbookResul
     if (read === "too-big") return { ok: false, problems };
     cells += read.rows.reduce((n, r) => n + r.cells.size, 0);
     if (cells > XLSFORM_LIMITS.cells) {
-      return { ok: false, problems: [{ message: `the workbook has more than ${XLSFORM_LIMITS.cells} filled cells; a questionnaire needs far fewer: remove unused sheets and data` }] };
+      return { ok: false, problems: [said("xlsform.workbook.tooManyCells", { max: XLSFORM_LIMITS.cells })] };
     }
     sheets.push(read);
   }
@@ -86,16 +90,16 @@ function readSheet(worksheet: Worksheet, problems: CellProblem[]): Sheet | "too-
     if (tooBig) return;
     const values = new Map<number, string>();
     row.eachCell({ includeEmpty: false }, (cell, col) => {
-      const text = cellText(cell, (message) => problems.push({ sheet: name, row: rowNumber, column: `#${col}`, message }));
+      const text = cellText(cell, (problem) => problems.push({ sheet: name, row: rowNumber, column: `#${col}`, ...problem }));
       if (text !== "") values.set(col, text.length > XLSFORM_LIMITS.cellChars ? text.slice(0, XLSFORM_LIMITS.cellChars) : text);
-      if (text.length > XLSFORM_LIMITS.cellChars) problems.push({ sheet: name, row: rowNumber, column: `#${col}`, message: `the cell has ${text.length} characters; at most ${XLSFORM_LIMITS.cellChars} are allowed` });
+      if (text.length > XLSFORM_LIMITS.cellChars) problems.push({ sheet: name, row: rowNumber, column: `#${col}`, ...said("xlsform.workbook.cellChars", { length: text.length, max: XLSFORM_LIMITS.cellChars }) });
     });
     if (values.size === 0) return;
     filled.push({ row: rowNumber, values });
     if (filled.length > XLSFORM_LIMITS.rowsPerSheet + 1) tooBig = true;
   });
   if (tooBig) {
-    problems.push({ sheet: name, message: `the sheet has more than ${XLSFORM_LIMITS.rowsPerSheet} filled rows; a questionnaire needs far fewer: remove unused rows or split the form` });
+    problems.push({ sheet: name, ...said("xlsform.workbook.tooManyRows", { max: XLSFORM_LIMITS.rowsPerSheet }) });
     return "too-big";
   }
   const [header, ...body] = filled;
@@ -108,7 +112,7 @@ function readSheet(worksheet: Worksheet, problems: CellProblem[]): Sheet | "too-
     headers.push(h);
   }
   if (headers.length > XLSFORM_LIMITS.columnsPerSheet) {
-    problems.push({ sheet: name, row: header.row, message: `the sheet has ${headers.length} columns; at most ${XLSFORM_LIMITS.columnsPerSheet} are allowed` });
+    problems.push({ sheet: name, row: header.row, ...said("xlsform.workbook.tooManyColumns", { columns: headers.length, max: XLSFORM_LIMITS.columnsPerSheet }) });
   }
   // Problems found while reading cells name the column by number; give them their header.
   for (let i = 0; i < problems.length; i++) {
@@ -124,7 +128,7 @@ function readSheet(worksheet: Worksheet, problems: CellProblem[]): Sheet | "too-
     for (const [col, text] of r.values) {
       const h = byColumn.get(col);
       if (h === undefined) {
-        problems.push({ sheet: name, row: r.row, column: `${columnLetter(col)} (no header)`, message: "this cell has no column header above it, so it is ignored: add a header in row 1 or clear the cell", warning: true });
+        problems.push({ sheet: name, row: r.row, column: `${columnLetter(col)} (no header)`, ...said("xlsform.workbook.noHeader"), warning: true });
         continue;
       }
       if (!cells.has(h)) cells.set(h, text.trim());
@@ -135,25 +139,25 @@ function readSheet(worksheet: Worksheet, problems: CellProblem[]): Sheet | "too-
 }
 
 /** The text of a cell as the author sees it; formulas are refused (a form holds values, not live formulas). */
-function cellText(cell: Cell, problem: (message: string) => void): string {
+function cellText(cell: Cell, problem: (said: { readonly message: string; readonly problem: Problem }) => void): string {
   const v = cell.value as unknown;
   if (v === null || v === undefined) return "";
   if (typeof v === "string") return v.normalize("NFC");
   if (typeof v === "number") return String(v);
   if (typeof v === "boolean") return v ? "yes" : "no";
   if (v instanceof Date) {
-    problem("a date where text is expected: type the value as text");
+    problem(said("xlsform.workbook.date"));
     return "";
   }
   if (typeof v === "object") {
     const o = v as { richText?: Array<{ text: string }>; formula?: string; sharedFormula?: string; text?: unknown; error?: string };
     if (o.richText) return o.richText.map((r) => r.text).join("").normalize("NFC");
     if (o.formula !== undefined || o.sharedFormula !== undefined) {
-      problem(`a formula (=${o.formula ?? o.sharedFormula}) where a value is expected: a form holds values, so type the value itself`);
+      problem(said("xlsform.workbook.formula", { formula: String(o.formula ?? o.sharedFormula) }));
       return "";
     }
     if (o.error !== undefined) {
-      problem(`the cell shows the error ${o.error}: type a value`);
+      problem(said("xlsform.workbook.cellError", { error: o.error }));
       return "";
     }
     if (typeof o.text === "string") return o.text.normalize("NFC");

@@ -1,6 +1,8 @@
 // The subset of XPath that XLSForm `relevant` and `constraint` columns use and a chat survey can run:
 // ${q} references, = != < <= > >=, and, or, not(…), parentheses, numbers, quoted strings,
 // selected(${q}, 'x'), count-selected(${q}), and `.` (the question itself, in constraints).
+import { englishText, type Problem, type ProblemParam } from "../../i18n/problem.js";
+import { questionnaireProblem } from "../problem.js";
 
 /** A parsed XPath expression of the supported subset. Offsets are 0-based into the source. */
 export type XNode =
@@ -20,9 +22,10 @@ export type XOp = "=" | "!=" | "<" | "<=" | ">" | ">=";
 export class XPathError extends Error {
   constructor(
     readonly at: number,
-    message: string,
+    /** `questionnaire:xlsform.xpath.*`; the message is its English text. */
+    readonly problem: Problem,
   ) {
-    super(message);
+    super(englishText(problem));
     this.name = "XPathError";
   }
 }
@@ -53,22 +56,22 @@ function tokenize(src: string): Tok[] {
     const at = i;
     if (c === "$") {
       const m = /^\$\{\s*([^}\s]*)\s*\}/.exec(src.slice(i));
-      if (!m) throw new XPathError(at, 'a reference is written ${name}, with the closing "}"');
+      if (!m) throw new XPathError(at, questionnaireProblem("xlsform.xpath.unclosedRef"));
       out.push({ t: "ref", v: m[1]!, at });
       i += m[0].length;
     } else if (c === "'" || c === '"') {
       const end = src.indexOf(c, i + 1);
-      if (end < 0) throw new XPathError(at, `the text starting here is not closed: add the closing ${c}`);
+      if (end < 0) throw new XPathError(at, questionnaireProblem("xlsform.xpath.unclosedText", { quote: c }));
       out.push({ t: "str", v: src.slice(i + 1, end), at });
       i = end + 1;
     } else if ("‘’“”".includes(c)) {
-      throw new XPathError(at, `typographic quote ${c}: use straight quotes ' or " (Excel's autocorrect may have changed them)`);
+      throw new XPathError(at, questionnaireProblem("xlsform.xpath.typographicQuote", { quote: c }));
     } else if (/[0-9]/.test(c) || (c === "." && /[0-9]/.test(src[i + 1] ?? "")) || (c === "-" && /[0-9.]/.test(src[i + 1] ?? "") && !prevIsValue(out))) {
       const m = /^-?(\d+(\.\d+)?|\.\d+)/.exec(src.slice(i))!;
       out.push({ t: "num", v: m[0], at });
       i += m[0].length;
     } else if (c === ".") {
-      if (src[i + 1] === ".") throw new XPathError(at, '".." (the parent) is not supported');
+      if (src[i + 1] === ".") throw new XPathError(at, questionnaireProblem("xlsform.xpath.parent"));
       out.push({ t: ".", at });
       i++;
     } else if (c === "(" || c === ")" || c === ",") {
@@ -92,7 +95,7 @@ function tokenize(src: string): Tok[] {
       out.push({ t: "word", v: word, at });
       i += word.length;
     } else {
-      throw new XPathError(at, `"${c}" is not supported here`);
+      throw new XPathError(at, questionnaireProblem("xlsform.xpath.character", { character: c }));
     }
   }
   out.push({ t: "end", at: src.length });
@@ -106,12 +109,12 @@ function prevIsValue(out: readonly Tok[]): boolean {
 
 /** Parses an expression of the supported subset; anything else throws XPathError naming the part. */
 export function parseXPath(src: string): XNode {
-  if (src.trim() === "") throw new XPathError(0, "the expression is empty");
+  if (src.trim() === "") throw new XPathError(0, questionnaireProblem("xlsform.xpath.empty"));
   const toks = tokenize(src);
   let pos = 0;
   const peek = (): Tok => toks[pos]!;
   const next = (): Tok => toks[pos++]!;
-  const snippet = (t: Tok): string => (t.t === "end" ? "the end" : `"${src.slice(t.at, Math.min(src.length, t.at + 20)).split(/[\s,)]/)[0] || src[t.at]}"`);
+  const snippet = (t: Tok): ProblemParam => (t.t === "end" ? questionnaireProblem("xlsform.xpath.theEnd") : `"${src.slice(t.at, Math.min(src.length, t.at + 20)).split(/[\s,)]/)[0] || src[t.at]}"`);
   const isWord = (w: string): boolean => {
     const t = peek();
     return t.t === "word" && t.v === w;
@@ -141,7 +144,7 @@ export function parseXPath(src: string): XNode {
     if (t.t !== "op") return left;
     next();
     const right = primary();
-    if (peek().t === "op") throw new XPathError(peek().at, `a second comparison ${snippet(peek())} needs "and" or "or" before it`);
+    if (peek().t === "op") throw new XPathError(peek().at, questionnaireProblem("xlsform.xpath.secondComparison", { found: snippet(peek()) }));
     return { kind: "compare", op: t.v, left, right, at: left.at };
   };
   const primary = (): XNode => {
@@ -158,15 +161,15 @@ export function parseXPath(src: string): XNode {
       case "(": {
         const inner = or();
         const close = next();
-        if (close.t !== ")") throw new XPathError(close.at, `expected ")" to close the "(" here, found ${snippet(close)}`);
+        if (close.t !== ")") throw new XPathError(close.at, questionnaireProblem("xlsform.xpath.unclosedParen", { found: snippet(close) }));
         return inner;
       }
       case "word": {
         if (peek().t !== "(") {
-          if (t.v === "true" || t.v === "false") throw new XPathError(t.at, `${t.v} is written ${t.v}() in XPath, and is not supported in this column`);
-          throw new XPathError(t.at, `${snippet(t)} is not understood: write a reference as \${name} and text in quotes`);
+          if (t.v === "true" || t.v === "false") throw new XPathError(t.at, questionnaireProblem("xlsform.xpath.boolean", { word: t.v }));
+          throw new XPathError(t.at, questionnaireProblem("xlsform.xpath.bareWord", { found: snippet(t) }));
         }
-        if (!FUNCTIONS.has(t.v)) throw new XPathError(t.at, `the function ${t.v}() is not supported`);
+        if (!FUNCTIONS.has(t.v)) throw new XPathError(t.at, questionnaireProblem("xlsform.xpath.function", { name: t.v }));
         next();
         const args: XNode[] = [];
         if (peek().t !== ")") {
@@ -177,26 +180,26 @@ export function parseXPath(src: string): XNode {
           }
         }
         const close = next();
-        if (close.t !== ")") throw new XPathError(close.at, `expected ")" to close ${t.v}(, found ${snippet(close)}`);
+        if (close.t !== ")") throw new XPathError(close.at, questionnaireProblem("xlsform.xpath.unclosedCall", { name: t.v, found: snippet(close) }));
         if (t.v === "not") {
-          if (args.length !== 1) throw new XPathError(t.at, "not(…) takes one expression");
+          if (args.length !== 1) throw new XPathError(t.at, questionnaireProblem("xlsform.xpath.notArity"));
           return { kind: "not", operand: args[0]!, at: t.at };
         }
         const name = t.v as "selected" | "count-selected" | "string-length";
         const arity = name === "selected" ? 2 : 1;
-        if (args.length !== arity) throw new XPathError(t.at, `${name}() takes ${arity === 2 ? "a reference and a choice name" : "one reference"}`);
+        if (args.length !== arity) throw new XPathError(t.at, questionnaireProblem(arity === 2 ? "xlsform.xpath.arityTwo" : "xlsform.xpath.arityOne", { name }));
         return { kind: "call", name, args, at: t.at };
       }
       default:
-        throw new XPathError(t.at, `expected a reference \${name}, a number, quoted text, "not(" or "(", found ${snippet(t)}`);
+        throw new XPathError(t.at, questionnaireProblem("xlsform.xpath.expectedTerm", { found: snippet(t) }));
     }
   };
 
   const result = or();
   const rest = peek();
   if (rest.t !== "end") {
-    const hint = rest.t === "word" && /^(AND|OR|And|Or)$/.test(rest.v) ? ` (write "${rest.v.toLowerCase()}" in lower case)` : "";
-    throw new XPathError(rest.at, `${snippet(rest)} is not understood here: expected "and", "or" or the end${hint}`);
+    const hint = rest.t === "word" && /^(AND|OR|And|Or)$/.test(rest.v) ? questionnaireProblem("xlsform.xpath.lowerCase", { word: rest.v.toLowerCase() }) : "";
+    throw new XPathError(rest.at, questionnaireProblem("xlsform.xpath.expectedEnd", { found: snippet(rest), hint }));
   }
   return result;
 }
