@@ -94,7 +94,10 @@ export function streamPdf(doc: PDFKit.PDFDocument, fd: number): PdfStream {
       }
     });
   });
-  doc.on("pageAdded", write);
+  doc.on("pageAdded", () => {
+    write();
+    forgetLayouts(doc);
+  });
   return {
     end() {
       doc.end();
@@ -102,6 +105,20 @@ export function streamPdf(doc: PDFKit.PDFDocument, fd: number): PdfStream {
       return done;
     },
   };
+}
+
+/**
+ * pdfkit keeps the layout of every word it has set, per font, for the document's whole life: on a
+ * national round's slips (a code and a number in every name) about 100,000 words, which held a
+ * live heap of 250 MB and more. Emptied at each new page: the words a page repeats (the
+ * instructions on eight slips) are still laid out once a page. pdfkit has no call for it; its fonts
+ * keep the cache in `layoutCache` (none when the document was made with `fontLayoutCache: false`).
+ */
+function forgetLayouts(doc: PDFKit.PDFDocument): void {
+  const fonts = (doc as unknown as { _fontFamilies?: Record<string, { layoutCache?: Record<string, unknown> }> })._fontFamilies;
+  for (const font of Object.values(fonts ?? {})) {
+    if (font.layoutCache) font.layoutCache = Object.create(null) as Record<string, unknown>;
+  }
 }
 
 /** Draws a QR code of `text` as vector squares (sharp on any printer, no image decoding), with a quiet zone. */
