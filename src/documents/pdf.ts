@@ -94,9 +94,10 @@ export function streamPdf(doc: PDFKit.PDFDocument, fd: number): PdfStream {
       }
     });
   });
+  let pages = 0;
   doc.on("pageAdded", () => {
     write();
-    forgetLayouts(doc);
+    if (++pages % FORGET_EVERY === 0) forgetLayouts(doc);
   });
   return {
     end() {
@@ -110,10 +111,14 @@ export function streamPdf(doc: PDFKit.PDFDocument, fd: number): PdfStream {
 /**
  * pdfkit keeps the layout of every word it has set, per font, for the document's whole life: on a
  * national round's slips (a code and a number in every name) about 100,000 words, which held a
- * live heap of 250 MB and more. Emptied at each new page: the words a page repeats (the
- * instructions on eight slips) are still laid out once a page. pdfkit has no call for it; its fonts
- * keep the cache in `layoutCache` (none when the document was made with `fontLayoutCache: false`).
+ * live heap of 250 MB and more. Emptied every `FORGET_EVERY` pages: at most a few thousand words
+ * are kept, and the words every page repeats (the instructions) are laid out again only that
+ * rarely (emptied at every page, the slips took a fifth more CPU time; without the cache, ten times
+ * more). pdfkit has no call for it; its fonts keep the cache in `layoutCache` (none when the
+ * document was made with `fontLayoutCache: false`).
  */
+const FORGET_EVERY = 50;
+
 function forgetLayouts(doc: PDFKit.PDFDocument): void {
   const fonts = (doc as unknown as { _fontFamilies?: Record<string, { layoutCache?: Record<string, unknown> }> })._fontFamilies;
   for (const font of Object.values(fonts ?? {})) {
