@@ -1,6 +1,7 @@
+import { writeSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
-import { drawFittedText, drawParagraph, drawQr, finishPdf, layoutParagraph, newPdf, newWorkbook, PDF_FONTS } from "../documents/index.js";
+import { drawFittedText, drawParagraph, drawQr, finishPdf, layoutParagraph, newPdf, newWorkbook, PDF_FONTS, streamPdf } from "../documents/index.js";
 import { stringify } from "csv-stringify/sync";
 import { neutraliseCell } from "../documents/csv-cell.js";
 import type { TFunction } from "i18next";
@@ -97,7 +98,17 @@ export function sortSlips(slips: readonly CodeSlip[]): CodeSlip[] {
   );
 }
 
-/** Renders issued codes in the given format. */
+/**
+ * Writes issued codes in the given format into an open file (the pending file of `codes issue`):
+ * PDF slips stream into it page by page, in bounded memory at any size of round.
+ */
+export async function writeCodeFileTo(fd: number, format: CodeFileFormat, slips: readonly CodeSlip[], options: SlipOptions): Promise<void> {
+  if (format === "pdf") return writeSlipsPdf(fd, slips, options);
+  const content = await renderCodeFile(format, slips, options);
+  for (let at = 0; at < content.length; ) at += writeSync(fd, content, at);
+}
+
+/** Renders issued codes in the given format, in memory (the console's downloads; a file goes through `writeCodeFileTo`). */
 export async function renderCodeFile(format: CodeFileFormat, slips: readonly CodeSlip[], options: SlipOptions): Promise<Buffer> {
   switch (format) {
     case "csv":
@@ -179,7 +190,24 @@ export function slipInstructions(botUsername: string | undefined, named: boolean
  * names the unit, so a page can be handed to the unit whole.
  */
 export async function renderSlipsPdf(slips: readonly CodeSlip[], options: SlipOptions): Promise<Buffer> {
-  const doc = await newPdf({ title: options.title ?? slipText(undefined)("title"), size: "A4", ...(options.createdAt ? { createdAt: options.createdAt } : {}) });
+  const doc = await slipsDocument(options);
+  drawSlips(doc, slips, options);
+  return finishPdf(doc);
+}
+
+/** The slips of `renderSlipsPdf`, streamed into an open file as they are drawn (bounded memory, any number of slips). */
+export async function writeSlipsPdf(fd: number, slips: readonly CodeSlip[], options: SlipOptions): Promise<void> {
+  const doc = await slipsDocument(options);
+  const out = streamPdf(doc, fd);
+  drawSlips(doc, slips, options);
+  await out.end();
+}
+
+function slipsDocument(options: SlipOptions): Promise<PDFKit.PDFDocument> {
+  return newPdf({ title: options.title ?? slipText(undefined)("title"), size: "A4", ...(options.createdAt ? { createdAt: options.createdAt } : {}) });
+}
+
+function drawSlips(doc: PDFKit.PDFDocument, slips: readonly CodeSlip[], options: SlipOptions): void {
 
   const perPage = GRID.columns * GRID.rows;
   const cellWidth = (PAGE.width - 2 * PAGE.margin) / GRID.columns;
@@ -208,7 +236,6 @@ export async function renderSlipsPdf(slips: readonly CodeSlip[], options: SlipOp
     cell = (cell + 1) % perPage;
   }
   if (slips.length === 0) doc.addPage().font("regular").fontSize(12).text(slipText(undefined)("none"), PAGE.margin, PAGE.margin);
-  return finishPdf(doc);
 }
 
 // The unit's name in the top margin, across the page between the edge and the top cut line (the

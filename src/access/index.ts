@@ -50,6 +50,8 @@ export {
   renderCodesCsv,
   renderCodesXlsx,
   renderSlipsPdf,
+  writeSlipsPdf,
+  writeCodeFileTo,
   slipInstructions,
   deadlineText,
   sortSlips,

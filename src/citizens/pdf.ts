@@ -1,5 +1,5 @@
 import { deadlineText, formatCode, type Closing } from "../access/index.js";
-import { drawFittedText, drawParagraph, drawQr, fitsOnLine, fittedTextHeight, finishPdf as finish, layoutParagraph, newPdf } from "../documents/index.js";
+import { drawFittedText, drawParagraph, drawQr, fitsOnLine, fittedTextHeight, finishPdf as finish, layoutParagraph, newPdf, streamPdf } from "../documents/index.js";
 
 /** One anonymous slip on a receipt: the unit, the service, the deep link and the code. */
 export interface ReceiptSlip {
@@ -60,6 +60,19 @@ const RECEIPT_HEADER = "PHIẾU ĐÁNH GIÁ SỰ HÀI LÒNG";
 /** A PDF for 80 mm receipt printers: one slip a page (unit, service, QR of the deep link, code, the instructions). */
 export async function renderReceiptPdf(slips: readonly ReceiptSlip[], options: CitizenPdfOptions): Promise<Buffer> {
   const doc = await newDocument(options, "Phiếu đánh giá");
+  drawReceipts(doc, slips, options);
+  return finish(doc);
+}
+
+/** The receipts of `renderReceiptPdf`, streamed into an open file as they are drawn (bounded memory, any batch size). */
+export async function writeReceiptPdf(fd: number, slips: readonly ReceiptSlip[], options: CitizenPdfOptions): Promise<void> {
+  const doc = await newDocument(options, "Phiếu đánh giá");
+  const out = streamPdf(doc, fd);
+  drawReceipts(doc, slips, options);
+  await out.end();
+}
+
+function drawReceipts(doc: PDFKit.PDFDocument, slips: readonly ReceiptSlip[], options: CitizenPdfOptions): void {
   const instructions = receiptInstructions(options.botUsername, options.zaloLink);
   // Receipts are printed in Vietnamese (their other texts are), so is their deadline.
   const deadline = options.closing ? deadlineText(options.closing) : undefined;
@@ -94,7 +107,6 @@ export async function renderReceiptPdf(slips: readonly ReceiptSlip[], options: C
     drawParagraph(doc, instructions, RECEIPT.margin, doc.y + 4, texts.instructions);
   }
   if (slips.length === 0) doc.addPage({ size: [RECEIPT.width, RECEIPT.height], margin: 0 }).font("regular").fontSize(9).text("Không có mã nào.", RECEIPT.margin, RECEIPT.margin);
-  return finish(doc);
 }
 
 /** The poster's headline. */
@@ -158,6 +170,19 @@ export function posterInstructions(poster: Pick<PosterContent, "zalo">): string 
  */
 export async function renderPosterPdf(poster: PosterContent, options: CitizenPdfOptions): Promise<Buffer> {
   const doc = await newDocument(options, "Áp phích khảo sát");
+  drawPoster(doc, poster, options);
+  return finish(doc);
+}
+
+/** The poster of `renderPosterPdf`, streamed into an open file (as every file the commands write). */
+export async function writePosterPdf(fd: number, poster: PosterContent, options: CitizenPdfOptions): Promise<void> {
+  const doc = await newDocument(options, "Áp phích khảo sát");
+  const out = streamPdf(doc, fd);
+  drawPoster(doc, poster, options);
+  await out.end();
+}
+
+function drawPoster(doc: PDFKit.PDFDocument, poster: PosterContent, options: CitizenPdfOptions): void {
   const page = { width: 595.28, height: 841.89, margin: 56, top: 44, bottom: 44 };
   const width = page.width - 2 * page.margin;
   doc.addPage({ size: "A4", margin: 0 });
@@ -216,7 +241,6 @@ export async function renderPosterPdf(poster: PosterContent, options: CitizenPdf
     y += block.height;
   }
   doc.fillColor("black");
-  return finish(doc);
 }
 
 function newDocument(options: CitizenPdfOptions, fallbackTitle: string): Promise<PDFKit.PDFDocument> {

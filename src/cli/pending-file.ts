@@ -23,17 +23,29 @@ export class PendingFile {
 
   /** Writes the content under the partial name and fsyncs it, so it survives a crash once the codes are stored. */
   async write(content: Buffer): Promise<void> {
+    await this.writeWith((fd) => {
+      for (let at = 0; at < content.length; ) at += writeSync(fd, content, at);
+    });
+  }
+
+  /**
+   * Has `produce` write the content into the partial file as it makes it (a PDF streams in page by
+   * page: bounded memory at any size), then fsyncs it. On failure the partial file is removed: the
+   * file's name never holds half a file, and an existing file is never touched.
+   */
+  async writeWith(produce: (fd: number) => void | Promise<void>): Promise<void> {
     try {
       const fd = openSync(this.#temp, "w", 0o600);
       this.#written = true;
       try {
-        writeSync(fd, content);
+        await produce(fd);
         fsyncSync(fd);
       } finally {
         closeSync(fd);
       }
       syncFolder(path.dirname(this.#temp));
     } catch (error) {
+      this.discard();
       throw cliError("codes.cannotWrite", { file: this.file, reason: error instanceof Error ? error.message : String(error) });
     }
   }

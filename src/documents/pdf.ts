@@ -1,5 +1,6 @@
 // PDF documents (code slips, receipts, posters): pdfkit with an embedded DejaVu font, which covers
 // every Vietnamese letter (pdfkit's standard fonts cannot encode them), and vector QR codes.
+import { writeSync } from "node:fs";
 import { createRequire } from "node:module";
 import type QRCodeModule from "qrcode";
 
@@ -46,7 +47,11 @@ export async function newPdf(options: PdfOptions): Promise<PDFKit.PDFDocument> {
   return doc;
 }
 
-/** Ends the document and resolves with its bytes. */
+/**
+ * Ends the document and resolves with its bytes: twice a document's size in memory, so only for
+ * documents known to be small (a report served over HTTP). A document of any length, such as the
+ * slips of a national round, goes to a file through `streamPdf`.
+ */
 export function finishPdf(doc: PDFKit.PDFDocument): Promise<Buffer> {
   const chunks: Buffer[] = [];
   doc.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -56,6 +61,69 @@ export function finishPdf(doc: PDFKit.PDFDocument): Promise<Buffer> {
   });
   doc.end();
   return done;
+}
+
+/** A document streaming into a file: `end` ends it and resolves once its last byte is written. */
+export interface PdfStream {
+  end(): Promise<void>;
+}
+
+/**
+ * Streams a document into an open file as pdfkit produces it, in bounded memory: call it before
+ * drawing. pdfkit pushes each page's bytes when the next page begins (pages are not buffered), and
+ * they are written then, synchronously: drawing is synchronous, so bytes left for the event loop to
+ * carry (a pipe) would pile up in the stream until the last page. An error writing (a full disk)
+ * is thrown from the drawing call that started the page, so the renderer fails at once.
+ */
+export function streamPdf(doc: PDFKit.PDFDocument, fd: number): PdfStream {
+  const write = (): void => {
+    let chunk: Buffer | null;
+    while ((chunk = doc.read() as Buffer | null) !== null) {
+      for (let at = 0; at < chunk.length; ) at += writeSync(fd, chunk, at);
+    }
+  };
+  const done = new Promise<void>((resolve, reject) => {
+    doc.on("end", resolve);
+    doc.on("error", reject);
+    // Paused mode: bytes wait in the stream until read here, at each new page and whenever pdfkit says more is there.
+    doc.on("readable", () => {
+      try {
+        write();
+      } catch (error) {
+        reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    });
+  });
+  let pages = 0;
+  doc.on("pageAdded", () => {
+    write();
+    if (++pages % FORGET_EVERY === 0) forgetLayouts(doc);
+  });
+  return {
+    end() {
+      doc.end();
+      write();
+      return done;
+    },
+  };
+}
+
+/**
+ * pdfkit keeps the layout of every word it has set, per font, for the document's whole life: on a
+ * national round's slips (a code and a number in every name) about 100,000 words, which held a
+ * live heap of 250 MB and more. Emptied every `FORGET_EVERY` pages: at most a few thousand words
+ * are kept, and the words every page repeats (the instructions) are laid out again only that
+ * rarely (emptied at every page, the slips took a fifth more CPU time; without the cache, ten times
+ * more). pdfkit has no call for it; its fonts keep the cache in `layoutCache` (none when the
+ * document was made with `fontLayoutCache: false`).
+ */
+const FORGET_EVERY = 50;
+
+function forgetLayouts(doc: PDFKit.PDFDocument): void {
+  const fonts = (doc as unknown as { _fontFamilies?: Record<string, { layoutCache?: Record<string, unknown> }> })._fontFamilies;
+  for (const font of Object.values(fonts ?? {})) {
+    if (font.layoutCache) font.layoutCache = Object.create(null) as Record<string, unknown>;
+  }
 }
 
 /** Draws a QR code of `text` as vector squares (sharp on any printer, no image decoding), with a quiet zone. */

@@ -3,8 +3,8 @@ import path from "node:path";
 import type { Command } from "commander";
 import { stringify } from "csv-stringify/sync";
 import { neutraliseCell } from "../../documents/csv-cell.js";
-import { codeDeepLink, CodeSecretError, formatCode, loadCodeSecret, renderSlipsPdf } from "../../access/index.js";
-import { CitizenService, CitizensInputError, DEFAULT_POSTER_PERIOD_DAYS, posterDeepLink, posterStartPayload, renderPosterPdf, renderReceiptPdf, type BatchKind, type CitizensRepository } from "../../citizens/index.js";
+import { codeDeepLink, CodeSecretError, formatCode, loadCodeSecret, writeSlipsPdf } from "../../access/index.js";
+import { CitizenService, CitizensInputError, DEFAULT_POSTER_PERIOD_DAYS, posterDeepLink, posterStartPayload, writePosterPdf, writeReceiptPdf, type BatchKind, type CitizensRepository } from "../../citizens/index.js";
 import { ConfigError, loadConfigFromEnvironment } from "../../config/index.js";
 import { DatabaseError, openDatabase, type CampaignRecord, type Database } from "../../db/index.js";
 import { CliError } from "../errors.js";
@@ -95,9 +95,9 @@ export async function batchCommand(options: BatchOptions, now: Date): Promise<st
           // Zalo has no start parameter: without a Telegram bot every slip's QR is the Zalo bot's link and the code is typed.
           const slips = codes.map((code) => ({ code, link: bot !== undefined ? codeDeepLink(bot, code) : zaloLink!, unit: unitName, ...(serviceName ? { service: serviceName } : {}) }));
           const pdfOptions = { ...(bot !== undefined ? { botUsername: bot } : {}), ...(zaloLink !== undefined ? { zaloLink } : {}), title: campaign.name, createdAt: now, closing: { at: campaign.closesAt, timeZone: campaign.timeZone } };
-          const content =
-            kind === "csv" ? batchCsv(options.unit, slips) : kind === "receipt" ? await renderReceiptPdf(slips, pdfOptions) : await renderSlipsPdf(slips, pdfOptions);
-          await file.write(content);
+          // PDFs stream into the pending file page by page: bounded memory whatever the count.
+          if (kind === "csv") await file.write(batchCsv(options.unit, slips));
+          else await file.writeWith((fd) => (kind === "receipt" ? writeReceiptPdf(fd, slips, pdfOptions) : writeSlipsPdf(fd, slips, pdfOptions)));
         },
       });
     } catch (error) {
@@ -140,18 +140,20 @@ export async function posterCommand(options: PosterOptions, now: Date): Promise<
       actor: "cli",
     });
     const serviceName = options.service?.normalize("NFC").trim() || undefined;
-    const pdf = await renderPosterPdf(
-      {
-        unit: poster.unitName,
-        ...(serviceName ? { service: serviceName } : {}),
-        link: bot !== undefined ? posterDeepLink(bot, poster.token) : zaloLink!,
-        periodDays: poster.periodDays,
-        ...(zaloLink !== undefined ? { zalo: { link: zaloLink, payload: posterStartPayload(poster.token), qr: bot === undefined } } : {}),
-      },
-      { ...(bot !== undefined ? { botUsername: bot } : {}), ...(zaloLink !== undefined ? { zaloLink } : {}), title: campaign.name, createdAt: now, closing: { at: campaign.closesAt, timeZone: campaign.timeZone } },
-    );
     const file = new PendingFile(options.out);
-    await file.write(pdf);
+    await file.writeWith((fd) =>
+      writePosterPdf(
+        fd,
+        {
+          unit: poster.unitName,
+          ...(serviceName ? { service: serviceName } : {}),
+          link: bot !== undefined ? posterDeepLink(bot, poster.token) : zaloLink!,
+          periodDays: poster.periodDays,
+          ...(zaloLink !== undefined ? { zalo: { link: zaloLink, payload: posterStartPayload(poster.token), qr: bot === undefined } } : {}),
+        },
+        { ...(bot !== undefined ? { botUsername: bot } : {}), ...(zaloLink !== undefined ? { zaloLink } : {}), title: campaign.name, createdAt: now, closing: { at: campaign.closesAt, timeZone: campaign.timeZone } },
+      ),
+    );
     file.commit();
     const accounts = bot === undefined ? "Zalo" : zaloLink === undefined ? "Telegram" : t("codes.poster.either");
     return `${t("codes.poster.madeNamed", {

@@ -11,7 +11,7 @@ import {
   issueCodes,
   loadCodeSecret,
   reissueCode,
-  renderCodeFile,
+  writeCodeFileTo,
   revokeCodes,
   type AccessRepository,
   type CodeFileFormat,
@@ -124,7 +124,7 @@ export async function issueCommand(options: IssueOptions, now: Date): Promise<st
           // The journal first, then the file: a crash at any point leaves something the next run can settle.
           journal.record(list.length, [list[0]!, list[list.length - 1]!].map((i) => hashCode(i.code, secret)), now);
           await testPause("journal");
-          for (const [i, file] of files.entries()) await file.write(await render(formats[i]!, list, byId, unitNames, channels, campaign.name, now, { at: campaign.closesAt, timeZone: campaign.timeZone }));
+          for (const [i, file] of files.entries()) await file.writeWith((fd) => render(fd, formats[i]!, list, byId, unitNames, channels, campaign.name, now, { at: campaign.closesAt, timeZone: campaign.timeZone }));
           await testPause("file");
         },
       });
@@ -189,8 +189,8 @@ export async function reissueCommand(options: ReissueOptions, now: Date): Promis
         now,
         actor: "cli",
         beforeStore: async (list) =>
-          file.write(
-            await render(format, list, new Map([[respondent.id, respondent]]), unitNames, channels, campaign?.name ?? respondent.campaignId, now, campaign ? { at: campaign.closesAt, timeZone: campaign.timeZone } : undefined),
+          file.writeWith((fd) =>
+            render(fd, format, list, new Map([[respondent.id, respondent]]), unitNames, channels, campaign?.name ?? respondent.campaignId, now, campaign ? { at: campaign.closesAt, timeZone: campaign.timeZone } : undefined),
           ),
       });
     } catch (error) {
@@ -276,7 +276,9 @@ async function findRespondent(db: Database, options: RevokeOptions): Promise<Res
   return only;
 }
 
+/** Writes the issued codes into the pending file `fd` (PDF slips stream in page by page). */
 async function render(
+  fd: number,
   format: CodeFileFormat,
   issued: readonly IssuedCode[],
   respondents: ReadonlyMap<string, RespondentRecord>,
@@ -285,7 +287,7 @@ async function render(
   title: string,
   now: Date,
   closing: Closing | undefined,
-): Promise<Buffer> {
+): Promise<void> {
   const { bot, zaloLink } = channels;
   const slips: CodeSlip[] = issued.map(({ respondentId, code }) => {
     const r = respondents.get(respondentId);
@@ -294,7 +296,7 @@ async function render(
     const link = bot !== undefined ? codeDeepLink(bot, code) : zaloLink!;
     return { code, link, externalId: r.externalId, name: r.fullName, unit: unitNames.get(r.unitCode) ?? r.unitCode, ...(r.language ? { language: r.language } : {}) };
   });
-  return renderCodeFile(format, slips, { ...(bot !== undefined ? { botUsername: bot } : {}), ...(zaloLink !== undefined ? { zaloLink } : {}), title, createdAt: now, ...(closing ? { closing } : {}) });
+  return writeCodeFileTo(fd, format, slips, { ...(bot !== undefined ? { botUsername: bot } : {}), ...(zaloLink !== undefined ? { zaloLink } : {}), title, createdAt: now, ...(closing ? { closing } : {}) });
 }
 
 
