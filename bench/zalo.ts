@@ -240,7 +240,8 @@ async function main(): Promise<void> {
   // As bin/khaosat.js runs the bot: WebAssembly (Prisma's query compiler) on baseline code only.
   if (process.env.BENCH_WASM_TIER_UP !== "1") v8.setFlagsFromString("--liftoff-only");
   const dir = mkdtempSync(path.join(tmpdir(), "khaosat-bench-zalo-"));
-  const warmUsers = 20;
+  // As many as a measured round: the host thread compiles its hot code only after a few hundred messages.
+  const warmUsers = RESPONDENTS;
   // Codes for every survey user: the paced rounds start a new respondent in each slot, and one more after each submission.
   const total = 2 * warmUsers + ROUNDS * (2 * RESPONDENTS + 2 * LATENCY_USERS + 1);
   const url = `file:${path.join(dir, "bench.db")}`;
