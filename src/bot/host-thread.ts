@@ -8,7 +8,7 @@
 // and every synchronous SQLite statement stalled polling and sending. On a thread of its own the
 // host uses a second core, and the updates waiting for it meet in one group commit (one COMMIT for
 // several answers; see src/db/group-commit.ts) instead of committing one by one. bench:zalo
-// measures both forms side by side (`BENCH_ZALO_HOST=inline`).
+// measures both forms side by side.
 //
 // Guarantees are the host's, unchanged: an update's replies come back only after its step is
 // stored, so nothing is acknowledged before it is durable; the channel still hands one chat's
@@ -21,7 +21,7 @@ import { Worker } from "node:worker_threads";
 import type { BotLogger } from "../channels/telegram/ports.js";
 import type { Language } from "../config/index.js";
 import type { TextMessage } from "../conversation/index.js";
-import type { I18n, Translate } from "../i18n/index.js";
+import { isSupportedLanguage, type I18n, type Translate } from "../i18n/index.js";
 
 /** What the worker is started with (cloned to it; the secrets never reach a log or a command line). */
 export interface HostThreadData {
@@ -89,7 +89,7 @@ export class HostThread {
 
   /** Texts in a language, on this thread. */
   t(language: string): Translate {
-    return this.#options.i18n.getFixedT(language === "en" || language === "vi" ? language : this.#options.defaultLanguage);
+    return this.#options.i18n.getFixedT(isSupportedLanguage(language) ? language : this.#options.defaultLanguage);
   }
 
   /** The host's `handle`, run on the worker: the replies once the step is stored. */
@@ -129,12 +129,15 @@ export class HostThread {
     // The process's node options (memory, profiling) without a TypeScript loader: the worker is compiled.
     const execArgv = process.execArgv.filter((arg, i, all) => !/^--(import|require|loader|experimental-loader)\b/.test(arg) && !/^--(import|require|loader|experimental-loader)$/.test(all[i - 1] ?? ""));
     const worker = new Worker(this.#file, { workerData: data, execArgv });
+    let ready = false;
     const started = new Promise<Worker>((resolve, reject) => {
       worker.on("message", (message: FromHostThread) => {
         switch (message.type) {
           case "ready":
+            ready = true;
             return resolve(worker);
           case "failed":
+            void worker.terminate();
             return reject(new Error(message.message));
           case "log":
             return logger[message.level](message.data, message.message);
@@ -157,7 +160,8 @@ export class HostThread {
         const lost = [...this.#pending.values()];
         this.#pending.clear();
         for (const pending of lost) pending.reject(new Error(`the conversation thread ended (exit code ${code})`));
-        if (!this.#stopped) logger.error({ code, updates: lost.length }, "conversation thread ended; the next update starts a new one");
+        // (One that never became ready has said why through the start's rejection.)
+        if (!this.#stopped && ready) logger.error({ code, updates: lost.length }, "conversation thread ended; the next update starts a new one");
         reject(new Error(`the conversation thread ended before it was ready (exit code ${code})`));
       });
     });
