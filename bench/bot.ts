@@ -1,7 +1,10 @@
 // Respondent bot benchmark (`npm run bench:bot`): N simulated respondents answer concurrently through
 // a loopback Bot API stub in polling mode (grammY runner, per-chat sequencing) on a SQLite file; the
-// ceiling is a minimal echo bot on its own stub in the same process. Both bots are started and warmed
-// first, then measured alternately (echo, survey, echo, survey, …), three rounds each:
+// ceiling is a minimal echo bot on its own stub in the same process. The survey bot is wired as
+// `khaosat start` wires it (startBot with the bot's work on its own thread, host-thread.ts; the
+// compiled code of dist/); the same bot on one thread (createBot, as before) is measured beside it
+// under the flood for comparison. The bots are started and warmed first, then measured alternately
+// (echo, survey, one-thread survey, echo, …), three rounds each:
 // - flood: every respondent's next answers pushed at once; updates per second until every reply is in.
 // - paced: updates pushed at BENCH_RATE per second (default 200).
 // Handling time of an update runs from the moment the stub hands it out (getUpdates) to the moment the
@@ -12,24 +15,26 @@
 // Settings: BENCH_RESPONDENTS (200), BENCH_ANSWERS (answers per respondent per round, 4), BENCH_RATE (200).
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import v8 from "node:v8";
 import type { RunnerHandle } from "@grammyjs/runner";
 import { sequentialize } from "@grammyjs/runner";
 import { Bot, type Context } from "grammy";
 import type { Update } from "grammy/types";
-import { hashCode, RedemptionService } from "../src/access/index.js";
-import { createBot, startPolling } from "../src/bot/index.js";
-import { encodeCallback, sessionTag, type BotLogger, type BotSession } from "../src/channels/telegram/index.js";
-import { Secret } from "../src/config/index.js";
-import { openDatabase, type Database } from "../src/db/index.js";
-import { createI18n } from "../src/i18n/index.js";
-import { parseQuestionnaire } from "../src/questionnaire/index.js";
+import type * as accessModule from "../src/access/index.js";
+import type * as botModule from "../src/bot/index.js";
+import type * as telegramModule from "../src/channels/telegram/index.js";
+import type { BotLogger, BotSession } from "../src/channels/telegram/index.js";
+import type * as configModule from "../src/config/index.js";
+import type * as dbModule from "../src/db/index.js";
+import type { Database } from "../src/db/index.js";
+import type * as i18nModule from "../src/i18n/index.js";
+import type * as questionnaireModule from "../src/questionnaire/index.js";
 import { BotApiStub } from "../test/support/bot-api-stub.js";
 import { TEST_BOT_INFO, UpdateFactory } from "../test/support/telegram.js";
-import { median, reportResult, reportTarget } from "./result.js";
+import { ensureBuilt, median, reportResult, reportTarget } from "./result.js";
 
 const RESPONDENTS = Number(process.env.BENCH_RESPONDENTS ?? 200);
 const ANSWERS = Number(process.env.BENCH_ANSWERS ?? 4);
@@ -37,8 +42,31 @@ const RATE = Number(process.env.BENCH_RATE ?? 200);
 const ROUNDS = 3;
 const PHASE_TIMEOUT_MS = Number(process.env.BENCH_PHASE_TIMEOUT_S ?? 120) * 1000;
 const TOKEN = "123456789:AAHbenchTokenBenchTokenBenchTokenBen";
-const SECRET = new Secret("bench-secret-0123456789abcdef0123456789abcdef");
+const SECRET_TEXT = "bench-secret-0123456789abcdef0123456789abcdef";
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
+
+/** The compiled program (dist/), as `khaosat start` runs it; loaded once built. */
+const compiled = async <T>(file: string): Promise<T> => (await import(pathToFileURL(path.join(ROOT, "dist", file)).href)) as T;
+let lib: {
+  access: typeof accessModule;
+  bot: typeof botModule;
+  telegram: typeof telegramModule;
+  config: typeof configModule;
+  db: typeof dbModule;
+  i18n: typeof i18nModule;
+  questionnaire: typeof questionnaireModule;
+};
+async function loadCompiled(): Promise<void> {
+  lib = {
+    access: await compiled("access/index.js"),
+    bot: await compiled("bot/index.js"),
+    telegram: await compiled("channels/telegram/index.js"),
+    config: await compiled("config/index.js"),
+    db: await compiled("db/index.js"),
+    i18n: await compiled("i18n/index.js"),
+    questionnaire: await compiled("questionnaire/index.js"),
+  };
+}
 const SOURCE = readFileSync(path.join(ROOT, "examples/par-officials.yaml"), "utf8");
 const silent: BotLogger = { debug: () => {}, info: () => {}, warn: (d, m) => console.error(m, d), error: (d, m) => console.error(m, d) };
 const SENDING = new Set(["sendMessage", "editMessageText", "editMessageReplyMarkup", "sendDocument", "copyMessage"]);
@@ -176,7 +204,7 @@ async function echoBot(): Promise<Subject> {
   bot.use(sequentialize((ctx: Context) => ctx.chat?.id.toString()));
   bot.on("message:text", (ctx) => ctx.reply(ctx.message.text));
   const done = recordDone(bot);
-  const runner = await startPolling(bot, { logger: silent, timeoutSeconds: 1 });
+  const runner = await lib.bot.startPolling(bot, { logger: silent, timeoutSeconds: 1 });
   return {
     name: "echo",
     stub,
@@ -189,8 +217,11 @@ async function echoBot(): Promise<Subject> {
   };
 }
 
+/** Respondents seeded: RESPONDENTS for each survey bot. */
+const SURVEYS = 2;
+
 async function seed(db: Database): Promise<void> {
-  const parsed = parseQuestionnaire(SOURCE, "par-officials.yaml");
+  const parsed = lib.questionnaire.parseQuestionnaire(SOURCE, "par-officials.yaml");
   if (!parsed.ok) throw new Error("example does not load");
   const stored = await db.campaigns.storeQuestionnaireVersion({
     questionnaireId: parsed.questionnaire.id,
@@ -204,7 +235,7 @@ async function seed(db: Database): Promise<void> {
   await db.campaigns.create({ id: "bench", name: "bench", questionnaireVersionPk: stored.record.pk, opensAt: new Date(now - 86_400_000), closesAt: new Date(now + 86_400_000), timeZone: "Asia/Ho_Chi_Minh", identified: false });
   await db.respondents.importRespondents(
     "bench",
-    Array.from({ length: RESPONDENTS }, (_, i) => ({
+    Array.from({ length: RESPONDENTS * SURVEYS }, (_, i) => ({
       externalId: `R${i}`,
       fullName: `Người ${i}`,
       unitCode: "STP",
@@ -219,7 +250,7 @@ async function seed(db: Database): Promise<void> {
   );
   const ids = new Map((await db.respondents.list("bench")).map((r) => [r.externalId, r.id]));
   await db.channel.access.insertCodes(
-    Array.from({ length: RESPONDENTS }, (_, i) => ({ codeHash: hashCode(codeOf(i), SECRET), campaignId: "bench", respondentId: ids.get(`R${i}`)!, batchId: null, unitCode: null, issuedAt: new Date(now) })),
+    Array.from({ length: RESPONDENTS * SURVEYS }, (_, i) => ({ codeHash: lib.access.hashCode(codeOf(i), new lib.config.Secret(SECRET_TEXT)), campaignId: "bench", respondentId: ids.get(`R${i}`)!, batchId: null, unitCode: null, issuedAt: new Date(now) })),
   );
 }
 
@@ -234,25 +265,57 @@ function codeOf(i: number): string {
   return code;
 }
 
-async function surveyBot(db: Database): Promise<Subject> {
-  const stub = new BotApiStub();
-  await stub.start();
+/** A survey bot running: the bot whose handleUpdate the runner calls, and how to stop it. */
+interface Started {
+  readonly bot: Bot<Context>;
+  stop(): Promise<void>;
+}
+
+/** As `khaosat start` runs it: startBot with the bot's work on its own thread. */
+async function threaded(stub: BotApiStub, databaseUrl: string): Promise<Started> {
+  const config = lib.config.loadConfig({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: stub.apiRoot, DATABASE_URL: databaseUrl, CODE_SECRET: SECRET_TEXT });
+  const i18n = lib.i18n.createI18n();
+  const running = await lib.bot.startBot({
+    config,
+    logger: silent,
+    i18n,
+    botInfo: TEST_BOT_INFO,
+    pollingTimeoutSeconds: 1,
+    // Not used with a thread (its worker opens its own): the type asks for them.
+    ports: undefined as never,
+    thread: lib.bot.telegramThread(config, SECRET_TEXT, silent, i18n),
+  });
+  return { bot: running.bot, stop: () => running.stop() };
+}
+
+/** The same bot on this one thread (createBot and the runner), as before the thread. */
+async function inline(stub: BotApiStub, db: Database): Promise<Started> {
   const { channel } = db;
-  const bot = createBot({
+  const bot = lib.bot.createBot({
     token: TOKEN,
     botInfo: TEST_BOT_INFO,
     apiRoot: stub.apiRoot,
     deps: {
-      ports: { codes: new RedemptionService({ repository: channel.access, secret: SECRET }), campaigns: channel.campaigns, respondents: channel.respondents, sessions: channel.sessions },
-      i18n: createI18n(),
+      ports: { codes: new lib.access.RedemptionService({ repository: channel.access, secret: new lib.config.Secret(SECRET_TEXT) }), campaigns: channel.campaigns, respondents: channel.respondents, sessions: channel.sessions },
+      i18n: lib.i18n.createI18n(),
       now: () => new Date(),
       logger: silent,
       defaultLanguage: "vi",
     },
   });
-  const done = recordDone(bot);
-  const runner = await startPolling(bot, { logger: silent, timeoutSeconds: 1 });
-  const base = 20_000_000;
+  const runner = await lib.bot.startPolling(bot, { logger: silent, timeoutSeconds: 1 });
+  return { bot, stop: () => stopRunner(runner) };
+}
+
+async function surveyBot(db: Database, name: string, index: number, start: (stub: BotApiStub) => Promise<Started>): Promise<Subject> {
+  const stub = new BotApiStub();
+  await stub.start();
+  const { channel } = db;
+  const { encodeCallback, sessionTag } = lib.telegram;
+  const started = await start(stub);
+  const done = recordDone(started.bot);
+  const base = 20_000_000 + index * 1_000_000;
+  const first = index * RESPONDENTS;
   const chats = Array.from({ length: RESPONDENTS }, (_, r) => base + r);
   const sessions = async () => Promise.all(chats.map((chat) => channel.sessions.findLatest(`telegram:${chat}`)));
   const press = async (list: (BotSession | undefined)[], action: (s: BotSession) => Parameters<typeof encodeCallback>[1]) =>
@@ -260,20 +323,20 @@ async function surveyBot(db: Database): Promise<Subject> {
 
   // Not measured: every respondent redeems a code, confirms identity and accepts the attestation
   // (checked every half second: the check reads every session and must not starve the bot).
-  const ready = (kind: string) => until(() => `survey bot: every respondent at the ${kind} step`, async () => (await sessions()).every((s) => s?.prompt?.kind === kind), PHASE_TIMEOUT_MS, 500);
-  stub.push(...chats.map((chat, r) => factory.text(chat, `/start KS_${codeOf(r)}`)));
+  const ready = (kind: string) => until(() => `${name} bot: every respondent at the ${kind} step`, async () => (await sessions()).every((s) => s?.prompt?.kind === kind), PHASE_TIMEOUT_MS, 500);
+  stub.push(...chats.map((chat, r) => factory.text(chat, `/start KS_${codeOf(first + r)}`)));
   await ready("identity");
   await press(await sessions(), () => ({ kind: "identity", confirm: true }));
   await ready("attestation");
   await press(await sessions(), () => ({ kind: "attestation", accept: true }));
   await ready("question");
   return {
-    name: "survey",
+    name,
     stub,
     done,
     chats,
     async stop() {
-      await stopRunner(runner);
+      await started.stop();
       await stub.stop();
     },
   };
@@ -282,50 +345,55 @@ async function surveyBot(db: Database): Promise<Subject> {
 const fmt = (r: PhaseResult) => `${r.updates} updates in ${r.seconds.toFixed(2)} s = ${r.rate.toFixed(0).padStart(5)} updates/s; handling p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms`;
 
 export async function benchBot(): Promise<void> {
+  ensureBuilt();
+  await loadCompiled();
   // As bin/khaosat.js runs the bot: WebAssembly (Prisma's query compiler) on baseline code only.
   if (process.env.BENCH_WASM_TIER_UP !== "1") v8.setFlagsFromString("--liftoff-only");
   const dir = mkdtempSync(path.join(tmpdir(), "khaosat-bench-bot-"));
-  const db = await openDatabase(`file:${path.join(dir, "bench.db")}`);
+  const databaseUrl = `file:${path.join(dir, "bench.db")}`;
+  const db = await lib.db.openDatabase(databaseUrl);
   const subjects: Subject[] = [];
   try {
-    console.log(`bench:bot: ${RESPONDENTS} respondents, ${ANSWERS} answers each per round, ${ROUNDS} alternating rounds per figure, paced rate ${RATE}/s, node ${process.version}`);
+    console.log(`bench:bot: ${RESPONDENTS} respondents, ${ANSWERS} answers each per round, ${ROUNDS} alternating rounds per figure, paced rate ${RATE}/s, node ${process.version}; load average ${loadavg()[0]!.toFixed(2)}`);
     await seed(db);
     const echo = await echoBot();
     subjects.push(echo);
-    const survey = await surveyBot(db);
+    const survey = await surveyBot(db, "survey", 0, (stub) => threaded(stub, databaseUrl));
     subjects.push(survey);
-    // Warm both (JIT, connections, statement caches), not measured.
-    await phase(echo, round(echo), null);
-    await phase(survey, round(survey), null);
+    const oneThread = await surveyBot(db, "one-thread", 1, (stub) => inline(stub, db));
+    subjects.push(oneThread);
+    // Warm every bot (JIT, connections, statement caches) with a round as long as a measured one, not measured.
+    for (const subject of subjects) await phase(subject, round(subject), null);
 
-    const results = { echo: { flood: [] as PhaseResult[], paced: [] as PhaseResult[] }, survey: { flood: [] as PhaseResult[], paced: [] as PhaseResult[] } };
+    const flood = new Map<string, PhaseResult[]>(subjects.map((s) => [s.name, []]));
+    const paced = new Map<string, PhaseResult[]>(subjects.map((s) => [s.name, []]));
     for (let r = 0; r < ROUNDS; r++) {
-      for (const subject of [echo, survey]) {
+      for (const subject of subjects) {
         const result = await phase(subject, round(subject), null);
-        results[subject.name as "echo" | "survey"].flood.push(result);
-        console.log(`  round ${r + 1} ${subject.name.padEnd(6)} flood   : ${fmt(result)}`);
+        flood.get(subject.name)!.push(result);
+        console.log(`  round ${r + 1} ${subject.name.padEnd(10)} flood   : ${fmt(result)}`);
       }
     }
     for (let r = 0; r < ROUNDS; r++) {
       for (const subject of [echo, survey]) {
         const result = await phase(subject, round(subject), RATE);
-        results[subject.name as "echo" | "survey"].paced.push(result);
-        console.log(`  round ${r + 1} ${subject.name.padEnd(6)} ${`${RATE}/s`.padEnd(8)}: ${fmt(result)}`);
+        paced.get(subject.name)!.push(result);
+        console.log(`  round ${r + 1} ${subject.name.padEnd(10)} ${`${RATE}/s`.padEnd(8)}: ${fmt(result)}`);
       }
     }
-    // Every answer the survey bot acknowledged is stored: the same number for every respondent.
-    const stored = (await Promise.all(survey.chats.map((chat) => db.channel.sessions.findLatest(`telegram:${chat}`)))).map(
-      (s) => Object.keys(s?.engine?.responses[0]?.answers ?? {}).length,
-    );
-    if (stored.some((n) => n !== stored[0]) || stored[0] === 0) throw new Error(`stored answers differ between respondents: ${[...new Set(stored)].join(", ")}`);
+    // Every answer the survey bots acknowledged is stored: the same number for every respondent of each.
+    for (const subject of [survey, oneThread]) {
+      const stored = (await Promise.all(subject.chats.map((chat) => db.channel.sessions.findLatest(`telegram:${chat}`)))).map((s) => Object.keys(s?.engine?.responses[0]?.answers ?? {}).length);
+      if (stored.some((n) => n !== stored[0]) || stored[0] === 0) throw new Error(`${subject.name}: stored answers differ between respondents: ${[...new Set(stored)].join(", ")}`);
+    }
 
-    const echoRate = median(results.echo.flood.map((x) => x.rate));
-    const surveyRate = median(results.survey.flood.map((x) => x.rate));
-    const surveyP99 = median(results.survey.paced.map((x) => x.p99));
-    const echoP99 = median(results.echo.paced.map((x) => x.p99));
-    console.log(`medians: echo ${echoRate.toFixed(0)} updates/s, survey ${surveyRate.toFixed(0)} updates/s (${stored[0]} answers stored per respondent); paced p99 echo ${echoP99.toFixed(1)} ms, survey ${surveyP99.toFixed(1)} ms`);
-    reportTarget("bot", "survey ÷ warm echo updates/s (flood)", surveyRate / echoRate, "x", ">= 0.5");
-    reportTarget("bot", `survey p99 handling at ${RATE} updates/s`, surveyP99, "ms", "< 50");
+    const rate = (name: string) => median(flood.get(name)!.map((x) => x.rate));
+    const p99 = (name: string) => median(paced.get(name)!.map((x) => x.p99));
+    console.log(
+      `medians: echo ${rate("echo").toFixed(0)} updates/s, survey ${rate("survey").toFixed(0)} updates/s (one thread: ${rate("one-thread").toFixed(0)}, ${(rate("one-thread") / rate("echo")).toFixed(2)} of echo); paced p99 echo ${p99("echo").toFixed(1)} ms, survey ${p99("survey").toFixed(1)} ms; load average ${loadavg()[0]!.toFixed(2)}`,
+    );
+    reportTarget("bot", "survey ÷ warm echo updates/s (flood)", rate("survey") / rate("echo"), "x", ">= 0.5");
+    reportTarget("bot", `survey p99 handling at ${RATE} updates/s`, p99("survey"), "ms", "< 50");
   } catch (error) {
     console.error(error instanceof Error ? error.message : String(error));
     reportResult({ bench: "bot", name: "benchmark finished", figure: Number.NaN, unit: "", target: "finishes", pass: false });

@@ -30,6 +30,24 @@ export interface CreateBotOptions {
   readonly admin?: AdminOptions;
 }
 
+/** A bot's connection to the Bot API, without features: retries on 429 and 5xx (not at start-up). */
+export function apiBot(options: Pick<CreateBotOptions, "token" | "botInfo" | "apiRoot" | "fetch" | "autoRetry" | "maxRetryDelaySeconds">): Bot<Context> {
+  const bot = new Bot<Context>(options.token, {
+    ...(options.botInfo ? { botInfo: options.botInfo } : {}),
+    client: {
+      ...(options.apiRoot ? { apiRoot: options.apiRoot } : {}),
+      ...(options.fetch ? { fetch: options.fetch as never } : {}),
+    },
+  });
+  if (options.autoRetry !== false) {
+    const retry = autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: options.maxRetryDelaySeconds ?? 60, rethrowInternalServerErrors: false });
+    // getMe runs once at start-up, where an unreachable API must fail fast with a clear message;
+    // setMyCommands (the menu, published in the background) is not worth minutes of retries either.
+    bot.api.config.use((prev, method, payload, signal) => (method === "getMe" || method === "setMyCommands" ? prev(method, payload, signal) : retry(prev, method, payload, signal)));
+  }
+  return bot;
+}
+
 /**
  * Builds the respondent bot: dedupe by `update_id`, then the features in order (entry, identity and
  * attestation, questions, commands, fallbacks) behind an error boundary, so one respondent's failure
@@ -80,19 +98,7 @@ export function createBot(options: CreateBotOptions): Bot<Context> {
     wording: { welcome: "telegram:welcome", codePrompt: "telegram:code.prompt", resume: "telegram:resume", boundToOther: "telegram:code.boundToOther", submitted: "telegram:submitted", useButtons: "telegram:useButtons", noSession: "telegram:noSession", afterSubmit: null },
     ...(options.citizens ? { citizens: options.citizens } : {}),
   });
-  const bot = new Bot<Context>(options.token, {
-    ...(options.botInfo ? { botInfo: options.botInfo } : {}),
-    client: {
-      ...(options.apiRoot ? { apiRoot: options.apiRoot } : {}),
-      ...(options.fetch ? { fetch: options.fetch as never } : {}),
-    },
-  });
-  if (options.autoRetry !== false) {
-    const retry = autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: options.maxRetryDelaySeconds ?? 60, rethrowInternalServerErrors: false });
-    // getMe runs once at start-up, where an unreachable API must fail fast with a clear message;
-    // setMyCommands (the menu, published in the background) is not worth minutes of retries either.
-    bot.api.config.use((prev, method, payload, signal) => (method === "getMe" || method === "setMyCommands" ? prev(method, payload, signal) : retry(prev, method, payload, signal)));
-  }
+  const bot = apiBot(options);
 
   // One chat's updates run one after another (the runner and concurrent webhooks would interleave them).
   bot.use(sequentialize((ctx: Context) => (ctx.chat?.id ?? ctx.from?.id)?.toString()));
@@ -152,7 +158,8 @@ function logError(deps: ChannelDeps, error: BotError<Context>): void {
   deps.logger.error({ updateId: error.ctx.update.update_id, error: describeError(error.error) }, "update failed");
 }
 
-async function apologise(deps: ChannelDeps, ctx: Context): Promise<void> {
+/** The apology for an update that failed, in the sender's language: an alert on a pressed button, or a message. */
+export async function apologise(deps: Pick<ChannelDeps, "i18n" | "defaultLanguage" | "logger">, ctx: Context): Promise<void> {
   try {
     const t = translator(deps, initialLanguage(deps, ctx));
     if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text: t("telegram:error").slice(0, 190), show_alert: true });

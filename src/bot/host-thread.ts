@@ -1,8 +1,14 @@
-// The conversation host on a thread of its own (a worker thread), for the text channels that
-// `khaosat start` runs (Zalo). The main thread keeps the channel's network work (polling or the
-// webhook, sending replies, the outbox, the scheduler, the web console); the worker holds the host
-// with its own database connection and does everything between an update and its replies: the
-// dedupe check, the session, the engine's step, storing it, rendering the replies.
+// The conversation host on a thread of its own (a worker thread), for the channels that `khaosat
+// start` runs. The main thread keeps the channel's network work (polling or the webhook, sending
+// replies, the outbox, the scheduler, the web console); the worker holds the host with its own
+// database connection and does everything between an update and its replies: the dedupe check, the
+// session, the engine's step, storing it, rendering the replies.
+// - Zalo: the worker answers a text message with the replies' texts; the main thread sends them.
+// - Telegram: the worker runs the whole respondent bot (createBot: every feature, the organisers'
+//   commands included) on the updates the main thread receives; its Bot API calls come back to the
+//   main thread, which makes them (`api`) and returns each answer or error, so the HTTP work stays
+//   here and the worker keeps its core for the survey. Calls that carry a file (an organiser's
+//   export) are made by the worker itself.
 //
 // Why: on one thread the survey bot spent ~75% of its time in that work and ~25% in the network,
 // and every synchronous SQLite statement stalled polling and sending. On a thread of its own the
@@ -18,6 +24,7 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
+import type { Update, UserFromGetMe } from "grammy/types";
 import type { BotLogger } from "../channels/telegram/ports.js";
 import type { Language } from "../config/index.js";
 import type { TextMessage } from "../conversation/index.js";
@@ -25,23 +32,46 @@ import { isSupportedLanguage, type I18n, type Translate } from "../i18n/index.js
 
 /** What the worker is started with (cloned to it; the secrets never reach a log or a command line). */
 export interface HostThreadData {
-  readonly channel: "zalo";
+  readonly channel: "zalo" | "telegram";
   readonly databaseUrl: string;
   readonly codeSecret: string;
   readonly allowDelegation: boolean;
   readonly defaultLanguage: Language;
+  /** Telegram: the bot the worker runs (its identity already learnt by the main thread). */
+  readonly telegram?: TelegramThreadData;
 }
+
+/** What the Telegram worker needs besides the database. */
+export interface TelegramThreadData {
+  readonly token: string;
+  readonly apiRoot?: string;
+  readonly botInfo: UserFromGetMe;
+  /** ADMIN_TELEGRAM_IDS: who may use the organisers' commands. */
+  readonly adminIds: readonly number[];
+}
+
+/** A Bot API call's failure, as it crosses between the threads. */
+export type CallFailure =
+  | { readonly kind: "api"; readonly error_code: number; readonly description: string; readonly parameters?: Record<string, unknown> }
+  | { readonly kind: "http"; readonly message: string };
 
 /** Messages from the worker. */
 export type FromHostThread =
   | { readonly type: "ready" }
   | { readonly type: "failed"; readonly message: string }
   | { readonly type: "replies"; readonly id: number; readonly replies: string[] }
+  | { readonly type: "done"; readonly id: number }
+  | { readonly type: "call"; readonly id: number; readonly method: string; readonly payload: Record<string, unknown> }
   | { readonly type: "error"; readonly id: number; readonly message: string }
   | { readonly type: "log"; readonly level: keyof BotLogger; readonly data: Record<string, unknown>; readonly message: string };
 
 /** Messages to the worker. */
-export type ToHostThread = { readonly type: "handle"; readonly id: number; readonly message: TextMessage } | { readonly type: "stop" };
+export type ToHostThread =
+  | { readonly type: "handle"; readonly id: number; readonly message: TextMessage }
+  | { readonly type: "update"; readonly id: number; readonly update: Update }
+  | { readonly type: "result"; readonly id: number; readonly result: unknown }
+  | { readonly type: "result"; readonly id: number; readonly failure: CallFailure }
+  | { readonly type: "stop" };
 
 /** Options of `HostThread.start`. */
 export interface HostThreadOptions extends HostThreadData {
@@ -49,6 +79,8 @@ export interface HostThreadOptions extends HostThreadData {
   readonly logger: BotLogger;
   /** Texts on this thread (the apology when the worker failed). */
   readonly i18n: I18n;
+  /** Telegram: makes one of the worker's Bot API calls on this thread (the main bot's `api.raw`). */
+  readonly api?: (method: string, payload: Record<string, unknown>) => Promise<unknown>;
 }
 
 /**
@@ -103,6 +135,17 @@ export class HostThread {
     });
   }
 
+  /** Telegram: the worker's bot handles the update (its replies sent through `api`); resolves once it has. */
+  async handleUpdate(update: Update): Promise<void> {
+    if (this.#stopped) throw new Error("the conversation thread is stopped");
+    const worker = await this.#spawn();
+    const id = this.#next++;
+    await new Promise<string[]>((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+      worker.postMessage({ type: "update", id, update } satisfies ToHostThread);
+    });
+  }
+
   /** Asks the worker to close its database and end; waits for it (the channel is idle by then). */
   async stop(): Promise<void> {
     this.#stopped = true;
@@ -124,8 +167,8 @@ export class HostThread {
   /** The running worker, or a new one (at start, and after one died). */
   #spawn(): Promise<Worker> {
     if (this.#worker) return this.#worker;
-    const { logger, channel, databaseUrl, codeSecret, allowDelegation, defaultLanguage } = this.#options;
-    const data: HostThreadData = { channel, databaseUrl, codeSecret, allowDelegation, defaultLanguage };
+    const { logger, channel, databaseUrl, codeSecret, allowDelegation, defaultLanguage, telegram } = this.#options;
+    const data: HostThreadData = { channel, databaseUrl, codeSecret, allowDelegation, defaultLanguage, ...(telegram ? { telegram } : {}) };
     // The process's node options (memory, profiling) without a TypeScript loader: the worker is compiled.
     const execArgv = process.execArgv.filter((arg, i, all) => !/^--(import|require|loader|experimental-loader)\b/.test(arg) && !/^--(import|require|loader|experimental-loader)$/.test(all[i - 1] ?? ""));
     const worker = new Worker(this.#file, { workerData: data, execArgv });
@@ -141,12 +184,15 @@ export class HostThread {
             return reject(new Error(message.message));
           case "log":
             return logger[message.level](message.data, message.message);
+          case "call":
+            return void this.#call(worker, message.id, message.method, message.payload);
           case "replies":
+          case "done":
           case "error": {
             const pending = this.#pending.get(message.id);
             this.#pending.delete(message.id);
-            if (message.type === "replies") pending?.resolve(message.replies);
-            else pending?.reject(new Error(message.message));
+            if (message.type === "error") pending?.reject(new Error(message.message));
+            else pending?.resolve(message.type === "replies" ? message.replies : []);
             return;
           }
         }
@@ -172,4 +218,29 @@ export class HostThread {
     });
     return started;
   }
+
+  /** Makes one of the worker's Bot API calls here and hands the answer (or how it failed) back. */
+  async #call(worker: Worker, id: number, method: string, payload: Record<string, unknown>): Promise<void> {
+    let answer: ToHostThread;
+    try {
+      if (!this.#options.api) throw new Error("no Bot API on the main thread");
+      answer = { type: "result", id, result: await this.#options.api(method, payload) };
+    } catch (error) {
+      answer = { type: "result", id, failure: callFailure(error) };
+    }
+    try {
+      worker.postMessage(answer);
+    } catch {
+      // The worker ended meanwhile: nobody waits for this answer.
+    }
+  }
+}
+
+/** How a call failed, in a form that crosses threads: the Bot API's refusal, or the network's error. */
+export function callFailure(error: unknown): CallFailure {
+  const e = error as { error_code?: unknown; description?: unknown; parameters?: unknown; message?: unknown } | null;
+  if (e && typeof e.error_code === "number" && typeof e.description === "string") {
+    return { kind: "api", error_code: e.error_code, description: e.description, ...(e.parameters && typeof e.parameters === "object" ? { parameters: { ...(e.parameters as Record<string, unknown>) } } : {}) };
+  }
+  return { kind: "http", message: error instanceof Error ? error.message : String(error) };
 }

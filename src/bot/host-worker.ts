@@ -1,16 +1,19 @@
 // The worker side of host-thread.ts: opens the database (already migrated by the main thread),
 // builds the channel's conversation host as `khaosat start` wires it in one thread, and answers
-// `handle` messages with the replies once each step is stored. Log lines go to the main thread's
-// logger. On `stop` it closes the database and ends.
+// `handle` messages (Zalo) with the replies once each step is stored, or handles `update` messages
+// (Telegram) with the whole respondent bot, its Bot API calls made by the main thread. Log lines go
+// to the main thread's logger. On `stop` it closes the database and ends.
 import { parentPort, workerData, type MessagePort } from "node:worker_threads";
+import { HttpError, InputFile } from "grammy";
+import type { Update } from "grammy/types";
 import { RedemptionService } from "../access/index.js";
 import type { BotLogger } from "../channels/telegram/ports.js";
 import { CitizenService } from "../citizens/index.js";
 import { Secret } from "../config/index.js";
 import { TextConversationHost } from "../conversation/index.js";
-import { openDatabase } from "../db/index.js";
+import { openDatabase, type Database } from "../db/index.js";
 import { createI18n } from "../i18n/index.js";
-import type { FromHostThread, HostThreadData, ToHostThread } from "./host-thread.js";
+import type { FromHostThread, HostThreadData, TelegramThreadData, ToHostThread } from "./host-thread.js";
 
 const port: MessagePort =
   parentPort ??
@@ -41,7 +44,8 @@ async function main(data: HostThreadData): Promise<void> {
   }
   const secret = new Secret(data.codeSecret);
   const { channel } = db;
-  const host = new TextConversationHost({
+  const handle = data.telegram ? await telegramBot(db, data, data.telegram, secret) : undefined;
+  const host = handle ? undefined : new TextConversationHost({
     channel: data.channel,
     codes: new RedemptionService({ repository: channel.access, secret, allowDelegation: data.allowDelegation }),
     campaigns: channel.campaigns,
@@ -57,6 +61,7 @@ async function main(data: HostThreadData): Promise<void> {
   let inFlight = 0;
   let stopping: (() => void) | undefined;
   port.on("message", (message: ToHostThread) => {
+    if (message.type === "result") return answered(message);
     if (message.type === "stop") {
       void new Promise<void>((resolve) => (inFlight === 0 ? resolve() : (stopping = resolve))).then(async () => {
         await db.close();
@@ -65,14 +70,71 @@ async function main(data: HostThreadData): Promise<void> {
       return;
     }
     inFlight++;
-    host.handle(message.message).then(
-      (replies) => post({ type: "replies", id: message.id, replies }),
-      (error: unknown) => post({ type: "error", id: message.id, message: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }),
-    ).finally(() => {
+    const work: Promise<FromHostThread> =
+      message.type === "update"
+        ? handle!(message.update).then(() => ({ type: "done", id: message.id }))
+        : host!.handle(message.message).then((replies) => ({ type: "replies", id: message.id, replies }));
+    work.then(post, (error: unknown) => post({ type: "error", id: message.id, message: error instanceof Error ? `${error.name}: ${error.message}` : String(error) })).finally(() => {
       if (--inFlight === 0) stopping?.();
     });
   });
   post({ type: "ready" });
+}
+
+/** The worker's Bot API calls waiting for the main thread's answer. */
+const calls = new Map<number, { resolve: (answer: unknown) => void; reject: (error: Error) => void; method: string }>();
+let nextCall = 0;
+
+function answered(message: Extract<ToHostThread, { type: "result" }>): void {
+  const call = calls.get(message.id);
+  calls.delete(message.id);
+  if (!call) return;
+  if (!("failure" in message)) return call.resolve({ ok: true, result: message.result });
+  // As the Bot API answered (grammY's client makes the GrammyError, so the bot's handling of 403
+  // blocked or 400 not modified is unchanged), or the network's failure as grammY reports it.
+  const { failure } = message;
+  if (failure.kind === "api") call.resolve({ ok: false, error_code: failure.error_code, description: failure.description, ...(failure.parameters ? { parameters: failure.parameters } : {}) });
+  else call.reject(new HttpError(`Network request for '${call.method}' failed!`, new Error(failure.message)));
+}
+
+/** Whether a payload carries a file to upload (made by the worker itself: a stream does not cross threads). */
+function carriesFile(value: unknown, depth = 0): boolean {
+  if (value instanceof InputFile) return true;
+  if (depth > 4 || value === null || typeof value !== "object") return false;
+  return Object.values(value as Record<string, unknown>).some((v) => carriesFile(v, depth + 1));
+}
+
+/** The respondent bot as `khaosat start` builds it, its Bot API calls made by the main thread. */
+async function telegramBot(db: Database, data: HostThreadData, telegram: TelegramThreadData, secret: Secret): Promise<(update: Update) => Promise<void>> {
+  const { createBot } = await import("./create-bot.js");
+  const { ReminderService } = await import("../reminders/index.js");
+  const { adminOptions } = await import("./admin-options.js");
+  const i18n = createI18n({ language: data.defaultLanguage });
+  const { channel } = db;
+  const bot = createBot({
+    token: telegram.token,
+    botInfo: telegram.botInfo,
+    ...(telegram.apiRoot ? { apiRoot: telegram.apiRoot } : {}),
+    citizens: new CitizenService({ repository: db.citizens, secret }),
+    admin: adminOptions(telegram.adminIds, db, new ReminderService(db.messaging, i18n)),
+    deps: {
+      ports: { codes: new RedemptionService({ repository: channel.access, secret, allowDelegation: data.allowDelegation }), campaigns: channel.campaigns, respondents: channel.respondents, sessions: channel.sessions, reachability: db.messaging },
+      i18n,
+      now: () => new Date(),
+      logger,
+      defaultLanguage: data.defaultLanguage,
+    },
+  });
+  // Installed last, so it runs first: the main thread's own client retries (auto-retry) what it sends.
+  bot.api.config.use((prev, method, payload, signal) => {
+    if (carriesFile(payload)) return prev(method, payload, signal);
+    return new Promise((resolve, reject) => {
+      const id = nextCall++;
+      calls.set(id, { resolve: resolve as (answer: unknown) => void, reject, method });
+      post({ type: "call", id, method, payload: payload as Record<string, unknown> });
+    });
+  });
+  return (update) => bot.handleUpdate(update);
 }
 
 await main(workerData as HostThreadData);

@@ -5,6 +5,6 @@ export { startBot, BotTokenRejectedError, BotApiUnreachableError, type StartBotO
 export { startPolling, ALLOWED_UPDATES, type PollingOptions } from "./polling.js";
 export { startWebhook, type WebhookOptions, type WebhookServer } from "./webhook.js";
 export { publishCommands } from "./menu.js";
-export { runBot, type RunBotOptions } from "./run.js";
+export { runBot, telegramThread, type RunBotOptions } from "./run.js";
 export { createJsonLogger } from "./logger.js";
 export { HostThread, type HostThreadOptions } from "./host-thread.js";

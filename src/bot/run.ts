@@ -1,18 +1,18 @@
 import { loadCodeSecret, RedemptionService } from "../access/index.js";
-import { auditStateStore, BroadcastProgress, databaseParticipation, databaseResponses, outboxBroadcasts } from "../channels/telegram/admin/index.js";
-import type { AdminOptions } from "../channels/telegram/admin/index.js";
+import { BroadcastProgress } from "../channels/telegram/admin/index.js";
 import type { BotLogger } from "../channels/telegram/index.js";
 import { CitizenService } from "../citizens/index.js";
 import type { Config } from "../config/index.js";
 import { coordinatorDigestJob, DigestService } from "../coordinators/index.js";
 import { openDatabase, type Database } from "../db/index.js";
-import { createI18n } from "../i18n/index.js";
+import { createI18n, type I18n } from "../i18n/index.js";
 import { channelsOf, configuredSender, sharedBudgets } from "../outbox/index.js";
 import { ReminderService } from "../reminders/index.js";
 import { DatabaseRunCoordinator, reminderJob, startScheduler, type TickEvent } from "../scheduler/index.js";
+import { adminOptions } from "./admin-options.js";
 import { HostThread } from "./host-thread.js";
 import { createJsonLogger } from "./logger.js";
-import { startBot, type RunningBot } from "./start.js";
+import { startBot, type RunningBot, type StartBotOptions } from "./start.js";
 
 /** Options of `runBot`. */
 export interface RunBotOptions {
@@ -32,7 +32,7 @@ export interface RunBotOptions {
    * web console: one Prisma client per process, see Database). Default: opened here and closed on stop.
    */
   readonly database?: Database;
-  /** Zalo's conversation host on a thread of its own (default true; false: in this thread, as tests that inject a clock build it). */
+  /** The channels' conversation on a thread of its own (default true; false: in this thread, as tests that inject a clock build it). */
   readonly hostThread?: boolean;
 }
 
@@ -52,7 +52,7 @@ export async function runBot(config: Config, options: RunBotOptions = {}): Promi
     const i18n = createI18n({ language: config.defaultLanguage });
     const { channel } = db;
     const reminders = new ReminderService(db.messaging, i18n);
-    const admin = adminOptions(config, db, reminders);
+    const admin = adminOptions(config.adminTelegramIds, db, reminders);
     const codes = new RedemptionService({ repository: channel.access, secret, allowDelegation: config.allowDelegation });
     // Zalo (issue 12): started first, so a refused token stops start-up before Telegram is touched.
     if (config.zalo !== undefined) {
@@ -80,6 +80,8 @@ export async function runBot(config: Config, options: RunBotOptions = {}): Promi
       admin,
       ports: { codes, campaigns: channel.campaigns, respondents: channel.respondents, sessions: channel.sessions, reachability: db.messaging },
       ...(options.pollingTimeoutSeconds ? { pollingTimeoutSeconds: options.pollingTimeoutSeconds } : {}),
+      // The respondent bot on a thread of its own (host-thread.ts): receiving updates and the Bot API calls stay here.
+      ...(options.hostThread === false ? {} : { thread: telegramThread(config, secret.reveal(), logger, i18n) }),
     });
     stops.push(() => running.stop());
 
@@ -100,20 +102,22 @@ export async function runBot(config: Config, options: RunBotOptions = {}): Promi
   }
 }
 
-/** The organisers' commands over the database; reminders and broadcasts go through the outbox. */
-function adminOptions(config: Config, db: Database, reminders: ReminderService): AdminOptions {
-  return {
-    ids: config.adminTelegramIds,
-    ports: {
-      campaigns: db.campaigns,
-      participation: databaseParticipation(db),
-      reminders,
-      broadcasts: outboxBroadcasts(db.messaging, db.outbox),
-      audit: db.audit,
-      state: auditStateStore(db.audit),
-      responses: databaseResponses(db),
-    },
-  };
+/** Starts the Telegram bot's thread (`StartBotOptions.thread`) as `khaosat start` configures it. */
+export function telegramThread(config: Config, codeSecret: string, logger: BotLogger, i18n: I18n): NonNullable<StartBotOptions["thread"]> {
+  const token = config.telegramBotToken;
+  if (token === undefined) throw new Error("bug: a Telegram thread without TELEGRAM_BOT_TOKEN");
+  return (botInfo, api) =>
+    HostThread.start({
+      channel: "telegram",
+      databaseUrl: config.databaseUrl.reveal(),
+      codeSecret,
+      allowDelegation: config.allowDelegation ?? false,
+      defaultLanguage: config.defaultLanguage,
+      telegram: { token: token.reveal(), ...(config.telegramApiRoot ? { apiRoot: config.telegramApiRoot } : {}), botInfo, adminIds: config.adminTelegramIds },
+      logger,
+      i18n,
+      api,
+    });
 }
 
 function signalled(): Promise<string> {

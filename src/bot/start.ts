@@ -5,7 +5,9 @@ import type { CitizenCompletion } from "../conversation/path.js";
 import type { Config } from "../config/index.js";
 import { createI18n, type I18n } from "../i18n/index.js";
 import type { AdminOptions } from "../channels/telegram/admin/index.js";
-import { createBot } from "./create-bot.js";
+import { apiBot, apologise, createBot } from "./create-bot.js";
+import type { HostThread } from "./host-thread.js";
+import { keepAliveFetch } from "./keep-alive-fetch.js";
 import { publishCommands } from "./menu.js";
 import { startPolling } from "./polling.js";
 import { startWebhook } from "./webhook.js";
@@ -30,6 +32,11 @@ export interface StartBotOptions {
   readonly citizens?: CitizenCompletion;
   /** Organisers' commands for ADMIN_TELEGRAM_IDS. */
   readonly admin?: AdminOptions;
+  /**
+   * The bot's work on a thread of its own (host-thread.ts), started once the bot's identity is
+   * known, with the function that makes its Bot API calls here. Absent: everything on this thread.
+   */
+  readonly thread?: (botInfo: UserFromGetMe, api: (method: string, payload: Record<string, unknown>) => Promise<unknown>) => Promise<HostThread>;
 }
 
 /** A started bot. */
@@ -71,16 +78,46 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
   const token = config.telegramBotToken?.reveal();
   if (token === undefined) throw new Error("bug: startBot without TELEGRAM_BOT_TOKEN");
   const i18n = options.i18n ?? createI18n({ language: config.defaultLanguage });
-  const bot = createBot({
+  const connection = {
     token,
     ...(options.botInfo ? { botInfo: options.botInfo } : {}),
     ...(config.telegramApiRoot ? { apiRoot: config.telegramApiRoot } : {}),
-    ...(options.fetch ? { fetch: options.fetch } : {}),
-    ...(options.citizens ? { citizens: options.citizens } : {}),
-    ...(options.admin ? { admin: options.admin } : {}),
-    deps: { ports: options.ports, i18n, now: options.now ?? (() => new Date()), logger, defaultLanguage: config.defaultLanguage },
-  });
-  await initWithRetry(bot, logger, config.telegramApiRoot ?? "https://api.telegram.org", options.initAttempts ?? 3, options.initRetryMs ?? 1_000);
+  };
+  // On a thread of its own, this thread only receives updates and makes the bot's calls: over kept-alive sockets.
+  const lean = options.thread && !options.fetch ? keepAliveFetch() : undefined;
+  let thread: HostThread | undefined;
+  const bot = options.thread
+    ? apiBot({ ...connection, fetch: options.fetch ?? lean!.fetch })
+    : createBot({
+        ...connection,
+        ...(options.fetch ? { fetch: options.fetch } : {}),
+        ...(options.citizens ? { citizens: options.citizens } : {}),
+        ...(options.admin ? { admin: options.admin } : {}),
+        deps: { ports: options.ports, i18n, now: options.now ?? (() => new Date()), logger, defaultLanguage: config.defaultLanguage },
+      });
+  if (options.thread) {
+    // The thread's bot has the features, the dedupe and the error boundary; here, a thread that
+    // ended with the update in hand is that respondent's apology (the update's step stored or not, never half).
+    bot.use(async (ctx) => {
+      try {
+        await thread!.handleUpdate(ctx.update);
+      } catch (error) {
+        logger.error({ updateId: ctx.update.update_id, error: describeError(error) }, "update failed");
+        await apologise({ i18n, defaultLanguage: config.defaultLanguage, logger }, ctx);
+      }
+    });
+  }
+  try {
+    await initWithRetry(bot, logger, config.telegramApiRoot ?? "https://api.telegram.org", options.initAttempts ?? 3, options.initRetryMs ?? 1_000);
+    if (options.thread) thread = await options.thread(bot.botInfo, (method, payload) => (bot.api.raw as unknown as Record<string, (p: unknown) => Promise<unknown>>)[method]!(payload));
+  } catch (error) {
+    lean?.close();
+    throw error;
+  }
+  const stopThread = async () => {
+    await thread?.stop();
+    lean?.close();
+  };
   // Not awaited: the menu is a convenience, and a failing Bot API must not hold start-up (publishCommands
   // never throws; it logs a warning). createBot exempts setMyCommands from auto-retry for the same reason.
   void publishCommands(bot.api, i18n, logger);
@@ -88,7 +125,15 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
   if (config.botMode === "webhook") {
     const server = await startWebhook(bot, { logger, url: config.webhookUrl, secret: config.webhookSecret.reveal(), port: config.port, ...(options.host ?? config.webhookHost ? { host: options.host ?? config.webhookHost } : {}) });
     logger.info({ mode: "webhook", port: server.port, bot: bot.botInfo.username }, "bot started");
-    return { bot, mode: "webhook", port: server.port, stop: () => server.close() };
+    return {
+      bot,
+      mode: "webhook",
+      port: server.port,
+      stop: async () => {
+        await server.close();
+        await stopThread();
+      },
+    };
   }
   const runner = await startPolling(bot, { logger, ...(options.pollingTimeoutSeconds ? { timeoutSeconds: options.pollingTimeoutSeconds } : {}) });
   logger.info({ mode: "polling", bot: bot.botInfo.username }, "bot started");
@@ -97,6 +142,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     mode: "polling",
     stop: async () => {
       if (runner.isRunning()) await runner.stop();
+      await stopThread();
     },
   };
 }

@@ -44,12 +44,12 @@ export async function latestSession(deps: ChannelDeps, ctx: Context): Promise<Bo
 }
 
 /** Channel texts in a language. */
-export function translator(deps: ChannelDeps, language: string): Translate {
+export function translator(deps: Pick<ChannelDeps, "i18n" | "defaultLanguage">, language: string): Translate {
   return deps.i18n.getFixedT(isSupportedLanguage(language) ? language : deps.defaultLanguage);
 }
 
 /** The language of a new respondent: their Telegram app's, when we have texts in it. */
-export function initialLanguage(deps: ChannelDeps, ctx: Context): Language {
+export function initialLanguage(deps: Pick<ChannelDeps, "defaultLanguage">, ctx: Context): Language {
   const code = ctx.from?.language_code?.slice(0, 2);
   return code !== undefined && isSupportedLanguage(code) ? code : deps.defaultLanguage;
 }

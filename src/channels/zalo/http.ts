@@ -19,6 +19,8 @@ export const MAX_ANSWER_BYTES = 1024 * 1024;
 export interface KeepAliveHttpOptions {
   /** Connections per host at most; further calls wait for a free one (default 32). */
   readonly maxSockets?: number;
+  /** The longest answer read (default MAX_ANSWER_BYTES). */
+  readonly maxAnswerBytes?: number;
 }
 
 /**
@@ -29,8 +31,10 @@ export interface KeepAliveHttpOptions {
 export class KeepAliveHttp {
   readonly #http: http.Agent;
   readonly #https: https.Agent;
+  readonly #maxAnswerBytes: number;
 
   constructor(options: KeepAliveHttpOptions = {}) {
+    this.#maxAnswerBytes = options.maxAnswerBytes ?? MAX_ANSWER_BYTES;
     const agent = { keepAlive: true, maxSockets: options.maxSockets ?? 32, scheduling: "lifo" as const };
     this.#http = new http.Agent(agent);
     this.#https = new https.Agent(agent);
@@ -89,8 +93,8 @@ export class KeepAliveHttp {
         let size = 0;
         response.on("data", (chunk: Buffer) => {
           size += chunk.length;
-          if (size > MAX_ANSWER_BYTES) {
-            request.destroy(new Error(`answer larger than ${MAX_ANSWER_BYTES} bytes`));
+          if (size > this.#maxAnswerBytes) {
+            request.destroy(new Error(`answer larger than ${this.#maxAnswerBytes} bytes`));
             return;
           }
           chunks.push(chunk);
