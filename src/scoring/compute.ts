@@ -10,7 +10,7 @@ import type {
   SatisfactionUnitExplanation,
 } from "./explain.js";
 import { flagBits, FLAG_BIT } from "./flags.js";
-import { ResponseTable, UNKNOWN_OPTION } from "./table.js";
+import { ResponseTable, tableQuestions, UNKNOWN_OPTION } from "./table.js";
 import type { ExclusionReason, ScoringError, ScoringInput, ScoringWarning } from "./types.js";
 
 // Scoring runs in two steps: one pass over every answer accumulates counts and sums per
@@ -266,6 +266,14 @@ function accumulatePoints(
     }
     const column = responses.column(ids[q]!);
     const lookup = scores[q]!;
+    // One-character option ids (the usual case) by character code, as optionCodes reads single answers.
+    const isOption = new Uint8Array(128);
+    const scoreByCode = new Float64Array(128);
+    for (const [option, score] of lookup) {
+      if (option.length !== 1 || option.charCodeAt(0) >= 128) continue;
+      isOption[option.charCodeAt(0)] = 1;
+      scoreByCode[option.charCodeAt(0)] = score;
+    }
     for (let r = 0; r < rows; r++) {
       const at = base[r]!;
       if (at < 0) continue;
@@ -277,8 +285,15 @@ function accumulatePoints(
       let chosen = 0;
       if (Array.isArray(value)) {
         for (let k = 0; k < value.length; k++) {
-          const s = lookup.get(value[k] as string);
-          if (s === undefined) continue;
+          const id: unknown = value[k];
+          let s: number | undefined;
+          if (typeof id === "string" && id.length === 1 && id.charCodeAt(0) < 128) {
+            if (isOption[id.charCodeAt(0)] === 0) continue;
+            s = scoreByCode[id.charCodeAt(0)]!;
+          } else {
+            s = lookup.get(id as string);
+            if (s === undefined) continue;
+          }
           chosen++;
           if (s === s) {
             total += s;
@@ -314,7 +329,7 @@ function analysePoints(input: ScoringInput, scoring: PointsScoring, detail: bool
   if (input.appraisal && !appraisalUsed) {
     warnings.push({ code: "appraisal_ignored", message: "the questionnaire sets no appraisalMax, so the appraisal points are ignored" });
   }
-  const responses = ResponseTable.of(input.responses, questionnaire.questions.map((q) => q.question.id));
+  const responses = ResponseTable.of(input.responses, tableQuestions(questionnaire));
   const units = unitTable(input, responses, appraisalUsed, errors);
   if (errors.length > 0) return { ok: false, errors };
   const weighted = scoring.groupWeights !== undefined;
@@ -509,7 +524,7 @@ function analyseSatisfaction(input: ScoringInput, scoring: SatisfactionScoring):
   if (overallId !== undefined && questionnaire.byId.get(overallId)?.question.type !== "scale") {
     errors.push({ code: "bad_overall_question", message: `scoring.overallQuestion "${overallId}" is not a scale question of the questionnaire` });
   }
-  const responses = ResponseTable.of(input.responses, questionnaire.questions.map((q) => q.question.id));
+  const responses = ResponseTable.of(input.responses, tableQuestions(questionnaire));
   const units = unitTable(input, responses, false, errors);
   if (errors.length > 0) return { ok: false, errors };
   const weighted = scoring.groupWeights !== undefined;

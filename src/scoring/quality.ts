@@ -1,6 +1,6 @@
 import { NOT_APPLICABLE, type AnswerValue, type Quality, type Question, type Questionnaire } from "../questionnaire/index.js";
 import { medianInPlace, normalCdfFast, normalQuantile } from "../flags/normal.js";
-import { ResponseTable, UNKNOWN_OPTION, type AnswerColumn } from "./table.js";
+import { ResponseTable, tableQuestions, UNKNOWN_OPTION, type AnswerColumn } from "./table.js";
 import { flagEvidence } from "./evidence.js";
 import type { EvidencePart, FlagEvidence, FlagKind, ScoringResponse } from "./types.js";
 
@@ -117,7 +117,7 @@ const WEAK = 6;
  * columns once).
  */
 export function qualityFlags(questionnaire: Questionnaire, quality: Quality, judgement: JudgementLookup, given: readonly ScoringResponse[] | ResponseTable): QualityFindings {
-  const responses = ResponseTable.of(given, questionnaire.questions.map((q) => q.question.id));
+  const responses = ResponseTable.of(given, tableQuestions(questionnaire));
   const answers = answerMatrix(questionnaire, judgement, responses);
   const reading = readingRule(questionnaire, quality, responses);
   const sameness = samenessRule(quality, judgement, answers);
@@ -257,7 +257,8 @@ function answerMatrix(questionnaire: Questionnaire, judgement: JudgementLookup, 
   const ids: string[] = [];
   const columns: number[] = [];
   // Single questions are read as option codes (shared with points scoring): per question, the judged
-  // position of each option code (CANNOT_JUDGE for a null score). Scale questions by value.
+  // position of each option code (CANNOT_JUDGE for a null score). Scale questions by value (a single
+  // question's answers are not asked for: a table over objects keeps only its codes).
   const codes: (Uint16Array | undefined)[] = [];
   const judgedOf: Uint8Array[] = [];
   const scales: { min: number; max: number }[] = [];
@@ -266,16 +267,17 @@ function answerMatrix(questionnaire: Questionnaire, judgement: JudgementLookup, 
     if (question.type !== "single" && question.type !== "scale") continue;
     ids.push(question.id);
     columns.push(column.get(question.id) ?? -1);
-    values.push(responses.column(question.id));
     if (question.type === "single") {
       let judged = 0;
       judgedOf.push(Uint8Array.from([0, ...question.options.map((o) => (o.score === null ? CANNOT_JUDGE : Math.min(MAX_POSITION, ++judged)))]));
       codes.push(responses.optionCodes(question.id, question.options));
       scales.push({ min: 0, max: -1 });
+      values.push([]);
     } else {
       judgedOf.push(new Uint8Array(0));
       codes.push(undefined);
       scales.push({ min: question.min, max: question.max });
+      values.push(responses.column(question.id));
     }
   }
   for (let i = 0; i < n; i++) {
@@ -415,8 +417,11 @@ function samenessRule(quality: Quality, judgement: JudgementLookup, m: AnswerMat
   const unitTotals = new Int32Array(m.units * k);
   const campaign = new Float64Array(width);
   const campaignTotals = new Float64Array(k);
-  // In the same pass, the sameness of every response: the most frequent answer, and the longest run.
+  // In the same pass (counting each unit's answers by question and position), the sameness of every
+  // response: the most frequent answer, and the longest run.
   const tally = new Int32Array(256);
+  let top = 0;
+  for (let q = 0; q < k; q++) top = Math.max(top, judgement.levels[q]!);
   const candidates: number[] = [];
   for (let i = 0; i < n; i++) {
     const row = i * k;
@@ -438,9 +443,6 @@ function samenessRule(quality: Quality, judgement: JudgementLookup, m: AnswerMat
       if (run > best) best = run;
       if (p === CANNOT_JUDGE) continue;
       unitCounts[u * width + offset[q]! + p - 1]!++;
-      unitTotals[u * k + q]!++;
-      campaign[offset[q]! + p - 1]!++;
-      campaignTotals[q]!++;
       positions++;
       const c = ++tally[p]!;
       if (c > count || (c === count && p < mode)) {
@@ -448,13 +450,28 @@ function samenessRule(quality: Quality, judgement: JudgementLookup, m: AnswerMat
         count = c;
       }
     }
-    for (let q = 0; q < k; q++) tally[cells[row + q]!] = 0;
+    // Only positions 1..top were counted (a question's positions never exceed its levels).
+    for (let x = 1; x <= top; x++) tally[x] = 0;
     modes[i] = mode;
     modeCount[i] = count;
     longest[i] = best;
     answered[i] = all;
     judged[i] = positions;
     if (positions >= rule.minAnswers && (count >= rule.maxSameShare * all || best >= rule.maxRun)) candidates.push(i);
+  }
+  // The other tallies are sums of the unit counts (whole numbers, so the same in any order), taken
+  // once per unit rather than counted answer by answer.
+  for (let u = 0; u < m.units; u++) {
+    for (let q = 0; q < k; q++) {
+      let total = 0;
+      for (let x = offset[q]!; x < offset[q + 1]!; x++) {
+        const c = unitCounts[u * width + x]!;
+        campaign[x]! += c;
+        total += c;
+      }
+      unitTotals[u * k + q] = total;
+      campaignTotals[q]! += total;
+    }
   }
   let peers = -1;
   for (let q = 0; q < k; q++) if (campaignTotals[q]! - 1 > peers) peers = campaignTotals[q]! - 1;
@@ -768,12 +785,15 @@ function personFit(quality: Quality, judgement: JudgementLookup, m: AnswerMatrix
     }
   }
   // Residuals against the leave-one-out cell mean, centred on the response's own mean residual (its
-  // leniency): computed once into a table (NaN where not measured), with a fine histogram of their
-  // squares per question for each question's spread (robust: median of squares; bins of 1/128 up to
-  // 16 squared positions, larger squares are far above any median).
+  // leniency), with a fine histogram of their squares per question for each question's spread
+  // (robust: median of squares; bins of 1/128 up to 16 squared positions, larger squares are far
+  // above any median). A response's residuals live in one scratch row; the distance pass below
+  // computes them again from its mean (the same operations on the same numbers give the same
+  // doubles), which costs less than writing and reading back an n × k table of them.
   const minPeers = quality.personFit.minPeers;
   const minAnswers = quality.personFit.minAnswers;
-  const residual = new Float64Array(n * k);
+  const residual = new Float64Array(k);
+  const means = new Float64Array(n);
   const measuredRow = new Uint8Array(n);
   const BINS = 2048;
   const BIN_WIDTH = 16 / BINS;
@@ -787,20 +807,20 @@ function personFit(quality: Quality, judgement: JudgementLookup, m: AnswerMatrix
     for (let q = 0; q < k; q++) {
       const p = cells[row + q]!;
       if (p === 0 || p === CANNOT_JUDGE || count[base + q]! - 1 < minPeers) {
-        residual[row + q] = Number.NaN;
+        residual[q] = Number.NaN;
         continue;
       }
       const r = p - (sum[base + q]! - p) / (count[base + q]! - 1);
-      residual[row + q] = r;
+      residual[q] = r;
       total += r;
       used++;
     }
     if (used < minAnswers || used === 0) continue;
     measuredRow[i] = 1;
     const mean = total / used;
+    means[i] = mean;
     for (let q = 0; q < k; q++) {
-      const r = residual[row + q]! - mean;
-      residual[row + q] = r;
+      const r = residual[q]! - mean;
       if (r !== r) continue;
       histogram[q * BINS + Math.min(BINS - 1, Math.floor((r * r) / BIN_WIDTH))]!++;
       seen[q]!++;
@@ -826,11 +846,16 @@ function personFit(quality: Quality, judgement: JudgementLookup, m: AnswerMatrix
   for (let i = 0; i < n; i++) {
     if (measuredRow[i] === 0) continue;
     const row = i * k;
+    const base = cell[i]! * k;
+    const mean = means[i]!;
     let d = 0;
     let used = 0;
     for (let q = 0; q < k; q++) {
-      const r = residual[row + q]!;
-      if (r !== r || scale[q]! !== scale[q]!) continue;
+      // The residual of the pass above, as it computed it.
+      const p = cells[row + q]!;
+      if (p === 0 || p === CANNOT_JUDGE || count[base + q]! - 1 < minPeers || scale[q]! !== scale[q]!) continue;
+      const r = p - (sum[base + q]! - p) / (count[base + q]! - 1) - mean;
+      if (r !== r) continue;
       d += (r * r) / scale[q]!;
       used++;
     }
