@@ -785,15 +785,12 @@ function personFit(quality: Quality, judgement: JudgementLookup, m: AnswerMatrix
     }
   }
   // Residuals against the leave-one-out cell mean, centred on the response's own mean residual (its
-  // leniency), with a fine histogram of their squares per question for each question's spread
-  // (robust: median of squares; bins of 1/128 up to 16 squared positions, larger squares are far
-  // above any median). A response's residuals live in one scratch row; the distance pass below
-  // computes them again from its mean (the same operations on the same numbers give the same
-  // doubles), which costs less than writing and reading back an n × k table of them.
+  // leniency): computed once into a table (NaN where not measured), with a fine histogram of their
+  // squares per question for each question's spread (robust: median of squares; bins of 1/128 up to
+  // 16 squared positions, larger squares are far above any median).
   const minPeers = quality.personFit.minPeers;
   const minAnswers = quality.personFit.minAnswers;
-  const residual = new Float64Array(k);
-  const means = new Float64Array(n);
+  const residual = new Float64Array(n * k);
   const measuredRow = new Uint8Array(n);
   const BINS = 2048;
   const BIN_WIDTH = 16 / BINS;
@@ -807,20 +804,20 @@ function personFit(quality: Quality, judgement: JudgementLookup, m: AnswerMatrix
     for (let q = 0; q < k; q++) {
       const p = cells[row + q]!;
       if (p === 0 || p === CANNOT_JUDGE || count[base + q]! - 1 < minPeers) {
-        residual[q] = Number.NaN;
+        residual[row + q] = Number.NaN;
         continue;
       }
       const r = p - (sum[base + q]! - p) / (count[base + q]! - 1);
-      residual[q] = r;
+      residual[row + q] = r;
       total += r;
       used++;
     }
     if (used < minAnswers || used === 0) continue;
     measuredRow[i] = 1;
     const mean = total / used;
-    means[i] = mean;
     for (let q = 0; q < k; q++) {
-      const r = residual[q]! - mean;
+      const r = residual[row + q]! - mean;
+      residual[row + q] = r;
       if (r !== r) continue;
       histogram[q * BINS + Math.min(BINS - 1, Math.floor((r * r) / BIN_WIDTH))]!++;
       seen[q]!++;
@@ -846,16 +843,11 @@ function personFit(quality: Quality, judgement: JudgementLookup, m: AnswerMatrix
   for (let i = 0; i < n; i++) {
     if (measuredRow[i] === 0) continue;
     const row = i * k;
-    const base = cell[i]! * k;
-    const mean = means[i]!;
     let d = 0;
     let used = 0;
     for (let q = 0; q < k; q++) {
-      // The residual of the pass above, as it computed it.
-      const p = cells[row + q]!;
-      if (p === 0 || p === CANNOT_JUDGE || count[base + q]! - 1 < minPeers || scale[q]! !== scale[q]!) continue;
-      const r = p - (sum[base + q]! - p) / (count[base + q]! - 1) - mean;
-      if (r !== r) continue;
+      const r = residual[row + q]!;
+      if (r !== r || scale[q]! !== scale[q]!) continue;
       d += (r * r) / scale[q]!;
       used++;
     }
