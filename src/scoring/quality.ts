@@ -762,19 +762,70 @@ function personFit(quality: Quality, judgement: JudgementLookup, m: AnswerMatrix
   const { n, k, cells } = m;
   const ratios = new Float64Array(n).fill(Number.NaN);
   // Cells: unit and group.
-  const groupOf = new Map<string, number>();
   const group = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    let g = groupOf.get(responses.groups[i]!);
-    if (g === undefined) groupOf.set(responses.groups[i]!, (g = groupOf.size));
-    group[i] = g;
-  }
-  const cellCount = m.units * groupOf.size;
+  const groups = ordinals(responses.groups, group);
+  const cellCount = m.units * groups;
   const cell = new Int32Array(n);
-  for (let i = 0; i < n; i++) cell[i] = m.unit[i]! * groupOf.size + group[i]!;
+  for (let i = 0; i < n; i++) cell[i] = m.unit[i]! * groups + group[i]!;
   const sum = new Float64Array(cellCount * k);
   const count = new Int32Array(cellCount * k);
-  for (let i = 0; i < n; i++) {
+  cellTotals(cells, cell, k, sum, count);
+  // Residuals against the leave-one-out cell mean, centred on the response's own mean residual (its
+  // leniency): computed once into a table (NaN where not measured), with a fine histogram of their
+  // squares per question for each question's spread (robust: median of squares; bins of 1/128 up to
+  // 16 squared positions, larger squares are far above any median).
+  const minPeers = quality.personFit.minPeers;
+  const residual = new Float64Array(n * k);
+  const measuredRow = new Uint8Array(n);
+  const histogram = new Int32Array(k * FIT_BINS);
+  const seen = new Int32Array(k);
+  residuals(cells, cell, k, sum, count, minPeers, quality.personFit.minAnswers, residual, measuredRow, histogram, seen);
+  const scale = new Float64Array(k).fill(Number.NaN);
+  for (let q = 0; q < k; q++) {
+    if (seen[q] === 0) continue;
+    const half = seen[q]! / 2;
+    let cumulative = 0;
+    for (let b = 0; b < FIT_BINS; b++) {
+      const c = histogram[q * FIT_BINS + b]!;
+      if (cumulative + c >= half) {
+        // Linear within the bin.
+        scale[q] = Math.max(1e-6, (b + (c === 0 ? 0.5 : (half - cumulative) / c)) * FIT_BIN_WIDTH);
+        break;
+      }
+      cumulative += c;
+    }
+  }
+  const buffer = new Float64Array(n);
+  const measured = distances(residual, measuredRow, k, scale, ratios, buffer);
+  if (measured < minPeers + 1) return ratios.fill(Number.NaN);
+  const typical = medianInPlace(buffer, measured);
+  if (!(typical > 0)) return ratios.fill(Number.NaN);
+  for (let i = 0; i < n; i++) ratios[i] = ratios[i]! / typical;
+  return ratios;
+}
+
+/** Numbers each distinct value by its first appearance, row by row into `out`; returns how many there are. */
+function ordinals(values: readonly string[], out: Int32Array): number {
+  const seen = new Map<string, number>();
+  for (let i = 0; i < values.length; i++) {
+    let o = seen.get(values[i]!);
+    if (o === undefined) seen.set(values[i]!, (o = seen.size));
+    out[i] = o;
+  }
+  return seen.size;
+}
+
+/** Person-fit's histogram of squared residuals: bins of FIT_BIN_WIDTH squared positions. */
+const FIT_BINS = 2048;
+const FIT_BIN_WIDTH = 16 / FIT_BINS;
+
+// Person-fit's passes over the answer matrix, each a function of numbers and arrays only: called
+// once per scoring, a loop inside a larger function is optimised on the fly from type feedback that
+// the code after it has not gathered yet, and thrown away again when execution gets there.
+
+/** Sum and count of the judged positions per (unit, group) cell and question. */
+function cellTotals(cells: Uint8Array, cell: Int32Array, k: number, sum: Float64Array, count: Int32Array): void {
+  for (let i = 0; i < cell.length; i++) {
     const row = i * k;
     const base = cell[i]! * k;
     for (let q = 0; q < k; q++) {
@@ -784,19 +835,23 @@ function personFit(quality: Quality, judgement: JudgementLookup, m: AnswerMatrix
       count[base + q]!++;
     }
   }
-  // Residuals against the leave-one-out cell mean, centred on the response's own mean residual (its
-  // leniency): computed once into a table (NaN where not measured), with a fine histogram of their
-  // squares per question for each question's spread (robust: median of squares; bins of 1/128 up to
-  // 16 squared positions, larger squares are far above any median).
-  const minPeers = quality.personFit.minPeers;
-  const minAnswers = quality.personFit.minAnswers;
-  const residual = new Float64Array(n * k);
-  const measuredRow = new Uint8Array(n);
-  const BINS = 2048;
-  const BIN_WIDTH = 16 / BINS;
-  const histogram = new Int32Array(k * BINS);
-  const seen = new Int32Array(k);
-  for (let i = 0; i < n; i++) {
+}
+
+/** Every response's centred residuals into `residual` (NaN where not measured), the rows measured, and the histogram of squares per question. */
+function residuals(
+  cells: Uint8Array,
+  cell: Int32Array,
+  k: number,
+  sum: Float64Array,
+  count: Int32Array,
+  minPeers: number,
+  minAnswers: number,
+  residual: Float64Array,
+  measuredRow: Uint8Array,
+  histogram: Int32Array,
+  seen: Int32Array,
+): void {
+  for (let i = 0; i < cell.length; i++) {
     const row = i * k;
     const base = cell[i]! * k;
     let used = 0;
@@ -819,28 +874,16 @@ function personFit(quality: Quality, judgement: JudgementLookup, m: AnswerMatrix
       const r = residual[row + q]! - mean;
       residual[row + q] = r;
       if (r !== r) continue;
-      histogram[q * BINS + Math.min(BINS - 1, Math.floor((r * r) / BIN_WIDTH))]!++;
+      histogram[q * FIT_BINS + Math.min(FIT_BINS - 1, Math.floor((r * r) / FIT_BIN_WIDTH))]!++;
       seen[q]!++;
     }
   }
-  const scale = new Float64Array(k).fill(Number.NaN);
-  for (let q = 0; q < k; q++) {
-    if (seen[q] === 0) continue;
-    const half = seen[q]! / 2;
-    let cumulative = 0;
-    for (let b = 0; b < BINS; b++) {
-      const c = histogram[q * BINS + b]!;
-      if (cumulative + c >= half) {
-        // Linear within the bin.
-        scale[q] = Math.max(1e-6, (b + (c === 0 ? 0.5 : (half - cumulative) / c)) * BIN_WIDTH);
-        break;
-      }
-      cumulative += c;
-    }
-  }
-  const buffer = new Float64Array(n);
+}
+
+/** Each measured response's mean scaled squared residual into `ratios` and, packed, into `buffer`; returns how many. */
+function distances(residual: Float64Array, measuredRow: Uint8Array, k: number, scale: Float64Array, ratios: Float64Array, buffer: Float64Array): number {
   let measured = 0;
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < measuredRow.length; i++) {
     if (measuredRow[i] === 0) continue;
     const row = i * k;
     let d = 0;
@@ -855,9 +898,5 @@ function personFit(quality: Quality, judgement: JudgementLookup, m: AnswerMatrix
     ratios[i] = d / used;
     buffer[measured++] = d / used;
   }
-  if (measured < minPeers + 1) return ratios.fill(Number.NaN);
-  const typical = medianInPlace(buffer, measured);
-  if (!(typical > 0)) return ratios.fill(Number.NaN);
-  for (let i = 0; i < n; i++) ratios[i] = ratios[i]! / typical;
-  return ratios;
+  return measured;
 }
