@@ -250,45 +250,62 @@ function answerMatrix(questionnaire: Questionnaire, judgement: JudgementLookup, 
   const cells = new Uint8Array(n * k);
   const unit = new Int32Array(n);
   const samePosition = new Int32Array(n);
-  const unitOf = new Map<string, number>();
+  const units = ordinals(responses.units, unit);
   // Every single and scale question: its 3.3 position (option order, or the scale value) and, for a
   // judgement question, its column and judged position.
   const column = new Map(judgement.ids.map((id, q) => [id, q]));
-  const ids: string[] = [];
   const columns: number[] = [];
   // Single questions are read as option codes (shared with points scoring): per question, the judged
   // position of each option code (CANNOT_JUDGE for a null score). Scale questions by value (a single
   // question's answers are not asked for: a table over objects keeps only its codes).
   const codes: (Uint16Array | undefined)[] = [];
   const judgedOf: Uint8Array[] = [];
-  const scales: { min: number; max: number }[] = [];
+  const scaleMin: number[] = [];
+  const scaleMax: number[] = [];
   const values: AnswerColumn[] = [];
   for (const { question } of questionnaire.questions) {
     if (question.type !== "single" && question.type !== "scale") continue;
-    ids.push(question.id);
     columns.push(column.get(question.id) ?? -1);
     if (question.type === "single") {
       let judged = 0;
       judgedOf.push(Uint8Array.from([0, ...question.options.map((o) => (o.score === null ? CANNOT_JUDGE : Math.min(MAX_POSITION, ++judged)))]));
       codes.push(responses.optionCodes(question.id, question.options));
-      scales.push({ min: 0, max: -1 });
+      scaleMin.push(0);
+      scaleMax.push(-1);
       values.push([]);
     } else {
       judgedOf.push(new Uint8Array(0));
       codes.push(undefined);
-      scales.push({ min: question.min, max: question.max });
+      scaleMin.push(question.min);
+      scaleMax.push(question.max);
       values.push(responses.column(question.id));
     }
   }
-  for (let i = 0; i < n; i++) {
-    let u = unitOf.get(responses.units[i]!);
-    if (u === undefined) unitOf.set(responses.units[i]!, (u = unitOf.size));
-    unit[i] = u;
+  fillMatrix(k, codes, judgedOf, values, scaleMin, scaleMax, columns, cells, samePosition);
+  return { n, k, cells, unit, units, samePosition };
+}
+
+/**
+ * The rows of the answer matrix and the same-position counts (see answerMatrix), response by
+ * response; a function of arrays only, so that it is optimised as a whole (see cellTotals).
+ */
+function fillMatrix(
+  k: number,
+  codes: readonly (Uint16Array | undefined)[],
+  judgedOf: readonly Uint8Array[],
+  values: readonly AnswerColumn[],
+  scaleMin: readonly number[],
+  scaleMax: readonly number[],
+  columns: readonly number[],
+  cells: Uint8Array,
+  samePosition: Int32Array,
+): void {
+  for (let i = 0; i < samePosition.length; i++) {
     const row = i * k;
     let answered = 0;
     let first = 0;
     let same = true;
-    for (let x = 0; x < ids.length; x++) {
+    for (let x = 0; x < columns.length; x++) {
       const optionCodes = codes[x];
       let position: number;
       let judged = 0;
@@ -309,7 +326,8 @@ function answerMatrix(questionnaire: Questionnaire, judgement: JudgementLookup, 
           judged = CANNOT_JUDGE;
         } else {
           position = typeof value === "number" ? value : Number(value);
-          const { min, max } = scales[x]!;
+          const min = scaleMin[x]!;
+          const max = scaleMax[x]!;
           judged = typeof value === "number" && value >= min && value <= max ? Math.min(MAX_POSITION, value - min + 1) : 0;
         }
       }
@@ -321,7 +339,6 @@ function answerMatrix(questionnaire: Questionnaire, judgement: JudgementLookup, 
     }
     if (same && answered >= SAME_POSITION_MIN_ANSWERS) samePosition[i] = answered;
   }
-  return { n, k, cells, unit, units: unitOf.size, samePosition };
 }
 
 /** Per response: timed questions and those under their reading floor; the words only when asked. */
@@ -419,46 +436,11 @@ function samenessRule(quality: Quality, judgement: JudgementLookup, m: AnswerMat
   const campaignTotals = new Float64Array(k);
   // In the same pass (counting each unit's answers by question and position), the sameness of every
   // response: the most frequent answer, and the longest run.
-  const tally = new Int32Array(256);
   let top = 0;
   for (let q = 0; q < k; q++) top = Math.max(top, judgement.levels[q]!);
   const candidates: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const row = i * k;
-    const u = m.unit[i]!;
-    let mode = 0;
-    let count = 0;
-    let run = 0;
-    let best = 0;
-    let previous = -1;
-    let all = 0;
-    let positions = 0;
-    for (let q = 0; q < k; q++) {
-      const p = cells[row + q]!;
-      if (p === 0) continue;
-      all++;
-      // "Cannot judge" ends a run and starts none.
-      run = p === CANNOT_JUDGE ? 0 : p === previous ? run + 1 : 1;
-      previous = p;
-      if (run > best) best = run;
-      if (p === CANNOT_JUDGE) continue;
-      unitCounts[u * width + offset[q]! + p - 1]!++;
-      positions++;
-      const c = ++tally[p]!;
-      if (c > count || (c === count && p < mode)) {
-        mode = p;
-        count = c;
-      }
-    }
-    // Only positions 1..top were counted (a question's positions never exceed its levels).
-    for (let x = 1; x <= top; x++) tally[x] = 0;
-    modes[i] = mode;
-    modeCount[i] = count;
-    longest[i] = best;
-    answered[i] = all;
-    judged[i] = positions;
-    if (positions >= rule.minAnswers && (count >= rule.maxSameShare * all || best >= rule.maxRun)) candidates.push(i);
-  }
+  const limits = { minAnswers: rule.minAnswers, maxSameShare: rule.maxSameShare, maxRun: rule.maxRun };
+  samenessTallies(cells, m.unit, k, offset, top, limits, unitCounts, { modes, modeCount, longest, answered, judged }, candidates);
   // The other tallies are sums of the unit counts (whole numbers, so the same in any order), taken
   // once per unit rather than counted answer by answer.
   for (let u = 0; u < m.units; u++) {
@@ -582,6 +564,65 @@ function samenessRule(quality: Quality, judgement: JudgementLookup, m: AnswerMat
     return parts;
   };
   return { rarity, unjudged, describe, leniency, lenient };
+}
+
+/**
+ * The pass of the long-string rule over the answer matrix (see samenessRule): each unit's answers
+ * by question and position into `unitCounts`, and each response's most frequent answer, its count,
+ * the longest run, the answers and the judged ones; the candidates' rows into `candidates`. A
+ * function of its own so that it is optimised as a whole (see cellTotals).
+ */
+function samenessTallies(
+  cells: Uint8Array,
+  unit: Int32Array,
+  k: number,
+  offset: Int32Array,
+  top: number,
+  limits: { readonly minAnswers: number; readonly maxSameShare: number; readonly maxRun: number },
+  unitCounts: Int32Array,
+  out: { readonly modes: Uint8Array; readonly modeCount: Int32Array; readonly longest: Int32Array; readonly answered: Int32Array; readonly judged: Int32Array },
+  candidates: number[],
+): void {
+  const { minAnswers, maxSameShare, maxRun } = limits;
+  const { modes, modeCount, longest, answered, judged } = out;
+  const width = offset[k]!;
+  const tally = new Int32Array(256);
+  for (let i = 0; i < unit.length; i++) {
+    const row = i * k;
+    const u = unit[i]!;
+    let mode = 0;
+    let count = 0;
+    let run = 0;
+    let best = 0;
+    let previous = -1;
+    let all = 0;
+    let positions = 0;
+    for (let q = 0; q < k; q++) {
+      const p = cells[row + q]!;
+      if (p === 0) continue;
+      all++;
+      // "Cannot judge" ends a run and starts none.
+      run = p === CANNOT_JUDGE ? 0 : p === previous ? run + 1 : 1;
+      previous = p;
+      if (run > best) best = run;
+      if (p === CANNOT_JUDGE) continue;
+      unitCounts[u * width + offset[q]! + p - 1]!++;
+      positions++;
+      const c = ++tally[p]!;
+      if (c > count || (c === count && p < mode)) {
+        mode = p;
+        count = c;
+      }
+    }
+    // Only positions 1..top were counted (a question's positions never exceed its levels).
+    for (let x = 1; x <= top; x++) tally[x] = 0;
+    modes[i] = mode;
+    modeCount[i] = count;
+    longest[i] = best;
+    answered[i] = all;
+    judged[i] = positions;
+    if (positions >= minAnswers && (count >= maxSameShare * all || best >= maxRun)) candidates.push(i);
+  }
 }
 
 /**
