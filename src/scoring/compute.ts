@@ -403,7 +403,6 @@ function analysePoints(input: ScoringInput, scoring: PointsScoring, detail: bool
       const questionsOut: PointsQuestionExplanation[] = [];
       for (let m = 0; m < members.length; m++) {
         const q = members[m]!;
-        const at = (g: number): number => (u * nG + g) * nQ + q;
         let mean: number | null;
         let groupDetails: GroupExplanation[] | undefined;
         let validCount = 0;
@@ -413,6 +412,7 @@ function analysePoints(input: ScoringInput, scoring: PointsScoring, detail: bool
           sum += sums[(u * nG + g) * nQ + q]!;
         }
         if (weighted && detail) {
+          const at = (g: number): number => (u * nG + g) * nQ + q;
           const combined = combineGroups(groups, (g) => valid[at(g)]!, (g) => sums[at(g)]! / valid[at(g)]!);
           mean = combined.value;
           groupDetails = combined.details;
