@@ -10,7 +10,7 @@ import type {
   SatisfactionUnitExplanation,
 } from "./explain.js";
 import { flagBits, FLAG_BIT } from "./flags.js";
-import { ResponseTable, UNKNOWN_OPTION } from "./table.js";
+import { ResponseTable, tableQuestions, UNKNOWN_OPTION, type AnswerColumn } from "./table.js";
 import type { ExclusionReason, ScoringError, ScoringInput, ScoringWarning } from "./types.js";
 
 // Scoring runs in two steps: one pass over every answer accumulates counts and sums per
@@ -218,6 +218,10 @@ function exclusion(counted: number, minResponses: number, appraisalMissing: bool
  * context. It runs question by question down each answer column (one array streamed at a time);
  * each sum still adds its answers in response order, so the totals are those of a row-wise pass.
  * Single questions are read as option codes (decoded once per question, shared with the flags).
+ * Each column's loop is a function of its own taking only numbers and arrays: called once per
+ * question, it is soon optimised as a whole, where a loop inside a function called once per
+ * scoring is optimised on the fly, from type feedback that part of its body has not gathered yet
+ * (and is thrown away again when execution reaches that part).
  */
 function accumulatePoints(
   responses: ResponseTable,
@@ -245,63 +249,107 @@ function accumulatePoints(
     base[r] = counts[r] === 0 ? -1 : (responseUnit[r]! * nG + (groupIndex ? groupIndex.get(groupOf[r]!)! : 0)) * nQ;
   }
   for (let q = 0; q < nQ; q++) {
+    const lookup = scores[q]!;
     if (isSingle[q]!) {
-      // By option code: the option's score (NaN for a null score, as in the lookup); 0 and unknown answers are skipped.
+      // By option code: the option's score (NaN for a null score, as in the lookup).
       const codes = responses.optionCodes(ids[q]!, options[q]!);
-      const lookup = scores[q]!;
       const scoreOf = Float64Array.from({ length: options[q]!.length + 1 }, (_, c) => (c === 0 ? Number.NaN : lookup.get(options[q]![c - 1]!.id)!));
-      for (let r = 0; r < rows; r++) {
-        const at = base[r]!;
-        if (at < 0) continue;
-        const code = codes[r]!;
-        if (code === 0 || code === UNKNOWN_OPTION) continue;
-        const score = scoreOf[code]!;
-        if (score !== score) notJudged[responseUnit[r]! * nQ + q]!++;
-        else {
-          sums[at + q]! += score;
-          valid[at + q]!++;
-        }
-      }
+      accumulateSingle(codes, scoreOf, base, responseUnit, q, nQ, sums, valid, notJudged);
       continue;
     }
-    const column = responses.column(ids[q]!);
-    const lookup = scores[q]!;
-    for (let r = 0; r < rows; r++) {
-      const at = base[r]!;
-      if (at < 0) continue;
-      const value = column[r];
-      if (value === undefined) continue;
-      // Multi: the mean of the chosen options' non-null scores.
-      let total = 0;
-      let n = 0;
-      let chosen = 0;
-      if (Array.isArray(value)) {
-        for (let k = 0; k < value.length; k++) {
-          const s = lookup.get(value[k] as string);
+    // One-character option ids (the usual case) by character code, as optionCodes reads single answers.
+    const isOption = new Uint8Array(128);
+    const scoreByCode = new Float64Array(128);
+    for (const [option, score] of lookup) {
+      if (option.length !== 1 || option.charCodeAt(0) >= 128) continue;
+      isOption[option.charCodeAt(0)] = 1;
+      scoreByCode[option.charCodeAt(0)] = score;
+    }
+    accumulateMulti(responses.column(ids[q]!), lookup, isOption, scoreByCode, base, responseUnit, q, nQ, sums, valid, notJudged);
+  }
+}
+
+/** One single question's answers into the sums (see accumulatePoints): 0 and unknown codes are skipped. */
+function accumulateSingle(
+  codes: Uint16Array,
+  scoreOf: Float64Array,
+  base: Int32Array,
+  responseUnit: Int32Array,
+  q: number,
+  nQ: number,
+  sums: Float64Array,
+  valid: Float64Array,
+  notJudged: Int32Array,
+): void {
+  for (let r = 0; r < codes.length; r++) {
+    const at = base[r]!;
+    if (at < 0) continue;
+    const code = codes[r]!;
+    if (code === 0 || code === UNKNOWN_OPTION) continue;
+    const score = scoreOf[code]!;
+    if (score !== score) notJudged[responseUnit[r]! * nQ + q]!++;
+    else {
+      sums[at + q]! += score;
+      valid[at + q]!++;
+    }
+  }
+}
+
+/** One multi question's answers into the sums (see accumulatePoints): the mean of the chosen options' non-null scores. */
+function accumulateMulti(
+  column: AnswerColumn,
+  lookup: ReadonlyMap<string, number>,
+  isOption: Uint8Array,
+  scoreByCode: Float64Array,
+  base: Int32Array,
+  responseUnit: Int32Array,
+  q: number,
+  nQ: number,
+  sums: Float64Array,
+  valid: Float64Array,
+  notJudged: Int32Array,
+): void {
+  for (let r = 0; r < column.length; r++) {
+    const at = base[r]!;
+    if (at < 0) continue;
+    const value = column[r];
+    if (value === undefined) continue;
+    let total = 0;
+    let n = 0;
+    let chosen = 0;
+    if (Array.isArray(value)) {
+      for (let k = 0; k < value.length; k++) {
+        const id: unknown = value[k];
+        let s: number | undefined;
+        if (typeof id === "string" && id.length === 1 && id.charCodeAt(0) < 128) {
+          if (isOption[id.charCodeAt(0)] === 0) continue;
+          s = scoreByCode[id.charCodeAt(0)]!;
+        } else {
+          s = lookup.get(id as string);
           if (s === undefined) continue;
-          chosen++;
-          if (s === s) {
-            total += s;
-            n++;
-          }
         }
-      } else {
-        const s = lookup.get(String(value));
-        if (s !== undefined) {
-          chosen = 1;
-          if (s === s) {
-            total = s;
-            n = 1;
-          }
+        chosen++;
+        if (s === s) {
+          total += s;
+          n++;
         }
       }
-      if (chosen === 0) continue;
-      const score = n > 0 ? total / n : Number.NaN;
-      if (score !== score) notJudged[responseUnit[r]! * nQ + q]!++;
-      else {
-        sums[at + q]! += score;
-        valid[at + q]!++;
+    } else {
+      const s = lookup.get(String(value));
+      if (s !== undefined) {
+        chosen = 1;
+        if (s === s) {
+          total = s;
+          n = 1;
+        }
       }
+    }
+    if (chosen === 0) continue;
+    const score = n > 0 ? total / n : Number.NaN;
+    if (score !== score) notJudged[responseUnit[r]! * nQ + q]!++;
+    else {
+      sums[at + q]! += score;
+      valid[at + q]!++;
     }
   }
 }
@@ -314,7 +362,7 @@ function analysePoints(input: ScoringInput, scoring: PointsScoring, detail: bool
   if (input.appraisal && !appraisalUsed) {
     warnings.push({ code: "appraisal_ignored", message: "the questionnaire sets no appraisalMax, so the appraisal points are ignored" });
   }
-  const responses = ResponseTable.of(input.responses, questionnaire.questions.map((q) => q.question.id));
+  const responses = ResponseTable.of(input.responses, tableQuestions(questionnaire));
   const units = unitTable(input, responses, appraisalUsed, errors);
   if (errors.length > 0) return { ok: false, errors };
   const weighted = scoring.groupWeights !== undefined;
@@ -355,7 +403,6 @@ function analysePoints(input: ScoringInput, scoring: PointsScoring, detail: bool
       const questionsOut: PointsQuestionExplanation[] = [];
       for (let m = 0; m < members.length; m++) {
         const q = members[m]!;
-        const at = (g: number): number => (u * nG + g) * nQ + q;
         let mean: number | null;
         let groupDetails: GroupExplanation[] | undefined;
         let validCount = 0;
@@ -365,6 +412,7 @@ function analysePoints(input: ScoringInput, scoring: PointsScoring, detail: bool
           sum += sums[(u * nG + g) * nQ + q]!;
         }
         if (weighted && detail) {
+          const at = (g: number): number => (u * nG + g) * nQ + q;
           const combined = combineGroups(groups, (g) => valid[at(g)]!, (g) => sums[at(g)]! / valid[at(g)]!);
           mean = combined.value;
           groupDetails = combined.details;
@@ -509,7 +557,7 @@ function analyseSatisfaction(input: ScoringInput, scoring: SatisfactionScoring):
   if (overallId !== undefined && questionnaire.byId.get(overallId)?.question.type !== "scale") {
     errors.push({ code: "bad_overall_question", message: `scoring.overallQuestion "${overallId}" is not a scale question of the questionnaire` });
   }
-  const responses = ResponseTable.of(input.responses, questionnaire.questions.map((q) => q.question.id));
+  const responses = ResponseTable.of(input.responses, tableQuestions(questionnaire));
   const units = unitTable(input, responses, false, errors);
   if (errors.length > 0) return { ok: false, errors };
   const weighted = scoring.groupWeights !== undefined;

@@ -2,7 +2,7 @@ import { DEFAULT_QUALITY, type Questionnaire } from "../questionnaire/index.js";
 import { medianInPlace } from "../flags/normal.js";
 import { flagEvidence } from "./evidence.js";
 import { FLAG_BIT, judgementLookup, qualityFlags, SAME_POSITION_MIN_ANSWERS, type QualityFindings } from "./quality.js";
-import { ResponseTable } from "./table.js";
+import { ResponseTable, tableQuestions } from "./table.js";
 import type { FlagEvidence, ResponseFlags, ScoringResponse } from "./types.js";
 
 export { FLAG_BIT } from "./quality.js";
@@ -93,7 +93,7 @@ export function flagBits(questionnaire: Questionnaire, responses: ResponseTable)
  * the person-fit pattern are taken over every response given (they share one questionnaire version).
  */
 export function computeFlags(questionnaire: Questionnaire, given: readonly ScoringResponse[] | ResponseTable): ResponseFlags[] {
-  const responses = ResponseTable.of(given, questionnaire.questions.map((q) => q.question.id));
+  const responses = ResponseTable.of(given, tableQuestions(questionnaire));
   const basis = flagBasis(questionnaire, responses);
   const { medianDuration, speedLimit } = basis;
   const { evidence: extension, samePosition } = basis.findings;

@@ -1,6 +1,6 @@
 import { NOT_APPLICABLE, type AnswerValue, type Quality, type Question, type Questionnaire } from "../questionnaire/index.js";
 import { medianInPlace, normalCdfFast, normalQuantile } from "../flags/normal.js";
-import { ResponseTable, UNKNOWN_OPTION, type AnswerColumn } from "./table.js";
+import { ResponseTable, tableQuestions, UNKNOWN_OPTION, type AnswerColumn } from "./table.js";
 import { flagEvidence } from "./evidence.js";
 import type { EvidencePart, FlagEvidence, FlagKind, ScoringResponse } from "./types.js";
 
@@ -117,7 +117,7 @@ const WEAK = 6;
  * columns once).
  */
 export function qualityFlags(questionnaire: Questionnaire, quality: Quality, judgement: JudgementLookup, given: readonly ScoringResponse[] | ResponseTable): QualityFindings {
-  const responses = ResponseTable.of(given, questionnaire.questions.map((q) => q.question.id));
+  const responses = ResponseTable.of(given, tableQuestions(questionnaire));
   const answers = answerMatrix(questionnaire, judgement, responses);
   const reading = readingRule(questionnaire, quality, responses);
   const sameness = samenessRule(quality, judgement, answers);
@@ -250,43 +250,62 @@ function answerMatrix(questionnaire: Questionnaire, judgement: JudgementLookup, 
   const cells = new Uint8Array(n * k);
   const unit = new Int32Array(n);
   const samePosition = new Int32Array(n);
-  const unitOf = new Map<string, number>();
+  const units = ordinals(responses.units, unit);
   // Every single and scale question: its 3.3 position (option order, or the scale value) and, for a
   // judgement question, its column and judged position.
   const column = new Map(judgement.ids.map((id, q) => [id, q]));
-  const ids: string[] = [];
   const columns: number[] = [];
   // Single questions are read as option codes (shared with points scoring): per question, the judged
-  // position of each option code (CANNOT_JUDGE for a null score). Scale questions by value.
+  // position of each option code (CANNOT_JUDGE for a null score). Scale questions by value (a single
+  // question's answers are not asked for: a table over objects keeps only its codes).
   const codes: (Uint16Array | undefined)[] = [];
   const judgedOf: Uint8Array[] = [];
-  const scales: { min: number; max: number }[] = [];
+  const scaleMin: number[] = [];
+  const scaleMax: number[] = [];
   const values: AnswerColumn[] = [];
   for (const { question } of questionnaire.questions) {
     if (question.type !== "single" && question.type !== "scale") continue;
-    ids.push(question.id);
     columns.push(column.get(question.id) ?? -1);
-    values.push(responses.column(question.id));
     if (question.type === "single") {
       let judged = 0;
       judgedOf.push(Uint8Array.from([0, ...question.options.map((o) => (o.score === null ? CANNOT_JUDGE : Math.min(MAX_POSITION, ++judged)))]));
       codes.push(responses.optionCodes(question.id, question.options));
-      scales.push({ min: 0, max: -1 });
+      scaleMin.push(0);
+      scaleMax.push(-1);
+      values.push([]);
     } else {
       judgedOf.push(new Uint8Array(0));
       codes.push(undefined);
-      scales.push({ min: question.min, max: question.max });
+      scaleMin.push(question.min);
+      scaleMax.push(question.max);
+      values.push(responses.column(question.id));
     }
   }
-  for (let i = 0; i < n; i++) {
-    let u = unitOf.get(responses.units[i]!);
-    if (u === undefined) unitOf.set(responses.units[i]!, (u = unitOf.size));
-    unit[i] = u;
+  fillMatrix(k, codes, judgedOf, values, scaleMin, scaleMax, columns, cells, samePosition);
+  return { n, k, cells, unit, units, samePosition };
+}
+
+/**
+ * The rows of the answer matrix and the same-position counts (see answerMatrix), response by
+ * response; a function of arrays only, so that it is optimised as a whole (see cellTotals).
+ */
+function fillMatrix(
+  k: number,
+  codes: readonly (Uint16Array | undefined)[],
+  judgedOf: readonly Uint8Array[],
+  values: readonly AnswerColumn[],
+  scaleMin: readonly number[],
+  scaleMax: readonly number[],
+  columns: readonly number[],
+  cells: Uint8Array,
+  samePosition: Int32Array,
+): void {
+  for (let i = 0; i < samePosition.length; i++) {
     const row = i * k;
     let answered = 0;
     let first = 0;
     let same = true;
-    for (let x = 0; x < ids.length; x++) {
+    for (let x = 0; x < columns.length; x++) {
       const optionCodes = codes[x];
       let position: number;
       let judged = 0;
@@ -307,7 +326,8 @@ function answerMatrix(questionnaire: Questionnaire, judgement: JudgementLookup, 
           judged = CANNOT_JUDGE;
         } else {
           position = typeof value === "number" ? value : Number(value);
-          const { min, max } = scales[x]!;
+          const min = scaleMin[x]!;
+          const max = scaleMax[x]!;
           judged = typeof value === "number" && value >= min && value <= max ? Math.min(MAX_POSITION, value - min + 1) : 0;
         }
       }
@@ -319,7 +339,6 @@ function answerMatrix(questionnaire: Questionnaire, judgement: JudgementLookup, 
     }
     if (same && answered >= SAME_POSITION_MIN_ANSWERS) samePosition[i] = answered;
   }
-  return { n, k, cells, unit, units: unitOf.size, samePosition };
 }
 
 /** Per response: timed questions and those under their reading floor; the words only when asked. */
@@ -415,46 +434,26 @@ function samenessRule(quality: Quality, judgement: JudgementLookup, m: AnswerMat
   const unitTotals = new Int32Array(m.units * k);
   const campaign = new Float64Array(width);
   const campaignTotals = new Float64Array(k);
-  // In the same pass, the sameness of every response: the most frequent answer, and the longest run.
-  const tally = new Int32Array(256);
+  // In the same pass (counting each unit's answers by question and position), the sameness of every
+  // response: the most frequent answer, and the longest run.
+  let top = 0;
+  for (let q = 0; q < k; q++) top = Math.max(top, judgement.levels[q]!);
   const candidates: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const row = i * k;
-    const u = m.unit[i]!;
-    let mode = 0;
-    let count = 0;
-    let run = 0;
-    let best = 0;
-    let previous = -1;
-    let all = 0;
-    let positions = 0;
+  const limits = { minAnswers: rule.minAnswers, maxSameShare: rule.maxSameShare, maxRun: rule.maxRun };
+  samenessTallies(cells, m.unit, k, offset, top, limits, unitCounts, { modes, modeCount, longest, answered, judged }, candidates);
+  // The other tallies are sums of the unit counts (whole numbers, so the same in any order), taken
+  // once per unit rather than counted answer by answer.
+  for (let u = 0; u < m.units; u++) {
     for (let q = 0; q < k; q++) {
-      const p = cells[row + q]!;
-      if (p === 0) continue;
-      all++;
-      // "Cannot judge" ends a run and starts none.
-      run = p === CANNOT_JUDGE ? 0 : p === previous ? run + 1 : 1;
-      previous = p;
-      if (run > best) best = run;
-      if (p === CANNOT_JUDGE) continue;
-      unitCounts[u * width + offset[q]! + p - 1]!++;
-      unitTotals[u * k + q]!++;
-      campaign[offset[q]! + p - 1]!++;
-      campaignTotals[q]!++;
-      positions++;
-      const c = ++tally[p]!;
-      if (c > count || (c === count && p < mode)) {
-        mode = p;
-        count = c;
+      let total = 0;
+      for (let x = offset[q]!; x < offset[q + 1]!; x++) {
+        const c = unitCounts[u * width + x]!;
+        campaign[x]! += c;
+        total += c;
       }
+      unitTotals[u * k + q] = total;
+      campaignTotals[q]! += total;
     }
-    for (let q = 0; q < k; q++) tally[cells[row + q]!] = 0;
-    modes[i] = mode;
-    modeCount[i] = count;
-    longest[i] = best;
-    answered[i] = all;
-    judged[i] = positions;
-    if (positions >= rule.minAnswers && (count >= rule.maxSameShare * all || best >= rule.maxRun)) candidates.push(i);
   }
   let peers = -1;
   for (let q = 0; q < k; q++) if (campaignTotals[q]! - 1 > peers) peers = campaignTotals[q]! - 1;
@@ -565,6 +564,65 @@ function samenessRule(quality: Quality, judgement: JudgementLookup, m: AnswerMat
     return parts;
   };
   return { rarity, unjudged, describe, leniency, lenient };
+}
+
+/**
+ * The pass of the long-string rule over the answer matrix (see samenessRule): each unit's answers
+ * by question and position into `unitCounts`, and each response's most frequent answer, its count,
+ * the longest run, the answers and the judged ones; the candidates' rows into `candidates`. A
+ * function of its own so that it is optimised as a whole (see cellTotals).
+ */
+function samenessTallies(
+  cells: Uint8Array,
+  unit: Int32Array,
+  k: number,
+  offset: Int32Array,
+  top: number,
+  limits: { readonly minAnswers: number; readonly maxSameShare: number; readonly maxRun: number },
+  unitCounts: Int32Array,
+  out: { readonly modes: Uint8Array; readonly modeCount: Int32Array; readonly longest: Int32Array; readonly answered: Int32Array; readonly judged: Int32Array },
+  candidates: number[],
+): void {
+  const { minAnswers, maxSameShare, maxRun } = limits;
+  const { modes, modeCount, longest, answered, judged } = out;
+  const width = offset[k]!;
+  const tally = new Int32Array(256);
+  for (let i = 0; i < unit.length; i++) {
+    const row = i * k;
+    const u = unit[i]!;
+    let mode = 0;
+    let count = 0;
+    let run = 0;
+    let best = 0;
+    let previous = -1;
+    let all = 0;
+    let positions = 0;
+    for (let q = 0; q < k; q++) {
+      const p = cells[row + q]!;
+      if (p === 0) continue;
+      all++;
+      // "Cannot judge" ends a run and starts none.
+      run = p === CANNOT_JUDGE ? 0 : p === previous ? run + 1 : 1;
+      previous = p;
+      if (run > best) best = run;
+      if (p === CANNOT_JUDGE) continue;
+      unitCounts[u * width + offset[q]! + p - 1]!++;
+      positions++;
+      const c = ++tally[p]!;
+      if (c > count || (c === count && p < mode)) {
+        mode = p;
+        count = c;
+      }
+    }
+    // Only positions 1..top were counted (a question's positions never exceed its levels).
+    for (let x = 1; x <= top; x++) tally[x] = 0;
+    modes[i] = mode;
+    modeCount[i] = count;
+    longest[i] = best;
+    answered[i] = all;
+    judged[i] = positions;
+    if (positions >= minAnswers && (count >= maxSameShare * all || best >= maxRun)) candidates.push(i);
+  }
 }
 
 /**
@@ -745,19 +803,70 @@ function personFit(quality: Quality, judgement: JudgementLookup, m: AnswerMatrix
   const { n, k, cells } = m;
   const ratios = new Float64Array(n).fill(Number.NaN);
   // Cells: unit and group.
-  const groupOf = new Map<string, number>();
   const group = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    let g = groupOf.get(responses.groups[i]!);
-    if (g === undefined) groupOf.set(responses.groups[i]!, (g = groupOf.size));
-    group[i] = g;
-  }
-  const cellCount = m.units * groupOf.size;
+  const groups = ordinals(responses.groups, group);
+  const cellCount = m.units * groups;
   const cell = new Int32Array(n);
-  for (let i = 0; i < n; i++) cell[i] = m.unit[i]! * groupOf.size + group[i]!;
+  for (let i = 0; i < n; i++) cell[i] = m.unit[i]! * groups + group[i]!;
   const sum = new Float64Array(cellCount * k);
   const count = new Int32Array(cellCount * k);
-  for (let i = 0; i < n; i++) {
+  cellTotals(cells, cell, k, sum, count);
+  // Residuals against the leave-one-out cell mean, centred on the response's own mean residual (its
+  // leniency): computed once into a table (NaN where not measured), with a fine histogram of their
+  // squares per question for each question's spread (robust: median of squares; bins of 1/128 up to
+  // 16 squared positions, larger squares are far above any median).
+  const minPeers = quality.personFit.minPeers;
+  const residual = new Float64Array(n * k);
+  const measuredRow = new Uint8Array(n);
+  const histogram = new Int32Array(k * FIT_BINS);
+  const seen = new Int32Array(k);
+  residuals(cells, cell, k, sum, count, minPeers, quality.personFit.minAnswers, residual, measuredRow, histogram, seen);
+  const scale = new Float64Array(k).fill(Number.NaN);
+  for (let q = 0; q < k; q++) {
+    if (seen[q] === 0) continue;
+    const half = seen[q]! / 2;
+    let cumulative = 0;
+    for (let b = 0; b < FIT_BINS; b++) {
+      const c = histogram[q * FIT_BINS + b]!;
+      if (cumulative + c >= half) {
+        // Linear within the bin.
+        scale[q] = Math.max(1e-6, (b + (c === 0 ? 0.5 : (half - cumulative) / c)) * FIT_BIN_WIDTH);
+        break;
+      }
+      cumulative += c;
+    }
+  }
+  const buffer = new Float64Array(n);
+  const measured = distances(residual, measuredRow, k, scale, ratios, buffer);
+  if (measured < minPeers + 1) return ratios.fill(Number.NaN);
+  const typical = medianInPlace(buffer, measured);
+  if (!(typical > 0)) return ratios.fill(Number.NaN);
+  for (let i = 0; i < n; i++) ratios[i] = ratios[i]! / typical;
+  return ratios;
+}
+
+/** Numbers each distinct value by its first appearance, row by row into `out`; returns how many there are. */
+function ordinals(values: readonly string[], out: Int32Array): number {
+  const seen = new Map<string, number>();
+  for (let i = 0; i < values.length; i++) {
+    let o = seen.get(values[i]!);
+    if (o === undefined) seen.set(values[i]!, (o = seen.size));
+    out[i] = o;
+  }
+  return seen.size;
+}
+
+/** Person-fit's histogram of squared residuals: bins of FIT_BIN_WIDTH squared positions. */
+const FIT_BINS = 2048;
+const FIT_BIN_WIDTH = 16 / FIT_BINS;
+
+// Person-fit's passes over the answer matrix, each a function of numbers and arrays only: called
+// once per scoring, a loop inside a larger function is optimised on the fly from type feedback that
+// the code after it has not gathered yet, and thrown away again when execution gets there.
+
+/** Sum and count of the judged positions per (unit, group) cell and question. */
+function cellTotals(cells: Uint8Array, cell: Int32Array, k: number, sum: Float64Array, count: Int32Array): void {
+  for (let i = 0; i < cell.length; i++) {
     const row = i * k;
     const base = cell[i]! * k;
     for (let q = 0; q < k; q++) {
@@ -767,19 +876,23 @@ function personFit(quality: Quality, judgement: JudgementLookup, m: AnswerMatrix
       count[base + q]!++;
     }
   }
-  // Residuals against the leave-one-out cell mean, centred on the response's own mean residual (its
-  // leniency): computed once into a table (NaN where not measured), with a fine histogram of their
-  // squares per question for each question's spread (robust: median of squares; bins of 1/128 up to
-  // 16 squared positions, larger squares are far above any median).
-  const minPeers = quality.personFit.minPeers;
-  const minAnswers = quality.personFit.minAnswers;
-  const residual = new Float64Array(n * k);
-  const measuredRow = new Uint8Array(n);
-  const BINS = 2048;
-  const BIN_WIDTH = 16 / BINS;
-  const histogram = new Int32Array(k * BINS);
-  const seen = new Int32Array(k);
-  for (let i = 0; i < n; i++) {
+}
+
+/** Every response's centred residuals into `residual` (NaN where not measured), the rows measured, and the histogram of squares per question. */
+function residuals(
+  cells: Uint8Array,
+  cell: Int32Array,
+  k: number,
+  sum: Float64Array,
+  count: Int32Array,
+  minPeers: number,
+  minAnswers: number,
+  residual: Float64Array,
+  measuredRow: Uint8Array,
+  histogram: Int32Array,
+  seen: Int32Array,
+): void {
+  for (let i = 0; i < cell.length; i++) {
     const row = i * k;
     const base = cell[i]! * k;
     let used = 0;
@@ -802,28 +915,16 @@ function personFit(quality: Quality, judgement: JudgementLookup, m: AnswerMatrix
       const r = residual[row + q]! - mean;
       residual[row + q] = r;
       if (r !== r) continue;
-      histogram[q * BINS + Math.min(BINS - 1, Math.floor((r * r) / BIN_WIDTH))]!++;
+      histogram[q * FIT_BINS + Math.min(FIT_BINS - 1, Math.floor((r * r) / FIT_BIN_WIDTH))]!++;
       seen[q]!++;
     }
   }
-  const scale = new Float64Array(k).fill(Number.NaN);
-  for (let q = 0; q < k; q++) {
-    if (seen[q] === 0) continue;
-    const half = seen[q]! / 2;
-    let cumulative = 0;
-    for (let b = 0; b < BINS; b++) {
-      const c = histogram[q * BINS + b]!;
-      if (cumulative + c >= half) {
-        // Linear within the bin.
-        scale[q] = Math.max(1e-6, (b + (c === 0 ? 0.5 : (half - cumulative) / c)) * BIN_WIDTH);
-        break;
-      }
-      cumulative += c;
-    }
-  }
-  const buffer = new Float64Array(n);
+}
+
+/** Each measured response's mean scaled squared residual into `ratios` and, packed, into `buffer`; returns how many. */
+function distances(residual: Float64Array, measuredRow: Uint8Array, k: number, scale: Float64Array, ratios: Float64Array, buffer: Float64Array): number {
   let measured = 0;
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < measuredRow.length; i++) {
     if (measuredRow[i] === 0) continue;
     const row = i * k;
     let d = 0;
@@ -838,9 +939,5 @@ function personFit(quality: Quality, judgement: JudgementLookup, m: AnswerMatrix
     ratios[i] = d / used;
     buffer[measured++] = d / used;
   }
-  if (measured < minPeers + 1) return ratios.fill(Number.NaN);
-  const typical = medianInPlace(buffer, measured);
-  if (!(typical > 0)) return ratios.fill(Number.NaN);
-  for (let i = 0; i < n; i++) ratios[i] = ratios[i]! / typical;
-  return ratios;
+  return measured;
 }

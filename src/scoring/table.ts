@@ -1,4 +1,4 @@
-import type { AnswerValue } from "../questionnaire/index.js";
+import type { AnswerValue, Questionnaire } from "../questionnaire/index.js";
 import type { ScoringResponse } from "./types.js";
 
 // Responses kept by column: one array per field and per question, indexed by response row. A
@@ -20,6 +20,35 @@ export type ResponseColumns = Pick<ResponseTable, "length" | "ids" | "units" | "
 
 /** In {@link ResponseTable.optionCodes}: an answer that is none of the question's options. */
 export const UNKNOWN_OPTION = 0xffff;
+
+/**
+ * A question {@link ResponseTable.of} reads from the objects: its answers, or, given its options (a
+ * single question), their {@link ResponseTable.optionCodes}. A bare id is a question read by answers.
+ */
+export type TableQuestion = string | { readonly id: string; readonly options?: readonly { readonly id: string }[] };
+
+/** The questions of `questionnaire` as scoring and the flags read them: single questions by option code, the others by answer. */
+export function tableQuestions(questionnaire: Questionnaire): TableQuestion[] {
+  return questionnaire.questions.map(({ question }) => (question.type === "single" ? { id: question.id, options: question.options } : question.id));
+}
+
+/** Turns an answer into the 1-based position of its option (see {@link ResponseTable.optionCodes}). */
+class OptionDecoder {
+  private readonly positions: Map<string, number>;
+  /** One-character option ids ("1".."5", "x": the usual case) by character code, read without hashing the answer. */
+  private readonly byCode = new Uint16Array(128).fill(UNKNOWN_OPTION);
+
+  constructor(readonly options: readonly { readonly id: string }[]) {
+    this.positions = new Map(options.map((o, i) => [o.id, i + 1]));
+    for (const [option, position] of this.positions) if (option.length === 1 && option.charCodeAt(0) < 128) this.byCode[option.charCodeAt(0)] = position;
+  }
+
+  /** The code of an answer (not undefined): an answer that is not text is compared as text. */
+  code(value: AnswerValue): number {
+    if (typeof value === "string" && value.length === 1 && value.charCodeAt(0) < 128) return this.byCode[value.charCodeAt(0)]!;
+    return this.positions.get(typeof value === "string" ? value : String(value)) ?? UNKNOWN_OPTION;
+  }
+}
 
 /** The columns only bot responses have (undefined when no response has a value). */
 type OptionalColumns = Pick<ResponseTable, "respondents" | "accounts" | "decisions" | "languages" | "timed">;
@@ -77,14 +106,32 @@ export class ResponseTable {
   /**
    * A table over response objects; `responses` as given when it already is one. Every row field and
    * the answers to `questions` are taken in one pass, response by response (each object read once,
-   * into arrays allocated at their final length); any other answer column when first asked for.
+   * into arrays allocated at their final length); any other answer column when first asked for. A
+   * question given with its `options` (a single question) is kept as its {@link optionCodes}, decoded
+   * in that same pass, and its answers are only taken from the objects again if asked for: what
+   * scoring and the flags read of a single question is its codes, and a code is two bytes where an
+   * answer is a reference to store in an array the garbage collector then walks.
    */
-  static of(responses: readonly ScoringResponse[] | ResponseTable, questions: readonly string[] = []): ResponseTable {
+  static of(responses: readonly ScoringResponse[] | ResponseTable, questions: readonly TableQuestion[] = []): ResponseTable {
     if (responses instanceof ResponseTable) return responses;
     const n = responses.length;
-    const nQ = questions.length;
+    const answerIds: string[] = [];
     const columns: (AnswerValue | undefined)[][] = [];
-    for (let q = 0; q < nQ; q++) columns.push(new Array<AnswerValue | undefined>(n));
+    const codedIds: string[] = [];
+    const decoders: OptionDecoder[] = [];
+    const codeColumns: Uint16Array[] = [];
+    for (const question of questions) {
+      if (typeof question === "string" || question.options === undefined) {
+        answerIds.push(typeof question === "string" ? question : question.id);
+        columns.push(new Array<AnswerValue | undefined>(n));
+      } else {
+        codedIds.push(question.id);
+        decoders.push(new OptionDecoder(question.options));
+        codeColumns.push(new Uint16Array(n));
+      }
+    }
+    const nA = answerIds.length;
+    const nC = codedIds.length;
     const ids = new Array<string>(n);
     const units = new Array<string>(n);
     const groups = new Array<string>(n);
@@ -105,7 +152,11 @@ export class ResponseTable {
       startedAt[i] = r.startedAt ?? Number.NaN;
       submittedAt[i] = r.submittedAt ?? Number.NaN;
       const answers = r.answers;
-      for (let q = 0; q < nQ; q++) columns[q]![i] = answers[questions[q]!];
+      for (let q = 0; q < nA; q++) columns[q]![i] = answers[answerIds[q]!];
+      for (let q = 0; q < nC; q++) {
+        const value = answers[codedIds[q]!];
+        if (value !== undefined) codeColumns[q]![i] = decoders[q]!.code(value);
+      }
       if (r.respondent !== undefined || respondents) (respondents ??= since(i))[i] = r.respondent;
       if (r.account !== undefined || accounts) (accounts ??= since(i))[i] = r.account;
       if (r.decision !== undefined || decisions) (decisions ??= since(i))[i] = r.decision;
@@ -113,12 +164,14 @@ export class ResponseTable {
       if (r.seconds !== undefined) timed = true;
     }
     const answers = new Map<string, AnswerColumn>();
-    for (let q = 0; q < nQ; q++) answers.set(questions[q]!, columns[q]!);
-    return new ResponseTable(
+    for (let q = 0; q < nA; q++) answers.set(answerIds[q]!, columns[q]!);
+    const table = new ResponseTable(
       { length: n, ids, units, groups, startedAt, submittedAt, answers, seconds: new Map() },
       { respondents, accounts, decisions, languages, timed },
       responses,
     );
+    for (let q = 0; q < nC; q++) table.optionColumns.set(codedIds[q]!, { options: decoders[q]!.options, codes: codeColumns[q]! });
+    return table;
   }
 
   /** The answers to question `id` by row (all undefined when no response has a column for it). */
@@ -143,16 +196,11 @@ export class ResponseTable {
     const cached = this.optionColumns.get(id);
     if (cached && cached.options === options) return cached.codes;
     const column = this.column(id);
-    const positions = new Map(options.map((o, i) => [o.id, i + 1]));
-    // One-character option ids ("1".."5", "x": the usual case) are read by character code, without hashing the answer.
-    const byCode = new Uint16Array(128).fill(UNKNOWN_OPTION);
-    for (const [option, position] of positions) if (option.length === 1 && option.charCodeAt(0) < 128) byCode[option.charCodeAt(0)] = position;
+    const decoder = new OptionDecoder(options);
     const codes = new Uint16Array(this.length);
     for (let r = 0; r < codes.length; r++) {
       const value = column[r];
-      if (value === undefined) continue;
-      if (typeof value === "string" && value.length === 1 && value.charCodeAt(0) < 128) codes[r] = byCode[value.charCodeAt(0)]!;
-      else codes[r] = positions.get(typeof value === "string" ? value : String(value)) ?? UNKNOWN_OPTION;
+      if (value !== undefined) codes[r] = decoder.code(value);
     }
     this.optionColumns.set(id, { options, codes });
     return codes;

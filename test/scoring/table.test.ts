@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { computeFlags, ResponseTable, scoreUnits, type ScoringResponse } from "../../src/scoring/index.js";
+import { tableQuestions, UNKNOWN_OPTION } from "../../src/scoring/table.js";
 import { readResponsesFile, readResponsesTable, writeResponsesCsv } from "../../src/scoring/io/index.js";
 import { carelessPopulation, PROVINCE } from "../flags/support/population.js";
 import { GOLDEN_DIR, goldenCases, loadGoldenCase } from "./support/golden.js";
@@ -87,5 +88,24 @@ describe("responses by column", () => {
     expect(table.decisions).toEqual([undefined, "reject"]);
     expect(table.languages).toBeUndefined();
     expect(ResponseTable.of(table)).toBe(table);
+  });
+
+  test("single questions decoded while the objects are read give the codes and answers of the answer columns", () => {
+    const objects: ScoringResponse[] = [
+      { id: "a", unit: "U", group: "g", answers: { q0: "yes", q1: "2", q2: ["a", "b"] } },
+      { id: "b", unit: "U", group: "g", answers: { q0: "maybe", q1: 3 } },
+      { id: "c", unit: "U", group: "g", answers: { q1: "1" } },
+    ];
+    const byAnswers = ResponseTable.of(objects, questionnaire.questions.map((q) => q.question.id));
+    const byCodes = ResponseTable.of(objects, tableQuestions(questionnaire));
+    for (const { question } of questionnaire.questions) {
+      expect(byCodes.column(question.id), question.id).toEqual(byAnswers.column(question.id));
+      if (question.type !== "single") continue;
+      expect(Array.from(byCodes.optionCodes(question.id, question.options)), question.id).toEqual(Array.from(byAnswers.optionCodes(question.id, question.options)));
+    }
+    const q1 = questionnaire.byId.get("q1")!.question;
+    if (q1.type !== "single") throw new Error("q1 is a single question");
+    // "2", a number (compared as text: "3" is no option) and "1".
+    expect(Array.from(byCodes.optionCodes("q1", q1.options))).toEqual([2, UNKNOWN_OPTION, 1]);
   });
 });
