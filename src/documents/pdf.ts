@@ -75,12 +75,12 @@ export interface PdfStream {
  * carry (a pipe) would pile up in the stream until the last page. An error writing (a full disk)
  * is thrown from the drawing call that started the page, so the renderer fails at once.
  */
-export function streamPdf(doc: PDFKit.PDFDocument, fd: number): PdfStream {
+export function streamPdf(doc: PDFKit.PDFDocument, fd: number | ((chunk: Buffer) => void)): PdfStream {
+  // Or into a function that takes each chunk at once (a response stream, which the caller drains between pages).
+  const put = typeof fd === "number" ? (chunk: Buffer) => { for (let at = 0; at < chunk.length; ) at += writeSync(fd, chunk, at); } : fd;
   const write = (): void => {
     let chunk: Buffer | null;
-    while ((chunk = doc.read() as Buffer | null) !== null) {
-      for (let at = 0; at < chunk.length; ) at += writeSync(fd, chunk, at);
-    }
+    while ((chunk = doc.read() as Buffer | null) !== null) put(chunk);
   };
   const done = new Promise<void>((resolve, reject) => {
     doc.on("end", resolve);
