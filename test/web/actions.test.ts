@@ -8,6 +8,7 @@ import { afterAll, beforeAll, expect, test, vi } from "vitest";
 import { createWebServer } from "../../src/web/server.js";
 import { MAX_PENDING_BYTES, UPLOAD_TTL_MS } from "../../src/web/uploads.js";
 import { CODE_FILE_TTL_MS } from "../../src/web/code-files.js";
+import type * as Access from "../../src/access/index.js";
 import { describeDatabases } from "../support/db.js";
 import { mulberry32 } from "../support/random.js";
 import { Client } from "./http.js";
@@ -16,7 +17,7 @@ import { openBot, RESPONSES_HEADER, responseRow, seed, type Seeded } from "./fix
 /** Code files that fail to draw: "early" before anything is in the response, "late" after part of it. */
 const drawing = vi.hoisted(() => ({ fail: undefined as "early" | "late" | undefined }));
 vi.mock("../../src/access/index.js", async (importOriginal) => {
-  const real = await importOriginal<typeof import("../../src/access/index.js")>();
+  const real = await importOriginal<typeof Access>();
   const streamCodeFile: typeof real.streamCodeFile = async (format, slips, options, out, ready) => {
     const fail = drawing.fail;
     drawing.fail = undefined;
