@@ -190,7 +190,14 @@ ${checked.warnings.length > 0 ? problemList(request.ctx, checked.warnings) : ""}
 <div class="downloads"><form class="inline" method="post" action="${base(campaign)}/codes/download">${csrfField(request.ctx)}<input type="hidden" name="file" value="${form.id}"><input type="hidden" name="key" value="${form.key}"><input type="hidden" name="format" value="${format}"><button type="submit">${t("act.download", { format: format.toUpperCase() })}</button></form></div></section>`;
       return actPage(context, request, reply, campaign, { section, flash: { kind: "error", text: t("act.codesFileFailed", { format: format.toUpperCase() }) } }, 500);
     }
-    await db.audit.record({ at: now(), kind: "web.codes_downloaded", campaignId: campaign.id, actor: user.email, data: { format } });
+    try {
+      await db.audit.record({ at: now(), kind: "web.codes_downloaded", campaignId: campaign.id, actor: user.email, data: { format } });
+    } catch (error) {
+      // Not audited, so not sent: the drawing stops (its stream is closed) and the file waits again.
+      out.destroy();
+      await putBackCodeSlips(db, taken.sealed, now());
+      throw error;
+    }
     rendering.catch(async (error: unknown) => {
       // Cut off midway (the browser went away, or drawing failed): part of the file was sent, so it is not offered again.
       if (error instanceof CodeFileClosedError) request.log.warn({ format }, "code slips download closed before the end");
