@@ -1,6 +1,7 @@
 import { writeSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
+import type { Writable } from "node:stream";
 import { drawFittedText, drawParagraph, drawQr, finishPdf, layoutParagraph, newPdf, newWorkbook, PDF_FONTS, streamPdf } from "../documents/index.js";
 import { stringify } from "csv-stringify/sync";
 import { neutraliseCell } from "../documents/csv-cell.js";
@@ -120,6 +121,98 @@ export async function renderCodeFile(format: CodeFileFormat, slips: readonly Cod
   }
 }
 
+/** The response a console download streams into: paused while it is full, abandoned when it is closed. */
+export class CodeFileClosedError extends Error {
+  constructor() {
+    super("the download was closed before the file was complete");
+    this.name = "CodeFileClosedError";
+  }
+}
+
+/**
+ * Between pages (or batches of rows) of a streamed file: says once that the first part is ready
+ * (`ready`: until then nothing has been sent, and a failure can still be told on a page), waits
+ * while the stream is full (bounded memory at any size of round), otherwise lets the event loop
+ * serve others; stops when the stream was closed (the browser went away).
+ */
+class Pacer {
+  constructor(
+    private readonly out: Writable,
+    private ready: (() => void) | undefined,
+  ) {}
+
+  async step(): Promise<void> {
+    const ready = this.ready;
+    this.ready = undefined;
+    ready?.();
+    if (!this.out.destroyed && this.out.writableNeedDrain) {
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          this.out.off("drain", done);
+          this.out.off("close", done);
+          resolve();
+        };
+        this.out.on("drain", done);
+        this.out.on("close", done);
+      });
+    } else await new Promise<void>((resolve) => setImmediate(resolve));
+    if (this.out.destroyed) throw new CodeFileClosedError();
+  }
+}
+
+/** Rows of the CSV and XLSX files written between two pauses. */
+const ROWS_PER_STEP = 500;
+
+/**
+ * Streams issued codes in the given format into `out` (a console download) and ends it, in bounded
+ * memory at any size of round: PDF page by page, CSV and XLSX a batch of rows at a time. The same
+ * files as `renderCodeFile` (the CSV and PDF byte for byte; the XLSX as ExcelJS's streaming writer
+ * writes the same cells, all text). `ready` is called once the first part is in `out`.
+ */
+export async function streamCodeFile(format: CodeFileFormat, slips: readonly CodeSlip[], options: SlipOptions, out: Writable, ready?: () => void): Promise<void> {
+  const pacer = new Pacer(out, ready);
+  switch (format) {
+    case "csv": {
+      const sorted = sortSlips(slips);
+      out.write(Buffer.from([0xef, 0xbb, 0xbf]));
+      out.write(stringify([[...COLUMNS]], { record_delimiter: "\r\n" }));
+      for (let at = 0; at < sorted.length; at += ROWS_PER_STEP) {
+        out.write(stringify(sorted.slice(at, at + ROWS_PER_STEP).map((s) => row(s).map(defuse)), { record_delimiter: "\r\n" }));
+        await pacer.step();
+      }
+      await pacer.step();
+      await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+      return;
+    }
+    case "xlsx": {
+      const { default: ExcelJS } = await import("exceljs");
+      const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
+      const sheet = workbook.addWorksheet("codes", { views: [{ state: "frozen", ySplit: 1 }] });
+      sheet.columns = COLUMNS.map((header) => ({ header, key: header, width: header === "link" ? 45 : header === "code" ? 14 : 28 }));
+      sheet.getRow(1).font = { bold: true };
+      sheet.getRow(1).commit();
+      const sorted = sortSlips(slips);
+      for (let at = 0; at < sorted.length; at += ROWS_PER_STEP) {
+        for (const slip of sorted.slice(at, at + ROWS_PER_STEP)) sheet.addRow(row(slip)).commit();
+        await pacer.step();
+      }
+      await pacer.step();
+      sheet.commit();
+      await workbook.commit();
+      return;
+    }
+    case "pdf": {
+      const doc = await slipsDocument(options);
+      const pdf = streamPdf(doc, (chunk) => void out.write(chunk));
+      for (const _ of slipPages(doc, slips, options)) await pacer.step();
+      await pdf.end();
+      await pacer.step();
+      await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+      return;
+    }
+  }
+}
+
 const COLUMNS = ["external_id", "full_name", "unit", "service", "code", "link"] as const;
 
 function row(slip: CodeSlip): string[] {
@@ -208,7 +301,11 @@ function slipsDocument(options: SlipOptions): Promise<PDFKit.PDFDocument> {
 }
 
 function drawSlips(doc: PDFKit.PDFDocument, slips: readonly CodeSlip[], options: SlipOptions): void {
+  for (const _ of slipPages(doc, slips, options));
+}
 
+/** Draws the slips, pausing (yielding) between pages: a caller streaming the document can send each page and let others run. */
+function* slipPages(doc: PDFKit.PDFDocument, slips: readonly CodeSlip[], options: SlipOptions): Generator<void, void, undefined> {
   const perPage = GRID.columns * GRID.rows;
   const cellWidth = (PAGE.width - 2 * PAGE.margin) / GRID.columns;
   const cellHeight = (PAGE.height - 2 * PAGE.margin) / GRID.rows;
@@ -217,6 +314,7 @@ function drawSlips(doc: PDFKit.PDFDocument, slips: readonly CodeSlip[], options:
   for (const slip of sorted) perUnit.set(slip.unit, (perUnit.get(slip.unit) ?? 0) + 1);
   let cell = 0;
   let unitPage = 0;
+  let pages = 0;
   let unit: string | undefined;
   for (const slip of sorted) {
     if (slip.unit !== unit) {
@@ -225,6 +323,7 @@ function drawSlips(doc: PDFKit.PDFDocument, slips: readonly CodeSlip[], options:
       unitPage = 0;
     }
     if (cell === 0) {
+      if (pages++ > 0) yield;
       doc.addPage();
       drawCutLines(doc, cellWidth, cellHeight);
       unitPage++;

@@ -47,6 +47,8 @@ export { issueCodes, revokeCodes, reissueCode, type CodeHolder, type IssuedCode,
 export {
   codeFileFormat,
   renderCodeFile,
+  streamCodeFile,
+  CodeFileClosedError,
   renderCodesCsv,
   renderCodesXlsx,
   renderSlipsPdf,

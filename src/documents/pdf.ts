@@ -69,18 +69,23 @@ export interface PdfStream {
 }
 
 /**
- * Streams a document into an open file as pdfkit produces it, in bounded memory: call it before
+ * Streams a document into an open file (or a function taking each chunk) as pdfkit produces it, in bounded memory: call it before
  * drawing. pdfkit pushes each page's bytes when the next page begins (pages are not buffered), and
  * they are written then, synchronously: drawing is synchronous, so bytes left for the event loop to
  * carry (a pipe) would pile up in the stream until the last page. An error writing (a full disk)
  * is thrown from the drawing call that started the page, so the renderer fails at once.
  */
-export function streamPdf(doc: PDFKit.PDFDocument, fd: number): PdfStream {
+export function streamPdf(doc: PDFKit.PDFDocument, fd: number | ((chunk: Buffer) => void)): PdfStream {
+  // Or into a function that takes each chunk at once (a console download: its stream is drained between pages).
+  const put =
+    typeof fd === "number"
+      ? (chunk: Buffer): void => {
+          for (let at = 0; at < chunk.length; ) at += writeSync(fd, chunk, at);
+        }
+      : fd;
   const write = (): void => {
     let chunk: Buffer | null;
-    while ((chunk = doc.read() as Buffer | null) !== null) {
-      for (let at = 0; at < chunk.length; ) at += writeSync(fd, chunk, at);
-    }
+    while ((chunk = doc.read() as Buffer | null) !== null) put(chunk);
   };
   const done = new Promise<void>((resolve, reject) => {
     doc.on("end", resolve);

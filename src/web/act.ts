@@ -4,7 +4,7 @@
 // issue`; the file is the only copy and is shown once), upload appraisal points.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { CampaignRecord } from "../db/index.js";
-import { codeDeepLink, issueCodes, renderCodeFile, type CodeFileFormat, type CodeSlip } from "../access/index.js";
+import { CodeFileClosedError, codeDeepLink, issueCodes, sortSlips, streamCodeFile, type CodeSlip } from "../access/index.js";
 import { PassThrough } from "node:stream";
 import { campaignQuestionnaire, streamCampaignResponses } from "../campaigns/index.js";
 import { importRespondentsFile, RespondentValidator, streamTable, TableFileError } from "../respondents/index.js";
@@ -13,7 +13,7 @@ import { html, type Html } from "./html.js";
 import { csrfField, page, type Flash } from "./layout.js";
 import { fileErrorText, keepUpload, problemList, tableFormat, uploadId, withTemporaryFile } from "./uploads.js";
 import { sendPage, type WebContext } from "./server.js";
-import { CODE_FILE_FORMATS, CODE_FILE_TTL_MS, CODE_FILE_TYPES, keepCodeFiles, takeCodeFile } from "./code-files.js";
+import { CODE_FILE_FORMATS, CODE_FILE_TTL_MS, CODE_FILE_TYPES, keepCodeSlips, packSlips, putBackCodeSlips, takeCodeSlips } from "./code-files.js";
 import { formatWhen } from "./format.js";
 import { campaignRequest } from "./campaign-route.js";
 
@@ -127,7 +127,7 @@ ${checked.warnings.length > 0 ? problemList(request.ctx, checked.warnings) : ""}
     const names = new Map((await db.respondents.units(campaign.id)).map((u) => [u.code, u.name]));
     const byId = new Map(respondents.map((r) => [r.id, r]));
     const at = now();
-    const files = new Map<CodeFileFormat, Uint8Array>();
+    let packed: Buffer | undefined;
     const issued = await issueCodes({
       repository: db.access,
       secret: context.options.codeSecret,
@@ -140,23 +140,30 @@ ${checked.warnings.length > 0 ? problemList(request.ctx, checked.warnings) : ""}
           const r = byId.get(respondentId)!;
           return { code, link: codeDeepLink(bot, code), externalId: r.externalId, name: r.fullName, unit: names.get(r.unitCode) ?? r.unitCode, ...(r.language ? { language: r.language } : {}) };
         });
-        // Every format now, while the plain codes exist: they are never seen again after this request.
-        for (const format of CODE_FILE_FORMATS) files.set(format, await renderCodeFile(format, slips, { botUsername: bot, title: campaign.name, createdAt: at, closing: { at: campaign.closesAt, timeZone: campaign.timeZone } }));
+        // What the files are drawn from, now, while the plain codes exist: they are never seen again
+        // after this request. Only this compact data (~1 MB at 50,000), not the files: each file is
+        // drawn when its download is asked for, streamed into the response.
+        // Sorted once here, as every file orders them: each download's sort then finds them in order (one pass, not a long pause).
+        packed = packSlips({ slips: sortSlips(slips), options: { botUsername: bot, title: campaign.name, createdAt: at, closing: { at: campaign.closesAt, timeZone: campaign.timeZone } } });
       },
     });
-    if (issued.length === 0 || files.size === 0) return actPage(context, request, reply, campaign, { flash: { kind: "warn", text: t("act.allHold") } });
-    const kept = await keepCodeFiles(db, files, { campaignId: campaign.id, actor: user.email, rows: issued.length }, at);
+    if (issued.length === 0 || !packed) return actPage(context, request, reply, campaign, { flash: { kind: "warn", text: t("act.allHold") } });
+    const kept = await keepCodeSlips(db, packed, { campaignId: campaign.id, actor: user.email, rows: issued.length }, at);
     const until = formatWhen(t, new Date(at.getTime() + CODE_FILE_TTL_MS), campaign.timeZone);
     const ctx = request.ctx;
     const section = html`<section class="card" tabindex="0" id="codes-issued"><h2>${t("act.codesIssued", { count: issued.length })}</h2>
 <p class="flash warn" role="alert"><b>${t("act.codesOnce")}</b> ${t("act.codesWarning")}</p>
 <p>${t("act.codesEachOnceOfficial", { time: until })}</p>
+<p class="muted">${t("act.codesPreparedOnDownload")}</p>
 <div class="downloads">${kept.files.map(
       (f) => html`<form class="inline" method="post" action="${base(campaign)}/codes/download">${csrfField(ctx)}<input type="hidden" name="file" value="${f.id}"><input type="hidden" name="key" value="${kept.key}"><input type="hidden" name="format" value="${f.format}"><button type="submit">${t("act.download", { format: f.format.toUpperCase() })}</button></form> `,
     )}</div></section>`;
     return actPage(context, request, reply, campaign, { section, flash: { kind: "ok", text: t("act.codesIssuedFlash", { count: issued.length }) } });
   });
 
+  // A file of the codes just issued, drawn now from the sealed slips and streamed into the response
+  // (the PDF page by page): bounded memory at any size of round, and nothing large stored. Taken
+  // once: a failure before anything was sent puts it back, so the admin can try again in time.
   app.post("/campaigns/:id/codes/download", { preHandler: app.csrfProtection }, async (request, reply) => {
     const found = await campaignRequest(context, request, reply, ["admin"]);
     if (!found) return reply;
@@ -164,14 +171,45 @@ ${checked.warnings.length > 0 ? problemList(request.ctx, checked.warnings) : ""}
     const { t } = request.ctx;
     const body = (request.body ?? {}) as Record<string, unknown>;
     const format = CODE_FILE_FORMATS.find((f) => f === body.format);
-    const file = format ? await takeCodeFile(db, { id: String(body.file ?? ""), key: String(body.key ?? ""), format, campaignId: campaign.id, actor: user.email }, now()) : null;
-    if (!format || !file) return actPage(context, request, reply, campaign, { flash: { kind: "error", text: t("act.codesGoneOfficial") } }, 410);
-    await db.audit.record({ at: now(), kind: "web.codes_downloaded", campaignId: campaign.id, actor: user.email, data: { format } });
+    const form = { id: String(body.file ?? ""), key: String(body.key ?? "") };
+    const taken = format ? await takeCodeSlips(db, { ...form, format, campaignId: campaign.id, actor: user.email }, now()) : null;
+    if (!format || !taken) return actPage(context, request, reply, campaign, { flash: { kind: "error", text: t("act.codesGoneOfficial") } }, 410);
+    const out = new PassThrough({ highWaterMark: 256 * 1024 });
+    let ready = (): void => undefined;
+    const started = new Promise<"ready">((resolve) => (ready = () => resolve("ready")));
+    const rendering = streamCodeFile(format, taken.slips, taken.options, out, ready);
+    const first = await Promise.race([started, rendering.then(() => "ready" as const, (error: unknown) => ({ error }))]);
+    if (first !== "ready") {
+      // Nothing was sent: the file waits again (sealed, until the same time) for another try.
+      request.log.error(first.error);
+      out.destroy();
+      await putBackCodeSlips(db, taken.sealed, now());
+      const until = formatWhen(t, taken.sealed.expiresAt, campaign.timeZone);
+      const section = html`<section class="card" tabindex="0" id="codes-issued"><h2>${t("act.codesFileFailed", { format: format.toUpperCase() })}</h2>
+<p>${t("act.codesFileRetry", { format: format.toUpperCase(), time: until })}</p>
+<div class="downloads"><form class="inline" method="post" action="${base(campaign)}/codes/download">${csrfField(request.ctx)}<input type="hidden" name="file" value="${form.id}"><input type="hidden" name="key" value="${form.key}"><input type="hidden" name="format" value="${format}"><button type="submit">${t("act.download", { format: format.toUpperCase() })}</button></form></div></section>`;
+      return actPage(context, request, reply, campaign, { section, flash: { kind: "error", text: t("act.codesFileFailed", { format: format.toUpperCase() }) } }, 500);
+    }
+    try {
+      await db.audit.record({ at: now(), kind: "web.codes_downloaded", campaignId: campaign.id, actor: user.email, data: { format } });
+    } catch (error) {
+      // Not audited, so not sent: the drawing stops (its stream is closed) and the file waits again.
+      out.destroy();
+      await putBackCodeSlips(db, taken.sealed, now());
+      throw error;
+    }
+    rendering.catch(async (error: unknown) => {
+      // Cut off midway (the browser went away, or drawing failed): part of the file was sent, so it is not offered again.
+      if (error instanceof CodeFileClosedError) request.log.warn({ format }, "code slips download closed before the end");
+      else request.log.error(error);
+      out.destroy(error instanceof Error ? error : new Error(String(error)));
+      await db.audit.record({ at: now(), kind: "web.codes_download_failed", campaignId: campaign.id, actor: user.email, data: { format } }).catch((e: unknown) => request.log.error(e));
+    });
     return reply
       .type(CODE_FILE_TYPES[format])
       .header("cache-control", "no-store")
       .header("content-disposition", `attachment; filename="codes-${campaign.id.replace(/[^A-Za-z0-9_-]/g, "_")}-${now().toISOString().slice(0, 10)}.${format}"`)
-      .send(file);
+      .send(out);
   });
 
   // The responses file, as `khaosat responses export` writes it (no identity; small cells withheld);

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import path from "node:path";
 import ExcelJS from "exceljs";
+import { PassThrough, Writable } from "node:stream";
 import { afterAll, describe, expect, test } from "vitest";
 import {
   codeDeepLink,
@@ -11,7 +12,10 @@ import {
   CodeFileFormatError,
   renderCodeFile,
   renderCodesCsv,
+  renderSlipsPdf,
   slipInstructions,
+  streamCodeFile,
+  CodeFileClosedError,
   writeCodeFile,
   type CodeSlip,
 } from "../../src/access/index.js";
@@ -77,6 +81,61 @@ describe("XLSX", () => {
       ["CB001", "Nguyễn Văn An", "Sở Tư pháp", "", "ABCDE-FGHJK", "https://t.me/khaosat_bot?start=KS_ABCDEFGHJK"],
       ["CB003", "=HYPERLINK(\"x\")", "UBND huyện Đồng Văn", "", "PQRST-UVWXY", "https://t.me/khaosat_bot?start=KS_PQRSTUVWXY"],
     ]);
+  });
+});
+
+describe("streamCodeFile (the console's downloads)", () => {
+  const many = Array.from({ length: 300 }, (_, i) => slip(`R${i}`, `Người số ${i}`, `Đơn vị số ${i % 7}`, `ABCDEFG${String(100 + i)}`.slice(0, 10)));
+  const options = { botUsername: BOT, title: "Vòng quốc gia", createdAt: new Date("2026-12-01T00:00:00Z"), closing: { at: new Date("2026-12-20T10:00:00Z"), timeZone: "Asia/Ho_Chi_Minh" } };
+  async function streamed(format: "csv" | "xlsx" | "pdf", slips: readonly CodeSlip[]): Promise<{ bytes: Buffer; readyAt: number; chunks: number }> {
+    const chunks: Buffer[] = [];
+    let readyAt = -1;
+    const out = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        chunks.push(chunk);
+        callback();
+      },
+    });
+    await streamCodeFile(format, slips, options, out, () => (readyAt = chunks.length));
+    return { bytes: Buffer.concat(chunks), readyAt, chunks: chunks.length };
+  }
+
+  test("the CSV and the PDF are byte for byte the files rendered in memory; the XLSX has the same rows, all text", async () => {
+    const csv = await streamed("csv", many);
+    expect(csv.bytes.equals(renderCodesCsv(many))).toBe(true);
+    expect(csv.readyAt).toBeGreaterThan(0);
+    const pdf = await streamed("pdf", many);
+    expect(pdf.bytes.equals(await renderSlipsPdf(many, options))).toBe(true);
+    // Sent as it was drawn: ready after the first page, in many chunks.
+    expect(pdf.readyAt).toBeGreaterThan(0);
+    expect(pdf.chunks).toBeGreaterThan(20);
+    const xlsx = await streamed("xlsx", SLIPS);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(xlsx.bytes as unknown as ArrayBuffer);
+    const rows: unknown[][] = [];
+    workbook.getWorksheet("codes")?.eachRow((row) => rows.push((row.values as unknown[]).slice(1)));
+    const inMemory = new ExcelJS.Workbook();
+    await inMemory.xlsx.load((await renderCodeFile("xlsx", SLIPS, { botUsername: BOT })) as unknown as ArrayBuffer);
+    const expected: unknown[][] = [];
+    inMemory.getWorksheet("codes")?.eachRow((row) => expected.push((row.values as unknown[]).slice(1)));
+    // The same cells; an empty one (no service) is left out by the streaming writer rather than written as "".
+    expect(rows.map((r) => Array.from(r, (v) => v ?? ""))).toEqual(expected);
+    // The formula-looking name is a string cell, not a formula.
+    expect(workbook.getWorksheet("codes")?.getCell("B4").type).toBe(ExcelJS.ValueType.String);
+  });
+
+  test("a stream nobody reads pauses the drawing (bounded memory); a closed one stops it", async () => {
+    for (const format of ["pdf", "csv"] as const) {
+      const out = new PassThrough({ highWaterMark: 16 * 1024 });
+      let ready = false;
+      const rendering = streamCodeFile(format, many, options, out, () => (ready = true));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(ready).toBe(true);
+      // Paused at about the stream's bound (one page or one batch of rows beyond it), not the whole file.
+      expect(out.readableLength + out.writableLength).toBeLessThan(120 * 1024);
+      out.destroy();
+      await expect(rendering).rejects.toBeInstanceOf(CodeFileClosedError);
+    }
   });
 });
 

@@ -38,6 +38,8 @@ export interface ScaleSeedOptions {
   readonly coordinatorEvery?: number;
   /** Answers stored with each submitted response (question id → JSON text), e.g. for exports. */
   readonly answers?: (i: number) => Readonly<Record<string, string>>;
+  /** Units and respondents only: no codes, sessions or responses (a round before its codes are issued). */
+  readonly respondentsOnly?: boolean;
 }
 
 /** The unit code of respondent i. */
@@ -93,6 +95,10 @@ export async function seedScaleCampaign(prisma: Prisma, o: ScaleSeedOptions): Pr
     const group = seedGroup(i, o.groups);
     const coordinator = o.coordinatorEvery ? i % o.coordinatorEvery === 0 : false;
     respondents.push([id, o.campaignId, `${prefix}${i}`, `Người số ${i}`, unit, group, i % 5 === 0 ? "en" : "vi", "", Sql.raw(coordinator ? "TRUE" : "FALSE"), now, now]);
+    if (o.respondentsOnly) {
+      if (respondents.length >= 2_000) await flush();
+      continue;
+    }
     const stage = seedStage(i);
     const bound = stage !== "not_redeemed";
     codes.push([`${id}-c`, o.campaignId, `${o.campaignId}-h${i}`, id, bound ? "used" : "active", bound ? `telegram:${seedChat(i)}` : null, bound ? now : null, now]);

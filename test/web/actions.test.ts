@@ -3,13 +3,35 @@
 // "remind exactly these" of a unit), paper responses (line-by-line check, import, skip), and the
 // checked uploads kept in the database (a second instance imports them; they expire; bounded size).
 import type { FastifyInstance } from "fastify";
-import { afterAll, beforeAll, expect, test } from "vitest";
+import ExcelJS from "exceljs";
+import { afterAll, beforeAll, expect, test, vi } from "vitest";
 import { createWebServer } from "../../src/web/server.js";
 import { MAX_PENDING_BYTES, UPLOAD_TTL_MS } from "../../src/web/uploads.js";
+import { CODE_FILE_TTL_MS } from "../../src/web/code-files.js";
+import type * as Access from "../../src/access/index.js";
 import { describeDatabases } from "../support/db.js";
 import { mulberry32 } from "../support/random.js";
 import { Client } from "./http.js";
 import { openBot, RESPONSES_HEADER, responseRow, seed, type Seeded } from "./fixture.js";
+
+/** Code files that fail to draw: "early" before anything is in the response, "late" after part of it. */
+const drawing = vi.hoisted(() => ({ fail: undefined as "early" | "late" | undefined }));
+vi.mock("../../src/access/index.js", async (importOriginal) => {
+  const real = await importOriginal<typeof Access>();
+  const streamCodeFile: typeof real.streamCodeFile = async (format, slips, options, out, ready) => {
+    const fail = drawing.fail;
+    drawing.fail = undefined;
+    if (fail === "early") throw new Error("drawing failed (test)");
+    if (fail === "late") {
+      out.write(Buffer.from("PK partial"));
+      ready?.();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      throw new Error("drawing failed midway (test)");
+    }
+    return real.streamCodeFile(format, slips, options, out, ready);
+  };
+  return { ...real, streamCodeFile };
+});
 
 const NOW = new Date("2026-12-05T03:00:00Z");
 // Opened the bot: SO_TC-1 and UBND_BM-1 submitted; SO_TC-7 (not started), SO_TC-9 (in progress) and SO_TP-10 have not.
@@ -264,6 +286,101 @@ describeDatabases("web console actions", (ctx) => {
     const expired = await admin.post(`${c()}/responses/import`, { upload: late });
     expect(expired.statusCode).toBe(400);
     expect(expired.body).toContain("Tệp đã kiểm tra không còn");
+  });
+
+  test("codes: each file drawn at its download and streamed; a failure before anything was sent is said politely and can be retried; once per format; expired refused", async () => {
+    const codesApp = await createWebServer({ db: ctx.db(), now: () => clock, codeSecret: { reveal: () => "test-secret" }, botUsername: "khaosat_bot" });
+    try {
+      const client = new Client(codesApp);
+      await client.login(s.users.admin);
+      const formsOf = (body: string) =>
+        [...body.matchAll(/name="file" value="([0-9a-f]{32})"><input type="hidden" name="key" value="([A-Za-z0-9_-]{43})"><input type="hidden" name="format" value="(pdf|xlsx|csv)">/g)].map((m) => ({ file: m[1]!, key: m[2]!, format: m[3]! }));
+      const issued = await client.post(`${c()}/codes`, { bot: "khaosat_bot" });
+      expect(issued.statusCode).toBe(200);
+      expect(issued.body).toContain("Tệp được tạo khi bạn bấm tải");
+      const forms = formsOf(issued.body);
+      const form = (format: string) => forms.find((f) => f.format === format)!;
+      const respondents = await ctx.prisma().respondent.count({ where: { campaignId: s.campaignId } });
+      const download = (f: Record<string, string>) => client.post(`${c()}/codes/download`, f);
+
+      // Drawing fails before anything is sent: a polite page in the admin's language, with the same download to try again; the file still waits.
+      drawing.fail = "early";
+      const failed = await download(form("pdf"));
+      expect(failed.statusCode).toBe(500);
+      expect(failed.headers["content-type"]).toContain("text/html");
+      expect(failed.headers["cache-control"]).toBe("no-store");
+      expect(failed.body).toContain("Chưa tạo được tệp PDF");
+      expect(failed.body).toContain("chưa gửi phần nào của tệp, nên tệp vẫn còn chờ bạn tải");
+      expect(formsOf(failed.body)).toEqual([form("pdf")]);
+      expect(await ctx.prisma().webUpload.count({ where: { kind: "codes" } })).toBe(3);
+      expect(await ctx.db().audit.list({ kind: "web.codes_downloaded" })).toEqual([]);
+      const pdf = await download(form("pdf"));
+      expect(pdf.statusCode).toBe(200);
+      expect(pdf.headers["content-type"]).toBe("application/pdf");
+      expect(pdf.headers["cache-control"]).toBe("no-store");
+      const pdfText = pdf.rawPayload.toString("latin1");
+      expect(pdfText.startsWith("%PDF-")).toBe(true);
+      expect(pdfText.trimEnd().endsWith("%%EOF")).toBe(true);
+      expect((await download(form("pdf"))).statusCode).toBe(410);
+
+      const xlsx = await download(form("xlsx"));
+      expect(xlsx.statusCode).toBe(200);
+      const workbook = new ExcelJS.Workbook();
+      await workbook.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer);
+      const sheet = workbook.getWorksheet("codes")!;
+      expect(sheet.getRow(1).values).toEqual([undefined, "external_id", "full_name", "unit", "service", "code", "link"]);
+      expect(sheet.views[0]).toMatchObject({ state: "frozen", ySplit: 1 });
+      const rows = sheet.getSheetValues().slice(2) as unknown[][];
+      // Everyone but the respondents who already held a code (they opened the bot).
+      expect(rows).toHaveLength(respondents - OPENED.length);
+      // Every cell is text: a hostile unit name stays a string, never markup or a formula.
+      expect(rows.flat().every((v) => v === undefined || typeof v === "string")).toBe(true);
+      expect(rows.some((r) => String(r[3]).includes("<script>"))).toBe(true);
+      const xlsxCodes = rows.map((r) => String(r[5]));
+      // The PDF: eight slips a page, each unit on pages of its own.
+      const perUnit = new Map<string, number>();
+      for (const r of rows) perUnit.set(String(r[3]), (perUnit.get(String(r[3])) ?? 0) + 1);
+      expect(pdfText.match(/\/Type \/Page\b/g)?.length).toBe([...perUnit.values()].reduce((sum, n) => sum + Math.ceil(n / 8), 0));
+      expect(xlsxCodes.every((code) => /^[A-HJ-NP-Z2-9]{5}-[A-HJ-NP-Z2-9]{5}$/.test(code))).toBe(true);
+      expect(rows.every((r) => r[6] === `https://t.me/khaosat_bot?start=KS_${String(r[5]).replace("-", "")}`)).toBe(true);
+
+      const csv = await download(form("csv"));
+      expect(csv.statusCode).toBe(200);
+      expect(csv.rawPayload.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
+      const lines = csv.body.replace(/^\uFEFF/, "").trimEnd().split("\r\n");
+      expect(lines[0]).toBe("external_id,full_name,unit,service,code,link");
+      // The same codes, in the same order (by unit, then name), as the workbook.
+      expect(lines.slice(1).map((l) => /[A-HJ-NP-Z2-9]{5}-[A-HJ-NP-Z2-9]{5}/.exec(l)?.[0])).toEqual(xlsxCodes);
+      expect(new Set(xlsxCodes).size).toBe(respondents - OPENED.length);
+      expect((await download(form("csv"))).statusCode).toBe(410);
+      expect((await download(form("xlsx"))).statusCode).toBe(410);
+      expect(await ctx.prisma().webUpload.count({ where: { kind: "codes" } })).toBe(0);
+      expect((await ctx.db().audit.list({ kind: "web.codes_downloaded" })).map((e) => e.data.format).sort()).toEqual(["csv", "pdf", "xlsx"]);
+
+      // A second issue (one unit's codes revoked): cut off midway, the file is not offered again (part of it was sent), and the cut is audited.
+      await ctx.prisma().accessCode.updateMany({ where: { campaignId: s.campaignId, respondent: { unitCode: "SO_TP" } }, data: { status: "revoked" } });
+      const again = formsOf((await client.post(`${c()}/codes`, { bot: "khaosat_bot" })).body);
+      expect(again).toHaveLength(3);
+      drawing.fail = "late";
+      const cut = await download(again.find((f) => f.format === "xlsx")!).catch((error: unknown) => error);
+      expect(cut instanceof Error || (cut as { statusCode: number }).statusCode === 200).toBe(true);
+      await vi.waitFor(async () => expect((await ctx.db().audit.list({ kind: "web.codes_download_failed" })).map((e) => e.data.format)).toEqual(["xlsx"]));
+      expect((await download(again.find((f) => f.format === "xlsx")!)).statusCode).toBe(410);
+      // Expired (ten minutes after the issue; moved back here rather than waiting): refused, politely.
+      const late = again.find((f) => f.format === "csv")!;
+      const row = await ctx.prisma().webUpload.findUniqueOrThrow({ where: { id: late.file } });
+      expect(row.expiresAt.getTime() - row.createdAt.getTime()).toBe(CODE_FILE_TTL_MS);
+      await ctx.prisma().webUpload.update({ where: { id: late.file }, data: { expiresAt: new Date(clock.getTime() - 1) } });
+      const expired = await download(late);
+      expect(expired.statusCode).toBe(410);
+      expect(expired.body).toContain("mỗi tệp phiếu mã chỉ tải được một lần");
+      const pdf2 = await download(again.find((f) => f.format === "pdf")!);
+      expect(pdf2.statusCode).toBe(200);
+      expect(pdf2.rawPayload.toString("latin1").match(/\/Type \/Page\b/g)?.length).toBe(2);
+    } finally {
+      await codesApp.close();
+      await ctx.prisma().webUpload.deleteMany();
+    }
   });
 
   test("waiting uploads stay under a total size: the oldest go first", async () => {

@@ -37,6 +37,14 @@ export class Client {
     return response;
   }
 
+  /** Posts a form and hands the response body over as a stream (a large download read as it comes, never held whole). */
+  async postStream(url: string, form: Record<string, string>): Promise<LightMyRequestResponse & { stream(): NodeJS.ReadableStream }> {
+    const token = await this.csrfToken();
+    const body = new URLSearchParams({ ...form, _csrf: token }).toString();
+    const response = await this.app.inject({ method: "POST", url, payload: body, headers: { cookie: this.header(), "content-type": "application/x-www-form-urlencoded" }, remoteAddress: this.address, payloadAsStream: true });
+    return response as LightMyRequestResponse & { stream(): NodeJS.ReadableStream };
+  }
+
   /** Posts a multipart form with one file. */
   async upload(url: string, fields: Record<string, string>, file: { field: string; name: string; content: string | Buffer }): Promise<LightMyRequestResponse> {
     const token = await this.csrfToken();

@@ -290,9 +290,23 @@ describeDatabases("web console routes", (ctx) => {
     // What waits in the database is sealed: no plain code in it, and the key is not stored.
     const waiting = await ctx.prisma().webUpload.findMany({ where: { kind: "codes" } });
     expect(waiting.length).toBe(3);
-    expect(Buffer.concat(waiting.map((w) => Buffer.from(w.bytes))).toString("latin1")).not.toContain("KS_");
+    // Only the slips' data waits (sealed, compact), once per format; the files are drawn at download.
+    expect(waiting.every((w) => w.size < 16_000)).toBe(true);
+    const sealed = Buffer.concat(waiting.map((w) => Buffer.from(w.bytes))).toString("latin1");
     const csvForm = forms.find((f) => f.format === "csv")!;
     const pdfForm = forms.find((f) => f.format === "pdf")!;
+    // A wrong key (or another format's name) opens nothing and costs nothing: the file still waits.
+    const wrongKey = await clients.admin.post(`${c}/codes/download`, { ...csvForm, key: `${csvForm.key.slice(0, -2)}${csvForm.key.endsWith("AA") ? "BA" : "AA"}` });
+    expect(wrongKey.statusCode).toBe(410);
+    expect(wrongKey.headers["content-type"]).toContain("text/html");
+    expect((await clients.admin.post(`${c}/codes/download`, { ...csvForm, format: "pdf" })).statusCode).toBe(410);
+    // Another admin (with the right key) is refused; the issuing admin still gets it afterwards.
+    const { addUser } = await import("../../src/web/accounts.js");
+    await addUser(ctx.db(), { email: "admin-other@example.org", role: "admin", password: "correct horse battery" }, "test", NOW);
+    const otherAdmin = new Client(app, "127.0.0.9");
+    expect((await otherAdmin.login("admin-other@example.org")).statusCode).toBe(302);
+    expect((await otherAdmin.post(`${c}/codes/download`, csvForm)).statusCode).toBe(410);
+    expect(await ctx.prisma().webUpload.count({ where: { kind: "codes" } })).toBe(3);
     const pdf = await clients.admin.post(`${c}/codes/download`, pdfForm);
     expect(pdf.statusCode).toBe(200);
     expect(pdf.headers["content-type"]).toBe("application/pdf");
@@ -315,6 +329,8 @@ describeDatabases("web console routes", (ctx) => {
     const stored = await ctx.prisma().accessCode.findMany({ where: { campaignId: s.campaignId } });
     expect(stored.length).toBe(respondents);
     expect(JSON.stringify(stored)).not.toContain(codes[0]!.replace("-", ""));
+    // Nor did the sealed data that waited hold any plain code.
+    for (const code of codes) expect(sealed).not.toContain(code.replace("-", ""));
     const again = await clients.admin.post(`${c}/codes`, { bot: "khaosat_bot" });
     expect(again.headers["content-type"]).toContain("text/html");
     expect(again.body).toContain("đều đã có mã");
