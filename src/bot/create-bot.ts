@@ -1,6 +1,6 @@
 import { autoRetry } from "@grammyjs/auto-retry";
 import { sequentialize } from "@grammyjs/runner";
-import type { BotError, NextFunction } from "grammy";
+import type { BotError, NextFunction, Transformer } from "grammy";
 import { Bot, type Context } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import { cacheCampaigns, commandsComposer, entryComposer, fallbacksComposer, questionsComposer, resumeButtonComposer } from "../channels/telegram/index.js";
@@ -28,10 +28,12 @@ export interface CreateBotOptions {
   readonly citizens?: CitizenCompletion;
   /** Organisers' commands for ADMIN_TELEGRAM_IDS; absent: no admin commands. */
   readonly admin?: AdminOptions;
+  /** Where the Bot API calls go instead of HTTP from here (the bot on its own thread, host-worker.ts); auto-retry stays around it. */
+  readonly callThrough?: Transformer;
 }
 
 /** A bot's connection to the Bot API, without features: retries on 429 and 5xx (not at start-up). */
-export function apiBot(options: Pick<CreateBotOptions, "token" | "botInfo" | "apiRoot" | "fetch" | "autoRetry" | "maxRetryDelaySeconds">): Bot<Context> {
+export function apiBot(options: Pick<CreateBotOptions, "token" | "botInfo" | "apiRoot" | "fetch" | "autoRetry" | "maxRetryDelaySeconds" | "callThrough">): Bot<Context> {
   const bot = new Bot<Context>(options.token, {
     ...(options.botInfo ? { botInfo: options.botInfo } : {}),
     client: {
@@ -39,6 +41,8 @@ export function apiBot(options: Pick<CreateBotOptions, "token" | "botInfo" | "ap
       ...(options.fetch ? { fetch: options.fetch as never } : {}),
     },
   });
+  // The first transformer installed is the innermost: it replaces the HTTP call itself.
+  if (options.callThrough) bot.api.config.use(options.callThrough);
   if (options.autoRetry !== false) {
     const retry = autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: options.maxRetryDelaySeconds ?? 60, rethrowInternalServerErrors: false });
     // getMe runs once at start-up, where an unreachable API must fail fast with a clear message;

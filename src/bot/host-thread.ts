@@ -5,10 +5,11 @@
 // session, the engine's step, storing it, rendering the replies.
 // - Zalo: the worker answers a text message with the replies' texts; the main thread sends them.
 // - Telegram: the worker runs the whole respondent bot (createBot: every feature, the organisers'
-//   commands included) on the updates the main thread receives; its Bot API calls come back to the
-//   main thread, which makes them (`api`) and returns each answer or error, so the HTTP work stays
-//   here and the worker keeps its core for the survey. Calls that carry a file (an organiser's
-//   export) are made by the worker itself.
+//   commands included) on the updates the main thread receives. Its Bot API calls, each already
+//   made into its JSON body by grammY on the worker, come back to the main thread, which POSTs them
+//   over kept-alive sockets and hands back the Bot API's answer as it came (grammY on the worker
+//   reads it: errors, auto-retry). So the HTTP work stays here and the worker keeps its core for
+//   the survey. Calls that carry a file (an organiser's export) are made by the worker itself.
 //
 // Why: on one thread the survey bot spent ~75% of its time in that work and ~25% in the network,
 // and every synchronous SQLite statement stalled polling and sending. On a thread of its own the
@@ -28,6 +29,7 @@ import type { Update, UserFromGetMe } from "grammy/types";
 import type { BotLogger } from "../channels/telegram/ports.js";
 import type { Language } from "../config/index.js";
 import type { TextMessage } from "../conversation/index.js";
+import { KeepAliveHttp } from "../channels/zalo/http.js";
 import { isSupportedLanguage, type I18n, type Translate } from "../i18n/index.js";
 
 /** What the worker is started with (cloned to it; the secrets never reach a log or a command line). */
@@ -50,10 +52,7 @@ export interface TelegramThreadData {
   readonly adminIds: readonly number[];
 }
 
-/** A Bot API call's failure, as it crosses between the threads. */
-export type CallFailure =
-  | { readonly kind: "api"; readonly error_code: number; readonly description: string; readonly parameters?: Record<string, unknown> }
-  | { readonly kind: "http"; readonly message: string };
+
 
 /** Messages from the worker. */
 export type FromHostThread =
@@ -61,7 +60,7 @@ export type FromHostThread =
   | { readonly type: "failed"; readonly message: string }
   | { readonly type: "replies"; readonly id: number; readonly replies: string[] }
   | { readonly type: "done"; readonly id: number }
-  | { readonly type: "call"; readonly id: number; readonly method: string; readonly payload: Record<string, unknown> }
+  | { readonly type: "call"; readonly id: number; readonly method: string; readonly body: string }
   | { readonly type: "error"; readonly id: number; readonly message: string }
   | { readonly type: "log"; readonly level: keyof BotLogger; readonly data: Record<string, unknown>; readonly message: string };
 
@@ -69,8 +68,8 @@ export type FromHostThread =
 export type ToHostThread =
   | { readonly type: "handle"; readonly id: number; readonly message: TextMessage }
   | { readonly type: "update"; readonly id: number; readonly update: Update }
-  | { readonly type: "result"; readonly id: number; readonly result: unknown }
-  | { readonly type: "result"; readonly id: number; readonly failure: CallFailure }
+  | { readonly type: "result"; readonly id: number; readonly status: number; readonly body: string }
+  | { readonly type: "result"; readonly id: number; readonly failure: string }
   | { readonly type: "stop" };
 
 /** Options of `HostThread.start`. */
@@ -79,9 +78,12 @@ export interface HostThreadOptions extends HostThreadData {
   readonly logger: BotLogger;
   /** Texts on this thread (the apology when the worker failed). */
   readonly i18n: I18n;
-  /** Telegram: makes one of the worker's Bot API calls on this thread (the main bot's `api.raw`). */
-  readonly api?: (method: string, payload: Record<string, unknown>) => Promise<unknown>;
 }
+
+/** Longest Bot API answer read for the worker (a sent message is well under a kilobyte). */
+const MAX_CALL_ANSWER_BYTES = 4 * 1024 * 1024;
+/** A call that has no answer by then fails (grammY's own limit is longer; the worker's call is lost, not the process). */
+const CALL_TIMEOUT_MS = 120_000;
 
 /**
  * The compiled worker program: beside this file in dist/, or dist/'s copy when this runs from the
@@ -103,11 +105,14 @@ export class HostThread {
   readonly #pending = new Map<number, { resolve: (replies: string[]) => void; reject: (error: Error) => void }>();
   #next = 0;
   #stopped = false;
+  /** Telegram: the worker's Bot API calls, on kept-alive sockets. */
+  readonly #http: KeepAliveHttp | undefined;
 
   private constructor(options: HostThreadOptions, file: string) {
     this.#options = options;
     this.#file = file;
     this.deps = { defaultLanguage: options.defaultLanguage };
+    this.#http = options.telegram ? new KeepAliveHttp({ maxSockets: 128, maxAnswerBytes: MAX_CALL_ANSWER_BYTES }) : undefined;
   }
 
   /** Starts the worker and waits until its host is ready (its database open). */
@@ -156,6 +161,7 @@ export class HostThread {
     const timer = setTimeout(() => void worker.terminate(), 10_000);
     await exited;
     clearTimeout(timer);
+    this.#http?.close();
   }
 
   /** Ends the worker at once, as a crash would: what it held is answered with an error, the next update starts a new one (tests). */
@@ -185,7 +191,7 @@ export class HostThread {
           case "log":
             return logger[message.level](message.data, message.message);
           case "call":
-            return void this.#call(worker, message.id, message.method, message.payload);
+            return void this.#call(worker, message.id, message.method, message.body);
           case "replies":
           case "done":
           case "error": {
@@ -219,14 +225,15 @@ export class HostThread {
     return started;
   }
 
-  /** Makes one of the worker's Bot API calls here and hands the answer (or how it failed) back. */
-  async #call(worker: Worker, id: number, method: string, payload: Record<string, unknown>): Promise<void> {
+  /** Makes one of the worker's Bot API calls here and hands the answer (or the network's failure) back. */
+  async #call(worker: Worker, id: number, method: string, body: string): Promise<void> {
     let answer: ToHostThread;
     try {
-      if (!this.#options.api) throw new Error("no Bot API on the main thread");
-      answer = { type: "result", id, result: await this.#options.api(method, payload) };
+      const { token, apiRoot } = this.#options.telegram!;
+      const { status, body: text } = await this.#http!.post(`${apiRoot ?? "https://api.telegram.org"}/bot${token}/${method}`, body, CALL_TIMEOUT_MS);
+      answer = { type: "result", id, status, body: text };
     } catch (error) {
-      answer = { type: "result", id, failure: callFailure(error) };
+      answer = { type: "result", id, failure: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
     }
     try {
       worker.postMessage(answer);
@@ -234,13 +241,4 @@ export class HostThread {
       // The worker ended meanwhile: nobody waits for this answer.
     }
   }
-}
-
-/** How a call failed, in a form that crosses threads: the Bot API's refusal, or the network's error. */
-export function callFailure(error: unknown): CallFailure {
-  const e = error as { error_code?: unknown; description?: unknown; parameters?: unknown; message?: unknown } | null;
-  if (e && typeof e.error_code === "number" && typeof e.description === "string") {
-    return { kind: "api", error_code: e.error_code, description: e.description, ...(e.parameters && typeof e.parameters === "object" ? { parameters: { ...(e.parameters as Record<string, unknown>) } } : {}) };
-  }
-  return { kind: "http", message: error instanceof Error ? error.message : String(error) };
 }

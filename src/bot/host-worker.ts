@@ -5,7 +5,7 @@
 // to the main thread's logger. On `stop` it closes the database and ends.
 import { parentPort, workerData, type MessagePort } from "node:worker_threads";
 import { HttpError, InputFile } from "grammy";
-import type { Update } from "grammy/types";
+import type { ApiResponse, Update } from "grammy/types";
 import { RedemptionService } from "../access/index.js";
 import type { BotLogger } from "../channels/telegram/ports.js";
 import { CitizenService } from "../citizens/index.js";
@@ -82,19 +82,20 @@ async function main(data: HostThreadData): Promise<void> {
 }
 
 /** The worker's Bot API calls waiting for the main thread's answer. */
-const calls = new Map<number, { resolve: (answer: unknown) => void; reject: (error: Error) => void; method: string }>();
+const calls = new Map<number, { resolve: (answer: ApiResponse<unknown>) => void; reject: (error: Error) => void; method: string }>();
 let nextCall = 0;
 
 function answered(message: Extract<ToHostThread, { type: "result" }>): void {
   const call = calls.get(message.id);
   calls.delete(message.id);
   if (!call) return;
-  if (!("failure" in message)) return call.resolve({ ok: true, result: message.result });
-  // As the Bot API answered (grammY's client makes the GrammyError, so the bot's handling of 403
-  // blocked or 400 not modified is unchanged), or the network's failure as grammY reports it.
-  const { failure } = message;
-  if (failure.kind === "api") call.resolve({ ok: false, error_code: failure.error_code, description: failure.description, ...(failure.parameters ? { parameters: failure.parameters } : {}) });
-  else call.reject(new HttpError(`Network request for '${call.method}' failed!`, new Error(failure.message)));
+  if ("failure" in message) return call.reject(new HttpError(`Network request for '${call.method}' failed!`, new Error(message.failure)));
+  // The Bot API's answer as it came: grammY reads it here (a refusal becomes its GrammyError, a 429 is retried).
+  try {
+    call.resolve(JSON.parse(message.body) as ApiResponse<unknown>);
+  } catch {
+    call.reject(new HttpError(`Network request for '${call.method}' failed!`, new Error(`the Bot API answered ${message.status} without JSON`)));
+  }
 }
 
 /** Whether a payload carries a file to upload (made by the worker itself: a stream does not cross threads). */
@@ -112,6 +113,15 @@ async function telegramBot(db: Database, data: HostThreadData, telegram: Telegra
   const i18n = createI18n({ language: data.defaultLanguage });
   const { channel } = db;
   const bot = createBot({
+    // Every call without a file goes to the main thread as its JSON body (as grammY would send it: nulls left out).
+    callThrough: (prev, method, payload, signal) => {
+      if (carriesFile(payload)) return prev(method, payload, signal);
+      return new Promise<ApiResponse<never>>((resolve, reject) => {
+        const id = nextCall++;
+        calls.set(id, { resolve: resolve as (answer: ApiResponse<unknown>) => void, reject, method });
+        post({ type: "call", id, method, body: JSON.stringify(payload, (_, value: unknown) => value ?? undefined) });
+      });
+    },
     token: telegram.token,
     botInfo: telegram.botInfo,
     ...(telegram.apiRoot ? { apiRoot: telegram.apiRoot } : {}),
@@ -124,15 +134,6 @@ async function telegramBot(db: Database, data: HostThreadData, telegram: Telegra
       logger,
       defaultLanguage: data.defaultLanguage,
     },
-  });
-  // Installed last, so it runs first: the main thread's own client retries (auto-retry) what it sends.
-  bot.api.config.use((prev, method, payload, signal) => {
-    if (carriesFile(payload)) return prev(method, payload, signal);
-    return new Promise((resolve, reject) => {
-      const id = nextCall++;
-      calls.set(id, { resolve: resolve as (answer: unknown) => void, reject, method });
-      post({ type: "call", id, method, payload: payload as Record<string, unknown> });
-    });
   });
   return (update) => bot.handleUpdate(update);
 }

@@ -106,7 +106,7 @@ export async function runBot(config: Config, options: RunBotOptions = {}): Promi
 export function telegramThread(config: Config, codeSecret: string, logger: BotLogger, i18n: I18n): NonNullable<StartBotOptions["thread"]> {
   const token = config.telegramBotToken;
   if (token === undefined) throw new Error("bug: a Telegram thread without TELEGRAM_BOT_TOKEN");
-  return (botInfo, api) =>
+  return (botInfo) =>
     HostThread.start({
       channel: "telegram",
       databaseUrl: config.databaseUrl.reveal(),
@@ -116,7 +116,6 @@ export function telegramThread(config: Config, codeSecret: string, logger: BotLo
       telegram: { token: token.reveal(), ...(config.telegramApiRoot ? { apiRoot: config.telegramApiRoot } : {}), botInfo, adminIds: config.adminTelegramIds },
       logger,
       i18n,
-      api,
     });
 }
 

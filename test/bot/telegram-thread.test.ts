@@ -78,7 +78,7 @@ describeDatabases("the Telegram bot on its own thread", (ctx: DatabaseContext) =
       botInfo: TEST_BOT_INFO,
       pollingTimeoutSeconds: 1,
       ports: undefined as never,
-      thread: async (info, api) => (thread = await start(info, api)),
+      thread: async (info) => (thread = await start(info)),
     });
   }, 60_000);
 
