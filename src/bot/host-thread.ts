@@ -78,6 +78,12 @@ export interface HostThreadOptions extends HostThreadData {
   readonly logger: BotLogger;
   /** Texts on this thread (the apology when the worker failed). */
   readonly i18n: I18n;
+  /**
+   * Start the worker with the first message instead of at once (the database was opened by this
+   * thread already), and end it after `idleMs` without a message: an idle bot then holds no second
+   * V8 heap, database connection and copy of the program (~50 MiB). Absent: started at once, kept until stop.
+   */
+  readonly idleMs?: number;
 }
 
 /** Longest Bot API answer read for the worker (a sent message is well under a kilobyte). */
@@ -102,9 +108,13 @@ export class HostThread {
   readonly #options: HostThreadOptions;
   readonly #file: string;
   #worker: Promise<Worker> | undefined;
-  readonly #pending = new Map<number, { resolve: (replies: string[]) => void; reject: (error: Error) => void }>();
+  /** Messages handed to a worker and not yet answered, with the worker that holds each. */
+  readonly #pending = new Map<number, { resolve: (replies: string[]) => void; reject: (error: Error) => void; worker: Worker }>();
   #next = 0;
   #stopped = false;
+  #idleTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Workers ended for being idle: their end is no crash. */
+  readonly #retiring = new WeakSet<Worker>();
   /** Telegram: the worker's Bot API calls, on kept-alive sockets. */
   readonly #http: KeepAliveHttp | undefined;
 
@@ -120,8 +130,13 @@ export class HostThread {
     const file = hostWorkerFile();
     if (file === undefined) throw new Error("the compiled conversation worker (dist/bot/host-worker.js) is missing: run `npm run build`");
     const thread = new HostThread(options, file);
-    await thread.#spawn();
+    if (options.idleMs === undefined) await thread.#spawn();
     return thread;
+  }
+
+  /** Whether a worker is running or starting (with `idleMs`, none while idle). */
+  get running(): boolean {
+    return this.#worker !== undefined;
   }
 
   /** Texts in a language, on this thread. */
@@ -135,9 +150,9 @@ export class HostThread {
     const worker = await this.#spawn();
     const id = this.#next++;
     return new Promise<string[]>((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject });
+      this.#pending.set(id, { resolve, reject, worker });
       worker.postMessage({ type: "handle", id, message } satisfies ToHostThread);
-    });
+    }).finally(() => this.#idleLater());
   }
 
   /** Telegram: the worker's bot handles the update (its replies sent through `api`); resolves once it has. */
@@ -146,14 +161,32 @@ export class HostThread {
     const worker = await this.#spawn();
     const id = this.#next++;
     await new Promise<string[]>((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject });
+      this.#pending.set(id, { resolve, reject, worker });
       worker.postMessage({ type: "update", id, update } satisfies ToHostThread);
-    });
+    }).finally(() => this.#idleLater());
+  }
+
+  /** With `idleMs`: ends the worker once that long passed without a message (the next one starts a new worker). */
+  #idleLater(): void {
+    const { idleMs } = this.#options;
+    if (idleMs === undefined || this.#pending.size > 0 || this.#stopped) return;
+    clearTimeout(this.#idleTimer);
+    this.#idleTimer = setTimeout(() => {
+      const current = this.#worker;
+      if (this.#pending.size > 0 || !current) return;
+      this.#worker = undefined;
+      void current.then((worker) => {
+        this.#retiring.add(worker);
+        worker.postMessage({ type: "stop" } satisfies ToHostThread);
+      }, () => undefined);
+    }, idleMs);
+    this.#idleTimer.unref();
   }
 
   /** Asks the worker to close its database and end; waits for it (the channel is idle by then). */
   async stop(): Promise<void> {
     this.#stopped = true;
+    clearTimeout(this.#idleTimer);
     const worker = await this.#worker?.catch(() => undefined);
     if (!worker) return;
     const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
@@ -209,10 +242,13 @@ export class HostThread {
       });
       worker.once("exit", (code) => {
         if (this.#worker === started) this.#worker = undefined;
-        const lost = [...this.#pending.values()];
-        this.#pending.clear();
-        for (const pending of lost) pending.reject(new Error(`the conversation thread ended (exit code ${code})`));
+        const lost = [...this.#pending].filter(([, pending]) => pending.worker === worker);
+        for (const [id, pending] of lost) {
+          this.#pending.delete(id);
+          pending.reject(new Error(`the conversation thread ended (exit code ${code})`));
+        }
         // (One that never became ready has said why through the start's rejection.)
+        if (this.#retiring.has(worker)) return;
         if (!this.#stopped && ready) logger.error({ code, updates: lost.length }, "conversation thread ended; the next update starts a new one");
         reject(new Error(`the conversation thread ended before it was ready (exit code ${code})`));
       });

@@ -14,6 +14,12 @@ import { HostThread } from "./host-thread.js";
 import { createJsonLogger } from "./logger.js";
 import { startBot, type RunningBot, type StartBotOptions } from "./start.js";
 
+/**
+ * A channel's conversation thread starts with the first update and ends after this long without
+ * one (host-thread.ts): an idle bot holds one V8 heap and one database connection, not two.
+ */
+const THREAD_IDLE_MS = 60_000;
+
 /** Options of `runBot`. */
 export interface RunBotOptions {
   readonly logger?: BotLogger;
@@ -58,7 +64,7 @@ export async function runBot(config: Config, options: RunBotOptions = {}): Promi
     if (config.zalo !== undefined) {
       const { startZalo } = await import("../channels/zalo/index.js");
       // The conversation host on a thread of its own (host-thread.ts): polling and sending stay here.
-      const host = options.hostThread === false ? undefined : await HostThread.start({ channel: "zalo", databaseUrl: config.databaseUrl.reveal(), codeSecret: secret.reveal(), allowDelegation: config.allowDelegation ?? false, defaultLanguage: config.defaultLanguage, logger, i18n });
+      const host = options.hostThread === false ? undefined : await HostThread.start({ channel: "zalo", databaseUrl: config.databaseUrl.reveal(), codeSecret: secret.reveal(), allowDelegation: config.allowDelegation ?? false, defaultLanguage: config.defaultLanguage, logger, i18n, idleMs: THREAD_IDLE_MS });
       if (host) stops.push(() => host.stop());
       const zalo = await startZalo({ config: config.zalo, codes, campaigns: channel.campaigns, respondents: channel.respondents, sessions: channel.sessionsOf("zalo"), i18n, logger, defaultLanguage: config.defaultLanguage, citizens: new CitizenService({ repository: db.citizens, secret }), reachability: db.messaging, ...(host ? { host } : {}) });
       // Stopped before the host: the channel waits for the updates in progress first.
@@ -116,6 +122,7 @@ export function telegramThread(config: Config, codeSecret: string, logger: BotLo
       telegram: { token: token.reveal(), ...(config.telegramApiRoot ? { apiRoot: config.telegramApiRoot } : {}), botInfo, adminIds: config.adminTelegramIds },
       logger,
       i18n,
+      idleMs: THREAD_IDLE_MS,
     });
 }
 

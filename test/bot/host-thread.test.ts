@@ -91,6 +91,23 @@ describeDatabases("the conversation host on its own thread", (ctx: DatabaseConte
     expect(Object.keys(after?.engine?.responses[0]?.answers ?? {}).length).toBeGreaterThanOrEqual(1);
   });
 
+  test("with idleMs the worker starts with the first message and ends when idle, quietly; the next message starts another", async () => {
+    const lazy = await HostThread.start({ channel: "zalo", databaseUrl: ctx.url(), codeSecret: SECRET, allowDelegation: false, defaultLanguage: "vi", logger, i18n: createI18n(), idleMs: 300 });
+    try {
+      expect(lazy.running).toBe(false);
+      const before = logs.length;
+      const ask = (text: string) => lazy.handle({ key: `message.text.received:idle-${++n}`, account: "zalo:u4", chatId: "u4", text });
+      expect((await ask("xin chào")).length).toBeGreaterThan(0);
+      expect(lazy.running).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect(lazy.running).toBe(false);
+      expect((await ask("xin chào")).length).toBeGreaterThan(0);
+      expect(logs.slice(before).filter((line) => line.startsWith("error"))).toEqual([]);
+    } finally {
+      await lazy.stop();
+    }
+  });
+
   test("the worker's log lines reach the main thread's logger, without codes", async () => {
     await say("u3", `xin chào ${CODES.an}`);
     expect(logs.some((line) => line.startsWith("info an unreachable chat wrote again: reachable"))).toBe(true);
