@@ -146,23 +146,22 @@ export class HostThread {
 
   /** The host's `handle`, run on the worker: the replies once the step is stored. */
   async handle(message: TextMessage): Promise<string[]> {
+    return this.#ask((id) => ({ type: "handle", id, message }));
+  }
+
+  /** Telegram: the worker's bot handles the update (its Bot API calls made on this thread); resolves once it has. */
+  async handleUpdate(update: Update): Promise<void> {
+    await this.#ask((id) => ({ type: "update", id, update }));
+  }
+
+  /** Posts a message to the worker (started if none runs) and waits for its answer. */
+  async #ask(message: (id: number) => ToHostThread): Promise<string[]> {
     if (this.#stopped) throw new Error("the conversation thread is stopped");
     const worker = await this.#spawn();
     const id = this.#next++;
     return new Promise<string[]>((resolve, reject) => {
       this.#pending.set(id, { resolve, reject, worker });
-      worker.postMessage({ type: "handle", id, message } satisfies ToHostThread);
-    }).finally(() => this.#idleLater());
-  }
-
-  /** Telegram: the worker's bot handles the update (its replies sent through `api`); resolves once it has. */
-  async handleUpdate(update: Update): Promise<void> {
-    if (this.#stopped) throw new Error("the conversation thread is stopped");
-    const worker = await this.#spawn();
-    const id = this.#next++;
-    await new Promise<string[]>((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject, worker });
-      worker.postMessage({ type: "update", id, update } satisfies ToHostThread);
+      worker.postMessage(message(id));
     }).finally(() => this.#idleLater());
   }
 

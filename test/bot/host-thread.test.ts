@@ -2,20 +2,14 @@
 // Zalo: the worker opens the database by its URL, answers with the replies once each step is stored,
 // ignores a redelivered message, sends its log lines to the main thread's logger, and a worker that
 // dies costs only the messages it held: the next message starts a new one and the respondent goes on.
-import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { hashCode } from "../../src/access/index.js";
 import { HostThread } from "../../src/bot/index.js";
 import type { BotLogger } from "../../src/channels/telegram/index.js";
-import { Secret } from "../../src/config/index.js";
 import type { TextMessage } from "../../src/conversation/index.js";
 import { createI18n } from "../../src/i18n/index.js";
-import { parseQuestionnaire } from "../../src/questionnaire/index.js";
 import { describeDatabases, type DatabaseContext } from "../support/db.js";
+import { seedParCampaign } from "../support/par-campaign.js";
 
-const SOURCE = readFileSync(fileURLToPath(new URL("../../examples/par-officials.yaml", import.meta.url)), "utf8");
 const SECRET = "host-thread-secret-0123456789abcdef0123456789";
 const CODES = { an: "ABCDE23456", binh: "BCDEF34567" };
 
@@ -29,23 +23,7 @@ describeDatabases("the conversation host on its own thread", (ctx: DatabaseConte
   const session = (user: string) => ctx.db().channel.sessionsOf("zalo").findLatest(`zalo:${user}`);
 
   beforeAll(async () => {
-    const db = ctx.db();
-    const parsed = parseQuestionnaire(SOURCE, "par-officials.yaml");
-    if (!parsed.ok) throw new Error("example does not load");
-    const q = parsed.questionnaire;
-    const stored = await db.campaigns.storeQuestionnaireVersion({ questionnaireId: q.id, version: q.version, fileName: "par-officials.yaml", source: SOURCE, sourceHash: createHash("sha256").update(SOURCE).digest("hex") });
-    if (!stored.ok) throw new Error("not stored");
-    const now = Date.now();
-    await db.campaigns.create({ id: "c1", name: "PAR 2026", questionnaireVersionPk: stored.record.pk, opensAt: new Date(now - 86_400_000), closesAt: new Date(now + 86_400_000), timeZone: "Asia/Ho_Chi_Minh", identified: false });
-    await db.respondents.importRespondents("c1", [
-      { externalId: "R1", fullName: "Nguyễn Văn An", unitCode: "STP", unitName: "Sở Tư pháp", groupId: "leaders", language: "vi", phone: null, email: null, subjectUnits: [], coordinator: false },
-      { externalId: "R2", fullName: "Trần Thị Bình", unitCode: "STP", unitName: "Sở Tư pháp", groupId: "leaders", language: "vi", phone: null, email: null, subjectUnits: [], coordinator: false },
-    ]);
-    const ids = new Map((await db.respondents.list("c1")).map((r) => [r.externalId, r.id]));
-    await db.channel.access.insertCodes([
-      { codeHash: hashCode(CODES.an, new Secret(SECRET)), campaignId: "c1", respondentId: ids.get("R1")!, batchId: null, unitCode: null, issuedAt: new Date(now) },
-      { codeHash: hashCode(CODES.binh, new Secret(SECRET)), campaignId: "c1", respondentId: ids.get("R2")!, batchId: null, unitCode: null, issuedAt: new Date(now) },
-    ]);
+    await seedParCampaign(ctx.db(), [["R1", "Nguyễn Văn An"], ["R2", "Trần Thị Bình"]], [CODES.an, CODES.binh], SECRET);
     // A chat the outbox found unreachable (read by the worker's host when it starts taking messages).
     await ctx.prisma().unreachableChat.create({ data: { chatId: "zalo:u3", reason: "blocked", at: new Date() } });
     host = await HostThread.start({ channel: "zalo", databaseUrl: ctx.url(), codeSecret: SECRET, allowDelegation: false, defaultLanguage: "vi", logger, i18n: createI18n() });

@@ -3,23 +3,18 @@
 // Bot API's answers (message ids, refusals) as if the worker had called itself. Steps are stored
 // before anything is sent; a worker that dies costs only the update it held (apologised for on the
 // main thread), and the next update starts a new one.
-import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { hashCode } from "../../src/access/index.js";
 import { startBot, telegramThread, type RunningBot } from "../../src/bot/index.js";
 import type { HostThread } from "../../src/bot/host-thread.js";
 import { encodeCallback, sessionTag, type BotLogger } from "../../src/channels/telegram/index.js";
-import { loadConfig, Secret } from "../../src/config/index.js";
+import { loadConfig } from "../../src/config/index.js";
 import { createI18n } from "../../src/i18n/index.js";
-import { parseQuestionnaire } from "../../src/questionnaire/index.js";
 import { BotApiStub } from "../support/bot-api-stub.js";
 import { describeDatabases, type DatabaseContext } from "../support/db.js";
+import { seedParCampaign } from "../support/par-campaign.js";
 import { TEST_BOT_INFO, UpdateFactory } from "../support/telegram.js";
 import { TEST_TOKEN } from "../channels/telegram/harness.js";
 
-const SOURCE = readFileSync(fileURLToPath(new URL("../../examples/par-officials.yaml", import.meta.url)), "utf8");
 const SECRET = "telegram-thread-secret-0123456789abcdef0123";
 const CODES = { an: "ABCDE23456", binh: "BCDEF34567", chi: "CDEFG45678" };
 const CHATS = { an: 7001, binh: 7002, chi: 7003 };
@@ -47,27 +42,7 @@ describeDatabases("the Telegram bot on its own thread", (ctx: DatabaseContext) =
 
   beforeAll(async () => {
     await stub.start();
-    const db = ctx.db();
-    const parsed = parseQuestionnaire(SOURCE, "par-officials.yaml");
-    if (!parsed.ok) throw new Error("example does not load");
-    const q = parsed.questionnaire;
-    const stored = await db.campaigns.storeQuestionnaireVersion({ questionnaireId: q.id, version: q.version, fileName: "par-officials.yaml", source: SOURCE, sourceHash: createHash("sha256").update(SOURCE).digest("hex") });
-    if (!stored.ok) throw new Error("not stored");
-    const now = Date.now();
-    await db.campaigns.create({ id: "c1", name: "PAR 2026", questionnaireVersionPk: stored.record.pk, opensAt: new Date(now - 86_400_000), closesAt: new Date(now + 86_400_000), timeZone: "Asia/Ho_Chi_Minh", identified: false });
-    const people = [
-      ["R1", "Nguyễn Văn An"],
-      ["R2", "Trần Thị Bình"],
-      ["R3", "Lê Văn Chí"],
-    ] as const;
-    await db.respondents.importRespondents(
-      "c1",
-      people.map(([externalId, fullName]) => ({ externalId, fullName, unitCode: "STP", unitName: "Sở Tư pháp", groupId: "leaders", language: "vi", phone: null, email: null, subjectUnits: [], coordinator: false })),
-    );
-    const ids = new Map((await db.respondents.list("c1")).map((r) => [r.externalId, r.id]));
-    await db.channel.access.insertCodes(
-      [CODES.an, CODES.binh, CODES.chi].map((code, i) => ({ codeHash: hashCode(code, new Secret(SECRET)), campaignId: "c1", respondentId: ids.get(`R${i + 1}`)!, batchId: null, unitCode: null, issuedAt: new Date(now) })),
-    );
+    await seedParCampaign(ctx.db(), [["R1", "Nguyễn Văn An"], ["R2", "Trần Thị Bình"], ["R3", "Lê Văn Chí"]], [CODES.an, CODES.binh, CODES.chi], SECRET);
     const config = loadConfig({ TELEGRAM_BOT_TOKEN: TEST_TOKEN, TELEGRAM_API_ROOT: stub.apiRoot, DATABASE_URL: ctx.url(), CODE_SECRET: SECRET });
     const i18n = createI18n();
     const start = telegramThread(config, SECRET, logger, i18n);
