@@ -18,6 +18,7 @@ import { TEST_TOKEN } from "../channels/telegram/harness.js";
 const SECRET = "telegram-thread-secret-0123456789abcdef0123";
 const CODES = { an: "ABCDE23456", binh: "BCDEF34567", chi: "CDEFG45678" };
 const CHATS = { an: 7001, binh: 7002, chi: 7003 };
+const ADMIN = 7100;
 
 async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
   const start = Date.now();
@@ -43,7 +44,7 @@ describeDatabases("the Telegram bot on its own thread", (ctx: DatabaseContext) =
   beforeAll(async () => {
     await stub.start();
     await seedParCampaign(ctx.db(), [["R1", "Nguyễn Văn An"], ["R2", "Trần Thị Bình"], ["R3", "Lê Văn Chí"]], [CODES.an, CODES.binh, CODES.chi], SECRET);
-    const config = loadConfig({ TELEGRAM_BOT_TOKEN: TEST_TOKEN, TELEGRAM_API_ROOT: stub.apiRoot, DATABASE_URL: ctx.url(), CODE_SECRET: SECRET });
+    const config = loadConfig({ TELEGRAM_BOT_TOKEN: TEST_TOKEN, TELEGRAM_API_ROOT: stub.apiRoot, DATABASE_URL: ctx.url(), CODE_SECRET: SECRET, ADMIN_TELEGRAM_IDS: String(ADMIN) });
     const i18n = createI18n();
     const start = telegramThread(config, SECRET, logger, i18n);
     running = await startBot({
@@ -103,6 +104,14 @@ describeDatabases("the Telegram bot on its own thread", (ctx: DatabaseContext) =
     expect(logs.slice(failures).find((l) => l.includes("403"))).toContain("bot was blocked by the user");
     await waitFor("the answer stored", async () => Object.keys((await session(CHATS.chi))?.engine?.responses[0]?.answers ?? {}).length === 1);
     stub.blockedChats.delete(CHATS.chi);
+  });
+
+  test("an organiser's /export: the files go from the worker itself (a file does not cross threads), the words through the main thread", async () => {
+    stub.push(updates.text(ADMIN, "/export c1"));
+    await waitFor("the two files", () => stub.calls.filter((c) => c.method === "sendDocument" && c.status === 200 && Number(c.payload.chat_id) === ADMIN).length === 2);
+    const captions = stub.calls.filter((c) => c.method === "sendDocument" && Number(c.payload.chat_id) === ADMIN).map((c) => String(c.payload.caption));
+    expect(captions[0]).toContain("Tình hình tham gia: PAR 2026");
+    expect(captions[1]).toContain("Phiếu trả lời: PAR 2026");
   });
 
   test("a worker that dies with an update in hand: the respondent gets the apology, the next message a new worker, and goes on", async () => {
