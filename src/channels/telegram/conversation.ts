@@ -120,8 +120,9 @@ export class Conversation {
       return;
     }
     const messages = renderer.events(events);
-    await this.retire(before, events, messages.some((m) => m.prompt !== undefined));
-    await this.send([...(options.prefix ?? []), ...messages]);
+    // The old prompt's edit and the new messages go out together: they touch different messages, and
+    // the respondent waits for one round trip to Telegram instead of two.
+    await Promise.all([this.retire(before, events, messages.some((m) => m.prompt !== undefined)), this.send([...(options.prefix ?? []), ...messages])]);
   }
 
   /**

@@ -32,6 +32,7 @@ export class KeepAliveHttp {
   readonly #http: http.Agent;
   readonly #https: https.Agent;
   readonly #maxAnswerBytes: number;
+  readonly #targets = new Map<string, { secure: boolean; host: string; port: string; path: string }>();
 
   constructor(options: KeepAliveHttpOptions = {}) {
     this.#maxAnswerBytes = options.maxAnswerBytes ?? MAX_ANSWER_BYTES;
@@ -56,13 +57,28 @@ export class KeepAliveHttp {
     this.#https.destroy();
   }
 
+  /** A URL's parts, parsed once: a bot calls the same few URLs (one per method) again and again. */
+  #target(url: string): { secure: boolean; host: string; port: string; path: string } {
+    let target = this.#targets.get(url);
+    if (!target) {
+      const parsed = new URL(url);
+      const secure = parsed.protocol === "https:";
+      target = { secure, host: parsed.hostname.replace(/^\[(.*)\]$/, "$1"), port: parsed.port || (secure ? "443" : "80"), path: `${parsed.pathname}${parsed.search}` };
+      if (this.#targets.size >= 256) this.#targets.clear();
+      this.#targets.set(url, target);
+    }
+    return target;
+  }
+
   #once(url: string, body: string, timeoutMs: number, signal?: AbortSignal): Promise<HttpAnswer> {
     return new Promise<HttpAnswer>((resolve, reject) => {
       if (signal?.aborted) return reject(abortError());
-      const target = new URL(url);
-      const secure = target.protocol === "https:";
+      const { secure, host, port, path } = this.#target(url);
       const payload = Buffer.from(body, "utf8");
-      const request = (secure ? https : http).request(target, {
+      const request = (secure ? https : http).request({
+        host,
+        port,
+        path,
         method: "POST",
         agent: secure ? this.#https : this.#http,
         headers: { "content-type": "application/json", "content-length": payload.length },
