@@ -4,14 +4,16 @@
 // `khaosat start` wires it (startBot with the bot's work on its own thread, host-thread.ts; the
 // compiled code of dist/); the same bot on one thread (createBot, as before) is measured beside it
 // under the flood for comparison. The bots are started and warmed first, then measured alternately
-// (echo, survey, one-thread survey, echo, …), three rounds each:
+// (echo, survey, one-thread survey, echo, …), five flood rounds and three paced ones each:
 // - flood: every respondent's next answers pushed at once; updates per second until every reply is in.
 // - paced: updates pushed at BENCH_RATE per second (default 200).
 // Handling time of an update runs from the moment the stub hands it out (getUpdates) to the moment the
 // bot's last reply to it reaches the stub, so time queued in the runner counts. Each figure is the
-// median of the three rounds. Each bot has its own stub and update ids never repeat, so no long poll of
+// median of its rounds. Each bot has its own stub and update ids never repeat, so no long poll of
 // one can confirm away the other's updates. A phase that does not finish within BENCH_PHASE_TIMEOUT_S
 // (default 120 s) fails the benchmark with a message saying where it stopped.
+// Each phase also reports the CPU time of the whole process per update (every thread), steadier than
+// the rates when the machine is shared.
 // Settings: BENCH_RESPONDENTS (200), BENCH_ANSWERS (answers per respondent per round, 4), BENCH_RATE (200).
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -39,7 +41,9 @@ import { ensureBuilt, median, reportResult, reportTarget } from "./result.js";
 const RESPONDENTS = Number(process.env.BENCH_RESPONDENTS ?? 200);
 const ANSWERS = Number(process.env.BENCH_ANSWERS ?? 4);
 const RATE = Number(process.env.BENCH_RATE ?? 200);
-const ROUNDS = 3;
+/** Flood rounds per bot: five, so one round slowed by a neighbour on a shared machine does not move the median. */
+const FLOOD_ROUNDS = 5;
+const PACED_ROUNDS = 3;
 const PHASE_TIMEOUT_MS = Number(process.env.BENCH_PHASE_TIMEOUT_S ?? 120) * 1000;
 const TOKEN = "123456789:AAHbenchTokenBenchTokenBenchTokenBen";
 const SECRET_TEXT = "bench-secret-0123456789abcdef0123456789abcdef";
@@ -118,6 +122,8 @@ interface PhaseResult {
   readonly rate: number;
   readonly p50: number;
   readonly p99: number;
+  /** CPU time of the whole process (every thread) per update, in microseconds: what an update costs, whatever the machine's load. */
+  readonly cpuPerUpdate: number;
 }
 
 /**
@@ -156,6 +162,7 @@ function chatOf(update: Update): number {
 
 async function phase(subject: Subject, updates: readonly Update[], rate: number | null): Promise<PhaseResult> {
   const firstCall = subject.stub.calls.length;
+  const cpuBefore = process.cpuUsage();
   const start = performance.now();
   if (rate === null) subject.stub.push(...updates);
   else {
@@ -180,10 +187,11 @@ async function phase(subject: Subject, updates: readonly Update[], rate: number 
     },
   );
   void last;
+  const cpu = process.cpuUsage(cpuBefore);
   const end = Math.max(...updates.map((u) => subject.done.get(u.update_id)!));
   const seconds = (end - start) / 1000;
   const times = handlingTimes(subject, updates, subject.stub.calls.slice(firstCall));
-  return { updates: updates.length, seconds, rate: updates.length / seconds, p50: percentile(times, 50), p99: percentile(times, 99) };
+  return { updates: updates.length, seconds, rate: updates.length / seconds, p50: percentile(times, 50), p99: percentile(times, 99), cpuPerUpdate: (cpu.user + cpu.system) / updates.length };
 }
 
 /** One round of answers: each respondent's next `ANSWERS` texts, round-robin as concurrent people send them. */
@@ -342,7 +350,8 @@ async function surveyBot(db: Database, name: string, index: number, start: (stub
   };
 }
 
-const fmt = (r: PhaseResult) => `${r.updates} updates in ${r.seconds.toFixed(2)} s = ${r.rate.toFixed(0).padStart(5)} updates/s; handling p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms`;
+const fmt = (r: PhaseResult) =>
+  `${r.updates} updates in ${r.seconds.toFixed(2)} s = ${r.rate.toFixed(0).padStart(5)} updates/s; handling p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms; CPU ${r.cpuPerUpdate.toFixed(0)} µs/update`;
 
 export async function benchBot(): Promise<void> {
   ensureBuilt();
@@ -354,7 +363,7 @@ export async function benchBot(): Promise<void> {
   const db = await lib.db.openDatabase(databaseUrl);
   const subjects: Subject[] = [];
   try {
-    console.log(`bench:bot: ${RESPONDENTS} respondents, ${ANSWERS} answers each per round, ${ROUNDS} alternating rounds per figure, paced rate ${RATE}/s, node ${process.version}; load average ${loadavg()[0]!.toFixed(2)}`);
+    console.log(`bench:bot: ${RESPONDENTS} respondents, ${ANSWERS} answers each per round, ${FLOOD_ROUNDS} alternating flood rounds and ${PACED_ROUNDS} paced ones per figure, paced rate ${RATE}/s, node ${process.version}; load average ${loadavg()[0]!.toFixed(2)}`);
     await seed(db);
     const echo = await echoBot();
     subjects.push(echo);
@@ -367,14 +376,14 @@ export async function benchBot(): Promise<void> {
 
     const flood = new Map<string, PhaseResult[]>(subjects.map((s) => [s.name, []]));
     const paced = new Map<string, PhaseResult[]>(subjects.map((s) => [s.name, []]));
-    for (let r = 0; r < ROUNDS; r++) {
+    for (let r = 0; r < FLOOD_ROUNDS; r++) {
       for (const subject of subjects) {
         const result = await phase(subject, round(subject), null);
         flood.get(subject.name)!.push(result);
         console.log(`  round ${r + 1} ${subject.name.padEnd(10)} flood   : ${fmt(result)}`);
       }
     }
-    for (let r = 0; r < ROUNDS; r++) {
+    for (let r = 0; r < PACED_ROUNDS; r++) {
       for (const subject of [echo, survey]) {
         const result = await phase(subject, round(subject), RATE);
         paced.get(subject.name)!.push(result);
@@ -389,8 +398,13 @@ export async function benchBot(): Promise<void> {
 
     const rate = (name: string) => median(flood.get(name)!.map((x) => x.rate));
     const p99 = (name: string) => median(paced.get(name)!.map((x) => x.p99));
+    const cpu = (name: string) => median(flood.get(name)!.map((x) => x.cpuPerUpdate));
     console.log(
       `medians: echo ${rate("echo").toFixed(0)} updates/s, survey ${rate("survey").toFixed(0)} updates/s (one thread: ${rate("one-thread").toFixed(0)}, ${(rate("one-thread") / rate("echo")).toFixed(2)} of echo); paced p99 echo ${p99("echo").toFixed(1)} ms, survey ${p99("survey").toFixed(1)} ms; load average ${loadavg()[0]!.toFixed(2)}`,
+    );
+    // What each update costs in CPU (all threads, flood): steadier than the rates on a shared machine, and why the ratio is what it is.
+    console.log(
+      `CPU per update (every thread, flood medians): echo ${cpu("echo").toFixed(0)} µs, survey ${cpu("survey").toFixed(0)} µs (${(cpu("survey") / cpu("echo")).toFixed(1)}× echo), one thread ${cpu("one-thread").toFixed(0)} µs`,
     );
     reportTarget("bot", "survey ÷ warm echo updates/s (flood)", rate("survey") / rate("echo"), "x", ">= 0.5");
     reportTarget("bot", `survey p99 handling at ${RATE} updates/s`, p99("survey"), "ms", "< 50");

@@ -227,7 +227,26 @@ function currentUnit(state: SurveyState): string {
 }
 
 /** Questions shown under these answers, in order. Conditions only look back, so one pass decides. */
-function visibleQuestions(questionnaire: Questionnaire, answers: Answers): QuestionInfo[] {
+/**
+ * The visible questions of an answers object, remembered per object: a step asks several times
+ * (hidden answers, the next question, progress) about the same answers, which the engine never
+ * changes once made (each change makes a new object).
+ */
+const VISIBLE = new WeakMap<Answers, { readonly questionnaire: Questionnaire; readonly questions: readonly QuestionInfo[]; ids?: ReadonlySet<string> }>();
+
+function visibleQuestions(questionnaire: Questionnaire, answers: Answers): readonly QuestionInfo[] {
+  return visibility(questionnaire, answers).questions;
+}
+
+function visibility(questionnaire: Questionnaire, answers: Answers): { readonly questionnaire: Questionnaire; readonly questions: readonly QuestionInfo[]; ids?: ReadonlySet<string> } {
+  const known = VISIBLE.get(answers);
+  if (known?.questionnaire === questionnaire) return known;
+  const found = { questionnaire, questions: computeVisible(questionnaire, answers) };
+  VISIBLE.set(answers, found);
+  return found;
+}
+
+function computeVisible(questionnaire: Questionnaire, answers: Answers): QuestionInfo[] {
   const visible: QuestionInfo[] = [];
   const shown = new Set<string>();
   for (const info of questionnaire.questions) {
@@ -245,8 +264,9 @@ function visibleQuestions(questionnaire: Questionnaire, answers: Answers): Quest
   return visible;
 }
 
-function visibleIds(questionnaire: Questionnaire, answers: Answers): Set<string> {
-  return new Set(visibleQuestions(questionnaire, answers).map((q) => q.question.id));
+function visibleIds(questionnaire: Questionnaire, answers: Answers): ReadonlySet<string> {
+  const found = visibility(questionnaire, answers);
+  return (found.ids ??= new Set(found.questions.map((q) => q.question.id)));
 }
 
 /** Drops the answers of questions that are no longer shown (SURVEY-FORMAT 2: the answer is discarded). */
@@ -261,6 +281,8 @@ function discardHidden(questionnaire: Questionnaire, answers: Answers, unit: str
     if (visible.has(id)) kept[id] = stored;
     else events.push({ type: "answer_discarded", questionId: id, unit, previous: stored.value, reason: "hidden" });
   }
+  // Nothing hidden and nothing else dropped: the same answers, so the same visibility (known already).
+  if (events.length === 0 && Object.keys(kept).length === Object.keys(answers).length) VISIBLE.set(kept, visibility(questionnaire, answers));
   return { answers: kept, events };
 }
 
@@ -339,7 +361,6 @@ function skip(questionnaire: Questionnaire, state: SurveyState, position: Questi
  */
 function moveOn(questionnaire: Questionnaire, state: SurveyState, position: QuestionPosition, answers: Answers, events: EngineEvent[]): StepResult {
   const unit = currentUnit(state);
-  const visibleBefore = visibleIds(questionnaire, currentAnswers(state));
   const cleaned = discardHidden(questionnaire, answers, unit);
   const updated = withAnswers(leaving(state), cleaned.answers);
   const allEvents = [...events, ...cleaned.events];
@@ -347,6 +368,7 @@ function moveOn(questionnaire: Questionnaire, state: SurveyState, position: Ques
   const current = questionnaire.byId.get(position.questionId)!;
 
   if (position.mode === "edit") {
+    const visibleBefore = visibleIds(questionnaire, currentAnswers(state));
     const queued = new Set(position.queue ?? []);
     const pending = new Set(queued);
     for (const info of visible) if (!visibleBefore.has(info.question.id)) pending.add(info.question.id);
