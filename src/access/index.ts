@@ -55,6 +55,7 @@ export {
   writeSlipsPdf,
   writeCodeFileTo,
   slipInstructions,
+  slipText,
   deadlineText,
   sortSlips,
   writeCodeFile,

@@ -29,4 +29,4 @@ export {
   type IssuedBatch,
   type PosterScanResult,
 } from "./service.js";
-export { renderReceiptPdf, renderPosterPdf, writeReceiptPdf, writePosterPdf, receiptInstructions, balancedLines, POSTER_HEADLINE, POSTER_INSTRUCTIONS, type ReceiptSlip, type PosterContent, type CitizenPdfOptions } from "./pdf.js";
+export { renderReceiptPdf, renderPosterPdf, writeReceiptPdf, writePosterPdf, receiptInstructions, posterInstructions, posterHeadline, balancedLines, type ReceiptSlip, type PosterContent, type CitizenPdfOptions } from "./pdf.js";

@@ -1,4 +1,4 @@
-import { deadlineText, formatCode, type Closing } from "../access/index.js";
+import { deadlineText, formatCode, slipText, type Closing } from "../access/index.js";
 import { drawFittedText, drawParagraph, drawQr, fitsOnLine, fittedTextHeight, finishPdf as finish, layoutParagraph, newPdf, streamPdf } from "../documents/index.js";
 
 /** One anonymous slip on a receipt: the unit, the service, the deep link and the code. */
@@ -21,14 +21,17 @@ export interface CitizenPdfOptions {
   readonly createdAt?: Date;
   /** When the campaign closes: printed on each receipt and on the poster ("Hạn trả lời: …"). */
   readonly closing?: Closing;
+  /** The language of the printed texts: Vietnamese (default) or English (for a counter serving foreigners). */
+  readonly language?: string;
 }
 
-/** The Vietnamese instructions printed on a receipt slip: Telegram, Zalo (the code is typed: Zalo links carry no code), or both. */
-export function receiptInstructions(botUsername: string | undefined, zaloLink?: string): string {
-  const after = "(khoảng 2 phút, không cần ghi tên).";
-  if (botUsername === undefined) return `Quét mã QR bằng Zalo (hoặc mở ${zaloLink ?? "bot khảo sát trong Zalo"}) và gửi mã ở trên để đánh giá ${after}`;
-  const telegram = `Quét mã QR hoặc tìm @${botUsername.replace(/^@/, "")} trên Telegram và gửi mã để đánh giá ${after}`;
-  return zaloLink === undefined ? telegram : `${telegram} Dùng Zalo: mở ${zaloLink} và gửi mã ở trên.`;
+/** The instructions printed on a receipt slip: Telegram, Zalo (the code is typed: Zalo links carry no code), or both. */
+export function receiptInstructions(botUsername: string | undefined, zaloLink?: string, language?: string): string {
+  const t = slipText(language);
+  const after = t("receipt.after");
+  if (botUsername === undefined) return t("receipt.zaloOnly", { link: zaloLink ?? t("zaloBotInApp"), after });
+  const telegram = t("receipt.telegram", { bot: botUsername.replace(/^@/, ""), after });
+  return zaloLink === undefined ? telegram : telegram + t("receipt.zaloToo", { link: zaloLink });
 }
 
 // 80 mm paper has a printable width of about 72 mm; pages are cut by the printer after each slip.
@@ -55,33 +58,32 @@ function receiptTexts(doc: PDFKit.PDFDocument, slip: ReceiptSlip) {
   };
 }
 
-const RECEIPT_HEADER = "PHIẾU ĐÁNH GIÁ SỰ HÀI LÒNG";
-
 /** A PDF for 80 mm receipt printers: one slip a page (unit, service, QR of the deep link, code, the instructions). */
 export async function renderReceiptPdf(slips: readonly ReceiptSlip[], options: CitizenPdfOptions): Promise<Buffer> {
-  const doc = await newDocument(options, "Phiếu đánh giá");
+  const doc = await newDocument(options, slipText(options.language)("receipt.title"));
   drawReceipts(doc, slips, options);
   return finish(doc);
 }
 
 /** The receipts of `renderReceiptPdf`, streamed into an open file as they are drawn (bounded memory, any batch size). */
 export async function writeReceiptPdf(fd: number, slips: readonly ReceiptSlip[], options: CitizenPdfOptions): Promise<void> {
-  const doc = await newDocument(options, "Phiếu đánh giá");
+  const doc = await newDocument(options, slipText(options.language)("receipt.title"));
   const out = streamPdf(doc, fd);
   drawReceipts(doc, slips, options);
   await out.end();
 }
 
 function drawReceipts(doc: PDFKit.PDFDocument, slips: readonly ReceiptSlip[], options: CitizenPdfOptions): void {
-  const instructions = receiptInstructions(options.botUsername, options.zaloLink);
-  // Receipts are printed in Vietnamese (their other texts are), so is their deadline.
-  const deadline = options.closing ? deadlineText(options.closing) : undefined;
+  const instructions = receiptInstructions(options.botUsername, options.zaloLink, options.language);
+  const header = slipText(options.language)("receipt.header");
+  // The deadline in the receipt's language, as its other texts.
+  const deadline = options.closing ? deadlineText(options.closing, options.language) : undefined;
   for (const slip of slips) {
     const texts = receiptTexts(doc, slip);
     const codeHeight = doc.font("mono").fontSize(16).currentLineHeight(true);
     const needed =
       RECEIPT.margin +
-      fittedTextHeight(doc, RECEIPT_HEADER, texts.header) +
+      fittedTextHeight(doc, header, texts.header) +
       4 +
       fittedTextHeight(doc, slip.unit, texts.unit) +
       (slip.service ? 2 + fittedTextHeight(doc, slip.service, texts.service) : 0) +
@@ -96,7 +98,7 @@ function drawReceipts(doc: PDFKit.PDFDocument, slips: readonly ReceiptSlip[], op
     const height = Math.max(RECEIPT.height, Math.ceil(needed));
     doc.addPage({ size: [RECEIPT.width, height], margin: 0 });
     doc.fillColor("black");
-    drawFittedText(doc, RECEIPT_HEADER, RECEIPT.margin, RECEIPT.margin, texts.header);
+    drawFittedText(doc, header, RECEIPT.margin, RECEIPT.margin, texts.header);
     drawFittedText(doc, slip.unit, RECEIPT.margin, doc.y + 4, texts.unit);
     if (slip.service) drawFittedText(doc, slip.service, RECEIPT.margin, doc.y + 2, texts.service);
     let y = doc.y + 6;
@@ -106,13 +108,13 @@ function drawReceipts(doc: PDFKit.PDFDocument, slips: readonly ReceiptSlip[], op
     if (deadline) drawFittedText(doc, deadline, RECEIPT.margin, doc.y + 4, texts.deadline);
     drawParagraph(doc, instructions, RECEIPT.margin, doc.y + 4, texts.instructions);
   }
-  if (slips.length === 0) doc.addPage({ size: [RECEIPT.width, RECEIPT.height], margin: 0 }).font("regular").fontSize(9).text("Không có mã nào.", RECEIPT.margin, RECEIPT.margin);
+  if (slips.length === 0) doc.addPage({ size: [RECEIPT.width, RECEIPT.height], margin: 0 }).font("regular").fontSize(9).text(slipText(options.language)("receipt.none"), RECEIPT.margin, RECEIPT.margin);
 }
 
-/** The poster's headline. */
-export const POSTER_HEADLINE = "Ông/Bà hài lòng với dịch vụ hôm nay?";
-/** What the poster asks people to do: scan the QR (the only way in that carries the poster's unit). */
-export const POSTER_INSTRUCTIONS = "Quét mã QR bằng camera điện thoại để mở Telegram. Chỉ mất khoảng 2 phút, không cần ghi tên.";
+/** The poster's headline in `language` (Vietnamese by default). */
+export function posterHeadline(language?: string): string {
+  return slipText(language)("poster.headline");
+}
 
 /**
  * A heading split into lines of similar width, so that no line holds a lone word: one line when it
@@ -154,12 +156,16 @@ export interface PosterContent {
   readonly zalo?: { readonly link: string; readonly payload: string; readonly qr: boolean };
 }
 
-/** The instructions under a poster's QR: Telegram's link carries the unit; Zalo needs the poster's text sent. */
-export function posterInstructions(poster: Pick<PosterContent, "zalo">): string {
+/**
+ * The instructions under a poster's QR, in `language`: scan the QR (Telegram's link carries the
+ * unit); Zalo needs the poster's text sent.
+ */
+export function posterInstructions(poster: Pick<PosterContent, "zalo">, language?: string): string {
+  const t = slipText(language);
   const zalo = poster.zalo;
-  if (zalo === undefined) return POSTER_INSTRUCTIONS;
-  if (zalo.qr) return "Quét mã QR bằng Zalo để mở bot khảo sát, rồi gửi tin nhắn in dưới đây. Chỉ mất khoảng 2 phút, không cần ghi tên.";
-  return `${POSTER_INSTRUCTIONS} Dùng Zalo: mở ${zalo.link} và gửi tin nhắn in dưới đây.`;
+  if (zalo === undefined) return t("poster.instructions");
+  if (zalo.qr) return t("poster.zaloQr");
+  return t("poster.instructions") + t("poster.zaloToo", { link: zalo.link });
 }
 
 /**
@@ -169,14 +175,14 @@ export function posterInstructions(poster: Pick<PosterContent, "zalo">): string 
  * the poster fills the page from its top margin to its bottom one.
  */
 export async function renderPosterPdf(poster: PosterContent, options: CitizenPdfOptions): Promise<Buffer> {
-  const doc = await newDocument(options, "Áp phích khảo sát");
+  const doc = await newDocument(options, slipText(options.language)("poster.title"));
   drawPoster(doc, poster, options);
   return finish(doc);
 }
 
 /** The poster of `renderPosterPdf`, streamed into an open file (as every file the commands write). */
 export async function writePosterPdf(fd: number, poster: PosterContent, options: CitizenPdfOptions): Promise<void> {
-  const doc = await newDocument(options, "Áp phích khảo sát");
+  const doc = await newDocument(options, slipText(options.language)("poster.title"));
   const out = streamPdf(doc, fd);
   drawPoster(doc, poster, options);
   await out.end();
@@ -203,7 +209,8 @@ function drawPoster(doc: PDFKit.PDFDocument, poster: PosterContent, options: Cit
 
   // The campaign's name, however long, wraps between words only and pushes the rest down.
   if (options.title) paragraph(options.title, { font: "regular", maxSize: 12, minSize: 9, width, align: "center", maxLines: 3 }, 0, "#555555");
-  const headline = balancedLines(POSTER_HEADLINE, (t) => doc.font("bold").fontSize(32).widthOfString(t), width - 2).join("\n");
+  const t = slipText(options.language);
+  const headline = balancedLines(t("poster.headline"), (t) => doc.font("bold").fontSize(32).widthOfString(t), width - 2).join("\n");
   blocks.push({
     height: doc.font("bold").fontSize(32).heightOfString(headline, { width }),
     gap: options.title ? 18 : 0,
@@ -214,12 +221,12 @@ function drawPoster(doc: PDFKit.PDFDocument, poster: PosterContent, options: Cit
   const qrIndex = blocks.length;
   // No "search for the bot" here: the poster's link carries its unit (Telegram), or its text is printed to send (Zalo).
   // A Zalo link gets a line of its own, whole (shrunk to 10 pt at most), broken only after a '/' or '?'.
-  paragraph(posterInstructions(poster), { font: "regular", maxSize: 16, minSize: 12, width, align: "center", linkMinSize: 10 }, 16);
+  paragraph(posterInstructions(poster, options.language), { font: "regular", maxSize: 16, minSize: 12, width, align: "center", linkMinSize: 10 }, 16);
   // The text to send on Zalo, on its own line and large enough to copy from across a counter.
   if (poster.zalo) fitted(poster.zalo.payload, { font: "bold", maxSize: 24, minSize: 12, width, align: "center" }, 8);
-  if (options.closing) fitted(deadlineText(options.closing), { font: "bold", maxSize: 18, minSize: 12, width, align: "center", maxLines: 2 }, 12);
+  if (options.closing) fitted(deadlineText(options.closing, options.language), { font: "bold", maxSize: 18, minSize: 12, width, align: "center", maxLines: 2 }, 12);
   paragraph(
-    `Ý kiến của Ông/Bà được giữ kín: không lưu tài khoản ${poster.zalo === undefined ? "Telegram" : poster.zalo.qr ? "Zalo" : "Telegram, Zalo"} cùng câu trả lời. Mỗi người đánh giá một lần trong ${poster.periodDays} ngày.`,
+    t("poster.privacy", { accounts: poster.zalo === undefined ? "Telegram" : poster.zalo.qr ? "Zalo" : t("poster.accountsBoth"), days: poster.periodDays }),
     { font: "regular", maxSize: 12, minSize: 10, width, align: "center" },
     14,
     "#333333",

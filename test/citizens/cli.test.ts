@@ -100,6 +100,18 @@ describe("khaosat codes batch", () => {
     }
   });
 
+  test.skipIf(!HAS_PDFTOTEXT)("--lang en: the receipts' and the A4 slips' printed texts in English", async () => {
+    await batch({ out: out("receipt-en.pdf"), format: "receipt", count: "2", lang: "en" });
+    const receipts = pdfText(out("receipt-en.pdf"));
+    expect(receipts.match(/RATE OUR SERVICE/g)).toHaveLength(2);
+    expect(receipts.match(/Answer by: 07:00 on 01\/06\/2026/g)).toHaveLength(2);
+    expect(receipts).not.toMatch(/PHIẾU|Quét|Hạn trả lời/);
+    await batch({ out: out("a4-en.pdf"), format: "a4", count: "2", lang: "EN" });
+    const slips = pdfText(out("a4-en.pdf"));
+    expect(slips.match(/Answer by: 07:00 on 01\/06\/2026/g)).toHaveLength(2);
+    expect(slips).not.toMatch(/Hạn trả lời/);
+  });
+
   test.skipIf(!HAS_PDFTOTEXT)("A4 PDF: cut-out slips with the unit name exactly", async () => {
     const file = out("a4.pdf");
     await batch({ out: file, format: "a4", count: "9" });
@@ -131,6 +143,7 @@ describe("khaosat codes batch", () => {
     [{ bot: "x" }, '--bot: "x" is not a Telegram bot username: 5-32 letters, digits and underscores, starting with a letter'],
     [{ unit: "UB BD" }, '--unit "UB BD" is not a unit code: 1-64 letters, digits, "_", "." or "-"'],
     [{ service: "x".repeat(201) }, "--service is too long: at most 200 characters fit on a slip"],
+    [{ lang: "fr" }, "--lang fr: slips and posters can be printed in Vietnamese (vi) or English (en); use one of those."],
   ])("refuses %j with a clear message and stores nothing", async (extra, message) => {
     const before = await prisma.accessCode.count();
     await expect(batch({ out: out(`bad-${Math.random()}.csv`), ...extra })).rejects.toThrow(typeof message === "string" ? new CliError(message) : message);
@@ -156,6 +169,22 @@ describe("khaosat codes poster", () => {
       expect(text).toContain("Hạn trả lời: 07:00 ngày 01/06/2026");
     }
     expect(hashPosterToken("X".repeat(20), new Secret(SECRET))).not.toBe(poster!.tokenHash);
+  });
+
+  test.skipIf(!HAS_PDFTOTEXT)("--lang en: the poster in English; an unknown language is refused before anything is stored", async () => {
+    const before = await prisma.poster.count();
+    await expect(posterCommand({ campaign: "sipas2026", unit: "UB_BD", out: out("p-fr.pdf"), bot: "khaosat_bot", lang: "fr" }, NOW)).rejects.toThrow(
+      new CliError("--lang fr: slips and posters can be printed in Vietnamese (vi) or English (en); use one of those."),
+    );
+    expect(await prisma.poster.count()).toBe(before);
+    expect(existsSync(out("p-fr.pdf"))).toBe(false);
+    await posterCommand({ campaign: "sipas2026", unit: "UB_BD", out: out("poster-en.pdf"), bot: "khaosat_bot", periodDays: "14", lang: "en" }, NOW);
+    const text = pdfText(out("poster-en.pdf")).replace(/\s+/g, " ");
+    expect(text).toContain("Were you satisfied with our service today?");
+    expect(text).toContain("Each person can give one rating every 14 days.");
+    expect(text).toContain("Answer by: 07:00 on 01/06/2026");
+    expect(text).toContain("UBND phường Ba Đình");
+    expect(text).not.toMatch(/Ông\/Bà|Hạn trả lời/);
   });
 
   test("refuses a non-PDF output and a bad period", async () => {

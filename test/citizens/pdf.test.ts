@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { codeDeepLink } from "../../src/access/index.js";
-import { balancedLines, POSTER_HEADLINE, POSTER_INSTRUCTIONS, receiptInstructions, renderPosterPdf, renderReceiptPdf, type ReceiptSlip } from "../../src/citizens/index.js";
+import { balancedLines, posterHeadline, posterInstructions, receiptInstructions, renderPosterPdf, renderReceiptPdf, type ReceiptSlip } from "../../src/citizens/index.js";
 import { renderSlipsPdf } from "../../src/access/index.js";
 
 const BOT = "khaosat_bot";
@@ -57,6 +57,32 @@ describe("receipt PDF (80 mm)", () => {
   });
 });
 
+describe("receipts and posters in English (--lang en)", () => {
+  test.skipIf(!HAS_PDFTOTEXT)("every printed text is English, the deadline included; the unit and code as given", async () => {
+    const closing = { at: new Date("2026-12-20T10:00:00Z"), timeZone: "Asia/Ho_Chi_Minh" };
+    const receipt = pdfText("receipt-en.pdf", await renderReceiptPdf([{ code: "ABCDEFGHJK", link: codeDeepLink(BOT, "ABCDEFGHJK"), unit: UNITS[3] ?? "" }], { botUsername: BOT, closing, language: "en" }));
+    const lines = receipt.split("\n").map((line) => line.trim()).filter((line) => line !== "");
+    expect(lines.slice(0, 3)).toEqual(["RATE OUR SERVICE", "UBND xã Tân Lập", "ABCDE-FGHJK"]);
+    expect(receipt.replace(/\s+/g, " ")).toContain(receiptInstructions(BOT, undefined, "en"));
+    expect(receiptInstructions(BOT, undefined, "en")).toBe("Scan the QR code or search for @khaosat_bot in Telegram and send the code to give your rating (about 2 minutes, no name needed).");
+    expect(receipt).toContain("Answer by: 17:00 on 20/12/2026");
+    expect(receipt).not.toMatch(/Quét|Hạn trả lời|PHIẾU/);
+
+    const poster = pdfText("poster-en.pdf", await renderPosterPdf({ unit: UNITS[3] ?? "", link: "https://t.me/khaosat_bot?start=KP_x", periodDays: 30 }, { botUsername: BOT, closing, language: "en" }));
+    const flat = poster.replace(/\s+/g, " ");
+    expect(flat).toContain("Were you satisfied with our service today?");
+    expect(flat).toContain(posterInstructions({}, "en"));
+    expect(flat).toContain("Your opinion stays confidential: your Telegram account is not stored with your answers. Each person can give one rating every 30 days.");
+    expect(flat).toContain("Answer by: 17:00 on 20/12/2026");
+    expect(flat).not.toMatch(/Ông\/Bà|Quét|Hạn trả lời/);
+  });
+
+  test("a language we do not have falls back to Vietnamese", () => {
+    expect(posterHeadline("fr")).toBe("Ông/Bà hài lòng với dịch vụ hôm nay?");
+    expect(receiptInstructions(undefined, "https://zalo.me/123", "en")).toBe("Scan the QR code with Zalo (or open https://zalo.me/123) and send the code above to give your rating (about 2 minutes, no name needed).");
+  });
+});
+
 describe("poster PDF", () => {
   test.skipIf(!HAS_PDFTOTEXT)("the long unit name stays whole", async () => {
     const text = pdfText("poster.pdf", await renderPosterPdf({ unit: UNITS[1] ?? "", link: "https://t.me/khaosat_bot?start=P_x", periodDays: 30 }, { botUsername: BOT }));
@@ -75,10 +101,11 @@ describe("poster wording (issue 11 item 7)", () => {
     const text = pdfText("poster-words.pdf", await renderPosterPdf({ unit: UNITS[0] ?? "", link: "https://t.me/khaosat_bot?start=KP_x", periodDays: 30 }, { botUsername: BOT }));
     const lines = text.split("\n").map((l) => l.trim()).filter((l) => l !== "");
     const start = lines.findIndex((l) => l.startsWith("Ông/Bà hài lòng"));
-    const headline = lines[start]!.split(" ").length === POSTER_HEADLINE.split(" ").length ? [lines[start]!] : [lines[start]!, lines[start + 1]!];
-    expect(headline.join(" ")).toBe(POSTER_HEADLINE);
+    const headline = lines[start]!.split(" ").length === posterHeadline().split(" ").length ? [lines[start]!] : [lines[start]!, lines[start + 1]!];
+    expect(headline.join(" ")).toBe("Ông/Bà hài lòng với dịch vụ hôm nay?");
     for (const line of headline) expect(line.split(" ").length, line).toBeGreaterThan(1);
-    expect(text.replace(/\s+/g, " ")).toContain(POSTER_INSTRUCTIONS);
+    expect(text.replace(/\s+/g, " ")).toContain("Quét mã QR bằng camera điện thoại để mở Telegram. Chỉ mất khoảng 2 phút, không cần ghi tên.");
+    expect(posterInstructions({})).toBe("Quét mã QR bằng camera điện thoại để mở Telegram. Chỉ mất khoảng 2 phút, không cần ghi tên.");
     expect(text).not.toContain("@khaosat_bot");
     expect(text).not.toMatch(/\bbạn\b/);
   });

@@ -5,7 +5,8 @@ import { stringify } from "csv-stringify/sync";
 import { neutraliseCell } from "../../documents/csv-cell.js";
 import { codeDeepLink, CodeSecretError, formatCode, loadCodeSecret, writeSlipsPdf } from "../../access/index.js";
 import { CitizenService, CitizensInputError, DEFAULT_POSTER_PERIOD_DAYS, posterDeepLink, posterStartPayload, writePosterPdf, writeReceiptPdf, type BatchKind, type CitizensRepository } from "../../citizens/index.js";
-import { ConfigError, loadConfigFromEnvironment } from "../../config/index.js";
+import { ConfigError, loadConfigFromEnvironment, type Language } from "../../config/index.js";
+import { isSupportedLanguage } from "../../i18n/index.js";
 import { DatabaseError, openDatabase, type CampaignRecord, type Database } from "../../db/index.js";
 import { CliError } from "../errors.js";
 import { cliError, t } from "../i18n.js";
@@ -23,6 +24,7 @@ interface BatchOptions {
   readonly format?: string;
   /** Absent: only Zalo (ZALO_BOT_LINK). */
   readonly bot?: string;
+  readonly lang?: string;
 }
 
 interface PosterOptions {
@@ -33,6 +35,7 @@ interface PosterOptions {
   readonly out: string;
   readonly bot?: string;
   readonly periodDays?: string;
+  readonly lang?: string;
 }
 
 /** Adds `codes batch` and `codes poster` (citizens' feedback, issue 7) to the `codes` command. */
@@ -48,6 +51,7 @@ export function registerCitizenCodeCommands(codes: Command): void {
     .requiredOption("--out <file>", "output file: .csv, or .pdf (see --format); never overwritten")
     .option("--format <format>", "for .pdf: a4 (cut-out slips, 8 a page) or receipt (80 mm receipt printer, one slip a page)", "a4")
     .option("--bot <username>", "the bot's Telegram username, for the deep links (e.g. khaosat_bot; default: BOT_USERNAME); not needed when only Zalo is used (ZALO_BOT_LINK set: the QR opens the Zalo bot and the slip says to send the code)", botDefault())
+    .option("--lang <language>", "the language of the printed texts: vi (default) or en")
     .action(async (options: BatchOptions) => {
       process.stdout.write(await batchCommand(options, new Date()));
     });
@@ -61,9 +65,18 @@ export function registerCitizenCodeCommands(codes: Command): void {
     .requiredOption("--out <file>", "output .pdf file; never overwritten")
     .option("--bot <username>", "the bot's Telegram username, for the deep link (default: BOT_USERNAME); not needed when only Zalo is used (ZALO_BOT_LINK set: the QR opens the Zalo bot and the poster prints the text to send)", botDefault())
     .option("--period-days <days>", `one response per Telegram account and unit per this many days (default ${DEFAULT_POSTER_PERIOD_DAYS})`)
+    .option("--lang <language>", "the language of the poster's texts: vi (default) or en")
     .action(async (options: PosterOptions) => {
       process.stdout.write(await posterCommand(options, new Date()));
     });
+}
+
+/** The language of printed slips and posters (`--lang`): Vietnamese unless English is asked for. */
+function printLanguage(lang: string | undefined): Language {
+  if (lang === undefined) return "vi";
+  const wanted = lang.trim().toLowerCase();
+  if (!isSupportedLanguage(wanted)) throw cliError("codes.badPrintLang", { lang });
+  return wanted;
 }
 
 /** `codes batch`: returns the summary to print. */
@@ -74,6 +87,7 @@ export async function batchCommand(options: BatchOptions, now: Date): Promise<st
   if (format !== "a4" && format !== "receipt") throw cliError("codes.batch.badLayout", { format });
   const kind: BatchKind = ext === ".csv" ? "csv" : format;
   const count = parseWhole("--count", options.count);
+  const language = printLanguage(options.lang);
   checkOut(options.out);
   const { bot, zaloLink } = channelsOf(options.bot);
   return withCitizens(async ({ db, service }) => {
@@ -93,8 +107,8 @@ export async function batchCommand(options: BatchOptions, now: Date): Promise<st
         beforeStore: async ({ unitName, codes }) => {
           const serviceName = options.service?.normalize("NFC").trim() || undefined;
           // Zalo has no start parameter: without a Telegram bot every slip's QR is the Zalo bot's link and the code is typed.
-          const slips = codes.map((code) => ({ code, link: bot !== undefined ? codeDeepLink(bot, code) : zaloLink!, unit: unitName, ...(serviceName ? { service: serviceName } : {}) }));
-          const pdfOptions = { ...(bot !== undefined ? { botUsername: bot } : {}), ...(zaloLink !== undefined ? { zaloLink } : {}), title: campaign.name, createdAt: now, closing: { at: campaign.closesAt, timeZone: campaign.timeZone } };
+          const slips = codes.map((code) => ({ code, link: bot !== undefined ? codeDeepLink(bot, code) : zaloLink!, unit: unitName, language, ...(serviceName ? { service: serviceName } : {}) }));
+          const pdfOptions = { ...(bot !== undefined ? { botUsername: bot } : {}), ...(zaloLink !== undefined ? { zaloLink } : {}), title: campaign.name, createdAt: now, closing: { at: campaign.closesAt, timeZone: campaign.timeZone }, language };
           // PDFs stream into the pending file page by page: bounded memory whatever the count.
           if (kind === "csv") await file.write(batchCsv(options.unit, slips));
           else await file.writeWith((fd) => (kind === "receipt" ? writeReceiptPdf(fd, slips, pdfOptions) : writeSlipsPdf(fd, slips, pdfOptions)));
@@ -124,6 +138,7 @@ export async function batchCommand(options: BatchOptions, now: Date): Promise<st
 export async function posterCommand(options: PosterOptions, now: Date): Promise<string> {
   if (path.extname(options.out).toLowerCase() !== ".pdf") throw cliError("codes.poster.notPdf");
   const periodDays = options.periodDays === undefined ? undefined : parseWhole("--period-days", options.periodDays);
+  const language = printLanguage(options.lang);
   checkOut(options.out);
   // Telegram's link carries the poster's unit; a Zalo link carries nothing, so a Zalo poster prints
   // the `KP_…` text to send (the conversation host reads it like Telegram's start parameter).
@@ -151,7 +166,7 @@ export async function posterCommand(options: PosterOptions, now: Date): Promise<
           periodDays: poster.periodDays,
           ...(zaloLink !== undefined ? { zalo: { link: zaloLink, payload: posterStartPayload(poster.token), qr: bot === undefined } } : {}),
         },
-        { ...(bot !== undefined ? { botUsername: bot } : {}), ...(zaloLink !== undefined ? { zaloLink } : {}), title: campaign.name, createdAt: now, closing: { at: campaign.closesAt, timeZone: campaign.timeZone } },
+        { ...(bot !== undefined ? { botUsername: bot } : {}), ...(zaloLink !== undefined ? { zaloLink } : {}), title: campaign.name, createdAt: now, closing: { at: campaign.closesAt, timeZone: campaign.timeZone }, language },
       ),
     );
     file.commit();
