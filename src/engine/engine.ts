@@ -226,7 +226,6 @@ function currentUnit(state: SurveyState): string {
   return state.units[state.unitIndex]!;
 }
 
-/** Questions shown under these answers, in order. Conditions only look back, so one pass decides. */
 /**
  * The visible questions of an answers object, remembered per object: a step asks several times
  * (hidden answers, the next question, progress) about the same answers, which the engine never
@@ -246,6 +245,7 @@ function visibility(questionnaire: Questionnaire, answers: Answers): { readonly 
   return found;
 }
 
+/** Questions shown under these answers, in order. Conditions only look back, so one pass decides. */
 function computeVisible(questionnaire: Questionnaire, answers: Answers): QuestionInfo[] {
   const visible: QuestionInfo[] = [];
   const shown = new Set<string>();
