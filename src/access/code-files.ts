@@ -251,7 +251,6 @@ const HEADER_Y = 15;
 
 let i18n: I18n | undefined;
 
-/** The slips' texts in a language (Vietnamese unless the language is one the project has). */
 /** The printed texts (`slips` namespace) in `language` when it is one of ours, else in Vietnamese. */
 export function slipText(language: string | undefined): TFunction {
   i18n ??= createI18n();

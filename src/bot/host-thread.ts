@@ -52,8 +52,6 @@ export interface TelegramThreadData {
   readonly adminIds: readonly number[];
 }
 
-
-
 /** Messages from the worker. */
 export type FromHostThread =
   | { readonly type: "ready" }
@@ -187,12 +185,14 @@ export class HostThread {
     this.#stopped = true;
     clearTimeout(this.#idleTimer);
     const worker = await this.#worker?.catch(() => undefined);
-    if (!worker) return;
-    const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
-    worker.postMessage({ type: "stop" } satisfies ToHostThread);
-    const timer = setTimeout(() => void worker.terminate(), 10_000);
-    await exited;
-    clearTimeout(timer);
+    if (worker) {
+      const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
+      worker.postMessage({ type: "stop" } satisfies ToHostThread);
+      const timer = setTimeout(() => void worker.terminate(), 10_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    // Once the worker's last calls are made; also when no worker runs (an idle one has ended).
     this.#http?.close();
   }
 

@@ -105,9 +105,6 @@ function carriesFile(value: unknown, depth = 0): boolean {
   return Object.values(value as Record<string, unknown>).some((v) => carriesFile(v, depth + 1));
 }
 
-/** Methods whose payload never carries a file: the common calls skip the search for one. */
-const TEXT_ONLY = new Set(["sendMessage", "editMessageText", "editMessageReplyMarkup", "answerCallbackQuery", "deleteMessage", "sendChatAction", "getChat"]);
-
 /**
  * A payload as grammY sends it: JSON with null values left out. The replacer that leaves them out
  * makes JSON.stringify several times slower, and a bot's payloads rarely hold a null: used only then.
@@ -127,7 +124,7 @@ async function telegramBot(db: Database, data: HostThreadData, telegram: Telegra
   const bot = createBot({
     // Every call without a file goes to the main thread as its JSON body (as grammY would send it: nulls left out).
     callThrough: (prev, method, payload, signal) => {
-      if (!TEXT_ONLY.has(method) && carriesFile(payload)) return prev(method, payload, signal);
+      if (carriesFile(payload)) return prev(method, payload, signal);
       return new Promise<ApiResponse<never>>((resolve, reject) => {
         const id = nextCall++;
         calls.set(id, { resolve: resolve as (answer: ApiResponse<unknown>) => void, reject, method });

@@ -210,7 +210,7 @@ function drawPoster(doc: PDFKit.PDFDocument, poster: PosterContent, options: Cit
   // The campaign's name, however long, wraps between words only and pushes the rest down.
   if (options.title) paragraph(options.title, { font: "regular", maxSize: 12, minSize: 9, width, align: "center", maxLines: 3 }, 0, "#555555");
   const t = slipText(options.language);
-  const headline = balancedLines(t("poster.headline"), (t) => doc.font("bold").fontSize(32).widthOfString(t), width - 2).join("\n");
+  const headline = balancedLines(posterHeadline(options.language), (t) => doc.font("bold").fontSize(32).widthOfString(t), width - 2).join("\n");
   blocks.push({
     height: doc.font("bold").fontSize(32).heightOfString(headline, { width }),
     gap: options.title ? 18 : 0,
