@@ -212,14 +212,47 @@ const RECENT_KEYS = 1024;
 /** Thrown inside a commit's transaction to roll it back when its update was already processed. */
 const DUPLICATE = Symbol("duplicate update");
 
-function toBotSession(row: { id: string; state: string }): BotSession {
-  return { ...(parseJsonObject(row.state) as unknown as BotSession), id: row.id };
+/**
+ * A Session row as a BotSession. Its SessionPrompt row, when there is one, holds the prompt (a null
+ * prompt: none); without one (sessions stored before that table) the prompt inside the state stands.
+ */
+function toBotSession(row: SessionRow): BotSession {
+  const session = { ...(parseJsonObject(row.state) as unknown as Mutable<BotSession>), id: row.id };
+  if (row.promptRow != null) {
+    const prompt = row.prompt == null ? undefined : (parseJsonObject(row.prompt) as unknown as LivePrompt);
+    if (prompt && typeof prompt.messageId === "number") session.prompt = prompt;
+    else delete session.prompt;
+  }
+  return session;
+}
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** A session as the queries below read it: its state and its SessionPrompt row (`promptRow` null when there is none). */
+interface SessionRow {
+  readonly id: string;
+  readonly state: string;
+  readonly promptRow?: unknown;
+  readonly prompt?: string | null;
 }
 
+/** A session read through Prisma (PostgreSQL), with its prompt row, as a SessionRow. */
+function rowOf(row: { id: string; state: string; livePrompt: { sessionId: string; prompt: string | null } | null }): SessionRow {
+  return { id: row.id, state: row.state, promptRow: row.livePrompt?.sessionId ?? null, prompt: row.livePrompt?.prompt ?? null };
+}
+
+/** The columns and join every SQLite read of sessions uses (`s`: the Session). */
+const SESSION_COLUMNS = `s."id", s."state", p."sessionId" AS "promptRow", p."prompt"`;
+const PROMPT_JOIN = `LEFT JOIN "SessionPrompt" p ON p."sessionId" = s."id"`;
+
 /** `begin` on SQLite: the processed flag and the latest session of an account in one statement. */
-const BEGIN_SQLITE = `SELECT CASE WHEN EXISTS (SELECT 1 FROM "ProcessedUpdate" WHERE "channel" = ? AND "updateId" = ?) THEN 1 ELSE 0 END AS "processed", s."id", s."state"
+const BEGIN_SQLITE = `SELECT CASE WHEN EXISTS (SELECT 1 FROM "ProcessedUpdate" WHERE "channel" = ? AND "updateId" = ?) THEN 1 ELSE 0 END AS "processed", ${SESSION_COLUMNS}
   FROM (SELECT 1 AS "one") AS o
-  LEFT JOIN (SELECT "id", "state" FROM "Session" WHERE "channel" = ? AND "account" = ? ORDER BY "updatedAt" DESC, "createdAt" DESC LIMIT 1) AS s ON 1 = 1`;
+  LEFT JOIN (SELECT "id", "state" FROM "Session" WHERE "channel" = ? AND "account" = ? ORDER BY "updatedAt" DESC, "createdAt" DESC LIMIT 1) AS s ON 1 = 1
+  ${PROMPT_JOIN}`;
+
+/** `setPrompt` on SQLite: the session's SessionPrompt row written, if the session is still there. */
+const SET_PROMPT_SQLITE = `INSERT INTO "SessionPrompt" ("sessionId", "prompt") SELECT ?, ? WHERE EXISTS (SELECT 1 FROM "Session" WHERE "id" = ?)
+  ON CONFLICT ("sessionId") DO UPDATE SET "prompt" = excluded."prompt"`;
 
 /** Given up inside the synchronous transaction: rolled back, and the commit takes the general path. */
 const GENERAL_PATH = Symbol("general path");
@@ -399,7 +432,7 @@ export interface BotSessionStoreOptions {
 /**
  * A messaging channel's sessions (Telegram's by default) stored through Prisma. An answer costs three round trips: `begin`
  * (processed flag and latest session in one read), `commit` (one transaction: the processed update
- * id, the Response row, the changed Answer rows, the Session row) and `setPrompt` (one statement).
+ * id, the Response row, the changed Answer rows, the Session row) and `setPrompt` (one statement on a small row of its own).
  */
 export function botSessionStore(prisma: Prisma, options: BotSessionStoreOptions = {}): BotSessionStore {
   const postgres = providerOf(prisma) === "postgres";
@@ -480,18 +513,20 @@ export function botSessionStore(prisma: Prisma, options: BotSessionStoreOptions 
       // Prisma's pipeline, which costs several times the query itself.
       const db = sqliteConnectionOf(prisma);
       if (db) {
-        const row = db.prepare(BEGIN_SQLITE).get(channel, updateKeyOf(updateId), channel, account ?? null) as { processed: unknown; id: string | null; state: string | null } | undefined;
-        return { processed: Number(row?.processed ?? 0) === 1, latest: row?.id != null && row.state != null ? toBotSession({ id: row.id, state: row.state }) : undefined };
+        const row = db.prepare(BEGIN_SQLITE).get(channel, updateKeyOf(updateId), channel, account ?? null) as ({ processed: unknown } & Partial<SessionRow>) | undefined;
+        return { processed: Number(row?.processed ?? 0) === 1, latest: row?.id != null && row.state != null ? toBotSession(row as SessionRow) : undefined };
       }
       // One statement for both lookups; the sub-select uses the (channel, account) index.
-      const rows = await prisma.$queryRaw<{ processed: unknown; id: string | null; state: string | null }[]>`
-        SELECT CASE WHEN EXISTS (SELECT 1 FROM "ProcessedUpdate" WHERE "channel" = ${channel} AND "updateId" = ${updateKeyOf(updateId)}) THEN 1 ELSE 0 END AS "processed", s."id", s."state"
+      const rows = await prisma.$queryRaw<({ processed: unknown } & Partial<SessionRow>)[]>`
+        SELECT CASE WHEN EXISTS (SELECT 1 FROM "ProcessedUpdate" WHERE "channel" = ${channel} AND "updateId" = ${updateKeyOf(updateId)}) THEN 1 ELSE 0 END AS "processed",
+          s."id", s."state", p."sessionId" AS "promptRow", p."prompt"
         FROM (SELECT 1 AS "one") AS o
-        LEFT JOIN (SELECT "id", "state" FROM "Session" WHERE "channel" = ${channel} AND "account" = ${account ?? null} ORDER BY "updatedAt" DESC, "createdAt" DESC LIMIT 1) AS s ON 1 = 1`;
+        LEFT JOIN (SELECT "id", "state" FROM "Session" WHERE "channel" = ${channel} AND "account" = ${account ?? null} ORDER BY "updatedAt" DESC, "createdAt" DESC LIMIT 1) AS s ON 1 = 1
+        LEFT JOIN "SessionPrompt" p ON p."sessionId" = s."id"`;
       const row = rows[0];
       return {
         processed: Number(row?.processed ?? 0) === 1,
-        latest: row?.id != null && row.state != null ? toBotSession({ id: row.id, state: row.state }) : undefined,
+        latest: row?.id != null && row.state != null ? toBotSession(row as SessionRow) : undefined,
       };
     },
 
@@ -499,23 +534,25 @@ export function botSessionStore(prisma: Prisma, options: BotSessionStoreOptions 
       // On SQLite straight on the connection, as `beginRead` (same ordering).
       const db = sqliteConnectionOf(prisma);
       if (db) {
-        const row = db.prepare(`SELECT "id", "state" FROM "Session" WHERE "channel" = ? AND "account" = ? ORDER BY "updatedAt" DESC, "createdAt" DESC LIMIT 1`).get(channel, account) as { id: string; state: string } | undefined;
+        const row = db.prepare(`SELECT ${SESSION_COLUMNS} FROM "Session" s ${PROMPT_JOIN} WHERE s."channel" = ? AND s."account" = ? ORDER BY s."updatedAt" DESC, s."createdAt" DESC LIMIT 1`).get(channel, account) as
+          | SessionRow
+          | undefined;
         return row ? toBotSession(row) : undefined;
       }
-      const row = await prisma.session.findFirst({ where: { channel: channel, account }, orderBy: [{ updatedAt: "desc" }, { createdAt: "desc" }] });
-      return row ? toBotSession(row) : undefined;
+      const row = await prisma.session.findFirst({ where: { channel: channel, account }, orderBy: [{ updatedAt: "desc" }, { createdAt: "desc" }], include: { livePrompt: true } });
+      return row ? toBotSession(rowOf(row)) : undefined;
     },
 
     async findInCampaign(account, campaignId) {
       const db = sqliteConnectionOf(prisma);
       if (db) {
-        const row = db.prepare(`SELECT "id", "state" FROM "Session" WHERE "channel" = ? AND "account" = ? AND "campaignId" = ? ORDER BY "updatedAt" DESC, "createdAt" DESC LIMIT 1`).get(channel, account, campaignId) as
-          | { id: string; state: string }
-          | undefined;
+        const row = db
+          .prepare(`SELECT ${SESSION_COLUMNS} FROM "Session" s ${PROMPT_JOIN} WHERE s."channel" = ? AND s."account" = ? AND s."campaignId" = ? ORDER BY s."updatedAt" DESC, s."createdAt" DESC LIMIT 1`)
+          .get(channel, account, campaignId) as SessionRow | undefined;
         return row ? toBotSession(row) : undefined;
       }
-      const row = await prisma.session.findFirst({ where: { channel: channel, account, campaignId }, orderBy: [{ updatedAt: "desc" }, { createdAt: "desc" }] });
-      return row ? toBotSession(row) : undefined;
+      const row = await prisma.session.findFirst({ where: { channel: channel, account, campaignId }, orderBy: [{ updatedAt: "desc" }, { createdAt: "desc" }], include: { livePrompt: true } });
+      return row ? toBotSession(rowOf(row)) : undefined;
     },
 
     async findFor(account, campaignId, respondentId, codeId) {
@@ -523,16 +560,23 @@ export function botSessionStore(prisma: Prisma, options: BotSessionStoreOptions 
       if (db) {
         const row = (
           respondentId !== null
-            ? db.prepare(`SELECT "id", "state" FROM "Session" WHERE "channel" = ? AND "account" = ? AND "campaignId" = ? AND "respondentId" = ? ORDER BY "updatedAt" DESC LIMIT 1`).get(channel, account, campaignId, respondentId)
-            : db.prepare(`SELECT "id", "state" FROM "Session" WHERE "channel" = ? AND "account" = ? AND "campaignId" = ? AND "respondentId" IS NULL AND "accessCodeId" IS ? ORDER BY "updatedAt" DESC LIMIT 1`).get(channel, account, campaignId, codeId)
-        ) as { id: string; state: string } | undefined;
+            ? db
+                .prepare(`SELECT ${SESSION_COLUMNS} FROM "Session" s ${PROMPT_JOIN} WHERE s."channel" = ? AND s."account" = ? AND s."campaignId" = ? AND s."respondentId" = ? ORDER BY s."updatedAt" DESC LIMIT 1`)
+                .get(channel, account, campaignId, respondentId)
+            : db
+                .prepare(
+                  `SELECT ${SESSION_COLUMNS} FROM "Session" s ${PROMPT_JOIN} WHERE s."channel" = ? AND s."account" = ? AND s."campaignId" = ? AND s."respondentId" IS NULL AND s."accessCodeId" IS ? ORDER BY s."updatedAt" DESC LIMIT 1`,
+                )
+                .get(channel, account, campaignId, codeId)
+        ) as SessionRow | undefined;
         return row ? toBotSession(row) : undefined;
       }
       const row = await prisma.session.findFirst({
         where: { channel: channel, account, campaignId, ...(respondentId !== null ? { respondentId } : { respondentId: null, accessCodeId: codeId }) },
         orderBy: { updatedAt: "desc" },
+        include: { livePrompt: true },
       });
-      return row ? toBotSession(row) : undefined;
+      return row ? toBotSession(rowOf(row)) : undefined;
     },
 
     async commit(updateId, write: SessionWrite): Promise<CommitResult> {
@@ -671,28 +715,17 @@ export function botSessionStore(prisma: Prisma, options: BotSessionStoreOptions 
     },
 
     async setPromptUnlocked(sessionId: string, prompt: LivePrompt | undefined): Promise<void> {
-      // One statement that edits only the prompt inside the stored state, so nothing committed
-      // meanwhile is overwritten and no read is needed.
+      // One small row of its own (SessionPrompt), so nothing committed meanwhile is overwritten, no
+      // read is needed, and the session's state (kilobytes: every answer) is not written again: as
+      // json_set in the state, this write cost as much as the answer's whole commit. A session
+      // deleted meanwhile (a citizen's, forgotten once submitted) gets no row.
       const json = prompt === undefined ? null : JSON.stringify(prompt);
-      if (postgres) {
-        if (json === null) await prisma.$executeRaw`UPDATE "Session" SET "state" = ("state"::jsonb - 'prompt')::text WHERE "id" = ${sessionId}`;
-        else await prisma.$executeRaw`UPDATE "Session" SET "state" = jsonb_set("state"::jsonb, '{prompt}', ${json}::jsonb)::text WHERE "id" = ${sessionId}`;
-      } else {
-        const db = sqliteConnectionOf(prisma);
-        // In the connection's group commit (never inside a Prisma transaction open on the connection: it would join it).
-        const done =
-          db &&
-          (await groupCommitOf(db).run(() => {
-            if (json === null) db.prepare(`UPDATE "Session" SET "state" = json_remove("state", '$.prompt') WHERE "id" = ?`).run(sessionId);
-            else db.prepare(`UPDATE "Session" SET "state" = json_set("state", '$.prompt', json(?)) WHERE "id" = ?`).run(json, sessionId);
-          }));
-        if (db && done !== IN_FOREIGN_TRANSACTION) return;
-        if (json === null) {
-          await prisma.$executeRaw`UPDATE "Session" SET "state" = json_remove("state", '$.prompt') WHERE "id" = ${sessionId}`;
-        } else {
-          await prisma.$executeRaw`UPDATE "Session" SET "state" = json_set("state", '$.prompt', json(${json})) WHERE "id" = ${sessionId}`;
-        }
-      }
+      const db = postgres ? undefined : sqliteConnectionOf(prisma);
+      // In the connection's group commit (never inside a Prisma transaction open on the connection: it would join it).
+      const done = db && (await groupCommitOf(db).run(() => void db.prepare(SET_PROMPT_SQLITE).run(sessionId, json, sessionId)));
+      if (db && done !== IN_FOREIGN_TRANSACTION) return;
+      await prisma.$executeRaw`INSERT INTO "SessionPrompt" ("sessionId", "prompt") SELECT CAST(${sessionId} AS TEXT), CAST(${json} AS TEXT) WHERE EXISTS (SELECT 1 FROM "Session" WHERE "id" = ${sessionId})
+        ON CONFLICT ("sessionId") DO UPDATE SET "prompt" = excluded."prompt"`;
     },
 
     newId() {

@@ -248,13 +248,45 @@ describeDatabases("BotSessionStore over Prisma", (ctx) => {
   });
 
   test("setPrompt records the live keyboard without touching anything else", async () => {
+    const stored = await rows().session.findUniqueOrThrow({ where: { id: session.id } });
     await store().setPrompt(session.id, { messageId: 77, kind: "review" });
     expect((await store().findLatest("telegram:42"))?.prompt).toEqual({ messageId: 77, kind: "review" });
+    // Every read of the session sees it: the update's first read, and the lookups by campaign and by respondent.
+    expect((await store().begin(900_100, "telegram:42")).latest?.prompt).toEqual({ messageId: 77, kind: "review" });
+    await store().end?.(900_100);
+    expect((await store().findInCampaign("telegram:42", "c1"))?.prompt).toEqual({ messageId: 77, kind: "review" });
+    expect((await store().findFor("telegram:42", "c1", respondentId, null))?.prompt).toEqual({ messageId: 77, kind: "review" });
+    // A small row of its own: the session's row (its state of every answer) is not written again.
+    expect(await rows().session.findUniqueOrThrow({ where: { id: session.id } })).toEqual(stored);
+    expect(await rows().sessionPrompt.findUniqueOrThrow({ where: { sessionId: session.id } })).toEqual({ sessionId: session.id, prompt: JSON.stringify({ messageId: 77, kind: "review" }) });
+    await store().setPrompt(session.id, { messageId: 78, kind: "question", questionId: "q1", unit: "SO_TP" });
+    expect((await store().findLatest("telegram:42"))?.prompt).toEqual({ messageId: 78, kind: "question", questionId: "q1", unit: "SO_TP" });
     await store().setPrompt(session.id, undefined);
     const latest = await store().findLatest("telegram:42");
     expect(latest?.prompt).toBeUndefined();
     expect(latest?.engine).toEqual(state);
+    // A session that is gone (a citizen's, forgotten once submitted) gets no prompt row, and no error.
     await store().setPrompt("unknown", { messageId: 1, kind: "review" });
+    expect(await rows().sessionPrompt.count({ where: { sessionId: "unknown" } })).toBe(0);
+  });
+
+  test("a session stored before prompts had a row of their own keeps the prompt in its state until one is set; a deleted session takes its row along", async () => {
+    const legacyId = await seed(ctx, "c1", "R9");
+    const legacy: BotSession = { ...session, id: store().newId(), account: "telegram:77", chatId: 77, respondentId: legacyId, prompt: { messageId: 5, kind: "identity" } };
+    expect(await store().commit(900_200, { session: legacy })).toBe("stored");
+    expect(await rows().sessionPrompt.count({ where: { sessionId: legacy.id } })).toBe(0);
+    expect((await store().findLatest("telegram:77"))?.prompt).toEqual({ messageId: 5, kind: "identity" });
+    // Once set, the row wins over the state's copy, also when it says there is none.
+    await store().setPrompt(legacy.id, undefined);
+    expect((await store().findLatest("telegram:77"))?.prompt).toBeUndefined();
+    expect((await store().begin(900_201, "telegram:77")).latest?.prompt).toBeUndefined();
+    await store().end?.(900_201);
+    await store().setPrompt(legacy.id, { messageId: 6, kind: "attestation" });
+    // A later commit of the session (its state still holding the old copy) does not bring the old prompt back.
+    expect(await store().commit(900_202, { session: { ...legacy, language: "en" } })).toBe("stored");
+    expect(await store().findLatest("telegram:77")).toMatchObject({ language: "en", prompt: { messageId: 6, kind: "attestation" } });
+    await rows().session.delete({ where: { id: legacy.id } });
+    expect(await rows().sessionPrompt.count({ where: { sessionId: legacy.id } })).toBe(0);
   });
 
   test("a declined attestation is a declined response; a declined identity an audit event", async () => {
