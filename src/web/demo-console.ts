@@ -1,9 +1,9 @@
 // The web console beside the console demo (`npm start` without a token): served on the demo
 // database, with a demo admin account whose password is made afresh at each start and only printed.
-import { randomBytes } from "node:crypto";
 import type { CodeKey } from "../access/index.js";
 import type { Database } from "../db/index.js";
 import { addUser, disableUser, resetPassword } from "./accounts.js";
+import { generatePassword } from "./passwords.js";
 import type { WebSettings } from "./config.js";
 import { startConsole, type RunningConsole } from "./start.js";
 
@@ -30,7 +30,7 @@ export async function startDemoConsole(db: Database, settings: WebSettings, extr
     throw error;
   }
   try {
-    const password = randomBytes(15).toString("base64url");
+    const password = generatePassword();
     if (await db.web.userByEmail(DEMO_ADMIN_EMAIL)) {
       await resetPassword(db, DEMO_ADMIN_EMAIL, password, "demo", extra.now);
       await db.web.enableUser(DEMO_ADMIN_EMAIL);

@@ -50,7 +50,17 @@ export function decoyHash(): Promise<string> {
   return decoy;
 }
 
-/** A random password for generated accounts (the demo's admin), 20 characters from a URL-safe alphabet. */
+/** Letters and digits: a password copied from a terminal by double-clicking it is copied whole (a "-" or "_" at either end was left behind). */
+const PASSWORD_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+/** A random password for generated accounts (the demo's admin): 20 letters and digits (~119 bits). */
 export function generatePassword(): string {
-  return randomBytes(15).toString("base64url");
+  let password = "";
+  while (password.length < 20) {
+    for (const byte of randomBytes(32)) {
+      // 248 = 4 × 62: bytes above it are dropped, so every character is equally likely.
+      if (byte < 248 && password.length < 20) password += PASSWORD_ALPHABET[byte % 62];
+    }
+  }
+  return password;
 }

@@ -1,7 +1,7 @@
 // Sessions' idle and absolute expiry, and the password hash, on every database provider.
 import { describe, expect, test } from "vitest";
 import { addUser, login, sessionUser, SESSION_ABSOLUTE_MS, SESSION_IDLE_MS } from "../../src/web/accounts.js";
-import { hashPassword, verifyPassword } from "../../src/web/passwords.js";
+import { generatePassword, hashPassword, verifyPassword } from "../../src/web/passwords.js";
 import { escapeHtml, html } from "../../src/web/html.js";
 import { describeDatabases } from "../support/db.js";
 
@@ -13,6 +13,13 @@ describe("passwords and escaping", () => {
     expect(await verifyPassword("một mật khẩu dài", a)).toBe(true);
     expect(await verifyPassword("một mật khẩu dàI", a)).toBe(false);
     expect(await verifyPassword("x", "garbage")).toBe(false);
+  });
+  test("a generated password is 20 letters and digits (nothing a double-click in a terminal leaves behind), each one fresh", () => {
+    const passwords = Array.from({ length: 2000 }, () => generatePassword());
+    for (const password of passwords) expect(password).toMatch(/^[A-Za-z0-9]{20}$/);
+    expect(new Set(passwords).size).toBe(passwords.length);
+    // Every letter and digit turns up (40,000 characters from 62).
+    expect(new Set(passwords.join("")).size).toBe(62);
   });
   test("html escapes every interpolated value", () => {
     expect(html`<p title="${'"x'}">${"<b>&'"}</p>`.value).toBe('<p title="&quot;x">&lt;b&gt;&amp;&#39;</p>');

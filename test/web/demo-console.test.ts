@@ -73,7 +73,7 @@ describe("the console demo serves the web console", { timeout: 120_000 }, () => 
     let password1: string;
     try {
       const line = await first.line;
-      const match = /(http:\/\/127\.0\.0\.1:\d+)\b.*(demo@khaosat\.local).*: ([A-Za-z0-9_-]{20})\b/.exec(line);
+      const match = /(http:\/\/127\.0\.0\.1:\d+)\b.*(demo@khaosat\.local).*: ([A-Za-z0-9_-]{20})(?![A-Za-z0-9_-])/.exec(line);
       expect(match, line).not.toBeNull();
       const [, url, email, password] = match!;
       password1 = password!;
@@ -100,7 +100,7 @@ describe("the console demo serves the web console", { timeout: 120_000 }, () => 
     const second = startDemo(cwd);
     try {
       const line = await second.line;
-      const [, url, , password2] = /(http:\/\/127\.0\.0\.1:\d+)\b.*(demo@khaosat\.local).*: ([A-Za-z0-9_-]{20})\b/.exec(line)!;
+      const [, url, , password2] = /(http:\/\/127\.0\.0\.1:\d+)\b.*(demo@khaosat\.local).*: ([A-Za-z0-9_-]{20})(?![A-Za-z0-9_-])/.exec(line)!;
       expect(password2).not.toBe(password1);
       expect((await logIn(url!, "demo@khaosat.local", password1)).jar.has("ks_session")).toBe(false);
       expect((await logIn(url!, "demo@khaosat.local", password2!)).jar.has("ks_session")).toBe(true);
