@@ -37,7 +37,8 @@ const logger: BotLogger = { debug: log("debug"), info: log("info"), warn: log("w
 async function main(data: HostThreadData): Promise<void> {
   let db: Awaited<ReturnType<typeof openDatabase>>;
   try {
-    db = await openDatabase(data.databaseUrl, { migrate: false });
+    // The bot's thread answers respondents: SQLite's checkpoints (their fsyncs) run on a thread of their own.
+    db = await openDatabase(data.databaseUrl, { migrate: false, checkpointsOnOwnThread: true });
   } catch (error) {
     post({ type: "failed", message: error instanceof Error ? error.message : String(error) });
     return;

@@ -1,7 +1,8 @@
 // Opens the database: migrations first (so every entry point starts on the current schema), then a
 // Prisma client wrapped in repositories. Callers get repositories, never the client.
 import Sqlite from "better-sqlite3";
-import { createPrismaClient } from "./client.js";
+import { createPrismaClient, sqliteConnectionOf } from "./client.js";
+import { startCheckpointer, type Checkpointer } from "./checkpointer.js";
 import { explainDatabaseError, loadPostgresSupport, parseDatabaseUrl, prepareSqliteFile, type DatabaseTarget } from "./connection.js";
 import { migrateDatabase, type MigrateResult } from "./migrate.js";
 import { auditRepository } from "./audit.js";
@@ -62,6 +63,11 @@ export interface Database {
 export interface OpenOptions {
   /** Apply pending migrations first (default true). */
   readonly migrate?: boolean;
+  /**
+   * SQLite: the WAL's checkpoints (their fsyncs) on a thread of their own instead of in the commits
+   * of this connection (checkpointer.ts); for the bot's thread, which should never wait for the disk.
+   */
+  readonly checkpointsOnOwnThread?: boolean;
 }
 
 /** Opens (and by default migrates) the database at `url` (default: the SQLite file under ./data). */
@@ -73,7 +79,9 @@ export async function openDatabase(url?: string, options: OpenOptions = {}): Pro
   const { prisma, close: closeClient } = createPrismaClient(target);
   // Several instances on PostgreSQL: one account's updates are handled one at a time across all of them.
   const locks = target.provider === "postgres" ? postgresChatLocks(target) : undefined;
+  let checkpointer: Checkpointer | undefined;
   const close = async () => {
+    await checkpointer?.stop();
     await locks?.close();
     await closeClient();
   };
@@ -83,6 +91,9 @@ export async function openDatabase(url?: string, options: OpenOptions = {}): Pro
     await close().catch(() => {});
     throw explainDatabaseError(target, error);
   }
+  // (The connection exists once the first query has run.)
+  const connection = sqliteConnectionOf(prisma);
+  if (options.checkpointsOnOwnThread && target.provider === "sqlite" && connection) checkpointer = startCheckpointer(target.file, connection);
   return {
     target,
     migration,
