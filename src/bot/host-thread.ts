@@ -22,12 +22,11 @@
 // updates over one at a time, in order. If the worker dies, the updates it held are answered with
 // the apology (their steps were stored or not, never half: the host's transaction) and the next
 // update starts a new worker.
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { Update, UserFromGetMe } from "grammy/types";
 import type { BotLogger } from "../channels/telegram/ports.js";
 import type { Language } from "../config/index.js";
+import { compiledWorkerExecArgv, compiledWorkerFile } from "../db/compiled-worker.js";
 import type { TextMessage } from "../conversation/index.js";
 import { KeepAliveHttp } from "../channels/zalo/http.js";
 import { isSupportedLanguage, type I18n, type Translate } from "../i18n/index.js";
@@ -94,10 +93,7 @@ const CALL_TIMEOUT_MS = 120_000;
  * TypeScript sources (benchmarks and tests run src/ through a loader a worker does not inherit).
  */
 export function hostWorkerFile(): string | undefined {
-  const beside = fileURLToPath(new URL("./host-worker.js", import.meta.url));
-  if (existsSync(beside)) return beside;
-  const compiled = fileURLToPath(new URL("../../dist/bot/host-worker.js", import.meta.url));
-  return existsSync(compiled) ? compiled : undefined;
+  return compiledWorkerFile(import.meta.url, "host-worker.js");
 }
 
 /** The conversation host of one text channel, on its own thread; used by the channel as the host itself. */
@@ -207,9 +203,7 @@ export class HostThread {
     if (this.#worker) return this.#worker;
     const { logger, channel, databaseUrl, codeSecret, allowDelegation, defaultLanguage, telegram } = this.#options;
     const data: HostThreadData = { channel, databaseUrl, codeSecret, allowDelegation, defaultLanguage, ...(telegram ? { telegram } : {}) };
-    // The process's node options (memory, profiling) without a TypeScript loader: the worker is compiled.
-    const execArgv = process.execArgv.filter((arg, i, all) => !/^--(import|require|loader|experimental-loader)\b/.test(arg) && !/^--(import|require|loader|experimental-loader)$/.test(all[i - 1] ?? ""));
-    const worker = new Worker(this.#file, { workerData: data, execArgv });
+    const worker = new Worker(this.#file, { workerData: data, execArgv: compiledWorkerExecArgv() });
     let ready = false;
     const started = new Promise<Worker>((resolve, reject) => {
       worker.on("message", (message: FromHostThread) => {

@@ -7,10 +7,9 @@
 // PASSIVE checkpoint (it never waits for a lock and never blocks a writer) every `everyMs`, while the
 // bot's connection checkpoints by itself only past `WAL_SAFETY_PAGES` (~40 MB): the checkpointer
 // then has copied nearly everything, and the WAL restarts from its beginning instead of growing.
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type Sqlite from "better-sqlite3";
+import { compiledWorkerExecArgv, compiledWorkerFile } from "./compiled-worker.js";
 
 /** Pages of WAL past which a connection with the checkpointer beside it checkpoints by itself. */
 export const WAL_SAFETY_PAGES = 10_000;
@@ -21,28 +20,21 @@ export interface Checkpointer {
   stop(): Promise<void>;
 }
 
-/** The compiled worker program, beside this file (dist/) or dist/'s copy when this runs from the sources. */
-function checkpointWorkerFile(): string | undefined {
-  const beside = fileURLToPath(new URL("./checkpoint-worker.js", import.meta.url));
-  if (existsSync(beside)) return beside;
-  const compiled = fileURLToPath(new URL("../../dist/db/checkpoint-worker.js", import.meta.url));
-  return existsSync(compiled) ? compiled : undefined;
-}
-
 /**
  * Runs the checkpoints of the SQLite database `file` on their own thread, and makes `connection`
  * (the caller's) checkpoint by itself only past WAL_SAFETY_PAGES. Undefined, changing nothing, when the
  * compiled worker is missing (the caller's connection then checkpoints as before).
  */
 export function startCheckpointer(file: string, connection: Sqlite.Database, options: { readonly everyMs?: number } = {}): Checkpointer | undefined {
-  const program = checkpointWorkerFile();
+  const program = compiledWorkerFile(import.meta.url, "checkpoint-worker.js");
   if (program === undefined) return undefined;
-  const execArgv = process.execArgv.filter((arg, i, all) => !/^--(import|require|loader|experimental-loader)\b/.test(arg) && !/^--(import|require|loader|experimental-loader)$/.test(all[i - 1] ?? ""));
-  const worker = new Worker(program, { workerData: { file, everyMs: options.everyMs ?? 1_000 }, execArgv });
+  const worker = new Worker(program, { workerData: { file, everyMs: options.everyMs ?? 1_000 }, execArgv: compiledWorkerExecArgv() });
   // Never what keeps a process alive; a checkpointer that fails leaves the connection's own checkpoints to do the work.
   worker.unref();
   const ended = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
-  worker.once("error", () => connection.pragma("wal_autocheckpoint = 1000"));
+  worker.once("error", () => {
+    if (connection.open) connection.pragma("wal_autocheckpoint = 1000");
+  });
   connection.pragma(`wal_autocheckpoint = ${WAL_SAFETY_PAGES}`);
   return {
     async stop() {
@@ -50,7 +42,7 @@ export function startCheckpointer(file: string, connection: Sqlite.Database, opt
       const timer = setTimeout(() => void worker.terminate(), 10_000);
       await ended;
       clearTimeout(timer);
-      connection.pragma("wal_autocheckpoint = 1000");
+      if (connection.open) connection.pragma("wal_autocheckpoint = 1000");
     },
   };
 }
