@@ -22,11 +22,11 @@
 // updates over one at a time, in order. If the worker dies, the updates it held are answered with
 // the apology (their steps were stored or not, never half: the host's transaction) and the next
 // update starts a new worker.
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import type { Update, UserFromGetMe } from "grammy/types";
 import type { BotLogger } from "../channels/telegram/ports.js";
 import type { Language } from "../config/index.js";
-import { compiledWorkerExecArgv, compiledWorkerFile } from "../db/compiled-worker.js";
+import { compiledWorkerFile, startCompiledWorker } from "../db/compiled-worker.js";
 import type { TextMessage } from "../conversation/index.js";
 import { KeepAliveHttp } from "../channels/zalo/http.js";
 import { isSupportedLanguage, type I18n, type Translate } from "../i18n/index.js";
@@ -203,7 +203,7 @@ export class HostThread {
     if (this.#worker) return this.#worker;
     const { logger, channel, databaseUrl, codeSecret, allowDelegation, defaultLanguage, telegram } = this.#options;
     const data: HostThreadData = { channel, databaseUrl, codeSecret, allowDelegation, defaultLanguage, ...(telegram ? { telegram } : {}) };
-    const worker = new Worker(this.#file, { workerData: data, execArgv: compiledWorkerExecArgv() });
+    const worker = startCompiledWorker(this.#file, { workerData: data });
     let ready = false;
     const started = new Promise<Worker>((resolve, reject) => {
       worker.on("message", (message: FromHostThread) => {

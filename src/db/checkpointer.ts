@@ -7,9 +7,9 @@
 // PASSIVE checkpoint (it never waits for a lock and never blocks a writer) every `everyMs`, while the
 // bot's connection checkpoints by itself only past `WAL_SAFETY_PAGES` (~40 MB): the checkpointer
 // then has copied nearly everything, and the WAL restarts from its beginning instead of growing.
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import type Sqlite from "better-sqlite3";
-import { compiledWorkerExecArgv, compiledWorkerFile } from "./compiled-worker.js";
+import { compiledWorkerFile, startCompiledWorker } from "./compiled-worker.js";
 
 /** Pages of WAL past which a connection with the checkpointer beside it checkpoints by itself. */
 export const WAL_SAFETY_PAGES = 10_000;
@@ -28,7 +28,7 @@ export interface Checkpointer {
 export function startCheckpointer(file: string, connection: Sqlite.Database, options: { readonly everyMs?: number } = {}): Checkpointer | undefined {
   const program = compiledWorkerFile(import.meta.url, "checkpoint-worker.js");
   if (program === undefined) return undefined;
-  const worker = new Worker(program, { workerData: { file, everyMs: options.everyMs ?? 1_000 }, execArgv: compiledWorkerExecArgv() });
+  const worker = startCompiledWorker(program, { workerData: { file, everyMs: options.everyMs ?? 1_000 } });
   // Never what keeps a process alive; a checkpointer that fails leaves the connection's own checkpoints to do the work.
   worker.unref();
   const ended = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
