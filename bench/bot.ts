@@ -3,8 +3,11 @@
 // ceiling is a minimal echo bot on its own stub in the same process. The survey bot is wired as
 // `khaosat start` wires it (startBot with the bot's work on its own thread, host-thread.ts; the
 // compiled code of dist/); the same bot on one thread (createBot, as before) is measured beside it
-// under the flood for comparison. The bots are started and warmed first, then measured alternately
-// (echo, survey, one-thread survey, echo, …), five flood rounds and three paced ones each:
+// under the flood for comparison. The bots are started and warmed first (other respondents answer
+// the whole questionnaire, as many rounds as will be measured: one warm round left the survey's
+// later questions and review to be compiled while measured, 180 functions optimised in the first
+// measured round), then measured alternately (echo, survey, one-thread survey, echo, …), five flood
+// rounds and three paced ones each:
 // - flood: every respondent's next answers pushed at once; updates per second until every reply is in.
 // - paced: updates pushed at BENCH_RATE per second (default 200).
 // Handling time of an update runs from the moment the stub hands it out (getUpdates) to the moment the
@@ -44,6 +47,7 @@ const RATE = Number(process.env.BENCH_RATE ?? 200);
 /** Flood rounds per bot: five, so one round slowed by a neighbour on a shared machine does not move the median. */
 const FLOOD_ROUNDS = 5;
 const PACED_ROUNDS = 3;
+const WARM_ROUNDS = FLOOD_ROUNDS + PACED_ROUNDS;
 const PHASE_TIMEOUT_MS = Number(process.env.BENCH_PHASE_TIMEOUT_S ?? 120) * 1000;
 const TOKEN = "123456789:AAHbenchTokenBenchTokenBenchTokenBen";
 const SECRET_TEXT = "bench-secret-0123456789abcdef0123456789abcdef";
@@ -86,6 +90,8 @@ interface Subject {
   readonly done: Map<number, number>;
   /** The chat ids of its respondents. */
   readonly chats: readonly number[];
+  /** Other respondents, who answer the whole questionnaire before anything is measured. */
+  readonly warmChats: readonly number[];
   stop(): Promise<void>;
 }
 
@@ -124,6 +130,8 @@ interface PhaseResult {
   readonly p99: number;
   /** CPU time of the whole process (every thread) per update, in microseconds: what an update costs, whatever the machine's load. */
   readonly cpuPerUpdate: number;
+  /** Bot API calls per update, getUpdates left out (each costs the bot a request and the stub an answer). */
+  readonly callsPerUpdate: number;
 }
 
 /**
@@ -190,14 +198,16 @@ async function phase(subject: Subject, updates: readonly Update[], rate: number 
   const cpu = process.cpuUsage(cpuBefore);
   const end = Math.max(...updates.map((u) => subject.done.get(u.update_id)!));
   const seconds = (end - start) / 1000;
-  const times = handlingTimes(subject, updates, subject.stub.calls.slice(firstCall));
-  return { updates: updates.length, seconds, rate: updates.length / seconds, p50: percentile(times, 50), p99: percentile(times, 99), cpuPerUpdate: (cpu.user + cpu.system) / updates.length };
+  const calls = subject.stub.calls.slice(firstCall);
+  const times = handlingTimes(subject, updates, calls);
+  const callsPerUpdate = calls.filter((c) => c.method !== "getUpdates").length / updates.length;
+  return { updates: updates.length, seconds, rate: updates.length / seconds, p50: percentile(times, 50), p99: percentile(times, 99), cpuPerUpdate: (cpu.user + cpu.system) / updates.length, callsPerUpdate };
 }
 
 /** One round of answers: each respondent's next `ANSWERS` texts, round-robin as concurrent people send them. */
-function round(subject: Subject): Update[] {
+function round(subject: Subject, chats = subject.chats): Update[] {
   const out: Update[] = [];
-  for (let k = 0; k < ANSWERS; k++) for (const chat of subject.chats) out.push(factory.text(chat, "1"));
+  for (let k = 0; k < ANSWERS; k++) for (const chat of chats) out.push(factory.text(chat, "1"));
   return out;
 }
 
@@ -218,6 +228,7 @@ async function echoBot(): Promise<Subject> {
     stub,
     done,
     chats: Array.from({ length: RESPONDENTS }, (_, r) => 10_000_000 + r),
+    warmChats: Array.from({ length: RESPONDENTS }, (_, r) => 10_000_000 + RESPONDENTS + r),
     async stop() {
       await stopRunner(runner);
       await stub.stop();
@@ -225,8 +236,9 @@ async function echoBot(): Promise<Subject> {
   };
 }
 
-/** Respondents seeded: RESPONDENTS for each survey bot. */
+/** Respondents seeded: RESPONDENTS measured and RESPONDENTS warming up for each survey bot. */
 const SURVEYS = 2;
+const SEEDED = RESPONDENTS * SURVEYS * 2;
 
 async function seed(db: Database): Promise<void> {
   const parsed = lib.questionnaire.parseQuestionnaire(SOURCE, "par-officials.yaml");
@@ -243,7 +255,7 @@ async function seed(db: Database): Promise<void> {
   await db.campaigns.create({ id: "bench", name: "bench", questionnaireVersionPk: stored.record.pk, opensAt: new Date(now - 86_400_000), closesAt: new Date(now + 86_400_000), timeZone: "Asia/Ho_Chi_Minh", identified: false });
   await db.respondents.importRespondents(
     "bench",
-    Array.from({ length: RESPONDENTS * SURVEYS }, (_, i) => ({
+    Array.from({ length: SEEDED }, (_, i) => ({
       externalId: `R${i}`,
       fullName: `Người ${i}`,
       unitCode: "STP",
@@ -258,7 +270,7 @@ async function seed(db: Database): Promise<void> {
   );
   const ids = new Map((await db.respondents.list("bench")).map((r) => [r.externalId, r.id]));
   await db.channel.access.insertCodes(
-    Array.from({ length: RESPONDENTS * SURVEYS }, (_, i) => ({ codeHash: lib.access.hashCode(codeOf(i), new lib.config.Secret(SECRET_TEXT)), campaignId: "bench", respondentId: ids.get(`R${i}`)!, batchId: null, unitCode: null, issuedAt: new Date(now) })),
+    Array.from({ length: SEEDED }, (_, i) => ({ codeHash: lib.access.hashCode(codeOf(i), new lib.config.Secret(SECRET_TEXT)), campaignId: "bench", respondentId: ids.get(`R${i}`)!, batchId: null, unitCode: null, issuedAt: new Date(now) })),
   );
 }
 
@@ -323,16 +335,18 @@ async function surveyBot(db: Database, name: string, index: number, start: (stub
   const started = await start(stub);
   const done = recordDone(started.bot);
   const base = 20_000_000 + index * 1_000_000;
-  const first = index * RESPONDENTS;
+  const first = index * RESPONDENTS * 2;
   const chats = Array.from({ length: RESPONDENTS }, (_, r) => base + r);
-  const sessions = async () => Promise.all(chats.map((chat) => channel.sessions.findLatest(`telegram:${chat}`)));
+  const warmChats = Array.from({ length: RESPONDENTS }, (_, r) => base + RESPONDENTS + r);
+  const everyone = [...chats, ...warmChats];
+  const sessions = async () => Promise.all(everyone.map((chat) => channel.sessions.findLatest(`telegram:${chat}`)));
   const press = async (list: (BotSession | undefined)[], action: (s: BotSession) => Parameters<typeof encodeCallback>[1]) =>
-    stub.push(...list.map((s, r) => factory.callback(chats[r]!, encodeCallback(sessionTag(s!.id), action(s!)), s!.prompt!.messageId)));
+    stub.push(...list.map((s, r) => factory.callback(everyone[r]!, encodeCallback(sessionTag(s!.id), action(s!)), s!.prompt!.messageId)));
 
   // Not measured: every respondent redeems a code, confirms identity and accepts the attestation
   // (checked every half second: the check reads every session and must not starve the bot).
   const ready = (kind: string) => until(() => `${name} bot: every respondent at the ${kind} step`, async () => (await sessions()).every((s) => s?.prompt?.kind === kind), PHASE_TIMEOUT_MS, 500);
-  stub.push(...chats.map((chat, r) => factory.text(chat, `/start KS_${codeOf(first + r)}`)));
+  stub.push(...everyone.map((chat, r) => factory.text(chat, `/start KS_${codeOf(first + r)}`)));
   await ready("identity");
   await press(await sessions(), () => ({ kind: "identity", confirm: true }));
   await ready("attestation");
@@ -343,6 +357,7 @@ async function surveyBot(db: Database, name: string, index: number, start: (stub
     stub,
     done,
     chats,
+    warmChats,
     async stop() {
       await started.stop();
       await stub.stop();
@@ -371,8 +386,13 @@ export async function benchBot(): Promise<void> {
     subjects.push(survey);
     const oneThread = await surveyBot(db, "one-thread", 1, (stub) => inline(stub, db));
     subjects.push(oneThread);
-    // Warm every bot (JIT, connections, statement caches) with a round as long as a measured one, not measured.
-    for (const subject of subjects) await phase(subject, round(subject), null);
+    // Warm every bot, not measured: other respondents answer as many rounds as the measured ones will
+    // (the survey's code paths, question kinds and review, compiled and optimised), then the measured
+    // respondents one round (their sessions, connections, statement caches).
+    for (const subject of subjects) {
+      for (let r = 0; r < WARM_ROUNDS; r++) await phase(subject, round(subject, subject.warmChats), null);
+      await phase(subject, round(subject), null);
+    }
 
     const flood = new Map<string, PhaseResult[]>(subjects.map((s) => [s.name, []]));
     const paced = new Map<string, PhaseResult[]>(subjects.map((s) => [s.name, []]));
@@ -399,12 +419,13 @@ export async function benchBot(): Promise<void> {
     const rate = (name: string) => median(flood.get(name)!.map((x) => x.rate));
     const p99 = (name: string) => median(paced.get(name)!.map((x) => x.p99));
     const cpu = (name: string) => median(flood.get(name)!.map((x) => x.cpuPerUpdate));
+    const calls = (name: string) => median(flood.get(name)!.map((x) => x.callsPerUpdate));
     console.log(
       `medians: echo ${rate("echo").toFixed(0)} updates/s, survey ${rate("survey").toFixed(0)} updates/s (one thread: ${rate("one-thread").toFixed(0)}, ${(rate("one-thread") / rate("echo")).toFixed(2)} of echo); paced p99 echo ${p99("echo").toFixed(1)} ms, survey ${p99("survey").toFixed(1)} ms; load average ${loadavg()[0]!.toFixed(2)}`,
     );
     // What each update costs in CPU (all threads, flood): steadier than the rates on a shared machine, and why the ratio is what it is.
     console.log(
-      `CPU per update (every thread, flood medians): echo ${cpu("echo").toFixed(0)} µs, survey ${cpu("survey").toFixed(0)} µs (${(cpu("survey") / cpu("echo")).toFixed(1)}× echo), one thread ${cpu("one-thread").toFixed(0)} µs`,
+      `CPU per update (every thread, flood medians): echo ${cpu("echo").toFixed(0)} µs, survey ${cpu("survey").toFixed(0)} µs (${(cpu("survey") / cpu("echo")).toFixed(1)}× echo), one thread ${cpu("one-thread").toFixed(0)} µs; Bot API calls per update: echo ${calls("echo").toFixed(2)}, survey ${calls("survey").toFixed(2)} (the answered question edited, the next one sent)`,
     );
     reportTarget("bot", "survey ÷ warm echo updates/s (flood)", rate("survey") / rate("echo"), "x", ">= 0.5");
     reportTarget("bot", `survey p99 handling at ${RATE} updates/s`, p99("survey"), "ms", "< 50");

@@ -31,6 +31,17 @@ import type { TextMessage } from "../conversation/index.js";
 import { KeepAliveHttp } from "../channels/zalo/http.js";
 import { isSupportedLanguage, type I18n, type Translate } from "../i18n/index.js";
 
+/**
+ * The worker's young generation (V8's nursery, three times a semi-space): 192 MB, semi-spaces of 64
+ * MB instead of V8's 16. Under a flood the updates in progress hold their sessions across the calls
+ * out, so with 16 MB most of them were still alive at each scavenge, copied and promoted, and the
+ * GC (on the worker and V8's helper threads) was a third of the CPU of an update; with 64 MB most
+ * are answered before the next scavenge. V8 grows the nursery only while many objects survive
+ * (floods), and the worker ends after a minute idle, so an idle bot holds none of it.
+ * bench:bot measures it (CPU per update).
+ */
+const WORKER_YOUNG_GENERATION_MB = 192;
+
 /** What the worker is started with (cloned to it; the secrets never reach a log or a command line). */
 export interface HostThreadData {
   readonly channel: "zalo" | "telegram";
@@ -203,7 +214,7 @@ export class HostThread {
     if (this.#worker) return this.#worker;
     const { logger, channel, databaseUrl, codeSecret, allowDelegation, defaultLanguage, telegram } = this.#options;
     const data: HostThreadData = { channel, databaseUrl, codeSecret, allowDelegation, defaultLanguage, ...(telegram ? { telegram } : {}) };
-    const worker = startCompiledWorker(this.#file, { workerData: data });
+    const worker = startCompiledWorker(this.#file, { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
     let ready = false;
     const started = new Promise<Worker>((resolve, reject) => {
       worker.on("message", (message: FromHostThread) => {
