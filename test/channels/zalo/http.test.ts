@@ -39,6 +39,17 @@ test("calls one after another reuse one connection; the JSON body arrives whole,
   expect(connections()).toBe(1);
 });
 
+test("calls at once share a bounded number of connections, and a closed client opens new ones for later calls", async () => {
+  const { url, connections } = await serve((_, response, body) => setTimeout(() => response.writeHead(200).end(body), 20));
+  client = new KeepAliveHttp({ maxSockets: 4 });
+  const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => client!.post(url, JSON.stringify({ i }), 2_000)));
+  expect(answers.map((a) => JSON.parse(a.body).i)).toEqual(Array.from({ length: 40 }, (_, i) => i));
+  expect(connections()).toBe(4);
+  client.close();
+  expect((await client.post(url, '{"again":true}', 1_000)).body).toBe('{"again":true}');
+  expect(connections()).toBe(5);
+});
+
 test("a kept-alive connection the server dropped is replaced and the call sent again, once", async () => {
   let requests = 0;
   const seen = new Set<unknown>();
