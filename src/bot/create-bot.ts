@@ -107,8 +107,10 @@ export function createBot(options: CreateBotOptions): Bot<Context> {
   // One chat's updates run one after another (the runner and concurrent webhooks would interleave them).
   bot.use(sequentialize((ctx: Context) => (ctx.chat?.id ?? ctx.from?.id)?.toString()));
 
-  // Only private chats: the survey is personal, and groups must never see anyone's answers.
-  bot.drop((ctx) => ctx.chat !== undefined && ctx.chat.type !== "private");
+  // Only private chats: the survey is personal, and groups must never see anyone's answers. An update
+  // from a group (a message, or a button on a message there) ends here: nothing read, stored or sent.
+  // (grammY's `bot.drop(predicate)` without middleware stops nothing: it only skips what is chained to it.)
+  bot.use((ctx, next) => (ctx.chat !== undefined && ctx.chat.type !== "private" ? undefined : next()));
 
   // A redelivered update (same update_id) was already stored and answered: change nothing. The same
   // read brings the sender's latest session, which the handlers then use instead of reading again.

@@ -141,6 +141,39 @@ describe("duplicates and stale or hostile buttons", () => {
   });
 });
 
+describe("group chats", () => {
+  /** `update` as if it came from a group the respondent added the bot to. */
+  function inGroup(update: ReturnType<Harness["updates"]["text"]>, type: "group" | "supergroup" = "group"): typeof update {
+    const chat = { id: -100123, type, title: "Phòng Nội vụ" };
+    if (update.message) return { ...update, message: { ...update.message, chat } } as typeof update;
+    return { ...update, callback_query: { ...update.callback_query!, message: { ...update.callback_query!.message!, chat } } } as typeof update;
+  }
+
+  test("a code, a typed answer, a command or a pressed button in a group gets no reply and changes nothing", async () => {
+    await toFirstQuestion(A, "ABCDE23456");
+    const state = await sessionOf(h, A);
+    const calls = h.api.calls.length;
+    const steps = h.sessions.steps.length;
+    const attempts = h.access.attempts.length;
+    const { messageId } = lastKeyboard(h, A);
+    const updates = [
+      inGroup(h.updates.text(B, "/start HJKMN78923")),
+      inGroup(h.updates.text(B, "HJKMN78923"), "supergroup"),
+      inGroup(h.updates.text(A, "1")),
+      inGroup(h.updates.text(A, "/status")),
+      inGroup(h.updates.callback(A, await data(h, A, { kind: "option", question: 0, option: 0 }), messageId)),
+    ];
+    for (const update of updates) await h.send(update);
+    expect(h.api.calls.slice(calls)).toEqual([]);
+    expect(h.sessions.steps.length).toBe(steps);
+    expect(h.access.attempts).toHaveLength(attempts);
+    expect(await sessionOf(h, A)).toEqual(state);
+    // B's code is still unspent: B redeems it in a private chat as if nothing happened.
+    await h.send(h.updates.text(B, "/start HJKMN78923"));
+    expect(h.api.sentTexts(B).at(-1)).toContain("Trần Thị Bình");
+  });
+});
+
 describe("what is not an answer", () => {
   test("a sticker gets a hint", async () => {
     await toFirstQuestion(A, "ABCDE23456");
