@@ -7,7 +7,6 @@
 // PASSIVE checkpoint (it never waits for a lock and never blocks a writer) every `everyMs`, while the
 // bot's connection checkpoints by itself only past `WAL_SAFETY_PAGES` (~40 MB): the checkpointer
 // then has copied nearly everything, and the WAL restarts from its beginning instead of growing.
-import type { Worker } from "node:worker_threads";
 import type Sqlite from "better-sqlite3";
 import { compiledWorkerFile, startCompiledWorker } from "./compiled-worker.js";
 
