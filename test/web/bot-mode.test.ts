@@ -11,6 +11,7 @@ import { openDatabase } from "../../src/db/index.js";
 import { addUser } from "../../src/web/accounts.js";
 import { BotApiStub } from "../support/bot-api-stub.js";
 import { TEST_TOKEN } from "../channels/telegram/harness.js";
+import { UpdateFactory } from "../support/telegram.js";
 import { PASSWORD } from "./fixture.js";
 
 const dir = mkdtempSync(path.join(tmpdir(), "khaosat-botweb-"));
@@ -98,4 +99,23 @@ test("npm start with a bot token: the bot polls the stub and the console serves 
   const code = await new Promise<number | null>((resolve) => child!.once("exit", resolve));
   expect(code).toBe(0);
   await expect(fetch(`${base}/login`)).rejects.toThrow();
+});
+
+test("started with V8's options (node --max-old-space-size=… bin/khaosat.js start), the bot's thread answers: workers refuse those options", { timeout: 120_000 }, async () => {
+  const bot = spawn(process.execPath, ["--max-old-space-size=1024", "--stack-trace-limit=20", "bin/khaosat.js", "start"], {
+    env: { PATH: process.env.PATH ?? "", TELEGRAM_BOT_TOKEN: TEST_TOKEN, TELEGRAM_API_ROOT: stub.apiRoot, DATABASE_URL: url, CODE_SECRET: "bot-web-secret-0123456789abcdef0123456789", WEB_HOST: "127.0.0.1", WEB_PORT: "0", LOG_LEVEL: "silent" },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  child = bot;
+  try {
+    const chat = 777_001;
+    stub.push(new UpdateFactory().text(chat, "/help", { updateId: 900_001 }));
+    const sent = () => stub.callsOf("sendMessage").filter((c) => Number(c.payload.chat_id) === chat);
+    const start = Date.now();
+    while (sent().length === 0 && Date.now() - start < 60_000) await new Promise((r) => setTimeout(r, 50));
+    expect(sent().map((c) => String(c.payload.text).split("\n")[0])).toEqual(["Hướng dẫn:"]);
+  } finally {
+    bot.kill("SIGTERM");
+    await new Promise((resolve) => (bot.exitCode === null ? bot.once("exit", resolve) : resolve(undefined)));
+  }
 });
