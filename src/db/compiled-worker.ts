@@ -20,7 +20,7 @@ export function compiledWorkerFile(moduleUrl: string, name: string): string | un
 }
 
 /** The process's node options (profiling, warnings) without a TypeScript loader, which a compiled worker does not need. */
-export function compiledWorkerExecArgv(): string[] {
+function compiledWorkerExecArgv(): string[] {
   return process.execArgv.filter((arg, i, all) => !/^--(import|require|loader|experimental-loader)\b/.test(arg) && !/^--(import|require|loader|experimental-loader)$/.test(all[i - 1] ?? ""));
 }
 
