@@ -16,10 +16,11 @@
 // one can confirm away the other's updates. A phase that does not finish within BENCH_PHASE_TIMEOUT_S
 // (default 120 s) fails the benchmark with a message saying where it stopped.
 // Each phase also reports the CPU time of the whole process per update (every thread), steadier than
-// the rates when the machine is shared.
+// the rates when the machine is shared; on Linux the survey's floods are also split by thread (the
+// main thread, the bot's own threads, V8's helper threads), from /proc.
 // Settings: BENCH_RESPONDENTS (200), BENCH_ANSWERS (answers per respondent per round, 4), BENCH_RATE (200).
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -120,6 +121,40 @@ async function until(what: () => string, check: () => boolean | Promise<boolean>
     if (performance.now() - start > timeoutMs) throw new Error(`bench:bot timed out after ${(timeoutMs / 1000).toFixed(0)} s: ${what()}`);
     await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
+}
+
+/**
+ * CPU time (user + system, in clock ticks) of each of this process's threads, by thread id; empty
+ * where there is no /proc/self/task (not Linux).
+ */
+function threadTicks(): Map<number, number> {
+  const ticks = new Map<number, number>();
+  let tasks: string[];
+  try {
+    tasks = readdirSync("/proc/self/task");
+  } catch {
+    return ticks;
+  }
+  for (const task of tasks) {
+    try {
+      // After the command name's closing parenthesis, utime and stime are the 12th and 13th fields.
+      const fields = readFileSync(`/proc/self/task/${task}/stat`, "utf8").split(") ")[1]!.split(" ");
+      ticks.set(Number(task), Number(fields[11]) + Number(fields[12]));
+    } catch {
+      // The thread ended meanwhile.
+    }
+  }
+  return ticks;
+}
+/** Linux's clock ticks per second for /proc's times (USER_HZ: 100 on every Linux architecture Node runs on). */
+const TICKS_PER_SECOND = 100;
+
+/** CPU ticks of each thread while `run` runs, added to `into`. */
+async function countTicks<T>(into: Map<number, number>, run: () => Promise<T>): Promise<T> {
+  const before = threadTicks();
+  const result = await run();
+  for (const [thread, ticks] of threadTicks()) into.set(thread, (into.get(thread) ?? 0) + ticks - (before.get(thread) ?? 0));
+  return result;
 }
 
 interface PhaseResult {
@@ -377,6 +412,10 @@ export async function benchBot(): Promise<void> {
   const databaseUrl = `file:${path.join(dir, "bench.db")}`;
   const db = await lib.db.openDatabase(databaseUrl);
   const subjects: Subject[] = [];
+  // The threads before any bot starts: this one and V8's helpers (garbage collection, compilation).
+  const startupThreads = new Set(threadTicks().keys());
+  /** CPU ticks by thread during the survey's flood rounds. */
+  const surveyTicks = new Map<number, number>();
   try {
     console.log(`bench:bot: ${RESPONDENTS} respondents, ${ANSWERS} answers each per round, ${FLOOD_ROUNDS} alternating flood rounds and ${PACED_ROUNDS} paced ones per figure, paced rate ${RATE}/s, node ${process.version}; load average ${loadavg()[0]!.toFixed(2)}`);
     await seed(db);
@@ -398,7 +437,8 @@ export async function benchBot(): Promise<void> {
     const paced = new Map<string, PhaseResult[]>(subjects.map((s) => [s.name, []]));
     for (let r = 0; r < FLOOD_ROUNDS; r++) {
       for (const subject of subjects) {
-        const result = await phase(subject, round(subject), null);
+        const measure = () => phase(subject, round(subject), null);
+        const result = subject.name === "survey" ? await countTicks(surveyTicks, measure) : await measure();
         flood.get(subject.name)!.push(result);
         console.log(`  round ${r + 1} ${subject.name.padEnd(10)} flood   : ${fmt(result)}`);
       }
@@ -427,6 +467,17 @@ export async function benchBot(): Promise<void> {
     console.log(
       `CPU per update (every thread, flood medians): echo ${cpu("echo").toFixed(0)} µs, survey ${cpu("survey").toFixed(0)} µs (${(cpu("survey") / cpu("echo")).toFixed(1)}× echo), one thread ${cpu("one-thread").toFixed(0)} µs; Bot API calls per update: echo ${calls("echo").toFixed(2)}, survey ${calls("survey").toFixed(2)} (the answered question edited, the next one sent)`,
     );
+    if (surveyTicks.size > 0) {
+      // Threads started since the process began are the survey bot's own (its worker and its checkpoints' thread).
+      const share = (keep: (thread: number) => boolean) => {
+        let ticks = 0;
+        for (const [thread, n] of surveyTicks) if (keep(thread)) ticks += n;
+        return `${((ticks / TICKS_PER_SECOND) * 1e6 / (FLOOD_ROUNDS * RESPONDENTS * ANSWERS)).toFixed(0)} µs`;
+      };
+      console.log(
+        `survey CPU per update by thread (its ${FLOOD_ROUNDS} flood rounds): main thread ${share((t) => t === process.pid)} (polling, the Bot API calls, and here the stub answering them), the bot's thread ${share((t) => !startupThreads.has(t))}, V8's helper threads ${share((t) => t !== process.pid && startupThreads.has(t))} (garbage collection, compilation)`,
+      );
+    }
     reportTarget("bot", "survey ÷ warm echo updates/s (flood)", rate("survey") / rate("echo"), "x", ">= 0.5");
     reportTarget("bot", `survey p99 handling at ${RATE} updates/s`, p99("survey"), "ms", "< 50");
   } catch (error) {
