@@ -38,6 +38,7 @@ export interface InjectedFailure {
 export class FakeBotApi {
   readonly calls: RecordedCall[] = [];
   private readonly failures: InjectedFailure[] = [];
+  private readonly holds = new Map<string, Promise<void>>();
   private nextMessageId = 100;
 
   /** The function to pass as `new Bot(token, { botInfo, client: { fetch } })`. */
@@ -46,6 +47,8 @@ export class FakeBotApi {
     const method = url.slice(url.lastIndexOf("/") + 1);
     const payload = await readPayload(init);
     this.calls.push({ method, payload });
+    const held = this.holds.get(method);
+    if (held) await held;
     const failure = this.failures.find((f) => f.method === undefined || f.method === method);
     if (failure) {
       failure.times = (failure.times ?? 1) - 1;
@@ -55,6 +58,16 @@ export class FakeBotApi {
     }
     return jsonResponse({ ok: true, result: this.result(method, payload) });
   }) as unknown as typeof fetch;
+
+  /** Holds the answers to calls of `method` (recorded as they arrive) until the returned function is called. */
+  hold(method: string): () => void {
+    let release!: () => void;
+    this.holds.set(method, new Promise<void>((resolve) => (release = resolve)));
+    return () => {
+      this.holds.delete(method);
+      release();
+    };
+  }
 
   /** Makes the next matching call(s) fail. */
   fail(failure: InjectedFailure): void {

@@ -109,20 +109,21 @@ export class Conversation {
       else await this.send([...(options.prefix ?? []), ...texts.map((text) => ({ text }))]);
       return;
     }
-    if (this.ctx.callbackQuery) await this.ctx.answerCallbackQuery(options.notice !== undefined ? { text: options.notice } : undefined).catch(() => undefined);
+    // A pressed button is answered (its spinner stopped, the notice shown) while the messages change:
+    // the step is stored already, and the respondent waits for one round trip to Telegram, not two.
+    const answered = this.ctx.callbackQuery ? this.ctx.answerCallbackQuery(options.notice !== undefined ? { text: options.notice } : undefined).catch(() => undefined) : undefined;
     const selection = events.find((e) => e.type === "selection_changed");
     if (selection && before?.kind === "question" && before.questionId === selection.questionId) {
       const position = state.position;
       const shown = position.kind === "question" ? position : undefined;
       const info = this.campaign.questionnaire.byId.get(selection.questionId);
       const keyboard = renderer.multiKeyboard(selection.questionId, selection.selected, info?.question.required ?? true, shown?.mode === "flow" && state.history.length > 0);
-      await this.#edit(before.messageId, undefined, keyboard);
+      await Promise.all([answered, this.#edit(before.messageId, undefined, keyboard)]);
       return;
     }
     const messages = renderer.events(events);
-    // The old prompt's edit and the new messages go out together: they touch different messages, and
-    // the respondent waits for one round trip to Telegram instead of two.
-    await Promise.all([this.retire(before, events, messages.some((m) => m.prompt !== undefined)), this.send([...(options.prefix ?? []), ...messages])]);
+    // The old prompt's edit and the new messages go out together too: they touch different messages.
+    await Promise.all([answered, this.retire(before, events, messages.some((m) => m.prompt !== undefined)), this.send([...(options.prefix ?? []), ...messages])]);
   }
 
   /**

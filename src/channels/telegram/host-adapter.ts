@@ -9,6 +9,7 @@ import type { TextConversationHost, TextMessage } from "../../conversation/host.
 import type { HostReply } from "../../conversation/output.js";
 import { campaignOf } from "../../conversation/path.js";
 import { accountOf, Conversation, initialLanguage, latestSession, rememberLatest, type ChannelDeps } from "./conversation.js";
+import type { BotSession } from "./ports.js";
 import { splitText, type OutgoingMessage } from "./render.js";
 
 /**
@@ -33,7 +34,18 @@ export async function viaHost(deps: ChannelDeps, host: TextConversationHost, ctx
   const toast = replies.find((r) => r.toast !== undefined);
   const onButton = ctx.callbackQuery !== undefined;
   const step = replies.findIndex((r) => r.events !== undefined);
-  if (onButton && step < 0) await ctx.answerCallbackQuery(toast ? { text: toast.text.slice(0, 190), ...(toast.toast === "alert" ? { show_alert: true } : {}) } : undefined).catch(() => undefined);
+  // (Answered while the messages go out, as `present` does for a step: one round trip to Telegram, not two.)
+  const answered = onButton && step < 0 ? ctx.answerCallbackQuery(toast ? { text: toast.text.slice(0, 190), ...(toast.toast === "alert" ? { show_alert: true } : {}) } : undefined).catch(() => undefined) : undefined;
+  try {
+    await showReplies(deps, ctx, input, replies, session, step, toast);
+  } finally {
+    await answered;
+  }
+}
+
+/** Sends the host's replies to an update: the step's events drawn, the live prompt retired, the rest as messages. */
+async function showReplies(deps: ChannelDeps, ctx: Context, input: TelegramInput, replies: readonly HostReply[], session: BotSession | undefined, step: number, toast: HostReply | undefined): Promise<void> {
+  const onButton = ctx.callbackQuery !== undefined;
   const shown = replies.filter((r) => !(onButton && r.toast !== undefined));
   if (shown.length === 0) return;
   if (!session) {

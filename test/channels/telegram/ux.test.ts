@@ -1,6 +1,6 @@
 // Telegram through the conversation host: the same counter, typed help followed by the question
 // (its own /help unchanged), edit N typed mid-questionnaire, and a typed "x" refused.
-import { beforeEach, expect, test } from "vitest";
+import { beforeEach, expect, test, vi } from "vitest";
 import type { Respondent } from "../../../src/demo/index.js";
 import { createHarness, data, lastKeyboard, loadExample, press, sessionOf, type Harness } from "./harness.js";
 
@@ -76,4 +76,44 @@ test("at the end of the questionnaire the review and /status are exact and agree
   expect(h.api.sentTexts(A).at(-1)).toContain(`\nĐã trả lời ${answered}/${last.total} câu.\n`);
   await h.send(h.updates.text(A, "/status"));
   expect(h.api.sentTexts(A).at(-1)).toMatch(new RegExp(`^Đã trả lời ${answered}/${last.total} câu\\.\\n`));
+});
+
+test("a pressed answer: the button is answered together with the edit and the next question (one round trip), the answer stored first", async () => {
+  const { messageId } = lastKeyboard(h, A);
+  const pressed = await data(h, A, { kind: "option", question: 0, option: 1 });
+  h.api.clear();
+  // Telegram is slow to answer the button's callback: the question's edit and the next question must not wait for it.
+  const release = h.api.hold("answerCallbackQuery");
+  const handling = h.send(h.updates.callback(A, pressed, messageId));
+  try {
+    await vi.waitFor(() => expect(h.api.callsOf("sendMessage")).toHaveLength(1), { timeout: 2_000 });
+    expect(h.api.calls.map((c) => c.method).sort()).toEqual(["answerCallbackQuery", "editMessageText", "sendMessage"]);
+    expect(h.api.sentTexts(A).at(-1)).toMatch(/Câu 2\/tối đa 30\n/);
+    expect(h.api.callsOf("editMessageText")[0]!.payload.text).toMatch(/\n✓ Đồng ý$/);
+    expect((await answers())["a1_1"]).toMatchObject({ value: "2" });
+  } finally {
+    release();
+    await handling;
+  }
+  expect(h.api.callsOf("answerCallbackQuery")).toHaveLength(1);
+});
+
+test("a pressed button that is no step (the language chooser): answered while the messages go out, the language stored first", async () => {
+  const g = await createHarness({ questionnaire: await loadExample("par-officials.yaml"), respondents: [AN], codes: { ABCDE23456: "r1" } });
+  await g.send(g.updates.text(A, "/start ABCDE23456"));
+  await g.send(g.updates.text(A, "/lang"));
+  const { messageId, keyboard } = lastKeyboard(g, A);
+  const english = keyboard.flat().find((b) => b.text.includes("English"));
+  if (!english || !("callback_data" in english)) throw new Error(`no English button: ${JSON.stringify(keyboard)}`);
+  g.api.clear();
+  const release = g.api.hold("answerCallbackQuery");
+  const handling = g.send(g.updates.callback(A, english.callback_data!, messageId));
+  try {
+    await vi.waitFor(() => expect(g.api.callsOf("sendMessage").length).toBeGreaterThan(0), { timeout: 2_000 });
+    expect(g.api.callsOf("answerCallbackQuery")).toHaveLength(1);
+    expect((await sessionOf(g, A)).language).toBe("en");
+  } finally {
+    release();
+    await handling;
+  }
 });
