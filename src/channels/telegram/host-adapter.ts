@@ -61,17 +61,19 @@ async function showReplies(deps: ChannelDeps, ctx: Context, input: TelegramInput
     if (reply.offers && reply.offers.length > 0) return [renderer.buttons({ text: reply.buttonText ?? reply.text, choices: reply.offers })];
     return splitText(reply.text).map((text) => ({ text }));
   };
-  // The live prompt before this update: marked answered, or its buttons removed when a new prompt replaces it.
+  // The live prompt before this update: marked answered, or its buttons removed when a new prompt
+  // replaces it; edited while the new messages go out (they touch different messages: one round trip).
   let before = conversation.session.prompt;
+  let retiring: Promise<void> | undefined;
   const choice = "choice" in input ? input.choice : undefined;
   if (before?.kind === "identity" && (choice === "identity:yes" || choice === "identity:no") && replies.length > 0) {
-    await conversation.retirePrompt(await identityAnswered(conversation, choice === "identity:yes"));
+    retiring = conversation.retirePrompt(await identityAnswered(conversation, choice === "identity:yes"));
     before = undefined;
   }
   const stepReply = replies[step];
   if (stepReply?.events && session.engine) {
     const prefix = replies.slice(0, step).filter((r) => r.toast === undefined).flatMap(message_);
-    await conversation.present(stepReply.events, session.engine, before, { prefix, ...(onButton && toast ? { notice: toast.text } : {}) });
+    await Promise.all([retiring, conversation.present(stepReply.events, session.engine, before, { prefix, ...(onButton && toast ? { notice: toast.text } : {}) })]);
     const after = replies.slice(step + 1).flatMap(message_);
     if (after.length > 0) await conversation.send(after);
     // A language button outside the live prompt (under an anonymous welcome, sent again in the new language): its button is spent.
@@ -82,8 +84,8 @@ async function showReplies(deps: ChannelDeps, ctx: Context, input: TelegramInput
   const messages = shown.flatMap(message_);
   // A new prompt replaces the live one (the language chooser only sits beside it); a language chosen retires the chooser.
   const replaced = messages.some((m) => m.prompt !== undefined && m.prompt.kind !== "language");
-  if (before && (replaced || (choice?.startsWith("language:") && before.kind === "language" && replies.length > 0))) await conversation.retirePrompt();
-  await conversation.send(messages);
+  if (before && (replaced || (choice?.startsWith("language:") && before.kind === "language" && replies.length > 0))) retiring = conversation.retirePrompt();
+  await Promise.all([retiring, conversation.send(messages)]);
 }
 
 /** The identity question with the answer given, as the retired prompt shows it. */

@@ -98,7 +98,7 @@ test("a pressed answer: the button is answered together with the edit and the ne
   expect(h.api.callsOf("answerCallbackQuery")).toHaveLength(1);
 });
 
-test("a pressed button that is no step (the language chooser): answered while the messages go out, the language stored first", async () => {
+test("a pressed button that is no step (the language chooser): answered and its chooser retired while the messages go out, the language stored first", async () => {
   const g = await createHarness({ questionnaire: await loadExample("par-officials.yaml"), respondents: [AN], codes: { ABCDE23456: "r1" } });
   await g.send(g.updates.text(A, "/start ABCDE23456"));
   await g.send(g.updates.text(A, "/lang"));
@@ -106,14 +106,36 @@ test("a pressed button that is no step (the language chooser): answered while th
   const english = keyboard.flat().find((b) => b.text.includes("English"));
   if (!english || !("callback_data" in english)) throw new Error(`no English button: ${JSON.stringify(keyboard)}`);
   g.api.clear();
-  const release = g.api.hold("answerCallbackQuery");
+  // Neither the button's answer nor the chooser's edit (its buttons removed) holds back the next message.
+  const releases = [g.api.hold("answerCallbackQuery"), g.api.hold("editMessageReplyMarkup")];
   const handling = g.send(g.updates.callback(A, english.callback_data!, messageId));
   try {
     await vi.waitFor(() => expect(g.api.callsOf("sendMessage").length).toBeGreaterThan(0), { timeout: 2_000 });
     expect(g.api.callsOf("answerCallbackQuery")).toHaveLength(1);
+    expect(g.api.callsOf("editMessageReplyMarkup").map((c) => c.payload.message_id)).toEqual([messageId]);
     expect((await sessionOf(g, A)).language).toBe("en");
   } finally {
-    release();
+    for (const release of releases) release();
     await handling;
   }
+});
+
+test("identity confirmed by its button: the attestation goes out while the identity question is marked answered", async () => {
+  const g = await createHarness({ questionnaire: await loadExample("par-officials.yaml"), respondents: [AN], codes: { ABCDE23456: "r1" } });
+  await g.send(g.updates.text(A, "/start ABCDE23456"));
+  const { messageId } = lastKeyboard(g, A);
+  const yes = await data(g, A, { kind: "identity", confirm: true });
+  g.api.clear();
+  const releases = [g.api.hold("answerCallbackQuery"), g.api.hold("editMessageText")];
+  const handling = g.send(g.updates.callback(A, yes, messageId));
+  try {
+    await vi.waitFor(() => expect(g.api.callsOf("sendMessage").length).toBeGreaterThan(0), { timeout: 2_000 });
+    expect(g.api.callsOf("editMessageText").map((c) => c.payload.message_id)).toEqual([messageId]);
+    expect(String(g.api.callsOf("editMessageText")[0]!.payload.text)).toContain("Nguyễn Văn An");
+    expect((await sessionOf(g, A)).identityConfirmedAt).toBeDefined();
+  } finally {
+    for (const release of releases) release();
+    await handling;
+  }
+  expect((await sessionOf(g, A)).prompt?.kind).toBe("attestation");
 });
