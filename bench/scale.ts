@@ -156,7 +156,8 @@ async function benchProvider(provider: string, url: string): Promise<Row[]> {
   writeFileSync(text, "Xin nhắc: đợt khảo sát sắp kết thúc.");
   const exported = path.join(dir, `${provider}-responses.csv`);
   const at = new Date(round.closesAt.getTime() - 3_600_000).toISOString();
-  const env = { DATABASE_URL: url, TELEGRAM_BOT_TOKEN: TOKEN, CODE_SECRET };
+  // In English: the checks below read the commands' summaries (the CLI speaks Vietnamese unless told).
+  const env = { DATABASE_URL: url, TELEGRAM_BOT_TOKEN: TOKEN, CODE_SECRET, KHAOSAT_LANG: "en" };
   const khaosat = (...argv: string[]) => measure([process.execPath, "bin/khaosat.js", ...argv], env);
   const count = () => plain("count", url, c);
 
