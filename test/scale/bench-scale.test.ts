@@ -2,7 +2,7 @@
 // measures must still do its work, or its row reads "FAILED" and `npm run bench` fails. The
 // benchmark checks each command's summary line, so a change to a command's wording can break it
 // unseen (it once read English summaries while the CLI spoke Vietnamese: 20 targets failed). Its
-// figures are not checked here (timing belongs to the benchmark). Runs with SCALE=1 (`npm run
+// times and memory are not checked here (they belong to the benchmark). Runs with SCALE=1 (`npm run
 // test:scale`; .ci/run sets it), ~25 s; needs /usr/bin/time, which the benchmark measures with.
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -31,16 +31,19 @@ function run(): Promise<{ code: number | null; stdout: string; stderr: string }>
 if (SCALE && TIME) {
   describe("bench:scale at 710 respondents (SQLite)", () => {
     test("every command it measures does its work", { timeout: 300_000 }, async () => {
-      const { code, stdout, stderr } = await run();
+      // Its exit code also says whether the time and memory targets were met: not asserted here (a
+      // loaded CI machine may miss one); that each command did its work is.
+      const { stdout, stderr } = await run();
       expect(stderr).not.toMatch(/Error/);
-      expect(code).toBe(0);
       const results = stdout
         .split("\n")
         .filter((line) => line.startsWith("BENCH_RESULT "))
         .map((line) => JSON.parse(line.slice("BENCH_RESULT ".length)) as { name: string; figure: number | null; pass: boolean });
       // Two targets (time, peak RSS) per command, and two for the answers during an import.
       expect(results.length).toBeGreaterThanOrEqual(38);
-      expect(results.filter((r) => !r.pass || r.figure === null).map((r) => r.name)).toEqual([]);
+      // A command that failed or printed something unexpected has no figure (NaN, null in JSON).
+      expect(results.filter((r) => r.figure === null).map((r) => r.name)).toEqual([]);
+      expect(results.find((r) => r.name.startsWith("answer commits failed"))?.figure).toBe(0);
       expect(stdout).not.toContain("FAILED");
       expect(stdout).toContain("respondents import (CSV)");
       expect(stdout).toContain("outbox send (that unit, through the stub)");
