@@ -4,28 +4,20 @@
 // unseen (it once read English summaries while the CLI spoke Vietnamese: 20 targets failed). Its
 // times and memory are not checked here (they belong to the benchmark). Runs with SCALE=1 (`npm run
 // test:scale`; .ci/run sets it), ~25 s; needs /usr/bin/time, which the benchmark measures with.
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
+import { runNode } from "../support/cli.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const SCALE = process.env.SCALE === "1";
 const TIME = existsSync("/usr/bin/time");
 
-function run(): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, BENCH_RESPONDENTS: "710", BENCH_SCALE_DATABASES: "sqlite" };
-    // The CLI's own language setting must not matter: the benchmark sets the one it reads.
-    delete env.KHAOSAT_LANG;
-    const child = spawn(process.execPath, ["bin/run-ts.js", "bench/scale.ts"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+/** The benchmark at 710 respondents on SQLite, in the CLI's default language (the benchmark sets the one it reads). */
+function run() {
+  const env: NodeJS.ProcessEnv = { ...process.env, BENCH_RESPONDENTS: "710", BENCH_SCALE_DATABASES: "sqlite" };
+  delete env.KHAOSAT_LANG;
+  return runNode(env, ["bin/run-ts.js", "bench/scale.ts"], ROOT);
 }
 
 if (SCALE && TIME) {

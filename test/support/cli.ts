@@ -1,4 +1,4 @@
-// Runs the built `khaosat` command (bin/khaosat.js) as a new process and keeps what it printed and
+// Runs the built `khaosat` command (bin/khaosat.js), or another node script, as a new process and keeps what it printed and
 // its exit code, whatever the code (a refusal is an outcome to assert on, not an exception).
 import { execFile } from "node:child_process";
 import path from "node:path";
@@ -16,9 +16,14 @@ export interface CliRun {
 }
 
 /** `khaosat ARGS` with `env` (and `cwd`, default this process's). */
-export async function runKhaosat(env: NodeJS.ProcessEnv, args: readonly string[], cwd?: string): Promise<CliRun> {
+export function runKhaosat(env: NodeJS.ProcessEnv, args: readonly string[], cwd?: string): Promise<CliRun> {
+  return runNode(env, [BIN, ...args], cwd);
+}
+
+/** `node ARGS` (a script and its arguments) with `env` (and `cwd`, default this process's). */
+export async function runNode(env: NodeJS.ProcessEnv, args: readonly string[], cwd?: string): Promise<CliRun> {
   try {
-    const { stdout, stderr } = await execute(process.execPath, [BIN, ...args], { env, ...(cwd !== undefined ? { cwd: path.resolve(cwd) } : {}) });
+    const { stdout, stderr } = await execute(process.execPath, [...args], { env, ...(cwd !== undefined ? { cwd: path.resolve(cwd) } : {}) });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
